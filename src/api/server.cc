@@ -1,0 +1,698 @@
+#include "api/server.h"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "api/views.h"
+#include "core/text.h"
+
+namespace hotline {
+
+using nlohmann::json;
+using Req = httplib::Request;
+using Res = httplib::Response;
+
+namespace {
+
+int HttpStatus(Code c) {
+  switch (c) {
+    case Code::kOk: return 200;
+    case Code::kInvalidArgument: return 400;
+    case Code::kUnauthenticated: return 401;
+    case Code::kPermissionDenied: return 403;
+    case Code::kNotFound: return 404;
+    case Code::kConflict: return 409;
+    case Code::kTooLarge: return 413;
+    case Code::kFailedPrecondition: return 422;
+    case Code::kResourceExhausted: return 429;
+    case Code::kUnavailable: return 503;
+    case Code::kInternal: return 500;
+  }
+  return 500;
+}
+
+void SendJson(Res& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json; charset=utf-8");
+}
+
+void SendError(Res& res, const Status& st) {
+  json details = json::object();
+  if (!st.field().empty()) details["field"] = st.field();
+  const std::string code = st.reason().empty() ? CodeName(st.code()) : st.reason();
+  SendJson(res, HttpStatus(st.code()), {{"error", {{"code", code}, {"message", st.message()}, {"details", details}}}});
+}
+
+// Latency histogram buckets in seconds (Prometheus convention).
+constexpr std::array<double, 12> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                             0.1,   0.25,   0.5,   1,    2.5,   10};
+
+struct RouteMetrics {
+  std::map<int, uint64_t> by_status;
+  std::array<uint64_t, kBuckets.size() + 1> buckets{};
+  double sum_s = 0;
+  uint64_t count = 0;
+};
+
+// A token bucket per client address for the public endpoints.
+class RateLimiter {
+ public:
+  RateLimiter(double per_minute, double burst) : rate_per_ms_(per_minute / 60000.0), burst_(burst) {}
+  bool Allow(const std::string& key, TimeMs now) {
+    std::lock_guard lock(mu_);
+    if (buckets_.size() > 100000) buckets_.clear();  // bounded memory under a flood of addresses
+    auto& b = buckets_[key];
+    if (b.at == 0) b = {burst_, now};
+    b.tokens = std::min(burst_, b.tokens + (now - b.at) * rate_per_ms_);
+    b.at = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+ private:
+  struct Bucket { double tokens = 0; TimeMs at = 0; };
+  double rate_per_ms_, burst_;
+  std::mutex mu_;
+  std::map<std::string, Bucket> buckets_;
+};
+
+std::string Bearer(const Req& req) {
+  const std::string h = req.get_header_value("Authorization");
+  if (h.rfind("Bearer ", 0) == 0) return Trim(h.substr(7));
+  return "";
+}
+
+Result<json> BodyObject(const Req& req, size_t max_bytes) {
+  if (req.body.size() > max_bytes) {
+    return Status(Code::kTooLarge, "body: larger than " + std::to_string(max_bytes) + " bytes", "body");
+  }
+  if (!IsValidUtf8(req.body)) return InvalidArgument("body", "is not valid UTF-8");
+  json j = json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
+  if (j.is_discarded()) return InvalidArgument("body", "is not valid JSON");
+  if (!j.is_object()) return InvalidArgument("body", "must be a JSON object");
+  return j;
+}
+
+Status StrField(const json& j, const char* f, bool required, size_t max, std::string* out) {
+  auto it = j.find(f);
+  if (it == j.end() || it->is_null()) return required ? InvalidArgument(f, "is required") : Status::Ok();
+  if (!it->is_string()) return InvalidArgument(f, "must be a string");
+  *out = Trim(it->get<std::string>());
+  if (required && out->empty()) return InvalidArgument(f, "must not be empty");
+  if (out->size() > max) return InvalidArgument(f, "is longer than " + std::to_string(max) + " bytes");
+  return Status::Ok();
+}
+
+Status IdField(const json& j, const char* f, bool required, Id* out) {
+  auto it = j.find(f);
+  if (it == j.end() || it->is_null()) return required ? InvalidArgument(f, "is required") : Status::Ok();
+  std::optional<Id> id;
+  if (it->is_string()) id = ParseId(it->get<std::string>());
+  else if (it->is_number_integer() && it->get<int64_t>() > 0) id = it->get<int64_t>();
+  if (!id) return InvalidArgument(f, "must be an id");
+  *out = *id;
+  return Status::Ok();
+}
+
+Status IdListField(const json& j, const char* f, std::vector<Id>* out) {
+  auto it = j.find(f);
+  if (it == j.end() || it->is_null()) return Status::Ok();
+  if (!it->is_array() || it->size() > 20) return InvalidArgument(f, "must be an array of at most 20 ids");
+  for (size_t i = 0; i < it->size(); ++i) {
+    const json& v = (*it)[i];
+    std::optional<Id> id;
+    if (v.is_string()) id = ParseId(v.get<std::string>());
+    else if (v.is_number_integer() && v.get<int64_t>() > 0) id = v.get<int64_t>();
+    if (!id) return InvalidArgument(std::string(f) + "[" + std::to_string(i) + "]", "must be an id");
+    out->push_back(*id);
+  }
+  return Status::Ok();
+}
+
+template <typename T>
+json ListJson(const std::vector<T>& items, json (*view)(const T&)) {
+  json arr = json::array();
+  for (const auto& x : items) arr.push_back(view(x));
+  return {{"items", arr}, {"total", items.size()}, {"next_cursor", nullptr}};
+}
+
+}  // namespace
+
+Status ParseListen(const std::string& listen, std::string* host, int* port) {
+  std::string p = listen;
+  auto colon = listen.rfind(':');
+  if (colon != std::string::npos) {
+    *host = listen.substr(0, colon);
+    p = listen.substr(colon + 1);
+    if (host->empty()) *host = "0.0.0.0";
+  }
+  try {
+    size_t used = 0;
+    *port = std::stoi(p, &used);
+    if (used != p.size() || *port < 0 || *port > 65535) throw std::out_of_range("port");
+  } catch (const std::exception&) {
+    return InvalidArgument("listen", "expected HOST:PORT, got '" + listen + "'");
+  }
+  return Status::Ok();
+}
+
+struct ApiServer::Impl {
+  Service* svc;
+  ServerOptions opts;
+  httplib::Server http;
+  RateLimiter public_limiter{60, 20};
+  std::mutex metrics_mu;
+  std::map<std::string, RouteMetrics> metrics;
+  std::atomic<uint64_t> in_flight{0};
+
+  Impl(Service* s, ServerOptions o) : svc(s), opts(std::move(o)) {}
+
+  using Handler = std::function<void(const Req&, Res&)>;
+  using AuthedHandler = std::function<void(const Actor&, const Req&, Res&)>;
+
+  void Observe(const std::string& route, int status, double seconds) {
+    std::lock_guard lock(metrics_mu);
+    auto& m = metrics[route];
+    ++m.by_status[status];
+    size_t i = 0;
+    while (i < kBuckets.size() && seconds > kBuckets[i]) ++i;
+    ++m.buckets[i];
+    m.sum_s += seconds;
+    ++m.count;
+  }
+
+  // Wraps a handler with timing, metrics and a last-resort error boundary.
+  Handler Wrap(const std::string& route, Handler h) {
+    return [this, route, h](const Req& req, Res& res) {
+      const auto start = std::chrono::steady_clock::now();
+      ++in_flight;
+      try {
+        h(req, res);
+      } catch (const std::exception& e) {
+        spdlog::error("{} {}: {}", req.method, req.path, e.what());
+        SendError(res, Internal("internal error"));
+      }
+      --in_flight;
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      Observe(req.method + " " + route, res.status, s);
+    };
+  }
+
+  Handler Authed(AuthedHandler h) {
+    return [this, h](const Req& req, Res& res) {
+      auto actor = svc->Authenticate(Bearer(req));
+      if (!actor.ok()) return SendError(res, actor.status());
+      h(*actor, req, res);
+    };
+  }
+
+  void Get(const std::string& pattern, const std::string& name, Handler h) { http.Get(pattern, Wrap(name, std::move(h))); }
+  void Post(const std::string& pattern, const std::string& name, Handler h) { http.Post(pattern, Wrap(name, std::move(h))); }
+  void Delete(const std::string& pattern, const std::string& name, Handler h) { http.Delete(pattern, Wrap(name, std::move(h))); }
+
+  void Routes();
+  void OrgRoutes();
+  void TicketRoutes();
+  void PublicRoutes();
+  std::string MetricsText();
+  json Ticket(const hotline::Ticket& t, const Actor& a) { return TicketJson(t, *svc->Org(), a); }
+};
+
+void ApiServer::Impl::Routes() {
+  http.set_tcp_nodelay(true);
+  http.set_keep_alive_max_count(10000);
+  http.set_read_timeout(15, 0);
+  http.set_write_timeout(15, 0);
+  http.set_payload_max_length(opts.max_upload_bytes + 4096);
+  const int threads = opts.threads;
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  http.set_error_handler([](const Req& req, Res& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 413) {
+      SendError(res, Status(Code::kTooLarge, "body: request body too large", "body"));
+    } else if (res.status == 404) {
+      SendError(res, NotFound("no route for " + req.method + " " + req.path));
+    } else if (res.status >= 400) {
+      SendJson(res, res.status, {{"error", {{"code", "http_" + std::to_string(res.status)},
+                                            {"message", "HTTP error " + std::to_string(res.status)},
+                                            {"details", json::object()}}}});
+    }
+  });
+
+  Get("/healthz", "/healthz", [this](const Req&, Res& res) {
+    auto v = svc->store()->OrgVersion();
+    if (!v.ok()) return SendJson(res, 503, {{"status", "unavailable"}, {"error", v.status().message()}});
+    SendJson(res, 200, {{"status", "ok"}});
+  });
+  Get("/metrics", "/metrics", [this](const Req&, Res& res) {
+    res.set_content(MetricsText(), "text/plain; version=0.0.4");
+  });
+  if (!opts.web_root.empty()) {
+    http.set_mount_point("/", opts.web_root);
+  } else {
+    Get("/", "/", [](const Req&, Res& res) {
+      res.set_content(
+          "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>12345 热线平台</title>"
+          "<body><h1>12345 政务服务便民热线平台</h1><p>API: <code>/api/v1</code>, 健康检查: "
+          "<a href=\"/healthz\">/healthz</a>, 指标: <a href=\"/metrics\">/metrics</a></p></body></html>",
+          "text/html; charset=utf-8");
+    });
+  }
+
+  Post("/api/v1/auth/login", "/api/v1/auth/login", [this](const Req& req, Res& res) {
+    auto body = BodyObject(req, opts.max_json_bytes);
+    if (!body.ok()) return SendError(res, body.status());
+    std::string user, pass;
+    Status st = StrField(*body, "username", true, 64, &user);
+    if (st.ok()) st = StrField(*body, "password", true, 200, &pass);
+    if (!st.ok()) return SendError(res, st);
+    auto token = svc->Login(user, pass);
+    if (!token.ok()) return SendError(res, token.status());
+    auto actor = svc->Authenticate(*token);
+    if (!actor.ok()) return SendError(res, actor.status());
+    SendJson(res, 200, {{"token", *token}, {"user", {{"id", IdToString(actor->user_id)}, {"username", actor->username},
+                                                      {"role", RoleName(actor->role)}, {"unit_id", IdToString(actor->unit_id)}}}});
+  });
+  Post("/api/v1/auth/logout", "/api/v1/auth/logout", Authed([this](const Actor&, const Req& req, Res& res) {
+    Status st = svc->Logout(Bearer(req));
+    if (!st.ok()) return SendError(res, st);
+    SendJson(res, 200, {{"ok", true}});
+  }));
+  Get("/api/v1/auth/me", "/api/v1/auth/me", Authed([this](const Actor& a, const Req&, Res& res) {
+    const Unit* u = svc->Org()->FindUnit(a.unit_id);
+    SendJson(res, 200, {{"id", IdToString(a.user_id)}, {"username", a.username}, {"role", RoleName(a.role)},
+                        {"unit_id", IdToString(a.unit_id)}, {"unit_name", u ? u->name : ""}});
+  }));
+  OrgRoutes();
+  TicketRoutes();
+  PublicRoutes();
+}
+
+void ApiServer::Impl::OrgRoutes() {
+  Get("/api/v1/units", "/api/v1/units", Authed([this](const Actor&, const Req&, Res& res) {
+    SendJson(res, 200, ListJson(svc->Org()->units(), &UnitJson));
+  }));
+  Post("/api/v1/units", "/api/v1/units", Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto body = BodyObject(req, opts.max_json_bytes);
+    if (!body.ok()) return SendError(res, body.status());
+    Unit u;
+    std::string kind;
+    Status st = StrField(*body, "name", true, 200, &u.name);
+    if (st.ok()) st = StrField(*body, "kind", true, 32, &kind);
+    if (st.ok() && !ParseUnitKind(kind)) {
+      st = InvalidArgument("kind", "must be city_center, district_center, sub_center, department, street, community or utility");
+    }
+    if (st.ok()) st = IdField(*body, "parent_id", false, &u.parent_id);
+    if (st.ok()) st = IdField(*body, "area_id", false, &u.area_id);
+    if (st.ok()) st = StrField(*body, "phone", false, 40, &u.phone);
+    if (!st.ok()) return SendError(res, st);
+    u.kind = *ParseUnitKind(kind);
+    auto r = svc->CreateUnit(a, u);
+    if (!r.ok()) return SendError(res, r.status());
+    SendJson(res, 201, UnitJson(*r));
+  }));
+  Get("/api/v1/areas", "/api/v1/areas", Authed([this](const Actor&, const Req& req, Res& res) {
+    auto org = svc->Org();
+    if (req.has_param("resolve")) {
+      const Id id = org->ResolveArea(req.get_param_value("resolve"));
+      const Area* a = org->FindArea(id);
+      return SendJson(res, 200, {{"area", a ? AreaJson(*a) : json(nullptr)}});
+    }
+    SendJson(res, 200, ListJson(org->areas(), &AreaJson));
+  }));
+  Post("/api/v1/areas", "/api/v1/areas", Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto body = BodyObject(req, opts.max_json_bytes);
+    if (!body.ok()) return SendError(res, body.status());
+    Area area;
+    std::string kind;
+    Status st = StrField(*body, "name", true, 200, &area.name);
+    if (st.ok()) st = StrField(*body, "kind", true, 32, &kind);
+    if (st.ok() && !ParseAreaKind(kind)) st = InvalidArgument("kind", "must be district, street or community");
+    if (st.ok()) st = IdField(*body, "parent_id", false, &area.parent_id);
+    if (st.ok() && body->contains("aliases")) {
+      const json& al = (*body)["aliases"];
+      if (!al.is_array()) st = InvalidArgument("aliases", "must be an array of strings");
+      for (size_t i = 0; st.ok() && i < al.size(); ++i) {
+        if (!al[i].is_string()) st = InvalidArgument("aliases[" + std::to_string(i) + "]", "must be a string");
+        else area.aliases.push_back(Trim(al[i].get<std::string>()));
+      }
+    }
+    if (!st.ok()) return SendError(res, st);
+    area.kind = *ParseAreaKind(kind);
+    auto r = svc->CreateArea(a, area);
+    if (!r.ok()) return SendError(res, r.status());
+    SendJson(res, 201, AreaJson(*r));
+  }));
+  Get("/api/v1/dispatch-rules", "/api/v1/dispatch-rules", Authed([this](const Actor&, const Req& req, Res& res) {
+    auto org = svc->Org();
+    if (req.has_param("category") || req.has_param("address") || req.has_param("area_id")) {
+      Id area = ParseId(req.get_param_value("area_id")).value_or(0);
+      if (area == 0) area = org->ResolveArea(req.get_param_value("address"));
+      auto r = org->MatchRule(req.get_param_value("category"), area);
+      return SendJson(res, 200, {{"area_id", area ? json(IdToString(area)) : json(nullptr)},
+                                 {"rule", r ? RuleJson(*r) : json(nullptr)}});
+    }
+    SendJson(res, 200, ListJson(org->rules(), &RuleJson));
+  }));
+  Post("/api/v1/dispatch-rules", "/api/v1/dispatch-rules", Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto body = BodyObject(req, opts.max_json_bytes);
+    if (!body.ok()) return SendError(res, body.status());
+    DispatchRule r;
+    Status st = StrField(*body, "category_prefix", false, 32, &r.category_prefix);
+    if (st.ok()) st = IdField(*body, "area_id", false, &r.area_id);
+    if (st.ok()) st = IdField(*body, "lead_unit_id", true, &r.lead_unit_id);
+    if (st.ok()) st = IdListField(*body, "assisting_unit_ids", &r.assisting_unit_ids);
+    if (st.ok() && body->contains("priority")) {
+      if (!(*body)["priority"].is_number_integer()) st = InvalidArgument("priority", "must be an integer");
+      else r.priority = (*body)["priority"].get<int>();
+    }
+    if (!st.ok()) return SendError(res, st);
+    auto out = svc->CreateDispatchRule(a, r);
+    if (!out.ok()) return SendError(res, out.status());
+    SendJson(res, 201, RuleJson(*out));
+  }));
+  Delete(R"(/api/v1/dispatch-rules/(\d+))", "/api/v1/dispatch-rules/{id}",
+         Authed([this](const Actor& a, const Req& req, Res& res) {
+    if (a.role != Role::kAdmin) return SendError(res, PermissionDenied("only an administrator may change the directory"));
+    Status st = svc->store()->DeleteDispatchRule(ParseId(req.matches[1]).value_or(0));
+    svc->InvalidateOrg();
+    if (!st.ok()) return SendError(res, st);
+    SendJson(res, 200, {{"ok", true}});
+  }));
+  Get("/api/v1/categories", "/api/v1/categories", Authed([this](const Actor&, const Req& req, Res& res) {
+    int version = 0;
+    if (req.has_param("version")) {
+      version = static_cast<int>(ParseId(req.get_param_value("version")).value_or(0));
+      if (version == 0) return SendError(res, InvalidArgument("version", "must be a positive integer"));
+    } else {
+      auto v = svc->store()->CurrentTaxonomyVersion();
+      if (!v.ok()) return SendError(res, v.status());
+      version = *v;
+    }
+    auto cats = svc->store()->ListCategories(version);
+    if (!cats.ok()) return SendError(res, cats.status());
+    json out = ListJson(*cats, &CategoryJson);
+    out["version"] = version;
+    SendJson(res, 200, out);
+  }));
+  Post("/api/v1/categories", "/api/v1/categories", Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto body = BodyObject(req, opts.max_json_bytes);
+    if (!body.ok()) return SendError(res, body.status());
+    Category c;
+    Status st = StrField(*body, "code", true, 32, &c.code);
+    if (st.ok()) st = StrField(*body, "name", true, 200, &c.name);
+    if (st.ok()) st = StrField(*body, "parent_code", false, 32, &c.parent_code);
+    if (!st.ok()) return SendError(res, st);
+    auto v = svc->AddCategory(a, c);
+    if (!v.ok()) return SendError(res, v.status());
+    json out = CategoryJson(c);
+    out["version"] = *v;
+    SendJson(res, 201, out);
+  }));
+  Get("/api/v1/users", "/api/v1/users", Authed([this](const Actor& a, const Req&, Res& res) {
+    if (a.role != Role::kAdmin) return SendError(res, PermissionDenied("only an administrator may list users"));
+    auto users = svc->store()->ListUsers();
+    if (!users.ok()) return SendError(res, users.status());
+    SendJson(res, 200, ListJson(*users, &UserJson));
+  }));
+  Post("/api/v1/users", "/api/v1/users", Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto body = BodyObject(req, opts.max_json_bytes);
+    if (!body.ok()) return SendError(res, body.status());
+    User u;
+    std::string role, password;
+    Status st = StrField(*body, "username", true, 64, &u.username);
+    if (st.ok()) st = StrField(*body, "password", true, 200, &password);
+    if (st.ok()) st = StrField(*body, "role", true, 32, &role);
+    if (st.ok() && !ParseRole(role)) {
+      st = InvalidArgument("role", "must be admin, agent, dispatcher, unit_handler, reviewer, callback_agent, "
+                                   "supervisor, qa_inspector or analyst");
+    }
+    if (st.ok()) st = IdField(*body, "unit_id", true, &u.unit_id);
+    if (st.ok()) st = StrField(*body, "display_name", false, 100, &u.display_name);
+    if (!st.ok()) return SendError(res, st);
+    u.role = *ParseRole(role);
+    auto out = svc->CreateUser(a, u, password);
+    if (!out.ok()) return SendError(res, out.status());
+    SendJson(res, 201, UserJson(*out));
+  }));
+  Get("/api/v1/audit", "/api/v1/audit", Authed([this](const Actor& a, const Req& req, Res& res) {
+    if (a.role != Role::kAdmin && a.role != Role::kSupervisor) {
+      return SendError(res, PermissionDenied("only administrators and supervisors read the audit log"));
+    }
+    const int limit = static_cast<int>(ParseId(req.get_param_value("page_size")).value_or(100));
+    auto entries = svc->store()->ListAudit(limit, ParseId(req.get_param_value("cursor")).value_or(0));
+    if (!entries.ok()) return SendError(res, entries.status());
+    json items = json::array();
+    for (const auto& e : *entries) {
+      items.push_back({{"id", IdToString(e.id)}, {"at", Iso(e.at)}, {"user_id", IdToString(e.user_id)},
+                       {"action", e.action}, {"target", e.target}, {"detail", e.detail}});
+    }
+    SendJson(res, 200, {{"items", items}, {"total", items.size()},
+                        {"next_cursor", entries->empty() ? json(nullptr) : json(IdToString(entries->back().id))}});
+  }));
+}
+
+namespace {
+
+std::optional<int64_t> IfMatchVersion(const Req& req) {
+  std::string v = req.get_header_value("If-Match");
+  if (v.empty()) return std::nullopt;
+  std::string digits;
+  for (char c : v) if (c >= '0' && c <= '9') digits += c;
+  auto id = ParseId(digits);
+  if (!id) return std::nullopt;
+  return *id;
+}
+
+Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
+  TicketQuery q;
+  if (req.has_param("status") && !req.get_param_value("status").empty()) {
+    q.status = ParseTicketStatus(req.get_param_value("status"));
+    if (!q.status) return InvalidArgument("status", "unknown status '" + req.get_param_value("status") + "'");
+  }
+  auto id_param = [&](const char* name, Id* out) -> Status {
+    if (!req.has_param(name) || req.get_param_value(name).empty()) return Status::Ok();
+    auto id = ParseId(req.get_param_value(name));
+    if (!id) return InvalidArgument(name, "must be an id");
+    *out = *id;
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(id_param("unit_id", &q.unit_id));
+  RETURN_IF_ERROR(id_param("area_id", &q.area_id));
+  RETURN_IF_ERROR(id_param("cursor", &q.cursor));
+  q.unit_open_only = req.get_param_value("open") == "true";
+  q.category_prefix = req.get_param_value("category");
+  if (q.category_prefix.size() > 32) return InvalidArgument("category", "too long");
+  q.q = Trim(req.get_param_value("q"));
+  if (q.q.size() > 200 || !IsValidUtf8(q.q)) return InvalidArgument("q", "must be UTF-8 text of at most 200 bytes");
+  *phone = req.get_param_value("phone");
+  if (phone->size() > 40) return InvalidArgument("phone", "too long");
+  if (req.has_param("page_size")) {
+    auto n = ParseId(req.get_param_value("page_size"));
+    if (!n) return InvalidArgument("page_size", "must be a positive integer");
+    q.page_size = static_cast<int>(std::min<int64_t>(*n, 100));  // hard maximum
+  }
+  return q;
+}
+
+}  // namespace
+
+void ApiServer::Impl::TicketRoutes() {
+  Post("/api/v1/tickets", "/api/v1/tickets", Authed([this](const Actor& a, const Req& req, Res& res) {
+    if (req.body.size() > opts.max_json_bytes) {
+      return SendError(res, Status(Code::kTooLarge, "body: larger than 1 MiB", "body"));
+    }
+    auto in = ParseTicketInput(req.body);
+    if (!in.ok()) return SendError(res, in.status());
+    auto created = svc->CreateTicket(a, std::move(in).value(), req.get_header_value("Idempotency-Key"));
+    if (!created.ok()) return SendError(res, created.status());
+    if (created->replayed) res.set_header("Idempotent-Replayed", "true");
+    json out = Ticket(created->ticket, a);
+    out["query_code"] = created->ticket.query_code;  // the citizen is told this at intake
+    SendJson(res, created->replayed ? 200 : 201, out);
+  }));
+  Get("/api/v1/tickets", "/api/v1/tickets", Authed([this](const Actor& a, const Req& req, Res& res) {
+    std::string phone;
+    auto q = ParseQuery(req, &phone);
+    if (!q.ok()) return SendError(res, q.status());
+    auto page = svc->ListTickets(a, std::move(q).value(), phone);
+    if (!page.ok()) return SendError(res, page.status());
+    json items = json::array();
+    auto org = svc->Org();
+    for (const auto& t : page->items) items.push_back(TicketJson(t, *org, a));
+    SendJson(res, 200, {{"items", items}, {"total", page->total},
+                        {"next_cursor", page->next_cursor ? json(IdToString(page->next_cursor)) : json(nullptr)}});
+  }));
+  Get(R"(/api/v1/tickets/(\d+))", "/api/v1/tickets/{id}", Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto t = svc->GetTicket(a, ParseId(req.matches[1]).value_or(0));
+    if (!t.ok()) return SendError(res, t.status());
+    json out = Ticket(*t, a);
+    auto citizen = svc->Citizen(a, *t, false);
+    if (!citizen.ok()) return SendError(res, citizen.status());
+    out["citizen"] = CitizenJson(*citizen);
+    SendJson(res, 200, out);
+  }));
+  Post(R"(/api/v1/tickets/(\d+)/reveal)", "/api/v1/tickets/{id}/reveal",
+       Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto t = svc->GetTicket(a, ParseId(req.matches[1]).value_or(0));
+    if (!t.ok()) return SendError(res, t.status());
+    auto citizen = svc->Citizen(a, *t, true);
+    if (!citizen.ok()) return SendError(res, citizen.status());
+    SendJson(res, 200, CitizenJson(*citizen));
+  }));
+  Get(R"(/api/v1/tickets/(\d+)/events)", "/api/v1/tickets/{id}/events",
+      Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto events = svc->Events(a, ParseId(req.matches[1]).value_or(0));
+    if (!events.ok()) return SendError(res, events.status());
+    json items = json::array();
+    for (const auto& e : *events) items.push_back(EventJson(e));
+    SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
+  }));
+  Post(R"(/api/v1/tickets/(\d+)/contacts)", "/api/v1/tickets/{id}/contacts",
+       Authed([this](const Actor& a, const Req& req, Res& res) {
+    if (req.body.size() > opts.max_json_bytes) return SendError(res, Status(Code::kTooLarge, "body: too large", "body"));
+    auto in = ParseContactInput(req.body);
+    if (!in.ok()) return SendError(res, in.status());
+    auto c = svc->AddContact(a, ParseId(req.matches[1]).value_or(0), std::move(in).value());
+    if (!c.ok()) return SendError(res, c.status());
+    SendJson(res, 201, ContactJson(*c));
+  }));
+  Get(R"(/api/v1/tickets/(\d+)/contacts)", "/api/v1/tickets/{id}/contacts",
+      Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto cs = svc->Contacts(a, ParseId(req.matches[1]).value_or(0));
+    if (!cs.ok()) return SendError(res, cs.status());
+    SendJson(res, 200, ListJson(*cs, &ContactJson));
+  }));
+  Post(R"(/api/v1/tickets/(\d+)/attachments)", "/api/v1/tickets/{id}/attachments",
+       Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto att = svc->AddAttachment(a, ParseId(req.matches[1]).value_or(0), req.get_param_value("name"),
+                                  req.get_header_value("Content-Type"), req.body);
+    if (!att.ok()) return SendError(res, att.status());
+    SendJson(res, 201, AttachmentJson(*att));
+  }));
+  Get(R"(/api/v1/tickets/(\d+)/attachments)", "/api/v1/tickets/{id}/attachments",
+      Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto t = svc->GetTicket(a, ParseId(req.matches[1]).value_or(0));
+    if (!t.ok()) return SendError(res, t.status());
+    auto list = svc->store()->ListAttachments(t->id);
+    if (!list.ok()) return SendError(res, list.status());
+    SendJson(res, 200, ListJson(*list, &AttachmentJson));
+  }));
+  Get(R"(/api/v1/attachments/(\d+))", "/api/v1/attachments/{id}", Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto att = svc->GetAttachment(a, ParseId(req.matches[1]).value_or(0));
+    if (!att.ok()) return SendError(res, att.status());
+    res.set_header("Content-Disposition", "attachment; filename*=UTF-8''" + httplib::detail::encode_query_param(att->first.name));
+    res.set_content(att->second, att->first.mime);
+  }));
+  Post(R"(/api/v1/tickets/(\d+)/actions/([a-z_]+))", "/api/v1/tickets/{id}/actions/{action}",
+       Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto type = ParseCommandType(req.matches[2].str());
+    if (!type) return SendError(res, NotFound("no action named '" + req.matches[2].str() + "'"));
+    if (req.body.size() > opts.max_json_bytes) return SendError(res, Status(Code::kTooLarge, "body: too large", "body"));
+    if (!IsValidUtf8(req.body)) return SendError(res, InvalidArgument("body", "is not valid UTF-8"));
+    auto cmd = ParseCommand(*type, req.body);
+    if (!cmd.ok()) return SendError(res, cmd.status());
+    if (!cmd->expected_version) cmd->expected_version = IfMatchVersion(req);
+    auto t = svc->Act(a, ParseId(req.matches[1]).value_or(0), *cmd);
+    if (!t.ok()) return SendError(res, t.status());
+    res.set_header("ETag", "\"" + std::to_string(t->version) + "\"");
+    SendJson(res, 200, Ticket(*t, a));
+  }));
+}
+
+void ApiServer::Impl::PublicRoutes() {
+  Get(R"(/api/v1/public/tickets/([0-9A-Za-z]{1,32}))", "/api/v1/public/tickets/{number}",
+      [this](const Req& req, Res& res) {
+    if (!public_limiter.Allow(req.remote_addr, svc->clock()->NowMs())) {
+      return SendError(res, Status(Code::kResourceExhausted, "too many requests from your address; slow down"));
+    }
+    auto p = svc->PublicLookup(req.matches[1].str(), req.get_param_value("phone_last4"), req.get_param_value("code"));
+    if (!p.ok()) return SendError(res, p.status());
+    SendJson(res, 200, PublicProgressJson(*p, *svc->Org()));
+  });
+}
+
+std::string ApiServer::Impl::MetricsText() {
+  std::string out;
+  out += "# HELP hotline_http_requests_total HTTP requests by route and status.\n"
+         "# TYPE hotline_http_requests_total counter\n";
+  std::map<std::string, RouteMetrics> snap;
+  {
+    std::lock_guard lock(metrics_mu);
+    snap = metrics;
+  }
+  for (const auto& [route, m] : snap) {
+    for (const auto& [status, n] : m.by_status) {
+      out += "hotline_http_requests_total{route=\"" + route + "\",status=\"" + std::to_string(status) + "\"} " +
+             std::to_string(n) + "\n";
+    }
+  }
+  out += "# HELP hotline_http_request_duration_seconds Request latency by route.\n"
+         "# TYPE hotline_http_request_duration_seconds histogram\n";
+  for (const auto& [route, m] : snap) {
+    uint64_t cum = 0;
+    for (size_t i = 0; i < kBuckets.size(); ++i) {
+      cum += m.buckets[i];
+      char le[32];
+      std::snprintf(le, sizeof le, "%g", kBuckets[i]);
+      out += "hotline_http_request_duration_seconds_bucket{route=\"" + route + "\",le=\"" + le + "\"} " +
+             std::to_string(cum) + "\n";
+    }
+    out += "hotline_http_request_duration_seconds_bucket{route=\"" + route + "\",le=\"+Inf\"} " +
+           std::to_string(m.count) + "\n";
+    out += "hotline_http_request_duration_seconds_sum{route=\"" + route + "\"} " + std::to_string(m.sum_s) + "\n";
+    out += "hotline_http_request_duration_seconds_count{route=\"" + route + "\"} " + std::to_string(m.count) + "\n";
+  }
+  out += "# HELP hotline_http_in_flight Requests being served.\n# TYPE hotline_http_in_flight gauge\n";
+  out += "hotline_http_in_flight " + std::to_string(in_flight.load()) + "\n";
+  out += "# HELP hotline_tickets Tickets by status.\n# TYPE hotline_tickets gauge\n";
+  if (auto counts = svc->store()->CountByStatus(); counts.ok()) {
+    for (const auto& [status, n] : *counts) {
+      out += "hotline_tickets{status=\"" + status + "\"} " + std::to_string(n) + "\n";
+    }
+  }
+  return out;
+}
+
+ApiServer::ApiServer(Service* service, ServerOptions opts) : impl_(std::make_unique<Impl>(service, std::move(opts))) {
+  impl_->Routes();
+}
+
+ApiServer::~ApiServer() { Stop(); }
+
+Result<int> ApiServer::Bind() {
+  int port = impl_->opts.port;
+  if (port == 0) {
+    port = impl_->http.bind_to_any_port(impl_->opts.host);
+    if (port < 0) return Status(Code::kUnavailable, "cannot bind " + impl_->opts.host);
+  } else if (!impl_->http.bind_to_port(impl_->opts.host, port)) {
+    return Status(Code::kUnavailable, "cannot listen on " + impl_->opts.host + ":" + std::to_string(port) +
+                                          " (in use, or not an address of this machine)");
+  }
+  return port;
+}
+
+Status ApiServer::ListenAfterBind() {
+  if (!impl_->http.listen_after_bind()) return Status(Code::kUnavailable, "the server stopped with an error");
+  return Status::Ok();
+}
+
+Status ApiServer::Run() {
+  RETURN_IF_ERROR(Bind().status());
+  return ListenAfterBind();
+}
+
+void ApiServer::Stop() {
+  if (impl_) impl_->http.stop();
+}
+
+}  // namespace hotline

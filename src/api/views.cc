@@ -1,0 +1,154 @@
+#include "api/views.h"
+
+namespace hotline {
+
+using nlohmann::json;
+
+std::string Iso(TimeMs t) { return t == 0 ? "" : FormatIsoCity(t); }
+
+namespace {
+json IdOrNull(Id id) { return id == 0 ? json(nullptr) : json(IdToString(id)); }
+json IdList(const std::vector<Id>& ids) {
+  json out = json::array();
+  for (Id id : ids) out.push_back(IdToString(id));
+  return out;
+}
+std::string UnitName(const OrgSnapshot& org, Id id) {
+  const Unit* u = org.FindUnit(id);
+  return u ? u->name : "";
+}
+}  // namespace
+
+json UnitJson(const Unit& u) {
+  return {{"id", IdToString(u.id)}, {"name", u.name}, {"kind", UnitKindName(u.kind)},
+          {"parent_id", IdOrNull(u.parent_id)}, {"area_id", IdOrNull(u.area_id)}, {"phone", u.phone},
+          {"active", u.active}, {"is_centre", IsCentre(u.kind)}};
+}
+
+json AreaJson(const Area& a) {
+  return {{"id", IdToString(a.id)}, {"name", a.name}, {"kind", AreaKindName(a.kind)},
+          {"parent_id", IdOrNull(a.parent_id)}, {"aliases", a.aliases}};
+}
+
+json RuleJson(const DispatchRule& r) {
+  return {{"id", IdToString(r.id)}, {"category_prefix", r.category_prefix}, {"area_id", IdOrNull(r.area_id)},
+          {"lead_unit_id", IdToString(r.lead_unit_id)}, {"assisting_unit_ids", IdList(r.assisting_unit_ids)},
+          {"priority", r.priority}};
+}
+
+json CategoryJson(const Category& c) {
+  return {{"code", c.code}, {"name", c.name}, {"parent_code", c.parent_code.empty() ? json(nullptr) : json(c.parent_code)},
+          {"level", c.level}, {"active", c.active}};
+}
+
+json UserJson(const User& u) {
+  return {{"id", IdToString(u.id)}, {"username", u.username}, {"role", RoleName(u.role)},
+          {"unit_id", IdToString(u.unit_id)}, {"display_name", u.display_name}, {"active", u.active},
+          {"created_at", Iso(u.created_at)}};
+}
+
+json EventJson(const Event& e) {
+  json data = json::parse(e.data_json, nullptr, false);
+  return {{"id", IdToString(e.id)}, {"seq", e.seq}, {"type", e.type}, {"at", Iso(e.at)},
+          {"actor_user_id", IdOrNull(e.actor_user_id)}, {"actor_unit_id", IdOrNull(e.actor_unit_id)},
+          {"actor_role", e.actor_role}, {"system", e.system}, {"public", e.is_public},
+          {"data", data.is_discarded() ? json::object() : data}};
+}
+
+json ContactJson(const Contact& c) {
+  return {{"id", IdToString(c.id)}, {"channel", c.channel}, {"kind", c.kind}, {"content", c.content},
+          {"recorded_by", IdOrNull(c.recorded_by)}, {"at", Iso(c.at)}};
+}
+
+json AttachmentJson(const Attachment& a) {
+  return {{"id", IdToString(a.id)}, {"ticket_id", IdToString(a.ticket_id)}, {"name", a.name}, {"mime", a.mime},
+          {"size", a.size}, {"sha256", a.sha256}, {"uploaded_by", IdToString(a.uploaded_by)}, {"at", Iso(a.at)}};
+}
+
+json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor) {
+  json as = json::array();
+  for (const auto& a : t.assignments) {
+    json j = {{"id", IdToString(a.id)}, {"unit_id", IdToString(a.unit_id)}, {"unit_name", UnitName(org, a.unit_id)},
+              {"lead", a.lead}, {"mode", a.mode}, {"parent_id", IdOrNull(a.parent_id)},
+              {"dispatched_by_unit_id", IdOrNull(a.dispatched_by_unit_id)}, {"round", a.round},
+              {"state", AssignmentStateName(a.state)}, {"dispatched_at", Iso(a.dispatched_at)},
+              {"accepted_at", Iso(a.accepted_at)}, {"replied_at", Iso(a.replied_at)}, {"ended_at", Iso(a.ended_at)},
+              {"accept_due_at", Iso(a.accept_due_at)}, {"handle_due_at", Iso(a.handle_due_at)},
+              {"suspended", a.suspended}, {"suspend_requested", a.suspend_requested}};
+    if (!a.return_reason.empty()) j["return_reason"] = a.return_reason;
+    if (!a.reply.empty()) j["reply"] = a.reply;
+    if (a.extension_days_requested) {
+      j["extension_request"] = {{"days", a.extension_days_requested}, {"reason", a.extension_reason}};
+    }
+    if (a.suspended || a.suspend_requested) j["suspend_reason"] = a.suspend_reason;
+    as.push_back(std::move(j));
+  }
+  const TicketStatus st = t.Status();
+  const Assignment* lead = t.ActiveLead();
+  const Area* area = org.FindArea(t.area_id);
+  json j = {{"id", IdToString(t.id)}, {"number", t.number}, {"status", TicketStatusName(st)},
+            {"status_label", TicketStatusLabelZh(st)}, {"phase", PhaseName(t.phase)}, {"version", t.version},
+            {"channel", t.channel}, {"request_type", t.request_type}, {"urgency", t.urgency},
+            {"title", t.title}, {"content", t.content}, {"address", t.address},
+            {"area_id", IdOrNull(t.area_id)}, {"area_name", area ? area->name : ""},
+            {"category_code", t.category_code}, {"taxonomy_version", t.taxonomy_version},
+            {"confidential", t.confidential}, {"tags", t.tags},
+            {"intake_unit_id", IdOrNull(t.intake_unit_id)}, {"intake_unit_name", UnitName(org, t.intake_unit_id)},
+            {"created_by", IdOrNull(t.created_by)}, {"created_at", Iso(t.created_at)},
+            {"updated_at", Iso(t.updated_at)}, {"due_at", Iso(t.due_at)}, {"closed_at", Iso(t.closed_at)},
+            {"overdue", IsOpenStatus(st) && t.due_at != 0 && t.updated_at > t.due_at},
+            {"current_unit_id", IdOrNull(lead ? lead->unit_id : 0)},
+            {"current_unit_name", lead ? UnitName(org, lead->unit_id) : ""},
+            {"reopen_count", t.reopen_count}, {"urge_count", t.urge_count}, {"return_count", t.return_count},
+            {"escalation_level", t.escalation_level}, {"supervised", t.supervised}, {"exempt", t.exempt},
+            {"callback_attempts", t.callback_attempts}, {"closing_kind", t.closing_kind},
+            {"rating", t.rating}, {"transfer_to", t.transfer_to}, {"merged_into", IdOrNull(t.merged_into)},
+            {"assignments", as}};
+  if (t.exempt) j["exempt_reason"] = t.exempt_reason;
+  if (actor.role != Role::kUnitHandler && actor.role != Role::kAnalyst) j["query_code"] = t.query_code;
+  return j;
+}
+
+json CitizenJson(const CitizenView& v) {
+  json j = {{"kind", v.kind}, {"masked", v.masked}};
+  if (!v.name.empty()) j["name"] = v.name;
+  if (!v.phone.empty()) j["phone"] = v.phone;
+  if (!v.id_number.empty()) j["id_number"] = v.id_number;
+  if (!v.org_name.empty()) j["org_name"] = v.org_name;
+  if (!v.credit_code.empty()) j["credit_code"] = v.credit_code;
+  return j;
+}
+
+json PublicProgressJson(const PublicProgress& p, const OrgSnapshot& org) {
+  static const std::map<std::string, std::string> kLabels = {
+      {"created", "诉求已受理"}, {"answered_directly", "已直接答复"}, {"transferred", "已转交相关部门"},
+      {"merged", "已与相同诉求合并办理"}, {"dispatched", "已派至承办单位"}, {"redispatched", "已改派承办单位"},
+      {"coordinated", "已协调承办单位"}, {"accepted", "承办单位已签收"}, {"suspended", "办理暂停"},
+      {"resumed", "恢复办理"}, {"replied", "承办单位已反馈办理结果"}, {"reviewed", "办理结果已审核"},
+      {"callback_recorded", "已回访"}, {"reopened", "已重新办理"}, {"withdrawn", "诉求已撤回"}};
+  json timeline = json::array();
+  for (const auto& e : p.events) {
+    auto it = kLabels.find(e.type);
+    json item = {{"at", Iso(e.at)}, {"type", e.type}, {"label", it == kLabels.end() ? e.type : it->second}};
+    json data = json::parse(e.data_json, nullptr, false);
+    if (!data.is_discarded()) {
+      // Only what a citizen is meant to read: unit names and the official answers.
+      if (e.type == "dispatched" && data.contains("lead")) {
+        item["unit"] = UnitName(org, ParseId(data["lead"].value("unit_id", "")).value_or(0));
+      }
+      if ((e.type == "redispatched" || e.type == "coordinated") && data.contains("unit_id")) {
+        item["unit"] = UnitName(org, ParseId(data.value("unit_id", "")).value_or(0));
+      }
+      if (e.type == "replied" || e.type == "answered_directly") item["content"] = data.value("content", "");
+    }
+    timeline.push_back(std::move(item));
+  }
+  const TicketStatus st = p.ticket.Status();
+  const Area* area = org.FindArea(p.ticket.area_id);
+  return {{"number", p.ticket.number}, {"status", TicketStatusName(st)}, {"status_label", TicketStatusLabelZh(st)},
+          {"request_type", p.ticket.request_type}, {"created_at", Iso(p.ticket.created_at)},
+          {"closed_at", Iso(p.ticket.closed_at)}, {"area", area ? area->name : ""},
+          {"can_rate", st == TicketStatus::kAwaitingCallback}, {"timeline", timeline}};
+}
+
+}  // namespace hotline

@@ -1,0 +1,34 @@
+// Shared plumbing of the `hotline` subcommands: opening the store, the service, and
+// serving until a signal arrives.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/server.h"
+#include "core/ids.h"
+#include "service/service.h"
+#include "store/store.h"
+
+namespace hotline::cli {
+
+struct App {
+  std::unique_ptr<Store> store;
+  std::unique_ptr<IdGenerator> ids;
+  std::unique_ptr<Service> service;
+};
+
+// Opens (creating and migrating when `create`) the database and builds the service.
+Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock = nullptr, int node_id = 1);
+
+// Makes sure the bootstrap administrator and the default taxonomy exist.
+Status InitDatabase(App& app, const std::string& admin_user, const std::string& admin_password);
+
+// Serves HTTP until SIGINT/SIGTERM; `on_ready(port)` runs once listening.
+Status ServeUntilSignal(App& app, const ServerOptions& opts, const std::function<void(int)>& on_ready);
+
+int Fail(const Status& st);
+
+int RunDemo(const std::string& db_path, const std::string& listen, bool fresh, bool traffic, int interval_ms);
+
+}  // namespace hotline::cli

@@ -1,0 +1,89 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/ids.h"
+#include "core/text.h"
+
+namespace hotline {
+namespace {
+
+TEST(Clock, FormatsAndParsesCityTime) {
+  auto t = ParseIso("2025-09-30T09:00:00+08:00");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(FormatIsoCity(*t), "2025-09-30T09:00:00+08:00");
+  EXPECT_EQ(FormatIsoUtc(*t), "2025-09-30T01:00:00Z");
+  EXPECT_EQ(*ParseIso("2025-09-30T01:00:00Z"), *t);
+  EXPECT_EQ(*ParseIso("2025-09-30 09:00"), *t);  // bare times are city time
+  EXPECT_EQ(CityDateCompact(*ParseIso("2025-12-31T23:30:00+08:00")), "20251231");
+  EXPECT_EQ(CityDateCompact(*ParseIso("2025-12-31T16:30:00Z")), "20260101");
+  EXPECT_FALSE(ParseIso("2025-13-01"));
+  EXPECT_FALSE(ParseIso("yesterday"));
+  EXPECT_FALSE(ParseIso("2025-01-01T10:00:00+0800"));
+}
+
+TEST(Ids, UniqueAndOrderedEvenWhenClockStands) {
+  ManualClock clock(1800000000000);
+  IdGenerator gen(&clock, 3);
+  std::set<Id> seen;
+  Id last = 0;
+  for (int i = 0; i < 10000; ++i) {
+    Id id = gen.Next();
+    EXPECT_GT(id, last);
+    last = id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 10000u);
+  EXPECT_EQ(ParseId(IdToString(last)), last);
+  EXPECT_FALSE(ParseId("12a"));
+  EXPECT_FALSE(ParseId("-5"));
+  EXPECT_FALSE(ParseId(""));
+}
+
+TEST(Text, Utf8Validation) {
+  EXPECT_TRUE(IsValidUtf8("电梯坏了 ok"));
+  EXPECT_FALSE(IsValidUtf8("\xff\xfe"));
+  EXPECT_FALSE(IsValidUtf8("\xe7\x94"));          // truncated
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
+  EXPECT_EQ(Utf8Length("电梯ab"), 4u);
+  EXPECT_EQ(Trim("\u3000\t 你好 \n"), "你好");
+}
+
+TEST(Text, CsvQuotesAndNewlines) {
+  auto rows = ParseCsv("\xEF\xBB\xBF" "a,b,c\n\"x,1\",\"he said \"\"hi\"\"\",\"two\nlines\"\r\nlast,,\n");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0][0], "a");
+  EXPECT_EQ((*rows)[1][0], "x,1");
+  EXPECT_EQ((*rows)[1][1], "he said \"hi\"");
+  EXPECT_EQ((*rows)[1][2], "two\nlines");
+  EXPECT_EQ((*rows)[2].size(), 3u);
+  auto bad = ParseCsv("a,\"open\nb\n");
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("line 1"), std::string::npos);
+}
+
+TEST(Crypto, PasswordsAndVault) {
+  ASSERT_TRUE(CryptoInit().ok());
+  auto h = HashPassword("s3cret-密码");
+  ASSERT_TRUE(h.ok());
+  EXPECT_TRUE(VerifyPassword(*h, "s3cret-密码"));
+  EXPECT_FALSE(VerifyPassword(*h, "s3cret"));
+  auto v = Vault::FromHex(Vault::NewMasterKeyHex());
+  ASSERT_TRUE(v.ok());
+  std::string sealed = v->Encrypt("13812345678");
+  EXPECT_EQ(sealed.find("1381234"), std::string::npos);
+  EXPECT_NE(v->Encrypt("13812345678"), sealed);  // fresh nonce each time
+  EXPECT_EQ(*v->Decrypt(sealed), "13812345678");
+  EXPECT_EQ(v->KeyedHash("13812345678"), v->KeyedHash("13812345678"));
+  auto other = Vault::FromHex(Vault::NewMasterKeyHex());
+  EXPECT_FALSE(other->Decrypt(sealed).ok());
+  EXPECT_NE(other->KeyedHash("13812345678"), v->KeyedHash("13812345678"));
+  EXPECT_FALSE(Vault::FromHex("abc").ok());
+}
+
+}  // namespace
+}  // namespace hotline

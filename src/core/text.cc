@@ -1,0 +1,120 @@
+#include "core/text.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace hotline {
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) { ++i; continue; }
+    size_t len;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
+    else return false;
+    if (i + len > n) return false;
+    for (size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Reject overlong forms, surrogates and values past U+10FFFF.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+size_t Utf8Length(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+std::string Trim(std::string_view s) {
+  auto starts = [&](std::string_view p) { return s.substr(0, p.size()) == p; };
+  auto ends = [&](std::string_view p) {
+    return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+  };
+  for (bool changed = true; changed && !s.empty();) {
+    changed = false;
+    if (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r') {
+      s.remove_prefix(1); changed = true;
+    } else if (starts("\u3000")) { s.remove_prefix(3); changed = true; }
+    else if (starts("\u00a0")) { s.remove_prefix(2); changed = true; }
+  }
+  for (bool changed = true; changed && !s.empty();) {
+    changed = false;
+    if (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r') {
+      s.remove_suffix(1); changed = true;
+    } else if (ends("\u3000")) { s.remove_suffix(3); changed = true; }
+    else if (ends("\u00a0")) { s.remove_suffix(2); changed = true; }
+  }
+  return std::string(s);
+}
+
+Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data) {
+  if (data.substr(0, 3) == "\xEF\xBB\xBF") data.remove_prefix(3);
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool in_quotes = false, field_started = false;
+  size_t line = 1, quote_line = 0;
+  for (size_t i = 0; i < data.size(); ++i) {
+    const char c = data[i];
+    if (in_quotes) {
+      if (c == '"') {
+        if (i + 1 < data.size() && data[i + 1] == '"') { field += '"'; ++i; }
+        else in_quotes = false;
+      } else {
+        if (c == '\n') ++line;
+        field += c;
+      }
+      continue;
+    }
+    if (c == '"' && !field_started) { in_quotes = true; field_started = true; quote_line = line; }
+    else if (c == ',') { row.push_back(std::move(field)); field.clear(); field_started = false; }
+    else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < data.size() && data[i + 1] == '\n') ++i;
+      ++line;
+      row.push_back(std::move(field));
+      field.clear();
+      field_started = false;
+      if (!(row.size() == 1 && row[0].empty())) rows.push_back(std::move(row));
+      row.clear();
+    } else { field += c; field_started = true; }
+  }
+  if (in_quotes) {
+    return Status(Code::kInvalidArgument,
+                  "csv: unterminated quoted field starting on line " + std::to_string(quote_line));
+  }
+  if (field_started || !row.empty()) {
+    row.push_back(std::move(field));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(Code::kNotFound, "cannot open " + path);
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<size_t>(in.tellg());
+  if (size > max_bytes) {
+    return Status(Code::kTooLarge, path + " is larger than " + std::to_string(max_bytes) + " bytes");
+  }
+  in.seekg(0);
+  std::string data(size, '\0');
+  in.read(data.data(), static_cast<std::streamsize>(size));
+  return data;
+}
+
+}  // namespace hotline

@@ -1,0 +1,26 @@
+// Small text utilities shared by every module: UTF-8 validation, trimming, CSV.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace hotline {
+
+bool IsValidUtf8(std::string_view s);
+// Number of code points in valid UTF-8.
+size_t Utf8Length(std::string_view s);
+// Trims ASCII whitespace, U+3000 (ideographic space) and NBSP from both ends.
+std::string Trim(std::string_view s);
+
+// RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. A leading
+// UTF-8 BOM is dropped. Fails with the line number of an unterminated quote.
+Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data);
+
+// Reads a whole file, limited to max_bytes.
+Result<std::string> ReadFile(const std::string& path, size_t max_bytes = 256u << 20);
+
+}  // namespace hotline

@@ -1,0 +1,176 @@
+#include "intake/intake.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/text.h"
+#include "ticket/ticket.h"
+
+namespace hotline {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr size_t kMaxContentBytes = 20000;
+constexpr size_t kMaxTags = 20;
+
+Result<json> ParseObject(std::string_view body) {
+  // nlohmann rejects invalid UTF-8 inside strings, so bad bytes fail here with the rest.
+  if (!IsValidUtf8(body)) return InvalidArgument("body", "is not valid UTF-8");
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded()) return InvalidArgument("body", "is not valid JSON");
+  if (!j.is_object()) return InvalidArgument("body", "must be a JSON object");
+  return j;
+}
+
+Status Str(const json& j, const std::string& prefix, const char* field, bool required, size_t max_bytes,
+           std::string* out) {
+  const std::string name = prefix + field;
+  auto it = j.find(field);
+  if (it == j.end() || it->is_null()) return required ? InvalidArgument(name, "is required") : Status::Ok();
+  if (!it->is_string()) return InvalidArgument(name, "must be a string");
+  std::string v = Trim(it->get<std::string>());
+  if (required && v.empty()) return InvalidArgument(name, "must not be empty");
+  if (v.size() > max_bytes) return InvalidArgument(name, "is longer than " + std::to_string(max_bytes) + " bytes");
+  *out = std::move(v);
+  return Status::Ok();
+}
+
+Status Citizen(const json& j, Requester* r) {
+  auto it = j.find("citizen");
+  if (it == j.end() || it->is_null()) return Status::Ok();
+  if (!it->is_object()) return InvalidArgument("citizen", "must be an object");
+  const json& c = *it;
+  RETURN_IF_ERROR(Str(c, "citizen.", "kind", false, 16, &r->kind));
+  if (r->kind.empty()) r->kind = "person";
+  if (r->kind != "person" && r->kind != "enterprise") {
+    return InvalidArgument("citizen.kind", "must be person or enterprise");
+  }
+  RETURN_IF_ERROR(Str(c, "citizen.", "name", false, 100, &r->name));
+  std::string phone;
+  RETURN_IF_ERROR(Str(c, "citizen.", "phone", false, 40, &phone));
+  if (!phone.empty()) {
+    r->phone = NormalisePhone(phone);
+    if (r->phone.size() < 5 || r->phone.size() > 20) {
+      return InvalidArgument("citizen.phone", "must hold 5 to 20 digits");
+    }
+  }
+  RETURN_IF_ERROR(Str(c, "citizen.", "id_number", false, 18, &r->id_number));
+  if (!r->id_number.empty() && r->id_number.size() != 18 && r->id_number.size() != 15) {
+    return InvalidArgument("citizen.id_number", "must be 15 or 18 characters");
+  }
+  RETURN_IF_ERROR(Str(c, "citizen.", "org_name", false, 200, &r->org_name));
+  RETURN_IF_ERROR(Str(c, "citizen.", "credit_code", false, 18, &r->credit_code));
+  if (!r->credit_code.empty()) {
+    bool ok = r->credit_code.size() == 18;
+    for (char ch : r->credit_code) ok = ok && (std::isdigit(static_cast<unsigned char>(ch)) || std::isupper(static_cast<unsigned char>(ch)));
+    if (!ok) return InvalidArgument("citizen.credit_code", "must be 18 digits or capital letters (统一社会信用代码)");
+  }
+  if (r->kind == "enterprise" && r->org_name.empty()) {
+    return InvalidArgument("citizen.org_name", "is required for an enterprise");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<TicketInput> ParseTicketInput(std::string_view body) {
+  ASSIGN_OR_RETURN(json j, ParseObject(body));
+  TicketInput in;
+  RETURN_IF_ERROR(Str(j, "", "channel", true, 32, &in.channel));
+  if (!IsValidChannel(in.channel)) {
+    return InvalidArgument("channel", "unknown channel '" + in.channel + "' (phone, mailbox, sms, app, wechat, "
+                           "alipay, weibo, web, message_board, email, walk_in, transfer, open311)");
+  }
+  RETURN_IF_ERROR(Str(j, "", "request_type", true, 32, &in.request_type));
+  if (!IsValidRequestType(in.request_type)) {
+    return InvalidArgument("request_type", "must be one of consultation, help, complaint, report, suggestion, praise");
+  }
+  std::string urgency;
+  RETURN_IF_ERROR(Str(j, "", "urgency", false, 16, &urgency));
+  if (!urgency.empty()) in.urgency = urgency;
+  if (!IsValidUrgency(in.urgency)) return InvalidArgument("urgency", "must be normal, urgent or emergency");
+  RETURN_IF_ERROR(Str(j, "", "content", true, kMaxContentBytes, &in.content));
+  RETURN_IF_ERROR(Str(j, "", "title", false, 300, &in.title));
+  RETURN_IF_ERROR(Str(j, "", "address", false, 500, &in.address));
+  RETURN_IF_ERROR(Str(j, "", "category_code", false, 32, &in.category_code));
+  if (auto it = j.find("area_id"); it != j.end() && !it->is_null()) {
+    std::optional<Id> id;
+    if (it->is_string()) id = ParseId(it->get<std::string>());
+    else if (it->is_number_integer() && it->get<int64_t>() > 0) id = it->get<int64_t>();
+    if (!id) return InvalidArgument("area_id", "must be an id");
+    in.area_id = *id;
+  }
+  if (auto it = j.find("confidential"); it != j.end() && !it->is_null()) {
+    if (!it->is_boolean()) return InvalidArgument("confidential", "must be true or false");
+    in.confidential = it->get<bool>();
+  }
+  if (auto it = j.find("tags"); it != j.end() && !it->is_null()) {
+    if (!it->is_array()) return InvalidArgument("tags", "must be an array of strings");
+    if (it->size() > kMaxTags) return InvalidArgument("tags", "at most 20 tags");
+    for (size_t i = 0; i < it->size(); ++i) {
+      const auto& t = (*it)[i];
+      const std::string f = "tags[" + std::to_string(i) + "]";
+      if (!t.is_string()) return InvalidArgument(f, "must be a string");
+      std::string v = Trim(t.get<std::string>());
+      if (v.empty() || v.size() > 60) return InvalidArgument(f, "must be 1-60 bytes");
+      if (std::find(in.tags.begin(), in.tags.end(), v) == in.tags.end()) in.tags.push_back(v);
+    }
+  }
+  RETURN_IF_ERROR(Citizen(j, &in.citizen));
+  if (in.channel == "phone" && in.citizen.phone.empty()) {
+    return InvalidArgument("citizen.phone", "is required for a phone request (the number called back)");
+  }
+  return in;
+}
+
+Result<ContactInput> ParseContactInput(std::string_view body) {
+  ASSIGN_OR_RETURN(json j, ParseObject(body));
+  ContactInput in;
+  RETURN_IF_ERROR(Str(j, "", "channel", true, 32, &in.channel));
+  if (!IsValidChannel(in.channel)) return InvalidArgument("channel", "unknown channel '" + in.channel + "'");
+  std::string kind;
+  RETURN_IF_ERROR(Str(j, "", "kind", false, 16, &kind));
+  if (!kind.empty()) in.kind = kind;
+  if (in.kind != "chase" && in.kind != "supplement" && in.kind != "other") {
+    return InvalidArgument("kind", "must be chase, supplement or other");
+  }
+  RETURN_IF_ERROR(Str(j, "", "content", true, kMaxContentBytes, &in.content));
+  RETURN_IF_ERROR(Citizen(j, &in.citizen));
+  return in;
+}
+
+namespace {
+// Splits UTF-8 into code points.
+std::vector<std::string> CodePoints(const std::string& s) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < s.size();) {
+    size_t n = 1;
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0xF0) n = 4; else if (c >= 0xE0) n = 3; else if (c >= 0xC0) n = 2;
+    out.push_back(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+}  // namespace
+
+std::string MaskName(const std::string& name) {
+  auto cps = CodePoints(name);
+  if (cps.empty()) return "";
+  std::string out = cps[0];
+  for (size_t i = 1; i < std::max<size_t>(cps.size(), 2); ++i) out += "*";
+  return out;
+}
+
+std::string MaskPhone(const std::string& phone) {
+  if (phone.size() < 7) return std::string(phone.size(), '*');
+  return phone.substr(0, 3) + std::string(phone.size() - 7, '*') + phone.substr(phone.size() - 4);
+}
+
+std::string MaskIdNumber(const std::string& id) {
+  if (id.size() < 8) return std::string(id.size(), '*');
+  return id.substr(0, 4) + std::string(id.size() - 8, '*') + id.substr(id.size() - 4);
+}
+
+}  // namespace hotline

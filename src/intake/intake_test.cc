@@ -1,0 +1,44 @@
+#include <gtest/gtest.h>
+
+#include "intake/intake.h"
+
+namespace hotline {
+namespace {
+
+TEST(Intake, ParsesAndNormalises) {
+  auto in = ParseTicketInput(R"({"channel":"phone","request_type":"complaint","content":"  电梯坏了 ",
+    "citizen":{"name":"张三","phone":"+86 138-1234-5678"},"tags":["电梯","电梯"],"address":"幸福小区"})");
+  ASSERT_TRUE(in.ok()) << in.status().ToString();
+  EXPECT_EQ(in->content, "电梯坏了");
+  EXPECT_EQ(in->citizen.phone, "13812345678");
+  EXPECT_EQ(in->urgency, "normal");
+  EXPECT_EQ(in->tags.size(), 1u);
+}
+
+TEST(Intake, ErrorsNameTheField) {
+  auto field = [](const char* body) { return ParseTicketInput(body).status().field(); };
+  EXPECT_EQ(field("{not json"), "body");
+  EXPECT_EQ(field("[]"), "body");
+  EXPECT_EQ(field(R"({"request_type":"complaint","content":"x"})"), "channel");
+  EXPECT_EQ(field(R"({"channel":"fax","request_type":"complaint","content":"x"})"), "channel");
+  EXPECT_EQ(field(R"({"channel":"web","request_type":"complaint"})"), "content");
+  EXPECT_EQ(field(R"({"channel":"web","request_type":"complaint","content":5})"), "content");
+  EXPECT_EQ(field(R"({"channel":"web","request_type":"x","content":"a"})"), "request_type");
+  EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","urgency":"panic"})"), "urgency");
+  EXPECT_EQ(field(R"({"channel":"phone","request_type":"help","content":"a"})"), "citizen.phone");
+  EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","citizen":{"phone":"12"}})"), "citizen.phone");
+  EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","tags":[1]})"), "tags[0]");
+  EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","citizen":{"kind":"enterprise","org_name":"某公司","credit_code":"bad"}})"), "citizen.credit_code");
+  EXPECT_EQ(ParseTicketInput("{\"channel\":\"web\",\"request_type\":\"help\",\"content\":\"\xff\"}").status().field(), "body");
+}
+
+TEST(Intake, Masks) {
+  EXPECT_EQ(MaskName("张三"), "张*");
+  EXPECT_EQ(MaskName("欧阳娜娜"), "欧***");
+  EXPECT_EQ(MaskName("李"), "李*");
+  EXPECT_EQ(MaskPhone("13812345678"), "138****5678");
+  EXPECT_EQ(MaskIdNumber("110101199001011234"), "1101**********1234");
+}
+
+}  // namespace
+}  // namespace hotline

@@ -1,0 +1,178 @@
+#include "org/org.h"
+
+#include <algorithm>
+
+#include "core/text.h"
+
+namespace hotline {
+
+namespace {
+constexpr std::pair<UnitKind, const char*> kUnitKinds[] = {
+    {UnitKind::kCityCenter, "city_center"}, {UnitKind::kDistrictCenter, "district_center"},
+    {UnitKind::kSubCenter, "sub_center"},   {UnitKind::kDepartment, "department"},
+    {UnitKind::kStreet, "street"},          {UnitKind::kCommunity, "community"},
+    {UnitKind::kUtility, "utility"}};
+constexpr std::pair<AreaKind, const char*> kAreaKinds[] = {
+    {AreaKind::kDistrict, "district"}, {AreaKind::kStreet, "street"}, {AreaKind::kCommunity, "community"}};
+constexpr size_t kMaxTreeDepth = 16;  // bounds every walk up the tree
+}  // namespace
+
+const char* UnitKindName(UnitKind k) {
+  for (auto& [kind, name] : kUnitKinds) if (kind == k) return name;
+  return "department";
+}
+std::optional<UnitKind> ParseUnitKind(std::string_view s) {
+  for (auto& [kind, name] : kUnitKinds) if (s == name) return kind;
+  return std::nullopt;
+}
+bool IsCentre(UnitKind k) {
+  return k == UnitKind::kCityCenter || k == UnitKind::kDistrictCenter || k == UnitKind::kSubCenter;
+}
+const char* AreaKindName(AreaKind k) {
+  for (auto& [kind, name] : kAreaKinds) if (kind == k) return name;
+  return "district";
+}
+std::optional<AreaKind> ParseAreaKind(std::string_view s) {
+  for (auto& [kind, name] : kAreaKinds) if (s == name) return kind;
+  return std::nullopt;
+}
+
+Status ValidateUnit(const Unit& u) {
+  if (Trim(u.name).empty() || u.name.size() > 200 || !IsValidUtf8(u.name)) {
+    return InvalidArgument("name", "must be 1-200 bytes of UTF-8 text");
+  }
+  if (u.kind == UnitKind::kCityCenter && u.parent_id != 0) {
+    return InvalidArgument("parent_id", "a city_center is the root and has no parent");
+  }
+  if (u.kind != UnitKind::kCityCenter && u.parent_id == 0) {
+    return InvalidArgument("parent_id", "required for every unit but the city_center");
+  }
+  return Status::Ok();
+}
+
+Status ValidateArea(const Area& a) {
+  if (Trim(a.name).empty() || a.name.size() > 200 || !IsValidUtf8(a.name)) {
+    return InvalidArgument("name", "must be 1-200 bytes of UTF-8 text");
+  }
+  if (a.kind != AreaKind::kDistrict && a.parent_id == 0) {
+    return InvalidArgument("parent_id", "a street or community needs its parent area");
+  }
+  if (a.aliases.size() > 50) return InvalidArgument("aliases", "at most 50");
+  for (const auto& al : a.aliases) {
+    if (Trim(al).empty() || al.size() > 200 || !IsValidUtf8(al)) {
+      return InvalidArgument("aliases", "each alias must be 1-200 bytes of UTF-8 text");
+    }
+  }
+  return Status::Ok();
+}
+
+OrgSnapshot::OrgSnapshot(std::vector<Unit> units, std::vector<Area> areas,
+                         std::vector<DispatchRule> rules)
+    : units_(std::move(units)), areas_(std::move(areas)), rules_(std::move(rules)) {
+  for (size_t i = 0; i < units_.size(); ++i) unit_index_[units_[i].id] = i;
+  for (size_t i = 0; i < areas_.size(); ++i) area_index_[areas_[i].id] = i;
+}
+
+const Unit* OrgSnapshot::FindUnit(Id id) const {
+  auto it = unit_index_.find(id);
+  return it == unit_index_.end() ? nullptr : &units_[it->second];
+}
+
+const Area* OrgSnapshot::FindArea(Id id) const {
+  auto it = area_index_.find(id);
+  return it == area_index_.end() ? nullptr : &areas_[it->second];
+}
+
+std::vector<Id> OrgSnapshot::Ancestors(Id unit) const {
+  std::vector<Id> out;
+  for (const Unit* u = FindUnit(unit); u && out.size() < kMaxTreeDepth; u = FindUnit(u->parent_id)) {
+    out.push_back(u->id);
+  }
+  return out;
+}
+
+bool OrgSnapshot::InSubtree(Id unit, Id ancestor) const {
+  for (Id a : Ancestors(unit)) if (a == ancestor) return true;
+  return false;
+}
+
+Id OrgSnapshot::CentreOf(Id unit) const {
+  for (Id a : Ancestors(unit)) {
+    if (IsCentre(FindUnit(a)->kind)) return a;
+  }
+  return 0;
+}
+
+bool OrgSnapshot::AreaInSubtree(Id area, Id ancestor) const {
+  size_t depth = 0;
+  for (const Area* a = FindArea(area); a && depth < kMaxTreeDepth; a = FindArea(a->parent_id), ++depth) {
+    if (a->id == ancestor) return true;
+  }
+  return false;
+}
+
+Id OrgSnapshot::ResolveArea(std::string_view address) const {
+  if (address.empty()) return 0;
+  // Districts named explicitly constrain the answer (幸福区和平街道 must not resolve to a
+  // 和平街道 of another district).
+  std::vector<Id> named_districts;
+  for (const auto& a : areas_) {
+    if (a.kind == AreaKind::kDistrict && address.find(a.name) != std::string_view::npos) {
+      named_districts.push_back(a.id);
+    }
+  }
+  Id best = 0;
+  size_t best_len = 0;
+  int best_depth = -1;
+  for (const auto& a : areas_) {
+    size_t len = 0;
+    if (address.find(a.name) != std::string_view::npos) len = a.name.size();
+    for (const auto& al : a.aliases) {
+      if (al.size() > len && address.find(al) != std::string_view::npos) len = al.size();
+    }
+    if (len == 0) continue;
+    if (!named_districts.empty()) {
+      bool agrees = false;
+      for (Id d : named_districts) agrees = agrees || AreaInSubtree(a.id, d);
+      if (!agrees) continue;
+    }
+    const int depth = static_cast<int>(a.kind);
+    if (depth > best_depth || (depth == best_depth && len > best_len)) {
+      best = a.id;
+      best_len = len;
+      best_depth = depth;
+    }
+  }
+  return best;
+}
+
+std::optional<DispatchRule> OrgSnapshot::MatchRule(std::string_view category_code, Id area_id) const {
+  // Distance of the rule's area from the ticket's area: 0 exact, k for the k-th ancestor,
+  // kMaxTreeDepth for an any-area rule, -1 when it does not apply.
+  auto area_distance = [&](Id rule_area) -> int {
+    if (rule_area == 0) return static_cast<int>(kMaxTreeDepth);
+    int d = 0;
+    for (const Area* a = FindArea(area_id); a && d < static_cast<int>(kMaxTreeDepth);
+         a = FindArea(a->parent_id), ++d) {
+      if (a->id == rule_area) return d;
+    }
+    return -1;
+  };
+  const DispatchRule* best = nullptr;
+  int best_dist = 0;
+  for (const auto& r : rules_) {
+    if (!(category_code.substr(0, r.category_prefix.size()) == r.category_prefix)) continue;
+    const int dist = area_distance(r.area_id);
+    if (dist < 0) continue;
+    if (!best || r.category_prefix.size() > best->category_prefix.size() ||
+        (r.category_prefix.size() == best->category_prefix.size() &&
+         (dist < best_dist || (dist == best_dist && r.priority > best->priority)))) {
+      best = &r;
+      best_dist = dist;
+    }
+  }
+  if (!best) return std::nullopt;
+  return *best;
+}
+
+}  // namespace hotline

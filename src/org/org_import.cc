@@ -1,0 +1,166 @@
+#include "org/org_import.h"
+
+#include <map>
+
+#include "core/text.h"
+
+namespace hotline {
+
+namespace {
+
+using Rows = std::vector<std::vector<std::string>>;
+
+// Column lookup by header name, so column order does not matter.
+class Table {
+ public:
+  static Result<Table> Parse(std::string_view csv, std::initializer_list<const char*> required) {
+    ASSIGN_OR_RETURN(Rows rows, ParseCsv(csv));
+    if (rows.empty()) return InvalidArgument("csv", "the file is empty");
+    Table t;
+    for (size_t i = 0; i < rows[0].size(); ++i) t.cols_[Trim(rows[0][i])] = i;
+    for (const char* r : required) {
+      if (!t.cols_.count(r)) return InvalidArgument("csv", std::string("the header has no column '") + r + "'");
+    }
+    t.rows_ = std::move(rows);
+    return t;
+  }
+  size_t size() const { return rows_.size(); }
+  std::string Get(size_t row, const char* col) const {
+    auto it = cols_.find(col);
+    if (it == cols_.end() || it->second >= rows_[row].size()) return "";
+    return Trim(rows_[row][it->second]);
+  }
+
+ private:
+  std::map<std::string, size_t> cols_;
+  Rows rows_;
+};
+
+Status LineError(size_t row, const char* col, const std::string& msg) {
+  return Status(Code::kInvalidArgument, "line " + std::to_string(row + 1) + ", column " + col + ": " + msg, col);
+}
+
+std::vector<std::string> SplitBar(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find('|', start);
+    if (end == std::string::npos) end = s.size();
+    std::string part = Trim(s.substr(start, end - start));
+    if (!part.empty()) out.push_back(part);
+    start = end + 1;
+  }
+  return out;
+}
+
+// Name → id for what is stored plus what earlier rows add; names must be unique.
+class Names {
+ public:
+  void Add(const std::string& name, Id id) {
+    auto [it, inserted] = ids_.emplace(name, id);
+    if (!inserted && it->second != id) it->second = 0;  // ambiguous
+  }
+  Result<Id> Find(const std::string& name, size_t row, const char* col, const char* what) const {
+    auto it = ids_.find(name);
+    if (it == ids_.end()) return LineError(row, col, std::string("no ") + what + " named '" + name + "'");
+    if (it->second == 0) return LineError(row, col, std::string("more than one ") + what + " is named '" + name + "'");
+    return it->second;
+  }
+  bool Has(const std::string& name) const { return ids_.count(name) > 0; }
+
+ private:
+  std::map<std::string, Id> ids_;
+};
+
+Names AreaNames(const OrgSnapshot& org) {
+  Names n;
+  for (const auto& a : org.areas()) n.Add(a.name, a.id);
+  return n;
+}
+
+Names UnitNames(const OrgSnapshot& org) {
+  Names n;
+  for (const auto& u : org.units()) n.Add(u.name, u.id);
+  return n;
+}
+
+}  // namespace
+
+Result<std::vector<Area>> ParseAreasCsv(std::string_view csv, const OrgSnapshot& org, const NewIdFn& new_id) {
+  ASSIGN_OR_RETURN(Table t, Table::Parse(csv, {"name", "kind"}));
+  Names names = AreaNames(org);
+  std::vector<Area> out;
+  for (size_t r = 1; r < t.size(); ++r) {
+    Area a;
+    a.name = t.Get(r, "name");
+    const auto kind = ParseAreaKind(t.Get(r, "kind"));
+    if (!kind) return LineError(r, "kind", "must be district, street or community");
+    a.kind = *kind;
+    if (const std::string parent = t.Get(r, "parent"); !parent.empty()) {
+      ASSIGN_OR_RETURN(a.parent_id, names.Find(parent, r, "parent", "area"));
+    }
+    a.aliases = SplitBar(t.Get(r, "aliases"));
+    if (Status st = ValidateArea(a); !st.ok()) return LineError(r, st.field().c_str(), st.message());
+    a.id = new_id();
+    names.Add(a.name, a.id);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Result<std::vector<Unit>> ParseUnitsCsv(std::string_view csv, const OrgSnapshot& org, const NewIdFn& new_id) {
+  ASSIGN_OR_RETURN(Table t, Table::Parse(csv, {"name", "kind"}));
+  Names units = UnitNames(org);
+  const Names areas = AreaNames(org);
+  std::vector<Unit> out;
+  for (size_t r = 1; r < t.size(); ++r) {
+    Unit u;
+    u.name = t.Get(r, "name");
+    const auto kind = ParseUnitKind(t.Get(r, "kind"));
+    if (!kind) return LineError(r, "kind", "must be one of city_center, district_center, sub_center, department, street, community, utility");
+    u.kind = *kind;
+    if (const std::string parent = t.Get(r, "parent"); !parent.empty()) {
+      ASSIGN_OR_RETURN(u.parent_id, units.Find(parent, r, "parent", "unit"));
+    }
+    if (const std::string area = t.Get(r, "area"); !area.empty()) {
+      ASSIGN_OR_RETURN(u.area_id, areas.Find(area, r, "area", "area"));
+    }
+    u.phone = t.Get(r, "phone");
+    if (Status st = ValidateUnit(u); !st.ok()) return LineError(r, st.field().c_str(), st.message());
+    u.id = new_id();
+    units.Add(u.name, u.id);
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+Result<std::vector<DispatchRule>> ParseRulesCsv(std::string_view csv, const OrgSnapshot& org, const NewIdFn& new_id) {
+  ASSIGN_OR_RETURN(Table t, Table::Parse(csv, {"category_prefix", "lead_unit"}));
+  const Names units = UnitNames(org);
+  const Names areas = AreaNames(org);
+  std::vector<DispatchRule> out;
+  for (size_t r = 1; r < t.size(); ++r) {
+    DispatchRule rule;
+    rule.category_prefix = t.Get(r, "category_prefix");
+    if (const std::string area = t.Get(r, "area"); !area.empty()) {
+      ASSIGN_OR_RETURN(rule.area_id, areas.Find(area, r, "area", "area"));
+    }
+    ASSIGN_OR_RETURN(rule.lead_unit_id, units.Find(t.Get(r, "lead_unit"), r, "lead_unit", "unit"));
+    for (const auto& name : SplitBar(t.Get(r, "assisting_units"))) {
+      ASSIGN_OR_RETURN(Id id, units.Find(name, r, "assisting_units", "unit"));
+      rule.assisting_unit_ids.push_back(id);
+    }
+    if (const std::string p = t.Get(r, "priority"); !p.empty()) {
+      try {
+        rule.priority = std::stoi(p);
+      } catch (const std::exception&) {
+        return LineError(r, "priority", "must be an integer");
+      }
+    }
+    rule.id = new_id();
+    out.push_back(std::move(rule));
+  }
+  return out;
+}
+
+}  // namespace hotline

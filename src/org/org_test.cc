@@ -1,0 +1,108 @@
+#include <gtest/gtest.h>
+
+#include "org/org.h"
+
+namespace hotline {
+namespace {
+
+OrgSnapshot Sample() {
+  std::vector<Unit> units = {
+      {1, "市12345热线中心", UnitKind::kCityCenter, 0, 0, "", true},
+      {2, "幸福区12345分中心", UnitKind::kDistrictCenter, 1, 10, "", true},
+      {3, "幸福街道办事处", UnitKind::kStreet, 2, 11, "", true},
+      {4, "市住建局", UnitKind::kDepartment, 1, 0, "", true},
+      {5, "和平区12345分中心", UnitKind::kDistrictCenter, 1, 20, "", true},
+  };
+  std::vector<Area> areas = {
+      {10, "幸福区", AreaKind::kDistrict, 0, {}},
+      {11, "幸福街道", AreaKind::kStreet, 10, {"幸福小区", "幸福路"}},
+      {20, "和平区", AreaKind::kDistrict, 0, {}},
+      {21, "和平街道", AreaKind::kStreet, 20, {}},
+      {12, "和平街道", AreaKind::kStreet, 10, {}},  // same street name in another district
+  };
+  std::vector<DispatchRule> rules = {
+      {100, "", 0, 1, {}, 0},
+      {101, "01", 0, 4, {}, 0},
+      {102, "0101", 10, 2, {4}, 0},
+      {103, "0101", 11, 3, {}, 0},
+  };
+  return OrgSnapshot(units, areas, rules);
+}
+
+TEST(Org, TreeQueries) {
+  auto org = Sample();
+  EXPECT_TRUE(org.InSubtree(3, 1));
+  EXPECT_TRUE(org.InSubtree(3, 2));
+  EXPECT_FALSE(org.InSubtree(3, 5));
+  EXPECT_FALSE(org.InSubtree(2, 3));
+  EXPECT_EQ(org.CentreOf(3), 2);
+  EXPECT_EQ(org.CentreOf(4), 1);
+  EXPECT_EQ(org.Ancestors(3), (std::vector<Id>{3, 2, 1}));
+}
+
+TEST(Org, AddressResolution) {
+  auto org = Sample();
+  EXPECT_EQ(org.ResolveArea("幸福小区3栋"), 11);
+  EXPECT_EQ(org.ResolveArea("幸福区幸福路12号"), 11);
+  EXPECT_EQ(org.ResolveArea("和平区和平街道8号"), 21);
+  EXPECT_EQ(org.ResolveArea("幸福区和平街道8号"), 12);
+  EXPECT_EQ(org.ResolveArea("幸福区某处"), 10);
+  EXPECT_EQ(org.ResolveArea("火星"), 0);
+}
+
+TEST(Org, DispatchDirectoryPrefersSpecificRules) {
+  auto org = Sample();
+  EXPECT_EQ(org.MatchRule("010101", 11)->lead_unit_id, 3);  // exact area
+  EXPECT_EQ(org.MatchRule("010101", 12)->lead_unit_id, 2);  // parent area
+  auto r = org.MatchRule("010101", 21);                     // other district: category-wide rule
+  EXPECT_EQ(r->lead_unit_id, 4);
+  EXPECT_EQ(org.MatchRule("0201", 11)->lead_unit_id, 1);    // catch-all
+  EXPECT_EQ(org.MatchRule("010101", 11)->id, 103);
+}
+
+TEST(Org, Validation) {
+  Unit u{0, "", UnitKind::kStreet, 1, 0, "", true};
+  EXPECT_EQ(ValidateUnit(u).field(), "name");
+  u.name = "x";
+  u.parent_id = 0;
+  EXPECT_EQ(ValidateUnit(u).field(), "parent_id");
+  EXPECT_EQ(ParseUnitKind("sub_center"), UnitKind::kSubCenter);
+  EXPECT_FALSE(ParseUnitKind("ministry"));
+}
+
+}  // namespace
+}  // namespace hotline
+
+#include "org/org_import.h"
+
+namespace hotline {
+namespace {
+
+TEST(OrgImport, ResolvesNamesAcrossRowsAndReportsLines) {
+  OrgSnapshot empty;
+  Id next = 100;
+  auto new_id = [&] { return next++; };
+  auto areas = ParseAreasCsv("name,kind,parent,aliases\n幸福区,district,,\n幸福街道,street,幸福区,幸福小区|幸福路\n", empty, new_id);
+  ASSERT_TRUE(areas.ok()) << areas.status().ToString();
+  ASSERT_EQ(areas->size(), 2u);
+  EXPECT_EQ((*areas)[1].parent_id, (*areas)[0].id);
+  EXPECT_EQ((*areas)[1].aliases.size(), 2u);
+  OrgSnapshot with_areas({}, *areas, {});
+  auto units = ParseUnitsCsv("name,kind,parent,area,phone\n市中心,city_center,,,\n幸福街道办,street,市中心,幸福街道,123\n",
+                             with_areas, new_id);
+  ASSERT_TRUE(units.ok()) << units.status().ToString();
+  EXPECT_EQ((*units)[1].area_id, (*areas)[1].id);
+  auto bad = ParseUnitsCsv("name,kind,parent\n街道,street,不存在\n", with_areas, new_id);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("line 2"), std::string::npos);
+  EXPECT_EQ(bad.status().field(), "parent");
+  OrgSnapshot org(*units, *areas, {});
+  auto rules = ParseRulesCsv("category_prefix,area,lead_unit,assisting_units,priority\n01,幸福区,幸福街道办,市中心,5\n", org, new_id);
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  EXPECT_EQ((*rules)[0].priority, 5);
+  EXPECT_EQ((*rules)[0].assisting_unit_ids.size(), 1u);
+  EXPECT_FALSE(ParseRulesCsv("category_prefix,lead_unit\n01,无此单位\n", org, new_id).ok());
+}
+
+}  // namespace
+}  // namespace hotline

@@ -1,0 +1,399 @@
+#include "service/service.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "core/crypto.h"
+#include "core/text.h"
+
+namespace hotline {
+
+using nlohmann::json;
+
+namespace {
+constexpr TimeMs kSessionTtlMs = 12 * kHourMs;       // one shift and a half
+constexpr TimeMs kSessionCacheMs = 30 * 1000;        // revocations reach other servers within this
+constexpr TimeMs kOrgRecheckMs = 1000;
+constexpr size_t kMaxSessionCache = 10000;
+constexpr int kMaxLoginFailures = 5;                 // per username per window
+constexpr TimeMs kLoginWindowMs = 5 * kMinuteMs;
+constexpr int kMaxLookupFailures = 5;                // per ticket number per window
+constexpr TimeMs kLookupWindowMs = 15 * kMinuteMs;
+constexpr size_t kMaxAttachmentBytes = 5u << 20;
+}  // namespace
+
+// Role × field matrix. kFull: shown plainly (and audited on the detail view);
+// kRevealable: masked unless revealed on request (audited); kMasked: masked only.
+FieldAccess AccessFor(Role role, const std::string& field, bool confidential) {
+  const bool id = field == "id_number";
+  switch (role) {
+    case Role::kAgent:
+    case Role::kCallbackAgent:
+      if (id) return FieldAccess::kMasked;
+      return confidential ? FieldAccess::kRevealable : FieldAccess::kFull;
+    case Role::kUnitHandler:
+      if (confidential) return FieldAccess::kHidden;
+      return id ? FieldAccess::kHidden : FieldAccess::kFull;
+    case Role::kAdmin:
+    case Role::kSupervisor:
+      return FieldAccess::kRevealable;
+    case Role::kDispatcher:
+    case Role::kReviewer:
+      return id ? FieldAccess::kHidden : FieldAccess::kRevealable;
+    case Role::kQaInspector:
+      return id ? FieldAccess::kHidden : FieldAccess::kMasked;
+    case Role::kAnalyst:
+    case Role::kSystem:
+      return FieldAccess::kHidden;
+  }
+  return FieldAccess::kHidden;
+}
+
+Service::Service(Store* store, const Clock* clock, IdGenerator* ids, std::unique_ptr<Policy> policy)
+    : store_(store), clock_(clock), ids_(ids), policy_(std::move(policy)) {}
+
+// ---- auth -------------------------------------------------------------------------------
+
+Result<std::string> Service::Login(const std::string& username, const std::string& password) {
+  const TimeMs now = clock_->NowMs();
+  {
+    std::lock_guard lock(session_mu_);
+    auto& f = login_failures_[username];
+    f.erase(std::remove_if(f.begin(), f.end(), [&](TimeMs t) { return t < now - kLoginWindowMs; }), f.end());
+    if (static_cast<int>(f.size()) >= kMaxLoginFailures) {
+      return Status(Code::kResourceExhausted, "too many failed logins for this user; wait 5 minutes");
+    }
+  }
+  auto user = store_->FindUserByName(username);
+  const bool ok = user.ok() && user->active && VerifyPassword(user->password_hash, password);
+  if (!ok) {
+    std::lock_guard lock(session_mu_);
+    if (login_failures_.size() > kMaxSessionCache) login_failures_.clear();
+    login_failures_[username].push_back(now);
+    if (user.ok()) (void)store_->AppendAudit({0, now, user->id, "login_failed", "user:" + IdToString(user->id), ""});
+    return Status(Code::kUnauthenticated, "wrong username or password");
+  }
+  const std::string token = RandomHex(32);
+  RETURN_IF_ERROR(store_->CreateSession(DigestHex(token), user->id, now + kSessionTtlMs));
+  (void)store_->AppendAudit({0, now, user->id, "login", "user:" + IdToString(user->id), ""});
+  return token;
+}
+
+Result<Actor> Service::Authenticate(const std::string& token) {
+  if (token.empty() || token.size() > 200) return Status(Code::kUnauthenticated, "a bearer token is required");
+  const std::string h = DigestHex(token);
+  const TimeMs now = clock_->NowMs();
+  {
+    std::lock_guard lock(session_mu_);
+    auto it = sessions_.find(h);
+    if (it != sessions_.end() && now - it->second.cached_at < kSessionCacheMs) return it->second.actor;
+  }
+  ASSIGN_OR_RETURN(Id user_id, store_->FindSession(h, now));
+  ASSIGN_OR_RETURN(User u, store_->GetUser(user_id));
+  if (!u.active) return Status(Code::kUnauthenticated, "the account is disabled");
+  Actor a{u.id, u.role, u.unit_id, u.username};
+  std::lock_guard lock(session_mu_);
+  if (sessions_.size() >= kMaxSessionCache) sessions_.clear();
+  sessions_[h] = {a, now};
+  return a;
+}
+
+Status Service::Logout(const std::string& token) {
+  const std::string h = DigestHex(token);
+  {
+    std::lock_guard lock(session_mu_);
+    sessions_.erase(h);
+  }
+  return store_->DeleteSession(h);
+}
+
+// ---- organisation -----------------------------------------------------------------------
+
+std::shared_ptr<const OrgSnapshot> Service::Org() {
+  const TimeMs now = clock_->NowMs();
+  std::lock_guard lock(org_mu_);
+  if (org_ && now - org_checked_at_ < kOrgRecheckMs && now >= org_checked_at_) return org_;
+  auto v = store_->OrgVersion();
+  org_checked_at_ = now;
+  if (org_ && v.ok() && *v == org_version_) return org_;
+  auto snap = store_->LoadOrg();
+  if (snap.ok()) {
+    org_ = std::make_shared<const OrgSnapshot>(std::move(snap).value());
+    org_version_ = v.ok() ? *v : -1;
+  } else if (!org_) {
+    org_ = std::make_shared<const OrgSnapshot>();
+  }
+  return org_;
+}
+
+void Service::InvalidateOrg() {
+  std::lock_guard lock(org_mu_);
+  org_checked_at_ = 0;
+  org_version_ = -1;
+}
+
+Status Service::NeedAdmin(const Actor& a) const {
+  if (a.role == Role::kAdmin || a.role == Role::kSystem) return Status::Ok();
+  return PermissionDenied("only an administrator may change the organisation and users");
+}
+
+Result<Unit> Service::CreateUnit(const Actor& a, Unit u) {
+  RETURN_IF_ERROR(NeedAdmin(a));
+  auto r = store_->CreateUnit(std::move(u));
+  InvalidateOrg();
+  return r;
+}
+
+Result<Area> Service::CreateArea(const Actor& a, Area area) {
+  RETURN_IF_ERROR(NeedAdmin(a));
+  auto r = store_->CreateArea(std::move(area));
+  InvalidateOrg();
+  return r;
+}
+
+Result<DispatchRule> Service::CreateDispatchRule(const Actor& a, DispatchRule r) {
+  RETURN_IF_ERROR(NeedAdmin(a));
+  auto out = store_->CreateDispatchRule(std::move(r));
+  InvalidateOrg();
+  return out;
+}
+
+Result<int> Service::AddCategory(const Actor& a, Category c) {
+  RETURN_IF_ERROR(NeedAdmin(a));
+  return store_->AddCategory(c);
+}
+
+Result<User> Service::CreateUser(const Actor& a, User u, const std::string& password) {
+  RETURN_IF_ERROR(NeedAdmin(a));
+  if (u.username.empty() || u.username.size() > 64 || !IsValidUtf8(u.username)) {
+    return InvalidArgument("username", "must be 1-64 characters");
+  }
+  if (password.size() < 8 || password.size() > 200) {
+    return InvalidArgument("password", "must be 8-200 characters");
+  }
+  ASSIGN_OR_RETURN(u.password_hash, HashPassword(password));
+  return store_->CreateUser(std::move(u));
+}
+
+// ---- tickets ----------------------------------------------------------------------------
+
+Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, const std::string& idempotency_key) {
+  if (!(a.role == Role::kAdmin || a.role == Role::kAgent || a.role == Role::kDispatcher ||
+        a.role == Role::kSystem)) {
+    return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not take requests");
+  }
+  if (idempotency_key.size() > 200) return InvalidArgument("Idempotency-Key", "at most 200 characters");
+  auto org = Org();
+  const TimeMs now = clock_->NowMs();
+  Ticket t;
+  t.id = ids_->Next();
+  t.query_code = RandomCode(8);
+  t.channel = in.channel;
+  t.request_type = in.request_type;
+  t.urgency = in.urgency;
+  t.title = in.title;
+  t.content = in.content;
+  t.address = in.address;
+  t.confidential = in.confidential;
+  t.tags = in.tags;
+  t.created_by = a.user_id;
+  t.created_at = t.updated_at = now;
+  t.intake_unit_id = org->CentreOf(a.unit_id);
+  if (t.intake_unit_id == 0) t.intake_unit_id = a.unit_id;
+  if (in.area_id) {
+    if (!org->FindArea(in.area_id)) return InvalidArgument("area_id", "no area with id " + IdToString(in.area_id));
+    t.area_id = in.area_id;
+  } else {
+    t.area_id = org->ResolveArea(in.address);
+  }
+  if (!in.category_code.empty()) {
+    ASSIGN_OR_RETURN(int version, store_->CurrentTaxonomyVersion());
+    ASSIGN_OR_RETURN(auto cats, store_->ListCategories(version));
+    if (std::none_of(cats.begin(), cats.end(), [&](const Category& c) { return c.code == in.category_code; })) {
+      return InvalidArgument("category_code", "'" + in.category_code + "' is not in the current taxonomy");
+    }
+    t.category_code = in.category_code;
+    t.taxonomy_version = version;
+  }
+  NewTicket nt;
+  nt.requester = in.citizen;
+  nt.first_contact = Contact{ids_->Next(), t.id, in.channel, "intake", in.content, 0, a.user_id, now};
+  json data = {{"channel", t.channel}, {"request_type", t.request_type}, {"urgency", t.urgency},
+               {"category_code", t.category_code}, {"area_id", IdToString(t.area_id)}};
+  nt.created_event = MakeEvent(t, "created", a, now, ids_, data.dump(), true);
+  nt.ticket = std::move(t);
+  if (!idempotency_key.empty()) nt.idempotency_key = IdToString(a.user_id) + ":" + idempotency_key;
+  return store_->CreateTicket(std::move(nt));
+}
+
+Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& cmd) {
+  auto org = Org();
+  CommandContext ctx;
+  ctx.now = clock_->NowMs();
+  ctx.org = org.get();
+  ctx.policy = policy_.get();
+  ctx.ids = ids_;
+  const Id target = cmd.type == CommandType::kMerge ? cmd.into_ticket_id : 0;
+  ASSIGN_OR_RETURN(auto d, store_->ApplyCommand(ticket_id, target, [&](const Ticket& t, const Ticket* mt) {
+    CommandContext c = ctx;
+    c.merge_target = mt;
+    return Decide(t, cmd, a, c);
+  }));
+  return std::move(d.ticket);
+}
+
+Result<Ticket> Service::GetTicket(const Actor& a, Id ticket_id) {
+  ASSIGN_OR_RETURN(auto t, store_->GetTicket(ticket_id));
+  if (!CanView(t, a, *Org())) return PermissionDenied("you may not see this ticket");
+  return t;
+}
+
+std::vector<Id> Service::Subtree(const OrgSnapshot& org, Id root) const {
+  std::vector<Id> out;
+  for (const auto& u : org.units()) if (org.InSubtree(u.id, root)) out.push_back(u.id);
+  return out;
+}
+
+Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std::string& phone) {
+  auto org = Org();
+  if (!phone.empty()) {
+    const bool may = a.role == Role::kAdmin || a.role == Role::kAgent || a.role == Role::kDispatcher ||
+                     a.role == Role::kCallbackAgent || a.role == Role::kSupervisor;
+    if (!may) return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not look callers up by phone");
+    const std::string p = NormalisePhone(phone);
+    if (p.size() < 5) return InvalidArgument("phone", "must hold 5 to 20 digits");
+    q.phone_hash = store_->PhoneHash(p);
+    (void)Audit(a, "caller_lookup", "phone", MaskPhone(p));
+  }
+  if (a.role == Role::kUnitHandler) {
+    q.scope_units = Subtree(*org, a.unit_id);
+    q.scope_intake = false;
+  } else if (a.role != Role::kAdmin && a.role != Role::kSystem) {
+    const Id centre = org->CentreOf(a.unit_id);
+    if (centre == 0) return PermissionDenied("your unit belongs to no centre");
+    const Unit* cu = org->FindUnit(centre);
+    if (cu && cu->parent_id != 0) q.scope_units = Subtree(*org, centre);  // the hub sees all
+  }
+  if (q.scope_units.size() > 5000) q.scope_units.resize(5000);
+  return store_->ListTickets(q);
+}
+
+Result<std::vector<Event>> Service::Events(const Actor& a, Id ticket_id) {
+  ASSIGN_OR_RETURN(auto t, GetTicket(a, ticket_id));
+  return store_->ListEvents(t.id);
+}
+
+Result<Contact> Service::AddContact(const Actor& a, Id ticket_id, ContactInput in) {
+  if (!(a.role == Role::kAdmin || a.role == Role::kAgent || a.role == Role::kDispatcher ||
+        a.role == Role::kCallbackAgent || a.role == Role::kSystem)) {
+    return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not record contacts");
+  }
+  ASSIGN_OR_RETURN(auto t, GetTicket(a, ticket_id));
+  const TimeMs now = clock_->NowMs();
+  Contact c{ids_->Next(), t.id, in.channel, in.kind, in.content, 0, a.user_id, now};
+  Ticket scratch = t;  // MakeEvent needs a ticket; the store assigns the real seq
+  Event e = MakeEvent(scratch, "contact_added", a, now, ids_,
+                      json{{"contact_id", IdToString(c.id)}, {"channel", in.channel}, {"kind", in.kind},
+                           {"content", in.content}}.dump(), false);
+  return store_->AddContact(std::move(c), in.citizen, std::move(e));
+}
+
+Result<std::vector<Contact>> Service::Contacts(const Actor& a, Id ticket_id) {
+  ASSIGN_OR_RETURN(auto t, GetTicket(a, ticket_id));
+  return store_->ListContacts(t.id);
+}
+
+Result<Attachment> Service::AddAttachment(const Actor& a, Id ticket_id, std::string name, std::string mime,
+                                          const std::string& data) {
+  if (a.role == Role::kAnalyst) return PermissionDenied("role analyst may not attach files");
+  if (data.empty()) return InvalidArgument("body", "the file is empty");
+  if (data.size() > kMaxAttachmentBytes) {
+    return Status(Code::kTooLarge, "body: an attachment may be at most 5 MiB", "body");
+  }
+  name = Trim(name);
+  if (name.empty() || name.size() > 200 || !IsValidUtf8(name) || name.find('/') != std::string::npos) {
+    return InvalidArgument("name", "must be a file name of 1-200 bytes without '/'");
+  }
+  if (mime.empty()) mime = "application/octet-stream";
+  if (mime.size() > 100) return InvalidArgument("Content-Type", "too long");
+  ASSIGN_OR_RETURN(auto t, GetTicket(a, ticket_id));
+  const TimeMs now = clock_->NowMs();
+  Attachment att{ids_->Next(), t.id, name, mime, DigestHex(data), static_cast<int64_t>(data.size()), a.user_id, now};
+  Ticket scratch = t;
+  Event e = MakeEvent(scratch, "attachment_added", a, now, ids_,
+                      json{{"attachment_id", IdToString(att.id)}, {"name", name}, {"size", att.size}}.dump(), false);
+  return store_->AddAttachment(std::move(att), data, std::move(e));
+}
+
+Result<std::pair<Attachment, std::string>> Service::GetAttachment(const Actor& a, Id attachment_id) {
+  ASSIGN_OR_RETURN(auto out, store_->GetAttachment(attachment_id));
+  RETURN_IF_ERROR(GetTicket(a, out.first.ticket_id).status());
+  return out;
+}
+
+Status Service::Audit(const Actor& a, const std::string& action, const std::string& target,
+                      const std::string& detail) {
+  return store_->AppendAudit({0, clock_->NowMs(), a.user_id, action, target, detail});
+}
+
+Result<CitizenView> Service::Citizen(const Actor& a, const Ticket& t, bool reveal) {
+  CitizenView v;
+  if (t.requester_id == 0) return v;
+  ASSIGN_OR_RETURN(auto r, store_->GetRequester(t.requester_id));
+  v.kind = r.kind;
+  v.org_name = r.org_name;
+  v.credit_code = r.credit_code;
+  std::vector<std::string> shown;
+  auto field = [&](const char* name, const std::string& value, std::string (*mask)(const std::string&),
+                   std::string* out) {
+    const FieldAccess acc = AccessFor(a.role, name, t.confidential);
+    if (acc == FieldAccess::kHidden || value.empty()) return;
+    if (acc == FieldAccess::kFull || (acc == FieldAccess::kRevealable && reveal)) {
+      *out = value;
+      shown.push_back(name);
+    } else {
+      *out = mask(value);
+    }
+  };
+  field("name", r.name, MaskName, &v.name);
+  field("phone", r.phone, MaskPhone, &v.phone);
+  field("id_number", r.id_number, MaskIdNumber, &v.id_number);
+  v.masked = shown.empty();
+  if (!shown.empty()) {
+    std::string fields;
+    for (auto& s : shown) fields += (fields.empty() ? "" : ",") + s;
+    RETURN_IF_ERROR(Audit(a, reveal ? "reveal" : "view_personal_data", "ticket:" + IdToString(t.id), fields));
+  }
+  return v;
+}
+
+Result<PublicProgress> Service::PublicLookup(const std::string& number, const std::string& last4,
+                                             const std::string& code) {
+  const TimeMs now = clock_->NowMs();
+  if (number.empty() || number.size() > 32) return NotFound("no such ticket");
+  if (last4.empty() && code.empty()) return InvalidArgument("phone_last4", "give phone_last4 or code");
+  ASSIGN_OR_RETURN(int failures, store_->LookupFailures(number, now, kLookupWindowMs));
+  if (failures >= kMaxLookupFailures) {
+    return Status(Code::kResourceExhausted, "too many failed look-ups of this number; try again in 15 minutes");
+  }
+  auto t = store_->GetTicketByNumber(number);
+  bool match = false;
+  if (t.ok()) {
+    if (!code.empty()) match = code == t->query_code;
+    if (!match && last4.size() == 4 && t->requester_id) {
+      auto r = store_->GetRequester(t->requester_id);
+      match = r.ok() && r->phone.size() >= 4 && r->phone.substr(r->phone.size() - 4) == last4;
+    }
+  }
+  if (!match) {
+    (void)store_->RecordLookupFailure(number, now, kLookupWindowMs);
+    return NotFound("no ticket matches this number and phone/code");  // same answer either way
+  }
+  PublicProgress p;
+  ASSIGN_OR_RETURN(auto events, store_->ListEvents(t->id));
+  for (auto& e : events) if (e.is_public) p.events.push_back(std::move(e));
+  p.ticket = std::move(t).value();
+  return p;
+}
+
+}  // namespace hotline

@@ -1,0 +1,98 @@
+// The application service: the use cases the HTTP API and the CLI share. It owns no data
+// of its own beyond caches; it authenticates actors, scopes what they see, runs commands
+// through the pure lifecycle and persists them through the Store.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "intake/intake.h"
+#include "org/org.h"
+#include "store/store.h"
+#include "ticket/ticket.h"
+
+namespace hotline {
+
+// What a role sees of each personal-data field (documented in the README's matrix).
+enum class FieldAccess { kHidden, kMasked, kRevealable, kFull };
+FieldAccess AccessFor(Role role, const std::string& field, bool confidential);
+
+// The citizen as one actor may see them.
+struct CitizenView {
+  std::string kind, name, phone, id_number, org_name, credit_code;
+  bool masked = true;
+};
+
+struct PublicProgress {
+  Ticket ticket;
+  std::vector<Event> events;  // public ones only
+};
+
+class Service {
+ public:
+  Service(Store* store, const Clock* clock, IdGenerator* ids, std::unique_ptr<Policy> policy);
+
+  // ---- auth ----
+  Result<std::string> Login(const std::string& username, const std::string& password);
+  Result<Actor> Authenticate(const std::string& bearer_token);
+  Status Logout(const std::string& bearer_token);
+
+  // ---- organisation ----
+  std::shared_ptr<const OrgSnapshot> Org();  // cached, refreshed when the store's version moves
+  void InvalidateOrg();
+  Result<Unit> CreateUnit(const Actor& a, Unit u);
+  Result<Area> CreateArea(const Actor& a, Area area);
+  Result<DispatchRule> CreateDispatchRule(const Actor& a, DispatchRule r);
+  Result<int> AddCategory(const Actor& a, Category c);
+  Result<User> CreateUser(const Actor& a, User u, const std::string& password);
+
+  // ---- tickets ----
+  Result<CreatedTicket> CreateTicket(const Actor& a, TicketInput in, const std::string& idempotency_key);
+  Result<Ticket> Act(const Actor& a, Id ticket_id, const Command& cmd);
+  Result<Ticket> GetTicket(const Actor& a, Id ticket_id);
+  Result<TicketPage> ListTickets(const Actor& a, TicketQuery q, const std::string& phone);
+  Result<std::vector<Event>> Events(const Actor& a, Id ticket_id);
+  Result<Contact> AddContact(const Actor& a, Id ticket_id, ContactInput in);
+  Result<std::vector<Contact>> Contacts(const Actor& a, Id ticket_id);
+  Result<Attachment> AddAttachment(const Actor& a, Id ticket_id, std::string name, std::string mime,
+                                   const std::string& data);
+  Result<std::pair<Attachment, std::string>> GetAttachment(const Actor& a, Id attachment_id);
+
+  // The citizen on a ticket as this actor may see them; fields at kFull are audited as a view.
+  Result<CitizenView> Citizen(const Actor& a, const Ticket& t, bool reveal);
+
+  // Public progress: the number plus the phone's last four digits or the query code.
+  Result<PublicProgress> PublicLookup(const std::string& number, const std::string& phone_last4,
+                                      const std::string& code);
+
+  Store* store() { return store_; }
+  const Policy& policy() const { return *policy_; }
+  const Clock* clock() const { return clock_; }
+
+ private:
+  Status NeedAdmin(const Actor& a) const;
+  std::vector<Id> Subtree(const OrgSnapshot& org, Id root) const;
+  Status Audit(const Actor& a, const std::string& action, const std::string& target, const std::string& detail);
+
+  Store* store_;
+  const Clock* clock_;
+  IdGenerator* ids_;
+  std::unique_ptr<Policy> policy_;
+
+  std::mutex org_mu_;
+  std::shared_ptr<const OrgSnapshot> org_;
+  int64_t org_version_ = -1;
+  TimeMs org_checked_at_ = 0;
+
+  struct CachedSession { Actor actor; TimeMs cached_at; };
+  std::mutex session_mu_;
+  std::map<std::string, CachedSession> sessions_;  // token hash -> actor
+  std::map<std::string, std::vector<TimeMs>> login_failures_;
+};
+
+}  // namespace hotline

@@ -1,0 +1,82 @@
+#include "store/sqlite/db.h"
+
+namespace hotline::sqlite {
+
+Status FromSqlite(sqlite3* db, int rc, std::string_view what) {
+  if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return Status::Ok();
+  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  const int primary = rc & 0xff;
+  if (primary == SQLITE_CONSTRAINT) return Status(Code::kConflict, msg, {}, "constraint");
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return Status(Code::kUnavailable, msg);
+  if (primary == SQLITE_FULL) return Status(Code::kResourceExhausted, msg);
+  return Internal(msg);
+}
+
+bool Stmt::Step(Status* st) {
+  const int rc = sqlite3_step(s_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc != SQLITE_DONE) *st = FromSqlite(db_, rc, "step");
+  return false;
+}
+
+Status Stmt::Run() {
+  Status st;
+  while (Step(&st)) {}
+  return st;
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool synchronous_full) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Status st = FromSqlite(db, rc, "open " + path);
+    sqlite3_close(db);
+    return st;
+  }
+  std::unique_ptr<Connection> c(new Connection(db));
+  sqlite3_busy_timeout(db, 10000);
+  sqlite3_extended_result_codes(db, 1);
+  // WAL with synchronous=FULL: a commit is on disk (WAL fsync) before it returns.
+  RETURN_IF_ERROR(c->Exec(std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=") +
+                          (synchronous_full ? "FULL" : "NORMAL") +
+                          "; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                          " PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=4000;"));
+  return c;
+}
+
+Connection::~Connection() {
+  for (auto& [sql, s] : cache_) sqlite3_finalize(s);
+  sqlite3_close(db_);
+}
+
+Result<Stmt> Connection::Prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* s = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &s, nullptr);
+    if (rc != SQLITE_OK) return FromSqlite(db_, rc, "prepare");
+    // Bound the cache: dynamic SQL (list filters) has a bounded set of shapes anyway.
+    if (cache_.size() > 512) {
+      for (auto& [k, v] : cache_) sqlite3_finalize(v);
+      cache_.clear();
+    }
+    it = cache_.emplace(sql, s).first;
+  }
+  return Stmt(it->second, db_);
+}
+
+Status Connection::Exec(const std::string& sql) {
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    Status st = FromSqlite(db_, rc, "exec");
+    return Status(st.code(), "exec: " + msg, {}, st.reason());
+  }
+  return Status::Ok();
+}
+
+}  // namespace hotline::sqlite

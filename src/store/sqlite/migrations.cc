@@ -1,0 +1,93 @@
+// Numbered schema migrations, applied in order at start. Never edit a shipped migration:
+// add the next one.
+#include "store/sqlite/migrations.h"
+
+namespace hotline::sqlite {
+
+const std::vector<std::string>& Migrations() {
+  static const std::vector<std::string> kMigrations = {
+      // 1: the platform core.
+      R"SQL(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE units(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
+  parent_id INTEGER REFERENCES units(id), area_id INTEGER, phone TEXT NOT NULL DEFAULT '',
+  active INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL);
+CREATE INDEX units_parent ON units(parent_id);
+CREATE TABLE areas(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
+  parent_id INTEGER REFERENCES areas(id), aliases TEXT NOT NULL DEFAULT '[]', created_at INTEGER NOT NULL);
+CREATE TABLE dispatch_rules(
+  id INTEGER PRIMARY KEY, category_prefix TEXT NOT NULL, area_id INTEGER REFERENCES areas(id),
+  lead_unit_id INTEGER NOT NULL REFERENCES units(id), assisting TEXT NOT NULL DEFAULT '[]',
+  priority INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);
+CREATE TABLE taxonomy_versions(version INTEGER PRIMARY KEY, source TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE categories(
+  version INTEGER NOT NULL REFERENCES taxonomy_versions(version), code TEXT NOT NULL,
+  name TEXT NOT NULL, parent_code TEXT NOT NULL DEFAULT '', level INTEGER NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1, PRIMARY KEY(version, code));
+CREATE TABLE users(
+  id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL,
+  role TEXT NOT NULL, unit_id INTEGER REFERENCES units(id),  -- NULL only for the bootstrap admin
+  display_name TEXT NOT NULL DEFAULT '', active INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL);
+CREATE TABLE sessions(token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
+  expires_at INTEGER NOT NULL);
+CREATE TABLE requesters(
+  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name_enc TEXT NOT NULL DEFAULT '',
+  phone_enc TEXT NOT NULL DEFAULT '', phone_hash TEXT NOT NULL DEFAULT '',
+  id_number_enc TEXT NOT NULL DEFAULT '', org_name TEXT NOT NULL DEFAULT '',
+  credit_code TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE INDEX requesters_phone ON requesters(phone_hash);
+CREATE TABLE tickets(
+  id INTEGER PRIMARY KEY, number TEXT NOT NULL UNIQUE, status TEXT NOT NULL, version INTEGER NOT NULL,
+  channel TEXT NOT NULL, request_type TEXT NOT NULL, urgency TEXT NOT NULL,
+  category_code TEXT NOT NULL DEFAULT '', area_id INTEGER NOT NULL DEFAULT 0,
+  requester_id INTEGER REFERENCES requesters(id), phone_hash TEXT NOT NULL DEFAULT '',
+  intake_unit_id INTEGER NOT NULL, content TEXT NOT NULL, address TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, due_at INTEGER NOT NULL DEFAULT 0,
+  closed_at INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL);
+CREATE INDEX tickets_status ON tickets(status, id);
+CREATE INDEX tickets_category ON tickets(category_code, id);
+CREATE INDEX tickets_phone ON tickets(phone_hash, id);
+CREATE INDEX tickets_intake ON tickets(intake_unit_id, id);
+CREATE INDEX tickets_area ON tickets(area_id, id);
+CREATE INDEX tickets_created ON tickets(created_at);
+CREATE TABLE assignments(
+  id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+  unit_id INTEGER NOT NULL, lead INTEGER NOT NULL, state TEXT NOT NULL,
+  dispatched_at INTEGER NOT NULL, accept_due_at INTEGER NOT NULL, handle_due_at INTEGER NOT NULL,
+  accepted_at INTEGER NOT NULL DEFAULT 0, replied_at INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX assignments_unit ON assignments(unit_id, state, ticket_id);
+CREATE INDEX assignments_ticket ON assignments(ticket_id);
+CREATE TABLE events(
+  id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL REFERENCES tickets(id), seq INTEGER NOT NULL,
+  type TEXT NOT NULL, at INTEGER NOT NULL, actor_user_id INTEGER NOT NULL DEFAULT 0,
+  actor_unit_id INTEGER NOT NULL DEFAULT 0, actor_role TEXT NOT NULL, system INTEGER NOT NULL,
+  public INTEGER NOT NULL, data TEXT NOT NULL, UNIQUE(ticket_id, seq));
+CREATE TRIGGER events_append_only_u BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_append_only_d BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TABLE contacts(
+  id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL REFERENCES tickets(id), channel TEXT NOT NULL,
+  kind TEXT NOT NULL, content TEXT NOT NULL, requester_id INTEGER, recorded_by INTEGER NOT NULL,
+  at INTEGER NOT NULL);
+CREATE INDEX contacts_ticket ON contacts(ticket_id);
+CREATE TABLE attachments(
+  id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL REFERENCES tickets(id), name TEXT NOT NULL,
+  mime TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL, data BLOB NOT NULL,
+  uploaded_by INTEGER NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX attachments_ticket ON attachments(ticket_id);
+CREATE TABLE idempotency(key TEXT PRIMARY KEY, ticket_id INTEGER NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE audit_log(
+  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, user_id INTEGER NOT NULL, action TEXT NOT NULL,
+  target TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');
+CREATE TABLE lookup_failures(number TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX lookup_failures_number ON lookup_failures(number, at);
+)SQL",
+  };
+  return kMigrations;
+}
+
+}  // namespace hotline::sqlite

@@ -1,0 +1,1099 @@
+// The SQLite backend. One writer thread owns the write connection and commits jobs in
+// groups (group commit): many requests share one WAL fsync, each keeps its own savepoint so
+// one failing job does not undo the others. Readers use a small pool of connections; WAL
+// lets them read while the writer writes.
+#include <sys/stat.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/crypto.h"
+#include "core/text.h"
+#include "store/sqlite/db.h"
+#include "store/sqlite/migrations.h"
+#include "store/store.h"
+#include "store/ticket_codec.h"
+
+namespace hotline {
+
+using nlohmann::json;
+using sqlite::Connection;
+using sqlite::Stmt;
+
+namespace {
+
+constexpr size_t kMaxBatch = 256;
+constexpr size_t kMaxQueuedJobs = 10000;  // back-pressure: beyond this, writers get 503
+constexpr int kMaxPageSize = 100;
+
+template <typename T>
+using WriteFn = std::function<Result<T>(Connection&)>;
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(SqliteOptions opts, Vault vault) : opts_(std::move(opts)), vault_(std::move(vault)),
+      ids_(opts_.clock, opts_.node_id) {}
+  ~SqliteStore() override;
+
+  Status Open();
+
+  Result<Unit> CreateUnit(Unit u) override;
+  Result<std::vector<Unit>> ListUnits() override;
+  Result<Area> CreateArea(Area a) override;
+  Result<std::vector<Area>> ListAreas() override;
+  Result<DispatchRule> CreateDispatchRule(DispatchRule r) override;
+  Result<std::vector<DispatchRule>> ListDispatchRules() override;
+  Status DeleteDispatchRule(Id id) override;
+  Status ImportOrg(const std::vector<Area>& areas, const std::vector<Unit>& units,
+                   const std::vector<DispatchRule>& rules) override;
+  Id NewId() override { return ids_.Next(); }
+  Result<OrgSnapshot> LoadOrg() override;
+  Result<int64_t> OrgVersion() override;
+  Result<int> ImportTaxonomy(const std::vector<Category>& cats, const std::string& source) override;
+  Result<int> AddCategory(const Category& c) override;
+  Result<int> CurrentTaxonomyVersion() override;
+  Result<std::vector<Category>> ListCategories(int version) override;
+  Result<User> CreateUser(User u) override;
+  Result<std::vector<User>> ListUsers() override;
+  Result<User> GetUser(Id id) override;
+  Result<User> FindUserByName(const std::string& username) override;
+  Status UpdatePassword(Id user_id, const std::string& hash) override;
+  Status CreateSession(const std::string& token_hash, Id user_id, TimeMs expires_at) override;
+  Result<Id> FindSession(const std::string& token_hash, TimeMs now) override;
+  Status DeleteSession(const std::string& token_hash) override;
+  Result<CreatedTicket> CreateTicket(NewTicket in) override;
+  Result<Decision> ApplyCommand(Id ticket_id, Id merge_target_id, const DecideFn& decide) override;
+  Result<Ticket> GetTicket(Id id) override;
+  Result<Ticket> GetTicketByNumber(const std::string& number) override;
+  Result<TicketPage> ListTickets(const TicketQuery& q) override;
+  Result<std::vector<Event>> ListEvents(Id ticket_id) override;
+  Result<std::vector<std::pair<std::string, int64_t>>> CountByStatus() override;
+  Result<Requester> GetRequester(Id id) override;
+  std::string PhoneHash(const std::string& phone) const override { return vault_.KeyedHash("phone:" + phone); }
+  Result<Contact> AddContact(Contact c, Requester requester, Event e) override;
+  Result<std::vector<Contact>> ListContacts(Id ticket_id) override;
+  Result<Attachment> AddAttachment(Attachment a, const std::string& data, Event e) override;
+  Result<std::pair<Attachment, std::string>> GetAttachment(Id id) override;
+  Result<std::vector<Attachment>> ListAttachments(Id ticket_id) override;
+  Status AppendAudit(AuditEntry e) override;
+  Result<std::vector<AuditEntry>> ListAudit(int limit, Id before_id) override;
+  Result<int> RecordLookupFailure(const std::string& number, TimeMs now, TimeMs window_ms) override;
+  Result<int> LookupFailures(const std::string& number, TimeMs now, TimeMs window_ms) override;
+
+ private:
+  struct Job {
+    std::function<Status(Connection&)> run;
+    std::promise<Status> done;
+  };
+
+  // Runs fn on the writer thread inside a (group) transaction; returns once committed.
+  template <typename T>
+  Result<T> Write(WriteFn<T> fn);
+  Status WriteStatus(std::function<Status(Connection&)> fn);
+  // Runs fn with a pooled read connection.
+  template <typename T>
+  Result<T> Read(const std::function<Result<T>(Connection&)>& fn);
+  void WriterLoop();
+  Status Migrate(Connection& c);
+  Status CheckKey(Connection& c);
+
+  Status BumpOrgVersion(Connection& c);
+  Status InsertUnit(Connection& c, const Unit& u);
+  Status InsertArea(Connection& c, const Area& a);
+  Status InsertRule(Connection& c, const DispatchRule& r);
+  Result<Id> UpsertRequester(Connection& c, const Requester& r, TimeMs now);
+  Status WriteTicket(Connection& c, const Ticket& t, bool insert);
+  Status WriteEvents(Connection& c, const std::vector<Event>& events);
+  Result<Ticket> LoadTicket(Connection& c, Id id);
+  Result<std::string> NextNumber(Connection& c, TimeMs now);
+
+  SqliteOptions opts_;
+  Vault vault_;
+  IdGenerator ids_;
+
+  std::unique_ptr<Connection> writer_;
+  std::thread writer_thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<Job>> queue_;
+  bool stopping_ = false;
+
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+};
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (writer_thread_.joinable()) writer_thread_.join();
+}
+
+Status SqliteStore::Open() {
+  ASSIGN_OR_RETURN(writer_, Connection::Open(opts_.path, opts_.synchronous_full));
+  RETURN_IF_ERROR(Migrate(*writer_));
+  RETURN_IF_ERROR(CheckKey(*writer_));
+  for (int i = 0; i < std::max(1, opts_.reader_connections); ++i) {
+    ASSIGN_OR_RETURN(auto r, Connection::Open(opts_.path, opts_.synchronous_full));
+    readers_.push_back(std::move(r));
+  }
+  writer_thread_ = std::thread([this] { WriterLoop(); });
+  return Status::Ok();
+}
+
+Status SqliteStore::Migrate(Connection& c) {
+  RETURN_IF_ERROR(c.Exec("CREATE TABLE IF NOT EXISTS schema_migrations("
+                         "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"));
+  const auto& migrations = sqlite::Migrations();
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?"));
+    s.Bind(1, static_cast<int64_t>(i + 1));
+    Status st;
+    const bool applied = s.Step(&st);
+    if (!st.ok()) { (void)c.Exec("ROLLBACK"); return st; }
+    if (!applied) {
+      st = c.Exec(migrations[i]);
+      if (st.ok()) {
+        auto ins = c.Prepare("INSERT INTO schema_migrations(version, applied_at) VALUES(?, ?)");
+        st = ins.ok() ? ins->Bind(1, static_cast<int64_t>(i + 1)).Bind(2, opts_.clock->NowMs()).Run()
+                      : ins.status();
+      }
+      if (!st.ok()) {
+        (void)c.Exec("ROLLBACK");
+        return Status(st.code(), "migration " + std::to_string(i + 1) + " failed: " + st.message());
+      }
+    }
+    RETURN_IF_ERROR(c.Exec("COMMIT"));
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::CheckKey(Connection& c) {
+  const std::string check = vault_.KeyedHash("hotline-data-key-check");
+  ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT value FROM meta WHERE key = 'data_key_check'"));
+  Status st;
+  if (s.Step(&st)) {
+    if (s.Text(0) != check) {
+      return Status(Code::kFailedPrecondition,
+                    "the data key does not match the one this database was created with "
+                    "(check HOTLINE_DATA_KEY or the .key file beside the database)");
+    }
+    return Status::Ok();
+  }
+  RETURN_IF_ERROR(st);
+  ASSIGN_OR_RETURN(auto ins, c.Prepare("INSERT INTO meta(key, value) VALUES('data_key_check', ?)"));
+  return ins.Bind(1, check).Run();
+}
+
+void SqliteStore::WriterLoop() {
+  std::vector<std::unique_ptr<Job>> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      while (!queue_.empty() && batch.size() < kMaxBatch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    std::vector<Status> results(batch.size());
+    Status begin = writer_->Exec("BEGIN IMMEDIATE");
+    if (!begin.ok()) {
+      for (auto& r : results) r = begin;
+    } else {
+      for (size_t i = 0; i < batch.size(); ++i) {
+        Status sp = writer_->Exec("SAVEPOINT job");
+        if (!sp.ok()) { results[i] = sp; continue; }
+        try {
+          results[i] = batch[i]->run(*writer_);
+        } catch (const std::exception& e) {
+          results[i] = Internal(std::string("write failed: ") + e.what());
+        }
+        if (results[i].ok()) {
+          (void)writer_->Exec("RELEASE job");
+        } else {
+          (void)writer_->Exec("ROLLBACK TO job; RELEASE job");
+        }
+      }
+      Status commit = writer_->Exec("COMMIT");
+      if (!commit.ok()) {
+        (void)writer_->Exec("ROLLBACK");
+        for (auto& r : results) if (r.ok()) r = commit;
+      }
+    }
+    // Only now, after the commit is durable, do the callers hear back.
+    for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
+    batch.clear();
+  }
+}
+
+Status SqliteStore::WriteStatus(std::function<Status(Connection&)> fn) {
+  auto job = std::make_unique<Job>();
+  job->run = std::move(fn);
+  auto fut = job->done.get_future();
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return Status(Code::kUnavailable, "the store is shutting down");
+    if (queue_.size() >= kMaxQueuedJobs) return Status(Code::kUnavailable, "write queue is full, retry");
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return fut.get();
+}
+
+template <typename T>
+Result<T> SqliteStore::Write(WriteFn<T> fn) {
+  std::optional<T> out;
+  Status st = WriteStatus([&](Connection& c) -> Status {
+    auto r = fn(c);
+    if (!r.ok()) return r.status();
+    out = std::move(r).value();
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return std::move(*out);
+}
+
+template <typename T>
+Result<T> SqliteStore::Read(const std::function<Result<T>(Connection&)>& fn) {
+  std::unique_ptr<Connection> c;
+  {
+    std::unique_lock lock(pool_mu_);
+    pool_cv_.wait(lock, [&] { return !readers_.empty(); });
+    c = std::move(readers_.back());
+    readers_.pop_back();
+  }
+  Result<T> r = [&]() -> Result<T> {
+    try {
+      return fn(*c);
+    } catch (const std::exception& e) {
+      return Internal(std::string("read failed: ") + e.what());
+    }
+  }();
+  {
+    std::lock_guard lock(pool_mu_);
+    readers_.push_back(std::move(c));
+  }
+  pool_cv_.notify_one();
+  return r;
+}
+
+// ---- organisation -----------------------------------------------------------------------
+
+Status SqliteStore::BumpOrgVersion(Connection& c) {
+  return c.Exec("INSERT INTO counters(name, value) VALUES('org_version', 1) "
+                "ON CONFLICT(name) DO UPDATE SET value = value + 1");
+}
+
+Result<Unit> SqliteStore::CreateUnit(Unit u) {
+  RETURN_IF_ERROR(ValidateUnit(u));
+  u.id = ids_.Next();
+  return Write<Unit>([&](Connection& c) -> Result<Unit> {
+    RETURN_IF_ERROR(InsertUnit(c, u));
+    RETURN_IF_ERROR(BumpOrgVersion(c));
+    return u;
+  });
+}
+
+Status SqliteStore::InsertUnit(Connection& c, const Unit& u) {
+  {
+    if (u.parent_id != 0) {
+      ASSIGN_OR_RETURN(auto p, c.Prepare("SELECT kind FROM units WHERE id = ?"));
+      Status st;
+      if (!p.Bind(1, u.parent_id).Step(&st)) {
+        return st.ok() ? InvalidArgument("parent_id", "no unit with id " + IdToString(u.parent_id)) : st;
+      }
+    } else {
+      ASSIGN_OR_RETURN(auto p, c.Prepare("SELECT id FROM units WHERE parent_id IS NULL"));
+      Status st;
+      if (p.Step(&st)) return Conflict("already_exists", "the city has a city_center already");
+    }
+    if (u.area_id != 0) {
+      ASSIGN_OR_RETURN(auto p, c.Prepare("SELECT 1 FROM areas WHERE id = ?"));
+      Status st;
+      if (!p.Bind(1, u.area_id).Step(&st)) return InvalidArgument("area_id", "no area with id " + IdToString(u.area_id));
+    }
+    ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO units(id, name, kind, parent_id, area_id, phone, active, created_at) "
+                                       "VALUES(?,?,?,?,?,?,?,?)"));
+    RETURN_IF_ERROR(s.Bind(1, u.id).Bind(2, u.name).Bind(3, UnitKindName(u.kind)).BindIdOrNull(4, u.parent_id)
+                        .BindIdOrNull(5, u.area_id).Bind(6, u.phone).Bind(7, u.active)
+                        .Bind(8, opts_.clock->NowMs()).Run());
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<Unit>> SqliteStore::ListUnits() {
+  return Read<std::vector<Unit>>([&](Connection& c) -> Result<std::vector<Unit>> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id, name, kind, parent_id, area_id, phone, active FROM units ORDER BY id"));
+    std::vector<Unit> out;
+    Status st;
+    while (s.Step(&st)) {
+      Unit u;
+      u.id = s.Int(0); u.name = s.Text(1);
+      u.kind = ParseUnitKind(s.Text(2)).value_or(UnitKind::kDepartment);
+      u.parent_id = s.Int(3); u.area_id = s.Int(4); u.phone = s.Text(5); u.active = s.Int(6) != 0;
+      out.push_back(std::move(u));
+    }
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<Area> SqliteStore::CreateArea(Area a) {
+  RETURN_IF_ERROR(ValidateArea(a));
+  a.id = ids_.Next();
+  return Write<Area>([&](Connection& c) -> Result<Area> {
+    RETURN_IF_ERROR(InsertArea(c, a));
+    RETURN_IF_ERROR(BumpOrgVersion(c));
+    return a;
+  });
+}
+
+Status SqliteStore::InsertArea(Connection& c, const Area& a) {
+  {
+    if (a.parent_id != 0) {
+      ASSIGN_OR_RETURN(auto p, c.Prepare("SELECT 1 FROM areas WHERE id = ?"));
+      Status st;
+      if (!p.Bind(1, a.parent_id).Step(&st)) return InvalidArgument("parent_id", "no area with id " + IdToString(a.parent_id));
+    }
+    ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO areas(id, name, kind, parent_id, aliases, created_at) VALUES(?,?,?,?,?,?)"));
+    RETURN_IF_ERROR(s.Bind(1, a.id).Bind(2, a.name).Bind(3, AreaKindName(a.kind)).BindIdOrNull(4, a.parent_id)
+                        .Bind(5, json(a.aliases).dump()).Bind(6, opts_.clock->NowMs()).Run());
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<Area>> SqliteStore::ListAreas() {
+  return Read<std::vector<Area>>([&](Connection& c) -> Result<std::vector<Area>> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id, name, kind, parent_id, aliases FROM areas ORDER BY id"));
+    std::vector<Area> out;
+    Status st;
+    while (s.Step(&st)) {
+      Area a;
+      a.id = s.Int(0); a.name = s.Text(1);
+      a.kind = ParseAreaKind(s.Text(2)).value_or(AreaKind::kDistrict);
+      a.parent_id = s.Int(3);
+      a.aliases = json::parse(s.Text(4)).get<std::vector<std::string>>();
+      out.push_back(std::move(a));
+    }
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<DispatchRule> SqliteStore::CreateDispatchRule(DispatchRule r) {
+  r.id = ids_.Next();
+  return Write<DispatchRule>([&](Connection& c) -> Result<DispatchRule> {
+    RETURN_IF_ERROR(InsertRule(c, r));
+    RETURN_IF_ERROR(BumpOrgVersion(c));
+    return r;
+  });
+}
+
+Status SqliteStore::InsertRule(Connection& c, const DispatchRule& r) {
+  {
+    auto exists = [&](const char* sql, Id id) -> bool {
+      auto p = c.Prepare(sql);
+      Status st;
+      return p.ok() && p->Bind(1, id).Step(&st);
+    };
+    if (!exists("SELECT 1 FROM units WHERE id = ?", r.lead_unit_id)) {
+      return InvalidArgument("lead_unit_id", "no unit with id " + IdToString(r.lead_unit_id));
+    }
+    for (size_t i = 0; i < r.assisting_unit_ids.size(); ++i) {
+      if (!exists("SELECT 1 FROM units WHERE id = ?", r.assisting_unit_ids[i])) {
+        return InvalidArgument("assisting_unit_ids[" + std::to_string(i) + "]", "no such unit");
+      }
+    }
+    if (r.area_id != 0 && !exists("SELECT 1 FROM areas WHERE id = ?", r.area_id)) {
+      return InvalidArgument("area_id", "no area with id " + IdToString(r.area_id));
+    }
+    ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO dispatch_rules(id, category_prefix, area_id, lead_unit_id, "
+                                       "assisting, priority, created_at) VALUES(?,?,?,?,?,?,?)"));
+    RETURN_IF_ERROR(s.Bind(1, r.id).Bind(2, r.category_prefix).BindIdOrNull(3, r.area_id)
+                        .Bind(4, r.lead_unit_id).Bind(5, json(r.assisting_unit_ids).dump())
+                        .Bind(6, r.priority).Bind(7, opts_.clock->NowMs()).Run());
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::ImportOrg(const std::vector<Area>& areas, const std::vector<Unit>& units,
+                              const std::vector<DispatchRule>& rules) {
+  for (const auto& a : areas) RETURN_IF_ERROR(ValidateArea(a));
+  for (const auto& u : units) RETURN_IF_ERROR(ValidateUnit(u));
+  return WriteStatus([&](Connection& c) -> Status {
+    for (const auto& a : areas) RETURN_IF_ERROR(InsertArea(c, a));
+    for (const auto& u : units) RETURN_IF_ERROR(InsertUnit(c, u));
+    for (const auto& r : rules) RETURN_IF_ERROR(InsertRule(c, r));
+    return BumpOrgVersion(c);
+  });
+}
+
+Result<std::vector<DispatchRule>> SqliteStore::ListDispatchRules() {
+  return Read<std::vector<DispatchRule>>([&](Connection& c) -> Result<std::vector<DispatchRule>> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id, category_prefix, area_id, lead_unit_id, assisting, priority "
+                                       "FROM dispatch_rules ORDER BY category_prefix, id"));
+    std::vector<DispatchRule> out;
+    Status st;
+    while (s.Step(&st)) {
+      DispatchRule r;
+      r.id = s.Int(0); r.category_prefix = s.Text(1); r.area_id = s.Int(2);
+      r.lead_unit_id = s.Int(3); r.assisting_unit_ids = json::parse(s.Text(4)).get<std::vector<Id>>();
+      r.priority = static_cast<int>(s.Int(5));
+      out.push_back(std::move(r));
+    }
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Status SqliteStore::DeleteDispatchRule(Id id) {
+  return WriteStatus([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("DELETE FROM dispatch_rules WHERE id = ?"));
+    RETURN_IF_ERROR(s.Bind(1, id).Run());
+    if (c.Changes() == 0) return NotFound("no dispatch rule with id " + IdToString(id));
+    return BumpOrgVersion(c);
+  });
+}
+
+Result<OrgSnapshot> SqliteStore::LoadOrg() {
+  // Three reads; a concurrent org change between them is caught by the version check of
+  // the caller's cache and reloaded.
+  ASSIGN_OR_RETURN(auto units, ListUnits());
+  ASSIGN_OR_RETURN(auto areas, ListAreas());
+  ASSIGN_OR_RETURN(auto rules, ListDispatchRules());
+  return OrgSnapshot(std::move(units), std::move(areas), std::move(rules));
+}
+
+Result<int64_t> SqliteStore::OrgVersion() {
+  return Read<int64_t>([&](Connection& c) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT value FROM counters WHERE name = 'org_version'"));
+    Status st;
+    if (s.Step(&st)) return s.Int(0);
+    RETURN_IF_ERROR(st);
+    return int64_t{0};
+  });
+}
+
+// ---- taxonomy ---------------------------------------------------------------------------
+
+namespace {
+Result<int> InsertTaxonomyVersion(Connection& c, const std::vector<Category>& cats, const std::string& source,
+                                  TimeMs now) {
+  ASSIGN_OR_RETURN(auto v, c.Prepare("SELECT COALESCE(MAX(version), 0) + 1 FROM taxonomy_versions"));
+  Status st;
+  v.Step(&st);
+  RETURN_IF_ERROR(st);
+  const int version = static_cast<int>(v.Int(0));
+  ASSIGN_OR_RETURN(auto tv, c.Prepare("INSERT INTO taxonomy_versions(version, source, created_at) VALUES(?,?,?)"));
+  RETURN_IF_ERROR(tv.Bind(1, version).Bind(2, source).Bind(3, now).Run());
+  for (const auto& cat : cats) {
+    ASSIGN_OR_RETURN(auto ins, c.Prepare("INSERT INTO categories(version, code, name, parent_code, level, active) "
+                                         "VALUES(?,?,?,?,?,?)"));
+    RETURN_IF_ERROR(ins.Bind(1, version).Bind(2, cat.code).Bind(3, cat.name).Bind(4, cat.parent_code)
+                        .Bind(5, cat.level).Bind(6, cat.active).Run());
+  }
+  return version;
+}
+
+Result<std::vector<Category>> ReadCategories(Connection& c, int version) {
+  ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT code, name, parent_code, level, active FROM categories "
+                                     "WHERE version = ? ORDER BY code"));
+  s.Bind(1, version);
+  std::vector<Category> out;
+  Status st;
+  while (s.Step(&st)) {
+    out.push_back(Category{s.Text(0), s.Text(1), s.Text(2), static_cast<int>(s.Int(3)), s.Int(4) != 0});
+  }
+  RETURN_IF_ERROR(st);
+  return out;
+}
+
+Result<int> MaxTaxonomyVersion(Connection& c) {
+  ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT COALESCE(MAX(version), 0) FROM taxonomy_versions"));
+  Status st;
+  s.Step(&st);
+  RETURN_IF_ERROR(st);
+  return static_cast<int>(s.Int(0));
+}
+}  // namespace
+
+Result<int> SqliteStore::ImportTaxonomy(const std::vector<Category>& cats, const std::string& source) {
+  RETURN_IF_ERROR(ValidateTaxonomy(cats));
+  return Write<int>([&](Connection& c) { return InsertTaxonomyVersion(c, cats, source, opts_.clock->NowMs()); });
+}
+
+Result<int> SqliteStore::AddCategory(const Category& cat) {
+  return Write<int>([&](Connection& c) -> Result<int> {
+    ASSIGN_OR_RETURN(int current, MaxTaxonomyVersion(c));
+    ASSIGN_OR_RETURN(auto cats, ReadCategories(c, current));
+    Category added = cat;
+    if (!added.parent_code.empty()) {
+      auto it = std::find_if(cats.begin(), cats.end(), [&](const Category& x) { return x.code == added.parent_code; });
+      if (it == cats.end()) return InvalidArgument("parent_code", "'" + added.parent_code + "' is not a category");
+      added.level = it->level + 1;
+    }
+    cats.push_back(added);
+    RETURN_IF_ERROR(ValidateTaxonomy(cats));
+    return InsertTaxonomyVersion(c, cats, "add " + added.code, opts_.clock->NowMs());
+  });
+}
+
+Result<int> SqliteStore::CurrentTaxonomyVersion() {
+  return Read<int>([&](Connection& c) { return MaxTaxonomyVersion(c); });
+}
+
+Result<std::vector<Category>> SqliteStore::ListCategories(int version) {
+  return Read<std::vector<Category>>([&](Connection& c) { return ReadCategories(c, version); });
+}
+
+// ---- users and sessions -----------------------------------------------------------------
+
+namespace {
+constexpr const char* kUserCols = "id, username, password_hash, role, unit_id, display_name, active, created_at";
+User ReadUser(const Stmt& s) {
+  User u;
+  u.id = s.Int(0); u.username = s.Text(1); u.password_hash = s.Text(2);
+  u.role = ParseRole(s.Text(3)).value_or(Role::kAnalyst);
+  u.unit_id = s.Int(4); u.display_name = s.Text(5); u.active = s.Int(6) != 0; u.created_at = s.Int(7);
+  return u;
+}
+}  // namespace
+
+Result<User> SqliteStore::CreateUser(User u) {
+  u.id = ids_.Next();
+  u.created_at = opts_.clock->NowMs();
+  return Write<User>([&](Connection& c) -> Result<User> {
+    if (u.unit_id == 0 && u.role != Role::kAdmin) {
+      return InvalidArgument("unit_id", "every user but the bootstrap administrator belongs to a unit");
+    }
+    if (u.unit_id != 0) {
+      ASSIGN_OR_RETURN(auto p, c.Prepare("SELECT 1 FROM units WHERE id = ?"));
+      Status st;
+      if (!p.Bind(1, u.unit_id).Step(&st)) return InvalidArgument("unit_id", "no unit with id " + IdToString(u.unit_id));
+    }
+    ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("INSERT INTO users(") + kUserCols + ") VALUES(?,?,?,?,?,?,?,?)"));
+    Status ins = s.Bind(1, u.id).Bind(2, u.username).Bind(3, u.password_hash).Bind(4, RoleName(u.role))
+                     .BindIdOrNull(5, u.unit_id).Bind(6, u.display_name).Bind(7, u.active).Bind(8, u.created_at).Run();
+    if (ins.code() == Code::kConflict) {
+      return Status(Code::kConflict, "username: '" + u.username + "' is taken", "username", "already_exists");
+    }
+    RETURN_IF_ERROR(ins);
+    return u;
+  });
+}
+
+Result<std::vector<User>> SqliteStore::ListUsers() {
+  return Read<std::vector<User>>([&](Connection& c) -> Result<std::vector<User>> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + kUserCols + " FROM users ORDER BY id"));
+    std::vector<User> out;
+    Status st;
+    while (s.Step(&st)) out.push_back(ReadUser(s));
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<User> SqliteStore::GetUser(Id id) {
+  return Read<User>([&](Connection& c) -> Result<User> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + kUserCols + " FROM users WHERE id = ?"));
+    Status st;
+    if (s.Bind(1, id).Step(&st)) return ReadUser(s);
+    RETURN_IF_ERROR(st);
+    return NotFound("no user with id " + IdToString(id));
+  });
+}
+
+Result<User> SqliteStore::FindUserByName(const std::string& username) {
+  return Read<User>([&](Connection& c) -> Result<User> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + kUserCols + " FROM users WHERE username = ?"));
+    Status st;
+    if (s.Bind(1, username).Step(&st)) return ReadUser(s);
+    RETURN_IF_ERROR(st);
+    return NotFound("no user named " + username);
+  });
+}
+
+Status SqliteStore::UpdatePassword(Id user_id, const std::string& hash) {
+  return WriteStatus([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("UPDATE users SET password_hash = ? WHERE id = ?"));
+    RETURN_IF_ERROR(s.Bind(1, hash).Bind(2, user_id).Run());
+    if (c.Changes() == 0) return NotFound("no user with id " + IdToString(user_id));
+    ASSIGN_OR_RETURN(auto d, c.Prepare("DELETE FROM sessions WHERE user_id = ?"));
+    return d.Bind(1, user_id).Run();
+  });
+}
+
+Status SqliteStore::CreateSession(const std::string& token_hash, Id user_id, TimeMs expires_at) {
+  return WriteStatus([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(auto gc, c.Prepare("DELETE FROM sessions WHERE expires_at < ?"));
+    RETURN_IF_ERROR(gc.Bind(1, opts_.clock->NowMs()).Run());
+    ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO sessions(token_hash, user_id, expires_at) VALUES(?,?,?)"));
+    return s.Bind(1, token_hash).Bind(2, user_id).Bind(3, expires_at).Run();
+  });
+}
+
+Result<Id> SqliteStore::FindSession(const std::string& token_hash, TimeMs now) {
+  return Read<Id>([&](Connection& c) -> Result<Id> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT user_id FROM sessions WHERE token_hash = ? AND expires_at > ?"));
+    Status st;
+    if (s.Bind(1, token_hash).Bind(2, now).Step(&st)) return s.Int(0);
+    RETURN_IF_ERROR(st);
+    return Status(Code::kUnauthenticated, "the token is unknown or expired");
+  });
+}
+
+Status SqliteStore::DeleteSession(const std::string& token_hash) {
+  return WriteStatus([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("DELETE FROM sessions WHERE token_hash = ?"));
+    return s.Bind(1, token_hash).Run();
+  });
+}
+
+// ---- tickets ----------------------------------------------------------------------------
+
+Result<Id> SqliteStore::UpsertRequester(Connection& c, const Requester& r, TimeMs now) {
+  const std::string phone_hash = r.phone.empty() ? "" : PhoneHash(r.phone);
+  if (!phone_hash.empty()) {
+    // One requester per phone (and kind): the caller's history hangs on it.
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id FROM requesters WHERE phone_hash = ? AND kind = ? LIMIT 1"));
+    Status st;
+    if (s.Bind(1, phone_hash).Bind(2, r.kind).Step(&st)) {
+      const Id id = s.Int(0);
+      ASSIGN_OR_RETURN(auto u, c.Prepare(
+          "UPDATE requesters SET name_enc = CASE WHEN ? = '' THEN name_enc ELSE ? END, "
+          "id_number_enc = CASE WHEN ? = '' THEN id_number_enc ELSE ? END, "
+          "org_name = CASE WHEN ? = '' THEN org_name ELSE ? END, "
+          "credit_code = CASE WHEN ? = '' THEN credit_code ELSE ? END, updated_at = ? WHERE id = ?"));
+      const std::string name_enc = vault_.Encrypt(r.name), idn_enc = vault_.Encrypt(r.id_number);
+      RETURN_IF_ERROR(u.Bind(1, name_enc).Bind(2, name_enc).Bind(3, idn_enc).Bind(4, idn_enc)
+                          .Bind(5, r.org_name).Bind(6, r.org_name).Bind(7, r.credit_code).Bind(8, r.credit_code)
+                          .Bind(9, now).Bind(10, id).Run());
+      return id;
+    }
+    RETURN_IF_ERROR(st);
+  }
+  const Id id = ids_.Next();
+  ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO requesters(id, kind, name_enc, phone_enc, phone_hash, id_number_enc, "
+                                     "org_name, credit_code, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?)"));
+  RETURN_IF_ERROR(s.Bind(1, id).Bind(2, r.kind).Bind(3, vault_.Encrypt(r.name)).Bind(4, vault_.Encrypt(r.phone))
+                      .Bind(5, phone_hash).Bind(6, vault_.Encrypt(r.id_number)).Bind(7, r.org_name)
+                      .Bind(8, r.credit_code).Bind(9, now).Bind(10, now).Run());
+  return id;
+}
+
+Status SqliteStore::WriteTicket(Connection& c, const Ticket& t, bool insert) {
+  std::string phone_hash;
+  if (t.requester_id != 0) {
+    ASSIGN_OR_RETURN(auto p, c.Prepare("SELECT phone_hash FROM requesters WHERE id = ?"));
+    Status st;
+    if (p.Bind(1, t.requester_id).Step(&st)) phone_hash = p.Text(0);
+    RETURN_IF_ERROR(st);
+  }
+  const std::string sql = insert
+      ? "INSERT INTO tickets(status, version, channel, request_type, urgency, category_code, area_id, "
+        "requester_id, phone_hash, intake_unit_id, content, address, created_at, updated_at, due_at, closed_at, "
+        "state, number, id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+      : "UPDATE tickets SET status=?, version=?, channel=?, request_type=?, urgency=?, category_code=?, "
+        "area_id=?, requester_id=?, phone_hash=?, intake_unit_id=?, content=?, address=?, created_at=?, "
+        "updated_at=?, due_at=?, closed_at=?, state=?, number=? WHERE id=?";
+  ASSIGN_OR_RETURN(auto s, c.Prepare(sql));
+  RETURN_IF_ERROR(s.Bind(1, TicketStatusName(t.Status())).Bind(2, t.version).Bind(3, t.channel)
+                      .Bind(4, t.request_type).Bind(5, t.urgency).Bind(6, t.category_code).Bind(7, t.area_id)
+                      .BindIdOrNull(8, t.requester_id).Bind(9, phone_hash).Bind(10, t.intake_unit_id)
+                      .Bind(11, t.content).Bind(12, t.address).Bind(13, t.created_at).Bind(14, t.updated_at)
+                      .Bind(15, t.due_at).Bind(16, t.closed_at).Bind(17, EncodeTicketState(t))
+                      .Bind(18, t.number).Bind(19, t.id).Run());
+  for (const auto& a : t.assignments) {
+    ASSIGN_OR_RETURN(auto as, c.Prepare(
+        "INSERT INTO assignments(id, ticket_id, unit_id, lead, state, dispatched_at, accept_due_at, handle_due_at, "
+        "accepted_at, replied_at) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET state=excluded.state, "
+        "accept_due_at=excluded.accept_due_at, handle_due_at=excluded.handle_due_at, "
+        "accepted_at=excluded.accepted_at, replied_at=excluded.replied_at"));
+    RETURN_IF_ERROR(as.Bind(1, a.id).Bind(2, t.id).Bind(3, a.unit_id).Bind(4, a.lead)
+                        .Bind(5, AssignmentStateName(a.state)).Bind(6, a.dispatched_at).Bind(7, a.accept_due_at)
+                        .Bind(8, a.handle_due_at).Bind(9, a.accepted_at).Bind(10, a.replied_at).Run());
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::WriteEvents(Connection& c, const std::vector<Event>& events) {
+  for (const auto& e : events) {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO events(id, ticket_id, seq, type, at, actor_user_id, actor_unit_id, "
+                                       "actor_role, system, public, data) VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
+    RETURN_IF_ERROR(s.Bind(1, e.id).Bind(2, e.ticket_id).Bind(3, e.seq).Bind(4, e.type).Bind(5, e.at)
+                        .Bind(6, e.actor_user_id).Bind(7, e.actor_unit_id).Bind(8, e.actor_role)
+                        .Bind(9, e.system).Bind(10, e.is_public).Bind(11, e.data_json).Run());
+  }
+  return Status::Ok();
+}
+
+Result<Ticket> SqliteStore::LoadTicket(Connection& c, Id id) {
+  ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT state FROM tickets WHERE id = ?"));
+  Status st;
+  if (s.Bind(1, id).Step(&st)) return DecodeTicketState(s.Text(0));
+  RETURN_IF_ERROR(st);
+  return NotFound("no ticket with id " + IdToString(id));
+}
+
+Result<std::string> SqliteStore::NextNumber(Connection& c, TimeMs now) {
+  // Public numbers: the city date and a 7-digit daily sequence (room for 9,999,999 a day).
+  const std::string day = CityDateCompact(now);
+  ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO counters(name, value) VALUES(?, 1) "
+                                     "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"));
+  Status st;
+  if (!s.Bind(1, "ticket:" + day).Step(&st)) return st.ok() ? Internal("counter did not return") : st;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%s%07lld", day.c_str(), static_cast<long long>(s.Int(0)));
+  return std::string(buf);
+}
+
+Result<CreatedTicket> SqliteStore::CreateTicket(NewTicket in) {
+  return Write<CreatedTicket>([&](Connection& c) -> Result<CreatedTicket> {
+    if (!in.idempotency_key.empty()) {
+      ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT ticket_id FROM idempotency WHERE key = ?"));
+      Status st;
+      if (s.Bind(1, in.idempotency_key).Step(&st)) {
+        ASSIGN_OR_RETURN(auto t, LoadTicket(c, s.Int(0)));
+        return CreatedTicket{std::move(t), true};
+      }
+      RETURN_IF_ERROR(st);
+    }
+    Ticket t = in.ticket;
+    ASSIGN_OR_RETURN(t.number, NextNumber(c, t.created_at));
+    ASSIGN_OR_RETURN(t.requester_id, UpsertRequester(c, in.requester, t.created_at));
+    RETURN_IF_ERROR(WriteTicket(c, t, true));
+    Event e = in.created_event;
+    json data = json::parse(e.data_json);
+    data["number"] = t.number;
+    e.data_json = data.dump();
+    RETURN_IF_ERROR(WriteEvents(c, {e}));
+    Contact ct = in.first_contact;
+    ASSIGN_OR_RETURN(auto cs, c.Prepare("INSERT INTO contacts(id, ticket_id, channel, kind, content, requester_id, "
+                                        "recorded_by, at) VALUES(?,?,?,?,?,?,?,?)"));
+    RETURN_IF_ERROR(cs.Bind(1, ct.id).Bind(2, t.id).Bind(3, ct.channel).Bind(4, ct.kind).Bind(5, ct.content)
+                        .BindIdOrNull(6, t.requester_id).Bind(7, ct.recorded_by).Bind(8, ct.at).Run());
+    if (!in.idempotency_key.empty()) {
+      ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO idempotency(key, ticket_id, created_at) VALUES(?,?,?)"));
+      RETURN_IF_ERROR(s.Bind(1, in.idempotency_key).Bind(2, t.id).Bind(3, t.created_at).Run());
+    }
+    return CreatedTicket{std::move(t), false};
+  });
+}
+
+Result<Decision> SqliteStore::ApplyCommand(Id ticket_id, Id merge_target_id, const DecideFn& decide) {
+  return Write<Decision>([&](Connection& c) -> Result<Decision> {
+    ASSIGN_OR_RETURN(auto t, LoadTicket(c, ticket_id));
+    std::optional<Ticket> target;
+    if (merge_target_id != 0) {
+      auto r = LoadTicket(c, merge_target_id);
+      if (r.ok()) target = std::move(r).value();
+      else if (r.status().code() != Code::kNotFound) return r.status();
+    }
+    ASSIGN_OR_RETURN(auto d, decide(t, target ? &*target : nullptr));
+    RETURN_IF_ERROR(WriteTicket(c, d.ticket, false));
+    RETURN_IF_ERROR(WriteEvents(c, d.events));
+    if (d.target) {
+      RETURN_IF_ERROR(WriteTicket(c, *d.target, false));
+      RETURN_IF_ERROR(WriteEvents(c, d.target_events));
+    }
+    return d;
+  });
+}
+
+Result<Ticket> SqliteStore::GetTicket(Id id) {
+  return Read<Ticket>([&](Connection& c) { return LoadTicket(c, id); });
+}
+
+Result<Ticket> SqliteStore::GetTicketByNumber(const std::string& number) {
+  return Read<Ticket>([&](Connection& c) -> Result<Ticket> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT state FROM tickets WHERE number = ?"));
+    Status st;
+    if (s.Bind(1, number).Step(&st)) return DecodeTicketState(s.Text(0));
+    RETURN_IF_ERROR(st);
+    return NotFound("no ticket numbered " + number);
+  });
+}
+
+Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
+  // WHERE clause and bindings built together; the shapes are few, so statements cache well.
+  std::string where = " WHERE 1=1";
+  std::vector<std::function<void(Stmt&, int)>> binds;
+  auto add = [&](std::string clause, std::function<void(Stmt&, int)> b) {
+    where += " AND " + clause;
+    if (b) binds.push_back(std::move(b));
+  };
+  if (q.status) {
+    std::string st = TicketStatusName(*q.status);
+    add("t.status = ?", [st](Stmt& s, int i) { s.Bind(i, st); });
+  }
+  if (q.unit_id) {
+    const Id u = q.unit_id;
+    add(std::string("EXISTS (SELECT 1 FROM assignments a WHERE a.ticket_id = t.id AND a.unit_id = ? AND a.state ") +
+            (q.unit_open_only ? "IN ('pending','accepted'))" : "<> 'superseded')"),
+        [u](Stmt& s, int i) { s.Bind(i, u); });
+  }
+  if (!q.category_prefix.empty()) {
+    const std::string lo = q.category_prefix, hi = q.category_prefix + "\xff";
+    add("t.category_code >= ? AND t.category_code < ?", [lo](Stmt& s, int i) { s.Bind(i, lo); });
+    binds.push_back([hi](Stmt& s, int i) { s.Bind(i, hi); });
+  }
+  if (!q.phone_hash.empty()) {
+    const std::string h = q.phone_hash;
+    add("t.phone_hash = ?", [h](Stmt& s, int i) { s.Bind(i, h); });
+  }
+  if (q.area_id) {
+    const Id a = q.area_id;
+    add("t.area_id = ?", [a](Stmt& s, int i) { s.Bind(i, a); });
+  }
+  if (!q.q.empty()) {
+    const std::string text = q.q;
+    add("(t.number = ? OR instr(t.content, ?) > 0 OR instr(t.address, ?) > 0)", [text](Stmt& s, int i) { s.Bind(i, text); });
+    binds.push_back([text](Stmt& s, int i) { s.Bind(i, text); });
+    binds.push_back([text](Stmt& s, int i) { s.Bind(i, text); });
+  }
+  if (!q.scope_units.empty()) {
+    std::string in = "(";
+    for (size_t i = 0; i < q.scope_units.size(); ++i) in += i ? ",?" : "?";
+    in += ")";
+    std::string clause = "(EXISTS (SELECT 1 FROM assignments a WHERE a.ticket_id = t.id AND a.unit_id IN " + in + ")";
+    if (q.scope_intake) clause += " OR t.intake_unit_id IN " + in;
+    clause += ")";
+    const std::vector<Id> units = q.scope_units;
+    const int times = q.scope_intake ? 2 : 1;
+    add(clause, nullptr);
+    for (int k = 0; k < times; ++k) {
+      for (Id u : units) binds.push_back([u](Stmt& s, int i) { s.Bind(i, u); });
+    }
+  }
+  const int page = std::clamp(q.page_size, 1, kMaxPageSize);
+  return Read<TicketPage>([&](Connection& c) -> Result<TicketPage> {
+    TicketPage out;
+    {
+      ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT COUNT(*) FROM tickets t" + where));
+      for (size_t i = 0; i < binds.size(); ++i) binds[i](s, static_cast<int>(i + 1));
+      Status st;
+      s.Step(&st);
+      RETURN_IF_ERROR(st);
+      out.total = s.Int(0);
+    }
+    std::string sql = "SELECT t.state FROM tickets t" + where + (q.cursor ? " AND t.id < ?" : "") +
+                      " ORDER BY t.id DESC LIMIT ?";
+    ASSIGN_OR_RETURN(auto s, c.Prepare(sql));
+    int i = 1;
+    for (auto& b : binds) b(s, i++);
+    if (q.cursor) s.Bind(i++, q.cursor);
+    s.Bind(i, page + 1);
+    Status st;
+    while (s.Step(&st)) {
+      if (static_cast<int>(out.items.size()) == page) {
+        out.next_cursor = out.items.back().id;
+        break;
+      }
+      ASSIGN_OR_RETURN(auto t, DecodeTicketState(s.Text(0)));
+      out.items.push_back(std::move(t));
+    }
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<std::vector<Event>> SqliteStore::ListEvents(Id ticket_id) {
+  return Read<std::vector<Event>>([&](Connection& c) -> Result<std::vector<Event>> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id, ticket_id, seq, type, at, actor_user_id, actor_unit_id, actor_role, "
+                                       "system, public, data FROM events WHERE ticket_id = ? ORDER BY seq LIMIT 10000"));
+    s.Bind(1, ticket_id);
+    std::vector<Event> out;
+    Status st;
+    while (s.Step(&st)) {
+      Event e;
+      e.id = s.Int(0); e.ticket_id = s.Int(1); e.seq = s.Int(2); e.type = s.Text(3); e.at = s.Int(4);
+      e.actor_user_id = s.Int(5); e.actor_unit_id = s.Int(6); e.actor_role = s.Text(7);
+      e.system = s.Int(8) != 0; e.is_public = s.Int(9) != 0; e.data_json = s.Text(10);
+      out.push_back(std::move(e));
+    }
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<std::vector<std::pair<std::string, int64_t>>> SqliteStore::CountByStatus() {
+  using Out = std::vector<std::pair<std::string, int64_t>>;
+  return Read<Out>([&](Connection& c) -> Result<Out> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT status, COUNT(*) FROM tickets GROUP BY status"));
+    Out out;
+    Status st;
+    while (s.Step(&st)) out.emplace_back(s.Text(0), s.Int(1));
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<Requester> SqliteStore::GetRequester(Id id) {
+  return Read<Requester>([&](Connection& c) -> Result<Requester> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id, kind, name_enc, phone_enc, id_number_enc, org_name, credit_code "
+                                       "FROM requesters WHERE id = ?"));
+    Status st;
+    if (!s.Bind(1, id).Step(&st)) return st.ok() ? NotFound("no requester with id " + IdToString(id)) : st;
+    Requester r;
+    r.id = s.Int(0); r.kind = s.Text(1);
+    ASSIGN_OR_RETURN(r.name, vault_.Decrypt(s.Text(2)));
+    ASSIGN_OR_RETURN(r.phone, vault_.Decrypt(s.Text(3)));
+    ASSIGN_OR_RETURN(r.id_number, vault_.Decrypt(s.Text(4)));
+    r.org_name = s.Text(5); r.credit_code = s.Text(6);
+    return r;
+  });
+}
+
+Result<Contact> SqliteStore::AddContact(Contact ct, Requester requester, Event e) {
+  return Write<Contact>([&](Connection& c) -> Result<Contact> {
+    ASSIGN_OR_RETURN(auto t, LoadTicket(c, ct.ticket_id));
+    if (!requester.phone.empty() || !requester.name.empty()) {
+      ASSIGN_OR_RETURN(ct.requester_id, UpsertRequester(c, requester, ct.at));
+    }
+    // The event takes the next place in the history; the client-visible version stays.
+    e.seq = ++t.event_seq;
+    e.ticket_id = t.id;
+    t.updated_at = ct.at;
+    RETURN_IF_ERROR(WriteTicket(c, t, false));
+    RETURN_IF_ERROR(WriteEvents(c, {e}));
+    ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO contacts(id, ticket_id, channel, kind, content, requester_id, "
+                                       "recorded_by, at) VALUES(?,?,?,?,?,?,?,?)"));
+    RETURN_IF_ERROR(s.Bind(1, ct.id).Bind(2, ct.ticket_id).Bind(3, ct.channel).Bind(4, ct.kind).Bind(5, ct.content)
+                        .BindIdOrNull(6, ct.requester_id).Bind(7, ct.recorded_by).Bind(8, ct.at).Run());
+    return ct;
+  });
+}
+
+Result<std::vector<Contact>> SqliteStore::ListContacts(Id ticket_id) {
+  return Read<std::vector<Contact>>([&](Connection& c) -> Result<std::vector<Contact>> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id, ticket_id, channel, kind, content, requester_id, recorded_by, at "
+                                       "FROM contacts WHERE ticket_id = ? ORDER BY at, id LIMIT 1000"));
+    s.Bind(1, ticket_id);
+    std::vector<Contact> out;
+    Status st;
+    while (s.Step(&st)) {
+      out.push_back(Contact{s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int(6), s.Int(7)});
+    }
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<Attachment> SqliteStore::AddAttachment(Attachment a, const std::string& data, Event e) {
+  return Write<Attachment>([&](Connection& c) -> Result<Attachment> {
+    ASSIGN_OR_RETURN(auto t, LoadTicket(c, a.ticket_id));
+    e.seq = ++t.event_seq;
+    e.ticket_id = t.id;
+    RETURN_IF_ERROR(WriteTicket(c, t, false));
+    RETURN_IF_ERROR(WriteEvents(c, {e}));
+    ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO attachments(id, ticket_id, name, mime, size, sha256, data, "
+                                       "uploaded_by, at) VALUES(?,?,?,?,?,?,?,?,?)"));
+    RETURN_IF_ERROR(s.Bind(1, a.id).Bind(2, a.ticket_id).Bind(3, a.name).Bind(4, a.mime).Bind(5, a.size)
+                        .Bind(6, a.sha256).BindBlob(7, data).Bind(8, a.uploaded_by).Bind(9, a.at).Run());
+    return a;
+  });
+}
+
+namespace {
+constexpr const char* kAttachmentCols = "id, ticket_id, name, mime, sha256, size, uploaded_by, at";
+Attachment ReadAttachment(const Stmt& s) {
+  return Attachment{s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int(6), s.Int(7)};
+}
+}  // namespace
+
+Result<std::pair<Attachment, std::string>> SqliteStore::GetAttachment(Id id) {
+  using Out = std::pair<Attachment, std::string>;
+  return Read<Out>([&](Connection& c) -> Result<Out> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + kAttachmentCols + ", data FROM attachments WHERE id = ?"));
+    Status st;
+    if (s.Bind(1, id).Step(&st)) return Out{ReadAttachment(s), s.Blob(8)};
+    RETURN_IF_ERROR(st);
+    return NotFound("no attachment with id " + IdToString(id));
+  });
+}
+
+Result<std::vector<Attachment>> SqliteStore::ListAttachments(Id ticket_id) {
+  return Read<std::vector<Attachment>>([&](Connection& c) -> Result<std::vector<Attachment>> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + kAttachmentCols +
+                                       " FROM attachments WHERE ticket_id = ? ORDER BY id LIMIT 200"));
+    s.Bind(1, ticket_id);
+    std::vector<Attachment> out;
+    Status st;
+    while (s.Step(&st)) out.push_back(ReadAttachment(s));
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+// ---- audit and look-up locks ------------------------------------------------------------
+
+Status SqliteStore::AppendAudit(AuditEntry e) {
+  e.id = ids_.Next();
+  return WriteStatus([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO audit_log(id, at, user_id, action, target, detail) VALUES(?,?,?,?,?,?)"));
+    return s.Bind(1, e.id).Bind(2, e.at).Bind(3, e.user_id).Bind(4, e.action).Bind(5, e.target).Bind(6, e.detail).Run();
+  });
+}
+
+Result<std::vector<AuditEntry>> SqliteStore::ListAudit(int limit, Id before_id) {
+  return Read<std::vector<AuditEntry>>([&](Connection& c) -> Result<std::vector<AuditEntry>> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id, at, user_id, action, target, detail FROM audit_log "
+                                       "WHERE id < ? ORDER BY id DESC LIMIT ?"));
+    s.Bind(1, before_id ? before_id : INT64_MAX).Bind(2, std::clamp(limit, 1, 500));
+    std::vector<AuditEntry> out;
+    Status st;
+    while (s.Step(&st)) out.push_back(AuditEntry{s.Int(0), s.Int(1), s.Int(2), s.Text(3), s.Text(4), s.Text(5)});
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<int> SqliteStore::RecordLookupFailure(const std::string& number, TimeMs now, TimeMs window_ms) {
+  return Write<int>([&](Connection& c) -> Result<int> {
+    ASSIGN_OR_RETURN(auto gc, c.Prepare("DELETE FROM lookup_failures WHERE at < ?"));
+    RETURN_IF_ERROR(gc.Bind(1, now - window_ms).Run());
+    ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO lookup_failures(number, at) VALUES(?, ?)"));
+    RETURN_IF_ERROR(s.Bind(1, number).Bind(2, now).Run());
+    ASSIGN_OR_RETURN(auto n, c.Prepare("SELECT COUNT(*) FROM lookup_failures WHERE number = ? AND at >= ?"));
+    Status st;
+    n.Bind(1, number).Bind(2, now - window_ms).Step(&st);
+    RETURN_IF_ERROR(st);
+    return static_cast<int>(n.Int(0));
+  });
+}
+
+Result<int> SqliteStore::LookupFailures(const std::string& number, TimeMs now, TimeMs window_ms) {
+  return Read<int>([&](Connection& c) -> Result<int> {
+    ASSIGN_OR_RETURN(auto n, c.Prepare("SELECT COUNT(*) FROM lookup_failures WHERE number = ? AND at >= ?"));
+    Status st;
+    n.Bind(1, number).Bind(2, now - window_ms).Step(&st);
+    RETURN_IF_ERROR(st);
+    return static_cast<int>(n.Int(0));
+  });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& opts) {
+  if (opts.path.empty()) return InvalidArgument("db", "a database path is required");
+  RETURN_IF_ERROR(CryptoInit());
+  ASSIGN_OR_RETURN(auto vault, Vault::FromHex(opts.data_key_hex));
+  SqliteOptions o = opts;
+  if (!o.clock) o.clock = SystemClock::Default();
+  auto store = std::make_unique<SqliteStore>(o, std::move(vault));
+  RETURN_IF_ERROR(store->Open());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace hotline

@@ -1,0 +1,206 @@
+// The Store: everything the platform keeps, behind one interface so that a PostgreSQL
+// backend can follow without touching the domain. The SQLite backend (sqlite_store.h) is
+// the embedded default.
+//
+// Guarantees every backend gives:
+//  - A write that returned OK is durable (survives kill -9 and power loss).
+//  - ApplyCommand and CreateTicket are atomic: the events and the current state are written
+//    in one transaction, or nothing is.
+//  - Read-then-write runs under the write lock (no lost updates, no lock upgrades).
+// All methods are thread-safe.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "core/status.h"
+#include "org/org.h"
+#include "taxonomy/taxonomy.h"
+#include "ticket/ticket.h"
+
+namespace hotline {
+
+struct User {
+  Id id = 0;
+  std::string username;
+  std::string password_hash;
+  Role role = Role::kAgent;
+  Id unit_id = 0;
+  std::string display_name;
+  bool active = true;
+  TimeMs created_at = 0;
+};
+
+// A person or enterprise making requests. Held in plaintext in memory only; the store
+// encrypts name, phone and ID number at rest and keeps a keyed hash of the phone.
+struct Requester {
+  Id id = 0;
+  std::string kind = "person";  // person | enterprise
+  std::string name;
+  std::string phone;            // normalised digits
+  std::string id_number;        // 身份证号, optional
+  std::string org_name;         // enterprise name
+  std::string credit_code;      // 统一社会信用代码 (not personal data)
+};
+
+struct Contact {
+  Id id = 0;
+  Id ticket_id = 0;
+  std::string channel;
+  std::string kind;  // intake | chase (催单) | supplement (补充) | other
+  std::string content;
+  Id requester_id = 0;
+  Id recorded_by = 0;
+  TimeMs at = 0;
+};
+
+struct Attachment {
+  Id id = 0;
+  Id ticket_id = 0;
+  std::string name, mime, sha256;
+  int64_t size = 0;
+  Id uploaded_by = 0;
+  TimeMs at = 0;
+};
+
+struct AuditEntry {
+  Id id = 0;
+  TimeMs at = 0;
+  Id user_id = 0;
+  std::string action;  // reveal, login, login_failed, ...
+  std::string target;  // "ticket:123"
+  std::string detail;
+};
+
+struct TicketQuery {
+  std::optional<TicketStatus> status;
+  Id unit_id = 0;             // tickets with a live assignment of this unit
+  bool unit_open_only = false;// only its pending/accepted ones (the unit's inbox)
+  std::string category_prefix;
+  std::string phone_hash;     // caller history
+  std::string q;              // substring of content or address, or an exact number
+  Id area_id = 0;
+  // Visibility scope: when set, only tickets taken by these units (intake) or assigned to
+  // them. Empty means everything (admin, city centre).
+  std::vector<Id> scope_units;
+  bool scope_intake = true;   // unit handlers see by assignment only
+  Id cursor = 0;              // keyset: ids strictly below this
+  int page_size = 20;
+};
+
+struct TicketPage {
+  std::vector<Ticket> items;
+  int64_t total = 0;
+  Id next_cursor = 0;  // 0 when there is no next page
+};
+
+// Everything needed to create a ticket; the store assigns the public number.
+struct NewTicket {
+  Ticket ticket;            // id, fields, intake unit, created_at set by the caller
+  Requester requester;      // matched to an existing requester by phone
+  Contact first_contact;
+  Event created_event;      // type "created"
+  std::string idempotency_key;  // "" for none; scoped by the caller (user or channel)
+};
+
+struct CreatedTicket {
+  Ticket ticket;
+  bool replayed = false;    // the idempotency key had been used: this is the earlier ticket
+};
+
+// decide(ticket, merge_target_or_null) -> decision, run inside the write transaction.
+using DecideFn = std::function<Result<Decision>(const Ticket&, const Ticket*)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- organisation and taxonomy ----
+  virtual Result<Unit> CreateUnit(Unit u) = 0;
+  virtual Result<std::vector<Unit>> ListUnits() = 0;
+  virtual Result<Area> CreateArea(Area a) = 0;
+  virtual Result<std::vector<Area>> ListAreas() = 0;
+  virtual Result<DispatchRule> CreateDispatchRule(DispatchRule r) = 0;
+  virtual Result<std::vector<DispatchRule>> ListDispatchRules() = 0;
+  virtual Status DeleteDispatchRule(Id id) = 0;
+  // Writes areas, then units, then rules (ids already assigned, parents earlier in the same
+  // list or stored) in one transaction: all or nothing.
+  virtual Status ImportOrg(const std::vector<Area>& areas, const std::vector<Unit>& units,
+                           const std::vector<DispatchRule>& rules) = 0;
+  // A fresh id from the store's generator (for callers that build rows before writing).
+  virtual Id NewId() = 0;
+  // Loads units, areas and rules into one consistent snapshot.
+  virtual Result<OrgSnapshot> LoadOrg() = 0;
+  // Bumped by every change to units, areas or rules: a cheap staleness check for caches.
+  virtual Result<int64_t> OrgVersion() = 0;
+
+  // Replaces the taxonomy with a new version; returns its number.
+  virtual Result<int> ImportTaxonomy(const std::vector<Category>& cats, const std::string& source) = 0;
+  // Adds one category as a new version (the previous versions stay as they were).
+  virtual Result<int> AddCategory(const Category& c) = 0;
+  virtual Result<int> CurrentTaxonomyVersion() = 0;
+  virtual Result<std::vector<Category>> ListCategories(int version) = 0;
+
+  // ---- users and sessions ----
+  virtual Result<User> CreateUser(User u) = 0;  // kConflict when the username is taken
+  virtual Result<std::vector<User>> ListUsers() = 0;
+  virtual Result<User> GetUser(Id id) = 0;
+  virtual Result<User> FindUserByName(const std::string& username) = 0;
+  virtual Status UpdatePassword(Id user_id, const std::string& hash) = 0;
+  virtual Status CreateSession(const std::string& token_hash, Id user_id, TimeMs expires_at) = 0;
+  virtual Result<Id> FindSession(const std::string& token_hash, TimeMs now) = 0;
+  virtual Status DeleteSession(const std::string& token_hash) = 0;
+
+  // ---- tickets ----
+  virtual Result<CreatedTicket> CreateTicket(NewTicket in) = 0;
+  virtual Result<Decision> ApplyCommand(Id ticket_id, Id merge_target_id, const DecideFn& decide) = 0;
+  virtual Result<Ticket> GetTicket(Id id) = 0;
+  virtual Result<Ticket> GetTicketByNumber(const std::string& number) = 0;
+  virtual Result<TicketPage> ListTickets(const TicketQuery& q) = 0;
+  virtual Result<std::vector<Event>> ListEvents(Id ticket_id) = 0;
+  virtual Result<std::vector<std::pair<std::string, int64_t>>> CountByStatus() = 0;
+
+  virtual Result<Requester> GetRequester(Id id) = 0;
+  // The keyed hash the store indexes phones by (for caller-history queries).
+  virtual std::string PhoneHash(const std::string& normalised_phone) const = 0;
+
+  // Records a contact (and its event) against an existing ticket; no version bump.
+  virtual Result<Contact> AddContact(Contact c, Requester requester, Event e) = 0;
+  virtual Result<std::vector<Contact>> ListContacts(Id ticket_id) = 0;
+  virtual Result<Attachment> AddAttachment(Attachment a, const std::string& data, Event e) = 0;
+  virtual Result<std::pair<Attachment, std::string>> GetAttachment(Id id) = 0;
+  virtual Result<std::vector<Attachment>> ListAttachments(Id ticket_id) = 0;
+
+  // ---- audit and public look-up locks ----
+  virtual Status AppendAudit(AuditEntry e) = 0;
+  virtual Result<std::vector<AuditEntry>> ListAudit(int limit, Id before_id) = 0;
+  // Records a failed public look-up; returns the failures within the window.
+  virtual Result<int> RecordLookupFailure(const std::string& number, TimeMs now, TimeMs window_ms) = 0;
+  virtual Result<int> LookupFailures(const std::string& number, TimeMs now, TimeMs window_ms) = 0;
+};
+
+// Opens (creating and migrating as needed) the SQLite store at `path`. The data key
+// (64 hex chars) encrypts personal data; the store refuses a key that does not match the
+// one it was created with.
+struct SqliteOptions {
+  std::string path;
+  std::string data_key_hex;
+  const Clock* clock = nullptr;
+  int node_id = 1;
+  int reader_connections = 4;
+  bool synchronous_full = true;
+};
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& opts);
+
+// Resolves the data key for a database: $HOTLINE_DATA_KEY, else the file `<db>.key`
+// (created with mode 0600 when `create` is true and neither exists).
+Result<std::string> ResolveDataKey(const std::string& db_path, bool create);
+
+std::string NormalisePhone(const std::string& phone);
+
+}  // namespace hotline

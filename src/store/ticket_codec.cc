@@ -1,0 +1,89 @@
+#include "store/ticket_codec.h"
+
+#include <nlohmann/json.hpp>
+
+namespace hotline {
+
+using nlohmann::json;
+
+namespace {
+
+json EncodeAssignment(const Assignment& a) {
+  return {{"id", a.id}, {"unit_id", a.unit_id}, {"lead", a.lead}, {"mode", a.mode},
+          {"parent_id", a.parent_id}, {"by", a.dispatched_by_unit_id}, {"round", a.round},
+          {"state", AssignmentStateName(a.state)}, {"dispatched_at", a.dispatched_at},
+          {"accepted_at", a.accepted_at}, {"replied_at", a.replied_at}, {"ended_at", a.ended_at},
+          {"accept_due_at", a.accept_due_at}, {"handle_due_at", a.handle_due_at},
+          {"return_reason", a.return_reason}, {"reply", a.reply},
+          {"ext_days", a.extension_days_requested}, {"ext_reason", a.extension_reason},
+          {"suspend_requested", a.suspend_requested}, {"suspended", a.suspended},
+          {"suspended_at", a.suspended_at}, {"suspend_reason", a.suspend_reason}};
+}
+
+Assignment DecodeAssignment(const json& j) {
+  Assignment a;
+  a.id = j.at("id"); a.unit_id = j.at("unit_id"); a.lead = j.at("lead"); a.mode = j.at("mode");
+  a.parent_id = j.at("parent_id"); a.dispatched_by_unit_id = j.at("by"); a.round = j.at("round");
+  a.state = ParseAssignmentState(j.at("state").get<std::string>()).value_or(AssignmentState::kPending);
+  a.dispatched_at = j.at("dispatched_at"); a.accepted_at = j.at("accepted_at");
+  a.replied_at = j.at("replied_at"); a.ended_at = j.at("ended_at");
+  a.accept_due_at = j.at("accept_due_at"); a.handle_due_at = j.at("handle_due_at");
+  a.return_reason = j.at("return_reason"); a.reply = j.at("reply");
+  a.extension_days_requested = j.at("ext_days"); a.extension_reason = j.at("ext_reason");
+  a.suspend_requested = j.at("suspend_requested"); a.suspended = j.at("suspended");
+  a.suspended_at = j.at("suspended_at"); a.suspend_reason = j.at("suspend_reason");
+  return a;
+}
+
+}  // namespace
+
+std::string EncodeTicketState(const Ticket& t) {
+  json as = json::array();
+  for (const auto& a : t.assignments) as.push_back(EncodeAssignment(a));
+  json j = {{"id", t.id}, {"number", t.number}, {"query_code", t.query_code},
+            {"phase", PhaseName(t.phase)}, {"version", t.version}, {"event_seq", t.event_seq},
+            {"channel", t.channel}, {"request_type", t.request_type}, {"urgency", t.urgency},
+            {"title", t.title}, {"content", t.content}, {"address", t.address},
+            {"area_id", t.area_id}, {"category_code", t.category_code},
+            {"taxonomy_version", t.taxonomy_version}, {"requester_id", t.requester_id},
+            {"confidential", t.confidential}, {"tags", t.tags},
+            {"intake_unit_id", t.intake_unit_id}, {"created_by", t.created_by},
+            {"created_at", t.created_at}, {"updated_at", t.updated_at}, {"closed_at", t.closed_at},
+            {"due_at", t.due_at}, {"reopen_count", t.reopen_count}, {"urge_count", t.urge_count},
+            {"escalation_level", t.escalation_level}, {"callback_attempts", t.callback_attempts},
+            {"return_count", t.return_count}, {"supervised", t.supervised}, {"exempt", t.exempt},
+            {"exempt_reason", t.exempt_reason}, {"closing_kind", t.closing_kind},
+            {"rating", t.rating}, {"transfer_to", t.transfer_to}, {"merged_into", t.merged_into},
+            {"assignments", as}};
+  return j.dump();
+}
+
+Result<Ticket> DecodeTicketState(const std::string& text) {
+  try {
+    const json j = json::parse(text);
+    Ticket t;
+    t.id = j.at("id"); t.number = j.at("number"); t.query_code = j.at("query_code");
+    t.phase = ParsePhase(j.at("phase").get<std::string>()).value_or(Phase::kIntake);
+    t.version = j.at("version"); t.event_seq = j.at("event_seq");
+    t.channel = j.at("channel"); t.request_type = j.at("request_type"); t.urgency = j.at("urgency");
+    t.title = j.at("title"); t.content = j.at("content"); t.address = j.at("address");
+    t.area_id = j.at("area_id"); t.category_code = j.at("category_code");
+    t.taxonomy_version = j.at("taxonomy_version"); t.requester_id = j.at("requester_id");
+    t.confidential = j.at("confidential"); t.tags = j.at("tags").get<std::vector<std::string>>();
+    t.intake_unit_id = j.at("intake_unit_id"); t.created_by = j.at("created_by");
+    t.created_at = j.at("created_at"); t.updated_at = j.at("updated_at");
+    t.closed_at = j.at("closed_at"); t.due_at = j.at("due_at");
+    t.reopen_count = j.at("reopen_count"); t.urge_count = j.at("urge_count");
+    t.escalation_level = j.at("escalation_level"); t.callback_attempts = j.at("callback_attempts");
+    t.return_count = j.at("return_count"); t.supervised = j.at("supervised");
+    t.exempt = j.at("exempt"); t.exempt_reason = j.at("exempt_reason");
+    t.closing_kind = j.at("closing_kind"); t.rating = j.at("rating");
+    t.transfer_to = j.at("transfer_to"); t.merged_into = j.at("merged_into");
+    for (const auto& a : j.at("assignments")) t.assignments.push_back(DecodeAssignment(a));
+    return t;
+  } catch (const json::exception& e) {
+    return Internal(std::string("stored ticket state is corrupt: ") + e.what());
+  }
+}
+
+}  // namespace hotline

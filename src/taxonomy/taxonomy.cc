@@ -1,0 +1,107 @@
+#include "taxonomy/taxonomy.h"
+
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "core/text.h"
+
+namespace hotline {
+
+namespace {
+
+std::string TwoDigits(int n) {
+  return std::string(1, static_cast<char>('0' + n / 10 % 10)) + static_cast<char>('0' + n % 10);
+}
+
+Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<Category> out;
+  std::map<std::string, std::string> code_of_path;  // "a\x1f" "b" -> code
+  std::map<std::string, int> children_count;        // parent code -> children so far
+  for (size_t r = 1; r < rows.size(); ++r) {
+    std::string path, parent;
+    int level = 0;
+    for (const auto& raw : rows[r]) {
+      std::string name = Trim(raw);
+      if (name.empty()) break;
+      ++level;
+      path += name + '\x1f';
+      auto it = code_of_path.find(path);
+      if (it == code_of_path.end()) {
+        int n = ++children_count[parent];
+        if (n > 99) {
+          return Status(Code::kInvalidArgument,
+                        "taxonomy line " + std::to_string(r + 1) + ": more than 99 children under '" +
+                            parent + "'", "taxonomy");
+        }
+        std::string code = parent + TwoDigits(n);
+        code_of_path.emplace(path, code);
+        out.push_back(Category{code, name, parent, level, true});
+        parent = code;
+      } else {
+        parent = it->second;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv) {
+  ASSIGN_OR_RETURN(auto rows, ParseCsv(csv));
+  if (rows.empty()) return InvalidArgument("taxonomy", "the file is empty");
+  std::vector<Category> out;
+  const auto& header = rows[0];
+  if (header.size() >= 2 && Trim(header[0]) == "code" && Trim(header[1]) == "name") {
+    std::map<std::string, int> level_of;
+    for (size_t r = 1; r < rows.size(); ++r) {
+      const auto& row = rows[r];
+      Category c;
+      c.code = Trim(row[0]);
+      c.name = row.size() > 1 ? Trim(row[1]) : "";
+      c.parent_code = row.size() > 2 ? Trim(row[2]) : "";
+      if (!c.parent_code.empty()) {
+        auto it = level_of.find(c.parent_code);
+        if (it == level_of.end()) {
+          return Status(Code::kInvalidArgument,
+                        "taxonomy line " + std::to_string(r + 1) + ": parent_code '" +
+                            c.parent_code + "' is not defined above it", "parent_code");
+        }
+        c.level = it->second + 1;
+      }
+      level_of[c.code] = c.level;
+      out.push_back(std::move(c));
+    }
+  } else {
+    ASSIGN_OR_RETURN(out, FromPaths(rows));
+  }
+  RETURN_IF_ERROR(ValidateTaxonomy(out));
+  return out;
+}
+
+Status ValidateTaxonomy(const std::vector<Category>& categories) {
+  if (categories.empty()) return InvalidArgument("taxonomy", "no categories");
+  if (categories.size() > kMaxCategories) {
+    return InvalidArgument("taxonomy", "more than " + std::to_string(kMaxCategories) + " categories");
+  }
+  std::set<std::string> codes;
+  for (const auto& c : categories) {
+    if (c.code.empty() || c.code.size() > 32) return InvalidArgument("code", "must be 1-32 characters");
+    for (char ch : c.code) {
+      if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-')) {
+        return InvalidArgument("code", "'" + c.code + "' may hold only letters, digits, '.' and '-'");
+      }
+    }
+    if (c.name.empty() || c.name.size() > kMaxCategoryNameBytes || !IsValidUtf8(c.name)) {
+      return InvalidArgument("name", "category " + c.code + " needs a UTF-8 name of 1-200 bytes");
+    }
+    if (!c.parent_code.empty() && !codes.count(c.parent_code)) {
+      return InvalidArgument("parent_code", "'" + c.parent_code + "' of " + c.code + " is unknown");
+    }
+    if (!codes.insert(c.code).second) return InvalidArgument("code", "'" + c.code + "' appears twice");
+  }
+  return Status::Ok();
+}
+
+}  // namespace hotline

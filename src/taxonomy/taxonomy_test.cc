@@ -1,0 +1,45 @@
+#include <gtest/gtest.h>
+
+#include "taxonomy/taxonomy.h"
+
+namespace hotline {
+namespace {
+
+TEST(Taxonomy, DerivesCodesFromPaths) {
+  auto cats = ParseTaxonomyCsv("一级,二级,三级\n城乡建设,物业管理,物业服务\n城乡建设,物业管理,物业收费\n"
+                               "城乡建设,供水,\n环境保护,噪声,施工噪声\n");
+  ASSERT_TRUE(cats.ok()) << cats.status().ToString();
+  ASSERT_EQ(cats->size(), 8u);
+  EXPECT_EQ((*cats)[0].code, "01");
+  EXPECT_EQ((*cats)[1].code, "0101");
+  EXPECT_EQ((*cats)[2].code, "010101");
+  EXPECT_EQ((*cats)[2].level, 3);
+  EXPECT_EQ((*cats)[3].code, "010102");
+  EXPECT_EQ((*cats)[4].code, "0102");
+  EXPECT_EQ((*cats)[5].code, "02");
+  EXPECT_EQ((*cats)[7].parent_code, "0201");
+  EXPECT_TRUE(CodeHasPrefix("010102", "0101"));
+  EXPECT_FALSE(CodeHasPrefix("0201", "01"));
+}
+
+TEST(Taxonomy, ExplicitCodesAndErrors) {
+  auto ok = ParseTaxonomyCsv("code,name,parent_code\nA,城建,\nA1,物业,A\n");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ((*ok)[1].level, 2);
+  auto orphan = ParseTaxonomyCsv("code,name,parent_code\nA1,物业,A\n");
+  EXPECT_FALSE(orphan.ok());
+  EXPECT_EQ(orphan.status().field(), "parent_code");
+  auto dup = ParseTaxonomyCsv("code,name,parent_code\nA,城建,\nA,环保,\n");
+  EXPECT_FALSE(dup.ok());
+  EXPECT_FALSE(ParseTaxonomyCsv("").ok());
+}
+
+TEST(Taxonomy, DefaultStandardIsValid) {
+  auto cats = ParseTaxonomyCsv(DefaultTaxonomyCsv());
+  ASSERT_TRUE(cats.ok()) << cats.status().ToString();
+  EXPECT_GE(cats->size(), 100u);
+  EXPECT_EQ((*cats)[0].name, "城乡建设");
+}
+
+}  // namespace
+}  // namespace hotline

@@ -1,0 +1,745 @@
+// The lifecycle: Decide() checks one command against the ticket and returns the new state
+// with its events. See ARCHITECTURE.md "Ticket lifecycle" for the diagram this implements.
+#include "ticket/ticket.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "org/org.h"
+
+namespace hotline {
+
+using nlohmann::json;
+
+// ---- derived state ----------------------------------------------------------------------
+
+TicketStatus Ticket::Status() const {
+  switch (phase) {
+    case Phase::kIntake: return TicketStatus::kReceived;
+    case Phase::kReview: return TicketStatus::kReplied;
+    case Phase::kCallback: return TicketStatus::kAwaitingCallback;
+    case Phase::kClosed: return TicketStatus::kClosed;
+    case Phase::kTransferred: return TicketStatus::kTransferred;
+    case Phase::kMerged: return TicketStatus::kMerged;
+    case Phase::kWithdrawn: return TicketStatus::kWithdrawn;
+    case Phase::kArchived: return TicketStatus::kArchived;
+    case Phase::kHandling: break;
+  }
+  const Assignment* a = ActiveLead();
+  if (!a) return TicketStatus::kReceived;
+  switch (a->state) {
+    case AssignmentState::kPending: return TicketStatus::kDispatched;
+    case AssignmentState::kAccepted:
+      return a->suspended ? TicketStatus::kSuspended : TicketStatus::kInProgress;
+    case AssignmentState::kReturned: return TicketStatus::kReturned;
+    case AssignmentState::kReplied: return TicketStatus::kReplied;
+    case AssignmentState::kSuperseded: break;
+  }
+  return TicketStatus::kDispatched;
+}
+
+const Assignment* Ticket::ActiveLead() const {
+  for (auto it = assignments.rbegin(); it != assignments.rend(); ++it) {
+    if (it->lead && it->state != AssignmentState::kSuperseded) return &*it;
+  }
+  return nullptr;
+}
+Assignment* Ticket::ActiveLead() {
+  return const_cast<Assignment*>(static_cast<const Ticket*>(this)->ActiveLead());
+}
+Assignment* Ticket::FindAssignment(Id id) {
+  for (auto& a : assignments) if (a.id == id) return &a;
+  return nullptr;
+}
+
+Limits Policy::LimitsFor(const Ticket& t) const {
+  if (t.urgency == "emergency") return {15 * kMinuteMs, 2 * kHourMs};
+  if (t.urgency == "urgent") return {30 * kMinuteMs, 24 * kHourMs};
+  if (t.request_type == "consultation") return {kDayMs, 3 * kDayMs};
+  return {kDayMs, 5 * kDayMs};
+}
+
+Event MakeEvent(Ticket& t, std::string type, const Actor& actor, TimeMs at, IdGenerator* ids,
+                std::string data_json, bool is_public) {
+  Event e;
+  e.id = ids->Next();
+  e.ticket_id = t.id;
+  e.seq = ++t.event_seq;
+  e.type = std::move(type);
+  e.at = at;
+  e.actor_user_id = actor.user_id;
+  e.actor_unit_id = actor.unit_id;
+  e.actor_role = RoleName(actor.role);
+  e.system = actor.role == Role::kSystem;
+  e.is_public = is_public;
+  e.data_json = data_json.empty() ? "{}" : std::move(data_json);
+  return e;
+}
+
+bool CanView(const Ticket& t, const Actor& actor, const OrgSnapshot& org) {
+  if (actor.role == Role::kAdmin || actor.role == Role::kSystem) return true;
+  if (actor.role == Role::kUnitHandler) {
+    for (const auto& a : t.assignments) if (org.InSubtree(a.unit_id, actor.unit_id)) return true;
+    return false;
+  }
+  const Id centre = org.CentreOf(actor.unit_id);
+  if (centre == 0) return false;
+  if (org.InSubtree(t.intake_unit_id, centre)) return true;
+  for (const auto& a : t.assignments) {
+    if (org.InSubtree(a.unit_id, centre) || org.InSubtree(a.dispatched_by_unit_id, centre)) return true;
+  }
+  return false;
+}
+
+// ---- the command handlers ---------------------------------------------------------------
+
+namespace {
+
+Status Invalid(const Ticket& t, CommandType c) {
+  return Status(Code::kConflict,
+                std::string("cannot ") + CommandName(c) + " a ticket that is " +
+                    TicketStatusName(t.Status()),
+                {}, "invalid_transition");
+}
+
+bool RoleIn(const Actor& a, std::initializer_list<Role> roles) {
+  return std::find(roles.begin(), roles.end(), a.role) != roles.end();
+}
+
+Status NeedRole(const Actor& a, CommandType c, std::initializer_list<Role> roles) {
+  if (RoleIn(a, roles)) return Status::Ok();
+  return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not " + CommandName(c));
+}
+
+// A working session of one command: the ticket being changed and the events so far.
+class Step {
+ public:
+  Step(const Ticket& t, const Command& c, const Actor& a, const CommandContext& ctx)
+      : t_(t), cmd_(c), actor_(a), ctx_(ctx) {}
+
+  Result<Decision> Run();
+
+ private:
+  void Emit(std::string type, json data, bool is_public) {
+    events_.push_back(MakeEvent(t_, std::move(type), actor_, ctx_.now, ctx_.ids, data.dump(), is_public));
+  }
+  const OrgSnapshot& org() const { return *ctx_.org; }
+  Id ActorCentre() const { return org().CentreOf(actor_.unit_id); }
+  // Centre staff may act on what their centre's subtree holds; admins anywhere.
+  bool CentreCovers(Id unit) const {
+    if (actor_.role == Role::kAdmin) return true;
+    const Id c = ActorCentre();
+    return c != 0 && org().InSubtree(unit, c);
+  }
+  bool IsOpen() const { return IsOpenStatus(t_.Status()); }
+  // The actor's own assignment in one of the given states (newest first).
+  Assignment* OwnAssignment(std::initializer_list<AssignmentState> states, bool lead_only);
+  Status NeedOwnAssignment(Assignment** out, std::initializer_list<AssignmentState> states, bool lead_only);
+  Status CheckTarget(Id unit_id, const char* field, bool relay) const;
+  Assignment& AddAssignment(Id unit, bool lead, std::string mode, Id parent, Id by_unit);
+  void SupersedeOpen(bool children_of_only = false, Id parent = 0);
+  void SetDueFromLimits(Assignment& a, bool reset_overall);
+  void Close(std::string kind);
+
+  Status AnswerDirectly();
+  Status Transfer();
+  Status Merge();
+  Status Dispatch();
+  Status Accept();
+  Status Return();
+  Status Redispatch(bool coordinate);
+  Status Coordinate();
+  Status RequestExtension();
+  Status DecideExtension();
+  Status Suspend();
+  Status Resume();
+  Status Reply();
+  Status Review();
+  Status Callback();
+  Status Reopen();
+  Status UrgeOrSupervise();
+  Status Withdraw();
+  Status Exempt();
+  Status Note();
+  Status Archive();
+
+  Ticket t_;
+  const Command& cmd_;
+  const Actor& actor_;
+  const CommandContext& ctx_;
+  std::vector<Event> events_;
+  std::optional<Ticket> target_;
+  std::vector<Event> target_events_;
+};
+
+Assignment* Step::OwnAssignment(std::initializer_list<AssignmentState> states, bool lead_only) {
+  if (!(actor_.role == Role::kUnitHandler || actor_.role == Role::kDispatcher)) return nullptr;
+  for (auto it = t_.assignments.rbegin(); it != t_.assignments.rend(); ++it) {
+    if (it->unit_id != actor_.unit_id || (lead_only && !it->lead)) continue;
+    if (std::find(states.begin(), states.end(), it->state) != states.end()) return &*it;
+  }
+  return nullptr;
+}
+
+Status Step::NeedOwnAssignment(Assignment** out, std::initializer_list<AssignmentState> states,
+                               bool lead_only) {
+  *out = OwnAssignment(states, lead_only);
+  if (*out) return Status::Ok();
+  bool has_any = false;
+  for (const auto& a : t_.assignments) {
+    has_any = has_any || (a.unit_id == actor_.unit_id && (a.lead || !lead_only));
+  }
+  if (!has_any || !(actor_.role == Role::kUnitHandler || actor_.role == Role::kDispatcher)) {
+    return PermissionDenied("this ticket has no assignment for your unit");
+  }
+  return Invalid(t_, cmd_.type);
+}
+
+Status Step::CheckTarget(Id unit_id, const char* field, bool relay) const {
+  const Unit* u = org().FindUnit(unit_id);
+  if (!u || !u->active) return InvalidArgument(field, "no active unit with id " + IdToString(unit_id));
+  if (relay && !(u->kind == UnitKind::kDistrictCenter || u->kind == UnitKind::kSubCenter)) {
+    return InvalidArgument(field, "a relay dispatch goes to a district centre or sub-centre");
+  }
+  if (!relay && IsCentre(u->kind)) {
+    return InvalidArgument(field, "a direct dispatch goes to a handling unit, not a centre (use mode relay)");
+  }
+  if (!CentreCovers(unit_id)) {
+    return PermissionDenied(std::string(field) + ": unit is outside your centre's subtree");
+  }
+  return Status::Ok();
+}
+
+Assignment& Step::AddAssignment(Id unit, bool lead, std::string mode, Id parent, Id by_unit) {
+  Assignment a;
+  a.id = ctx_.ids->Next();
+  a.unit_id = unit;
+  a.lead = lead;
+  a.mode = std::move(mode);
+  a.parent_id = parent;
+  a.dispatched_by_unit_id = by_unit;
+  a.round = t_.reopen_count;
+  a.dispatched_at = ctx_.now;
+  t_.assignments.push_back(std::move(a));
+  SetDueFromLimits(t_.assignments.back(), false);
+  return t_.assignments.back();
+}
+
+void Step::SetDueFromLimits(Assignment& a, bool reset_overall) {
+  const Limits l = ctx_.policy->LimitsFor(t_);
+  a.accept_due_at = ctx_.policy->AddMs(ctx_.now, l.accept_ms);
+  a.handle_due_at = ctx_.policy->AddMs(ctx_.now, l.handle_ms);
+  if (t_.due_at == 0 || reset_overall) t_.due_at = a.handle_due_at;
+}
+
+// Ends every open assignment (or those under `parent`): a withdrawn, merged or
+// re-dispatched order leaves the units' inboxes.
+void Step::SupersedeOpen(bool children_of_only, Id parent) {
+  for (auto& a : t_.assignments) {
+    if (children_of_only && a.parent_id != parent) continue;
+    if (a.state == AssignmentState::kPending || a.state == AssignmentState::kAccepted ||
+        a.state == AssignmentState::kReturned) {
+      a.state = AssignmentState::kSuperseded;
+      a.ended_at = ctx_.now;
+      a.suspended = false;
+    }
+  }
+}
+
+void Step::Close(std::string kind) {
+  t_.phase = Phase::kClosed;
+  t_.closing_kind = std::move(kind);
+  t_.closed_at = ctx_.now;
+  SupersedeOpen();
+}
+
+Status Step::AnswerDirectly() {
+  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kAgent, Role::kDispatcher}));
+  if (t_.phase != Phase::kIntake) return Invalid(t_, cmd_.type);
+  if (!CentreCovers(t_.intake_unit_id)) return PermissionDenied("ticket belongs to another centre");
+  Close("direct_answer");
+  json ids = json::array();
+  for (Id id : cmd_.kb_entry_ids) ids.push_back(IdToString(id));
+  Emit("answered_directly", {{"content", cmd_.content}, {"kb_entry_ids", ids}}, true);
+  return Status::Ok();
+}
+
+Status Step::Transfer() {
+  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kAgent, Role::kDispatcher}));
+  const bool returned = t_.Status() == TicketStatus::kReturned;
+  if (t_.phase != Phase::kIntake && !returned) return Invalid(t_, cmd_.type);
+  if (!CentreCovers(t_.intake_unit_id)) return PermissionDenied("ticket belongs to another centre");
+  t_.phase = Phase::kTransferred;
+  t_.transfer_to = cmd_.to;
+  t_.closed_at = ctx_.now;
+  SupersedeOpen();
+  Emit("transferred", {{"to", cmd_.to}, {"note", cmd_.note}}, true);
+  return Status::Ok();
+}
+
+Status Step::Merge() {
+  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type,
+                           {Role::kAdmin, Role::kAgent, Role::kDispatcher, Role::kSupervisor}));
+  if (!IsOpen()) return Invalid(t_, cmd_.type);
+  if (cmd_.into_ticket_id == t_.id) return InvalidArgument("into_ticket_id", "a ticket cannot merge into itself");
+  const Ticket* target = ctx_.merge_target;
+  if (!target || target->id != cmd_.into_ticket_id) {
+    return InvalidArgument("into_ticket_id", "no ticket with id " + IdToString(cmd_.into_ticket_id));
+  }
+  if (!IsOpenStatus(target->Status())) {
+    return Status(Code::kFailedPrecondition, "into_ticket_id: the target ticket is " +
+                  std::string(TicketStatusName(target->Status())) + ", merge needs an open one",
+                  "into_ticket_id");
+  }
+  if (!CentreCovers(t_.intake_unit_id)) return PermissionDenied("ticket belongs to another centre");
+  t_.phase = Phase::kMerged;
+  t_.merged_into = target->id;
+  t_.closed_at = ctx_.now;
+  SupersedeOpen();
+  Emit("merged", {{"into_ticket_id", IdToString(target->id)}, {"into_number", target->number}}, true);
+  target_ = *target;
+  target_->updated_at = ctx_.now;
+  target_events_.push_back(MakeEvent(*target_, "merged_in", actor_, ctx_.now, ctx_.ids,
+                                     json{{"ticket_id", IdToString(t_.id)}, {"number", t_.number}}.dump(),
+                                     false));
+  return Status::Ok();
+}
+
+Status Step::Dispatch() {
+  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kDispatcher}));
+  const bool relay = cmd_.mode == "relay";
+  Assignment* active = t_.ActiveLead();
+  Id parent = 0;
+  Id by_unit = ActorCentre();
+  if (t_.phase == Phase::kIntake) {
+    if (!CentreCovers(t_.intake_unit_id)) return PermissionDenied("ticket belongs to another centre");
+    if (actor_.role == Role::kAdmin) by_unit = t_.intake_unit_id;
+  } else if (t_.phase == Phase::kHandling && active && active->state == AssignmentState::kReturned) {
+    // Dispatching a returned order again is a re-dispatch by the unit it came back to.
+    return Redispatch(false);
+  } else if (t_.phase == Phase::kHandling && active && active->unit_id == actor_.unit_id &&
+             (active->state == AssignmentState::kPending || active->state == AssignmentState::kAccepted)) {
+    // Level by level: the centre holding the order passes it down its own subtree.
+    parent = active->id;
+    by_unit = actor_.unit_id;
+    if (active->state == AssignmentState::kPending) {
+      active->state = AssignmentState::kAccepted;
+      active->accepted_at = ctx_.now;
+    }
+  } else {
+    return Invalid(t_, cmd_.type);
+  }
+  RETURN_IF_ERROR(CheckTarget(cmd_.unit_id, "unit_id", relay));
+  for (size_t i = 0; i < cmd_.assisting_unit_ids.size(); ++i) {
+    const Id u = cmd_.assisting_unit_ids[i];
+    const std::string field = "assisting_unit_ids[" + std::to_string(i) + "]";
+    if (u == cmd_.unit_id) return InvalidArgument(field, "the lead unit cannot also assist");
+    if (std::count(cmd_.assisting_unit_ids.begin(), cmd_.assisting_unit_ids.end(), u) > 1) {
+      return InvalidArgument(field, "appears twice");
+    }
+    RETURN_IF_ERROR(CheckTarget(u, field.c_str(), false));
+  }
+  t_.phase = Phase::kHandling;
+  Assignment& lead = AddAssignment(cmd_.unit_id, true, cmd_.mode, parent, by_unit);
+  json assist = json::array();
+  json lead_json = {{"assignment_id", IdToString(lead.id)}, {"unit_id", IdToString(lead.unit_id)},
+                    {"accept_due_at", lead.accept_due_at}, {"handle_due_at", lead.handle_due_at}};
+  for (Id u : cmd_.assisting_unit_ids) {
+    Assignment& a = AddAssignment(u, false, "direct", parent, by_unit);
+    assist.push_back({{"assignment_id", IdToString(a.id)}, {"unit_id", IdToString(u)}});
+  }
+  json data = {{"lead", lead_json}, {"assisting", assist}, {"mode", cmd_.mode},
+               {"parent_assignment_id", IdToString(parent)}, {"by_unit_id", IdToString(by_unit)}};
+  if (!cmd_.note.empty()) data["note"] = cmd_.note;
+  Emit("dispatched", data, true);
+  return Status::Ok();
+}
+
+Status Step::Accept() {
+  Assignment* a = nullptr;
+  RETURN_IF_ERROR(NeedOwnAssignment(&a, {AssignmentState::kPending}, false));
+  a->state = AssignmentState::kAccepted;
+  a->accepted_at = ctx_.now;
+  Emit("accepted", {{"assignment_id", IdToString(a->id)}, {"unit_id", IdToString(a->unit_id)},
+                    {"lead", a->lead}, {"on_time", ctx_.now <= a->accept_due_at}}, a->lead);
+  return Status::Ok();
+}
+
+Status Step::Return() {
+  Assignment* a = nullptr;
+  RETURN_IF_ERROR(NeedOwnAssignment(&a, {AssignmentState::kPending, AssignmentState::kAccepted}, false));
+  if (t_.phase != Phase::kHandling) return Invalid(t_, cmd_.type);
+  a->state = AssignmentState::kReturned;
+  a->return_reason = cmd_.reason;
+  a->ended_at = ctx_.now;
+  a->suspended = false;
+  if (a->lead) {
+    ++t_.return_count;
+    SupersedeOpen(true, a->id);  // a relay centre returning takes its sub-orders back
+  }
+  Emit("returned", {{"assignment_id", IdToString(a->id)}, {"unit_id", IdToString(a->unit_id)},
+                    {"lead", a->lead}, {"reason", cmd_.reason},
+                    {"to_unit_id", IdToString(a->dispatched_by_unit_id)}}, false);
+  return Status::Ok();
+}
+
+Status Step::Redispatch(bool coordinate) {
+  if (!coordinate) RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kDispatcher}));
+  Assignment* active = t_.ActiveLead();
+  if (t_.phase != Phase::kHandling || !active ||
+      !(active->state == AssignmentState::kReturned || active->state == AssignmentState::kPending)) {
+    return Invalid(t_, cmd_.type);
+  }
+  if (!CentreCovers(active->dispatched_by_unit_id)) {
+    return PermissionDenied("the order was dispatched by another centre");
+  }
+  const Unit* by = org().FindUnit(active->dispatched_by_unit_id);
+  const bool relay = cmd_.mode == "relay";
+  RETURN_IF_ERROR(CheckTarget(cmd_.unit_id, "unit_id", relay));
+  if (by && !org().InSubtree(cmd_.unit_id, by->id)) {
+    return PermissionDenied("unit_id: outside the subtree of the centre the order returned to");
+  }
+  if (cmd_.unit_id == active->unit_id && active->state == AssignmentState::kPending) {
+    return InvalidArgument("unit_id", "the order is already with that unit");
+  }
+  const Id old_id = active->id, old_unit = active->unit_id, parent = active->parent_id,
+           by_unit = active->dispatched_by_unit_id;
+  active->state = AssignmentState::kSuperseded;
+  active->ended_at = ctx_.now;
+  Assignment& a = AddAssignment(cmd_.unit_id, true, relay ? "relay" : "direct", parent, by_unit);
+  json data = {{"from_assignment_id", IdToString(old_id)}, {"from_unit_id", IdToString(old_unit)},
+               {"assignment_id", IdToString(a.id)}, {"unit_id", IdToString(a.unit_id)},
+               {"accept_due_at", a.accept_due_at}, {"handle_due_at", a.handle_due_at}};
+  if (!cmd_.note.empty()) data["note"] = cmd_.note;
+  Emit(coordinate ? "coordinated" : "redispatched", data, true);
+  return Status::Ok();
+}
+
+Status Step::Coordinate() {
+  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kSupervisor, Role::kDispatcher}));
+  if (t_.phase != Phase::kHandling) return Invalid(t_, cmd_.type);
+  if (cmd_.unit_id != 0) return Redispatch(true);
+  const Assignment* active = t_.ActiveLead();
+  if (!CentreCovers(active ? active->dispatched_by_unit_id : t_.intake_unit_id)) {
+    return PermissionDenied("ticket belongs to another centre");
+  }
+  Emit("coordinated", {{"note", cmd_.note}}, false);
+  return Status::Ok();
+}
+
+Status Step::RequestExtension() {
+  Assignment* a = nullptr;
+  RETURN_IF_ERROR(NeedOwnAssignment(&a, {AssignmentState::kAccepted}, true));
+  if (t_.phase != Phase::kHandling) return Invalid(t_, cmd_.type);
+  if (a->extension_days_requested > 0) {
+    return Conflict("invalid_transition", "an extension request is already waiting for a decision");
+  }
+  if (cmd_.days > ctx_.policy->extension_max_days) {
+    return InvalidArgument("days", "at most " + std::to_string(ctx_.policy->extension_max_days));
+  }
+  a->extension_days_requested = cmd_.days;
+  a->extension_reason = cmd_.reason;
+  Emit("extension_requested", {{"assignment_id", IdToString(a->id)}, {"days", cmd_.days},
+                               {"reason", cmd_.reason}}, false);
+  return Status::Ok();
+}
+
+Status Step::DecideExtension() {
+  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kDispatcher, Role::kSupervisor}));
+  Assignment* a = nullptr;
+  for (auto& x : t_.assignments) {
+    if (x.extension_days_requested > 0 && x.state == AssignmentState::kAccepted) a = &x;
+  }
+  if (!a) return Conflict("invalid_transition", "no extension request is waiting");
+  if (!CentreCovers(a->dispatched_by_unit_id)) return PermissionDenied("the order was dispatched by another centre");
+  const int days = a->extension_days_requested;
+  json data = {{"assignment_id", IdToString(a->id)}, {"days", days}, {"approved", *cmd_.approve}};
+  if (*cmd_.approve) {
+    a->handle_due_at = ctx_.policy->AddDays(a->handle_due_at, days);
+    if (t_.due_at < a->handle_due_at) t_.due_at = a->handle_due_at;
+    data["handle_due_at"] = a->handle_due_at;
+  }
+  if (!cmd_.comment.empty()) data["comment"] = cmd_.comment;
+  a->extension_days_requested = 0;
+  Emit("extension_decided", data, false);
+  return Status::Ok();
+}
+
+Status Step::Suspend() {
+  if (t_.phase != Phase::kHandling) return Invalid(t_, cmd_.type);
+  if (actor_.role == Role::kUnitHandler) {
+    Assignment* a = nullptr;
+    RETURN_IF_ERROR(NeedOwnAssignment(&a, {AssignmentState::kAccepted}, true));
+    if (a->suspended || a->suspend_requested) return Invalid(t_, cmd_.type);
+    a->suspend_requested = true;
+    a->suspend_reason = cmd_.reason;
+    Emit("suspend_requested", {{"assignment_id", IdToString(a->id)}, {"reason", cmd_.reason}}, false);
+    return Status::Ok();
+  }
+  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kDispatcher, Role::kSupervisor}));
+  Assignment* a = t_.ActiveLead();
+  if (!a || a->state != AssignmentState::kAccepted || a->suspended) return Invalid(t_, cmd_.type);
+  if (!CentreCovers(a->dispatched_by_unit_id)) return PermissionDenied("the order was dispatched by another centre");
+  const bool approved_request = a->suspend_requested;
+  a->suspend_requested = false;
+  a->suspended = true;
+  a->suspended_at = ctx_.now;
+  a->suspend_reason = cmd_.reason;
+  Emit("suspended", {{"assignment_id", IdToString(a->id)}, {"reason", cmd_.reason},
+                     {"approved_request", approved_request}}, true);
+  return Status::Ok();
+}
+
+Status Step::Resume() {
+  Assignment* a = t_.ActiveLead();
+  if (t_.phase != Phase::kHandling || !a || !a->suspended) return Invalid(t_, cmd_.type);
+  if (actor_.role == Role::kUnitHandler || (actor_.role == Role::kDispatcher && a->unit_id == actor_.unit_id)) {
+    if (a->unit_id != actor_.unit_id) return PermissionDenied("this ticket has no assignment for your unit");
+  } else {
+    RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kDispatcher, Role::kSupervisor}));
+    if (!CentreCovers(a->dispatched_by_unit_id)) return PermissionDenied("the order was dispatched by another centre");
+  }
+  // The clock stood still while suspended: both deadlines move by the time spent.
+  const int64_t stopped_ms = ctx_.now - a->suspended_at;
+  a->handle_due_at += stopped_ms;
+  if (t_.due_at) t_.due_at += stopped_ms;
+  a->suspended = false;
+  a->suspended_at = 0;
+  Emit("resumed", {{"assignment_id", IdToString(a->id)}, {"stopped_ms", stopped_ms},
+                   {"handle_due_at", a->handle_due_at}}, true);
+  return Status::Ok();
+}
+
+Status Step::Reply() {
+  Assignment* a = nullptr;
+  RETURN_IF_ERROR(NeedOwnAssignment(&a, {AssignmentState::kAccepted}, false));
+  if (t_.phase != Phase::kHandling) return Invalid(t_, cmd_.type);
+  if (a->suspended) return Conflict("invalid_transition", "resume the suspended order before replying");
+  if (a->lead) {
+    for (const auto& c : t_.assignments) {
+      if (c.parent_id == a->id && c.lead && c.state != AssignmentState::kSuperseded &&
+          c.state != AssignmentState::kReturned) {
+        return Conflict("invalid_transition", "the order is with a unit below yours; it replies");
+      }
+    }
+  }
+  a->state = AssignmentState::kReplied;
+  a->replied_at = ctx_.now;
+  a->reply = cmd_.content;
+  json att = json::array();
+  for (Id id : cmd_.attachment_ids) att.push_back(IdToString(id));
+  json data = {{"assignment_id", IdToString(a->id)}, {"unit_id", IdToString(a->unit_id)},
+               {"lead", a->lead}, {"content", cmd_.content}, {"attachment_ids", att},
+               {"on_time", ctx_.now <= a->handle_due_at}};
+  if (a->lead) {
+    // A reply from the bottom of a relay chain answers for every level above it.
+    for (Id p = a->parent_id; p != 0;) {
+      Assignment* up = t_.FindAssignment(p);
+      if (!up) break;
+      up->state = AssignmentState::kReplied;
+      up->replied_at = ctx_.now;
+      up->reply = cmd_.content;
+      p = up->parent_id;
+    }
+    t_.phase = Phase::kReview;
+  }
+  Emit("replied", data, a->lead);
+  return Status::Ok();
+}
+
+Status Step::Review() {
+  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kReviewer, Role::kSupervisor}));
+  if (t_.phase != Phase::kReview) return Invalid(t_, cmd_.type);
+  if (!CentreCovers(t_.intake_unit_id)) return PermissionDenied("ticket belongs to another centre");
+  json data = {{"decision", cmd_.decision}};
+  if (!cmd_.comment.empty()) data["comment"] = cmd_.comment;
+  if (cmd_.decision == "approve") {
+    t_.phase = Phase::kCallback;
+  } else {
+    if (cmd_.comment.empty()) return InvalidArgument("comment", "is required when rejecting a reply");
+    // Back to the unit that replied, and every relay level above it.
+    Assignment* a = t_.ActiveLead();
+    for (Id id = a ? a->id : 0; id != 0;) {
+      Assignment* x = t_.FindAssignment(id);
+      if (!x) break;
+      x->state = AssignmentState::kAccepted;
+      x->replied_at = 0;
+      id = x->parent_id;
+    }
+    t_.phase = Phase::kHandling;
+  }
+  Emit("reviewed", data, cmd_.decision == "approve");
+  return Status::Ok();
+}
+
+Status Step::Callback() {
+  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kCallbackAgent, Role::kReviewer}));
+  if (t_.phase != Phase::kCallback) return Invalid(t_, cmd_.type);
+  if (!CentreCovers(t_.intake_unit_id)) return PermissionDenied("ticket belongs to another centre");
+  ++t_.callback_attempts;
+  json data = {{"outcome", cmd_.outcome}, {"attempt", t_.callback_attempts}};
+  if (!cmd_.comment.empty()) data["comment"] = cmd_.comment;
+  if (cmd_.outcome == "reached") {
+    t_.rating = cmd_.rating;
+    data["rating"] = cmd_.rating;
+    Close(IsSatisfiedRating(cmd_.rating) ? "resolved" : "unsatisfied");
+  } else if (cmd_.outcome == "refused") {
+    Close("refused");
+  } else if (t_.callback_attempts >= ctx_.policy->callback_max_attempts) {
+    Close("unreachable");
+  }
+  if (t_.phase == Phase::kClosed) data["closing_kind"] = t_.closing_kind;
+  Emit("callback_recorded", data, t_.phase == Phase::kClosed);
+  return Status::Ok();
+}
+
+Status Step::Reopen() {
+  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kCallbackAgent, Role::kReviewer,
+                                               Role::kSupervisor, Role::kDispatcher}));
+  if (t_.phase != Phase::kClosed && t_.phase != Phase::kCallback) return Invalid(t_, cmd_.type);
+  if (!CentreCovers(t_.intake_unit_id)) return PermissionDenied("ticket belongs to another centre");
+  if (t_.reopen_count >= ctx_.policy->reopen_cap) {
+    return Status(Code::kFailedPrecondition,
+                  "the ticket was reopened " + std::to_string(t_.reopen_count) +
+                      " times already, the policy's cap", {}, "reopen_cap");
+  }
+  ++t_.reopen_count;
+  t_.closing_kind.clear();
+  t_.rating.clear();
+  t_.closed_at = 0;
+  t_.callback_attempts = 0;
+  json data = {{"reason", cmd_.reason}, {"reopen_count", t_.reopen_count}};
+  const Assignment* last = t_.ActiveLead();
+  if (!last) {  // a direct answer: back to the dispatcher's queue
+    t_.phase = Phase::kIntake;
+  } else {
+    t_.phase = Phase::kHandling;
+    const Id unit = last->unit_id, by = last->dispatched_by_unit_id, parent = last->parent_id;
+    // The replied chain stays as history; the same unit handles the new round.
+    for (auto& a : t_.assignments) {
+      if (a.state == AssignmentState::kReplied && a.lead && a.id != parent) a.state = AssignmentState::kSuperseded;
+    }
+    Assignment& a = AddAssignment(unit, true, "direct", 0, by == 0 ? t_.intake_unit_id : by);
+    SetDueFromLimits(a, true);
+    data["assignment_id"] = IdToString(a.id);
+    data["unit_id"] = IdToString(unit);
+    data["handle_due_at"] = a.handle_due_at;
+  }
+  Emit("reopened", data, true);
+  return Status::Ok();
+}
+
+Status Step::UrgeOrSupervise() {
+  const bool supervise = cmd_.type == CommandType::kSupervise;
+  if (supervise) {
+    RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kSupervisor}));
+  } else {
+    RETURN_IF_ERROR(NeedRole(actor_, cmd_.type,
+                             {Role::kAdmin, Role::kAgent, Role::kDispatcher, Role::kSupervisor}));
+  }
+  if (!IsOpen()) return Invalid(t_, cmd_.type);
+  if (supervise) {
+    t_.supervised = true;
+    t_.escalation_level = std::min(3, std::max(2, t_.escalation_level + 1));
+  } else {
+    ++t_.urge_count;
+    t_.escalation_level = std::max(1, t_.escalation_level);
+  }
+  const Assignment* a = t_.ActiveLead();
+  json data = {{"note", cmd_.note}, {"escalation_level", t_.escalation_level}};
+  if (a) data["unit_id"] = IdToString(a->unit_id);
+  Emit(supervise ? "supervised" : "urged", data, false);
+  return Status::Ok();
+}
+
+Status Step::Withdraw() {
+  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kAgent, Role::kDispatcher}));
+  if (!IsOpen()) return Invalid(t_, cmd_.type);
+  t_.phase = Phase::kWithdrawn;
+  t_.closed_at = ctx_.now;
+  SupersedeOpen();
+  Emit("withdrawn", {{"reason", cmd_.reason}}, true);
+  return Status::Ok();
+}
+
+Status Step::Exempt() {
+  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kSupervisor}));
+  if (t_.phase == Phase::kArchived || t_.exempt) return Invalid(t_, cmd_.type);
+  t_.exempt = true;
+  t_.exempt_reason = cmd_.reason;
+  Emit("exempted", {{"reason", cmd_.reason}}, false);
+  return Status::Ok();
+}
+
+Status Step::Note() {
+  if (actor_.role == Role::kAnalyst) return PermissionDenied("role analyst may not note");
+  Emit("noted", {{"content", cmd_.content}}, false);
+  return Status::Ok();
+}
+
+Status Step::Archive() {
+  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kSupervisor, Role::kQaInspector}));
+  if (!(t_.phase == Phase::kClosed || t_.phase == Phase::kTransferred || t_.phase == Phase::kMerged ||
+        t_.phase == Phase::kWithdrawn)) {
+    return Invalid(t_, cmd_.type);
+  }
+  t_.phase = Phase::kArchived;
+  Emit("archived", json::object(), false);
+  return Status::Ok();
+}
+
+Result<Decision> Step::Run() {
+  if (cmd_.expected_version && *cmd_.expected_version != t_.version) {
+    return Status(Code::kConflict,
+                  "the ticket changed: you saw version " + std::to_string(*cmd_.expected_version) +
+                      ", it is now " + std::to_string(t_.version), "version", "stale_version");
+  }
+  Status st;
+  switch (cmd_.type) {
+    case CommandType::kAnswerDirectly: st = AnswerDirectly(); break;
+    case CommandType::kTransfer: st = Transfer(); break;
+    case CommandType::kMerge: st = Merge(); break;
+    case CommandType::kDispatch: st = Dispatch(); break;
+    case CommandType::kAccept: st = Accept(); break;
+    case CommandType::kReturn: st = Return(); break;
+    case CommandType::kRedispatch: st = Redispatch(false); break;
+    case CommandType::kCoordinate: st = Coordinate(); break;
+    case CommandType::kRequestExtension: st = RequestExtension(); break;
+    case CommandType::kDecideExtension: st = DecideExtension(); break;
+    case CommandType::kSuspend: st = Suspend(); break;
+    case CommandType::kResume: st = Resume(); break;
+    case CommandType::kReply: st = Reply(); break;
+    case CommandType::kReview: st = Review(); break;
+    case CommandType::kCallback: st = Callback(); break;
+    case CommandType::kReopen: st = Reopen(); break;
+    case CommandType::kUrge:
+    case CommandType::kSupervise: st = UrgeOrSupervise(); break;
+    case CommandType::kWithdraw: st = Withdraw(); break;
+    case CommandType::kExempt: st = Exempt(); break;
+    case CommandType::kNote: st = Note(); break;
+    case CommandType::kArchive: st = Archive(); break;
+  }
+  if (!st.ok()) return st;
+  assert(!events_.empty() && "a successful command yields at least one event");
+  if (actor_.role != Role::kSystem) ++t_.version;
+  t_.updated_at = ctx_.now;
+  Decision d;
+  d.ticket = std::move(t_);
+  d.events = std::move(events_);
+  d.target = std::move(target_);
+  d.target_events = std::move(target_events_);
+  return d;
+}
+
+}  // namespace
+
+Result<Decision> Decide(const Ticket& ticket, const Command& cmd, const Actor& actor,
+                        const CommandContext& ctx) {
+  assert(ctx.org && ctx.policy && ctx.ids);
+  if (!CanView(ticket, actor, *ctx.org)) {
+    return PermissionDenied("you may not see this ticket");
+  }
+  return Step(ticket, cmd, actor, ctx).Run();
+}
+
+}  // namespace hotline

@@ -1,0 +1,212 @@
+// Tickets (工单), their assignments (派单记录) and events, and the command functions that
+// move them through the lifecycle. Everything here is a plain value or a pure function of
+// (ticket, command, actor, context): no I/O, no clock reads; the store persists what
+// Decide() returns in one transaction.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "core/status.h"
+
+namespace hotline {
+
+class OrgSnapshot;
+
+// ---- vocabulary -------------------------------------------------------------------------
+
+enum class Role {
+  kAdmin, kAgent, kDispatcher, kUnitHandler, kReviewer, kCallbackAgent, kSupervisor,
+  kQaInspector, kAnalyst, kSystem,
+};
+const char* RoleName(Role r);
+std::optional<Role> ParseRole(std::string_view s);  // kSystem is never parsed
+// Roles that work at a centre (their unit is a centre, or they act for the nearest one).
+bool IsCentreRole(Role r);
+
+// The ticket's overall status, derived from its phase and its assignments.
+enum class TicketStatus {
+  kReceived, kDispatched, kInProgress, kSuspended, kReturned, kReplied, kAwaitingCallback,
+  kClosed, kTransferred, kMerged, kWithdrawn, kArchived,
+};
+const char* TicketStatusName(TicketStatus s);
+const char* TicketStatusLabelZh(TicketStatus s);
+std::optional<TicketStatus> ParseTicketStatus(std::string_view s);
+bool IsOpenStatus(TicketStatus s);
+
+// Where the ticket stands in the centre's workflow; status refines it with assignments.
+enum class Phase { kIntake, kHandling, kReview, kCallback, kClosed, kTransferred, kMerged, kWithdrawn, kArchived };
+const char* PhaseName(Phase p);
+std::optional<Phase> ParsePhase(std::string_view s);
+
+enum class AssignmentState { kPending, kAccepted, kReplied, kReturned, kSuperseded };
+const char* AssignmentStateName(AssignmentState s);
+std::optional<AssignmentState> ParseAssignmentState(std::string_view s);
+
+// Valid values of the string-valued fields (checked at intake).
+bool IsValidChannel(std::string_view s);
+bool IsValidRequestType(std::string_view s);
+bool IsValidUrgency(std::string_view s);
+bool IsValidRating(std::string_view s);
+bool IsSatisfiedRating(std::string_view s);  // very_satisfied, satisfied, basically_satisfied
+
+struct Actor {
+  Id user_id = 0;
+  Role role = Role::kSystem;
+  Id unit_id = 0;
+  std::string username;
+};
+
+struct Assignment {
+  Id id = 0;
+  Id unit_id = 0;
+  bool lead = true;
+  std::string mode = "direct";  // direct (一单到底) | relay (level by level)
+  Id parent_id = 0;             // the relay assignment this one was dispatched under
+  Id dispatched_by_unit_id = 0; // where a return goes back to
+  int round = 0;                // 0 first handling, n after the n-th reopening
+  AssignmentState state = AssignmentState::kPending;
+  TimeMs dispatched_at = 0, accepted_at = 0, replied_at = 0, ended_at = 0;
+  TimeMs accept_due_at = 0, handle_due_at = 0;
+  std::string return_reason;
+  std::string reply;
+  // Extension (延期) and suspension (挂起) requests waiting for the centre.
+  int extension_days_requested = 0;
+  std::string extension_reason;
+  bool suspend_requested = false;
+  bool suspended = false;
+  TimeMs suspended_at = 0;
+  std::string suspend_reason;
+};
+
+struct Ticket {
+  Id id = 0;
+  std::string number;      // public, e.g. 202611280000001
+  std::string query_code;  // random 查询码 for the citizen
+  Phase phase = Phase::kIntake;
+  int64_t version = 1;     // bumped by every user command; system events leave it alone
+  int64_t event_seq = 0;   // number of events written
+  std::string channel, request_type, urgency;
+  std::string title;
+  std::string content;
+  std::string address;
+  Id area_id = 0;
+  std::string category_code;
+  int taxonomy_version = 0;
+  Id requester_id = 0;
+  bool confidential = false;  // 保密: personal data hidden from the handling units
+  std::vector<std::string> tags;
+  Id intake_unit_id = 0;      // the centre that took it
+  Id created_by = 0;
+  TimeMs created_at = 0, updated_at = 0, closed_at = 0;
+  TimeMs due_at = 0;          // overall deadline; re-dispatching does not reset it
+  int reopen_count = 0, urge_count = 0, escalation_level = 0, callback_attempts = 0;
+  int return_count = 0;
+  bool supervised = false, exempt = false;
+  std::string exempt_reason;
+  std::string closing_kind;   // direct_answer | resolved | unsatisfied | unreachable | refused
+  std::string rating;
+  std::string transfer_to;
+  Id merged_into = 0;
+  std::vector<Assignment> assignments;
+
+  TicketStatus Status() const;
+  // The lead assignment the ticket is waiting on: the newest lead one not superseded.
+  const Assignment* ActiveLead() const;
+  Assignment* ActiveLead();
+  Assignment* FindAssignment(Id id);
+};
+
+struct Event {
+  Id id = 0;
+  Id ticket_id = 0;
+  int64_t seq = 0;           // 1-based position in the ticket's history
+  std::string type;          // created, dispatched, accepted, ...
+  TimeMs at = 0;
+  Id actor_user_id = 0;
+  Id actor_unit_id = 0;
+  std::string actor_role;
+  bool system = false;
+  bool is_public = false;    // shown on the citizen's progress page
+  std::string data_json;     // the command's payload and its effects, as a JSON object
+};
+
+// ---- commands ---------------------------------------------------------------------------
+
+enum class CommandType {
+  kAnswerDirectly, kTransfer, kMerge, kDispatch, kAccept, kReturn, kRedispatch, kCoordinate,
+  kRequestExtension, kDecideExtension, kSuspend, kResume, kReply, kReview, kCallback,
+  kReopen, kUrge, kSupervise, kWithdraw, kExempt, kNote, kArchive,
+};
+const char* CommandName(CommandType t);
+std::optional<CommandType> ParseCommandType(std::string_view s);
+std::vector<CommandType> AllCommandTypes();
+
+struct Command {
+  CommandType type = CommandType::kNote;
+  std::string content, note, reason, comment, to, mode, decision, outcome, rating;
+  Id unit_id = 0;
+  Id into_ticket_id = 0;
+  std::vector<Id> assisting_unit_ids, kb_entry_ids, attachment_ids;
+  int days = 0;
+  std::optional<bool> approve;
+  std::optional<int64_t> expected_version;
+};
+
+// Parses and validates a command body (a JSON object as text); errors name the field.
+Result<Command> ParseCommand(CommandType type, std::string_view body_json);
+
+// Time limits for the clocks of one assignment. The SLA module supplies calendar-aware
+// limits; the defaults here are natural time.
+struct Limits {
+  int64_t accept_ms = kDayMs;
+  int64_t handle_ms = 5 * kDayMs;
+};
+struct Policy {
+  int reopen_cap = 2;            // reopenings allowed per ticket
+  int callback_max_attempts = 3; // unreachable calls before closing as unreachable
+  int extension_max_days = 30;
+  // Deadline arithmetic; defaults to natural time (start + ms).
+  virtual ~Policy() = default;
+  virtual Limits LimitsFor(const Ticket& t) const;
+  virtual TimeMs AddMs(TimeMs start, int64_t ms) const { return start + ms; }
+  virtual TimeMs AddDays(TimeMs start, int days) const { return start + days * kDayMs; }
+};
+
+// What a command may need to know beyond the ticket itself.
+struct CommandContext {
+  TimeMs now = 0;
+  const OrgSnapshot* org = nullptr;
+  const Policy* policy = nullptr;
+  IdGenerator* ids = nullptr;
+  // For merge: the ticket it is merged into (loaded by the caller), else null.
+  const Ticket* merge_target = nullptr;
+};
+
+struct Decision {
+  Ticket ticket;               // the new state
+  std::vector<Event> events;   // what happened, in order (seq assigned)
+  // For merge: the events to append to the target ticket and its new state.
+  std::optional<Ticket> target;
+  std::vector<Event> target_events;
+};
+
+// The one entry point of the lifecycle: checks the version, the state, the actor's role
+// and unit, and the fields, and returns the new state and its events, or why not
+// (kConflict "invalid_transition" | "stale_version", kPermissionDenied, kInvalidArgument,
+// kFailedPrecondition).
+Result<Decision> Decide(const Ticket& ticket, const Command& cmd, const Actor& actor,
+                        const CommandContext& ctx);
+
+// Whether the actor may see the ticket at all (unit and centre scoping).
+bool CanView(const Ticket& t, const Actor& actor, const OrgSnapshot& org);
+
+// Builds an event for the ticket (seq = ticket.event_seq + 1, bumps event_seq).
+Event MakeEvent(Ticket& t, std::string type, const Actor& actor, TimeMs at, IdGenerator* ids,
+                std::string data_json, bool is_public);
+
+}  // namespace hotline
