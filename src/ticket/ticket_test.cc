@@ -1,0 +1,370 @@
+// The lifecycle, table-driven: every command against every status, with the actor that
+// would legitimately issue it, must succeed exactly where the architecture's diagram
+// allows it and fail with the right code everywhere else.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "org/org.h"
+#include "ticket/ticket.h"
+
+namespace hotline {
+namespace {
+
+constexpr Id kHub = 1, kDistrict = 2, kStreet = 3, kDept = 4, kDept2 = 5, kOtherDistrict = 6, kOtherStreet = 7;
+
+class Lifecycle : public ::testing::Test {
+ protected:
+  Lifecycle()
+      : clock_(1764300000000), ids_(&clock_, 1),
+        org_({{kHub, "市中心", UnitKind::kCityCenter, 0, 0, "", true},
+              {kDistrict, "幸福区分中心", UnitKind::kDistrictCenter, kHub, 0, "", true},
+              {kStreet, "幸福街道", UnitKind::kStreet, kDistrict, 0, "", true},
+              {kDept, "住建局", UnitKind::kDepartment, kHub, 0, "", true},
+              {kDept2, "城管局", UnitKind::kDepartment, kHub, 0, "", true},
+              {kOtherDistrict, "和平区分中心", UnitKind::kDistrictCenter, kHub, 0, "", true},
+              {kOtherStreet, "和平街道", UnitKind::kStreet, kOtherDistrict, 0, "", true}},
+             {}, {}) {}
+
+  Actor A(Role r, Id unit) { return Actor{100 + static_cast<Id>(r) * 10 + unit, r, unit, RoleName(r)}; }
+  Actor agent() { return A(Role::kAgent, kHub); }
+  Actor dispatcher() { return A(Role::kDispatcher, kHub); }
+  Actor handler(Id unit = kDept) { return A(Role::kUnitHandler, unit); }
+  Actor reviewer() { return A(Role::kReviewer, kHub); }
+  Actor callback_agent() { return A(Role::kCallbackAgent, kHub); }
+  Actor supervisor() { return A(Role::kSupervisor, kHub); }
+
+  Ticket New() {
+    Ticket t;
+    t.id = ids_.Next();
+    t.number = "202611280000001";
+    t.channel = "phone";
+    t.request_type = "complaint";
+    t.urgency = "normal";
+    t.content = "幸福小区电梯坏了";
+    t.intake_unit_id = kHub;
+    t.created_at = clock_.NowMs();
+    return t;
+  }
+
+  Result<Decision> Run(const Ticket& t, Command c, const Actor& a, const Ticket* target = nullptr) {
+    CommandContext ctx;
+    ctx.now = clock_.NowMs();
+    ctx.org = &org_;
+    ctx.policy = &policy_;
+    ctx.ids = &ids_;
+    ctx.merge_target = target;
+    return Decide(t, c, a, ctx);
+  }
+
+  Ticket Must(const Ticket& t, Command c, const Actor& a) {
+    auto r = Run(t, c, a);
+    EXPECT_TRUE(r.ok()) << CommandName(c.type) << ": " << r.status().ToString();
+    return r.ok() ? r->ticket : t;
+  }
+
+  static Command Cmd(CommandType type) {
+    Command c;
+    c.type = type;
+    c.content = "处理内容";
+    c.note = "说明";
+    c.reason = "原因";
+    c.comment = "意见";
+    c.to = "119";
+    c.days = 3;
+    c.approve = true;
+    c.decision = "approve";
+    c.outcome = "reached";
+    c.rating = "satisfied";
+    c.mode = "direct";
+    return c;
+  }
+  Command Dispatch(Id unit, std::string mode = "direct") {
+    Command c = Cmd(CommandType::kDispatch);
+    c.unit_id = unit;
+    c.mode = std::move(mode);
+    return c;
+  }
+
+  // Builds a ticket in the given status along the diagram's happy paths.
+  Ticket InStatus(TicketStatus s) {
+    Ticket t = New();
+    switch (s) {
+      case TicketStatus::kReceived: return t;
+      case TicketStatus::kTransferred: return Must(t, Cmd(CommandType::kTransfer), agent());
+      case TicketStatus::kWithdrawn: return Must(t, Cmd(CommandType::kWithdraw), agent());
+      case TicketStatus::kMerged: {
+        Ticket target = New();
+        Command c = Cmd(CommandType::kMerge);
+        c.into_ticket_id = target.id;
+        auto r = Run(t, c, dispatcher(), &target);
+        EXPECT_TRUE(r.ok());
+        return r->ticket;
+      }
+      default: break;
+    }
+    t = Must(t, Dispatch(kDept), dispatcher());
+    if (s == TicketStatus::kDispatched) return t;
+    if (s == TicketStatus::kReturned) return Must(t, Cmd(CommandType::kReturn), handler());
+    t = Must(t, Cmd(CommandType::kAccept), handler());
+    if (s == TicketStatus::kInProgress) return t;
+    if (s == TicketStatus::kSuspended) return Must(t, Cmd(CommandType::kSuspend), supervisor());
+    t = Must(t, Cmd(CommandType::kReply), handler());
+    if (s == TicketStatus::kReplied) return t;
+    t = Must(t, Cmd(CommandType::kReview), reviewer());
+    if (s == TicketStatus::kAwaitingCallback) return t;
+    t = Must(t, Cmd(CommandType::kCallback), callback_agent());
+    if (s == TicketStatus::kClosed) return t;
+    return Must(t, Cmd(CommandType::kArchive), supervisor());
+  }
+
+  // The actor who would issue each command.
+  Actor ActorFor(CommandType c) {
+    switch (c) {
+      case CommandType::kAnswerDirectly: case CommandType::kTransfer: case CommandType::kWithdraw:
+      case CommandType::kNote:
+        return agent();
+      case CommandType::kMerge: case CommandType::kDispatch: case CommandType::kRedispatch:
+        return dispatcher();
+      case CommandType::kAccept: case CommandType::kReturn: case CommandType::kRequestExtension:
+      case CommandType::kReply:
+        return handler();
+      case CommandType::kReview: return reviewer();
+      case CommandType::kCallback: case CommandType::kReopen: return callback_agent();
+      default: return supervisor();
+    }
+  }
+
+  ManualClock clock_;
+  IdGenerator ids_;
+  OrgSnapshot org_;
+  Policy policy_;
+};
+
+using S = TicketStatus;
+using C = CommandType;
+
+const std::map<S, std::set<C>> kLegal = {
+    {S::kReceived, {C::kAnswerDirectly, C::kTransfer, C::kMerge, C::kDispatch, C::kUrge, C::kSupervise,
+                    C::kWithdraw, C::kExempt, C::kNote}},
+    {S::kDispatched, {C::kMerge, C::kAccept, C::kReturn, C::kRedispatch, C::kCoordinate, C::kUrge,
+                      C::kSupervise, C::kWithdraw, C::kExempt, C::kNote}},
+    {S::kInProgress, {C::kMerge, C::kReturn, C::kCoordinate, C::kRequestExtension, C::kSuspend, C::kReply,
+                      C::kUrge, C::kSupervise, C::kWithdraw, C::kExempt, C::kNote}},
+    {S::kSuspended, {C::kMerge, C::kReturn, C::kCoordinate, C::kRequestExtension, C::kResume, C::kUrge,
+                     C::kSupervise, C::kWithdraw, C::kExempt, C::kNote}},
+    {S::kReturned, {C::kTransfer, C::kMerge, C::kDispatch, C::kRedispatch, C::kCoordinate, C::kUrge,
+                    C::kSupervise, C::kWithdraw, C::kExempt, C::kNote}},
+    {S::kReplied, {C::kMerge, C::kReview, C::kUrge, C::kSupervise, C::kWithdraw, C::kExempt, C::kNote}},
+    {S::kAwaitingCallback, {C::kMerge, C::kCallback, C::kReopen, C::kUrge, C::kSupervise, C::kWithdraw,
+                            C::kExempt, C::kNote}},
+    {S::kClosed, {C::kReopen, C::kExempt, C::kNote, C::kArchive}},
+    {S::kTransferred, {C::kExempt, C::kNote, C::kArchive}},
+    {S::kMerged, {C::kExempt, C::kNote, C::kArchive}},
+    {S::kWithdrawn, {C::kExempt, C::kNote, C::kArchive}},
+    {S::kArchived, {C::kNote}},
+};
+
+TEST_F(Lifecycle, EveryCommandAgainstEveryStatus) {
+  int checked = 0;
+  for (const auto& [status, legal] : kLegal) {
+    for (CommandType type : AllCommandTypes()) {
+      Ticket t = InStatus(status);
+      ASSERT_EQ(t.Status(), status) << TicketStatusName(status);
+      Command c = Cmd(type);
+      Ticket target = New();
+      if (type == C::kMerge) c.into_ticket_id = target.id;
+      if (type == C::kDispatch) c.unit_id = kDept2;
+      if (type == C::kRedispatch) c.unit_id = kDept2;
+      auto r = Run(t, c, ActorFor(type), &target);
+      const std::string what = std::string(CommandName(type)) + " on " + TicketStatusName(status);
+      ++checked;
+      if (legal.count(type)) {
+        ASSERT_TRUE(r.ok()) << what << ": " << r.status().ToString();
+        EXPECT_FALSE(r->events.empty()) << what;
+        EXPECT_EQ(r->ticket.version, t.version + 1) << what;
+        EXPECT_EQ(r->events.back().seq, r->ticket.event_seq) << what;
+        continue;
+      }
+      ASSERT_FALSE(r.ok()) << what << " should be refused";
+      // A unit command on a ticket that has never been with the unit is a permission
+      // matter; everything else is a conflict with the ticket's state.
+      const bool unit_cmd = type == C::kAccept || type == C::kReturn || type == C::kRequestExtension ||
+                            type == C::kReply;
+      bool had_unit = false;
+      for (const auto& a : t.assignments) had_unit = had_unit || a.unit_id == kDept;
+      const Code want = unit_cmd && !had_unit ? Code::kPermissionDenied : Code::kConflict;
+      EXPECT_EQ(r.status().code(), want) << what << ": " << r.status().ToString();
+    }
+  }
+  EXPECT_EQ(checked, 12 * 22);
+}
+
+TEST_F(Lifecycle, RolesAreChecked) {
+  Ticket t = New();
+  EXPECT_EQ(Run(t, Dispatch(kDept), agent()).status().code(), Code::kPermissionDenied);
+  EXPECT_EQ(Run(t, Cmd(C::kAnswerDirectly), A(Role::kAnalyst, kHub)).status().code(), Code::kPermissionDenied);
+  EXPECT_EQ(Run(t, Cmd(C::kNote), A(Role::kAnalyst, kHub)).status().code(), Code::kPermissionDenied);
+  t = Must(t, Dispatch(kDept), dispatcher());
+  // Another unit's handler may neither see nor accept it.
+  EXPECT_EQ(Run(t, Cmd(C::kAccept), handler(kDept2)).status().code(), Code::kPermissionDenied);
+  EXPECT_FALSE(CanView(t, handler(kDept2), org_));
+  EXPECT_TRUE(CanView(t, handler(kDept), org_));
+  // A district centre sees only its own subtree.
+  EXPECT_FALSE(CanView(t, A(Role::kDispatcher, kOtherDistrict), org_));
+  EXPECT_TRUE(CanView(t, A(Role::kAnalyst, kHub), org_));
+  // A district dispatcher cannot dispatch outside its subtree.
+  Ticket d = New();
+  d.intake_unit_id = kDistrict;
+  Command c = Dispatch(kOtherStreet);
+  EXPECT_EQ(Run(d, c, A(Role::kDispatcher, kDistrict)).status().code(), Code::kPermissionDenied);
+  EXPECT_TRUE(Run(d, Dispatch(kStreet), A(Role::kDispatcher, kDistrict)).ok());
+}
+
+TEST_F(Lifecycle, StaleVersionIsAConflictAndSystemEventsKeepTheVersion) {
+  Ticket t = Must(New(), Dispatch(kDept), dispatcher());
+  Command c = Cmd(C::kAccept);
+  c.expected_version = t.version - 1;
+  auto r = Run(t, c, handler());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().reason(), "stale_version");
+  c.expected_version = t.version;
+  EXPECT_TRUE(Run(t, c, handler()).ok());
+  Command urge = Cmd(C::kNote);
+  auto sys = Run(t, urge, Actor{0, Role::kSystem, 0, "system"});
+  ASSERT_TRUE(sys.ok());
+  EXPECT_EQ(sys->ticket.version, t.version);
+  EXPECT_TRUE(sys->events[0].system);
+}
+
+TEST_F(Lifecycle, RelayChainRepliesUpAndReturnsGoBack) {
+  Ticket t = Must(New(), Dispatch(kDistrict, "relay"), dispatcher());
+  EXPECT_EQ(t.Status(), S::kDispatched);
+  EXPECT_EQ(Run(t, Dispatch(kDistrict), dispatcher()).status().code(), Code::kConflict);
+  const Actor district = A(Role::kDispatcher, kDistrict);
+  t = Must(t, Dispatch(kStreet), district);
+  ASSERT_EQ(t.assignments.size(), 2u);
+  EXPECT_EQ(t.assignments[0].state, AssignmentState::kAccepted);  // relaying signs for it
+  EXPECT_EQ(t.assignments[1].parent_id, t.assignments[0].id);
+  EXPECT_EQ(t.assignments[1].dispatched_by_unit_id, kDistrict);
+  // The street returns it: back to the district centre, which re-dispatches within its subtree.
+  Ticket returned = Must(t, Cmd(C::kReturn), handler(kStreet));
+  EXPECT_EQ(returned.Status(), S::kReturned);
+  Command re = Cmd(C::kRedispatch);
+  re.unit_id = kDept;  // outside the district's subtree
+  EXPECT_EQ(Run(returned, re, district).status().code(), Code::kPermissionDenied);
+  // The street handles it; its reply answers for the district centre too.
+  t = Must(t, Cmd(C::kAccept), handler(kStreet));
+  EXPECT_EQ(Run(t, Cmd(C::kReply), district).status().code(), Code::kConflict);
+  t = Must(t, Cmd(C::kReply), handler(kStreet));
+  EXPECT_EQ(t.Status(), S::kReplied);
+  EXPECT_EQ(t.assignments[0].state, AssignmentState::kReplied);
+  Command reject = Cmd(C::kReview);
+  reject.decision = "reject";
+  t = Must(t, reject, reviewer());
+  EXPECT_EQ(t.Status(), S::kInProgress);
+  EXPECT_EQ(t.assignments[0].state, AssignmentState::kAccepted);
+  EXPECT_EQ(t.assignments[1].state, AssignmentState::kAccepted);
+}
+
+TEST_F(Lifecycle, AssistingUnitsDoNotMoveTheTicket) {
+  Command c = Dispatch(kDept);
+  c.assisting_unit_ids = {kDept2};
+  Ticket t = Must(New(), c, dispatcher());
+  t = Must(t, Cmd(C::kAccept), handler(kDept2));
+  EXPECT_EQ(t.Status(), S::kDispatched);
+  t = Must(t, Cmd(C::kReply), handler(kDept2));
+  EXPECT_EQ(t.Status(), S::kDispatched);
+  c.assisting_unit_ids = {kDept};
+  EXPECT_EQ(Run(New(), c, dispatcher()).status().field(), "assisting_unit_ids[0]");
+}
+
+TEST_F(Lifecycle, DeadlinesMoveWithExtensionsAndSuspension) {
+  Ticket t = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kAccept), handler());
+  const TimeMs due = t.ActiveLead()->handle_due_at;
+  EXPECT_EQ(due, t.created_at + 5 * kDayMs);
+  EXPECT_EQ(t.due_at, due);
+  t = Must(t, Cmd(C::kRequestExtension), handler());
+  EXPECT_EQ(Run(t, Cmd(C::kRequestExtension), handler()).status().code(), Code::kConflict);
+  t = Must(t, Cmd(C::kDecideExtension), supervisor());
+  EXPECT_EQ(t.ActiveLead()->handle_due_at, due + 3 * kDayMs);
+  // Suspension asked by the unit is only a request; the centre's suspension stops the clock.
+  t = Must(t, Cmd(C::kSuspend), handler());
+  EXPECT_EQ(t.Status(), S::kInProgress);
+  EXPECT_TRUE(t.ActiveLead()->suspend_requested);
+  t = Must(t, Cmd(C::kSuspend), supervisor());
+  EXPECT_EQ(t.Status(), S::kSuspended);
+  EXPECT_EQ(Run(t, Cmd(C::kReply), handler()).status().code(), Code::kConflict);
+  clock_.AdvanceMs(2 * kDayMs);
+  t = Must(t, Cmd(C::kResume), handler());
+  EXPECT_EQ(t.ActiveLead()->handle_due_at, due + 5 * kDayMs);
+}
+
+TEST_F(Lifecycle, CallbacksReopenAndCaps) {
+  Ticket t = InStatus(S::kAwaitingCallback);
+  Command bad = Cmd(C::kCallback);
+  bad.rating = "dissatisfied";
+  t = Must(t, bad, callback_agent());
+  EXPECT_EQ(t.Status(), S::kClosed);
+  EXPECT_EQ(t.closing_kind, "unsatisfied");
+  for (int round = 1; round <= 2; ++round) {
+    t = Must(t, Cmd(C::kReopen), callback_agent());
+    EXPECT_EQ(t.Status(), S::kDispatched);
+    EXPECT_EQ(t.reopen_count, round);
+    EXPECT_EQ(t.ActiveLead()->unit_id, kDept);
+    EXPECT_EQ(t.ActiveLead()->round, round);
+    t = Must(Must(Must(Must(t, Cmd(C::kAccept), handler()), Cmd(C::kReply), handler()), Cmd(C::kReview), reviewer()),
+             bad, callback_agent());
+  }
+  auto capped = Run(t, Cmd(C::kReopen), callback_agent());
+  EXPECT_EQ(capped.status().code(), Code::kFailedPrecondition);
+  // Unreachable three times closes the ticket as unreachable.
+  Ticket u = InStatus(S::kAwaitingCallback);
+  Command miss = Cmd(C::kCallback);
+  miss.outcome = "unreachable";
+  miss.rating.clear();
+  u = Must(Must(u, miss, callback_agent()), miss, callback_agent());
+  EXPECT_EQ(u.Status(), S::kAwaitingCallback);
+  u = Must(u, miss, callback_agent());
+  EXPECT_EQ(u.closing_kind, "unreachable");
+}
+
+TEST_F(Lifecycle, MergeNeedsAnOpenTarget) {
+  Ticket t = New();
+  Ticket closed = InStatus(S::kClosed);
+  Command c = Cmd(C::kMerge);
+  c.into_ticket_id = closed.id;
+  EXPECT_EQ(Run(t, c, dispatcher(), &closed).status().code(), Code::kFailedPrecondition);
+  c.into_ticket_id = t.id;
+  EXPECT_EQ(Run(t, c, dispatcher(), &t).status().field(), "into_ticket_id");
+  Ticket open = New();
+  c.into_ticket_id = open.id;
+  auto r = Run(t, c, dispatcher(), &open);
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->target);
+  EXPECT_EQ(r->target_events.at(0).type, "merged_in");
+  EXPECT_EQ(r->target->version, open.version);  // the target's client version is untouched
+}
+
+TEST(CommandParse, FieldsAreValidatedAndNamed) {
+  EXPECT_EQ(ParseCommand(C::kReturn, "{}").status().field(), "reason");
+  EXPECT_EQ(ParseCommand(C::kReturn, R"({"reason": 5})").status().field(), "reason");
+  EXPECT_EQ(ParseCommand(C::kTransfer, R"({"to":"911","note":"x"})").status().field(), "to");
+  EXPECT_EQ(ParseCommand(C::kDispatch, R"({"unit_id":"abc"})").status().field(), "unit_id");
+  EXPECT_EQ(ParseCommand(C::kDispatch, R"({"unit_id":"5","mode":"fast"})").status().field(), "mode");
+  EXPECT_EQ(ParseCommand(C::kCallback, R"({"outcome":"reached"})").status().field(), "rating");
+  EXPECT_EQ(ParseCommand(C::kCallback, R"({"outcome":"unreachable","rating":"satisfied"})").status().field(), "rating");
+  EXPECT_EQ(ParseCommand(C::kRequestExtension, R"({"days":0,"reason":"x"})").status().field(), "days");
+  EXPECT_EQ(ParseCommand(C::kDecideExtension, R"({"approve":"yes"})").status().field(), "approve");
+  EXPECT_EQ(ParseCommand(C::kAccept, R"({"version":0})").status().field(), "version");
+  EXPECT_EQ(ParseCommand(C::kAccept, "[1]").status().field(), "body");
+  auto ok = ParseCommand(C::kDispatch, R"({"unit_id":"12","assisting_unit_ids":[13,"14"],"version":3})");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->assisting_unit_ids, (std::vector<Id>{13, 14}));
+  EXPECT_EQ(ok->expected_version, 3);
+  EXPECT_TRUE(ParseCommand(C::kAccept, "").ok());
+}
+
+}  // namespace
+}  // namespace hotline
