@@ -7,6 +7,7 @@
 #include "cli/app.h"
 #include "core/text.h"
 #include "org/org_import.h"
+#include "sla/calendar.h"
 #include "taxonomy/taxonomy.h"
 
 using namespace hotline;
@@ -78,6 +79,75 @@ int Import(const std::string& db, const std::string& kind, const std::string& pa
   return 0;
 }
 
+Result<Calendar> LoadCalendar(const std::string& name_or_file) {
+  if (name_or_file.empty() || name_or_file == Calendar::Default().name()) return Calendar::Default();
+  auto text = ReadFile(name_or_file, 4u << 20);
+  if (!text.ok()) {
+    return InvalidArgument("calendar", "'" + name_or_file + "' is neither a known calendar (" +
+                                           Calendar::Default().name() + ") nor a readable file");
+  }
+  return Calendar::FromJson(*text);
+}
+
+struct DeadlineArgs {
+  std::string start, mode = "elapsed", calendar;
+  std::optional<int64_t> working_days, days, hours, minutes;
+};
+
+int SlaDeadline(const DeadlineArgs& a) {
+  auto start = ParseIso(a.start);
+  if (!start) return cli::Fail(InvalidArgument("start", "expected ISO 8601, e.g. 2025-09-30T09:00:00+08:00"));
+  const int given = a.working_days.has_value() + a.days.has_value() + a.hours.has_value() + a.minutes.has_value();
+  if (given != 1) return cli::Fail(InvalidArgument("limit", "give exactly one of --working-days, --days, --hours, --minutes"));
+  TimeMs at = 0;
+  if (a.working_days) {
+    auto mode = ParseCountMode(a.mode);
+    if (!mode) return cli::Fail(InvalidArgument("mode", "must be elapsed or end_of_day"));
+    auto cal = LoadCalendar(a.calendar);
+    if (!cal.ok()) return cli::Fail(cal.status());
+    auto d = AddWorkingDays(*cal, *start, static_cast<int>(std::clamp<int64_t>(*a.working_days, -1, 100000)), *mode);
+    if (!d.ok()) return cli::Fail(d.status());
+    for (int y : d->missing_years) {
+      std::cerr << "warning: calendar " << cal->name() << " has no data for " << y << "; counted weekends only\n";
+    }
+    at = d->at;
+  } else {
+    const int64_t unit = a.days ? kDayMs : a.hours ? kHourMs : kMinuteMs;
+    const int64_t n = a.days ? *a.days : a.hours ? *a.hours : *a.minutes;
+    if (n < 0 || n > 3650 * kDayMs / unit) return cli::Fail(InvalidArgument("limit", "must be between 0 and 3650 days"));
+    at = *start + n * unit;
+  }
+  std::cout << FormatIsoCity(at) << std::endl;
+  return 0;
+}
+
+int CalendarShow(const std::string& calendar, int year) {
+  auto cal = LoadCalendar(calendar);
+  if (!cal.ok()) return cli::Fail(cal.status());
+  const Calendar::Year* y = cal->FindYear(year);
+  std::cout << "calendar " << cal->name() << ", " << year;
+  if (!y) {
+    std::cout << ": no data (weekends only; add the year's arrangement to the calendar file)\n";
+    return 0;
+  }
+  std::cout << " (" << y->source << ")\n";
+  auto runs = [](const std::set<Day>& days) {
+    std::string out;
+    for (auto it = days.begin(); it != days.end();) {
+      Day first = *it, last = *it;
+      for (++it; it != days.end() && *it == last + 1; ++it) last = *it;
+      out += "  " + FormatDay(first) + (first == last ? "" : " .. " + FormatDay(last)) + "\n";
+    }
+    return out;
+  };
+  std::cout << "holidays (放假):\n" << runs(y->holidays) << "adjusted working days (调休上班):\n" << runs(y->workdays);
+  int working = 0;
+  const Day first = *ParseDay(std::to_string(year) + "-01-01"), last = *ParseDay(std::to_string(year) + "-12-31");
+  for (Day d = first; d <= last; ++d) working += cal->IsWorkingDay(d);
+  std::cout << "working days in the year: " << working << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -113,7 +183,28 @@ int main(int argc, char** argv) {
   demo->add_flag("--no-traffic", no_traffic, "do not generate live traffic");
   demo->add_option("--interval-ms", interval_ms, "pause between traffic steps")->check(CLI::Range(10, 600000));
 
+  DeadlineArgs dl;
+  auto* sla = app.add_subcommand("sla", "time-limit arithmetic");
+  auto* deadline = sla->add_subcommand("deadline", "print the deadline of a limit from a start instant");
+  deadline->add_option("--start", dl.start, "ISO 8601 instant, e.g. 2025-09-30T09:00:00+08:00")->required();
+  deadline->add_option("--working-days", dl.working_days, "N working days (calendar-aware)");
+  deadline->add_option("--days", dl.days, "N natural days");
+  deadline->add_option("--hours", dl.hours, "N hours");
+  deadline->add_option("--minutes", dl.minutes, "N minutes");
+  deadline->add_option("--mode", dl.mode, "elapsed | end_of_day (working days only)")->capture_default_str();
+  deadline->add_option("--calendar", dl.calendar, "calendar name or JSON file (default cn-mainland)");
+  sla->require_subcommand(1);
+  std::string cal_name;
+  int cal_year = 2026;
+  auto* calendar = app.add_subcommand("calendar", "working calendars");
+  auto* cal_show = calendar->add_subcommand("show", "holidays and adjusted working days of a year");
+  cal_show->add_option("--year", cal_year, "year")->required();
+  cal_show->add_option("--calendar", cal_name, "calendar name or JSON file (default cn-mainland)");
+  calendar->require_subcommand(1);
+
   CLI11_PARSE(app, argc, argv);
+  if (*deadline) return SlaDeadline(dl);
+  if (*cal_show) return CalendarShow(cal_name, cal_year);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   if (*init) return Init(db, admin_user, admin_password);
   if (*serve) return Serve(db, listen, threads, web_root);

@@ -1,0 +1,242 @@
+#include "sla/calendar.h"
+
+#include <nlohmann/json.hpp>
+
+namespace hotline {
+
+using nlohmann::json;
+
+namespace {
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+void CivilFromDays(int64_t z, int* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int>(static_cast<int64_t>(yoe) + era * 400 + (*m <= 2));
+}
+
+int64_t DaysFromCivil(int y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  return era * 146097 + static_cast<int64_t>(yoe * 365 + yoe / 4 - yoe / 100 + doy) - 719468;
+}
+
+constexpr int kMaxDays = 3650;
+}  // namespace
+
+Day DayOf(TimeMs t) { return FloorDiv(t + kCityOffsetMs, kDayMs); }
+TimeMs StartOfDay(Day d) { return d * kDayMs - kCityOffsetMs; }
+int YearOf(Day d) {
+  int y;
+  unsigned m, dd;
+  CivilFromDays(d, &y, &m, &dd);
+  return y;
+}
+int WeekdayOf(Day d) { return static_cast<int>(((d % 7) + 7 + 3) % 7) + 1; }  // 1970-01-01 was a Thursday
+
+std::string FormatDay(Day d) {
+  int y;
+  unsigned m, dd;
+  CivilFromDays(d, &y, &m, &dd);
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y % 10000, m % 100, dd % 100);
+  return buf;
+}
+
+std::optional<Day> ParseDay(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+  auto num = [&](size_t pos, size_t len) -> int {
+    int v = 0;
+    for (size_t i = pos; i < pos + len; ++i) {
+      if (s[i] < '0' || s[i] > '9') return -1;
+      v = v * 10 + (s[i] - '0');
+    }
+    return v;
+  };
+  const int y = num(0, 4), m = num(5, 2), d = num(8, 2);
+  if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
+  const Day day = DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
+  if (FormatDay(day) != s) return std::nullopt;  // rejects 2025-02-30
+  return day;
+}
+
+std::optional<CountMode> ParseCountMode(std::string_view s) {
+  if (s == "elapsed") return CountMode::kElapsed;
+  if (s == "end_of_day") return CountMode::kEndOfDay;
+  return std::nullopt;
+}
+
+bool Calendar::IsWorkingDay(Day d) const {
+  const int wd = WeekdayOf(d);
+  const bool weekend = wd >= 6;
+  auto it = years_.find(YearOf(d));
+  if (it == years_.end()) return !weekend;
+  if (it->second.holidays.count(d)) return false;
+  if (it->second.workdays.count(d)) return true;
+  return !weekend;
+}
+
+std::vector<int> Calendar::Years() const {
+  std::vector<int> out;
+  for (const auto& [y, _] : years_) out.push_back(y);
+  return out;
+}
+
+const Calendar::Year* Calendar::FindYear(int year) const {
+  auto it = years_.find(year);
+  return it == years_.end() ? nullptr : &it->second;
+}
+
+namespace {
+Status ParseDays(const json& arr, int year, const std::string& field, std::set<Day>* out) {
+  if (!arr.is_array()) return InvalidArgument(field, "must be an array of dates");
+  for (size_t i = 0; i < arr.size(); ++i) {
+    const std::string f = field + "[" + std::to_string(i) + "]";
+    if (!arr[i].is_string()) return InvalidArgument(f, "must be a date string");
+    const std::string s = arr[i].get<std::string>();
+    const auto dots = s.find("..");
+    const auto first = ParseDay(s.substr(0, dots));
+    const auto last = dots == std::string::npos ? first : ParseDay(s.substr(dots + 2));
+    if (!first || !last || *last < *first || *last - *first > 60) {
+      return InvalidArgument(f, "'" + s + "' is not a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD (≤ 60 days)");
+    }
+    for (Day d = *first; d <= *last; ++d) {
+      if (YearOf(d) != year) return InvalidArgument(f, "'" + s + "' is not in " + std::to_string(year));
+      out->insert(d);
+    }
+  }
+  return Status::Ok();
+}
+
+json DaysJson(const std::set<Day>& days) {
+  // Consecutive runs are written as ranges, the way the notices read.
+  json out = json::array();
+  for (auto it = days.begin(); it != days.end();) {
+    Day first = *it, last = *it;
+    for (++it; it != days.end() && *it == last + 1; ++it) last = *it;
+    out.push_back(first == last ? FormatDay(first) : FormatDay(first) + ".." + FormatDay(last));
+  }
+  return out;
+}
+}  // namespace
+
+Result<Calendar> Calendar::FromJson(std::string_view text) {
+  const json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return InvalidArgument("calendar", "is not a JSON object");
+  auto name = j.find("name");
+  if (name == j.end() || !name->is_string() || name->get<std::string>().empty() ||
+      name->get<std::string>().size() > 64) {
+    return InvalidArgument("name", "a calendar needs a name of 1-64 characters");
+  }
+  Calendar cal(name->get<std::string>());
+  auto years = j.find("years");
+  if (years == j.end() || !years->is_object()) return InvalidArgument("years", "must be an object keyed by year");
+  for (const auto& [key, y] : years->items()) {
+    int year = 0;
+    try {
+      size_t used = 0;
+      year = std::stoi(key, &used);
+      if (used != key.size() || year < 1970 || year > 9999) throw std::out_of_range(key);
+    } catch (const std::exception&) {
+      return InvalidArgument("years", "'" + key + "' is not a year");
+    }
+    if (!y.is_object()) return InvalidArgument("years." + key, "must be an object");
+    Year data;
+    if (y.contains("holidays")) RETURN_IF_ERROR(ParseDays(y["holidays"], year, "years." + key + ".holidays", &data.holidays));
+    if (y.contains("workdays")) RETURN_IF_ERROR(ParseDays(y["workdays"], year, "years." + key + ".workdays", &data.workdays));
+    for (Day d : data.workdays) {
+      if (data.holidays.count(d)) return InvalidArgument("years." + key + ".workdays", FormatDay(d) + " is also a holiday");
+    }
+    if (y.contains("source") && y["source"].is_string()) data.source = y["source"].get<std::string>();
+    cal.years_[year] = std::move(data);
+  }
+  return cal;
+}
+
+std::string Calendar::ToJson() const {
+  json years = json::object();
+  for (const auto& [y, data] : years_) {
+    years[std::to_string(y)] = {{"source", data.source}, {"holidays", DaysJson(data.holidays)},
+                                {"workdays", DaysJson(data.workdays)}};
+  }
+  return json{{"name", name_}, {"years", years}}.dump(2, ' ', false);
+}
+
+Result<Deadline> AddWorkingDays(const Calendar& cal, TimeMs start, int n_days, CountMode mode) {
+  if (n_days < 0 || n_days > kMaxDays) return InvalidArgument("working-days", "must be between 0 and 3650");
+  Deadline out;
+  auto note = [&](Day d) { if (!cal.HasYear(YearOf(d))) out.missing_years.insert(YearOf(d)); };
+  Day d = DayOf(start);
+  note(d);
+  if (mode == CountMode::kEndOfDay) {
+    int counted = 0;
+    while (counted < n_days) {
+      ++d;
+      note(d);
+      if (cal.IsWorkingDay(d)) ++counted;
+    }
+    out.at = n_days == 0 ? start : StartOfDay(d + 1);
+    return out;
+  }
+  int64_t remaining = static_cast<int64_t>(n_days) * kDayMs;
+  TimeMs pos = start;
+  // Every 7 days hold at least one working day in any real calendar; the bound only stops a
+  // calendar that declares whole years off from looping for ever.
+  for (int guard = 0; guard < kMaxDays * 7 + 14; ++guard) {
+    note(d);
+    if (cal.IsWorkingDay(d)) {
+      if (pos < StartOfDay(d)) pos = StartOfDay(d);
+      const int64_t available = StartOfDay(d + 1) - pos;
+      if (remaining <= available) {
+        out.at = pos + remaining;
+        return out;
+      }
+      remaining -= available;
+    }
+    ++d;
+  }
+  return Status(Code::kFailedPrecondition, "calendar " + cal.name() + " has no working days ahead");
+}
+
+int64_t WorkingMsBetween(const Calendar& cal, TimeMs from, TimeMs to, std::set<int>* missing) {
+  if (to <= from) return 0;
+  int64_t total = 0;
+  for (Day d = DayOf(from), last = DayOf(to); d <= last && d - DayOf(from) <= kMaxDays * 7; ++d) {
+    if (missing && !cal.HasYear(YearOf(d))) missing->insert(YearOf(d));
+    if (!cal.IsWorkingDay(d)) continue;
+    total += std::min(to, StartOfDay(d + 1)) - std::max(from, StartOfDay(d));
+  }
+  return total;
+}
+
+const Calendar& Calendar::Default() {
+  static const Calendar cal = [] {
+    // 国务院办公厅关于2025年部分节假日安排的通知 (国办发明电〔2024〕12号) and
+    // 关于2026年部分节假日安排的通知 (2025年11月4日).
+    auto r = FromJson(R"JSON({
+      "name": "cn-mainland",
+      "years": {
+        "2025": {"source": "国务院办公厅关于2025年部分节假日安排的通知",
+                 "holidays": ["2025-01-01", "2025-01-28..2025-02-04", "2025-04-04..2025-04-06",
+                              "2025-05-01..2025-05-05", "2025-05-31..2025-06-02", "2025-10-01..2025-10-08"],
+                 "workdays": ["2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11"]},
+        "2026": {"source": "国务院办公厅关于2026年部分节假日安排的通知",
+                 "holidays": ["2026-01-01..2026-01-03", "2026-02-15..2026-02-23", "2026-04-04..2026-04-06",
+                              "2026-05-01..2026-05-05", "2026-06-19..2026-06-21", "2026-09-25..2026-09-27",
+                              "2026-10-01..2026-10-07"],
+                 "workdays": ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"]}
+      }})JSON");
+    return r.ok() ? std::move(r).value() : Calendar("cn-mainland");
+  }();
+  return cal;
+}
+
+}  // namespace hotline
