@@ -217,6 +217,7 @@ struct ApiServer::Impl {
 
   void Get(const std::string& pattern, const std::string& name, Handler h) { http.Get(pattern, Wrap(name, std::move(h))); }
   void Post(const std::string& pattern, const std::string& name, Handler h) { http.Post(pattern, Wrap(name, std::move(h))); }
+  void Put(const std::string& pattern, const std::string& name, Handler h) { http.Put(pattern, Wrap(name, std::move(h))); }
   void Delete(const std::string& pattern, const std::string& name, Handler h) { http.Delete(pattern, Wrap(name, std::move(h))); }
 
   void Routes();
@@ -224,7 +225,10 @@ struct ApiServer::Impl {
   void TicketRoutes();
   void PublicRoutes();
   std::string MetricsText();
-  json Ticket(const hotline::Ticket& t, const Actor& a) { return TicketJson(t, *svc->Org(), a); }
+  json Ticket(const hotline::Ticket& t, const Actor& a) {
+    return TicketJson(t, *svc->Org(), a, *svc->CurrentPolicy(), svc->clock()->NowMs());
+  }
+  void SlaRoutes();
 };
 
 void ApiServer::Impl::Routes() {
@@ -294,7 +298,82 @@ void ApiServer::Impl::Routes() {
   }));
   OrgRoutes();
   TicketRoutes();
+  SlaRoutes();
   PublicRoutes();
+}
+
+void ApiServer::Impl::SlaRoutes() {
+  auto calendar_json = [this](const Calendar& c) {
+    json years = json::array();
+    for (int y : c.Years()) years.push_back(y);
+    const int year = YearOf(DayOf(svc->clock()->NowMs()));
+    json missing = json::array();
+    for (int y : {year, year + 1}) if (!c.HasYear(y)) missing.push_back(y);
+    return json{{"name", c.name()}, {"years", years}, {"missing_years", missing},
+                {"in_force", svc->CurrentPolicy()->calendar().name() == c.name()}};
+  };
+  Get("/api/v1/calendars", "/api/v1/calendars", Authed([this, calendar_json](const Actor&, const Req&, Res& res) {
+    json items = json::array();
+    for (const auto& c : svc->Calendars()) items.push_back(calendar_json(c));
+    SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
+  }));
+  Get(R"(/api/v1/calendars/([A-Za-z0-9_.-]{1,64}))", "/api/v1/calendars/{name}",
+      Authed([this, calendar_json](const Actor&, const Req& req, Res& res) {
+    for (const auto& c : svc->Calendars()) {
+      if (c.name() != req.matches[1].str()) continue;
+      json out = json::parse(c.ToJson());
+      out.update(calendar_json(c));
+      out["years"] = json::parse(c.ToJson())["years"];
+      return SendJson(res, 200, out);
+    }
+    SendError(res, NotFound("no calendar named " + req.matches[1].str()));
+  }));
+  Put(R"(/api/v1/calendars/([A-Za-z0-9_.-]{1,64}))", "/api/v1/calendars/{name}",
+      Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto body = BodyObject(req, opts.max_json_bytes);
+    if (!body.ok()) return SendError(res, body.status());
+    (*body)["name"] = req.matches[1].str();
+    auto moved = svc->PutCalendar(a, body->dump());
+    if (!moved.ok()) return SendError(res, moved.status());
+    SendJson(res, 200, {{"name", req.matches[1].str()}, {"tickets_recomputed", *moved}});
+  }));
+  Get("/api/v1/sla-policies", "/api/v1/sla-policies", Authed([this](const Actor&, const Req&, Res& res) {
+    SendJson(res, 200, json::parse(svc->CurrentPolicy()->doc().ToJson()));
+  }));
+  Put("/api/v1/sla-policies", "/api/v1/sla-policies", Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto body = BodyObject(req, opts.max_json_bytes);
+    if (!body.ok()) return SendError(res, body.status());
+    auto version = svc->PutSlaPolicy(a, body->dump());
+    if (!version.ok()) return SendError(res, version.status());
+    json out = json::parse(svc->CurrentPolicy()->doc().ToJson());
+    SendJson(res, 200, out);
+  }));
+  Get("/api/v1/stats/sla", "/api/v1/stats/sla", Authed([this](const Actor& a, const Req& req, Res& res) {
+    const TimeMs now = svc->clock()->NowMs();
+    TimeMs from = now - 30 * kDayMs, to = now + 1;
+    for (auto [name, out] : {std::pair<const char*, TimeMs*>{"from", &from}, {"to", &to}}) {
+      const std::string v = req.get_param_value(name);
+      if (v.empty()) continue;
+      auto t = ParseIso(v);
+      if (!t) return SendError(res, InvalidArgument(name, "expected ISO 8601"));
+      *out = *t;
+    }
+    auto rows = svc->SlaStats(a, from, to);
+    if (!rows.ok()) return SendError(res, rows.status());
+    auto org = svc->Org();
+    auto rate = [](int64_t n, int64_t d) { return d ? json(static_cast<double>(n) / static_cast<double>(d)) : json(nullptr); };
+    json items = json::array();
+    for (const auto& r : *rows) {
+      const Unit* u = org->FindUnit(r.unit_id);
+      items.push_back({{"unit_id", IdToString(r.unit_id)}, {"unit_name", u ? u->name : ""},
+                       {"dispatched", r.dispatched}, {"accepted", r.accepted}, {"accepted_on_time", r.accepted_on_time},
+                       {"replied", r.replied}, {"replied_on_time", r.replied_on_time}, {"open", r.open},
+                       {"open_overdue", r.open_overdue}, {"accept_on_time_rate", rate(r.accepted_on_time, r.accepted)},
+                       {"handle_on_time_rate", rate(r.replied_on_time, r.replied)}});
+    }
+    SendJson(res, 200, {{"from", Iso(from)}, {"to", Iso(to)}, {"items", items}, {"total", items.size()},
+                        {"next_cursor", nullptr}});
+  }));
 }
 
 void ApiServer::Impl::OrgRoutes() {
@@ -490,6 +569,16 @@ Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
   RETURN_IF_ERROR(id_param("area_id", &q.area_id));
   RETURN_IF_ERROR(id_param("cursor", &q.cursor));
   q.unit_open_only = req.get_param_value("open") == "true";
+  q.overdue = req.get_param_value("overdue") == "true";
+  q.warning = req.get_param_value("warning");
+  if (!q.warning.empty() && q.warning != "yellow" && q.warning != "red") {
+    return InvalidArgument("warning", "must be yellow or red");
+  }
+  if (const std::string due = req.get_param_value("due_before"); !due.empty()) {
+    auto at = ParseIso(due);
+    if (!at) return InvalidArgument("due_before", "expected ISO 8601, e.g. 2026-11-30T18:00:00+08:00");
+    q.due_before = *at;
+  }
   q.category_prefix = req.get_param_value("category");
   if (q.category_prefix.size() > 32) return InvalidArgument("category", "too long");
   q.q = Trim(req.get_param_value("q"));
@@ -528,7 +617,9 @@ void ApiServer::Impl::TicketRoutes() {
     if (!page.ok()) return SendError(res, page.status());
     json items = json::array();
     auto org = svc->Org();
-    for (const auto& t : page->items) items.push_back(TicketJson(t, *org, a));
+    auto policy = svc->CurrentPolicy();
+    const TimeMs now = svc->clock()->NowMs();
+    for (const auto& t : page->items) items.push_back(TicketJson(t, *org, a, *policy, now));
     SendJson(res, 200, {{"items", items}, {"total", page->total},
                         {"next_cursor", page->next_cursor ? json(IdToString(page->next_cursor)) : json(nullptr)}});
   }));
@@ -596,6 +687,7 @@ void ApiServer::Impl::TicketRoutes() {
   Post(R"(/api/v1/tickets/(\d+)/actions/([a-z_]+))", "/api/v1/tickets/{id}/actions/{action}",
        Authed([this](const Actor& a, const Req& req, Res& res) {
     auto type = ParseCommandType(req.matches[2].str());
+    if (type && IsSystemCommand(*type)) type.reset();
     if (!type) return SendError(res, NotFound("no action named '" + req.matches[2].str() + "'"));
     if (req.body.size() > opts.max_json_bytes) return SendError(res, Status(Code::kTooLarge, "body: too large", "body"));
     if (!IsValidUtf8(req.body)) return SendError(res, InvalidArgument("body", "is not valid UTF-8"));

@@ -13,6 +13,11 @@ json IdList(const std::vector<Id>& ids) {
   for (Id id : ids) out.push_back(IdToString(id));
   return out;
 }
+// Clock time left before the handle deadline (negative once overdue).
+int64_t RemainingMs(const Assignment& a, const Policy& policy, TimeMs now) {
+  if (now >= a.handle_due_at) return -policy.Elapsed(a.handle_due_at, now, a.clocks.handle_working);
+  return policy.Elapsed(now, a.handle_due_at, a.clocks.handle_working);
+}
 std::string UnitName(const OrgSnapshot& org, Id id) {
   const Unit* u = org.FindUnit(id);
   return u ? u->name : "";
@@ -65,7 +70,7 @@ json AttachmentJson(const Attachment& a) {
           {"size", a.size}, {"sha256", a.sha256}, {"uploaded_by", IdToString(a.uploaded_by)}, {"at", Iso(a.at)}};
 }
 
-json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor) {
+json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, const Policy& policy, TimeMs now) {
   json as = json::array();
   for (const auto& a : t.assignments) {
     json j = {{"id", IdToString(a.id)}, {"unit_id", IdToString(a.unit_id)}, {"unit_name", UnitName(org, a.unit_id)},
@@ -74,7 +79,17 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor) {
               {"state", AssignmentStateName(a.state)}, {"dispatched_at", Iso(a.dispatched_at)},
               {"accepted_at", Iso(a.accepted_at)}, {"replied_at", Iso(a.replied_at)}, {"ended_at", Iso(a.ended_at)},
               {"accept_due_at", Iso(a.accept_due_at)}, {"handle_due_at", Iso(a.handle_due_at)},
-              {"suspended", a.suspended}, {"suspend_requested", a.suspend_requested}};
+              {"suspended", a.suspended}, {"suspend_requested", a.suspend_requested},
+              {"handle_warn_at", Iso(a.handle_warn_at)}, {"warning_level", WarningLevelName(a.LevelAt(now))},
+              {"policy_version", a.clocks.policy_version}, {"working_time", a.clocks.handle_working},
+              {"extension_days", a.extension_ms / kDayMs},
+              {"accepted_on_time", a.accepted_at ? json(a.accepted_at <= a.accept_due_at) : json(nullptr)},
+              {"handled_on_time", a.replied_at ? json(a.replied_at <= a.handle_due_at) : json(nullptr)}};
+    // Clock time used so far (working time on a working clock), suspensions excluded.
+    const TimeMs end = a.replied_at ? a.replied_at : a.ended_at ? a.ended_at : now;
+    const TimeMs stop = a.suspended ? a.suspended_at : end;
+    j["time_used_ms"] = std::max<int64_t>(0, policy.Elapsed(a.dispatched_at, stop, a.clocks.handle_working) - a.suspended_ms);
+    if (a.IsLive() && !a.suspended) j["remaining_ms"] = RemainingMs(a, policy, now);
     if (!a.return_reason.empty()) j["return_reason"] = a.return_reason;
     if (!a.reply.empty()) j["reply"] = a.reply;
     if (a.extension_days_requested) {
@@ -96,7 +111,9 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor) {
             {"intake_unit_id", IdOrNull(t.intake_unit_id)}, {"intake_unit_name", UnitName(org, t.intake_unit_id)},
             {"created_by", IdOrNull(t.created_by)}, {"created_at", Iso(t.created_at)},
             {"updated_at", Iso(t.updated_at)}, {"due_at", Iso(t.due_at)}, {"closed_at", Iso(t.closed_at)},
-            {"overdue", IsOpenStatus(st) && t.due_at != 0 && t.updated_at > t.due_at},
+            {"overdue", IsOpenStatus(st) && t.due_at != 0 && now >= t.due_at},
+            {"warning_level", IsOpenStatus(st) ? WarningLevelName(t.LevelAt(now)) : "none"},
+            {"callback_due_at", Iso(t.callback_due_at)},
             {"current_unit_id", IdOrNull(lead ? lead->unit_id : 0)},
             {"current_unit_name", lead ? UnitName(org, lead->unit_id) : ""},
             {"reopen_count", t.reopen_count}, {"urge_count", t.urge_count}, {"return_count", t.return_count},
@@ -105,6 +122,7 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor) {
             {"rating", t.rating}, {"transfer_to", t.transfer_to}, {"merged_into", IdOrNull(t.merged_into)},
             {"assignments", as}};
   if (t.exempt) j["exempt_reason"] = t.exempt_reason;
+  if (lead && lead->IsLive() && !lead->suspended) j["remaining_ms"] = RemainingMs(*lead, policy, now);
   if (actor.role != Role::kUnitHandler && actor.role != Role::kAnalyst) j["query_code"] = t.query_code;
   return j;
 }

@@ -19,7 +19,8 @@ nlohmann::json EventJson(const Event& e);
 nlohmann::json ContactJson(const Contact& c);
 nlohmann::json AttachmentJson(const Attachment& a);
 // The ticket for staff. `query_code` only where the actor took the request or runs a centre.
-nlohmann::json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor);
+// `now` and `policy` give the warning level and the remaining (working) time.
+nlohmann::json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, const Policy& policy, TimeMs now);
 nlohmann::json CitizenJson(const CitizenView& v);
 // What a citizen sees: no personal data, no internal notes, no staff names.
 nlohmann::json PublicProgressJson(const PublicProgress& p, const OrgSnapshot& org);

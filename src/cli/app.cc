@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "core/crypto.h"
@@ -28,7 +30,7 @@ Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock,
   App app;
   ASSIGN_OR_RETURN(app.store, OpenSqliteStore(o));
   app.ids = std::make_unique<IdGenerator>(clock, node_id + 512);
-  app.service = std::make_unique<Service>(app.store.get(), clock, app.ids.get(), std::make_unique<Policy>());
+  app.service = std::make_unique<Service>(app.store.get(), clock, app.ids.get());
   return app;
 }
 
@@ -57,7 +59,8 @@ Status InitDatabase(App& app, const std::string& admin_user, const std::string& 
   return app.store->CreateUser(u).status();
 }
 
-Status ServeUntilSignal(App& app, const ServerOptions& opts, const std::function<void(int)>& on_ready) {
+Status ServeUntilSignal(App& app, const ServerOptions& opts, const std::function<void(int)>& on_ready,
+                        int sla_interval_ms) {
   // Signals go to one waiting thread, which stops the server cleanly.
   sigset_t set;
   sigemptyset(&set);
@@ -72,8 +75,37 @@ Status ServeUntilSignal(App& app, const ServerOptions& opts, const std::function
     if (sig != SIGUSR2) spdlog::info("signal {}: stopping", sig);
     server.Stop();
   });
+  // The SLA timer: what crossed a threshold since the last run is an index scan; each
+  // ticket's alarms are raised in its own transaction, exactly once (the raised ones are
+  // recorded with the events).
+  std::mutex timer_mu;
+  std::condition_variable timer_cv;
+  bool stopping = false;
+  std::thread timer([&] {
+    std::unique_lock lock(timer_mu);
+    while (!stopping) {
+      lock.unlock();
+      for (int round = 0; round < 20; ++round) {  // drain a backlog, within bounds
+        auto n = app.service->RunSlaTick(500);
+        if (!n.ok()) {
+          spdlog::error("sla timer: {}", n.status().message());
+          break;
+        }
+        if (*n > 0) spdlog::info("sla timer: alarms raised on {} tickets", *n);
+        if (*n < 500) break;
+      }
+      lock.lock();
+      timer_cv.wait_for(lock, std::chrono::milliseconds(sla_interval_ms), [&] { return stopping; });
+    }
+  });
   if (on_ready) on_ready(port);
   Status st = server.ListenAfterBind();
+  {
+    std::lock_guard lock(timer_mu);
+    stopping = true;
+  }
+  timer_cv.notify_all();
+  timer.join();
   pthread_kill(waiter.native_handle(), SIGTERM);  // wake the waiter if the server stopped on its own
   waiter.join();
   return st;

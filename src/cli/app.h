@@ -24,8 +24,10 @@ Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock 
 // Makes sure the bootstrap administrator and the default taxonomy exist.
 Status InitDatabase(App& app, const std::string& admin_user, const std::string& admin_password);
 
-// Serves HTTP until SIGINT/SIGTERM; `on_ready(port)` runs once listening.
-Status ServeUntilSignal(App& app, const ServerOptions& opts, const std::function<void(int)>& on_ready);
+// Serves HTTP until SIGINT/SIGTERM; `on_ready(port)` runs once listening. Alongside, the
+// SLA timer raises deadline alarms every `sla_interval_ms`.
+Status ServeUntilSignal(App& app, const ServerOptions& opts, const std::function<void(int)>& on_ready,
+                        int sla_interval_ms = 5000);
 
 int Fail(const Status& st);
 

@@ -23,7 +23,8 @@ int Init(const std::string& db, const std::string& user, const std::string& pass
   return 0;
 }
 
-int Serve(const std::string& db, const std::string& listen, int threads, const std::string& web_root) {
+int Serve(const std::string& db, const std::string& listen, int threads, const std::string& web_root,
+          int sla_interval_ms) {
   ServerOptions opts;
   if (Status st = ParseListen(listen, &opts.host, &opts.port); !st.ok()) return cli::Fail(st);
   opts.threads = threads;
@@ -33,7 +34,7 @@ int Serve(const std::string& db, const std::string& listen, int threads, const s
   if (Status st = cli::InitDatabase(*app, "", ""); !st.ok()) return cli::Fail(st);
   Status st = cli::ServeUntilSignal(*app, opts, [&](int port) {
     spdlog::info("serving {} on http://{}:{}", db, opts.host, port);
-  });
+  }, sla_interval_ms);
   return st.ok() ? 0 : cli::Fail(st);
 }
 
@@ -121,8 +122,28 @@ int SlaDeadline(const DeadlineArgs& a) {
   return 0;
 }
 
-int CalendarShow(const std::string& calendar, int year) {
-  auto cal = LoadCalendar(calendar);
+int CalendarImport(const std::string& db, const std::string& file) {
+  auto text = ReadFile(file, 4u << 20);
+  if (!text.ok()) return cli::Fail(text.status());
+  auto app = cli::OpenApp(db, false);
+  if (!app.ok()) return cli::Fail(app.status());
+  const Actor system{0, Role::kSystem, 0, "cli"};
+  auto moved = app->service->PutCalendar(system, *text);
+  if (!moved.ok()) return cli::Fail(moved.status());
+  std::cout << "calendar imported; deadlines recomputed on " << *moved << " open tickets\n";
+  return 0;
+}
+
+int CalendarShow(const std::string& db, const std::string& calendar, int year) {
+  Result<Calendar> cal = Status(Code::kNotFound, "no calendar named " + calendar);
+  if (!db.empty()) {
+    auto app = cli::OpenApp(db, false);
+    if (!app.ok()) return cli::Fail(app.status());
+    const std::string want = calendar.empty() ? app->service->CurrentPolicy()->calendar().name() : calendar;
+    for (auto& c : app->service->Calendars()) if (c.name() == want) cal = std::move(c);
+  } else {
+    cal = LoadCalendar(calendar);
+  }
   if (!cal.ok()) return cli::Fail(cal.status());
   const Calendar::Year* y = cal->FindYear(year);
   std::cout << "calendar " << cal->name() << ", " << year;
@@ -166,6 +187,9 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", listen, "HOST:PORT to listen on")->capture_default_str();
   serve->add_option("--threads", threads, "HTTP worker threads")->check(CLI::Range(2, 512))->capture_default_str();
   serve->add_option("--web-root", web_root, "directory of the built web UI to serve at /");
+  int sla_interval_ms = 5000;
+  serve->add_option("--sla-interval-ms", sla_interval_ms, "how often the SLA timer looks for due alarms")
+      ->check(CLI::Range(50, 3600000))->capture_default_str();
 
   std::string kind, input;
   auto* import = app.add_subcommand("import", "import taxonomy, areas, units or dispatch-rules from CSV");
@@ -200,14 +224,20 @@ int main(int argc, char** argv) {
   auto* cal_show = calendar->add_subcommand("show", "holidays and adjusted working days of a year");
   cal_show->add_option("--year", cal_year, "year")->required();
   cal_show->add_option("--calendar", cal_name, "calendar name or JSON file (default cn-mainland)");
+  std::string cal_db, cal_file;
+  cal_show->add_option("--db", cal_db, "read the calendars stored in this database");
+  auto* cal_import = calendar->add_subcommand("import", "add or replace a calendar from its JSON file; open deadlines are recomputed");
+  cal_import->add_option("--db", cal_db, "SQLite database file")->required();
+  cal_import->add_option("file", cal_file, "calendar JSON")->required()->check(CLI::ExistingFile);
   calendar->require_subcommand(1);
 
   CLI11_PARSE(app, argc, argv);
   if (*deadline) return SlaDeadline(dl);
-  if (*cal_show) return CalendarShow(cal_name, cal_year);
+  if (*cal_show) return CalendarShow(cal_db, cal_name, cal_year);
+  if (*cal_import) return CalendarImport(cal_db, cal_file);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   if (*init) return Init(db, admin_user, admin_password);
-  if (*serve) return Serve(db, listen, threads, web_root);
+  if (*serve) return Serve(db, listen, threads, web_root, sla_interval_ms);
   if (*import) return Import(db, kind, input);
   if (*demo) return cli::RunDemo(demo_db, demo_listen, fresh, !no_traffic, interval_ms);
   return 0;

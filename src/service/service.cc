@@ -5,6 +5,7 @@
 
 #include "core/crypto.h"
 #include "core/text.h"
+#include <spdlog/spdlog.h>
 
 namespace hotline {
 
@@ -49,8 +50,133 @@ FieldAccess AccessFor(Role role, const std::string& field, bool confidential) {
   return FieldAccess::kHidden;
 }
 
-Service::Service(Store* store, const Clock* clock, IdGenerator* ids, std::unique_ptr<Policy> policy)
-    : store_(store), clock_(clock), ids_(ids), policy_(std::move(policy)) {}
+Service::Service(Store* store, const Clock* clock, IdGenerator* ids)
+    : store_(store), clock_(clock), ids_(ids),
+      policy_(std::make_shared<SlaPolicy>(SlaPolicyDoc::Default(), Calendar::Default())) {
+  if (Status st = ReloadPolicy(); !st.ok()) spdlog::error("SLA policy: {}; using the defaults", st.message());
+}
+
+// ---- time limits ------------------------------------------------------------------------
+
+namespace {
+const Actor kSystemActor{0, Role::kSystem, 0, "system"};
+constexpr int kRecomputeBatch = 500;
+}  // namespace
+
+std::shared_ptr<const SlaPolicy> Service::CurrentPolicy() {
+  std::lock_guard lock(policy_mu_);
+  return policy_;
+}
+
+Status Service::ReloadPolicy() {
+  SlaPolicyDoc doc = SlaPolicyDoc::Default();
+  ASSIGN_OR_RETURN(auto stored, store_->CurrentSlaPolicy());
+  if (stored) {
+    ASSIGN_OR_RETURN(doc, SlaPolicyDoc::FromJson(stored->second));
+    doc.version = stored->first;
+  }
+  Calendar cal = Calendar::Default();
+  bool found = doc.calendar == cal.name();
+  ASSIGN_OR_RETURN(auto calendars, store_->ListCalendars());
+  for (const auto& [name, json_doc] : calendars) {
+    if (name != doc.calendar) continue;
+    ASSIGN_OR_RETURN(cal, Calendar::FromJson(json_doc));
+    found = true;
+  }
+  if (!found) {
+    spdlog::warn("SLA policy names calendar '{}', which does not exist; counting weekends only", doc.calendar);
+    cal = Calendar(doc.calendar);
+  }
+  const int year = YearOf(DayOf(clock_->NowMs()));
+  for (int y : {year, year + 1}) {
+    if (!cal.HasYear(y)) spdlog::warn("calendar {} has no data for {}: counting weekends only", cal.name(), y);
+  }
+  auto policy = std::make_shared<SlaPolicy>(std::move(doc), std::move(cal));
+  std::lock_guard lock(policy_mu_);
+  policy_ = std::move(policy);
+  return Status::Ok();
+}
+
+Result<int> Service::RunSlaTick(int limit) {
+  ASSIGN_OR_RETURN(auto ids, store_->DueAlarmTickets(clock_->NowMs(), limit));
+  int touched = 0;
+  Command tick;
+  tick.type = CommandType::kSlaTick;
+  for (Id id : ids) {
+    auto t = Act(kSystemActor, id, tick);
+    if (!t.ok()) {
+      spdlog::warn("sla tick on ticket {}: {}", id, t.status().message());
+      continue;
+    }
+    ++touched;
+  }
+  return touched;
+}
+
+Result<int> Service::RecomputeOpenDeadlines(const std::string& reason) {
+  Command cmd;
+  cmd.type = CommandType::kRecomputeDeadlines;
+  cmd.reason = reason;
+  int moved = 0;
+  for (Id after = 0;;) {
+    ASSIGN_OR_RETURN(auto ids, store_->OpenTicketIds(after, kRecomputeBatch));
+    for (Id id : ids) {
+      auto before = store_->GetTicket(id);
+      auto after_t = Act(kSystemActor, id, cmd);
+      if (after_t.ok() && before.ok() && after_t->event_seq != before->event_seq) ++moved;
+    }
+    if (ids.size() < static_cast<size_t>(kRecomputeBatch)) break;
+    after = ids.back();
+  }
+  return moved;
+}
+
+Result<int> Service::PutCalendar(const Actor& a, const std::string& json_doc) {
+  RETURN_IF_ERROR(NeedAdmin(a));
+  ASSIGN_OR_RETURN(Calendar cal, Calendar::FromJson(json_doc));
+  RETURN_IF_ERROR(store_->PutCalendar(cal.name(), cal.ToJson()));
+  (void)Audit(a, "calendar_update", "calendar:" + cal.name(), "");
+  RETURN_IF_ERROR(ReloadPolicy());
+  if (CurrentPolicy()->calendar().name() != cal.name()) return 0;  // not the calendar in force
+  return RecomputeOpenDeadlines("calendar " + cal.name() + " updated");
+}
+
+std::vector<Calendar> Service::Calendars() {
+  std::vector<Calendar> out;
+  bool has_default = false;
+  if (auto stored = store_->ListCalendars(); stored.ok()) {
+    for (const auto& [name, doc] : *stored) {
+      if (auto c = Calendar::FromJson(doc); c.ok()) {
+        has_default = has_default || name == Calendar::Default().name();
+        out.push_back(std::move(c).value());
+      }
+    }
+  }
+  if (!has_default) out.insert(out.begin(), Calendar::Default());
+  return out;
+}
+
+Result<int> Service::PutSlaPolicy(const Actor& a, const std::string& json_doc) {
+  RETURN_IF_ERROR(NeedAdmin(a));
+  ASSIGN_OR_RETURN(SlaPolicyDoc doc, SlaPolicyDoc::FromJson(json_doc));
+  // New assignments get the new rules; open ones keep the version they were given.
+  ASSIGN_OR_RETURN(int version, store_->PutSlaPolicy(doc.ToJson()));
+  (void)Audit(a, "sla_policy_update", "sla_policy:" + std::to_string(version), "");
+  RETURN_IF_ERROR(ReloadPolicy());
+  return version;
+}
+
+Result<std::vector<UnitSlaStats>> Service::SlaStats(const Actor& a, TimeMs from, TimeMs to) {
+  if (a.role == Role::kUnitHandler) return PermissionDenied("unit handlers see their own orders, not rankings");
+  if (to <= from || to - from > 400 * kDayMs) return InvalidArgument("to", "the period must be 1 ms to 400 days long");
+  ASSIGN_OR_RETURN(auto rows, store_->SlaStats(from, to, clock_->NowMs()));
+  if (a.role == Role::kAdmin) return rows;
+  auto org = Org();
+  const Id centre = org->CentreOf(a.unit_id);
+  std::vector<UnitSlaStats> out;
+  for (const auto& r : rows) if (org->InSubtree(r.unit_id, centre)) out.push_back(r);
+  return out;
+}
 
 // ---- auth -------------------------------------------------------------------------------
 
@@ -231,7 +357,8 @@ Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& cmd) {
   CommandContext ctx;
   ctx.now = clock_->NowMs();
   ctx.org = org.get();
-  ctx.policy = policy_.get();
+  auto policy = CurrentPolicy();
+  ctx.policy = policy.get();
   ctx.ids = ids_;
   const Id target = cmd.type == CommandType::kMerge ? cmd.into_ticket_id : 0;
   ASSIGN_OR_RETURN(auto d, store_->ApplyCommand(ticket_id, target, [&](const Ticket& t, const Ticket* mt) {
@@ -275,6 +402,7 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
     if (cu && cu->parent_id != 0) q.scope_units = Subtree(*org, centre);  // the hub sees all
   }
   if (q.scope_units.size() > 5000) q.scope_units.resize(5000);
+  q.now = clock_->NowMs();
   return store_->ListTickets(q);
 }
 

@@ -13,6 +13,7 @@
 #include "core/ids.h"
 #include "intake/intake.h"
 #include "org/org.h"
+#include "sla/policy.h"
 #include "store/store.h"
 #include "ticket/ticket.h"
 
@@ -35,7 +36,7 @@ struct PublicProgress {
 
 class Service {
  public:
-  Service(Store* store, const Clock* clock, IdGenerator* ids, std::unique_ptr<Policy> policy);
+  Service(Store* store, const Clock* clock, IdGenerator* ids);
 
   // ---- auth ----
   Result<std::string> Login(const std::string& username, const std::string& password);
@@ -70,8 +71,21 @@ class Service {
   Result<PublicProgress> PublicLookup(const std::string& number, const std::string& phone_last4,
                                       const std::string& code);
 
+  // ---- time limits ----
+  // The SLA policy and calendar in force (loaded from the store, defaults otherwise).
+  std::shared_ptr<const SlaPolicy> CurrentPolicy();
+  Status ReloadPolicy();
+  // Raises the deadline alarms that are due (the timer loop calls this); returns the
+  // number of tickets that got events. Runs at most `limit` tickets per call.
+  Result<int> RunSlaTick(int limit = 500);
+  // Replaces (or adds) a calendar; open deadlines are recomputed and the change recorded
+  // on each. Returns the number of tickets whose deadlines moved.
+  Result<int> PutCalendar(const Actor& a, const std::string& json);
+  std::vector<Calendar> Calendars();
+  Result<int> PutSlaPolicy(const Actor& a, const std::string& json);
+  Result<std::vector<UnitSlaStats>> SlaStats(const Actor& a, TimeMs from, TimeMs to);
+
   Store* store() { return store_; }
-  const Policy& policy() const { return *policy_; }
   const Clock* clock() const { return clock_; }
 
  private:
@@ -82,7 +96,10 @@ class Service {
   Store* store_;
   const Clock* clock_;
   IdGenerator* ids_;
-  std::unique_ptr<Policy> policy_;
+  Result<int> RecomputeOpenDeadlines(const std::string& reason);
+
+  std::mutex policy_mu_;
+  std::shared_ptr<const SlaPolicy> policy_;
 
   std::mutex org_mu_;
   std::shared_ptr<const OrgSnapshot> org_;

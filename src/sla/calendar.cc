@@ -186,12 +186,19 @@ Result<Deadline> AddWorkingDays(const Calendar& cal, TimeMs start, int n_days, C
     out.at = n_days == 0 ? start : StartOfDay(d + 1);
     return out;
   }
-  int64_t remaining = static_cast<int64_t>(n_days) * kDayMs;
+  return AddWorkingMs(cal, start, static_cast<int64_t>(n_days) * kDayMs);
+}
+
+Result<Deadline> AddWorkingMs(const Calendar& cal, TimeMs start, int64_t ms) {
+  if (ms < 0 || ms > kMaxDays * kDayMs) return InvalidArgument("limit", "must be between 0 and 3650 days");
+  Deadline out;
+  Day d = DayOf(start);
+  int64_t remaining = ms;
   TimeMs pos = start;
   // Every 7 days hold at least one working day in any real calendar; the bound only stops a
   // calendar that declares whole years off from looping for ever.
   for (int guard = 0; guard < kMaxDays * 7 + 14; ++guard) {
-    note(d);
+    if (!cal.HasYear(YearOf(d))) out.missing_years.insert(YearOf(d));
     if (cal.IsWorkingDay(d)) {
       if (pos < StartOfDay(d)) pos = StartOfDay(d);
       const int64_t available = StartOfDay(d + 1) - pos;

@@ -70,6 +70,8 @@ struct Deadline {
 // kEndOfDay: the end (24:00) of the N-th working day after the start day.
 // n_days must be in [0, 3650].
 Result<Deadline> AddWorkingDays(const Calendar& cal, TimeMs start, int n_days, CountMode mode);
+// `ms` of working-day time from `start` (the elapsed rule above, for any duration).
+Result<Deadline> AddWorkingMs(const Calendar& cal, TimeMs start, int64_t ms);
 // Working time (ms) between two instants, counting only working days.
 int64_t WorkingMsBetween(const Calendar& cal, TimeMs from, TimeMs to, std::set<int>* missing_years = nullptr);
 

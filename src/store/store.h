@@ -88,9 +88,22 @@ struct TicketQuery {
   // Visibility scope: when set, only tickets taken by these units (intake) or assigned to
   // them. Empty means everything (admin, city centre).
   std::vector<Id> scope_units;
+  // Time limits (evaluated at `now`): open tickets due before an instant, overdue ones, or
+  // those at a warning level (yellow: past the warning time, not yet due; red: overdue).
+  TimeMs now = 0;
+  TimeMs due_before = 0;
+  bool overdue = false;
+  std::string warning;  // "" | "yellow" | "red"
   bool scope_intake = true;   // unit handlers see by assignment only
   Id cursor = 0;              // keyset: ids strictly below this
   int page_size = 20;
+};
+
+// On-time figures of one unit's assignments dispatched in a period.
+struct UnitSlaStats {
+  Id unit_id = 0;
+  int64_t dispatched = 0, accepted = 0, accepted_on_time = 0, replied = 0, replied_on_time = 0;
+  int64_t open = 0, open_overdue = 0;
 };
 
 struct TicketPage {
@@ -175,6 +188,18 @@ class Store {
   virtual Result<Attachment> AddAttachment(Attachment a, const std::string& data, Event e) = 0;
   virtual Result<std::pair<Attachment, std::string>> GetAttachment(Id id) = 0;
   virtual Result<std::vector<Attachment>> ListAttachments(Id ticket_id) = 0;
+
+  // ---- time limits ----
+  // Open tickets whose next deadline alarm is due (the timer's index scan).
+  virtual Result<std::vector<Id>> DueAlarmTickets(TimeMs now, int limit) = 0;
+  // Ids of open tickets above `after_id`, ascending (for recomputing deadlines in batches).
+  virtual Result<std::vector<Id>> OpenTicketIds(Id after_id, int limit) = 0;
+  virtual Result<std::vector<UnitSlaStats>> SlaStats(TimeMs from, TimeMs to, TimeMs now) = 0;
+  // Calendars and SLA policies as JSON documents (validated by the caller).
+  virtual Status PutCalendar(const std::string& name, const std::string& doc) = 0;
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ListCalendars() = 0;
+  virtual Result<int> PutSlaPolicy(const std::string& doc) = 0;  // returns the new version
+  virtual Result<std::optional<std::pair<int, std::string>>> CurrentSlaPolicy() = 0;
 
   // ---- audit and public look-up locks ----
   virtual Status AppendAudit(AuditEntry e) = 0;

@@ -17,7 +17,14 @@ json EncodeAssignment(const Assignment& a) {
           {"return_reason", a.return_reason}, {"reply", a.reply},
           {"ext_days", a.extension_days_requested}, {"ext_reason", a.extension_reason},
           {"suspend_requested", a.suspend_requested}, {"suspended", a.suspended},
-          {"suspended_at", a.suspended_at}, {"suspend_reason", a.suspend_reason}};
+          {"suspended_at", a.suspended_at}, {"suspend_reason", a.suspend_reason},
+          {"clocks", {{"accept_ms", a.clocks.accept_ms}, {"handle_ms", a.clocks.handle_ms},
+                      {"accept_working", a.clocks.accept_working}, {"handle_working", a.clocks.handle_working},
+                      {"warning_pct", a.clocks.warning_pct}, {"supervise_after_ms", a.clocks.supervise_after_ms},
+                      {"policy_version", a.clocks.policy_version}}},
+          {"extension_ms", a.extension_ms}, {"suspended_ms", a.suspended_ms},
+          {"handle_warn_at", a.handle_warn_at}, {"supervise_at", a.supervise_at}, {"alarms", a.alarms},
+          {"next_alarm_at", a.next_alarm_at}};
 }
 
 Assignment DecodeAssignment(const json& j) {
@@ -32,6 +39,16 @@ Assignment DecodeAssignment(const json& j) {
   a.extension_days_requested = j.at("ext_days"); a.extension_reason = j.at("ext_reason");
   a.suspend_requested = j.at("suspend_requested"); a.suspended = j.at("suspended");
   a.suspended_at = j.at("suspended_at"); a.suspend_reason = j.at("suspend_reason");
+  if (j.contains("clocks")) {
+    const json& c = j["clocks"];
+    a.clocks.accept_ms = c.at("accept_ms"); a.clocks.handle_ms = c.at("handle_ms");
+    a.clocks.accept_working = c.at("accept_working"); a.clocks.handle_working = c.at("handle_working");
+    a.clocks.warning_pct = c.at("warning_pct"); a.clocks.supervise_after_ms = c.at("supervise_after_ms");
+    a.clocks.policy_version = c.at("policy_version");
+  }
+  a.extension_ms = j.value("extension_ms", int64_t{0}); a.suspended_ms = j.value("suspended_ms", int64_t{0});
+  a.handle_warn_at = j.value("handle_warn_at", int64_t{0}); a.supervise_at = j.value("supervise_at", int64_t{0});
+  a.alarms = j.value("alarms", 0); a.next_alarm_at = j.value("next_alarm_at", int64_t{0});
   return a;
 }
 
@@ -49,7 +66,7 @@ std::string EncodeTicketState(const Ticket& t) {
             {"confidential", t.confidential}, {"tags", t.tags},
             {"intake_unit_id", t.intake_unit_id}, {"created_by", t.created_by},
             {"created_at", t.created_at}, {"updated_at", t.updated_at}, {"closed_at", t.closed_at},
-            {"due_at", t.due_at}, {"reopen_count", t.reopen_count}, {"urge_count", t.urge_count},
+            {"due_at", t.due_at}, {"callback_due_at", t.callback_due_at}, {"reopen_count", t.reopen_count}, {"urge_count", t.urge_count},
             {"escalation_level", t.escalation_level}, {"callback_attempts", t.callback_attempts},
             {"return_count", t.return_count}, {"supervised", t.supervised}, {"exempt", t.exempt},
             {"exempt_reason", t.exempt_reason}, {"closing_kind", t.closing_kind},
@@ -73,6 +90,7 @@ Result<Ticket> DecodeTicketState(const std::string& text) {
     t.intake_unit_id = j.at("intake_unit_id"); t.created_by = j.at("created_by");
     t.created_at = j.at("created_at"); t.updated_at = j.at("updated_at");
     t.closed_at = j.at("closed_at"); t.due_at = j.at("due_at");
+    t.callback_due_at = j.value("callback_due_at", int64_t{0});
     t.reopen_count = j.at("reopen_count"); t.urge_count = j.at("urge_count");
     t.escalation_level = j.at("escalation_level"); t.callback_attempts = j.at("callback_attempts");
     t.return_count = j.at("return_count"); t.supervised = j.at("supervised");

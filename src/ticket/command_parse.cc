@@ -88,6 +88,9 @@ Status ParseFields(CommandType type, const json& j, Command* c) {
     case CommandType::kResume:
     case CommandType::kArchive:
       return Status::Ok();
+    case CommandType::kSlaTick:
+    case CommandType::kRecomputeDeadlines:
+      return InvalidArgument("action", "is run by the system only");
     case CommandType::kReturn:
     case CommandType::kSuspend:
     case CommandType::kReopen:

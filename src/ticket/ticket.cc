@@ -52,11 +52,73 @@ Assignment* Ticket::FindAssignment(Id id) {
   return nullptr;
 }
 
-Limits Policy::LimitsFor(const Ticket& t) const {
-  if (t.urgency == "emergency") return {15 * kMinuteMs, 2 * kHourMs};
-  if (t.urgency == "urgent") return {30 * kMinuteMs, 24 * kHourMs};
-  if (t.request_type == "consultation") return {kDayMs, 3 * kDayMs};
-  return {kDayMs, 5 * kDayMs};
+ClockSpec Policy::ClocksFor(const Ticket& t) const {
+  ClockSpec c;
+  if (t.urgency == "emergency") {
+    c.accept_ms = 15 * kMinuteMs;
+    c.handle_ms = 2 * kHourMs;
+  } else if (t.urgency == "urgent") {
+    c.accept_ms = 30 * kMinuteMs;
+    c.handle_ms = 24 * kHourMs;
+  } else if (t.request_type == "consultation") {
+    c.handle_ms = 3 * kDayMs;
+  }
+  return c;
+}
+
+const char* WarningLevelName(WarningLevel w) {
+  switch (w) {
+    case WarningLevel::kNone: return "none";
+    case WarningLevel::kYellow: return "yellow";
+    case WarningLevel::kRed: return "red";
+  }
+  return "none";
+}
+
+namespace {
+TimeMs NextAlarm(const Assignment& a) {
+  if (!a.IsLive() || a.suspended) return 0;
+  TimeMs next = 0;
+  auto consider = [&](int bit, TimeMs at) {
+    if (!(a.alarms & bit) && at > 0 && (next == 0 || at < next)) next = at;
+  };
+  if (a.state == AssignmentState::kPending) consider(kAlarmAcceptOverdue, a.accept_due_at);
+  consider(kAlarmYellow, a.handle_warn_at);
+  consider(kAlarmOverdue, a.handle_due_at);
+  consider(kAlarmSupervise, a.supervise_at);
+  return next;
+}
+}  // namespace
+
+void RecomputeDues(Assignment& a, const Policy& p) {
+  const ClockSpec& c = a.clocks;
+  const TimeMs start = a.dispatched_at;
+  a.accept_due_at = p.Due(start, c.accept_ms, c.accept_working);
+  const int64_t limit = c.handle_ms + a.extension_ms;
+  a.handle_due_at = p.Due(start, limit + a.suspended_ms, c.handle_working);
+  a.handle_warn_at = p.Due(start, limit * c.warning_pct / 100 + a.suspended_ms, c.handle_working);
+  a.supervise_at = p.Due(a.handle_due_at, c.supervise_after_ms, c.handle_working);
+  a.next_alarm_at = NextAlarm(a);
+}
+
+WarningLevel Assignment::LevelAt(TimeMs now) const {
+  if (!IsLive() || suspended || handle_due_at == 0) return WarningLevel::kNone;
+  if (now >= handle_due_at) return WarningLevel::kRed;
+  if (handle_warn_at && now >= handle_warn_at) return WarningLevel::kYellow;
+  return WarningLevel::kNone;
+}
+
+TimeMs Ticket::NextAlarmAt() const {
+  TimeMs next = 0;
+  for (const auto& a : assignments) {
+    if (a.next_alarm_at && (next == 0 || a.next_alarm_at < next)) next = a.next_alarm_at;
+  }
+  return next;
+}
+
+WarningLevel Ticket::LevelAt(TimeMs now) const {
+  const Assignment* a = ActiveLead();
+  return a ? a->LevelAt(now) : WarningLevel::kNone;
 }
 
 Event MakeEvent(Ticket& t, std::string type, const Actor& actor, TimeMs at, IdGenerator* ids,
@@ -94,6 +156,19 @@ bool CanView(const Ticket& t, const Actor& actor, const OrgSnapshot& org) {
 // ---- the command handlers ---------------------------------------------------------------
 
 namespace {
+
+json With(json base, const json& extra) {
+  base.update(extra);
+  return base;
+}
+
+// Alarms whose threshold moved into the future may fire again at their new time.
+void ClearFutureAlarms(Assignment& a, TimeMs now) {
+  if (now < a.accept_due_at) a.alarms &= ~kAlarmAcceptOverdue;
+  if (now < a.handle_warn_at) a.alarms &= ~kAlarmYellow;
+  if (now < a.handle_due_at) a.alarms &= ~kAlarmOverdue;
+  if (now < a.supervise_at) a.alarms &= ~kAlarmSupervise;
+}
 
 Status Invalid(const Ticket& t, CommandType c) {
   return Status(Code::kConflict,
@@ -138,7 +213,7 @@ class Step {
   Status CheckTarget(Id unit_id, const char* field, bool relay) const;
   Assignment& AddAssignment(Id unit, bool lead, std::string mode, Id parent, Id by_unit);
   void SupersedeOpen(bool children_of_only = false, Id parent = 0);
-  void SetDueFromLimits(Assignment& a, bool reset_overall);
+  void SetClocks(Assignment& a, bool reset_overall);
   void Close(std::string kind);
 
   Status AnswerDirectly();
@@ -162,6 +237,8 @@ class Step {
   Status Exempt();
   Status Note();
   Status Archive();
+  Status SlaTick();
+  Status RecomputeDeadlines();
 
   Ticket t_;
   const Command& cmd_;
@@ -221,14 +298,13 @@ Assignment& Step::AddAssignment(Id unit, bool lead, std::string mode, Id parent,
   a.round = t_.reopen_count;
   a.dispatched_at = ctx_.now;
   t_.assignments.push_back(std::move(a));
-  SetDueFromLimits(t_.assignments.back(), false);
+  SetClocks(t_.assignments.back(), false);
   return t_.assignments.back();
 }
 
-void Step::SetDueFromLimits(Assignment& a, bool reset_overall) {
-  const Limits l = ctx_.policy->LimitsFor(t_);
-  a.accept_due_at = ctx_.policy->AddMs(ctx_.now, l.accept_ms);
-  a.handle_due_at = ctx_.policy->AddMs(ctx_.now, l.handle_ms);
+void Step::SetClocks(Assignment& a, bool reset_overall) {
+  a.clocks = ctx_.policy->ClocksFor(t_);
+  RecomputeDues(a, *ctx_.policy);
   if (t_.due_at == 0 || reset_overall) t_.due_at = a.handle_due_at;
 }
 
@@ -455,7 +531,9 @@ Status Step::DecideExtension() {
   const int days = a->extension_days_requested;
   json data = {{"assignment_id", IdToString(a->id)}, {"days", days}, {"approved", *cmd_.approve}};
   if (*cmd_.approve) {
-    a->handle_due_at = ctx_.policy->AddDays(a->handle_due_at, days);
+    a->extension_ms += static_cast<int64_t>(days) * kDayMs;  // working days on a working clock
+    RecomputeDues(*a, *ctx_.policy);
+    ClearFutureAlarms(*a, ctx_.now);
     if (t_.due_at < a->handle_due_at) t_.due_at = a->handle_due_at;
     data["handle_due_at"] = a->handle_due_at;
   }
@@ -500,11 +578,14 @@ Status Step::Resume() {
     if (!CentreCovers(a->dispatched_by_unit_id)) return PermissionDenied("the order was dispatched by another centre");
   }
   // The clock stood still while suspended: both deadlines move by the time spent.
-  const int64_t stopped_ms = ctx_.now - a->suspended_at;
-  a->handle_due_at += stopped_ms;
-  if (t_.due_at) t_.due_at += stopped_ms;
+  const int64_t stopped_ms = ctx_.policy->Elapsed(a->suspended_at, ctx_.now, a->clocks.handle_working);
+  const TimeMs old_due = a->handle_due_at;
+  a->suspended_ms += stopped_ms;
   a->suspended = false;
   a->suspended_at = 0;
+  RecomputeDues(*a, *ctx_.policy);
+  ClearFutureAlarms(*a, ctx_.now);
+  if (t_.due_at) t_.due_at += a->handle_due_at - old_due;
   Emit("resumed", {{"assignment_id", IdToString(a->id)}, {"stopped_ms", stopped_ms},
                    {"handle_due_at", a->handle_due_at}}, true);
   return Status::Ok();
@@ -555,6 +636,8 @@ Status Step::Review() {
   if (!cmd_.comment.empty()) data["comment"] = cmd_.comment;
   if (cmd_.decision == "approve") {
     t_.phase = Phase::kCallback;
+    t_.callback_due_at = ctx_.policy->Due(ctx_.now, ctx_.policy->CallbackMs(), ctx_.policy->CallbackWorking());
+    data["callback_due_at"] = t_.callback_due_at;
   } else {
     if (cmd_.comment.empty()) return InvalidArgument("comment", "is required when rejecting a reply");
     // Back to the unit that replied, and every relay level above it.
@@ -620,7 +703,7 @@ Status Step::Reopen() {
       if (a.state == AssignmentState::kReplied && a.lead && a.id != parent) a.state = AssignmentState::kSuperseded;
     }
     Assignment& a = AddAssignment(unit, true, "direct", 0, by == 0 ? t_.intake_unit_id : by);
-    SetDueFromLimits(a, true);
+    SetClocks(a, true);
     data["assignment_id"] = IdToString(a.id);
     data["unit_id"] = IdToString(unit);
     data["handle_due_at"] = a.handle_due_at;
@@ -688,11 +771,65 @@ Status Step::Archive() {
   return Status::Ok();
 }
 
+Status Step::SlaTick() {
+  const TimeMs now = ctx_.now;
+  for (auto& a : t_.assignments) {
+    if (!a.IsLive() || a.suspended) continue;
+    const json who = {{"assignment_id", IdToString(a.id)}, {"unit_id", IdToString(a.unit_id)}, {"lead", a.lead}};
+    auto fire = [&](int bit, TimeMs at) {
+      if ((a.alarms & bit) || at == 0 || now < at) return false;
+      a.alarms |= bit;
+      return true;
+    };
+    if (a.state == AssignmentState::kPending && fire(kAlarmAcceptOverdue, a.accept_due_at)) {
+      Emit("accept_overdue", With(who, {{"accept_due_at", a.accept_due_at}}), false);
+    }
+    if (fire(kAlarmYellow, a.handle_warn_at)) {
+      Emit("sla_warning", With(who, {{"level", "yellow"}, {"handle_due_at", a.handle_due_at}}), false);
+    }
+    if (fire(kAlarmOverdue, a.handle_due_at)) {
+      Emit("sla_overdue", With(who, {{"level", "red"}, {"handle_due_at", a.handle_due_at}}), false);
+      if (a.lead) {
+        ++t_.urge_count;
+        t_.escalation_level = std::max(1, t_.escalation_level);
+        Emit("urged", With(who, {{"note", "系统自动催办：已超过办理时限"}, {"automatic", true},
+                                         {"escalation_level", t_.escalation_level}}), false);
+      }
+    }
+    if (fire(kAlarmSupervise, a.supervise_at) && a.lead) {
+      t_.supervised = true;
+      t_.escalation_level = std::max(2, t_.escalation_level);
+      Emit("supervised", With(who, {{"note", "系统自动督办：超期仍未办结"}, {"automatic", true},
+                                           {"escalation_level", t_.escalation_level}}), false);
+    }
+  }
+  return Status::Ok();
+}
+
+Status Step::RecomputeDeadlines() {
+  for (auto& a : t_.assignments) {
+    if (!a.IsLive()) continue;
+    const TimeMs old_accept = a.accept_due_at, old_handle = a.handle_due_at;
+    RecomputeDues(a, *ctx_.policy);
+    if (a.accept_due_at == old_accept && a.handle_due_at == old_handle) continue;
+    ClearFutureAlarms(a, ctx_.now);
+    if (a.lead && t_.due_at == old_handle) t_.due_at = a.handle_due_at;
+    Emit("deadline_recomputed", {{"assignment_id", IdToString(a.id)}, {"unit_id", IdToString(a.unit_id)},
+                                 {"accept_due_at", {{"old", old_accept}, {"new", a.accept_due_at}}},
+                                 {"handle_due_at", {{"old", old_handle}, {"new", a.handle_due_at}}},
+                                 {"reason", cmd_.reason}}, false);
+  }
+  return Status::Ok();
+}
+
 Result<Decision> Step::Run() {
   if (cmd_.expected_version && *cmd_.expected_version != t_.version) {
     return Status(Code::kConflict,
                   "the ticket changed: you saw version " + std::to_string(*cmd_.expected_version) +
                       ", it is now " + std::to_string(t_.version), "version", "stale_version");
+  }
+  if (IsSystemCommand(cmd_.type) && actor_.role != Role::kSystem) {
+    return PermissionDenied(std::string(CommandName(cmd_.type)) + " is run by the system only");
   }
   Status st;
   switch (cmd_.type) {
@@ -718,9 +855,13 @@ Result<Decision> Step::Run() {
     case CommandType::kExempt: st = Exempt(); break;
     case CommandType::kNote: st = Note(); break;
     case CommandType::kArchive: st = Archive(); break;
+    case CommandType::kSlaTick: st = SlaTick(); break;
+    case CommandType::kRecomputeDeadlines: st = RecomputeDeadlines(); break;
   }
   if (!st.ok()) return st;
-  assert(!events_.empty() && "a successful command yields at least one event");
+  // Users' commands always leave a trace; the timer may find nothing to raise.
+  assert((IsSystemCommand(cmd_.type) || !events_.empty()) && "a user command yields at least one event");
+  for (auto& a : t_.assignments) a.next_alarm_at = NextAlarm(a);
   if (actor_.role != Role::kSystem) ++t_.version;
   t_.updated_at = ctx_.now;
   Decision d;

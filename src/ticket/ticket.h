@@ -61,6 +61,28 @@ struct Actor {
   std::string username;
 };
 
+// The clocks an assignment is given by the SLA policy in force when it is dispatched.
+struct ClockSpec {
+  int64_t accept_ms = kDayMs;        // 签收 limit
+  int64_t handle_ms = 5 * kDayMs;    // 办结 limit, counted from dispatch
+  bool accept_working = false;       // count only working-day time (else natural time)
+  bool handle_working = false;
+  int warning_pct = 75;              // yellow at this share of the handle limit
+  int64_t supervise_after_ms = kDayMs;  // automatic supervision this long after overdue
+  int policy_version = 0;
+};
+
+// Deadline alarms already raised on an assignment (persisted, so each fires once).
+enum AlarmBits : int {
+  kAlarmAcceptOverdue = 1,
+  kAlarmYellow = 2,
+  kAlarmOverdue = 4,     // red: the handle deadline passed; the unit is urged
+  kAlarmSupervise = 8,   // still open a while after: supervision starts
+};
+
+enum class WarningLevel { kNone, kYellow, kRed };
+const char* WarningLevelName(WarningLevel w);
+
 struct Assignment {
   Id id = 0;
   Id unit_id = 0;
@@ -81,6 +103,17 @@ struct Assignment {
   bool suspended = false;
   TimeMs suspended_at = 0;
   std::string suspend_reason;
+  // Time limits: the spec it was given and what moved it since.
+  ClockSpec clocks;
+  int64_t extension_ms = 0;      // approved extensions, in the handle clock's time
+  int64_t suspended_ms = 0;      // clock time spent suspended (not counted)
+  TimeMs handle_warn_at = 0;     // yellow
+  TimeMs supervise_at = 0;       // automatic supervision
+  int alarms = 0;                // AlarmBits raised
+  TimeMs next_alarm_at = 0;      // 0 when nothing is pending
+
+  bool IsLive() const { return state == AssignmentState::kPending || state == AssignmentState::kAccepted; }
+  WarningLevel LevelAt(TimeMs now) const;
 };
 
 struct Ticket {
@@ -104,6 +137,7 @@ struct Ticket {
   Id created_by = 0;
   TimeMs created_at = 0, updated_at = 0, closed_at = 0;
   TimeMs due_at = 0;          // overall deadline; re-dispatching does not reset it
+  TimeMs callback_due_at = 0; // 回访 deadline, set when the reply is approved
   int reopen_count = 0, urge_count = 0, escalation_level = 0, callback_attempts = 0;
   int return_count = 0;
   bool supervised = false, exempt = false;
@@ -119,6 +153,10 @@ struct Ticket {
   const Assignment* ActiveLead() const;
   Assignment* ActiveLead();
   Assignment* FindAssignment(Id id);
+  // The earliest pending alarm among live assignments, 0 when none (the timer's index).
+  TimeMs NextAlarmAt() const;
+  // The worst warning level of the live lead assignment at `now`.
+  WarningLevel LevelAt(TimeMs now) const;
 };
 
 struct Event {
@@ -141,7 +179,11 @@ enum class CommandType {
   kAnswerDirectly, kTransfer, kMerge, kDispatch, kAccept, kReturn, kRedispatch, kCoordinate,
   kRequestExtension, kDecideExtension, kSuspend, kResume, kReply, kReview, kCallback,
   kReopen, kUrge, kSupervise, kWithdraw, kExempt, kNote, kArchive,
+  // System-only: raise the deadline alarms that are due; recompute deadlines after the
+  // calendar or policy changed. Never accepted from the API.
+  kSlaTick, kRecomputeDeadlines,
 };
+bool IsSystemCommand(CommandType t);
 const char* CommandName(CommandType t);
 std::optional<CommandType> ParseCommandType(std::string_view s);
 std::vector<CommandType> AllCommandTypes();
@@ -160,22 +202,27 @@ struct Command {
 // Parses and validates a command body (a JSON object as text); errors name the field.
 Result<Command> ParseCommand(CommandType type, std::string_view body_json);
 
-// Time limits for the clocks of one assignment. The SLA module supplies calendar-aware
-// limits; the defaults here are natural time.
-struct Limits {
-  int64_t accept_ms = kDayMs;
-  int64_t handle_ms = 5 * kDayMs;
-};
+// The SLA policy as the lifecycle sees it: which clocks a ticket gets and how time is
+// counted. This default counts natural time; the SLA module's policy counts working days
+// on a calendar and reads its rules from data.
 struct Policy {
   int reopen_cap = 2;            // reopenings allowed per ticket
   int callback_max_attempts = 3; // unreachable calls before closing as unreachable
   int extension_max_days = 30;
-  // Deadline arithmetic; defaults to natural time (start + ms).
   virtual ~Policy() = default;
-  virtual Limits LimitsFor(const Ticket& t) const;
-  virtual TimeMs AddMs(TimeMs start, int64_t ms) const { return start + ms; }
-  virtual TimeMs AddDays(TimeMs start, int days) const { return start + days * kDayMs; }
+  virtual ClockSpec ClocksFor(const Ticket& t) const;
+  // The callback (回访) limit after a reply is approved.
+  virtual int64_t CallbackMs() const { return kDayMs; }
+  virtual bool CallbackWorking() const { return false; }
+  // start + ms of clock time, counting working-day time only when `working`.
+  virtual TimeMs Due(TimeMs start, int64_t ms, bool working) const { return start + ms; }
+  // Clock time between two instants.
+  virtual int64_t Elapsed(TimeMs from, TimeMs to, bool working) const { return to > from ? to - from : 0; }
 };
+
+// Recomputes an assignment's deadlines, warning and alarm times from its clock spec,
+// extensions and suspensions (pure; used at dispatch and when a calendar changes).
+void RecomputeDues(Assignment& a, const Policy& p);
 
 // What a command may need to know beyond the ticket itself.
 struct CommandContext {

@@ -52,7 +52,7 @@ constexpr std::array<std::pair<AssignmentState, const char*>, 5> kAssignmentStat
     {AssignmentState::kReplied, "replied"}, {AssignmentState::kReturned, "returned"},
     {AssignmentState::kSuperseded, "superseded"}}};
 
-constexpr std::array<std::pair<CommandType, const char*>, 22> kCommands{{
+constexpr std::array<std::pair<CommandType, const char*>, 24> kCommands{{
     {CommandType::kAnswerDirectly, "answer_directly"}, {CommandType::kTransfer, "transfer"},
     {CommandType::kMerge, "merge"}, {CommandType::kDispatch, "dispatch"},
     {CommandType::kAccept, "accept"}, {CommandType::kReturn, "return"},
@@ -63,7 +63,8 @@ constexpr std::array<std::pair<CommandType, const char*>, 22> kCommands{{
     {CommandType::kReview, "review"}, {CommandType::kCallback, "callback"},
     {CommandType::kReopen, "reopen"}, {CommandType::kUrge, "urge"},
     {CommandType::kSupervise, "supervise"}, {CommandType::kWithdraw, "withdraw"},
-    {CommandType::kExempt, "exempt"}, {CommandType::kNote, "note"}, {CommandType::kArchive, "archive"}}};
+    {CommandType::kExempt, "exempt"}, {CommandType::kNote, "note"}, {CommandType::kArchive, "archive"},
+    {CommandType::kSlaTick, "sla_tick"}, {CommandType::kRecomputeDeadlines, "recompute_deadlines"}}};
 
 constexpr std::string_view kChannels[] = {"phone", "mailbox", "sms", "app", "wechat", "alipay",
                                           "weibo", "web", "message_board", "email", "walk_in",
@@ -109,9 +110,10 @@ const char* CommandName(CommandType t) { return NameOf(kCommands, t); }
 std::optional<CommandType> ParseCommandType(std::string_view s) { return Parse(kCommands, s); }
 std::vector<CommandType> AllCommandTypes() {
   std::vector<CommandType> out;
-  for (auto& [k, v] : kCommands) out.push_back(k);
+  for (auto& [k, v] : kCommands) if (!IsSystemCommand(k)) out.push_back(k);
   return out;
 }
+bool IsSystemCommand(CommandType t) { return t == CommandType::kSlaTick || t == CommandType::kRecomputeDeadlines; }
 bool IsValidChannel(std::string_view s) { return In(kChannels, s); }
 bool IsValidRequestType(std::string_view s) { return In(kRequestTypes, s); }
 bool IsValidUrgency(std::string_view s) { return In(kUrgencies, s); }

@@ -86,6 +86,20 @@ CREATE TABLE audit_log(
 CREATE TABLE lookup_failures(number TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE INDEX lookup_failures_number ON lookup_failures(number, at);
 )SQL",
+      // 2: time limits — the timer's alarm index, warning and deadline filters, calendars
+      // and SLA policies as data.
+      R"SQL(
+ALTER TABLE tickets ADD COLUMN is_open INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE tickets ADD COLUMN warn_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN next_alarm_at INTEGER NOT NULL DEFAULT 0;
+UPDATE tickets SET is_open = status NOT IN ('closed','transferred','merged','withdrawn','archived');
+CREATE INDEX tickets_alarm ON tickets(next_alarm_at) WHERE next_alarm_at > 0;
+CREATE INDEX tickets_open_due ON tickets(is_open, due_at);
+CREATE INDEX assignments_dispatched ON assignments(dispatched_at, unit_id);
+CREATE TABLE calendars(name TEXT PRIMARY KEY, doc TEXT NOT NULL, version INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL);
+CREATE TABLE sla_policies(version INTEGER PRIMARY KEY, doc TEXT NOT NULL, created_at INTEGER NOT NULL);
+)SQL",
   };
   return kMigrations;
 }

@@ -80,6 +80,13 @@ class SqliteStore final : public Store {
   Result<Attachment> AddAttachment(Attachment a, const std::string& data, Event e) override;
   Result<std::pair<Attachment, std::string>> GetAttachment(Id id) override;
   Result<std::vector<Attachment>> ListAttachments(Id ticket_id) override;
+  Result<std::vector<Id>> DueAlarmTickets(TimeMs now, int limit) override;
+  Result<std::vector<Id>> OpenTicketIds(Id after_id, int limit) override;
+  Result<std::vector<UnitSlaStats>> SlaStats(TimeMs from, TimeMs to, TimeMs now) override;
+  Status PutCalendar(const std::string& name, const std::string& doc) override;
+  Result<std::vector<std::pair<std::string, std::string>>> ListCalendars() override;
+  Result<int> PutSlaPolicy(const std::string& doc) override;
+  Result<std::optional<std::pair<int, std::string>>> CurrentSlaPolicy() override;
   Status AppendAudit(AuditEntry e) override;
   Result<std::vector<AuditEntry>> ListAudit(int limit, Id before_id) override;
   Result<int> RecordLookupFailure(const std::string& number, TimeMs now, TimeMs window_ms) override;
@@ -703,17 +710,21 @@ Status SqliteStore::WriteTicket(Connection& c, const Ticket& t, bool insert) {
   const std::string sql = insert
       ? "INSERT INTO tickets(status, version, channel, request_type, urgency, category_code, area_id, "
         "requester_id, phone_hash, intake_unit_id, content, address, created_at, updated_at, due_at, closed_at, "
-        "state, number, id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        "state, is_open, warn_at, next_alarm_at, number, id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
       : "UPDATE tickets SET status=?, version=?, channel=?, request_type=?, urgency=?, category_code=?, "
         "area_id=?, requester_id=?, phone_hash=?, intake_unit_id=?, content=?, address=?, created_at=?, "
-        "updated_at=?, due_at=?, closed_at=?, state=?, number=? WHERE id=?";
+        "updated_at=?, due_at=?, closed_at=?, state=?, is_open=?, warn_at=?, next_alarm_at=?, number=? WHERE id=?";
+  const Assignment* lead = t.ActiveLead();
+  const bool open = IsOpenStatus(t.Status());
+  const TimeMs warn_at = open && lead && lead->IsLive() && !lead->suspended ? lead->handle_warn_at : 0;
   ASSIGN_OR_RETURN(auto s, c.Prepare(sql));
   RETURN_IF_ERROR(s.Bind(1, TicketStatusName(t.Status())).Bind(2, t.version).Bind(3, t.channel)
                       .Bind(4, t.request_type).Bind(5, t.urgency).Bind(6, t.category_code).Bind(7, t.area_id)
                       .BindIdOrNull(8, t.requester_id).Bind(9, phone_hash).Bind(10, t.intake_unit_id)
                       .Bind(11, t.content).Bind(12, t.address).Bind(13, t.created_at).Bind(14, t.updated_at)
                       .Bind(15, t.due_at).Bind(16, t.closed_at).Bind(17, EncodeTicketState(t))
-                      .Bind(18, t.number).Bind(19, t.id).Run());
+                      .Bind(18, open).Bind(19, warn_at).Bind(20, open ? t.NextAlarmAt() : 0)
+                      .Bind(21, t.number).Bind(22, t.id).Run());
   for (const auto& a : t.assignments) {
     ASSIGN_OR_RETURN(auto as, c.Prepare(
         "INSERT INTO assignments(id, ticket_id, unit_id, lead, state, dispatched_at, accept_due_at, handle_due_at, "
@@ -861,6 +872,18 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
     add("(t.number = ? OR instr(t.content, ?) > 0 OR instr(t.address, ?) > 0)", [text](Stmt& s, int i) { s.Bind(i, text); });
     binds.push_back([text](Stmt& s, int i) { s.Bind(i, text); });
     binds.push_back([text](Stmt& s, int i) { s.Bind(i, text); });
+  }
+  if (q.due_before) {
+    const TimeMs at = q.due_before;
+    add("t.is_open = 1 AND t.due_at > 0 AND t.due_at < ?", [at](Stmt& s, int i) { s.Bind(i, at); });
+  }
+  if (q.overdue || q.warning == "red") {
+    const TimeMs now = q.now;
+    add("t.is_open = 1 AND t.due_at > 0 AND t.due_at <= ?", [now](Stmt& s, int i) { s.Bind(i, now); });
+  } else if (q.warning == "yellow") {
+    const TimeMs now = q.now;
+    add("t.is_open = 1 AND t.warn_at > 0 AND t.warn_at <= ? AND t.due_at > ?", [now](Stmt& s, int i) { s.Bind(i, now); });
+    binds.push_back([now](Stmt& s, int i) { s.Bind(i, now); });
   }
   if (!q.scope_units.empty()) {
     std::string in = "(";
@@ -1033,6 +1056,99 @@ Result<std::vector<Attachment>> SqliteStore::ListAttachments(Id ticket_id) {
     while (s.Step(&st)) out.push_back(ReadAttachment(s));
     RETURN_IF_ERROR(st);
     return out;
+  });
+}
+
+// ---- time limits ------------------------------------------------------------------------
+
+namespace {
+Result<std::vector<Id>> IdColumn(Stmt& s) {
+  std::vector<Id> out;
+  Status st;
+  while (s.Step(&st)) out.push_back(s.Int(0));
+  RETURN_IF_ERROR(st);
+  return out;
+}
+}  // namespace
+
+Result<std::vector<Id>> SqliteStore::DueAlarmTickets(TimeMs now, int limit) {
+  return Read<std::vector<Id>>([&](Connection& c) -> Result<std::vector<Id>> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id FROM tickets WHERE next_alarm_at > 0 AND next_alarm_at <= ? "
+                                       "ORDER BY next_alarm_at LIMIT ?"));
+    s.Bind(1, now).Bind(2, std::clamp(limit, 1, 10000));
+    return IdColumn(s);
+  });
+}
+
+Result<std::vector<Id>> SqliteStore::OpenTicketIds(Id after_id, int limit) {
+  return Read<std::vector<Id>>([&](Connection& c) -> Result<std::vector<Id>> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id FROM tickets WHERE is_open = 1 AND id > ? ORDER BY id LIMIT ?"));
+    s.Bind(1, after_id).Bind(2, std::clamp(limit, 1, 10000));
+    return IdColumn(s);
+  });
+}
+
+Result<std::vector<UnitSlaStats>> SqliteStore::SlaStats(TimeMs from, TimeMs to, TimeMs now) {
+  return Read<std::vector<UnitSlaStats>>([&](Connection& c) -> Result<std::vector<UnitSlaStats>> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare(
+        "SELECT unit_id, COUNT(*), SUM(accepted_at > 0), SUM(accepted_at > 0 AND accepted_at <= accept_due_at), "
+        "SUM(replied_at > 0), SUM(replied_at > 0 AND replied_at <= handle_due_at), "
+        "SUM(state IN ('pending','accepted')), SUM(state IN ('pending','accepted') AND handle_due_at <= ?) "
+        "FROM assignments WHERE dispatched_at >= ? AND dispatched_at < ? AND state <> 'superseded' "
+        "GROUP BY unit_id ORDER BY unit_id"));
+    s.Bind(1, now).Bind(2, from).Bind(3, to);
+    std::vector<UnitSlaStats> out;
+    Status st;
+    while (s.Step(&st)) {
+      out.push_back(UnitSlaStats{s.Int(0), s.Int(1), s.Int(2), s.Int(3), s.Int(4), s.Int(5), s.Int(6), s.Int(7)});
+    }
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Status SqliteStore::PutCalendar(const std::string& name, const std::string& doc) {
+  return WriteStatus([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO calendars(name, doc, version, updated_at) VALUES(?,?,1,?) "
+                                       "ON CONFLICT(name) DO UPDATE SET doc = excluded.doc, version = version + 1, "
+                                       "updated_at = excluded.updated_at"));
+    return s.Bind(1, name).Bind(2, doc).Bind(3, opts_.clock->NowMs()).Run();
+  });
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::ListCalendars() {
+  using Out = std::vector<std::pair<std::string, std::string>>;
+  return Read<Out>([&](Connection& c) -> Result<Out> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT name, doc FROM calendars ORDER BY name"));
+    Out out;
+    Status st;
+    while (s.Step(&st)) out.emplace_back(s.Text(0), s.Text(1));
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<int> SqliteStore::PutSlaPolicy(const std::string& doc) {
+  return Write<int>([&](Connection& c) -> Result<int> {
+    ASSIGN_OR_RETURN(auto v, c.Prepare("SELECT COALESCE(MAX(version), 0) + 1 FROM sla_policies"));
+    Status st;
+    v.Step(&st);
+    RETURN_IF_ERROR(st);
+    const int version = static_cast<int>(v.Int(0));
+    ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO sla_policies(version, doc, created_at) VALUES(?,?,?)"));
+    RETURN_IF_ERROR(s.Bind(1, version).Bind(2, doc).Bind(3, opts_.clock->NowMs()).Run());
+    return version;
+  });
+}
+
+Result<std::optional<std::pair<int, std::string>>> SqliteStore::CurrentSlaPolicy() {
+  using Out = std::optional<std::pair<int, std::string>>;
+  return Read<Out>([&](Connection& c) -> Result<Out> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT version, doc FROM sla_policies ORDER BY version DESC LIMIT 1"));
+    Status st;
+    if (s.Step(&st)) return Out(std::make_pair(static_cast<int>(s.Int(0)), s.Text(1)));
+    RETURN_IF_ERROR(st);
+    return Out();
   });
 }
 
