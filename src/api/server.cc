@@ -348,6 +348,20 @@ void ApiServer::Impl::SlaRoutes() {
     json out = json::parse(svc->CurrentPolicy()->doc().ToJson());
     SendJson(res, 200, out);
   }));
+  Get("/api/v1/stats/overdue", "/api/v1/stats/overdue", Authed([this](const Actor& a, const Req&, Res& res) {
+    if (a.role == Role::kUnitHandler) return SendError(res, PermissionDenied("unit handlers see their own orders"));
+    auto rows = svc->store()->OverdueByUnit(svc->clock()->NowMs());
+    if (!rows.ok()) return SendError(res, rows.status());
+    auto org = svc->Org();
+    const Id centre = a.role == Role::kAdmin ? 0 : org->CentreOf(a.unit_id);
+    json items = json::array();
+    for (const auto& [unit, n] : *rows) {
+      if (centre && !org->InSubtree(unit, centre)) continue;
+      const Unit* u = org->FindUnit(unit);
+      items.push_back({{"unit_id", IdToString(unit)}, {"unit_name", u ? u->name : ""}, {"overdue", n}});
+    }
+    SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
+  }));
   Get("/api/v1/stats/sla", "/api/v1/stats/sla", Authed([this](const Actor& a, const Req& req, Res& res) {
     const TimeMs now = svc->clock()->NowMs();
     TimeMs from = now - 30 * kDayMs, to = now + 1;

@@ -480,6 +480,7 @@ Status Backfill(const std::string& db, int days) {
     const int hour = static_cast<int>(((clock.NowMs() + kCityOffsetMs) % kDayMs) / kHourMs);
     const bool office = hour >= 8 && hour < 20;
     traffic.Step(office ? 0.55 : 0.08);
+    (void)app.service->RunSlaTick(500);  // the timer ran through those days too
     clock.AdvanceMs(office ? 12 * kMinuteMs : 40 * kMinuteMs);
   }
   return Status::Ok();

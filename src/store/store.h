@@ -195,6 +195,8 @@ class Store {
   // Ids of open tickets above `after_id`, ascending (for recomputing deadlines in batches).
   virtual Result<std::vector<Id>> OpenTicketIds(Id after_id, int limit) = 0;
   virtual Result<std::vector<UnitSlaStats>> SlaStats(TimeMs from, TimeMs to, TimeMs now) = 0;
+  // Live (pending or accepted) assignments past their handle deadline, per unit.
+  virtual Result<std::vector<std::pair<Id, int64_t>>> OverdueByUnit(TimeMs now) = 0;
   // Calendars and SLA policies as JSON documents (validated by the caller).
   virtual Status PutCalendar(const std::string& name, const std::string& doc) = 0;
   virtual Result<std::vector<std::pair<std::string, std::string>>> ListCalendars() = 0;

@@ -96,6 +96,7 @@ UPDATE tickets SET is_open = status NOT IN ('closed','transferred','merged','wit
 CREATE INDEX tickets_alarm ON tickets(next_alarm_at) WHERE next_alarm_at > 0;
 CREATE INDEX tickets_open_due ON tickets(is_open, due_at);
 CREATE INDEX assignments_dispatched ON assignments(dispatched_at, unit_id);
+CREATE INDEX assignments_unit_due ON assignments(unit_id, state, handle_due_at);
 CREATE TABLE calendars(name TEXT PRIMARY KEY, doc TEXT NOT NULL, version INTEGER NOT NULL,
   updated_at INTEGER NOT NULL);
 CREATE TABLE sla_policies(version INTEGER PRIMARY KEY, doc TEXT NOT NULL, created_at INTEGER NOT NULL);

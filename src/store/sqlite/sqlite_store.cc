@@ -83,6 +83,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Id>> DueAlarmTickets(TimeMs now, int limit) override;
   Result<std::vector<Id>> OpenTicketIds(Id after_id, int limit) override;
   Result<std::vector<UnitSlaStats>> SlaStats(TimeMs from, TimeMs to, TimeMs now) override;
+  Result<std::vector<std::pair<Id, int64_t>>> OverdueByUnit(TimeMs now) override;
   Status PutCalendar(const std::string& name, const std::string& doc) override;
   Result<std::vector<std::pair<std::string, std::string>>> ListCalendars() override;
   Result<int> PutSlaPolicy(const std::string& doc) override;
@@ -850,7 +851,8 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
   }
   if (q.unit_id) {
     const Id u = q.unit_id;
-    add(std::string("EXISTS (SELECT 1 FROM assignments a WHERE a.ticket_id = t.id AND a.unit_id = ? AND a.state ") +
+    // Driven from the unit's assignments (an index range), not by scanning tickets.
+    add(std::string("t.id IN (SELECT a.ticket_id FROM assignments a WHERE a.unit_id = ? AND a.state ") +
             (q.unit_open_only ? "IN ('pending','accepted'))" : "<> 'superseded')"),
         [u](Stmt& s, int i) { s.Bind(i, u); });
   }
@@ -1102,6 +1104,24 @@ Result<std::vector<UnitSlaStats>> SqliteStore::SlaStats(TimeMs from, TimeMs to, 
     while (s.Step(&st)) {
       out.push_back(UnitSlaStats{s.Int(0), s.Int(1), s.Int(2), s.Int(3), s.Int(4), s.Int(5), s.Int(6), s.Int(7)});
     }
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<std::vector<std::pair<Id, int64_t>>> SqliteStore::OverdueByUnit(TimeMs now) {
+  using Out = std::vector<std::pair<Id, int64_t>>;
+  return Read<Out>([&](Connection& c) -> Result<Out> {
+    // Per unit, two range seeks into (unit_id, state, handle_due_at): the work grows with
+    // the overdue orders, not with all the open ones.
+    ASSIGN_OR_RETURN(auto s, c.Prepare(
+        "SELECT id, n FROM (SELECT u.id AS id, (SELECT COUNT(*) FROM assignments a WHERE a.unit_id = u.id "
+        "AND a.state IN ('pending','accepted') AND a.handle_due_at <= ?) AS n FROM units u) WHERE n > 0 "
+        "ORDER BY n DESC"));
+    s.Bind(1, now);
+    Out out;
+    Status st;
+    while (s.Step(&st)) out.emplace_back(s.Int(0), s.Int(1));
     RETURN_IF_ERROR(st);
     return out;
   });
