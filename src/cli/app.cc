@@ -59,14 +59,23 @@ Status InitDatabase(App& app, const std::string& admin_user, const std::string& 
   return app.store->CreateUser(u).status();
 }
 
-Status ServeUntilSignal(App& app, const ServerOptions& opts, const std::function<void(int)>& on_ready,
-                        int sla_interval_ms) {
-  // Signals go to one waiting thread, which stops the server cleanly.
+void BlockStopSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+Status ServeUntilSignal(App& app, const ServerOptions& opts, const std::function<void(int)>& on_ready,
+                        int sla_interval_ms) {
+  // Signals go to one waiting thread, which stops the server cleanly (every other thread
+  // has them blocked: see BlockStopSignals).
+  BlockStopSignals();
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
   ApiServer server(app.service.get(), opts);
   ASSIGN_OR_RETURN(int port, server.Bind());
   std::thread waiter([&] {

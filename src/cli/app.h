@@ -24,6 +24,11 @@ Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock 
 // Makes sure the bootstrap administrator and the default taxonomy exist.
 Status InitDatabase(App& app, const std::string& admin_user, const std::string& admin_password);
 
+// Blocks SIGINT and SIGTERM in the calling thread, so that every thread started after it
+// inherits the mask and ServeUntilSignal's waiter is the one that receives them. Call it
+// before opening the App that will serve.
+void BlockStopSignals();
+
 // Serves HTTP until SIGINT/SIGTERM; `on_ready(port)` runs once listening. Alongside, the
 // SLA timer raises deadline alarms every `sla_interval_ms`.
 Status ServeUntilSignal(App& app, const ServerOptions& opts, const std::function<void(int)>& on_ready,

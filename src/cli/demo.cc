@@ -525,6 +525,7 @@ int RunDemo(const std::string& db, const std::string& listen, bool fresh, bool t
   if (!exists) {
     if (Status st = Backfill(db, 14); !st.ok()) return Fail(st);
   }
+  BlockStopSignals();
   auto app = OpenApp(db, false);
   if (!app.ok()) return Fail(app.status());
   std::atomic<bool> stop{false};

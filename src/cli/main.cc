@@ -29,6 +29,7 @@ int Serve(const std::string& db, const std::string& listen, int threads, const s
   if (Status st = ParseListen(listen, &opts.host, &opts.port); !st.ok()) return cli::Fail(st);
   opts.threads = threads;
   opts.web_root = web_root;
+  cli::BlockStopSignals();
   auto app = cli::OpenApp(db, false);
   if (!app.ok()) return cli::Fail(app.status());
   if (Status st = cli::InitDatabase(*app, "", ""); !st.ok()) return cli::Fail(st);

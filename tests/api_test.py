@@ -1,0 +1,1138 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the HTTP API against the real `hotline` binary.
+
+Usage: python3 tests/api_test.py /path/to/hotline [unittest options]
+
+One server is started for the whole run (init + serve on a free loopback port in a
+temporary directory); the tests build a small city over the API and then drive tickets
+through their lifecycle as the people who use it would, with raw UTF-8 Chinese bodies.
+Standard library only.
+"""
+
+import ctypes
+import datetime
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+
+if len(sys.argv) < 2 or sys.argv[1].startswith("-"):
+    print("usage: api_test.py /path/to/hotline [unittest options]", file=sys.stderr)
+    sys.exit(2)
+HOTLINE = os.path.abspath(sys.argv.pop(1))
+
+PASSWORD = "测试-Passw0rd"  # UTF-8 passwords must work as well
+ADMIN_PASSWORD = "Admin-Passw0rd-12345"
+PHONE = "13812345678"
+PHONE_MASKED = "138****5678"
+
+
+# ---- HTTP -----------------------------------------------------------------------------
+
+class Resp:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def json(self):
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except ValueError:
+            raise AssertionError("not JSON (HTTP %d): %r" % (self.status, self.body[:300]))
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    def __repr__(self):
+        return "HTTP %d %s" % (self.status, self.body[:400].decode("utf-8", "replace"))
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+BASE = None  # set once the server is up
+
+
+def call(method, path, body=None, token=None, headers=None, raw=None, timeout=30):
+    """One HTTP request; never raises on an HTTP error status."""
+    hdrs = {}
+    data = None
+    if raw is not None:
+        data = raw
+    elif body is not None:
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")  # raw UTF-8 Chinese
+        hdrs["Content-Type"] = "application/json; charset=utf-8"
+    elif method in ("POST", "PUT"):
+        data = b""
+    if token:
+        hdrs["Authorization"] = "Bearer " + token
+    hdrs.update(headers or {})
+    req = urllib.request.Request(BASE + path, data=data, method=method, headers=hdrs)
+    try:
+        with _OPENER.open(req, timeout=timeout) as r:
+            return Resp(r.status, r.headers, r.read())
+    except urllib.error.HTTPError as e:
+        return Resp(e.code, e.headers, e.read())
+
+
+def q(**params):
+    return "?" + urllib.parse.urlencode(params)
+
+
+def _die_with_parent():
+    """In the child: receive SIGKILL when the test process dies, however it dies (Linux)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def parse_iso(s):
+    return datetime.datetime.fromisoformat(s)
+
+
+# ---- the server and the city ------------------------------------------------------------
+
+class World:
+    """The running server and the organisation the tests share."""
+    proc = None
+    tmp = None
+    log_path = None
+    units = {}
+    areas = {}
+    users = {}    # username -> {"id", "unit_id", "role"}
+    tokens = {}   # username -> bearer token
+
+
+W = World()
+
+
+def _stop_server():
+    p = W.proc
+    if p is None:
+        return
+    W.proc = None
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(timeout=10)
+
+
+def _server_log_tail():
+    try:
+        with open(W.log_path, "rb") as f:
+            return f.read()[-3000:].decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _start_server():
+    global BASE
+    W.tmp = tempfile.TemporaryDirectory(prefix="hotline-api-test-")
+    unittest.addModuleCleanup(W.tmp.cleanup)
+    db = os.path.join(W.tmp.name, "city.db")
+    init = subprocess.run([HOTLINE, "init", "--db", db, "--admin-user", "admin",
+                           "--admin-password", ADMIN_PASSWORD],
+                          capture_output=True, timeout=60)
+    if init.returncode != 0:
+        raise RuntimeError("hotline init failed: %s" % init.stderr.decode("utf-8", "replace"))
+    W.log_path = os.path.join(W.tmp.name, "serve.log")
+    last_error = None
+    for _ in range(3):  # the free port could be taken between probe and bind
+        port = free_port()
+        log = open(W.log_path, "wb")
+        W.proc = subprocess.Popen([HOTLINE, "serve", "--db", db, "--listen", "127.0.0.1:%d" % port,
+                                   "--threads", "8"],
+                                  stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                  preexec_fn=_die_with_parent)
+        log.close()
+        BASE = "http://127.0.0.1:%d" % port
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and W.proc.poll() is None:
+            try:
+                if call("GET", "/healthz", timeout=2).status == 200:
+                    return
+            except OSError as e:
+                last_error = e
+            time.sleep(0.05)
+        _stop_server()
+    raise RuntimeError("server did not become healthy: %s\n%s" % (last_error, _server_log_tail()))
+
+
+def _must(resp, status, what):
+    if resp.status != status:
+        raise RuntimeError("%s: expected %d, got %r" % (what, status, resp))
+    return resp.json
+
+
+def login(username, password=PASSWORD):
+    r = call("POST", "/api/v1/auth/login", {"username": username, "password": password})
+    return _must(r, 200, "login " + username)["token"]
+
+
+def _build_city():
+    admin = login("admin", ADMIN_PASSWORD)
+    W.tokens["admin"] = admin
+
+    def area(key, name, kind, parent=None, aliases=()):
+        body = {"name": name, "kind": kind, "aliases": list(aliases)}
+        if parent:
+            body["parent_id"] = W.areas[parent]["id"]
+        W.areas[key] = _must(call("POST", "/api/v1/areas", body, admin), 201, "area " + name)
+
+    def unit(key, name, kind, parent=None, area_key=None, phone=""):
+        body = {"name": name, "kind": kind, "phone": phone}
+        if parent:
+            body["parent_id"] = W.units[parent]["id"]
+        if area_key:
+            body["area_id"] = W.areas[area_key]["id"]
+        W.units[key] = _must(call("POST", "/api/v1/units", body, admin), 201, "unit " + name)
+
+    area("district", "江南区", "district", aliases=["江南"])
+    area("street", "望江街道", "street", "district", aliases=["望江路", "滨江花园"])
+    unit("hub", "临江市12345热线中心", "city_center", phone="12345")
+    unit("dc", "江南区12345分中心", "district_center", "hub", "district")
+    unit("street", "望江街道办事处", "street", "dc", "street", "0571-8888001")
+    unit("dept_a", "市住房和城乡建设局", "department", "hub")
+    unit("dept_b", "市城市管理局", "department", "hub")
+
+    def user(username, role, unit_key, display):
+        body = {"username": username, "password": PASSWORD, "role": role,
+                "unit_id": W.units[unit_key]["id"], "display_name": display}
+        W.users[username] = _must(call("POST", "/api/v1/users", body, admin), 201, "user " + username)
+
+    user("agent1", "agent", "hub", "话务员一")
+    user("disp1", "dispatcher", "hub", "派单员一")
+    user("disp_dc", "dispatcher", "dc", "江南区派单员")
+    user("h_a", "unit_handler", "dept_a", "住建局承办人")
+    user("h_b", "unit_handler", "dept_b", "城管局承办人")
+    user("h_street", "unit_handler", "street", "望江街道承办人")
+    user("rev1", "reviewer", "hub", "审核员")
+    user("cb1", "callback_agent", "hub", "回访员")
+    user("sup1", "supervisor", "hub", "督办员")
+    user("qa1", "qa_inspector", "hub", "质检员")
+    user("ana1", "analyst", "hub", "分析员")
+    for name in W.users:
+        W.tokens[name] = login(name)
+
+
+def setUpModule():
+    unittest.addModuleCleanup(_stop_server)
+    _start_server()
+    _build_city()
+
+
+# ---- helpers for the tests -------------------------------------------------------------
+
+def T(name):
+    return W.tokens[name]
+
+
+def U(key):
+    return W.units[key]["id"]
+
+
+class Base(unittest.TestCase):
+    maxDiff = None
+
+    def expect(self, resp, status, msg=""):
+        self.assertEqual(resp.status, status, "%s%r" % (msg + ": " if msg else "", resp))
+        return resp
+
+    def expect_error(self, resp, status, code=None, field=None):
+        self.expect(resp, status)
+        err = resp.json.get("error")
+        self.assertIsInstance(err, dict, repr(resp))
+        self.assertIsInstance(err.get("message"), str)
+        if code is not None:
+            self.assertEqual(err.get("code"), code, repr(resp))
+        if field is not None:
+            self.assertEqual(err.get("details", {}).get("field"), field, repr(resp))
+        return err
+
+    def create(self, token=None, status=201, **fields):
+        body = {"channel": "phone", "request_type": "complaint",
+                "content": "望江路滨江花园小区门口的路灯坏了一个多月，晚上出行很不方便，请尽快修复。",
+                "address": "江南区望江路滨江花园3幢",
+                "citizen": {"name": "张三", "phone": PHONE}}
+        body.update(fields)
+        r = call("POST", "/api/v1/tickets", body, token or T("agent1"))
+        self.expect(r, status, "create ticket")
+        return r.json
+
+    def act(self, who, ticket, action, body=None, status=200, headers=None):
+        tid = ticket if isinstance(ticket, str) else ticket["id"]
+        r = call("POST", "/api/v1/tickets/%s/actions/%s" % (tid, action), body or {}, T(who), headers)
+        self.assertEqual(r.status, status, "%s by %s: %r" % (action, who, r))
+        return r.json
+
+    def get(self, who, ticket, status=200):
+        tid = ticket if isinstance(ticket, str) else ticket["id"]
+        r = call("GET", "/api/v1/tickets/" + tid, token=T(who))
+        self.assertEqual(r.status, status, "GET ticket as %s: %r" % (who, r))
+        return r.json
+
+    def events(self, ticket, who="admin"):
+        tid = ticket if isinstance(ticket, str) else ticket["id"]
+        r = self.expect(call("GET", "/api/v1/tickets/%s/events" % tid, token=T(who)), 200)
+        return r.json["items"]
+
+    def event_types(self, ticket, who="admin"):
+        return [e["type"] for e in self.events(ticket, who)]
+
+    def dispatched(self, unit="dept_a", **fields):
+        t = self.create(**fields)
+        return self.act("disp1", t, "dispatch", {"unit_id": U(unit), "note": "请按职责办理"})
+
+    def in_progress(self, unit="dept_a", handler="h_a", **fields):
+        t = self.dispatched(unit, **fields)
+        return self.act(handler, t, "accept")
+
+    def replied(self, unit="dept_a", handler="h_a", **fields):
+        t = self.in_progress(unit, handler, **fields)
+        return self.act(handler, t, "reply", {"content": "已安排维修人员更换路灯，现已恢复照明。"})
+
+    def awaiting_callback(self, **fields):
+        t = self.replied(**fields)
+        return self.act("rev1", t, "review", {"decision": "approve"})
+
+    def list_all(self, who, **params):
+        """Walks every page; returns (items, totals seen on each page)."""
+        items, totals, cursor = [], [], None
+        for _ in range(1000):
+            p = dict(params)
+            if cursor:
+                p["cursor"] = cursor
+            r = self.expect(call("GET", "/api/v1/tickets" + q(**p), token=T(who)), 200)
+            page = r.json
+            items.extend(page["items"])
+            totals.append(page["total"])
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return items, totals
+        self.fail("pagination never ended")
+
+
+def lead(ticket):
+    live = [a for a in ticket["assignments"] if a["lead"] and a["state"] != "superseded"]
+    return live[-1] if live else None
+
+
+# ---- the lifecycle ---------------------------------------------------------------------
+
+class LifecycleTest(Base):
+    def test_full_lifecycle_with_assisting_unit(self):
+        t = self.create()
+        self.assertIsInstance(t["id"], str)
+        self.assertTrue(t["id"].isdigit())
+        self.assertRegex(t["number"], r"^\d{10,}$")
+        self.assertRegex(t["query_code"], r"^\w{4,}$")
+        self.assertEqual(t["status"], "received")
+        self.assertEqual(t["version"], 1)
+        self.assertEqual(t["content"], "望江路滨江花园小区门口的路灯坏了一个多月，晚上出行很不方便，请尽快修复。")
+        self.assertEqual(t["area_id"], W.areas["street"]["id"], "the address resolves to 望江街道 by its alias")
+        self.assertEqual(t["intake_unit_id"], U("hub"))
+
+        steps = [
+            ("disp1", "dispatch", {"unit_id": U("dept_a"), "assisting_unit_ids": [U("dept_b")],
+                                   "note": "住建局牵头，城管局协办"}, "dispatched"),
+            ("h_a", "accept", {}, "in_progress"),
+            ("h_b", "accept", {}, "in_progress"),
+            ("h_b", "reply", {"content": "城管局已配合清理路灯周边占道。"}, "in_progress"),
+            ("h_a", "reply", {"content": "已更换路灯灯具，恢复照明。"}, "replied"),
+            ("rev1", "review", {"decision": "approve", "comment": "答复完整"}, "awaiting_callback"),
+            ("cb1", "callback", {"outcome": "reached", "rating": "satisfied", "comment": "市民表示满意"}, "closed"),
+            ("sup1", "archive", {}, "archived"),
+        ]
+        version = t["version"]
+        for who, action, body, status in steps:
+            r = call("POST", "/api/v1/tickets/%s/actions/%s" % (t["id"], action), body, T(who))
+            self.expect(r, 200, action)
+            t = r.json
+            self.assertEqual(t["status"], status, action)
+            self.assertEqual(t["version"], version + 1, "every command bumps the version: " + action)
+            self.assertEqual(r.headers.get("ETag"), '"%d"' % t["version"])
+            version = t["version"]
+            if action == "dispatch":
+                units = sorted((a["unit_id"], a["lead"]) for a in t["assignments"])
+                self.assertEqual(units, sorted([(U("dept_a"), True), (U("dept_b"), False)]))
+                self.assertEqual(t["current_unit_id"], U("dept_a"))
+                self.assertTrue(t["due_at"])
+            if action == "callback":
+                self.assertEqual(t["closing_kind"], "resolved")
+                self.assertEqual(t["rating"], "satisfied")
+                self.assertTrue(t["closed_at"])
+
+        events = self.events(t)
+        self.assertEqual([e["type"] for e in events],
+                         ["created", "dispatched", "accepted", "accepted", "replied", "replied",
+                          "reviewed", "callback_recorded", "archived"])
+        self.assertEqual([e["seq"] for e in events], list(range(1, len(events) + 1)))
+        self.assertTrue(all(e["system"] is False for e in events), "no system events in a user-driven life")
+        self.assertEqual(events[1]["actor_user_id"], W.users["disp1"]["id"])
+        self.assertEqual(events[1]["actor_role"], "dispatcher")
+        self.assertEqual(events[5]["data"]["content"], "已更换路灯灯具，恢复照明。")
+        got = self.get("admin", t)
+        self.assertEqual(got["status"], "archived")
+        self.assertEqual(got["version"], version)
+
+    def test_return_redispatch_and_coordinate(self):
+        t = self.dispatched("dept_a")
+        t = self.act("h_a", t, "return", {"reason": "路灯属城管局管理，非本单位职责"})
+        self.assertEqual(t["status"], "returned")
+        self.assertEqual(t["return_count"], 1)
+        self.assertEqual(lead(t)["return_reason"], "路灯属城管局管理，非本单位职责")
+        due = t["due_at"]
+        time.sleep(0.01)
+        t = self.act("disp1", t, "redispatch", {"unit_id": U("dept_b"), "note": "改派城管局"})
+        self.assertEqual(t["status"], "dispatched")
+        self.assertEqual(t["due_at"], due, "re-dispatching does not reset the overall deadline")
+        self.assertEqual(t["current_unit_id"], U("dept_b"))
+        # the returned unit no longer holds it; the new unit does
+        self.act("h_a", t, "accept", status=409)
+        t = self.act("h_b", t, "accept")
+        self.assertEqual(t["status"], "in_progress")
+        self.assertEqual(self.event_types(t), ["created", "dispatched", "returned", "redispatched", "accepted"])
+
+        # coordination at city level moves a pending order to another unit
+        c = self.dispatched("dept_a")
+        c = self.act("sup1", c, "coordinate", {"note": "经协调由城管局办理", "unit_id": U("dept_b")})
+        self.assertEqual(c["status"], "dispatched")
+        self.assertEqual(c["current_unit_id"], U("dept_b"))
+        self.assertEqual(self.event_types(c)[-1], "coordinated")
+        self.get("h_b", c)
+
+    def test_relay_dispatch_through_district_centre(self):
+        t = self.create(content="望江街道滨江花园垃圾清运不及时，堆了三天了。")
+        t = self.act("disp1", t, "dispatch", {"unit_id": U("dc"), "mode": "relay"})
+        self.assertEqual(t["status"], "dispatched")
+        self.assertEqual(lead(t)["unit_id"], U("dc"))
+        self.assertEqual(lead(t)["mode"], "relay")
+        # the district dispatcher sees it and passes it down its own subtree
+        self.get("disp_dc", t)
+        t = self.act("disp_dc", t, "dispatch", {"unit_id": U("street")})
+        self.assertEqual(t["status"], "dispatched")
+        self.assertEqual(t["current_unit_id"], U("street"))
+        street = lead(t)
+        dc = [a for a in t["assignments"] if a["unit_id"] == U("dc")][0]
+        self.assertEqual(street["parent_id"], dc["id"])
+        self.assertEqual(street["dispatched_by_unit_id"], U("dc"))
+        # the district dispatcher may not send it outside its subtree
+        other = self.create()
+        other = self.act("disp1", other, "dispatch", {"unit_id": U("dc"), "mode": "relay"})
+        r = call("POST", "/api/v1/tickets/%s/actions/dispatch" % other["id"], {"unit_id": U("dept_a")},
+                 T("disp_dc"))
+        self.expect(r, 403)
+        t = self.act("h_street", t, "accept")
+        self.assertEqual(t["status"], "in_progress")
+        t = self.act("h_street", t, "reply", {"content": "已协调环卫所当天清运完毕。"})
+        self.assertEqual(t["status"], "replied")
+        states = {a["unit_id"]: a["state"] for a in t["assignments"]}
+        self.assertEqual(states[U("street")], "replied")
+        self.assertEqual(states[U("dc")], "replied", "the bottom reply answers for the relay level above")
+        self.assertEqual(self.event_types(t), ["created", "dispatched", "dispatched", "accepted", "replied"])
+        items, _ = self.list_all("disp_dc", page_size=100)
+        self.assertIn(t["id"], [x["id"] for x in items], "the district centre's queue holds its relays")
+
+    def test_relay_returns_go_back_one_level(self):
+        t = self.create(content="望江街道某小区电梯频繁故障。")
+        t = self.act("disp1", t, "dispatch", {"unit_id": U("dc"), "mode": "relay"})
+        t = self.act("disp_dc", t, "dispatch", {"unit_id": U("street")})
+        t = self.act("h_street", t, "return", {"reason": "电梯属特种设备，应由市场监管部门处理"})
+        self.assertEqual(t["status"], "returned")
+        self.assertEqual(self.events(t)[-1]["data"]["to_unit_id"], U("dc"), "back to the unit that dispatched it")
+        # the district centre sends it back up to the hub, which re-dispatches it itself
+        t = self.act("disp_dc", t, "return", {"reason": "不属于区级职责，退回市中心"})
+        self.assertEqual(t["status"], "returned")
+        self.assertEqual(self.events(t)[-1]["data"]["to_unit_id"], U("hub"))
+        t = self.act("disp1", t, "redispatch", {"unit_id": U("dept_a")})
+        self.assertEqual((t["status"], t["current_unit_id"]), ("dispatched", U("dept_a")))
+        self.assertEqual(t["return_count"], 2)
+        self.assertFalse([a for a in t["assignments"] if a["state"] in ("pending", "accepted")
+                          and a["unit_id"] != U("dept_a")], "no other unit keeps the order open")
+
+    def test_extension_moves_deadline(self):
+        t = self.in_progress()
+        before = parse_iso(lead(t)["handle_due_at"])
+        t = self.act("h_a", t, "request_extension", {"days": 3, "reason": "需协调供电公司更换线路"})
+        self.assertEqual(lead(t)["extension_request"], {"days": 3, "reason": "需协调供电公司更换线路"})
+        self.assertEqual(parse_iso(lead(t)["handle_due_at"]), before, "a request alone changes nothing")
+        self.act("h_a", t, "request_extension", {"days": 2, "reason": "再次申请"}, status=409)
+        t = self.act("disp1", t, "decide_extension", {"approve": True, "comment": "同意延期"})
+        after = parse_iso(lead(t)["handle_due_at"])
+        self.assertEqual(lead(t)["extension_days"], 3)
+        if lead(t)["working_time"]:  # three working days: at least three calendar days later
+            self.assertGreaterEqual(after - before, datetime.timedelta(days=3))
+            self.assertLessEqual(after - before, datetime.timedelta(days=14))
+        else:
+            self.assertEqual(after - before, datetime.timedelta(days=3))
+        self.assertGreaterEqual(parse_iso(t["due_at"]), after)
+        self.assertNotIn("extension_request", lead(t))
+        self.act("disp1", t, "decide_extension", {"approve": True}, status=409)
+        self.assertEqual(self.event_types(t)[-2:], ["extension_requested", "extension_decided"])
+
+    def test_suspend_request_then_supervisor_suspends_and_resumes(self):
+        t = self.in_progress()
+        t = self.act("h_a", t, "suspend", {"reason": "等待法院判决结果"})
+        self.assertEqual(t["status"], "in_progress", "a unit's suspend is only a request")
+        self.assertTrue(lead(t)["suspend_requested"])
+        t = self.act("sup1", t, "suspend", {"reason": "同意挂起，等待判决"})
+        self.assertEqual(t["status"], "suspended")
+        self.assertTrue(lead(t)["suspended"])
+        r = call("POST", "/api/v1/tickets/%s/actions/reply" % t["id"], {"content": "已办结"}, T("h_a"))
+        self.expect_error(r, 409, "invalid_transition")
+        t = self.act("sup1", t, "resume")
+        self.assertEqual(t["status"], "in_progress")
+        t = self.act("h_a", t, "reply", {"content": "判决已出，已按判决执行。"})
+        self.assertEqual(t["status"], "replied")
+        types = self.event_types(t)
+        self.assertEqual(types[-4:], ["suspend_requested", "suspended", "resumed", "replied"])
+
+    def test_review_reject_needs_comment(self):
+        t = self.replied()
+        r = call("POST", "/api/v1/tickets/%s/actions/review" % t["id"], {"decision": "reject"}, T("rev1"))
+        self.expect_error(r, 400, "invalid_argument", "comment")
+        self.assertEqual(self.get("admin", t)["version"], t["version"], "a refused command writes nothing")
+        t = self.act("rev1", t, "review", {"decision": "reject", "comment": "答复未说明维修时间，请补充"})
+        self.assertEqual(t["status"], "in_progress")
+        self.assertEqual(lead(t)["state"], "accepted")
+        t = self.act("h_a", t, "reply", {"content": "已于本周三完成维修。"})
+        self.assertEqual(t["status"], "replied")
+
+    def test_callback_unsatisfied_reopen_and_cap(self):
+        t = self.awaiting_callback()
+        t = self.act("cb1", t, "callback", {"outcome": "reached", "rating": "dissatisfied",
+                                            "comment": "路灯仍然不亮"})
+        self.assertEqual(t["status"], "closed")
+        self.assertEqual(t["closing_kind"], "unsatisfied")
+        t = self.act("cb1", t, "reopen", {"reason": "市民反映问题未解决，重办"})
+        self.assertEqual(t["status"], "dispatched")
+        self.assertEqual(t["reopen_count"], 1)
+        self.assertEqual(t["current_unit_id"], U("dept_a"), "the same unit handles the new round")
+        self.assertEqual(t["closing_kind"], "")
+        # second round, reopened straight from awaiting_callback
+        t = self.act("h_a", t, "accept")
+        t = self.act("h_a", t, "reply", {"content": "已更换整条线路。"})
+        t = self.act("rev1", t, "review", {"decision": "approve"})
+        t = self.act("sup1", t, "reopen", {"reason": "督办要求再次核实"})
+        self.assertEqual(t["reopen_count"], 2)
+        t = self.act("h_a", t, "accept")
+        t = self.act("h_a", t, "reply", {"content": "再次核实，已修复。"})
+        t = self.act("rev1", t, "review", {"decision": "approve"})
+        t = self.act("cb1", t, "callback", {"outcome": "reached", "rating": "very_dissatisfied"})
+        self.assertEqual(t["closing_kind"], "unsatisfied")
+        r = call("POST", "/api/v1/tickets/%s/actions/reopen" % t["id"], {"reason": "第三次重办"}, T("cb1"))
+        self.expect_error(r, 422)
+        got = self.get("admin", t)
+        self.assertEqual((got["status"], got["reopen_count"]), ("closed", 2))
+
+    def test_callback_unreachable_three_times(self):
+        t = self.awaiting_callback()
+        for attempt in (1, 2):
+            t = self.act("cb1", t, "callback", {"outcome": "unreachable", "comment": "第%d次无人接听" % attempt})
+            self.assertEqual(t["status"], "awaiting_callback")
+            self.assertEqual(t["callback_attempts"], attempt)
+        t = self.act("cb1", t, "callback", {"outcome": "unreachable", "comment": "第3次无人接听"})
+        self.assertEqual(t["status"], "closed")
+        self.assertEqual(t["closing_kind"], "unreachable")
+        self.assertEqual(t["callback_attempts"], 3)
+
+    def test_answer_directly(self):
+        t = self.create(request_type="consultation", content="请问居住证办理需要哪些材料？")
+        t = self.act("agent1", t, "answer_directly",
+                     {"content": "需携带身份证、租房合同和近期一寸照片到社区服务中心办理。"})
+        self.assertEqual(t["status"], "closed")
+        self.assertEqual(t["closing_kind"], "direct_answer")
+        self.assertEqual(t["assignments"], [])
+
+    def test_transfer_to_119(self):
+        t = self.create(urgency="emergency", content="望江路一居民楼冒浓烟，疑似起火！")
+        t = self.act("agent1", t, "transfer", {"to": "119", "note": "疑似火情，已三方通话转119"})
+        self.assertEqual(t["status"], "transferred")
+        self.assertEqual(t["transfer_to"], "119")
+        r = call("POST", "/api/v1/tickets/%s/actions/transfer" % t["id"], {"to": "911", "note": "x"}, T("agent1"))
+        self.expect_error(r, 400, field="to")
+
+    def test_merge_into_open_ticket(self):
+        target = self.dispatched()
+        dup = self.create(content="滨江花园门口路灯不亮，重复反映。")
+        dup = self.act("agent1", dup, "merge", {"into_ticket_id": target["id"]})
+        self.assertEqual(dup["status"], "merged")
+        self.assertEqual(dup["merged_into"], target["id"])
+        merged_in = [e for e in self.events(target) if e["type"] == "merged_in"]
+        self.assertEqual(len(merged_in), 1)
+        self.assertEqual(merged_in[0]["data"]["ticket_id"], dup["id"])
+        self.assertEqual(self.get("admin", target)["status"], "dispatched")
+        # a ticket cannot merge into itself, nor into a closed one
+        other = self.create()
+        r = call("POST", "/api/v1/tickets/%s/actions/merge" % other["id"], {"into_ticket_id": other["id"]},
+                 T("agent1"))
+        self.expect_error(r, 400, field="into_ticket_id")
+        r = call("POST", "/api/v1/tickets/%s/actions/merge" % other["id"], {"into_ticket_id": dup["id"]},
+                 T("agent1"))
+        self.expect_error(r, 422, field="into_ticket_id")
+
+    def test_withdraw(self):
+        t = self.dispatched()
+        t = self.act("agent1", t, "withdraw", {"reason": "市民来电表示问题已自行解决，申请撤单"})
+        self.assertEqual(t["status"], "withdrawn")
+        self.assertTrue(all(a["state"] == "superseded" for a in t["assignments"]))
+        self.act("h_a", t, "accept", status=409)
+        listed, _ = self.list_all("h_a", unit_id=U("dept_a"), open="true")
+        self.assertNotIn(t["id"], [x["id"] for x in listed], "a withdrawn order leaves the unit's inbox")
+
+    def test_exempt_by_supervisor(self):
+        t = self.in_progress()
+        self.act("disp1", t, "exempt", {"reason": "诉求不合理"}, status=403)
+        t = self.act("sup1", t, "exempt", {"reason": "诉求人要求超出政策范围，免考核"})
+        self.assertTrue(t["exempt"])
+        self.assertEqual(t["exempt_reason"], "诉求人要求超出政策范围，免考核")
+        self.act("sup1", t, "exempt", {"reason": "再次"}, status=409)
+
+    def test_urge_and_supervise_raise_escalation(self):
+        t = self.in_progress()
+        self.assertEqual(t["escalation_level"], 0)
+        t = self.act("agent1", t, "urge", {"note": "市民第二次来电催办"})
+        self.assertEqual((t["urge_count"], t["escalation_level"]), (1, 1))
+        t = self.act("sup1", t, "supervise", {"note": "超期未办，列入督办"})
+        self.assertTrue(t["supervised"])
+        self.assertEqual(t["escalation_level"], 2)
+        self.act("agent1", t, "supervise", {"note": "x"}, status=403)
+        self.assertEqual(self.event_types(t)[-2:], ["urged", "supervised"])
+
+    def test_note(self):
+        t = self.in_progress()
+        v = t["version"]
+        t = self.act("h_a", t, "note", {"content": "已联系市民约定周五上门查看"})
+        self.assertEqual(t["version"], v + 1)
+        ev = self.events(t)[-1]
+        self.assertEqual((ev["type"], ev["public"]), ("noted", False))
+        self.assertEqual(ev["data"]["content"], "已联系市民约定周五上门查看")
+
+
+# ---- conflicts ---------------------------------------------------------------------------
+
+class ConflictTest(Base):
+    def test_invalid_transitions_are_409(self):
+        t = self.create()
+        r = call("POST", "/api/v1/tickets/%s/actions/archive" % t["id"], {}, T("sup1"))
+        self.expect_error(r, 409, "invalid_transition")
+        r = call("POST", "/api/v1/tickets/%s/actions/review" % t["id"], {"decision": "approve"}, T("rev1"))
+        self.expect_error(r, 409, "invalid_transition")
+        r = call("POST", "/api/v1/tickets/%s/actions/callback" % t["id"],
+                 {"outcome": "reached", "rating": "satisfied"}, T("cb1"))
+        self.expect_error(r, 409, "invalid_transition")
+        closed = self.act("agent1", t, "answer_directly", {"content": "已答复"})
+        for who, action, body in [("disp1", "dispatch", {"unit_id": U("dept_a")}),
+                                  ("agent1", "answer_directly", {"content": "再次答复"}),
+                                  ("agent1", "withdraw", {"reason": "撤"}),
+                                  ("agent1", "urge", {"note": "催"})]:
+            r = call("POST", "/api/v1/tickets/%s/actions/%s" % (t["id"], action), body, T(who))
+            self.expect_error(r, 409, "invalid_transition")
+        self.assertEqual(self.get("admin", t)["version"], closed["version"])
+
+    def test_stale_version_in_body(self):
+        t = self.create()
+        self.act("agent1", t, "note", {"content": "第一条备注"})  # version 2 now
+        r = call("POST", "/api/v1/tickets/%s/actions/dispatch" % t["id"],
+                 {"unit_id": U("dept_a"), "version": 1}, T("disp1"))
+        err = self.expect_error(r, 409, "stale_version")
+        self.assertIn("version", err["message"])
+        self.assertEqual(self.get("admin", t)["status"], "received")
+        t = self.act("disp1", t, "dispatch", {"unit_id": U("dept_a"), "version": 2})
+        self.assertEqual(t["version"], 3)
+
+    def test_stale_version_if_match(self):
+        t = self.create()
+        self.act("agent1", t, "note", {"content": "备注"})
+        r = call("POST", "/api/v1/tickets/%s/actions/dispatch" % t["id"], {"unit_id": U("dept_a")},
+                 T("disp1"), headers={"If-Match": '"1"'})
+        self.expect_error(r, 409, "stale_version")
+        t = self.act("disp1", t, "dispatch", {"unit_id": U("dept_a")}, headers={"If-Match": '"2"'})
+        self.assertEqual(t["status"], "dispatched")
+
+
+# ---- who may see and do what -------------------------------------------------------------
+
+class AccessTest(Base):
+    def test_other_unit_handler_can_neither_see_nor_act(self):
+        t = self.dispatched("dept_a")
+        self.assertIn(call("GET", "/api/v1/tickets/" + t["id"], token=T("h_b")).status, (403, 404))
+        self.assertIn(call("GET", "/api/v1/tickets/%s/events" % t["id"], token=T("h_b")).status, (403, 404))
+        for action, body in [("accept", {}), ("return", {"reason": "不是我们的"}), ("note", {"content": "x"})]:
+            r = call("POST", "/api/v1/tickets/%s/actions/%s" % (t["id"], action), body, T("h_b"))
+            self.assertIn(r.status, (403, 404), "%s: %r" % (action, r))
+        self.get("h_a", t)
+
+    def test_district_dispatcher_cannot_see_hub_ticket(self):
+        t = self.dispatched("dept_a")
+        self.assertIn(call("GET", "/api/v1/tickets/" + t["id"], token=T("disp_dc")).status, (403, 404))
+        r = call("POST", "/api/v1/tickets/%s/actions/urge" % t["id"], {"note": "催"}, T("disp_dc"))
+        self.assertIn(r.status, (403, 404), repr(r))
+        items, _ = self.list_all("disp_dc", page_size=100)
+        self.assertNotIn(t["id"], [x["id"] for x in items])
+
+    def test_unit_handler_list_is_scoped_to_its_unit(self):
+        mine = self.dispatched("dept_a")
+        theirs = self.dispatched("dept_b")
+        items, totals = self.list_all("h_a", page_size=100)
+        ids = [x["id"] for x in items]
+        self.assertIn(mine["id"], ids)
+        self.assertNotIn(theirs["id"], ids)
+        self.assertEqual(totals[0], len(items))
+        for x in items:
+            self.assertIn(U("dept_a"), [a["unit_id"] for a in x["assignments"]], x["number"])
+            self.assertNotIn("query_code", x)
+
+    def test_analyst_may_read_but_not_act(self):
+        t = self.in_progress()
+        self.get("ana1", t)
+        for action, body in [("note", {"content": "分析备注"}), ("urge", {"note": "催"}),
+                             ("supervise", {"note": "督"}), ("archive", {})]:
+            r = call("POST", "/api/v1/tickets/%s/actions/%s" % (t["id"], action), body, T("ana1"))
+            self.expect(r, 403, action)
+        r = call("POST", "/api/v1/tickets", {"channel": "web", "request_type": "help", "content": "测试"},
+                 T("ana1"))
+        self.expect(r, 403)
+
+    def test_agent_may_not_dispatch(self):
+        t = self.create()
+        r = call("POST", "/api/v1/tickets/%s/actions/dispatch" % t["id"], {"unit_id": U("dept_a")}, T("agent1"))
+        self.expect_error(r, 403, "permission_denied")
+        self.assertEqual(self.get("admin", t)["status"], "received")
+
+    def test_only_admin_writes_units_and_users(self):
+        for who in ("disp1", "sup1", "agent1"):
+            r = call("POST", "/api/v1/units", {"name": "非法单位", "kind": "department", "parent_id": U("hub")},
+                     T(who))
+            self.expect(r, 403, who)
+            r = call("POST", "/api/v1/users", {"username": "intruder_" + who, "password": "long-enough-1",
+                                               "role": "admin", "unit_id": U("hub")}, T(who))
+            self.expect(r, 403, who)
+        self.expect(call("GET", "/api/v1/users", token=T("disp1")), 403)
+        names = [u["name"] for u in self.expect(call("GET", "/api/v1/units", token=T("admin")), 200).json["items"]]
+        self.assertNotIn("非法单位", names)
+
+
+# ---- personal data -----------------------------------------------------------------------
+
+class PersonalDataTest(Base):
+    def test_masking_reveal_and_audit(self):
+        t = self.dispatched(citizen={"name": "李四", "phone": PHONE, "id_number": "110101199003071234"})
+        agent_view = self.get("agent1", t)["citizen"]
+        self.assertEqual(agent_view["phone"], PHONE)
+        self.assertEqual(agent_view["name"], "李四")
+        self.assertNotEqual(agent_view.get("id_number"), "110101199003071234")
+        disp_view = self.get("disp1", t)["citizen"]
+        self.assertEqual(disp_view["phone"], PHONE_MASKED)
+        self.assertEqual(disp_view["name"], "李*")
+        self.assertTrue(disp_view["masked"])
+        self.assertNotIn("id_number", disp_view)
+        handler_view = self.get("h_a", t)["citizen"]
+        self.assertEqual(handler_view["phone"], PHONE, "a handler needs the phone of a normal request")
+        self.assertNotIn("phone", self.get("ana1", t)["citizen"])
+        # the history never holds personal data
+        self.act("agent1", t, "note", {"content": "市民补充说明"})
+        call("POST", "/api/v1/tickets/%s/contacts" % t["id"], {"channel": "phone", "kind": "supplement",
+             "content": "补充材料", "citizen": {"name": "李四", "phone": PHONE}}, T("agent1"))
+        history = json.dumps(self.events(t), ensure_ascii=False)
+        for secret in (PHONE, "李四", "110101199003071234"):
+            self.assertNotIn(secret, history)
+        # lists are always masked
+        items, _ = self.list_all("agent1", q=t["number"])
+        self.assertNotIn(PHONE, json.dumps(items, ensure_ascii=False))
+
+        r = self.expect(call("POST", "/api/v1/tickets/%s/reveal" % t["id"], token=T("disp1")), 200)
+        self.assertEqual(r.json["phone"], PHONE)
+        self.assertEqual(r.json["name"], "李四")
+        r = call("POST", "/api/v1/tickets/%s/reveal" % t["id"], token=T("ana1"))
+        self.assertIn(r.status, (200, 403), repr(r))
+        self.assertNotIn(PHONE, r.text, "an analyst never sees the phone, not even by asking")
+        self.assertNotIn("李四", r.text)
+        r = call("POST", "/api/v1/tickets/%s/reveal" % t["id"], token=T("h_b"))
+        self.assertIn(r.status, (403, 404), "no reveal of a ticket one may not see: %r" % r)
+        audit = self.expect(call("GET", "/api/v1/audit?page_size=200", token=T("admin")), 200).json["items"]
+        reveals = [e for e in audit if e["action"] == "reveal" and e["target"] == "ticket:" + t["id"]]
+        self.assertTrue(reveals, "the reveal is audited")
+        self.assertEqual(reveals[0]["user_id"], W.users["disp1"]["id"])
+        self.assertIn("phone", reveals[0]["detail"])
+        views = [e for e in audit if e["action"] == "view_personal_data" and e["target"] == "ticket:" + t["id"]]
+        self.assertIn(W.users["agent1"]["id"], [e["user_id"] for e in views],
+                      "a full field on the detail view is audited too")
+        self.assertNotIn(W.users["disp1"]["id"], [e["user_id"] for e in views], "a masked view is not")
+        self.expect(call("GET", "/api/v1/audit", token=T("disp1")), 403)
+
+    def test_confidential_request_hides_citizen_from_unit(self):
+        t = self.dispatched(confidential=True, citizen={"name": "王五", "phone": "13900001111"})
+        self.assertTrue(t["confidential"])
+        handler_view = self.get("h_a", t)["citizen"]
+        self.assertNotIn("phone", handler_view)
+        self.assertNotIn("name", handler_view)
+        self.assertNotIn("13900001111", json.dumps(self.get("h_a", t), ensure_ascii=False))
+        agent_view = self.get("agent1", t)["citizen"]
+        self.assertEqual(agent_view["phone"], "139****1111", "confidential: masked even for the agent")
+
+    def test_caller_history_by_phone(self):
+        phone = "137" + "".join(secrets.choice("0123456789") for _ in range(8))
+        a = self.create(citizen={"name": "赵六", "phone": phone}, content="第一次来电：噪音扰民")
+        b = self.create(citizen={"name": "赵六", "phone": phone}, content="第二次来电：噪音仍未解决")
+        self.create()  # another caller
+        items, totals = self.list_all("agent1", phone=phone)
+        self.assertEqual(sorted(x["id"] for x in items), sorted([a["id"], b["id"]]))
+        self.assertEqual(totals[0], 2)
+        self.assertEqual(items[0]["id"], b["id"], "newest first")
+        for who in ("ana1", "h_a", "qa1"):
+            self.expect(call("GET", "/api/v1/tickets" + q(phone=phone), token=T(who)), 403, who)
+        audit = self.expect(call("GET", "/api/v1/audit?page_size=200", token=T("admin")), 200).json["items"]
+        lookups = [e for e in audit if e["action"] == "caller_lookup" and e["user_id"] == W.users["agent1"]["id"]]
+        self.assertTrue(lookups, "caller look-ups are audited")
+        self.assertNotIn(phone, json.dumps(audit, ensure_ascii=False), "the audit log holds the phone masked")
+
+
+# ---- input errors ------------------------------------------------------------------------
+
+class ErrorTest(Base):
+    def post_ticket(self, body=None, raw=None, headers=None):
+        return call("POST", "/api/v1/tickets", body, T("agent1"), headers=headers, raw=raw)
+
+    def test_missing_content_names_field(self):
+        r = self.post_ticket({"channel": "web", "request_type": "complaint"})
+        err = self.expect_error(r, 400, "invalid_argument", "content")
+        self.assertIn("content", err["message"])
+        r = self.post_ticket({"channel": "web", "request_type": "complaint", "content": "   "})
+        self.expect_error(r, 400, field="content")
+
+    def test_wrong_type_names_field(self):
+        r = self.post_ticket({"channel": "web", "request_type": "complaint", "content": 12345})
+        self.expect_error(r, 400, field="content")
+        r = self.post_ticket({"channel": "web", "request_type": "complaint", "content": "内容",
+                              "confidential": "yes"})
+        self.expect_error(r, 400, field="confidential")
+        r = self.post_ticket({"channel": "web", "request_type": "complaint", "content": "内容", "tags": "专题"})
+        self.expect_error(r, 400, field="tags")
+
+    def test_unknown_channel(self):
+        r = self.post_ticket({"channel": "信鸽", "request_type": "complaint", "content": "内容"})
+        self.expect_error(r, 400, field="channel")
+        r = self.post_ticket({"channel": "phone", "request_type": "complaint", "content": "内容"})
+        self.expect_error(r, 400, field="citizen.phone")
+
+    def test_bad_json(self):
+        r = self.post_ticket(raw=b'{"channel": "web", "content": "\xe5\x86\x85\xe5\xae\xb9"',
+                             headers={"Content-Type": "application/json"})
+        self.expect_error(r, 400, "invalid_argument", "body")
+        r = self.post_ticket(raw=b'["not", "an", "object"]', headers={"Content-Type": "application/json"})
+        self.expect_error(r, 400, field="body")
+        t = self.create()
+        r = call("POST", "/api/v1/tickets/%s/actions/note" % t["id"], raw=b"{oops",
+                 token=T("agent1"), headers={"Content-Type": "application/json"})
+        self.expect_error(r, 400, field="body")
+
+    def test_invalid_utf8(self):
+        r = self.post_ticket(raw=b'{"channel":"web","request_type":"help","content":"\xff\xfe\xe5\x86"}',
+                             headers={"Content-Type": "application/json"})
+        self.expect_error(r, 400, "invalid_argument")
+        t = self.create()
+        r = call("POST", "/api/v1/tickets/%s/actions/note" % t["id"], raw=b'{"content":"\xc3\x28"}',
+                 token=T("agent1"), headers={"Content-Type": "application/json"})
+        self.expect_error(r, 400)
+
+    def test_body_over_one_mib_is_413(self):
+        body = {"channel": "web", "request_type": "complaint", "content": "长" * 400000}  # 1.2 MB
+        r = self.post_ticket(body)
+        self.expect_error(r, 413)
+        t = self.create()
+        r = call("POST", "/api/v1/tickets/%s/actions/note" % t["id"], {"content": "长" * 400000}, T("agent1"))
+        self.expect(r, 413)
+
+    def test_unknown_action_is_404(self):
+        t = self.create()
+        r = call("POST", "/api/v1/tickets/%s/actions/teleport" % t["id"], {}, T("admin"))
+        self.expect_error(r, 404)
+        for system_only in ("sla_tick", "recompute_deadlines"):
+            r = call("POST", "/api/v1/tickets/%s/actions/%s" % (t["id"], system_only), {}, T("admin"))
+            self.assertIn(r.status, (403, 404), "%s is the system's: %r" % (system_only, r))
+        self.assertEqual(self.get("admin", t)["version"], 1)
+        r = call("GET", "/api/v1/tickets/999999999999", token=T("admin"))
+        self.expect_error(r, 404)
+        r = call("GET", "/api/v1/no-such-thing", token=T("admin"))
+        self.expect(r, 404)
+
+    def test_unauthenticated_is_401(self):
+        self.expect_error(call("GET", "/api/v1/tickets"), 401)
+        self.expect_error(call("GET", "/api/v1/tickets", token="not-a-real-token"), 401)
+        self.expect_error(call("POST", "/api/v1/tickets", {"channel": "web", "request_type": "help",
+                                                           "content": "无凭证"}), 401)
+        self.expect_error(call("GET", "/api/v1/auth/me"), 401)
+
+    def test_wrong_password_is_401(self):
+        r = call("POST", "/api/v1/auth/login", {"username": "qa1", "password": "wrong-password"})
+        self.expect_error(r, 401)
+        r = call("POST", "/api/v1/auth/login", {"username": "nobody-here", "password": "whatever-123"})
+        self.expect_error(r, 401)
+        r = call("POST", "/api/v1/auth/login", {"username": "qa1"})
+        self.expect_error(r, 400, field="password")
+        token = login("qa1")
+        me = self.expect(call("GET", "/api/v1/auth/me", token=token), 200).json
+        self.assertEqual((me["username"], me["role"], me["unit_id"]), ("qa1", "qa_inspector", U("hub")))
+
+    def test_logout_revokes_token(self):
+        token = login("qa1")
+        self.expect(call("POST", "/api/v1/auth/logout", token=token), 200)
+        self.expect(call("GET", "/api/v1/auth/me", token=token), 401)
+
+
+# ---- idempotency, lists, contacts, attachments ----------------------------------------------
+
+class IntakeTest(Base):
+    def test_idempotency_key(self):
+        key = "wechat-msg-" + secrets.token_hex(8)
+        body = {"channel": "wechat", "request_type": "help", "content": "小程序提交：小区停水两天了",
+                "citizen": {"phone": "13700009999"}}
+        r1 = self.expect(call("POST", "/api/v1/tickets", body, T("agent1"), {"Idempotency-Key": key}), 201)
+        r2 = call("POST", "/api/v1/tickets", body, T("agent1"), {"Idempotency-Key": key})
+        self.assertIn(r2.status, (200, 201), repr(r2))
+        self.assertEqual(r2.json["id"], r1.json["id"])
+        self.assertEqual(r2.json["number"], r1.json["number"])
+        self.assertEqual(r2.headers.get("Idempotent-Replayed"), "true")
+        r3 = self.expect(call("POST", "/api/v1/tickets", body, T("agent1"),
+                              {"Idempotency-Key": key + "-other"}), 201)
+        self.assertNotEqual(r3.json["id"], r1.json["id"])
+        r4 = self.expect(call("POST", "/api/v1/tickets", body, T("agent1")), 201)
+        r5 = self.expect(call("POST", "/api/v1/tickets", body, T("disp1"), {"Idempotency-Key": key}), 201)
+        self.assertNotEqual(r5.json["id"], r1.json["id"], "keys are per user")
+        self.assertNotIn(r4.json["id"], (r1.json["id"], r3.json["id"]))
+
+    def test_idempotency_key_under_concurrent_retries(self):
+        key = "app-retry-" + secrets.token_hex(8)
+        body = {"channel": "app", "request_type": "complaint", "content": "App 重试提交：夜间施工噪音扰民",
+                "citizen": {"phone": "13700008888"}}
+        results = []
+
+        def submit():
+            results.append(call("POST", "/api/v1/tickets", body, T("agent1"), {"Idempotency-Key": key}))
+
+        threads = [threading.Thread(target=submit) for _ in range(8)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(60)
+        self.assertEqual(len(results), 8)
+        self.assertTrue(all(r.status in (200, 201) for r in results), results)
+        self.assertEqual(len({r.json["id"] for r in results}), 1, "one ticket however many retries race")
+        self.assertEqual(sum(r.status == 201 for r in results), 1)
+        items, _ = self.list_all("admin", q="App 重试提交")
+        self.assertEqual(len(items), 1)
+
+    def test_list_filters_and_pagination(self):
+        cats = self.expect(call("GET", "/api/v1/categories", token=T("agent1")), 200).json["items"]
+        leaves = [c["code"] for c in cats if c["level"] == 3]
+        self.assertTrue(leaves, "the default taxonomy has three levels")
+        cat_x = leaves[0]
+        cat_y = next(c for c in leaves if c[:2] != cat_x[:2])
+        marker = "列表标记" + secrets.token_hex(4)
+        made = []
+        for i in range(5):
+            made.append(self.create(content="%s 第%d件 物业问题" % (marker, i), category_code=cat_x))
+        for i in range(2):
+            made.append(self.create(content="%s 其他问题 %d" % (marker, i), category_code=cat_y))
+        self.assertEqual(made[0]["category_code"], cat_x)
+        ids = {t["id"] for t in made}
+
+        items, totals = self.list_all("admin", q=marker, page_size=3)
+        self.assertEqual(len(items), 7)
+        self.assertEqual({x["id"] for x in items}, ids, "every ticket exactly once")
+        self.assertEqual(len(totals), 3)
+        self.assertTrue(all(n == 7 for n in totals), totals)
+        self.assertEqual([x["id"] for x in items], sorted(ids, key=int, reverse=True), "newest first")
+
+        def total(**params):
+            r = self.expect(call("GET", "/api/v1/tickets" + q(q=marker, **params), token=T("admin")), 200)
+            return r.json["total"], {x["id"] for x in r.json["items"]}
+
+        self.assertEqual(total(category=cat_x)[0], 5)
+        self.assertEqual(total(category=cat_x[:2])[0], 5, "a category prefix matches its subtree")
+        self.assertEqual(total(category=cat_y)[0], 2)
+        self.act("disp1", made[0], "dispatch", {"unit_id": U("dept_b")})
+        self.act("disp1", made[5], "dispatch", {"unit_id": U("dept_b")})
+        n, got = total(status="dispatched")
+        self.assertEqual((n, got), (2, {made[0]["id"], made[5]["id"]}))
+        self.assertEqual(total(status="received")[0], 5)
+        self.assertEqual(total(unit_id=U("dept_b"))[1], {made[0]["id"], made[5]["id"]})
+        self.assertEqual(total(unit_id=U("dept_a"))[0], 0)
+        self.assertEqual(total(status="dispatched", category=cat_x)[1], {made[0]["id"]})
+        # q also finds the number
+        r = self.expect(call("GET", "/api/v1/tickets" + q(q=made[3]["number"]), token=T("admin")), 200)
+        self.assertEqual([x["id"] for x in r.json["items"]], [made[3]["id"]])
+        r = call("GET", "/api/v1/tickets" + q(status="flying"), token=T("admin"))
+        self.expect_error(r, 400, field="status")
+        r = call("GET", "/api/v1/tickets?q=%FF%FE", token=T("admin"))
+        self.expect_error(r, 400, field="q")
+
+        # the whole list, page by page, visits every ticket exactly once and agrees with total
+        everything, totals = self.list_all("admin", page_size=7)
+        all_ids = [x["id"] for x in everything]
+        self.assertEqual(len(all_ids), len(set(all_ids)))
+        self.assertEqual(len(all_ids), totals[0])
+        self.assertTrue(ids <= set(all_ids))
+        r = self.expect(call("GET", "/api/v1/tickets" + q(page_size=1000), token=T("admin")), 200)
+        self.assertLessEqual(len(r.json["items"]), 100, "hard maximum page size")
+
+    def test_contacts_do_not_bump_version(self):
+        t = self.dispatched()
+        v = self.get("admin", t)["version"]
+        r = call("POST", "/api/v1/tickets/%s/contacts" % t["id"],
+                 {"channel": "phone", "kind": "chase", "content": "市民再次来电催促，情绪较急"}, T("agent1"))
+        self.expect(r, 201)
+        self.assertEqual(r.json["kind"], "chase")
+        self.assertEqual(r.json["content"], "市民再次来电催促，情绪较急")
+        self.assertEqual(self.get("admin", t)["version"], v)
+        self.assertEqual(self.event_types(t)[-1], "contact_added")
+        listed = self.expect(call("GET", "/api/v1/tickets/%s/contacts" % t["id"], token=T("agent1")), 200).json
+        self.assertIn("市民再次来电催促，情绪较急", [c["content"] for c in listed["items"]])
+        r = call("POST", "/api/v1/tickets/%s/contacts" % t["id"], {"channel": "phone", "kind": "gossip",
+                                                                  "content": "x"}, T("agent1"))
+        self.expect_error(r, 400, field="kind")
+
+    def test_attachments_round_trip(self):
+        t = self.in_progress()
+        data = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 40 + b"\x00\xff\xd9"
+        r = call("POST", "/api/v1/tickets/%s/attachments?name=photo.jpg" % t["id"], raw=data, token=T("h_a"),
+                 headers={"Content-Type": "image/jpeg"})
+        self.expect(r, 201)
+        att = r.json
+        self.assertEqual((att["name"], att["mime"], att["size"]), ("photo.jpg", "image/jpeg", len(data)))
+        got = self.expect(call("GET", "/api/v1/attachments/" + att["id"], token=T("h_a")), 200)
+        self.assertEqual(got.body, data)
+        self.assertTrue(got.headers.get("Content-Type", "").startswith("image/jpeg"))
+        listed = self.expect(call("GET", "/api/v1/tickets/%s/attachments" % t["id"], token=T("agent1")), 200)
+        self.assertEqual([a["id"] for a in listed.json["items"]], [att["id"]])
+        self.assertIn(call("GET", "/api/v1/attachments/" + att["id"], token=T("h_b")).status, (403, 404))
+        r = call("POST", "/api/v1/tickets/%s/attachments?name=big.bin" % t["id"], raw=b"\0" * (5 * 1024 * 1024 + 1),
+                 token=T("h_a"), headers={"Content-Type": "application/octet-stream"})
+        self.expect(r, 413)
+        # a Chinese file name survives
+        name = urllib.parse.quote("现场照片.jpg")
+        r = call("POST", "/api/v1/tickets/%s/attachments?name=%s" % (t["id"], name), raw=b"\x01\x02",
+                 token=T("h_a"), headers={"Content-Type": "image/jpeg"})
+        self.expect(r, 201)
+        self.assertEqual(r.json["name"], "现场照片.jpg")
+
+
+# ---- the citizen's public view ------------------------------------------------------------
+
+class PublicTest(Base):
+    def test_public_progress_hides_personal_and_internal_data(self):
+        t = self.create(citizen={"name": "钱七", "phone": PHONE, "id_number": "110101199003071234"},
+                        content="望江路井盖缺失，存在安全隐患。")
+        self.act("disp1", t, "dispatch", {"unit_id": U("dept_a"), "note": "内部派单说明甲乙丙"})
+        self.act("h_a", t, "return", {"reason": "内部退单理由丁戊己"})
+        self.act("disp1", t, "redispatch", {"unit_id": U("dept_b")})
+        self.act("h_b", t, "accept")
+        self.act("h_b", t, "note", {"content": "内部备注庚辛壬"})
+        self.act("h_b", t, "reply", {"content": "已补装井盖。"})
+        r = call("GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(phone_last4=PHONE[-4:])))
+        self.expect(r, 200)
+        p = r.json
+        self.assertEqual(p["number"], t["number"])
+        self.assertEqual(p["status"], "replied")
+        types = [e["type"] for e in p["timeline"]]
+        self.assertIn("created", types)
+        self.assertIn("replied", types)
+        for secret in ("钱七", PHONE, "110101199003071234", "内部退单理由丁戊己", "内部备注庚辛壬",
+                       "内部派单说明甲乙丙", t["query_code"]):
+            self.assertNotIn(secret, r.text)
+        for key in ("citizen", "name", "phone", "content"):
+            self.assertNotIn(key, p)
+        self.assertNotIn("returned", types)
+        self.assertNotIn("noted", types)
+
+        r = call("GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(code=t["query_code"])))
+        self.expect(r, 200)
+        self.assertEqual(r.json["number"], t["number"])
+
+    def test_public_wrong_last4_is_404(self):
+        t = self.create(citizen={"phone": "13566667777"})
+        r = call("GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(phone_last4="1234")))
+        self.expect_error(r, 404)
+        r = call("GET", "/api/v1/public/tickets/%s%s" % ("209901010000001", q(phone_last4="7777")))
+        self.expect_error(r, 404, "not_found")
+        self.expect(call("GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(phone_last4="7777"))), 200)
+
+    def test_public_lookup_locks_after_five_failures(self):
+        t = self.create(citizen={"phone": "13512348888"})
+        for i in range(5):
+            r = call("GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(phone_last4="%04d" % i)))
+            self.expect(r, 404, "wrong try %d" % (i + 1))
+        r = call("GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(phone_last4="8888")))
+        self.expect_error(r, 429)
+        r = call("GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(code=t["query_code"])))
+        self.expect(r, 429)
+
+
+# ---- operations --------------------------------------------------------------------------
+
+class OperationsTest(Base):
+    def test_metrics(self):
+        self.create()
+        r = self.expect(call("GET", "/metrics"), 200)
+        lines = r.text.splitlines()
+        self.assertTrue(any(l.startswith("hotline_http_requests_total{") for l in lines), r.text[:500])
+        self.assertTrue(any(l.startswith('hotline_tickets{status="received"}') for l in lines), r.text[-500:])
+        self.assertTrue(any('route="POST /api/v1/tickets"' in l for l in lines))
+        self.expect(call("GET", "/healthz"), 200)
+
+    def test_failed_requests_write_nothing(self):
+        def total():
+            return self.expect(call("GET", "/api/v1/tickets?page_size=1", token=T("admin")), 200).json["total"]
+        before = total()
+        r = call("POST", "/api/v1/tickets", {"channel": "web", "request_type": "help", "content": "分类不存在",
+                                              "category_code": "999999"}, T("agent1"))
+        self.expect_error(r, 400, field="category_code")
+        r = call("POST", "/api/v1/tickets", {"channel": "web", "request_type": "help", "content": "区域不存在",
+                                              "area_id": "123456789"}, T("agent1"))
+        self.expect_error(r, 400, field="area_id")
+        r = call("POST", "/api/v1/tickets", {"channel": "web", "request_type": "gossip", "content": "类型不对"},
+                 T("agent1"))
+        self.expect_error(r, 400, field="request_type")
+        self.assertEqual(total(), before)
+        t = self.create()
+        events_before = self.event_types(t)
+        r = call("POST", "/api/v1/tickets/%s/actions/dispatch" % t["id"],
+                 {"unit_id": U("dept_a"), "assisting_unit_ids": [U("dept_a")]}, T("disp1"))
+        self.expect_error(r, 400, field="assisting_unit_ids[0]")
+        r = call("POST", "/api/v1/tickets/%s/actions/dispatch" % t["id"], {"unit_id": U("hub")}, T("disp1"))
+        self.expect_error(r, 400, field="unit_id")
+        got = self.get("admin", t)
+        self.assertEqual((got["status"], got["version"], got["assignments"]), ("received", 1, []))
+        self.assertEqual(self.event_types(t), events_before)
+        self.assertEqual(total(), before + 1)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
