@@ -1,0 +1,201 @@
+#include "text/text.h"
+
+#include <opencc/SimpleConverter.hpp>
+#include <unicode/brkiter.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <mutex>
+#include <set>
+
+#include "core/text.h"
+
+namespace hotline {
+
+namespace {
+
+// Decodes one code point of valid UTF-8 at s[i], advancing i.
+char32_t Next(std::string_view s, size_t& i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) { ++i; return c; }
+  int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
+  char32_t cp = c & (0x3F >> n);
+  ++i;
+  while (n-- > 0 && i < s.size()) cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
+  return cp;
+}
+
+void Append(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+bool IsSpace(char32_t cp) {
+  return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v' || cp == 0x3000 ||
+         cp == 0xA0 || cp == 0x2028 || cp == 0x2029 || (cp >= 0x2000 && cp <= 0x200A);
+}
+
+bool IsControl(char32_t cp) {
+  return cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0x200B || cp == 0xFEFF || cp == 0x200E || cp == 0x200F;
+}
+
+// OpenCC converters hold large dictionaries: one per process, loaded on first use. Its
+// Convert() is const and keeps no state between calls.
+const opencc::SimpleConverter* TraditionalToSimplified() {
+  static std::once_flag once;
+  static std::unique_ptr<opencc::SimpleConverter> conv;
+  std::call_once(once, [] {
+    try {
+      conv = std::make_unique<opencc::SimpleConverter>("t2s.json");
+    } catch (const std::exception&) {
+      conv.reset();  // dictionaries missing: text stays as given (reported by the test suite)
+    }
+  });
+  return conv.get();
+}
+
+}  // namespace
+
+bool IsCjk(char32_t cp) {
+  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF) ||
+         (cp >= 0xF900 && cp <= 0xFAFF);
+}
+
+Result<std::string> NormaliseText(std::string_view text, const NormaliseOptions& opts) {
+  if (!IsValidUtf8(text)) return InvalidArgument("text", "is not valid UTF-8");
+  std::string out;
+  out.reserve(text.size());
+  bool pending_space = false;
+  for (size_t i = 0; i < text.size();) {
+    char32_t cp = Next(text, i);
+    if (cp >= 0xFF01 && cp <= 0xFF5E) cp -= 0xFEE0;  // full-width ASCII → ASCII
+    if (IsSpace(cp)) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (IsControl(cp)) continue;
+    if (opts.lowercase_ascii && cp >= 'A' && cp <= 'Z') cp += 'a' - 'A';
+    if (pending_space) out += ' ';
+    pending_space = false;
+    Append(out, cp);
+  }
+  if (opts.to_simplified) {
+    if (const auto* conv = TraditionalToSimplified()) out = conv->Convert(out);
+  }
+  return out;
+}
+
+struct Segmenter::Impl {
+  std::vector<std::string> user_terms;  // longest first
+  std::unique_ptr<icu::BreakIterator> prototype;
+  std::mutex mu;  // guards clones handed out below
+
+  std::unique_ptr<icu::BreakIterator> Iterator() const {
+    return std::unique_ptr<icu::BreakIterator>(prototype ? prototype->clone() : nullptr);
+  }
+
+  void IcuWords(std::string_view s, std::vector<std::string>* out) const {
+    if (s.empty()) return;
+    auto it = Iterator();
+    if (!it) {
+      out->emplace_back(s);
+      return;
+    }
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+    it->setText(u);
+    int32_t start = it->first();
+    for (int32_t end = it->next(); end != icu::BreakIterator::DONE; start = end, end = it->next()) {
+      if (it->getRuleStatus() == UBRK_WORD_NONE) continue;  // spaces and punctuation
+      std::string w;
+      u.tempSubStringBetween(start, end).toUTF8String(w);
+      out->push_back(std::move(w));
+    }
+  }
+};
+
+Segmenter::Segmenter(std::vector<std::string> user_terms) : impl_(std::make_unique<Impl>()) {
+  UErrorCode err = U_ZERO_ERROR;
+  impl_->prototype.reset(icu::BreakIterator::createWordInstance(icu::Locale::getChinese(), err));
+  if (U_FAILURE(err)) impl_->prototype.reset();
+  for (auto& t : user_terms) {
+    if (!t.empty() && IsValidUtf8(t)) impl_->user_terms.push_back(std::move(t));
+  }
+  std::sort(impl_->user_terms.begin(), impl_->user_terms.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  impl_->user_terms.erase(std::unique(impl_->user_terms.begin(), impl_->user_terms.end()), impl_->user_terms.end());
+}
+
+Segmenter::~Segmenter() = default;
+
+std::vector<std::string> Segmenter::Words(std::string_view s) const {
+  std::vector<std::string> out;
+  if (impl_->user_terms.empty()) {
+    impl_->IcuWords(s, &out);
+    return out;
+  }
+  // User terms first (leftmost, longest), ICU for the gaps between them.
+  size_t pos = 0, gap = 0;
+  while (pos < s.size()) {
+    const std::string* hit = nullptr;
+    for (const auto& t : impl_->user_terms) {
+      if (s.compare(pos, t.size(), t) == 0) {
+        hit = &t;
+        break;
+      }
+    }
+    if (hit) {
+      impl_->IcuWords(s.substr(gap, pos - gap), &out);
+      out.push_back(*hit);
+      pos += hit->size();
+      gap = pos;
+    } else {
+      Next(s, pos);
+    }
+  }
+  impl_->IcuWords(s.substr(gap), &out);
+  return out;
+}
+
+const Segmenter& DefaultSegmenter() {
+  static const Segmenter seg;
+  return seg;
+}
+
+std::vector<std::string> Terms(std::string_view s, const Segmenter& seg) {
+  std::vector<std::string> out = seg.Words(s);
+  // CJK bigrams over each run of ideographs.
+  std::string prev;
+  size_t run = 0;
+  for (size_t i = 0; i < s.size();) {
+    const size_t start = i;
+    const char32_t cp = Next(s, i);
+    if (!IsCjk(cp)) {
+      if (run == 1) out.push_back(prev);
+      run = 0;
+      prev.clear();
+      continue;
+    }
+    std::string cur(s.substr(start, i - start));
+    if (run >= 1) out.push_back(prev + cur);
+    prev = std::move(cur);
+    ++run;
+  }
+  if (run == 1) out.push_back(prev);
+  return out;
+}
+
+}  // namespace hotline

@@ -1,0 +1,54 @@
+// Chinese text processing shared by classification, search and early warning:
+// normalisation (full-width → half-width ASCII, traditional → simplified with OpenCC,
+// whitespace runs incl. U+3000 collapsed, control characters removed, invalid UTF-8
+// rejected), word segmentation (ICU's dictionary-based word break, with a user dictionary
+// of the city's place and unit names taking precedence) and features (words and CJK
+// character bigrams). Thread-safe; no I/O beyond loading OpenCC's dictionaries once.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace hotline {
+
+struct NormaliseOptions {
+  bool to_simplified = true;
+  bool lowercase_ascii = true;
+};
+
+// Fails with kInvalidArgument (field "text") on invalid UTF-8.
+Result<std::string> NormaliseText(std::string_view text, const NormaliseOptions& opts = {});
+
+// A word segmenter. The user dictionary's terms are kept whole wherever they occur.
+class Segmenter {
+ public:
+  explicit Segmenter(std::vector<std::string> user_terms = {});
+  ~Segmenter();
+  Segmenter(const Segmenter&) = delete;
+  Segmenter& operator=(const Segmenter&) = delete;
+
+  // Words of already-normalised text: runs of letters, digits or ideographs; punctuation
+  // and spaces dropped.
+  std::vector<std::string> Words(std::string_view normalised) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The process-wide default segmenter (no user dictionary).
+const Segmenter& DefaultSegmenter();
+
+// Search/classification terms of normalised text: its words plus, for every run of CJK
+// characters, the character bigrams (and the lone character of a one-character run), so
+// that two-character words are found whatever the segmenter decided.
+std::vector<std::string> Terms(std::string_view normalised, const Segmenter& seg = DefaultSegmenter());
+
+// True for a code point in the CJK ideograph blocks.
+bool IsCjk(char32_t cp);
+
+}  // namespace hotline
