@@ -229,6 +229,7 @@ struct ApiServer::Impl {
     return TicketJson(t, *svc->Org(), a, *svc->CurrentPolicy(), svc->clock()->NowMs());
   }
   void SlaRoutes();
+  void KbRoutes();
 };
 
 void ApiServer::Impl::Routes() {
@@ -299,7 +300,166 @@ void ApiServer::Impl::Routes() {
   OrgRoutes();
   TicketRoutes();
   SlaRoutes();
+  KbRoutes();
   PublicRoutes();
+}
+
+namespace {
+json KbJson(const KbEntry& e) {
+  json j = json::parse(KbEntryJson(e));
+  j["id"] = IdToString(e.id);
+  j["external_id"] = e.external_id;
+  j["version"] = e.version;
+  j["use_count"] = e.use_count;
+  j["updated_at"] = Iso(e.updated_at);
+  j["updated_by"] = IdToString(e.updated_by);
+  return j;
+}
+
+json KbResultsJson(const std::vector<KbResult>& results, bool public_view) {
+  json items = json::array();
+  for (const auto& r : results) {
+    json j = public_view ? json{{"id", IdToString(r.entry.id)}, {"title", r.entry.title}, {"body", r.entry.body}}
+                         : KbJson(r.entry);
+    j["score"] = r.score;
+    j["snippet"] = r.snippet;
+    items.push_back(std::move(j));
+  }
+  return {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}};
+}
+
+bool KbEditor(const Actor& a) { return a.role == Role::kAdmin || a.role == Role::kSupervisor; }
+
+Result<KbQuery> KbQueryOf(const Req& req) {
+  KbQuery q;
+  q.category_prefix = req.get_param_value("category");
+  if (q.category_prefix.size() > 32) return InvalidArgument("category", "too long");
+  if (req.has_param("limit")) {
+    auto n = ParseId(req.get_param_value("limit"));
+    if (!n || *n > 50) return InvalidArgument("limit", "must be between 1 and 50");
+    q.limit = static_cast<size_t>(*n);
+  }
+  if (const std::string st = req.get_param_value("status"); !st.empty()) {
+    q.status = ParseKbStatus(st);
+    if (!q.status) return InvalidArgument("status", "must be draft, reviewed, published or retired");
+  }
+  return q;
+}
+}  // namespace
+
+void ApiServer::Impl::KbRoutes() {
+  Get("/api/v1/kb/search", "/api/v1/kb/search", Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto q = KbQueryOf(req);
+    if (!q.ok()) return SendError(res, q.status());
+    if (q->status && !KbEditor(a)) return SendError(res, PermissionDenied("only editors search drafts and retired entries"));
+    auto r = svc->Kb().Search(req.get_param_value("q"), *q);
+    if (!r.ok()) return SendError(res, r.status());
+    SendJson(res, 200, KbResultsJson(*r, false));
+  }));
+  Get("/api/v1/kb/suggest", "/api/v1/kb/suggest", Authed([this](const Actor& a, const Req& req, Res& res) {
+    std::string text = req.get_param_value("text");
+    if (req.has_param("ticket_id")) {
+      auto t = svc->GetTicket(a, ParseId(req.get_param_value("ticket_id")).value_or(0));
+      if (!t.ok()) return SendError(res, t.status());
+      text = t->title + " " + t->content;
+    }
+    if (Trim(text).empty()) return SendError(res, InvalidArgument("ticket_id", "give ticket_id or text"));
+    KbQuery q;
+    q.limit = 5;
+    auto r = svc->Kb().Search(text, q);
+    if (!r.ok()) return SendError(res, r.status());
+    SendJson(res, 200, KbResultsJson(*r, false));
+  }));
+  Get(R"(/api/v1/public/kb/search)", "/api/v1/public/kb/search", [this](const Req& req, Res& res) {
+    if (!public_limiter.Allow(req.remote_addr, svc->clock()->NowMs())) {
+      return SendError(res, Status(Code::kResourceExhausted, "too many requests from your address; slow down"));
+    }
+    KbQuery q;
+    q.public_only = true;
+    q.limit = 10;
+    if (req.get_param_value("q").size() > 400) return SendError(res, InvalidArgument("q", "at most 400 bytes"));
+    auto r = svc->Kb().Search(req.get_param_value("q"), q);
+    if (!r.ok()) return SendError(res, r.status());
+    SendJson(res, 200, KbResultsJson(*r, true));
+  });
+  Get("/api/v1/kb", "/api/v1/kb", Authed([this](const Actor&, const Req& req, Res& res) {
+    auto q = KbQueryOf(req);
+    if (!q.ok()) return SendError(res, q.status());
+    const Id after = ParseId(req.get_param_value("cursor")).value_or(0);
+    const int page = static_cast<int>(std::min<int64_t>(ParseId(req.get_param_value("page_size")).value_or(20), 100));
+    auto list = svc->store()->KbList(q->status, after, page + 1);
+    if (!list.ok()) return SendError(res, list.status());
+    json items = json::array();
+    for (size_t i = 0; i < list->size() && static_cast<int>(i) < page; ++i) items.push_back(KbJson((*list)[i]));
+    const bool more = static_cast<int>(list->size()) > page;
+    SendJson(res, 200, {{"items", items}, {"total", items.size()},
+                        {"next_cursor", more ? json(IdToString((*list)[page - 1].id)) : json(nullptr)}});
+  }));
+  auto save = [this](const Actor& a, const Req& req, Res& res, Id id) {
+    if (!KbEditor(a)) return SendError(res, PermissionDenied("only administrators and supervisors edit the knowledge base"));
+    if (req.body.size() > opts.max_json_bytes) return SendError(res, Status(Code::kTooLarge, "body: too large", "body"));
+    auto e = ParseKbEntry(req.body);
+    if (!e.ok()) return SendError(res, e.status());
+    json j = json::parse(req.body);
+    if (!j.contains("status")) e->status = KbStatus::kDraft;  // edits go through review
+    if (id) {
+      auto old = svc->store()->KbGet(id);
+      if (!old.ok()) return SendError(res, old.status());
+      e->id = id;
+      e->external_id = old->external_id;
+    }
+    auto saved = svc->Kb().Save({*e}, a.user_id);
+    if (!saved.ok()) return SendError(res, saved.status());
+    SendJson(res, id ? 200 : 201, KbJson(saved->at(0)));
+  };
+  Post("/api/v1/kb", "/api/v1/kb", Authed([save](const Actor& a, const Req& req, Res& res) { save(a, req, res, 0); }));
+  Put(R"(/api/v1/kb/(\d+))", "/api/v1/kb/{id}", Authed([save](const Actor& a, const Req& req, Res& res) {
+    save(a, req, res, ParseId(req.matches[1]).value_or(0));
+  }));
+  Get(R"(/api/v1/kb/(\d+))", "/api/v1/kb/{id}", Authed([this](const Actor&, const Req& req, Res& res) {
+    auto e = svc->store()->KbGet(ParseId(req.matches[1]).value_or(0));
+    if (!e.ok()) return SendError(res, e.status());
+    SendJson(res, 200, KbJson(*e));
+  }));
+  Get(R"(/api/v1/kb/(\d+)/versions)", "/api/v1/kb/{id}/versions", Authed([this](const Actor&, const Req& req, Res& res) {
+    auto v = svc->store()->KbVersions(ParseId(req.matches[1]).value_or(0));
+    if (!v.ok()) return SendError(res, v.status());
+    json items = json::array();
+    for (const auto& [n, snap] : *v) items.push_back({{"version", n}, {"entry", json::parse(snap)}});
+    SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
+  }));
+  Post(R"(/api/v1/kb/(\d+)/actions/(review|publish|retire|redraft))", "/api/v1/kb/{id}/actions/{action}",
+       Authed([this](const Actor& a, const Req& req, Res& res) {
+    if (!KbEditor(a)) return SendError(res, PermissionDenied("only administrators and supervisors review entries"));
+    const std::string act = req.matches[2].str();
+    const KbStatus to = act == "review" ? KbStatus::kReviewed : act == "publish" ? KbStatus::kPublished
+                      : act == "retire" ? KbStatus::kRetired : KbStatus::kDraft;
+    auto e = svc->Kb().SetStatus(ParseId(req.matches[1]).value_or(0), to, a.user_id);
+    if (!e.ok()) return SendError(res, e.status());
+    SendJson(res, 200, KbJson(*e));
+  }));
+  Get("/api/v1/kb/synonyms", "/api/v1/kb/synonyms", Authed([this](const Actor&, const Req&, Res& res) {
+    auto g = svc->store()->KbSynonymGroups();
+    if (!g.ok()) return SendError(res, g.status());
+    json items = json::array();
+    for (const auto& terms : *g) items.push_back({{"terms", terms}});
+    SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
+  }));
+  Post("/api/v1/kb/synonyms", "/api/v1/kb/synonyms", Authed([this](const Actor& a, const Req& req, Res& res) {
+    if (a.role != Role::kAdmin) return SendError(res, PermissionDenied("only administrators maintain synonyms"));
+    auto body = BodyObject(req, opts.max_json_bytes);
+    if (!body.ok()) return SendError(res, body.status());
+    std::vector<std::string> terms;
+    auto it = body->find("terms");
+    if (it == body->end() || !it->is_array()) return SendError(res, InvalidArgument("terms", "must be an array of strings"));
+    for (const auto& t : *it) {
+      if (!t.is_string()) return SendError(res, InvalidArgument("terms", "must be an array of strings"));
+      terms.push_back(Trim(t.get<std::string>()));
+    }
+    Status st = svc->Kb().AddSynonyms(terms);
+    if (!st.ok()) return SendError(res, st);
+    SendJson(res, 201, {{"terms", terms}});
+  }));
 }
 
 void ApiServer::Impl::SlaRoutes() {

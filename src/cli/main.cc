@@ -1,4 +1,5 @@
 // The one binary: `hotline init | serve | import | demo`.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -8,6 +9,9 @@
 #include "core/text.h"
 #include "org/org_import.h"
 #include "sla/calendar.h"
+#include "service/kb_service.h"
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include "taxonomy/taxonomy.h"
 
 using namespace hotline;
@@ -89,6 +93,120 @@ Result<Calendar> LoadCalendar(const std::string& name_or_file) {
                                            Calendar::Default().name() + ") nor a readable file");
   }
   return Calendar::FromJson(*text);
+}
+
+// Reads JSONL; a bad line is reported with its number and nothing is written.
+Result<std::vector<KbEntry>> ReadKbJsonl(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status(Code::kNotFound, "cannot open " + path);
+  std::vector<KbEntry> out;
+  std::string line;
+  for (size_t n = 1; std::getline(in, line); ++n) {
+    if (Trim(line).empty()) continue;
+    auto e = ParseKbEntry(line);
+    if (!e.ok()) return InvalidArgument(e.status().field(), path + " line " + std::to_string(n) + ": " + e.status().message());
+    out.push_back(std::move(e).value());
+  }
+  return out;
+}
+
+int KbImport(const std::string& db, const std::string& file) {
+  auto entries = ReadKbJsonl(file);
+  if (!entries.ok()) return cli::Fail(entries.status());
+  auto app = cli::OpenApp(db, true);
+  if (!app.ok()) return cli::Fail(app.status());
+  if (Status st = cli::InitDatabase(*app, "", ""); !st.ok()) return cli::Fail(st);
+  KbService kb(app->store.get(), SystemClock::Default());
+  const size_t n = entries->size();
+  auto saved = kb.Save(std::move(entries).value(), 0);
+  if (!saved.ok()) return cli::Fail(saved.status());
+  std::cout << "imported " << n << " knowledge entries\n";
+  return 0;
+}
+
+int KbExport(const std::string& db, const std::string& output) {
+  auto app = cli::OpenApp(db, false);
+  if (!app.ok()) return cli::Fail(app.status());
+  std::ofstream file;
+  if (!output.empty()) file.open(output);
+  std::ostream& out = output.empty() ? std::cout : file;
+  for (Id after = 0;;) {
+    auto page = app->store->KbList(std::nullopt, after, 1000);
+    if (!page.ok()) return cli::Fail(page.status());
+    for (const auto& e : *page) out << KbEntryJson(e) << "\n";
+    if (page->size() < 1000) break;
+    after = page->back().id;
+  }
+  return 0;
+}
+
+nlohmann::json KbResultsJson(const std::vector<KbResult>& results, bool full) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& r : results) {
+    nlohmann::json o = {{"id", r.entry.external_id.empty() ? IdToString(r.entry.id) : r.entry.external_id},
+                        {"score", r.score}};
+    if (full) {
+      o["title"] = r.entry.title;
+      o["snippet"] = r.snippet;
+      o["category_code"] = r.entry.category_code;
+    }
+    arr.push_back(o);
+  }
+  return arr;
+}
+
+int KbSearch(const std::string& db, const std::string& query, const std::string& queries, const std::string& output,
+             int limit, bool as_json) {
+  auto app = cli::OpenApp(db, false);
+  if (!app.ok()) return cli::Fail(app.status());
+  KbService kb(app->store.get(), SystemClock::Default());
+  KbQuery q;
+  q.limit = static_cast<size_t>(limit);
+  if (queries.empty()) {
+    auto r = kb.Search(query, q);
+    if (!r.ok()) return cli::Fail(r.status());
+    if (as_json) {
+      std::cout << KbResultsJson(*r, true).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    } else {
+      for (size_t i = 0; i < r->size(); ++i) {
+        const auto& x = (*r)[i];
+        std::printf("%2zu. [%.2f] %s  (%s)\n    %s\n", i + 1, x.score, x.entry.title.c_str(),
+                    x.entry.external_id.empty() ? IdToString(x.entry.id).c_str() : x.entry.external_id.c_str(),
+                    x.snippet.c_str());
+      }
+    }
+    return 0;
+  }
+  // Batch: each query ranked on its own, exactly as the single form would rank it.
+  std::ifstream in(queries);
+  if (!in) return cli::Fail(Status(Code::kNotFound, "cannot open " + queries));
+  std::ofstream file(output);
+  if (!file) return cli::Fail(Status(Code::kNotFound, "cannot write " + output));
+  std::string line;
+  size_t bad = 0, done = 0;
+  for (size_t n = 1; std::getline(in, line); ++n) {
+    if (Trim(line).empty()) continue;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string()) {
+      std::cerr << queries << " line " << n << ": needs a JSON object with \"id\" and \"text\"\n";
+      ++bad;
+      continue;
+    }
+    auto r = kb.Search(j["text"].get<std::string>(), q, /*cache_postings=*/true);
+    nlohmann::json o = {{"id", j.value("id", nlohmann::json(nullptr))}};
+    if (r.ok()) {
+      o["results"] = KbResultsJson(*r, false);
+    } else {
+      o["results"] = nlohmann::json::array();
+      o["error"] = r.status().message();
+      std::cerr << queries << " line " << n << ": " << r.status().message() << "\n";
+      ++bad;
+    }
+    file << o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    ++done;
+  }
+  std::cerr << "searched " << done << " queries, " << bad << " with errors\n";
+  return 0;
 }
 
 struct DeadlineArgs {
@@ -173,6 +291,9 @@ int CalendarShow(const std::string& db, const std::string& calendar, int year) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Logs go to standard error: standard output carries results (deadlines, JSON).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("hotline"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   CLI::App app{"Hotline 12345: the city's government service hotline platform"};
   app.require_subcommand(1);
 
@@ -232,11 +353,39 @@ int main(int argc, char** argv) {
   cal_import->add_option("file", cal_file, "calendar JSON")->required()->check(CLI::ExistingFile);
   calendar->require_subcommand(1);
 
+  std::string kb_db, kb_file, kb_query, kb_queries, kb_output;
+  int kb_limit = 10;
+  bool kb_json = false;
+  auto* kb = app.add_subcommand("kb", "the knowledge base");
+  auto* kb_import = kb->add_subcommand("import", "import entries from JSONL (one transaction)");
+  kb_import->add_option("--db", kb_db, "SQLite database file (created if missing)")->required();
+  kb_import->add_option("file", kb_file, "entries, one JSON object a line")->required()->check(CLI::ExistingFile);
+  auto* kb_export = kb->add_subcommand("export", "export every entry as JSONL");
+  kb_export->add_option("--db", kb_db, "SQLite database file")->required();
+  kb_export->add_option("--output", kb_output, "file (default: standard output)");
+  auto* kb_search = kb->add_subcommand("search", "search current entries");
+  kb_search->add_option("--db", kb_db, "SQLite database file")->required();
+  kb_search->add_option("query", kb_query, "the query");
+  kb_search->add_option("--queries", kb_queries, "batch: JSONL of {id, text}")->check(CLI::ExistingFile);
+  kb_search->add_option("--output", kb_output, "batch: JSONL of {id, results:[{id, score}]}");
+  kb_search->add_option("--limit", kb_limit, "results per query")->check(CLI::Range(1, 50))->capture_default_str();
+  kb_search->add_flag("--json", kb_json, "print JSON");
+  kb->require_subcommand(1);
+
   CLI11_PARSE(app, argc, argv);
+  if (*kb_import) return KbImport(kb_db, kb_file);
+  if (*kb_export) return KbExport(kb_db, kb_output);
+  if (*kb_search) {
+    if (kb_queries.empty() == kb_query.empty()) {
+      return cli::Fail(InvalidArgument("query", "give a query, or --queries FILE with --output FILE"));
+    }
+    if (!kb_queries.empty() && kb_output.empty()) return cli::Fail(InvalidArgument("output", "--queries needs --output"));
+    return KbSearch(kb_db, kb_query, kb_queries, kb_output, kb_limit, kb_json);
+  }
   if (*deadline) return SlaDeadline(dl);
   if (*cal_show) return CalendarShow(cal_db, cal_name, cal_year);
   if (*cal_import) return CalendarImport(cal_db, cal_file);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
   if (*init) return Init(db, admin_user, admin_password);
   if (*serve) return Serve(db, listen, threads, web_root, sla_interval_ms);
   if (*import) return Import(db, kind, input);

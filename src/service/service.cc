@@ -360,12 +360,27 @@ Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& cmd) {
   auto policy = CurrentPolicy();
   ctx.policy = policy.get();
   ctx.ids = ids_;
+  if (cmd.type == CommandType::kAnswerDirectly && !cmd.kb_entry_ids.empty()) {
+    // The entries an agent answered from must exist and be current.
+    ASSIGN_OR_RETURN(auto entries, store_->KbGetMany(cmd.kb_entry_ids));
+    for (Id id : cmd.kb_entry_ids) {
+      auto it = std::find_if(entries.begin(), entries.end(), [&](const KbEntry& e) { return e.id == id; });
+      if (it == entries.end() || !it->CurrentAt(ctx.now)) {
+        return InvalidArgument("kb_entry_ids", "entry " + IdToString(id) + " is not a current knowledge entry");
+      }
+    }
+  }
   const Id target = cmd.type == CommandType::kMerge ? cmd.into_ticket_id : 0;
   ASSIGN_OR_RETURN(auto d, store_->ApplyCommand(ticket_id, target, [&](const Ticket& t, const Ticket* mt) {
     CommandContext c = ctx;
     c.merge_target = mt;
     return Decide(t, cmd, a, c);
   }));
+  if (cmd.type == CommandType::kAnswerDirectly && !cmd.kb_entry_ids.empty()) {
+    // Usefulness of each entry: counted after the answer is committed (a lost count is
+    // harmless; a count without an answer is not).
+    if (Status st = store_->KbRecordUse(cmd.kb_entry_ids); !st.ok()) spdlog::warn("kb use count: {}", st.message());
+  }
   return std::move(d.ticket);
 }
 

@@ -14,6 +14,7 @@
 #include "intake/intake.h"
 #include "org/org.h"
 #include "sla/policy.h"
+#include "service/kb_service.h"
 #include "store/store.h"
 #include "ticket/ticket.h"
 
@@ -84,6 +85,9 @@ class Service {
   std::vector<Calendar> Calendars();
   Result<int> PutSlaPolicy(const Actor& a, const std::string& json);
   Result<std::vector<UnitSlaStats>> SlaStats(const Actor& a, TimeMs from, TimeMs to);
+
+  // The knowledge base. Each call builds a fresh KbService (it holds per-call caches).
+  KbService Kb() { return KbService(store_, clock_); }
 
   Store* store() { return store_; }
   const Clock* clock() const { return clock_; }

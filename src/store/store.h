@@ -19,6 +19,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/status.h"
+#include "kb/kb.h"
 #include "org/org.h"
 #include "taxonomy/taxonomy.h"
 #include "ticket/ticket.h"
@@ -202,6 +203,21 @@ class Store {
   virtual Result<std::vector<std::pair<std::string, std::string>>> ListCalendars() = 0;
   virtual Result<int> PutSlaPolicy(const std::string& doc) = 0;  // returns the new version
   virtual Result<std::optional<std::pair<int, std::string>>> CurrentSlaPolicy() = 0;
+
+  // ---- knowledge base ----
+  // Saves entries with their index terms in one transaction (all or nothing): an entry
+  // whose external id exists is a new version of it. Returns the saved entries.
+  virtual Result<std::vector<KbEntry>> KbSave(std::vector<std::pair<KbEntry, KbDocTerms>> entries, Id changed_by) = 0;
+  virtual Result<KbEntry> KbGet(Id id) = 0;
+  virtual Result<std::vector<KbEntry>> KbGetMany(const std::vector<Id>& ids) = 0;
+  // Entries by id ascending after `after_id` (status filter optional).
+  virtual Result<std::vector<KbEntry>> KbList(std::optional<KbStatus> status, Id after_id, int limit) = 0;
+  virtual Result<std::vector<std::pair<int, std::string>>> KbVersions(Id id) = 0;
+  virtual Result<std::vector<KbPosting>> KbPostings(const std::string& term) = 0;
+  virtual Result<std::pair<int64_t, int64_t>> KbStats() = 0;
+  virtual Result<std::vector<std::vector<std::string>>> KbSynonymGroups() = 0;
+  virtual Status KbAddSynonymGroup(const std::vector<std::string>& terms) = 0;
+  virtual Status KbRecordUse(const std::vector<Id>& ids) = 0;
 
   // ---- audit and public look-up locks ----
   virtual Status AppendAudit(AuditEntry e) = 0;

@@ -101,6 +101,22 @@ CREATE TABLE calendars(name TEXT PRIMARY KEY, doc TEXT NOT NULL, version INTEGER
   updated_at INTEGER NOT NULL);
 CREATE TABLE sla_policies(version INTEGER PRIMARY KEY, doc TEXT NOT NULL, created_at INTEGER NOT NULL);
 )SQL",
+      // 3: the knowledge base and its index (postings in tables every server shares).
+      R"SQL(
+CREATE TABLE kb_entries(
+  id INTEGER PRIMARY KEY, external_id TEXT UNIQUE, title TEXT NOT NULL, body TEXT NOT NULL,
+  category_code TEXT NOT NULL DEFAULT '', keywords TEXT NOT NULL DEFAULT '[]', owner_unit_id INTEGER NOT NULL DEFAULT 0,
+  effective_at INTEGER NOT NULL DEFAULT 0, expires_at INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL,
+  is_public INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL, updated_by INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL, use_count INTEGER NOT NULL DEFAULT 0, doc_len INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX kb_entries_status ON kb_entries(status, id);
+CREATE TABLE kb_versions(entry_id INTEGER NOT NULL, version INTEGER NOT NULL, snapshot TEXT NOT NULL,
+  changed_by INTEGER NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(entry_id, version));
+CREATE TABLE kb_postings(term TEXT NOT NULL, entry_id INTEGER NOT NULL, tf INTEGER NOT NULL, len INTEGER NOT NULL,
+  PRIMARY KEY(term, entry_id)) WITHOUT ROWID;
+CREATE INDEX kb_postings_entry ON kb_postings(entry_id);
+CREATE TABLE kb_synonyms(id INTEGER PRIMARY KEY, terms TEXT NOT NULL);
+)SQL",
   };
   return kMigrations;
 }

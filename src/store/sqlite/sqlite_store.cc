@@ -88,6 +88,16 @@ class SqliteStore final : public Store {
   Result<std::vector<std::pair<std::string, std::string>>> ListCalendars() override;
   Result<int> PutSlaPolicy(const std::string& doc) override;
   Result<std::optional<std::pair<int, std::string>>> CurrentSlaPolicy() override;
+  Result<std::vector<KbEntry>> KbSave(std::vector<std::pair<KbEntry, KbDocTerms>> entries, Id changed_by) override;
+  Result<KbEntry> KbGet(Id id) override;
+  Result<std::vector<KbEntry>> KbGetMany(const std::vector<Id>& ids) override;
+  Result<std::vector<KbEntry>> KbList(std::optional<KbStatus> status, Id after_id, int limit) override;
+  Result<std::vector<std::pair<int, std::string>>> KbVersions(Id id) override;
+  Result<std::vector<KbPosting>> KbPostings(const std::string& term) override;
+  Result<std::pair<int64_t, int64_t>> KbStats() override;
+  Result<std::vector<std::vector<std::string>>> KbSynonymGroups() override;
+  Status KbAddSynonymGroup(const std::vector<std::string>& terms) override;
+  Status KbRecordUse(const std::vector<Id>& ids) override;
   Status AppendAudit(AuditEntry e) override;
   Result<std::vector<AuditEntry>> ListAudit(int limit, Id before_id) override;
   Result<int> RecordLookupFailure(const std::string& number, TimeMs now, TimeMs window_ms) override;
@@ -1169,6 +1179,189 @@ Result<std::optional<std::pair<int, std::string>>> SqliteStore::CurrentSlaPolicy
     if (s.Step(&st)) return Out(std::make_pair(static_cast<int>(s.Int(0)), s.Text(1)));
     RETURN_IF_ERROR(st);
     return Out();
+  });
+}
+
+// ---- knowledge base ---------------------------------------------------------------------
+
+namespace {
+constexpr const char* kKbCols = "id, external_id, title, body, category_code, keywords, owner_unit_id, effective_at, "
+                                "expires_at, status, is_public, version, updated_by, updated_at, use_count";
+KbEntry ReadKb(const Stmt& s) {
+  KbEntry e;
+  e.id = s.Int(0); e.external_id = s.Text(1); e.title = s.Text(2); e.body = s.Text(3); e.category_code = s.Text(4);
+  e.keywords = json::parse(s.Text(5), nullptr, false).is_array() ? json::parse(s.Text(5)).get<std::vector<std::string>>()
+                                                                   : std::vector<std::string>{};
+  e.owner_unit_id = s.Int(6); e.effective_at = s.Int(7); e.expires_at = s.Int(8);
+  e.status = ParseKbStatus(s.Text(9)).value_or(KbStatus::kDraft);
+  e.is_public = s.Int(10) != 0; e.version = static_cast<int>(s.Int(11)); e.updated_by = s.Int(12);
+  e.updated_at = s.Int(13); e.use_count = s.Int(14);
+  return e;
+}
+
+Status AddCounter(Connection& c, const char* name, int64_t delta) {
+  ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO counters(name, value) VALUES(?, ?) "
+                                     "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value"));
+  return s.Bind(1, name).Bind(2, delta).Run();
+}
+}  // namespace
+
+Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, KbDocTerms>> entries, Id changed_by) {
+  for (auto& [e, terms] : entries) {
+    if (e.id == 0) e.id = ids_.Next();
+  }
+  return Write<std::vector<KbEntry>>([&](Connection& c) -> Result<std::vector<KbEntry>> {
+    std::vector<KbEntry> out;
+    const TimeMs now = opts_.clock->NowMs();
+    for (auto& [e, terms] : entries) {
+      // An existing entry (by id or external id) gets a new version; its old postings go.
+      Id existing = 0;
+      int old_len = 0, old_version = 0;
+      {
+        ASSIGN_OR_RETURN(auto f, c.Prepare("SELECT id, doc_len, version FROM kb_entries WHERE id = ? OR "
+                                           "(external_id IS NOT NULL AND external_id = ?)"));
+        f.Bind(1, e.id).Bind(2, e.external_id.empty() ? std::string("\x01none") : e.external_id);
+        Status st;
+        if (f.Step(&st)) {
+          existing = f.Int(0);
+          old_len = static_cast<int>(f.Int(1));
+          old_version = static_cast<int>(f.Int(2));
+        }
+        RETURN_IF_ERROR(st);
+      }
+      if (existing) {
+        e.id = existing;
+        e.version = old_version + 1;
+        ASSIGN_OR_RETURN(auto d, c.Prepare("DELETE FROM kb_postings WHERE entry_id = ?"));
+        RETURN_IF_ERROR(d.Bind(1, existing).Run());
+        RETURN_IF_ERROR(AddCounter(c, "kb_len", -old_len));
+      } else {
+        RETURN_IF_ERROR(AddCounter(c, "kb_docs", 1));
+      }
+      e.updated_by = changed_by;
+      e.updated_at = now;
+      ASSIGN_OR_RETURN(auto up, c.Prepare(
+          "INSERT INTO kb_entries(id, external_id, title, body, category_code, keywords, owner_unit_id, effective_at, "
+          "expires_at, status, is_public, version, updated_by, updated_at, doc_len) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+          "ON CONFLICT(id) DO UPDATE SET external_id=excluded.external_id, title=excluded.title, body=excluded.body, "
+          "category_code=excluded.category_code, keywords=excluded.keywords, owner_unit_id=excluded.owner_unit_id, "
+          "effective_at=excluded.effective_at, expires_at=excluded.expires_at, status=excluded.status, "
+          "is_public=excluded.is_public, version=excluded.version, updated_by=excluded.updated_by, "
+          "updated_at=excluded.updated_at, doc_len=excluded.doc_len"));
+      if (e.external_id.empty()) up.BindNull(2); else up.Bind(2, e.external_id);
+      RETURN_IF_ERROR(up.Bind(1, e.id).Bind(3, e.title).Bind(4, e.body).Bind(5, e.category_code)
+                          .Bind(6, json(e.keywords).dump()).Bind(7, e.owner_unit_id).Bind(8, e.effective_at)
+                          .Bind(9, e.expires_at).Bind(10, KbStatusName(e.status)).Bind(11, e.is_public)
+                          .Bind(12, e.version).Bind(13, e.updated_by).Bind(14, e.updated_at).Bind(15, terms.length).Run());
+      ASSIGN_OR_RETURN(auto v, c.Prepare("INSERT INTO kb_versions(entry_id, version, snapshot, changed_by, at) VALUES(?,?,?,?,?)"));
+      RETURN_IF_ERROR(v.Bind(1, e.id).Bind(2, e.version).Bind(3, KbEntryJson(e)).Bind(4, changed_by).Bind(5, now).Run());
+      for (const auto& [term, tf] : terms.tf) {
+        ASSIGN_OR_RETURN(auto p, c.Prepare("INSERT INTO kb_postings(term, entry_id, tf, len) VALUES(?,?,?,?)"));
+        RETURN_IF_ERROR(p.Bind(1, term).Bind(2, e.id).Bind(3, tf).Bind(4, terms.length).Run());
+      }
+      RETURN_IF_ERROR(AddCounter(c, "kb_len", terms.length));
+      out.push_back(e);
+    }
+    return out;
+  });
+}
+
+Result<KbEntry> SqliteStore::KbGet(Id id) {
+  ASSIGN_OR_RETURN(auto v, KbGetMany({id}));
+  if (v.empty()) return NotFound("no knowledge entry with id " + IdToString(id));
+  return v[0];
+}
+
+Result<std::vector<KbEntry>> SqliteStore::KbGetMany(const std::vector<Id>& ids) {
+  return Read<std::vector<KbEntry>>([&](Connection& c) -> Result<std::vector<KbEntry>> {
+    std::vector<KbEntry> out;
+    for (Id id : ids) {
+      ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + kKbCols + " FROM kb_entries WHERE id = ?"));
+      Status st;
+      if (s.Bind(1, id).Step(&st)) out.push_back(ReadKb(s));
+      RETURN_IF_ERROR(st);
+    }
+    return out;
+  });
+}
+
+Result<std::vector<KbEntry>> SqliteStore::KbList(std::optional<KbStatus> status, Id after_id, int limit) {
+  return Read<std::vector<KbEntry>>([&](Connection& c) -> Result<std::vector<KbEntry>> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + kKbCols +
+                                       " FROM kb_entries WHERE (? = '' OR status = ?) AND id > ? ORDER BY id LIMIT ?"));
+    const std::string st_name = status ? KbStatusName(*status) : "";
+    s.Bind(1, st_name).Bind(2, st_name).Bind(3, after_id).Bind(4, std::clamp(limit, 1, 10000));
+    std::vector<KbEntry> out;
+    Status st;
+    while (s.Step(&st)) out.push_back(ReadKb(s));
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<std::vector<std::pair<int, std::string>>> SqliteStore::KbVersions(Id id) {
+  using Out = std::vector<std::pair<int, std::string>>;
+  return Read<Out>([&](Connection& c) -> Result<Out> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT version, snapshot FROM kb_versions WHERE entry_id = ? ORDER BY version LIMIT 1000"));
+    s.Bind(1, id);
+    Out out;
+    Status st;
+    while (s.Step(&st)) out.emplace_back(static_cast<int>(s.Int(0)), s.Text(1));
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<std::vector<KbPosting>> SqliteStore::KbPostings(const std::string& term) {
+  return Read<std::vector<KbPosting>>([&](Connection& c) -> Result<std::vector<KbPosting>> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT entry_id, tf, len FROM kb_postings WHERE term = ?"));
+    s.Bind(1, term);
+    std::vector<KbPosting> out;
+    Status st;
+    while (s.Step(&st)) out.push_back({s.Int(0), static_cast<int>(s.Int(1)), static_cast<int>(s.Int(2))});
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<std::pair<int64_t, int64_t>> SqliteStore::KbStats() {
+  using Out = std::pair<int64_t, int64_t>;
+  return Read<Out>([&](Connection& c) -> Result<Out> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT (SELECT value FROM counters WHERE name = 'kb_docs'), "
+                                       "(SELECT value FROM counters WHERE name = 'kb_len')"));
+    Status st;
+    s.Step(&st);
+    RETURN_IF_ERROR(st);
+    return Out(s.Int(0), s.Int(1));
+  });
+}
+
+Result<std::vector<std::vector<std::string>>> SqliteStore::KbSynonymGroups() {
+  using Out = std::vector<std::vector<std::string>>;
+  return Read<Out>([&](Connection& c) -> Result<Out> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT terms FROM kb_synonyms ORDER BY id LIMIT 10000"));
+    Out out;
+    Status st;
+    while (s.Step(&st)) out.push_back(json::parse(s.Text(0)).get<std::vector<std::string>>());
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Status SqliteStore::KbAddSynonymGroup(const std::vector<std::string>& terms) {
+  return WriteStatus([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO kb_synonyms(id, terms) VALUES(?, ?)"));
+    return s.Bind(1, ids_.Next()).Bind(2, json(terms).dump()).Run();
+  });
+}
+
+Status SqliteStore::KbRecordUse(const std::vector<Id>& ids) {
+  return WriteStatus([&](Connection& c) -> Status {
+    for (Id id : ids) {
+      ASSIGN_OR_RETURN(auto s, c.Prepare("UPDATE kb_entries SET use_count = use_count + 1 WHERE id = ?"));
+      RETURN_IF_ERROR(s.Bind(1, id).Run());
+    }
+    return Status::Ok();
   });
 }
 

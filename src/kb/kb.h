@@ -1,0 +1,108 @@
+// The knowledge base (知识库): entries with validity periods, review workflow, versions and
+// visibility, and Chinese-aware ranked search. Segmentation and ranking (BM25 over words
+// and CJK bigrams, title and keywords boosted, synonyms expanded, validity enforced) are
+// this module's own layer; the postings live in the store's tables, so every server that
+// shares a database sees the same index and results do not depend on the backend.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "core/status.h"
+
+namespace hotline {
+
+enum class KbStatus { kDraft, kReviewed, kPublished, kRetired };
+const char* KbStatusName(KbStatus s);
+std::optional<KbStatus> ParseKbStatus(std::string_view s);
+
+struct KbEntry {
+  Id id = 0;
+  std::string external_id;   // the id it was imported with, if any
+  std::string title, body, category_code;
+  std::vector<std::string> keywords;
+  Id owner_unit_id = 0;
+  TimeMs effective_at = 0;   // 0: always
+  TimeMs expires_at = 0;     // 0: never
+  KbStatus status = KbStatus::kPublished;
+  bool is_public = false;    // shown on the citizens' FAQ
+  int version = 1;
+  Id updated_by = 0;
+  TimeMs updated_at = 0;
+  int64_t use_count = 0;     // times used in a direct answer
+
+  bool CurrentAt(TimeMs now) const {
+    return status == KbStatus::kPublished && (effective_at == 0 || effective_at <= now) &&
+           (expires_at == 0 || now < expires_at);
+  }
+};
+
+constexpr size_t kMaxKbBodyBytes = 200000;
+
+// Parses one entry from JSON ({"id"?, "title", "body", "category"|"category_code"?,
+// "keywords"?, "status"?, "visibility"?: internal|public, "effective"?, "expires"?,
+// "owner_unit_id"?}); entries without a status are published. Errors name the field.
+Result<KbEntry> ParseKbEntry(std::string_view json_text);
+std::string KbEntryJson(const KbEntry& e);  // the export form (same fields)
+
+// What the index holds for one entry: weighted term frequencies and a length.
+struct KbDocTerms {
+  std::map<std::string, int> tf;
+  int length = 0;
+};
+// Title terms count three times, keywords twice, body once.
+KbDocTerms TermsOfEntry(const KbEntry& e);
+
+struct KbPosting {
+  Id entry_id = 0;
+  int tf = 0;
+  int length = 0;
+};
+
+struct KbHit {
+  Id entry_id = 0;
+  double score = 0;
+};
+
+// Where the searcher reads the index from (the store implements it).
+class KbIndexReader {
+ public:
+  virtual ~KbIndexReader() = default;
+  virtual Result<std::vector<KbPosting>> Postings(const std::string& term) = 0;
+  // Number of indexed entries and the sum of their lengths.
+  virtual Result<std::pair<int64_t, int64_t>> Stats() = 0;
+};
+
+// Synonym groups (煤气/燃气, 医保/医疗保险): each term of a group finds the others.
+class Synonyms {
+ public:
+  void AddGroup(const std::vector<std::string>& terms);
+  std::vector<std::string> Expand(const std::string& term) const;
+  bool empty() const { return groups_.empty(); }
+
+ private:
+  std::map<std::string, std::vector<std::string>> groups_;
+};
+
+struct KbSearchOptions {
+  size_t limit = 10;
+  size_t max_candidates = 2000;  // scored entries kept before filtering
+};
+
+// BM25 over the query's terms (words + bigrams, synonyms expanded at a lower weight).
+// Terms are weighted by their frequency in the query, and a long query keeps its 96 most
+// informative terms. Returns candidates best first, unfiltered (the caller applies status,
+// validity, visibility and category, reading down the list).
+Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, const Synonyms& synonyms,
+                                  const KbSearchOptions& opts);
+
+// A snippet of `text` around the first query word found, with matches in <em>…</em>.
+std::string KbSnippet(const std::string& text, std::string_view query, size_t max_chars = 80);
+
+}  // namespace hotline

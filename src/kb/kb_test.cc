@@ -1,0 +1,79 @@
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "kb/kb.h"
+
+namespace hotline {
+namespace {
+
+// An in-memory index, to test ranking apart from any store.
+class MemIndex : public KbIndexReader {
+ public:
+  void Add(Id id, const KbEntry& e) {
+    KbDocTerms d = TermsOfEntry(e);
+    for (auto& [t, tf] : d.tf) postings_[t].push_back({id, tf, d.length});
+    ++n_;
+    len_ += d.length;
+  }
+  Result<std::vector<KbPosting>> Postings(const std::string& term) override { return postings_[term]; }
+  Result<std::pair<int64_t, int64_t>> Stats() override { return std::make_pair(n_, len_); }
+
+ private:
+  std::map<std::string, std::vector<KbPosting>> postings_;
+  int64_t n_ = 0, len_ = 0;
+};
+
+KbEntry E(const char* title, const char* body) {
+  KbEntry e;
+  e.title = title;
+  e.body = body;
+  return e;
+}
+
+TEST(Kb, TwoCharacterWordsTraditionalQueriesAndTitles) {
+  MemIndex idx;
+  idx.Add(1, E("电梯故障报修流程", "住宅电梯出现故障，请先联系物业，物业未处理的可向市场监管部门投诉。"));
+  idx.Add(2, E("夜间施工噪音投诉", "夜间22时至次日6时禁止产生噪声的建筑施工作业，可向生态环境部门举报。"));
+  idx.Add(3, E("燃气开户办理", "办理燃气开户需携带房产证和身份证到燃气公司营业厅。"));
+  Synonyms syn;
+  auto top = [&](const char* q) {
+    auto r = RankKb(idx, q, syn, {});
+    EXPECT_TRUE(r.ok());
+    return r.ok() && !r->empty() ? (*r)[0].entry_id : 0;
+  };
+  EXPECT_EQ(top("电梯"), 1);
+  EXPECT_EQ(top("噪音"), 2);
+  EXPECT_EQ(top("電梯壞了沒人修"), 1);   // traditional characters
+  EXPECT_EQ(top("工地晚上施工太吵"), 2);
+  EXPECT_EQ(top("煤气"), 0);             // no synonym yet
+  syn.AddGroup({"煤气", "燃气"});
+  EXPECT_EQ(top("煤气开户"), 3);
+  EXPECT_FALSE(RankKb(idx, "\xff", syn, {}).ok());
+  EXPECT_TRUE(RankKb(idx, "!!!", syn, {})->empty());
+}
+
+TEST(Kb, EntriesParseWithNamedErrorsAndValidity) {
+  auto e = ParseKbEntry(R"({"id":"r1","title":"标题","body":"内容","visibility":"public","expires":"2026-01-01"})");
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->external_id, "r1");
+  EXPECT_EQ(e->status, KbStatus::kPublished);
+  EXPECT_TRUE(e->is_public);
+  EXPECT_TRUE(e->CurrentAt(*ParseIso("2025-06-01")));
+  EXPECT_FALSE(e->CurrentAt(*ParseIso("2026-01-01")));
+  EXPECT_EQ(ParseKbEntry(R"({"title":"t"})").status().field(), "body");
+  EXPECT_EQ(ParseKbEntry(R"({"title":"t","body":"b","status":"live"})").status().field(), "status");
+  EXPECT_EQ(ParseKbEntry(R"({"title":"t","body":"b","expires":"soon"})").status().field(), "expires");
+  EXPECT_EQ(ParseKbEntry("not json").status().field(), "body");
+  auto round = ParseKbEntry(KbEntryJson(*e));
+  ASSERT_TRUE(round.ok());
+  EXPECT_EQ(round->expires_at, e->expires_at);
+}
+
+TEST(Kb, SnippetsHighlight) {
+  const std::string s = KbSnippet("住宅电梯出现故障，请先联系物业。", "电梯坏了");
+  EXPECT_NE(s.find("<em>电梯</em>"), std::string::npos) << s;
+}
+
+}  // namespace
+}  // namespace hotline

@@ -1,0 +1,125 @@
+#include "service/kb_service.h"
+
+#include "core/text.h"
+#include "taxonomy/taxonomy.h"
+
+namespace hotline {
+
+namespace {
+constexpr size_t kMaxQueryBytes = 20000;
+constexpr size_t kMaxLimit = 50;
+constexpr size_t kMaxCache = 200000;
+}  // namespace
+
+class KbService::Reader final : public KbIndexReader {
+ public:
+  Reader(Store* store, std::map<std::string, std::vector<KbPosting>>* cache) : store_(store), cache_(cache) {}
+  Result<std::vector<KbPosting>> Postings(const std::string& term) override {
+    if (cache_) {
+      auto it = cache_->find(term);
+      if (it != cache_->end()) return it->second;
+    }
+    ASSIGN_OR_RETURN(auto p, store_->KbPostings(term));
+    if (cache_ && cache_->size() < kMaxCache) (*cache_)[term] = p;
+    return p;
+  }
+  Result<std::pair<int64_t, int64_t>> Stats() override {
+    if (!stats_) {
+      ASSIGN_OR_RETURN(auto s, store_->KbStats());
+      stats_ = s;
+    }
+    return *stats_;
+  }
+
+ private:
+  Store* store_;
+  std::map<std::string, std::vector<KbPosting>>* cache_;
+  std::optional<std::pair<int64_t, int64_t>> stats_;
+};
+
+Result<std::vector<KbEntry>> KbService::Save(std::vector<KbEntry> entries, Id by) {
+  if (entries.size() > 1000000) return InvalidArgument("entries", "at most 1,000,000 in one import");
+  std::vector<std::pair<KbEntry, KbDocTerms>> rows;
+  rows.reserve(entries.size());
+  for (auto& e : entries) {
+    KbDocTerms terms = TermsOfEntry(e);
+    rows.emplace_back(std::move(e), std::move(terms));
+  }
+  cache_.clear();
+  return store_->KbSave(std::move(rows), by);
+}
+
+Result<KbEntry> KbService::SetStatus(Id id, KbStatus status, Id by) {
+  ASSIGN_OR_RETURN(KbEntry e, store_->KbGet(id));
+  // The review workflow: draft → reviewed → published → retired (retired may be re-drafted).
+  const bool ok = (e.status == KbStatus::kDraft && status == KbStatus::kReviewed) ||
+                  (e.status == KbStatus::kReviewed && (status == KbStatus::kPublished || status == KbStatus::kDraft)) ||
+                  (e.status == KbStatus::kPublished && status == KbStatus::kRetired) ||
+                  (e.status == KbStatus::kRetired && status == KbStatus::kDraft);
+  if (!ok) {
+    return Status(Code::kConflict, std::string("an entry that is ") + KbStatusName(e.status) + " cannot become " +
+                                       KbStatusName(status), {}, "invalid_transition");
+  }
+  e.status = status;
+  ASSIGN_OR_RETURN(auto saved, Save({e}, by));
+  return saved.at(0);
+}
+
+Result<Synonyms> KbService::LoadSynonyms() {
+  ASSIGN_OR_RETURN(auto groups, store_->KbSynonymGroups());
+  Synonyms s;
+  for (const auto& g : groups) s.AddGroup(g);
+  return s;
+}
+
+Status KbService::AddSynonyms(const std::vector<std::string>& terms) {
+  if (terms.size() < 2 || terms.size() > 20) return InvalidArgument("terms", "a synonym group has 2 to 20 terms");
+  for (const auto& t : terms) {
+    if (Trim(t).empty() || t.size() > 100 || !IsValidUtf8(t)) return InvalidArgument("terms", "each term is 1-100 bytes of text");
+  }
+  synonyms_.reset();
+  return store_->KbAddSynonymGroup(terms);
+}
+
+Result<std::vector<KbResult>> KbService::Search(std::string_view query, const KbQuery& q, bool cache_postings) {
+  if (query.size() > kMaxQueryBytes) return InvalidArgument("q", "is longer than 20000 bytes");
+  if (!IsValidUtf8(query)) return InvalidArgument("q", "is not valid UTF-8");
+  if (Trim(query).empty()) return InvalidArgument("q", "must not be empty");
+  if (q.limit == 0 || q.limit > kMaxLimit) return InvalidArgument("limit", "must be between 1 and 50");
+  if (!cache_postings) {
+    cache_.clear();
+    synonyms_.reset();
+  }
+  if (!synonyms_) {
+    ASSIGN_OR_RETURN(Synonyms s, LoadSynonyms());
+    synonyms_ = std::move(s);
+  }
+  Reader reader(store_, cache_postings ? &cache_ : nullptr);
+  ASSIGN_OR_RETURN(auto hits, RankKb(reader, query, *synonyms_, KbSearchOptions{}));
+  const TimeMs now = clock_->NowMs();
+  std::vector<KbResult> out;
+  // Read down the ranking in chunks, keeping what the filters allow.
+  for (size_t at = 0; at < hits.size() && out.size() < q.limit; at += 50) {
+    std::vector<Id> ids;
+    for (size_t i = at; i < std::min(hits.size(), at + 50); ++i) ids.push_back(hits[i].entry_id);
+    ASSIGN_OR_RETURN(auto entries, store_->KbGetMany(ids));
+    std::map<Id, KbEntry*> by_id;
+    for (auto& e : entries) by_id[e.id] = &e;
+    for (size_t i = at; i < std::min(hits.size(), at + 50) && out.size() < q.limit; ++i) {
+      auto it = by_id.find(hits[i].entry_id);
+      if (it == by_id.end()) continue;
+      KbEntry& e = *it->second;
+      if (q.status ? e.status != *q.status : !e.CurrentAt(now)) continue;
+      if (q.public_only && !(e.is_public && e.CurrentAt(now))) continue;
+      if (!q.category_prefix.empty() && !CodeHasPrefix(e.category_code, q.category_prefix)) continue;
+      KbResult r;
+      r.score = hits[i].score;
+      r.snippet = KbSnippet(e.body, query);
+      r.entry = std::move(e);
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+}  // namespace hotline

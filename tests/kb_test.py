@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""The knowledge base over the real server: editing and review, Chinese search with
+traditional characters and synonyms, validity, public FAQ, direct answers counting uses.
+Usage: python3 tests/kb_test.py PATH/TO/hotline"""
+import json, os, signal, socket, subprocess, sys, tempfile, time, unittest, urllib.error, urllib.parse, urllib.request
+
+BIN = sys.argv.pop(1) if len(sys.argv) > 1 else "build/hotline"
+
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+
+
+class KbTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="hotline-kb-")
+        db = os.path.join(cls.dir, "kb.db")
+        subprocess.run([BIN, "init", "--db", db, "--admin-user", "admin", "--admin-password", "admin-pass-1"],
+                       check=True, capture_output=True)
+        entries = os.path.join(cls.dir, "kb.jsonl")
+        with open(entries, "w", encoding="utf-8") as f:
+            f.write(json.dumps({"id": "faq-1", "title": "电梯故障报修流程",
+                                "body": "住宅电梯出现故障，请先联系物业，物业未处理的可向市场监管部门投诉。"}, ensure_ascii=False) + "\n")
+            f.write(json.dumps({"id": "faq-2", "title": "夜间施工噪音投诉", "visibility": "public",
+                                "body": "夜间22时至次日6时禁止产生噪声的建筑施工作业，可向生态环境部门举报。"}, ensure_ascii=False) + "\n")
+            f.write(json.dumps({"id": "faq-old", "title": "2019年电梯补贴政策", "expires": "2020-01-01",
+                                "body": "老旧小区加装电梯补贴标准，已废止。"}, ensure_ascii=False) + "\n")
+        r = subprocess.run([BIN, "kb", "import", "--db", db, entries], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        cls.db = db
+        cls.port = free_port()
+        cls.server = subprocess.Popen([BIN, "serve", "--db", db, "--listen", f"127.0.0.1:{cls.port}"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                if cls.call("GET", "/healthz")[0] == 200: break
+            except OSError: pass
+            time.sleep(0.1)
+        cls.admin = cls.call("POST", "/api/v1/auth/login", {"username": "admin", "password": "admin-pass-1"})[1]["token"]
+        hub = cls.call("POST", "/api/v1/units", {"name": "市中心", "kind": "city_center"}, cls.admin)[1]["id"]
+        cls.call("POST", "/api/v1/users", {"username": "agent", "password": "agent-pass-1", "role": "agent", "unit_id": hub}, cls.admin)
+        cls.agent = cls.call("POST", "/api/v1/auth/login", {"username": "agent", "password": "agent-pass-1"})[1]["token"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.send_signal(signal.SIGTERM); cls.server.wait(10)
+
+    @classmethod
+    def call(cls, method, path, body=None, token=None, raw=None):
+        h = {"Content-Type": "application/json"}
+        if token: h["Authorization"] = "Bearer " + token
+        data = raw if raw is not None else (json.dumps(body, ensure_ascii=False).encode() if body is not None else None)
+        req = urllib.request.Request(f"http://127.0.0.1:{cls.port}" + path, data=data, method=method, headers=h)
+        try:
+            with urllib.request.urlopen(req, timeout=20) as r: return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e: return e.code, json.loads(e.read() or b"null")
+
+    def search(self, q, token=None, path="/api/v1/kb/search"):
+        return self.call("GET", path + "?q=" + urllib.parse.quote(q), token=token or self.agent)
+
+    def test_two_character_words_traditional_and_snippets(self):
+        c, js = self.search("电梯")
+        self.assertEqual(c, 200)
+        self.assertEqual(js["items"][0]["external_id"], "faq-1")
+        self.assertIn("<em>电梯</em>", js["items"][0]["snippet"])
+        self.assertEqual(self.search("噪音")[1]["items"][0]["external_id"], "faq-2")
+        self.assertEqual(self.search("電梯壞了")[1]["items"][0]["external_id"], "faq-1")
+
+    def test_expired_entries_are_never_served(self):
+        ids = [i["external_id"] for i in self.search("电梯补贴")[1]["items"]]
+        self.assertNotIn("faq-old", ids)
+
+    def test_bad_queries_are_400(self):
+        self.assertEqual(self.search("")[0], 400)
+        self.assertEqual(self.call("GET", "/api/v1/kb/search?q=%FF%FE", token=self.agent)[0], 400)
+        self.assertEqual(self.call("GET", "/api/v1/kb/search?q=x&limit=500", token=self.agent)[1]["error"]["details"]["field"], "limit")
+        self.assertEqual(self.search('电梯 AND "OR* (')[0], 200)  # query syntax characters are just text
+
+    def test_editing_review_versions_and_synonyms(self):
+        c, e = self.call("POST", "/api/v1/kb", {"title": "燃气开户办理", "body": "办理燃气开户需携带房产证和身份证到燃气公司营业厅。",
+                                                 "visibility": "public"}, self.admin)
+        self.assertEqual((c, e["status"]), (201, "draft"))
+        self.assertEqual(self.call("POST", "/api/v1/kb", {"title": "x", "body": "y"}, self.agent)[0], 403)
+        self.assertEqual(self.search("燃气开户")[1]["total"], 0, "drafts are not served")
+        self.assertEqual(self.call("POST", f"/api/v1/kb/{e['id']}/actions/publish", {}, self.admin)[0], 409)
+        for action in ("review", "publish"):
+            self.assertEqual(self.call("POST", f"/api/v1/kb/{e['id']}/actions/{action}", {}, self.admin)[0], 200)
+        self.assertEqual(self.search("燃气开户")[1]["total"], 1)
+        self.assertEqual(self.search("煤气开户")[1]["items"][0]["id"] if self.search("煤气开户")[1]["items"] else None,
+                         e["id"])  # bigram 开户 already finds it
+        self.assertEqual(self.call("POST", "/api/v1/kb/synonyms", {"terms": ["煤气", "燃气"]}, self.admin)[0], 201)
+        self.assertEqual(self.search("煤气")[1]["items"][0]["id"], e["id"])
+        self.assertEqual(self.call("GET", f"/api/v1/kb/{e['id']}/versions", token=self.admin)[1]["total"], 3)
+        self.assertEqual(self.search("燃气", path="/api/v1/public/kb/search")[1]["total"], 1)
+        self.call("POST", f"/api/v1/kb/{e['id']}/actions/retire", {}, self.admin)
+        self.assertEqual(self.search("燃气开户")[1]["total"], 0)
+
+    def test_public_search_only_public_entries(self):
+        c, js = self.call("GET", "/api/v1/public/kb/search?q=" + urllib.parse.quote("电梯 噪音"))
+        self.assertEqual(c, 200)
+        self.assertEqual([i["title"] for i in js["items"]], ["夜间施工噪音投诉"])
+
+    def test_direct_answer_counts_uses(self):
+        entry = self.search("电梯")[1]["items"][0]
+        t = self.call("POST", "/api/v1/tickets", {"channel": "web", "request_type": "consultation",
+                                                  "content": "电梯坏了找谁修？"}, self.agent)[1]
+        c, js = self.call("POST", f"/api/v1/tickets/{t['id']}/actions/answer_directly",
+                          {"content": "请先联系物业。", "kb_entry_ids": [entry["id"]]}, self.agent)
+        self.assertEqual((c, js["status"]), (200, "closed"))
+        self.assertEqual(self.call("GET", f"/api/v1/kb/{entry['id']}", token=self.agent)[1]["use_count"], entry["use_count"] + 1)
+        t2 = self.call("POST", "/api/v1/tickets", {"channel": "web", "request_type": "consultation", "content": "问"}, self.agent)[1]
+        c, js = self.call("POST", f"/api/v1/tickets/{t2['id']}/actions/answer_directly",
+                          {"content": "答", "kb_entry_ids": ["12345"]}, self.agent)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "kb_entry_ids"))
+
+    def test_suggest_for_a_ticket_and_cli_batch(self):
+        t = self.call("POST", "/api/v1/tickets", {"channel": "web", "request_type": "complaint",
+                                                  "content": "小区旁边工地半夜施工，噪音太大"}, self.agent)[1]
+        js = self.call("GET", f"/api/v1/kb/suggest?ticket_id={t['id']}", token=self.agent)[1]
+        self.assertEqual(js["items"][0]["external_id"], "faq-2")
+        q = os.path.join(self.dir, "q.jsonl"); out = os.path.join(self.dir, "out.jsonl")
+        with open(q, "w", encoding="utf-8") as f:
+            f.write('{"id":"a","text":"电梯坏了"}\n{"id":"b","text":"工地噪音"}\nnot json\n')
+        r = subprocess.run([BIN, "kb", "search", "--db", self.db, "--queries", q, "--limit", "3", "--output", out],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("line 3", r.stderr)
+        lines = [json.loads(l) for l in open(out, encoding="utf-8")]
+        self.assertEqual([l["results"][0]["id"] for l in lines], ["faq-1", "faq-2"])
+        single = subprocess.run([BIN, "kb", "search", "--db", self.db, "电梯坏了", "--json"], capture_output=True, text=True)
+        self.assertEqual(json.loads(single.stdout)[0]["id"], "faq-1")
+        bad = os.path.join(self.dir, "bad.jsonl")
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write('{"id":"n1","title":"新","body":"新条目"}\n{"id":"n2","title":"缺正文"}\n')
+        r = subprocess.run([BIN, "kb", "import", "--db", self.db, bad], capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("line 2", r.stderr)
+        ids = [json.loads(l)["id"] for l in subprocess.run([BIN, "kb", "export", "--db", self.db],
+                                                            capture_output=True, text=True).stdout.splitlines()]
+        self.assertNotIn("n1", ids, "a failed import writes nothing")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
