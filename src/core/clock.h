@@ -48,6 +48,10 @@ std::string FormatIsoUtc(TimeMs t);
 // Parses ISO 8601 with an offset or Z ("2025-09-30T09:00:00+08:00"), or a bare date/time
 // which is read in the city's zone. Returns nullopt on anything else.
 std::optional<TimeMs> ParseIso(const std::string& s);
+// Proleptic Gregorian date <-> days since 1970-01-01 (Howard Hinnant's algorithms).
+void CivilFromDays(int64_t days, int* year, unsigned* month, unsigned* day);
+int64_t DaysFromCivil(int year, unsigned month, unsigned day);
+
 // Local calendar date in the city's zone, "YYYYMMDD".
 std::string CityDateCompact(TimeMs t);
 
