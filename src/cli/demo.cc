@@ -182,6 +182,7 @@ class CityBuilder {
       if (lead == "district" && prefix.empty()) add(units.at("临江市12345热线中心"), 0, 0);  // never unmatched
     }
     RETURN_IF_ERROR(s.ImportOrg(area_rows, unit_rows, rules));
+    RETURN_IF_ERROR(CreateKnowledge(code_of));
     return CreateUsers(units);
   }
 
@@ -213,6 +214,32 @@ class CityBuilder {
       RETURN_IF_ERROR(app_.store->CreateUser(row).status());
     }
     return Status::Ok();
+  }
+
+  // A small knowledge base: the centre's standard answers, public where citizens may read them.
+  template <typename CodeOf>
+  Status CreateKnowledge(const CodeOf& code_of) {
+    struct K { const char* title; const char* category; const char* body; bool pub; };
+    const K kEntries[] = {
+        {"停水原因及恢复供水时间查询", "停水", "计划停水会提前24小时在小区公告栏和临江水务公众号公布；突发停水可拨打水务集团热线查询抢修进度，一般抢修在8小时内恢复供水。", true},
+        {"灵活就业人员参加养老保险", "社会保险", "灵活就业人员可持身份证到社保经办窗口或通过线上平台办理参保登记，按月或按季缴费，缴费基数可在全省平均工资的60%至300%之间选择。", true},
+        {"异地就医备案办理", "医疗保险", "可通过国家医保服务平台或本市医保公众号办理异地就医备案，备案后在就医地定点医疗机构可直接结算住院费用。", true},
+        {"小学入学报名", "招生入学", "适龄儿童按学区划分对口入学，报名时间为每年6月15日至6月30日，需提供户口簿、房产证明和出生证明，可网上报名。", true},
+        {"新生儿落户办理", "办事指南咨询", "可通过政务服务网“出生一件事”办理新生儿落户，需出生医学证明、父母户口簿和身份证，全程网办。", true},
+        {"电梯故障处理流程", "电梯安全", "住宅电梯故障先联系物业和维保单位；困人时拨打电梯内应急电话或96333；物业推诿的，由市场监管部门依法督促。", false},
+        {"夜间施工噪声管理规定", "施工噪声", "22时至次日6时禁止产生噪声的建筑施工作业，因生产工艺必须连续作业的须持有夜间施工许可证并公告附近居民。", true},
+        {"燃气泄漏应急处置", "燃气供应", "发现燃气泄漏应立即关闭总阀、开窗通风、严禁开关电器和使用明火，撤离后拨打燃气抢险电话或119。", true},
+    };
+    std::vector<KbEntry> entries;
+    for (const auto& k : kEntries) {
+      KbEntry e;
+      e.title = k.title;
+      e.body = k.body;
+      e.category_code = code_of(k.category);
+      e.is_public = k.pub;
+      entries.push_back(std::move(e));
+    }
+    return KbService(app_.store.get(), SystemClock::Default()).Save(std::move(entries), 0).status();
   }
 
   App& app_;
@@ -333,6 +360,13 @@ class Traffic {
         } else if (t.request_type == "consultation" && Chance(0.5)) {
           c.type = CommandType::kAnswerDirectly;
           c.content = ReplyFor(t);
+          // The agent answers from the knowledge base when it has the answer.
+          KbQuery kq;
+          kq.limit = 1;
+          if (auto hits = svc_->Kb().Search(t.content, kq); hits.ok() && !hits->empty() && hits->front().score > 8) {
+            c.content = hits->front().entry.body;
+            c.kb_entry_ids = {hits->front().entry.id};
+          }
           return !Act(t, by_role_.at(Role::kAgent), c);
         }
         auto rule = org->MatchRule(t.category_code, t.area_id);
