@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""Time limits over the real server: calendars and SLA policies as admin-edited data, deadline
+fields on tickets, deadline filters and on-time statistics, and the `hotline sla` CLI.
+Usage: python3 tests/sla_api_test.py PATH/TO/hotline"""
+import json, os, signal, socket, subprocess, sys, tempfile, time, unittest, urllib.error, urllib.parse, urllib.request
+
+BIN = sys.argv.pop(1) if len(sys.argv) > 1 else "build/hotline"
+
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+
+
+class SlaApiTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="hotline-sla-")
+        cls.db = os.path.join(cls.dir, "sla.db")
+        subprocess.run([BIN, "init", "--db", cls.db, "--admin-user", "admin", "--admin-password", "admin-pass-1"],
+                       check=True, capture_output=True)
+        cls.port = free_port()
+        cls.server = subprocess.Popen([BIN, "serve", "--db", cls.db, "--listen", f"127.0.0.1:{cls.port}",
+                                       "--sla-interval-ms", "100"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                if cls.call("GET", "/healthz")[0] == 200: break
+            except OSError: pass
+            time.sleep(0.1)
+        cls.admin = cls.login("admin", "admin-pass-1")
+        hub = cls.call("POST", "/api/v1/units", {"name": "市中心", "kind": "city_center"}, cls.admin)[1]["id"]
+        cls.dept = cls.call("POST", "/api/v1/units", {"name": "住建局", "kind": "department", "parent_id": hub}, cls.admin)[1]["id"]
+        for name, role, unit in [("agent", "agent", hub), ("disp", "dispatcher", hub), ("sup", "supervisor", hub)]:
+            cls.call("POST", "/api/v1/users", {"username": name, "password": "pass-" + name + "-1", "role": role, "unit_id": unit}, cls.admin)
+        cls.agent, cls.disp, cls.sup = (cls.login(n, "pass-" + n + "-1") for n in ("agent", "disp", "sup"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.send_signal(signal.SIGTERM); cls.server.wait(10)
+
+    @classmethod
+    def login(cls, user, password):
+        return cls.call("POST", "/api/v1/auth/login", {"username": user, "password": password})[1]["token"]
+
+    @classmethod
+    def call(cls, method, path, body=None, token=None):
+        h = {"Content-Type": "application/json"}
+        if token: h["Authorization"] = "Bearer " + token
+        data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
+        req = urllib.request.Request(f"http://127.0.0.1:{cls.port}" + path, data=data, method=method, headers=h)
+        try:
+            with urllib.request.urlopen(req, timeout=20) as r: return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e: return e.code, json.loads(e.read() or b"null")
+
+    def dispatched(self, urgency="normal"):
+        t = self.call("POST", "/api/v1/tickets", {"channel": "web", "request_type": "complaint", "urgency": urgency,
+                                                  "content": "路灯不亮"}, self.agent)[1]
+        c, t = self.call("POST", f"/api/v1/tickets/{t['id']}/actions/dispatch", {"unit_id": self.dept}, self.disp)
+        self.assertEqual(c, 200, t)
+        return t
+
+    def test_calendars_report_missing_years_and_admins_edit_them(self):
+        c, js = self.call("GET", "/api/v1/calendars", token=self.agent)
+        self.assertEqual(c, 200)
+        cal = js["items"][0]
+        self.assertEqual(cal["name"], "cn-mainland")
+        self.assertTrue({2025, 2026} <= set(cal["years"]))
+        self.assertTrue(cal["in_force"])
+        year = int(time.strftime("%Y"))
+        self.assertEqual(cal["missing_years"], [y for y in (year, year + 1) if y not in cal["years"]])
+        full = self.call("GET", "/api/v1/calendars/cn-mainland", token=self.agent)[1]
+        self.assertIn("2026-02-15..2026-02-23", full["years"]["2026"]["holidays"])
+        body = {"years": {"2027": {"holidays": ["2027-02-30"]}}}
+        self.assertEqual(self.call("PUT", "/api/v1/calendars/cn-mainland", body, self.agent)[0], 403)
+        c, js = self.call("PUT", "/api/v1/calendars/cn-mainland", body, self.admin)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "years.2027.holidays[0]"))
+        t = self.dispatched()
+        # A new notice declares the coming week off: the open ticket's deadline moves later.
+        import datetime
+        today = datetime.date.today()
+        for k in range(1, 8):
+            d = today + datetime.timedelta(days=k)
+            y = full["years"].setdefault(str(d.year), {"holidays": [], "workdays": []})
+            y["holidays"].append(d.isoformat())
+            y["workdays"] = [w for w in y.get("workdays", []) if w != d.isoformat()]
+        c, js = self.call("PUT", "/api/v1/calendars/cn-mainland", {"years": full["years"]}, self.admin)
+        self.assertEqual(c, 200, js)
+        self.assertGreaterEqual(js["tickets_recomputed"], 1)
+        after = self.call("GET", f"/api/v1/tickets/{t['id']}", token=self.agent)[1]
+        self.assertGreater(after["due_at"], t["due_at"])
+        events = self.call("GET", f"/api/v1/tickets/{t['id']}/events", token=self.admin)[1]["items"]
+        self.assertIn("deadline_recomputed", [e["type"] for e in events])
+        self.assertEqual(after["version"], t["version"], "recomputing is a system event")
+
+    def test_policies_are_versioned_data(self):
+        c, p = self.call("GET", "/api/v1/sla-policies", token=self.agent)
+        self.assertEqual(c, 200)
+        self.assertEqual(p["rules"][-1], {"accept": "1wd", "handle": "5wd"})
+        c, js = self.call("PUT", "/api/v1/sla-policies", {"rules": [{"urgency": "urgent", "accept": "1h", "handle": "1d"}]}, self.admin)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "rules"))
+        self.assertEqual(self.call("PUT", "/api/v1/sla-policies", p, self.sup)[0], 403)
+
+    def test_tickets_show_deadlines_and_filters_find_them(self):
+        t = self.dispatched()
+        self.assertTrue(t["due_at"])
+        self.assertEqual(t["warning_level"], "none")
+        self.assertGreater(t["remaining_ms"], 0)
+        a = t["assignments"][0]
+        self.assertTrue(a["working_time"])
+        self.assertLess(a["handle_warn_at"], a["handle_due_at"])  # same offset: ISO strings sort by time
+        far = urllib.parse.quote("2099-01-01T00:00:00+08:00")
+        ids = [x["id"] for x in self.call("GET", f"/api/v1/tickets?due_before={far}&page_size=100", token=self.sup)[1]["items"]]
+        self.assertIn(t["id"], ids)
+        self.assertNotIn(t["id"], [x["id"] for x in self.call("GET", "/api/v1/tickets?overdue=true", token=self.sup)[1]["items"]])
+        self.assertEqual(self.call("GET", "/api/v1/tickets?warning=purple", token=self.sup)[1]["error"]["details"]["field"], "warning")
+        self.assertEqual(self.call("GET", "/api/v1/tickets?due_before=tomorrow", token=self.sup)[1]["error"]["details"]["field"], "due_before")
+
+    def test_statistics(self):
+        self.dispatched()
+        c, js = self.call("GET", "/api/v1/stats/sla", token=self.sup)
+        self.assertEqual(c, 200)
+        row = next(x for x in js["items"] if x["unit_id"] == self.dept)
+        self.assertGreaterEqual(row["dispatched"], 1)
+        self.assertEqual(self.call("GET", "/api/v1/stats/sla?from=bad", token=self.sup)[1]["error"]["details"]["field"], "from")
+        self.assertEqual(self.call("GET", "/api/v1/stats/overdue", token=self.sup)[0], 200)
+
+    def test_cli(self):
+        def run(*args):
+            r = subprocess.run([BIN, "sla", "deadline", *args], capture_output=True, text=True)
+            return r.returncode, r.stdout.strip(), r.stderr
+        self.assertEqual(run("--start", "2025-09-30T09:00:00+08:00", "--working-days", "5")[1], "2025-10-14T09:00:00+08:00")
+        self.assertEqual(run("--start", "2025-09-30T09:00:00+08:00", "--working-days", "1", "--mode", "end_of_day")[1],
+                         "2025-10-10T00:00:00+08:00")
+        code, out, err = run("--start", "2031-03-07T09:00:00+08:00", "--working-days", "1")
+        self.assertEqual(out, "2031-03-10T09:00:00+08:00")
+        self.assertIn("no data for 2031", err)
+        self.assertNotEqual(run("--start", "nonsense", "--hours", "1")[0], 0)
+        self.assertNotEqual(run("--start", "2025-01-01", "--hours", "1", "--days", "1")[0], 0)
+        show = subprocess.run([BIN, "calendar", "show", "--year", "2025"], capture_output=True, text=True).stdout
+        self.assertIn("2025-09-28", show)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
