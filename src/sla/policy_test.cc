@@ -142,6 +142,26 @@ TEST_F(SlaLifecycle, TimerRaisesEachAlarmOnce) {
   EXPECT_EQ(Run(t, c, Role::kAdmin, 1).status().code(), Code::kPermissionDenied);
 }
 
+TEST_F(SlaLifecycle, LateCallbacksRaiseOneAlarm) {
+  Ticket t = Dispatched();
+  Command c;
+  c.type = CommandType::kAccept;
+  t = Must(t, c, Role::kUnitHandler, 2);
+  c.type = CommandType::kReply;
+  c.content = "已修复";
+  t = Must(t, c, Role::kUnitHandler, 2);
+  clock_.Set(T("2025-10-09T10:00:00+08:00"));
+  c.type = CommandType::kReview;
+  c.decision = "approve";
+  t = Must(t, c, Role::kReviewer, 1);
+  EXPECT_EQ(FormatIsoCity(t.callback_due_at), "2025-10-10T10:00:00+08:00");  // 1 working day
+  EXPECT_EQ(t.NextAlarmAt(), t.callback_due_at);
+  clock_.Set(t.callback_due_at);
+  EXPECT_EQ(Tick(&t), std::vector<std::string>{"callback_overdue"});
+  EXPECT_TRUE(Tick(&t).empty());
+  EXPECT_EQ(t.NextAlarmAt(), 0);
+}
+
 TEST_F(SlaLifecycle, CalendarChangeRecomputesOpenDeadlines) {
   // Dispatched under a calendar that does not know 2027; next year's notice then arrives.
   clock_.Set(T("2027-09-30T09:00:00+08:00"));

@@ -66,7 +66,8 @@ std::string EncodeTicketState(const Ticket& t) {
             {"confidential", t.confidential}, {"tags", t.tags},
             {"intake_unit_id", t.intake_unit_id}, {"created_by", t.created_by},
             {"created_at", t.created_at}, {"updated_at", t.updated_at}, {"closed_at", t.closed_at},
-            {"due_at", t.due_at}, {"callback_due_at", t.callback_due_at}, {"reopen_count", t.reopen_count}, {"urge_count", t.urge_count},
+            {"due_at", t.due_at}, {"callback_due_at", t.callback_due_at},
+            {"callback_alarmed", t.callback_alarmed}, {"reopen_count", t.reopen_count}, {"urge_count", t.urge_count},
             {"escalation_level", t.escalation_level}, {"callback_attempts", t.callback_attempts},
             {"return_count", t.return_count}, {"supervised", t.supervised}, {"exempt", t.exempt},
             {"exempt_reason", t.exempt_reason}, {"closing_kind", t.closing_kind},
@@ -91,6 +92,7 @@ Result<Ticket> DecodeTicketState(const std::string& text) {
     t.created_at = j.at("created_at"); t.updated_at = j.at("updated_at");
     t.closed_at = j.at("closed_at"); t.due_at = j.at("due_at");
     t.callback_due_at = j.value("callback_due_at", int64_t{0});
+    t.callback_alarmed = j.value("callback_alarmed", false);
     t.reopen_count = j.at("reopen_count"); t.urge_count = j.at("urge_count");
     t.escalation_level = j.at("escalation_level"); t.callback_attempts = j.at("callback_attempts");
     t.return_count = j.at("return_count"); t.supervised = j.at("supervised");

@@ -109,7 +109,7 @@ WarningLevel Assignment::LevelAt(TimeMs now) const {
 }
 
 TimeMs Ticket::NextAlarmAt() const {
-  TimeMs next = 0;
+  TimeMs next = phase == Phase::kCallback && !callback_alarmed ? callback_due_at : 0;
   for (const auto& a : assignments) {
     if (a.next_alarm_at && (next == 0 || a.next_alarm_at < next)) next = a.next_alarm_at;
   }
@@ -637,6 +637,7 @@ Status Step::Review() {
   if (cmd_.decision == "approve") {
     t_.phase = Phase::kCallback;
     t_.callback_due_at = ctx_.policy->Due(ctx_.now, ctx_.policy->CallbackMs(), ctx_.policy->CallbackWorking());
+    t_.callback_alarmed = false;
     data["callback_due_at"] = t_.callback_due_at;
   } else {
     if (cmd_.comment.empty()) return InvalidArgument("comment", "is required when rejecting a reply");
@@ -773,6 +774,10 @@ Status Step::Archive() {
 
 Status Step::SlaTick() {
   const TimeMs now = ctx_.now;
+  if (t_.phase == Phase::kCallback && !t_.callback_alarmed && t_.callback_due_at && now >= t_.callback_due_at) {
+    t_.callback_alarmed = true;  // the callback desk is late: shown on its list, raised once
+    Emit("callback_overdue", {{"callback_due_at", t_.callback_due_at}}, false);
+  }
   for (auto& a : t_.assignments) {
     if (!a.IsLive() || a.suspended) continue;
     const json who = {{"assignment_id", IdToString(a.id)}, {"unit_id", IdToString(a.unit_id)}, {"lead", a.lead}};

@@ -138,6 +138,7 @@ struct Ticket {
   TimeMs created_at = 0, updated_at = 0, closed_at = 0;
   TimeMs due_at = 0;          // overall deadline; re-dispatching does not reset it
   TimeMs callback_due_at = 0; // 回访 deadline, set when the reply is approved
+  bool callback_alarmed = false;  // the callback-overdue alarm was raised
   int reopen_count = 0, urge_count = 0, escalation_level = 0, callback_attempts = 0;
   int return_count = 0;
   bool supervised = false, exempt = false;
