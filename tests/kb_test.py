@@ -114,6 +114,22 @@ class KbTest(unittest.TestCase):
                           {"content": "答", "kb_entry_ids": ["12345"]}, self.agent)
         self.assertEqual((c, js["error"]["details"]["field"]), (400, "kb_entry_ids"))
 
+    def test_closed_tickets_become_similar_cases(self):
+        t = self.call("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "consultation",
+                                                  "content": "请问新生儿落户需要带哪些材料？",
+                                                  "citizen": {"phone": "13900001111"}}, self.agent)[1]
+        self.call("POST", f"/api/v1/tickets/{t['id']}/actions/answer_directly",
+                  {"content": "需出生医学证明、父母户口簿和身份证，可网上办理。"}, self.agent)
+        new = self.call("POST", "/api/v1/tickets", {"channel": "web", "request_type": "consultation",
+                                                    "content": "孩子刚出生，落户要什么材料"}, self.agent)[1]
+        c, js = self.call("GET", f"/api/v1/kb/similar-cases?ticket_id={new['id']}", token=self.agent)
+        self.assertEqual(c, 200)
+        self.assertEqual(js["items"][0]["ticket_id"], t["id"])
+        self.assertIn("出生医学证明", js["items"][0]["answer"])
+        self.assertNotIn(new["id"], [i["ticket_id"] for i in js["items"]])
+        # Cases never show up as knowledge entries.
+        self.assertNotIn(t["number"], [i["title"] for i in self.search("新生儿落户")[1]["items"]])
+
     def test_suggest_for_a_ticket_and_cli_batch(self):
         t = self.call("POST", "/api/v1/tickets", {"channel": "web", "request_type": "complaint",
                                                   "content": "小区旁边工地半夜施工，噪音太大"}, self.agent)[1]

@@ -370,6 +370,37 @@ void ApiServer::Impl::KbRoutes() {
     if (!r.ok()) return SendError(res, r.status());
     SendJson(res, 200, KbResultsJson(*r, false));
   }));
+  Get("/api/v1/kb/similar-cases", "/api/v1/kb/similar-cases", Authed([this](const Actor& a, const Req& req, Res& res) {
+    // Past tickets carry citizens' words: centre staff only, never unit handlers or analysts.
+    if ((!IsCentreRole(a.role) && a.role != Role::kAdmin) || a.role == Role::kAnalyst) {
+      return SendError(res, PermissionDenied("similar cases are for centre staff"));
+    }
+    std::string text = req.get_param_value("text");
+    Id exclude = 0;
+    if (req.has_param("ticket_id")) {
+      auto t = svc->GetTicket(a, ParseId(req.get_param_value("ticket_id")).value_or(0));
+      if (!t.ok()) return SendError(res, t.status());
+      text = t->title + " " + t->content;
+      exclude = t->id;
+    }
+    if (Trim(text).empty()) return SendError(res, InvalidArgument("ticket_id", "give ticket_id or text"));
+    KbQuery q;
+    q.kind = "case";
+    q.limit = 6;
+    auto r = svc->Kb().Search(text, q);
+    if (!r.ok()) return SendError(res, r.status());
+    json items = json::array();
+    for (const auto& x : *r) {
+      const Id tid = ParseId(x.entry.external_id.substr(x.entry.external_id.find(':') + 1)).value_or(0);
+      if (tid == exclude || items.size() == 5) continue;
+      const auto sep = x.entry.body.find("\n【答复】");
+      items.push_back({{"ticket_id", IdToString(tid)}, {"number", x.entry.title}, {"score", x.score},
+                       {"category_code", x.entry.category_code}, {"request", x.entry.body.substr(0, sep)},
+                       {"answer", sep == std::string::npos ? "" : x.entry.body.substr(sep + std::string("\n【答复】").size())},
+                       {"snippet", x.snippet}});
+    }
+    SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
+  }));
   Get(R"(/api/v1/public/kb/search)", "/api/v1/public/kb/search", [this](const Req& req, Res& res) {
     if (!public_limiter.Allow(req.remote_addr, svc->clock()->NowMs())) {
       return SendError(res, Status(Code::kResourceExhausted, "too many requests from your address; slow down"));

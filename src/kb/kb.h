@@ -31,6 +31,9 @@ struct KbEntry {
   TimeMs effective_at = 0;   // 0: always
   TimeMs expires_at = 0;     // 0: never
   KbStatus status = KbStatus::kPublished;
+  // "entry": a knowledge entry. "case": a closed ticket with its answer, indexed apart (its
+  // own terms and statistics) so that similar past cases never skew the entries' ranking.
+  std::string kind = "entry";
   bool is_public = false;    // shown on the citizens' FAQ
   int version = 1;
   Id updated_by = 0;

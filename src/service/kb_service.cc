@@ -9,23 +9,26 @@ namespace {
 constexpr size_t kMaxQueryBytes = 20000;
 constexpr size_t kMaxLimit = 50;
 constexpr size_t kMaxCache = 200000;
+constexpr const char* kCasePrefix = "case:";  // cases' terms live apart from the entries'
 }  // namespace
 
 class KbService::Reader final : public KbIndexReader {
  public:
-  Reader(Store* store, std::map<std::string, std::vector<KbPosting>>* cache) : store_(store), cache_(cache) {}
+  Reader(Store* store, std::map<std::string, std::vector<KbPosting>>* cache, std::string kind)
+      : store_(store), cache_(cache), kind_(std::move(kind)), prefix_(kind_ == "case" ? kCasePrefix : "") {}
   Result<std::vector<KbPosting>> Postings(const std::string& term) override {
+    const std::string key = prefix_ + term;
     if (cache_) {
-      auto it = cache_->find(term);
+      auto it = cache_->find(key);
       if (it != cache_->end()) return it->second;
     }
-    ASSIGN_OR_RETURN(auto p, store_->KbPostings(term));
-    if (cache_ && cache_->size() < kMaxCache) (*cache_)[term] = p;
+    ASSIGN_OR_RETURN(auto p, store_->KbPostings(key));
+    if (cache_ && cache_->size() < kMaxCache) (*cache_)[key] = p;
     return p;
   }
   Result<std::pair<int64_t, int64_t>> Stats() override {
     if (!stats_) {
-      ASSIGN_OR_RETURN(auto s, store_->KbStats());
+      ASSIGN_OR_RETURN(auto s, store_->KbStats(kind_));
       stats_ = s;
     }
     return *stats_;
@@ -34,6 +37,7 @@ class KbService::Reader final : public KbIndexReader {
  private:
   Store* store_;
   std::map<std::string, std::vector<KbPosting>>* cache_;
+  std::string kind_, prefix_;
   std::optional<std::pair<int64_t, int64_t>> stats_;
 };
 
@@ -43,6 +47,12 @@ Result<std::vector<KbEntry>> KbService::Save(std::vector<KbEntry> entries, Id by
   rows.reserve(entries.size());
   for (auto& e : entries) {
     KbDocTerms terms = TermsOfEntry(e);
+    if (e.kind == "case") {
+      KbDocTerms prefixed;
+      prefixed.length = terms.length;
+      for (auto& [t, tf] : terms.tf) prefixed.tf[kCasePrefix + t] = tf;
+      terms = std::move(prefixed);
+    }
     rows.emplace_back(std::move(e), std::move(terms));
   }
   cache_.clear();
@@ -63,6 +73,18 @@ Result<KbEntry> KbService::SetStatus(Id id, KbStatus status, Id by) {
   e.status = status;
   ASSIGN_OR_RETURN(auto saved, Save({e}, by));
   return saved.at(0);
+}
+
+Status KbService::SaveCase(Id ticket_id, const std::string& number, const std::string& category_code,
+                           const std::string& request, const std::string& answer) {
+  KbEntry e;
+  e.kind = "case";
+  e.external_id = "ticket:" + IdToString(ticket_id);
+  e.title = number;
+  e.body = request + "\n【答复】" + answer;
+  e.category_code = category_code;
+  if (e.body.size() > kMaxKbBodyBytes) e.body.resize(kMaxKbBodyBytes);
+  return Save({std::move(e)}, 0).status();
 }
 
 Result<Synonyms> KbService::LoadSynonyms() {
@@ -94,7 +116,7 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
     ASSIGN_OR_RETURN(Synonyms s, LoadSynonyms());
     synonyms_ = std::move(s);
   }
-  Reader reader(store_, cache_postings ? &cache_ : nullptr);
+  Reader reader(store_, cache_postings ? &cache_ : nullptr, q.kind);
   ASSIGN_OR_RETURN(auto hits, RankKb(reader, query, *synonyms_, KbSearchOptions{}));
   const TimeMs now = clock_->NowMs();
   std::vector<KbResult> out;
@@ -109,6 +131,7 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
       auto it = by_id.find(hits[i].entry_id);
       if (it == by_id.end()) continue;
       KbEntry& e = *it->second;
+      if (e.kind != q.kind) continue;
       if (q.status ? e.status != *q.status : !e.CurrentAt(now)) continue;
       if (q.public_only && !(e.is_public && e.CurrentAt(now))) continue;
       if (!q.category_prefix.empty() && !CodeHasPrefix(e.category_code, q.category_prefix)) continue;

@@ -19,6 +19,7 @@ struct KbQuery {
   // lists entries of that status instead (for editors), validity not applied.
   std::optional<KbStatus> status;
   size_t limit = 10;
+  std::string kind = "entry";  // "case": similar past tickets instead of knowledge entries
 };
 
 struct KbResult {
@@ -39,6 +40,9 @@ class KbService {
   // another server is never stale.
   Result<std::vector<KbResult>> Search(std::string_view query, const KbQuery& q, bool cache_postings = false);
   Status AddSynonyms(const std::vector<std::string>& terms);
+  // Indexes a closed ticket with its answer as a similar case (replacing an earlier one).
+  Status SaveCase(Id ticket_id, const std::string& number, const std::string& category_code,
+                  const std::string& request, const std::string& answer);
 
  private:
   class Reader;

@@ -376,6 +376,18 @@ Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& cmd) {
     c.merge_target = mt;
     return Decide(t, cmd, a, c);
   }));
+  if (d.ticket.phase == Phase::kClosed &&
+      (d.ticket.closing_kind == "resolved" || d.ticket.closing_kind == "direct_answer")) {
+    // A solved ticket becomes a similar case for the next agent (indexed after the commit:
+    // a crash in between loses only the suggestion, never the ticket).
+    std::string answer;
+    if (cmd.type == CommandType::kAnswerDirectly) answer = cmd.content;
+    else if (const Assignment* lead = d.ticket.ActiveLead()) answer = lead->reply;
+    if (Status st = Kb().SaveCase(d.ticket.id, d.ticket.number, d.ticket.category_code, d.ticket.content, answer);
+        !st.ok()) {
+      spdlog::warn("similar-case index for {}: {}", d.ticket.number, st.message());
+    }
+  }
   if (cmd.type == CommandType::kAnswerDirectly && !cmd.kb_entry_ids.empty()) {
     // Usefulness of each entry: counted after the answer is committed (a lost count is
     // harmless; a count without an answer is not).

@@ -211,10 +211,12 @@ class Store {
   virtual Result<KbEntry> KbGet(Id id) = 0;
   virtual Result<std::vector<KbEntry>> KbGetMany(const std::vector<Id>& ids) = 0;
   // Entries by id ascending after `after_id` (status filter optional).
-  virtual Result<std::vector<KbEntry>> KbList(std::optional<KbStatus> status, Id after_id, int limit) = 0;
+  virtual Result<std::vector<KbEntry>> KbList(std::optional<KbStatus> status, Id after_id, int limit,
+                                              const std::string& kind = "entry") = 0;
   virtual Result<std::vector<std::pair<int, std::string>>> KbVersions(Id id) = 0;
   virtual Result<std::vector<KbPosting>> KbPostings(const std::string& term) = 0;
-  virtual Result<std::pair<int64_t, int64_t>> KbStats() = 0;
+  // Number of indexed entries of a kind ("entry" | "case") and the sum of their lengths.
+  virtual Result<std::pair<int64_t, int64_t>> KbStats(const std::string& kind) = 0;
   virtual Result<std::vector<std::vector<std::string>>> KbSynonymGroups() = 0;
   virtual Status KbAddSynonymGroup(const std::vector<std::string>& terms) = 0;
   virtual Status KbRecordUse(const std::vector<Id>& ids) = 0;

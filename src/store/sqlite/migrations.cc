@@ -107,9 +107,10 @@ CREATE TABLE kb_entries(
   id INTEGER PRIMARY KEY, external_id TEXT UNIQUE, title TEXT NOT NULL, body TEXT NOT NULL,
   category_code TEXT NOT NULL DEFAULT '', keywords TEXT NOT NULL DEFAULT '[]', owner_unit_id INTEGER NOT NULL DEFAULT 0,
   effective_at INTEGER NOT NULL DEFAULT 0, expires_at INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL,
+  kind TEXT NOT NULL DEFAULT 'entry',
   is_public INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL, updated_by INTEGER NOT NULL DEFAULT 0,
   updated_at INTEGER NOT NULL, use_count INTEGER NOT NULL DEFAULT 0, doc_len INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX kb_entries_status ON kb_entries(status, id);
+CREATE INDEX kb_entries_status ON kb_entries(kind, status, id);
 CREATE TABLE kb_versions(entry_id INTEGER NOT NULL, version INTEGER NOT NULL, snapshot TEXT NOT NULL,
   changed_by INTEGER NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(entry_id, version));
 CREATE TABLE kb_postings(term TEXT NOT NULL, entry_id INTEGER NOT NULL, tf INTEGER NOT NULL, len INTEGER NOT NULL,

@@ -91,10 +91,11 @@ class SqliteStore final : public Store {
   Result<std::vector<KbEntry>> KbSave(std::vector<std::pair<KbEntry, KbDocTerms>> entries, Id changed_by) override;
   Result<KbEntry> KbGet(Id id) override;
   Result<std::vector<KbEntry>> KbGetMany(const std::vector<Id>& ids) override;
-  Result<std::vector<KbEntry>> KbList(std::optional<KbStatus> status, Id after_id, int limit) override;
+  Result<std::vector<KbEntry>> KbList(std::optional<KbStatus> status, Id after_id, int limit,
+                                      const std::string& kind) override;
   Result<std::vector<std::pair<int, std::string>>> KbVersions(Id id) override;
   Result<std::vector<KbPosting>> KbPostings(const std::string& term) override;
-  Result<std::pair<int64_t, int64_t>> KbStats() override;
+  Result<std::pair<int64_t, int64_t>> KbStats(const std::string& kind) override;
   Result<std::vector<std::vector<std::string>>> KbSynonymGroups() override;
   Status KbAddSynonymGroup(const std::vector<std::string>& terms) override;
   Status KbRecordUse(const std::vector<Id>& ids) override;
@@ -1186,7 +1187,7 @@ Result<std::optional<std::pair<int, std::string>>> SqliteStore::CurrentSlaPolicy
 
 namespace {
 constexpr const char* kKbCols = "id, external_id, title, body, category_code, keywords, owner_unit_id, effective_at, "
-                                "expires_at, status, is_public, version, updated_by, updated_at, use_count";
+                                "expires_at, status, is_public, version, updated_by, updated_at, use_count, kind";
 KbEntry ReadKb(const Stmt& s) {
   KbEntry e;
   e.id = s.Int(0); e.external_id = s.Text(1); e.title = s.Text(2); e.body = s.Text(3); e.category_code = s.Text(4);
@@ -1195,7 +1196,7 @@ KbEntry ReadKb(const Stmt& s) {
   e.owner_unit_id = s.Int(6); e.effective_at = s.Int(7); e.expires_at = s.Int(8);
   e.status = ParseKbStatus(s.Text(9)).value_or(KbStatus::kDraft);
   e.is_public = s.Int(10) != 0; e.version = static_cast<int>(s.Int(11)); e.updated_by = s.Int(12);
-  e.updated_at = s.Int(13); e.use_count = s.Int(14);
+  e.updated_at = s.Int(13); e.use_count = s.Int(14); e.kind = s.Text(15);
   return e;
 }
 
@@ -1214,6 +1215,8 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
     std::vector<KbEntry> out;
     const TimeMs now = opts_.clock->NowMs();
     for (auto& [e, terms] : entries) {
+      const std::string docs_counter = e.kind == "case" ? "kb_case_docs" : "kb_docs";
+      const std::string len_counter = e.kind == "case" ? "kb_case_len" : "kb_len";
       // An existing entry (by id or external id) gets a new version; its old postings go.
       Id existing = 0;
       int old_len = 0, old_version = 0;
@@ -1234,15 +1237,15 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
         e.version = old_version + 1;
         ASSIGN_OR_RETURN(auto d, c.Prepare("DELETE FROM kb_postings WHERE entry_id = ?"));
         RETURN_IF_ERROR(d.Bind(1, existing).Run());
-        RETURN_IF_ERROR(AddCounter(c, "kb_len", -old_len));
+        RETURN_IF_ERROR(AddCounter(c, len_counter.c_str(), -old_len));
       } else {
-        RETURN_IF_ERROR(AddCounter(c, "kb_docs", 1));
+        RETURN_IF_ERROR(AddCounter(c, docs_counter.c_str(), 1));
       }
       e.updated_by = changed_by;
       e.updated_at = now;
       ASSIGN_OR_RETURN(auto up, c.Prepare(
           "INSERT INTO kb_entries(id, external_id, title, body, category_code, keywords, owner_unit_id, effective_at, "
-          "expires_at, status, is_public, version, updated_by, updated_at, doc_len) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+          "expires_at, status, is_public, version, updated_by, updated_at, doc_len, kind) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
           "ON CONFLICT(id) DO UPDATE SET external_id=excluded.external_id, title=excluded.title, body=excluded.body, "
           "category_code=excluded.category_code, keywords=excluded.keywords, owner_unit_id=excluded.owner_unit_id, "
           "effective_at=excluded.effective_at, expires_at=excluded.expires_at, status=excluded.status, "
@@ -1252,14 +1255,15 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
       RETURN_IF_ERROR(up.Bind(1, e.id).Bind(3, e.title).Bind(4, e.body).Bind(5, e.category_code)
                           .Bind(6, json(e.keywords).dump()).Bind(7, e.owner_unit_id).Bind(8, e.effective_at)
                           .Bind(9, e.expires_at).Bind(10, KbStatusName(e.status)).Bind(11, e.is_public)
-                          .Bind(12, e.version).Bind(13, e.updated_by).Bind(14, e.updated_at).Bind(15, terms.length).Run());
+                          .Bind(12, e.version).Bind(13, e.updated_by).Bind(14, e.updated_at).Bind(15, terms.length)
+                          .Bind(16, e.kind).Run());
       ASSIGN_OR_RETURN(auto v, c.Prepare("INSERT INTO kb_versions(entry_id, version, snapshot, changed_by, at) VALUES(?,?,?,?,?)"));
       RETURN_IF_ERROR(v.Bind(1, e.id).Bind(2, e.version).Bind(3, KbEntryJson(e)).Bind(4, changed_by).Bind(5, now).Run());
       for (const auto& [term, tf] : terms.tf) {
         ASSIGN_OR_RETURN(auto p, c.Prepare("INSERT INTO kb_postings(term, entry_id, tf, len) VALUES(?,?,?,?)"));
         RETURN_IF_ERROR(p.Bind(1, term).Bind(2, e.id).Bind(3, tf).Bind(4, terms.length).Run());
       }
-      RETURN_IF_ERROR(AddCounter(c, "kb_len", terms.length));
+      RETURN_IF_ERROR(AddCounter(c, len_counter.c_str(), terms.length));
       out.push_back(e);
     }
     return out;
@@ -1285,12 +1289,13 @@ Result<std::vector<KbEntry>> SqliteStore::KbGetMany(const std::vector<Id>& ids) 
   });
 }
 
-Result<std::vector<KbEntry>> SqliteStore::KbList(std::optional<KbStatus> status, Id after_id, int limit) {
+Result<std::vector<KbEntry>> SqliteStore::KbList(std::optional<KbStatus> status, Id after_id, int limit,
+                                                 const std::string& kind) {
   return Read<std::vector<KbEntry>>([&](Connection& c) -> Result<std::vector<KbEntry>> {
     ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + kKbCols +
-                                       " FROM kb_entries WHERE (? = '' OR status = ?) AND id > ? ORDER BY id LIMIT ?"));
+                                       " FROM kb_entries WHERE kind = ? AND (? = '' OR status = ?) AND id > ? ORDER BY id LIMIT ?"));
     const std::string st_name = status ? KbStatusName(*status) : "";
-    s.Bind(1, st_name).Bind(2, st_name).Bind(3, after_id).Bind(4, std::clamp(limit, 1, 10000));
+    s.Bind(1, kind).Bind(2, st_name).Bind(3, st_name).Bind(4, after_id).Bind(5, std::clamp(limit, 1, 10000));
     std::vector<KbEntry> out;
     Status st;
     while (s.Step(&st)) out.push_back(ReadKb(s));
@@ -1324,11 +1329,13 @@ Result<std::vector<KbPosting>> SqliteStore::KbPostings(const std::string& term) 
   });
 }
 
-Result<std::pair<int64_t, int64_t>> SqliteStore::KbStats() {
+Result<std::pair<int64_t, int64_t>> SqliteStore::KbStats(const std::string& kind) {
   using Out = std::pair<int64_t, int64_t>;
   return Read<Out>([&](Connection& c) -> Result<Out> {
-    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT (SELECT value FROM counters WHERE name = 'kb_docs'), "
-                                       "(SELECT value FROM counters WHERE name = 'kb_len')"));
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT (SELECT value FROM counters WHERE name = ?), "
+                                       "(SELECT value FROM counters WHERE name = ?)"));
+    const bool cases = kind == "case";
+    s.Bind(1, cases ? "kb_case_docs" : "kb_docs").Bind(2, cases ? "kb_case_len" : "kb_len");
     Status st;
     s.Step(&st);
     RETURN_IF_ERROR(st);
