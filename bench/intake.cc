@@ -201,7 +201,7 @@ void BulkFill(const std::string& path, const City& c, int64_t n, IdGenerator& id
     sqlite3_reset(ai);
     if (i % 100000 == 99999) sqlite3_exec(db, "COMMIT; BEGIN", nullptr, nullptr, nullptr);
   }
-  sqlite3_exec(db, "COMMIT; ANALYZE;", nullptr, nullptr, nullptr);
+  sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);  // no ANALYZE: the store never runs it
   sqlite3_finalize(ti);
   sqlite3_finalize(ai);
   sqlite3_close(db);

@@ -235,6 +235,8 @@ struct ApiServer::Impl {
 void ApiServer::Impl::Routes() {
   http.set_tcp_nodelay(true);
   http.set_keep_alive_max_count(10000);
+  // An idle keep-alive connection holds a worker thread: release it after 3 s.
+  http.set_keep_alive_timeout(3);
   http.set_read_timeout(15, 0);
   http.set_write_timeout(15, 0);
   http.set_payload_max_length(opts.max_upload_bytes + 4096);

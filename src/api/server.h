@@ -13,7 +13,7 @@ namespace hotline {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
-  int threads = 32;
+  int threads = 64;
   size_t max_json_bytes = 1u << 20;        // 1 MiB for JSON bodies
   size_t max_upload_bytes = 5u << 20;      // attachments
   std::string web_root;                    // static files served at / when set

@@ -298,7 +298,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   std::string db = "hotline.db", admin_user, admin_password, listen = "127.0.0.1:8080", web_root;
-  int threads = 32;
+  int threads = 64;
   auto* init = app.add_subcommand("init", "create or migrate a database (idempotent)");
   init->add_option("--db", db, "SQLite database file")->required();
   init->add_option("--admin-user", admin_user, "bootstrap administrator")->required();

@@ -428,6 +428,10 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
     const Unit* cu = org->FindUnit(centre);
     if (cu && cu->parent_id != 0) q.scope_units = Subtree(*org, centre);  // the hub sees all
   }
+  // A unit filter inside the actor's scope already implies the scope.
+  if (q.unit_id && std::find(q.scope_units.begin(), q.scope_units.end(), q.unit_id) != q.scope_units.end()) {
+    q.scope_units.clear();
+  }
   if (q.scope_units.size() > 5000) q.scope_units.resize(5000);
   q.now = clock_->NowMs();
   return store_->ListTickets(q);

@@ -902,7 +902,9 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
     std::string in = "(";
     for (size_t i = 0; i < q.scope_units.size(); ++i) in += i ? ",?" : "?";
     in += ")";
-    std::string clause = "(EXISTS (SELECT 1 FROM assignments a WHERE a.ticket_id = t.id AND a.unit_id IN " + in + ")";
+    // IN (subquery) rather than a correlated EXISTS: SQLite (with no statistics gathered)
+    // would otherwise scan the units' index once per candidate ticket.
+    std::string clause = "(t.id IN (SELECT a.ticket_id FROM assignments a WHERE a.unit_id IN " + in + ")";
     if (q.scope_intake) clause += " OR t.intake_unit_id IN " + in;
     clause += ")";
     const std::vector<Id> units = q.scope_units;
