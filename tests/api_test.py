@@ -413,8 +413,8 @@ class LifecycleTest(Base):
         self.assertEqual(t["status"], "dispatched")
         self.assertEqual(t["due_at"], due, "re-dispatching does not reset the overall deadline")
         self.assertEqual(t["current_unit_id"], U("dept_b"))
-        # the returned unit no longer holds it; the new unit does
-        self.act("h_a", t, "accept", status=409)
+        # the returned unit no longer holds it (nor sees it); the new unit does
+        self.act("h_a", t, "accept", status=403)
         t = self.act("h_b", t, "accept")
         self.assertEqual(t["status"], "in_progress")
         self.assertEqual(self.event_types(t), ["created", "dispatched", "returned", "redispatched", "accepted"])
@@ -602,7 +602,7 @@ class LifecycleTest(Base):
         t = self.act("agent1", t, "withdraw", {"reason": "市民来电表示问题已自行解决，申请撤单"})
         self.assertEqual(t["status"], "withdrawn")
         self.assertTrue(all(a["state"] == "superseded" for a in t["assignments"]))
-        self.act("h_a", t, "accept", status=409)
+        self.act("h_a", t, "accept", status=403)  # the order left the unit's inbox and its view
         listed, _ = self.list_all("h_a", unit_id=U("dept_a"), open="true")
         self.assertNotIn(t["id"], [x["id"] for x in listed], "a withdrawn order leaves the unit's inbox")
 
@@ -1063,7 +1063,9 @@ class PublicTest(Base):
         self.assertEqual(p["status"], "replied")
         types = [e["type"] for e in p["timeline"]]
         self.assertIn("created", types)
-        self.assertIn("replied", types)
+        # A reply is shown to the citizen only once the review approves it.
+        self.assertNotIn("replied", types)
+        self.assertNotIn("已补装井盖", r.text)
         for secret in ("钱七", PHONE, "110101199003071234", "内部退单理由丁戊己", "内部备注庚辛壬",
                        "内部派单说明甲乙丙", t["query_code"]):
             self.assertNotIn(secret, r.text)
@@ -1072,9 +1074,12 @@ class PublicTest(Base):
         self.assertNotIn("returned", types)
         self.assertNotIn("noted", types)
 
+        self.act("rev1", t, "review", {"decision": "approve"})
         r = call("GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(code=t["query_code"])))
         self.expect(r, 200)
         self.assertEqual(r.json["number"], t["number"])
+        approved = [e for e in r.json["timeline"] if e["type"] == "reviewed"]
+        self.assertEqual(approved[0]["content"], "已补装井盖。")
 
     def test_public_wrong_last4_is_404(self):
         t = self.create(citizen={"phone": "13566667777"})

@@ -111,7 +111,7 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
             {"intake_unit_id", IdOrNull(t.intake_unit_id)}, {"intake_unit_name", UnitName(org, t.intake_unit_id)},
             {"created_by", IdOrNull(t.created_by)}, {"created_at", Iso(t.created_at)},
             {"updated_at", Iso(t.updated_at)}, {"due_at", Iso(t.due_at)}, {"closed_at", Iso(t.closed_at)},
-            {"overdue", IsOpenStatus(st) && t.due_at != 0 && now >= t.due_at},
+            {"overdue", IsOpenStatus(st) && t.LevelAt(now) == WarningLevel::kRed},
             {"warning_level", IsOpenStatus(st) ? WarningLevelName(t.LevelAt(now)) : "none"},
             {"callback_due_at", Iso(t.callback_due_at)},
             {"current_unit_id", IdOrNull(lead ? lead->unit_id : 0)},
@@ -142,7 +142,7 @@ json PublicProgressJson(const PublicProgress& p, const OrgSnapshot& org) {
       {"created", "诉求已受理"}, {"answered_directly", "已直接答复"}, {"transferred", "已转交相关部门"},
       {"merged", "已与相同诉求合并办理"}, {"dispatched", "已派至承办单位"}, {"redispatched", "已改派承办单位"},
       {"coordinated", "已协调承办单位"}, {"accepted", "承办单位已签收"}, {"suspended", "办理暂停"},
-      {"resumed", "恢复办理"}, {"replied", "承办单位已反馈办理结果"}, {"reviewed", "办理结果已审核"},
+      {"resumed", "恢复办理"}, {"replied", "承办单位已反馈办理结果"}, {"reviewed", "办理结果已审核，答复如下"},
       {"callback_recorded", "已回访"}, {"reopened", "已重新办理"}, {"withdrawn", "诉求已撤回"}};
   json timeline = json::array();
   for (const auto& e : p.events) {
@@ -157,7 +157,8 @@ json PublicProgressJson(const PublicProgress& p, const OrgSnapshot& org) {
       if ((e.type == "redispatched" || e.type == "coordinated") && data.contains("unit_id")) {
         item["unit"] = UnitName(org, ParseId(data.value("unit_id", "")).value_or(0));
       }
-      if (e.type == "replied" || e.type == "answered_directly") item["content"] = data.value("content", "");
+      // The unit's answer reaches the citizen only once the review approved it.
+      if (e.type == "reviewed" || e.type == "answered_directly") item["content"] = data.value("content", "");
     }
     timeline.push_back(std::move(item));
   }

@@ -194,7 +194,14 @@ Result<std::string> Service::Login(const std::string& username, const std::strin
   const bool ok = user.ok() && user->active && VerifyPassword(user->password_hash, password);
   if (!ok) {
     std::lock_guard lock(session_mu_);
-    if (login_failures_.size() > kMaxSessionCache) login_failures_.clear();
+    if (login_failures_.size() > kMaxSessionCache) {
+      // Forget expired failures only: clearing everything would lift every lockout.
+      for (auto it = login_failures_.begin(); it != login_failures_.end();) {
+        auto& f = it->second;
+        f.erase(std::remove_if(f.begin(), f.end(), [&](TimeMs t) { return t < now - kLoginWindowMs; }), f.end());
+        it = f.empty() ? login_failures_.erase(it) : std::next(it);
+      }
+    }
     login_failures_[username].push_back(now);
     if (user.ok()) (void)store_->AppendAudit({0, now, user->id, "login_failed", "user:" + IdToString(user->id), ""});
     return Status(Code::kUnauthenticated, "wrong username or password");

@@ -117,6 +117,32 @@ TEST_F(ServiceTest, TimerRaisesAlarmsOnceAcrossRestarts) {
   EXPECT_TRUE(store_->GetTicket(id)->supervised);
 }
 
+TEST_F(ServiceTest, SuspendedOrRepliedOrdersAreNotOverdue) {
+  const Id id = NewDispatchedTicket();
+  Actor handler{3, Role::kUnitHandler, dept_, "h"};
+  Actor supervisor{4, Role::kSupervisor, hub_, "sup"};
+  Command c;
+  c.type = CommandType::kAccept;
+  ASSERT_TRUE(svc_->Act(handler, id, c).ok());
+  c.type = CommandType::kSuspend;
+  c.reason = "等待市民补充材料";
+  ASSERT_TRUE(svc_->Act(supervisor, id, c).ok());
+  clock_.Set(T("2025-10-20T09:00:00+08:00"));  // past the original deadline
+  TicketQuery overdue;
+  overdue.overdue = true;
+  EXPECT_EQ(Count(overdue), 0);
+  EXPECT_TRUE(store_->OverdueByUnit(clock_.NowMs())->empty());
+  EXPECT_EQ(*svc_->RunSlaTick(), 0);
+  c.type = CommandType::kResume;
+  ASSERT_TRUE(svc_->Act(handler, id, c).ok());
+  EXPECT_EQ(Count(overdue), 0) << "the suspended time was not counted";
+  c.type = CommandType::kReply;
+  c.content = "已修复";
+  ASSERT_TRUE(svc_->Act(handler, id, c).ok());
+  clock_.Set(T("2025-12-31T09:00:00+08:00"));
+  EXPECT_EQ(Count(overdue), 0) << "a replied ticket waits on the centre, not on the unit";
+}
+
 TEST_F(ServiceTest, CalendarEditRecomputesOpenDeadlines) {
   clock_.Set(T("2027-09-30T09:00:00+08:00"));
   const Id id = NewDispatchedTicket();

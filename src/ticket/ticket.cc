@@ -141,7 +141,13 @@ Event MakeEvent(Ticket& t, std::string type, const Actor& actor, TimeMs at, IdGe
 bool CanView(const Ticket& t, const Actor& actor, const OrgSnapshot& org) {
   if (actor.role == Role::kAdmin || actor.role == Role::kSystem) return true;
   if (actor.role == Role::kUnitHandler) {
-    for (const auto& a : t.assignments) if (org.InSubtree(a.unit_id, actor.unit_id)) return true;
+    // A unit keeps access to what it holds or answered, not to what it returned or lost.
+    for (const auto& a : t.assignments) {
+      if (a.state != AssignmentState::kSuperseded && a.state != AssignmentState::kReturned &&
+          org.InSubtree(a.unit_id, actor.unit_id)) {
+        return true;
+      }
+    }
     return false;
   }
   const Id centre = org.CentreOf(actor.unit_id);
@@ -359,6 +365,8 @@ Status Step::Merge() {
   if (!IsOpen()) return Invalid(t_, cmd_.type);
   if (cmd_.into_ticket_id == t_.id) return InvalidArgument("into_ticket_id", "a ticket cannot merge into itself");
   const Ticket* target = ctx_.merge_target;
+  // A ticket the actor may not see answers exactly like one that does not exist.
+  if (target && !(CanView(*target, actor_, org()) && CentreCovers(target->intake_unit_id))) target = nullptr;
   if (!target || target->id != cmd_.into_ticket_id) {
     return InvalidArgument("into_ticket_id", "no ticket with id " + IdToString(cmd_.into_ticket_id));
   }
@@ -624,7 +632,7 @@ Status Step::Reply() {
     }
     t_.phase = Phase::kReview;
   }
-  Emit("replied", data, a->lead);
+  Emit("replied", data, false);  // public only once the review approves it
   return Status::Ok();
 }
 
@@ -639,6 +647,7 @@ Status Step::Review() {
     t_.callback_due_at = ctx_.policy->Due(ctx_.now, ctx_.policy->CallbackMs(), ctx_.policy->CallbackWorking());
     t_.callback_alarmed = false;
     data["callback_due_at"] = t_.callback_due_at;
+    if (const Assignment* lead = t_.ActiveLead()) data["content"] = lead->reply;  // the answer the citizen sees
   } else {
     if (cmd_.comment.empty()) return InvalidArgument("comment", "is required when rejecting a reply");
     // Back to the unit that replied, and every relay level above it.
@@ -722,6 +731,10 @@ Status Step::UrgeOrSupervise() {
                              {Role::kAdmin, Role::kAgent, Role::kDispatcher, Role::kSupervisor}));
   }
   if (!IsOpen()) return Invalid(t_, cmd_.type);
+  const Assignment* lead_now = t_.ActiveLead();
+  if (!CentreCovers(t_.intake_unit_id) && !(lead_now && CentreCovers(lead_now->dispatched_by_unit_id))) {
+    return PermissionDenied("ticket belongs to another centre");
+  }
   if (supervise) {
     t_.supervised = true;
     t_.escalation_level = std::min(3, std::max(2, t_.escalation_level + 1));
@@ -739,6 +752,7 @@ Status Step::UrgeOrSupervise() {
 Status Step::Withdraw() {
   RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kAgent, Role::kDispatcher}));
   if (!IsOpen()) return Invalid(t_, cmd_.type);
+  if (!CentreCovers(t_.intake_unit_id)) return PermissionDenied("ticket belongs to another centre");
   t_.phase = Phase::kWithdrawn;
   t_.closed_at = ctx_.now;
   SupersedeOpen();
@@ -749,6 +763,7 @@ Status Step::Withdraw() {
 Status Step::Exempt() {
   RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kSupervisor}));
   if (t_.phase == Phase::kArchived || t_.exempt) return Invalid(t_, cmd_.type);
+  if (!CentreCovers(t_.intake_unit_id)) return PermissionDenied("ticket belongs to another centre");
   t_.exempt = true;
   t_.exempt_reason = cmd_.reason;
   Emit("exempted", {{"reason", cmd_.reason}}, false);
@@ -767,6 +782,7 @@ Status Step::Archive() {
         t_.phase == Phase::kWithdrawn)) {
     return Invalid(t_, cmd_.type);
   }
+  if (!CentreCovers(t_.intake_unit_id)) return PermissionDenied("ticket belongs to another centre");
   t_.phase = Phase::kArchived;
   Emit("archived", json::object(), false);
   return Status::Ok();
@@ -779,7 +795,7 @@ Status Step::SlaTick() {
     Emit("callback_overdue", {{"callback_due_at", t_.callback_due_at}}, false);
   }
   for (auto& a : t_.assignments) {
-    if (!a.IsLive() || a.suspended) continue;
+    if (!a.IsLive() || a.suspended || a.next_alarm_at == 0) continue;
     const json who = {{"assignment_id", IdToString(a.id)}, {"unit_id", IdToString(a.unit_id)}, {"lead", a.lead}};
     auto fire = [&](int bit, TimeMs at) {
       if ((a.alarms & bit) || at == 0 || now < at) return false;
@@ -867,6 +883,12 @@ Result<Decision> Step::Run() {
   // Users' commands always leave a trace; the timer may find nothing to raise.
   assert((IsSystemCommand(cmd_.type) || !events_.empty()) && "a user command yields at least one event");
   for (auto& a : t_.assignments) a.next_alarm_at = NextAlarm(a);
+  // A relay level waits on the level below: while that one is suspended, so is its clock.
+  for (const auto& child : t_.assignments) {
+    if (child.suspended && child.IsLive() && child.parent_id) {
+      if (Assignment* parent = t_.FindAssignment(child.parent_id)) parent->next_alarm_at = 0;
+    }
+  }
   if (actor_.role != Role::kSystem) ++t_.version;
   t_.updated_at = ctx_.now;
   Decision d;

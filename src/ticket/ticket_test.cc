@@ -193,7 +193,10 @@ TEST_F(Lifecycle, EveryCommandAgainstEveryStatus) {
       const bool unit_cmd = type == C::kAccept || type == C::kReturn || type == C::kRequestExtension ||
                             type == C::kReply;
       bool had_unit = false;
-      for (const auto& a : t.assignments) had_unit = had_unit || a.unit_id == kDept;
+      for (const auto& a : t.assignments) {
+        had_unit = had_unit || (a.unit_id == kDept && a.state != AssignmentState::kSuperseded &&
+                                a.state != AssignmentState::kReturned);
+      }
       const Code want = unit_cmd && !had_unit ? Code::kPermissionDenied : Code::kConflict;
       EXPECT_EQ(r.status().code(), want) << what << ": " << r.status().ToString();
     }
@@ -220,6 +223,23 @@ TEST_F(Lifecycle, RolesAreChecked) {
   Command c = Dispatch(kOtherStreet);
   EXPECT_EQ(Run(d, c, A(Role::kDispatcher, kDistrict)).status().code(), Code::kPermissionDenied);
   EXPECT_TRUE(Run(d, Dispatch(kStreet), A(Role::kDispatcher, kDistrict)).ok());
+  // A district sees a city ticket dispatched into its subtree, but may not withdraw, exempt
+  // or urge it, nor merge into a ticket it cannot see (answered like a missing one).
+  Ticket city = Must(New(), Dispatch(kOtherStreet), dispatcher());
+  const Actor other_agent = A(Role::kAgent, kOtherDistrict);
+  ASSERT_TRUE(CanView(city, other_agent, org_));
+  EXPECT_EQ(Run(city, Cmd(C::kWithdraw), other_agent).status().code(), Code::kPermissionDenied);
+  EXPECT_EQ(Run(city, Cmd(C::kExempt), A(Role::kSupervisor, kOtherDistrict)).status().code(), Code::kPermissionDenied);
+  EXPECT_EQ(Run(city, Cmd(C::kUrge), other_agent).status().code(), Code::kPermissionDenied);
+  Ticket mine = New();
+  mine.intake_unit_id = kDistrict;
+  Ticket hidden = New();  // a city ticket nobody in 幸福区 can see
+  Command merge = Cmd(C::kMerge);
+  merge.into_ticket_id = hidden.id;
+  EXPECT_EQ(Run(mine, merge, A(Role::kDispatcher, kDistrict), &hidden).status().field(), "into_ticket_id");
+  // A unit that returned an order no longer sees it.
+  Ticket returned = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kReturn), handler());
+  EXPECT_FALSE(CanView(returned, handler(), org_));
 }
 
 TEST_F(Lifecycle, StaleVersionIsAConflictAndSystemEventsKeepTheVersion) {

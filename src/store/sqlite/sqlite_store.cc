@@ -728,13 +728,17 @@ Status SqliteStore::WriteTicket(Connection& c, const Ticket& t, bool insert) {
         "updated_at=?, due_at=?, closed_at=?, state=?, is_open=?, warn_at=?, next_alarm_at=?, number=? WHERE id=?";
   const Assignment* lead = t.ActiveLead();
   const bool open = IsOpenStatus(t.Status());
-  const TimeMs warn_at = open && lead && lead->IsLive() && !lead->suspended ? lead->handle_warn_at : 0;
+  // The deadline columns behind the due/overdue/warning filters hold a value only while a
+  // unit is on the clock: not after the reply, not while suspended.
+  const bool on_clock = open && t.phase == Phase::kHandling && lead && lead->IsLive() && !lead->suspended;
+  const TimeMs warn_at = on_clock ? lead->handle_warn_at : 0;
+  const TimeMs due_col = on_clock ? t.due_at : 0;
   ASSIGN_OR_RETURN(auto s, c.Prepare(sql));
   RETURN_IF_ERROR(s.Bind(1, TicketStatusName(t.Status())).Bind(2, t.version).Bind(3, t.channel)
                       .Bind(4, t.request_type).Bind(5, t.urgency).Bind(6, t.category_code).Bind(7, t.area_id)
                       .BindIdOrNull(8, t.requester_id).Bind(9, phone_hash).Bind(10, t.intake_unit_id)
                       .Bind(11, t.content).Bind(12, t.address).Bind(13, t.created_at).Bind(14, t.updated_at)
-                      .Bind(15, t.due_at).Bind(16, t.closed_at).Bind(17, EncodeTicketState(t))
+                      .Bind(15, due_col).Bind(16, t.closed_at).Bind(17, EncodeTicketState(t))
                       .Bind(18, open).Bind(19, warn_at).Bind(20, open ? t.NextAlarmAt() : 0)
                       .Bind(21, t.number).Bind(22, t.id).Run());
   for (const auto& a : t.assignments) {
@@ -743,9 +747,13 @@ Status SqliteStore::WriteTicket(Connection& c, const Ticket& t, bool insert) {
         "accepted_at, replied_at) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET state=excluded.state, "
         "accept_due_at=excluded.accept_due_at, handle_due_at=excluded.handle_due_at, "
         "accepted_at=excluded.accepted_at, replied_at=excluded.replied_at"));
+    // A suspended order is off the clock: its deadline column is pushed past any "now" so
+    // overdue counts skip it (resume rewrites it).
+    constexpr TimeMs kOffClock = INT64_MAX / 2;
     RETURN_IF_ERROR(as.Bind(1, a.id).Bind(2, t.id).Bind(3, a.unit_id).Bind(4, a.lead)
                         .Bind(5, AssignmentStateName(a.state)).Bind(6, a.dispatched_at).Bind(7, a.accept_due_at)
-                        .Bind(8, a.handle_due_at).Bind(9, a.accepted_at).Bind(10, a.replied_at).Run());
+                        .Bind(8, a.suspended ? kOffClock : a.handle_due_at).Bind(9, a.accepted_at)
+                        .Bind(10, a.replied_at).Run());
   }
   return Status::Ok();
 }
@@ -904,7 +912,9 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
     in += ")";
     // IN (subquery) rather than a correlated EXISTS: SQLite (with no statistics gathered)
     // would otherwise scan the units' index once per candidate ticket.
-    std::string clause = "(t.id IN (SELECT a.ticket_id FROM assignments a WHERE a.unit_id IN " + in + ")";
+    // Units see what they hold or answered, not what they returned or lost to a re-dispatch.
+    std::string clause = "(t.id IN (SELECT a.ticket_id FROM assignments a WHERE a.unit_id IN " + in +
+                         (q.scope_intake ? ")" : " AND a.state NOT IN ('superseded','returned'))");
     if (q.scope_intake) clause += " OR t.intake_unit_id IN " + in;
     clause += ")";
     const std::vector<Id> units = q.scope_units;
