@@ -889,6 +889,7 @@ void ApiServer::Impl::TicketRoutes() {
     auto att = svc->GetAttachment(a, ParseId(req.matches[1]).value_or(0));
     if (!att.ok()) return SendError(res, att.status());
     res.set_header("Content-Disposition", "attachment; filename*=UTF-8''" + httplib::detail::encode_query_param(att->first.name));
+    res.set_header("X-Content-Type-Options", "nosniff");  // never rendered as the uploader's HTML
     res.set_content(att->second, att->first.mime);
   }));
   Post(R"(/api/v1/tickets/(\d+)/actions/([a-z_]+))", "/api/v1/tickets/{id}/actions/{action}",

@@ -165,6 +165,7 @@ ClockSpec SlaPolicy::ClocksFor(const Ticket& t) const {
   ClockSpec c;
   c.warning_pct = doc_.warning_pct;
   c.supervise_after_ms = doc_.supervise_after.ms;
+  c.supervise_working = doc_.supervise_after.working;
   c.policy_version = doc_.version;
   if (const SlaRule* r = doc_.Match(t.urgency, t.request_type, t.category_code)) {
     c.accept_ms = r->accept.ms;

@@ -21,6 +21,7 @@ json EncodeAssignment(const Assignment& a) {
           {"clocks", {{"accept_ms", a.clocks.accept_ms}, {"handle_ms", a.clocks.handle_ms},
                       {"accept_working", a.clocks.accept_working}, {"handle_working", a.clocks.handle_working},
                       {"warning_pct", a.clocks.warning_pct}, {"supervise_after_ms", a.clocks.supervise_after_ms},
+                      {"supervise_working", a.clocks.supervise_working},
                       {"policy_version", a.clocks.policy_version}}},
           {"extension_ms", a.extension_ms}, {"suspended_ms", a.suspended_ms},
           {"handle_warn_at", a.handle_warn_at}, {"supervise_at", a.supervise_at}, {"alarms", a.alarms},
@@ -44,6 +45,7 @@ Assignment DecodeAssignment(const json& j) {
     a.clocks.accept_ms = c.at("accept_ms"); a.clocks.handle_ms = c.at("handle_ms");
     a.clocks.accept_working = c.at("accept_working"); a.clocks.handle_working = c.at("handle_working");
     a.clocks.warning_pct = c.at("warning_pct"); a.clocks.supervise_after_ms = c.at("supervise_after_ms");
+    a.clocks.supervise_working = c.value("supervise_working", a.clocks.handle_working);
     a.clocks.policy_version = c.at("policy_version");
   }
   a.extension_ms = j.value("extension_ms", int64_t{0}); a.suspended_ms = j.value("suspended_ms", int64_t{0});

@@ -97,7 +97,7 @@ void RecomputeDues(Assignment& a, const Policy& p) {
   const int64_t limit = c.handle_ms + a.extension_ms;
   a.handle_due_at = p.Due(start, limit + a.suspended_ms, c.handle_working);
   a.handle_warn_at = p.Due(start, limit * c.warning_pct / 100 + a.suspended_ms, c.handle_working);
-  a.supervise_at = p.Due(a.handle_due_at, c.supervise_after_ms, c.handle_working);
+  a.supervise_at = p.Due(a.handle_due_at, c.supervise_after_ms, c.supervise_working);
   a.next_alarm_at = NextAlarm(a);
 }
 

@@ -69,6 +69,7 @@ struct ClockSpec {
   bool handle_working = false;
   int warning_pct = 75;              // yellow at this share of the handle limit
   int64_t supervise_after_ms = kDayMs;  // automatic supervision this long after overdue
+  bool supervise_working = false;       // …counted in working time
   int policy_version = 0;
 };
 

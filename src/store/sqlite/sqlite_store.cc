@@ -240,11 +240,17 @@ void SqliteStore::WriterLoop() {
         }
         if (results[i].ok()) {
           (void)writer_->Exec("RELEASE job");
+        } else if (sqlite3_get_autocommit(writer_->raw())) {
+          // SQLite rolled the whole transaction back (disk full, I/O error): every job of
+          // the batch is lost, the ones before this too; none may be reported as written.
+          const Status lost = Status(Code::kUnavailable, "the write was rolled back: " + results[i].message());
+          for (auto& r : results) r = lost;
+          break;
         } else {
           (void)writer_->Exec("ROLLBACK TO job; RELEASE job");
         }
       }
-      Status commit = writer_->Exec("COMMIT");
+      Status commit = sqlite3_get_autocommit(writer_->raw()) ? Status::Ok() : writer_->Exec("COMMIT");
       if (!commit.ok()) {
         (void)writer_->Exec("ROLLBACK");
         for (auto& r : results) if (r.ok()) r = commit;
