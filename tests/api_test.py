@@ -9,13 +9,11 @@ through their lifecycle as the people who use it would, with raw UTF-8 Chinese b
 Standard library only.
 """
 
-import ctypes
 import datetime
 import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +23,8 @@ import unittest
 import urllib.error
 import urllib.parse
 import urllib.request
+
+from harness import die_with_parent, free_port
 
 if len(sys.argv) < 2 or sys.argv[1].startswith("-"):
     print("usage: api_test.py /path/to/hotline [unittest options]", file=sys.stderr)
@@ -95,18 +95,6 @@ def q(**params):
     return "?" + urllib.parse.urlencode(params)
 
 
-def _die_with_parent():
-    """In the child: receive SIGKILL when the test process dies, however it dies (Linux)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def parse_iso(s):
@@ -169,7 +157,7 @@ def _start_server():
         W.proc = subprocess.Popen([HOTLINE, "serve", "--db", db, "--listen", "127.0.0.1:%d" % port,
                                    "--threads", "8"],
                                   stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                  preexec_fn=_die_with_parent)
+                                  preexec_fn=die_with_parent)
         log.close()
         BASE = "http://127.0.0.1:%d" % port
         deadline = time.monotonic() + 30

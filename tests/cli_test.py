@@ -7,7 +7,6 @@ Every test works in its own temporary directory and starts real processes; each 
 is stopped (SIGTERM, then SIGKILL) even when a test fails. Standard library only.
 """
 
-import ctypes
 import json
 import os
 import signal
@@ -20,6 +19,8 @@ import unittest
 import urllib.error
 import urllib.parse
 import urllib.request
+
+from harness import die_with_parent, free_port
 
 if len(sys.argv) < 2 or sys.argv[1].startswith("-"):
     print("usage: cli_test.py /path/to/hotline [unittest options]", file=sys.stderr)
@@ -50,18 +51,6 @@ def setUpModule():
     unittest.addModuleCleanup(_stop_all)
 
 
-def _die_with_parent():
-    """In the child: receive SIGKILL when the test process dies, however it dies (Linux)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def call(base, method, path, body=None, token=None, timeout=20):
@@ -84,7 +73,7 @@ def call(base, method, path, body=None, token=None, timeout=20):
 def run(*args, timeout=60):
     """Runs `hotline ARGS` to completion; returns (exit code, stdout, stderr)."""
     p = subprocess.run([HOTLINE, *args], capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
-                       preexec_fn=_die_with_parent)
+                       preexec_fn=die_with_parent)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 
@@ -104,7 +93,7 @@ class Server:
                 self.proc = subprocess.Popen([HOTLINE, "serve", "--db", self.db, "--listen", "127.0.0.1:%d" % port,
                                               "--threads", "4"],
                                              stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                             preexec_fn=_die_with_parent)
+                                             preexec_fn=die_with_parent)
             _PROCS.append(self.proc)
             self.base = "http://127.0.0.1:%d" % port
             deadline = time.monotonic() + 30
@@ -377,7 +366,7 @@ class CliTest(unittest.TestCase):
             port = busy.getsockname()[1]
             p = subprocess.Popen([HOTLINE, "serve", "--db", self.db, "--listen", "127.0.0.1:%d" % port],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                 preexec_fn=_die_with_parent)
+                                 preexec_fn=die_with_parent)
             _PROCS.append(p)
             try:
                 out, err = p.communicate(timeout=20)
@@ -431,7 +420,7 @@ class CliTest(unittest.TestCase):
             p = subprocess.Popen([HOTLINE, "demo", "--db", os.path.join(self.dir, "demo.db"),
                                   "--listen", "127.0.0.1:%d" % port, "--interval-ms", "50"],
                                  stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                 preexec_fn=_die_with_parent)
+                                 preexec_fn=die_with_parent)
         _PROCS.append(p)
 
         def output():

@@ -2,13 +2,12 @@
 """The knowledge base over the real server: editing and review, Chinese search with
 traditional characters and synonyms, validity, public FAQ, direct answers counting uses.
 Usage: python3 tests/kb_test.py PATH/TO/hotline"""
-import json, os, signal, socket, subprocess, sys, tempfile, time, unittest, urllib.error, urllib.parse, urllib.request
+import json, os, signal, subprocess, sys, tempfile, time, unittest, urllib.error, urllib.parse, urllib.request
 
 BIN = sys.argv.pop(1) if len(sys.argv) > 1 else "build/hotline"
 
 
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+from harness import free_port
 
 
 class KbTest(unittest.TestCase):

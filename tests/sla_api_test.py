@@ -2,13 +2,12 @@
 """Time limits over the real server: calendars and SLA policies as admin-edited data, deadline
 fields on tickets, deadline filters and on-time statistics, and the `hotline sla` CLI.
 Usage: python3 tests/sla_api_test.py PATH/TO/hotline"""
-import json, os, signal, socket, subprocess, sys, tempfile, time, unittest, urllib.error, urllib.parse, urllib.request
+import json, os, signal, subprocess, sys, tempfile, time, unittest, urllib.error, urllib.parse, urllib.request
 
 BIN = sys.argv.pop(1) if len(sys.argv) > 1 else "build/hotline"
 
 
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+from harness import free_port
 
 
 class SlaApiTest(unittest.TestCase):
