@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/app.h"
+#include "cli/commands.h"
 #include "core/text.h"
 #include "org/org_import.h"
 #include "sla/calendar.h"
@@ -372,7 +373,12 @@ int main(int argc, char** argv) {
   kb_search->add_flag("--json", kb_json, "print JSON");
   kb->require_subcommand(1);
 
+  std::function<int()> action;
+  const cli::SetAction set_action = [&](std::function<int()> f) { action = std::move(f); };
+  cli::AddModelCommands(app, set_action);
+
   CLI11_PARSE(app, argc, argv);
+  if (action) return action();
   if (*kb_import) return KbImport(kb_db, kb_file);
   if (*kb_export) return KbExport(kb_db, kb_output);
   if (*kb_search) {

@@ -13,10 +13,7 @@
 
 namespace hotline {
 
-namespace {
-
-// Decodes one code point of valid UTF-8 at s[i], advancing i.
-char32_t Next(std::string_view s, size_t& i) {
+char32_t NextCodePoint(std::string_view s, size_t& i) {
   const auto c = static_cast<unsigned char>(s[i]);
   if (c < 0x80) { ++i; return c; }
   int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
@@ -25,6 +22,10 @@ char32_t Next(std::string_view s, size_t& i) {
   while (n-- > 0 && i < s.size()) cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
   return cp;
 }
+
+namespace {
+
+char32_t Next(std::string_view s, size_t& i) { return NextCodePoint(s, i); }
 
 void Append(std::string& out, char32_t cp) {
   if (cp < 0x80) {
@@ -68,6 +69,37 @@ const opencc::SimpleConverter* TraditionalToSimplified() {
   return conv.get();
 }
 
+// Code points that OpenCC's t2s changes on their own, found once by converting each
+// candidate: text with none of them (most simplified text) skips the converter, which
+// otherwise costs more than everything else normalisation does.
+const std::vector<bool>& ConvertibleChars(const opencc::SimpleConverter& conv) {
+  static const std::vector<bool> bits = [&conv] {
+    std::vector<bool> b(0x10000, false);
+    std::string s;
+    for (char32_t cp = 0x2E80; cp < 0x10000; ++cp) {
+      if (cp >= 0xD800 && cp < 0xE000) continue;
+      s.clear();
+      Append(s, cp);
+      if (conv.Convert(s) != s) b[cp] = true;
+    }
+    return b;
+  }();
+  return bits;
+}
+
+bool NeedsConversion(std::string_view s, const opencc::SimpleConverter& conv) {
+  const auto& bits = ConvertibleChars(conv);
+  for (size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const char32_t cp = Next(s, i);
+    if (cp >= 0x10000 || bits[cp]) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool IsCjk(char32_t cp) {
@@ -94,7 +126,8 @@ Result<std::string> NormaliseText(std::string_view text, const NormaliseOptions&
     Append(out, cp);
   }
   if (opts.to_simplified) {
-    if (const auto* conv = TraditionalToSimplified()) out = conv->Convert(out);
+    const auto* conv = TraditionalToSimplified();
+    if (conv && NeedsConversion(out, *conv)) out = conv->Convert(out);
   }
   return out;
 }
@@ -110,7 +143,10 @@ struct Segmenter::Impl {
 
   void IcuWords(std::string_view s, std::vector<std::string>* out) const {
     if (s.empty()) return;
-    auto it = Iterator();
+    // One clone per thread, reused across calls (every segmenter's prototype is the same
+    // Chinese word-break iterator; user terms are matched outside ICU).
+    thread_local std::unique_ptr<icu::BreakIterator> it;
+    if (!it) it = Iterator();
     if (!it) {
       out->emplace_back(s);
       return;

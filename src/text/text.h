@@ -48,6 +48,9 @@ const Segmenter& DefaultSegmenter();
 // that two-character words are found whatever the segmenter decided.
 std::vector<std::string> Terms(std::string_view normalised, const Segmenter& seg = DefaultSegmenter());
 
+// Decodes the code point of valid UTF-8 at s[i] and advances i past it.
+char32_t NextCodePoint(std::string_view s, size_t& i);
+
 // True for a code point in the CJK ideograph blocks.
 bool IsCjk(char32_t cp);
 

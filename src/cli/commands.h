@@ -1,0 +1,15 @@
+// Subcommand groups that live in their own files. Each adds its subcommands to the app
+// and, when one is chosen, hands main() the action to run through `set_action`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace hotline::cli {
+
+using SetAction = std::function<void(std::function<int()>)>;
+
+void AddModelCommands(CLI::App& app, SetAction set_action);    // model_cmd.cc
+void AddInsightCommands(CLI::App& app, SetAction set_action);  // insight_cmd.cc
+
+}  // namespace hotline::cli

@@ -1,0 +1,160 @@
+#include "cli/input.h"
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include "core/text.h"
+
+namespace hotline::cli {
+
+namespace {
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string JsonString(const nlohmann::json& j, const char* key) {
+  if (!j.contains(key) || j[key].is_null()) return "";
+  if (j[key].is_string()) return j[key].get<std::string>();
+  return j[key].dump();
+}
+
+// Fills text, label etc. from named fields; `get` returns "" for an absent field.
+template <typename Get>
+Status FillRow(LabelledRow& r, const InputOptions& opts, Get get) {
+  r.title = Trim(get("留言主题"));
+  std::string text = get("text");
+  if (text.empty()) text = get("segmented_text");
+  if (text.empty() && (!r.title.empty() || !get("留言详情").empty())) text = r.title + " " + get("留言详情");
+  r.text = Trim(text);
+  if (r.text.empty()) return InvalidArgument("text", "is missing or empty");
+  if (!IsValidUtf8(r.text)) return InvalidArgument("text", "is not valid UTF-8 (convert the file to UTF-8)");
+  r.label = Trim(get(opts.label_column.c_str()));
+  if (opts.need_label && r.label.empty()) return InvalidArgument(opts.label_column, "is missing or empty");
+  r.group = Trim(get(opts.group_column.c_str()));
+  r.time = Trim(get("time"));
+  if (r.time.empty()) r.time = Trim(get("留言时间"));
+  r.user = Trim(get("user"));
+  if (r.user.empty()) r.user = Trim(get("留言用户"));
+  for (const char* k : {"votes", "点赞数", "反对数"}) {
+    const std::string v = Trim(get(k));
+    if (v.empty()) continue;
+    try {
+      r.votes += std::stoll(v);
+    } catch (const std::exception&) {
+      return InvalidArgument(k, "is not a number: " + v);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<LabelledRow> ParseJsonTextLine(const std::string& line, const InputOptions& opts) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(line);
+  } catch (const std::exception&) {
+    return InvalidArgument("line", "is not valid JSON");
+  }
+  if (!j.is_object()) return InvalidArgument("line", "is not a JSON object");
+  LabelledRow r;
+  if (j.contains("id")) r.id = j["id"];
+  if (j.contains("留言编号")) r.id = j["留言编号"];
+  RETURN_IF_ERROR(FillRow(r, opts, [&](const char* k) { return JsonString(j, k); }));
+  return r;
+}
+
+Result<std::vector<LabelledRow>> ReadTextRows(const std::string& path, const InputOptions& opts, size_t* bad) {
+  ASSIGN_OR_RETURN(std::string data, ReadFile(path, 1u << 30));
+  std::vector<LabelledRow> out;
+  const bool jsonl = EndsWith(path, ".jsonl") || EndsWith(path, ".ndjson") || EndsWith(path, ".json") ||
+                     Trim(data.substr(0, 64)).starts_with("{");
+  auto report = [&](size_t line, const Status& st) {
+    std::cerr << path << " line " << line << ": " << (st.field().empty() ? "" : st.field() + " ") << st.message() << "\n";
+    ++*bad;
+  };
+  if (jsonl) {
+    size_t start = 0, line = 1;
+    while (start < data.size() && out.size() < opts.max_rows) {
+      size_t end = data.find('\n', start);
+      if (end == std::string::npos) end = data.size();
+      const std::string text = data.substr(start, end - start);
+      if (!Trim(text).empty()) {
+        auto r = ParseJsonTextLine(text, opts);
+        if (!r.ok()) {
+          report(line, r.status());
+        } else {
+          r->line = line;
+          if (r->id.is_null()) r->id = line;
+          out.push_back(std::move(r).value());
+        }
+      }
+      start = end + 1;
+      ++line;
+    }
+    return out;
+  }
+  if (!IsValidUtf8(data)) {
+    // Report the lines that are not UTF-8 and go on with the rest.
+    size_t start = 0, line = 1;
+    std::string clean;
+    while (start < data.size()) {
+      size_t end = data.find('\n', start);
+      if (end == std::string::npos) end = data.size();
+      std::string_view l(data.data() + start, end - start);
+      if (IsValidUtf8(l)) {
+        clean.append(l);
+      } else {
+        report(line, InvalidArgument("line", "is not valid UTF-8 (convert the file to UTF-8)"));
+      }
+      clean += '\n';
+      start = end + 1;
+      ++line;
+    }
+    data = std::move(clean);
+  }
+  ASSIGN_OR_RETURN(auto records, ParseCsv(data));
+  if (records.empty()) return InvalidArgument("input", path + " has no header row");
+  std::map<std::string, size_t> col;
+  for (size_t c = 0; c < records[0].size(); ++c) col[Trim(records[0][c])] = c;
+  if (!col.count("text") && !col.count("segmented_text") && !col.count("留言详情") && !col.count("留言主题")) {
+    return InvalidArgument("input", path + " has no text, segmented_text or 留言详情 column");
+  }
+  if (opts.need_label && !col.count(opts.label_column)) {
+    return InvalidArgument(opts.label_column, path + " has no " + opts.label_column + " column");
+  }
+  size_t line = 1;  // the header's line; records' lines follow from their newlines
+  for (size_t i = 0; i < records.size() && out.size() < opts.max_rows; ++i) {
+    const auto& rec = records[i];
+    const size_t this_line = line;
+    for (const auto& f : rec) line += std::count(f.begin(), f.end(), '\n');
+    ++line;
+    if (i == 0) continue;
+    if (rec.size() == 1 && Trim(rec[0]).empty()) continue;
+    if (rec.size() != records[0].size()) {
+      report(this_line, InvalidArgument("line", "has " + std::to_string(rec.size()) + " fields, the header " +
+                                                   std::to_string(records[0].size())));
+      continue;
+    }
+    LabelledRow r;
+    r.line = this_line;
+    auto get = [&](const char* k) -> std::string {
+      auto it = col.find(k);
+      return it == col.end() ? std::string() : rec[it->second];
+    };
+    std::string id = get("id");
+    if (id.empty()) id = get("留言编号");
+    r.id = id.empty() ? nlohmann::json(this_line) : nlohmann::json(Trim(id));
+    if (Status st = FillRow(r, opts, get); !st.ok()) {
+      report(this_line, st);
+      continue;
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace hotline::cli

@@ -1,0 +1,42 @@
+// Reading rows of text from the files operators bring: CSV (RFC 4180, header row) or
+// JSONL. Recognises the platform's own columns (id, text or segmented_text, label, time,
+// user, votes) and the message-board export (留言编号, 留言用户, 留言主题, 留言时间, 留言详情,
+// 反对数, 点赞数). A bad line is reported on standard error with its line number and
+// counted; it never stops the run and is never dropped silently.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace hotline::cli {
+
+struct LabelledRow {
+  size_t line = 0;      // where the row starts in its file (1-based)
+  nlohmann::json id;    // as given (string or number); the line number when absent
+  std::string title;    // 留言主题 where the source has one
+  std::string text;     // the whole text (title and details joined)
+  std::string label;
+  std::string group;
+  std::string time;
+  std::string user;
+  int64_t votes = 0;    // likes + dislikes, where the channel has them
+};
+
+struct InputOptions {
+  std::string label_column = "label";
+  std::string group_column = "dup_group";
+  bool need_label = false;
+  size_t max_rows = 5'000'000;
+};
+
+// Reads a CSV or JSONL file (JSONL when the name ends in .jsonl/.ndjson/.json or the first
+// character is '{'). Adds the number of bad lines to *bad.
+Result<std::vector<LabelledRow>> ReadTextRows(const std::string& path, const InputOptions& opts, size_t* bad);
+
+// One JSONL line {"id", "text"} (also "segmented_text").
+Result<LabelledRow> ParseJsonTextLine(const std::string& line, const InputOptions& opts = {});
+
+}  // namespace hotline::cli

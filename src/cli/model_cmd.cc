@@ -1,0 +1,204 @@
+// `hotline model train | predict | eval`: the text classifier's batch contract, also what
+// operators use to re-label history.
+#include "cli/commands.h"
+
+#include <chrono>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/app.h"
+#include "cli/input.h"
+#include "core/text.h"
+#include "intel/classifier.h"
+
+namespace hotline::cli {
+
+namespace {
+
+struct ModelArgs {
+  std::vector<std::string> inputs;
+  std::string out, model, input, output, label_column = "label", group_column = "dup_group", description;
+  int level = 0, folds = 5, top = 3;
+  double c = 4, abstain_precision = 0.95, abstain_below = -1;
+  bool json = false;
+};
+
+// "城乡建设/市政设施/路灯" at level 1 is "城乡建设".
+std::string AtLevel(const std::string& label, int level) {
+  if (level <= 0) return label;
+  size_t pos = 0;
+  for (int l = 0; l < level; ++l) {
+    pos = label.find_first_of("/>", pos);
+    if (pos == std::string::npos) return label;
+    if (l + 1 < level) ++pos;
+  }
+  return Trim(label.substr(0, pos));
+}
+
+Result<std::vector<LabelledRow>> ReadLabelled(const std::vector<std::string>& paths, const ModelArgs& a) {
+  std::vector<LabelledRow> all;
+  size_t bad = 0;
+  for (const auto& path : paths) {
+    InputOptions io;
+    io.label_column = a.label_column;
+    io.group_column = a.group_column;
+    io.need_label = true;
+    ASSIGN_OR_RETURN(auto rows, ReadTextRows(path, io, &bad));
+    for (auto& r : rows) {
+      r.label = AtLevel(r.label, a.level);
+      all.push_back(std::move(r));
+    }
+  }
+  if (bad > 0) std::cerr << "skipped " << bad << " bad lines (reported above)\n";
+  return all;
+}
+
+int Train(const ModelArgs& a) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto rows = ReadLabelled(a.inputs, a);
+  if (!rows.ok()) return Fail(rows.status());
+  std::vector<intel::TrainingExample> examples;
+  for (auto& r : *rows) examples.push_back({std::move(r.text), std::move(r.label), std::move(r.group)});
+  intel::TrainOptions opts;
+  opts.c = a.c;
+  opts.folds = a.folds;
+  opts.abstain_precision = a.abstain_precision;
+  opts.abstain_below = a.abstain_below;
+  opts.description = a.description;
+  if (opts.description.empty()) {
+    for (const auto& p : a.inputs) opts.description += (opts.description.empty() ? "" : ", ") + p;
+    opts.description += " (" + std::to_string(examples.size()) + " rows, label column " + a.label_column +
+                        (a.level > 0 ? ", level " + std::to_string(a.level) : "") + ")";
+  }
+  auto model = intel::Classifier::Train(examples, opts);
+  if (!model.ok()) return Fail(model.status());
+  if (Status st = model->Save(a.out); !st.ok()) return Fail(st);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto& info = model->info();
+  std::cout << "trained " << a.out << " (version " << info["version"].get<std::string>() << ") on " << examples.size()
+            << " examples, " << model->labels().size() << " labels, in " << std::fixed << std::setprecision(1) << secs
+            << " s\n";
+  if (info["scores"].contains("macro_f1")) {
+    std::cout << std::setprecision(3) << "out-of-fold: accuracy " << info["scores"]["accuracy"].get<double>()
+              << ", macro-F1 " << info["scores"]["macro_f1"].get<double>() << "; abstains below confidence "
+              << model->abstain_below() << " (coverage " << info["scores"]["coverage"].get<double>()
+              << ", accuracy when confident " << info["scores"]["accuracy_when_confident"].get<double>() << ")\n";
+  }
+  return 0;
+}
+
+int Predict(const ModelArgs& a) {
+  auto model = intel::Classifier::Load(a.model);
+  if (!model.ok()) return Fail(model.status());
+  std::ifstream in(a.input);
+  if (!in) return Fail(NotFound("cannot open " + a.input));
+  std::ofstream out(a.output, std::ios::trunc);
+  if (!out) return Fail(InvalidArgument("output", "cannot write " + a.output));
+  std::string line;
+  size_t done = 0, bad = 0;
+  for (size_t n = 1; std::getline(in, line); ++n) {
+    if (Trim(line).empty()) continue;
+    auto row = ParseJsonTextLine(line);
+    if (!row.ok()) {
+      std::cerr << a.input << " line " << n << ": " << row.status().message() << "\n";
+      ++bad;
+      continue;
+    }
+    auto p = model->Predict(row->text, static_cast<size_t>(a.top));
+    if (!p.ok()) {
+      std::cerr << a.input << " line " << n << ": " << p.status().field() << " " << p.status().message() << "\n";
+      ++bad;
+      continue;
+    }
+    nlohmann::json top = nlohmann::json::array();
+    for (const auto& t : p->top) top.push_back({{"label", t.label}, {"confidence", t.confidence}});
+    out << nlohmann::json{{"id", row->id}, {"label", p->label}, {"confidence", p->confidence},
+                          {"abstain", p->abstain}, {"top", top}}.dump() << "\n";
+    ++done;
+  }
+  out.flush();
+  if (!out) return Fail(Internal("writing " + a.output + " failed"));
+  std::cerr << "predicted " << done << " lines" << (bad ? ", " + std::to_string(bad) + " bad lines reported above" : "")
+            << "\n";
+  return 0;
+}
+
+int Eval(const ModelArgs& a) {
+  auto model = intel::Classifier::Load(a.model);
+  if (!model.ok()) return Fail(model.status());
+  auto rows = ReadLabelled({a.input}, a);
+  if (!rows.ok()) return Fail(rows.status());
+  std::vector<std::string> gold;
+  std::vector<intel::Prediction> preds;
+  for (const auto& r : *rows) {
+    auto p = model->Predict(r.text);
+    if (!p.ok()) {
+      std::cerr << a.input << " line " << r.line << ": " << p.status().message() << "\n";
+      continue;
+    }
+    gold.push_back(r.label);
+    preds.push_back(std::move(p).value());
+  }
+  const intel::EvalReport rep = intel::Evaluate(gold, preds);
+  if (a.json) {
+    std::cout << intel::EvalJson(rep).dump(2) << "\n";
+    return 0;
+  }
+  std::cout << std::fixed << std::setprecision(4) << "examples " << rep.n << "\naccuracy " << rep.accuracy
+            << "\nmacro-F1 " << rep.macro_f1 << "\nabstained " << rep.abstained << " (accuracy when confident "
+            << rep.accuracy_when_confident << ")\n\n";
+  std::cout << std::left << std::setw(24) << "label" << std::right << std::setw(10) << "precision" << std::setw(10)
+            << "recall" << std::setw(10) << "F1" << std::setw(9) << "support\n";
+  for (const auto& c : rep.classes) {
+    const size_t cps = Utf8Length(c.label), width = cps + (c.label.size() - cps) / 2;
+    std::cout << c.label << std::string(width < 24 ? 24 - width : 1, ' ')
+              << std::setw(10) << c.precision << std::setw(10) << c.recall << std::setw(10) << c.f1 << std::setw(8)
+              << c.support << "\n";
+  }
+  std::cout << "\nconfusion (rows: gold, columns: predicted, in label order above)\n";
+  for (size_t i = 0; i < rep.confusion.size(); ++i) {
+    for (size_t v : rep.confusion[i]) std::cout << std::setw(7) << v;
+    std::cout << "   " << rep.labels[i] << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AddModelCommands(CLI::App& app, SetAction set_action) {
+  auto a = std::make_shared<ModelArgs>();
+  auto* model = app.add_subcommand("model", "train, run and evaluate text classifiers (category, type, urgency)");
+  model->require_subcommand(1);
+  auto* train = model->add_subcommand("train", "train a classifier from CSV or JSONL (text or segmented_text, label)");
+  train->add_option("--input", a->inputs, "training file(s); repeat for several")->required()->check(CLI::ExistingFile);
+  train->add_option("--out", a->out, "model file to write")->required();
+  train->add_option("--label-column", a->label_column, "column holding the label")->capture_default_str();
+  train->add_option("--group-column", a->group_column, "rows sharing it stay on one side of a split")->capture_default_str();
+  train->add_option("--level", a->level, "cut path labels (a/b/c) to this taxonomy level (0: as given)");
+  train->add_option("--c", a->c, "SVM regularisation")->capture_default_str()->check(CLI::PositiveNumber);
+  train->add_option("--folds", a->folds, "folds for calibration and the stored scores (0: none)")->capture_default_str()->check(CLI::Range(0, 20));
+  train->add_option("--abstain-precision", a->abstain_precision, "abstain where out-of-fold accuracy drops below this")
+      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  train->add_option("--abstain-below", a->abstain_below, "fixed abstention threshold instead")->check(CLI::Range(0.0, 1.0));
+  train->add_option("--description", a->description, "what the data is (stored in the model)");
+  train->callback([a, set_action] { set_action([a] { return Train(*a); }); });
+
+  auto* predict = model->add_subcommand("predict", "label JSONL lines {id, text}");
+  predict->add_option("--model", a->model, "model file")->required()->check(CLI::ExistingFile);
+  predict->add_option("--input", a->input, "JSONL of {id, text}")->required()->check(CLI::ExistingFile);
+  predict->add_option("--output", a->output, "JSONL of {id, label, confidence, abstain, top}")->required();
+  predict->add_option("--top", a->top, "labels in top")->capture_default_str()->check(CLI::Range(1, 50));
+  predict->callback([a, set_action] { set_action([a] { return Predict(*a); }); });
+
+  auto* eval = model->add_subcommand("eval", "accuracy, macro-F1, per-class scores and confusion matrix");
+  eval->add_option("--model", a->model, "model file")->required()->check(CLI::ExistingFile);
+  eval->add_option("--input", a->input, "labelled CSV or JSONL")->required()->check(CLI::ExistingFile);
+  eval->add_option("--label-column", a->label_column, "column holding the label")->capture_default_str();
+  eval->add_option("--level", a->level, "cut path labels to this taxonomy level");
+  eval->add_flag("--json", a->json, "print JSON");
+  eval->callback([a, set_action] { set_action([a] { return Eval(*a); }); });
+}
+
+}  // namespace hotline::cli

@@ -1,0 +1,550 @@
+#include "intel/classifier.h"
+
+#include <linear.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <random>
+#include <unordered_map>
+
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/text.h"
+#include "text/text.h"
+
+namespace hotline::intel {
+
+namespace {
+
+constexpr char kMagic[] = "hotline-classifier/1\n";
+constexpr uint32_t kHashBits = 22;
+constexpr uint32_t kHashMask = (1u << kHashBits) - 1;
+// Bumped whenever Featurise() changes what it extracts: a model trained on other features
+// must not be used with these.
+constexpr int kFeatureVersion = 1;
+constexpr size_t kMaxTextBytes = 48 * 1024;
+
+uint32_t Bucket(char kind, std::string_view s) {
+  uint64_t h = 1469598103934665603ull;
+  h = (h ^ static_cast<unsigned char>(kind)) * 1099511628211ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return static_cast<uint32_t>((h ^ (h >> 29)) & kHashMask);
+}
+
+bool IsWordChar(char32_t cp) {
+  return IsCjk(cp) || (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z');
+}
+
+void SilentPrint(const char*) {}
+
+double Softmax(const std::vector<double>& dec, double temperature, std::vector<double>* out) {
+  const double mx = *std::max_element(dec.begin(), dec.end());
+  double sum = 0;
+  out->resize(dec.size());
+  for (size_t k = 0; k < dec.size(); ++k) sum += (*out)[k] = std::exp(temperature * (dec[k] - mx));
+  for (double& p : *out) p /= sum;
+  return sum;
+}
+
+}  // namespace
+
+Result<Features> Featurise(std::string_view text) {
+  ASSIGN_OR_RETURN(std::string norm, NormaliseText(text));
+
+  std::vector<uint32_t> ids;
+  ids.reserve(norm.size());
+  // Character unigrams and bigrams over the letters, digits and ideographs, punctuation
+  // and spaces skipped, so raw text and stop-word-stripped segmented text look alike.
+  // Digits are folded to 0: house numbers and dates say little about the matter.
+  char prev[8] = {0};
+  size_t prev_len = 0;
+  for (size_t i = 0; i < norm.size();) {
+    const size_t start = i;
+    char32_t cp = NextCodePoint(norm, i);
+    if (!IsWordChar(cp)) continue;
+    char cur[8];
+    size_t cur_len = i - start;
+    if (cp >= '0' && cp <= '9') {
+      cur[0] = '0';
+      cur_len = 1;
+    } else {
+      std::memcpy(cur, norm.data() + start, cur_len);
+    }
+    ids.push_back(Bucket('c', std::string_view(cur, cur_len)));
+    if (prev_len > 0) {
+      char both[16];
+      std::memcpy(both, prev, prev_len);
+      std::memcpy(both + prev_len, cur, cur_len);
+      ids.push_back(Bucket('b', std::string_view(both, prev_len + cur_len)));
+    }
+    std::memcpy(prev, cur, cur_len);
+    prev_len = cur_len;
+  }
+  if (ids.empty()) return InvalidArgument("text", "has no letters, digits or ideographs");
+  for (const std::string& w : DefaultSegmenter().Words(norm)) {
+    if (Utf8Length(w) >= 2) ids.push_back(Bucket('w', w));
+  }
+  // Term frequencies: counted in a per-thread table indexed by feature id (no sort; the
+  // table is cleared again through the ids touched).
+  thread_local std::vector<uint16_t> counts(size_t{1} << kHashBits, 0);
+  Features f;
+  f.tf.reserve(ids.size());
+  for (uint32_t id : ids) {
+    if (counts[id]++ == 0) f.tf.emplace_back(id, 0.0f);
+  }
+  for (auto& [id, tf] : f.tf) {
+    tf = static_cast<float>(1.0 + std::log(static_cast<double>(counts[id])));
+    counts[id] = 0;
+  }
+  return f;
+}
+
+struct Classifier::Impl {
+  std::vector<std::string> labels;
+  std::vector<uint32_t> buckets;  // sorted; row r holds bucket buckets[r]
+  std::vector<uint32_t> row_of;  // bucket → row, kNoRow where the bucket was never seen
+  std::vector<float> idf;      // per row
+  std::vector<float> weights;  // row-major [row][class]
+  std::vector<float> bias;     // per class
+  double temperature = 1;
+  double abstain_below = 0;
+  nlohmann::json info;
+
+  static constexpr uint32_t kNoRow = UINT32_MAX;
+
+  // A direct-mapped table (16 MiB): one load per feature at prediction time.
+  void Index() {
+    row_of.assign(size_t{1} << kHashBits, kNoRow);
+    for (uint32_t r = 0; r < buckets.size(); ++r) row_of[buckets[r]] = r;
+  }
+
+  // Decision values of one text.
+  std::vector<double> Decide(const Features& f) const {
+    const size_t k = labels.size();
+    std::vector<double> dec(k, 0.0);
+    double norm2 = 0;
+    for (const auto& [id, tf] : f.tf) {
+      const uint32_t row = row_of[id];
+      if (row == kNoRow) continue;
+      const double v = tf * idf[row];
+      norm2 += v * v;
+      const float* w = &weights[static_cast<size_t>(row) * k];
+      for (size_t c = 0; c < k; ++c) dec[c] += v * w[c];
+    }
+    const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
+    for (size_t c = 0; c < k; ++c) dec[c] = dec[c] * inv + bias[c];
+    return dec;
+  }
+
+  std::string Payload() const {
+    std::string out;
+    auto put = [&](const void* p, size_t n) { out.append(static_cast<const char*>(p), n); };
+    const uint32_t k = static_cast<uint32_t>(labels.size()), rows = static_cast<uint32_t>(buckets.size());
+    put(&k, 4);
+    put(&rows, 4);
+    put(buckets.data(), rows * 4);
+    put(idf.data(), rows * 4);
+    put(weights.data(), static_cast<size_t>(rows) * k * 4);
+    put(bias.data(), k * 4);
+    return out;
+  }
+};
+
+Classifier::Classifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Classifier::~Classifier() = default;
+Classifier::Classifier(Classifier&&) noexcept = default;
+Classifier& Classifier::operator=(Classifier&&) noexcept = default;
+
+const std::vector<std::string>& Classifier::labels() const { return impl_->labels; }
+double Classifier::abstain_below() const { return impl_->abstain_below; }
+const nlohmann::json& Classifier::info() const { return impl_->info; }
+
+Prediction Classifier::PredictFeatures(const Features& f, size_t k) const {
+  std::vector<double> probs;
+  Softmax(impl_->Decide(f), impl_->temperature, &probs);
+  std::vector<size_t> order(probs.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return probs[a] > probs[b]; });
+  Prediction p;
+  p.label = impl_->labels[order[0]];
+  p.confidence = probs[order[0]];
+  p.abstain = p.confidence < impl_->abstain_below;
+  for (size_t i = 0; i < std::min(k, order.size()); ++i) p.top.push_back({impl_->labels[order[i]], probs[order[i]]});
+  return p;
+}
+
+Result<Prediction> Classifier::Predict(std::string_view text, size_t k) const {
+  ASSIGN_OR_RETURN(Features f, Featurise(text));
+  return PredictFeatures(f, k);
+}
+
+namespace {
+
+// One linear SVM per class over the given rows of x. Returns weights [feature][class] and
+// biases; classes absent from the rows get a bias that never wins.
+struct Linear {
+  std::vector<float> w;
+  std::vector<float> b;
+};
+
+Linear TrainLinear(const std::vector<std::vector<feature_node>>& x, const std::vector<int>& y,
+                   const std::vector<size_t>& rows, int n_features, int n_classes, double c) {
+  problem prob{};
+  std::vector<double> ys;
+  std::vector<feature_node*> xs;
+  for (size_t r : rows) {
+    ys.push_back(y[r]);
+    xs.push_back(const_cast<feature_node*>(x[r].data()));
+  }
+  prob.l = static_cast<int>(rows.size());
+  prob.n = n_features + 1;
+  prob.y = ys.data();
+  prob.x = xs.data();
+  prob.bias = 1.0;
+  parameter param{};
+  param.solver_type = L2R_L2LOSS_SVC_DUAL;
+  param.eps = 0.1;
+  param.C = c;
+  param.p = 0.1;
+  set_print_string_function(&SilentPrint);
+  std::srand(1);  // liblinear shuffles with rand(): the same data gives the same model
+  model* m = train(&prob, &param);
+  Linear out;
+  out.w.assign(static_cast<size_t>(n_features) * n_classes, 0.0f);
+  out.b.assign(n_classes, -1e6f);
+  const int present = get_nr_class(m);
+  std::vector<int> lab(present);
+  get_labels(m, lab.data());
+  if (present == 1) {
+    out.b[lab[0]] = 0;  // one class only: it always wins
+  } else {
+    for (int i = 0; i < present; ++i) {
+      const int cls = lab[i];
+      for (int f = 1; f <= n_features; ++f) {
+        out.w[static_cast<size_t>(f - 1) * n_classes + cls] = static_cast<float>(get_decfun_coef(m, f, i));
+      }
+      out.b[cls] = static_cast<float>(get_decfun_bias(m, i));
+    }
+  }
+  free_and_destroy_model(&m);
+  return out;
+}
+
+std::vector<double> Decision(const Linear& lin, const std::vector<feature_node>& x, int n_classes) {
+  std::vector<double> dec(lin.b.begin(), lin.b.end());
+  for (const feature_node& node : x) {
+    if (node.index < 0) break;
+    if (static_cast<size_t>(node.index) > lin.w.size() / n_classes) continue;  // the bias node
+    const float* w = &lin.w[static_cast<size_t>(node.index - 1) * n_classes];
+    for (int c = 0; c < n_classes; ++c) dec[c] += node.value * w[c];
+  }
+  return dec;
+}
+
+double MeanNll(const std::vector<std::vector<double>>& dec, const std::vector<int>& y, double t) {
+  double nll = 0;
+  std::vector<double> p;
+  for (size_t i = 0; i < dec.size(); ++i) {
+    Softmax(dec[i], t, &p);
+    nll -= std::log(std::max(p[y[i]], 1e-12));
+  }
+  return nll / std::max<size_t>(dec.size(), 1);
+}
+
+// The temperature minimising the out-of-fold negative log-likelihood (golden section
+// over log T).
+double FitTemperature(const std::vector<std::vector<double>>& dec, const std::vector<int>& y) {
+  double lo = std::log(0.05), hi = std::log(200.0);
+  const double g = (std::sqrt(5.0) - 1) / 2;
+  double a = hi - g * (hi - lo), b = lo + g * (hi - lo);
+  double fa = MeanNll(dec, y, std::exp(a)), fb = MeanNll(dec, y, std::exp(b));
+  for (int it = 0; it < 40; ++it) {
+    if (fa < fb) {
+      hi = b, b = a, fb = fa, a = hi - g * (hi - lo), fa = MeanNll(dec, y, std::exp(a));
+    } else {
+      lo = a, a = b, fa = fb, b = lo + g * (hi - lo), fb = MeanNll(dec, y, std::exp(b));
+    }
+  }
+  return std::exp((lo + hi) / 2);
+}
+
+}  // namespace
+
+Result<Classifier> Classifier::Train(const std::vector<TrainingExample>& examples, const TrainOptions& opts) {
+  if (examples.size() < 2) return InvalidArgument("input", "needs at least 2 labelled examples");
+  if (opts.c <= 0) return InvalidArgument("c", "must be positive");
+  auto impl = std::make_unique<Impl>();
+  const size_t n = examples.size();
+  std::vector<Features> feats(n);
+  std::map<std::string, int> label_index;
+  for (size_t i = 0; i < n; ++i) {
+    auto f = Featurise(examples[i].text);
+    if (!f.ok()) return InvalidArgument("text", "example " + std::to_string(i + 1) + ": " + f.status().message());
+    feats[i] = std::move(f).value();
+    if (examples[i].label.empty()) return InvalidArgument("label", "example " + std::to_string(i + 1) + " has none");
+    label_index.emplace(examples[i].label, 0);
+  }
+  if (label_index.size() < 2) return InvalidArgument("label", "needs at least 2 distinct labels");
+  for (auto& [label, idx] : label_index) {
+    idx = static_cast<int>(impl->labels.size());
+    impl->labels.push_back(label);
+  }
+  const int k = static_cast<int>(impl->labels.size());
+  std::vector<int> y(n);
+  for (size_t i = 0; i < n; ++i) y[i] = label_index[examples[i].label];
+
+  // Vocabulary (hashed) and smoothed idf, as scikit-learn's TfidfVectorizer computes it.
+  std::unordered_map<uint32_t, uint32_t> df;
+  for (const auto& f : feats) {
+    for (const auto& [id, tf] : f.tf) ++df[id];
+  }
+  impl->buckets.reserve(df.size());
+  for (const auto& [id, count] : df) impl->buckets.push_back(id);
+  std::sort(impl->buckets.begin(), impl->buckets.end());
+  impl->Index();
+  impl->idf.resize(impl->buckets.size());
+  for (size_t r = 0; r < impl->buckets.size(); ++r) {
+    impl->idf[r] = static_cast<float>(std::log((1.0 + n) / (1.0 + df[impl->buckets[r]])) + 1.0);
+  }
+  const int n_features = static_cast<int>(impl->buckets.size());
+  std::vector<std::vector<feature_node>> x(n);
+  for (size_t i = 0; i < n; ++i) {
+    double norm2 = 0;
+    for (const auto& [id, tf] : feats[i].tf) {
+      const uint32_t r = impl->row_of[id];
+      const double v = tf * impl->idf[r];
+      x[i].push_back({static_cast<int>(r) + 1, v});
+      norm2 += v * v;
+    }
+    const double inv = 1.0 / std::sqrt(norm2);
+    for (auto& node : x[i]) node.value *= inv;
+    x[i].push_back({n_features + 1, 1.0});
+    x[i].push_back({-1, 0.0});
+  }
+
+  // Out-of-fold decision values: groups (the given one, else the normalised text, so
+  // duplicates never straddle a split) are dealt to folds at random.
+  nlohmann::json scores = nlohmann::json::object();
+  impl->temperature = 1;
+  impl->abstain_below = std::max(0.0, opts.abstain_below);
+  if (opts.folds >= 2) {
+    std::map<std::string, int> fold_of_group;
+    std::vector<std::string> group_names;
+    std::vector<std::string> groups(n);
+    for (size_t i = 0; i < n; ++i) {
+      groups[i] = !examples[i].group.empty() ? "g:" + examples[i].group : "t:" + *NormaliseText(examples[i].text);
+      if (fold_of_group.emplace(groups[i], 0).second) group_names.push_back(groups[i]);
+    }
+    std::mt19937_64 rng(opts.seed);
+    std::shuffle(group_names.begin(), group_names.end(), rng);
+    for (size_t g = 0; g < group_names.size(); ++g) fold_of_group[group_names[g]] = static_cast<int>(g % opts.folds);
+    std::vector<std::vector<double>> oof(n);
+    for (int fold = 0; fold < opts.folds; ++fold) {
+      std::vector<size_t> train_rows, test_rows;
+      for (size_t i = 0; i < n; ++i) (fold_of_group[groups[i]] == fold ? test_rows : train_rows).push_back(i);
+      if (train_rows.empty() || test_rows.empty()) continue;
+      Linear lin = TrainLinear(x, y, train_rows, n_features, k, opts.c);
+      for (size_t i : test_rows) oof[i] = Decision(lin, x[i], k);
+    }
+    std::vector<std::vector<double>> dec;
+    std::vector<int> gold;
+    for (size_t i = 0; i < n; ++i) {
+      if (!oof[i].empty()) dec.push_back(oof[i]), gold.push_back(y[i]);
+    }
+    if (!dec.empty()) {
+      impl->temperature = FitTemperature(dec, gold);
+      // Out-of-fold predictions with calibrated confidences: the stored scores, and the
+      // abstention threshold that keeps the confident ones at the wanted accuracy.
+      std::vector<Prediction> preds;
+      std::vector<std::string> gold_labels;
+      std::vector<double> p;
+      for (size_t i = 0; i < dec.size(); ++i) {
+        Softmax(dec[i], impl->temperature, &p);
+        const size_t best = std::max_element(p.begin(), p.end()) - p.begin();
+        preds.push_back({impl->labels[best], p[best], false, {}});
+        gold_labels.push_back(impl->labels[gold[i]]);
+      }
+      if (opts.abstain_below < 0) {
+        std::vector<size_t> order(preds.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return preds[a].confidence > preds[b].confidence; });
+        size_t right = 0;
+        double threshold = 1.0;
+        for (size_t j = 0; j < order.size(); ++j) {
+          right += preds[order[j]].label == gold_labels[order[j]];
+          if (static_cast<double>(right) / (j + 1) >= opts.abstain_precision) threshold = preds[order[j]].confidence;
+        }
+        impl->abstain_below = threshold;
+      }
+      for (auto& pr : preds) pr.abstain = pr.confidence < impl->abstain_below;
+      const EvalReport rep = Evaluate(gold_labels, preds);
+      scores = EvalJson(rep);
+      scores["method"] = std::to_string(opts.folds) + "-fold cross-validation, grouped by " +
+                         (examples[0].group.empty() ? "normalised text" : "the given group");
+      scores["coverage"] = rep.n ? 1.0 - static_cast<double>(rep.abstained) / rep.n : 0.0;
+      scores.erase("confusion");
+    }
+  }
+
+  std::vector<size_t> all(n);
+  std::iota(all.begin(), all.end(), 0);
+  Linear lin = TrainLinear(x, y, all, n_features, k, opts.c);
+  impl->weights = std::move(lin.w);
+  impl->bias = std::move(lin.b);
+
+  std::map<std::string, size_t> counts;
+  for (const auto& e : examples) ++counts[e.label];
+  impl->info = {
+      {"kind", "text-classifier"},
+      {"format", 1},
+      {"features", {{"version", kFeatureVersion},
+                    {"hash_bits", kHashBits},
+                    {"description", "TF-IDF (sublinear tf, smoothed idf, L2) over character 1-2-grams and ICU words"}}},
+      {"algorithm", "one-vs-rest linear SVM (liblinear L2-regularised L2-loss, dual), softmax-calibrated"},
+      {"c", opts.c},
+      {"temperature", impl->temperature},
+      {"abstain_below", impl->abstain_below},
+      {"labels", impl->labels},
+      {"label_counts", counts},
+      {"examples", n},
+      {"trained_at", FormatIsoCity(SystemClock::Default()->NowMs())},
+      {"data", opts.description},
+      {"scores", scores},
+  };
+  return Classifier(std::move(impl));
+}
+
+Status Classifier::Save(const std::string& path) const {
+  const std::string payload = impl_->Payload();
+  nlohmann::json meta = impl_->info;
+  meta["payload_bytes"] = payload.size();
+  meta["payload_digest"] = DigestHex(payload);
+  meta["version"] = meta["trained_at"].get<std::string>() + "/" + DigestHex(payload).substr(0, 12);
+  impl_->info = meta;
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return InvalidArgument("out", "cannot write " + tmp);
+    out << kMagic << meta.dump() << "\n";
+    out.write(payload.data(), static_cast<std::streamsize>(payload.size()));
+    out.flush();
+    if (!out) return Internal("writing " + tmp + " failed");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Internal("renaming " + tmp + ": " + ec.message());
+  return Status::Ok();
+}
+
+Result<Classifier> Classifier::Load(const std::string& path) {
+  auto bytes = ReadFile(path, 1u << 30);
+  if (!bytes.ok()) return InvalidArgument("model", bytes.status().message());
+  return Parse(*bytes);
+}
+
+Result<Classifier> Classifier::Parse(std::string_view bytes) {
+  const std::string_view magic(kMagic);
+  if (bytes.substr(0, magic.size()) != magic) return InvalidArgument("model", "is not a hotline classifier model");
+  bytes.remove_prefix(magic.size());
+  const size_t eol = bytes.find('\n');
+  if (eol == std::string_view::npos) return InvalidArgument("model", "is truncated (no header)");
+  auto impl = std::make_unique<Impl>();
+  try {
+    impl->info = nlohmann::json::parse(bytes.substr(0, eol));
+    const std::string_view payload = bytes.substr(eol + 1);
+    if (payload.size() != impl->info.at("payload_bytes").get<size_t>() ||
+        DigestHex(std::string(payload)) != impl->info.at("payload_digest").get<std::string>()) {
+      return InvalidArgument("model", "is damaged (its content does not match its digest)");
+    }
+    if (impl->info.at("features").at("version").get<int>() != kFeatureVersion) {
+      return InvalidArgument("model", "was trained on features of another version; retrain it");
+    }
+    impl->labels = impl->info.at("labels").get<std::vector<std::string>>();
+    impl->temperature = impl->info.at("temperature").get<double>();
+    impl->abstain_below = impl->info.at("abstain_below").get<double>();
+    uint32_t k = 0, rows = 0;
+    std::memcpy(&k, payload.data(), 4);
+    std::memcpy(&rows, payload.data() + 4, 4);
+    const size_t want = 8 + static_cast<size_t>(rows) * 8 + static_cast<size_t>(rows) * k * 4 + k * 4;
+    if (k != impl->labels.size() || payload.size() != want) return InvalidArgument("model", "has an inconsistent size");
+    const char* p = payload.data() + 8;
+    impl->buckets.resize(rows);
+    impl->idf.resize(rows);
+    impl->weights.resize(static_cast<size_t>(rows) * k);
+    impl->bias.resize(k);
+    std::memcpy(impl->buckets.data(), p, rows * 4), p += rows * 4;
+    std::memcpy(impl->idf.data(), p, rows * 4), p += rows * 4;
+    std::memcpy(impl->weights.data(), p, static_cast<size_t>(rows) * k * 4), p += static_cast<size_t>(rows) * k * 4;
+    std::memcpy(impl->bias.data(), p, k * 4);
+  } catch (const std::exception& e) {
+    return InvalidArgument("model", std::string("has a bad header: ") + e.what());
+  }
+  impl->Index();
+  return Classifier(std::move(impl));
+}
+
+EvalReport Evaluate(const std::vector<std::string>& gold, const std::vector<Prediction>& predicted) {
+  EvalReport r;
+  std::map<std::string, size_t> index;
+  for (const auto& g : gold) index.emplace(g, 0);
+  for (const auto& p : predicted) index.emplace(p.label, 0);
+  for (auto& [label, i] : index) {
+    i = r.labels.size();
+    r.labels.push_back(label);
+  }
+  const size_t k = r.labels.size();
+  r.confusion.assign(k, std::vector<size_t>(k, 0));
+  size_t right = 0, confident = 0, confident_right = 0;
+  r.n = std::min(gold.size(), predicted.size());
+  for (size_t i = 0; i < r.n; ++i) {
+    ++r.confusion[index[gold[i]]][index[predicted[i].label]];
+    const bool ok = gold[i] == predicted[i].label;
+    right += ok;
+    if (predicted[i].abstain) {
+      ++r.abstained;
+    } else {
+      ++confident;
+      confident_right += ok;
+    }
+  }
+  r.accuracy = r.n ? static_cast<double>(right) / r.n : 0;
+  r.accuracy_when_confident = confident ? static_cast<double>(confident_right) / confident : 0;
+  double f1_sum = 0;
+  size_t with_support = 0;
+  for (size_t c = 0; c < k; ++c) {
+    size_t tp = r.confusion[c][c], gold_n = 0, pred_n = 0;
+    for (size_t j = 0; j < k; ++j) gold_n += r.confusion[c][j], pred_n += r.confusion[j][c];
+    EvalReport::PerClass pc;
+    pc.label = r.labels[c];
+    pc.support = gold_n;
+    pc.precision = pred_n ? static_cast<double>(tp) / pred_n : 0;
+    pc.recall = gold_n ? static_cast<double>(tp) / gold_n : 0;
+    pc.f1 = pc.precision + pc.recall > 0 ? 2 * pc.precision * pc.recall / (pc.precision + pc.recall) : 0;
+    if (gold_n > 0) f1_sum += pc.f1, ++with_support;
+    r.classes.push_back(pc);
+  }
+  r.macro_f1 = with_support ? f1_sum / with_support : 0;
+  return r;
+}
+
+nlohmann::json EvalJson(const EvalReport& r) {
+  nlohmann::json per = nlohmann::json::object();
+  for (const auto& c : r.classes) {
+    per[c.label] = {{"precision", c.precision}, {"recall", c.recall}, {"f1", c.f1}, {"support", c.support}};
+  }
+  return {{"n", r.n},
+          {"accuracy", r.accuracy},
+          {"macro_f1", r.macro_f1},
+          {"per_class", per},
+          {"abstained", r.abstained},
+          {"accuracy_when_confident", r.accuracy_when_confident},
+          {"confusion", {{"labels", r.labels}, {"matrix", r.confusion}}}};
+}
+
+}  // namespace hotline::intel

@@ -1,0 +1,105 @@
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "intel/classifier.h"
+
+namespace hotline::intel {
+namespace {
+
+std::vector<TrainingExample> Toy() {
+  std::vector<TrainingExample> ex;
+  const char* roads[] = {"路灯不亮了请修理", "道路坑洼积水严重", "小区门口马路破损", "井盖缺失很危险", "人行道砖松动"};
+  const char* noise[] = {"夜间施工噪音扰民", "广场舞音响太吵", "工地晚上打桩噪音", "酒吧音乐噪声很大", "装修噪音影响休息"};
+  const char* school[] = {"孩子入学学位问题", "学校乱收补课费", "幼儿园收费过高", "中考加分政策咨询", "学籍转学手续办理"};
+  for (int r = 0; r < 4; ++r) {
+    for (const char* t : roads) ex.push_back({std::string(t) + std::to_string(r), "城乡建设", ""});
+    for (const char* t : noise) ex.push_back({std::string(t) + std::to_string(r), "环境保护", ""});
+    for (const char* t : school) ex.push_back({std::string(t) + std::to_string(r), "教育文体", ""});
+  }
+  return ex;
+}
+
+TEST(Classifier, LearnsSeparableLabelsAndCalibrates) {
+  TrainOptions opts;
+  opts.folds = 3;
+  auto model = Classifier::Train(Toy(), opts);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  EXPECT_EQ(model->labels().size(), 3u);
+  auto p = model->Predict("我家门口的路灯坏了好几天");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->label, "城乡建设");
+  ASSERT_EQ(p->top.size(), 3u);
+  double sum = 0;
+  for (const auto& t : p->top) sum += t.confidence;
+  EXPECT_NEAR(sum, 1.0, 1e-6);
+  EXPECT_GE(p->top[0].confidence, p->top[1].confidence);
+  // Traditional characters and full-width forms reach the same features.
+  auto trad = model->Predict("工地晚上打樁噪音，吵得睡不著");
+  ASSERT_TRUE(trad.ok());
+  EXPECT_EQ(trad->label, "环境保护");
+  EXPECT_TRUE(model->info()["scores"].contains("macro_f1"));
+}
+
+TEST(Classifier, SegmentedAndRawTextShareFeatures) {
+  auto raw = Featurise("夜间施工噪音扰民");
+  auto seg = Featurise("夜间 施工 噪音 扰民");
+  ASSERT_TRUE(raw.ok() && seg.ok());
+  size_t common = 0;
+  for (const auto& a : raw->tf) {
+    for (const auto& b : seg->tf) common += a.first == b.first;
+  }
+  EXPECT_GE(common * 10, raw->tf.size() * 8);
+}
+
+TEST(Classifier, RejectsBadTextNamingTheField) {
+  auto f = Featurise("，。！  ");
+  ASSERT_FALSE(f.ok());
+  EXPECT_EQ(f.status().field(), "text");
+  EXPECT_FALSE(Featurise(std::string("\xff\xfe", 2)).ok());
+  std::vector<TrainingExample> one_label = {{"路灯坏了", "a", ""}, {"道路破损", "a", ""}};
+  EXPECT_FALSE(Classifier::Train(one_label, {}).ok());
+}
+
+TEST(Classifier, SavesLoadsAndDetectsDamage) {
+  TrainOptions opts;
+  opts.folds = 0;
+  opts.abstain_below = 0.5;
+  auto model = Classifier::Train(Toy(), opts);
+  ASSERT_TRUE(model.ok());
+  const std::string path = testing::TempDir() + "/toy.model";
+  ASSERT_TRUE(model->Save(path).ok());
+  auto loaded = Classifier::Load(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  auto a = model->Predict("学校补课收费");
+  auto b = loaded->Predict("学校补课收费");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->label, b->label);
+  EXPECT_NEAR(a->confidence, b->confidence, 1e-9);
+  EXPECT_EQ(loaded->info()["version"], model->info()["version"]);
+  // Flip one byte of the weights: the digest catches it.
+  std::FILE* f = std::fopen(path.c_str(), "r+b");
+  std::fseek(f, -10, SEEK_END);
+  std::fputc('x', f);
+  std::fclose(f);
+  auto damaged = Classifier::Load(path);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_NE(damaged.status().message().find("damaged"), std::string::npos);
+  EXPECT_FALSE(Classifier::Parse("not a model").ok());
+}
+
+TEST(Evaluate, ScoresAndConfusion) {
+  std::vector<std::string> gold = {"a", "a", "b", "b"};
+  std::vector<Prediction> pred = {{"a", .9, false, {}}, {"b", .4, true, {}}, {"b", .8, false, {}}, {"b", .7, false, {}}};
+  EvalReport r = Evaluate(gold, pred);
+  EXPECT_DOUBLE_EQ(r.accuracy, 0.75);
+  EXPECT_EQ(r.confusion[0][1], 1u);
+  EXPECT_EQ(r.abstained, 1u);
+  EXPECT_DOUBLE_EQ(r.accuracy_when_confident, 1.0);
+  // a: P 1, R .5, F1 .667; b: P .667, R 1, F1 .8
+  EXPECT_NEAR(r.macro_f1, (2.0 / 3 + 0.8) / 2, 1e-9);
+}
+
+}  // namespace
+}  // namespace hotline::intel
