@@ -73,7 +73,7 @@ Result<std::vector<LabelledRow>> ReadTextRows(const std::string& path, const Inp
   const bool jsonl = EndsWith(path, ".jsonl") || EndsWith(path, ".ndjson") || EndsWith(path, ".json") ||
                      Trim(data.substr(0, 64)).starts_with("{");
   auto report = [&](size_t line, const Status& st) {
-    std::cerr << path << " line " << line << ": " << (st.field().empty() ? "" : st.field() + " ") << st.message() << "\n";
+    std::cerr << path << " line " << line << ": " << st.message() << "\n";
     ++*bad;
   };
   if (jsonl) {

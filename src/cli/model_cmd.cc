@@ -108,7 +108,7 @@ int Predict(const ModelArgs& a) {
     }
     auto p = model->Predict(row->text, static_cast<size_t>(a.top));
     if (!p.ok()) {
-      std::cerr << a.input << " line " << n << ": " << p.status().field() << " " << p.status().message() << "\n";
+      std::cerr << a.input << " line " << n << ": " << p.status().message() << "\n";
       ++bad;
       continue;
     }

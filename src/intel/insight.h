@@ -1,0 +1,74 @@
+// Early warning from the text of many requests: near-duplicate groups (并单 candidates)
+// and hotspots (热点问题) — matters of one place and one problem, ranked by a heat index.
+//
+// Both work on character bigrams of normalised text (traditional folded to simplified,
+// width and whitespace normalised, punctuation dropped), so rewording, added sentences
+// and traditional characters still match.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace hotline::intel {
+
+struct Message {
+  std::string id;
+  std::string title;  // may be empty; weighs double in hotspots
+  std::string text;   // the whole text (title included where the source joins them)
+  std::optional<TimeMs> time;
+  std::string user;   // caller / account, for distinct-caller counts
+  int64_t votes = 0;  // likes + dislikes where the channel has them
+};
+
+// "2019/2/28 11:25:05", "2019-09-05 12:29:01", ISO 8601; read in the city's zone.
+std::optional<TimeMs> ParseLooseTime(const std::string& s);
+
+struct DuplicateOptions {
+  double threshold = 0.5;  // Jaccard similarity of character bigrams
+  // A message that repeats another and adds sentences: containment of the shorter in the
+  // longer at least this, with Jaccard at least `threshold_with_containment`.
+  double containment = 0.9;
+  double threshold_with_containment = 0.3;
+};
+
+struct DuplicateGroup {
+  std::vector<size_t> members;  // indexes into the input; the first is the group's leader
+  double score = 0;             // lowest similarity of a member to the leader
+};
+
+// Groups of messages about the same matter in the same words. Every member is similar to
+// the group's leader (no chains of pairwise-similar messages drifting off topic).
+std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, const DuplicateOptions& opts = {});
+
+struct HotspotOptions {
+  double link = 0.08;          // cosine (TF-IDF bigrams) for two messages about one place to be one matter
+  double merge = 0.3;          // cosine of two linked clusters' centroids to merge them
+  double max_place_share = 0.01;  // a place key in more messages than this share (and 20) is too generic
+  size_t max_place_messages = 2000;
+  size_t top = 10;
+};
+
+struct Hotspot {
+  int rank = 0;
+  double heat = 0;
+  std::vector<size_t> members;  // most central first
+  std::optional<TimeMs> time_from, time_to;
+  std::string place;
+  std::string description;  // the most central message's title (or opening)
+  size_t callers = 0;
+  int64_t votes = 0;
+  double coherence = 0;  // mean cosine of members to the matter's centroid
+};
+
+// Clusters the messages into matters and ranks them by heat:
+//   heat = distinct callers × (1 + ln(1 + votes) / 4) × (1 + ln(1 + span in months) / 3) × coherence
+// Volume counts through callers (one person repeating themselves is one voice), votes
+// through their logarithm, a matter that keeps coming back over months weighs more than a
+// one-day burst, and a loose cluster (low coherence) weighs less than a tight one.
+std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const HotspotOptions& opts = {});
+
+}  // namespace hotline::intel

@@ -1,0 +1,74 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "intel/insight.h"
+
+namespace hotline::intel {
+namespace {
+
+bool Together(const std::vector<DuplicateGroup>& groups, size_t a, size_t b) {
+  for (const auto& g : groups) {
+    const bool ha = std::count(g.members.begin(), g.members.end(), a) > 0;
+    const bool hb = std::count(g.members.begin(), g.members.end(), b) > 0;
+    if (ha || hb) return ha && hb;
+  }
+  return false;
+}
+
+TEST(Duplicates, ExactRewordedTraditionalAndExtendedButNotOtherMatters) {
+  const std::string base = "芙蓉区五一路锦绣家园小区门口的路灯已经坏了两个星期，晚上出行非常危险，请尽快派人修理。";
+  std::vector<Message> m = {
+      {"1", "", base, {}, "", 0},
+      {"2", "", base, {}, "", 0},                                                        // exact
+      {"3", "", "芙蓉區五一路錦繡家園小區門口的路燈已經壞了兩個星期，晚上出行非常危險，請儘快派人修理。", {}, "", 0},  // traditional
+      {"4", "", base + "我们已经打过三次电话了，希望这次能有回音，谢谢！", {}, "", 0},          // added sentence
+      {"5", "", "芙蓉区五一路锦绣家园小区门口的垃圾站臭气熏天，夏天蚊蝇很多，请环卫部门处理。", {}, "", 0},
+      {"6", "", "孩子明年上小学，想咨询一下学区划分和报名需要准备哪些材料。", {}, "", 0},
+  };
+  const auto groups = FindDuplicates(m);
+  EXPECT_TRUE(Together(groups, 0, 1));
+  EXPECT_TRUE(Together(groups, 0, 2));
+  EXPECT_TRUE(Together(groups, 0, 3));
+  EXPECT_FALSE(Together(groups, 0, 4));
+  EXPECT_FALSE(Together(groups, 0, 5));
+  for (const auto& g : groups) EXPECT_GE(g.score, 0.3);
+}
+
+TEST(Hotspots, OnePlaceOneProblemRankedByCallers) {
+  std::vector<Message> m;
+  const auto day = [](int d) { return ParseLooseTime("2019/7/" + std::to_string(d) + " 10:00:00"); };
+  // Nine residents of one estate about cooking fumes; two about a school's fees; noise.
+  const char* fumes[] = {"锦绣家园小区楼下餐馆油烟直排扰民", "锦绣家园小区底层商铺油烟很大熏得没法开窗",
+                         "投诉锦绣家园小区临街夜宵摊油烟扰民", "锦绣家园小区一楼餐馆没有排烟管道油烟扰民"};
+  for (int i = 0; i < 9; ++i) {
+    m.push_back({"f" + std::to_string(i), fumes[i % 4], std::string(fumes[i % 4]) + "，严重影响居民生活，请相关部门处理油烟问题。",
+                 day(1 + i * 3), "u" + std::to_string(i), i});
+  }
+  m.push_back({"s1", "育才中学乱收补课费", "育才中学乱收补课费，每人每学期收取八百元补课费。", day(2), "p1", 0});
+  m.push_back({"s2", "育才中学收取补课费", "育才中学强制学生参加补课并收取补课费。", day(9), "p2", 0});
+  const char* others[] = {"咨询公积金提取流程", "身份证补办需要什么材料", "社保转移怎么办理", "公交车改线后不方便",
+                          "夜间施工噪音扰民", "医保报销比例是多少"};
+  for (int i = 0; i < 6; ++i) m.push_back({"o" + std::to_string(i), others[i], others[i], day(5), "x" + std::to_string(i), 0});
+  const auto spots = FindHotspots(m);
+  ASSERT_GE(spots.size(), 2u);
+  EXPECT_EQ(spots[0].rank, 1);
+  EXPECT_EQ(spots[0].members.size(), 9u);
+  EXPECT_EQ(spots[0].callers, 9u);
+  EXPECT_NE(spots[0].place.find("锦绣家园"), std::string::npos);
+  EXPECT_EQ(*spots[0].time_from, *day(1));
+  EXPECT_EQ(*spots[0].time_to, *day(25));
+  EXPECT_GT(spots[0].heat, spots[1].heat);
+  for (size_t i = 0; i < spots[0].members.size(); ++i) EXPECT_EQ(m[spots[0].members[i]].id[0], 'f');
+}
+
+TEST(Time, ReadsTheFormatsOfExports) {
+  EXPECT_EQ(ParseLooseTime("2019/2/28 11:25:05"), ParseLooseTime("2019-02-28T11:25:05+08:00"));
+  EXPECT_EQ(ParseLooseTime("2019-09-05 12:29:01"), ParseLooseTime("2019-09-05T12:29:01+08:00"));
+  EXPECT_TRUE(ParseLooseTime("2019-09-05").has_value());
+  EXPECT_FALSE(ParseLooseTime("yesterday").has_value());
+  EXPECT_FALSE(ParseLooseTime("2019/13/01").has_value());
+}
+
+}  // namespace
+}  // namespace hotline::intel
