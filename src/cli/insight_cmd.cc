@@ -18,6 +18,7 @@ struct InsightArgs {
   std::string input, output, from, to;
   double threshold = 0.5;
   size_t top = 10;
+  intel::HotspotOptions hot;
 };
 
 std::string IdString(const nlohmann::json& id) { return id.is_string() ? id.get<std::string>() : id.dump(); }
@@ -76,7 +77,7 @@ int Hotspots(const InsightArgs& a) {
     msgs.push_back(m);
     row_of.push_back(i);
   }
-  intel::HotspotOptions opts;
+  intel::HotspotOptions opts = a.hot;
   opts.top = a.top;
   const auto spots = intel::FindHotspots(msgs, opts);
   nlohmann::json list = nlohmann::json::array();
@@ -130,6 +131,10 @@ void AddInsightCommands(CLI::App& app, SetAction set_action) {
   hot->add_option("--from", a->from, "first day, YYYY-MM-DD");
   hot->add_option("--to", a->to, "last day, YYYY-MM-DD");
   hot->add_option("--top", a->top, "how many")->capture_default_str()->check(CLI::Range(1, 1000));
+  hot->add_option("--link", a->hot.link, "cosine linking two messages about one place")
+      ->capture_default_str()->check(CLI::Range(0.01, 1.0));
+  hot->add_option("--merge", a->hot.merge, "centroid cosine merging two matters of one place")
+      ->capture_default_str()->check(CLI::Range(0.01, 1.0));
   hot->add_option("--output", a->output, "JSON {hotspots: [{rank, heat, ids, time_from, time_to, place, description, …}]}")
       ->required();
   hot->callback([a, set_action] { set_action([a] { return Hotspots(*a); }); });

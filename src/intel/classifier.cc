@@ -37,10 +37,6 @@ uint32_t Bucket(char kind, std::string_view s) {
   return static_cast<uint32_t>((h ^ (h >> 29)) & kHashMask);
 }
 
-bool IsWordChar(char32_t cp) {
-  return IsCjk(cp) || (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z');
-}
-
 void SilentPrint(const char*) {}
 
 double Softmax(const std::vector<double>& dec, double temperature, std::vector<double>* out) {

@@ -16,8 +16,6 @@ namespace hotline::intel {
 
 namespace {
 
-bool IsWordChar(char32_t cp) { return IsCjk(cp) || (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z'); }
-
 // Letters, digits and ideographs of the normalised text; nothing else.
 std::u32string WordChars(const std::string& text) {
   auto norm = NormaliseText(text);
@@ -72,23 +70,7 @@ double Cosine(const SparseVec& a, const SparseVec& b) {
 
 std::string Utf8(const std::u32string& s) {
   std::string out;
-  for (char32_t cp : s) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
+  for (char32_t cp : s) AppendUtf8(out, cp);
   return out;
 }
 

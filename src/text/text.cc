@@ -23,11 +23,7 @@ char32_t NextCodePoint(std::string_view s, size_t& i) {
   return cp;
 }
 
-namespace {
-
-char32_t Next(std::string_view s, size_t& i) { return NextCodePoint(s, i); }
-
-void Append(std::string& out, char32_t cp) {
+void AppendUtf8(std::string& out, char32_t cp) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);
   } else if (cp < 0x800) {
@@ -44,6 +40,8 @@ void Append(std::string& out, char32_t cp) {
     out += static_cast<char>(0x80 | (cp & 0x3F));
   }
 }
+
+namespace {
 
 bool IsSpace(char32_t cp) {
   return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v' || cp == 0x3000 ||
@@ -79,7 +77,7 @@ const std::vector<bool>& ConvertibleChars(const opencc::SimpleConverter& conv) {
     for (char32_t cp = 0x2E80; cp < 0x10000; ++cp) {
       if (cp >= 0xD800 && cp < 0xE000) continue;
       s.clear();
-      Append(s, cp);
+      AppendUtf8(s, cp);
       if (conv.Convert(s) != s) b[cp] = true;
     }
     return b;
@@ -94,7 +92,7 @@ bool NeedsConversion(std::string_view s, const opencc::SimpleConverter& conv) {
       ++i;
       continue;
     }
-    const char32_t cp = Next(s, i);
+    const char32_t cp = NextCodePoint(s, i);
     if (cp >= 0x10000 || bits[cp]) return true;
   }
   return false;
@@ -113,7 +111,7 @@ Result<std::string> NormaliseText(std::string_view text, const NormaliseOptions&
   out.reserve(text.size());
   bool pending_space = false;
   for (size_t i = 0; i < text.size();) {
-    char32_t cp = Next(text, i);
+    char32_t cp = NextCodePoint(text, i);
     if (cp >= 0xFF01 && cp <= 0xFF5E) cp -= 0xFEE0;  // full-width ASCII → ASCII
     if (IsSpace(cp)) {
       pending_space = !out.empty();
@@ -123,7 +121,7 @@ Result<std::string> NormaliseText(std::string_view text, const NormaliseOptions&
     if (opts.lowercase_ascii && cp >= 'A' && cp <= 'Z') cp += 'a' - 'A';
     if (pending_space) out += ' ';
     pending_space = false;
-    Append(out, cp);
+    AppendUtf8(out, cp);
   }
   if (opts.to_simplified) {
     const auto* conv = TraditionalToSimplified();
@@ -199,7 +197,7 @@ std::vector<std::string> Segmenter::Words(std::string_view s) const {
       pos += hit->size();
       gap = pos;
     } else {
-      Next(s, pos);
+      NextCodePoint(s, pos);
     }
   }
   impl_->IcuWords(s.substr(gap), &out);
@@ -218,7 +216,7 @@ std::vector<std::string> Terms(std::string_view s, const Segmenter& seg) {
   size_t run = 0;
   for (size_t i = 0; i < s.size();) {
     const size_t start = i;
-    const char32_t cp = Next(s, i);
+    const char32_t cp = NextCodePoint(s, i);
     if (!IsCjk(cp)) {
       if (run == 1) out.push_back(prev);
       run = 0;

@@ -51,7 +51,16 @@ std::vector<std::string> Terms(std::string_view normalised, const Segmenter& seg
 // Decodes the code point of valid UTF-8 at s[i] and advances i past it.
 char32_t NextCodePoint(std::string_view s, size_t& i);
 
+// Appends the UTF-8 encoding of cp.
+void AppendUtf8(std::string& out, char32_t cp);
+
 // True for a code point in the CJK ideograph blocks.
 bool IsCjk(char32_t cp);
+
+// What classification and duplicate detection look at in normalised text: ideographs,
+// ASCII digits and (lower-cased) ASCII letters.
+inline bool IsWordChar(char32_t cp) {
+  return IsCjk(cp) || (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z');
+}
 
 }  // namespace hotline
