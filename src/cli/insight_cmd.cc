@@ -95,7 +95,7 @@ int Hotspots(const InsightArgs& a) {
                     {"votes", h.votes}, {"coherence", std::round(h.coherence * 1000) / 1000}, {"details", detail}});
   }
   nlohmann::json doc = {{"from", a.from}, {"to", a.to}, {"messages", msgs.size()},
-                        {"heat_index", "callers × (1 + ln(1 + votes)/4) × (1 + ln(1 + span months)/3) × coherence"},
+                        {"heat_index", "callers × (1 + ln(1 + votes)/4) × (1 + ln(1 + span months)/3) × coherence²"},
                         {"hotspots", list}};
   std::ofstream out(a.output, std::ios::trunc);
   if (!out) return Fail(InvalidArgument("output", "cannot write " + a.output));

@@ -351,7 +351,7 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     h.callers = callers.size();
     const double months = h.time_from ? static_cast<double>(*h.time_to - *h.time_from) / (30.0 * kDayMs) : 0.0;
     h.heat = static_cast<double>(h.callers) * (1 + std::log1p(static_cast<double>(h.votes)) / 4) *
-             (1 + std::log1p(months) / 3) * h.coherence;
+             (1 + std::log1p(months) / 3) * h.coherence * h.coherence;
     // The place: the key most members share (the longest among equals).
     std::map<std::string, size_t> key_count;
     for (size_t m : members) {

@@ -65,10 +65,11 @@ struct Hotspot {
 };
 
 // Clusters the messages into matters and ranks them by heat:
-//   heat = distinct callers × (1 + ln(1 + votes) / 4) × (1 + ln(1 + span in months) / 3) × coherence
+//   heat = distinct callers × (1 + ln(1 + votes) / 4) × (1 + ln(1 + span in months) / 3) × coherence²
 // Volume counts through callers (one person repeating themselves is one voice), votes
 // through their logarithm, a matter that keeps coming back over months weighs more than a
-// one-day burst, and a loose cluster (low coherence) weighs less than a tight one.
+// one-day burst, and a loose cluster weighs less than a tight one: coherence² is close to
+// the mean similarity of two of its messages, the chance that they are one matter.
 std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const HotspotOptions& opts = {});
 
 }  // namespace hotline::intel
