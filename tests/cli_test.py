@@ -20,7 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from harness import die_with_parent, free_port
+from harness import call, die_with_parent, free_port
 
 if len(sys.argv) < 2 or sys.argv[1].startswith("-"):
     print("usage: cli_test.py /path/to/hotline [unittest options]", file=sys.stderr)
@@ -51,23 +51,6 @@ def setUpModule():
     unittest.addModuleCleanup(_stop_all)
 
 
-
-
-def call(base, method, path, body=None, token=None, timeout=20):
-    data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
-    headers = {"Content-Type": "application/json; charset=utf-8"} if data is not None else {}
-    if token:
-        headers["Authorization"] = "Bearer " + token
-    req = urllib.request.Request(base + path, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, json.loads(r.read().decode("utf-8") or "null")
-    except urllib.error.HTTPError as e:
-        raw = e.read().decode("utf-8", "replace")
-        try:
-            return e.code, json.loads(raw)
-        except ValueError:
-            return e.code, raw
 
 
 def run(*args, timeout=60):

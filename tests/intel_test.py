@@ -11,10 +11,14 @@ checkout, the classifier is also trained on the real development data. Standard 
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
+
+from harness import call, die_with_parent, free_port
 
 if len(sys.argv) < 2 or sys.argv[1].startswith("-"):
     print("usage: intel_test.py /path/to/hotline [unittest options]", file=sys.stderr)
@@ -199,6 +203,119 @@ class InsightTest(unittest.TestCase):
         r = run("insight", "hotspots", "--input", path, "--from", "July", "--output", hot)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("from", r.stderr)
+
+
+class AssistTest(unittest.TestCase):
+    """Proposals at intake against the demo city, which learns its category model from its
+    own history when it starts."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.TemporaryDirectory()
+        cls.db = os.path.join(cls.dir.name, "demo.db")
+        port = free_port()
+        cls.url = "http://127.0.0.1:%d" % port
+        cls.log = open(os.path.join(cls.dir.name, "demo.log"), "wb")
+        cls.proc = subprocess.Popen([HOTLINE, "demo", "--db", cls.db, "--listen", "127.0.0.1:%d" % port, "--no-traffic"],
+                                    stdout=cls.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    preexec_fn=die_with_parent)
+        started = time.monotonic()
+        while True:
+            try:
+                if call(cls.url, "GET", "/healthz", timeout=2)[0] == 200:
+                    break
+            except OSError:
+                pass
+            if cls.proc.poll() is not None or time.monotonic() - started > 120:
+                raise RuntimeError("demo did not start")
+            time.sleep(0.1)
+        cls.tokens = {}
+        for user, password in (("admin", "admin-12345"), ("agent1", "demo-12345"), ("dispatcher1", "demo-12345"),
+                               ("h_chengguan", "demo-12345")):
+            status, body = call(cls.url, "POST", "/api/v1/auth/login", {"username": user, "password": password})
+            assert status == 200, body
+            cls.tokens[user] = body["token"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proc.send_signal(signal.SIGTERM)
+        try:
+            cls.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            cls.proc.kill()
+        cls.log.close()
+        cls.dir.cleanup()
+
+    def api(self, method, path, body=None, who="agent1"):
+        return call(self.url, method, path, body, self.tokens[who])
+
+    def test_live_proposal_while_typing(self):
+        status, s = self.api("POST", "/api/v1/suggest", {"content": "小区门口的路灯坏了一个星期，晚上很黑，请尽快修理"})
+        self.assertEqual(status, 200, s)
+        self.assertEqual(s["category"]["name"], "路灯")
+        self.assertTrue(0 < s["category"]["confidence"] <= 1)
+        self.assertEqual(s["category"]["top"][0]["label"], s["category"]["label"])
+        self.assertGreater(len(s["units"]), 0)
+        first = s["units"][0]
+        self.assertEqual(first["name"], "市城市管理局")
+        self.assertTrue(any(r.startswith("派单目录") for r in first["reasons"]), first)
+        self.assertTrue(any(r.startswith("历史") for r in first["reasons"]), first)
+        self.assertEqual(s["units"], sorted(s["units"], key=lambda u: -u["score"]))
+
+    def test_bad_input_and_roles(self):
+        status, e = self.api("POST", "/api/v1/suggest", {"content": "  "})
+        self.assertEqual(status, 400)
+        self.assertEqual(e["error"]["details"]["field"], "content")
+        status, e = self.api("POST", "/api/v1/suggest", {"content": "路灯坏了", "area_id": "123"})
+        self.assertEqual(status, 400)
+        self.assertEqual(e["error"]["details"]["field"], "area_id")
+        status, e = self.api("POST", "/api/v1/suggest", {"content": 5})
+        self.assertEqual(status, 400)
+        status, _ = self.api("POST", "/api/v1/suggest", {"content": "路灯坏了"}, who="h_chengguan")
+        self.assertEqual(status, 403)
+        status, _ = self.api("GET", "/api/v1/models", who="h_chengguan")
+        self.assertEqual(status, 403)
+        status, m = self.api("GET", "/api/v1/models", who="admin")
+        self.assertEqual(status, 200)
+        self.assertIn("category", m["models"])
+        self.assertIn("macro_f1", m["models"]["category"]["scores"])
+
+    def test_ticket_keeps_its_proposal_and_dispatch_records_feedback(self):
+        status, before = self.api("GET", "/api/v1/stats/dispatch", who="dispatcher1")
+        self.assertEqual(status, 200, before)
+        status, t = self.api("POST", "/api/v1/tickets", {
+            "channel": "phone", "request_type": "complaint", "content": "路灯不亮了，晚上走路看不见",
+            "citizen": {"phone": "13800001111"}})
+        self.assertEqual(status, 201, t)
+        status, t = self.api("GET", "/api/v1/tickets/" + t["id"], who="dispatcher1")
+        self.assertEqual(status, 200)
+        sug = t["suggestions"]
+        self.assertEqual(sug["category"]["name"], "路灯")
+        proposed = sug["units"][0]["unit_id"]
+        status, t2 = self.api("POST", "/api/v1/tickets/%s/actions/dispatch" % t["id"],
+                              {"unit_id": proposed, "version": t["version"]}, who="dispatcher1")
+        self.assertEqual(status, 200, t2)
+        status, events = self.api("GET", "/api/v1/tickets/%s/events" % t["id"], who="dispatcher1")
+        dispatched = [e for e in events["items"] if e["type"] == "dispatched"][-1]
+        self.assertEqual(dispatched["data"]["suggestion"], {"unit_id": proposed, "followed": True})
+        status, after = self.api("GET", "/api/v1/stats/dispatch", who="dispatcher1")
+        self.assertEqual(after["dispatches"], before["dispatches"] + 1)
+        self.assertEqual(after["followed"], before["followed"] + 1)
+        self.assertTrue(0 <= after["dispatch_accuracy"] <= 1)
+        status, _ = self.api("GET", "/api/v1/stats/dispatch", who="agent1")
+        self.assertEqual(status, 403)
+        status, e = self.api("GET", "/api/v1/stats/dispatch?from=yesterday", who="dispatcher1")
+        self.assertEqual((status, e["error"]["details"]["field"]), (400, "from"))
+
+    def test_retrain_from_history_with_one_command(self):
+        out = os.path.join(self.dir.name, "retrained", "category.model")
+        r = run("model", "train", "--db", self.db, "--target", "category", "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("closed tickets", r.stdout)
+        self.assertTrue(os.path.exists(out))
+        r = run("model", "train", "--db", self.db, "--target", "colour", "--out", out)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("target", r.stderr)
 
 
 if __name__ == "__main__":

@@ -230,6 +230,7 @@ struct ApiServer::Impl {
   }
   void SlaRoutes();
   void KbRoutes();
+  void IntelRoutes();
 };
 
 void ApiServer::Impl::Routes() {
@@ -303,6 +304,7 @@ void ApiServer::Impl::Routes() {
   TicketRoutes();
   SlaRoutes();
   KbRoutes();
+  IntelRoutes();
   PublicRoutes();
 }
 
@@ -580,6 +582,52 @@ void ApiServer::Impl::SlaRoutes() {
     }
     SendJson(res, 200, {{"from", Iso(from)}, {"to", Iso(to)}, {"items", items}, {"total", items.size()},
                         {"next_cursor", nullptr}});
+  }));
+}
+
+void ApiServer::Impl::IntelRoutes() {
+  // What the platform proposes for text an agent is typing (category, type, urgency, units).
+  Post("/api/v1/suggest", "/api/v1/suggest", Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto body = BodyObject(req, opts.max_json_bytes);
+    if (!body.ok()) return SendError(res, body.status());
+    std::string title, content, address, category;
+    Id area = 0;
+    Status st = StrField(*body, "title", false, 1000, &title);
+    if (st.ok()) st = StrField(*body, "content", false, 64 * 1024, &content);
+    if (st.ok()) st = StrField(*body, "address", false, 500, &address);
+    if (st.ok()) st = StrField(*body, "category_code", false, 64, &category);
+    if (st.ok()) st = IdField(*body, "area_id", false, &area);
+    if (!st.ok()) return SendError(res, st);
+    auto r = svc->Suggest(a, title, content, address, area, category);
+    if (!r.ok()) return SendError(res, r.status());
+    SendJson(res, 200, *r);
+  }));
+  Get("/api/v1/models", "/api/v1/models", Authed([this](const Actor& a, const Req&, Res& res) {
+    if (a.role != Role::kAdmin && a.role != Role::kSupervisor && a.role != Role::kDispatcher) {
+      return SendError(res, PermissionDenied("models are for administrators, supervisors and dispatchers"));
+    }
+    SendJson(res, 200, {{"models", svc->CurrentAssistant()->Info()}});
+  }));
+  // Dispatch accuracy: the share of centre dispatches not returned (退单), overall and when
+  // the proposed unit was followed.
+  Get("/api/v1/stats/dispatch", "/api/v1/stats/dispatch", Authed([this](const Actor& a, const Req& req, Res& res) {
+    const TimeMs now = svc->clock()->NowMs();
+    TimeMs from = now - 30 * kDayMs, to = now + 1;
+    for (auto [name, out] : {std::pair<const char*, TimeMs*>{"from", &from}, {"to", &to}}) {
+      const std::string v = req.get_param_value(name);
+      if (v.empty()) continue;
+      auto t = ParseIso(v);
+      if (!t) return SendError(res, InvalidArgument(name, "expected ISO 8601"));
+      *out = *t;
+    }
+    auto s = svc->DispatchStats(a, from, to);
+    if (!s.ok()) return SendError(res, s.status());
+    auto rate = [](int64_t n, int64_t d) { return d ? json(static_cast<double>(n) / static_cast<double>(d)) : json(nullptr); };
+    SendJson(res, 200, {{"from", Iso(from)}, {"to", Iso(to)}, {"dispatches", s->dispatches}, {"returned", s->returned},
+                        {"dispatch_accuracy", rate(s->dispatches - s->returned, s->dispatches)},
+                        {"with_suggestion", s->with_suggestion}, {"followed", s->followed},
+                        {"followed_rate", rate(s->followed, s->with_suggestion)},
+                        {"followed_accuracy", rate(s->followed - s->followed_returned, s->followed)}});
   }));
 }
 

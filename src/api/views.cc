@@ -122,6 +122,10 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
             {"rating", t.rating}, {"transfer_to", t.transfer_to}, {"merged_into", IdOrNull(t.merged_into)},
             {"assignments", as}};
   if (t.exempt) j["exempt_reason"] = t.exempt_reason;
+  if (!t.suggestions.empty()) {
+    json sug = json::parse(t.suggestions, nullptr, false);
+    if (!sug.is_discarded()) j["suggestions"] = std::move(sug);
+  }
   if (lead && lead->IsLive() && !lead->suspended) j["remaining_ms"] = RemainingMs(*lead, policy, now);
   if (actor.role != Role::kUnitHandler && actor.role != Role::kAnalyst) j["query_code"] = t.query_code;
   return j;

@@ -1,5 +1,7 @@
 #include "cli/app.h"
 
+#include <filesystem>
+
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -65,6 +67,17 @@ void BlockStopSignals() {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+Status LoadModels(App& app, const std::string& db, const std::string& dir) {
+  std::string use = dir;
+  if (use.empty() && std::filesystem::is_directory(db + ".models")) use = db + ".models";
+  if (use.empty()) return Status::Ok();
+  if (!std::filesystem::is_directory(use)) return InvalidArgument("models", use + " is not a directory");
+  ASSIGN_OR_RETURN(auto assistant, Assistant::Load(use));
+  app.service->SetAssistant(std::move(assistant));
+  spdlog::info("proposals use the models in {}", use);
+  return Status::Ok();
 }
 
 Status ServeUntilSignal(App& app, const ServerOptions& opts, const std::function<void(int)>& on_ready,

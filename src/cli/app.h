@@ -36,6 +36,16 @@ Status ServeUntilSignal(App& app, const ServerOptions& opts, const std::function
 
 int Fail(const Status& st);
 
+// Trains the `target` classifier (category | request_type | urgency) from the newest closed
+// tickets of the store and saves it to `out`; needs `min_rows` labelled tickets. Returns a
+// one-line summary.
+Result<std::string> TrainFromHistory(Store& store, const std::string& target, const std::string& out,
+                                     int limit = 200000, size_t min_rows = 50);
+
+// The models directory a server uses: the given one, else "<db>.models" when it exists
+// ("" when neither). Loads it into the service.
+Status LoadModels(App& app, const std::string& db, const std::string& dir);
+
 int RunDemo(const std::string& db_path, const std::string& listen, bool fresh, bool traffic, int interval_ms);
 
 }  // namespace hotline::cli

@@ -545,6 +545,7 @@ int RunDemo(const std::string& db, const std::string& listen, bool fresh, bool t
   if (Status st = ParseListen(listen, &opts.host, &opts.port); !st.ok()) return Fail(st);
   if (fresh) {
     for (const char* suffix : {"", "-wal", "-shm", ".key"}) std::filesystem::remove(db + suffix);
+    std::filesystem::remove_all(db + ".models");
   }
   const bool exists = std::filesystem::exists(db);
   {
@@ -562,6 +563,16 @@ int RunDemo(const std::string& db, const std::string& listen, bool fresh, bool t
   BlockStopSignals();
   auto app = OpenApp(db, false);
   if (!app.ok()) return Fail(app.status());
+  if (!std::filesystem::exists(db + ".models/category.model")) {
+    // The city learns to classify from its own two weeks of history (智能分类).
+    auto trained = TrainFromHistory(*app->store, "category", db + ".models/category.model");
+    if (trained.ok()) {
+      spdlog::info("{}", *trained);
+    } else {
+      spdlog::warn("no category model for the demo: {}", trained.status().message());
+    }
+  }
+  if (Status st = LoadModels(*app, db, ""); !st.ok()) return Fail(st);
   std::atomic<bool> stop{false};
   std::thread generator;
   if (traffic) {

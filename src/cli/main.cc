@@ -29,7 +29,7 @@ int Init(const std::string& db, const std::string& user, const std::string& pass
 }
 
 int Serve(const std::string& db, const std::string& listen, int threads, const std::string& web_root,
-          int sla_interval_ms) {
+          int sla_interval_ms, const std::string& models) {
   ServerOptions opts;
   if (Status st = ParseListen(listen, &opts.host, &opts.port); !st.ok()) return cli::Fail(st);
   opts.threads = threads;
@@ -38,6 +38,7 @@ int Serve(const std::string& db, const std::string& listen, int threads, const s
   auto app = cli::OpenApp(db, false);
   if (!app.ok()) return cli::Fail(app.status());
   if (Status st = cli::InitDatabase(*app, "", ""); !st.ok()) return cli::Fail(st);
+  if (Status st = cli::LoadModels(*app, db, models); !st.ok()) return cli::Fail(st);
   Status st = cli::ServeUntilSignal(*app, opts, [&](int port) {
     spdlog::info("serving {} on http://{}:{}", db, opts.host, port);
   }, sla_interval_ms);
@@ -311,6 +312,8 @@ int main(int argc, char** argv) {
   serve->add_option("--threads", threads, "HTTP worker threads")->check(CLI::Range(2, 512))->capture_default_str();
   serve->add_option("--web-root", web_root, "directory of the built web UI to serve at /");
   int sla_interval_ms = 5000;
+  std::string models;
+  serve->add_option("--models", models, "directory of category/request_type/urgency .model files (default: <db>.models if present)");
   serve->add_option("--sla-interval-ms", sla_interval_ms, "how often the SLA timer looks for due alarms")
       ->check(CLI::Range(50, 3600000))->capture_default_str();
 
@@ -394,7 +397,7 @@ int main(int argc, char** argv) {
   if (*cal_import) return CalendarImport(cal_db, cal_file);
 
   if (*init) return Init(db, admin_user, admin_password);
-  if (*serve) return Serve(db, listen, threads, web_root, sla_interval_ms);
+  if (*serve) return Serve(db, listen, threads, web_root, sla_interval_ms, models);
   if (*import) return Import(db, kind, input);
   if (*demo) return cli::RunDemo(demo_db, demo_listen, fresh, !no_traffic, interval_ms);
   return 0;

@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -19,6 +20,7 @@ namespace {
 
 struct ModelArgs {
   std::vector<std::string> inputs;
+  std::string db, target = "category";
   std::string out, model, input, output, label_column = "label", group_column = "dup_group", description;
   int level = 0, folds = 5, top = 3;
   double c = 4, abstain_precision = 0.95, abstain_below = -1;
@@ -56,6 +58,17 @@ Result<std::vector<LabelledRow>> ReadLabelled(const std::vector<std::string>& pa
 }
 
 int Train(const ModelArgs& a) {
+  if (a.inputs.empty() == a.db.empty()) {
+    return Fail(InvalidArgument("input", "give --input FILE (repeatable) or --db FILE to learn from the platform's history"));
+  }
+  if (!a.db.empty()) {
+    auto app = OpenApp(a.db, false);
+    if (!app.ok()) return Fail(app.status());
+    auto summary = TrainFromHistory(*app->store, a.target, a.out);
+    if (!summary.ok()) return Fail(summary.status());
+    std::cout << *summary << "\n";
+    return 0;
+  }
   const auto t0 = std::chrono::steady_clock::now();
   auto rows = ReadLabelled(a.inputs, a);
   if (!rows.ok()) return Fail(rows.status());
@@ -167,12 +180,42 @@ int Eval(const ModelArgs& a) {
 
 }  // namespace
 
+Result<std::string> TrainFromHistory(Store& store, const std::string& target, const std::string& out, int limit,
+                                     size_t min_rows) {
+  if (target != "category" && target != "request_type" && target != "urgency") {
+    return InvalidArgument("target", "must be category, request_type or urgency");
+  }
+  ASSIGN_OR_RETURN(auto rows, store.ClosedTicketTexts(limit));
+  std::vector<intel::TrainingExample> examples;
+  for (auto& r : rows) {
+    std::string label = target == "category" ? r.category_code : target == "request_type" ? r.request_type : r.urgency;
+    if (label.empty() || Trim(r.content).empty()) continue;
+    examples.push_back({r.title.empty() ? r.content : r.title + "。" + r.content, std::move(label), ""});
+  }
+  if (examples.size() < min_rows) {
+    return Status(Code::kFailedPrecondition, "only " + std::to_string(examples.size()) + " closed tickets carry a " +
+                                                 target + "; at least " + std::to_string(min_rows) + " are needed");
+  }
+  intel::TrainOptions opts;
+  opts.description = "the platform's history: " + std::to_string(examples.size()) + " closed tickets, label " + target;
+  ASSIGN_OR_RETURN(auto model, intel::Classifier::Train(examples, opts));
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(out).parent_path(), ec);
+  RETURN_IF_ERROR(model.Save(out));
+  const auto& scores = model.info()["scores"];
+  return "trained " + out + " (version " + model.info()["version"].get<std::string>() + ") on " +
+         std::to_string(examples.size()) + " closed tickets, " + std::to_string(model.labels().size()) + " labels" +
+         (scores.contains("macro_f1") ? ", out-of-fold macro-F1 " + std::to_string(scores["macro_f1"].get<double>()) : "");
+}
+
 void AddModelCommands(CLI::App& app, SetAction set_action) {
   auto a = std::make_shared<ModelArgs>();
   auto* model = app.add_subcommand("model", "train, run and evaluate text classifiers (category, type, urgency)");
   model->require_subcommand(1);
   auto* train = model->add_subcommand("train", "train a classifier from CSV or JSONL (text or segmented_text, label)");
-  train->add_option("--input", a->inputs, "training file(s); repeat for several")->required()->check(CLI::ExistingFile);
+  train->add_option("--input", a->inputs, "training file(s); repeat for several")->check(CLI::ExistingFile);
+  train->add_option("--db", a->db, "learn from this database's closed tickets instead")->check(CLI::ExistingFile);
+  train->add_option("--target", a->target, "with --db: category | request_type | urgency")->capture_default_str();
   train->add_option("--out", a->out, "model file to write")->required();
   train->add_option("--label-column", a->label_column, "column holding the label")->capture_default_str();
   train->add_option("--group-column", a->group_column, "rows sharing it stay on one side of a split")->capture_default_str();

@@ -348,6 +348,14 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
     t.category_code = in.category_code;
     t.taxonomy_version = version;
   }
+  {
+    auto cats = Categories();
+    if (cats.ok()) {
+      t.suggestions = CurrentAssistant()->Suggest(t, *org, *cats, *store_).dump();
+    } else {
+      spdlog::warn("no proposal for a new ticket: {}", cats.status().message());
+    }
+  }
   NewTicket nt;
   nt.requester = in.citizen;
   nt.first_contact = Contact{ids_->Next(), t.id, in.channel, "intake", in.content, 0, a.user_id, now};
@@ -357,6 +365,58 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
   nt.ticket = std::move(t);
   if (!idempotency_key.empty()) nt.idempotency_key = IdToString(a.user_id) + ":" + idempotency_key;
   return store_->CreateTicket(std::move(nt));
+}
+
+Result<std::vector<Category>> Service::Categories() {
+  const TimeMs now = clock_->NowMs();
+  std::lock_guard<std::mutex> lock(cats_mu_);
+  if (cats_loaded_at_ < 0 || now - cats_loaded_at_ > 30'000 || now < cats_loaded_at_) {
+    ASSIGN_OR_RETURN(int version, store_->CurrentTaxonomyVersion());
+    ASSIGN_OR_RETURN(cats_, store_->ListCategories(version));
+    cats_loaded_at_ = now;
+  }
+  return cats_;
+}
+
+void Service::SetAssistant(std::shared_ptr<const Assistant> a) {
+  std::lock_guard<std::mutex> lock(assist_mu_);
+  assistant_ = std::move(a);
+}
+
+std::shared_ptr<const Assistant> Service::CurrentAssistant() {
+  std::lock_guard<std::mutex> lock(assist_mu_);
+  return assistant_;
+}
+
+Result<json> Service::Suggest(const Actor& a, const std::string& title, const std::string& content,
+                              const std::string& address, Id area_id, const std::string& category_code) {
+  if (!(a.role == Role::kAdmin || a.role == Role::kAgent || a.role == Role::kDispatcher)) {
+    return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not ask for proposals");
+  }
+  if (Trim(title).empty() && Trim(content).empty()) return InvalidArgument("content", "is empty");
+  if (title.size() + content.size() > 64 * 1024) return InvalidArgument("content", "at most 64 KiB");
+  if (!IsValidUtf8(title) || !IsValidUtf8(content) || !IsValidUtf8(address)) {
+    return InvalidArgument("content", "is not valid UTF-8");
+  }
+  auto org = Org();
+  Ticket t;
+  t.title = title;
+  t.content = content;
+  t.address = address;
+  t.category_code = category_code;
+  if (area_id && !org->FindArea(area_id)) return InvalidArgument("area_id", "no area with id " + IdToString(area_id));
+  t.area_id = area_id ? area_id : org->ResolveArea(address);
+  ASSIGN_OR_RETURN(auto cats, Categories());
+  return CurrentAssistant()->Suggest(t, *org, cats, *store_);
+}
+
+Result<Store::DispatchStats> Service::DispatchStats(const Actor& a, TimeMs from, TimeMs to) {
+  if (!(a.role == Role::kAdmin || a.role == Role::kSupervisor || a.role == Role::kDispatcher ||
+        a.role == Role::kAnalyst)) {
+    return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not see dispatch statistics");
+  }
+  if (to <= from) return InvalidArgument("to", "must be after from");
+  return store_->DispatchStatsBetween(from, to);
 }
 
 Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& cmd) {

@@ -14,6 +14,7 @@
 #include "intake/intake.h"
 #include "org/org.h"
 #include "sla/policy.h"
+#include "service/assist.h"
 #include "service/kb_service.h"
 #include "store/store.h"
 #include "ticket/ticket.h"
@@ -89,6 +90,16 @@ class Service {
   // The knowledge base. Each call builds a fresh KbService (it holds per-call caches).
   KbService Kb() { return KbService(store_, clock_); }
 
+  // ---- intake assistance (智能分类派单) ----
+  // The models and screening used for proposals; replaced as a whole (e.g. after retraining).
+  void SetAssistant(std::shared_ptr<const Assistant> a);
+  std::shared_ptr<const Assistant> CurrentAssistant();
+  // A proposal for text being typed (no ticket yet): agents, dispatchers, admins.
+  Result<nlohmann::json> Suggest(const Actor& a, const std::string& title, const std::string& content,
+                                 const std::string& address, Id area_id, const std::string& category_code);
+  // Share of centre dispatches not returned, overall and when the proposal was followed.
+  Result<Store::DispatchStats> DispatchStats(const Actor& a, TimeMs from, TimeMs to);
+
   Store* store() { return store_; }
   const Clock* clock() const { return clock_; }
 
@@ -101,6 +112,15 @@ class Service {
   const Clock* clock_;
   IdGenerator* ids_;
   Result<int> RecomputeOpenDeadlines(const std::string& reason);
+
+  // The current taxonomy's categories, cached briefly (intake reads them for every proposal).
+  Result<std::vector<Category>> Categories();
+  std::mutex cats_mu_;
+  std::vector<Category> cats_;
+  TimeMs cats_loaded_at_ = -1;
+
+  std::mutex assist_mu_;
+  std::shared_ptr<const Assistant> assistant_ = std::make_shared<Assistant>();
 
   std::mutex policy_mu_;
   std::shared_ptr<const SlaPolicy> policy_;

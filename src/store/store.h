@@ -198,6 +198,27 @@ class Store {
   virtual Result<std::vector<UnitSlaStats>> SlaStats(TimeMs from, TimeMs to, TimeMs now) = 0;
   // Live (pending or accepted) assignments past their handle deadline, per unit.
   virtual Result<std::vector<std::pair<Id, int64_t>>> OverdueByUnit(TimeMs now) = 0;
+
+  // ---- dispatch learning (智能派单) ----
+  // Per unit, the lead assignments among the newest `recent` tickets whose category starts
+  // with `category_prefix`: kept (replied, or still live) and returned.
+  struct UnitHistory {
+    Id unit_id = 0;
+    int64_t kept = 0, returned = 0;
+  };
+  virtual Result<std::vector<UnitHistory>> DispatchHistory(const std::string& category_prefix, int recent) = 0;
+  // Centre dispatches (first level) in [from, to): how many, how many came back (退单),
+  // and for those with a proposal, how many followed it and how many of those came back.
+  struct DispatchStats {
+    int64_t dispatches = 0, returned = 0, with_suggestion = 0, followed = 0, followed_returned = 0;
+  };
+  virtual Result<DispatchStats> DispatchStatsBetween(TimeMs from, TimeMs to) = 0;
+  // Training rows from the platform's own history: the newest closed tickets' text and
+  // their final category, request type and urgency.
+  struct LabelledTicket {
+    std::string title, content, category_code, request_type, urgency;
+  };
+  virtual Result<std::vector<LabelledTicket>> ClosedTicketTexts(int limit) = 0;
   // Calendars and SLA policies as JSON documents (validated by the caller).
   virtual Status PutCalendar(const std::string& name, const std::string& doc) = 0;
   virtual Result<std::vector<std::pair<std::string, std::string>>> ListCalendars() = 0;

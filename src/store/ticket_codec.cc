@@ -75,6 +75,7 @@ std::string EncodeTicketState(const Ticket& t) {
             {"exempt_reason", t.exempt_reason}, {"closing_kind", t.closing_kind},
             {"rating", t.rating}, {"transfer_to", t.transfer_to}, {"merged_into", t.merged_into},
             {"assignments", as}};
+  if (!t.suggestions.empty()) j["suggestions"] = t.suggestions;
   return j.dump();
 }
 
@@ -101,6 +102,7 @@ Result<Ticket> DecodeTicketState(const std::string& text) {
     t.exempt = j.at("exempt"); t.exempt_reason = j.at("exempt_reason");
     t.closing_kind = j.at("closing_kind"); t.rating = j.at("rating");
     t.transfer_to = j.at("transfer_to"); t.merged_into = j.at("merged_into");
+    t.suggestions = j.value("suggestions", std::string());
     for (const auto& a : j.at("assignments")) t.assignments.push_back(DecodeAssignment(a));
     return t;
   } catch (const json::exception& e) {

@@ -435,6 +435,14 @@ Status Step::Dispatch() {
   json data = {{"lead", lead_json}, {"assisting", assist}, {"mode", cmd_.mode},
                {"parent_assignment_id", IdToString(parent)}, {"by_unit_id", IdToString(by_unit)}};
   if (!cmd_.note.empty()) data["note"] = cmd_.note;
+  if (parent == 0 && !t_.suggestions.empty()) {
+    // Feedback for the recommender: did the centre follow the proposed unit?
+    const json sug = json::parse(t_.suggestions, nullptr, false);
+    if (sug.is_object() && sug.contains("units") && sug["units"].is_array() && !sug["units"].empty()) {
+      const std::string proposed = sug["units"][0].value("unit_id", "");
+      data["suggestion"] = {{"unit_id", proposed}, {"followed", proposed == IdToString(cmd_.unit_id)}};
+    }
+  }
   Emit("dispatched", data, true);
   return Status::Ok();
 }

@@ -148,6 +148,9 @@ struct Ticket {
   std::string rating;
   std::string transfer_to;
   Id merged_into = 0;
+  // What the platform proposed at intake (category, type, urgency, units, emergency), as a
+  // JSON object; "" when nothing was proposed. Dispatch records whether it was followed.
+  std::string suggestions;
   std::vector<Assignment> assignments;
 
   TicketStatus Status() const;

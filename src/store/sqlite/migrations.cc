@@ -118,6 +118,10 @@ CREATE TABLE kb_postings(term TEXT NOT NULL, entry_id INTEGER NOT NULL, tf INTEG
 CREATE INDEX kb_postings_entry ON kb_postings(entry_id);
 CREATE TABLE kb_synonyms(id INTEGER PRIMARY KEY, terms TEXT NOT NULL);
 )SQL",
+      // 4: dispatch accuracy reads the dispatch events of a period.
+      R"SQL(
+CREATE INDEX events_type_at ON events(type, at);
+)SQL",
   };
   return kMigrations;
 }

@@ -84,6 +84,9 @@ class SqliteStore final : public Store {
   Result<std::vector<Id>> OpenTicketIds(Id after_id, int limit) override;
   Result<std::vector<UnitSlaStats>> SlaStats(TimeMs from, TimeMs to, TimeMs now) override;
   Result<std::vector<std::pair<Id, int64_t>>> OverdueByUnit(TimeMs now) override;
+  Result<std::vector<UnitHistory>> DispatchHistory(const std::string& category_prefix, int recent) override;
+  Result<DispatchStats> DispatchStatsBetween(TimeMs from, TimeMs to) override;
+  Result<std::vector<LabelledTicket>> ClosedTicketTexts(int limit) override;
   Status PutCalendar(const std::string& name, const std::string& doc) override;
   Result<std::vector<std::pair<std::string, std::string>>> ListCalendars() override;
   Result<int> PutSlaPolicy(const std::string& doc) override;
@@ -1151,6 +1154,70 @@ Result<std::vector<std::pair<Id, int64_t>>> SqliteStore::OverdueByUnit(TimeMs no
     Out out;
     Status st;
     while (s.Step(&st)) out.emplace_back(s.Int(0), s.Int(1));
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<std::vector<Store::UnitHistory>> SqliteStore::DispatchHistory(const std::string& category_prefix,
+                                                                     int recent) {
+  using Out = std::vector<UnitHistory>;
+  return Read<Out>([&](Connection& c) -> Result<Out> {
+    // The newest tickets of the category (a range seek on tickets_category), then their
+    // lead assignments.
+    ASSIGN_OR_RETURN(auto s, c.Prepare(
+        "SELECT a.unit_id, SUM(a.state <> 'returned'), SUM(a.state = 'returned') FROM "
+        "(SELECT id FROM tickets WHERE category_code >= ?1 AND category_code < ?1 || x'ff' "
+        " ORDER BY id DESC LIMIT ?2) t JOIN assignments a ON a.ticket_id = t.id "
+        "WHERE a.lead = 1 AND a.state <> 'superseded' GROUP BY a.unit_id"));
+    s.Bind(1, category_prefix);
+    s.Bind(2, static_cast<int64_t>(recent));
+    Out out;
+    Status st;
+    while (s.Step(&st)) out.push_back({s.Int(0), s.Int(1), s.Int(2)});
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<Store::DispatchStats> SqliteStore::DispatchStatsBetween(TimeMs from, TimeMs to) {
+  return Read<DispatchStats>([&](Connection& c) -> Result<DispatchStats> {
+    // A centre dispatch is a "dispatched" event without a parent assignment; it came back
+    // when a "returned" event names its lead assignment (the assignment itself is later
+    // superseded by the re-dispatch, so its state does not tell).
+    ASSIGN_OR_RETURN(auto s, c.Prepare(
+        "SELECT COUNT(*), SUM(r), SUM(sug IS NOT NULL), SUM(followed = 1), SUM(followed = 1 AND r) FROM ("
+        " SELECT json_extract(e.data, '$.suggestion') AS sug, json_extract(e.data, '$.suggestion.followed') AS followed,"
+        "  EXISTS (SELECT 1 FROM events x WHERE x.ticket_id = e.ticket_id AND x.type = 'returned'"
+        "   AND json_extract(x.data, '$.assignment_id') = json_extract(e.data, '$.lead.assignment_id')) AS r"
+        " FROM events e WHERE e.type = 'dispatched' AND e.at >= ? AND e.at < ?"
+        " AND json_extract(e.data, '$.parent_assignment_id') IN ('0', ''))"));
+    s.Bind(1, from);
+    s.Bind(2, to);
+    DispatchStats out;
+    Status st;
+    if (s.Step(&st)) {
+      out.dispatches = s.Int(0);
+      out.returned = s.Int(1);
+      out.with_suggestion = s.Int(2);
+      out.followed = s.Int(3);
+      out.followed_returned = s.Int(4);
+    }
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<std::vector<Store::LabelledTicket>> SqliteStore::ClosedTicketTexts(int limit) {
+  using Out = std::vector<LabelledTicket>;
+  return Read<Out>([&](Connection& c) -> Result<Out> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare(
+        "SELECT json_extract(state, '$.title'), content, category_code, request_type, urgency FROM tickets "
+        "WHERE status = 'closed' ORDER BY id DESC LIMIT ?"));
+    s.Bind(1, static_cast<int64_t>(limit));
+    Out out;
+    Status st;
+    while (s.Step(&st)) out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
     RETURN_IF_ERROR(st);
     return out;
   });

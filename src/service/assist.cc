@@ -1,0 +1,158 @@
+#include "service/assist.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "core/ids.h"
+
+namespace hotline {
+
+using nlohmann::json;
+
+namespace {
+
+json PredictionJson(const intel::Prediction& p) {
+  json top = json::array();
+  for (const auto& t : p.top) top.push_back({{"label", t.label}, {"confidence", t.confidence}});
+  return {{"label", p.label}, {"confidence", p.confidence}, {"abstain", p.abstain}, {"top", top}};
+}
+
+// A category model's label is a code, a name, or a path of names ("城乡建设/市政设施"):
+// the category it means in the current taxonomy, or nullptr.
+const Category* ResolveCategory(const std::string& label, const std::vector<Category>& cats) {
+  for (const auto& c : cats) {
+    if (c.code == label) return &c;
+  }
+  const size_t slash = label.find_last_of("/>");
+  const std::string leaf = slash == std::string::npos ? label : label.substr(slash + 1);
+  const Category* best = nullptr;
+  for (const auto& c : cats) {
+    if (c.name == leaf && (!best || c.level < best->level)) best = &c;
+  }
+  return best;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Assistant>> Assistant::Load(const std::string& dir) {
+  auto a = std::make_shared<Assistant>();
+  a->dir_ = dir;
+  for (auto [name, slot] : {std::pair{"category", &a->category_}, std::pair{"request_type", &a->request_type_},
+                            std::pair{"urgency", &a->urgency_}}) {
+    const std::string path = dir + "/" + name + ".model";
+    if (!std::filesystem::exists(path)) continue;
+    auto m = intel::Classifier::Load(path);
+    if (!m.ok()) return InvalidArgument("models", path + ": " + m.status().message());
+    spdlog::info("{} model {} loaded ({} labels)", name, m->info().value("version", "?"), m->labels().size());
+    *slot = std::make_unique<intel::Classifier>(std::move(m).value());
+  }
+  return std::shared_ptr<const Assistant>(std::move(a));
+}
+
+Result<std::vector<Store::UnitHistory>> Assistant::History(Store& store, const std::string& prefix) const {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = history_.find(prefix);
+    if (it != history_.end() && now - it->second.at < std::chrono::seconds(60)) return it->second.units;
+  }
+  ASSIGN_OR_RETURN(auto units, store.DispatchHistory(prefix, kHistoryTickets));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (history_.size() >= 4096) history_.clear();
+  history_[prefix] = {now, units};
+  return units;
+}
+
+json Assistant::Info() const {
+  json out = json::object();
+  for (auto [name, m] : {std::pair{"category", category_.get()}, std::pair{"request_type", request_type_.get()},
+                         std::pair{"urgency", urgency_.get()}}) {
+    if (!m) continue;
+    const json& i = m->info();
+    out[name] = {{"version", i.value("version", "")}, {"trained_at", i.value("trained_at", "")},
+                 {"data", i.value("data", "")}, {"labels", m->labels()}, {"abstain_below", m->abstain_below()},
+                 {"scores", i.value("scores", json::object())}};
+  }
+  return out;
+}
+
+json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vector<Category>& cats, Store& store) const {
+  json out = json::object();
+  const std::string text = t.title.empty() ? t.content : t.title + "。" + t.content;
+  std::string category = t.category_code;
+  if (category_) {
+    if (auto p = category_->Predict(text); p.ok()) {
+      json j = PredictionJson(*p);
+      if (const Category* c = ResolveCategory(p->label, cats)) {
+        j["code"] = c->code;
+        j["name"] = c->name;
+        if (category.empty() && !p->abstain) category = c->code;
+      }
+      out["category"] = std::move(j);
+    }
+  }
+  if (request_type_) {
+    if (auto p = request_type_->Predict(text); p.ok()) out["request_type"] = PredictionJson(*p);
+  }
+  if (urgency_) {
+    if (auto p = urgency_->Predict(text); p.ok()) out["urgency"] = PredictionJson(*p);
+  }
+
+  // Units: the dispatch directory's rule for (category, area), and the units that kept
+  // (did not return) the recent tickets of the category. Score: the directory counts as
+  // 0.5; history adds its smoothed keep rate weighted by how much history there is.
+  struct Candidate {
+    double score = 0;
+    json reasons = json::array();
+  };
+  std::map<Id, Candidate> units;
+  if (auto rule = org.MatchRule(category, t.area_id)) {
+    auto& c = units[rule->lead_unit_id];
+    c.score += 0.5;
+    c.reasons.push_back("派单目录: 分类" + (rule->category_prefix.empty() ? std::string("(全部)") : rule->category_prefix) +
+                        (rule->area_id ? " 区域" + IdToString(rule->area_id) : std::string()));
+  }
+  if (!category.empty()) {
+    // The most specific level with enough history: the category itself, else its parents.
+    for (std::string prefix = category; !prefix.empty();) {
+      auto hist = History(store, prefix);
+      int64_t total = 0;
+      if (hist.ok()) {
+        for (const auto& h : *hist) total += h.kept + h.returned;
+      }
+      if (hist.ok() && total >= 5) {
+        for (const auto& h : *hist) {
+          if (!org.FindUnit(h.unit_id)) continue;
+          const double keep = (h.kept + 1.0) / (h.kept + h.returned + 2.0);
+          const double share = static_cast<double>(h.kept) / total;
+          auto& c = units[h.unit_id];
+          c.score += 0.5 * keep * std::sqrt(share);
+          c.reasons.push_back("历史: 分类" + prefix + "近期" + std::to_string(h.kept + h.returned) + "单中承办" +
+                              std::to_string(h.kept) + "单、退回" + std::to_string(h.returned) + "单");
+        }
+        break;
+      }
+      auto it = std::find_if(cats.begin(), cats.end(), [&](const Category& c) { return c.code == prefix; });
+      prefix = it == cats.end() ? std::string() : it->parent_code;
+    }
+  }
+  std::vector<std::pair<double, Id>> ranked;
+  for (const auto& [id, c] : units) ranked.push_back({-c.score, id});
+  std::sort(ranked.begin(), ranked.end());
+  json list = json::array();
+  for (size_t i = 0; i < ranked.size() && i < 5; ++i) {
+    const Id id = ranked[i].second;
+    const Unit* u = org.FindUnit(id);
+    list.push_back({{"unit_id", IdToString(id)}, {"name", u ? u->name : ""},
+                    {"score", std::round(-ranked[i].first * 1000) / 1000}, {"reasons", units[id].reasons}});
+  }
+  out["units"] = std::move(list);
+  if (!category.empty()) out["category_used"] = category;
+  return out;
+}
+
+}  // namespace hotline
