@@ -205,6 +205,33 @@ class InsightTest(unittest.TestCase):
         self.assertIn("from", r.stderr)
 
 
+class DispatchEvalTest(unittest.TestCase):
+    def test_routes_later_records_from_earlier_ones(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "records.csv")
+            with open(path, "w", newline="", encoding="utf-8") as f:
+                w = csv.writer(f)
+                w.writerow(["CreatedDate", "SRType", "Neighborhood", "Agency"])
+                for day in range(1, 29):
+                    for hood, agency in (("East", "East Depot"), ("West", "City Lights")):
+                        w.writerow(["02/%02d/2016 0%d:15:00 PM" % (day, day % 9 + 1), "Street Light", hood, agency])
+                    w.writerow(["02/%02d/2016 10:00:00 AM" % day, "Pothole", "East", "Transportation"])
+                w.writerow(["not a date", "Pothole", "East", "Transportation"])
+            r = run("dispatch", "eval", "--input", path, "--unit-column", "Agency", "--key-column", "SRType",
+                    "--key-column", "Neighborhood", "--time-column", "CreatedDate", "--json")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out = json.loads(r.stdout)
+            self.assertEqual(out["skipped"], 1)
+            self.assertEqual(out["train"] + out["test"], 84)
+            # Type and place decide; the type alone cannot tell East from West.
+            self.assertEqual(out["recommender"]["top1"], 1.0)
+            self.assertLess(out["most_frequent_for_SRType"]["top1"], 0.9)
+            r = run("dispatch", "eval", "--input", path, "--unit-column", "Owner", "--key-column", "SRType",
+                    "--time-column", "CreatedDate")
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("Owner", r.stderr)
+
+
 class AssistTest(unittest.TestCase):
     """Proposals at intake against the demo city, which learns its category model from its
     own history when it starts."""

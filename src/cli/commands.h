@@ -11,5 +11,6 @@ using SetAction = std::function<void(std::function<int()>)>;
 
 void AddModelCommands(CLI::App& app, SetAction set_action);    // model_cmd.cc
 void AddInsightCommands(CLI::App& app, SetAction set_action);  // insight_cmd.cc
+void AddDispatchCommands(CLI::App& app, SetAction set_action);  // dispatch_cmd.cc
 
 }  // namespace hotline::cli

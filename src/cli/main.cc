@@ -380,6 +380,7 @@ int main(int argc, char** argv) {
   const cli::SetAction set_action = [&](std::function<int()> f) { action = std::move(f); };
   cli::AddModelCommands(app, set_action);
   cli::AddInsightCommands(app, set_action);
+  cli::AddDispatchCommands(app, set_action);
 
   CLI11_PARSE(app, argc, argv);
   if (action) return action();

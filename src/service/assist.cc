@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/ids.h"
+#include "intel/dispatch.h"
 
 namespace hotline {
 
@@ -102,9 +103,9 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
     if (auto p = urgency_->Predict(text); p.ok()) out["urgency"] = PredictionJson(*p);
   }
 
-  // Units: the dispatch directory's rule for (category, area), and the units that kept
-  // (did not return) the recent tickets of the category. Score: the directory counts as
-  // 0.5; history adds its smoothed keep rate weighted by how much history there is.
+  // Units: the dispatch directory's rule for (category, area) counts 0.5; history adds
+  // 0.5 × the estimated chance that the unit keeps the request, from the category's
+  // recent tickets, interpolated with its parent categories' (intel::RankUnits).
   struct Candidate {
     double score = 0;
     json reasons = json::array();
@@ -116,28 +117,30 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
     c.reasons.push_back("派单目录: 分类" + (rule->category_prefix.empty() ? std::string("(全部)") : rule->category_prefix) +
                         (rule->area_id ? " 区域" + IdToString(rule->area_id) : std::string()));
   }
-  if (!category.empty()) {
-    // The most specific level with enough history: the category itself, else its parents.
-    for (std::string prefix = category; !prefix.empty();) {
-      auto hist = History(store, prefix);
-      int64_t total = 0;
-      if (hist.ok()) {
-        for (const auto& h : *hist) total += h.kept + h.returned;
-      }
-      if (hist.ok() && total >= 5) {
-        for (const auto& h : *hist) {
-          if (!org.FindUnit(h.unit_id)) continue;
-          const double keep = (h.kept + 1.0) / (h.kept + h.returned + 2.0);
-          const double share = static_cast<double>(h.kept) / total;
-          auto& c = units[h.unit_id];
-          c.score += 0.5 * keep * std::sqrt(share);
-          c.reasons.push_back("历史: 分类" + prefix + "近期" + std::to_string(h.kept + h.returned) + "单中承办" +
-                              std::to_string(h.kept) + "单、退回" + std::to_string(h.returned) + "单");
-        }
-        break;
-      }
-      auto it = std::find_if(cats.begin(), cats.end(), [&](const Category& c) { return c.code == prefix; });
-      prefix = it == cats.end() ? std::string() : it->parent_code;
+  std::vector<std::vector<intel::UnitCount>> levels;
+  std::vector<std::string> level_names;
+  for (std::string prefix = category; !prefix.empty() && levels.size() < 6;) {
+    auto hist = History(store, prefix);
+    if (!hist.ok()) break;
+    std::vector<intel::UnitCount> level;
+    for (const auto& h : *hist) {
+      if (org.FindUnit(h.unit_id)) level.push_back({IdToString(h.unit_id), static_cast<double>(h.kept), static_cast<double>(h.returned)});
+    }
+    levels.push_back(std::move(level));
+    level_names.push_back(prefix);
+    auto it = std::find_if(cats.begin(), cats.end(), [&](const Category& c) { return c.code == prefix; });
+    prefix = it == cats.end() ? std::string() : it->parent_code;
+  }
+  for (const auto& r : intel::RankUnits(levels)) {
+    const Id id = ParseId(r.unit).value_or(0);
+    auto& c = units[id];
+    c.score += 0.5 * r.score;
+    for (size_t l = 0; l < levels.size(); ++l) {
+      auto it = std::find_if(levels[l].begin(), levels[l].end(), [&](const intel::UnitCount& u) { return u.unit == r.unit; });
+      if (it == levels[l].end()) continue;
+      c.reasons.push_back("历史: 分类" + level_names[l] + "近期承办" + std::to_string(static_cast<int64_t>(it->kept)) +
+                          "单、退回" + std::to_string(static_cast<int64_t>(it->returned)) + "单");
+      break;
     }
   }
   std::vector<std::pair<double, Id>> ranked;
