@@ -334,6 +334,29 @@ class AssistTest(unittest.TestCase):
         status, e = self.api("GET", "/api/v1/stats/dispatch?from=yesterday", who="dispatcher1")
         self.assertEqual((status, e["error"]["details"]["field"]), (400, "from"))
 
+    def test_near_duplicates_found_at_intake_for_merging(self):
+        text = "锦绣花园小区3栋门口的下水道堵塞三天了，污水漫到路面上，臭味很大，请尽快疏通处理。"
+        status, first = self.api("POST", "/api/v1/tickets", {
+            "channel": "phone", "request_type": "complaint", "content": text, "citizen": {"phone": "13900002222"}})
+        self.assertEqual(status, 201, first)
+        # Another caller, the same matter in traditional characters with a sentence added.
+        status, second = self.api("POST", "/api/v1/tickets", {
+            "channel": "web", "request_type": "complaint",
+            "content": "錦繡花園小區3棟門口的下水道堵塞三天了，污水漫到路面上，臭味很大，請盡快疏通處理。孩子上學都要繞路。",
+            "citizen": {"phone": "13900003333"}})
+        self.assertEqual(status, 201, second)
+        status, t = self.api("GET", "/api/v1/tickets/" + second["id"], who="dispatcher1")
+        dups = t["suggestions"].get("duplicates", [])
+        self.assertIn(first["id"], [d["ticket_id"] for d in dups])
+        d = [d for d in dups if d["ticket_id"] == first["id"]][0]
+        self.assertEqual(d["number"], first["number"])
+        self.assertGreaterEqual(d["score"], 0.5)
+        self.assertNotIn("content", d)
+        status, s = self.api("POST", "/api/v1/suggest", {"content": text})
+        self.assertIn(first["id"], [d["ticket_id"] for d in s.get("duplicates", [])])
+        status, s = self.api("POST", "/api/v1/suggest", {"content": "请问身份证丢了去哪里补办，需要带什么材料"})
+        self.assertNotIn(first["id"], [d["ticket_id"] for d in s.get("duplicates", [])])
+
     def test_retrain_from_history_with_one_command(self):
         out = os.path.join(self.dir.name, "retrained", "category.model")
         r = run("model", "train", "--db", self.db, "--target", "category", "--out", out)

@@ -125,6 +125,47 @@ std::vector<std::string> PlaceKeys(const std::u32string& s) {
 
 }  // namespace
 
+std::vector<uint64_t> Shingles(const std::string& text) { return BigramSet(WordChars(text)); }
+
+double Jaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
+  const size_t both = Intersection(a, b), uni = a.size() + b.size() - both;
+  return uni ? static_cast<double>(both) / uni : 0.0;
+}
+
+double NearDuplicateScore(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b, const DuplicateOptions& opts) {
+  const size_t both = Intersection(a, b), uni = a.size() + b.size() - both;
+  const double jac = uni ? static_cast<double>(both) / uni : 0;
+  const double contain = static_cast<double>(both) / std::max<size_t>(1, std::min(a.size(), b.size()));
+  if (jac >= opts.threshold || (contain >= opts.containment && jac >= opts.threshold_with_containment)) return jac;
+  return -1;
+}
+
+std::vector<int64_t> LshBands(const std::vector<uint64_t>& shingles) {
+  if (shingles.empty()) return {};
+  // One 64-bit mix per (hash function, shingle); seeds fixed so values are stable across
+  // processes and releases (they are stored).
+  auto mix = [](uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+  };
+  std::vector<int64_t> out;
+  for (int b = 0; b < kLshBands; ++b) {
+    uint64_t band = mix(0x9e3779b97f4a7c15ULL * (b + 1));
+    for (int r = 0; r < kLshRows; ++r) {
+      const uint64_t seed = mix(0x2545f4914f6cdd1dULL * (b * kLshRows + r + 1));
+      uint64_t lo = UINT64_MAX;
+      for (uint64_t sh : shingles) lo = std::min(lo, mix(sh ^ seed));
+      band = mix(band ^ lo);
+    }
+    out.push_back(static_cast<int64_t>(band >> 1));  // non-negative: fits SQLite's INTEGER
+  }
+  return out;
+}
+
 std::optional<TimeMs> ParseLooseTime(const std::string& raw) {
   const std::string s = Trim(raw);
   if (s.empty()) return std::nullopt;
@@ -167,11 +208,8 @@ std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, con
     for (uint32_t j : touched) {
       // Enough rare bigrams in common to possibly reach the floor.
       if (shared[j] * 1.0 >= floor * 0.5 * std::min<size_t>(rare, grams[j].size())) {
-        const size_t both = Intersection(grams[i], grams[j]);
-        const size_t uni = grams[i].size() + grams[j].size() - both;
-        const double jac = uni ? static_cast<double>(both) / uni : 0;
-        const double contain = static_cast<double>(both) / std::max<size_t>(1, std::min(grams[i].size(), grams[j].size()));
-        if (jac >= opts.threshold || (contain >= opts.containment && jac >= opts.threshold_with_containment)) {
+        const double jac = NearDuplicateScore(grams[i], grams[j], opts);
+        if (jac >= 0) {
           near[i].push_back({j, jac});
           near[j].push_back({static_cast<uint32_t>(i), jac});
         }

@@ -35,6 +35,11 @@ struct DuplicateOptions {
   double threshold_with_containment = 0.3;
 };
 
+// The Jaccard similarity of two shingle sets when they are near duplicates under `opts`,
+// else a negative number.
+double NearDuplicateScore(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b,
+                          const DuplicateOptions& opts = {});
+
 struct DuplicateGroup {
   std::vector<size_t> members;  // indexes into the input; the first is the group's leader
   double score = 0;             // lowest similarity of a member to the leader
@@ -43,6 +48,19 @@ struct DuplicateGroup {
 // Groups of messages about the same matter in the same words. Every member is similar to
 // the group's leader (no chains of pairwise-similar messages drifting off topic).
 std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, const DuplicateOptions& opts = {});
+
+// The distinct character bigrams of normalised text (letters, digits, ideographs), sorted:
+// what duplicate similarity is computed on.
+std::vector<uint64_t> Shingles(const std::string& text);
+// Jaccard similarity of two sorted shingle sets.
+double Jaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b);
+
+// Locality-sensitive hashes for near-duplicate lookup among stored tickets: MinHash over
+// the shingles, 16 bands of 4 rows. Two texts share at least one band value with
+// probability 1 − (1 − J⁴)¹⁶: 0.64 at Jaccard 0.5, 0.99 at 0.7, 0.03 at 0.2. Each value
+// already includes its band number. Empty for text without shingles.
+constexpr int kLshBands = 16, kLshRows = 4;
+std::vector<int64_t> LshBands(const std::vector<uint64_t>& shingles);
 
 struct HotspotOptions {
   double link = 0.08;          // cosine (TF-IDF bigrams) for two messages about one place to be one matter

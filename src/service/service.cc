@@ -1,10 +1,12 @@
 #include "service/service.h"
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "core/crypto.h"
 #include "core/text.h"
+#include "intel/insight.h"
 #include <spdlog/spdlog.h>
 
 namespace hotline {
@@ -348,15 +350,20 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
     t.category_code = in.category_code;
     t.taxonomy_version = version;
   }
+  const auto shingles = intel::Shingles(t.title + "\n" + t.content);
+  const auto bands = intel::LshBands(shingles);
   {
     auto cats = Categories();
     if (cats.ok()) {
-      t.suggestions = CurrentAssistant()->Suggest(t, *org, *cats, *store_).dump();
+      json sug = CurrentAssistant()->Suggest(t, *org, *cats, *store_);
+      if (auto dups = NearDuplicates(shingles, bands, 0); dups.ok() && !dups->empty()) sug["duplicates"] = *dups;
+      t.suggestions = sug.dump();
     } else {
       spdlog::warn("no proposal for a new ticket: {}", cats.status().message());
     }
   }
   NewTicket nt;
+  nt.lsh_bands = bands;
   nt.requester = in.citizen;
   nt.first_contact = Contact{ids_->Next(), t.id, in.channel, "intake", in.content, 0, a.user_id, now};
   json data = {{"channel", t.channel}, {"request_type", t.request_type}, {"urgency", t.urgency},
@@ -407,7 +414,29 @@ Result<json> Service::Suggest(const Actor& a, const std::string& title, const st
   if (area_id && !org->FindArea(area_id)) return InvalidArgument("area_id", "no area with id " + IdToString(area_id));
   t.area_id = area_id ? area_id : org->ResolveArea(address);
   ASSIGN_OR_RETURN(auto cats, Categories());
-  return CurrentAssistant()->Suggest(t, *org, cats, *store_);
+  json sug = CurrentAssistant()->Suggest(t, *org, cats, *store_);
+  const auto shingles = intel::Shingles(t.title + "\n" + t.content);
+  ASSIGN_OR_RETURN(auto dups, NearDuplicates(shingles, intel::LshBands(shingles), 0));
+  if (!dups.empty()) sug["duplicates"] = std::move(dups);
+  return sug;
+}
+
+Result<json> Service::NearDuplicates(const std::vector<uint64_t>& shingles, const std::vector<int64_t>& bands,
+                                     Id exclude_id) {
+  ASSIGN_OR_RETURN(auto cands, store_->DuplicateCandidates(bands, clock_->NowMs() - kDuplicateWindowMs, 200));
+  std::vector<std::pair<double, const Store::DuplicateCandidate*>> found;
+  for (const auto& c : cands) {
+    if (c.id == exclude_id) continue;
+    const double score = intel::NearDuplicateScore(shingles, intel::Shingles(c.title + "\n" + c.content));
+    if (score >= 0) found.push_back({score, &c});
+  }
+  std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  json out = json::array();
+  for (size_t i = 0; i < found.size() && i < 10; ++i) {
+    out.push_back({{"ticket_id", IdToString(found[i].second->id)}, {"number", found[i].second->number},
+                   {"status", found[i].second->status}, {"score", std::round(found[i].first * 1000) / 1000}});
+  }
+  return out;
 }
 
 Result<Store::DispatchStats> Service::DispatchStats(const Actor& a, TimeMs from, TimeMs to) {

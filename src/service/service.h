@@ -97,6 +97,12 @@ class Service {
   // A proposal for text being typed (no ticket yet): agents, dispatchers, admins.
   Result<nlohmann::json> Suggest(const Actor& a, const std::string& title, const std::string& content,
                                  const std::string& address, Id area_id, const std::string& category_code);
+  // Open tickets of the last `kDuplicateWindowMs` that are near duplicates of the text
+  // (并单候选): [{ticket_id, number, status, score}], best first. No text of theirs: a
+  // proposal may be seen by roles that may not see those tickets.
+  static constexpr int64_t kDuplicateWindowMs = 30 * kDayMs;
+  Result<nlohmann::json> NearDuplicates(const std::vector<uint64_t>& shingles, const std::vector<int64_t>& bands,
+                                        Id exclude_id);
   // Share of centre dispatches not returned, overall and when the proposal was followed.
   Result<Store::DispatchStats> DispatchStats(const Actor& a, TimeMs from, TimeMs to);
 

@@ -120,6 +120,7 @@ struct NewTicket {
   Contact first_contact;
   Event created_event;      // type "created"
   std::string idempotency_key;  // "" for none; scoped by the caller (user or channel)
+  std::vector<int64_t> lsh_bands;  // near-duplicate lookup keys of its text (intel::LshBands)
 };
 
 struct CreatedTicket {
@@ -198,6 +199,16 @@ class Store {
   virtual Result<std::vector<UnitSlaStats>> SlaStats(TimeMs from, TimeMs to, TimeMs now) = 0;
   // Live (pending or accepted) assignments past their handle deadline, per unit.
   virtual Result<std::vector<std::pair<Id, int64_t>>> OverdueByUnit(TimeMs now) = 0;
+
+  // ---- near duplicates (并单候选) ----
+  // Open tickets created at or after `since` that share a lookup key with `bands`, newest
+  // first, at most `limit`: their id, number and text (title and content).
+  struct DuplicateCandidate {
+    Id id = 0;
+    std::string number, title, content, status;
+  };
+  virtual Result<std::vector<DuplicateCandidate>> DuplicateCandidates(const std::vector<int64_t>& bands, TimeMs since,
+                                                                      int limit) = 0;
 
   // ---- dispatch learning (智能派单) ----
   // Per unit, the lead assignments among the newest `recent` tickets whose category starts

@@ -122,6 +122,11 @@ CREATE TABLE kb_synonyms(id INTEGER PRIMARY KEY, terms TEXT NOT NULL);
       R"SQL(
 CREATE INDEX events_type_at ON events(type, at);
 )SQL",
+      // 5: near-duplicate lookup keys (MinHash bands) of each ticket's text.
+      R"SQL(
+CREATE TABLE ticket_lsh(band INTEGER NOT NULL, ticket_id INTEGER NOT NULL, PRIMARY KEY(band, ticket_id)) WITHOUT ROWID;
+CREATE INDEX ticket_lsh_ticket ON ticket_lsh(ticket_id);
+)SQL",
   };
   return kMigrations;
 }

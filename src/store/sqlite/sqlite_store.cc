@@ -84,6 +84,8 @@ class SqliteStore final : public Store {
   Result<std::vector<Id>> OpenTicketIds(Id after_id, int limit) override;
   Result<std::vector<UnitSlaStats>> SlaStats(TimeMs from, TimeMs to, TimeMs now) override;
   Result<std::vector<std::pair<Id, int64_t>>> OverdueByUnit(TimeMs now) override;
+  Result<std::vector<DuplicateCandidate>> DuplicateCandidates(const std::vector<int64_t>& bands, TimeMs since,
+                                                              int limit) override;
   Result<std::vector<UnitHistory>> DispatchHistory(const std::string& category_prefix, int recent) override;
   Result<DispatchStats> DispatchStatsBetween(TimeMs from, TimeMs to) override;
   Result<std::vector<LabelledTicket>> ClosedTicketTexts(int limit) override;
@@ -827,6 +829,10 @@ Result<CreatedTicket> SqliteStore::CreateTicket(NewTicket in) {
       ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO idempotency(key, ticket_id, created_at) VALUES(?,?,?)"));
       RETURN_IF_ERROR(s.Bind(1, in.idempotency_key).Bind(2, t.id).Bind(3, t.created_at).Run());
     }
+    for (int64_t band : in.lsh_bands) {
+      ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT OR IGNORE INTO ticket_lsh(band, ticket_id) VALUES(?,?)"));
+      RETURN_IF_ERROR(s.Bind(1, band).Bind(2, t.id).Run());
+    }
     return CreatedTicket{std::move(t), false};
   });
 }
@@ -1154,6 +1160,31 @@ Result<std::vector<std::pair<Id, int64_t>>> SqliteStore::OverdueByUnit(TimeMs no
     Out out;
     Status st;
     while (s.Step(&st)) out.emplace_back(s.Int(0), s.Int(1));
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<std::vector<Store::DuplicateCandidate>> SqliteStore::DuplicateCandidates(const std::vector<int64_t>& bands,
+                                                                             TimeMs since, int limit) {
+  using Out = std::vector<DuplicateCandidate>;
+  if (bands.empty()) return Out{};
+  return Read<Out>([&](Connection& c) -> Result<Out> {
+    // One seek per band on (band, ticket_id); the open and recent filter runs on the few
+    // tickets found.
+    std::string in;
+    for (size_t i = 0; i < bands.size(); ++i) in += i ? ",?" : "?";
+    ASSIGN_OR_RETURN(auto s, c.Prepare(
+        "SELECT t.id, t.number, json_extract(t.state, '$.title'), t.content, t.status FROM tickets t WHERE t.id IN "
+        "(SELECT DISTINCT ticket_id FROM ticket_lsh WHERE band IN (" + in + ")) "
+        "AND t.is_open = 1 AND t.created_at >= ? ORDER BY t.id DESC LIMIT ?"));
+    int i = 1;
+    for (int64_t b : bands) s.Bind(i++, b);
+    s.Bind(i++, since);
+    s.Bind(i, static_cast<int64_t>(limit));
+    Out out;
+    Status st;
+    while (s.Step(&st)) out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
     RETURN_IF_ERROR(st);
     return out;
   });
