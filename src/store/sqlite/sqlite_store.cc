@@ -1175,9 +1175,9 @@ Result<std::vector<Store::DuplicateCandidate>> SqliteStore::DuplicateCandidates(
     std::string in;
     for (size_t i = 0; i < bands.size(); ++i) in += i ? ",?" : "?";
     ASSIGN_OR_RETURN(auto s, c.Prepare(
-        "SELECT t.id, t.number, json_extract(t.state, '$.title'), t.content, t.status FROM tickets t WHERE t.id IN "
-        "(SELECT DISTINCT ticket_id FROM ticket_lsh WHERE band IN (" + in + ")) "
-        "AND t.is_open = 1 AND t.created_at >= ? ORDER BY t.id DESC LIMIT ?"));
+        "SELECT t.id, t.number, json_extract(t.state, '$.title'), t.content, t.status FROM "
+        "(SELECT DISTINCT ticket_id AS id FROM ticket_lsh WHERE band IN (" + in + ")) c CROSS JOIN tickets t "
+        "ON t.id = c.id WHERE t.is_open = 1 AND t.created_at >= ? ORDER BY t.id DESC LIMIT ?"));
     int i = 1;
     for (int64_t b : bands) s.Bind(i++, b);
     s.Bind(i++, since);
