@@ -258,7 +258,7 @@ class AssistTest(unittest.TestCase):
             time.sleep(0.1)
         cls.tokens = {}
         for user, password in (("admin", "admin-12345"), ("agent1", "demo-12345"), ("dispatcher1", "demo-12345"),
-                               ("h_chengguan", "demo-12345")):
+                               ("supervisor1", "demo-12345"), ("h_chengguan", "demo-12345")):
             status, body = call(cls.url, "POST", "/api/v1/auth/login", {"username": user, "password": password})
             assert status == 200, body
             cls.tokens[user] = body["token"]
@@ -356,6 +356,41 @@ class AssistTest(unittest.TestCase):
         self.assertIn(first["id"], [d["ticket_id"] for d in s.get("duplicates", [])])
         status, s = self.api("POST", "/api/v1/suggest", {"content": "请问身份证丢了去哪里补办，需要带什么材料"})
         self.assertNotIn(first["id"], [d["ticket_id"] for d in s.get("duplicates", [])])
+
+    def test_alerts_for_repeat_callers_and_matters_many_report(self):
+        phone = "13700004444"
+        for kind, text in (("consultation", "请问我们小区旁边的烂尾楼什么时候复工？"),
+                           ("suggestion", "建议尽快处理小区旁边的烂尾楼，存在安全隐患。"),
+                           ("complaint", "小区旁边的烂尾楼反映了几次都没人管，太过分了！")):
+            status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": kind, "content": text,
+                                                            "citizen": {"phone": phone}})
+            self.assertEqual(status, 201, t)
+        status, alerts = self.api("GET", "/api/v1/alerts?kind=repeat_caller", who="dispatcher1")
+        self.assertEqual(status, 200, alerts)
+        mine = [a for a in alerts["items"] if a["data"]["phone"] == "137****4444"]
+        self.assertEqual(len(mine), 1, alerts)
+        self.assertEqual(mine[0]["severity"], "high")
+        self.assertTrue(mine[0]["data"]["escalating"])
+        self.assertEqual(mine[0]["data"]["request_types"], ["consultation", "suggestion", "complaint"])
+        self.assertEqual(mine[0]["ticket_id"], t["id"])
+
+        text = "滨江路与望江路交叉口的红绿灯坏了，车辆乱成一团，早高峰特别危险，请马上派人修复。"
+        numbers = []
+        for i in range(3):
+            status, t = self.api("POST", "/api/v1/tickets", {"channel": "app", "request_type": "complaint",
+                                                            "content": text + "我是第%d个反映的。" % (i + 1),
+                                                            "citizen": {"phone": "1360000%04d" % i}})
+            numbers.append(t["number"])
+        status, alerts = self.api("GET", "/api/v1/alerts?kind=duplicate_cluster", who="supervisor1")
+        self.assertEqual(status, 200, alerts)
+        cluster = [a for a in alerts["items"] if a["data"]["first"] == numbers[0]]
+        self.assertEqual(len(cluster), 1, alerts)
+        self.assertEqual(sorted(cluster[0]["data"]["numbers"]), sorted(numbers))
+
+        status, _ = self.api("GET", "/api/v1/alerts", who="h_chengguan")
+        self.assertEqual(status, 403)
+        status, e = self.api("GET", "/api/v1/alerts?kind=weather", who="dispatcher1")
+        self.assertEqual((status, e["error"]["details"]["field"]), (400, "kind"))
 
     def test_retrain_from_history_with_one_command(self):
         out = os.path.join(self.dir.name, "retrained", "category.model")

@@ -602,6 +602,36 @@ void ApiServer::Impl::IntelRoutes() {
     if (!r.ok()) return SendError(res, r.status());
     SendJson(res, 200, *r);
   }));
+  Get("/api/v1/alerts", "/api/v1/alerts", Authed([this](const Actor& a, const Req& req, Res& res) {
+    const TimeMs now = svc->clock()->NowMs();
+    TimeMs since = now - 7 * kDayMs;
+    if (req.has_param("since")) {
+      auto t = ParseIso(req.get_param_value("since"));
+      if (!t) return SendError(res, InvalidArgument("since", "expected ISO 8601"));
+      since = *t;
+    }
+    int limit = 100;
+    if (req.has_param("limit")) {
+      try {
+        limit = std::stoi(req.get_param_value("limit"));
+      } catch (const std::exception&) {
+        return SendError(res, InvalidArgument("limit", "must be a number"));
+      }
+    }
+    const std::string kind = req.get_param_value("kind");
+    if (!kind.empty() && kind != "repeat_caller" && kind != "duplicate_cluster" && kind != "emergency") {
+      return SendError(res, InvalidArgument("kind", "must be repeat_caller, duplicate_cluster or emergency"));
+    }
+    auto list = svc->Alerts(a, kind, since, limit);
+    if (!list.ok()) return SendError(res, list.status());
+    json items = json::array();
+    for (const auto& al : *list) {
+      items.push_back({{"id", IdToString(al.id)}, {"kind", al.kind}, {"severity", al.severity},
+                       {"ticket_id", IdToString(al.ticket_id)}, {"created_at", Iso(al.created_at)},
+                       {"updated_at", Iso(al.updated_at)}, {"data", json::parse(al.data_json, nullptr, false)}});
+    }
+    SendJson(res, 200, {{"items", items}, {"total", items.size()}});
+  }));
   Get("/api/v1/models", "/api/v1/models", Authed([this](const Actor& a, const Req&, Res& res) {
     if (a.role != Role::kAdmin && a.role != Role::kSupervisor && a.role != Role::kDispatcher) {
       return SendError(res, PermissionDenied("models are for administrators, supervisors and dispatchers"));

@@ -371,7 +371,87 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
   nt.created_event = MakeEvent(t, "created", a, now, ids_, data.dump(), true);
   nt.ticket = std::move(t);
   if (!idempotency_key.empty()) nt.idempotency_key = IdToString(a.user_id) + ":" + idempotency_key;
-  return store_->CreateTicket(std::move(nt));
+  ASSIGN_OR_RETURN(auto created, store_->CreateTicket(std::move(nt)));
+  if (!created.replayed) {
+    const json sug = json::parse(created.ticket.suggestions.empty() ? "{}" : created.ticket.suggestions, nullptr, false);
+    RaiseIntakeAlerts(created.ticket, in.citizen.phone,
+                      sug.is_object() && sug.contains("duplicates") ? sug["duplicates"] : json::array());
+  }
+  return created;
+}
+
+namespace {
+// consultation, help, praise < suggestion < complaint, report: where a caller's tone goes.
+int RequestTypeRank(const std::string& type) {
+  if (type == "complaint" || type == "report") return 2;
+  if (type == "suggestion") return 1;
+  return 0;
+}
+}  // namespace
+
+void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const json& duplicates) {
+  const TimeMs now = clock_->NowMs();
+  auto raise = [&](Store::Alert al) {
+    al.id = ids_->Next();
+    al.ticket_id = t.id;
+    al.created_at = al.updated_at = now;
+    if (Status st = store_->RaiseAlert(al); !st.ok()) spdlog::warn("alert {}: {}", al.key, st.message());
+  };
+  const std::string p = NormalisePhone(phone);
+  if (p.size() >= 5) {
+    TicketQuery q;
+    q.phone_hash = store_->PhoneHash(p);
+    q.page_size = 50;
+    auto page = store_->ListTickets(q);
+    if (page.ok()) {
+      std::vector<const Ticket*> recent;
+      for (const auto& x : page->items) {
+        if (x.created_at >= now - 30 * kDayMs) recent.push_back(&x);
+      }
+      std::sort(recent.begin(), recent.end(), [](const Ticket* a, const Ticket* b) { return a->created_at < b->created_at; });
+      if (recent.size() >= 3) {
+        json list = json::array(), types = json::array();
+        for (const Ticket* x : recent) {
+          list.push_back({{"ticket_id", IdToString(x->id)}, {"number", x->number}, {"created_at", FormatIsoCity(x->created_at)},
+                          {"request_type", x->request_type}, {"category_code", x->category_code}});
+          types.push_back(x->request_type);
+        }
+        const bool escalating = RequestTypeRank(recent.back()->request_type) > RequestTypeRank(recent.front()->request_type);
+        Store::Alert al;
+        al.kind = "repeat_caller";
+        al.key = "repeat:" + q.phone_hash.substr(0, 32) + ":" + CityDateCompact(now);
+        al.severity = escalating || recent.size() >= 5 ? "high" : "warning";
+        al.data_json = json{{"phone", MaskPhone(p)}, {"count", recent.size()}, {"window_days", 30},
+                            {"request_types", types}, {"escalating", escalating}, {"tickets", list}}.dump();
+        raise(std::move(al));
+      }
+    }
+  }
+  if (duplicates.is_array() && duplicates.size() >= 2) {
+    // The matter is keyed by its earliest open ticket, so every new report updates one alert.
+    std::string first = t.number;
+    json numbers = json::array({t.number});
+    for (const auto& d : duplicates) {
+      const std::string n = d.value("number", "");
+      numbers.push_back(n);
+      if (!n.empty() && n < first) first = n;
+    }
+    Store::Alert al;
+    al.kind = "duplicate_cluster";
+    al.key = "dup:" + first;
+    al.severity = numbers.size() >= 5 ? "high" : "warning";
+    al.data_json = json{{"count", numbers.size()}, {"numbers", numbers}, {"first", first}}.dump();
+    raise(std::move(al));
+  }
+}
+
+Result<std::vector<Store::Alert>> Service::Alerts(const Actor& a, const std::string& kind, TimeMs since, int limit) {
+  if (!(a.role == Role::kAdmin || a.role == Role::kSupervisor || a.role == Role::kDispatcher ||
+        a.role == Role::kAgent)) {
+    return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not see alerts");
+  }
+  if (limit < 1 || limit > 500) return InvalidArgument("limit", "must be 1 to 500");
+  return store_->ListAlerts(kind, since, limit);
 }
 
 Result<std::vector<Category>> Service::Categories() {

@@ -103,6 +103,8 @@ class Service {
   static constexpr int64_t kDuplicateWindowMs = 30 * kDayMs;
   Result<nlohmann::json> NearDuplicates(const std::vector<uint64_t>& shingles, const std::vector<int64_t>& bands,
                                         Id exclude_id);
+  // Early-warning alerts (预警), newest first: centre staff and administrators.
+  Result<std::vector<Store::Alert>> Alerts(const Actor& a, const std::string& kind, TimeMs since, int limit);
   // Share of centre dispatches not returned, overall and when the proposal was followed.
   Result<Store::DispatchStats> DispatchStats(const Actor& a, TimeMs from, TimeMs to);
 
@@ -118,6 +120,11 @@ class Service {
   const Clock* clock_;
   IdGenerator* ids_;
   Result<int> RecomputeOpenDeadlines(const std::string& reason);
+
+  // Alerts a new ticket raises: a caller whose requests keep coming back (repeat_caller,
+  // "high" when the requests escalate from asking to complaining), and a matter several
+  // callers report at once (duplicate_cluster). Best effort, after the ticket is committed.
+  void RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const nlohmann::json& duplicates);
 
   // The current taxonomy's categories, cached briefly (intake reads them for every proposal).
   Result<std::vector<Category>> Categories();

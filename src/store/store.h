@@ -210,6 +210,22 @@ class Store {
   virtual Result<std::vector<DuplicateCandidate>> DuplicateCandidates(const std::vector<int64_t>& bands, TimeMs since,
                                                                       int limit) = 0;
 
+  // ---- early-warning alerts (预警) ----
+  // Alerts are keyed: raising one whose key exists updates its severity, data and time
+  // (one alert per matter or caller, kept current), and keeps its id and first time.
+  struct Alert {
+    Id id = 0;
+    std::string kind;      // repeat_caller | duplicate_cluster | emergency | …
+    std::string key;       // dedupe key
+    std::string severity;  // info | warning | high
+    Id ticket_id = 0;      // the ticket that raised or last updated it
+    TimeMs created_at = 0, updated_at = 0;
+    std::string data_json;  // the evidence
+  };
+  virtual Status RaiseAlert(const Alert& a) = 0;
+  // Newest first (by last update); kind "" for all.
+  virtual Result<std::vector<Alert>> ListAlerts(const std::string& kind, TimeMs since, int limit) = 0;
+
   // ---- dispatch learning (智能派单) ----
   // Per unit, the lead assignments among the newest `recent` tickets whose category starts
   // with `category_prefix`: kept (replied, or still live) and returned.

@@ -127,6 +127,12 @@ CREATE INDEX events_type_at ON events(type, at);
 CREATE TABLE ticket_lsh(band INTEGER NOT NULL, ticket_id INTEGER NOT NULL, PRIMARY KEY(band, ticket_id)) WITHOUT ROWID;
 CREATE INDEX ticket_lsh_ticket ON ticket_lsh(ticket_id);
 )SQL",
+      // 6: early-warning alerts, one per key (a caller, a matter), kept current.
+      R"SQL(
+CREATE TABLE alerts(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL UNIQUE, severity TEXT NOT NULL,
+  ticket_id INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX alerts_updated ON alerts(updated_at);
+)SQL",
   };
   return kMigrations;
 }

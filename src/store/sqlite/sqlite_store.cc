@@ -86,6 +86,8 @@ class SqliteStore final : public Store {
   Result<std::vector<std::pair<Id, int64_t>>> OverdueByUnit(TimeMs now) override;
   Result<std::vector<DuplicateCandidate>> DuplicateCandidates(const std::vector<int64_t>& bands, TimeMs since,
                                                               int limit) override;
+  Status RaiseAlert(const Alert& a) override;
+  Result<std::vector<Alert>> ListAlerts(const std::string& kind, TimeMs since, int limit) override;
   Result<std::vector<UnitHistory>> DispatchHistory(const std::string& category_prefix, int recent) override;
   Result<DispatchStats> DispatchStatsBetween(TimeMs from, TimeMs to) override;
   Result<std::vector<LabelledTicket>> ClosedTicketTexts(int limit) override;
@@ -1185,6 +1187,34 @@ Result<std::vector<Store::DuplicateCandidate>> SqliteStore::DuplicateCandidates(
     Out out;
     Status st;
     while (s.Step(&st)) out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Status SqliteStore::RaiseAlert(const Alert& a) {
+  return WriteStatus([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(auto s, c.Prepare(
+        "INSERT INTO alerts(id, kind, key, severity, ticket_id, created_at, updated_at, data) VALUES(?,?,?,?,?,?,?,?) "
+        "ON CONFLICT(key) DO UPDATE SET severity = excluded.severity, ticket_id = excluded.ticket_id, "
+        "updated_at = excluded.updated_at, data = excluded.data"));
+    return s.Bind(1, a.id).Bind(2, a.kind).Bind(3, a.key).Bind(4, a.severity).Bind(5, a.ticket_id)
+        .Bind(6, a.created_at).Bind(7, a.updated_at).Bind(8, a.data_json).Run();
+  });
+}
+
+Result<std::vector<Store::Alert>> SqliteStore::ListAlerts(const std::string& kind, TimeMs since, int limit) {
+  using Out = std::vector<Alert>;
+  return Read<Out>([&](Connection& c) -> Result<Out> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare(
+        "SELECT id, kind, key, severity, ticket_id, created_at, updated_at, data FROM alerts "
+        "WHERE updated_at >= ? AND (? = '' OR kind = ?) ORDER BY updated_at DESC, id DESC LIMIT ?"));
+    s.Bind(1, since).Bind(2, kind).Bind(3, kind).Bind(4, static_cast<int64_t>(limit));
+    Out out;
+    Status st;
+    while (s.Step(&st)) {
+      out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Int(5), s.Int(6), s.Text(7)});
+    }
     RETURN_IF_ERROR(st);
     return out;
   });
