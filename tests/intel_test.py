@@ -232,6 +232,34 @@ class DispatchEvalTest(unittest.TestCase):
             self.assertIn("Owner", r.stderr)
 
 
+class SpikesTest(unittest.TestCase):
+    def test_spikes_and_their_validation_by_injected_bursts(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "records.csv")
+            with open(path, "w", newline="", encoding="utf-8") as f:
+                w = csv.writer(f)
+                w.writerow(["CreatedDate", "SRType"])
+                for day in range(1, 121):
+                    month, dom = (1 + (day - 1) // 30, 1 + (day - 1) % 30)
+                    n = 40 if day == 100 else 6 + day % 3
+                    for i in range(n):
+                        w.writerow(["%02d/%02d/2016 09:%02d:00 AM" % (month, dom, i % 60), "Pothole"])
+            r = run("insight", "spikes", "--input", path, "--time-column", "CreatedDate", "--key-column", "SRType",
+                    "--output", os.path.join(d, "s.json"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            spikes = load(os.path.join(d, "s.json"))["spikes"]
+            self.assertEqual([(s["key"], s["day"], s["count"]) for s in spikes], [("Pothole", "2016-04-10", 40)])
+            r = run("insight", "spikes", "--input", path, "--time-column", "CreatedDate", "--key-column", "SRType",
+                    "--inject", "20", "--output", os.path.join(d, "v.json"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            v = load(os.path.join(d, "v.json"))["validation"]
+            self.assertEqual(v["injected"], 20)
+            self.assertGreaterEqual(v["detection_rate"], 0.8)
+            r = run("insight", "spikes", "--input", path, "--time-column", "When", "--key-column", "SRType")
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("time-column", r.stderr)
+
+
 class AssistTest(unittest.TestCase):
     """Proposals at intake against the demo city, which learns its category model from its
     own history when it starts."""

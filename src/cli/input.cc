@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/text.h"
+#include "intel/insight.h"
 
 namespace hotline::cli {
 
@@ -51,6 +52,20 @@ Status FillRow(LabelledRow& r, const InputOptions& opts, Get get) {
 }
 
 }  // namespace
+
+// "04/22/2014 01:07:39 PM" (US exports) or anything ParseLooseTime reads.
+std::optional<TimeMs> ParseRecordTime(const std::string& s) {
+  int mo = 0, d = 0, y = 0, h = 0, mi = 0, se = 0;
+  char ampm[3] = {0};
+  if (std::sscanf(s.c_str(), "%d/%d/%d %d:%d:%d %2s", &mo, &d, &y, &h, &mi, &se, ampm) >= 3 && y > 1900) {
+    if ((ampm[0] == 'P' || ampm[0] == 'p') && h < 12) h += 12;
+    if ((ampm[0] == 'A' || ampm[0] == 'a') && h == 12) h = 0;
+    char iso[32];
+    std::snprintf(iso, sizeof iso, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, se);
+    return intel::ParseLooseTime(iso);
+  }
+  return intel::ParseLooseTime(s);
+}
 
 Result<LabelledRow> ParseJsonTextLine(const std::string& line, const InputOptions& opts) {
   nlohmann::json j;

@@ -6,9 +6,11 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/status.h"
 
 namespace hotline::cli {
@@ -35,6 +37,10 @@ struct InputOptions {
 // Reads a CSV or JSONL file (JSONL when the name ends in .jsonl/.ndjson/.json or the first
 // character is '{'). Adds the number of bad lines to *bad.
 Result<std::vector<LabelledRow>> ReadTextRows(const std::string& path, const InputOptions& opts, size_t* bad);
+
+// A time as exports write it: "04/22/2014 01:07:39 PM" (US 311), "2019/2/28 11:25:05",
+// "2019-09-05 12:29:01" or ISO 8601; read in the city's zone.
+std::optional<TimeMs> ParseRecordTime(const std::string& s);
 
 // One JSONL line {"id", "text"} (also "segmented_text").
 Result<LabelledRow> ParseJsonTextLine(const std::string& line, const InputOptions& opts = {});

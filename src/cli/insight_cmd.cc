@@ -1,6 +1,10 @@
 // `hotline insight duplicates | hotspots`: early warning over a file of messages (the
 // message-board CSV export or JSONL {id, text, time, user?, votes?}).
+#include <cmath>
 #include <fstream>
+#include <map>
+#include <random>
+#include <set>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -8,14 +12,20 @@
 #include "cli/app.h"
 #include "cli/commands.h"
 #include "cli/input.h"
+#include "core/text.h"
 #include "intel/insight.h"
+#include "intel/spikes.h"
 
 namespace hotline::cli {
 
 namespace {
 
 struct InsightArgs {
-  std::string input, output, from, to;
+  std::string input, output, from, to, time_column;
+  std::vector<std::string> key_columns;
+  int inject = 0;
+  double burst = 3.0;
+  uint64_t seed = 7;
   double threshold = 0.5;
   size_t top = 10;
   intel::HotspotOptions hot;
@@ -112,6 +122,133 @@ int Hotspots(const InsightArgs& a) {
   return 0;
 }
 
+// Daily counts per key from a CSV of records.
+Result<std::map<std::string, std::map<int64_t, int64_t>>> DailyCounts(const InsightArgs& a, size_t* rows_read) {
+  ASSIGN_OR_RETURN(std::string data, ReadFile(a.input, 1u << 30));
+  ASSIGN_OR_RETURN(auto records, ParseCsv(data));
+  if (records.size() < 2) return InvalidArgument("input", a.input + " has no data rows");
+  std::map<std::string, size_t> col;
+  for (size_t c = 0; c < records[0].size(); ++c) col[Trim(records[0][c])] = c;
+  if (!col.count(a.time_column)) return InvalidArgument("time-column", a.input + " has no column '" + a.time_column + "'");
+  for (const auto& k : a.key_columns) {
+    if (!col.count(k)) return InvalidArgument("key-column", a.input + " has no column '" + k + "'");
+  }
+  std::map<std::string, std::map<int64_t, int64_t>> counts;
+  for (size_t i = 1; i < records.size(); ++i) {
+    const auto& r = records[i];
+    if (r.size() != records[0].size()) continue;
+    const auto at = ParseRecordTime(Trim(r[col[a.time_column]]));
+    if (!at) continue;
+    std::string key;
+    for (const auto& k : a.key_columns) key += (key.empty() ? "" : " / ") + Trim(r[col[k]]);
+    ++counts[key][(*at + kCityOffsetMs) / kDayMs];
+    ++*rows_read;
+  }
+  return counts;
+}
+
+std::string DayString(int64_t day) { return FormatIsoCity(day * kDayMs - kCityOffsetMs).substr(0, 10); }
+
+int Spikes(const InsightArgs& a) {
+  size_t rows = 0;
+  auto counts = DailyCounts(a, &rows);
+  if (!counts.ok()) return Fail(counts.status());
+  int64_t first = INT64_MAX, last = INT64_MIN;
+  for (const auto& [k, days] : *counts) {
+    first = std::min(first, days.begin()->first);
+    last = std::max(last, days.rbegin()->first);
+  }
+  if (first > last) return Fail(InvalidArgument("input", "no record has a readable time"));
+  int64_t from = first, to = last;
+  if (!a.from.empty()) {
+    auto t = intel::ParseLooseTime(a.from);
+    if (!t) return Fail(InvalidArgument("from", "is not a date: " + a.from));
+    from = (*t + kCityOffsetMs) / kDayMs;
+  }
+  if (!a.to.empty()) {
+    auto t = intel::ParseLooseTime(a.to);
+    if (!t) return Fail(InvalidArgument("to", "is not a date: " + a.to));
+    to = (*t + kCityOffsetMs) / kDayMs;
+  }
+  intel::SpikeOptions opts;
+  nlohmann::json doc = {{"input", a.input}, {"records", rows}, {"keys", counts->size()},
+                        {"from", DayString(from)}, {"to", DayString(to)}};
+  if (a.inject > 0) {
+    // Validation: bursts of `burst` × the expected count (at least min_count) added to
+    // random (key, day) cells with enough history, then detection over every day.
+    std::mt19937_64 rng(a.seed);
+    std::vector<std::pair<std::string, int64_t>> cells;
+    for (const auto& [k, days] : *counts) {
+      for (int64_t d = std::max(from, days.begin()->first + 56); d <= to; ++d) cells.push_back({k, d});
+    }
+    if (cells.empty()) return Fail(InvalidArgument("input", "too little history to inject bursts into"));
+    std::set<std::pair<std::string, int64_t>> injected;
+    auto copy = *counts;
+    while (static_cast<int>(injected.size()) < a.inject && injected.size() < cells.size()) {
+      const auto& cell = cells[rng() % cells.size()];
+      if (!injected.insert(cell).second) continue;
+      const auto& days = copy[cell.first];
+      std::vector<int64_t> history;
+      for (int64_t h = cell.second - 56; h < cell.second; ++h) {
+        auto it = days.find(h);
+        history.push_back(it == days.end() ? 0 : it->second);
+      }
+      double expected = 0, upper = 0;
+      intel::IsSpike(history, cell.second, 0, opts, &expected, &upper);
+      copy[cell.first][cell.second] += std::max<int64_t>(opts.min_count, std::llround(a.burst * std::max(expected, 1.0)));
+    }
+    const auto found = intel::DetectSpikes(copy, from, to, opts);
+    size_t hit = 0, false_alarms = 0;
+    for (const auto& s : found) (injected.count({s.key, s.day}) ? hit : false_alarms) += 1;
+    const double months = (to - from + 1) / 30.44;
+    // Baseline: a count above twice the previous week's mean (and min_count).
+    size_t b_hit = 0, b_false = 0;
+    for (const auto& [k, days] : copy) {
+      for (int64_t d = std::max(from, days.begin()->first + 14); d <= to; ++d) {
+        double week = 0;
+        for (int64_t h = d - 7; h < d; ++h) {
+          auto it = days.find(h);
+          week += it == days.end() ? 0 : it->second;
+        }
+        auto it = days.find(d);
+        const int64_t c = it == days.end() ? 0 : it->second;
+        if (c >= opts.min_count && c > 2 * week / 7) (injected.count({k, d}) ? b_hit : b_false) += 1;
+      }
+    }
+    doc["validation"] = {{"injected", injected.size()}, {"burst_factor", a.burst}, {"detected", hit},
+                         {"detection_rate", static_cast<double>(hit) / injected.size()}, {"false_alarms", false_alarms},
+                         {"false_alarms_per_month", false_alarms / months}, {"months", months},
+                         {"baseline_twice_last_week", {{"detected", b_hit}, {"detection_rate", static_cast<double>(b_hit) / injected.size()},
+                                                       {"false_alarms_per_month", b_false / months}}}};
+    std::cout << std::fixed << std::setprecision(3) << "injected " << injected.size() << " bursts of " << a.burst
+              << "x the expected count into " << counts->size() << " series over " << months << " months\n"
+              << "  detector: detected " << hit << " (" << static_cast<double>(hit) / injected.size() << "), false alarms "
+              << false_alarms / months << " per month\n"
+              << "  baseline (> 2x last week's mean): detected " << b_hit << " ("
+              << static_cast<double>(b_hit) / injected.size() << "), false alarms " << b_false / months << " per month\n";
+  } else {
+    const auto found = intel::DetectSpikes(*counts, from, to, opts);
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& s : found) {
+      list.push_back({{"key", s.key}, {"day", DayString(s.day)}, {"count", s.count},
+                      {"expected", std::round(s.expected * 10) / 10}, {"upper", std::round(s.upper * 10) / 10},
+                      {"jump", std::round(s.jump * 100) / 100}});
+    }
+    doc["spikes"] = list;
+    std::cout << found.size() << " spikes among " << counts->size() << " series\n";
+    for (size_t i = 0; i < found.size() && i < 20; ++i) {
+      std::cout << "  " << DayString(found[i].day) << "  " << found[i].key << ": " << found[i].count << " (expected "
+                << std::fixed << std::setprecision(1) << found[i].expected << ", x" << found[i].jump << ")\n";
+    }
+  }
+  if (!a.output.empty()) {
+    std::ofstream out(a.output, std::ios::trunc);
+    out << doc.dump(2) << "\n";
+    if (!out) return Fail(InvalidArgument("output", "cannot write " + a.output));
+  }
+  return 0;
+}
+
 }  // namespace
 
 void AddInsightCommands(CLI::App& app, SetAction set_action) {
@@ -138,6 +275,20 @@ void AddInsightCommands(CLI::App& app, SetAction set_action) {
   hot->add_option("--output", a->output, "JSON {hotspots: [{rank, heat, ids, time_from, time_to, place, description, …}]}")
       ->required();
   hot->callback([a, set_action] { set_action([a] { return Hotspots(*a); }); });
+
+  auto* spikes = insight->add_subcommand("spikes", "days whose count for a key leaves its own expected band");
+  spikes->add_option("--input", a->input, "CSV of records")->required()->check(CLI::ExistingFile);
+  spikes->add_option("--time-column", a->time_column, "when each record was received")->required();
+  spikes->add_option("--key-column", a->key_columns, "what to count by (e.g. SRType, Neighborhood); repeatable")->required();
+  spikes->add_option("--from", a->from, "first day checked");
+  spikes->add_option("--to", a->to, "last day checked");
+  spikes->add_option("--inject", a->inject, "validate: add this many synthetic bursts and measure detection")
+      ->check(CLI::Range(1, 100000));
+  spikes->add_option("--burst-factor", a->burst, "an injected burst is this times the expected count")
+      ->capture_default_str()->check(CLI::Range(1.1, 100.0));
+  spikes->add_option("--seed", a->seed, "random seed for --inject")->capture_default_str();
+  spikes->add_option("--output", a->output, "JSON report");
+  spikes->callback([a, set_action] { set_action([a] { return Spikes(*a); }); });
 }
 
 }  // namespace hotline::cli
