@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.request
 
 from harness import call, die_with_parent, free_port
 
@@ -203,6 +204,20 @@ class InsightTest(unittest.TestCase):
         r = run("insight", "hotspots", "--input", path, "--from", "July", "--output", hot)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("from", r.stderr)
+
+    def test_litigation_clues_from_a_file(self):
+        path = os.path.join(self.d, "m.jsonl")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(json.dumps({"id": "a", "text": "化工厂偷排废水污染河道"}, ensure_ascii=False) + "\n")
+            f.write(json.dumps({"id": "b", "text": "请问公积金怎么提取"}, ensure_ascii=False) + "\n")
+            f.write(json.dumps({"id": "c", "text": "網吧接納未成年人上網"}, ensure_ascii=False) + "\n")
+        out = os.path.join(self.d, "clues.jsonl")
+        r = run("insight", "clues", "--input", path, "--output", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out, encoding="utf-8") as f:
+            rows = [json.loads(l) for l in f]
+        self.assertEqual([(x["id"], x["clues"][0]["domain"]) for x in rows], [("a", "ecology"), ("c", "minors")])
+        self.assertIn("2 of 3 messages", r.stdout)
 
 
 class DispatchEvalTest(unittest.TestCase):
@@ -419,6 +434,30 @@ class AssistTest(unittest.TestCase):
         self.assertEqual(status, 403)
         status, e = self.api("GET", "/api/v1/alerts?kind=weather", who="dispatcher1")
         self.assertEqual((status, e["error"]["details"]["field"]), (400, "kind"))
+
+    def test_litigation_clues_flagged_at_intake_and_exported(self):
+        status, t = self.api("POST", "/api/v1/tickets", {
+            "channel": "web", "request_type": "report", "content": "江边的造纸厂晚上偷排废水，江面上全是泡沫，鱼都死了。",
+            "citizen": {"phone": "13500005555"}})
+        self.assertEqual(status, 201, t)
+        status, full = self.api("GET", "/api/v1/tickets/" + t["id"], who="dispatcher1")
+        self.assertEqual(full["suggestions"]["litigation"][0]["domain"], "ecology")
+        status, lst = self.api("GET", "/api/v1/insight/litigation", who="supervisor1")
+        self.assertEqual(status, 200, lst)
+        self.assertIn(t["number"], [i["number"] for i in lst["items"]])
+        item = [i for i in lst["items"] if i["number"] == t["number"]][0]
+        self.assertIn("偷排", item["clues"][0]["evidence"])
+        req = urllib.request.Request(self.url + "/api/v1/insight/litigation?format=csv",
+                                     headers={"Authorization": "Bearer " + self.tokens["supervisor1"]})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            self.assertIn("text/csv", r.headers["Content-Type"])
+            body = r.read().decode("utf-8-sig")
+        self.assertTrue(body.startswith("number,created_at,category_code,domain,label,evidence"))
+        self.assertIn(t["number"], body)
+        status, _ = self.api("GET", "/api/v1/insight/litigation", who="agent1")
+        self.assertEqual(status, 403)
+        status, e = self.api("GET", "/api/v1/insight/litigation?format=xml", who="supervisor1")
+        self.assertEqual((status, e["error"]["details"]["field"]), (400, "format"))
 
     def test_retrain_from_history_with_one_command(self):
         out = os.path.join(self.dir.name, "retrained", "category.model")

@@ -632,6 +632,50 @@ void ApiServer::Impl::IntelRoutes() {
     }
     SendJson(res, 200, {{"items", items}, {"total", items.size()}});
   }));
+  // The litigation-clue list for the procuratorate: JSON, or CSV with ?format=csv.
+  Get("/api/v1/insight/litigation", "/api/v1/insight/litigation", Authed([this](const Actor& a, const Req& req, Res& res) {
+    const TimeMs now = svc->clock()->NowMs();
+    TimeMs from = now - 30 * kDayMs, to = now + 1;
+    for (auto [name, out] : {std::pair<const char*, TimeMs*>{"from", &from}, {"to", &to}}) {
+      const std::string v = req.get_param_value(name);
+      if (v.empty()) continue;
+      auto t = ParseIso(v);
+      if (!t) return SendError(res, InvalidArgument(name, "expected ISO 8601"));
+      *out = *t;
+    }
+    const std::string format = req.get_param_value("format");
+    if (!format.empty() && format != "json" && format != "csv") {
+      return SendError(res, InvalidArgument("format", "must be json or csv"));
+    }
+    auto list = svc->LitigationClues(a, from, to);
+    if (!list.ok()) return SendError(res, list.status());
+    json items = json::array();
+    std::string csv = "number,created_at,category_code,domain,label,evidence\r\n";
+    auto quote = [](const std::string& v) {
+      std::string q = "\"";
+      for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+      return q + "\"";
+    };
+    for (const auto& c : *list) {
+      const json sug = json::parse(c.suggestions.empty() ? "{}" : c.suggestions, nullptr, false);
+      if (!sug.is_object() || !sug.contains("litigation")) continue;
+      items.push_back({{"ticket_id", IdToString(c.id)}, {"number", c.number}, {"created_at", Iso(c.created_at)},
+                       {"category_code", c.category_code}, {"clues", sug["litigation"]}});
+      for (const auto& d : sug["litigation"]) {
+        std::string ev;
+        for (const auto& e : d.value("evidence", json::array())) ev += (ev.empty() ? "" : "、") + e.get<std::string>();
+        csv += quote(c.number) + "," + quote(Iso(c.created_at)) + "," + quote(c.category_code) + "," +
+               quote(d.value("domain", "")) + "," + quote(d.value("label", "")) + "," + quote(ev) + "\r\n";
+      }
+    }
+    if (format == "csv") {
+      res.status = 200;
+      res.set_header("Content-Disposition", "attachment; filename=\"litigation-clues.csv\"");
+      res.set_content("\xEF\xBB\xBF" + csv, "text/csv; charset=utf-8");
+      return;
+    }
+    SendJson(res, 200, {{"from", Iso(from)}, {"to", Iso(to)}, {"items", items}, {"total", items.size()}});
+  }));
   Get("/api/v1/models", "/api/v1/models", Authed([this](const Actor& a, const Req&, Res& res) {
     if (a.role != Role::kAdmin && a.role != Role::kSupervisor && a.role != Role::kDispatcher) {
       return SendError(res, PermissionDenied("models are for administrators, supervisors and dispatchers"));

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/input.h"
 #include "core/text.h"
+#include "intel/clues.h"
 #include "intel/insight.h"
 #include "intel/spikes.h"
 
@@ -119,6 +120,33 @@ int Hotspots(const InsightArgs& a) {
               << h["time_to"].get<std::string>() << "\t" << h["place"].get<std::string>() << "\t"
               << h["description"].get<std::string>() << "\t" << h["messages"] << "\n";
   }
+  return 0;
+}
+
+int Clues(const InsightArgs& a) {
+  std::vector<LabelledRow> rows;
+  auto msgs = ReadMessages(a.input, &rows);
+  if (!msgs.ok()) return Fail(msgs.status());
+  std::ofstream out(a.output, std::ios::trunc);
+  if (!out) return Fail(InvalidArgument("output", "cannot write " + a.output));
+  std::map<std::string, size_t> per_domain;
+  size_t flagged = 0;
+  for (size_t i = 0; i < msgs->size(); ++i) {
+    const auto hits = intel::FindLitigationClues((*msgs)[i].text);
+    if (hits.empty()) continue;
+    ++flagged;
+    nlohmann::json clues = nlohmann::json::array();
+    for (const auto& h : hits) {
+      clues.push_back({{"domain", h.domain}, {"label", h.label_zh}, {"evidence", h.evidence}});
+      ++per_domain[h.label_zh];
+    }
+    out << nlohmann::json{{"id", rows[i].id}, {"title", rows[i].title}, {"time", rows[i].time}, {"clues", clues}}.dump()
+        << "\n";
+  }
+  out.flush();
+  if (!out) return Fail(Internal("writing " + a.output + " failed"));
+  std::cout << flagged << " of " << msgs->size() << " messages carry a public-interest litigation clue\n";
+  for (const auto& [d, n] : per_domain) std::cout << "  " << d << ": " << n << "\n";
   return 0;
 }
 
@@ -275,6 +303,11 @@ void AddInsightCommands(CLI::App& app, SetAction set_action) {
   hot->add_option("--output", a->output, "JSON {hotspots: [{rank, heat, ids, time_from, time_to, place, description, …}]}")
       ->required();
   hot->callback([a, set_action] { set_action([a] { return Hotspots(*a); }); });
+
+  auto* clues = insight->add_subcommand("clues", "public-interest litigation clues (公益诉讼线索), exportable");
+  clues->add_option("--input", a->input, "message CSV or JSONL")->required()->check(CLI::ExistingFile);
+  clues->add_option("--output", a->output, "JSONL, one flagged message a line: {id, title, time, clues}")->required();
+  clues->callback([a, set_action] { set_action([a] { return Clues(*a); }); });
 
   auto* spikes = insight->add_subcommand("spikes", "days whose count for a key leaves its own expected band");
   spikes->add_option("--input", a->input, "CSV of records")->required()->check(CLI::ExistingFile);

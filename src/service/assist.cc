@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/ids.h"
+#include "intel/clues.h"
 #include "intel/dispatch.h"
 
 namespace hotline {
@@ -154,6 +155,11 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
                     {"score", std::round(-ranked[i].first * 1000) / 1000}, {"reasons", units[id].reasons}});
   }
   out["units"] = std::move(list);
+  json clues = json::array();
+  for (const auto& c : intel::FindLitigationClues(text + "。" + t.address)) {
+    clues.push_back({{"domain", c.domain}, {"label", c.label_zh}, {"evidence", c.evidence}});
+  }
+  if (!clues.empty()) out["litigation"] = std::move(clues);
   if (!category.empty()) out["category_used"] = category;
   return out;
 }

@@ -445,6 +445,15 @@ void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const
   }
 }
 
+Result<std::vector<Store::ClueTicket>> Service::LitigationClues(const Actor& a, TimeMs from, TimeMs to) {
+  if (!(a.role == Role::kAdmin || a.role == Role::kSupervisor || a.role == Role::kAnalyst)) {
+    return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not export litigation clues");
+  }
+  if (to <= from) return InvalidArgument("to", "must be after from");
+  (void)Audit(a, "litigation_clues_export", "tickets", FormatIsoCity(from) + " .. " + FormatIsoCity(to));
+  return store_->LitigationClues(from, to, 10000);
+}
+
 Result<std::vector<Store::Alert>> Service::Alerts(const Actor& a, const std::string& kind, TimeMs since, int limit) {
   if (!(a.role == Role::kAdmin || a.role == Role::kSupervisor || a.role == Role::kDispatcher ||
         a.role == Role::kAgent)) {

@@ -103,6 +103,9 @@ class Service {
   static constexpr int64_t kDuplicateWindowMs = 30 * kDayMs;
   Result<nlohmann::json> NearDuplicates(const std::vector<uint64_t>& shingles, const std::vector<int64_t>& bands,
                                         Id exclude_id);
+  // Tickets flagged as public-interest litigation clues (公益诉讼线索) in a period:
+  // administrators, supervisors and analysts (the list goes to the procuratorate).
+  Result<std::vector<Store::ClueTicket>> LitigationClues(const Actor& a, TimeMs from, TimeMs to);
   // Early-warning alerts (预警), newest first: centre staff and administrators.
   Result<std::vector<Store::Alert>> Alerts(const Actor& a, const std::string& kind, TimeMs since, int limit);
   // Share of centre dispatches not returned, overall and when the proposal was followed.

@@ -226,6 +226,16 @@ class Store {
   // Newest first (by last update); kind "" for all.
   virtual Result<std::vector<Alert>> ListAlerts(const std::string& kind, TimeMs since, int limit) = 0;
 
+  // Tickets created in [from, to) whose proposal flagged a public-interest litigation clue,
+  // newest first: id, number, created_at, category and the proposal JSON.
+  struct ClueTicket {
+    Id id = 0;
+    std::string number;
+    TimeMs created_at = 0;
+    std::string category_code, suggestions;
+  };
+  virtual Result<std::vector<ClueTicket>> LitigationClues(TimeMs from, TimeMs to, int limit) = 0;
+
   // ---- dispatch learning (智能派单) ----
   // Per unit, the lead assignments among the newest `recent` tickets whose category starts
   // with `category_prefix`: kept (replied, or still live) and returned.
