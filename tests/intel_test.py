@@ -205,6 +205,24 @@ class InsightTest(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("from", r.stderr)
 
+    def test_petition_cross_check(self):
+        tickets = os.path.join(self.d, "t.jsonl")
+        petitions = os.path.join(self.d, "p.jsonl")
+        with open(tickets, "w", encoding="utf-8") as f:
+            for i, text in enumerate(["锦绣家园小区旁边的工地夜间施工噪音扰民，已经持续一个月",
+                                      "请问公积金提取需要什么材料", "育才中学强制学生购买教辅资料"]):
+                f.write(json.dumps({"id": "T%d" % i, "text": text}, ensure_ascii=False) + "\n")
+        with open(petitions, "w", encoding="utf-8") as f:
+            f.write(json.dumps({"id": "X1", "text": "信访人反映锦绣家园小区旁工地夜间施工噪音扰民问题"}, ensure_ascii=False) + "\n")
+            f.write(json.dumps({"id": "X2", "text": "反映某村土地征收补偿标准过低"}, ensure_ascii=False) + "\n")
+        out = os.path.join(self.d, "m.jsonl")
+        r = run("insight", "petitions", "--input", tickets, "--petitions", petitions, "--output", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out, encoding="utf-8") as f:
+            rows = [json.loads(l) for l in f]
+        self.assertEqual([(x["ticket_id"], x["petition_id"]) for x in rows], [("T0", "X1")])
+        self.assertIn("锦绣家园", "".join(rows[0]["shared_places"]))
+
     def test_litigation_clues_from_a_file(self):
         path = os.path.join(self.d, "m.jsonl")
         with open(path, "w", encoding="utf-8") as f:

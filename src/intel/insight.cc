@@ -239,37 +239,99 @@ std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, con
   return out;
 }
 
-std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const HotspotOptions& opts) {
+namespace {
+
+// Character-bigram TF-IDF of messages (title counted twice), over bigrams neither unique
+// nor common (in more than 5 % of messages and more than 20 of them: a small set keeps
+// everything); also each message's word characters and its title's, for place keys.
+struct Corpus {
+  std::vector<std::u32string> chars, title_chars;
+  std::vector<SparseVec> vec;
+};
+
+Corpus Vectorise(const std::vector<Message>& msgs) {
   const size_t n = msgs.size();
-  std::vector<std::u32string> chars(n), title_chars(n);
+  Corpus c;
+  c.chars.resize(n);
+  c.title_chars.resize(n);
+  c.vec.resize(n);
   std::unordered_map<uint64_t, uint32_t> df;
   std::vector<std::unordered_map<uint64_t, float>> counts(n);
   for (size_t i = 0; i < n; ++i) {
-    chars[i] = WordChars(msgs[i].text);
-    title_chars[i] = WordChars(msgs[i].title);
-    for (const auto* s : {&chars[i], &title_chars[i]}) {  // the title counts twice
+    c.chars[i] = WordChars(msgs[i].text);
+    c.title_chars[i] = WordChars(msgs[i].title);
+    for (const auto* s : {&c.chars[i], &c.title_chars[i]}) {
       for (size_t k = 1; k < s->size(); ++k) counts[i][Bigram((*s)[k - 1], (*s)[k])] += 1;
     }
-    for (const auto& [g, c] : counts[i]) ++df[g];
+    for (const auto& [g, cnt] : counts[i]) ++df[g];
   }
-  // TF-IDF over bigrams neither unique nor common (more than 5 % of messages, and more
-  // than 20 of them: a small set keeps everything).
-  std::vector<SparseVec> vec(n);
   const double common = std::max(20.0, 0.05 * n);
   for (size_t i = 0; i < n; ++i) {
     double norm2 = 0;
-    for (const auto& [g, c] : counts[i]) {
+    for (const auto& [g, cnt] : counts[i]) {
       const uint32_t d = df[g];
       if (d < 2 || d > common) continue;
-      const float w = static_cast<float>((1 + std::log(c)) * (std::log((1.0 + n) / (1.0 + d)) + 1));
-      vec[i].push_back({g, w});
+      const float w = static_cast<float>((1 + std::log(cnt)) * (std::log((1.0 + n) / (1.0 + d)) + 1));
+      c.vec[i].push_back({g, w});
       norm2 += static_cast<double>(w) * w;
     }
-    std::sort(vec[i].begin(), vec[i].end());
+    std::sort(c.vec[i].begin(), c.vec[i].end());
     const double inv = norm2 > 0 ? 1 / std::sqrt(norm2) : 0;
-    for (auto& [g, w] : vec[i]) w = static_cast<float>(w * inv);
+    for (auto& [g, w] : c.vec[i]) w = static_cast<float>(w * inv);
     counts[i].clear();
   }
+  return c;
+}
+
+}  // namespace
+
+std::vector<PetitionMatch> CrossCheckPetitions(const std::vector<Message>& tickets, const std::vector<Message>& petitions,
+                                               double threshold) {
+  // One corpus, so both sides share idf; tickets first, petitions after.
+  std::vector<Message> all = tickets;
+  all.insert(all.end(), petitions.begin(), petitions.end());
+  const Corpus c = Vectorise(all);
+  std::unordered_map<uint64_t, std::vector<uint32_t>> postings;  // bigram → petitions
+  for (size_t p = 0; p < petitions.size(); ++p) {
+    for (const auto& [g, w] : c.vec[tickets.size() + p]) postings[g].push_back(static_cast<uint32_t>(p));
+  }
+  std::vector<PetitionMatch> out;
+  std::vector<float> acc(petitions.size(), 0.0f);
+  std::vector<uint32_t> touched;
+  for (size_t t = 0; t < tickets.size(); ++t) {
+    for (const auto& [g, w] : c.vec[t]) {
+      auto it = postings.find(g);
+      if (it == postings.end()) continue;
+      for (uint32_t p : it->second) {
+        if (acc[p] == 0) touched.push_back(p);
+        const auto& pv = c.vec[tickets.size() + p];
+        auto pw = std::lower_bound(pv.begin(), pv.end(), std::make_pair(g, 0.0f),
+                                   [](const auto& a, const auto& b) { return a.first < b.first; });
+        acc[p] += w * pw->second;
+      }
+    }
+    for (uint32_t p : touched) {
+      if (acc[p] >= threshold) {
+        PetitionMatch m{t, p, acc[p], {}};
+        const auto tk = PlaceKeys(c.title_chars[t] + U"\u3000" + c.chars[t]);
+        const auto pk = PlaceKeys(c.title_chars[tickets.size() + p] + U"\u3000" + c.chars[tickets.size() + p]);
+        std::set_intersection(tk.begin(), tk.end(), pk.begin(), pk.end(), std::back_inserter(m.shared_places));
+        out.push_back(std::move(m));
+      }
+      acc[p] = 0;
+    }
+    touched.clear();
+  }
+  std::sort(out.begin(), out.end(), [](const PetitionMatch& a, const PetitionMatch& b) { return a.score > b.score; });
+  return out;
+}
+
+std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const HotspotOptions& opts) {
+  const size_t n = msgs.size();
+  Corpus corpus = Vectorise(msgs);
+  const auto& chars = corpus.chars;
+  const auto& title_chars = corpus.title_chars;
+  auto& vec = corpus.vec;
   // Messages naming the same (specific) place are compared; close enough means one matter.
   std::map<std::string, std::vector<uint32_t>> by_place;
   std::vector<std::vector<std::string>> keys(n);

@@ -62,6 +62,16 @@ double Jaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b);
 constexpr int kLshBands = 16, kLshRows = 4;
 std::vector<int64_t> LshBands(const std::vector<uint64_t>& shingles);
 
+// Petition cross-check (信访查重): which tickets match which petition records, by cosine of
+// character-bigram TF-IDF (shared idf), with the place keys both name as evidence.
+struct PetitionMatch {
+  size_t ticket = 0, petition = 0;  // indexes into the inputs
+  double score = 0;
+  std::vector<std::string> shared_places;
+};
+std::vector<PetitionMatch> CrossCheckPetitions(const std::vector<Message>& tickets, const std::vector<Message>& petitions,
+                                               double threshold = 0.4);
+
 struct HotspotOptions {
   double link = 0.08;          // cosine (TF-IDF bigrams) for two messages about one place to be one matter
   double merge = 0.3;          // cosine of two linked clusters' centroids to merge them
