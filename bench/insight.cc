@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
       sqlite3_step(ins_b);
       sqlite3_reset(ins_b);
     }
-    if (i % 1000 == 0) stored_sample.push_back(text);
+    if (i % std::max<size_t>(1, tickets / 1000) == 0) stored_sample.push_back(text);
     all_shingles.push_back(std::move(sh));
     if (i % 100000 == 0) {
       sqlite3_exec(db, "COMMIT; BEGIN", nullptr, nullptr, nullptr);
@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
     const int n = 3;
     size_t hits = 0;
     for (int q = 0; q < n; ++q) {
-      const auto sh = intel::Shingles(stored_sample[q] + pick());
+      const auto sh = intel::Shingles(stored_sample[q % stored_sample.size()] + pick());
       for (const auto& other : all_shingles) hits += intel::NearDuplicateScore(sh, other) >= 0;
     }
     std::printf("baseline, brute-force Jaccard over all %zu: %.0f ms per query (%zu hits)\n", tickets,

@@ -477,6 +477,24 @@ class AssistTest(unittest.TestCase):
         status, e = self.api("GET", "/api/v1/insight/litigation?format=xml", who="supervisor1")
         self.assertEqual((status, e["error"]["details"]["field"]), (400, "format"))
 
+    def test_emergency_flagged_at_intake_with_transfer_and_alert(self):
+        status, s = self.api("POST", "/api/v1/suggest", {"content": "楼下厨房着火了，烟很大，快来人！"})
+        self.assertEqual(status, 200, s)
+        self.assertEqual(s["emergency"]["transfer"], "119")
+        self.assertEqual(s["emergency"]["hits"][0]["kind"], "fire")
+        status, s = self.api("POST", "/api/v1/suggest", {"content": "小区消防通道被车堵了，请处理"})
+        self.assertNotIn("emergency", s)
+        status, t = self.api("POST", "/api/v1/tickets", {
+            "channel": "phone", "request_type": "help", "content": "我闻到楼道里有很浓的煤气味，好像燃气泄漏了",
+            "citizen": {"phone": "13300006666"}})
+        self.assertEqual(status, 201, t)
+        status, full = self.api("GET", "/api/v1/tickets/" + t["id"], who="agent1")
+        self.assertEqual(full["suggestions"]["emergency"]["transfer"], "119")
+        status, alerts = self.api("GET", "/api/v1/alerts?kind=emergency", who="supervisor1")
+        mine = [a for a in alerts["items"] if a["data"]["number"] == t["number"]]
+        self.assertEqual(len(mine), 1, alerts)
+        self.assertEqual(mine[0]["severity"], "high")
+
     def test_retrain_from_history_with_one_command(self):
         out = os.path.join(self.dir.name, "retrained", "category.model")
         r = run("model", "train", "--db", self.db, "--target", "category", "--out", out)

@@ -344,8 +344,10 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
   std::vector<std::unordered_map<uint32_t, float>> nb(n);
   for (const auto& [key, ms] : by_place) {
     if (ms.size() < 2 || ms.size() > place_cap) continue;
+    // Each message meets the `window` messages after it that name the place (messages
+    // come in time order): a matter's reports are close in time, and the work stays linear.
     for (size_t a = 0; a < ms.size(); ++a) {
-      for (size_t b = a + 1; b < ms.size(); ++b) {
+      for (size_t b = a + 1; b < ms.size() && b <= a + opts.window; ++b) {
         if (nb[ms[a]].count(ms[b])) continue;
         const double s = Cosine(vec[ms[a]], vec[ms[b]]);
         if (s >= opts.link) nb[ms[a]][ms[b]] = nb[ms[b]][ms[a]] = static_cast<float>(s);

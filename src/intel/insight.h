@@ -77,6 +77,7 @@ struct HotspotOptions {
   double merge = 0.3;          // cosine of two linked clusters' centroids to merge them
   double max_place_share = 0.01;  // a place key in more messages than this share (and 20) is too generic
   size_t max_place_messages = 2000;
+  size_t window = 300;         // a message is compared with this many later ones naming its place
   size_t top = 10;
 };
 

@@ -40,6 +40,17 @@ const Category* ResolveCategory(const std::string& label, const std::vector<Cate
 
 }  // namespace
 
+Assistant::Assistant() {
+  auto screen = intel::EmergencyScreen::Create();
+  if (screen.ok()) {
+    screen_ = std::make_unique<intel::EmergencyScreen>(std::move(screen).value());
+  } else {
+    spdlog::error("emergency screening unavailable: {}", screen.status().message());
+  }
+}
+
+Assistant::~Assistant() = default;
+
 Result<std::shared_ptr<const Assistant>> Assistant::Load(const std::string& dir) {
   auto a = std::make_shared<Assistant>();
   a->dir_ = dir;
@@ -85,6 +96,15 @@ json Assistant::Info() const {
 json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vector<Category>& cats, Store& store) const {
   json out = json::object();
   const std::string text = t.title.empty() ? t.content : t.title + "。" + t.content;
+  if (screen_) {
+    // Life and property at risk (紧急事项): flagged for immediate transfer to 110/119/120.
+    const intel::Screening sc = screen_->Screen(text);
+    if (sc.emergency) {
+      json hits = json::array();
+      for (const auto& h : sc.hits) hits.push_back({{"kind", h.kind}, {"transfer", h.transfer}, {"phrase", h.phrase}});
+      out["emergency"] = {{"transfer", sc.transfer}, {"hits", hits}};
+    }
+  }
   std::string category = t.category_code;
   if (category_) {
     if (auto p = category_->Predict(text); p.ok()) {

@@ -12,6 +12,7 @@
 
 #include "core/status.h"
 #include "intel/classifier.h"
+#include "intel/screen.h"
 #include "org/org.h"
 #include "store/store.h"
 #include "taxonomy/taxonomy.h"
@@ -24,11 +25,14 @@ class Assistant {
   // Loads <dir>/category.model, request_type.model and urgency.model where present; a
   // missing file means that part is not proposed. Fails on a damaged model.
   static Result<std::shared_ptr<const Assistant>> Load(const std::string& dir);
-  Assistant() = default;
+  Assistant();  // no models: directory, history, screening and clues only
+  ~Assistant();
 
   // The proposal for a ticket as a JSON object:
   //   {"category": {code, name, label, confidence, abstain, top}, "request_type": {...},
-  //    "urgency": {...}, "units": [{unit_id, name, score, reasons: [...]}], "models": {...}}
+  //    "urgency": {...}, "units": [{unit_id, name, score, reasons: [...]}],
+  //    "emergency": {transfer, hits: [{kind, transfer, phrase}]} (only when one is found),
+  //    "litigation": [...] (only when flagged)}
   nlohmann::json Suggest(const Ticket& t, const OrgSnapshot& org, const std::vector<Category>& cats,
                          Store& store) const;
   // What is loaded: per target, the model's version, labels and scores.
@@ -44,6 +48,7 @@ class Assistant {
 
   std::string dir_;
   std::unique_ptr<intel::Classifier> category_, request_type_, urgency_;
+  std::unique_ptr<intel::EmergencyScreen> screen_;  // null only if Hyperscan failed to compile
   struct CachedHistory {
     std::chrono::steady_clock::time_point at;
     std::vector<Store::UnitHistory> units;

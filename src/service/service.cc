@@ -427,6 +427,16 @@ void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const
       }
     }
   }
+  const json sug = json::parse(t.suggestions.empty() ? "{}" : t.suggestions, nullptr, false);
+  if (sug.is_object() && sug.contains("emergency")) {
+    Store::Alert al;
+    al.kind = "emergency";
+    al.key = "emergency:" + t.number;
+    al.severity = "high";
+    al.data_json = json{{"number", t.number}, {"transfer", sug["emergency"].value("transfer", "")},
+                        {"hits", sug["emergency"].value("hits", json::array())}}.dump();
+    raise(std::move(al));
+  }
   if (duplicates.is_array() && duplicates.size() >= 2) {
     // The matter is keyed by its earliest open ticket, so every new report updates one alert.
     std::string first = t.number;
