@@ -162,15 +162,18 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
   struct QT { std::string term; double weight; std::vector<KbPosting> postings; double idf; };
   std::vector<QT> terms;
   for (auto& [t, w] : qtf) {
-    ASSIGN_OR_RETURN(auto postings, index.Postings(t));
-    if (postings.empty()) continue;
-    const double df = static_cast<double>(postings.size());
+    ASSIGN_OR_RETURN(const int64_t df, index.Df(t));
+    if (df <= 0) continue;
     const double idf = std::log(1 + (n - df + 0.5) / (df + 0.5));
-    terms.push_back({t, w, std::move(postings), idf});
+    terms.push_back({t, w, {}, idf});
   }
-  // A whole citizen message has hundreds of terms: keep the most informative ones.
+  // A whole citizen message has hundreds of terms: keep the most informative ones, and read
+  // postings for those only (the common terms' lists are the long ones).
   std::sort(terms.begin(), terms.end(), [](const QT& a, const QT& b) { return a.idf * a.weight > b.idf * b.weight; });
   if (terms.size() > kMaxQueryTerms) terms.resize(kMaxQueryTerms);
+  for (auto& t : terms) {
+    ASSIGN_OR_RETURN(t.postings, index.Postings(t.term));
+  }
   std::unordered_map<Id, double> score;
   for (const auto& t : terms) {
     const double qw = t.weight * 2.2 / (1.2 + t.weight);  // saturating query-term frequency

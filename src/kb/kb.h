@@ -78,6 +78,11 @@ class KbIndexReader {
  public:
   virtual ~KbIndexReader() = default;
   virtual Result<std::vector<KbPosting>> Postings(const std::string& term) = 0;
+  // How many entries hold the term; by default the length of its postings.
+  virtual Result<int64_t> Df(const std::string& term) {
+    ASSIGN_OR_RETURN(auto p, Postings(term));
+    return static_cast<int64_t>(p.size());
+  }
   // Number of indexed entries and the sum of their lengths.
   virtual Result<std::pair<int64_t, int64_t>> Stats() = 0;
 };

@@ -26,6 +26,14 @@ class KbService::Reader final : public KbIndexReader {
     if (cache_ && cache_->size() < kMaxCache) (*cache_)[key] = p;
     return p;
   }
+  Result<int64_t> Df(const std::string& term) override {
+    const std::string key = prefix_ + term;
+    if (cache_) {
+      auto it = cache_->find(key);
+      if (it != cache_->end()) return static_cast<int64_t>(it->second.size());
+    }
+    return store_->KbTermDf(key);
+  }
   Result<std::pair<int64_t, int64_t>> Stats() override {
     if (!stats_) {
       ASSIGN_OR_RETURN(auto s, store_->KbStats(kind_));

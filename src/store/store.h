@@ -272,6 +272,8 @@ class Store {
   virtual Result<std::vector<KbEntry>> KbList(std::optional<KbStatus> status, Id after_id, int limit,
                                               const std::string& kind = "entry") = 0;
   virtual Result<std::vector<std::pair<int, std::string>>> KbVersions(Id id) = 0;
+  // How many entries hold the term (without reading its postings).
+  virtual Result<int64_t> KbTermDf(const std::string& term) = 0;
   virtual Result<std::vector<KbPosting>> KbPostings(const std::string& term) = 0;
   // Number of indexed entries of a kind ("entry" | "case") and the sum of their lengths.
   virtual Result<std::pair<int64_t, int64_t>> KbStats(const std::string& kind) = 0;

@@ -133,6 +133,12 @@ CREATE TABLE alerts(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NUL
   ticket_id INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE INDEX alerts_updated ON alerts(updated_at);
 )SQL",
+      // 7: document frequency per knowledge-base term, so a long query picks its most
+      // informative terms before reading any postings.
+      R"SQL(
+CREATE TABLE kb_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO kb_df(term, df) SELECT term, COUNT(*) FROM kb_postings GROUP BY term;
+)SQL",
   };
   return kMigrations;
 }

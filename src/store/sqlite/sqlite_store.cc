@@ -103,6 +103,7 @@ class SqliteStore final : public Store {
                                       const std::string& kind) override;
   Result<std::vector<std::pair<int, std::string>>> KbVersions(Id id) override;
   Result<std::vector<KbPosting>> KbPostings(const std::string& term) override;
+  Result<int64_t> KbTermDf(const std::string& term) override;
   Result<std::pair<int64_t, int64_t>> KbStats(const std::string& kind) override;
   Result<std::vector<std::vector<std::string>>> KbSynonymGroups() override;
   Status KbAddSynonymGroup(const std::vector<std::string>& terms) override;
@@ -1399,6 +1400,9 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
       if (existing) {
         e.id = existing;
         e.version = old_version + 1;
+        ASSIGN_OR_RETURN(auto dd, c.Prepare(
+            "UPDATE kb_df SET df = df - 1 WHERE term IN (SELECT term FROM kb_postings WHERE entry_id = ?)"));
+        RETURN_IF_ERROR(dd.Bind(1, existing).Run());
         ASSIGN_OR_RETURN(auto d, c.Prepare("DELETE FROM kb_postings WHERE entry_id = ?"));
         RETURN_IF_ERROR(d.Bind(1, existing).Run());
         RETURN_IF_ERROR(AddCounter(c, len_counter.c_str(), -old_len));
@@ -1426,6 +1430,9 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
       for (const auto& [term, tf] : terms.tf) {
         ASSIGN_OR_RETURN(auto p, c.Prepare("INSERT INTO kb_postings(term, entry_id, tf, len) VALUES(?,?,?,?)"));
         RETURN_IF_ERROR(p.Bind(1, term).Bind(2, e.id).Bind(3, tf).Bind(4, terms.length).Run());
+        ASSIGN_OR_RETURN(auto df, c.Prepare(
+            "INSERT INTO kb_df(term, df) VALUES(?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1"));
+        RETURN_IF_ERROR(df.Bind(1, term).Run());
       }
       RETURN_IF_ERROR(AddCounter(c, len_counter.c_str(), terms.length));
       out.push_back(e);
@@ -1478,6 +1485,17 @@ Result<std::vector<std::pair<int, std::string>>> SqliteStore::KbVersions(Id id) 
     while (s.Step(&st)) out.emplace_back(static_cast<int>(s.Int(0)), s.Text(1));
     RETURN_IF_ERROR(st);
     return out;
+  });
+}
+
+Result<int64_t> SqliteStore::KbTermDf(const std::string& term) {
+  return Read<int64_t>([&](Connection& c) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT df FROM kb_df WHERE term = ?"));
+    s.Bind(1, term);
+    Status st;
+    const int64_t df = s.Step(&st) ? s.Int(0) : 0;
+    RETURN_IF_ERROR(st);
+    return df;
   });
 }
 
