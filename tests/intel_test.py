@@ -349,6 +349,10 @@ class AssistTest(unittest.TestCase):
         self.assertTrue(any(r.startswith("派单目录") for r in first["reasons"]), first)
         self.assertTrue(any(r.startswith("历史") for r in first["reasons"]), first)
         self.assertEqual(s["units"], sorted(s["units"], key=lambda u: -u["score"]))
+        self.assertEqual(s["tone"]["name"], "calm")
+        status, s = self.api("POST", "/api/v1/suggest", {"content": "路灯坏了反映了三次都没人管，你们太不作为了！！"})
+        self.assertGreaterEqual(s["tone"]["level"], 1)
+        self.assertTrue(s["tone"]["evidence"])
 
     def test_bad_input_and_roles(self):
         status, e = self.api("POST", "/api/v1/suggest", {"content": "  "})
@@ -433,6 +437,8 @@ class AssistTest(unittest.TestCase):
         self.assertEqual(mine[0]["severity"], "high")
         self.assertTrue(mine[0]["data"]["escalating"])
         self.assertEqual(mine[0]["data"]["request_types"], ["consultation", "suggestion", "complaint"])
+        self.assertEqual(mine[0]["data"]["tones"][0], "calm")
+        self.assertNotEqual(mine[0]["data"]["tones"][-1], "calm")
         self.assertEqual(mine[0]["ticket_id"], t["id"])
 
         text = "滨江路与望江路交叉口的红绿灯坏了，车辆乱成一团，早高峰特别危险，请马上派人修复。"

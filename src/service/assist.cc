@@ -10,6 +10,7 @@
 #include "core/ids.h"
 #include "intel/clues.h"
 #include "intel/dispatch.h"
+#include "intel/sentiment.h"
 
 namespace hotline {
 
@@ -96,6 +97,12 @@ json Assistant::Info() const {
 json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vector<Category>& cats, Store& store) const {
   json out = json::object();
   const std::string text = t.title.empty() ? t.content : t.title + "。" + t.content;
+  {
+    // The caller's tone (情绪): level 0 calm … 3 desperate / extreme, with its evidence.
+    const intel::SentimentScore tone = intel::ScoreSentiment(text);
+    out["tone"] = {{"level", tone.level}, {"name", intel::SentimentLevelName(tone.level)},
+                   {"anger", std::round(tone.anger * 1000) / 1000}, {"evidence", tone.evidence}};
+  }
   if (screen_) {
     // Life and property at risk (紧急事项): flagged for immediate transfer to 110/119/120.
     const intel::Screening sc = screen_->Screen(text);

@@ -7,6 +7,7 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "intel/insight.h"
+#include "intel/sentiment.h"
 #include <spdlog/spdlog.h>
 
 namespace hotline {
@@ -410,19 +411,27 @@ void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const
       }
       std::sort(recent.begin(), recent.end(), [](const Ticket* a, const Ticket* b) { return a->created_at < b->created_at; });
       if (recent.size() >= 3) {
-        json list = json::array(), types = json::array();
+        json list = json::array(), types = json::array(), tones = json::array();
+        std::vector<int> levels;
         for (const Ticket* x : recent) {
+          const intel::SentimentScore tone = intel::ScoreSentiment(x->title + "。" + x->content);
+          levels.push_back(tone.level);
           list.push_back({{"ticket_id", IdToString(x->id)}, {"number", x->number}, {"created_at", FormatIsoCity(x->created_at)},
-                          {"request_type", x->request_type}, {"category_code", x->category_code}});
+                          {"request_type", x->request_type}, {"category_code", x->category_code},
+                          {"tone", intel::SentimentLevelName(tone.level)}, {"tone_evidence", tone.evidence}});
           types.push_back(x->request_type);
+          tones.push_back(intel::SentimentLevelName(tone.level));
         }
-        const bool escalating = RequestTypeRank(recent.back()->request_type) > RequestTypeRank(recent.front()->request_type);
+        // Escalation: from asking towards complaining, or a tone that rises (calm → angry →
+        // desperate), or a desperate / extreme tone at all.
+        const bool escalating = RequestTypeRank(recent.back()->request_type) > RequestTypeRank(recent.front()->request_type) ||
+                                levels.back() > levels.front() || levels.back() >= 3;
         Store::Alert al;
         al.kind = "repeat_caller";
         al.key = "repeat:" + q.phone_hash.substr(0, 32) + ":" + CityDateCompact(now);
         al.severity = escalating || recent.size() >= 5 ? "high" : "warning";
         al.data_json = json{{"phone", MaskPhone(p)}, {"count", recent.size()}, {"window_days", 30},
-                            {"request_types", types}, {"escalating", escalating}, {"tickets", list}}.dump();
+                            {"request_types", types}, {"tones", tones}, {"escalating", escalating}, {"tickets", list}}.dump();
         raise(std::move(al));
       }
     }
