@@ -501,6 +501,31 @@ class AssistTest(unittest.TestCase):
         self.assertEqual(len(mine), 1, alerts)
         self.assertEqual(mine[0]["severity"], "high")
 
+    def test_duplicate_groups_and_hotspots_over_stored_tickets(self):
+        text = "幸福里社区东门菜市场门口的污水井盖破损，已经有老人摔倒，请尽快更换井盖。"
+        numbers = []
+        for i in range(3):
+            status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "complaint",
+                                                            "content": text if i != 1 else text + "谢谢！",
+                                                            "citizen": {"phone": "1380000%04d" % (100 + i)}})
+            self.assertEqual(status, 201, t)
+            numbers.append(t["number"])
+        status, d = self.api("GET", "/api/v1/insight/duplicates", who="supervisor1")
+        self.assertEqual(status, 200, d)
+        groups = [g for g in d["items"] if numbers[0] in g["numbers"]]
+        self.assertEqual(len(groups), 1, d)
+        self.assertEqual(sorted(groups[0]["numbers"]), sorted(numbers))
+        status, h = self.api("GET", "/api/v1/insight/hotspots?top=5", who="supervisor1")
+        self.assertEqual(status, 200, h)
+        self.assertLessEqual(len(h["hotspots"]), 5)
+        self.assertEqual([x["rank"] for x in h["hotspots"]], list(range(1, len(h["hotspots"]) + 1)))
+        for x in h["hotspots"]:
+            self.assertEqual(len(x["ids"]), len(x["numbers"]))
+        status, _ = self.api("GET", "/api/v1/insight/hotspots", who="h_chengguan")
+        self.assertEqual(status, 403)
+        status, e = self.api("GET", "/api/v1/insight/hotspots?top=0", who="supervisor1")
+        self.assertEqual((status, e["error"]["details"]["field"]), (400, "top"))
+
     def test_retrain_from_history_with_one_command(self):
         out = os.path.join(self.dir.name, "retrained", "category.model")
         r = run("model", "train", "--db", self.db, "--target", "category", "--out", out)

@@ -112,6 +112,20 @@ Status StrField(const json& j, const char* f, bool required, size_t max, std::st
   return Status::Ok();
 }
 
+// ?from=&to= (ISO 8601) of the statistics endpoints; by default the last 30 days to now.
+Status PeriodParams(const Req& req, TimeMs now, TimeMs* from, TimeMs* to) {
+  *from = now - 30 * kDayMs;
+  *to = now + 1;
+  for (auto [name, out] : {std::pair<const char*, TimeMs*>{"from", from}, {"to", to}}) {
+    const std::string v = req.get_param_value(name);
+    if (v.empty()) continue;
+    auto t = ParseIso(v);
+    if (!t) return InvalidArgument(name, "expected ISO 8601");
+    *out = *t;
+  }
+  return Status::Ok();
+}
+
 Status IdField(const json& j, const char* f, bool required, Id* out) {
   auto it = j.find(f);
   if (it == j.end() || it->is_null()) return required ? InvalidArgument(f, "is required") : Status::Ok();
@@ -558,15 +572,8 @@ void ApiServer::Impl::SlaRoutes() {
     SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
   }));
   Get("/api/v1/stats/sla", "/api/v1/stats/sla", Authed([this](const Actor& a, const Req& req, Res& res) {
-    const TimeMs now = svc->clock()->NowMs();
-    TimeMs from = now - 30 * kDayMs, to = now + 1;
-    for (auto [name, out] : {std::pair<const char*, TimeMs*>{"from", &from}, {"to", &to}}) {
-      const std::string v = req.get_param_value(name);
-      if (v.empty()) continue;
-      auto t = ParseIso(v);
-      if (!t) return SendError(res, InvalidArgument(name, "expected ISO 8601"));
-      *out = *t;
-    }
+    TimeMs from = 0, to = 0;
+    if (Status st = PeriodParams(req, svc->clock()->NowMs(), &from, &to); !st.ok()) return SendError(res, st);
     auto rows = svc->SlaStats(a, from, to);
     if (!rows.ok()) return SendError(res, rows.status());
     auto org = svc->Org();
@@ -632,17 +639,56 @@ void ApiServer::Impl::IntelRoutes() {
     }
     SendJson(res, 200, {{"items", items}, {"total", items.size()}});
   }));
+  // Hotspots (热点问题) among the stored tickets of a period, in the 热点问题表 shape.
+  Get("/api/v1/insight/hotspots", "/api/v1/insight/hotspots", Authed([this](const Actor& a, const Req& req, Res& res) {
+    TimeMs from = 0, to = 0;
+    if (Status st = PeriodParams(req, svc->clock()->NowMs(), &from, &to); !st.ok()) return SendError(res, st);
+    int top = 10;
+    if (req.has_param("top")) {
+      try {
+        top = std::stoi(req.get_param_value("top"));
+      } catch (const std::exception&) {
+        return SendError(res, InvalidArgument("top", "must be a number"));
+      }
+    }
+    std::vector<Store::TicketText> tickets;
+    auto spots = svc->Hotspots(a, from, to, static_cast<size_t>(std::max(0, top)), &tickets);
+    if (!spots.ok()) return SendError(res, spots.status());
+    json items = json::array();
+    for (const auto& h : *spots) {
+      json numbers = json::array(), ids = json::array();
+      for (size_t m : h.members) {
+        ids.push_back(IdToString(tickets[m].id));
+        numbers.push_back(tickets[m].number);
+      }
+      items.push_back({{"rank", h.rank}, {"heat", std::round(h.heat * 100) / 100}, {"ids", ids}, {"numbers", numbers},
+                       {"time_from", Iso(h.time_from.value_or(0))}, {"time_to", Iso(h.time_to.value_or(0))},
+                       {"place", h.place}, {"description", h.description}, {"callers", h.callers}});
+    }
+    SendJson(res, 200, {{"from", Iso(from)}, {"to", Iso(to)}, {"tickets", tickets.size()}, {"hotspots", items}});
+  }));
+  Get("/api/v1/insight/duplicates", "/api/v1/insight/duplicates", Authed([this](const Actor& a, const Req& req, Res& res) {
+    TimeMs from = 0, to = 0;
+    if (Status st = PeriodParams(req, svc->clock()->NowMs(), &from, &to); !st.ok()) return SendError(res, st);
+    std::vector<Store::TicketText> tickets;
+    auto groups = svc->DuplicateGroups(a, from, to, &tickets);
+    if (!groups.ok()) return SendError(res, groups.status());
+    json items = json::array();
+    for (const auto& g : *groups) {
+      json ids = json::array(), numbers = json::array();
+      for (size_t m : g.members) {
+        ids.push_back(IdToString(tickets[m].id));
+        numbers.push_back(tickets[m].number);
+      }
+      items.push_back({{"ids", ids}, {"numbers", numbers}, {"score", std::round(g.score * 1000) / 1000}});
+    }
+    SendJson(res, 200, {{"from", Iso(from)}, {"to", Iso(to)}, {"tickets", tickets.size()}, {"items", items},
+                        {"total", items.size()}});
+  }));
   // The litigation-clue list for the procuratorate: JSON, or CSV with ?format=csv.
   Get("/api/v1/insight/litigation", "/api/v1/insight/litigation", Authed([this](const Actor& a, const Req& req, Res& res) {
-    const TimeMs now = svc->clock()->NowMs();
-    TimeMs from = now - 30 * kDayMs, to = now + 1;
-    for (auto [name, out] : {std::pair<const char*, TimeMs*>{"from", &from}, {"to", &to}}) {
-      const std::string v = req.get_param_value(name);
-      if (v.empty()) continue;
-      auto t = ParseIso(v);
-      if (!t) return SendError(res, InvalidArgument(name, "expected ISO 8601"));
-      *out = *t;
-    }
+    TimeMs from = 0, to = 0;
+    if (Status st = PeriodParams(req, svc->clock()->NowMs(), &from, &to); !st.ok()) return SendError(res, st);
     const std::string format = req.get_param_value("format");
     if (!format.empty() && format != "json" && format != "csv") {
       return SendError(res, InvalidArgument("format", "must be json or csv"));
@@ -685,15 +731,8 @@ void ApiServer::Impl::IntelRoutes() {
   // Dispatch accuracy: the share of centre dispatches not returned (退单), overall and when
   // the proposed unit was followed.
   Get("/api/v1/stats/dispatch", "/api/v1/stats/dispatch", Authed([this](const Actor& a, const Req& req, Res& res) {
-    const TimeMs now = svc->clock()->NowMs();
-    TimeMs from = now - 30 * kDayMs, to = now + 1;
-    for (auto [name, out] : {std::pair<const char*, TimeMs*>{"from", &from}, {"to", &to}}) {
-      const std::string v = req.get_param_value(name);
-      if (v.empty()) continue;
-      auto t = ParseIso(v);
-      if (!t) return SendError(res, InvalidArgument(name, "expected ISO 8601"));
-      *out = *t;
-    }
+    TimeMs from = 0, to = 0;
+    if (Status st = PeriodParams(req, svc->clock()->NowMs(), &from, &to); !st.ok()) return SendError(res, st);
     auto s = svc->DispatchStats(a, from, to);
     if (!s.ok()) return SendError(res, s.status());
     auto rate = [](int64_t n, int64_t d) { return d ? json(static_cast<double>(n) / static_cast<double>(d)) : json(nullptr); };

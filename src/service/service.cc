@@ -464,6 +464,46 @@ void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const
   }
 }
 
+namespace {
+constexpr int kMaxInsightTickets = 200000;
+
+Status NeedInsightRole(const Actor& a) {
+  if (a.role == Role::kAdmin || a.role == Role::kSupervisor || a.role == Role::kAnalyst ||
+      a.role == Role::kDispatcher || a.role == Role::kAgent) {
+    return Status::Ok();
+  }
+  return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not see hotspots or duplicate groups");
+}
+
+std::vector<intel::Message> AsMessages(const std::vector<Store::TicketText>& tickets) {
+  std::vector<intel::Message> msgs;
+  msgs.reserve(tickets.size());
+  for (const auto& t : tickets) {
+    msgs.push_back({IdToString(t.id), t.title, t.title + "\n" + t.content, t.created_at, t.phone_hash, 0});
+  }
+  return msgs;
+}
+}  // namespace
+
+Result<std::vector<intel::Hotspot>> Service::Hotspots(const Actor& a, TimeMs from, TimeMs to, size_t top,
+                                                      std::vector<Store::TicketText>* tickets) {
+  RETURN_IF_ERROR(NeedInsightRole(a));
+  if (to <= from) return InvalidArgument("to", "must be after from");
+  if (top < 1 || top > 100) return InvalidArgument("top", "must be 1 to 100");
+  ASSIGN_OR_RETURN(*tickets, store_->TicketTexts(from, to, kMaxInsightTickets));
+  intel::HotspotOptions opts;
+  opts.top = top;
+  return intel::FindHotspots(AsMessages(*tickets), opts);
+}
+
+Result<std::vector<intel::DuplicateGroup>> Service::DuplicateGroups(const Actor& a, TimeMs from, TimeMs to,
+                                                                    std::vector<Store::TicketText>* tickets) {
+  RETURN_IF_ERROR(NeedInsightRole(a));
+  if (to <= from) return InvalidArgument("to", "must be after from");
+  ASSIGN_OR_RETURN(*tickets, store_->TicketTexts(from, to, kMaxInsightTickets));
+  return intel::FindDuplicates(AsMessages(*tickets));
+}
+
 Result<std::vector<Store::ClueTicket>> Service::LitigationClues(const Actor& a, TimeMs from, TimeMs to) {
   if (!(a.role == Role::kAdmin || a.role == Role::kSupervisor || a.role == Role::kAnalyst)) {
     return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not export litigation clues");

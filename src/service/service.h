@@ -14,6 +14,7 @@
 #include "intake/intake.h"
 #include "org/org.h"
 #include "sla/policy.h"
+#include "intel/insight.h"
 #include "service/assist.h"
 #include "service/kb_service.h"
 #include "store/store.h"
@@ -106,6 +107,12 @@ class Service {
   // Tickets flagged as public-interest litigation clues (公益诉讼线索) in a period:
   // administrators, supervisors and analysts (the list goes to the procuratorate).
   Result<std::vector<Store::ClueTicket>> LitigationClues(const Actor& a, TimeMs from, TimeMs to);
+  // Hotspots and duplicate groups among the tickets created in [from, to) (at most 200,000
+  // of them): centre staff, supervisors, analysts and administrators.
+  Result<std::vector<intel::Hotspot>> Hotspots(const Actor& a, TimeMs from, TimeMs to, size_t top,
+                                               std::vector<Store::TicketText>* tickets);
+  Result<std::vector<intel::DuplicateGroup>> DuplicateGroups(const Actor& a, TimeMs from, TimeMs to,
+                                                             std::vector<Store::TicketText>* tickets);
   // Early-warning alerts (预警), newest first: centre staff and administrators.
   Result<std::vector<Store::Alert>> Alerts(const Actor& a, const std::string& kind, TimeMs since, int limit);
   // Share of centre dispatches not returned, overall and when the proposal was followed.

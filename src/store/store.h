@@ -200,6 +200,16 @@ class Store {
   // Live (pending or accepted) assignments past their handle deadline, per unit.
   virtual Result<std::vector<std::pair<Id, int64_t>>> OverdueByUnit(TimeMs now) = 0;
 
+  // ---- early warning over stored tickets ----
+  // Tickets created in [from, to), oldest first, at most `limit`: the text and who called
+  // (the phone's keyed hash, "" when none), for hotspots and duplicate groups.
+  struct TicketText {
+    Id id = 0;
+    std::string number, title, content, phone_hash;
+    TimeMs created_at = 0;
+  };
+  virtual Result<std::vector<TicketText>> TicketTexts(TimeMs from, TimeMs to, int limit) = 0;
+
   // ---- near duplicates (并单候选) ----
   // Open tickets created at or after `since` that share a lookup key with `bands`, newest
   // first, at most `limit`: their id, number and text (title and content).

@@ -87,6 +87,7 @@ class SqliteStore final : public Store {
   Result<std::vector<DuplicateCandidate>> DuplicateCandidates(const std::vector<int64_t>& bands, TimeMs since,
                                                               int limit) override;
   Status RaiseAlert(const Alert& a) override;
+  Result<std::vector<TicketText>> TicketTexts(TimeMs from, TimeMs to, int limit) override;
   Result<std::vector<ClueTicket>> LitigationClues(TimeMs from, TimeMs to, int limit) override;
   Result<std::vector<Alert>> ListAlerts(const std::string& kind, TimeMs since, int limit) override;
   Result<std::vector<UnitHistory>> DispatchHistory(const std::string& category_prefix, int recent) override;
@@ -1206,6 +1207,21 @@ Result<std::vector<Store::ClueTicket>> SqliteStore::LitigationClues(TimeMs from,
     Out out;
     Status st;
     while (s.Step(&st)) out.push_back({s.Int(0), s.Text(1), s.Int(2), s.Text(3), s.Text(4)});
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<std::vector<Store::TicketText>> SqliteStore::TicketTexts(TimeMs from, TimeMs to, int limit) {
+  using Out = std::vector<TicketText>;
+  return Read<Out>([&](Connection& c) -> Result<Out> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare(
+        "SELECT id, number, json_extract(state, '$.title'), content, phone_hash, created_at FROM tickets "
+        "WHERE created_at >= ? AND created_at < ? ORDER BY created_at LIMIT ?"));
+    s.Bind(1, from).Bind(2, to).Bind(3, static_cast<int64_t>(limit));
+    Out out;
+    Status st;
+    while (s.Step(&st)) out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5)});
     RETURN_IF_ERROR(st);
     return out;
   });
