@@ -293,9 +293,10 @@ class SpikesTest(unittest.TestCase):
             self.assertIn("time-column", r.stderr)
 
 
-class AssistTest(unittest.TestCase):
-    """Proposals at intake against the demo city, which learns its category model from its
-    own history when it starts."""
+class DemoCase(unittest.TestCase):
+    """A demo city of its own (it learns its category model from its history at start)."""
+
+    extra_args = []
 
     @classmethod
     def setUpClass(cls):
@@ -304,7 +305,8 @@ class AssistTest(unittest.TestCase):
         port = free_port()
         cls.url = "http://127.0.0.1:%d" % port
         cls.log = open(os.path.join(cls.dir.name, "demo.log"), "wb")
-        cls.proc = subprocess.Popen([HOTLINE, "demo", "--db", cls.db, "--listen", "127.0.0.1:%d" % port, "--no-traffic"],
+        cls.proc = subprocess.Popen([HOTLINE, "demo", "--db", cls.db, "--listen", "127.0.0.1:%d" % port, "--no-traffic",
+                                     *cls.extra_args],
                                     stdout=cls.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     preexec_fn=die_with_parent)
         started = time.monotonic()
@@ -336,6 +338,10 @@ class AssistTest(unittest.TestCase):
 
     def api(self, method, path, body=None, who="agent1"):
         return call(self.url, method, path, body, self.tokens[who])
+
+
+class AssistTest(DemoCase):
+    """Proposals at intake, duplicates, alerts, insight and retraining."""
 
     def test_live_proposal_while_typing(self):
         status, s = self.api("POST", "/api/v1/suggest", {"content": "小区门口的路灯坏了一个星期，晚上很黑，请尽快修理"})
@@ -535,6 +541,33 @@ class AssistTest(unittest.TestCase):
         r = run("model", "train", "--db", self.db, "--target", "colour", "--out", out)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("target", r.stderr)
+
+
+class AutoDispatchTest(DemoCase):
+    """The demo city with automatic dispatch above 0.9 category confidence."""
+
+    extra_args = ["--auto-dispatch", "0.9"]
+
+    def test_confident_proposal_is_dispatched_by_the_system(self):
+        status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "complaint",
+                                                        "content": "小区门口的路灯坏了一个星期，晚上很黑",
+                                                        "citizen": {"phone": "13800007777"}})
+        self.assertEqual(status, 201, t)
+        self.assertEqual(t["status"], "dispatched", t)
+        self.assertEqual(t["current_unit_id"], t["suggestions"]["units"][0]["unit_id"])
+        status, events = self.api("GET", "/api/v1/tickets/%s/events" % t["id"], who="dispatcher1")
+        dispatched = [e for e in events["items"] if e["type"] == "dispatched"]
+        self.assertEqual(len(dispatched), 1)
+        self.assertTrue(dispatched[0]["system"])
+        self.assertIn("自动派单", dispatched[0]["data"]["note"])
+
+    def test_emergencies_wait_for_a_person(self):
+        status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "help",
+                                                        "content": "楼下路灯的电线断了冒火花，有人触电倒地了",
+                                                        "citizen": {"phone": "13800008888"}})
+        self.assertEqual(status, 201, t)
+        self.assertIn("emergency", t["suggestions"])
+        self.assertEqual(t["status"], "received")
 
 
 if __name__ == "__main__":

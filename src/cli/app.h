@@ -46,6 +46,7 @@ Result<std::string> TrainFromHistory(Store& store, const std::string& target, co
 // ("" when neither). Loads it into the service.
 Status LoadModels(App& app, const std::string& db, const std::string& dir);
 
-int RunDemo(const std::string& db_path, const std::string& listen, bool fresh, bool traffic, int interval_ms);
+int RunDemo(const std::string& db_path, const std::string& listen, bool fresh, bool traffic, int interval_ms,
+            double auto_dispatch = 0);
 
 }  // namespace hotline::cli

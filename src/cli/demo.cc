@@ -540,7 +540,8 @@ void PrintWelcome(const std::string& url) {
 
 }  // namespace
 
-int RunDemo(const std::string& db, const std::string& listen, bool fresh, bool traffic, int interval_ms) {
+int RunDemo(const std::string& db, const std::string& listen, bool fresh, bool traffic, int interval_ms,
+            double auto_dispatch) {
   ServerOptions opts;
   if (Status st = ParseListen(listen, &opts.host, &opts.port); !st.ok()) return Fail(st);
   if (fresh) {
@@ -573,6 +574,7 @@ int RunDemo(const std::string& db, const std::string& listen, bool fresh, bool t
     }
   }
   if (Status st = LoadModels(*app, db, ""); !st.ok()) return Fail(st);
+  app->service->SetAutoDispatch(auto_dispatch);
   std::atomic<bool> stop{false};
   std::thread generator;
   if (traffic) {

@@ -29,7 +29,7 @@ int Init(const std::string& db, const std::string& user, const std::string& pass
 }
 
 int Serve(const std::string& db, const std::string& listen, int threads, const std::string& web_root,
-          int sla_interval_ms, const std::string& models) {
+          int sla_interval_ms, const std::string& models, double auto_dispatch) {
   ServerOptions opts;
   if (Status st = ParseListen(listen, &opts.host, &opts.port); !st.ok()) return cli::Fail(st);
   opts.threads = threads;
@@ -39,6 +39,7 @@ int Serve(const std::string& db, const std::string& listen, int threads, const s
   if (!app.ok()) return cli::Fail(app.status());
   if (Status st = cli::InitDatabase(*app, "", ""); !st.ok()) return cli::Fail(st);
   if (Status st = cli::LoadModels(*app, db, models); !st.ok()) return cli::Fail(st);
+  app->service->SetAutoDispatch(auto_dispatch);
   Status st = cli::ServeUntilSignal(*app, opts, [&](int port) {
     spdlog::info("serving {} on http://{}:{}", db, opts.host, port);
   }, sla_interval_ms);
@@ -313,6 +314,10 @@ int main(int argc, char** argv) {
   serve->add_option("--web-root", web_root, "directory of the built web UI to serve at /");
   int sla_interval_ms = 5000;
   std::string models;
+  double auto_dispatch = 0;
+  serve->add_option("--auto-dispatch", auto_dispatch,
+                    "dispatch new tickets to the proposed unit when the category confidence reaches this (0: never)")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
   serve->add_option("--models", models, "directory of category/request_type/urgency .model files (default: <db>.models if present)");
   serve->add_option("--sla-interval-ms", sla_interval_ms, "how often the SLA timer looks for due alarms")
       ->check(CLI::Range(50, 3600000))->capture_default_str();
@@ -332,6 +337,8 @@ int main(int argc, char** argv) {
   demo->add_flag("--fresh", fresh, "delete the demo database first");
   demo->add_flag("--no-traffic", no_traffic, "do not generate live traffic");
   demo->add_option("--interval-ms", interval_ms, "pause between traffic steps")->check(CLI::Range(10, 600000));
+  double demo_auto_dispatch = 0;
+  demo->add_option("--auto-dispatch", demo_auto_dispatch, "as for serve")->check(CLI::Range(0.0, 1.0));
 
   DeadlineArgs dl;
   auto* sla = app.add_subcommand("sla", "time-limit arithmetic");
@@ -398,8 +405,8 @@ int main(int argc, char** argv) {
   if (*cal_import) return CalendarImport(cal_db, cal_file);
 
   if (*init) return Init(db, admin_user, admin_password);
-  if (*serve) return Serve(db, listen, threads, web_root, sla_interval_ms, models);
+  if (*serve) return Serve(db, listen, threads, web_root, sla_interval_ms, models, auto_dispatch);
   if (*import) return Import(db, kind, input);
-  if (*demo) return cli::RunDemo(demo_db, demo_listen, fresh, !no_traffic, interval_ms);
+  if (*demo) return cli::RunDemo(demo_db, demo_listen, fresh, !no_traffic, interval_ms, demo_auto_dispatch);
   return 0;
 }

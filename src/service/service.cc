@@ -377,6 +377,23 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
     const json sug = json::parse(created.ticket.suggestions.empty() ? "{}" : created.ticket.suggestions, nullptr, false);
     RaiseIntakeAlerts(created.ticket, in.citizen.phone,
                       sug.is_object() && sug.contains("duplicates") ? sug["duplicates"] : json::array());
+    const double threshold = auto_dispatch_.load();
+    if (threshold > 0 && sug.is_object() && sug.contains("category") && !sug.contains("emergency") &&
+        sug.contains("units") && !sug["units"].empty() && !sug["category"].value("abstain", true) &&
+        sug["category"].value("confidence", 0.0) >= threshold) {
+      Command cmd;
+      cmd.type = CommandType::kDispatch;
+      cmd.unit_id = ParseId(sug["units"][0].value("unit_id", "")).value_or(0);
+      cmd.mode = "direct";
+      cmd.note = "自动派单: 分类置信度 " + std::to_string(sug["category"].value("confidence", 0.0)).substr(0, 5);
+      Actor system{0, Role::kSystem, created.ticket.intake_unit_id, "auto-dispatch"};
+      auto dispatched = Act(system, created.ticket.id, cmd);
+      if (dispatched.ok()) {
+        created.ticket = std::move(dispatched).value();
+      } else {
+        spdlog::warn("auto-dispatch of {}: {}", created.ticket.number, dispatched.status().message());
+      }
+    }
   }
   return created;
 }

@@ -3,6 +3,7 @@
 // through the pure lifecycle and persists them through the Store.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -92,6 +93,10 @@ class Service {
   KbService Kb() { return KbService(store_, clock_); }
 
   // ---- intake assistance (智能分类派单) ----
+  // Automatic dispatch (自动派单): a new ticket whose predicted category is at least this
+  // confident (and not abstained), with a proposed unit and no emergency, is dispatched to
+  // that unit at once by the system for its intake centre. 0 turns it off (the default).
+  void SetAutoDispatch(double min_confidence) { auto_dispatch_ = min_confidence; }
   // The models and screening used for proposals; replaced as a whole (e.g. after retraining).
   void SetAssistant(std::shared_ptr<const Assistant> a);
   std::shared_ptr<const Assistant> CurrentAssistant();
@@ -142,6 +147,7 @@ class Service {
   std::vector<Category> cats_;
   TimeMs cats_loaded_at_ = -1;
 
+  std::atomic<double> auto_dispatch_{0};
   std::mutex assist_mu_;
   std::shared_ptr<const Assistant> assistant_ = std::make_shared<Assistant>();
 

@@ -390,7 +390,9 @@ Status Step::Merge() {
 }
 
 Status Step::Dispatch() {
-  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kDispatcher}));
+  // The system dispatches automatically for the intake centre when a proposal is confident
+  // enough (Service::SetAutoDispatch).
+  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kDispatcher, Role::kSystem}));
   const bool relay = cmd_.mode == "relay";
   Assignment* active = t_.ActiveLead();
   Id parent = 0;
