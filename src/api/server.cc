@@ -126,6 +126,17 @@ Status PeriodParams(const Req& req, TimeMs now, TimeMs* from, TimeMs* to) {
   return Status::Ok();
 }
 
+// An optional integer query parameter.
+Status IntParam(const Req& req, const char* name, int* out) {
+  if (!req.has_param(name)) return Status::Ok();
+  try {
+    *out = std::stoi(req.get_param_value(name));
+  } catch (const std::exception&) {
+    return InvalidArgument(name, "must be a number");
+  }
+  return Status::Ok();
+}
+
 Status IdField(const json& j, const char* f, bool required, Id* out) {
   auto it = j.find(f);
   if (it == j.end() || it->is_null()) return required ? InvalidArgument(f, "is required") : Status::Ok();
@@ -592,6 +603,18 @@ void ApiServer::Impl::SlaRoutes() {
   }));
 }
 
+namespace {
+// The ids and public numbers of a cluster's members (indexes into `tickets`).
+std::pair<json, json> MemberIds(const std::vector<size_t>& members, const std::vector<Store::TicketText>& tickets) {
+  json ids = json::array(), numbers = json::array();
+  for (size_t m : members) {
+    ids.push_back(IdToString(tickets[m].id));
+    numbers.push_back(tickets[m].number);
+  }
+  return {ids, numbers};
+}
+}  // namespace
+
 void ApiServer::Impl::IntelRoutes() {
   // What the platform proposes for text an agent is typing (category, type, urgency, units).
   Post("/api/v1/suggest", "/api/v1/suggest", Authed([this](const Actor& a, const Req& req, Res& res) {
@@ -618,13 +641,7 @@ void ApiServer::Impl::IntelRoutes() {
       since = *t;
     }
     int limit = 100;
-    if (req.has_param("limit")) {
-      try {
-        limit = std::stoi(req.get_param_value("limit"));
-      } catch (const std::exception&) {
-        return SendError(res, InvalidArgument("limit", "must be a number"));
-      }
-    }
+    if (Status st = IntParam(req, "limit", &limit); !st.ok()) return SendError(res, st);
     const std::string kind = req.get_param_value("kind");
     if (!kind.empty() && kind != "repeat_caller" && kind != "duplicate_cluster" && kind != "emergency") {
       return SendError(res, InvalidArgument("kind", "must be repeat_caller, duplicate_cluster or emergency"));
@@ -644,23 +661,13 @@ void ApiServer::Impl::IntelRoutes() {
     TimeMs from = 0, to = 0;
     if (Status st = PeriodParams(req, svc->clock()->NowMs(), &from, &to); !st.ok()) return SendError(res, st);
     int top = 10;
-    if (req.has_param("top")) {
-      try {
-        top = std::stoi(req.get_param_value("top"));
-      } catch (const std::exception&) {
-        return SendError(res, InvalidArgument("top", "must be a number"));
-      }
-    }
+    if (Status st = IntParam(req, "top", &top); !st.ok()) return SendError(res, st);
     std::vector<Store::TicketText> tickets;
     auto spots = svc->Hotspots(a, from, to, static_cast<size_t>(std::max(0, top)), &tickets);
     if (!spots.ok()) return SendError(res, spots.status());
     json items = json::array();
     for (const auto& h : *spots) {
-      json numbers = json::array(), ids = json::array();
-      for (size_t m : h.members) {
-        ids.push_back(IdToString(tickets[m].id));
-        numbers.push_back(tickets[m].number);
-      }
+      auto [ids, numbers] = MemberIds(h.members, tickets);
       items.push_back({{"rank", h.rank}, {"heat", std::round(h.heat * 100) / 100}, {"ids", ids}, {"numbers", numbers},
                        {"time_from", Iso(h.time_from.value_or(0))}, {"time_to", Iso(h.time_to.value_or(0))},
                        {"place", h.place}, {"description", h.description}, {"callers", h.callers}});
@@ -675,11 +682,7 @@ void ApiServer::Impl::IntelRoutes() {
     if (!groups.ok()) return SendError(res, groups.status());
     json items = json::array();
     for (const auto& g : *groups) {
-      json ids = json::array(), numbers = json::array();
-      for (size_t m : g.members) {
-        ids.push_back(IdToString(tickets[m].id));
-        numbers.push_back(tickets[m].number);
-      }
+      auto [ids, numbers] = MemberIds(g.members, tickets);
       items.push_back({{"ids", ids}, {"numbers", numbers}, {"score", std::round(g.score * 1000) / 1000}});
     }
     SendJson(res, 200, {{"from", Iso(from)}, {"to", Iso(to)}, {"tickets", tickets.size()}, {"items", items},

@@ -58,33 +58,24 @@ std::vector<std::string> ByCount(const std::map<std::string, double>& counts) {
 }
 
 int Eval(const DispatchArgs& a) {
-  auto data = ReadFile(a.input, 1u << 30);
-  if (!data.ok()) return Fail(data.status());
-  auto records = ParseCsv(*data);
-  if (!records.ok()) return Fail(records.status());
-  if (records->size() < 2) return Fail(InvalidArgument("input", "has no data rows"));
-  std::map<std::string, size_t> col;
-  for (size_t c = 0; c < (*records)[0].size(); ++c) col[Trim((*records)[0][c])] = c;
-  auto need = [&](const std::string& name, const char* field) -> Result<size_t> {
-    auto it = col.find(name);
-    if (it == col.end()) return InvalidArgument(field, a.input + " has no column '" + name + "'");
-    return it->second;
-  };
-  auto unit_col = need(a.unit_column, "unit-column");
+  auto table = ReadCsvTable(a.input);
+  if (!table.ok()) return Fail(table.status());
+  const auto& records = table->rows;
+  auto unit_col = table->Column(a.unit_column, "unit-column");
   if (!unit_col.ok()) return Fail(unit_col.status());
-  auto time_col = need(a.time_column, "time-column");
+  auto time_col = table->Column(a.time_column, "time-column");
   if (!time_col.ok()) return Fail(time_col.status());
   std::vector<size_t> key_cols;
   for (const auto& k : a.key_columns) {
-    auto c = need(k, "key-column");
+    auto c = table->Column(k, "key-column");
     if (!c.ok()) return Fail(c.status());
     key_cols.push_back(*c);
   }
   std::vector<Row> rows;
   size_t skipped = 0;
-  for (size_t i = 1; i < records->size(); ++i) {
-    const auto& r = (*records)[i];
-    if (r.size() != (*records)[0].size()) { ++skipped; continue; }
+  for (size_t i = 1; i < records.size(); ++i) {
+    const auto& r = records[i];
+    if (r.size() != records[0].size()) { ++skipped; continue; }
     const std::string unit = Trim(r[*unit_col]);
     const auto at = ParseRecordTime(Trim(r[*time_col]));
     if (unit.empty() || !at) { ++skipped; continue; }

@@ -67,6 +67,22 @@ std::optional<TimeMs> ParseRecordTime(const std::string& s) {
   return intel::ParseLooseTime(s);
 }
 
+Result<size_t> CsvTable::Column(const std::string& name, const char* field) const {
+  auto it = columns.find(name);
+  if (it == columns.end()) return InvalidArgument(field, path + " has no column '" + name + "'");
+  return it->second;
+}
+
+Result<CsvTable> ReadCsvTable(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string data, ReadFile(path, 1u << 30));
+  CsvTable t;
+  t.path = path;
+  ASSIGN_OR_RETURN(t.rows, ParseCsv(data));
+  if (t.rows.size() < 2) return InvalidArgument("input", path + " has no data rows");
+  for (size_t c = 0; c < t.rows[0].size(); ++c) t.columns[Trim(t.rows[0][c])] = c;
+  return t;
+}
+
 Result<LabelledRow> ParseJsonTextLine(const std::string& line, const InputOptions& opts) {
   nlohmann::json j;
   try {

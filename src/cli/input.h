@@ -5,6 +5,7 @@
 // counted; it never stops the run and is never dropped silently.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -37,6 +38,17 @@ struct InputOptions {
 // Reads a CSV or JSONL file (JSONL when the name ends in .jsonl/.ndjson/.json or the first
 // character is '{'). Adds the number of bad lines to *bad.
 Result<std::vector<LabelledRow>> ReadTextRows(const std::string& path, const InputOptions& opts, size_t* bad);
+
+// A CSV file of records (header row first) and its columns by name.
+struct CsvTable {
+  std::string path;
+  std::vector<std::vector<std::string>> rows;  // rows[0] is the header
+  std::map<std::string, size_t> columns;       // trimmed header name → index
+  // The index of a named column; kInvalidArgument naming `field` when the file has none.
+  Result<size_t> Column(const std::string& name, const char* field) const;
+};
+// Fails on a file without data rows.
+Result<CsvTable> ReadCsvTable(const std::string& path);
 
 // A time as exports write it: "04/22/2014 01:07:39 PM" (US 311), "2019/2/28 11:25:05",
 // "2019-09-05 12:29:01" or ISO 8601; read in the city's zone.

@@ -175,23 +175,22 @@ int Clues(const InsightArgs& a) {
 
 // Daily counts per key from a CSV of records.
 Result<std::map<std::string, std::map<int64_t, int64_t>>> DailyCounts(const InsightArgs& a, size_t* rows_read) {
-  ASSIGN_OR_RETURN(std::string data, ReadFile(a.input, 1u << 30));
-  ASSIGN_OR_RETURN(auto records, ParseCsv(data));
-  if (records.size() < 2) return InvalidArgument("input", a.input + " has no data rows");
-  std::map<std::string, size_t> col;
-  for (size_t c = 0; c < records[0].size(); ++c) col[Trim(records[0][c])] = c;
-  if (!col.count(a.time_column)) return InvalidArgument("time-column", a.input + " has no column '" + a.time_column + "'");
+  ASSIGN_OR_RETURN(CsvTable table, ReadCsvTable(a.input));
+  const auto& records = table.rows;
+  ASSIGN_OR_RETURN(const size_t time_col, table.Column(a.time_column, "time-column"));
+  std::vector<size_t> key_cols;
   for (const auto& k : a.key_columns) {
-    if (!col.count(k)) return InvalidArgument("key-column", a.input + " has no column '" + k + "'");
+    ASSIGN_OR_RETURN(const size_t c, table.Column(k, "key-column"));
+    key_cols.push_back(c);
   }
   std::map<std::string, std::map<int64_t, int64_t>> counts;
   for (size_t i = 1; i < records.size(); ++i) {
     const auto& r = records[i];
     if (r.size() != records[0].size()) continue;
-    const auto at = ParseRecordTime(Trim(r[col[a.time_column]]));
+    const auto at = ParseRecordTime(Trim(r[time_col]));
     if (!at) continue;
     std::string key;
-    for (const auto& k : a.key_columns) key += (key.empty() ? "" : " / ") + Trim(r[col[k]]);
+    for (size_t c : key_cols) key += (key.empty() ? "" : " / ") + Trim(r[c]);
     ++counts[key][(*at + kCityOffsetMs) / kDayMs];
     ++*rows_read;
   }

@@ -310,12 +310,13 @@ std::vector<PetitionMatch> CrossCheckPetitions(const std::vector<Message>& ticke
         acc[p] += w * pw->second;
       }
     }
+    std::optional<std::vector<std::string>> tk;  // the ticket's place keys, found at its first match
     for (uint32_t p : touched) {
       if (acc[p] >= threshold) {
         PetitionMatch m{t, p, acc[p], {}};
-        const auto tk = PlaceKeys(c.title_chars[t] + U"\u3000" + c.chars[t]);
+        if (!tk) tk = PlaceKeys(c.title_chars[t] + U"\u3000" + c.chars[t]);
         const auto pk = PlaceKeys(c.title_chars[tickets.size() + p] + U"\u3000" + c.chars[tickets.size() + p]);
-        std::set_intersection(tk.begin(), tk.end(), pk.begin(), pk.end(), std::back_inserter(m.shared_places));
+        std::set_intersection(tk->begin(), tk->end(), pk.begin(), pk.end(), std::back_inserter(m.shared_places));
         out.push_back(std::move(m));
       }
       acc[p] = 0;

@@ -54,7 +54,6 @@ Assistant::~Assistant() = default;
 
 Result<std::shared_ptr<const Assistant>> Assistant::Load(const std::string& dir) {
   auto a = std::make_shared<Assistant>();
-  a->dir_ = dir;
   for (auto [name, slot] : {std::pair{"category", &a->category_}, std::pair{"request_type", &a->request_type_},
                             std::pair{"urgency", &a->urgency_}}) {
     const std::string path = dir + "/" + name + ".model";

@@ -46,7 +46,6 @@ class Assistant {
   // it with every ticket.
   Result<std::vector<Store::UnitHistory>> History(Store& store, const std::string& prefix) const;
 
-  std::string dir_;
   std::unique_ptr<intel::Classifier> category_, request_type_, urgency_;
   std::unique_ptr<intel::EmergencyScreen> screen_;  // null only if Hyperscan failed to compile
   struct CachedHistory {

@@ -353,15 +353,13 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
   }
   const auto shingles = intel::Shingles(t.title + "\n" + t.content);
   const auto bands = intel::LshBands(shingles);
-  {
-    auto cats = Categories();
-    if (cats.ok()) {
-      json sug = CurrentAssistant()->Suggest(t, *org, *cats, *store_);
-      if (auto dups = NearDuplicates(shingles, bands, 0); dups.ok() && !dups->empty()) sug["duplicates"] = *dups;
-      t.suggestions = sug.dump();
-    } else {
-      spdlog::warn("no proposal for a new ticket: {}", cats.status().message());
-    }
+  json sug = json::object();  // the proposal, kept for the alerts and auto-dispatch below
+  if (auto cats = Categories(); cats.ok()) {
+    sug = CurrentAssistant()->Suggest(t, *org, *cats, *store_);
+    if (auto dups = NearDuplicates(shingles, bands); dups.ok() && !dups->empty()) sug["duplicates"] = *dups;
+    t.suggestions = sug.dump();
+  } else {
+    spdlog::warn("no proposal for a new ticket: {}", cats.status().message());
   }
   NewTicket nt;
   nt.lsh_bands = bands;
@@ -374,11 +372,9 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
   if (!idempotency_key.empty()) nt.idempotency_key = IdToString(a.user_id) + ":" + idempotency_key;
   ASSIGN_OR_RETURN(auto created, store_->CreateTicket(std::move(nt)));
   if (!created.replayed) {
-    const json sug = json::parse(created.ticket.suggestions.empty() ? "{}" : created.ticket.suggestions, nullptr, false);
-    RaiseIntakeAlerts(created.ticket, in.citizen.phone,
-                      sug.is_object() && sug.contains("duplicates") ? sug["duplicates"] : json::array());
+    RaiseIntakeAlerts(created.ticket, in.citizen.phone, sug);
     const double threshold = auto_dispatch_.load();
-    if (threshold > 0 && sug.is_object() && sug.contains("category") && !sug.contains("emergency") &&
+    if (threshold > 0 && sug.contains("category") && !sug.contains("emergency") &&
         sug.contains("units") && !sug["units"].empty() && !sug["category"].value("abstain", true) &&
         sug["category"].value("confidence", 0.0) >= threshold) {
       Command cmd;
@@ -407,7 +403,7 @@ int RequestTypeRank(const std::string& type) {
 }
 }  // namespace
 
-void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const json& duplicates) {
+void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const json& sug) {
   const TimeMs now = clock_->NowMs();
   auto raise = [&](Store::Alert al) {
     al.id = ids_->Next();
@@ -453,8 +449,7 @@ void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const
       }
     }
   }
-  const json sug = json::parse(t.suggestions.empty() ? "{}" : t.suggestions, nullptr, false);
-  if (sug.is_object() && sug.contains("emergency")) {
+  if (sug.contains("emergency")) {
     Store::Alert al;
     al.kind = "emergency";
     al.key = "emergency:" + t.number;
@@ -463,7 +458,8 @@ void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const
                         {"hits", sug["emergency"].value("hits", json::array())}}.dump();
     raise(std::move(al));
   }
-  if (duplicates.is_array() && duplicates.size() >= 2) {
+  const json duplicates = sug.value("duplicates", json::array());
+  if (duplicates.size() >= 2) {
     // The matter is keyed by its earliest open ticket, so every new report updates one alert.
     std::string first = t.number;
     json numbers = json::array({t.number});
@@ -581,17 +577,15 @@ Result<json> Service::Suggest(const Actor& a, const std::string& title, const st
   ASSIGN_OR_RETURN(auto cats, Categories());
   json sug = CurrentAssistant()->Suggest(t, *org, cats, *store_);
   const auto shingles = intel::Shingles(t.title + "\n" + t.content);
-  ASSIGN_OR_RETURN(auto dups, NearDuplicates(shingles, intel::LshBands(shingles), 0));
+  ASSIGN_OR_RETURN(auto dups, NearDuplicates(shingles, intel::LshBands(shingles)));
   if (!dups.empty()) sug["duplicates"] = std::move(dups);
   return sug;
 }
 
-Result<json> Service::NearDuplicates(const std::vector<uint64_t>& shingles, const std::vector<int64_t>& bands,
-                                     Id exclude_id) {
+Result<json> Service::NearDuplicates(const std::vector<uint64_t>& shingles, const std::vector<int64_t>& bands) {
   ASSIGN_OR_RETURN(auto cands, store_->DuplicateCandidates(bands, clock_->NowMs() - kDuplicateWindowMs, 200));
   std::vector<std::pair<double, const Store::DuplicateCandidate*>> found;
   for (const auto& c : cands) {
-    if (c.id == exclude_id) continue;
     const double score = intel::NearDuplicateScore(shingles, intel::Shingles(c.title + "\n" + c.content));
     if (score >= 0) found.push_back({score, &c});
   }

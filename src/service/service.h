@@ -107,8 +107,7 @@ class Service {
   // (并单候选): [{ticket_id, number, status, score}], best first. No text of theirs: a
   // proposal may be seen by roles that may not see those tickets.
   static constexpr int64_t kDuplicateWindowMs = 30 * kDayMs;
-  Result<nlohmann::json> NearDuplicates(const std::vector<uint64_t>& shingles, const std::vector<int64_t>& bands,
-                                        Id exclude_id);
+  Result<nlohmann::json> NearDuplicates(const std::vector<uint64_t>& shingles, const std::vector<int64_t>& bands);
   // Tickets flagged as public-interest litigation clues (公益诉讼线索) in a period:
   // administrators, supervisors and analysts (the list goes to the procuratorate).
   Result<std::vector<Store::ClueTicket>> LitigationClues(const Actor& a, TimeMs from, TimeMs to);
@@ -139,7 +138,7 @@ class Service {
   // Alerts a new ticket raises: a caller whose requests keep coming back (repeat_caller,
   // "high" when the requests escalate from asking to complaining), and a matter several
   // callers report at once (duplicate_cluster). Best effort, after the ticket is committed.
-  void RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const nlohmann::json& duplicates);
+  void RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const nlohmann::json& proposal);
 
   // The current taxonomy's categories, cached briefly (intake reads them for every proposal).
   Result<std::vector<Category>> Categories();
