@@ -1127,5 +1127,139 @@ class OperationsTest(Base):
         self.assertEqual(total(), before + 1)
 
 
+
+# ---- what the screens read: dashboard, queues, citizen portal, the app itself -------------
+
+class ScreensTest(Base):
+    def overview(self, who="admin", status=200, **params):
+        r = call("GET", "/api/v1/stats/overview" + q(**params), token=T(who))
+        self.assertEqual(r.status, status, repr(r))
+        return r.json
+
+    def test_overview_counts_follow_intake_and_the_lifecycle(self):
+        before = self.overview()
+        t = self.create(channel="wechat")
+        after = self.overview()
+        self.assertEqual(after["intake_today"]["total"], before["intake_today"]["total"] + 1)
+        by_channel = lambda o: {c["channel"]: c["count"] for c in o["intake_today"]["by_channel"]}
+        self.assertEqual(by_channel(after).get("wechat", 0), by_channel(before).get("wechat", 0) + 1)
+        self.assertEqual(len(after["intake_today"]["by_hour"]), 24)
+        self.assertEqual(sum(after["intake_today"]["by_hour"]), after["intake_today"]["total"])
+        by_status = lambda o: {s["status"]: s["count"] for s in o["open"]["by_status"]}
+        self.assertEqual(by_status(after).get("received", 0), by_status(before).get("received", 0) + 1)
+        self.assertEqual(after["open"]["total"], sum(by_status(after).values()))
+        self.assertEqual(after["rates"]["created"], before["rates"]["created"] + 1)
+        # The open backlog agrees with the ticket list's own count.
+        listed = self.expect(call("GET", "/api/v1/tickets" + q(status="received", page_size=1), token=T("admin")), 200)
+        self.assertEqual(by_status(after)["received"], listed.json["total"])
+
+        # A ticket answered and rated satisfied puts its unit in the ranking with a score.
+        done = self.awaiting_callback()
+        self.act("cb1", done, "callback", {"outcome": "reached", "rating": "very_satisfied"})
+        o = self.overview()
+        units = {u["unit_id"]: u for u in o["units"]}
+        self.assertIn(U("dept_a"), units)
+        a = units[U("dept_a")]
+        self.assertGreaterEqual(a["rated"], 1)
+        self.assertIsNotNone(a["score"])
+        self.assertEqual([u["rank"] for u in o["units"]], list(range(1, len(o["units"]) + 1)))
+        scores = [u["score"] for u in o["units"] if u["score"] is not None]
+        self.assertEqual(scores, sorted(scores, reverse=True))
+        self.assertNotIn(U("hub"), units, "centres relay; they are not ranked")
+        self.assertGreater(o["rates"]["satisfaction_rate"], 0)
+        self.assertLessEqual(o["rates"]["completion_rate"], 1)
+        self.assertIn(t["number"], [x["number"] for x in self.list_all("admin", status="received")[0]])
+
+    def test_overview_scope_and_errors(self):
+        r = call("GET", "/api/v1/stats/overview", token=T("h_a"))
+        self.expect_error(r, 403)
+        self.expect_error(call("GET", "/api/v1/stats/overview?from=yesterday", token=T("admin")), 400, field="from")
+        self.expect_error(call("GET", "/api/v1/stats/overview", token=None), 401)
+        # A district dispatcher sees only its own centre's intake: none of the hub's tickets.
+        self.create()
+        o = self.overview("disp_dc")
+        self.assertEqual(o["intake_today"]["total"], 0)
+        self.assertEqual(o["open"]["total"], 0)
+
+    def test_queues_count_what_the_lists_show(self):
+        self.create()
+        qs = self.expect(call("GET", "/api/v1/stats/queues", token=T("disp1")), 200).json
+        for name in ("received", "returned", "replied", "awaiting_callback"):
+            listed = call("GET", "/api/v1/tickets" + q(status=name, page_size=1), token=T("disp1"))
+            self.assertEqual(qs[name], listed.json["total"], name)
+        self.assertGreaterEqual(qs["received"], 1)
+        self.dispatched()
+        mine = self.expect(call("GET", "/api/v1/stats/queues", token=T("h_a")), 200).json
+        listed = call("GET", "/api/v1/tickets" + q(unit_id=U("dept_a"), open="true", status="dispatched", page_size=1),
+                      token=T("h_a"))
+        self.assertEqual(mine["unit_pending"], listed.json["total"])
+        self.assertGreaterEqual(mine["unit_pending"], 1)
+        self.assertNotIn("received", mine, "a unit has no intake queue")
+
+    def test_citizen_submits_tracks_and_rates(self):
+        body = {"content": "北山路口的红绿灯坏了，早晚高峰很危险。", "phone": "13800001111", "name": "王五",
+                "address": "江南区望江路"}
+        r = self.expect(call("POST", "/api/v1/public/tickets", body), 201)
+        number, code = r.json["number"], r.json["query_code"]
+        self.assertEqual(r.json["status"], "received")
+        p = self.expect(call("GET", "/api/v1/public/tickets/%s?phone_last4=1111" % number), 200).json
+        self.assertEqual(p["status"], "received")
+        self.assertFalse(p["can_rate"])
+        found = [t for t in self.list_all("admin", q=number)[0] if t["number"] == number]
+        self.assertEqual(len(found), 1)
+        t = found[0]
+        self.assertEqual((t["channel"], t["intake_unit_id"], t["area_id"]), ("web", U("hub"), W.areas["street"]["id"]))
+        # Not answered yet: nothing to rate.
+        r = call("POST", "/api/v1/public/tickets/%s/rating" % number, {"code": code, "rating": "satisfied"})
+        self.expect_error(r, 409, code="invalid_transition")
+        # Through the lifecycle to the callback, then the citizen rates it.
+        self.act("disp1", t, "dispatch", {"unit_id": U("dept_a")})
+        self.act("h_a", t, "accept")
+        self.act("h_a", t, "reply", {"content": "已修复信号灯。"})
+        self.act("rev1", t, "review", {"decision": "approve"})
+        self.assertTrue(self.expect(call("GET", "/api/v1/public/tickets/%s?code=%s" % (number, code)), 200).json["can_rate"])
+        r = call("POST", "/api/v1/public/tickets/%s/rating" % number, {"code": "WRONG123", "rating": "satisfied"})
+        self.expect_error(r, 404)
+        r = call("POST", "/api/v1/public/tickets/%s/rating" % number, {"code": code, "rating": "great"})
+        self.expect_error(r, 400, field="rating")
+        r = self.expect(call("POST", "/api/v1/public/tickets/%s/rating" % number,
+                             {"phone_last4": "1111", "rating": "dissatisfied", "comment": "还是经常坏"}), 200)
+        self.assertEqual(r.json["status"], "closed")
+        got = self.get("admin", t["id"])
+        self.assertEqual((got["rating"], got["closing_kind"]), ("dissatisfied", "unsatisfied"))
+        ev = self.events(t["id"])[-1]
+        self.assertEqual((ev["type"], ev["actor_role"], ev["system"]), ("callback_recorded", "system", True))
+        self.assertIn("还是经常坏", ev["data"]["comment"])
+        r = call("POST", "/api/v1/public/tickets/%s/rating" % number, {"code": code, "rating": "satisfied"})
+        self.expect_error(r, 409)
+
+    def test_citizen_submission_errors_name_the_field(self):
+        def total():
+            return self.expect(call("GET", "/api/v1/tickets?page_size=1", token=T("admin")), 200).json["total"]
+        before = total()
+        self.expect_error(call("POST", "/api/v1/public/tickets", {"phone": "13800001111"}), 400, field="content")
+        self.expect_error(call("POST", "/api/v1/public/tickets", {"content": "有事反映"}), 400, field="phone")
+        self.expect_error(call("POST", "/api/v1/public/tickets", {"content": "有事反映", "phone": "12"}), 400,
+                          field="phone")
+        self.expect_error(call("POST", "/api/v1/public/tickets", {"content": "有事", "phone": "13800001111",
+                                                                  "request_type": "gossip"}), 400, field="request_type")
+        self.assertEqual(total(), before)
+
+    def test_web_app_is_served_at_root_when_built(self):
+        dist = os.path.join(os.path.dirname(os.path.abspath(HOTLINE)), "web", "dist")
+        if not os.path.exists(os.path.join(dist, "index.html")):
+            self.skipTest("the web UI was not built beside the binary (needs scripts/setup's npm step)")
+        r = call("GET", "/")
+        self.expect(r, 200)
+        self.assertIn('<div id="app">', r.text)
+        self.assertEqual(r.headers.get("Cache-Control"), "no-cache")
+        assets = sorted(os.listdir(os.path.join(dist, "assets")))
+        js = [a for a in assets if a.endswith(".js")][0]
+        r = call("GET", "/assets/" + js)
+        self.expect(r, 200)
+        self.assertIn("immutable", r.headers.get("Cache-Control"))
+        # The API still answers JSON 404s under the same server.
+        self.expect_error(call("GET", "/api/v1/nothing-here", token=T("admin")), 404)
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -195,6 +195,7 @@ struct ApiServer::Impl {
   ServerOptions opts;
   httplib::Server http;
   RateLimiter public_limiter{60, 20};
+  RateLimiter public_write_limiter{20, 10};  // citizens' submissions and ratings, per address
   std::mutex metrics_mu;
   std::map<std::string, RouteMetrics> metrics;
   std::atomic<uint64_t> in_flight{0};
@@ -291,6 +292,12 @@ void ApiServer::Impl::Routes() {
   });
   if (!opts.web_root.empty()) {
     http.set_mount_point("/", opts.web_root);
+    // Vite names assets by content hash: cache them for good; always revalidate the page.
+    http.set_file_request_handler([](const Req& req, Res& res) {
+      const bool hashed = req.path.rfind("/assets/", 0) == 0;
+      res.set_header("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
+      res.set_header("X-Content-Type-Options", "nosniff");
+    });
   } else {
     Get("/", "/", [](const Req&, Res& res) {
       res.set_content(
@@ -567,6 +574,18 @@ void ApiServer::Impl::SlaRoutes() {
     if (!version.ok()) return SendError(res, version.status());
     json out = json::parse(svc->CurrentPolicy()->doc().ToJson());
     SendJson(res, 200, out);
+  }));
+  Get("/api/v1/stats/overview", "/api/v1/stats/overview", Authed([this](const Actor& a, const Req& req, Res& res) {
+    TimeMs from = 0, to = 0;
+    if (Status st = PeriodParams(req, svc->clock()->NowMs(), &from, &to); !st.ok()) return SendError(res, st);
+    auto out = svc->Overview(a, from, to);
+    if (!out.ok()) return SendError(res, out.status());
+    SendJson(res, 200, *out);
+  }));
+  Get("/api/v1/stats/queues", "/api/v1/stats/queues", Authed([this](const Actor& a, const Req&, Res& res) {
+    auto out = svc->Queues(a);
+    if (!out.ok()) return SendError(res, out.status());
+    SendJson(res, 200, *out);
   }));
   Get("/api/v1/stats/overdue", "/api/v1/stats/overdue", Authed([this](const Actor& a, const Req&, Res& res) {
     if (a.role == Role::kUnitHandler) return SendError(res, PermissionDenied("unit handlers see their own orders"));
@@ -1082,6 +1101,61 @@ void ApiServer::Impl::PublicRoutes() {
     auto p = svc->PublicLookup(req.matches[1].str(), req.get_param_value("phone_last4"), req.get_param_value("code"));
     if (!p.ok()) return SendError(res, p.status());
     SendJson(res, 200, PublicProgressJson(*p, *svc->Org()));
+  });
+  // A citizen files a request: {content, phone, name?, address?, request_type?}.
+  Post("/api/v1/public/tickets", "/api/v1/public/tickets", [this](const Req& req, Res& res) {
+    if (!public_write_limiter.Allow(req.remote_addr, svc->clock()->NowMs())) {
+      return SendError(res, Status(Code::kResourceExhausted, "too many submissions from your address; slow down"));
+    }
+    auto body = BodyObject(req, 64 * 1024);
+    if (!body.ok()) return SendError(res, body.status());
+    std::string content, phone, name, address, type = "consultation";
+    Status st = StrField(*body, "content", true, 8000, &content);
+    if (st.ok()) st = StrField(*body, "phone", true, 40, &phone);
+    if (st.ok()) st = StrField(*body, "name", false, 100, &name);
+    if (st.ok()) st = StrField(*body, "address", false, 500, &address);
+    if (st.ok()) st = StrField(*body, "request_type", false, 32, &type);
+    if (!st.ok()) return SendError(res, st);
+    json ticket = {{"channel", "web"}, {"request_type", type}, {"content", content}, {"address", address},
+                   {"citizen", {{"phone", phone}}}};
+    if (!name.empty()) ticket["citizen"]["name"] = name;
+    auto in = ParseTicketInput(ticket.dump());
+    if (!in.ok()) {
+      // The portal's fields are flat: name citizen.phone as phone.
+      const std::string& f = in.status().field();
+      if (f.rfind("citizen.", 0) == 0) {
+        const std::string flat = f.substr(8);
+        std::string msg = in.status().message();
+        if (msg.rfind(f + ": ", 0) == 0) msg = msg.substr(f.size() + 2);
+        return SendError(res, InvalidArgument(flat, msg));
+      }
+      return SendError(res, in.status());
+    }
+    auto created = svc->PublicSubmit(std::move(in).value(), req.get_header_value("Idempotency-Key"));
+    if (!created.ok()) return SendError(res, created.status());
+    const auto& t = created->ticket;
+    SendJson(res, created->replayed ? 200 : 201,
+             {{"number", t.number}, {"query_code", t.query_code}, {"status", TicketStatusName(t.Status())},
+              {"status_label", TicketStatusLabelZh(t.Status())}});
+  });
+  // The citizen rates the answer: {phone_last4 | code, rating, comment?}.
+  Post(R"(/api/v1/public/tickets/([0-9A-Za-z]{1,32})/rating)", "/api/v1/public/tickets/{number}/rating",
+       [this](const Req& req, Res& res) {
+    if (!public_write_limiter.Allow(req.remote_addr, svc->clock()->NowMs())) {
+      return SendError(res, Status(Code::kResourceExhausted, "too many requests from your address; slow down"));
+    }
+    auto body = BodyObject(req, 16 * 1024);
+    if (!body.ok()) return SendError(res, body.status());
+    std::string last4, code, rating, comment;
+    Status st = StrField(*body, "phone_last4", false, 4, &last4);
+    if (st.ok()) st = StrField(*body, "code", false, 32, &code);
+    if (st.ok()) st = StrField(*body, "rating", true, 32, &rating);
+    if (st.ok()) st = StrField(*body, "comment", false, 2000, &comment);
+    if (!st.ok()) return SendError(res, st);
+    auto t = svc->PublicRate(req.matches[1].str(), last4, code, rating, comment);
+    if (!t.ok()) return SendError(res, t.status());
+    SendJson(res, 200, {{"ok", true}, {"status", TicketStatusName(t->Status())},
+                        {"status_label", TicketStatusLabelZh(t->Status())}});
   });
 }
 

@@ -133,4 +133,12 @@ Status ServeUntilSignal(App& app, const ServerOptions& opts, const std::function
   return st;
 }
 
+std::string DefaultWebRoot() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  const auto dist = exe.parent_path() / "web" / "dist";
+  return std::filesystem::exists(dist / "index.html", ec) ? dist.string() : "";
+}
+
 }  // namespace hotline::cli

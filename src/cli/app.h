@@ -45,6 +45,9 @@ Result<std::string> TrainFromHistory(Store& store, const std::string& target, co
 // The models directory a server uses: the given one, else "<db>.models" when it exists
 // ("" when neither). Loads it into the service.
 Status LoadModels(App& app, const std::string& db, const std::string& dir);
+// The built web UI beside the binary (build/web/dist for build/hotline), or "" when it was
+// not built; `serve` and `demo` serve it at / unless --web-root says otherwise.
+std::string DefaultWebRoot();
 
 int RunDemo(const std::string& db_path, const std::string& listen, bool fresh, bool traffic, int interval_ms,
             double auto_dispatch = 0);

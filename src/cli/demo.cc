@@ -522,7 +522,7 @@ Status Backfill(const std::string& db, int days) {
 
 void PrintWelcome(const std::string& url) {
   std::cout << "\n临江市 12345 热线平台演示 (Hotline 12345 demo city)\n"
-            << "  URL:            " << url << "\n"
+            << "  URL:            " << url << "   (工作台 web UI; 市民服务 citizen portal: " << url << "/#/portal)\n"
             << "  API:            " << url << "/api/v1   health: " << url << "/healthz\n"
             << "  administrator:  admin / " << kAdminPassword << "\n"
             << "  every other user has the password " << kDemoPassword << ":\n"
@@ -544,6 +544,7 @@ int RunDemo(const std::string& db, const std::string& listen, bool fresh, bool t
             double auto_dispatch) {
   ServerOptions opts;
   if (Status st = ParseListen(listen, &opts.host, &opts.port); !st.ok()) return Fail(st);
+  opts.web_root = DefaultWebRoot();
   if (fresh) {
     for (const char* suffix : {"", "-wal", "-shm", ".key"}) std::filesystem::remove(db + suffix);
     std::filesystem::remove_all(db + ".models");

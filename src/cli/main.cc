@@ -33,7 +33,7 @@ int Serve(const std::string& db, const std::string& listen, int threads, const s
   ServerOptions opts;
   if (Status st = ParseListen(listen, &opts.host, &opts.port); !st.ok()) return cli::Fail(st);
   opts.threads = threads;
-  opts.web_root = web_root;
+  opts.web_root = web_root.empty() ? cli::DefaultWebRoot() : web_root;
   cli::BlockStopSignals();
   auto app = cli::OpenApp(db, false);
   if (!app.ok()) return cli::Fail(app.status());

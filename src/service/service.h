@@ -75,6 +75,13 @@ class Service {
   Result<PublicProgress> PublicLookup(const std::string& number, const std::string& phone_last4,
                                       const std::string& code);
 
+  // The citizen portal (市民服务): a request filed by the citizen on the web channel, taken
+  // in by the city centre as the system; and the citizen's own rating of an answered request
+  // (the callback done by the citizen), after the same check as PublicLookup.
+  Result<CreatedTicket> PublicSubmit(TicketInput in, const std::string& idempotency_key);
+  Result<Ticket> PublicRate(const std::string& number, const std::string& phone_last4, const std::string& code,
+                            const std::string& rating, const std::string& comment);
+
   // ---- time limits ----
   // The SLA policy and calendar in force (loaded from the store, defaults otherwise).
   std::shared_ptr<const SlaPolicy> CurrentPolicy();
@@ -121,6 +128,14 @@ class Service {
   Result<std::vector<Store::Alert>> Alerts(const Actor& a, const std::string& kind, TimeMs since, int limit);
   // Share of centre dispatches not returned, overall and when the proposal was followed.
   Result<Store::DispatchStats> DispatchStats(const Actor& a, TimeMs from, TimeMs to);
+
+  // ---- screens ----
+  // The dashboard's figures (数据看板): today's intake by channel and hour, the open backlog,
+  // the period's categories, areas and rates, and the unit ranking (红黑榜). Centre staff see
+  // their centre's intake and subtree; unit handlers are refused.
+  Result<nlohmann::json> Overview(const Actor& a, TimeMs from, TimeMs to);
+  // How many tickets wait in each of the caller's work queues (counted as the lists count).
+  Result<nlohmann::json> Queues(const Actor& a);
 
   Store* store() { return store_; }
   const Clock* clock() const { return clock_; }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -260,6 +261,21 @@ class Store {
     int64_t dispatches = 0, returned = 0, with_suggestion = 0, followed = 0, followed_returned = 0;
   };
   virtual Result<DispatchStats> DispatchStatsBetween(TimeMs from, TimeMs to) = 0;
+  // The dashboard's figures (数据看板). `intake_scope` limits every count to tickets taken in
+  // by those units (empty: the whole city); per-unit figures are for every unit.
+  struct Overview {
+    struct ChannelHour { std::string channel; int hour = 0; int64_t count = 0; };
+    std::vector<ChannelHour> today;                                // created in [day_start, now)
+    std::vector<std::pair<std::string, int64_t>> open_by_status;   // open tickets now
+    int64_t open_overdue = 0, open_yellow = 0;
+    std::vector<std::pair<std::string, int64_t>> categories;       // first-level code, created in period
+    std::vector<std::pair<Id, int64_t>> areas;                     // created in period
+    int64_t created = 0, closed = 0, answered_directly = 0, rated = 0, satisfied = 0;
+    struct UnitRatings { int64_t rated = 0, satisfied = 0, returned = 0; };
+    std::map<Id, UnitRatings> units;  // by the unit that last led the ticket, created in period
+  };
+  virtual Result<Overview> OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
+                                         const std::vector<Id>& intake_scope) = 0;
   // Training rows from the platform's own history: the newest closed tickets' text and
   // their final category, request type and urgency.
   struct LabelledTicket {

@@ -676,7 +676,8 @@ Status Step::Review() {
 }
 
 Status Step::Callback() {
-  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kCallbackAgent, Role::kReviewer}));
+  // The system records the citizen's own rating from the public portal (评价反馈).
+  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kCallbackAgent, Role::kReviewer, Role::kSystem}));
   if (t_.phase != Phase::kCallback) return Invalid(t_, cmd_.type);
   if (!CentreCovers(t_.intake_unit_id)) return PermissionDenied("ticket belongs to another centre");
   ++t_.callback_attempts;

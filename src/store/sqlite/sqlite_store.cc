@@ -92,6 +92,8 @@ class SqliteStore final : public Store {
   Result<std::vector<Alert>> ListAlerts(const std::string& kind, TimeMs since, int limit) override;
   Result<std::vector<UnitHistory>> DispatchHistory(const std::string& category_prefix, int recent) override;
   Result<DispatchStats> DispatchStatsBetween(TimeMs from, TimeMs to) override;
+  Result<Overview> OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
+                                 const std::vector<Id>& intake_scope) override;
   Result<std::vector<LabelledTicket>> ClosedTicketTexts(int limit) override;
   Status PutCalendar(const std::string& name, const std::string& doc) override;
   Result<std::vector<std::pair<std::string, std::string>>> ListCalendars() override;
@@ -1300,6 +1302,97 @@ Result<Store::DispatchStats> SqliteStore::DispatchStatsBetween(TimeMs from, Time
       out.followed_returned = s.Int(4);
     }
     RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<Store::Overview> SqliteStore::OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
+                                                   const std::vector<Id>& intake_scope) {
+  // Unit ids are our own integers, so the scope is written into the SQL as a literal list.
+  std::string scope;
+  if (!intake_scope.empty()) {
+    scope = " AND t.intake_unit_id IN (";
+    for (size_t i = 0; i < intake_scope.size(); ++i) scope += (i ? "," : "") + std::to_string(intake_scope[i]);
+    scope += ")";
+  }
+  static constexpr const char* kSatisfied = "('very_satisfied','satisfied','basically_satisfied')";
+  return Read<Overview>([&](Connection& c) -> Result<Overview> {
+    Overview out;
+    Status st;
+    {
+      ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT t.channel, (t.created_at - ?) / 3600000, COUNT(*) FROM tickets t"
+                                         " WHERE t.created_at >= ? AND t.created_at < ?" + scope + " GROUP BY 1, 2"));
+      s.Bind(1, day_start).Bind(2, day_start).Bind(3, now);
+      while (s.Step(&st)) out.today.push_back({s.Text(0), static_cast<int>(s.Int(1)), s.Int(2)});
+      RETURN_IF_ERROR(st);
+    }
+    {
+      // The same conditions as the ticket list's overdue= and warning= filters.
+      ASSIGN_OR_RETURN(auto s, c.Prepare(
+          "SELECT t.status, COUNT(*), SUM(t.due_at > 0 AND t.due_at <= ?),"
+          " SUM(t.warn_at > 0 AND t.warn_at <= ? AND t.due_at > ?) FROM tickets t WHERE t.is_open = 1" + scope +
+          " GROUP BY 1"));
+      s.Bind(1, now).Bind(2, now).Bind(3, now);
+      while (s.Step(&st)) {
+        out.open_by_status.emplace_back(s.Text(0), s.Int(1));
+        out.open_overdue += s.Int(2);
+        out.open_yellow += s.Int(3);
+      }
+      RETURN_IF_ERROR(st);
+    }
+    const std::string period = " WHERE t.created_at >= ? AND t.created_at < ?" + scope;
+    {
+      ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT substr(t.category_code, 1, 2), COUNT(*) FROM tickets t" + period +
+                                         " GROUP BY 1 ORDER BY 2 DESC"));
+      s.Bind(1, from).Bind(2, to);
+      while (s.Step(&st)) out.categories.emplace_back(s.Text(0), s.Int(1));
+      RETURN_IF_ERROR(st);
+    }
+    {
+      ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT t.area_id, COUNT(*) FROM tickets t" + period +
+                                         " AND t.area_id <> 0 GROUP BY 1 ORDER BY 2 DESC LIMIT 50"));
+      s.Bind(1, from).Bind(2, to);
+      while (s.Step(&st)) out.areas.emplace_back(s.Int(0), s.Int(1));
+      RETURN_IF_ERROR(st);
+    }
+    {
+      ASSIGN_OR_RETURN(auto s, c.Prepare(
+          "SELECT COUNT(*), SUM(t.closed_at > 0), SUM(json_extract(t.state, '$.closing_kind') = 'direct_answer'),"
+          " SUM(json_extract(t.state, '$.rating') <> ''),"
+          " SUM(json_extract(t.state, '$.rating') IN " + std::string(kSatisfied) + ") FROM tickets t" + period));
+      s.Bind(1, from).Bind(2, to);
+      if (s.Step(&st)) {
+        out.created = s.Int(0);
+        out.closed = s.Int(1);
+        out.answered_directly = s.Int(2);
+        out.rated = s.Int(3);
+        out.satisfied = s.Int(4);
+      }
+      RETURN_IF_ERROR(st);
+    }
+    {
+      // A rating counts for every unit whose lead assignment on the ticket was replied.
+      ASSIGN_OR_RETURN(auto s, c.Prepare(
+          "SELECT a.unit_id, COUNT(*), SUM(json_extract(t.state, '$.rating') IN " + std::string(kSatisfied) + ")"
+          " FROM tickets t JOIN assignments a ON a.ticket_id = t.id AND a.lead = 1 AND a.state = 'replied'" + period +
+          " AND json_extract(t.state, '$.rating') <> '' GROUP BY 1"));
+      s.Bind(1, from).Bind(2, to);
+      while (s.Step(&st)) {
+        auto& u = out.units[s.Int(0)];
+        u.rated = s.Int(1);
+        u.satisfied = s.Int(2);
+      }
+      RETURN_IF_ERROR(st);
+    }
+    {
+      // Returns by the unit that sent the order back (a returned assignment is later
+      // superseded by the re-dispatch, so the event, not the state, tells).
+      ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT CAST(json_extract(data, '$.unit_id') AS INTEGER), COUNT(*) FROM events WHERE type = 'returned'"
+                                         " AND at >= ? AND at < ? GROUP BY 1"));
+      s.Bind(1, from).Bind(2, to);
+      while (s.Step(&st)) out.units[s.Int(0)].returned = s.Int(1);
+      RETURN_IF_ERROR(st);
+    }
     return out;
   });
 }

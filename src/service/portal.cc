@@ -1,0 +1,53 @@
+// The citizen portal's two writes: filing a request and rating the answer. Both act as the
+// system for the city centre; neither needs an account.
+#include "service/service.h"
+
+namespace hotline {
+
+Result<CreatedTicket> Service::PublicSubmit(TicketInput in, const std::string& idempotency_key) {
+  auto org = Org();
+  Id hub = 0;
+  for (const auto& u : org->units()) {
+    if (u.parent_id == 0 && u.active) hub = u.id;
+  }
+  if (hub == 0) return Status(Code::kUnavailable, "the hotline centre is not set up yet");
+  if (in.citizen.phone.empty()) return InvalidArgument("phone", "is required, to follow the request up");
+  in.channel = "web";
+  in.confidential = false;
+  in.area_id = 0;
+  in.category_code.clear();  // the centre classifies
+  // The key is per actor; all portal submissions share one actor, so the key must be long
+  // enough not to collide by chance between citizens.
+  if (!idempotency_key.empty() && idempotency_key.size() < 16) {
+    return InvalidArgument("Idempotency-Key", "at least 16 characters");
+  }
+  const Actor portal{0, Role::kSystem, hub, "portal"};
+  return CreateTicket(portal, std::move(in), idempotency_key);
+}
+
+Result<Ticket> Service::PublicRate(const std::string& number, const std::string& phone_last4,
+                                   const std::string& code, const std::string& rating, const std::string& comment) {
+  if (!IsValidRating(rating)) {
+    return InvalidArgument("rating", "must be one of: very_satisfied, satisfied, basically_satisfied, dissatisfied, "
+                                     "very_dissatisfied");
+  }
+  if (comment.size() > 2000) return InvalidArgument("comment", "at most 2000 bytes");
+  ASSIGN_OR_RETURN(auto progress, PublicLookup(number, phone_last4, code));
+  const Ticket& t = progress.ticket;
+  if (t.phase != Phase::kCallback) {
+    return Status(Code::kConflict,
+                  t.phase == Phase::kClosed ? "this request is already closed and rated"
+                                            : "this request has not been answered yet; rate it once it is",
+                  "", "invalid_transition");
+  }
+  Command cmd;
+  cmd.type = CommandType::kCallback;
+  cmd.outcome = "reached";
+  cmd.rating = rating;
+  cmd.comment = comment.empty() ? "市民自助评价" : "市民自助评价：" + comment;
+  cmd.expected_version = t.version;
+  const Actor portal{0, Role::kSystem, t.intake_unit_id, "portal"};
+  return Act(portal, t.id, cmd);
+}
+
+}  // namespace hotline

@@ -1,0 +1,161 @@
+// The dashboard (数据看板) and the work queues' counts: figures for the screens, scoped
+// like every other read — a centre sees what it took in and its own subtree's units.
+#include <algorithm>
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "service/service.h"
+
+namespace hotline {
+
+using nlohmann::json;
+
+namespace {
+
+json Rate(int64_t n, int64_t d) { return d > 0 ? json(static_cast<double>(n) / static_cast<double>(d)) : json(nullptr); }
+
+// The unit ranking's score (0–100): on-time handling 40 %, satisfaction 40 %, orders kept
+// (not returned) 20 %. A component with no data yet is left out and the others reweighted.
+json UnitScore(const json& on_time, const json& satisfaction, const json& kept) {
+  double sum = 0, weight = 0;
+  for (auto [v, w] : {std::pair<const json*, double>{&on_time, 0.4}, {&satisfaction, 0.4}, {&kept, 0.2}}) {
+    if (v->is_null()) continue;
+    sum += v->get<double>() * w;
+    weight += w;
+  }
+  if (weight == 0) return nullptr;
+  return std::round(1000.0 * sum / weight) / 10.0;
+}
+
+}  // namespace
+
+Result<json> Service::Overview(const Actor& a, TimeMs from, TimeMs to) {
+  if (a.role == Role::kUnitHandler) return PermissionDenied("unit handlers see their own orders, not the dashboard");
+  if (to <= from || to - from > 400 * kDayMs) return InvalidArgument("to", "the period must be 1 ms to 400 days long");
+  auto org = Org();
+  std::vector<Id> scope;
+  if (a.role != Role::kAdmin) {
+    const Id centre = org->CentreOf(a.unit_id);
+    if (centre == 0) return PermissionDenied("your unit belongs to no centre");
+    const Unit* cu = org->FindUnit(centre);
+    if (cu && cu->parent_id != 0) scope = Subtree(*org, centre);  // the hub sees the whole city
+  }
+  const TimeMs now = clock_->NowMs();
+  const TimeMs day_start = (now + kCityOffsetMs) / kDayMs * kDayMs - kCityOffsetMs;
+  ASSIGN_OR_RETURN(auto o, store_->OverviewStats(day_start, now, from, to, scope));
+  ASSIGN_OR_RETURN(auto sla, SlaStats(a, from, to));
+
+  std::map<std::string, int64_t> by_channel;
+  std::vector<int64_t> by_hour(24, 0);
+  int64_t today_total = 0;
+  for (const auto& r : o.today) {
+    by_channel[r.channel] += r.count;
+    if (r.hour >= 0 && r.hour < 24) by_hour[static_cast<size_t>(r.hour)] += r.count;
+    today_total += r.count;
+  }
+  json channels = json::array();
+  for (const auto& [ch, n] : by_channel) channels.push_back({{"channel", ch}, {"count", n}});
+  std::sort(channels.begin(), channels.end(), [](const json& x, const json& y) { return x["count"] > y["count"]; });
+
+  json statuses = json::array();
+  int64_t open_total = 0;
+  for (const auto& [st, n] : o.open_by_status) {
+    auto parsed = ParseTicketStatus(st);
+    statuses.push_back({{"status", st}, {"label", parsed ? TicketStatusLabelZh(*parsed) : st}, {"count", n}});
+    open_total += n;
+  }
+
+  ASSIGN_OR_RETURN(auto cats, Categories());
+  json categories = json::array();
+  for (const auto& [code, n] : o.categories) {
+    std::string name = code.empty() ? "未分类" : code;
+    for (const auto& c : cats) if (c.code == code) name = c.name;
+    categories.push_back({{"code", code}, {"name", name}, {"count", n}});
+  }
+  json areas = json::array();
+  for (const auto& [id, n] : o.areas) {
+    if (areas.size() >= 10) break;
+    const Area* ar = org->FindArea(id);
+    if (!ar) continue;
+    areas.push_back({{"area_id", IdToString(id)}, {"name", ar->name}, {"count", n}});
+  }
+
+  json units = json::array();
+  for (const auto& r : sla) {
+    if (r.dispatched == 0) continue;
+    const Unit* u = org->FindUnit(r.unit_id);
+    if (u && IsCentre(u->kind)) continue;  // centres relay; the ranking is of handling units
+    auto it = o.units.find(r.unit_id);
+    const Store::Overview::UnitRatings ratings = it == o.units.end() ? Store::Overview::UnitRatings{} : it->second;
+    json on_time = Rate(r.replied_on_time, r.replied);
+    json satisfaction = Rate(ratings.satisfied, ratings.rated);
+    json kept = Rate(std::max<int64_t>(0, r.dispatched - ratings.returned), r.dispatched);
+    units.push_back({{"unit_id", IdToString(r.unit_id)}, {"name", u ? u->name : ""}, {"dispatched", r.dispatched},
+                     {"replied", r.replied}, {"returned", ratings.returned}, {"rated", ratings.rated},
+                     {"on_time_rate", on_time}, {"satisfaction_rate", satisfaction},
+                     {"overdue_open", r.open_overdue}, {"score", UnitScore(on_time, satisfaction, kept)}});
+  }
+  std::stable_sort(units.begin(), units.end(), [](const json& x, const json& y) {
+    const double sx = x["score"].is_null() ? -1 : x["score"].get<double>();
+    const double sy = y["score"].is_null() ? -1 : y["score"].get<double>();
+    return sx > sy;
+  });
+  for (size_t i = 0; i < units.size(); ++i) units[i]["rank"] = i + 1;
+
+  int64_t replied = 0, replied_on_time = 0;
+  for (const auto& r : sla) {
+    const Unit* u = org->FindUnit(r.unit_id);
+    if (u && IsCentre(u->kind)) continue;
+    replied += r.replied;
+    replied_on_time += r.replied_on_time;
+  }
+  return json{
+      {"now", FormatIsoCity(now)},
+      {"today", FormatIsoCity(day_start).substr(0, 10)},
+      {"period", {{"from", FormatIsoCity(from)}, {"to", FormatIsoCity(to)}}},
+      {"intake_today", {{"total", today_total}, {"by_channel", channels}, {"by_hour", by_hour}}},
+      {"open", {{"total", open_total}, {"overdue", o.open_overdue}, {"yellow", o.open_yellow}, {"by_status", statuses}}},
+      {"categories", categories},
+      {"areas", areas},
+      {"rates", {{"created", o.created}, {"closed", o.closed}, {"rated", o.rated},
+                 {"completion_rate", Rate(o.closed, o.created)}, {"on_time_rate", Rate(replied_on_time, replied)},
+                 {"satisfaction_rate", Rate(o.satisfied, o.rated)},
+                 {"direct_answer_rate", Rate(o.answered_directly, o.created)}}},
+      {"units", units}};
+}
+
+Result<json> Service::Queues(const Actor& a) {
+  auto count = [&](auto&& fill) -> Result<int64_t> {
+    TicketQuery q;
+    q.page_size = 1;
+    fill(q);
+    ASSIGN_OR_RETURN(auto page, ListTickets(a, std::move(q), ""));
+    return page.total;
+  };
+  json out = json::object();
+  auto add = [&](const char* name, auto&& fill) -> Status {
+    ASSIGN_OR_RETURN(int64_t n, count(fill));
+    out[name] = n;
+    return Status::Ok();
+  };
+  if (a.role == Role::kUnitHandler) {
+    RETURN_IF_ERROR(add("unit_pending", [&](TicketQuery& q) {
+      q.unit_id = a.unit_id, q.unit_open_only = true, q.status = TicketStatus::kDispatched;
+    }));
+    RETURN_IF_ERROR(add("unit_in_progress", [&](TicketQuery& q) {
+      q.unit_id = a.unit_id, q.unit_open_only = true, q.status = TicketStatus::kInProgress;
+    }));
+  } else {
+    for (auto [name, st] : {std::pair<const char*, TicketStatus>{"received", TicketStatus::kReceived},
+                            {"returned", TicketStatus::kReturned}, {"replied", TicketStatus::kReplied},
+                            {"awaiting_callback", TicketStatus::kAwaitingCallback}}) {
+      RETURN_IF_ERROR(add(name, [st = st](TicketQuery& q) { q.status = st; }));
+    }
+  }
+  RETURN_IF_ERROR(add("overdue", [](TicketQuery& q) { q.overdue = true; }));
+  RETURN_IF_ERROR(add("yellow", [](TicketQuery& q) { q.warning = "yellow"; }));
+  return out;
+}
+
+}  // namespace hotline
