@@ -1245,6 +1245,28 @@ class ScreensTest(Base):
                                                                   "request_type": "gossip"}), 400, field="request_type")
         self.assertEqual(total(), before)
 
+    def test_subtopics_of_a_category(self):
+        cats = self.expect(call("GET", "/api/v1/categories", token=T("admin")), 200).json["items"]
+        leaf = [c for c in cats if c["parent_code"]][0]["code"]
+        lifts = ["金桂苑%d栋电梯坏了困人，电梯维保单位不来修" % i for i in range(6)]
+        lamps = ["滨江路第%d段路灯不亮，晚上路灯全黑" % i for i in range(4)]
+        other = ["咨询公积金提取需要什么材料", "咨询护照办理流程"]  # another category: the background
+        for text in lifts + lamps:
+            self.create(content=text, category_code=leaf)
+        for text in other:
+            self.create(content=text)
+        r = self.expect(call("GET", "/api/v1/insight/subtopics" + q(category=leaf[:2]), token=T("ana1")), 200).json
+        # Each sub-topic is named by its key word or phrase first.
+        by_key = lambda word: [t for t in r["subtopics"] if word in t["terms"][0]]
+        self.assertEqual([t["tickets"] for t in by_key("电梯")], [6], r)
+        self.assertEqual([t["tickets"] for t in by_key("路灯")], [4], r)
+        self.assertEqual(len(by_key("电梯")[0]["numbers"]), 6)
+        self.assertEqual(r["other"], 0)
+        self.expect_error(call("GET", "/api/v1/insight/subtopics", token=T("ana1")), 400, field="category")
+        self.expect_error(call("GET", "/api/v1/insight/subtopics?category=01&date=soon", token=T("ana1")), 400,
+                          field="date")
+        self.expect_error(call("GET", "/api/v1/insight/subtopics?category=01", token=T("h_a")), 403)
+
     def test_web_app_is_served_at_root_when_built(self):
         dist = os.path.join(os.path.dirname(os.path.abspath(HOTLINE)), "web", "dist")
         if not os.path.exists(os.path.join(dist, "index.html")):

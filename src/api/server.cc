@@ -693,6 +693,36 @@ void ApiServer::Impl::IntelRoutes() {
     }
     SendJson(res, 200, {{"from", Iso(from)}, {"to", Iso(to)}, {"tickets", tickets.size()}, {"hotspots", items}});
   }));
+  Get("/api/v1/insight/subtopics", "/api/v1/insight/subtopics", Authed([this](const Actor& a, const Req& req, Res& res) {
+    TimeMs from = 0, to = 0;
+    if (Status st = PeriodParams(req, svc->clock()->NowMs(), &from, &to); !st.ok()) return SendError(res, st);
+    int top = 10;
+    if (Status st = IntParam(req, "top", &top); !st.ok()) return SendError(res, st);
+    std::optional<TimeMs> pivot;
+    if (const std::string d = req.get_param_value("date"); !d.empty()) {
+      pivot = ParseIso(d);
+      if (!pivot) return SendError(res, InvalidArgument("date", "expected ISO 8601"));
+    }
+    std::vector<Store::TicketText> tickets;
+    auto r = svc->SubTopics(a, req.get_param_value("category"), from, to, pivot, static_cast<size_t>(std::max(0, top)),
+                            &tickets);
+    if (!r.ok()) return SendError(res, r.status());
+    json items = json::array();
+    for (const auto& t : r->topics) {
+      auto [ids, numbers] = MemberIds(t.members, tickets);
+      json examples = json::array();
+      for (size_t k = 0; k < t.members.size() && k < 3; ++k) examples.push_back(Utf8Prefix(tickets[t.members[k]].content, 300));
+      items.push_back({{"terms", t.terms}, {"tickets", t.members.size()}, {"share", std::round(t.share * 1000) / 1000},
+                       {"before", t.before}, {"after", t.after},
+                       {"change", t.change ? json(std::round(*t.change * 1000) / 1000) : json(nullptr)},
+                       {"ids", ids}, {"numbers", numbers}, {"examples", examples}});
+    }
+    SendJson(res, 200, {{"from", Iso(from)}, {"to", Iso(to)}, {"category", req.get_param_value("category")},
+                        {"tickets", r->messages}, {"other", r->other},
+                        {"window", {{"from", Iso(r->window_from.value_or(0))}, {"pivot", Iso(r->pivot.value_or(0))},
+                                    {"to", Iso(r->window_to.value_or(0))}}},
+                        {"subtopics", items}});
+  }));
   Get("/api/v1/insight/duplicates", "/api/v1/insight/duplicates", Authed([this](const Actor& a, const Req& req, Res& res) {
     TimeMs from = 0, to = 0;
     if (Status st = PeriodParams(req, svc->clock()->NowMs(), &from, &to); !st.ok()) return SendError(res, st);

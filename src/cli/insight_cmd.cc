@@ -16,13 +16,14 @@
 #include "intel/clues.h"
 #include "intel/insight.h"
 #include "intel/spikes.h"
+#include "intel/subtopics.h"
 
 namespace hotline::cli {
 
 namespace {
 
 struct InsightArgs {
-  std::string input, output, from, to, time_column, petitions;
+  std::string input, output, from, to, time_column, petitions, label_column = "label", label, date;
   std::vector<std::string> key_columns;
   int inject = 0;
   double burst = 3.0;
@@ -34,9 +35,12 @@ struct InsightArgs {
 
 std::string IdString(const nlohmann::json& id) { return id.is_string() ? id.get<std::string>() : id.dump(); }
 
-Result<std::vector<intel::Message>> ReadMessages(const std::string& path, std::vector<LabelledRow>* rows) {
+Result<std::vector<intel::Message>> ReadMessages(const std::string& path, std::vector<LabelledRow>* rows,
+                                                const std::string& label_column = "label") {
   size_t bad = 0;
-  ASSIGN_OR_RETURN(*rows, ReadTextRows(path, InputOptions{}, &bad));
+  InputOptions in;
+  in.label_column = label_column;
+  ASSIGN_OR_RETURN(*rows, ReadTextRows(path, in, &bad));
   if (bad > 0) std::cerr << "skipped " << bad << " bad lines (reported above)\n";
   std::vector<intel::Message> msgs;
   size_t no_time = 0;
@@ -119,6 +123,71 @@ int Hotspots(const InsightArgs& a) {
     std::cout << h["rank"] << "\t" << h["heat"] << "\t" << h["time_from"].get<std::string>() << " ~ "
               << h["time_to"].get<std::string>() << "\t" << h["place"].get<std::string>() << "\t"
               << h["description"].get<std::string>() << "\t" << h["messages"] << "\n";
+  }
+  return 0;
+}
+
+// Sub-topics of one category (or of the whole file), with counts before and after a date.
+int SubTopics(const InsightArgs& a) {
+  std::vector<LabelledRow> rows;
+  auto all = ReadMessages(a.input, &rows, a.label_column);
+  if (!all.ok()) return Fail(all.status());
+  std::optional<TimeMs> from, to, pivot;
+  if (!a.from.empty() && !(from = intel::ParseLooseTime(a.from))) return Fail(InvalidArgument("from", "is not a date: " + a.from));
+  if (!a.to.empty() && !(to = intel::ParseLooseTime(a.to))) return Fail(InvalidArgument("to", "is not a date: " + a.to));
+  if (!a.date.empty() && !(pivot = intel::ParseLooseTime(a.date))) return Fail(InvalidArgument("date", "is not a date: " + a.date));
+  if (to) *to += kDayMs - 1;
+  std::vector<intel::Message> msgs;
+  std::vector<size_t> row_of;
+  for (size_t i = 0; i < all->size(); ++i) {
+    const auto& m = (*all)[i];
+    if (!a.label.empty() && rows[i].label != a.label) continue;
+    if ((from || to) && (!m.time || (from && *m.time < *from) || (to && *m.time > *to))) continue;
+    msgs.push_back(m);
+    row_of.push_back(i);
+  }
+  if (msgs.empty()) return Fail(InvalidArgument("label", "no message has the label '" + a.label + "' in the period"));
+  intel::SubTopicOptions opts;
+  opts.top = a.top;
+  // The other categories' messages (of the period) are the background that tells the
+  // category's own words.
+  std::vector<intel::Message> background;
+  if (!a.label.empty()) {
+    for (size_t i = 0; i < all->size(); ++i) {
+      const auto& m = (*all)[i];
+      if (rows[i].label == a.label) continue;
+      if ((from || to) && (!m.time || (from && *m.time < *from) || (to && *m.time > *to))) continue;
+      background.push_back(m);
+    }
+  }
+  const auto r = intel::FindSubTopics(msgs, pivot, opts, background.empty() ? nullptr : &background);
+  auto day = [](const std::optional<TimeMs>& t) { return t ? nlohmann::json(FormatIsoCity(*t).substr(0, 10)) : nlohmann::json(nullptr); };
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& t : r.topics) {
+    nlohmann::json ids = nlohmann::json::array(), examples = nlohmann::json::array();
+    for (size_t m : t.members) ids.push_back(rows[row_of[m]].id);
+    for (size_t k = 0; k < t.members.size() && k < 3; ++k) examples.push_back(Utf8Prefix(msgs[t.members[k]].text, 300));
+    list.push_back({{"terms", t.terms}, {"messages", t.members.size()}, {"share", std::round(t.share * 1000) / 1000},
+                    {"before", t.before}, {"after", t.after},
+                    {"change", t.change ? nlohmann::json(std::round(*t.change * 1000) / 1000) : nlohmann::json(nullptr)},
+                    {"ids", ids}, {"examples", examples}});
+  }
+  nlohmann::json doc = {{"label", a.label}, {"messages", r.messages}, {"other", r.other},
+                        {"window", {{"from", day(r.window_from)}, {"pivot", day(r.pivot)}, {"to", day(r.window_to)}}},
+                        {"subtopics", list}};
+  std::ofstream out(a.output, std::ios::trunc);
+  if (!out) return Fail(InvalidArgument("output", "cannot write " + a.output));
+  out << doc.dump(2) << "\n";
+  out.flush();
+  if (!out) return Fail(Internal("writing " + a.output + " failed"));
+  std::cout << r.messages << " messages" << (a.label.empty() ? "" : " labelled " + a.label) << "; "
+            << r.messages - r.other << " in " << r.topics.size() << " sub-topics\n";
+  std::cout << "share\tmessages\tbefore\tafter\tchange\tsub-topic\n";
+  for (const auto& t : list) {
+    std::string terms;
+    for (const auto& w : t["terms"]) terms += (terms.empty() ? "" : " · ") + w.get<std::string>();
+    std::cout << t["share"] << "\t" << t["messages"] << "\t" << t["before"] << "\t" << t["after"] << "\t"
+              << (t["change"].is_null() ? std::string("-") : t["change"].dump()) << "\t" << terms << "\n";
   }
   return 0;
 }
@@ -303,7 +372,7 @@ int Spikes(const InsightArgs& a) {
 
 void AddInsightCommands(CLI::App& app, SetAction set_action) {
   auto a = std::make_shared<InsightArgs>();
-  auto* insight = app.add_subcommand("insight", "early warning over a file of messages: duplicates, hotspots");
+  auto* insight = app.add_subcommand("insight", "early warning over a file of messages: duplicates, hotspots, sub-topics, petitions, clues, spikes");
   insight->require_subcommand(1);
   auto* dup = insight->add_subcommand("duplicates", "groups of messages about the same matter in the same words");
   dup->add_option("--input", a->input, "message CSV (留言编号, 留言主题, 留言详情, …) or JSONL {id, text, time}")
@@ -325,6 +394,18 @@ void AddInsightCommands(CLI::App& app, SetAction set_action) {
   hot->add_option("--output", a->output, "JSON {hotspots: [{rank, heat, ids, time_from, time_to, place, description, …}]}")
       ->required();
   hot->callback([a, set_action] { set_action([a] { return Hotspots(*a); }); });
+
+  auto* sub = insight->add_subcommand("subtopics", "sub-topics (子话题) of one category, before and after a date");
+  sub->add_option("--input", a->input, "message CSV or JSONL")->required()->check(CLI::ExistingFile);
+  sub->add_option("--label-column", a->label_column, "the category column")->capture_default_str();
+  sub->add_option("--label", a->label, "only messages with this category (default: all)");
+  sub->add_option("--from", a->from, "first day, YYYY-MM-DD");
+  sub->add_option("--to", a->to, "last day, YYYY-MM-DD");
+  sub->add_option("--date", a->date, "compare equal windows before and after this day (a release, a new policy)");
+  sub->add_option("--top", a->top, "how many")->capture_default_str()->check(CLI::Range(1, 100));
+  sub->add_option("--output", a->output, "JSON {subtopics: [{terms, messages, share, before, after, change, ids}]}")
+      ->required();
+  sub->callback([a, set_action] { set_action([a] { return SubTopics(*a); }); });
 
   auto* pet = insight->add_subcommand("petitions", "petition cross-check (信访查重): tickets that match petition records");
   pet->add_option("--input", a->input, "tickets: message CSV or JSONL {id, text, time}")->required()->check(CLI::ExistingFile);

@@ -39,6 +39,13 @@ size_t Utf8Length(std::string_view s) {
   return n;
 }
 
+std::string Utf8Prefix(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return std::string(s);
+  size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return std::string(s.substr(0, end));
+}
+
 std::string Trim(std::string_view s) {
   auto starts = [&](std::string_view p) { return s.substr(0, p.size()) == p; };
   auto ends = [&](std::string_view p) {

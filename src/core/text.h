@@ -13,6 +13,8 @@ namespace hotline {
 bool IsValidUtf8(std::string_view s);
 // Number of code points in valid UTF-8.
 size_t Utf8Length(std::string_view s);
+// At most max_bytes of valid UTF-8 s, cut at a character boundary.
+std::string Utf8Prefix(std::string_view s, size_t max_bytes);
 // Trims ASCII whitespace, U+3000 (ideographic space) and NBSP from both ends.
 std::string Trim(std::string_view s);
 

@@ -509,6 +509,29 @@ Result<std::vector<intel::Hotspot>> Service::Hotspots(const Actor& a, TimeMs fro
   return intel::FindHotspots(AsMessages(*tickets), opts);
 }
 
+Result<intel::SubTopicReport> Service::SubTopics(const Actor& a, const std::string& category, TimeMs from, TimeMs to,
+                                                std::optional<TimeMs> pivot, size_t top,
+                                                std::vector<Store::TicketText>* tickets) {
+  RETURN_IF_ERROR(NeedInsightRole(a));
+  if (to <= from) return InvalidArgument("to", "must be after from");
+  if (top < 1 || top > 100) return InvalidArgument("top", "must be 1 to 100");
+  if (category.empty() || category.size() > 32) return InvalidArgument("category", "a category code is required");
+  ASSIGN_OR_RETURN(auto all, store_->TicketTexts(from, to, kMaxInsightTickets));
+  // The category's tickets are analysed against the period's other tickets as the background.
+  std::vector<Store::TicketText> rest;
+  for (auto& t : all) {
+    if (t.category_code.rfind(category, 0) == 0) {
+      tickets->push_back(std::move(t));
+    } else {
+      rest.push_back(std::move(t));
+    }
+  }
+  intel::SubTopicOptions opts;
+  opts.top = top;
+  const auto background = AsMessages(rest);
+  return intel::FindSubTopics(AsMessages(*tickets), pivot, opts, &background);
+}
+
 Result<std::vector<intel::DuplicateGroup>> Service::DuplicateGroups(const Actor& a, TimeMs from, TimeMs to,
                                                                     std::vector<Store::TicketText>* tickets) {
   RETURN_IF_ERROR(NeedInsightRole(a));

@@ -16,6 +16,7 @@
 #include "org/org.h"
 #include "sla/policy.h"
 #include "intel/insight.h"
+#include "intel/subtopics.h"
 #include "service/assist.h"
 #include "service/kb_service.h"
 #include "store/store.h"
@@ -122,6 +123,11 @@ class Service {
   // of them): centre staff, supervisors, analysts and administrators.
   Result<std::vector<intel::Hotspot>> Hotspots(const Actor& a, TimeMs from, TimeMs to, size_t top,
                                                std::vector<Store::TicketText>* tickets);
+  // Sub-topics (子话题) of one category's tickets created in [from, to), counted in equal
+  // windows before and after `pivot` when given (the same roles as hotspots).
+  Result<intel::SubTopicReport> SubTopics(const Actor& a, const std::string& category, TimeMs from, TimeMs to,
+                                          std::optional<TimeMs> pivot, size_t top,
+                                          std::vector<Store::TicketText>* tickets);
   Result<std::vector<intel::DuplicateGroup>> DuplicateGroups(const Actor& a, TimeMs from, TimeMs to,
                                                              std::vector<Store::TicketText>* tickets);
   // Early-warning alerts (预警), newest first: centre staff and administrators.

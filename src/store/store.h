@@ -208,6 +208,7 @@ class Store {
     Id id = 0;
     std::string number, title, content, phone_hash;
     TimeMs created_at = 0;
+    std::string category_code;
   };
   virtual Result<std::vector<TicketText>> TicketTexts(TimeMs from, TimeMs to, int limit) = 0;
 

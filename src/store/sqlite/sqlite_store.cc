@@ -1218,12 +1218,12 @@ Result<std::vector<Store::TicketText>> SqliteStore::TicketTexts(TimeMs from, Tim
   using Out = std::vector<TicketText>;
   return Read<Out>([&](Connection& c) -> Result<Out> {
     ASSIGN_OR_RETURN(auto s, c.Prepare(
-        "SELECT id, number, json_extract(state, '$.title'), content, phone_hash, created_at FROM tickets "
+        "SELECT id, number, json_extract(state, '$.title'), content, phone_hash, created_at, category_code FROM tickets "
         "WHERE created_at >= ? AND created_at < ? ORDER BY created_at LIMIT ?"));
     s.Bind(1, from).Bind(2, to).Bind(3, static_cast<int64_t>(limit));
     Out out;
     Status st;
-    while (s.Step(&st)) out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5)});
+    while (s.Step(&st)) out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Text(6)});
     RETURN_IF_ERROR(st);
     return out;
   });
