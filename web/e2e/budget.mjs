@@ -1,0 +1,146 @@
+// The web UI's budgets, measured (issue: first load of the workbench < 1 s on localhost
+// with the CPU throttled 4x; workbench JavaScript < 500 KB gzipped, ECharts only where
+// charts are; a list of 10,000 tickets scrolls without jank).
+//   node e2e/budget.mjs HOTLINE_BINARY DIST_DIR [--tickets N] [--json OUT]
+// Prints every number; exits 1 when a budget is missed.
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { apiCall, apiLogin, launch, loadPlaywright, startDemo } from './harness.mjs'
+
+const [hotline, dist] = process.argv.slice(2)
+const opt = (name, dflt) => {
+  const i = process.argv.indexOf(name)
+  return i > 0 ? process.argv[i + 1] : dflt
+}
+const TICKETS = Number(opt('--tickets', 10000))
+if (!hotline || !dist) {
+  console.error('usage: node e2e/budget.mjs HOTLINE_BINARY DIST_DIR [--tickets N] [--json OUT]')
+  process.exit(2)
+}
+const results = {}
+let failed = false
+const budget = (name, value, limit, unit) => {
+  const ok = value <= limit
+  if (!ok) failed = true
+  results[name] = { value, limit, unit, ok }
+  console.log(`${ok ? 'within' : 'OVER  '} ${name}: ${value} ${unit} (budget ${limit} ${unit})`)
+}
+
+// ---- 1. What the workbench downloads: the entry and the workbench chunk with everything
+// they import statically (dynamic imports load only with their own screens).
+const manifest = JSON.parse(readFileSync(join(dist, '.vite', 'manifest.json'), 'utf8'))
+function closure(keys) {
+  const seen = new Set()
+  const walk = (k) => {
+    if (seen.has(k) || !manifest[k]) return
+    seen.add(k)
+    for (const i of manifest[k].imports ?? []) walk(i)
+  }
+  keys.forEach(walk)
+  return [...seen].map((k) => manifest[k])
+}
+const chunks = closure(['index.html', 'src/views/WorkbenchView.vue'])
+let jsGz = 0
+let cssGz = 0
+for (const c of chunks) {
+  jsGz += gzipSync(readFileSync(join(dist, c.file)), { level: 9 }).length
+  for (const css of c.css ?? []) cssGz += gzipSync(readFileSync(join(dist, css)), { level: 9 }).length
+}
+console.log(`workbench loads ${chunks.length} JavaScript files: ${chunks.map((c) => c.file).join(', ')}`)
+budget('workbench_js_gzip_kb', Math.round(jsGz / 1024), 500, 'KB')
+console.log(`(and ${Math.round(cssGz / 1024)} KB of CSS gzipped)`)
+const charts = chunks.filter((c) => /echarts|zrender|charts/.test(c.file + (c.name ?? '')))
+budget('workbench_echarts_chunks', charts.length, 0, 'chunks')
+
+// ---- 2. A real server with 10,000 more tickets.
+const chromium = await loadPlaywright()
+const server = await startDemo(hotline)
+const browser = await launch(chromium)
+try {
+  const agent = await apiLogin(server.base, 'agent1')
+  const admin = await apiLogin(server.base, 'admin', 'admin-12345')
+  const t0 = Date.now()
+  let made = 0
+  const texts = ['小区电梯经常故障，存在安全隐患', '路灯不亮，夜间出行不便', '噪音扰民，深夜施工', '公交站台破损需要维修', '社保卡补办流程咨询']
+  async function worker(w) {
+    for (let i = w; i < TICKETS; i += 8) {
+      await apiCall(server.base, 'POST', '/tickets', {
+        channel: 'phone', request_type: 'complaint', content: `${texts[i % texts.length]}（第${i}件）`,
+        address: '望江街道', citizen: { phone: '139' + String(10000000 + i).slice(-8) },
+      }, agent)
+      made++
+    }
+  }
+  await Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)))
+  console.log(`created ${made} tickets through the API in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+
+  // ---- 3. First load of the workbench, cold cache, CPU throttled 4x.
+  const loads = []
+  for (let run = 0; run < 5; run++) {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
+    await context.addInitScript((t) => sessionStorage.setItem('hotline.token', t), agent)
+    const page = await context.newPage()
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('Network.enable')
+    await cdp.send('Network.clearBrowserCache')
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 })
+    const start = Date.now()
+    await page.goto(server.base + '/#/workbench')
+    await page.waitForSelector('[data-test="wb-content"]', { state: 'visible', timeout: 30_000 })
+    loads.push(Date.now() - start)
+    await context.close()
+  }
+  loads.sort((a, b) => a - b)
+  console.log(`workbench first loads (ms, cold cache, CPU 4x slower): ${loads.join(', ')}`)
+  budget('workbench_first_load_ms_median', loads[2], 1000, 'ms')
+  budget('workbench_first_load_ms_worst', loads[4], 1000, 'ms')
+
+  // ---- 4. Scrolling the ticket list through all of them.
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
+  await context.addInitScript((t) => sessionStorage.setItem('hotline.token', t), admin)
+  const page = await context.newPage()
+  await page.goto(server.base + '/#/tickets')
+  await page.waitForSelector('[data-test="tickets-row"]', { timeout: 30_000 })
+  const scroll = await page.evaluate(async (want) => {
+    const scroller = document.querySelector('[data-test="tickets-scroller"]')
+    const body = scroller?.querySelector('.el-vl__window') ?? scroller?.querySelector('.el-table-v2__body') ?? scroller
+    const loaded = () => Number(document.querySelector('[data-test="tickets-loaded"]')?.getAttribute('data-count') ?? 0)
+    const frames = []
+    let last = performance.now()
+    let running = true
+    const tick = (t) => {
+      frames.push(t - last)
+      last = t
+      if (running) requestAnimationFrame(tick)
+    }
+    requestAnimationFrame(tick)
+    const started = performance.now()
+    // Scroll 240 px a frame (about 6 rows), as a fast wheel or a dragged scrollbar does,
+    // until every ticket is loaded and the end is reached, or 90 s pass.
+    while (performance.now() - started < 90_000) {
+      body.scrollTop += 240
+      await new Promise((r) => requestAnimationFrame(r))
+      if (loaded() >= want && body.scrollTop + body.clientHeight >= body.scrollHeight - 2) break
+    }
+    running = false
+    frames.shift()
+    frames.sort((a, b) => a - b)
+    const q = (p) => frames[Math.min(frames.length - 1, Math.floor(p * frames.length))]
+    return { frames: frames.length, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: frames[frames.length - 1],
+             long: frames.filter((f) => f > 50).length, loaded: loaded(), seconds: (performance.now() - started) / 1000 }
+  }, TICKETS)
+  console.log(`scrolled ${scroll.loaded} tickets in ${scroll.seconds.toFixed(1)} s over ${scroll.frames} frames: ` +
+              `frame p50 ${scroll.p50.toFixed(1)} ms, p95 ${scroll.p95.toFixed(1)} ms, p99 ${scroll.p99.toFixed(1)} ms, ` +
+              `max ${scroll.max.toFixed(1)} ms, ${scroll.long} frames over 50 ms`)
+  budget('tickets_loaded_while_scrolling', TICKETS - Math.min(TICKETS, scroll.loaded), 0, 'tickets short')
+  budget('scroll_frame_p95_ms', Math.round(scroll.p95 * 10) / 10, 33.4, 'ms')
+  budget('scroll_long_frame_share_pct', Math.round((1000 * scroll.long) / Math.max(1, scroll.frames)) / 10, 1, '%')
+  await context.close()
+} finally {
+  await browser.close()
+  await server.stop()
+}
+const out = opt('--json', '')
+if (out) writeFileSync(out, JSON.stringify(results, null, 2))
+process.exit(failed ? 1 : 0)

@@ -1,0 +1,203 @@
+// Browser tests of the web UI against a real `hotline demo` (its own SQLite file, a free
+// loopback port, no live traffic): one request's whole life through the screens of each
+// role — the agent files it on the workbench, the dispatcher dispatches it from the
+// dispatch centre, the unit handler signs for it and replies from the unit inbox, the
+// reviewer approves it, the callback agent records the citizen's satisfaction — then the
+// citizen follows it on the portal, files a new request there and rates it after it is
+// answered. A screenshot of every main screen is saved (not committed).
+//   node e2e/lifecycle.mjs HOTLINE_BINARY DIST_DIR SCREENSHOT_DIR
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { apiCall, apiLogin, check, launch, loadPlaywright, startDemo, uiLogin, ADMIN_PASSWORD } from './harness.mjs'
+
+const [hotline, , shots = '/tmp/hotline-web-screenshots'] = process.argv.slice(2)
+if (!hotline) {
+  console.error('usage: node e2e/lifecycle.mjs HOTLINE_BINARY DIST_DIR SCREENSHOT_DIR')
+  process.exit(2)
+}
+mkdirSync(shots, { recursive: true })
+const chromium = await loadPlaywright()
+const server = await startDemo(hotline)
+const browser = await launch(chromium)
+const errors = []
+let failed = false
+
+async function as(username, fn, { password, viewport } = {}) {
+  const context = await browser.newContext({ viewport: viewport ?? { width: 1440, height: 900 }, locale: 'zh-CN' })
+  const page = await context.newPage()
+  page.on('pageerror', (e) => errors.push(`${username}: ${e.message}`))
+  try {
+    if (username) await uiLogin(page, server.base, username, password)
+    await fn(page)
+  } catch (e) {
+    await page.screenshot({ path: join(shots, `failure-${username || 'citizen'}.png`), fullPage: true }).catch(() => {})
+    throw e
+  } finally {
+    await context.close()
+  }
+}
+const shot = (page, name) => page.screenshot({ path: join(shots, name + '.png'), fullPage: true })
+const row = (page, number) => page.locator(`.dq-row-${number}`)
+
+try {
+  const admin = await apiLogin(server.base, 'admin', ADMIN_PASSWORD)
+  const ticket = async (number) => {
+    const page = await apiCall(server.base, 'GET', `/tickets?q=${number}&page_size=5`, undefined, admin)
+    return page.items.find((t) => t.number === number)
+  }
+  let number = ''
+  let code = ''
+
+  // 1. The agent takes the call on the workbench: suggestions appear while typing.
+  await as('agent1', async (page) => {
+    await page.waitForSelector('[data-test="wb-content"]')
+    check(await page.locator('[data-test="menu-admin"]').count() === 0, 'an agent is not offered the admin screens')
+    await page.fill('[data-test="wb-phone"]', '13912345678')
+    await page.fill('[data-test="wb-name"]', '陈先生')
+    await page.fill('[data-test="wb-address"]', '望江街道幸福小区12栋')
+    await page.fill('[data-test="wb-content"]', '幸福小区12栋的电梯坏了三天了，一直没人来修，老人上下楼非常困难，请尽快处理。')
+    await page.waitForSelector('[data-test="wb-suggest-category"]', { timeout: 15_000 })
+    check((await page.textContent('[data-test="wb-suggestions"]')).length > 0, 'the workbench proposes a category while the agent types')
+    await page.waitForSelector('[data-test="wb-kb"]')
+    await shot(page, '01-workbench')
+    await page.click('[data-test="wb-submit"]')
+    await page.waitForSelector('[data-test="wb-result-number"]', { timeout: 15_000 })
+    number = (await page.textContent('[data-test="wb-result-number"]')).trim()
+    code = (await page.textContent('[data-test="wb-result-code"]')).trim()
+    check(/^\d{10,}$/.test(number) && code.length >= 4, `the agent sees the new number ${number} and query code`)
+  })
+  check((await ticket(number)).status === 'received', 'the ticket is stored as received')
+
+  // 2. The dispatcher dispatches it to the proposed unit in one action.
+  await as('dispatcher1', async (page) => {
+    await page.waitForSelector('[data-test="dq-filter-q"]')
+    await page.fill('[data-test="dq-filter-q"]', number)
+    await page.click('[data-test="dq-search"]')
+    await row(page, number).waitFor()
+    await shot(page, '02-dispatch')
+    await row(page, number).locator('[data-test="dq-quick-dispatch"]').click()
+    await page.waitForFunction((n) => !document.querySelector('.dq-row-' + n), number, { timeout: 15_000 })
+  })
+  const dispatched = await ticket(number)
+  check(dispatched.status === 'dispatched' && dispatched.current_unit_id, `dispatched to ${dispatched.current_unit_name}`)
+  const users = await apiCall(server.base, 'GET', '/users', undefined, admin)
+  const handler = users.items.find((u) => u.role === 'unit_handler' && u.unit_id === dispatched.current_unit_id)
+  check(handler, `the unit ${dispatched.current_unit_name} has a handler (${handler?.username})`)
+
+  // 3. The unit signs for it and replies from its inbox.
+  await as(handler.username, async (page) => {
+    check(await page.locator('[data-test="menu-workbench"]').count() === 0, 'a unit handler sees no workbench')
+    await row(page, number).waitFor({ timeout: 15_000 })
+    await shot(page, '03-inbox')
+    await row(page, number).locator('[data-test="dq-accept"]').click()
+    await page.click('[data-test="dq-tab-accepted"]')
+    await row(page, number).locator('[data-test="dq-reply"]').click()
+    await page.fill('[data-test="dq-content"]', '已联系维保单位更换电梯控制板，电梯已恢复运行，并安排每周巡检。')
+    await page.click('[data-test="dq-inbox-submit"]')
+    await page.waitForFunction(async () => true)
+    await page.waitForTimeout(500)
+  })
+  for (let i = 0; i < 20 && (await ticket(number)).status !== 'replied'; i++) await new Promise((r) => setTimeout(r, 250))
+  check((await ticket(number)).status === 'replied', 'the unit signed for it and replied')
+
+  // 4. The reviewer approves the reply.
+  await as('reviewer1', async (page) => {
+    await page.click(`[data-test="review-row-${number}"]`)
+    await page.waitForSelector('[data-test="review-detail"]')
+    await page.fill('[data-test="review-comment"]', '答复完整，同意')
+    await shot(page, '04-review')
+    await page.click('[data-test="review-approve"]')
+    await page.waitForTimeout(500)
+  })
+  for (let i = 0; i < 20 && (await ticket(number)).status !== 'awaiting_callback'; i++) await new Promise((r) => setTimeout(r, 250))
+  check((await ticket(number)).status === 'awaiting_callback', 'the reviewer approved the reply')
+
+  // 5. The citizen follows it on the portal (phone-sized screen, no login).
+  await as('', async (page) => {
+    await page.goto(`${server.base}/#/portal?tab=track&number=${number}&code=${code}`)
+    await page.waitForSelector('[data-test="portal-progress-status"]', { timeout: 15_000 })
+    const timeline = await page.textContent('[data-test="portal-timeline"]')
+    check(timeline.includes('已恢复运行'), 'the portal shows the approved answer on the public timeline')
+    check(!timeline.includes('13912345678'), 'the portal shows no personal data')
+    await shot(page, '05-portal-track')
+  }, { viewport: { width: 375, height: 812 } })
+
+  // 6. The callback agent records the citizen's satisfaction; the ticket closes.
+  await as('callback1', async (page) => {
+    await page.locator(`[data-test="callback-open-${number}"]`).click()
+    await page.waitForSelector('[data-test="callback-dialog"]')
+    await page.click('[data-test="callback-outcome-reached"]')
+    await page.click('[data-test="callback-rating-satisfied"]')
+    await shot(page, '06-callback')
+    await page.click('[data-test="callback-save"]')
+    await page.waitForTimeout(500)
+  })
+  for (let i = 0; i < 20 && (await ticket(number)).status !== 'closed'; i++) await new Promise((r) => setTimeout(r, 250))
+  const closed = await ticket(number)
+  check(closed.status === 'closed' && closed.rating === 'satisfied', 'the callback closed it as satisfied')
+
+  // 7. The whole timeline on the detail page.
+  await as('admin', async (page) => {
+    await page.goto(`${server.base}/#/tickets/${closed.id}`)
+    await page.waitForSelector('[data-test="tk-timeline"]')
+    const events = await page.locator('[data-test="tk-event"]').count()
+    check(events >= 6, `the detail page shows the full timeline (${events} events)`)
+    await shot(page, '07-ticket-detail')
+    for (const [screen, name] of [['dashboard', '08-dashboard'], ['insight', '09-insight'], ['admin', '10-admin'],
+                                  ['tickets', '11-tickets'], ['kb', '12-kb']]) {
+      await page.click(`[data-test="menu-${screen}"]`)
+      await page.waitForTimeout(1500)
+      await shot(page, name)
+    }
+    check(await page.locator('[data-test="dashboard"]').count() === 0, 'navigating away unmounts the dashboard')
+  }, { password: ADMIN_PASSWORD })
+  await as('supervisor1', async (page) => {
+    await page.waitForTimeout(1000)
+    await shot(page, '13-supervision')
+  })
+
+  // 8. A citizen files a request on the portal, and rates it once it is answered.
+  let portalNumber = ''
+  await as('', async (page) => {
+    await page.goto(`${server.base}/#/portal`)
+    await page.click('[data-test="portal-tab-submit"]')
+    await page.fill('[data-test="portal-content"]', '北山路与新桥路交叉口的红绿灯坏了，早晚高峰很危险。')
+    await page.fill('[data-test="portal-phone"]', '13800002222')
+    await page.click('[data-test="portal-submit"]')
+    await page.waitForSelector('[data-test="portal-receipt-number"]', { timeout: 15_000 })
+    portalNumber = (await page.textContent('[data-test="portal-receipt-number"]')).trim()
+    await shot(page, '14-portal-submit')
+  }, { viewport: { width: 375, height: 812 } })
+  const filed = await ticket(portalNumber)
+  check(filed && filed.channel === 'web' && filed.status === 'received', `the portal request ${portalNumber} reached the centre`)
+  // The centre handles it through the API this time.
+  const tok = {}
+  for (const u of ['dispatcher1', 'reviewer1']) tok[u] = await apiLogin(server.base, u)
+  await apiCall(server.base, 'POST', `/tickets/${filed.id}/actions/dispatch`, { unit_id: dispatched.current_unit_id }, tok.dispatcher1)
+  tok.handler = await apiLogin(server.base, handler.username)
+  await apiCall(server.base, 'POST', `/tickets/${filed.id}/actions/accept`, {}, tok.handler)
+  await apiCall(server.base, 'POST', `/tickets/${filed.id}/actions/reply`, { content: '信号灯已修复。' }, tok.handler)
+  await apiCall(server.base, 'POST', `/tickets/${filed.id}/actions/review`, { decision: 'approve' }, tok.reviewer1)
+  await as('', async (page) => {
+    await page.goto(`${server.base}/#/portal?tab=track&number=${portalNumber}&phone_last4=2222`)
+    await page.click('[data-test="portal-tab-rate"]')
+    await page.fill('[data-test="portal-rate-number"]', portalNumber)
+    await page.fill('[data-test="portal-rate-proof"]', '2222')
+    await page.click('[data-test="portal-rating-very_satisfied"]')
+    await page.click('[data-test="portal-rate-submit"]')
+    await page.waitForSelector('[data-test="portal-rate-done"]', { timeout: 15_000 })
+    await shot(page, '15-portal-rate')
+  }, { viewport: { width: 375, height: 812 } })
+  const rated = await ticket(portalNumber)
+  check(rated.status === 'closed' && rated.rating === 'very_satisfied', 'the citizen\'s own rating closed the request')
+  check(errors.length === 0, 'no uncaught errors in any page' + (errors.length ? ': ' + errors.join('; ') : ''))
+  console.log(`screenshots in ${shots}`)
+} catch (e) {
+  failed = true
+  console.error('FAILED:', e.message)
+  console.error(server.log().slice(-2000))
+} finally {
+  await browser.close()
+  await server.stop()
+}
+process.exit(failed ? 1 : 0)

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest'
+import { splitRanking, clockStamp, hours24, barOption, type OverviewUnit } from './adDashboard'
+
+const u = (name: string, score: number | null): OverviewUnit => ({
+  unit_id: name, name, dispatched: 1, replied: 1, returned: 0, on_time_rate: null, satisfaction_rate: null,
+  overdue_open: 0, score, rank: 0,
+})
+
+describe('splitRanking', () => {
+  it('takes the best n and the worst n, worst first', () => {
+    const units = [90, 80, 70, 60, 50, 40, 30].map((s) => u('u' + s, s))
+    const { red, black } = splitRanking(units, 3)
+    expect(red.map((x) => x.score)).toEqual([90, 80, 70])
+    expect(black.map((x) => x.score)).toEqual([30, 40, 50])
+  })
+  it('never puts one unit on both lists and skips unscored units', () => {
+    const { red, black } = splitRanking([u('a', 90), u('b', 50), u('c', 10), u('d', null)], 5)
+    expect(red.map((x) => x.name)).toEqual(['a', 'b'])
+    expect(black.map((x) => x.name)).toEqual(['c'])
+  })
+  it('handles empty lists', () => {
+    expect(splitRanking([], 5)).toEqual({ red: [], black: [] })
+    expect(splitRanking([u('a', 1)], 5)).toEqual({ red: [u('a', 1)], black: [] })
+  })
+})
+
+describe('helpers', () => {
+  it('formats a clock stamp', () => {
+    expect(clockStamp(new Date(2026, 10, 28, 9, 5, 7))).toBe('09:05:07')
+  })
+  it('pads hourly counts to 24', () => {
+    expect(hours24([1, 2])).toHaveLength(24)
+    expect(hours24(undefined).every((x) => x === 0)).toBe(true)
+  })
+  it('lists horizontal bars largest on top', () => {
+    const o: any = barOption([{ name: 'a', value: 3 }, { name: 'b', value: 1 }], { horizontal: true })
+    expect(o.yAxis.data).toEqual(['b', 'a'])
+    expect(o.series[0].data).toEqual([1, 3])
+  })
+})

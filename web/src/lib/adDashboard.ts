@@ -1,0 +1,110 @@
+// Pure helpers of the dashboard (数据看板): the overview's shape, the unit ranking split
+// into 红榜 / 黑榜, and the ECharts options (plain objects; echarts itself loads in Chart.vue).
+
+export interface OverviewUnit {
+  unit_id: string
+  name: string
+  dispatched: number
+  replied: number
+  returned: number
+  on_time_rate: number | null
+  satisfaction_rate: number | null
+  overdue_open: number
+  score: number | null
+  rank: number
+}
+
+export interface Overview {
+  now: string
+  today: string
+  period: { from: string; to: string }
+  intake_today: { total: number; by_channel: { channel: string; count: number }[]; by_hour: number[] }
+  open: { total: number; overdue: number; yellow: number; by_status: { status: string; label: string; count: number }[] }
+  categories: { code: string; name: string; count: number }[]
+  areas: { area_id: string; name: string; count: number }[]
+  rates: {
+    created: number
+    closed: number
+    rated: number
+    completion_rate: number | null
+    on_time_rate: number | null
+    satisfaction_rate: number | null
+    direct_answer_rate: number | null
+  }
+  units: OverviewUnit[]
+}
+
+// The best `n` units (红榜) and the worst `n` (黑榜, worst first). Units without a score yet
+// are on neither list; when there are fewer than 2n scored units the two lists do not overlap.
+export function splitRanking(units: OverviewUnit[], n = 5): { red: OverviewUnit[]; black: OverviewUnit[] } {
+  const scored = units.filter((u) => u.score !== null && u.score !== undefined)
+  const redCount = Math.min(n, Math.ceil(scored.length / 2))
+  const red = scored.slice(0, redCount)
+  const blackCount = Math.min(n, scored.length - redCount)
+  const black = blackCount > 0 ? scored.slice(scored.length - blackCount).reverse() : []
+  return { red, black }
+}
+
+const pad = (n: number) => String(n).padStart(2, '0')
+
+export function clockStamp(d: Date): string {
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+}
+
+// The period [from, to) of the last `days` days ending now, as ISO strings for the API.
+export function lastDays(days: number, now: Date = new Date()): { from: string; to: string } {
+  const from = new Date(now.getTime() - days * 86400000)
+  return { from: from.toISOString(), to: now.toISOString() }
+}
+
+// The 24 hourly counts padded/truncated to exactly 24 values.
+export function hours24(byHour: number[] | undefined): number[] {
+  const out = new Array<number>(24).fill(0)
+  for (let i = 0; i < 24 && byHour && i < byHour.length; i++) out[i] = Number(byHour[i]) || 0
+  return out
+}
+
+const palette = ['#1d4ed8', '#10b981', '#f59e0b', '#ef4444', '#8b5cf6', '#06b6d4', '#ec4899', '#84cc16', '#f97316', '#64748b']
+
+export function pieOption(data: { name: string; value: number }[]): Record<string, unknown> {
+  return {
+    color: palette,
+    tooltip: { trigger: 'item', formatter: '{b}：{c}（{d}%）' },
+    legend: { type: 'scroll', orient: 'vertical', right: 0, top: 'middle' },
+    series: [{ type: 'pie', radius: ['40%', '70%'], center: ['38%', '50%'], data, label: { formatter: '{b}\n{c}' } }],
+  }
+}
+
+export function hourLineOption(byHour: number[], name = '受理量'): Record<string, unknown> {
+  return {
+    color: palette,
+    tooltip: { trigger: 'axis' },
+    grid: { left: 36, right: 16, top: 24, bottom: 28 },
+    xAxis: { type: 'category', data: Array.from({ length: 24 }, (_, h) => `${h}时`), boundaryGap: false },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: [{ name, type: 'line', smooth: true, areaStyle: { opacity: 0.15 }, data: hours24(byHour) }],
+  }
+}
+
+// A bar chart; horizontal bars list the largest first from the top.
+export function barOption(
+  data: { name: string; value: number }[],
+  opts: { horizontal?: boolean; name?: string; color?: string } = {},
+): Record<string, unknown> {
+  const names = data.map((d) => d.name)
+  const values = data.map((d) => d.value)
+  const cat = { type: 'category', data: opts.horizontal ? [...names].reverse() : names, axisLabel: { interval: 0, width: 110, overflow: 'truncate' } }
+  const val = { type: 'value', minInterval: 1 }
+  return {
+    color: [opts.color ?? palette[0]],
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    grid: { left: opts.horizontal ? 120 : 36, right: 24, top: 16, bottom: 28, containLabel: false },
+    xAxis: opts.horizontal ? val : cat,
+    yAxis: opts.horizontal ? cat : val,
+    series: [{
+      name: opts.name ?? '数量', type: 'bar', barMaxWidth: 28,
+      data: opts.horizontal ? [...values].reverse() : values,
+      label: { show: true, position: opts.horizontal ? 'right' : 'top' },
+    }],
+  }
+}

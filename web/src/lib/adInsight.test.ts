@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest'
+import { periodQuery, lastDaysRange, alertSummary } from './adInsight'
+
+describe('insight helpers', () => {
+  it('makes the end date exclusive', () => {
+    expect(periodQuery(['2026-11-01', '2026-11-30'])).toEqual({ from: '2026-11-01', to: '2026-12-01' })
+    expect(periodQuery(['2026-12-31', '2026-12-31'])).toEqual({ from: '2026-12-31', to: '2027-01-01' })
+    expect(periodQuery(null)).toEqual({})
+  })
+  it('counts the last days inclusively', () => {
+    expect(lastDaysRange(30, new Date(2026, 10, 28))).toEqual(['2026-10-30', '2026-11-28'])
+  })
+  it('summarises alerts', () => {
+    const base = { id: '1', severity: 'high', ticket_id: '2', created_at: '', updated_at: '' }
+    expect(alertSummary({ ...base, kind: 'emergency', data: { number: 'N1', transfer: '119', hits: [{ phrase: '煤气味' }] } }))
+      .toBe('工单 N1 疑似紧急事件，建议转119：煤气味')
+    expect(alertSummary({ ...base, kind: 'duplicate_cluster', data: { count: 3, first: 'N0', numbers: [] } })).toContain('3 件')
+    expect(alertSummary({ ...base, kind: 'repeat_caller', data: { phone: '139****0000', count: 4, window_days: 30, escalating: true, tones: ['calm', 'angry'] } }))
+      .toBe('139****0000 30 天内来电 4 次，情绪/诉求升级（平静→愤怒）')
+  })
+})

@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { ApiError, act, api, buildUrl, describeError, setToken, setUnauthorisedHandler } from './api'
+
+function reply(status: number, body: unknown) {
+  return vi.fn(async () => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }))
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+  setToken('')
+})
+
+describe('api client', () => {
+  it('builds URLs without empty parameters', () => {
+    expect(buildUrl('/tickets', { status: 'received', q: '', cursor: undefined, page_size: 50 })).toBe(
+      '/api/v1/tickets?status=received&page_size=50',
+    )
+  })
+
+  it('sends the bearer token and JSON, and parses the answer', async () => {
+    const f = reply(200, { ok: true })
+    vi.stubGlobal('fetch', f)
+    setToken('abc')
+    expect(await api('/x', { body: { a: 1 } })).toEqual({ ok: true })
+    const [url, init] = f.mock.calls[0] as unknown as [string, RequestInit]
+    expect(url).toBe('/api/v1/x')
+    expect(init.method).toBe('POST')
+    expect((init.headers as Record<string, string>).Authorization).toBe('Bearer abc')
+    expect(init.body).toBe('{"a":1}')
+  })
+
+  it('turns the error envelope into an ApiError naming the field, in Chinese', async () => {
+    vi.stubGlobal('fetch', reply(400, { error: { code: 'invalid_argument', message: 'content: must not be empty', details: { field: 'content' } } }))
+    const e = await api('/tickets', { body: {} }).catch((x) => x)
+    expect(e).toBeInstanceOf(ApiError)
+    expect(e.field).toBe('content')
+    expect(describeError(e)).toBe('诉求内容：不能为空')
+  })
+
+  it('explains conflicts and calls the unauthorised handler on 401', async () => {
+    const onOut = vi.fn()
+    setUnauthorisedHandler(onOut)
+    vi.stubGlobal('fetch', reply(401, { error: { code: 'unauthenticated', message: 'token expired', details: {} } }))
+    const e = await api('/auth/me').catch((x) => x)
+    expect(onOut).toHaveBeenCalled()
+    expect(describeError(e)).toContain('登录已失效')
+    vi.stubGlobal('fetch', reply(409, { error: { code: 'stale_version', message: 'ticket changed', details: {} } }))
+    expect(describeError(await act('1', 'accept', {}, 3).catch((x) => x))).toContain('已被他人修改')
+  })
+
+  it('sends the version as If-Match on actions', async () => {
+    const f = reply(200, { id: '1' })
+    vi.stubGlobal('fetch', f)
+    await act('42', 'dispatch', { unit_id: '7' }, 5)
+    const [url, init] = f.mock.calls[0] as unknown as [string, RequestInit]
+    expect(url).toBe('/api/v1/tickets/42/actions/dispatch')
+    expect((init.headers as Record<string, string>)['If-Match']).toBe('"5"')
+  })
+})

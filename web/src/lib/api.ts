@@ -1,0 +1,181 @@
+// The one HTTP client of the app: JSON in and out, the bearer token of the session,
+// and the server's error envelope {error:{code,message,details:{field}}} turned into an
+// ApiError whose message is plain Chinese and whose `field` names the input to mark.
+
+export interface Page<T> {
+  items: T[]
+  total: number
+  next_cursor: string | null
+}
+
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public code: string,
+    message: string,
+    public field: string | undefined,
+  ) {
+    super(message)
+  }
+}
+
+let token = ''
+let onUnauthorised: () => void = () => {}
+
+export function setToken(t: string): void {
+  token = t
+}
+export function getToken(): string {
+  return token
+}
+export function setUnauthorisedHandler(f: () => void): void {
+  onUnauthorised = f
+}
+
+// Chinese names of the fields the server names in its errors, so a message reads
+// "手机号：…" rather than "citizen.phone: …".
+const fieldNames: Record<string, string> = {
+  content: '诉求内容', title: '标题', channel: '渠道', request_type: '诉求类型', urgency: '紧急程度',
+  category_code: '分类', address: '地址', area_id: '区域', 'citizen.phone': '手机号', 'citizen.name': '姓名',
+  phone: '手机号', unit_id: '承办单位', assisting_unit_ids: '协办单位', reason: '原因', days: '天数',
+  comment: '意见', outcome: '回访结果', rating: '满意度', note: '说明', to: '转办去向', username: '用户名',
+  password: '密码', q: '查询', phone_last4: '手机号后四位', code: '编码', name: '名称', kind: '类型',
+  into_ticket_id: '主工单', decision: '决定', approve: '审核结论', body: '请求', version: '版本',
+  warning_pct: '预警比例', rules: '时限规则', parent_id: '上级', lead_unit_id: '主办单位', priority: '优先级',
+  category_prefix: '分类', display_name: '姓名', role: '角色', aliases: '别名', from: '开始时间',
+  date: '日期', category: '分类', top: '数量',
+}
+
+const codeMessages: Record<string, string> = {
+  unauthenticated: '登录已失效，请重新登录',
+  permission_denied: '没有权限执行此操作',
+  not_found: '未找到',
+  conflict: '与现有数据冲突',
+  stale_version: '工单已被他人修改，请刷新后重试',
+  invalid_transition: '工单当前状态不允许此操作',
+  failed_precondition: '当前状态不允许此操作',
+  resource_exhausted: '请求过于频繁，请稍后再试',
+  too_large: '提交的内容过大',
+  unavailable: '服务暂不可用，请稍后再试',
+}
+
+// The server explains in English; the screens speak Chinese. Known phrasings are translated,
+// anything else is shown as the server wrote it (still naming the field in Chinese).
+const detailPatterns: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
+  [/^is required$|^is missing or empty$/, '必填'],
+  [/^must not be empty$/, '不能为空'],
+  [/^must be a string$/, '应为文本'],
+  [/^must be an id$/, '应为有效编号'],
+  [/^must be a positive integer$|^must be an integer$|^must be a number$/, '应为整数'],
+  [/^must be true or false$/, '应为是或否'],
+  [/^must be an array of strings$/, '应为文本列表'],
+  [/^is not valid UTF-8/, '含有无效字符'],
+  [/^too long$|^is longer than/, '内容过长'],
+  [/^at most (\d+) (bytes|characters)/, (m) => `最多 ${m[1]} ${m[2] === 'bytes' ? '字节' : '字'}`],
+  [/^must hold 5 to 20 digits$/, '应为 5 到 20 位数字'],
+  [/^expected ISO 8601|^is not a date/, '日期格式不正确'],
+  [/^must be after from$/, '应晚于开始时间'],
+  [/^no area with id/, '区域不存在'],
+  [/^no unit with id|^no such unit/, '单位不存在'],
+  [/^unknown channel/, '未知的渠道'],
+  [/^unknown request type/, '未知的诉求类型'],
+  [/^unknown urgency/, '未知的紧急程度'],
+  [/^must be one of/, '取值不在可选范围内'],
+  [/^is required when the citizen was reached$/, '联系上市民时必须填写满意度'],
+  [/^only a reached citizen gives a rating$/, '未联系上市民时不能填写满意度'],
+  [/^the lead unit cannot also assist$/, '主办单位不能同时为协办单位'],
+  [/^the order is already with that unit$/, '工单已在该单位'],
+  [/^transfer must be 110, 119 or 120/, '只能转 110、119 或 120'],
+  [/^must be 1-200 bytes of UTF-8 text$/, '应为 1 到 200 字节的文本'],
+]
+
+export function translateDetail(detail: string): string {
+  for (const [re, zh] of detailPatterns) {
+    const m = re.exec(detail)
+    if (m) return typeof zh === 'string' ? zh : zh(m)
+  }
+  return detail
+}
+
+export function fieldLabel(field: string | undefined): string {
+  if (!field) return ''
+  return fieldNames[field] ?? field
+}
+
+// "content: must not be empty" → "诉求内容：must not be empty" (the server's detail kept).
+export function describeError(e: unknown): string {
+  if (e instanceof ApiError) {
+    const generic = codeMessages[e.code]
+    let detail = e.message
+    if (e.field && detail.startsWith(e.field + ':')) detail = detail.slice(e.field.length + 1).trim()
+    if (e.field) return `${fieldLabel(e.field)}：${translateDetail(detail)}`
+    const zh = translateDetail(detail)
+    if (zh !== detail) return zh
+    return generic ? `${generic}（${detail}）` : detail
+  }
+  if (e instanceof Error) return '网络错误：' + e.message
+  return String(e)
+}
+
+export interface RequestOptions {
+  method?: string
+  body?: unknown
+  query?: Record<string, string | number | boolean | undefined | null>
+  headers?: Record<string, string>
+  signal?: AbortSignal
+}
+
+export function buildUrl(path: string, query?: RequestOptions['query']): string {
+  const params = new URLSearchParams()
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (v === undefined || v === null || v === '') continue
+    params.set(k, String(v))
+  }
+  const qs = params.toString()
+  return '/api/v1' + path + (qs ? '?' + qs : '')
+}
+
+export async function api<T = any>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...(opts.headers ?? {}) }
+  if (token) headers.Authorization = 'Bearer ' + token
+  let body: BodyInit | undefined
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    body = JSON.stringify(opts.body)
+  }
+  const res = await fetch(buildUrl(path, opts.query), {
+    method: opts.method ?? (opts.body !== undefined ? 'POST' : 'GET'),
+    headers,
+    body,
+    signal: opts.signal,
+  })
+  const text = await res.text()
+  let data: any = undefined
+  if (text) {
+    try {
+      data = JSON.parse(text)
+    } catch {
+      data = text
+    }
+  }
+  if (!res.ok) {
+    const err = data && typeof data === 'object' ? data.error : undefined
+    if (res.status === 401) onUnauthorised()
+    throw new ApiError(res.status, err?.code ?? 'http_' + res.status, err?.message ?? `HTTP ${res.status}`, err?.details?.field)
+  }
+  return data as T
+}
+
+export const get = <T = any>(path: string, query?: RequestOptions['query']) => api<T>(path, { query })
+export const post = <T = any>(path: string, body: unknown = {}, headers?: Record<string, string>) =>
+  api<T>(path, { method: 'POST', body, headers })
+export const put = <T = any>(path: string, body: unknown) => api<T>(path, { method: 'PUT', body })
+export const del = <T = any>(path: string) => api<T>(path, { method: 'DELETE' })
+
+// One action on a ticket (POST /tickets/{id}/actions/{name}); `version` guards against a
+// concurrent change (If-Match).
+export function act<T = any>(ticketId: string, action: string, body: Record<string, unknown> = {}, version?: number) {
+  const headers: Record<string, string> = {}
+  if (version !== undefined) headers['If-Match'] = `"${version}"`
+  return post<T>(`/tickets/${ticketId}/actions/${action}`, body, headers)
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest'
+import { ApiError } from './api'
+import { bulkSummary, canRelay, coordinateBody, dispatchBody, groupUnits, planBulk, redispatchBody, runBulk, validateCoordinate, validateDispatch, type Unit } from './dqDispatch'
+
+const units: Unit[] = [
+  { id: '1', name: '市中心', kind: 'city_center', parent_id: null },
+  { id: '2', name: '江南区分中心', kind: 'district_center', parent_id: '1' },
+  { id: '3', name: '教育局', kind: 'department', parent_id: '1' },
+  { id: '4', name: '旧单位', kind: 'department', parent_id: '1', active: false },
+]
+const form = (o: any = {}) => ({ unit_id: '3', assisting_unit_ids: [], mode: 'direct' as const, note: '', ...o })
+
+describe('dispatch form', () => {
+  it('relays only to centres', () => {
+    expect(canRelay(units[1])).toBe(true)
+    expect(canRelay(units[2])).toBe(false)
+    expect(canRelay(undefined)).toBe(false)
+    expect(validateDispatch(form({ mode: 'relay' }), units)?.field).toBe('mode')
+    expect(validateDispatch(form({ unit_id: '2', mode: 'relay' }), units)).toBeNull()
+  })
+  it('checks lead and assisting units', () => {
+    expect(validateDispatch(form({ unit_id: '' }), units)?.field).toBe('unit_id')
+    expect(validateDispatch(form({ unit_id: '99' }), units)?.field).toBe('unit_id')
+    expect(validateDispatch(form({ unit_id: '4' }), units)?.field).toBe('unit_id')
+    expect(validateDispatch(form({ assisting_unit_ids: ['3'] }), units)?.field).toBe('assisting_unit_ids')
+    expect(validateDispatch(form({ assisting_unit_ids: Array.from({ length: 21 }, (_, i) => 'x' + i) }), units)?.field).toBe('assisting_unit_ids')
+    expect(validateDispatch(form({ note: '字'.repeat(700) }), units)?.field).toBe('note')
+  })
+  it('builds bodies as command_parse.cc reads them', () => {
+    expect(dispatchBody(form({ assisting_unit_ids: ['2', '2', '3'], note: ' 请尽快 ' }))).toEqual({ unit_id: '3', mode: 'direct', assisting_unit_ids: ['2'], note: '请尽快' })
+    expect(dispatchBody(form())).toEqual({ unit_id: '3', mode: 'direct' })
+    expect(redispatchBody('3', '')).toEqual({ unit_id: '3' })
+    expect(coordinateBody(' 已协调 ', '')).toEqual({ note: '已协调' })
+    expect(coordinateBody('已协调', '3')).toEqual({ note: '已协调', unit_id: '3' })
+    expect(validateCoordinate('  ', '')?.field).toBe('note')
+  })
+  it('groups active units, centres first', () => {
+    const g = groupUnits(units, { city_center: '市中心', district_center: '区分中心', department: '职能部门' })
+    expect(g.map((x) => x.label)).toEqual(['市中心', '区分中心', '职能部门'])
+    expect(g[2].units.map((u) => u.id)).toEqual(['3'])
+  })
+})
+
+describe('bulk', () => {
+  const t = (id: string, sugg?: string): any => ({ id, number: 'N' + id, version: 1, suggestions: sugg ? { units: [{ unit_id: sugg, name: 'U' + sugg, score: 0.9 }] } : {} })
+  it('plans per row suggestion or one unit', () => {
+    const p = planBulk([t('a', '3'), t('b')], { kind: 'suggested' })
+    expect(p[0]).toMatchObject({ unit_id: '3', unit_name: 'U3', skip: '' })
+    expect(p[1].skip).toContain('无建议')
+    const q = planBulk([t('a', '3'), t('b')], { kind: 'unit', unit_id: '2', unit_name: '江南' })
+    expect(q.every((x) => x.unit_id === '2' && !x.skip)).toBe(true)
+  })
+  it('runs one by one and reports each row in Chinese', async () => {
+    const plan = planBulk([t('a', '3'), t('b'), t('c', '3')], { kind: 'suggested' })
+    const progress: number[] = []
+    const res = await runBulk(plan, async (item) => {
+      if (item.ticket.id === 'c') throw new ApiError(409, 'stale_version', 'ticket changed', undefined)
+      return { ...item.ticket, version: 2 }
+    }, (n) => progress.push(n))
+    expect(res.map((r) => r.ok)).toEqual([true, false, false])
+    expect(res[0].message).toBe('已派至U3')
+    expect(res[2].message).toContain('ticket changed')
+    expect(progress).toEqual([1, 2, 3])
+    expect(bulkSummary(res)).toBe('成功 1 单，失败 2 单')
+    expect(bulkSummary([res[0]])).toBe('全部成功：共 1 单')
+    expect(bulkSummary([])).toBe('未选择工单')
+  })
+})
+
+describe('subtreeUnits', () => {
+  it('keeps a centre to its subtree', async () => {
+    const { subtreeUnits } = await import('./dqDispatch')
+    const us: Unit[] = [
+      { id: '1', name: '市', kind: 'city_center', parent_id: null },
+      { id: '2', name: '区', kind: 'district_center', parent_id: '1' },
+      { id: '3', name: '街道', kind: 'street', parent_id: '2' },
+      { id: '5', name: '社区', kind: 'community', parent_id: '3' },
+      { id: '4', name: '局', kind: 'department', parent_id: '1' },
+    ]
+    expect(subtreeUnits(us, '2').map((u) => u.id)).toEqual(['3', '5'])
+    expect(subtreeUnits(us, '1').map((u) => u.id)).toEqual(['2', '4', '3', '5'])
+    expect(subtreeUnits(us, '0')).toBe(us)
+    expect(subtreeUnits(us, undefined)).toBe(us)
+  })
+})

@@ -1,0 +1,184 @@
+// Dispatch centre logic: the dispatch form (lead, assisting units, mode, note) checked as
+// the server checks it (src/ticket/command_parse.cc), and bulk dispatch planned and run one
+// ticket at a time with a Chinese result per row.
+import { byteLength, topSuggestion, type Ticket } from './dqTicket'
+import { describeError } from './api'
+
+export interface Unit {
+  id: string
+  name: string
+  kind: string
+  parent_id: string | null
+  is_centre?: boolean
+  active?: boolean
+  area_id?: string | null
+}
+
+// A relay goes only to a district centre or sub-centre (they dispatch on within their subtree).
+export function canRelay(u: Pick<Unit, 'kind'> | null | undefined): boolean {
+  return !!u && (u.kind === 'district_center' || u.kind === 'sub_center')
+}
+
+export interface DispatchForm {
+  unit_id: string
+  assisting_unit_ids: string[]
+  mode: 'direct' | 'relay'
+  note: string
+}
+
+export interface FieldError {
+  field: string
+  message: string
+}
+
+export const MAX_ASSISTING = 20
+export const MAX_NOTE_BYTES = 2000
+
+export function validateDispatch(f: DispatchForm, units: Unit[]): FieldError | null {
+  if (!f.unit_id) return { field: 'unit_id', message: '请选择主办单位' }
+  const lead = units.find((u) => u.id === f.unit_id)
+  if (!lead) return { field: 'unit_id', message: '该单位不在可派范围内' }
+  if (lead.active === false) return { field: 'unit_id', message: '该单位已停用' }
+  if (f.mode === 'relay' && !canRelay(lead)) {
+    return { field: 'mode', message: '逐级转派只能派给区分中心或分中心' }
+  }
+  if (f.assisting_unit_ids.includes(f.unit_id)) {
+    return { field: 'assisting_unit_ids', message: '协办单位不能包含主办单位' }
+  }
+  if (f.assisting_unit_ids.length > MAX_ASSISTING) {
+    return { field: 'assisting_unit_ids', message: `协办单位最多 ${MAX_ASSISTING} 个` }
+  }
+  if (byteLength(f.note) > MAX_NOTE_BYTES) return { field: 'note', message: '说明过长（最多约 660 个汉字）' }
+  return null
+}
+
+export function dispatchBody(f: DispatchForm): Record<string, unknown> {
+  const body: Record<string, unknown> = { unit_id: f.unit_id, mode: f.mode }
+  const assist = [...new Set(f.assisting_unit_ids)].filter((id) => id && id !== f.unit_id)
+  if (assist.length) body.assisting_unit_ids = assist
+  if (f.note.trim()) body.note = f.note.trim()
+  return body
+}
+
+// Redispatch takes the new unit and an optional note only.
+export function redispatchBody(unitId: string, note: string): Record<string, unknown> {
+  const body: Record<string, unknown> = { unit_id: unitId }
+  if (note.trim()) body.note = note.trim()
+  return body
+}
+
+// Coordinate: a note (required) and optionally a unit to hand the order to.
+export function validateCoordinate(note: string, unitId: string): FieldError | null {
+  if (!note.trim()) return { field: 'note', message: '请填写协调意见' }
+  if (byteLength(note) > MAX_NOTE_BYTES) return { field: 'note', message: '协调意见过长' }
+  void unitId
+  return null
+}
+
+export function coordinateBody(note: string, unitId: string): Record<string, unknown> {
+  const body: Record<string, unknown> = { note: note.trim() }
+  if (unitId) body.unit_id = unitId
+  return body
+}
+
+// ---- bulk ----
+
+export type BulkTarget = { kind: 'suggested' } | { kind: 'unit'; unit_id: string; unit_name: string }
+
+export interface BulkItem {
+  ticket: Ticket
+  unit_id: string
+  unit_name: string
+  skip: string // why the row is not sent ('' when it is)
+}
+
+export function planBulk(rows: Ticket[], target: BulkTarget): BulkItem[] {
+  return rows.map((t) => {
+    if (target.kind === 'unit') return { ticket: t, unit_id: target.unit_id, unit_name: target.unit_name, skip: '' }
+    const s = topSuggestion(t)
+    if (!s) return { ticket: t, unit_id: '', unit_name: '', skip: '无建议承办单位，请单独派单' }
+    return { ticket: t, unit_id: s.unit_id, unit_name: s.name, skip: '' }
+  })
+}
+
+export interface BulkResult {
+  id: string
+  number: string
+  unit_name: string
+  ok: boolean
+  message: string
+  ticket?: Ticket // the new version on success
+}
+
+// Runs the plan one ticket at a time (each with its own version, so a row changed by
+// someone else fails alone with 409 and the rest go through).
+export async function runBulk(
+  plan: BulkItem[],
+  exec: (item: BulkItem) => Promise<Ticket>,
+  onProgress?: (done: number, total: number) => void,
+): Promise<BulkResult[]> {
+  const out: BulkResult[] = []
+  let done = 0
+  for (const item of plan) {
+    const base = { id: item.ticket.id, number: item.ticket.number, unit_name: item.unit_name }
+    if (item.skip) {
+      out.push({ ...base, ok: false, message: item.skip })
+    } else {
+      try {
+        const t = await exec(item)
+        out.push({ ...base, ok: true, message: `已派至${item.unit_name}`, ticket: t })
+      } catch (e) {
+        out.push({ ...base, ok: false, message: describeError(e) })
+      }
+    }
+    onProgress?.(++done, plan.length)
+  }
+  return out
+}
+
+export function bulkSummary(results: BulkResult[]): string {
+  const ok = results.filter((r) => r.ok).length
+  const bad = results.length - ok
+  if (!results.length) return '未选择工单'
+  if (!bad) return `全部成功：共 ${ok} 单`
+  if (!ok) return `全部失败：共 ${bad} 单`
+  return `成功 ${ok} 单，失败 ${bad} 单`
+}
+
+// Units grouped by kind for a select (centres first), inactive ones left out.
+const kindOrder = ['city_center', 'district_center', 'sub_center', 'department', 'utility', 'street', 'community']
+export function groupUnits(units: Unit[], labels: Record<string, string>): { label: string; units: Unit[] }[] {
+  const groups = new Map<string, Unit[]>()
+  for (const u of units) {
+    if (u.active === false) continue
+    const g = groups.get(u.kind) ?? []
+    g.push(u)
+    groups.set(u.kind, g)
+  }
+  const kinds = [...groups.keys()].sort((a, b) => {
+    const ia = kindOrder.indexOf(a), ib = kindOrder.indexOf(b)
+    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib)
+  })
+  return kinds.map((k) => ({ label: labels[k] ?? k, units: groups.get(k)! }))
+}
+
+// The units a centre may dispatch to: its subtree (itself excluded). A user without a unit
+// (admin) or an unknown root gets every unit.
+export function subtreeUnits(units: Unit[], rootId: string | null | undefined): Unit[] {
+  if (!rootId || !units.some((u) => u.id === rootId)) return units
+  const children = new Map<string, Unit[]>()
+  for (const u of units) {
+    if (!u.parent_id) continue
+    const c = children.get(u.parent_id) ?? []
+    c.push(u)
+    children.set(u.parent_id, c)
+  }
+  const out: Unit[] = []
+  const stack = [...(children.get(rootId) ?? [])]
+  while (stack.length) {
+    const u = stack.shift()!
+    out.push(u)
+    stack.push(...(children.get(u.id) ?? []))
+  }
+  return out
+}

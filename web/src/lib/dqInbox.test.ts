@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest'
+import { actionBody, allowedActions, inboxQuery, isoWithOffset, validateAction } from './dqInbox'
+
+const t = (a: any): any => ({ id: '1', assignments: [{ unit_id: 'u', state: 'pending', dispatched_at: '2026-11-28T10:00:00+08:00', ...a }] })
+
+describe('inbox', () => {
+  it('queries per tab', () => {
+    const f = { q: ' 路灯 ', due: 'soon' as const }
+    expect(inboxQuery('pending', 'u', f)).toEqual({ unit_id: 'u', open: true, q: '路灯', status: 'dispatched' })
+    expect(inboxQuery('accepted', 'u', { q: '', due: 'soon' })).toEqual({ unit_id: 'u', open: true, status: 'in_progress' })
+    expect(inboxQuery('due', 'u', { q: '', due: 'yellow' })).toMatchObject({ warning: 'yellow' })
+    expect(inboxQuery('due', 'u', { q: '', due: 'red' })).toMatchObject({ overdue: true })
+    const soon = inboxQuery('due', 'u', { q: '', due: 'soon' }, new Date(2026, 10, 28, 9, 0, 0))
+    expect(soon.due_before).toBe(isoWithOffset(new Date(2026, 11, 1, 9, 0, 0)))
+    expect(inboxQuery('all', 'u', { q: '', due: 'soon' })).toEqual({ unit_id: 'u', open: true })
+  })
+  it('formats ISO with the offset', () => {
+    expect(isoWithOffset(new Date(2026, 0, 2, 3, 4, 5))).toMatch(/^2026-01-02T03:04:05[+-]\d{2}:\d{2}$/)
+  })
+  it('offers what the assignment allows', () => {
+    expect(allowedActions(t({}), 'u')).toEqual(['accept', 'return'])
+    expect(allowedActions(t({ state: 'accepted' }), 'u')).toEqual(['reply', 'return', 'request_extension', 'suspend'])
+    expect(allowedActions(t({ state: 'accepted', extension_request: { days: 2, reason: 'x' }, suspend_requested: true }), 'u')).toEqual(['reply', 'return'])
+    expect(allowedActions(t({ state: 'replied' }), 'u')).toEqual([])
+    expect(allowedActions(t({}), 'other')).toEqual([])
+  })
+  it('validates the forms', () => {
+    const f = (o: any) => ({ reason: '', days: 3, content: '', ...o })
+    expect(validateAction('return', f({}))?.field).toBe('reason')
+    expect(validateAction('return', f({ reason: '非本单位职责' }))).toBeNull()
+    expect(validateAction('request_extension', f({ days: 0, reason: 'x' }))?.field).toBe('days')
+    expect(validateAction('request_extension', f({ days: 1.5, reason: 'x' }))?.field).toBe('days')
+    expect(validateAction('request_extension', f({ days: null, reason: 'x' }))?.field).toBe('days')
+    expect(validateAction('request_extension', f({ days: 5 }))?.message).toContain('延期理由')
+    expect(validateAction('suspend', f({ reason: '字'.repeat(700) }))?.field).toBe('reason')
+    expect(validateAction('reply', f({}))?.field).toBe('content')
+    expect(validateAction('accept', f({}))).toBeNull()
+    expect(actionBody('request_extension', f({ days: 5, reason: ' 等材料 ' }))).toEqual({ days: 5, reason: '等材料' })
+    expect(actionBody('reply', f({ content: ' 已修复 ' }))).toEqual({ content: '已修复' })
+    expect(actionBody('return', f({ reason: 'x' }))).toEqual({ reason: 'x' })
+    expect(actionBody('accept', f({}))).toEqual({})
+  })
+})

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { byteLength, excerpt, lastReturn, remainingFor, scoreText, suggestedCategory, topSuggestion, unitAssignment, warningFor } from './dqTicket'
+
+const a = (o: any) => ({ unit_id: 'u1', unit_name: '甲', lead: true, state: 'pending', dispatched_at: '2026-11-28T10:00:00+08:00', ended_at: '', ...o })
+
+describe('dqTicket', () => {
+  it('excerpts by characters', () => {
+    expect(excerpt('一二三四五', 3)).toBe('一二三…')
+    expect(excerpt(' a\n b ', 10)).toBe('a b')
+    expect(excerpt(null)).toBe('')
+  })
+  it('reads suggestions', () => {
+    const t: any = { suggestions: { category: { code: '0504', name: '校外培训', confidence: 0.9 }, units: [{ unit_id: '9', name: '教育局', score: 0.996 }] } }
+    expect(topSuggestion(t)?.name).toBe('教育局')
+    expect(suggestedCategory(t)).toEqual({ code: '0504', name: '校外培训', confidence: 0.9 })
+    expect(suggestedCategory({ suggestions: { category: { abstain: true, code: '01' } } } as any)).toBeNull()
+    expect(topSuggestion({} as any)).toBeNull()
+    expect(scoreText(0.996)).toBe('99.6%')
+    expect(scoreText(1e-170)).toBe('<0.1%')
+  })
+  it('finds the latest return', () => {
+    const t: any = { assignments: [a({ state: 'returned', ended_at: '2026-11-28T11:00:00+08:00', return_reason: '旧' }),
+      a({ unit_id: 'u2', unit_name: '乙', state: 'returned', ended_at: '2026-11-28T12:00:00+08:00', return_reason: '新' })] }
+    expect(lastReturn(t)).toMatchObject({ unit_id: 'u2', reason: '新' })
+    expect(lastReturn({ assignments: [] } as any)).toBeNull()
+  })
+  it('picks the live assignment of a unit and its clock', () => {
+    const t: any = {
+      remaining_ms: 5, overdue: false, warning_level: 'none',
+      assignments: [a({ state: 'superseded', remaining_ms: 1 }), a({ state: 'accepted', dispatched_at: '2026-11-28T09:00:00+08:00', remaining_ms: -60000, warning_level: 'red' }),
+        a({ unit_id: 'u2', state: 'pending', remaining_ms: 99 })],
+    }
+    expect(unitAssignment(t, 'u1')?.state).toBe('accepted')
+    expect(remainingFor(t, 'u1')).toBe(-60000)
+    expect(warningFor(t, 'u1')).toBe('red')
+    expect(remainingFor(t, 'nobody')).toBe(5)
+    expect(unitAssignment(t, '')).toBeNull()
+  })
+  it('counts UTF-8 bytes', () => {
+    expect(byteLength('中a')).toBe(4)
+  })
+})

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest'
+import { fullTime, maskPhone, percent, remaining, shortTime, warningType } from './format'
+
+describe('format', () => {
+  it('shows remaining and overdue clock time', () => {
+    expect(remaining(90 * 60 * 1000)).toBe('剩余1小时30分')
+    expect(remaining(-(2 * 86400 + 3 * 3600) * 1000)).toBe('超期2天3小时')
+    expect(remaining(59 * 1000)).toBe('剩余0分钟')
+    expect(remaining(undefined)).toBe('')
+  })
+  it('shortens ISO times, keeping the year only when it differs', () => {
+    const now = new Date(2026, 10, 28)
+    expect(shortTime('2026-11-28T21:37:42+08:00', now)).toBe('11-28 21:37')
+    expect(shortTime('2025-01-02T08:05:00+08:00', now)).toBe('2025-01-02 08:05')
+    expect(shortTime('', now)).toBe('')
+    expect(fullTime('2026-11-28T21:37:42+08:00')).toBe('2026-11-28 21:37:42')
+  })
+  it('maps warning levels and rates', () => {
+    expect(warningType('red')).toBe('danger')
+    expect(warningType('yellow')).toBe('warning')
+    expect(warningType('none')).toBe('success')
+    expect(percent(0.9614)).toBe('96.1%')
+    expect(percent(null)).toBe('—')
+  })
+  it('masks a typed phone number', () => {
+    expect(maskPhone('13912345678')).toBe('139****5678')
+    expect(maskPhone('1234')).toBe('1234')
+  })
+})

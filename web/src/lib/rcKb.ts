@@ -1,0 +1,95 @@
+// Pure helpers of the knowledge-base screen: the review workflow's next steps, the body
+// of a save, and synonym groups typed as one line.
+
+export interface KbEntry {
+  id: string
+  external_id?: string
+  title: string
+  body: string
+  category_code: string
+  keywords: string[]
+  status: string
+  visibility: string
+  effective?: string
+  expires?: string
+  owner_unit_id?: string
+  version?: number
+  use_count?: number
+  updated_at?: string
+  updated_by?: string
+  score?: number
+  snippet?: string
+}
+
+export const kbStatusLabels: Record<string, string> = {
+  draft: '草稿', reviewed: '已审核', published: '已发布', retired: '已停用',
+}
+export const kbVisibilityLabels: Record<string, string> = { internal: '内部', public: '公开' }
+
+export function kbStatusType(s: string): 'info' | 'warning' | 'success' | 'danger' {
+  return s === 'published' ? 'success' : s === 'reviewed' ? 'warning' : s === 'retired' ? 'danger' : 'info'
+}
+
+// draft → reviewed → published → retired; reviewed may go back to draft, retired re-drafted.
+export function kbActions(status: string): { action: string; label: string; type: 'primary' | 'success' | 'warning' | 'danger' | 'info' }[] {
+  switch (status) {
+    case 'draft': return [{ action: 'review', label: '审核通过', type: 'primary' }]
+    case 'reviewed': return [{ action: 'publish', label: '发布', type: 'success' }, { action: 'redraft', label: '退回草稿', type: 'info' }]
+    case 'published': return [{ action: 'retire', label: '停用', type: 'danger' }]
+    case 'retired': return [{ action: 'redraft', label: '重新起草', type: 'info' }]
+    default: return []
+  }
+}
+
+export interface KbForm {
+  title: string
+  body: string
+  category_code: string
+  keywords: string[]
+  visibility: string
+  effective: string // YYYY-MM-DD or ''
+  expires: string
+  owner_unit_id: string
+}
+
+export function emptyKbForm(): KbForm {
+  return { title: '', body: '', category_code: '', keywords: [], visibility: 'internal', effective: '', expires: '', owner_unit_id: '' }
+}
+
+export function formOf(e: KbEntry): KbForm {
+  return {
+    title: e.title, body: e.body, category_code: e.category_code ?? '', keywords: [...(e.keywords ?? [])],
+    visibility: e.visibility || 'internal', effective: (e.effective ?? '').slice(0, 10), expires: (e.expires ?? '').slice(0, 10),
+    owner_unit_id: e.owner_unit_id ?? '',
+  }
+}
+
+export type KbChecked = { ok: true; body: Record<string, unknown> } | { ok: false; field: string; message: string }
+
+// The body of POST /kb or PUT /kb/{id}; no status: every save goes to review as a draft.
+export function kbBody(f: KbForm): KbChecked {
+  const title = f.title.trim()
+  const body = f.body.trim()
+  if (!title) return { ok: false, field: 'title', message: '请填写标题' }
+  if (new TextEncoder().encode(title).length > 500) return { ok: false, field: 'title', message: '标题过长' }
+  if (!body) return { ok: false, field: 'body', message: '请填写正文' }
+  const keywords = [...new Set(f.keywords.map((k) => k.trim()).filter(Boolean))]
+  if (keywords.length > 50) return { ok: false, field: 'keywords', message: '关键词最多50个' }
+  if (f.effective && f.expires && f.expires <= f.effective) return { ok: false, field: 'expires', message: '失效日期须晚于生效日期' }
+  const out: Record<string, unknown> = { title, body, keywords, visibility: f.visibility || 'internal' }
+  if (f.category_code) out.category_code = f.category_code
+  if (f.effective) out.effective = f.effective
+  if (f.expires) out.expires = f.expires
+  if (f.owner_unit_id) out.owner_unit_id = f.owner_unit_id
+  return { ok: true, body: out }
+}
+
+// "煤气 燃气，天然气" → ["煤气","燃气","天然气"] (spaces, commas, 顿号, slashes).
+export function parseTerms(s: string): string[] {
+  return [...new Set(s.split(/[\s,，、;；/|]+/).map((t) => t.trim()).filter(Boolean))]
+}
+
+// The words a snippet highlighted, to mark the same words in the title.
+export function hitWords(parts: { text: string; hit: boolean }[]): string[] {
+  return [...new Set(parts.filter((p) => p.hit).map((p) => p.text))]
+}

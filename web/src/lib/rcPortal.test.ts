@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import { checkProof, checkSubmit, isPhone, normaliseCode, proofQuery, publicError, submitBody, toHalfWidth } from './rcPortal'
+
+describe('portal checks', () => {
+  it('normalises what the IME types', () => {
+    expect(toHalfWidth('１３８')).toBe('138')
+    expect(normaliseCode(' df4f wgrq ')).toBe('DF4FWGRQ')
+    expect(isPhone('138 0013 8000')).toBe(true)
+    expect(isPhone('0571-88886666')).toBe(true)
+    expect(isPhone('12345')).toBe(false)
+  })
+  it('checks the submit form', () => {
+    const f = { content: '小区门口路灯坏了一周', phone: '13800138000', name: '', address: '', request_type: 'help' }
+    expect(checkSubmit(f)).toEqual({ ok: true })
+    expect(checkSubmit({ ...f, content: '坏了' })).toMatchObject({ ok: false, field: 'content' })
+    expect(checkSubmit({ ...f, phone: '1380' })).toMatchObject({ ok: false, field: 'phone' })
+    expect(submitBody({ ...f, name: ' 王 ' })).toEqual({ content: f.content, phone: '13800138000', name: '王', request_type: 'help' })
+  })
+  it('checks the proof', () => {
+    expect(checkProof('202611280000043', 'phone', '6016')).toEqual({ ok: true })
+    expect(checkProof('', 'phone', '6016')).toMatchObject({ field: 'number' })
+    expect(checkProof('202611280000043', 'phone', '601')).toMatchObject({ field: 'proof' })
+    expect(checkProof('202611280000043', 'code', 'df4fwgrq')).toEqual({ ok: true })
+    expect(proofQuery('code', 'df4fwgrq')).toEqual({ code: 'DF4FWGRQ' })
+    expect(proofQuery('phone', '６０１６')).toEqual({ phone_last4: '6016' })
+  })
+  it('speaks plainly about errors', () => {
+    expect(publicError(404, 'x')).toContain('未查到')
+    expect(publicError(500, 'x')).toBe('x')
+    expect(publicError(409, 'x', 'this request is already closed and rated')).toContain('已评价')
+    expect(publicError(409, 'x', 'this request has not been answered yet; rate it once it is')).toContain('办理中')
+  })
+})

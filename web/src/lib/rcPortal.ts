@@ -1,0 +1,88 @@
+// Pure checks of the citizens' portal (public, no login): what the citizen typed, before
+// it goes to /public/tickets.
+
+export type PortalCheck = { ok: true } | { ok: false; field: string; message: string }
+
+// Full-width digits and letters (from a Chinese IME) to ASCII, spaces and dashes dropped.
+export function toHalfWidth(s: string): string {
+  return s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ')
+}
+export function normaliseDigits(s: string): string {
+  return toHalfWidth(s).replace(/[\s-]/g, '')
+}
+export function normaliseNumber(s: string): string {
+  return normaliseDigits(s)
+}
+export function normaliseCode(s: string): string {
+  return toHalfWidth(s).replace(/\s+/g, '').toUpperCase()
+}
+
+// A mainland mobile (11 digits starting 1) or a landline with area code.
+export function isPhone(s: string): boolean {
+  const p = normaliseDigits(s)
+  return /^1[3-9]\d{9}$/.test(p) || /^0\d{2,3}\d{7,8}$/.test(p)
+}
+
+export interface SubmitForm {
+  content: string
+  phone: string
+  name: string
+  address: string
+  request_type: string
+}
+
+export function checkSubmit(f: SubmitForm): PortalCheck {
+  const content = f.content.trim()
+  if (content.length < 5) return { ok: false, field: 'content', message: '请把诉求写清楚（至少5个字）' }
+  if (content.length > 2000) return { ok: false, field: 'content', message: '诉求内容不超过2000字' }
+  if (!isPhone(f.phone)) return { ok: false, field: 'phone', message: '请填写正确的手机号或固定电话' }
+  if (f.name.trim().length > 50) return { ok: false, field: 'name', message: '姓名过长' }
+  if (f.address.trim().length > 200) return { ok: false, field: 'address', message: '地址过长' }
+  return { ok: true }
+}
+
+export function submitBody(f: SubmitForm): Record<string, string> {
+  const b: Record<string, string> = { content: f.content.trim(), phone: normaliseDigits(f.phone) }
+  if (f.name.trim()) b.name = f.name.trim()
+  if (f.address.trim()) b.address = f.address.trim()
+  if (f.request_type) b.request_type = f.request_type
+  return b
+}
+
+export type ProofMode = 'phone' | 'code'
+
+// The number plus either the last four digits of the phone or the query code.
+export function checkProof(number: string, mode: ProofMode, proof: string): PortalCheck {
+  const n = normaliseNumber(number)
+  if (!/^[0-9A-Za-z]{1,32}$/.test(n)) return { ok: false, field: 'number', message: '请填写工单编号' }
+  if (mode === 'phone') {
+    if (!/^\d{4}$/.test(normaliseDigits(proof))) return { ok: false, field: 'proof', message: '请填写手机号后四位' }
+  } else if (!/^[0-9A-Z]{4,16}$/.test(normaliseCode(proof))) {
+    return { ok: false, field: 'proof', message: '请填写受理时告知的查询码' }
+  }
+  return { ok: true }
+}
+
+export function proofQuery(mode: ProofMode, proof: string): Record<string, string> {
+  return mode === 'phone' ? { phone_last4: normaliseDigits(proof) } : { code: normaliseCode(proof) }
+}
+
+// The status colour of the citizen's progress.
+export function statusTone(status: string): 'success' | 'warning' | 'info' | 'primary' | 'danger' {
+  if (status === 'closed' || status === 'archived') return 'success'
+  if (status === 'awaiting_callback') return 'warning'
+  if (status === 'withdrawn' || status === 'merged' || status === 'transferred') return 'info'
+  return 'primary'
+}
+
+// The public error the citizen reads (no codes): 404 on a wrong pair, 429 when locked.
+export function publicError(status: number | undefined, fallback: string, message = ''): string {
+  if (status === 404) return '未查到该工单，请核对工单编号和手机号后四位（或查询码）'
+  if (status === 429) return '操作过于频繁，请稍后再试'
+  if (status === 409) {
+    if (/already closed|rated/i.test(message)) return '该诉求已办结并已评价，感谢您的反馈'
+    if (/not been answered/i.test(message)) return '该诉求尚在办理中，答复后才能评价'
+    return '该诉求当前不能评价（办理结果答复后、回访前可以评价）'
+  }
+  return fallback
+}

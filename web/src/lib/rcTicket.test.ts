@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest'
+import { effectiveWarning, alertNumbers, alertSummary, callbackBody, callbackEffect, CursorStack, latestReply, repliesOf, reviewBody, textBody } from './rcTicket'
+
+const a = (o: any) => ({ id: 'a', unit_id: 'u', unit_name: 'U', lead: true, mode: 'direct', parent_id: null, round: 1,
+  state: 'replied', dispatched_at: '', replied_at: '2026-11-28T10:00:00+08:00', handle_due_at: '', handled_on_time: true, ...o })
+
+describe('replies', () => {
+  it('puts the latest round first and flags history', () => {
+    const t = { assignments: [
+      a({ id: '1', round: 1, state: 'superseded', reply: '旧答复' }),
+      a({ id: '2', round: 2, reply: '新答复', unit_name: '市教育局' }),
+      a({ id: '3', round: 2, state: 'pending' }),
+    ] }
+    const r = repliesOf(t as any)
+    expect(r.map((x) => x.assignmentId)).toEqual(['2', '1'])
+    expect(r[0].current).toBe(true)
+    expect(r[1].current).toBe(false)
+    expect(latestReply(t as any)?.text).toBe('新答复')
+    expect(repliesOf({ assignments: [] })).toEqual([])
+  })
+})
+
+describe('command bodies', () => {
+  it('review', () => {
+    expect(reviewBody('approve', ' ')).toEqual({ ok: true, body: { decision: 'approve' } })
+    expect(reviewBody('reject', '')).toMatchObject({ ok: false, error: { field: 'comment' } })
+    expect(reviewBody('reject', ' 答复未说明时间 ')).toEqual({ ok: true, body: { decision: 'reject', comment: '答复未说明时间' } })
+  })
+  it('callback needs a rating exactly when reached', () => {
+    expect(callbackBody('reached', '', '')).toMatchObject({ ok: false, error: { field: 'rating' } })
+    expect(callbackBody('reached', 'satisfied', '好')).toEqual({ ok: true, body: { outcome: 'reached', rating: 'satisfied', comment: '好' } })
+    expect(callbackBody('unreachable', 'satisfied', '')).toEqual({ ok: true, body: { outcome: 'unreachable' } })
+    expect(callbackBody('resolved', '', '')).toMatchObject({ ok: false, error: { field: 'outcome' } })
+  })
+  it('callback effect', () => {
+    expect(callbackEffect('reached', 'dissatisfied', 0)).toContain('不满意')
+    expect(callbackEffect('reached', 'basically_satisfied', 0)).toContain('已解决')
+    expect(callbackEffect('unreachable', '', 2)).toContain('联系不上')
+    expect(callbackEffect('unreachable', '', 0)).toContain('仍待回访')
+  })
+  it('text bodies', () => {
+    expect(textBody('note', '  ', '督办意见')).toMatchObject({ ok: false, error: { field: 'note' } })
+    expect(textBody('reason', '市民不满意', '重办原因')).toEqual({ ok: true, body: { reason: '市民不满意' } })
+    expect(textBody('note', '字'.repeat(700), '说明').ok).toBe(false)
+  })
+})
+
+describe('CursorStack', () => {
+  it('goes forward and back', () => {
+    const s = new CursorStack()
+    expect(s.current).toBeNull()
+    expect(s.next(null)).toBe(false)
+    s.next('10'); s.next('5')
+    expect(s.page).toBe(3)
+    s.prev()
+    expect(s.current).toBe('10')
+    s.reset()
+    expect(s.hasPrev).toBe(false)
+  })
+})
+
+describe('alerts', () => {
+  it('summarises each kind', () => {
+    expect(alertSummary({ kind: 'emergency', data: { number: 'N1', transfer: '119', hits: [{ phrase: '煤气味' }] } })).toContain('119')
+    const dup = { kind: 'duplicate_cluster', data: { count: 3, first: 'N1', numbers: ['N3', 'N2', 'N1'] } }
+    expect(alertSummary(dup)).toContain('3 件')
+    expect(alertNumbers(dup)).toEqual(['N3', 'N2', 'N1'])
+    const rep = { kind: 'repeat_caller', data: { phone: '138****0000', count: 4, window_days: 30, escalating: true, tickets: [{ number: 'A' }] } }
+    expect(alertSummary(rep)).toContain('升级')
+    expect(alertNumbers(rep)).toEqual(['A'])
+  })
+})
+
+describe('effectiveWarning', () => {
+  it('reds an open ticket past its due time', () => {
+    const now = Date.parse('2026-11-28T22:00:00+08:00')
+    expect(effectiveWarning({ warning_level: 'none', due_at: '2026-11-28T00:00:00+08:00', status: 'returned' }, now)).toBe('red')
+    expect(effectiveWarning({ warning_level: 'yellow', due_at: '2026-12-01T00:00:00+08:00', status: 'in_progress' }, now)).toBe('yellow')
+    expect(effectiveWarning({ warning_level: 'none', due_at: '2026-11-28T00:00:00+08:00', status: 'closed' }, now)).toBe('none')
+    expect(effectiveWarning({ warning_level: 'none', due_at: '', status: 'received' }, now)).toBe('none')
+  })
+})

@@ -1,0 +1,216 @@
+// Pure helpers of the review, callback and supervision screens: the ticket shapes they
+// read, the unit replies to show, and the bodies of the review / callback / reopen /
+// urge / supervise commands (src/ticket/command_parse.cc), validated before sending.
+
+export interface RcAssignment {
+  id: string
+  unit_id: string
+  unit_name: string
+  lead: boolean
+  mode: string
+  parent_id: string | null
+  round: number
+  state: string
+  dispatched_at: string
+  replied_at: string
+  handle_due_at: string
+  handled_on_time: boolean | null
+  reply?: string
+  return_reason?: string
+  warning_level?: string
+  remaining_ms?: number
+}
+
+export interface RcTicket {
+  id: string
+  number: string
+  status: string
+  status_label: string
+  version: number
+  channel: string
+  request_type: string
+  urgency: string
+  title: string
+  content: string
+  address: string
+  area_name: string
+  category_code: string
+  created_at: string
+  due_at: string
+  closed_at: string
+  callback_due_at: string
+  current_unit_name: string
+  warning_level: string
+  overdue: boolean
+  remaining_ms?: number
+  reopen_count: number
+  urge_count: number
+  return_count: number
+  supervised: boolean
+  callback_attempts: number
+  closing_kind: string
+  rating: string
+  assignments: RcAssignment[]
+  citizen?: { kind: string; masked: boolean; name?: string; phone?: string }
+}
+
+export interface RcReply {
+  assignmentId: string
+  unitName: string
+  text: string
+  repliedAt: string
+  onTime: boolean | null
+  round: number
+  current: boolean // of the latest round (what the reviewer decides on)
+  lead: boolean
+}
+
+// The units' replies, newest round first; replies of earlier rounds (before a reopening
+// or a rejection) are kept but flagged as history.
+export function repliesOf(t: Pick<RcTicket, 'assignments'>): RcReply[] {
+  const withReply = (t.assignments ?? []).filter((a) => (a.reply ?? '').trim() !== '')
+  if (withReply.length === 0) return []
+  const maxRound = Math.max(...withReply.map((a) => a.round ?? 0))
+  return withReply
+    .map((a) => ({
+      assignmentId: a.id,
+      unitName: a.unit_name,
+      text: a.reply ?? '',
+      repliedAt: a.replied_at,
+      onTime: a.handled_on_time,
+      round: a.round ?? 0,
+      current: (a.round ?? 0) === maxRound && a.state === 'replied',
+      lead: a.lead,
+    }))
+    .sort((x, y) => (y.round - x.round) || (Number(y.current) - Number(x.current)) || (y.repliedAt < x.repliedAt ? -1 : 1))
+}
+
+// The reply the list shows in one line: the latest current one, else the latest at all.
+export function latestReply(t: Pick<RcTicket, 'assignments'>): RcReply | undefined {
+  const all = repliesOf(t)
+  return all.find((r) => r.current) ?? all[0]
+}
+
+export type FieldError = { field: string; message: string }
+export type Checked<T> = { ok: true; body: T } | { ok: false; error: FieldError }
+
+// review {decision: approve|reject, comment?}. The UI asks for a reason when rejecting
+// (the server allows none, but the unit needs to know what to redo).
+export function reviewBody(decision: string, comment: string): Checked<{ decision: string; comment?: string }> {
+  const c = comment.trim()
+  if (decision !== 'approve' && decision !== 'reject') return { ok: false, error: { field: 'decision', message: '请选择审核结论' } }
+  if (decision === 'reject' && !c) return { ok: false, error: { field: 'comment', message: '退回重办请填写意见' } }
+  if (c.length > 600) return { ok: false, error: { field: 'comment', message: '意见不超过600字' } }
+  return { ok: true, body: c ? { decision, comment: c } : { decision } }
+}
+
+export const callbackOutcomeLabels: Record<string, string> = {
+  reached: '已联系上', unreachable: '未接通', refused: '拒绝回访',
+}
+
+const satisfied = new Set(['very_satisfied', 'satisfied', 'basically_satisfied'])
+export function isSatisfied(rating: string): boolean {
+  return satisfied.has(rating)
+}
+
+// callback {outcome: reached|unreachable|refused, rating (reached only, required), comment?}.
+export function callbackBody(outcome: string, rating: string, comment: string):
+  Checked<{ outcome: string; rating?: string; comment?: string }> {
+  const c = comment.trim()
+  if (!(outcome in callbackOutcomeLabels)) return { ok: false, error: { field: 'outcome', message: '请选择回访结果' } }
+  if (outcome === 'reached' && !rating) return { ok: false, error: { field: 'rating', message: '联系上市民时须记录满意度' } }
+  if (c.length > 600) return { ok: false, error: { field: 'comment', message: '说明不超过600字' } }
+  const body: { outcome: string; rating?: string; comment?: string } = { outcome }
+  if (outcome === 'reached') body.rating = rating
+  if (c) body.comment = c
+  return { ok: true, body }
+}
+
+// What a callback will do to the ticket, told before saving it.
+export function callbackEffect(outcome: string, rating: string, attempts: number, maxAttempts = 3): string {
+  if (outcome === 'reached') {
+    if (!rating) return '请选择满意度'
+    return isSatisfied(rating) ? '工单将以「已解决」办结' : '工单将以「不满意」办结，可发起重办'
+  }
+  if (outcome === 'refused') return '工单将以「拒绝回访」办结'
+  if (outcome === 'unreachable') {
+    const n = attempts + 1
+    return n >= maxAttempts ? `第${n}次未接通，工单将以「联系不上」办结` : `记录第${n}次未接通，工单仍待回访`
+  }
+  return ''
+}
+
+// reason/note bodies (reopen {reason}, urge/supervise {note}, ≤ 2000 bytes).
+export function textBody<K extends string>(key: K, text: string, what: string): Checked<Record<K, string>> {
+  const v = text.trim()
+  if (!v) return { ok: false, error: { field: key, message: `请填写${what}` } }
+  if (new TextEncoder().encode(v).length > 2000) return { ok: false, error: { field: key, message: `${what}过长` } }
+  return { ok: true, body: { [key]: v } as Record<K, string> }
+}
+
+// Keyset pagination: the cursors of the pages seen so far, so 上一页 goes back.
+export class CursorStack {
+  private stack: (string | null)[] = [null]
+  get current(): string | null {
+    return this.stack[this.stack.length - 1]
+  }
+  get page(): number {
+    return this.stack.length
+  }
+  get hasPrev(): boolean {
+    return this.stack.length > 1
+  }
+  next(cursor: string | null): boolean {
+    if (!cursor) return false
+    this.stack.push(cursor)
+    return true
+  }
+  prev(): boolean {
+    if (this.stack.length <= 1) return false
+    this.stack.pop()
+    return true
+  }
+  reset(): void {
+    this.stack = [null]
+  }
+}
+
+// Alerts (GET /alerts): a one-line Chinese summary of each kind's data.
+export const alertKindLabels: Record<string, string> = {
+  repeat_caller: '重复来电', emergency: '紧急警情', duplicate_cluster: '重复诉求',
+}
+export function severityType(s: string): 'danger' | 'warning' | 'info' {
+  return s === 'high' ? 'danger' : s === 'warning' ? 'warning' : 'info'
+}
+export function alertSummary(a: { kind: string; data: any }): string {
+  const d = a.data ?? {}
+  switch (a.kind) {
+    case 'emergency': {
+      const phrases = (d.hits ?? []).map((h: any) => h.phrase).filter(Boolean).join('；')
+      return `工单 ${d.number ?? ''} 疑似紧急情况${phrases ? '：' + phrases : ''}${d.transfer ? `，建议转 ${d.transfer}` : ''}`
+    }
+    case 'duplicate_cluster':
+      return `同一事项 ${d.count ?? (d.numbers ?? []).length} 件（首件 ${d.first ?? ''}）`
+    case 'repeat_caller':
+      return `来电 ${d.phone ?? ''} 在${d.window_days ?? 30}天内反映 ${d.count ?? (d.tickets ?? []).length} 次${d.escalating ? '，情绪/诉求升级' : ''}`
+    default:
+      return ''
+  }
+}
+// Numbers of the tickets an alert names (for links).
+export function alertNumbers(a: { kind: string; data: any }): string[] {
+  const d = a.data ?? {}
+  if (a.kind === 'duplicate_cluster') return d.numbers ?? []
+  if (a.kind === 'repeat_caller') return (d.tickets ?? []).map((t: any) => t.number)
+  if (a.kind === 'emergency') return d.number ? [d.number] : []
+  return []
+}
+
+// The warning level to show: the server's, except that an open ticket whose overall due_at
+// has passed counts as red even when no assignment is live (e.g. returned, awaiting
+// redispatch: the server then reports "none").
+export function effectiveWarning(t: Pick<RcTicket, 'warning_level' | 'due_at' | 'status'>, now: number = Date.now()): string {
+  const closedLike = ['closed', 'archived', 'merged', 'withdrawn', 'transferred'].includes(t.status)
+  if (!closedLike && t.due_at && Date.parse(t.due_at) < now) return 'red'
+  return t.warning_level || 'none'
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest'
+import {
+  Latest, buildCategoryTree, codePath, composeAnswer, emergencyNote, emptyForm, formItemFor, historyPhone,
+  matchAreas, newIdempotencyKey, parentCode, proposedCategory, proposedValue, snippetParts, ticketBody,
+} from './wbIntake'
+import { requestTypeLabels } from './labels'
+
+describe('categories', () => {
+  it('derives parents and paths from two-digit levels', () => {
+    expect(parentCode('010203')).toBe('0102')
+    expect(parentCode('01')).toBe('')
+    expect(codePath('010203')).toEqual(['01', '0102', '010203'])
+    expect(codePath('')).toEqual([])
+  })
+  it('builds a cascader tree, dropping inactive entries and keeping orphans', () => {
+    const tree = buildCategoryTree([
+      { code: '0101', name: '物业管理', parent_code: '01' },
+      { code: '01', name: '城乡建设', parent_code: null },
+      { code: '010101', name: '物业服务', parent_code: null },
+      { code: '02', name: '旧', parent_code: null, active: false },
+      { code: '0301', name: '孤儿', parent_code: '03' },
+    ])
+    expect(tree.map((n) => n.value)).toEqual(['01', '0301'])
+    expect(tree[0].children![0].value).toBe('0101')
+    expect(tree[0].children![0].children![0].label).toBe('物业服务')
+  })
+})
+
+describe('areas', () => {
+  const areas = [
+    { id: '1', name: '江南区', kind: 'district', parent_id: null, aliases: [] },
+    { id: '2', name: '望江街道', kind: 'street', parent_id: '1', aliases: ['望江路', '锦绣花园'] },
+  ]
+  it('matches names and aliases both ways', () => {
+    expect(matchAreas(areas, '望江').map((h) => h.via)).toEqual(['望江街道', '望江路'])
+    expect(matchAreas(areas, '锦绣花园3栋').map((h) => h.area.id)).toEqual(['2'])
+    expect(matchAreas(areas, '  ')).toEqual([])
+  })
+})
+
+describe('ticket body', () => {
+  it('trims and leaves out empty optional fields', () => {
+    const f = { ...emptyForm(), phone: ' 138 0013 8000 ', content: ' 噪音扰民 ', name: '' }
+    expect(ticketBody(f)).toEqual({
+      channel: 'phone', request_type: 'consultation', urgency: 'normal', content: '噪音扰民',
+      citizen: { kind: 'person', phone: '138 0013 8000' },
+    })
+    const g = { ...f, kind: 'enterprise' as const, org_name: '某公司', area_id: '9', category_code: '0101', confidential: true }
+    const b = ticketBody(g)
+    expect(b.citizen).toEqual({ kind: 'enterprise', phone: '138 0013 8000', org_name: '某公司' })
+    expect(b.area_id).toBe('9')
+    expect(b.category_code).toBe('0101')
+    expect(b.confidential).toBe(true)
+  })
+  it('maps server fields to form items', () => {
+    expect(formItemFor('citizen.phone')).toBe('phone')
+    expect(formItemFor('content')).toBe('content')
+    expect(formItemFor('area_id')).toBe('address')
+    expect(formItemFor('nope')).toBeUndefined()
+    expect(formItemFor(undefined)).toBeUndefined()
+  })
+  it('asks for caller history from seven digits', () => {
+    expect(historyPhone('138-001')).toBe('138001'.length >= 7 ? '138001' : null)
+    expect(historyPhone('123456')).toBeNull()
+    expect(historyPhone('123 4567')).toBe('1234567')
+  })
+  it('makes distinct idempotency keys', () => {
+    expect(newIdempotencyKey()).not.toBe(newIdempotencyKey())
+  })
+})
+
+describe('proposals', () => {
+  it('reads known values only', () => {
+    expect(proposedValue({ label: 'complaint', confidence: 0.8 }, requestTypeLabels)).toEqual({ value: 'complaint', confidence: 0.8, abstain: false })
+    expect(proposedValue({ label: 'xx', confidence: 0.8 }, requestTypeLabels)).toBeNull()
+    expect(proposedValue(undefined, requestTypeLabels)).toBeNull()
+  })
+  it('names the category', () => {
+    const by = new Map([['0111', '电梯安全']])
+    expect(proposedCategory({ category: { label: '0111', confidence: 0.5, abstain: true } }, by)).toEqual({
+      value: '0111', name: '电梯安全', confidence: 0.5, abstain: true,
+    })
+    expect(proposedCategory(null, by)).toBeNull()
+  })
+  it('writes the transfer note', () => {
+    expect(emergencyNote({ transfer: '119', hits: [{ kind: 'fire', transfer: '119', phrase: '着火' }, { kind: 'fire', transfer: '119', phrase: '着火' }] }))
+      .toBe('话务员转119：紧急事项（着火）')
+  })
+  it('splits snippets without markup', () => {
+    expect(snippetParts('住宅<em>电梯</em>故障<b>x</b>')).toEqual([
+      { text: '住宅', hit: false }, { text: '电梯', hit: true }, { text: '故障x', hit: false },
+    ])
+  })
+  it('composes an answer in ticking order', () => {
+    const es = [{ id: 'a', body: 'A。' }, { id: 'b', body: ' B。 ' }]
+    expect(composeAnswer(es, ['b', 'a', 'zz'])).toBe('B。\nA。')
+  })
+})
+
+describe('Latest', () => {
+  it('lets only the newest answer land and aborts the older one', async () => {
+    const l = new Latest()
+    let firstSignal: AbortSignal | undefined
+    let release!: (v: string) => void
+    const first = l.run((s) => {
+      firstSignal = s
+      return new Promise<string>((res) => (release = res))
+    })
+    const second = l.run(async () => 'new')
+    release('old')
+    expect(await first).toBeUndefined()
+    expect(firstSignal!.aborted).toBe(true)
+    expect(await second).toEqual({ value: 'new' })
+  })
+  it('swallows errors of superseded calls, passes the latest one on', async () => {
+    const l = new Latest()
+    const a = l.run((s) => new Promise((_, rej) => s.addEventListener('abort', () => rej(new Error('aborted')))))
+    const b = l.run(async () => {
+      throw new Error('boom')
+    })
+    expect(await a).toBeUndefined()
+    await expect(b).rejects.toThrow('boom')
+  })
+})
+
+import { humanReason } from './wbIntake'
+describe('humanReason', () => {
+  it('names areas in reasons', () => {
+    expect(humanReason('派单目录: 分类0111 区域385061627147325443', new Map([['385061627147325443', '望江街道']]))).toBe('派单目录: 分类0111 区域望江街道')
+    expect(humanReason('区域1234567', new Map())).toBe('区域1234567')
+  })
+})

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest'
+import { availableActions, canReveal, eventDetails, eventLabel, type TicketLike } from './wbTicket'
+
+const t = (status: string, extra: Partial<TicketLike> = {}): TicketLike => ({ id: '1', number: 'N', status, version: 3, assignments: [], ...extra })
+
+describe('availableActions', () => {
+  it('offers intake commands to agents on a received ticket', () => {
+    const a = availableActions(t('received'), { role: 'agent' })
+    expect(a).toEqual(['answer_directly', 'transfer', 'merge', 'urge', 'withdraw', 'note'])
+  })
+  it('lets dispatchers dispatch received and redispatch returned tickets', () => {
+    expect(availableActions(t('received'), { role: 'dispatcher' })).toContain('dispatch')
+    const r = availableActions(t('returned'), { role: 'dispatcher' })
+    expect(r).toContain('redispatch')
+    expect(r).toContain('transfer')
+    expect(r).not.toContain('dispatch')
+  })
+  it('lets a unit act on its own assignment only', () => {
+    const tk = t('dispatched', { assignments: [{ id: 'a', unit_id: 'u1', unit_name: 'x', lead: true, mode: 'direct', state: 'pending' }] })
+    expect(availableActions(tk, { role: 'unit_handler', unit_id: 'u1' })).toEqual(['accept', 'return', 'note'])
+    expect(availableActions(tk, { role: 'unit_handler', unit_id: 'u2' })).toEqual(['note'])
+    const acc = t('in_progress', { assignments: [{ id: 'a', unit_id: 'u1', unit_name: 'x', lead: true, mode: 'direct', state: 'accepted' }] })
+    expect(availableActions(acc, { role: 'unit_handler', unit_id: 'u1' })).toEqual(['reply', 'return', 'request_extension', 'suspend', 'note'])
+  })
+  it('offers an extension decision while one waits', () => {
+    const tk = t('in_progress', {
+      assignments: [{ id: 'a', unit_id: 'u1', unit_name: 'x', lead: true, mode: 'direct', state: 'accepted', extension_request: { days: 3, reason: 'r' } }],
+    })
+    expect(availableActions(tk, { role: 'supervisor' })).toContain('decide_extension')
+    expect(availableActions(tk, { role: 'unit_handler', unit_id: 'u1' })).not.toContain('request_extension')
+  })
+  it('follows review, callback, reopen and archive', () => {
+    expect(availableActions(t('replied'), { role: 'reviewer' })).toEqual(['review', 'note'])
+    expect(availableActions(t('awaiting_callback'), { role: 'callback_agent' })).toEqual(['callback', 'reopen', 'note'])
+    expect(availableActions(t('closed'), { role: 'qa_inspector' })).toEqual(['archive', 'note'])
+    expect(availableActions(t('closed'), { role: 'analyst' })).toEqual([])
+    expect(availableActions(t('archived'), { role: 'admin' })).toEqual(['note'])
+  })
+  it('gives nothing without a user', () => {
+    expect(availableActions(t('received'), null)).toEqual([])
+  })
+})
+
+describe('reveal and events', () => {
+  it('knows who may reveal', () => {
+    expect(canReveal('agent')).toBe(true)
+    expect(canReveal('qa_inspector')).toBe(false)
+    expect(canReveal('unit_handler')).toBe(false)
+  })
+  it('labels events by their command', () => {
+    expect(eventLabel('dispatched')).toBe('派单')
+    expect(eventLabel('created')).toBe('受理')
+    expect(eventLabel('merged_in')).toBe('被并单')
+    expect(eventLabel('weird')).toBe('weird')
+  })
+  it('names units and key data', () => {
+    const d = eventDetails(
+      { type: 'dispatched', data: { lead: { unit_id: '5' }, assisting: [{ unit_id: '6' }], mode: 'direct', note: '尽快' } },
+      (id) => ({ '5': '市教育局', '6': '望江街道' })[id] ?? '',
+    )
+    expect(d).toEqual([
+      { k: '主办', v: '市教育局' }, { k: '协办', v: '望江街道' }, { k: '方式', v: '直派' }, { k: '说明', v: '尽快' },
+    ])
+  })
+})

@@ -1,0 +1,35 @@
+import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
+import { canSee, homeFor, session } from './lib/session'
+import LoginView from './views/LoginView.vue'
+
+// Every screen but login and the workbench is its own chunk: ECharts and the admin forms
+// never load on an agent's first screen.
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: LoginView, meta: { public: true, bare: true } },
+  { path: '/portal', name: 'portal', component: () => import('./views/PortalView.vue'), meta: { public: true, bare: true } },
+  { path: '/workbench', name: 'workbench', component: () => import('./views/WorkbenchView.vue'), meta: { title: '话务受理' } },
+  { path: '/dispatch', name: 'dispatch', component: () => import('./views/DispatchView.vue'), meta: { title: '派单中心' } },
+  { path: '/inbox', name: 'inbox', component: () => import('./views/InboxView.vue'), meta: { title: '承办工单' } },
+  { path: '/review', name: 'review', component: () => import('./views/ReviewView.vue'), meta: { title: '审核' } },
+  { path: '/callback', name: 'callback', component: () => import('./views/CallbackView.vue'), meta: { title: '回访' } },
+  { path: '/supervision', name: 'supervision', component: () => import('./views/SupervisionView.vue'), meta: { title: '督办' } },
+  { path: '/tickets', name: 'tickets', component: () => import('./views/TicketsView.vue'), meta: { title: '工单查询' } },
+  { path: '/tickets/:id', name: 'ticket', component: () => import('./views/TicketView.vue'), meta: { title: '工单详情', screen: 'tickets' } },
+  { path: '/dashboard', name: 'dashboard', component: () => import('./views/DashboardView.vue'), meta: { title: '数据看板' } },
+  { path: '/insight', name: 'insight', component: () => import('./views/InsightView.vue'), meta: { title: '热点预警' } },
+  { path: '/kb', name: 'kb', component: () => import('./views/KbView.vue'), meta: { title: '知识库' } },
+  { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue'), meta: { title: '系统管理' } },
+  { path: '/:rest(.*)*', redirect: '/' },
+]
+
+export const router = createRouter({ history: createWebHashHistory(), routes })
+
+router.beforeEach((to) => {
+  if (to.meta.public) return true
+  const user = session.user
+  if (!user) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  if (to.path === '/' ) return { name: homeFor(user.role) }
+  const screen = (to.meta.screen as string | undefined) ?? (to.name as string)
+  if (!canSee(screen, user.role)) return { name: homeFor(user.role) }
+  return true
+})
