@@ -1,10 +1,15 @@
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
+import Components from 'unplugin-vue-components/vite'
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 
 // The CMake target `web` passes --outDir into the build tree; `npm run build` alone
 // writes web/dist. The dev server proxies the API to a running `hotline serve`.
 export default defineConfig({
-  plugins: [vue()],
+  // Element Plus components are imported where a template uses them, each with its own
+  // CSS, so each screen's chunk carries only what it shows (the workbench does not load
+  // the virtual table, the calendar or their styles).
+  plugins: [vue(), Components({ resolvers: [ElementPlusResolver({ importStyle: 'css' })], dts: false })],
   base: '/',
   build: {
     outDir: 'dist',
@@ -15,7 +20,6 @@ export default defineConfig({
       output: {
         manualChunks(id: string) {
           if (id.includes('node_modules/echarts') || id.includes('node_modules/zrender')) return 'charts'
-          if (id.includes('node_modules/element-plus') || id.includes('node_modules/@element-plus')) return 'ui'
           if (id.includes('node_modules/vue') || id.includes('node_modules/@vue')) return 'vue'
           return undefined
         },

@@ -13,6 +13,7 @@
 
 #include "api/views.h"
 #include "core/text.h"
+#include "api/static_files.h"
 
 namespace hotline {
 
@@ -194,6 +195,7 @@ struct ApiServer::Impl {
   Service* svc;
   ServerOptions opts;
   httplib::Server http;
+  StaticFiles web;  // the built web UI, when --web-root names one
   RateLimiter public_limiter{60, 20};
   RateLimiter public_write_limiter{20, 10};  // citizens' submissions and ratings, per address
   std::mutex metrics_mu;
@@ -290,14 +292,23 @@ void ApiServer::Impl::Routes() {
   Get("/metrics", "/metrics", [this](const Req&, Res& res) {
     res.set_content(MetricsText(), "text/plain; version=0.0.4");
   });
-  if (!opts.web_root.empty()) {
-    http.set_mount_point("/", opts.web_root);
-    // Vite names assets by content hash: cache them for good; always revalidate the page.
-    http.set_file_request_handler([](const Req& req, Res& res) {
+  Status web_ok = opts.web_root.empty() ? Status(Code::kNotFound, "no web root") : web.Load(opts.web_root);
+  if (!opts.web_root.empty() && !web_ok.ok()) spdlog::error("web UI not served: {}", web_ok.message());
+  if (web_ok.ok()) {
+    auto serve = [this](const Req& req, Res& res) {
+      const StaticFiles::File* f = web.Find(req.path);
+      if (!f) return SendError(res, NotFound("no file " + req.path));
+      // Vite names assets by content hash: cache them for good; always revalidate the page.
       const bool hashed = req.path.rfind("/assets/", 0) == 0;
       res.set_header("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
       res.set_header("X-Content-Type-Options", "nosniff");
-    });
+      res.set_header("Vary", "Accept-Encoding");
+      const bool gzip = !f->gzip.empty() && req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos;
+      if (gzip) res.set_header("Content-Encoding", "gzip");
+      res.set_content(gzip ? f->gzip : f->body, f->mime);
+    };
+    Get("/", "/", serve);
+    Get(R"(/(assets/[A-Za-z0-9_.@-]{1,200}|[A-Za-z0-9_.-]{1,100}))", "/{web file}", serve);
   } else {
     Get("/", "/", [](const Req&, Res& res) {
       res.set_content(

@@ -101,11 +101,16 @@ try {
   await context.addInitScript((t) => sessionStorage.setItem('hotline.token', t), admin)
   const page = await context.newPage()
   await page.goto(server.base + '/#/tickets')
-  await page.waitForSelector('[data-test="tickets-row"]', { timeout: 30_000 })
+  await page.waitForSelector('[data-test="dq-t-table"] .dq-trow', { timeout: 30_000 })
   const scroll = await page.evaluate(async (want) => {
-    const scroller = document.querySelector('[data-test="tickets-scroller"]')
-    const body = scroller?.querySelector('.el-vl__window') ?? scroller?.querySelector('.el-table-v2__body') ?? scroller
-    const loaded = () => Number(document.querySelector('[data-test="tickets-loaded"]')?.getAttribute('data-count') ?? 0)
+    const table = document.querySelector('[data-test="dq-t-table"]')
+    // The virtual list's scrolling window: the element that scrolls furthest.
+    let body = null
+    for (const el of table.querySelectorAll('*')) {
+      if (el.scrollHeight > el.clientHeight + 100 && (!body || el.scrollHeight > body.scrollHeight)) body = el
+    }
+    // "共 N 单（已载入 M）"
+    const loaded = () => Number(/已载入\s*(\d+)/.exec(document.querySelector('[data-test="dq-t-total"]').textContent)?.[1] ?? 0)
     const frames = []
     let last = performance.now()
     let running = true
