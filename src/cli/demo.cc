@@ -565,13 +565,16 @@ int RunDemo(const std::string& db, const std::string& listen, bool fresh, bool t
   BlockStopSignals();
   auto app = OpenApp(db, false);
   if (!app.ok()) return Fail(app.status());
-  if (!std::filesystem::exists(db + ".models/category.model")) {
-    // The city learns to classify from its own two weeks of history (智能分类).
-    auto trained = TrainFromHistory(*app->store, "category", db + ".models/category.model");
+  // The city learns to classify from its own two weeks of history (智能分类): the category,
+  // the request type and the urgency.
+  for (const char* target : {"category", "request_type", "urgency"}) {
+    const std::string model = db + ".models/" + target + ".model";
+    if (std::filesystem::exists(model)) continue;
+    auto trained = TrainFromHistory(*app->store, target, model);
     if (trained.ok()) {
       spdlog::info("{}", *trained);
     } else {
-      spdlog::warn("no category model for the demo: {}", trained.status().message());
+      spdlog::warn("no {} model for the demo: {}", target, trained.status().message());
     }
   }
   if (Status st = LoadModels(*app, db, ""); !st.ok()) return Fail(st);
