@@ -1190,11 +1190,29 @@ class ScreensTest(Base):
         self.assertGreaterEqual(qs["received"], 1)
         self.dispatched()
         mine = self.expect(call("GET", "/api/v1/stats/queues", token=T("h_a")), 200).json
-        listed = call("GET", "/api/v1/tickets" + q(unit_id=U("dept_a"), open="true", status="dispatched", page_size=1),
+        listed = call("GET", "/api/v1/tickets" + q(unit_id=U("dept_a"), assignment_state="pending", page_size=1),
                       token=T("h_a"))
         self.assertEqual(mine["unit_pending"], listed.json["total"])
         self.assertGreaterEqual(mine["unit_pending"], 1)
         self.assertNotIn("received", mine, "a unit has no intake queue")
+
+    def test_inbox_lists_by_the_units_own_assignment_state(self):
+        t = self.create(urgency="urgent")
+        self.act("disp1", t, "dispatch", {"unit_id": U("dept_a"), "assisting_unit_ids": [U("dept_b")]})
+        self.act("h_a", t, "accept")  # the ticket is now in progress; the assisting unit has not signed
+        def numbers(who, **params):
+            return [x["number"] for x in self.list_all(who, **params)[0]]
+        self.assertIn(t["number"], numbers("h_b", unit_id=U("dept_b"), assignment_state="pending"))
+        self.assertNotIn(t["number"], numbers("h_b", unit_id=U("dept_b"), assignment_state="accepted"))
+        self.assertIn(t["number"], numbers("h_a", unit_id=U("dept_a"), assignment_state="accepted"))
+        self.assertNotIn(t["number"], numbers("h_a", unit_id=U("dept_a"), assignment_state="pending"))
+        self.assertIn(t["number"], numbers("admin", urgency="urgent"))
+        self.assertNotIn(t["number"], numbers("admin", urgency="normal"))
+        self.expect_error(call("GET", "/api/v1/tickets?assignment_state=pending", token=T("h_a")), 400,
+                          field="assignment_state")
+        self.expect_error(call("GET", "/api/v1/tickets" + q(unit_id=U("dept_a"), assignment_state="done"),
+                               token=T("h_a")), 400, field="assignment_state")
+        self.expect_error(call("GET", "/api/v1/tickets?urgency=panic", token=T("admin")), 400, field="urgency")
 
     def test_citizen_submits_tracks_and_rates(self):
         body = {"content": "北山路口的红绿灯坏了，早晚高峰很危险。", "phone": "13800001111", "name": "王五",

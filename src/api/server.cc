@@ -1000,6 +1000,15 @@ Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
   RETURN_IF_ERROR(id_param("area_id", &q.area_id));
   RETURN_IF_ERROR(id_param("cursor", &q.cursor));
   q.unit_open_only = req.get_param_value("open") == "true";
+  q.assignment_state = req.get_param_value("assignment_state");
+  if (!q.assignment_state.empty()) {
+    if (q.assignment_state != "pending" && q.assignment_state != "accepted") {
+      return InvalidArgument("assignment_state", "must be pending or accepted");
+    }
+    if (!q.unit_id) return InvalidArgument("assignment_state", "needs unit_id");
+  }
+  q.urgency = req.get_param_value("urgency");
+  if (!q.urgency.empty() && !IsValidUrgency(q.urgency)) return InvalidArgument("urgency", "must be normal, urgent or emergency");
   q.overdue = req.get_param_value("overdue") == "true";
   q.warning = req.get_param_value("warning");
   if (!q.warning.empty() && q.warning != "yellow" && q.warning != "red") {

@@ -140,12 +140,8 @@ Result<json> Service::Queues(const Actor& a) {
     return Status::Ok();
   };
   if (a.role == Role::kUnitHandler) {
-    RETURN_IF_ERROR(add("unit_pending", [&](TicketQuery& q) {
-      q.unit_id = a.unit_id, q.unit_open_only = true, q.status = TicketStatus::kDispatched;
-    }));
-    RETURN_IF_ERROR(add("unit_in_progress", [&](TicketQuery& q) {
-      q.unit_id = a.unit_id, q.unit_open_only = true, q.status = TicketStatus::kInProgress;
-    }));
+    RETURN_IF_ERROR(add("unit_pending", [&](TicketQuery& q) { q.unit_id = a.unit_id, q.assignment_state = "pending"; }));
+    RETURN_IF_ERROR(add("unit_in_progress", [&](TicketQuery& q) { q.unit_id = a.unit_id, q.assignment_state = "accepted"; }));
   } else {
     for (auto [name, st] : {std::pair<const char*, TicketStatus>{"received", TicketStatus::kReceived},
                             {"returned", TicketStatus::kReturned}, {"replied", TicketStatus::kReplied},

@@ -83,6 +83,8 @@ struct TicketQuery {
   std::optional<TicketStatus> status;
   Id unit_id = 0;             // tickets with a live assignment of this unit
   bool unit_open_only = false;// only its pending/accepted ones (the unit's inbox)
+  std::string assignment_state;  // with unit_id: only where the unit's assignment is "pending" or "accepted"
+  std::string urgency;
   std::string category_prefix;
   std::string phone_hash;     // caller history
   std::string q;              // substring of content or address, or an exact number

@@ -893,9 +893,20 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
   if (q.unit_id) {
     const Id u = q.unit_id;
     // Driven from the unit's assignments (an index range), not by scanning tickets.
-    add(std::string("t.id IN (SELECT a.ticket_id FROM assignments a WHERE a.unit_id = ? AND a.state ") +
-            (q.unit_open_only ? "IN ('pending','accepted'))" : "<> 'superseded')"),
-        [u](Stmt& s, int i) { s.Bind(i, u); });
+    if (!q.assignment_state.empty()) {
+      const std::string state = q.assignment_state;
+      add("t.id IN (SELECT a.ticket_id FROM assignments a WHERE a.unit_id = ? AND a.state = ?)",
+          [u](Stmt& s, int i) { s.Bind(i, u); });
+      binds.push_back([state](Stmt& s, int i) { s.Bind(i, state); });
+    } else {
+      add(std::string("t.id IN (SELECT a.ticket_id FROM assignments a WHERE a.unit_id = ? AND a.state ") +
+              (q.unit_open_only ? "IN ('pending','accepted'))" : "<> 'superseded')"),
+          [u](Stmt& s, int i) { s.Bind(i, u); });
+    }
+  }
+  if (!q.urgency.empty()) {
+    const std::string urgency = q.urgency;
+    add("t.urgency = ?", [urgency](Stmt& s, int i) { s.Bind(i, urgency); });
   }
   if (!q.category_prefix.empty()) {
     const std::string lo = q.category_prefix, hi = q.category_prefix + "\xff";

@@ -6,8 +6,8 @@ const t = (a: any): any => ({ id: '1', assignments: [{ unit_id: 'u', state: 'pen
 describe('inbox', () => {
   it('queries per tab', () => {
     const f = { q: ' 路灯 ', due: 'soon' as const }
-    expect(inboxQuery('pending', 'u', f)).toEqual({ unit_id: 'u', open: true, q: '路灯', status: 'dispatched' })
-    expect(inboxQuery('accepted', 'u', { q: '', due: 'soon' })).toEqual({ unit_id: 'u', open: true, status: 'in_progress' })
+    expect(inboxQuery('pending', 'u', f)).toEqual({ unit_id: 'u', open: true, q: '路灯', assignment_state: 'pending' })
+    expect(inboxQuery('accepted', 'u', { q: '', due: 'soon' })).toEqual({ unit_id: 'u', open: true, assignment_state: 'accepted' })
     expect(inboxQuery('due', 'u', { q: '', due: 'yellow' })).toMatchObject({ warning: 'yellow' })
     expect(inboxQuery('due', 'u', { q: '', due: 'red' })).toMatchObject({ overdue: true })
     const soon = inboxQuery('due', 'u', { q: '', due: 'soon' }, new Date(2026, 10, 28, 9, 0, 0))

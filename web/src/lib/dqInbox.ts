@@ -14,12 +14,13 @@ export interface InboxFilters {
 const HOUR = 3600_000
 
 // GET /tickets query of a tab. The list is the unit's live orders (open=true); the tab
-// narrows by the ticket's status or deadline on the server.
+// narrows by the state of the unit's own assignment (an assisting unit may not have signed
+// for an order its lead is already handling) or by deadline, on the server.
 export function inboxQuery(tab: InboxTab, unitId: string, f: InboxFilters, now: Date = new Date()) {
   const q: Record<string, string | number | boolean> = { unit_id: unitId, open: true }
   if (f.q.trim()) q.q = f.q.trim()
-  if (tab === 'pending') q.status = 'dispatched'
-  else if (tab === 'accepted') q.status = 'in_progress'
+  if (tab === 'pending') q.assignment_state = 'pending'
+  else if (tab === 'accepted') q.assignment_state = 'accepted'
   else if (tab === 'due') {
     if (f.due === 'yellow') q.warning = 'yellow'
     else if (f.due === 'red') q.overdue = true
