@@ -1214,6 +1214,12 @@ class ScreensTest(Base):
                                token=T("h_a")), 400, field="assignment_state")
         self.expect_error(call("GET", "/api/v1/tickets?urgency=panic", token=T("admin")), 400, field="urgency")
 
+    def test_timeline_names_who_acted(self):
+        t = self.dispatched()
+        events = self.expect(call("GET", "/api/v1/tickets/%s/events" % t["id"], token=T("h_a")), 200).json["items"]
+        self.assertEqual([e.get("actor_name") for e in events[:2]], ["话务员一", "派单员一"])
+        self.assertEqual(self.get("h_a", t)["created_by_name"], "话务员一")
+
     def test_citizen_submits_tracks_and_rates(self):
         body = {"content": "北山路口的红绿灯坏了，早晚高峰很危险。", "phone": "13800001111", "name": "王五",
                 "address": "江南区望江路"}

@@ -196,6 +196,15 @@ struct ApiServer::Impl {
   ServerOptions opts;
   httplib::Server http;
   StaticFiles web;  // the built web UI, when --web-root names one
+  // Staff display names by user id, for "who" on a ticket's timeline (every staff role
+  // reads it; only administrators may list users).
+  std::map<Id, std::string> StaffNames() {
+    std::map<Id, std::string> out;
+    if (auto users = svc->store()->ListUsers(); users.ok()) {
+      for (const auto& u : *users) out[u.id] = u.display_name.empty() ? u.username : u.display_name;
+    }
+    return out;
+  }
   RateLimiter public_limiter{60, 20};
   RateLimiter public_write_limiter{20, 10};  // citizens' submissions and ratings, per address
   std::mutex metrics_mu;
@@ -1067,6 +1076,8 @@ void ApiServer::Impl::TicketRoutes() {
     auto t = svc->GetTicket(a, ParseId(req.matches[1]).value_or(0));
     if (!t.ok()) return SendError(res, t.status());
     json out = Ticket(*t, a);
+    const auto names = StaffNames();
+    if (auto it = names.find(t->created_by); it != names.end()) out["created_by_name"] = it->second;
     auto citizen = svc->Citizen(a, *t, false);
     if (!citizen.ok()) return SendError(res, citizen.status());
     out["citizen"] = CitizenJson(*citizen);
@@ -1084,8 +1095,13 @@ void ApiServer::Impl::TicketRoutes() {
       Authed([this](const Actor& a, const Req& req, Res& res) {
     auto events = svc->Events(a, ParseId(req.matches[1]).value_or(0));
     if (!events.ok()) return SendError(res, events.status());
+    const auto names = StaffNames();
     json items = json::array();
-    for (const auto& e : *events) items.push_back(EventJson(e));
+    for (const auto& e : *events) {
+      json j = EventJson(e);
+      if (auto it = names.find(e.actor_user_id); it != names.end()) j["actor_name"] = it->second;
+      items.push_back(std::move(j));
+    }
     SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
   }));
   Post(R"(/api/v1/tickets/(\d+)/contacts)", "/api/v1/tickets/{id}/contacts",
