@@ -100,6 +100,7 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
   }
   const TicketStatus st = t.Status();
   const Assignment* lead = t.ActiveLead();
+  const Assignment* clock = t.ClockLead();
   const Area* area = org.FindArea(t.area_id);
   json j = {{"id", IdToString(t.id)}, {"number", t.number}, {"status", TicketStatusName(st)},
             {"status_label", TicketStatusLabelZh(st)}, {"phase", PhaseName(t.phase)}, {"version", t.version},
@@ -126,7 +127,7 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
     json sug = json::parse(t.suggestions, nullptr, false);
     if (!sug.is_discarded()) j["suggestions"] = std::move(sug);
   }
-  if (lead && lead->IsLive() && !lead->suspended) j["remaining_ms"] = RemainingMs(*lead, policy, now);
+  if (clock && !clock->suspended) j["remaining_ms"] = RemainingMs(*clock, policy, now);
   if (actor.role != Role::kUnitHandler && actor.role != Role::kAnalyst) j["query_code"] = t.query_code;
   return j;
 }

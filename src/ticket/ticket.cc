@@ -47,6 +47,12 @@ const Assignment* Ticket::ActiveLead() const {
 Assignment* Ticket::ActiveLead() {
   return const_cast<Assignment*>(static_cast<const Ticket*>(this)->ActiveLead());
 }
+const Assignment* Ticket::ClockLead() const {
+  for (auto it = assignments.rbegin(); it != assignments.rend(); ++it) {
+    if (it->lead && it->IsLive()) return &*it;
+  }
+  return nullptr;
+}
 Assignment* Ticket::FindAssignment(Id id) {
   for (auto& a : assignments) if (a.id == id) return &a;
   return nullptr;
@@ -117,7 +123,7 @@ TimeMs Ticket::NextAlarmAt() const {
 }
 
 WarningLevel Ticket::LevelAt(TimeMs now) const {
-  const Assignment* a = ActiveLead();
+  const Assignment* a = ClockLead();
   return a ? a->LevelAt(now) : WarningLevel::kNone;
 }
 

@@ -157,10 +157,14 @@ struct Ticket {
   // The lead assignment the ticket is waiting on: the newest lead one not superseded.
   const Assignment* ActiveLead() const;
   Assignment* ActiveLead();
+  // The lead assignment whose clock runs: the newest live lead one. Usually ActiveLead();
+  // after a relay's lower unit returned the order, the relaying centre's, which holds it
+  // (and whose time limit still counts) until it dispatches again.
+  const Assignment* ClockLead() const;
   Assignment* FindAssignment(Id id);
   // The earliest pending alarm among live assignments, 0 when none (the timer's index).
   TimeMs NextAlarmAt() const;
-  // The worst warning level of the live lead assignment at `now`.
+  // The warning level of the clock lead (ClockLead) at `now`.
   WarningLevel LevelAt(TimeMs now) const;
 };
 

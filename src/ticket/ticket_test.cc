@@ -388,3 +388,34 @@ TEST(CommandParse, FieldsAreValidatedAndNamed) {
 
 }  // namespace
 }  // namespace hotline
+
+namespace hotline {
+namespace {
+
+// After a relay's lower unit returned the order, the relaying centre holds it: its clock
+// is the ticket's (the list's overdue filter and the per-unit overdue count agree).
+TEST(TicketClock, AReturnedRelayRunsOnTheCentresClock) {
+  Ticket t;
+  t.phase = Phase::kHandling;
+  Assignment centre;
+  centre.id = 1, centre.lead = true, centre.state = AssignmentState::kAccepted, centre.mode = "relay";
+  centre.handle_due_at = 1000, centre.handle_warn_at = 750;
+  Assignment street;
+  street.id = 2, street.lead = true, street.parent_id = 1, street.state = AssignmentState::kReturned;
+  street.handle_due_at = 900;
+  t.assignments = {centre, street};
+  EXPECT_EQ(t.Status(), TicketStatus::kReturned);
+  ASSERT_NE(t.ClockLead(), nullptr);
+  EXPECT_EQ(t.ClockLead()->id, 1);
+  EXPECT_EQ(t.LevelAt(500), WarningLevel::kNone);
+  EXPECT_EQ(t.LevelAt(800), WarningLevel::kYellow);
+  EXPECT_EQ(t.LevelAt(1000), WarningLevel::kRed);
+  // Returned straight to the hub (no relay above): nobody's clock runs.
+  t.assignments = {street};
+  t.assignments[0].parent_id = 0;
+  EXPECT_EQ(t.ClockLead(), nullptr);
+  EXPECT_EQ(t.LevelAt(5000), WarningLevel::kNone);
+}
+
+}  // namespace
+}  // namespace hotline

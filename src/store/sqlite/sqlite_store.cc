@@ -744,7 +744,7 @@ Status SqliteStore::WriteTicket(Connection& c, const Ticket& t, bool insert) {
       : "UPDATE tickets SET status=?, version=?, channel=?, request_type=?, urgency=?, category_code=?, "
         "area_id=?, requester_id=?, phone_hash=?, intake_unit_id=?, content=?, address=?, created_at=?, "
         "updated_at=?, due_at=?, closed_at=?, state=?, is_open=?, warn_at=?, next_alarm_at=?, number=? WHERE id=?";
-  const Assignment* lead = t.ActiveLead();
+  const Assignment* lead = t.ClockLead();
   const bool open = IsOpenStatus(t.Status());
   // The deadline columns behind the due/overdue/warning filters hold a value only while a
   // unit is on the clock: not after the reply, not while suspended.
