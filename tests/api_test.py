@@ -1220,6 +1220,21 @@ class ScreensTest(Base):
         self.assertEqual([e.get("actor_name") for e in events[:2]], ["话务员一", "派单员一"])
         self.assertEqual(self.get("h_a", t)["created_by_name"], "话务员一")
 
+    def test_bounced_and_unsatisfied_lists(self):
+        t = self.dispatched()
+        self.act("h_a", t, "return", {"reason": "不属于本单位职责"})
+        self.act("disp1", t, "redispatch", {"unit_id": U("dept_b")})
+        numbers = lambda **p: [x["number"] for x in self.list_all("sup1", **p)[0]]
+        self.assertNotIn(t["number"], numbers(min_returns=2))
+        self.act("h_b", t, "return", {"reason": "也不属于本单位职责"})
+        self.assertIn(t["number"], numbers(min_returns=2))
+        done = self.awaiting_callback()
+        self.act("cb1", done, "callback", {"outcome": "reached", "rating": "dissatisfied"})
+        self.assertIn(done["number"], numbers(closing_kind="unsatisfied"))
+        self.assertNotIn(done["number"], numbers(closing_kind="resolved"))
+        self.expect_error(call("GET", "/api/v1/tickets?closing_kind=happy", token=T("sup1")), 400, field="closing_kind")
+        self.expect_error(call("GET", "/api/v1/tickets?min_returns=0", token=T("sup1")), 400, field="min_returns")
+
     def test_citizen_submits_tracks_and_rates(self):
         body = {"content": "北山路口的红绿灯坏了，早晚高峰很危险。", "phone": "13800001111", "name": "王五",
                 "address": "江南区望江路"}

@@ -1016,6 +1016,16 @@ Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
     }
     if (!q.unit_id) return InvalidArgument("assignment_state", "needs unit_id");
   }
+  q.closing_kind = req.get_param_value("closing_kind");
+  if (!q.closing_kind.empty() && q.closing_kind != "direct_answer" && q.closing_kind != "resolved" &&
+      q.closing_kind != "unsatisfied" && q.closing_kind != "unreachable" && q.closing_kind != "refused") {
+    return InvalidArgument("closing_kind", "must be direct_answer, resolved, unsatisfied, unreachable or refused");
+  }
+  if (req.has_param("min_returns")) {
+    auto n = ParseId(req.get_param_value("min_returns"));
+    if (!n || *n > 100) return InvalidArgument("min_returns", "must be 1 to 100");
+    q.min_returns = static_cast<int>(*n);
+  }
   q.urgency = req.get_param_value("urgency");
   if (!q.urgency.empty() && !IsValidUrgency(q.urgency)) return InvalidArgument("urgency", "must be normal, urgent or emergency");
   q.overdue = req.get_param_value("overdue") == "true";

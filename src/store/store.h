@@ -85,6 +85,8 @@ struct TicketQuery {
   bool unit_open_only = false;// only its pending/accepted ones (the unit's inbox)
   std::string assignment_state;  // with unit_id: only where the unit's assignment is "pending" or "accepted"
   std::string urgency;
+  std::string closing_kind;   // closed tickets closed this way (direct_answer, resolved, unsatisfied, …)
+  int min_returns = 0;        // > 0: open tickets returned at least this many times (bounced between units)
   std::string category_prefix;
   std::string phone_hash;     // caller history
   std::string q;              // substring of content or address, or an exact number

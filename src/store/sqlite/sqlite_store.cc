@@ -908,6 +908,14 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
     const std::string urgency = q.urgency;
     add("t.urgency = ?", [urgency](Stmt& s, int i) { s.Bind(i, urgency); });
   }
+  if (!q.closing_kind.empty()) {
+    const std::string kind = q.closing_kind;
+    add("t.closed_at > 0 AND json_extract(t.state, '$.closing_kind') = ?", [kind](Stmt& s, int i) { s.Bind(i, kind); });
+  }
+  if (q.min_returns > 0) {
+    const int n = q.min_returns;
+    add("t.is_open = 1 AND json_extract(t.state, '$.return_count') >= ?", [n](Stmt& s, int i) { s.Bind(i, n); });
+  }
   if (!q.category_prefix.empty()) {
     const std::string lo = q.category_prefix, hi = q.category_prefix + "\xff";
     add("t.category_code >= ? AND t.category_code < ?", [lo](Stmt& s, int i) { s.Bind(i, lo); });
