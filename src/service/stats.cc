@@ -148,6 +148,7 @@ Result<json> Service::Queues(const Actor& a) {
                             {"awaiting_callback", TicketStatus::kAwaitingCallback}}) {
       RETURN_IF_ERROR(add(name, [st = st](TicketQuery& q) { q.status = st; }));
     }
+    RETURN_IF_ERROR(add("bounced", [](TicketQuery& q) { q.min_returns = 2; }));
   }
   RETURN_IF_ERROR(add("overdue", [](TicketQuery& q) { q.overdue = true; }));
   RETURN_IF_ERROR(add("yellow", [](TicketQuery& q) { q.warning = "yellow"; }));
