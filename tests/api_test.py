@@ -1235,6 +1235,24 @@ class ScreensTest(Base):
         self.expect_error(call("GET", "/api/v1/tickets?closing_kind=happy", token=T("sup1")), 400, field="closing_kind")
         self.expect_error(call("GET", "/api/v1/tickets?min_returns=0", token=T("sup1")), 400, field="min_returns")
 
+    def test_kb_and_audit_lists_report_their_totals(self):
+        for i in range(3):
+            self.expect(call("POST", "/api/v1/kb", {"title": "条目%d" % i, "body": "内容%d" % i, "status": "published"},
+                             T("admin")), 201)
+        page = self.expect(call("GET", "/api/v1/kb?page_size=2", token=T("admin")), 200).json
+        self.assertEqual(len(page["items"]), 2)
+        self.assertGreaterEqual(page["total"], 3)
+        self.assertIsNotNone(page["next_cursor"])
+        audit = self.expect(call("GET", "/api/v1/audit?page_size=1", token=T("admin")), 200).json
+        self.assertEqual(len(audit["items"]), 1)
+        self.assertGreater(audit["total"], 1)
+        rest, seen, cursor = [], 1, audit["next_cursor"]
+        while cursor:
+            p = self.expect(call("GET", "/api/v1/audit?page_size=200&cursor=" + cursor, token=T("admin")), 200).json
+            seen += len(p["items"])
+            cursor = p["next_cursor"]
+        self.assertGreaterEqual(seen, audit["total"])
+
     def test_citizen_submits_tracks_and_rates(self):
         body = {"content": "北山路口的红绿灯坏了，早晚高峰很危险。", "phone": "13800001111", "name": "王五",
                 "address": "江南区望江路"}

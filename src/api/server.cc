@@ -476,10 +476,12 @@ void ApiServer::Impl::KbRoutes() {
     const int page = static_cast<int>(std::min<int64_t>(ParseId(req.get_param_value("page_size")).value_or(20), 100));
     auto list = svc->store()->KbList(q->status, after, page + 1);
     if (!list.ok()) return SendError(res, list.status());
+    auto total = svc->store()->KbCount(q->status);
+    if (!total.ok()) return SendError(res, total.status());
     json items = json::array();
     for (size_t i = 0; i < list->size() && static_cast<int>(i) < page; ++i) items.push_back(KbJson((*list)[i]));
     const bool more = static_cast<int>(list->size()) > page;
-    SendJson(res, 200, {{"items", items}, {"total", items.size()},
+    SendJson(res, 200, {{"items", items}, {"total", *total},
                         {"next_cursor", more ? json(IdToString((*list)[page - 1].id)) : json(nullptr)}});
   }));
   auto save = [this](const Actor& a, const Req& req, Res& res, Id id) {
@@ -967,16 +969,20 @@ void ApiServer::Impl::OrgRoutes() {
     if (a.role != Role::kAdmin && a.role != Role::kSupervisor) {
       return SendError(res, PermissionDenied("only administrators and supervisors read the audit log"));
     }
-    const int limit = static_cast<int>(ParseId(req.get_param_value("page_size")).value_or(100));
-    auto entries = svc->store()->ListAudit(limit, ParseId(req.get_param_value("cursor")).value_or(0));
+    const int limit = static_cast<int>(std::clamp<int64_t>(ParseId(req.get_param_value("page_size")).value_or(100), 1, 200));
+    auto entries = svc->store()->ListAudit(limit + 1, ParseId(req.get_param_value("cursor")).value_or(0));
     if (!entries.ok()) return SendError(res, entries.status());
+    auto total = svc->store()->AuditCount();
+    if (!total.ok()) return SendError(res, total.status());
+    const bool more = static_cast<int>(entries->size()) > limit;
+    if (more) entries->pop_back();
     json items = json::array();
     for (const auto& e : *entries) {
       items.push_back({{"id", IdToString(e.id)}, {"at", Iso(e.at)}, {"user_id", IdToString(e.user_id)},
                        {"action", e.action}, {"target", e.target}, {"detail", e.detail}});
     }
-    SendJson(res, 200, {{"items", items}, {"total", items.size()},
-                        {"next_cursor", entries->empty() ? json(nullptr) : json(IdToString(entries->back().id))}});
+    SendJson(res, 200, {{"items", items}, {"total", *total},
+                        {"next_cursor", more ? json(IdToString(entries->back().id)) : json(nullptr)}});
   }));
 }
 

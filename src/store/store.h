@@ -302,6 +302,8 @@ class Store {
   // Entries by id ascending after `after_id` (status filter optional).
   virtual Result<std::vector<KbEntry>> KbList(std::optional<KbStatus> status, Id after_id, int limit,
                                               const std::string& kind = "entry") = 0;
+  // How many entries of a kind there are (status filter optional): the list's total.
+  virtual Result<int64_t> KbCount(std::optional<KbStatus> status, const std::string& kind = "entry") = 0;
   virtual Result<std::vector<std::pair<int, std::string>>> KbVersions(Id id) = 0;
   // How many entries hold the term (without reading its postings).
   virtual Result<int64_t> KbTermDf(const std::string& term) = 0;
@@ -315,6 +317,7 @@ class Store {
   // ---- audit and public look-up locks ----
   virtual Status AppendAudit(AuditEntry e) = 0;
   virtual Result<std::vector<AuditEntry>> ListAudit(int limit, Id before_id) = 0;
+  virtual Result<int64_t> AuditCount() = 0;
   // Records a failed public look-up; returns the failures within the window.
   virtual Result<int> RecordLookupFailure(const std::string& number, TimeMs now, TimeMs window_ms) = 0;
   virtual Result<int> LookupFailures(const std::string& number, TimeMs now, TimeMs window_ms) = 0;

@@ -105,6 +105,8 @@ class SqliteStore final : public Store {
   Result<std::vector<KbEntry>> KbList(std::optional<KbStatus> status, Id after_id, int limit,
                                       const std::string& kind) override;
   Result<std::vector<std::pair<int, std::string>>> KbVersions(Id id) override;
+  Result<int64_t> KbCount(std::optional<KbStatus> status, const std::string& kind) override;
+  Result<int64_t> AuditCount() override;
   Result<std::vector<KbPosting>> KbPostings(const std::string& term) override;
   Result<int64_t> KbTermDf(const std::string& term) override;
   Result<std::pair<int64_t, int64_t>> KbStats(const std::string& kind) override;
@@ -1600,6 +1602,28 @@ Result<std::vector<KbEntry>> SqliteStore::KbList(std::optional<KbStatus> status,
     while (s.Step(&st)) out.push_back(ReadKb(s));
     RETURN_IF_ERROR(st);
     return out;
+  });
+}
+
+Result<int64_t> SqliteStore::KbCount(std::optional<KbStatus> status, const std::string& kind) {
+  return Read<int64_t>([&](Connection& c) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT COUNT(*) FROM kb_entries WHERE kind = ? AND (? = '' OR status = ?)"));
+    const std::string st_name = status ? KbStatusName(*status) : "";
+    s.Bind(1, kind).Bind(2, st_name).Bind(3, st_name);
+    Status st;
+    s.Step(&st);
+    RETURN_IF_ERROR(st);
+    return s.Int(0);
+  });
+}
+
+Result<int64_t> SqliteStore::AuditCount() {
+  return Read<int64_t>([&](Connection& c) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT COUNT(*) FROM audit_log"));
+    Status st;
+    s.Step(&st);
+    RETURN_IF_ERROR(st);
+    return s.Int(0);
   });
 }
 
