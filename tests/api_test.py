@@ -1175,11 +1175,17 @@ class ScreensTest(Base):
         self.expect_error(r, 403)
         self.expect_error(call("GET", "/api/v1/stats/overview?from=yesterday", token=T("admin")), 400, field="from")
         self.expect_error(call("GET", "/api/v1/stats/overview", token=None), 401)
-        # A district dispatcher sees only its own centre's intake: none of the hub's tickets.
+        # A district dispatcher sees its own centre's intake and what is dispatched into its
+        # district, as its lists do: none of the hub's other tickets.
         self.create()
         o = self.overview("disp_dc")
-        self.assertEqual(o["intake_today"]["total"], 0)
-        self.assertEqual(o["open"]["total"], 0)
+        listed = call("GET", "/api/v1/tickets?page_size=1", token=T("disp_dc")).json["total"]
+        self.assertEqual(o["intake_today"]["total"], listed)
+        relayed = self.create()
+        self.act("disp1", relayed, "dispatch", {"unit_id": U("dc"), "mode": "relay"})
+        after = self.overview("disp_dc")
+        self.assertEqual(after["intake_today"]["total"], o["intake_today"]["total"] + 1)
+        self.assertEqual(after["open"]["total"], o["open"]["total"] + 1)
 
     def test_queues_count_what_the_lists_show(self):
         self.create()

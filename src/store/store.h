@@ -267,7 +267,8 @@ class Store {
   };
   virtual Result<DispatchStats> DispatchStatsBetween(TimeMs from, TimeMs to) = 0;
   // The dashboard's figures (数据看板). `intake_scope` limits every count to tickets taken in
-  // by those units (empty: the whole city); per-unit figures are for every unit.
+  // by those units or dispatched to them (empty: the whole city); per-unit figures are for
+  // every unit.
   struct Overview {
     struct ChannelHour { std::string channel; int hour = 0; int64_t count = 0; };
     std::vector<ChannelHour> today;                                // created in [day_start, now)

@@ -1330,11 +1330,14 @@ Result<Store::DispatchStats> SqliteStore::DispatchStatsBetween(TimeMs from, Time
 Result<Store::Overview> SqliteStore::OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
                                                    const std::vector<Id>& intake_scope) {
   // Unit ids are our own integers, so the scope is written into the SQL as a literal list.
+  // A centre sees what it took in and what was dispatched into its subtree, as its lists do.
   std::string scope;
   if (!intake_scope.empty()) {
-    scope = " AND t.intake_unit_id IN (";
-    for (size_t i = 0; i < intake_scope.size(); ++i) scope += (i ? "," : "") + std::to_string(intake_scope[i]);
-    scope += ")";
+    std::string in = "(";
+    for (size_t i = 0; i < intake_scope.size(); ++i) in += (i ? "," : "") + std::to_string(intake_scope[i]);
+    in += ")";
+    scope = " AND (t.intake_unit_id IN " + in + " OR t.id IN (SELECT a.ticket_id FROM assignments a WHERE a.unit_id IN " +
+            in + "))";
   }
   static constexpr const char* kSatisfied = "('very_satisfied','satisfied','basically_satisfied')";
   return Read<Overview>([&](Connection& c) -> Result<Overview> {

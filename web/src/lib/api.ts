@@ -43,7 +43,8 @@ const fieldNames: Record<string, string> = {
   into_ticket_id: '主工单', decision: '决定', approve: '审核结论', body: '请求', version: '版本',
   warning_pct: '预警比例', rules: '时限规则', parent_id: '上级', lead_unit_id: '主办单位', priority: '优先级',
   category_prefix: '分类', display_name: '姓名', role: '角色', aliases: '别名', from: '开始时间',
-  date: '日期', category: '分类', top: '数量',
+  date: '日期', category: '分类', top: '数量', reopen_cap: '重办', closing_kind: '办结类型', min_returns: '退回次数',
+  assignment_state: '签收状态',
 }
 
 const codeMessages: Record<string, string> = {
@@ -87,7 +88,19 @@ const detailPatterns: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^the order is already with that unit$/, '工单已在该单位'],
   [/^transfer must be 110, 119 or 120/, '只能转 110、119 或 120'],
   [/^must be 1-200 bytes of UTF-8 text$/, '应为 1 到 200 字节的文本'],
+  [/ticket belongs to another centre/, '工单属于其他中心，本中心不能操作'],
+  [/outside your centre's subtree/, '该单位不在本中心辖区内'],
+  [/^the ticket was reopened (\d+) times already/, (m) => `已重办 ${m[1]} 次，达到重办上限`],
+  [/^role \w+ may not (\w+)/, (m) => `当前角色不能执行「${actionZh[m[1]] ?? m[1]}」`],
 ]
+
+// Action names in the server's permission messages ("role agent may not dispatch").
+const actionZh: Record<string, string> = {
+  dispatch: '派单', redispatch: '改派', coordinate: '协调', accept: '签收', return: '退单', reply: '办理反馈',
+  review: '审核', callback: '回访', reopen: '重办', urge: '催办', supervise: '督办', withdraw: '撤单', exempt: '免考核',
+  archive: '归档', merge: '并单', transfer: '转办', answer_directly: '直接答复', note: '备注', suspend: '挂起',
+  resume: '恢复', request_extension: '申请延期', decide_extension: '审批延期',
+}
 
 export function translateDetail(detail: string): string {
   for (const [re, zh] of detailPatterns) {
