@@ -680,6 +680,15 @@ Result<Ticket> Service::GetTicket(const Actor& a, Id ticket_id) {
   return t;
 }
 
+Result<std::vector<Id>> Service::CentreScope(const Actor& a, const OrgSnapshot& org) const {
+  if (a.role == Role::kAdmin || a.role == Role::kSystem) return std::vector<Id>{};
+  const Id centre = org.CentreOf(a.unit_id);
+  if (centre == 0) return PermissionDenied("your unit belongs to no centre");
+  const Unit* cu = org.FindUnit(centre);
+  if (cu && cu->parent_id == 0) return std::vector<Id>{};  // the hub sees the whole city
+  return Subtree(org, centre);
+}
+
 std::vector<Id> Service::Subtree(const OrgSnapshot& org, Id root) const {
   std::vector<Id> out;
   for (const auto& u : org.units()) if (org.InSubtree(u.id, root)) out.push_back(u.id);
@@ -700,11 +709,8 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
   if (a.role == Role::kUnitHandler) {
     q.scope_units = Subtree(*org, a.unit_id);
     q.scope_intake = false;
-  } else if (a.role != Role::kAdmin && a.role != Role::kSystem) {
-    const Id centre = org->CentreOf(a.unit_id);
-    if (centre == 0) return PermissionDenied("your unit belongs to no centre");
-    const Unit* cu = org->FindUnit(centre);
-    if (cu && cu->parent_id != 0) q.scope_units = Subtree(*org, centre);  // the hub sees all
+  } else {
+    ASSIGN_OR_RETURN(q.scope_units, CentreScope(a, *org));
   }
   // A unit filter inside the actor's scope already implies the scope.
   if (q.unit_id && std::find(q.scope_units.begin(), q.scope_units.end(), q.unit_id) != q.scope_units.end()) {

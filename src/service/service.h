@@ -149,6 +149,9 @@ class Service {
  private:
   Status NeedAdmin(const Actor& a) const;
   std::vector<Id> Subtree(const OrgSnapshot& org, Id root) const;
+  // The units whose tickets a centre role sees: its centre's subtree; empty (everything)
+  // for administrators, the system and the city hub's staff. Refused without a centre.
+  Result<std::vector<Id>> CentreScope(const Actor& a, const OrgSnapshot& org) const;
   Status Audit(const Actor& a, const std::string& action, const std::string& target, const std::string& detail);
 
   Store* store_;

@@ -34,13 +34,7 @@ Result<json> Service::Overview(const Actor& a, TimeMs from, TimeMs to) {
   if (a.role == Role::kUnitHandler) return PermissionDenied("unit handlers see their own orders, not the dashboard");
   if (to <= from || to - from > 400 * kDayMs) return InvalidArgument("to", "the period must be 1 ms to 400 days long");
   auto org = Org();
-  std::vector<Id> scope;
-  if (a.role != Role::kAdmin) {
-    const Id centre = org->CentreOf(a.unit_id);
-    if (centre == 0) return PermissionDenied("your unit belongs to no centre");
-    const Unit* cu = org->FindUnit(centre);
-    if (cu && cu->parent_id != 0) scope = Subtree(*org, centre);  // the hub sees the whole city
-  }
+  ASSIGN_OR_RETURN(std::vector<Id> scope, CentreScope(a, *org));
   const TimeMs now = clock_->NowMs();
   const TimeMs day_start = (now + kCityOffsetMs) / kDayMs * kDayMs - kCityOffsetMs;
   ASSIGN_OR_RETURN(auto o, store_->OverviewStats(day_start, now, from, to, scope));
