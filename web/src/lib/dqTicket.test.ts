@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { byteLength, excerpt, lastReturn, remainingFor, scoreText, suggestedCategory, topSuggestion, unitAssignment, warningFor } from './dqTicket'
+import { actionFailure, byteLength, excerpt, lastReturn, remainingFor, scoreText, STALE_FORM_MESSAGE, suggestedCategory, topSuggestion, unitAssignment, warningFor } from './dqTicket'
+import { ApiError, describeError } from './api'
 
 const a = (o: any) => ({ unit_id: 'u1', unit_name: '甲', lead: true, state: 'pending', dispatched_at: '2026-11-28T10:00:00+08:00', ended_at: '', ...o })
 
@@ -38,5 +39,18 @@ describe('dqTicket', () => {
   })
   it('counts UTF-8 bytes', () => {
     expect(byteLength('中a')).toBe(4)
+  })
+})
+
+describe('actionFailure', () => {
+  it('reads a stale version as stale, whatever the form', () => {
+    const f = actionFailure(new ApiError(409, 'stale_version', 'ticket changed', undefined), ['reason'])
+    expect(f).toEqual({ stale: true, message: STALE_FORM_MESSAGE })
+  })
+  it('puts a named field under the form field, index stripped, and anything else on the form', () => {
+    const e = new ApiError(400, 'invalid_argument', 'assisting_unit_ids[0]: no unit with id 9', 'assisting_unit_ids[0]')
+    expect(actionFailure(e, ['assisting_unit_ids'])).toEqual({ stale: false, field: 'assisting_unit_ids', message: describeError(e) })
+    expect(actionFailure(e, ['reason'])).toEqual({ stale: false, message: describeError(e) })
+    expect(actionFailure(new ApiError(403, 'permission_denied', 'no', undefined)).field).toBeUndefined()
   })
 })

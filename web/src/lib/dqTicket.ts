@@ -1,66 +1,10 @@
 // Pure helpers over the ticket JSON of GET /tickets (src/api/views.cc) shared by the
 // dispatch centre, the unit inbox and the ticket search.
 
-export interface Assignment {
-  id: string
-  unit_id: string
-  unit_name: string
-  lead: boolean
-  mode: string
-  state: string // pending | accepted | replied | returned | superseded
-  round: number
-  dispatched_at: string
-  accepted_at: string
-  ended_at: string
-  accept_due_at: string
-  handle_due_at: string
-  warning_level: string
-  suspended: boolean
-  suspend_requested: boolean
-  remaining_ms?: number
-  return_reason?: string
-  extension_request?: { days: number; reason: string }
-  suspend_reason?: string
-  dispatched_by_unit_id: string | null
-}
+import { ApiError, describeError } from './api'
+import type { Assignment, SuggestedUnit, Ticket } from './ticket'
 
-export interface SuggestedUnit {
-  unit_id: string
-  name: string
-  score: number
-  reasons?: string[]
-}
-
-export interface Ticket {
-  id: string
-  number: string
-  status: string
-  status_label: string
-  version: number
-  channel: string
-  request_type: string
-  urgency: string
-  title: string
-  content: string
-  address: string
-  area_id: string | null
-  area_name: string
-  category_code: string
-  created_at: string
-  due_at: string
-  overdue: boolean
-  warning_level: string
-  remaining_ms?: number
-  current_unit_id: string | null
-  current_unit_name: string
-  return_count: number
-  assignments: Assignment[]
-  suggestions?: {
-    category?: { abstain?: boolean; code?: string; name?: string; confidence?: number }
-    units?: SuggestedUnit[]
-  }
-  [k: string]: unknown
-}
+export type { Assignment, SuggestedUnit, Ticket } from './ticket'
 
 export function excerpt(text: string | null | undefined, n = 60): string {
   const s = (text ?? '').replace(/\s+/g, ' ').trim()
@@ -135,6 +79,24 @@ export function byteLength(s: string): number {
 }
 
 // A 409 because someone else changed the ticket since it was listed (If-Match failed).
+// How a failed action reads on the screens: the ticket changed meanwhile (`stale`: re-read
+// it and let the user confirm), else the server's message — under the named field when it
+// is one of the form's `fields` (an index such as [0] stripped), otherwise for the whole form.
+export interface ActionFailure {
+  stale: boolean
+  field?: string
+  message: string
+}
+export const STALE_FORM_MESSAGE = '工单已被他人更新，已刷新为最新数据，请确认后重新提交'
+export const staleRowMessage = (number: string) => `${number} 已被他人更新，已刷新该行，请确认后重试`
+
+export function actionFailure(e: unknown, fields: readonly string[] = []): ActionFailure {
+  if (isStale(e)) return { stale: true, message: STALE_FORM_MESSAGE }
+  const message = describeError(e)
+  const field = e instanceof ApiError && e.field ? e.field.replace(/\[\d+\]$/, '') : ''
+  return fields.includes(field) ? { stale: false, field, message } : { stale: false, message }
+}
+
 export function isStale(e: unknown): boolean {
   const x = e as { status?: number; code?: string; field?: string } | null
   return !!x && x.status === 409 && (x.code === 'stale_version' || x.field === 'version')

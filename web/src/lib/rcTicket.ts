@@ -2,57 +2,11 @@
 // read, the unit replies to show, and the bodies of the review / callback / reopen /
 // urge / supervise commands (src/ticket/command_parse.cc), validated before sending.
 
-export interface RcAssignment {
-  id: string
-  unit_id: string
-  unit_name: string
-  lead: boolean
-  mode: string
-  parent_id: string | null
-  round: number
-  state: string
-  dispatched_at: string
-  replied_at: string
-  handle_due_at: string
-  handled_on_time: boolean | null
-  reply?: string
-  return_reason?: string
-  warning_level?: string
-  remaining_ms?: number
-}
+import type { Assignment, Ticket } from './ticket'
 
-export interface RcTicket {
-  id: string
-  number: string
-  status: string
-  status_label: string
-  version: number
-  channel: string
-  request_type: string
-  urgency: string
-  title: string
-  content: string
-  address: string
-  area_name: string
-  category_code: string
-  created_at: string
-  due_at: string
-  closed_at: string
-  callback_due_at: string
-  current_unit_name: string
-  warning_level: string
-  overdue: boolean
-  remaining_ms?: number
-  reopen_count: number
-  urge_count: number
-  return_count: number
-  supervised: boolean
-  callback_attempts: number
-  closing_kind: string
-  rating: string
-  assignments: RcAssignment[]
-  citizen?: { kind: string; masked: boolean; name?: string; phone?: string }
-}
+// The screens' names for the one ticket type (lib/ticket.ts).
+export type RcAssignment = Assignment
+export type RcTicket = Ticket
 
 export interface RcReply {
   assignmentId: string

@@ -1,0 +1,77 @@
+// The ticket as GET /tickets and GET /tickets/{id} return it (TicketJson in
+// src/api/views.cc): one type for every screen. Fields the server sends only sometimes are
+// optional; `citizen` and `created_by_name` come with the single-ticket read only.
+
+export interface Assignment {
+  id: string
+  unit_id: string
+  unit_name: string
+  lead: boolean
+  mode: string // direct | relay
+  parent_id: string | null
+  dispatched_by_unit_id: string | null
+  round: number
+  state: string // pending | accepted | replied | returned | superseded
+  dispatched_at: string
+  accepted_at: string
+  replied_at: string
+  ended_at: string
+  accept_due_at: string
+  handle_due_at: string
+  handled_on_time: boolean | null
+  suspended: boolean
+  suspend_requested: boolean
+  warning_level: string
+  remaining_ms?: number
+  reply?: string
+  return_reason?: string
+  extension_request?: { days: number; reason: string }
+  suspend_reason?: string
+}
+
+export interface SuggestedUnit {
+  unit_id: string
+  name: string
+  score: number
+  reasons?: string[]
+}
+
+export interface Ticket {
+  id: string
+  number: string
+  status: string
+  status_label: string
+  version: number
+  channel: string
+  request_type: string
+  urgency: string
+  title: string
+  content: string
+  address: string
+  area_id: string | null
+  area_name: string
+  category_code: string
+  created_at: string
+  due_at: string
+  closed_at: string
+  callback_due_at: string
+  overdue: boolean
+  warning_level: string
+  remaining_ms?: number
+  current_unit_id: string | null
+  current_unit_name: string
+  reopen_count: number
+  urge_count: number
+  return_count: number
+  supervised: boolean
+  callback_attempts: number
+  closing_kind: string
+  rating: string
+  assignments: Assignment[]
+  suggestions?: {
+    category?: { abstain?: boolean; code?: string; name?: string; confidence?: number }
+    units?: SuggestedUnit[]
+  }
+  citizen?: { kind: string; masked: boolean; name?: string; phone?: string }
+  [k: string]: unknown
+}
