@@ -446,6 +446,11 @@ class LifecycleTest(Base):
         self.assertEqual(self.event_types(t), ["created", "dispatched", "dispatched", "accepted", "replied"])
         items, _ = self.list_all("disp_dc", page_size=100)
         self.assertIn(t["id"], [x["id"] for x in items], "the district centre's queue holds its relays")
+        # The detail offers each desk what the server would accept from it, nothing more.
+        other = self.get("disp_dc", other)
+        self.assertEqual(other["actions"], ["dispatch", "accept", "return", "note"])
+        self.assertIn("withdraw", self.get("disp1", other)["actions"])
+        self.assertEqual(self.get("ana1", other)["actions"], [])
 
     def test_relay_returns_go_back_one_level(self):
         t = self.create(content="望江街道某小区电梯频繁故障。")
@@ -534,6 +539,8 @@ class LifecycleTest(Base):
         t = self.act("rev1", t, "review", {"decision": "approve"})
         t = self.act("cb1", t, "callback", {"outcome": "reached", "rating": "very_dissatisfied"})
         self.assertEqual(t["closing_kind"], "unsatisfied")
+        self.assertIn("reopen", self.get("cb1", self.awaiting_callback())["actions"])
+        self.assertNotIn("reopen", t["actions"], "past the cap reopening is not offered")
         r = call("POST", "/api/v1/tickets/%s/actions/reopen" % t["id"], {"reason": "第三次重办"}, T("cb1"))
         self.expect_error(r, 422)
         got = self.get("admin", t)
@@ -723,6 +730,27 @@ class AccessTest(Base):
                                                "role": "admin", "unit_id": U("hub")}, T(who))
             self.expect(r, 403, who)
         self.expect(call("GET", "/api/v1/users", token=T("disp1")), 403)
+
+    def test_users_are_filtered_and_paged_on_the_server(self):
+        def page(**params):
+            return self.expect(call("GET", "/api/v1/users" + q(**params), token=T("admin")), 200).json
+        everyone = page(page_size=200)
+        self.assertGreaterEqual(everyone["total"], len(W.users) + 1)
+        seen, cursor = [], None
+        for _ in range(100):
+            p = page(page_size=3, **({"cursor": cursor} if cursor else {}))
+            self.assertLessEqual(len(p["items"]), 3)
+            self.assertEqual(p["total"], everyone["total"])
+            seen.extend(u["id"] for u in p["items"])
+            cursor = p["next_cursor"]
+            if not cursor:
+                break
+        self.assertEqual(seen, [u["id"] for u in everyone["items"]], "pages neither skip nor repeat")
+        self.assertEqual([u["username"] for u in page(role="dispatcher")["items"]][:2], ["disp1", "disp_dc"])
+        self.assertEqual([u["username"] for u in page(unit_id=U("dept_b"))["items"]], ["h_b"])
+        self.assertEqual([u["username"] for u in page(q="江南区")["items"]], ["disp_dc"])
+        self.expect_error(call("GET", "/api/v1/users" + q(role="king"), token=T("admin")), 400, field="role")
+        self.expect_error(call("GET", "/api/v1/users" + q(page_size="x"), token=T("admin")), 400, field="page_size")
         names = [u["name"] for u in self.expect(call("GET", "/api/v1/units", token=T("admin")), 200).json["items"]]
         self.assertNotIn("非法单位", names)
 

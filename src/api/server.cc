@@ -265,6 +265,14 @@ struct ApiServer::Impl {
   json Ticket(const hotline::Ticket& t, const Actor& a) {
     return TicketJson(t, *svc->Org(), a, *svc->CurrentPolicy(), svc->clock()->NowMs());
   }
+  // One ticket for its detail screen: with the commands the actor may issue on it now.
+  json TicketWithActions(const hotline::Ticket& t, const Actor& a) {
+    json out = Ticket(t, a);
+    json actions = json::array();
+    for (CommandType c : svc->Offered(a, t)) actions.push_back(CommandName(c));
+    out["actions"] = std::move(actions);
+    return out;
+  }
   void SlaRoutes();
   void KbRoutes();
   void IntelRoutes();
@@ -939,11 +947,44 @@ void ApiServer::Impl::OrgRoutes() {
     out["version"] = *v;
     SendJson(res, 201, out);
   }));
-  Get("/api/v1/users", "/api/v1/users", Authed([this](const Actor& a, const Req&, Res& res) {
+  // The staff roster, filtered and paged on the server (a city has thousands of staff):
+  // q (part of the username or name), role, unit_id; keyset by id (cursor, page_size ≤ 200).
+  Get("/api/v1/users", "/api/v1/users", Authed([this](const Actor& a, const Req& req, Res& res) {
     if (a.role != Role::kAdmin) return SendError(res, PermissionDenied("only an administrator may list users"));
+    const std::string q = Trim(req.get_param_value("q")), role = req.get_param_value("role");
+    if (q.size() > 100) return SendError(res, InvalidArgument("q", "at most 100 bytes"));
+    if (!role.empty() && !ParseRole(role)) return SendError(res, InvalidArgument("role", "no role named '" + role + "'"));
+    const Id unit = ParseId(req.get_param_value("unit_id")).value_or(0);
+    if (req.has_param("unit_id") && unit == 0) return SendError(res, InvalidArgument("unit_id", "must be a unit id"));
+    const Id after = ParseId(req.get_param_value("cursor")).value_or(0);
+    if (req.has_param("cursor") && after == 0) return SendError(res, InvalidArgument("cursor", "must be a cursor from next_cursor"));
+    int64_t size = 50;
+    if (req.has_param("page_size")) {
+      auto n = ParseId(req.get_param_value("page_size"));
+      if (!n) return SendError(res, InvalidArgument("page_size", "must be a positive integer"));
+      size = std::min<int64_t>(*n, 200);
+    }
     auto users = svc->store()->ListUsers();
     if (!users.ok()) return SendError(res, users.status());
-    SendJson(res, 200, ListJson(*users, &UserJson));
+    std::sort(users->begin(), users->end(), [](const User& x, const User& y) { return x.id < y.id; });
+    json items = json::array();
+    int64_t total = 0;
+    Id last = 0;
+    bool more = false;
+    for (const auto& u : *users) {
+      if (!role.empty() && RoleName(u.role) != role) continue;
+      if (unit != 0 && u.unit_id != unit) continue;
+      if (!q.empty() && u.username.find(q) == std::string::npos && u.display_name.find(q) == std::string::npos) continue;
+      ++total;
+      if (u.id <= after) continue;
+      if (static_cast<int64_t>(items.size()) == size) {
+        more = true;
+        continue;
+      }
+      items.push_back(UserJson(u));
+      last = u.id;
+    }
+    SendJson(res, 200, {{"items", items}, {"total", total}, {"next_cursor", more ? json(IdToString(last)) : json(nullptr)}});
   }));
   Post("/api/v1/users", "/api/v1/users", Authed([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);
@@ -977,9 +1018,12 @@ void ApiServer::Impl::OrgRoutes() {
     const bool more = static_cast<int>(entries->size()) > limit;
     if (more) entries->pop_back();
     json items = json::array();
+    const auto names = StaffNames();
     for (const auto& e : *entries) {
-      items.push_back({{"id", IdToString(e.id)}, {"at", Iso(e.at)}, {"user_id", IdToString(e.user_id)},
-                       {"action", e.action}, {"target", e.target}, {"detail", e.detail}});
+      json item = {{"id", IdToString(e.id)}, {"at", Iso(e.at)}, {"user_id", IdToString(e.user_id)},
+                   {"action", e.action}, {"target", e.target}, {"detail", e.detail}};
+      if (auto it = names.find(e.user_id); it != names.end()) item["user_name"] = it->second;
+      items.push_back(std::move(item));
     }
     SendJson(res, 200, {{"items", items}, {"total", *total},
                         {"next_cursor", more ? json(IdToString(entries->back().id)) : json(nullptr)}});
@@ -1091,7 +1135,7 @@ void ApiServer::Impl::TicketRoutes() {
   Get(R"(/api/v1/tickets/(\d+))", "/api/v1/tickets/{id}", Authed([this](const Actor& a, const Req& req, Res& res) {
     auto t = svc->GetTicket(a, ParseId(req.matches[1]).value_or(0));
     if (!t.ok()) return SendError(res, t.status());
-    json out = Ticket(*t, a);
+    json out = TicketWithActions(*t, a);
     const auto names = StaffNames();
     if (auto it = names.find(t->created_by); it != names.end()) out["created_by_name"] = it->second;
     auto citizen = svc->Citizen(a, *t, false);
@@ -1170,7 +1214,7 @@ void ApiServer::Impl::TicketRoutes() {
     auto t = svc->Act(a, ParseId(req.matches[1]).value_or(0), *cmd);
     if (!t.ok()) return SendError(res, t.status());
     res.set_header("ETag", "\"" + std::to_string(t->version) + "\"");
-    SendJson(res, 200, Ticket(*t, a));
+    SendJson(res, 200, TicketWithActions(*t, a));
   }));
 }
 

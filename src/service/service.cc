@@ -674,6 +674,17 @@ Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& cmd) {
   return std::move(d.ticket);
 }
 
+std::vector<CommandType> Service::Offered(const Actor& a, const Ticket& t) {
+  auto org = Org();
+  auto policy = CurrentPolicy();
+  CommandContext ctx;
+  ctx.now = clock_->NowMs();
+  ctx.org = org.get();
+  ctx.policy = policy.get();
+  ctx.ids = ids_;
+  return OfferedCommands(t, a, ctx);
+}
+
 Result<Ticket> Service::GetTicket(const Actor& a, Id ticket_id) {
   ASSIGN_OR_RETURN(auto t, store_->GetTicket(ticket_id));
   if (!CanView(t, a, *Org())) return PermissionDenied("you may not see this ticket");

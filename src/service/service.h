@@ -60,6 +60,8 @@ class Service {
   // ---- tickets ----
   Result<CreatedTicket> CreateTicket(const Actor& a, TicketInput in, const std::string& idempotency_key);
   Result<Ticket> Act(const Actor& a, Id ticket_id, const Command& cmd);
+  // The commands `a` may issue on `t` now (OfferedCommands with this centre's org and policy).
+  std::vector<CommandType> Offered(const Actor& a, const Ticket& t);
   Result<Ticket> GetTicket(const Actor& a, Id ticket_id);
   Result<TicketPage> ListTickets(const Actor& a, TicketQuery q, const std::string& phone);
   Result<std::vector<Event>> Events(const Actor& a, Id ticket_id);

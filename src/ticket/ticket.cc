@@ -369,6 +369,7 @@ Status Step::Merge() {
   RETURN_IF_ERROR(NeedRole(actor_, cmd_.type,
                            {Role::kAdmin, Role::kAgent, Role::kDispatcher, Role::kSupervisor}));
   if (!IsOpen()) return Invalid(t_, cmd_.type);
+  if (!CentreCovers(t_.intake_unit_id)) return PermissionDenied("ticket belongs to another centre");
   if (cmd_.into_ticket_id == t_.id) return InvalidArgument("into_ticket_id", "a ticket cannot merge into itself");
   const Ticket* target = ctx_.merge_target;
   // A ticket the actor may not see answers exactly like one that does not exist.
@@ -381,7 +382,6 @@ Status Step::Merge() {
                   std::string(TicketStatusName(target->Status())) + ", merge needs an open one",
                   "into_ticket_id");
   }
-  if (!CentreCovers(t_.intake_unit_id)) return PermissionDenied("ticket belongs to another centre");
   t_.phase = Phase::kMerged;
   t_.merged_into = target->id;
   t_.closed_at = ctx_.now;
@@ -917,6 +917,18 @@ Result<Decision> Step::Run() {
 }
 
 }  // namespace
+
+std::vector<CommandType> OfferedCommands(const Ticket& ticket, const Actor& actor, const CommandContext& ctx) {
+  std::vector<CommandType> out;
+  if (!CanView(ticket, actor, *ctx.org)) return out;
+  for (CommandType type : AllCommandTypes()) {
+    Command probe;
+    probe.type = type;
+    auto d = Step(ticket, probe, actor, ctx).Run();
+    if (d.ok() || d.status().code() == Code::kInvalidArgument) out.push_back(type);
+  }
+  return out;
+}
 
 Result<Decision> Decide(const Ticket& ticket, const Command& cmd, const Actor& actor,
                         const CommandContext& ctx) {

@@ -258,6 +258,12 @@ struct Decision {
 Result<Decision> Decide(const Ticket& ticket, const Command& cmd, const Actor& actor,
                         const CommandContext& ctx);
 
+// The commands the actor may issue on the ticket now, in the order of CommandType: each
+// is tried on a copy with an empty body, and offered unless the role, the state, the
+// centre or a policy limit (the reopen cap) refuses it; a missing field does not count.
+// What the screens offer, so they never show a button the server would refuse.
+std::vector<CommandType> OfferedCommands(const Ticket& ticket, const Actor& actor, const CommandContext& ctx);
+
 // Whether the actor may see the ticket at all (unit and centre scoping).
 bool CanView(const Ticket& t, const Actor& actor, const OrgSnapshot& org);
 

@@ -3,6 +3,7 @@
 // allows it and fail with the right code everywhere else.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -202,6 +203,43 @@ TEST_F(Lifecycle, EveryCommandAgainstEveryStatus) {
     }
   }
   EXPECT_EQ(checked, 12 * 22);
+}
+
+// What the screens offer is exactly what the lifecycle would accept from that actor.
+TEST_F(Lifecycle, OfferedCommandsAreTheLegalOnes) {
+  CommandContext ctx;
+  ctx.now = clock_.NowMs();
+  ctx.org = &org_;
+  ctx.policy = &policy_;
+  ctx.ids = &ids_;
+  for (const auto& [status, legal] : kLegal) {
+    const Ticket t = InStatus(status);
+    for (CommandType type : AllCommandTypes()) {
+      const auto offered = OfferedCommands(t, ActorFor(type), ctx);
+      const bool has = std::find(offered.begin(), offered.end(), type) != offered.end();
+      EXPECT_EQ(has, legal.count(type) > 0) << CommandName(type) << " on " << TicketStatusName(status);
+    }
+  }
+  // A district dispatcher handed an order by the city centre passes it down, accepts or
+  // returns it; the city centre's intake commands are not its to issue.
+  const Ticket relayed = Must(New(), Dispatch(kDistrict, "relay"), dispatcher());
+  EXPECT_EQ(OfferedCommands(relayed, A(Role::kDispatcher, kDistrict), ctx),
+            (std::vector<CommandType>{C::kDispatch, C::kAccept, C::kReturn, C::kNote}));
+  // One the city centre keeps to itself it does not see at all.
+  EXPECT_TRUE(OfferedCommands(InStatus(S::kReceived), A(Role::kDispatcher, kDistrict), ctx).empty());
+  // Its own intake it may dispatch, withdraw, ...
+  Ticket own = New();
+  own.intake_unit_id = kDistrict;
+  const auto mine = OfferedCommands(own, A(Role::kDispatcher, kDistrict), ctx);
+  EXPECT_NE(std::find(mine.begin(), mine.end(), C::kDispatch), mine.end());
+  EXPECT_NE(std::find(mine.begin(), mine.end(), C::kWithdraw), mine.end());
+  // ... and an analyst may issue nothing.
+  EXPECT_TRUE(OfferedCommands(own, A(Role::kAnalyst, kHub), ctx).empty());
+  // Past the policy's cap, reopening is not offered.
+  Ticket closed = InStatus(S::kClosed);
+  closed.reopen_count = policy_.reopen_cap;
+  const auto capped = OfferedCommands(closed, callback_agent(), ctx);
+  EXPECT_EQ(std::find(capped.begin(), capped.end(), C::kReopen), capped.end());
 }
 
 TEST_F(Lifecycle, RolesAreChecked) {

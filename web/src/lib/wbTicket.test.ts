@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { availableActions, canReveal, eventDetails, eventLabel, type TicketLike } from './wbTicket'
+import { availableActions, canReveal, dispatchTargets, eventDetails, eventLabel, type TicketLike } from './wbTicket'
 
 const t = (status: string, extra: Partial<TicketLike> = {}): TicketLike => ({ id: '1', number: 'N', status, version: 3, assignments: [], ...extra })
 
 describe('availableActions', () => {
+  it('offers only what the server would accept when the ticket says so', () => {
+    // A district dispatcher on the city centre's intake: the server offers a note only.
+    expect(availableActions(t('received', { actions: ['note'] }), { role: 'dispatcher', unit_id: 'd1' })).toEqual(['note'])
+    // Past the reopen cap the server leaves reopen out.
+    const closed = t('closed', { actions: ['exempt', 'note', 'archive'] })
+    expect(availableActions(closed, { role: 'callback_agent' })).toEqual(['note'])
+    expect(availableActions(t('closed'), { role: 'callback_agent' })).toEqual(['reopen', 'note'])
+  })
   it('offers intake commands to agents on a received ticket', () => {
     const a = availableActions(t('received'), { role: 'agent' })
     expect(a).toEqual(['answer_directly', 'transfer', 'merge', 'urge', 'withdraw', 'note'])
@@ -61,5 +69,28 @@ describe('reveal and events', () => {
     expect(d).toEqual([
       { k: '主办', v: '市教育局' }, { k: '协办', v: '望江街道' }, { k: '方式', v: '直派' }, { k: '说明', v: '尽快' },
     ])
+  })
+})
+
+describe('dispatchTargets', () => {
+  const units = [
+    { id: 'hub', name: '市中心', kind: 'city_center', parent_id: null },
+    { id: 'd1', name: '幸福区分中心', kind: 'district_center', parent_id: 'hub' },
+    { id: 's1', name: '幸福街道', kind: 'street', parent_id: 'd1' },
+    { id: 'c1', name: '幸福社区', kind: 'community', parent_id: 's1' },
+    { id: 'dept', name: '住建局', kind: 'department', parent_id: 'hub' },
+  ]
+  const ids = (us: { id: string }[]) => us.map((u) => u.id)
+  it('keeps a centre inside its subtree', () => {
+    expect(ids(dispatchTargets(units, { role: 'dispatcher', unit_id: 'd1' }, t('received'), 'dispatch'))).toEqual(['s1', 'c1'])
+    expect(ids(dispatchTargets(units, { role: 'dispatcher', unit_id: 'hub' }, t('received'), 'dispatch'))).toEqual(['d1', 'dept', 's1', 'c1'])
+    expect(dispatchTargets(units, { role: 'admin' }, t('received'), 'dispatch')).toHaveLength(5)
+  })
+  it('re-dispatches inside the subtree of the centre the order came back to', () => {
+    const tk = t('returned', {
+      assignments: [{ id: 'a', unit_id: 's1', unit_name: 'x', lead: true, mode: 'direct', state: 'returned', dispatched_by_unit_id: 'd1' }],
+    })
+    expect(ids(dispatchTargets(units, { role: 'dispatcher', unit_id: 'hub' }, tk, 'redispatch'))).toEqual(['s1', 'c1'])
+    expect(ids(dispatchTargets(units, { role: 'dispatcher', unit_id: 'hub' }, tk, 'dispatch'))).toHaveLength(4)
   })
 })

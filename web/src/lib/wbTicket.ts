@@ -4,6 +4,8 @@
 import {
   actionLabels, channelLabels, closingKindLabels, label, ratingLabels, requestTypeLabels, urgencyLabels,
 } from './labels'
+import { subtreeUnits, type Unit } from './dqDispatch'
+import { cityMinute } from './format'
 
 export interface Assignment {
   id: string
@@ -11,6 +13,7 @@ export interface Assignment {
   unit_name: string
   lead: boolean
   mode: string
+  dispatched_by_unit_id?: string | null
   state: string // pending | accepted | replied | returned | superseded
   suspended?: boolean
   suspend_requested?: boolean
@@ -26,7 +29,10 @@ export interface TicketLike {
   version: number
   exempt?: boolean
   current_unit_id?: string | null
+  intake_unit_id?: string | null
   assignments?: Assignment[]
+  // The commands the server would accept from this user now (GET /tickets/{id}).
+  actions?: string[]
   [k: string]: unknown
 }
 
@@ -76,8 +82,9 @@ function activeLead(t: TicketLike): Assignment | undefined {
   return leads[leads.length - 1]
 }
 
-// What `user` may try on `t` now. A hint only: the server decides (centres act in their
-// subtree, units on their own assignments), and says why when it refuses.
+// What `user` may try on `t` now, as the screen names it. The server decides (centres act
+// in their subtree, units on their own assignments, reopening stops at the policy's cap):
+// where the ticket carries the server's `actions`, only those are offered.
 export function availableActions(t: TicketLike, user: UserLike | null | undefined): ActionName[] {
   if (!user) return []
   const role = user.role
@@ -123,7 +130,20 @@ export function availableActions(t: TicketLike, user: UserLike | null | undefine
   if (s !== 'archived' && !t.exempt && is('supervisor', 'admin')) ok.add('exempt')
   if (['closed', 'transferred', 'merged', 'withdrawn'].includes(s) && is('supervisor', 'qa_inspector', 'admin')) ok.add('archive')
   if (role !== 'analyst') ok.add('note')
-  return actionOrder.filter((a) => ok.has(a))
+  const server = Array.isArray(t.actions) ? new Set(t.actions) : null
+  return actionOrder.filter((a) => ok.has(a) && (!server || server.has(a)))
+}
+
+// The units a dispatch from `user` may name (the server's CheckTarget): its centre's
+// subtree; a re-dispatch stays inside the subtree of the centre the order came back to.
+// Admins pick anywhere.
+export function dispatchTargets(units: Unit[], user: UserLike | null | undefined, t: TicketLike, action: ActionName): Unit[] {
+  if (!user || user.role === 'admin') return units
+  const out = subtreeUnits(units, user.unit_id)
+  const by = action === 'redispatch' || action === 'coordinate' ? activeLead(t)?.dispatched_by_unit_id : null
+  if (!by || by === user.unit_id) return out
+  const inBy = new Set(subtreeUnits(units, by).map((u) => u.id))
+  return out.filter((u) => inBy.has(u.id))
 }
 
 // Actions that end or hand off the ticket read as primary buttons; the rest are plain.
@@ -170,13 +190,11 @@ export interface EventLike {
   data?: Record<string, any>
 }
 
-const pad = (n: number) => String(n).padStart(2, '0')
-// Event data holds raw epoch milliseconds for deadlines.
+// Event data holds raw epoch milliseconds for deadlines (shown on the city's clock).
 export function msTime(v: unknown): string {
   if (typeof v === 'string') return v.replace('T', ' ').slice(0, 16)
   if (typeof v !== 'number' || !v) return ''
-  const d = new Date(v)
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
+  return cityMinute(v)
 }
 
 const outcomeLabels: Record<string, string> = { reached: '已联系', unreachable: '联系不上', refused: '拒绝回访' }
