@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { splitRanking, clockStamp, hours24, barOption, type OverviewUnit } from './adDashboard'
+import { splitRanking, hours24, barOption, type OverviewUnit } from './adDashboard'
 
 const u = (name: string, score: number | null): OverviewUnit => ({
   unit_id: name, name, dispatched: 1, replied: 1, returned: 0, on_time_rate: null, satisfaction_rate: null,
@@ -25,9 +25,6 @@ describe('splitRanking', () => {
 })
 
 describe('helpers', () => {
-  it('formats a clock stamp', () => {
-    expect(clockStamp(new Date(2026, 10, 28, 9, 5, 7))).toBe('09:05:07')
-  })
   it('pads hourly counts to 24', () => {
     expect(hours24([1, 2])).toHaveLength(24)
     expect(hours24(undefined).every((x) => x === 0)).toBe(true)

@@ -45,12 +45,6 @@ export function splitRanking(units: OverviewUnit[], n = 5): { red: OverviewUnit[
   return { red, black }
 }
 
-const pad = (n: number) => String(n).padStart(2, '0')
-
-export function clockStamp(d: Date): string {
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
-}
-
 // The period [from, to) of the last `days` days ending now, as ISO strings for the API.
 export function lastDays(days: number, now: Date = new Date()): { from: string; to: string } {
   const from = new Date(now.getTime() - days * 86400000)

@@ -8,7 +8,7 @@ describe('insight helpers', () => {
     expect(periodQuery(null)).toEqual({})
   })
   it('counts the last days inclusively', () => {
-    expect(lastDaysRange(30, new Date(2026, 10, 28))).toEqual(['2026-10-30', '2026-11-28'])
+    expect(lastDaysRange(30, new Date(Date.UTC(2026, 10, 28, 4)))).toEqual(['2026-10-30', '2026-11-28'])
   })
   it('summarises alerts', () => {
     const base = { id: '1', severity: 'high', ticket_id: '2', created_at: '', updated_at: '' }

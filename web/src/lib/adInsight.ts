@@ -1,5 +1,6 @@
 // Pure helpers of the insight screen (热点预警): the period parameters and alert summaries.
 import { dayString, dayTime } from './adCalendar'
+import { cityDate } from './format'
 
 // A picked date range [first, last] (YYYY-MM-DD, both included) → the API's [from, to)
 // (dates without a time are read in the city's time zone by the server).
@@ -10,8 +11,7 @@ export function periodQuery(range: [string, string] | null | undefined): { from?
 
 // The last `days` days up to and including `today` as a picker value.
 export function lastDaysRange(days: number, today: Date = new Date()): [string, string] {
-  const pad = (n: number) => String(n).padStart(2, '0')
-  const t = `${today.getFullYear()}-${pad(today.getMonth() + 1)}-${pad(today.getDate())}`
+  const t = cityDate(today)
   return [dayString(dayTime(t) - (days - 1) * 86400000), t]
 }
 

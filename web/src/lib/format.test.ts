@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fullTime, maskPhone, percent, remaining, shortTime, warningType } from './format'
+import { cityClock, cityDate, cityDayIso, cityMinute, fullTime, maskPhone, percent, remaining, shortTime, warningType } from './format'
 
 describe('format', () => {
   it('shows remaining and overdue clock time', () => {
@@ -25,5 +25,19 @@ describe('format', () => {
   it('masks a typed phone number', () => {
     expect(maskPhone('13912345678')).toBe('139****5678')
     expect(maskPhone('1234')).toBe('1234')
+  })
+})
+
+describe('the city clock', () => {
+  // 2026-11-28T17:30:05Z is 2026-11-29 01:30:05 in the city (UTC+8), whatever the browser's zone.
+  const at = Date.UTC(2026, 10, 28, 17, 30, 5)
+  it('shows times and dates on the city clock', () => {
+    expect(cityMinute(at)).toBe('2026-11-29 01:30')
+    expect(cityClock(new Date(at))).toBe('01:30:05')
+    expect(cityDate(new Date(at))).toBe('2026-11-29')
+  })
+  it('turns a picked day into the city day it means', () => {
+    expect(cityDayIso(new Date(2026, 10, 28, 0, 0, 0))).toBe('2026-11-28T00:00:00+08:00')
+    expect(cityDayIso('2026-11-28', true)).toBe('2026-11-28T23:59:59+08:00')
   })
 })

@@ -9,7 +9,7 @@ export function shortTime(iso: string | null | undefined, now: Date = new Date()
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso)
   if (!m) return iso
   const [, y, mo, d, h, mi] = m
-  const head = Number(y) === now.getFullYear() ? `${mo}-${d}` : `${y}-${mo}-${d}`
+  const head = y === cityDate(now).slice(0, 4) ? `${mo}-${d}` : `${y}-${mo}-${d}`
   return `${head} ${h}:${mi}`
 }
 
@@ -46,9 +46,40 @@ export function percent(x: number | null | undefined, digits = 1): string {
   return (x * 100).toFixed(digits) + '%'
 }
 
-// Local date as YYYY-MM-DD (for from/to parameters).
-export function isoDate(d: Date): string {
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
+// The city's zone (UTC+8, no daylight saving): the server speaks it, and the screens show
+// the city's clock whatever zone the browser is set to.
+export const CITY_OFFSET_MIN = 480
+
+function cityWall(d: Date) {
+  const c = new Date(d.getTime() + CITY_OFFSET_MIN * 60000)
+  return { y: c.getUTCFullYear(), mo: c.getUTCMonth() + 1, d: c.getUTCDate(), h: c.getUTCHours(), mi: c.getUTCMinutes(), s: c.getUTCSeconds() }
+}
+
+// The city's calendar date at `d` as YYYY-MM-DD.
+export function cityDate(d: Date = new Date()): string {
+  const w = cityWall(d)
+  return `${w.y}-${pad(w.mo)}-${pad(w.d)}`
+}
+
+// Epoch milliseconds as the city's "YYYY-MM-DD HH:MM".
+export function cityMinute(ms: number): string {
+  const w = cityWall(new Date(ms))
+  return `${w.y}-${pad(w.mo)}-${pad(w.d)} ${pad(w.h)}:${pad(w.mi)}`
+}
+
+// The city's clock at `d` as HH:MM:SS.
+export function cityClock(d: Date): string {
+  const w = cityWall(d)
+  return `${pad(w.h)}:${pad(w.mi)}:${pad(w.s)}`
+}
+
+// A calendar day (a date picker's value: the day the user picked, in the browser's zone;
+// or YYYY-MM-DD) as the start of that day in the city, or its last second with `end`.
+export function cityDayIso(day: Date | string, end = false): string {
+  const ymd = typeof day === 'string' ? day.slice(0, 10) : `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`
+  const sign = CITY_OFFSET_MIN >= 0 ? '+' : '-'
+  const off = Math.abs(CITY_OFFSET_MIN)
+  return `${ymd}T${end ? '23:59:59' : '00:00:00'}${sign}${pad(Math.floor(off / 60))}:${pad(off % 60)}`
 }
 
 // Hides all but the last four digits of a phone number typed by the agent (display only;
