@@ -76,10 +76,23 @@ try {
   console.log(`created ${made} tickets through the API in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
 
   // ---- 3. First load of the workbench, cold cache, CPU throttled 4x.
+  // The tab is logged in (token and user in sessionStorage, as after a login); the page
+  // also notes when the intake form first reached the screen (the frame after it was
+  // inserted), beside the wall time until playwright sees it.
+  const me = await (await fetch(server.base + '/api/v1/auth/me', { headers: { Authorization: 'Bearer ' + agent } })).json()
   const loads = []
+  const painted = []
   for (let run = 0; run < 5; run++) {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
-    await context.addInitScript((t) => sessionStorage.setItem('hotline.token', t), agent)
+    await context.addInitScript(([t, u]) => {
+      sessionStorage.setItem('hotline.token', t)
+      sessionStorage.setItem('hotline.user', u)
+      new MutationObserver((_, obs) => {
+        if (!document.querySelector('[data-test="wb-content"]')) return
+        obs.disconnect()
+        requestAnimationFrame(() => (window.__wbPainted = performance.now()))
+      }).observe(document, { childList: true, subtree: true })
+    }, [agent, JSON.stringify(me)])
     const page = await context.newPage()
     const cdp = await context.newCDPSession(page)
     await cdp.send('Network.enable')
@@ -89,10 +102,14 @@ try {
     await page.goto(server.base + '/#/workbench')
     await page.waitForSelector('[data-test="wb-content"]', { state: 'visible', timeout: 30_000 })
     loads.push(Date.now() - start)
+    painted.push(Math.round(await page.waitForFunction(() => window.__wbPainted).then((h) => h.jsonValue())))
     await context.close()
   }
   loads.sort((a, b) => a - b)
+  painted.sort((a, b) => a - b)
   console.log(`workbench first loads (ms, cold cache, CPU 4x slower): ${loads.join(', ')}`)
+  console.log(`  of which the form was on screen at (ms after navigation start): ${painted.join(', ')}`)
+  budget('workbench_form_painted_ms_median', painted[2], 1000, 'ms')
   budget('workbench_first_load_ms_median', loads[2], 1000, 'ms')
   budget('workbench_first_load_ms_worst', loads[4], 1000, 'ms')
 

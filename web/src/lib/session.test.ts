@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { canSee, homeFor, screenRoles } from './session'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { canSee, homeFor, restore, screenRoles, session } from './session'
 
 describe('role screens', () => {
   it('lands each role on its own desk', () => {
@@ -23,5 +23,51 @@ describe('role screens', () => {
       expect(canSee(homeFor(role), role)).toBe(true)
     }
     expect(Object.keys(screenRoles).length).toBeGreaterThan(8)
+  })
+})
+
+describe('restoring a tab session', () => {
+  const me = { id: 'u1', username: 'agent1', role: 'agent', unit_id: 'c1', unit_name: '市热线中心' }
+  const reply = (status: number, body: unknown) => vi.fn(async () => new Response(JSON.stringify(body), { status }))
+  beforeEach(() => {
+    sessionStorage.clear()
+    session.user = null
+  })
+  afterEach(() => vi.unstubAllGlobals())
+
+  it('shows the remembered user at once and takes the server answer when it differs', async () => {
+    sessionStorage.setItem('hotline.token', 't')
+    sessionStorage.setItem('hotline.user', JSON.stringify(me))
+    let answer: (r: Response) => void = () => {}
+    vi.stubGlobal('fetch', vi.fn(() => new Promise<Response>((r) => (answer = r))))
+    await restore() // resolves although /auth/me has not answered
+    expect(session.user?.username).toBe('agent1')
+    answer(new Response(JSON.stringify({ ...me, role: 'dispatcher' }), { status: 200 }))
+    await vi.waitFor(() => expect(session.user?.role).toBe('dispatcher'))
+    expect(JSON.parse(sessionStorage.getItem('hotline.user')!).role).toBe('dispatcher')
+  })
+
+  it('waits for the server when nothing is remembered', async () => {
+    sessionStorage.setItem('hotline.token', 't')
+    vi.stubGlobal('fetch', reply(200, me))
+    await restore()
+    expect(session.user?.unit_name).toBe('市热线中心')
+    expect(sessionStorage.getItem('hotline.user')).toContain('agent1')
+  })
+
+  it('forgets a token the server refuses', async () => {
+    sessionStorage.setItem('hotline.token', 't')
+    vi.stubGlobal('fetch', reply(401, { error: { code: 'unauthenticated', message: 'expired' } }))
+    await restore()
+    expect(session.user).toBeNull()
+    expect(sessionStorage.getItem('hotline.token')).toBeNull()
+  })
+
+  it('ignores a remembered user that is not one', async () => {
+    sessionStorage.setItem('hotline.token', 't')
+    sessionStorage.setItem('hotline.user', '{"broken"')
+    vi.stubGlobal('fetch', reply(200, me))
+    await restore()
+    expect(session.user?.username).toBe('agent1')
   })
 })

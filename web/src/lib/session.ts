@@ -14,6 +14,9 @@ export interface User {
 export const session = reactive<{ user: User | null; ready: boolean }>({ user: null, ready: false })
 
 const KEY = 'hotline.token'
+// Who the token belongs to, kept beside it so a reload shows the screen at once; the
+// server is asked again in the background and has the last word.
+const USER_KEY = 'hotline.user'
 
 // Screen (route name) → roles that see it.
 export const screenRoles: Record<string, string[]> = {
@@ -55,19 +58,46 @@ export async function login(username: string, password: string): Promise<User> {
   setToken(r.token)
   sessionStorage.setItem(KEY, r.token)
   const me = await get<User>('/auth/me')
-  session.user = me
+  remember(me)
   return me
 }
 
+function remember(me: User): void {
+  session.user = me
+  sessionStorage.setItem(USER_KEY, JSON.stringify(me))
+}
+
+function cachedUser(): User | null {
+  try {
+    const u = JSON.parse(sessionStorage.getItem(USER_KEY) ?? 'null')
+    return u && typeof u.username === 'string' && typeof u.role === 'string' ? (u as User) : null
+  } catch {
+    return null
+  }
+}
+
+// Restores the tab's session. With the user remembered from login, resolves at once and
+// checks the token with the server in the background: a refused token logs out (through
+// the API's unauthorised handler), a changed role or unit replaces the remembered one.
+// Without it, waits for the server.
 export async function restore(): Promise<void> {
   const t = sessionStorage.getItem(KEY)
   if (t) {
     setToken(t)
-    try {
-      session.user = await get<User>('/auth/me')
-    } catch {
-      forget()
-    }
+    const check = get<User>('/auth/me').then(
+      (me) => {
+        if (me.role !== session.user?.role || me.unit_id !== session.user?.unit_id) remember(me)
+        else sessionStorage.setItem(USER_KEY, JSON.stringify(me))
+      },
+      () => {
+        // A refused token has already been forgotten by the unauthorised handler; an
+        // unreachable server keeps a remembered user (the next call will tell).
+        if (!cachedUser()) forget()
+      },
+    )
+    const cached = cachedUser()
+    if (cached) session.user = cached
+    else await check
   }
   session.ready = true
 }
@@ -75,6 +105,7 @@ export async function restore(): Promise<void> {
 export function forget(): void {
   setToken('')
   sessionStorage.removeItem(KEY)
+  sessionStorage.removeItem(USER_KEY)
   session.user = null
 }
 

@@ -41,7 +41,7 @@ export function buildCategoryTree(items: Category[]): CascaderOption[] {
   const nodes = new Map<string, CascaderOption>()
   for (const c of live) nodes.set(c.code, { value: c.code, label: c.name })
   const roots: CascaderOption[] = []
-  const sorted = [...live].sort((a, b) => a.code.localeCompare(b.code))
+  const sorted = [...live].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
   for (const c of sorted) {
     const node = nodes.get(c.code)!
     const p = c.parent_code ?? parentCode(c.code)
