@@ -80,8 +80,8 @@ try {
   })
   const dispatched = await ticket(number)
   check(dispatched.status === 'dispatched' && dispatched.current_unit_id, `dispatched to ${dispatched.current_unit_name}`)
-  const users = await apiCall(server.base, 'GET', '/users', undefined, admin)
-  const handler = users.items.find((u) => u.role === 'unit_handler' && u.unit_id === dispatched.current_unit_id)
+  const users = await apiCall(server.base, 'GET', `/users?role=unit_handler&unit_id=${dispatched.current_unit_id}`, undefined, admin)
+  const handler = users.items[0]
   check(handler, `the unit ${dispatched.current_unit_name} has a handler (${handler?.username})`)
 
   // 3. The unit signs for it and replies from its inbox.
@@ -150,6 +150,19 @@ try {
       await shot(page, name)
     }
     check(await page.locator('[data-test="dashboard"]').count() === 0, 'navigating away unmounts the dashboard')
+    // The admin's open tab is in the URL: a reload comes back to it; the roster filters on the server.
+    await page.click('[data-test="menu-admin"]')
+    await page.click('[data-test="admin-tab-users"]')
+    await page.waitForFunction(() => location.hash.includes('tab=users'))
+    await page.reload()
+    await page.waitForSelector('[data-test="user-table"] .el-table__row')
+    await page.fill('[data-test="user-q"]', 'admin')
+    await page.press('[data-test="user-q"]', 'Enter')
+    const rows = await page.waitForFunction(() => {
+      const rs = [...document.querySelectorAll('[data-test="user-table"] .el-table__row')]
+      return rs.length && rs.every((r) => r.textContent.includes('admin')) && rs.length
+    }).then((h) => h.jsonValue())
+    check(rows >= 1, `the admin tab survives a reload and the roster filters on the server (${rows} rows for "admin")`)
   }, { password: ADMIN_PASSWORD })
   await as('supervisor1', async (page) => {
     await page.waitForTimeout(1000)

@@ -17,7 +17,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/dashboard', name: 'dashboard', component: () => import('./views/DashboardView.vue'), meta: { title: '数据看板' } },
   { path: '/insight', name: 'insight', component: () => import('./views/InsightView.vue'), meta: { title: '热点预警' } },
   { path: '/kb', name: 'kb', component: () => import('./views/KbView.vue'), meta: { title: '知识库' } },
-  { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue'), meta: { title: '系统管理' } },
+  { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue'), meta: { title: '系统管理', queryInPlace: true } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 
