@@ -321,7 +321,8 @@ class DemoCase(unittest.TestCase):
             time.sleep(0.1)
         cls.tokens = {}
         for user, password in (("admin", "admin-12345"), ("agent1", "demo-12345"), ("dispatcher1", "demo-12345"),
-                               ("supervisor1", "demo-12345"), ("h_chengguan", "demo-12345")):
+                               ("supervisor1", "demo-12345"), ("h_chengguan", "demo-12345"),
+                               ("disp_jiangbei", "demo-12345")):
             status, body = call(cls.url, "POST", "/api/v1/auth/login", {"username": user, "password": password})
             assert status == 200, body
             cls.tokens[user] = body["token"]
@@ -460,6 +461,13 @@ class AssistTest(DemoCase):
         self.assertEqual(len(cluster), 1, alerts)
         self.assertEqual(sorted(cluster[0]["data"]["numbers"]), sorted(numbers))
 
+        # A district centre sees only alerts raised by tickets it may see: not the city centre's.
+        status, theirs = self.api("GET", "/api/v1/alerts?limit=500", who="disp_jiangbei")
+        self.assertEqual(status, 200, theirs)
+        self.assertFalse({a["ticket_id"] for a in theirs["items"]} & {t["id"], mine[0]["ticket_id"]}, theirs)
+        for a in theirs["items"]:
+            status, _ = self.api("GET", "/api/v1/tickets/" + a["ticket_id"], who="disp_jiangbei")
+            self.assertEqual(status, 200, a)
         status, _ = self.api("GET", "/api/v1/alerts", who="h_chengguan")
         self.assertEqual(status, 403)
         status, e = self.api("GET", "/api/v1/alerts?kind=weather", who="dispatcher1")
@@ -527,6 +535,17 @@ class AssistTest(DemoCase):
         self.assertEqual([x["rank"] for x in h["hotspots"]], list(range(1, len(h["hotspots"]) + 1)))
         for x in h["hotspots"]:
             self.assertEqual(len(x["ids"]), len(x["numbers"]))
+        # A district centre's analysis runs over its own tickets only: the city centre's group
+        # is not in it, and every ticket it names is one the centre may open.
+        status, mine = self.api("GET", "/api/v1/insight/duplicates", who="disp_jiangbei")
+        self.assertEqual(status, 200, mine)
+        self.assertLess(mine["tickets"], d["tickets"])
+        self.assertFalse([g for g in mine["items"] if numbers[0] in g["numbers"]], mine)
+        status, hot = self.api("GET", "/api/v1/insight/hotspots?top=3", who="disp_jiangbei")
+        self.assertEqual(status, 200, hot)
+        for tid in {i for x in hot["hotspots"] for i in x["ids"]} | {i for g in mine["items"] for i in g["ids"]}:
+            status, _ = self.api("GET", "/api/v1/tickets/" + tid, who="disp_jiangbei")
+            self.assertEqual(status, 200, tid)
         status, _ = self.api("GET", "/api/v1/insight/hotspots", who="h_chengguan")
         self.assertEqual(status, 403)
         status, e = self.api("GET", "/api/v1/insight/hotspots?top=0", who="supervisor1")

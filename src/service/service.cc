@@ -498,12 +498,19 @@ std::vector<intel::Message> AsMessages(const std::vector<Store::TicketText>& tic
 }
 }  // namespace
 
+// The period's tickets an insight runs over: a district centre's own (taken in or dispatched
+// into its subtree), the city's for the hub and administrators.
+Result<std::vector<Store::TicketText>> Service::InsightTexts(const Actor& a, TimeMs from, TimeMs to) {
+  ASSIGN_OR_RETURN(std::vector<Id> scope, CentreScope(a, *Org()));
+  return store_->TicketTexts(from, to, kMaxInsightTickets, scope);
+}
+
 Result<std::vector<intel::Hotspot>> Service::Hotspots(const Actor& a, TimeMs from, TimeMs to, size_t top,
                                                       std::vector<Store::TicketText>* tickets) {
   RETURN_IF_ERROR(NeedInsightRole(a));
   if (to <= from) return InvalidArgument("to", "must be after from");
   if (top < 1 || top > 100) return InvalidArgument("top", "must be 1 to 100");
-  ASSIGN_OR_RETURN(*tickets, store_->TicketTexts(from, to, kMaxInsightTickets));
+  ASSIGN_OR_RETURN(*tickets, InsightTexts(a, from, to));
   intel::HotspotOptions opts;
   opts.top = top;
   return intel::FindHotspots(AsMessages(*tickets), opts);
@@ -516,7 +523,7 @@ Result<intel::SubTopicReport> Service::SubTopics(const Actor& a, const std::stri
   if (to <= from) return InvalidArgument("to", "must be after from");
   if (top < 1 || top > 100) return InvalidArgument("top", "must be 1 to 100");
   if (category.empty() || category.size() > 32) return InvalidArgument("category", "a category code is required");
-  ASSIGN_OR_RETURN(auto all, store_->TicketTexts(from, to, kMaxInsightTickets));
+  ASSIGN_OR_RETURN(auto all, InsightTexts(a, from, to));
   // The category's tickets are analysed against the period's other tickets as the background.
   std::vector<Store::TicketText> rest;
   for (auto& t : all) {
@@ -536,7 +543,7 @@ Result<std::vector<intel::DuplicateGroup>> Service::DuplicateGroups(const Actor&
                                                                     std::vector<Store::TicketText>* tickets) {
   RETURN_IF_ERROR(NeedInsightRole(a));
   if (to <= from) return InvalidArgument("to", "must be after from");
-  ASSIGN_OR_RETURN(*tickets, store_->TicketTexts(from, to, kMaxInsightTickets));
+  ASSIGN_OR_RETURN(*tickets, InsightTexts(a, from, to));
   return intel::FindDuplicates(AsMessages(*tickets));
 }
 
@@ -555,7 +562,9 @@ Result<std::vector<Store::Alert>> Service::Alerts(const Actor& a, const std::str
     return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not see alerts");
   }
   if (limit < 1 || limit > 500) return InvalidArgument("limit", "must be 1 to 500");
-  return store_->ListAlerts(kind, since, limit);
+  // A district centre sees the alerts raised by tickets in its scope; the hub the city's.
+  ASSIGN_OR_RETURN(std::vector<Id> scope, CentreScope(a, *Org()));
+  return store_->ListAlerts(kind, since, limit, scope);
 }
 
 Result<std::vector<Category>> Service::Categories() {

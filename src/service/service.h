@@ -154,6 +154,7 @@ class Service {
   // The units whose tickets a centre role sees: its centre's subtree; empty (everything)
   // for administrators, the system and the city hub's staff. Refused without a centre.
   Result<std::vector<Id>> CentreScope(const Actor& a, const OrgSnapshot& org) const;
+  Result<std::vector<Store::TicketText>> InsightTexts(const Actor& a, TimeMs from, TimeMs to);
   Status Audit(const Actor& a, const std::string& action, const std::string& target, const std::string& detail);
 
   Store* store_;

@@ -214,7 +214,10 @@ class Store {
     TimeMs created_at = 0;
     std::string category_code;
   };
-  virtual Result<std::vector<TicketText>> TicketTexts(TimeMs from, TimeMs to, int limit) = 0;
+  // `scope_units` (empty: the whole city) keeps a centre to the tickets it took in or that
+  // were dispatched into those units, as ListTickets scopes a centre's lists.
+  virtual Result<std::vector<TicketText>> TicketTexts(TimeMs from, TimeMs to, int limit,
+                                                      const std::vector<Id>& scope_units = {}) = 0;
 
   // ---- near duplicates (并单候选) ----
   // Open tickets created at or after `since` that share a lookup key with `bands`, newest
@@ -239,8 +242,10 @@ class Store {
     std::string data_json;  // the evidence
   };
   virtual Status RaiseAlert(const Alert& a) = 0;
-  // Newest first (by last update); kind "" for all.
-  virtual Result<std::vector<Alert>> ListAlerts(const std::string& kind, TimeMs since, int limit) = 0;
+  // Newest first (by last update); kind "" for all; `scope_units` as for TicketTexts, applied
+  // to the ticket that raised the alert.
+  virtual Result<std::vector<Alert>> ListAlerts(const std::string& kind, TimeMs since, int limit,
+                                                const std::vector<Id>& scope_units = {}) = 0;
 
   // Tickets created in [from, to) whose proposal flagged a public-interest litigation clue,
   // newest first: id, number, created_at, category and the proposal JSON.

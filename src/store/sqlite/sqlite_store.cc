@@ -87,9 +87,11 @@ class SqliteStore final : public Store {
   Result<std::vector<DuplicateCandidate>> DuplicateCandidates(const std::vector<int64_t>& bands, TimeMs since,
                                                               int limit) override;
   Status RaiseAlert(const Alert& a) override;
-  Result<std::vector<TicketText>> TicketTexts(TimeMs from, TimeMs to, int limit) override;
+  Result<std::vector<TicketText>> TicketTexts(TimeMs from, TimeMs to, int limit,
+                                              const std::vector<Id>& scope_units) override;
   Result<std::vector<ClueTicket>> LitigationClues(TimeMs from, TimeMs to, int limit) override;
-  Result<std::vector<Alert>> ListAlerts(const std::string& kind, TimeMs since, int limit) override;
+  Result<std::vector<Alert>> ListAlerts(const std::string& kind, TimeMs since, int limit,
+                                        const std::vector<Id>& scope_units) override;
   Result<std::vector<UnitHistory>> DispatchHistory(const std::string& category_prefix, int recent) override;
   Result<DispatchStats> DispatchStatsBetween(TimeMs from, TimeMs to) override;
   Result<Overview> OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
@@ -1235,13 +1237,36 @@ Result<std::vector<Store::ClueTicket>> SqliteStore::LitigationClues(TimeMs from,
   });
 }
 
-Result<std::vector<Store::TicketText>> SqliteStore::TicketTexts(TimeMs from, TimeMs to, int limit) {
+namespace {
+// " AND (col IN (tickets taken in or dispatched into the units))" for a centre's scope, ""
+// for the whole city; the units are bound twice from `first`. At most 5,000 units.
+std::string ScopeClause(const char* ticket_col, const std::vector<Id>& units) {
+  if (units.empty()) return "";
+  std::string in = "(";
+  for (size_t i = 0; i < std::min<size_t>(units.size(), 5000); ++i) in += i ? ",?" : "?";
+  in += ")";
+  return std::string(" AND (") + ticket_col + " IN (SELECT ticket_id FROM assignments WHERE unit_id IN " + in +
+         ") OR " + ticket_col + " IN (SELECT id FROM tickets WHERE intake_unit_id IN " + in + "))";
+}
+void BindScope(Stmt& s, int first, const std::vector<Id>& units) {
+  const size_t n = std::min<size_t>(units.size(), 5000);
+  for (int k = 0; k < 2; ++k) {
+    for (size_t i = 0; i < n; ++i) s.Bind(first + static_cast<int>(k * n + i), units[i]);
+  }
+}
+}  // namespace
+
+Result<std::vector<Store::TicketText>> SqliteStore::TicketTexts(TimeMs from, TimeMs to, int limit,
+                                                                const std::vector<Id>& scope_units) {
   using Out = std::vector<TicketText>;
   return Read<Out>([&](Connection& c) -> Result<Out> {
     ASSIGN_OR_RETURN(auto s, c.Prepare(
         "SELECT id, number, json_extract(state, '$.title'), content, phone_hash, created_at, category_code FROM tickets "
-        "WHERE created_at >= ? AND created_at < ? ORDER BY created_at LIMIT ?"));
-    s.Bind(1, from).Bind(2, to).Bind(3, static_cast<int64_t>(limit));
+        "WHERE created_at >= ? AND created_at < ?" + ScopeClause("id", scope_units) +
+        " ORDER BY created_at LIMIT ?"));
+    s.Bind(1, from).Bind(2, to);
+    BindScope(s, 3, scope_units);
+    s.Bind(3 + 2 * static_cast<int>(std::min<size_t>(scope_units.size(), 5000)), static_cast<int64_t>(limit));
     Out out;
     Status st;
     while (s.Step(&st)) out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Text(6)});
@@ -1261,13 +1286,17 @@ Status SqliteStore::RaiseAlert(const Alert& a) {
   });
 }
 
-Result<std::vector<Store::Alert>> SqliteStore::ListAlerts(const std::string& kind, TimeMs since, int limit) {
+Result<std::vector<Store::Alert>> SqliteStore::ListAlerts(const std::string& kind, TimeMs since, int limit,
+                                                         const std::vector<Id>& scope_units) {
   using Out = std::vector<Alert>;
   return Read<Out>([&](Connection& c) -> Result<Out> {
     ASSIGN_OR_RETURN(auto s, c.Prepare(
         "SELECT id, kind, key, severity, ticket_id, created_at, updated_at, data FROM alerts "
-        "WHERE updated_at >= ? AND (? = '' OR kind = ?) ORDER BY updated_at DESC, id DESC LIMIT ?"));
-    s.Bind(1, since).Bind(2, kind).Bind(3, kind).Bind(4, static_cast<int64_t>(limit));
+        "WHERE updated_at >= ? AND (? = '' OR kind = ?)" + ScopeClause("ticket_id", scope_units) +
+        " ORDER BY updated_at DESC, id DESC LIMIT ?"));
+    s.Bind(1, since).Bind(2, kind).Bind(3, kind);
+    BindScope(s, 4, scope_units);
+    s.Bind(4 + 2 * static_cast<int>(std::min<size_t>(scope_units.size(), 5000)), static_cast<int64_t>(limit));
     Out out;
     Status st;
     while (s.Step(&st)) {
