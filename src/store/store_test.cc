@@ -204,6 +204,39 @@ TEST_F(StoreTest, KillDuringConcurrentIntakeLosesNothingAcknowledged) {
   EXPECT_GE(seen, static_cast<int64_t>(acked.size()));
 }
 
+// A knowledge import writes its postings sorted, one batch at a time: an entry saved twice
+// in one batch keeps its last terms, and document frequencies count each entry once.
+TEST_F(StoreTest, KnowledgeBatchKeepsTheLastTermsOfAnEntry) {
+  auto s = Open();
+  ASSERT_TRUE(s);
+  auto entry = [](std::string ext, std::map<std::string, int> tf) {
+    KbEntry e;
+    e.external_id = std::move(ext);
+    e.title = "标题";
+    e.body = "正文";
+    KbDocTerms t;
+    t.tf = std::move(tf);
+    for (auto& [k, v] : t.tf) t.length += v;
+    return std::make_pair(e, t);
+  };
+  auto saved = s->KbSave({entry("a", {{"电梯", 2}, {"噪音", 1}}), entry("b", {{"电梯", 1}}),
+                          entry("a", {{"电梯", 1}, {"燃气", 3}})}, 0);
+  ASSERT_TRUE(saved.ok()) << saved.status().ToString();
+  EXPECT_EQ(saved->size(), 3u);
+  EXPECT_EQ((*saved)[0].id, (*saved)[2].id);
+  EXPECT_EQ((*saved)[2].version, 2);
+  EXPECT_EQ(*s->KbTermDf("电梯"), 2);
+  EXPECT_EQ(*s->KbTermDf("噪音"), 0);
+  EXPECT_EQ(*s->KbTermDf("燃气"), 1);
+  EXPECT_TRUE(s->KbPostings("噪音")->empty());
+  EXPECT_EQ(s->KbPostings("燃气")->at(0).tf, 3);
+  EXPECT_EQ(*s->KbStats("entry"), std::make_pair(int64_t{2}, int64_t{4 + 1}));
+  // A later batch replaces an entry's postings.
+  ASSERT_TRUE(s->KbSave({entry("b", {{"噪音", 1}})}, 0).ok());
+  EXPECT_EQ(*s->KbTermDf("电梯"), 1);
+  EXPECT_EQ(*s->KbTermDf("噪音"), 1);
+}
+
 TEST_F(StoreTest, MigrationsAreIdempotentAndOrgIsVersioned) {
   auto s = Open();
   auto v0 = s->OrgVersion();

@@ -1541,6 +1541,10 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
   return Write<std::vector<KbEntry>>([&](Connection& c) -> Result<std::vector<KbEntry>> {
     std::vector<KbEntry> out;
     const TimeMs now = opts_.clock->NowMs();
+    // Postings are written after the entries, the whole batch sorted by term (B-tree inserts
+    // in key order), and each term's document frequency moves once per batch. An entry saved
+    // twice in one batch keeps its last terms.
+    std::map<Id, const KbDocTerms*> pending;
     for (auto& [e, terms] : entries) {
       const std::string docs_counter = e.kind == "case" ? "kb_case_docs" : "kb_docs";
       const std::string len_counter = e.kind == "case" ? "kb_case_len" : "kb_len";
@@ -1589,15 +1593,30 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
                           .Bind(16, e.kind).Run());
       ASSIGN_OR_RETURN(auto v, c.Prepare("INSERT INTO kb_versions(entry_id, version, snapshot, changed_by, at) VALUES(?,?,?,?,?)"));
       RETURN_IF_ERROR(v.Bind(1, e.id).Bind(2, e.version).Bind(3, KbEntryJson(e)).Bind(4, changed_by).Bind(5, now).Run());
-      for (const auto& [term, tf] : terms.tf) {
-        ASSIGN_OR_RETURN(auto p, c.Prepare("INSERT INTO kb_postings(term, entry_id, tf, len) VALUES(?,?,?,?)"));
-        RETURN_IF_ERROR(p.Bind(1, term).Bind(2, e.id).Bind(3, tf).Bind(4, terms.length).Run());
-        ASSIGN_OR_RETURN(auto df, c.Prepare(
-            "INSERT INTO kb_df(term, df) VALUES(?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1"));
-        RETURN_IF_ERROR(df.Bind(1, term).Run());
-      }
+      pending[e.id] = &terms;
       RETURN_IF_ERROR(AddCounter(c, len_counter.c_str(), terms.length));
       out.push_back(e);
+    }
+    struct Row { const std::string* term; Id entry; int tf, len; };
+    std::vector<Row> rows;
+    std::map<std::string_view, int64_t> df;
+    for (const auto& [id, terms] : pending) {
+      for (const auto& [term, tf] : terms->tf) {
+        rows.push_back({&term, id, tf, terms->length});
+        ++df[term];
+      }
+    }
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+      return *a.term != *b.term ? *a.term < *b.term : a.entry < b.entry;
+    });
+    for (const Row& r : rows) {
+      ASSIGN_OR_RETURN(auto p, c.Prepare("INSERT INTO kb_postings(term, entry_id, tf, len) VALUES(?,?,?,?)"));
+      RETURN_IF_ERROR(p.Bind(1, *r.term).Bind(2, r.entry).Bind(3, r.tf).Bind(4, r.len).Run());
+    }
+    for (const auto& [term, n] : df) {
+      ASSIGN_OR_RETURN(auto d, c.Prepare(
+          "INSERT INTO kb_df(term, df) VALUES(?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df"));
+      RETURN_IF_ERROR(d.Bind(1, term).Bind(2, n).Run());
     }
     return out;
   });
