@@ -12,18 +12,47 @@ constexpr size_t kMaxCache = 200000;
 constexpr const char* kCasePrefix = "case:";  // cases' terms live apart from the entries'
 }  // namespace
 
+void KbPostingsCache::Sync(int64_t generation) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (generation == generation_) return;
+  map_.clear();
+  held_ = 0;
+  generation_ = generation;
+}
+
+std::shared_ptr<const std::vector<KbPosting>> KbPostingsCache::Find(const std::string& key, int64_t generation) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (generation != generation_) return nullptr;
+  auto it = map_.find(key);
+  return it == map_.end() ? nullptr : it->second;
+}
+
+void KbPostingsCache::Put(const std::string& key, int64_t generation, std::vector<KbPosting> postings) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // A search that read before another server's change must not leave its postings behind.
+  if (generation != generation_ || held_ + postings.size() > max_ || map_.count(key)) return;
+  held_ += postings.size();
+  map_.emplace(key, std::make_shared<const std::vector<KbPosting>>(std::move(postings)));
+}
+
 class KbService::Reader final : public KbIndexReader {
  public:
-  Reader(Store* store, std::map<std::string, std::vector<KbPosting>>* cache, std::string kind)
-      : store_(store), cache_(cache), kind_(std::move(kind)), prefix_(kind_ == "case" ? kCasePrefix : "") {}
+  Reader(Store* store, std::map<std::string, std::vector<KbPosting>>* cache, KbPostingsCache* shared,
+         int64_t generation, std::string kind)
+      : store_(store), cache_(cache), shared_(shared), generation_(generation), kind_(std::move(kind)),
+        prefix_(kind_ == "case" ? kCasePrefix : "") {}
   Result<std::vector<KbPosting>> Postings(const std::string& term) override {
     const std::string key = prefix_ + term;
     if (cache_) {
       auto it = cache_->find(key);
       if (it != cache_->end()) return it->second;
     }
+    if (shared_) {
+      if (auto hit = shared_->Find(key, generation_)) return *hit;
+    }
     ASSIGN_OR_RETURN(auto p, store_->KbPostings(key));
     if (cache_ && cache_->size() < kMaxCache) (*cache_)[key] = p;
+    if (shared_) shared_->Put(key, generation_, p);
     return p;
   }
   Result<int64_t> Df(const std::string& term) override {
@@ -31,6 +60,9 @@ class KbService::Reader final : public KbIndexReader {
     if (cache_) {
       auto it = cache_->find(key);
       if (it != cache_->end()) return static_cast<int64_t>(it->second.size());
+    }
+    if (shared_) {
+      if (auto hit = shared_->Find(key, generation_)) return static_cast<int64_t>(hit->size());
     }
     return store_->KbTermDf(key);
   }
@@ -45,6 +77,8 @@ class KbService::Reader final : public KbIndexReader {
  private:
   Store* store_;
   std::map<std::string, std::vector<KbPosting>>* cache_;
+  KbPostingsCache* shared_;
+  int64_t generation_;
   std::string kind_, prefix_;
   std::optional<std::pair<int64_t, int64_t>> stats_;
 };
@@ -124,7 +158,12 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
     ASSIGN_OR_RETURN(Synonyms s, LoadSynonyms());
     synonyms_ = std::move(s);
   }
-  Reader reader(store_, cache_postings ? &cache_ : nullptr, q.kind);
+  int64_t generation = 0;
+  if (shared_ && !cache_postings) {
+    ASSIGN_OR_RETURN(generation, store_->KbGeneration());
+    shared_->Sync(generation);
+  }
+  Reader reader(store_, cache_postings ? &cache_ : nullptr, cache_postings ? nullptr : shared_, generation, q.kind);
   ASSIGN_OR_RETURN(auto hits, RankKb(reader, query, *synonyms_, KbSearchOptions{}));
   const TimeMs now = clock_->NowMs();
   std::vector<KbResult> out;

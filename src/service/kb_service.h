@@ -3,8 +3,12 @@
 // use counts from direct answers.
 #pragma once
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "kb/kb.h"
@@ -28,16 +32,40 @@ struct KbResult {
   std::string snippet;
 };
 
+// Postings kept in memory by one process across searches (a server's common terms are read
+// once, not on every keystroke). Valid for one index generation (Store::KbGeneration): any
+// server's change to the index moves it and empties the cache at the next search, so no
+// process ranks on a stale index. Bounded by the number of postings held. Thread-safe.
+class KbPostingsCache {
+ public:
+  explicit KbPostingsCache(size_t max_postings = 4'000'000) : max_(max_postings) {}
+  // Empties the cache if the index has moved to `generation` since it was filled.
+  void Sync(int64_t generation);
+  // The cached postings of `key` as of `generation`, or null.
+  std::shared_ptr<const std::vector<KbPosting>> Find(const std::string& key, int64_t generation) const;
+  // Keeps postings read at `generation` (ignored if the cache has moved on meanwhile, or is full).
+  void Put(const std::string& key, int64_t generation, std::vector<KbPosting> postings);
+
+ private:
+  mutable std::mutex mu_;
+  size_t max_;
+  int64_t generation_ = -1;
+  size_t held_ = 0;
+  std::unordered_map<std::string, std::shared_ptr<const std::vector<KbPosting>>> map_;
+};
+
 class KbService {
  public:
-  KbService(Store* store, const Clock* clock) : store_(store), clock_(clock) {}
+  // `shared`: the process's postings cache (servers); null reads the index every time.
+  KbService(Store* store, const Clock* clock, KbPostingsCache* shared = nullptr)
+      : store_(store), clock_(clock), shared_(shared) {}
 
   // Validates and indexes entries in one transaction (all or nothing).
   Result<std::vector<KbEntry>> Save(std::vector<KbEntry> entries, Id by);
   Result<KbEntry> SetStatus(Id id, KbStatus status, Id by);
   // Each query ranked on its own. `cache_postings` keeps postings across calls of one
-  // batch (for the CLI); servers read fresh postings every time, so an index written by
-  // another server is never stale.
+  // batch (for the CLI); a server shares a KbPostingsCache checked against the index's
+  // generation, so an index written by another server is never stale.
   Result<std::vector<KbResult>> Search(std::string_view query, const KbQuery& q, bool cache_postings = false);
   Status AddSynonyms(const std::vector<std::string>& terms);
   // Indexes a closed ticket with its answer as a similar case (replacing an earlier one).
@@ -50,6 +78,7 @@ class KbService {
 
   Store* store_;
   const Clock* clock_;
+  KbPostingsCache* shared_;
   std::map<std::string, std::vector<KbPosting>> cache_;
   std::optional<Synonyms> synonyms_;  // reloaded per search unless caching
 };

@@ -99,8 +99,9 @@ class Service {
   Result<int> PutSlaPolicy(const Actor& a, const std::string& json);
   Result<std::vector<UnitSlaStats>> SlaStats(const Actor& a, TimeMs from, TimeMs to);
 
-  // The knowledge base. Each call builds a fresh KbService (it holds per-call caches).
-  KbService Kb() { return KbService(store_, clock_); }
+  // The knowledge base. Each call builds a fresh KbService (it holds per-call caches); all
+  // share this process's postings cache, checked against the index's generation.
+  KbService Kb() { return KbService(store_, clock_, &kb_postings_); }
 
   // ---- intake assistance (智能分类派单) ----
   // Automatic dispatch (自动派单): a new ticket whose predicted category is at least this
@@ -158,6 +159,7 @@ class Service {
   Status Audit(const Actor& a, const std::string& action, const std::string& target, const std::string& detail);
 
   Store* store_;
+  KbPostingsCache kb_postings_;
   const Clock* clock_;
   IdGenerator* ids_;
   Result<int> RecomputeOpenDeadlines(const std::string& reason);

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "core/crypto.h"
+#include "service/kb_service.h"
 #include "service/service.h"
 
 namespace hotline {
@@ -175,6 +176,48 @@ TEST_F(ServiceTest, PolicyEditAppliesToNewAssignmentsOnly) {
   EXPECT_EQ(a.handle_due_at - a.dispatched_at, 2 * kDayMs);
   EXPECT_TRUE(store_->GetTicket(before)->assignments.at(0).clocks.handle_working);
   EXPECT_EQ(svc_->PutSlaPolicy(admin, R"({"rules":[]})").status().field(), "rules");
+}
+
+// Two servers on one database, each with its own postings cache: what one indexes, the
+// other finds at its next search (the index generation moves, the cache empties).
+TEST_F(ServiceTest, KnowledgeCacheNeverServesAStaleIndex) {
+  SqliteOptions o;
+  o.path = (dir_ / "s.db").string();
+  o.data_key_hex = key_;
+  o.clock = &clock_;
+  o.node_id = 2;
+  auto other = std::move(OpenSqliteStore(o)).value();
+  KbPostingsCache cache_a, cache_b;
+  KbService a(store_.get(), &clock_, &cache_a), b(other.get(), &clock_, &cache_b);
+  KbEntry e;
+  e.title = "电梯故障报修";
+  e.body = "小区电梯故障可拨打电梯上的救援电话，或联系物业。";
+  ASSERT_TRUE(a.Save({e}, 0).ok());
+  KbQuery q;
+  auto first = b.Search("电梯", q);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 1u);  // b now holds 电梯's postings
+  e.title = "电梯年检";
+  e.body = "电梯每年须由特种设备检验机构检验。";
+  ASSERT_TRUE(a.Save({e}, 0).ok());
+  auto second = b.Search("电梯", q);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->size(), 2u) << "a cache filled before the other server's save is dropped";
+}
+
+TEST(KbPostingsCache, KeepsOneGenerationWithinItsBound) {
+  KbPostingsCache c(3);
+  c.Sync(1);
+  c.Put("电梯", 1, {{1, 1, 10}, {2, 1, 10}});
+  ASSERT_TRUE(c.Find("电梯", 1));
+  EXPECT_EQ(c.Find("电梯", 1)->size(), 2u);
+  c.Put("噪音", 1, {{1, 1, 10}, {3, 1, 10}});  // over the bound of 3 postings
+  EXPECT_FALSE(c.Find("噪音", 1));
+  c.Put("噪音", 0, {{1, 1, 10}});  // read before the index moved to 1
+  EXPECT_FALSE(c.Find("噪音", 1));
+  c.Sync(2);
+  EXPECT_FALSE(c.Find("电梯", 2));
+  EXPECT_FALSE(c.Find("电梯", 1));
 }
 
 TEST(AccessMatrix, RolesSeeWhatTheyNeed) {

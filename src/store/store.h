@@ -316,6 +316,9 @@ class Store {
   virtual Result<std::vector<KbPosting>> KbPostings(const std::string& term) = 0;
   // Number of indexed entries of a kind ("entry" | "case") and the sum of their lengths.
   virtual Result<std::pair<int64_t, int64_t>> KbStats(const std::string& kind) = 0;
+  // A number that moves whenever any server changes the index (postings or statistics), so
+  // a process may keep postings in memory and drop them when it moves.
+  virtual Result<int64_t> KbGeneration() = 0;
   virtual Result<std::vector<std::vector<std::string>>> KbSynonymGroups() = 0;
   virtual Status KbAddSynonymGroup(const std::vector<std::string>& terms) = 0;
   virtual Status KbRecordUse(const std::vector<Id>& ids) = 0;

@@ -112,6 +112,7 @@ class SqliteStore final : public Store {
   Result<std::vector<KbPosting>> KbPostings(const std::string& term) override;
   Result<int64_t> KbTermDf(const std::string& term) override;
   Result<std::pair<int64_t, int64_t>> KbStats(const std::string& kind) override;
+  Result<int64_t> KbGeneration() override;
   Result<std::vector<std::vector<std::string>>> KbSynonymGroups() override;
   Status KbAddSynonymGroup(const std::vector<std::string>& terms) override;
   Status KbRecordUse(const std::vector<Id>& ids) override;
@@ -1597,6 +1598,7 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
       RETURN_IF_ERROR(AddCounter(c, len_counter.c_str(), terms.length));
       out.push_back(e);
     }
+    RETURN_IF_ERROR(AddCounter(c, "kb_generation", 1));
     struct Row { const std::string* term; Id entry; int tf, len; };
     std::vector<Row> rows;
     std::map<std::string_view, int64_t> df;
@@ -1711,6 +1713,16 @@ Result<std::vector<KbPosting>> SqliteStore::KbPostings(const std::string& term) 
     while (s.Step(&st)) out.push_back({s.Int(0), static_cast<int>(s.Int(1)), static_cast<int>(s.Int(2))});
     RETURN_IF_ERROR(st);
     return out;
+  });
+}
+
+Result<int64_t> SqliteStore::KbGeneration() {
+  return Read<int64_t>([&](Connection& c) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT value FROM counters WHERE name = 'kb_generation'"));
+    Status st;
+    const int64_t g = s.Step(&st) ? s.Int(0) : 0;
+    RETURN_IF_ERROR(st);
+    return g;
   });
 }
 
