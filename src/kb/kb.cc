@@ -175,7 +175,10 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
   for (auto& t : terms) {
     ASSIGN_OR_RETURN(t.postings, index.Postings(t.term));
   }
+  size_t total = 0;
+  for (const auto& t : terms) total += t.postings.size();
   std::unordered_map<Id, double> score;
+  score.reserve(total);  // no rehashing while the common terms' long lists are added
   for (const auto& t : terms) {
     // The query side is weighted like the entry side: sublinear in the term's frequency in
     // the query and by its idf (a rare word the citizen used twice says more than a common
