@@ -201,21 +201,33 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
   return hits;
 }
 
-std::string KbSnippet(const std::string& text, std::string_view query, size_t max_chars) {
+std::vector<std::string> KbQueryTerms(std::string_view query) {
   auto qn = NormaliseText(query);
+  if (!qn.ok()) return {};
+  std::vector<std::string> terms = Terms(*qn);
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  return terms;
+}
+
+std::string KbSnippet(const std::string& text, std::string_view query, size_t max_chars) {
+  return KbSnippet(text, KbQueryTerms(query), max_chars);
+}
+
+std::string KbSnippet(const std::string& text, const std::vector<std::string>& query_terms, size_t max_chars) {
   auto tn = NormaliseText(text);
-  if (!qn.ok() || !tn.ok()) return "";
+  if (!tn.ok()) return "";
   const std::string& t = *tn;
   // Highlight whole words and two-character runs; single characters only when nothing
   // longer matches.
   std::vector<std::string> words;
-  for (auto& w : Terms(*qn)) {
+  for (const auto& w : query_terms) {
     if ((w.size() >= 6 || (w.size() >= 2 && static_cast<unsigned char>(w[0]) < 0x80)) && t.find(w) != std::string::npos) {
       words.push_back(w);
     }
   }
   if (words.empty()) {
-    for (auto& w : Terms(*qn)) if (t.find(w) != std::string::npos) words.push_back(w);
+    for (const auto& w : query_terms) if (t.find(w) != std::string::npos) words.push_back(w);
   }
   std::sort(words.begin(), words.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   size_t first = std::string::npos;

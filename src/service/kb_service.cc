@@ -166,6 +166,7 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
   Reader reader(store_, cache_postings ? &cache_ : nullptr, cache_postings ? nullptr : shared_, generation, q.kind);
   ASSIGN_OR_RETURN(auto hits, RankKb(reader, query, *synonyms_, KbSearchOptions{}));
   const TimeMs now = clock_->NowMs();
+  const std::vector<std::string> snippet_terms = KbQueryTerms(query);
   std::vector<KbResult> out;
   // Read down the ranking in chunks, keeping what the filters allow.
   for (size_t at = 0; at < hits.size() && out.size() < q.limit; at += 50) {
@@ -184,7 +185,7 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
       if (!q.category_prefix.empty() && !CodeHasPrefix(e.category_code, q.category_prefix)) continue;
       KbResult r;
       r.score = hits[i].score;
-      r.snippet = KbSnippet(e.body, query);
+      r.snippet = KbSnippet(e.body, snippet_terms);
       r.entry = std::move(e);
       out.push_back(std::move(r));
     }
