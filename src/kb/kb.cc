@@ -210,10 +210,6 @@ std::vector<std::string> KbQueryTerms(std::string_view query) {
   return terms;
 }
 
-std::string KbSnippet(const std::string& text, std::string_view query, size_t max_chars) {
-  return KbSnippet(text, KbQueryTerms(query), max_chars);
-}
-
 std::string KbSnippet(const std::string& text, const std::vector<std::string>& query_terms, size_t max_chars) {
   auto tn = NormaliseText(text);
   if (!tn.ok()) return "";

@@ -110,11 +110,10 @@ struct KbSearchOptions {
 Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, const Synonyms& synonyms,
                                   const KbSearchOptions& opts);
 
-// A snippet of `text` around the first query word found, with matches in <em>…</em>.
-std::string KbSnippet(const std::string& text, std::string_view query, size_t max_chars = 80);
-// The same with the query's terms worked out once (KbQueryTerms), for the several results
-// of one search: a whole citizen message is normalised and segmented once, not per result.
+// The query's terms as snippets highlight them: worked out once for the several results of
+// one search (a whole citizen message is normalised and segmented once, not per result).
 std::vector<std::string> KbQueryTerms(std::string_view query);
+// A snippet of `text` around the first query term found, with matches in <em>…</em>.
 std::string KbSnippet(const std::string& text, const std::vector<std::string>& query_terms, size_t max_chars = 80);
 
 }  // namespace hotline

@@ -71,7 +71,7 @@ TEST(Kb, EntriesParseWithNamedErrorsAndValidity) {
 }
 
 TEST(Kb, SnippetsHighlight) {
-  const std::string s = KbSnippet("住宅电梯出现故障，请先联系物业。", "电梯坏了");
+  const std::string s = KbSnippet("住宅电梯出现故障，请先联系物业。", KbQueryTerms("电梯坏了"));
   EXPECT_NE(s.find("<em>电梯</em>"), std::string::npos) << s;
 }
 

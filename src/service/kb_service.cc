@@ -8,7 +8,6 @@ namespace hotline {
 namespace {
 constexpr size_t kMaxQueryBytes = 20000;
 constexpr size_t kMaxLimit = 50;
-constexpr size_t kMaxCache = 200000;
 constexpr const char* kCasePrefix = "case:";  // cases' terms live apart from the entries'
 }  // namespace
 
@@ -37,32 +36,23 @@ void KbPostingsCache::Put(const std::string& key, int64_t generation, std::vecto
 
 class KbService::Reader final : public KbIndexReader {
  public:
-  Reader(Store* store, std::map<std::string, std::vector<KbPosting>>* cache, KbPostingsCache* shared,
-         int64_t generation, std::string kind)
-      : store_(store), cache_(cache), shared_(shared), generation_(generation), kind_(std::move(kind)),
+  // `cache` (may be null) must have been synced to `generation`.
+  Reader(Store* store, KbPostingsCache* cache, int64_t generation, std::string kind)
+      : store_(store), cache_(cache), generation_(generation), kind_(std::move(kind)),
         prefix_(kind_ == "case" ? kCasePrefix : "") {}
   Result<std::vector<KbPosting>> Postings(const std::string& term) override {
     const std::string key = prefix_ + term;
     if (cache_) {
-      auto it = cache_->find(key);
-      if (it != cache_->end()) return it->second;
-    }
-    if (shared_) {
-      if (auto hit = shared_->Find(key, generation_)) return *hit;
+      if (auto hit = cache_->Find(key, generation_)) return *hit;
     }
     ASSIGN_OR_RETURN(auto p, store_->KbPostings(key));
-    if (cache_ && cache_->size() < kMaxCache) (*cache_)[key] = p;
-    if (shared_) shared_->Put(key, generation_, p);
+    if (cache_) cache_->Put(key, generation_, p);
     return p;
   }
   Result<int64_t> Df(const std::string& term) override {
     const std::string key = prefix_ + term;
     if (cache_) {
-      auto it = cache_->find(key);
-      if (it != cache_->end()) return static_cast<int64_t>(it->second.size());
-    }
-    if (shared_) {
-      if (auto hit = shared_->Find(key, generation_)) return static_cast<int64_t>(hit->size());
+      if (auto hit = cache_->Find(key, generation_)) return static_cast<int64_t>(hit->size());
     }
     return store_->KbTermDf(key);
   }
@@ -76,8 +66,7 @@ class KbService::Reader final : public KbIndexReader {
 
  private:
   Store* store_;
-  std::map<std::string, std::vector<KbPosting>>* cache_;
-  KbPostingsCache* shared_;
+  KbPostingsCache* cache_;
   int64_t generation_;
   std::string kind_, prefix_;
   std::optional<std::pair<int64_t, int64_t>> stats_;
@@ -97,8 +86,7 @@ Result<std::vector<KbEntry>> KbService::Save(std::vector<KbEntry> entries, Id by
     }
     rows.emplace_back(std::move(e), std::move(terms));
   }
-  cache_.clear();
-  return store_->KbSave(std::move(rows), by);
+  return store_->KbSave(std::move(rows), by);  // moves the index generation: caches refill
 }
 
 Result<KbEntry> KbService::SetStatus(Id id, KbStatus status, Id by) {
@@ -150,20 +138,18 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
   if (!IsValidUtf8(query)) return InvalidArgument("q", "is not valid UTF-8");
   if (Trim(query).empty()) return InvalidArgument("q", "must not be empty");
   if (q.limit == 0 || q.limit > kMaxLimit) return InvalidArgument("limit", "must be between 1 and 50");
-  if (!cache_postings) {
-    cache_.clear();
-    synonyms_.reset();
-  }
+  if (!cache_postings) synonyms_.reset();
   if (!synonyms_) {
     ASSIGN_OR_RETURN(Synonyms s, LoadSynonyms());
     synonyms_ = std::move(s);
   }
+  KbPostingsCache* cache = cache_postings ? &batch_ : shared_;
   int64_t generation = 0;
-  if (shared_ && !cache_postings) {
+  if (cache) {
     ASSIGN_OR_RETURN(generation, store_->KbGeneration());
-    shared_->Sync(generation);
+    cache->Sync(generation);
   }
-  Reader reader(store_, cache_postings ? &cache_ : nullptr, cache_postings ? nullptr : shared_, generation, q.kind);
+  Reader reader(store_, cache, generation, q.kind);
   ASSIGN_OR_RETURN(auto hits, RankKb(reader, query, *synonyms_, KbSearchOptions{}));
   const TimeMs now = clock_->NowMs();
   const std::vector<std::string> snippet_terms = KbQueryTerms(query);

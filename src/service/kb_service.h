@@ -3,7 +3,6 @@
 // use counts from direct answers.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -63,9 +62,10 @@ class KbService {
   // Validates and indexes entries in one transaction (all or nothing).
   Result<std::vector<KbEntry>> Save(std::vector<KbEntry> entries, Id by);
   Result<KbEntry> SetStatus(Id id, KbStatus status, Id by);
-  // Each query ranked on its own. `cache_postings` keeps postings across calls of one
-  // batch (for the CLI); a server shares a KbPostingsCache checked against the index's
-  // generation, so an index written by another server is never stale.
+  // Each query ranked on its own. `cache_postings` keeps postings (and synonyms) across
+  // calls of one batch in this service's own cache (for the CLI); otherwise the shared
+  // cache is used, if any. Either is checked against the index's generation, so an index
+  // written by another server is never stale.
   Result<std::vector<KbResult>> Search(std::string_view query, const KbQuery& q, bool cache_postings = false);
   Status AddSynonyms(const std::vector<std::string>& terms);
   // Indexes a closed ticket with its answer as a similar case (replacing an earlier one).
@@ -79,7 +79,7 @@ class KbService {
   Store* store_;
   const Clock* clock_;
   KbPostingsCache* shared_;
-  std::map<std::string, std::vector<KbPosting>> cache_;
+  KbPostingsCache batch_;
   std::optional<Synonyms> synonyms_;  // reloaded per search unless caching
 };
 
