@@ -30,6 +30,15 @@ namespace {
 constexpr size_t kMaxBatch = 256;
 constexpr size_t kMaxQueuedJobs = 10000;  // back-pressure: beyond this, writers get 503
 constexpr int kMaxPageSize = 100;
+// The most units a centre's scope binds into one query.
+constexpr size_t kMaxScopeUnits = 5000;
+
+// "?,?,…" for an IN list of n values.
+std::string Placeholders(size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += i ? ",?" : "?";
+  return out;
+}
 
 template <typename T>
 using WriteFn = std::function<Result<T>(Connection&)>;
@@ -953,9 +962,7 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
     binds.push_back([now](Stmt& s, int i) { s.Bind(i, now); });
   }
   if (!q.scope_units.empty()) {
-    std::string in = "(";
-    for (size_t i = 0; i < q.scope_units.size(); ++i) in += i ? ",?" : "?";
-    in += ")";
+    const std::string in = "(" + Placeholders(q.scope_units.size()) + ")";
     // IN (subquery) rather than a correlated EXISTS: SQLite (with no statistics gathered)
     // would otherwise scan the units' index once per candidate ticket.
     // Units see what they hold or answered, not what they returned or lost to a re-dispatch.
@@ -1203,8 +1210,7 @@ Result<std::vector<Store::DuplicateCandidate>> SqliteStore::DuplicateCandidates(
   return Read<Out>([&](Connection& c) -> Result<Out> {
     // One seek per band on (band, ticket_id); the open and recent filter runs on the few
     // tickets found.
-    std::string in;
-    for (size_t i = 0; i < bands.size(); ++i) in += i ? ",?" : "?";
+    const std::string in = Placeholders(bands.size());
     ASSIGN_OR_RETURN(auto s, c.Prepare(
         "SELECT t.id, t.number, json_extract(t.state, '$.title'), t.content, t.status FROM "
         "(SELECT DISTINCT ticket_id AS id FROM ticket_lsh WHERE band IN (" + in + ")) c CROSS JOIN tickets t "
@@ -1240,20 +1246,19 @@ Result<std::vector<Store::ClueTicket>> SqliteStore::LitigationClues(TimeMs from,
 
 namespace {
 // " AND (col IN (tickets taken in or dispatched into the units))" for a centre's scope, ""
-// for the whole city; the units are bound twice from `first`. At most 5,000 units.
+// for the whole city (no units); BindScope binds it and returns the next parameter index.
 std::string ScopeClause(const char* ticket_col, const std::vector<Id>& units) {
   if (units.empty()) return "";
-  std::string in = "(";
-  for (size_t i = 0; i < std::min<size_t>(units.size(), 5000); ++i) in += i ? ",?" : "?";
-  in += ")";
+  const std::string in = "(" + Placeholders(std::min(units.size(), kMaxScopeUnits)) + ")";
   return std::string(" AND (") + ticket_col + " IN (SELECT ticket_id FROM assignments WHERE unit_id IN " + in +
          ") OR " + ticket_col + " IN (SELECT id FROM tickets WHERE intake_unit_id IN " + in + "))";
 }
-void BindScope(Stmt& s, int first, const std::vector<Id>& units) {
-  const size_t n = std::min<size_t>(units.size(), 5000);
+int BindScope(Stmt& s, int next, const std::vector<Id>& units) {
+  const size_t n = std::min(units.size(), kMaxScopeUnits);
   for (int k = 0; k < 2; ++k) {
-    for (size_t i = 0; i < n; ++i) s.Bind(first + static_cast<int>(k * n + i), units[i]);
+    for (size_t i = 0; i < n; ++i) s.Bind(next++, units[i]);
   }
+  return next;
 }
 }  // namespace
 
@@ -1266,8 +1271,7 @@ Result<std::vector<Store::TicketText>> SqliteStore::TicketTexts(TimeMs from, Tim
         "WHERE created_at >= ? AND created_at < ?" + ScopeClause("id", scope_units) +
         " ORDER BY created_at LIMIT ?"));
     s.Bind(1, from).Bind(2, to);
-    BindScope(s, 3, scope_units);
-    s.Bind(3 + 2 * static_cast<int>(std::min<size_t>(scope_units.size(), 5000)), static_cast<int64_t>(limit));
+    s.Bind(BindScope(s, 3, scope_units), static_cast<int64_t>(limit));
     Out out;
     Status st;
     while (s.Step(&st)) out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Text(6)});
@@ -1296,8 +1300,7 @@ Result<std::vector<Store::Alert>> SqliteStore::ListAlerts(const std::string& kin
         "WHERE updated_at >= ? AND (? = '' OR kind = ?)" + ScopeClause("ticket_id", scope_units) +
         " ORDER BY updated_at DESC, id DESC LIMIT ?"));
     s.Bind(1, since).Bind(2, kind).Bind(3, kind);
-    BindScope(s, 4, scope_units);
-    s.Bind(4 + 2 * static_cast<int>(std::min<size_t>(scope_units.size(), 5000)), static_cast<int64_t>(limit));
+    s.Bind(BindScope(s, 4, scope_units), static_cast<int64_t>(limit));
     Out out;
     Status st;
     while (s.Step(&st)) {
