@@ -639,14 +639,19 @@ Result<Store::DispatchStats> Service::DispatchStats(const Actor& a, TimeMs from,
   return store_->DispatchStatsBetween(from, to);
 }
 
-Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& cmd) {
-  auto org = Org();
+CommandContext Service::Context(const OrgSnapshot& org, const Policy& policy) const {
   CommandContext ctx;
   ctx.now = clock_->NowMs();
-  ctx.org = org.get();
-  auto policy = CurrentPolicy();
-  ctx.policy = policy.get();
+  ctx.org = &org;
+  ctx.policy = &policy;
   ctx.ids = ids_;
+  return ctx;
+}
+
+Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& cmd) {
+  auto org = Org();
+  auto policy = CurrentPolicy();
+  const CommandContext ctx = Context(*org, *policy);
   if (cmd.type == CommandType::kAnswerDirectly && !cmd.kb_entry_ids.empty()) {
     // The entries an agent answered from must exist and be current.
     ASSIGN_OR_RETURN(auto entries, store_->KbGetMany(cmd.kb_entry_ids));
@@ -686,12 +691,7 @@ Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& cmd) {
 std::vector<CommandType> Service::Offered(const Actor& a, const Ticket& t) {
   auto org = Org();
   auto policy = CurrentPolicy();
-  CommandContext ctx;
-  ctx.now = clock_->NowMs();
-  ctx.org = org.get();
-  ctx.policy = policy.get();
-  ctx.ids = ids_;
-  return OfferedCommands(t, a, ctx);
+  return OfferedCommands(t, a, Context(*org, *policy));
 }
 
 Result<Ticket> Service::GetTicket(const Actor& a, Id ticket_id) {
