@@ -1,4 +1,5 @@
 // Ticket search: the filters as a GET /tickets query, and the option lists.
+import { compareCodes } from './wbTicket'
 
 export interface TicketFilters {
   status: string
@@ -50,7 +51,7 @@ export function categoryTree(cats: Category[]): CategoryNode[] {
   const nodes = new Map<string, CategoryNode>()
   for (const c of cats) nodes.set(c.code, { value: c.code, label: `${c.code} ${c.name}` })
   const roots: CategoryNode[] = []
-  for (const c of [...cats].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))) {
+  for (const c of [...cats].sort(compareCodes)) {
     const n = nodes.get(c.code)!
     const p = c.parent_code ? nodes.get(c.parent_code) : undefined
     if (p) (p.children ??= []).push(n)

@@ -1,7 +1,7 @@
 // Pure helpers of the intake workbench (话务受理): the category cascader, the request body
 // of POST /tickets, the proposals of POST /suggest as the screen shows them, area look-up
 // for the address autocomplete, and "only the latest request counts" for typing-driven calls.
-import { categoryName } from './wbTicket'
+import { categoryName, compareCodes } from './wbTicket'
 
 // ---------------------------------------------------------------- categories
 
@@ -41,7 +41,7 @@ export function buildCategoryTree(items: Category[]): CascaderOption[] {
   const nodes = new Map<string, CascaderOption>()
   for (const c of live) nodes.set(c.code, { value: c.code, label: c.name })
   const roots: CascaderOption[] = []
-  const sorted = [...live].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+  const sorted = [...live].sort(compareCodes)
   for (const c of sorted) {
     const node = nodes.get(c.code)!
     const p = c.parent_code ?? parentCode(c.code)

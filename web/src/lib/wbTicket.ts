@@ -29,7 +29,6 @@ export interface TicketLike {
   version: number
   exempt?: boolean
   current_unit_id?: string | null
-  intake_unit_id?: string | null
   assignments?: Assignment[]
   // The commands the server would accept from this user now (GET /tickets/{id}).
   actions?: string[]
@@ -42,6 +41,12 @@ export interface UserLike {
 }
 
 // ---------------------------------------------------------------- categories
+
+// Taxonomy codes in code order (plain comparison: codes are digits, and localeCompare is
+// slow on a taxonomy of hundreds under a throttled CPU).
+export function compareCodes(a: { code: string }, b: { code: string }): number {
+  return a.code < b.code ? -1 : a.code > b.code ? 1 : 0
+}
 
 export function categoryName(code: string | null | undefined, byCode: Map<string, string>): string {
   if (!code) return ''
