@@ -2,11 +2,22 @@
 // for every new ticket), beside a brute-force Jaccard scan measured in the same run, and
 // hotspot clustering time and memory for a month of a big city.
 //
-// Texts are synthesised from the real messages and replies of ../shared/data/teddy2020c:
-// each ticket joins 2–4 sentences drawn at random from the real ones, so the vocabulary,
-// sentence lengths and shared boilerplate are real while the volume is not. Queries are
-// near duplicates of stored tickets (one sentence dropped, one added, traditional
-// characters) and fresh combinations that have none.
+// Texts are synthesised from the real messages and replies of ../shared/data/teddy2020c.
+// For the lookup, each stored ticket joins 2–4 sentences drawn at random from the real
+// ones, so the vocabulary, sentence lengths and shared boilerplate are real while the
+// volume is not. Queries are near duplicates of stored tickets (one sentence dropped, one
+// added, traditional characters) and fresh combinations that have none.
+//
+// For hotspots, a month is made of matters, as a city's month is: each matter is one real
+// citizen message moved to a place of its own (the two ideographs before every place suffix
+// hotspots read — 小区, 路, 社区 … — replaced by two drawn from the real titles, the same
+// way in all its reports), and
+// reported a heavy-tailed number of times (Pareto, α = 1.5: most matters once, a few
+// hundreds of times) over a span of 1–30 days. Each report keeps a random part of the
+// message's sentences in a random order, half of them with one sentence of another
+// message (moved elsewhere too) added and half under another title. Since every report's matter is known, the
+// run also prints each top hotspot's purity (the share of its reports from its main
+// matter) and how much of that matter it holds.
 //
 //   build/bench/bench_insight [--tickets 1000000] [--queries 1000] [--hotspot-messages 200000] [--dir /tmp]
 #include <sqlite3.h>
@@ -16,15 +27,19 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <cmath>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/crypto.h"
 #include "core/text.h"
 #include "intel/insight.h"
 #include "store/store.h"
+#include "text/text.h"
 
 using namespace hotline;
 using Clock_ = std::chrono::steady_clock;
@@ -60,6 +75,141 @@ std::vector<std::string> Sentences(const std::string& data_dir) {
     }
   }
   return out;
+}
+
+struct RealMessage {
+  std::string title;
+  std::vector<std::string> sentences;
+};
+
+// The citizens' messages (title and the sentences of the details) of both message files.
+std::vector<RealMessage> CitizenMessages(const std::string& data_dir) {
+  std::vector<RealMessage> out;
+  for (const char* file : {"messages_with_votes.csv", "messages_with_replies.csv"}) {
+    auto data = ReadFile(data_dir + "/" + file);
+    if (!data.ok()) continue;
+    auto rows = ParseCsv(*data);
+    if (!rows.ok() || rows->empty()) continue;
+    const auto& head = (*rows)[0];
+    const auto col = [&](const std::string& name) { return std::find(head.begin(), head.end(), name) - head.begin(); };
+    const size_t title = col("留言主题"), details = col("留言详情");
+    for (size_t i = 1; i < rows->size(); ++i) {
+      const auto& r = (*rows)[i];
+      if (title >= r.size() || details >= r.size()) continue;
+      RealMessage m{Trim(r[title]), {}};
+      std::string cur;
+      for (size_t p = 0; p < r[details].size();) {
+        const char32_t cp = NextCodePoint(r[details], p);
+        if (cp == '\n' || cp == '\t' || cp == '\r') continue;
+        AppendUtf8(cur, cp);
+        if (cp == U'。' || cp == U'！' || cp == U'？' || p == r[details].size()) {
+          if (Utf8Length(cur) >= 6) m.sentences.push_back(Trim(cur));
+          cur.clear();
+        }
+      }
+      if (!m.title.empty() && !m.sentences.empty()) out.push_back(std::move(m));
+    }
+  }
+  return out;
+}
+
+struct Month {
+  std::vector<intel::Message> msgs;  // in time order
+  std::vector<uint32_t> matter;      // each message's matter
+  size_t matters = 0, largest = 0;
+};
+
+Month SynthesiseMonth(const std::vector<RealMessage>& real, size_t n, TimeMs start, std::mt19937_64& rng) {
+  // The place suffixes hotspots read places by (src/intel/insight.cc), longest first.
+  static const std::vector<std::u32string> suffixes = [] {
+    std::vector<std::u32string> v;
+    for (const char* x : {"小区", "花园", "家园", "新城", "公寓", "广场", "大厦", "社区", "学院", "大学", "中学", "小学",
+                          "学校", "幼儿园", "医院", "村", "镇", "街道", "大道", "路", "街", "公司", "市场", "园", "苑",
+                          "城", "湾", "府", "庭", "楼盘", "项目", "站", "厂", "场"}) {
+      std::u32string u;
+      for (size_t i = 0; x[i];) u += NextCodePoint(x, i);
+      v.push_back(u);
+    }
+    return v;
+  }();
+  // Ideographs of the real titles, as often as they occur there.
+  std::u32string pool;
+  for (const auto& m : real) {
+    for (size_t i = 0; i < m.title.size();) {
+      const char32_t cp = NextCodePoint(m.title, i);
+      if (IsCjk(cp)) pool += cp;
+    }
+  }
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  struct Report {
+    TimeMs time;
+    intel::Message msg;
+    uint32_t matter;
+  };
+  std::vector<Report> reports;
+  reports.reserve(n);
+  Month month;
+  while (reports.size() < n) {
+    const RealMessage& base = real[rng() % real.size()];
+    // The matter's own place: every stem before a place suffix renamed, consistently.
+    std::map<std::u32string, std::u32string> renamed;
+    auto relocate = [&](const std::string& text, std::map<std::u32string, std::u32string>& renamed) {
+      std::u32string u;
+      for (size_t i = 0; i < text.size();) u += NextCodePoint(text, i);
+      for (size_t at = 2; at < u.size();) {
+        const auto suf = std::find_if(suffixes.begin(), suffixes.end(),
+                                      [&](const std::u32string& x) { return u.compare(at, x.size(), x) == 0; });
+        if (suf == suffixes.end()) {
+          ++at;
+          continue;
+        }
+        if (IsCjk(u[at - 1]) && IsCjk(u[at - 2])) {
+          auto [it, fresh] = renamed.try_emplace(u.substr(at - 2, 2));
+          if (fresh) it->second = {pool[rng() % pool.size()], pool[rng() % pool.size()]};
+          u.replace(at - 2, 2, it->second);
+        }
+        at += suf->size();
+      }
+      std::string out;
+      for (char32_t cp : u) AppendUtf8(out, cp);
+      return out;
+    };
+    const std::string title = relocate(base.title, renamed);
+    std::vector<std::string> sentences;
+    for (const auto& x : base.sentences) sentences.push_back(relocate(x, renamed));
+    const size_t size = std::min<size_t>({n - reports.size(), 3000, static_cast<size_t>(1 / std::pow(1 - unit(rng), 1 / 1.5))});
+    const TimeMs span = static_cast<TimeMs>((1 + 29 * unit(rng) * unit(rng)) * kDayMs);
+    const TimeMs first = start + static_cast<TimeMs>(unit(rng) * (30 * kDayMs - span));
+    for (size_t r = 0; r < size; ++r) {
+      std::vector<std::string> kept;
+      for (const auto& x : sentences) {
+        if (unit(rng) < 0.7) kept.push_back(x);
+      }
+      if (kept.empty()) kept.push_back(sentences[rng() % sentences.size()]);
+      std::shuffle(kept.begin(), kept.end(), rng);
+      if (unit(rng) < 0.5) {
+        const auto& other = real[rng() % real.size()].sentences;
+        std::map<std::u32string, std::u32string> elsewhere;
+        kept.insert(kept.begin() + static_cast<ptrdiff_t>(rng() % (kept.size() + 1)),
+                    relocate(other[rng() % other.size()], elsewhere));
+      }
+      std::string text;
+      for (const auto& x : kept) text += x;
+      const std::string t = unit(rng) < 0.5 ? title : kept.front();
+      const TimeMs at = first + static_cast<TimeMs>(unit(rng) * span);
+      reports.push_back({at, {"", t, t + text, at, "u" + std::to_string(rng() % (n / 2 + 1)), static_cast<int64_t>(rng() % 3)},
+                         static_cast<uint32_t>(month.matters)});
+    }
+    month.largest = std::max(month.largest, size);
+    ++month.matters;
+  }
+  std::sort(reports.begin(), reports.end(), [](const Report& a, const Report& b) { return a.time < b.time; });
+  for (size_t i = 0; i < reports.size(); ++i) {
+    reports[i].msg.id = std::to_string(i);
+    month.msgs.push_back(std::move(reports[i].msg));
+    month.matter.push_back(reports[i].matter);
+  }
+  return month;
 }
 
 struct Pct {
@@ -214,18 +364,27 @@ int main(int argc, char** argv) {
 
   // ---- hotspots over a month ----
   if (hot_n > 0) {
-    std::vector<intel::Message> msgs;
-    msgs.reserve(hot_n);
-    for (size_t i = 0; i < hot_n; ++i) {
-      const std::string title = pick();
-      msgs.push_back({std::to_string(i), title, title + compose(2), now - static_cast<TimeMs>(rng() % (30 * kDayMs)),
-                      "u" + std::to_string(rng() % (hot_n / 2 + 1)), static_cast<int64_t>(rng() % 3)});
-    }
+    const auto real = CitizenMessages(data_dir);
+    const Month month = SynthesiseMonth(real, hot_n, now - 30 * kDayMs, rng);
+    std::printf("a month of %zu tickets: %zu matters made from %zu real messages, the largest reported %zu times\n", hot_n,
+                month.matters, real.size(), month.largest);
+    std::vector<size_t> matter_size(month.matters, 0);
+    for (uint32_t m : month.matter) ++matter_size[m];
     const long rss0 = MaxRssMb();
     const auto t0 = Clock_::now();
-    const auto spots = intel::FindHotspots(msgs, {});
-    std::printf("hotspots over %zu messages: %.1f s, peak memory %ld MB (before: %ld MB), %zu hotspots\n", hot_n,
-                Ms(Clock_::now() - t0) / 1000, MaxRssMb(), rss0, spots.size());
+    intel::HotspotOptions opts;
+    opts.threads = 0;
+    const auto spots = intel::FindHotspots(month.msgs, opts);
+    std::printf("hotspots over %zu messages (%u threads): %.1f s, peak memory %ld MB (before: %ld MB)\n", hot_n,
+                std::thread::hardware_concurrency(), Ms(Clock_::now() - t0) / 1000, MaxRssMb(), rss0);
+    for (const auto& h : spots) {
+      std::map<uint32_t, size_t> from;
+      for (size_t m : h.members) ++from[month.matter[m]];
+      const auto main = std::max_element(from.begin(), from.end(), [](auto& a, auto& b) { return a.second < b.second; });
+      std::printf("  #%d heat %.1f: %zu reports, purity %.2f, holds %zu of its matter's %zu\n", h.rank, h.heat,
+                  h.members.size(), static_cast<double>(main->second) / h.members.size(), main->second,
+                  matter_size[main->first]);
+    }
   }
   return 0;
 }

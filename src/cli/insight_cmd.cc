@@ -94,6 +94,7 @@ int Hotspots(const InsightArgs& a) {
   }
   intel::HotspotOptions opts = a.hot;
   opts.top = a.top;
+  opts.threads = 0;  // a batch run has the machine to itself
   const auto spots = intel::FindHotspots(msgs, opts);
   nlohmann::json list = nlohmann::json::array();
   auto day = [](const std::optional<TimeMs>& t) { return t ? FormatIsoCity(*t).substr(0, 10) : std::string(); };

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <numeric>
-#include <set>
+#include <string_view>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -26,6 +26,16 @@ std::u32string WordChars(const std::string& text) {
     if (IsWordChar(cp)) out += cp;
   }
   return out;
+}
+
+// The 64-bit finaliser of MurmurHash3. LSH band values are stored, so it must not change.
+uint64_t Mix64(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
 }
 
 uint64_t Bigram(char32_t a, char32_t b) { return (static_cast<uint64_t>(a) << 21) | b; }
@@ -50,22 +60,6 @@ size_t Intersection(const std::vector<uint64_t>& a, const std::vector<uint64_t>&
     }
   }
   return n;
-}
-
-using SparseVec = std::vector<std::pair<uint64_t, float>>;  // sorted by key, L2-normalised
-
-double Cosine(const SparseVec& a, const SparseVec& b) {
-  double s = 0;
-  for (size_t i = 0, j = 0; i < a.size() && j < b.size();) {
-    if (a[i].first < b[j].first) {
-      ++i;
-    } else if (b[j].first < a[i].first) {
-      ++j;
-    } else {
-      s += a[i].second * b[j].second, ++i, ++j;
-    }
-  }
-  return s;
 }
 
 std::string Utf8(const std::u32string& s) {
@@ -100,9 +94,18 @@ const std::vector<std::u32string>& PlaceSuffixes() {
 // ideographs before it ("魅力之城小区" gives 之城小区, 力之城小区, 魅力之城小区), so one
 // place named a little differently still shares a key.
 std::vector<std::string> PlaceKeys(const std::u32string& s) {
+  static const std::u32string firsts = [] {
+    std::u32string f;
+    for (const auto& suf : PlaceSuffixes()) f += suf[0];
+    return f;
+  }();
   std::vector<std::string> keys;
   for (size_t i = 0; i < s.size();) {
     const std::u32string* hit = nullptr;
+    if (firsts.find(s[i]) == std::u32string::npos) {
+      ++i;
+      continue;
+    }
     for (const auto& suf : PlaceSuffixes()) {
       if (s.compare(i, suf.size(), suf) == 0) {
         hit = &suf;
@@ -144,14 +147,7 @@ std::vector<int64_t> LshBands(const std::vector<uint64_t>& shingles) {
   if (shingles.empty()) return {};
   // One 64-bit mix per (hash function, shingle); seeds fixed so values are stable across
   // processes and releases (they are stored).
-  auto mix = [](uint64_t x) {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-  };
+  const auto mix = Mix64;
   std::vector<int64_t> out;
   for (int b = 0; b < kLshBands; ++b) {
     uint64_t band = mix(0x9e3779b97f4a7c15ULL * (b + 1));
@@ -241,46 +237,208 @@ std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, con
 
 namespace {
 
-// Character-bigram TF-IDF of messages (title counted twice), over bigrams neither unique
-// nor common (in more than 5 % of messages and more than 20 of them: a small set keeps
-// everything); also each message's word characters and its title's, for place keys.
-struct Corpus {
-  std::vector<std::u32string> chars, title_chars;
-  std::vector<SparseVec> vec;
+// Runs fn(begin, end) over [0, n) in `threads` contiguous slices, one thread each.
+template <class Fn>
+void ParallelSlices(size_t n, size_t threads, Fn fn) {
+  threads = std::max<size_t>(1, std::min(threads, n / 1024 + 1));
+  if (threads == 1) {
+    fn(size_t{0}, n);
+    return;
+  }
+  std::vector<std::thread> pool;
+  for (size_t t = 0; t < threads; ++t) pool.emplace_back(fn, n * t / threads, n * (t + 1) / threads);
+  for (auto& th : pool) th.join();
+}
+
+// Open addressing from a non-zero 64-bit key to a dense id (the order of first sight).
+class KeyIds {
+ public:
+  uint32_t Get(uint64_t key) {
+    if ((size_ + 1) * 2 > slots_.size()) Grow();
+    size_t h = Mix64(key) & (slots_.size() - 1);
+    while (slots_[h].first != 0 && slots_[h].first != key) h = (h + 1) & (slots_.size() - 1);
+    if (slots_[h].first == 0) {
+      slots_[h] = {key, static_cast<uint32_t>(keys_.size())};
+      keys_.push_back(key);
+      ++size_;
+    }
+    return slots_[h].second;
+  }
+  const std::vector<uint64_t>& keys() const { return keys_; }
+
+ private:
+  void Grow() {
+    std::vector<std::pair<uint64_t, uint32_t>> old(std::max<size_t>(1024, slots_.size() * 2));
+    old.swap(slots_);
+    for (const auto& s : old) {
+      if (s.first == 0) continue;
+      size_t h = Mix64(s.first) & (slots_.size() - 1);
+      while (slots_[h].first != 0) h = (h + 1) & (slots_.size() - 1);
+      slots_[h] = s;
+    }
+  }
+  std::vector<std::pair<uint64_t, uint32_t>> slots_;
+  std::vector<uint64_t> keys_;
+  size_t size_ = 0;
 };
 
-Corpus Vectorise(const std::vector<Message>& msgs) {
+using TermVec = std::vector<std::pair<uint32_t, float>>;  // sorted by term, L2-normalised
+
+// Character-bigram TF-IDF of messages (title counted twice), over bigrams neither unique
+// nor common (in more than 5 % of messages and more than 20 of them: a small set keeps
+// everything), with terms numbered in bigram order; and each message's place keys.
+struct Corpus {
+  std::vector<TermVec> vec;
+  size_t terms = 0;
+  std::vector<std::vector<uint32_t>> keys;  // place key ids, ascending
+  std::vector<std::string> key_names;
+};
+
+Corpus Vectorise(const std::vector<Message>& msgs, size_t threads) {
   const size_t n = msgs.size();
   Corpus c;
-  c.chars.resize(n);
-  c.title_chars.resize(n);
   c.vec.resize(n);
-  std::unordered_map<uint64_t, uint32_t> df;
-  std::vector<std::unordered_map<uint64_t, float>> counts(n);
-  for (size_t i = 0; i < n; ++i) {
-    c.chars[i] = WordChars(msgs[i].text);
-    c.title_chars[i] = WordChars(msgs[i].title);
-    for (const auto* s : {&c.chars[i], &c.title_chars[i]}) {
-      for (size_t k = 1; k < s->size(); ++k) counts[i][Bigram((*s)[k - 1], (*s)[k])] += 1;
+  c.keys.resize(n);
+  // Each message's distinct bigrams (sorted) with counts, and its place keys.
+  std::vector<std::vector<uint64_t>> grams(n);
+  std::vector<std::vector<uint16_t>> counts(n);
+  std::vector<std::vector<std::string>> key_text(n);
+  ParallelSlices(n, threads, [&](size_t begin, size_t end) {
+    std::vector<uint64_t> all;
+    for (size_t i = begin; i < end; ++i) {
+      const std::u32string text = WordChars(msgs[i].text), title = WordChars(msgs[i].title);
+      all.clear();
+      for (const auto* s : {&text, &title}) {
+        for (size_t k = 1; k < s->size(); ++k) all.push_back(Bigram((*s)[k - 1], (*s)[k]));
+      }
+      std::sort(all.begin(), all.end());
+      for (size_t k = 0; k < all.size();) {
+        size_t e = k;
+        while (e < all.size() && all[e] == all[k]) ++e;
+        grams[i].push_back(all[k]);
+        counts[i].push_back(static_cast<uint16_t>(std::min<size_t>(e - k, 65535)));
+        k = e;
+      }
+      key_text[i] = PlaceKeys(title + U"\u3000" + text);
     }
-    for (const auto& [g, cnt] : counts[i]) ++df[g];
+  });
+  // Number the bigrams, each thread a shard of them (by hash); document frequency per
+  // number. A number is (number in its shard) × shards + shard.
+  const size_t shards = std::max<size_t>(1, std::min<size_t>(threads, 8));
+  std::vector<KeyIds> ids(shards);
+  std::vector<std::vector<uint32_t>> shard_df(shards);
+  std::vector<std::vector<uint32_t>> gid(n);
+  ParallelSlices(n, threads, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) gid[i].resize(grams[i].size());
+  });
+  {
+    auto shard_of = [shards](uint64_t g) { return (Mix64(g) >> 32) % shards; };
+    std::vector<std::thread> pool;
+    for (size_t sh = 0; sh < shards; ++sh) {
+      pool.emplace_back([&, sh] {
+        for (size_t i = 0; i < n; ++i) {
+          for (size_t k = 0; k < grams[i].size(); ++k) {
+            if (shard_of(grams[i][k]) != sh) continue;
+            const uint32_t id = ids[sh].Get(grams[i][k]);
+            if (id >= shard_df[sh].size()) shard_df[sh].push_back(0);
+            ++shard_df[sh][id];
+            gid[i][k] = static_cast<uint32_t>(id * shards + sh);
+          }
+        }
+      });
+    }
+    for (auto& th : pool) th.join();
   }
+  size_t numbers = 0;
+  for (size_t sh = 0; sh < shards; ++sh) numbers = std::max(numbers, shard_df[sh].size() * shards);
+  std::vector<uint32_t> df(numbers, 0);
+  for (size_t sh = 0; sh < shards; ++sh) {
+    for (size_t id = 0; id < shard_df[sh].size(); ++id) df[id * shards + sh] = shard_df[sh][id];
+  }
+  auto bigram_of = [&](uint32_t number) { return ids[number % shards].keys()[number / shards]; };
+  // Kept bigrams renumbered in bigram order, so every vector stays sorted.
   const double common = std::max(20.0, 0.05 * n);
-  for (size_t i = 0; i < n; ++i) {
-    double norm2 = 0;
-    for (const auto& [g, cnt] : counts[i]) {
-      const uint32_t d = df[g];
-      if (d < 2 || d > common) continue;
-      const float w = static_cast<float>((1 + std::log(cnt)) * (std::log((1.0 + n) / (1.0 + d)) + 1));
-      c.vec[i].push_back({g, w});
-      norm2 += static_cast<double>(w) * w;
+  std::vector<uint32_t> kept;
+  for (uint32_t id = 0; id < df.size(); ++id) {
+    if (df[id] >= 2 && df[id] <= common) kept.push_back(id);
+  }
+  std::sort(kept.begin(), kept.end(), [&](uint32_t a, uint32_t b) { return bigram_of(a) < bigram_of(b); });
+  constexpr uint32_t kDropped = UINT32_MAX;
+  std::vector<uint32_t> term(df.size(), kDropped);  // number → term
+  for (uint32_t t = 0; t < kept.size(); ++t) term[kept[t]] = t;
+  c.terms = kept.size();
+  ParallelSlices(n, threads, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      double norm2 = 0;
+      for (size_t k = 0; k < gid[i].size(); ++k) {
+        const uint32_t id = gid[i][k];
+        if (term[id] == kDropped) continue;
+        const float w = static_cast<float>((1 + std::log(counts[i][k])) * (std::log((1.0 + n) / (1.0 + df[id])) + 1));
+        c.vec[i].push_back({term[id], w});
+        norm2 += static_cast<double>(w) * w;
+      }
+      const double inv = norm2 > 0 ? 1 / std::sqrt(norm2) : 0;
+      for (auto& [t, w] : c.vec[i]) w = static_cast<float>(w * inv);
+      std::vector<uint64_t>().swap(grams[i]);
+      std::vector<uint16_t>().swap(counts[i]);
+      std::vector<uint32_t>().swap(gid[i]);
     }
-    std::sort(c.vec[i].begin(), c.vec[i].end());
-    const double inv = norm2 > 0 ? 1 / std::sqrt(norm2) : 0;
-    for (auto& [g, w] : c.vec[i]) w = static_cast<float>(w * inv);
-    counts[i].clear();
+  });
+  // Place keys numbered (by a 64-bit hash of the key).
+  KeyIds key_ids;
+  for (size_t i = 0; i < n; ++i) {
+    for (auto& k : key_text[i]) {
+      const uint32_t id = key_ids.Get(std::hash<std::string>{}(k) | 1);
+      if (id == c.key_names.size()) c.key_names.push_back(std::move(k));
+      c.keys[i].push_back(id);
+    }
+    std::sort(c.keys[i].begin(), c.keys[i].end());
   }
   return c;
+}
+
+double Cosine(const TermVec& a, const TermVec& b) {
+  double s = 0;
+  for (size_t i = 0, j = 0; i < a.size() && j < b.size();) {
+    if (a[i].first < b[j].first) {
+      ++i;
+    } else if (b[j].first < a[i].first) {
+      ++j;
+    } else {
+      s += a[i].second * b[j].second, ++i, ++j;
+    }
+  }
+  return s;
+}
+
+// The dot product of a sparse vector with one spread out over a dense array.
+template <class T>
+double SpreadDot(const std::vector<T>& dense, const TermVec& v) {
+  double s = 0;
+  for (const auto& [t, w] : v) s += dense[t] * w;
+  return s;
+}
+
+// The L2-normalised sum of some messages' vectors.
+TermVec Centroid(const std::vector<TermVec>& vec, const std::vector<size_t>& members, std::vector<double>& dense) {
+  std::vector<uint32_t> touched;
+  for (size_t m : members) {
+    for (const auto& [t, w] : vec[m]) {
+      if (dense[t] == 0) touched.push_back(t);
+      dense[t] += w;
+    }
+  }
+  std::sort(touched.begin(), touched.end());
+  double norm2 = 0;
+  for (uint32_t t : touched) norm2 += dense[t] * dense[t];
+  const double inv = norm2 > 0 ? 1 / std::sqrt(norm2) : 0;
+  TermVec out;
+  out.reserve(touched.size());
+  for (uint32_t t : touched) {
+    out.push_back({t, static_cast<float>(dense[t] * inv)});
+    dense[t] = 0;
+  }
+  return out;
 }
 
 }  // namespace
@@ -290,33 +448,30 @@ std::vector<PetitionMatch> CrossCheckPetitions(const std::vector<Message>& ticke
   // One corpus, so both sides share idf; tickets first, petitions after.
   std::vector<Message> all = tickets;
   all.insert(all.end(), petitions.begin(), petitions.end());
-  const Corpus c = Vectorise(all);
-  std::unordered_map<uint64_t, std::vector<uint32_t>> postings;  // bigram → petitions
+  const Corpus c = Vectorise(all, 1);
+  std::vector<std::vector<std::pair<uint32_t, float>>> postings(c.terms);  // term → (petition, weight)
   for (size_t p = 0; p < petitions.size(); ++p) {
-    for (const auto& [g, w] : c.vec[tickets.size() + p]) postings[g].push_back(static_cast<uint32_t>(p));
+    for (const auto& [t, w] : c.vec[tickets.size() + p]) postings[t].push_back({static_cast<uint32_t>(p), w});
   }
   std::vector<PetitionMatch> out;
   std::vector<float> acc(petitions.size(), 0.0f);
   std::vector<uint32_t> touched;
   for (size_t t = 0; t < tickets.size(); ++t) {
-    for (const auto& [g, w] : c.vec[t]) {
-      auto it = postings.find(g);
-      if (it == postings.end()) continue;
-      for (uint32_t p : it->second) {
+    for (const auto& [term, w] : c.vec[t]) {
+      for (const auto& [p, pw] : postings[term]) {
         if (acc[p] == 0) touched.push_back(p);
-        const auto& pv = c.vec[tickets.size() + p];
-        auto pw = std::lower_bound(pv.begin(), pv.end(), std::make_pair(g, 0.0f),
-                                   [](const auto& a, const auto& b) { return a.first < b.first; });
-        acc[p] += w * pw->second;
+        acc[p] += w * pw;
       }
     }
-    std::optional<std::vector<std::string>> tk;  // the ticket's place keys, found at its first match
     for (uint32_t p : touched) {
       if (acc[p] >= threshold) {
         PetitionMatch m{t, p, acc[p], {}};
-        if (!tk) tk = PlaceKeys(c.title_chars[t] + U"\u3000" + c.chars[t]);
-        const auto pk = PlaceKeys(c.title_chars[tickets.size() + p] + U"\u3000" + c.chars[tickets.size() + p]);
-        std::set_intersection(tk->begin(), tk->end(), pk.begin(), pk.end(), std::back_inserter(m.shared_places));
+        const auto& tk = c.keys[t];
+        const auto& pk = c.keys[tickets.size() + p];
+        std::vector<uint32_t> both;
+        std::set_intersection(tk.begin(), tk.end(), pk.begin(), pk.end(), std::back_inserter(both));
+        for (uint32_t k : both) m.shared_places.push_back(c.key_names[k]);
+        std::sort(m.shared_places.begin(), m.shared_places.end());
         out.push_back(std::move(m));
       }
       acc[p] = 0;
@@ -329,74 +484,122 @@ std::vector<PetitionMatch> CrossCheckPetitions(const std::vector<Message>& ticke
 
 std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const HotspotOptions& opts) {
   const size_t n = msgs.size();
-  Corpus corpus = Vectorise(msgs);
-  const auto& chars = corpus.chars;
-  const auto& title_chars = corpus.title_chars;
-  auto& vec = corpus.vec;
+  const size_t threads = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
+  const Corpus corpus = Vectorise(msgs, threads);
+  const auto& vec = corpus.vec;
+  const auto& keys = corpus.keys;
   // Messages naming the same (specific) place are compared; close enough means one matter.
-  std::map<std::string, std::vector<uint32_t>> by_place;
-  std::vector<std::vector<std::string>> keys(n);
+  std::vector<std::vector<uint32_t>> by_place(corpus.key_names.size());
   for (size_t i = 0; i < n; ++i) {
-    std::u32string both = title_chars[i] + U"\u3000" + chars[i];
-    keys[i] = PlaceKeys(both);
-    for (const auto& k : keys[i]) by_place[k].push_back(static_cast<uint32_t>(i));
+    for (uint32_t k : keys[i]) by_place[k].push_back(static_cast<uint32_t>(i));
   }
   const size_t place_cap = std::min(opts.max_place_messages, std::max<size_t>(20, static_cast<size_t>(opts.max_place_share * n)));
-  std::vector<std::unordered_map<uint32_t, float>> nb(n);
-  for (const auto& [key, ms] : by_place) {
-    if (ms.size() < 2 || ms.size() > place_cap) continue;
-    // Each message meets the `window` messages after it that name the place (messages
-    // come in time order): a matter's reports are close in time, and the work stays linear.
-    for (size_t a = 0; a < ms.size(); ++a) {
-      for (size_t b = a + 1; b < ms.size() && b <= a + opts.window; ++b) {
-        if (nb[ms[a]].count(ms[b])) continue;
-        const double s = Cosine(vec[ms[a]], vec[ms[b]]);
-        if (s >= opts.link) nb[ms[a]][ms[b]] = nb[ms[b]][ms[a]] = static_cast<float>(s);
-      }
+  // Each message meets the `window` messages after it that name one of its places
+  // (messages come in time order): a matter's reports are close in time, and the work
+  // stays linear. Each pair is scored once, from its earlier message.
+  struct Edge {
+    uint32_t a, b;
+    float s;
+  };
+  std::vector<std::vector<Edge>> found(threads);
+  {
+    std::vector<std::thread> pool;
+    for (size_t t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        std::vector<uint32_t> seen(n, UINT32_MAX), cands;
+        std::vector<float> dense(corpus.terms, 0.0f);
+        for (size_t a = t; a < n; a += threads) {
+          cands.clear();
+          for (uint32_t k : keys[a]) {
+            const auto& ms = by_place[k];
+            if (ms.size() < 2 || ms.size() > place_cap) continue;
+            auto it = std::upper_bound(ms.begin(), ms.end(), static_cast<uint32_t>(a));
+            for (auto end = ms.end() - it > static_cast<ptrdiff_t>(opts.window) ? it + opts.window : ms.end(); it != end; ++it) {
+              if (seen[*it] != a) seen[*it] = static_cast<uint32_t>(a), cands.push_back(*it);
+            }
+          }
+          if (cands.empty()) continue;
+          // A message naming several busy places still meets only the `window` nearest.
+          if (cands.size() > opts.window) {
+            std::nth_element(cands.begin(), cands.begin() + opts.window, cands.end());
+            cands.resize(opts.window);
+          }
+          for (const auto& [term, w] : vec[a]) dense[term] = w;
+          for (uint32_t b : cands) {
+            const double s = SpreadDot(dense, vec[b]);
+            if (s >= opts.link) found[t].push_back({static_cast<uint32_t>(a), b, static_cast<float>(s)});
+          }
+          for (const auto& [term, w] : vec[a]) dense[term] = 0;
+        }
+      });
+    }
+    for (auto& th : pool) th.join();
+  }
+  // Neighbours of each message, in one array.
+  std::vector<size_t> nb_start(n + 1, 0);
+  for (const auto& f : found) {
+    for (const auto& e : f) ++nb_start[e.a + 1], ++nb_start[e.b + 1];
+  }
+  for (size_t i = 0; i < n; ++i) nb_start[i + 1] += nb_start[i];
+  std::vector<uint32_t> nb(nb_start[n]);
+  {
+    std::vector<size_t> fill(nb_start.begin(), nb_start.end() - 1);
+    for (const auto& f : found) {
+      for (const auto& e : f) nb[fill[e.a]++] = e.b, nb[fill[e.b]++] = e.a;
     }
   }
+  found.clear();
+  auto degree = [&](size_t i) { return nb_start[i + 1] - nb_start[i]; };
+
   // Leader clustering: the message with most neighbours leads, taking its neighbours.
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return nb[a].size() > nb[b].size(); });
-  std::vector<int> cluster_of(n, -1);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return degree(a) > degree(b); });
+  std::vector<uint32_t> cluster_of(n, UINT32_MAX);
   std::vector<std::vector<size_t>> clusters;
   for (size_t i : order) {
-    if (cluster_of[i] >= 0) continue;
+    if (cluster_of[i] != UINT32_MAX) continue;
     std::vector<size_t> members = {i};
-    for (const auto& [j, s] : nb[i]) {
-      if (cluster_of[j] < 0) members.push_back(j);
+    for (size_t k = nb_start[i]; k < nb_start[i + 1]; ++k) {
+      if (cluster_of[nb[k]] == UINT32_MAX) members.push_back(nb[k]);
     }
     std::sort(members.begin() + 1, members.end());
-    for (size_t m : members) cluster_of[m] = static_cast<int>(clusters.size());
+    for (size_t m : members) cluster_of[m] = static_cast<uint32_t>(clusters.size());
     clusters.push_back(std::move(members));
   }
 
   // Second pass: clusters that share a place and whose centroids are close are one
   // matter told in two ways (the leader pass only takes a leader's direct neighbours).
+  std::vector<double> dense(corpus.terms, 0.0);
   {
-    std::vector<SparseVec> centroid(clusters.size());
-    for (size_t c = 0; c < clusters.size(); ++c) {
-      std::map<uint64_t, double> sum;
-      for (size_t m : clusters[c]) {
-        for (const auto& [g, w] : vec[m]) sum[g] += w;
+    std::vector<uint64_t> linked;  // cluster pairs (low << 32 | high) with an edge between them
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t k = nb_start[i]; k < nb_start[i + 1]; ++k) {
+        uint64_t a = cluster_of[i], b = cluster_of[nb[k]];
+        if (a < b) linked.push_back(a << 32 | b);
       }
-      double norm2 = 0;
-      for (const auto& [g, w] : sum) norm2 += w * w;
-      const double inv = norm2 > 0 ? 1 / std::sqrt(norm2) : 0;
-      for (const auto& [g, w] : sum) centroid[c].push_back({g, static_cast<float>(w * inv)});
+    }
+    std::sort(linked.begin(), linked.end());
+    linked.erase(std::unique(linked.begin(), linked.end()), linked.end());
+    // Centroids of the clusters in a pair; each pair scored against its lower cluster's
+    // centroid spread out once.
+    std::vector<TermVec> centroid(clusters.size());
+    for (uint64_t ab : linked) {
+      for (const uint64_t c : {ab >> 32, ab & uint64_t{0xffffffff}}) {
+        if (centroid[c].empty()) centroid[c] = Centroid(vec, clusters[c], dense);
+      }
     }
     std::vector<std::tuple<double, size_t, size_t>> pairs;
-    std::set<std::pair<size_t, size_t>> seen;
-    for (size_t i = 0; i < n; ++i) {
-      for (const auto& [j, s] : nb[i]) {
-        size_t a = cluster_of[i], b = cluster_of[j];
-        if (a == b) continue;
-        if (a > b) std::swap(a, b);
-        if (!seen.insert({a, b}).second) continue;
-        const double cs = Cosine(centroid[a], centroid[b]);
+    std::vector<float> spread(corpus.terms, 0.0f);
+    for (size_t p = 0; p < linked.size();) {
+      const uint64_t a = linked[p] >> 32;
+      for (const auto& [t, w] : centroid[a]) spread[t] = w;
+      for (; p < linked.size() && linked[p] >> 32 == a; ++p) {
+        const uint64_t b = linked[p] & 0xffffffffULL;
+        const double cs = SpreadDot(spread, centroid[b]);
         if (cs >= opts.merge) pairs.push_back({cs, a, b});
       }
+      for (const auto& [t, w] : centroid[a]) spread[t] = 0;
     }
     std::sort(pairs.rbegin(), pairs.rend());
     std::vector<size_t> parent(clusters.size());
@@ -412,7 +615,11 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     std::vector<std::vector<size_t>> merged(clusters.size());
     for (size_t c = 0; c < clusters.size(); ++c) {
       auto& into = merged[find(c)];
-      into.insert(into.end(), clusters[c].begin(), clusters[c].end());
+      if (into.empty()) {
+        into = std::move(clusters[c]);
+      } else {
+        into.insert(into.end(), clusters[c].begin(), clusters[c].end());
+      }
     }
     clusters.clear();
     for (auto& m : merged) {
@@ -420,31 +627,23 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     }
   }
 
-  std::vector<Hotspot> spots;
-  for (auto& members : clusters) {
-    Hotspot h;
-    // Centroid, coherence and the most central member.
-    std::unordered_map<uint64_t, double> centroid;
-    for (size_t m : members) {
-      for (const auto& [g, w] : vec[m]) centroid[g] += w;
-    }
-    double norm2 = 0;
-    for (const auto& [g, w] : centroid) norm2 += w * w;
-    const double inv = norm2 > 0 ? 1 / std::sqrt(norm2) : 0;
-    std::vector<std::pair<double, size_t>> central;
+  // Heat of every matter; the rest only for the top ones.
+  std::vector<Hotspot> spots(clusters.size());
+  for (size_t c = 0; c < clusters.size(); ++c) {
+    const auto& members = clusters[c];
+    Hotspot& h = spots[c];
+    // Coherence: the members' mean cosine to the matter's centroid.
+    const TermVec centre = Centroid(vec, members, dense);
+    for (const auto& [t, w] : centre) dense[t] = w;
     double coherence = 0;
     for (size_t m : members) {
-      double s = 0;
-      for (const auto& [g, w] : vec[m]) s += w * centroid[g] * inv;
-      central.push_back({-s, m});
-      coherence += s;
+      for (const auto& [t, w] : vec[m]) coherence += w * dense[t];
     }
-    std::sort(central.begin(), central.end());
-    for (const auto& [s, m] : central) h.members.push_back(m);
+    for (const auto& [t, w] : centre) dense[t] = 0;
     h.coherence = coherence / members.size();
-    std::unordered_set<std::string> callers;
+    std::unordered_set<std::string_view> callers;
     for (size_t m : members) {
-      callers.insert(msgs[m].user.empty() ? "id:" + msgs[m].id : msgs[m].user);
+      callers.insert(msgs[m].user.empty() ? std::string_view(msgs[m].id) : std::string_view(msgs[m].user));
       h.votes += std::max<int64_t>(0, msgs[m].votes);
       if (msgs[m].time) {
         if (!h.time_from || *msgs[m].time < *h.time_from) h.time_from = msgs[m].time;
@@ -455,23 +654,38 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     const double months = h.time_from ? static_cast<double>(*h.time_to - *h.time_from) / (30.0 * kDayMs) : 0.0;
     h.heat = static_cast<double>(h.callers) * (1 + std::log1p(static_cast<double>(h.votes)) / 4) *
              (1 + std::log1p(months) / 3) * h.coherence * h.coherence;
-    // The place: the key most members share (the longest among equals).
-    std::map<std::string, size_t> key_count;
+  }
+  std::vector<size_t> rank(clusters.size());
+  std::iota(rank.begin(), rank.end(), 0);
+  const size_t top = std::min(opts.top, rank.size());
+  std::stable_sort(rank.begin(), rank.end(), [&](size_t a, size_t b) { return spots[a].heat > spots[b].heat; });
+  std::vector<Hotspot> out;
+  for (size_t r = 0; r < top; ++r) {
+    Hotspot h = std::move(spots[rank[r]]);
+    const auto& members = clusters[rank[r]];
+    h.rank = static_cast<int>(r + 1);
+    // The most central member first.
+    const TermVec centre = Centroid(vec, members, dense);
+    std::vector<std::pair<double, size_t>> central;
+    for (size_t m : members) central.push_back({-Cosine(vec[m], centre), m});
+    std::sort(central.begin(), central.end());
+    for (const auto& [s, m] : central) h.members.push_back(m);
+    // The place: the key most members share (the longest among equals, then the first by name).
+    std::unordered_map<uint32_t, size_t> key_count;
     for (size_t m : members) {
-      for (const auto& k : keys[m]) ++key_count[k];
+      for (uint32_t k : keys[m]) ++key_count[k];
     }
     size_t best = 0;
-    for (const auto& [k, c] : key_count) {
-      if (c > best || (c == best && Utf8Length(k) > Utf8Length(h.place))) best = c, h.place = k;
+    for (const auto& [k, cnt] : key_count) {
+      const std::string& name = corpus.key_names[k];
+      const size_t len = Utf8Length(name), best_len = Utf8Length(h.place);
+      if (cnt > best || (cnt == best && (len > best_len || (len == best_len && name < h.place)))) best = cnt, h.place = name;
     }
     const Message& rep = msgs[h.members[0]];
     h.description = !rep.title.empty() ? rep.title : Utf8(WordChars(rep.text).substr(0, 40));
-    spots.push_back(std::move(h));
+    out.push_back(std::move(h));
   }
-  std::stable_sort(spots.begin(), spots.end(), [](const Hotspot& a, const Hotspot& b) { return a.heat > b.heat; });
-  if (spots.size() > opts.top) spots.resize(opts.top);
-  for (size_t r = 0; r < spots.size(); ++r) spots[r].rank = static_cast<int>(r + 1);
-  return spots;
+  return out;
 }
 
 }  // namespace hotline::intel

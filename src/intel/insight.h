@@ -79,6 +79,7 @@ struct HotspotOptions {
   size_t max_place_messages = 2000;
   size_t window = 300;         // a message is compared with this many later ones naming its place
   size_t top = 10;
+  size_t threads = 1;          // 0: one per core
 };
 
 struct Hotspot {
