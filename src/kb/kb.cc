@@ -1,6 +1,7 @@
 #include "kb/kb.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -160,7 +161,7 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
   ASSIGN_OR_RETURN(auto stats, index.Stats());
   const double n = static_cast<double>(std::max<int64_t>(stats.first, 1));
   const double avgdl = stats.second > 0 ? static_cast<double>(stats.second) / n : 1;
-  struct QT { std::string term; double weight; std::vector<KbPosting> postings; double idf; };
+  struct QT { std::string term; double weight; KbPostingList postings; double idf; };
   std::vector<QT> terms;
   for (auto& [t, w] : qtf) {
     ASSIGN_OR_RETURN(const int64_t df, index.Df(t));
@@ -176,28 +177,57 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
     ASSIGN_OR_RETURN(t.postings, index.Postings(t.term));
   }
   size_t total = 0;
-  for (const auto& t : terms) total += t.postings.size();
-  std::unordered_map<Id, double> score;
-  score.reserve(total);  // no rehashing while the common terms' long lists are added
+  for (const auto& t : terms) total += t.postings->size();
+  // Scores accumulate in an open-addressing table at most half full (no rehashing, no
+  // allocation per entry): ids are positive, so 0 marks a free slot. An entry is counted
+  // once however many of the terms it holds, so the index's size bounds the table too.
+  size_t cap = 16;
+  while (cap < 2 * std::min<size_t>(total, static_cast<size_t>(n) + 1)) cap <<= 1;
+  std::vector<std::pair<Id, double>> score(cap, {0, 0.0});
+  int shift = 64 - std::countr_zero(cap);
+  size_t used = 0;
+  auto slot = [&](Id id) {
+    size_t h = static_cast<size_t>((static_cast<uint64_t>(id) * 0x9e3779b97f4a7c15ULL) >> shift);
+    while (score[h].first != 0 && score[h].first != id) h = (h + 1) & (score.size() - 1);
+    return h;
+  };
   for (const auto& t : terms) {
     // The query side is weighted like the entry side: sublinear in the term's frequency in
     // the query and by its idf (a rare word the citizen used twice says more than a common
     // one used five times).
     const double qw = (t.weight >= 1 ? 1 + std::log(t.weight) : t.weight) * t.idf;
-    for (const auto& p : t.postings) {
+    for (const auto& p : *t.postings) {
       const double tf = p.tf;
       const double norm = tf + kK1 * (1 - kB + kB * p.length / avgdl);
-      score[p.entry_id] += qw * t.idf * tf * (kK1 + 1) / norm;
+      size_t h = slot(p.entry_id);
+      if (score[h].first == 0) {
+        if (2 * ++used > score.size()) {  // more entries than the index said it holds
+          std::vector<std::pair<Id, double>> old(score.size() * 2, {0, 0.0});
+          old.swap(score);
+          --shift;
+          for (const auto& e : old) {
+            if (e.first != 0) score[slot(e.first)] = e;
+          }
+          h = slot(p.entry_id);
+        }
+        score[h].first = p.entry_id;
+      }
+      score[h].second += qw * t.idf * tf * (kK1 + 1) / norm;
     }
   }
   std::vector<KbHit> hits;
-  hits.reserve(score.size());
-  for (auto& [id, s] : score) hits.push_back({id, s});
+  hits.reserve(used);
+  for (const auto& [id, s] : score) {
+    if (id != 0) hits.push_back({id, s});
+  }
+  // The best `max_candidates` in order: selected in linear time, then sorted.
   const size_t keep = std::min(hits.size(), opts.max_candidates);
-  std::partial_sort(hits.begin(), hits.begin() + static_cast<long>(keep), hits.end(), [](const KbHit& a, const KbHit& b) {
+  const auto better = [](const KbHit& a, const KbHit& b) {
     return a.score != b.score ? a.score > b.score : a.entry_id < b.entry_id;
-  });
+  };
+  if (keep < hits.size()) std::nth_element(hits.begin(), hits.begin() + static_cast<long>(keep), hits.end(), better);
   hits.resize(keep);
+  std::sort(hits.begin(), hits.end(), better);
   return hits;
 }
 

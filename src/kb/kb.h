@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,15 +74,19 @@ struct KbHit {
   double score = 0;
 };
 
+// One term's postings, shared with the cache that holds them (a search reads them, never
+// copies them).
+using KbPostingList = std::shared_ptr<const std::vector<KbPosting>>;
+
 // Where the searcher reads the index from (the store implements it).
 class KbIndexReader {
  public:
   virtual ~KbIndexReader() = default;
-  virtual Result<std::vector<KbPosting>> Postings(const std::string& term) = 0;
+  virtual Result<KbPostingList> Postings(const std::string& term) = 0;
   // How many entries hold the term; by default the length of its postings.
   virtual Result<int64_t> Df(const std::string& term) {
     ASSIGN_OR_RETURN(auto p, Postings(term));
-    return static_cast<int64_t>(p.size());
+    return static_cast<int64_t>(p->size());
   }
   // Number of indexed entries and the sum of their lengths.
   virtual Result<std::pair<int64_t, int64_t>> Stats() = 0;

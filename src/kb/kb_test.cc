@@ -16,12 +16,16 @@ class MemIndex : public KbIndexReader {
     ++n_;
     len_ += d.length;
   }
-  Result<std::vector<KbPosting>> Postings(const std::string& term) override { return postings_[term]; }
-  Result<std::pair<int64_t, int64_t>> Stats() override { return std::make_pair(n_, len_); }
+  Result<KbPostingList> Postings(const std::string& term) override {
+    return std::make_shared<const std::vector<KbPosting>>(postings_[term]);
+  }
+  Result<std::pair<int64_t, int64_t>> Stats() override { return std::make_pair(stated_n_ ? stated_n_ : n_, len_); }
+  // Claims fewer entries than it holds (a count that lags the postings).
+  void Understate(int64_t n) { stated_n_ = n; }
 
  private:
   std::map<std::string, std::vector<KbPosting>> postings_;
-  int64_t n_ = 0, len_ = 0;
+  int64_t n_ = 0, len_ = 0, stated_n_ = 0;
 };
 
 KbEntry E(const char* title, const char* body) {
@@ -51,6 +55,26 @@ TEST(Kb, TwoCharacterWordsTraditionalQueriesAndTitles) {
   EXPECT_EQ(top("煤气开户"), 3);
   EXPECT_FALSE(RankKb(idx, "\xff", syn, {}).ok());
   EXPECT_TRUE(RankKb(idx, "!!!", syn, {})->empty());
+}
+
+TEST(Kb, RanksEveryCandidateInOrderEvenWhenTheIndexCountLags) {
+  MemIndex idx;
+  for (int i = 1; i <= 300; ++i) {
+    // Entry i mentions 电梯 i times.
+    std::string body;
+    for (int k = 0; k < i; ++k) body += "电梯";
+    idx.Add(i, E("告示", body.c_str()));
+  }
+  idx.Understate(3);
+  KbSearchOptions opts;
+  opts.max_candidates = 250;
+  auto r = RankKb(idx, "电梯", Synonyms{}, opts);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 250u);
+  for (size_t i = 1; i < r->size(); ++i) {
+    EXPECT_TRUE((*r)[i - 1].score > (*r)[i].score ||
+                ((*r)[i - 1].score == (*r)[i].score && (*r)[i - 1].entry_id < (*r)[i].entry_id));
+  }
 }
 
 TEST(Kb, EntriesParseWithNamedErrorsAndValidity) {

@@ -19,19 +19,19 @@ void KbPostingsCache::Sync(int64_t generation) {
   generation_ = generation;
 }
 
-std::shared_ptr<const std::vector<KbPosting>> KbPostingsCache::Find(const std::string& key, int64_t generation) const {
+KbPostingList KbPostingsCache::Find(const std::string& key, int64_t generation) const {
   std::lock_guard<std::mutex> lock(mu_);
   if (generation != generation_) return nullptr;
   auto it = map_.find(key);
   return it == map_.end() ? nullptr : it->second;
 }
 
-void KbPostingsCache::Put(const std::string& key, int64_t generation, std::vector<KbPosting> postings) {
+void KbPostingsCache::Put(const std::string& key, int64_t generation, KbPostingList postings) {
   std::lock_guard<std::mutex> lock(mu_);
   // A search that read before another server's change must not leave its postings behind.
-  if (generation != generation_ || held_ + postings.size() > max_ || map_.count(key)) return;
-  held_ += postings.size();
-  map_.emplace(key, std::make_shared<const std::vector<KbPosting>>(std::move(postings)));
+  if (generation != generation_ || held_ + postings->size() > max_ || map_.count(key)) return;
+  held_ += postings->size();
+  map_.emplace(key, std::move(postings));
 }
 
 class KbService::Reader final : public KbIndexReader {
@@ -40,14 +40,15 @@ class KbService::Reader final : public KbIndexReader {
   Reader(Store* store, KbPostingsCache* cache, int64_t generation, std::string kind)
       : store_(store), cache_(cache), generation_(generation), kind_(std::move(kind)),
         prefix_(kind_ == "case" ? kCasePrefix : "") {}
-  Result<std::vector<KbPosting>> Postings(const std::string& term) override {
+  Result<KbPostingList> Postings(const std::string& term) override {
     const std::string key = prefix_ + term;
     if (cache_) {
-      if (auto hit = cache_->Find(key, generation_)) return *hit;
+      if (auto hit = cache_->Find(key, generation_)) return hit;
     }
     ASSIGN_OR_RETURN(auto p, store_->KbPostings(key));
-    if (cache_) cache_->Put(key, generation_, p);
-    return p;
+    auto list = std::make_shared<const std::vector<KbPosting>>(std::move(p));
+    if (cache_) cache_->Put(key, generation_, list);
+    return list;
   }
   Result<int64_t> Df(const std::string& term) override {
     const std::string key = prefix_ + term;

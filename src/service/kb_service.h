@@ -41,16 +41,16 @@ class KbPostingsCache {
   // Empties the cache if the index has moved to `generation` since it was filled.
   void Sync(int64_t generation);
   // The cached postings of `key` as of `generation`, or null.
-  std::shared_ptr<const std::vector<KbPosting>> Find(const std::string& key, int64_t generation) const;
+  KbPostingList Find(const std::string& key, int64_t generation) const;
   // Keeps postings read at `generation` (ignored if the cache has moved on meanwhile, or is full).
-  void Put(const std::string& key, int64_t generation, std::vector<KbPosting> postings);
+  void Put(const std::string& key, int64_t generation, KbPostingList postings);
 
  private:
   mutable std::mutex mu_;
   size_t max_;
   int64_t generation_ = -1;
   size_t held_ = 0;
-  std::unordered_map<std::string, std::shared_ptr<const std::vector<KbPosting>>> map_;
+  std::unordered_map<std::string, KbPostingList> map_;
 };
 
 class KbService {

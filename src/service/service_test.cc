@@ -208,12 +208,13 @@ TEST_F(ServiceTest, KnowledgeCacheNeverServesAStaleIndex) {
 TEST(KbPostingsCache, KeepsOneGenerationWithinItsBound) {
   KbPostingsCache c(3);
   c.Sync(1);
-  c.Put("电梯", 1, {{1, 1, 10}, {2, 1, 10}});
+  auto list = [](std::vector<KbPosting> p) { return std::make_shared<const std::vector<KbPosting>>(std::move(p)); };
+  c.Put("电梯", 1, list({{1, 1, 10}, {2, 1, 10}}));
   ASSERT_TRUE(c.Find("电梯", 1));
   EXPECT_EQ(c.Find("电梯", 1)->size(), 2u);
-  c.Put("噪音", 1, {{1, 1, 10}, {3, 1, 10}});  // over the bound of 3 postings
+  c.Put("噪音", 1, list({{1, 1, 10}, {3, 1, 10}}));  // over the bound of 3 postings
   EXPECT_FALSE(c.Find("噪音", 1));
-  c.Put("噪音", 0, {{1, 1, 10}});  // read before the index moved to 1
+  c.Put("噪音", 0, list({{1, 1, 10}}));  // read before the index moved to 1
   EXPECT_FALSE(c.Find("噪音", 1));
   c.Sync(2);
   EXPECT_FALSE(c.Find("电梯", 2));
