@@ -29,6 +29,7 @@ struct InsightArgs {
   double burst = 3.0;
   uint64_t seed = 7;
   double threshold = 0.5;
+  int window_days = 0;
   size_t top = 10;
   intel::HotspotOptions hot;
 };
@@ -60,6 +61,7 @@ int Duplicates(const InsightArgs& a) {
   intel::DuplicateOptions opts;
   opts.threshold = a.threshold;
   opts.threshold_with_containment = std::min(opts.threshold_with_containment, a.threshold);
+  opts.window_ms = a.window_days * kDayMs;
   const auto groups = intel::FindDuplicates(*msgs, opts);
   std::ofstream out(a.output, std::ios::trunc);
   if (!out) return Fail(InvalidArgument("output", "cannot write " + a.output));
@@ -380,6 +382,9 @@ void AddInsightCommands(CLI::App& app, SetAction set_action) {
       ->required()->check(CLI::ExistingFile);
   dup->add_option("--threshold", a->threshold, "Jaccard similarity of character bigrams")
       ->capture_default_str()->check(CLI::Range(0.05, 1.0));
+  dup->add_option("--window-days", a->window_days,
+                  "dated messages further apart than this many days are not duplicates (0: no limit)")
+      ->capture_default_str()->check(CLI::Range(0, 3650));
   dup->add_option("--output", a->output, "JSONL, one group a line: {ids, score}")->required();
   dup->callback([a, set_action] { set_action([a] { return Duplicates(*a); }); });
 

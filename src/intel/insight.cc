@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <numeric>
 #include <string_view>
 #include <thread>
@@ -202,8 +203,10 @@ std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, con
       }
     }
     for (uint32_t j : touched) {
+      const bool apart = opts.window_ms > 0 && msgs[i].time && msgs[j].time &&
+                         std::llabs(*msgs[i].time - *msgs[j].time) > opts.window_ms;
       // Enough rare bigrams in common to possibly reach the floor.
-      if (shared[j] * 1.0 >= floor * 0.5 * std::min<size_t>(rare, grams[j].size())) {
+      if (!apart && shared[j] * 1.0 >= floor * 0.5 * std::min<size_t>(rare, grams[j].size())) {
         const double jac = NearDuplicateScore(grams[i], grams[j], opts);
         if (jac >= 0) {
           near[i].push_back({j, jac});

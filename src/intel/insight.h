@@ -33,6 +33,9 @@ struct DuplicateOptions {
   // longer at least this, with Jaccard at least `threshold_with_containment`.
   double containment = 0.9;
   double threshold_with_containment = 0.3;
+  // Dated messages further apart than this are never duplicates (0: no limit), as intake
+  // looks back over a window only.
+  TimeMs window_ms = 0;
 };
 
 // The Jaccard similarity of two shingle sets when they are near duplicates under `opts`,

@@ -35,6 +35,21 @@ TEST(Duplicates, ExactRewordedTraditionalAndExtendedButNotOtherMatters) {
   for (const auto& g : groups) EXPECT_GE(g.score, 0.3);
 }
 
+TEST(Duplicates, AWindowKeepsApartTheSameWordsMonthsLater) {
+  const std::string text = "芙蓉区五一路锦绣家园小区门口的路灯已经坏了两个星期，晚上出行非常危险，请尽快派人修理。";
+  std::vector<Message> m = {{"1", "", text, ParseLooseTime("2019-03-01 09:00:00"), "", 0},
+                            {"2", "", text, ParseLooseTime("2019-03-20 09:00:00"), "", 0},
+                            {"3", "", text, ParseLooseTime("2019-09-01 09:00:00"), "", 0},
+                            {"4", "", text, std::nullopt, "", 0}};
+  DuplicateOptions opts;
+  EXPECT_TRUE(Together(FindDuplicates(m, opts), 0, 2));  // no window: any time
+  opts.window_ms = 30 * kDayMs;
+  const auto groups = FindDuplicates(m, opts);
+  EXPECT_TRUE(Together(groups, 0, 1));
+  EXPECT_TRUE(Together(groups, 0, 3));   // undated: no time to keep it apart
+  EXPECT_FALSE(Together(groups, 0, 2));  // half a year later: a new report, not a duplicate
+}
+
 TEST(Hotspots, OnePlaceOneProblemRankedByCallers) {
   std::vector<Message> m;
   const auto day = [](int d) { return ParseLooseTime("2019/7/" + std::to_string(d) + " 10:00:00"); };
