@@ -38,6 +38,7 @@
 #include "core/crypto.h"
 #include "core/text.h"
 #include "intel/insight.h"
+#include "sentences.h"
 #include "store/store.h"
 #include "text/text.h"
 
@@ -58,19 +59,7 @@ std::vector<std::string> Sentences(const std::string& data_dir) {
     for (size_t i = 1; i < rows->size(); ++i) {
       for (const auto& field : (*rows)[i]) {
         if (field.size() < 30) continue;  // ids, users, dates, counts
-        std::string cur;
-        for (size_t p = 0; p < field.size();) {
-          const size_t start = p;
-          const unsigned char c = static_cast<unsigned char>(field[p]);
-          p += c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-          const std::string ch = field.substr(start, p - start);
-          if (ch == "\n" || ch == "\t" || ch == "\r") continue;
-          cur += ch;
-          if (ch == "。" || ch == "！" || ch == "？") {
-            if (Utf8Length(cur) >= 8) out.push_back(Trim(cur));
-            cur.clear();
-          }
-        }
+        for (auto& s : bench::SplitSentences(field, 8)) out.push_back(std::move(s));
       }
     }
   }
@@ -96,17 +85,7 @@ std::vector<RealMessage> CitizenMessages(const std::string& data_dir) {
     for (size_t i = 1; i < rows->size(); ++i) {
       const auto& r = (*rows)[i];
       if (title >= r.size() || details >= r.size()) continue;
-      RealMessage m{Trim(r[title]), {}};
-      std::string cur;
-      for (size_t p = 0; p < r[details].size();) {
-        const char32_t cp = NextCodePoint(r[details], p);
-        if (cp == '\n' || cp == '\t' || cp == '\r') continue;
-        AppendUtf8(cur, cp);
-        if (cp == U'。' || cp == U'！' || cp == U'？' || p == r[details].size()) {
-          if (Utf8Length(cur) >= 6) m.sentences.push_back(Trim(cur));
-          cur.clear();
-        }
-      }
+      RealMessage m{Trim(r[title]), bench::SplitSentences(r[details], 6, /*keep_tail=*/true)};
       if (!m.title.empty() && !m.sentences.empty()) out.push_back(std::move(m));
     }
   }

@@ -21,6 +21,7 @@
 
 #include "core/crypto.h"
 #include "core/text.h"
+#include "sentences.h"
 #include "service/kb_service.h"
 #include "store/store.h"
 
@@ -80,15 +81,7 @@ int main(int argc, char** argv) {
       messages.push_back(t + " " + d);
       if (reply < r.size() && !Trim(r[reply]).empty()) real.push_back({t + "的答复", Trim(r[reply])});
       for (const std::string* field : {&d, &r[reply < r.size() ? reply : detail]}) {
-        std::string cur;
-        for (const auto& ch : Utf8Chars(*field)) {
-          if (ch == "\n" || ch == "\t" || ch == "\r") continue;
-          cur += ch;
-          if (ch == "。" || ch == "！" || ch == "？") {
-            if (Utf8Length(cur) >= 8) sentences.push_back(Trim(cur));
-            cur.clear();
-          }
-        }
+        for (auto& s : bench::SplitSentences(*field, 8)) sentences.push_back(std::move(s));
       }
     }
   }
