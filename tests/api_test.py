@@ -1158,6 +1158,44 @@ class OperationsTest(Base):
 
 # ---- what the screens read: dashboard, queues, citizen portal, the app itself -------------
 
+class ReferenceListTest(Base):
+    def pages(self, path, size, **params):
+        items, cursor, totals = [], None, set()
+        for _ in range(1000):
+            more = {"cursor": cursor} if cursor else {}
+            r = self.expect(call("GET", path + q(page_size=size, **more, **params), token=T("admin")), 200)
+            self.assertLessEqual(len(r.json["items"]), size)
+            items += r.json["items"]
+            totals.add(r.json["total"])
+            cursor = r.json["next_cursor"]
+            if not cursor:
+                return items, totals
+        self.fail(path + ": next_cursor never ends")
+
+    def test_reference_lists_page_by_cursor_and_the_pages_make_the_whole_list(self):
+        cats = self.expect(call("GET", "/api/v1/categories", token=T("admin")), 200).json["items"]
+        for c in cats[:2]:  # two directory rules, removed again afterwards
+            r = self.expect(call("POST", "/api/v1/dispatch-rules", {"category_prefix": c["code"], "lead_unit_id": U("dept_a")},
+                                 T("admin")), 201)
+            self.addCleanup(call, "DELETE", "/api/v1/dispatch-rules/" + r.json["id"], None, T("admin"))
+        for path, key in [("/api/v1/units", "id"), ("/api/v1/areas", "id"), ("/api/v1/categories", "code"),
+                          ("/api/v1/dispatch-rules", "id")]:
+            whole = self.expect(call("GET", path, token=T("admin")), 200).json
+            self.assertGreaterEqual(whole["total"], 2, path)
+            self.assertEqual(len(whole["items"]), whole["total"], path + ": the default page holds a small list whole")
+            self.assertIsNone(whole["next_cursor"], path)
+            paged, totals = self.pages(path, 1)
+            self.assertEqual(totals, {whole["total"]}, path)
+            self.assertEqual([x[key] for x in paged], [x[key] for x in whole["items"]], path)
+            keys = [int(x[key]) if key == "id" else x[key] for x in paged]
+            self.assertEqual(keys, sorted(set(keys)), path + ": in key order, each once")
+        cats = self.expect(call("GET", "/api/v1/categories" + q(page_size=1), token=T("admin")), 200).json
+        self.assertIn("version", cats)
+        self.expect_error(call("GET", "/api/v1/units" + q(cursor="abc"), token=T("admin")), 400, field="cursor")
+        self.expect_error(call("GET", "/api/v1/areas" + q(page_size=0), token=T("admin")), 400, field="page_size")
+        self.expect_error(call("GET", "/api/v1/categories" + q(cursor="x" * 65), token=T("admin")), 400, field="cursor")
+
+
 class ScreensTest(Base):
     def overview(self, who="admin", status=200, **params):
         r = call("GET", "/api/v1/stats/overview" + q(**params), token=T(who))

@@ -3,13 +3,16 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "api/views.h"
 #include "core/text.h"
@@ -169,6 +172,43 @@ json ListJson(const std::vector<T>& items, json (*view)(const T&)) {
   json arr = json::array();
   for (const auto& x : items) arr.push_back(view(x));
   return {{"items", arr}, {"total", items.size()}, {"next_cursor", nullptr}};
+}
+
+// Reference lists (units, areas, the dispatch directory, a taxonomy) in pages, keyed by id
+// or code: `page_size` (at most kMaxRefPage, the default) and `cursor`, the key of the last
+// item of the page before. Pickers read a whole tree by following next_cursor.
+constexpr int64_t kMaxRefPage = 1000;
+
+template <typename T, typename KeyFn>
+Result<json> RefPageJson(std::vector<T> items, json (*view)(const T&), KeyFn key, const Req& req) {
+  using K = std::decay_t<std::invoke_result_t<KeyFn, const T&>>;
+  int64_t size = kMaxRefPage;
+  if (req.has_param("page_size")) {
+    auto n = ParseId(req.get_param_value("page_size"));
+    if (!n) return InvalidArgument("page_size", "must be a positive integer");
+    size = std::min<int64_t>(*n, kMaxRefPage);
+  }
+  std::optional<K> after;
+  if (req.has_param("cursor")) {
+    const std::string c = req.get_param_value("cursor");
+    if constexpr (std::is_same_v<K, Id>) {
+      if (auto id = ParseId(c)) after = *id;
+    } else if (!c.empty() && c.size() <= 64) {
+      after = c;
+    }
+    if (!after) return InvalidArgument("cursor", "must be a cursor from next_cursor");
+  }
+  std::sort(items.begin(), items.end(), [&](const T& a, const T& b) { return key(a) < key(b); });
+  auto it = items.begin();
+  if (after) it = std::upper_bound(items.begin(), items.end(), *after, [&](const K& k, const T& x) { return k < key(x); });
+  json arr = json::array();
+  for (; it != items.end() && static_cast<int64_t>(arr.size()) < size; ++it) arr.push_back(view(*it));
+  json next = nullptr;
+  if (it != items.end() && !arr.empty()) {
+    if constexpr (std::is_same_v<K, Id>) next = IdToString(key(*(it - 1)));
+    else next = key(*(it - 1));
+  }
+  return json{{"items", std::move(arr)}, {"total", items.size()}, {"next_cursor", std::move(next)}};
 }
 
 }  // namespace
@@ -827,8 +867,10 @@ void ApiServer::Impl::IntelRoutes() {
 }
 
 void ApiServer::Impl::OrgRoutes() {
-  Get("/api/v1/units", "/api/v1/units", Authed([this](const Actor&, const Req&, Res& res) {
-    SendJson(res, 200, ListJson(svc->Org()->units(), &UnitJson));
+  Get("/api/v1/units", "/api/v1/units", Authed([this](const Actor&, const Req& req, Res& res) {
+    auto page = RefPageJson(svc->Org()->units(), &UnitJson, [](const Unit& u) { return u.id; }, req);
+    if (!page.ok()) return SendError(res, page.status());
+    SendJson(res, 200, *page);
   }));
   Post("/api/v1/units", "/api/v1/units", Authed([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);
@@ -856,7 +898,9 @@ void ApiServer::Impl::OrgRoutes() {
       const Area* a = org->FindArea(id);
       return SendJson(res, 200, {{"area", a ? AreaJson(*a) : json(nullptr)}});
     }
-    SendJson(res, 200, ListJson(org->areas(), &AreaJson));
+    auto page = RefPageJson(org->areas(), &AreaJson, [](const Area& a) { return a.id; }, req);
+    if (!page.ok()) return SendError(res, page.status());
+    SendJson(res, 200, *page);
   }));
   Post("/api/v1/areas", "/api/v1/areas", Authed([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);
@@ -890,7 +934,9 @@ void ApiServer::Impl::OrgRoutes() {
       return SendJson(res, 200, {{"area_id", area ? json(IdToString(area)) : json(nullptr)},
                                  {"rule", r ? RuleJson(*r) : json(nullptr)}});
     }
-    SendJson(res, 200, ListJson(org->rules(), &RuleJson));
+    auto page = RefPageJson(org->rules(), &RuleJson, [](const DispatchRule& r) { return r.id; }, req);
+    if (!page.ok()) return SendError(res, page.status());
+    SendJson(res, 200, *page);
   }));
   Post("/api/v1/dispatch-rules", "/api/v1/dispatch-rules", Authed([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);
@@ -929,9 +975,10 @@ void ApiServer::Impl::OrgRoutes() {
     }
     auto cats = svc->store()->ListCategories(version);
     if (!cats.ok()) return SendError(res, cats.status());
-    json out = ListJson(*cats, &CategoryJson);
-    out["version"] = version;
-    SendJson(res, 200, out);
+    auto page = RefPageJson(std::move(*cats), &CategoryJson, [](const Category& c) -> const std::string& { return c.code; }, req);
+    if (!page.ok()) return SendError(res, page.status());
+    (*page)["version"] = version;
+    SendJson(res, 200, *page);
   }));
   Post("/api/v1/categories", "/api/v1/categories", Authed([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);

@@ -1,7 +1,7 @@
 // Reference lists the admin and insight screens share (units, areas, categories), loaded
 // once per screen visit and reloaded after a create.
 import { computed, reactive } from 'vue'
-import { get } from './api'
+import { getAll } from './api'
 import { buildTree } from './adTree'
 
 export interface Unit { id: string; name: string; kind: string; parent_id: string | null; area_id: string | null; phone: string; active: boolean; is_centre: boolean }
@@ -19,7 +19,7 @@ const loading: Partial<Record<'units' | 'areas' | 'categories', Promise<void>>> 
 
 export function loadRef(kind: 'units' | 'areas' | 'categories', force = false): Promise<void> {
   if (!force && loading[kind]) return loading[kind]!
-  const p = get<any>('/' + kind).then((r) => {
+  const p = getAll<any, any>('/' + kind).then((r) => {
     ;(refs as any)[kind] = r.items ?? []
     if (kind === 'categories') refs.categoryVersion = r.version ?? 0
   })

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ApiError, act, api, buildUrl, describeError, setToken, setUnauthorisedHandler } from './api'
+import { ApiError, act, api, buildUrl, describeError, getAll, setToken, setUnauthorisedHandler } from './api'
 
 function reply(status: number, body: unknown) {
   return vi.fn(async () => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }))
@@ -27,6 +27,23 @@ describe('api client', () => {
     expect(init.method).toBe('POST')
     expect((init.headers as Record<string, string>).Authorization).toBe('Bearer abc')
     expect(init.body).toBe('{"a":1}')
+  })
+
+  it('reads every page of a reference list, following next_cursor', async () => {
+    const pages: Record<string, unknown> = {
+      '': { items: [{ code: '01' }, { code: '02' }], total: 3, next_cursor: '02', version: 4 },
+      '02': { items: [{ code: '03' }], total: 3, next_cursor: null, version: 4 },
+    }
+    const f = vi.fn(async (url: string) => {
+      const cursor = new URL(url, 'http://x').searchParams.get('cursor') ?? ''
+      return new Response(JSON.stringify(pages[cursor]), { status: 200, headers: { 'Content-Type': 'application/json' } })
+    })
+    vi.stubGlobal('fetch', f)
+    const all = await getAll<{ code: string }, { items: { code: string }[]; total: number; next_cursor: string | null; version: number }>('/categories')
+    expect(all.items.map((c) => c.code)).toEqual(['01', '02', '03'])
+    expect(all.version).toBe(4)
+    expect(f).toHaveBeenCalledTimes(2)
+    expect(f.mock.calls[0][0]).toBe('/api/v1/categories?page_size=1000')
   })
 
   it('turns the error envelope into an ApiError naming the field, in Chinese', async () => {

@@ -180,6 +180,20 @@ export async function api<T = any>(path: string, opts: RequestOptions = {}): Pro
 }
 
 export const get = <T = any>(path: string, query?: RequestOptions['query']) => api<T>(path, { query })
+
+// Every page of a reference list the server pages by cursor (units, areas, categories, the
+// dispatch directory): the items of all pages, with the other fields of the last one.
+export async function getAll<T = any, P extends Page<T> = Page<T>>(path: string, query: RequestOptions['query'] = {}): Promise<P> {
+  const items: T[] = []
+  let cursor: string | null = null
+  for (let pages = 0; pages < 1000; pages++) {
+    const page: P = await get<P>(path, { ...query, page_size: 1000, cursor })
+    items.push(...(page.items ?? []))
+    cursor = page.next_cursor
+    if (!cursor) return { ...page, items }
+  }
+  throw new Error(`${path}: more than 1000 pages`)
+}
 export const post = <T = any>(path: string, body: unknown = {}, headers?: Record<string, string>) =>
   api<T>(path, { method: 'POST', body, headers })
 export const put = <T = any>(path: string, body: unknown) => api<T>(path, { method: 'PUT', body })

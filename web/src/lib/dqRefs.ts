@@ -1,7 +1,6 @@
 // Reference lists (units, areas, categories) loaded once per page load and shared by the
-// dispatch, inbox and search screens. They are small (tens to hundreds of rows) and
-// returned whole by the server.
-import { get } from './api'
+// dispatch, inbox and search screens, every page of them.
+import { getAll } from './api'
 import type { Unit } from './dqDispatch'
 import type { Category } from './dqTickets'
 
@@ -17,7 +16,7 @@ const cache = new Map<string, Promise<any[]>>()
 function list<T>(path: string): Promise<T[]> {
   let p = cache.get(path)
   if (!p) {
-    p = get<{ items: T[] }>(path).then((r) => r.items ?? [])
+    p = getAll<T>(path).then((r) => r.items)
     p.catch(() => cache.delete(path))
     cache.set(path, p)
   }
