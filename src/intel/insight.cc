@@ -328,40 +328,55 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads) {
       for (const auto& k : key_text[i]) key_hash[i].push_back(std::hash<std::string>{}(k) | 1);
     }
   });
-  // Number the bigrams, each thread a shard of them (by hash); document frequency per
-  // number. A number is (number in its shard) × shards + shard.
-  const size_t shards = std::max<size_t>(1, std::min<size_t>(threads, 8));
-  std::vector<KeyIds> ids(shards);
-  std::vector<std::vector<uint32_t>> shard_df(shards);
+  // Number the bigrams with their document frequency: each thread numbers its own slice of
+  // the messages in a table of its own, then the tables are merged into the first one (work
+  // per distinct bigram, not per occurrence) and the other slices' numbers translated. The
+  // numbering's order does not matter: kept bigrams are renumbered in bigram order below.
+  const size_t parts = std::max<size_t>(1, std::min(threads, n / 1024 + 1));
+  std::vector<size_t> part_begin(parts + 1);
+  for (size_t t = 0; t <= parts; ++t) part_begin[t] = n * t / parts;
+  std::vector<KeyIds> local(parts);
+  std::vector<std::vector<uint32_t>> local_df(parts);
   std::vector<std::vector<uint32_t>> gid(n);
-  ParallelSlices(n, threads, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) gid[i].resize(grams[i].size());
-  });
   {
-    auto shard_of = [shards](uint64_t g) { return (Mix64(g) >> 32) % shards; };
     std::vector<std::thread> pool;
-    for (size_t sh = 0; sh < shards; ++sh) {
-      pool.emplace_back([&, sh] {
-        for (size_t i = 0; i < n; ++i) {
+    for (size_t t = 0; t < parts; ++t) {
+      pool.emplace_back([&, t] {
+        for (size_t i = part_begin[t]; i < part_begin[t + 1]; ++i) {
+          gid[i].resize(grams[i].size());
           for (size_t k = 0; k < grams[i].size(); ++k) {
-            if (shard_of(grams[i][k]) != sh) continue;
-            const uint32_t id = ids[sh].Get(grams[i][k]);
-            if (id >= shard_df[sh].size()) shard_df[sh].push_back(0);
-            ++shard_df[sh][id];
-            gid[i][k] = static_cast<uint32_t>(id * shards + sh);
+            const uint32_t id = local[t].Get(grams[i][k]);
+            if (id == local_df[t].size()) local_df[t].push_back(0);
+            ++local_df[t][id];
+            gid[i][k] = id;
           }
         }
       });
     }
     for (auto& th : pool) th.join();
   }
-  size_t numbers = 0;
-  for (size_t sh = 0; sh < shards; ++sh) numbers = std::max(numbers, shard_df[sh].size() * shards);
-  std::vector<uint32_t> df(numbers, 0);
-  for (size_t sh = 0; sh < shards; ++sh) {
-    for (size_t id = 0; id < shard_df[sh].size(); ++id) df[id * shards + sh] = shard_df[sh][id];
+  KeyIds ids = std::move(local[0]);
+  std::vector<uint32_t> df = std::move(local_df[0]);
+  std::vector<std::vector<uint32_t>> to_global(parts);
+  for (size_t t = 1; t < parts; ++t) {
+    const auto& keys = local[t].keys();
+    to_global[t].resize(keys.size());
+    for (size_t j = 0; j < keys.size(); ++j) {
+      const uint32_t g = ids.Get(keys[j]);
+      if (g == df.size()) df.push_back(0);
+      df[g] += local_df[t][j];
+      to_global[t][j] = g;
+    }
+    local[t] = KeyIds();
   }
-  auto bigram_of = [&](uint32_t number) { return ids[number % shards].keys()[number / shards]; };
+  const size_t translated = parts > 1 ? part_begin[1] : n;  // the first slice is numbered already
+  ParallelSlices(n - translated, threads, [&](size_t begin, size_t end) {
+    for (size_t i = translated + begin; i < translated + end; ++i) {
+      const auto t = static_cast<size_t>(std::upper_bound(part_begin.begin(), part_begin.end(), i) - part_begin.begin()) - 1;
+      for (uint32_t& id : gid[i]) id = to_global[t][id];
+    }
+  });
+  auto bigram_of = [&](uint32_t number) { return ids.keys()[number]; };
   // Kept bigrams renumbered in bigram order, so every vector stays sorted.
   const double common = std::max(20.0, 0.05 * n);
   std::vector<uint32_t> kept;
