@@ -194,6 +194,7 @@ export async function getAll<T = any, P extends Page<T> = Page<T>>(path: string,
   }
   throw new Error(`${path}: more than 1000 pages`)
 }
+
 export const post = <T = any>(path: string, body: unknown = {}, headers?: Record<string, string>) =>
   api<T>(path, { method: 'POST', body, headers })
 export const put = <T = any>(path: string, body: unknown) => api<T>(path, { method: 'PUT', body })
