@@ -141,6 +141,15 @@ Status IntParam(const Req& req, const char* name, int* out) {
   return Status::Ok();
 }
 
+// A list's `page_size`, when given: a positive integer, cut to the list's hard maximum.
+Status PageSizeParam(const Req& req, int64_t max, int64_t* size) {
+  if (!req.has_param("page_size")) return Status::Ok();
+  auto n = ParseId(req.get_param_value("page_size"));
+  if (!n) return InvalidArgument("page_size", "must be a positive integer");
+  *size = std::min<int64_t>(*n, max);
+  return Status::Ok();
+}
+
 Status IdField(const json& j, const char* f, bool required, Id* out) {
   auto it = j.find(f);
   if (it == j.end() || it->is_null()) return required ? InvalidArgument(f, "is required") : Status::Ok();
@@ -183,11 +192,7 @@ template <typename T, typename KeyFn>
 Result<json> RefPageJson(std::vector<T> items, json (*view)(const T&), KeyFn key, const Req& req) {
   using K = std::decay_t<std::invoke_result_t<KeyFn, const T&>>;
   int64_t size = kMaxRefPage;
-  if (req.has_param("page_size")) {
-    auto n = ParseId(req.get_param_value("page_size"));
-    if (!n) return InvalidArgument("page_size", "must be a positive integer");
-    size = std::min<int64_t>(*n, kMaxRefPage);
-  }
+  RETURN_IF_ERROR(PageSizeParam(req, kMaxRefPage, &size));
   std::optional<K> after;
   if (req.has_param("cursor")) {
     const std::string c = req.get_param_value("cursor");
@@ -1006,11 +1011,7 @@ void ApiServer::Impl::OrgRoutes() {
     const Id after = ParseId(req.get_param_value("cursor")).value_or(0);
     if (req.has_param("cursor") && after == 0) return SendError(res, InvalidArgument("cursor", "must be a cursor from next_cursor"));
     int64_t size = 50;
-    if (req.has_param("page_size")) {
-      auto n = ParseId(req.get_param_value("page_size"));
-      if (!n) return SendError(res, InvalidArgument("page_size", "must be a positive integer"));
-      size = std::min<int64_t>(*n, 200);
-    }
+    if (Status st = PageSizeParam(req, 200, &size); !st.ok()) return SendError(res, st);
     auto users = svc->store()->ListUsers();
     if (!users.ok()) return SendError(res, users.status());
     std::sort(users->begin(), users->end(), [](const User& x, const User& y) { return x.id < y.id; });
@@ -1141,11 +1142,9 @@ Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
   if (q.q.size() > 200 || !IsValidUtf8(q.q)) return InvalidArgument("q", "must be UTF-8 text of at most 200 bytes");
   *phone = req.get_param_value("phone");
   if (phone->size() > 40) return InvalidArgument("phone", "too long");
-  if (req.has_param("page_size")) {
-    auto n = ParseId(req.get_param_value("page_size"));
-    if (!n) return InvalidArgument("page_size", "must be a positive integer");
-    q.page_size = static_cast<int>(std::min<int64_t>(*n, 100));  // hard maximum
-  }
+  int64_t page_size = q.page_size;
+  RETURN_IF_ERROR(PageSizeParam(req, 100, &page_size));  // hard maximum
+  q.page_size = static_cast<int>(page_size);
   return q;
 }
 
