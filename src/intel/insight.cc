@@ -517,6 +517,8 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     for (uint32_t k : keys[i]) by_place[k].push_back(static_cast<uint32_t>(i));
   }
   const size_t place_cap = std::min(opts.max_place_messages, std::max<size_t>(20, static_cast<size_t>(opts.max_place_share * n)));
+  // A place compares its messages when two or more name it, and not too many to be specific.
+  const auto comparable = [&](uint32_t k) { return by_place[k].size() >= 2 && by_place[k].size() <= place_cap; };
   // Each message meets the `window` messages after it that name one of its places
   // (messages come in time order): a matter's reports are close in time, and the work
   // stays linear. Each pair is scored once, from its earlier message.
@@ -536,8 +538,7 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
       size_t best = 0;
       uint32_t place = 0;
       for (uint32_t k : keys[i]) {
-        const size_t sz = by_place[k].size();
-        if (sz >= 2 && sz <= place_cap && sz > best) best = sz, place = k;
+        if (comparable(k) && by_place[k].size() > best) best = by_place[k].size(), place = k;
       }
       if (best) primary.push_back({place, static_cast<uint32_t>(i)});
     }
@@ -559,8 +560,8 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
             const size_t a = anchors[x];
             cands.clear();
             for (uint32_t k : keys[a]) {
+              if (!comparable(k)) continue;
               const auto& ms = by_place[k];
-              if (ms.size() < 2 || ms.size() > place_cap) continue;
               auto it = std::upper_bound(ms.begin(), ms.end(), static_cast<uint32_t>(a));
               for (auto end = ms.end() - it > static_cast<ptrdiff_t>(opts.window) ? it + opts.window : ms.end(); it != end; ++it) {
                 if (seen[*it] != a) seen[*it] = static_cast<uint32_t>(a), cands.push_back(*it);
