@@ -83,9 +83,9 @@ Result<Features> Featurise(std::string_view text) {
     prev_len = cur_len;
   }
   if (ids.empty()) return InvalidArgument("text", "has no letters, digits or ideographs");
-  for (const std::string& w : DefaultSegmenter().Words(norm)) {
+  DefaultSegmenter().ForEachWord(norm, [&](std::string_view w) {
     if (Utf8Length(w) >= 2) ids.push_back(Bucket('w', w));
-  }
+  });
   // Term frequencies: counted in a per-thread table indexed by feature id (no sort; the
   // table is cleared again through the ids touched).
   thread_local std::vector<uint16_t> counts(size_t{1} << kHashBits, 0);

@@ -2,7 +2,7 @@
 
 #include <opencc/SimpleConverter.hpp>
 #include <unicode/brkiter.h>
-#include <unicode/unistr.h>
+#include <unicode/utext.h>
 #include <unicode/utf8.h>
 
 #include <algorithm>
@@ -133,30 +133,49 @@ Result<std::string> NormaliseText(std::string_view text, const NormaliseOptions&
 struct Segmenter::Impl {
   std::vector<std::string> user_terms;  // longest first
   std::unique_ptr<icu::BreakIterator> prototype;
-  std::mutex mu;  // guards clones handed out below
 
-  std::unique_ptr<icu::BreakIterator> Iterator() const {
-    return std::unique_ptr<icu::BreakIterator>(prototype ? prototype->clone() : nullptr);
-  }
-
-  void IcuWords(std::string_view s, std::vector<std::string>* out) const {
+  // Hands each ICU word of s to fn as a view into s. The text goes to ICU as UTF-16 (the
+  // form its dictionary engine reads in place), with the UTF-8 offset of every UTF-16
+  // unit kept beside it, so the words need no conversion back and no copies.
+  void IcuWords(std::string_view s, const WordFn& fn) const {
     if (s.empty()) return;
     // One clone per thread, reused across calls (every segmenter's prototype is the same
     // Chinese word-break iterator; user terms are matched outside ICU).
     thread_local std::unique_ptr<icu::BreakIterator> it;
-    if (!it) it = Iterator();
-    if (!it) {
-      out->emplace_back(s);
+    thread_local std::vector<char16_t> units;
+    thread_local std::vector<uint32_t> offset;  // UTF-16 index → UTF-8 offset in s
+    thread_local UText text = UTEXT_INITIALIZER;
+    if (!it && prototype) it.reset(prototype->clone());
+    units.clear();
+    offset.clear();
+    for (size_t i = 0; i < s.size();) {
+      const uint32_t at = static_cast<uint32_t>(i);
+      char32_t cp = NextCodePoint(s, i);
+      if (cp > 0x10FFFF) cp = 0xFFFD;  // not from valid UTF-8
+      if (cp < 0x10000) {
+        units.push_back(static_cast<char16_t>(cp));
+        offset.push_back(at);
+      } else {
+        units.push_back(static_cast<char16_t>(0xD7C0 + (cp >> 10)));
+        units.push_back(static_cast<char16_t>(0xDC00 | (cp & 0x3FF)));
+        offset.push_back(at);
+        offset.push_back(at);
+      }
+    }
+    offset.push_back(static_cast<uint32_t>(s.size()));
+    UErrorCode err = U_ZERO_ERROR;
+    if (it) {
+      utext_openUChars(&text, units.data(), static_cast<int64_t>(units.size()), &err);
+      if (U_SUCCESS(err)) it->setText(&text, err);
+    }
+    if (!it || U_FAILURE(err)) {
+      fn(s);
       return;
     }
-    icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
-    it->setText(u);
     int32_t start = it->first();
     for (int32_t end = it->next(); end != icu::BreakIterator::DONE; start = end, end = it->next()) {
       if (it->getRuleStatus() == UBRK_WORD_NONE) continue;  // spaces and punctuation
-      std::string w;
-      u.tempSubStringBetween(start, end).toUTF8String(w);
-      out->push_back(std::move(w));
+      fn(s.substr(offset[start], offset[end] - offset[start]));
     }
   }
 };
@@ -175,11 +194,10 @@ Segmenter::Segmenter(std::vector<std::string> user_terms) : impl_(std::make_uniq
 
 Segmenter::~Segmenter() = default;
 
-std::vector<std::string> Segmenter::Words(std::string_view s) const {
-  std::vector<std::string> out;
+void Segmenter::ForEachWord(std::string_view s, const WordFn& fn) const {
   if (impl_->user_terms.empty()) {
-    impl_->IcuWords(s, &out);
-    return out;
+    impl_->IcuWords(s, fn);
+    return;
   }
   // User terms first (leftmost, longest), ICU for the gaps between them.
   size_t pos = 0, gap = 0;
@@ -192,15 +210,20 @@ std::vector<std::string> Segmenter::Words(std::string_view s) const {
       }
     }
     if (hit) {
-      impl_->IcuWords(s.substr(gap, pos - gap), &out);
-      out.push_back(*hit);
+      impl_->IcuWords(s.substr(gap, pos - gap), fn);
+      fn(s.substr(pos, hit->size()));
       pos += hit->size();
       gap = pos;
     } else {
       NextCodePoint(s, pos);
     }
   }
-  impl_->IcuWords(s.substr(gap), &out);
+  impl_->IcuWords(s.substr(gap), fn);
+}
+
+std::vector<std::string> Segmenter::Words(std::string_view s) const {
+  std::vector<std::string> out;
+  ForEachWord(s, [&](std::string_view w) { out.emplace_back(w); });
   return out;
 }
 

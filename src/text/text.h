@@ -6,6 +6,7 @@
 // character bigrams). Thread-safe; no I/O beyond loading OpenCC's dictionaries once.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -34,6 +35,11 @@ class Segmenter {
   // Words of already-normalised text: runs of letters, digits or ideographs; punctuation
   // and spaces dropped.
   std::vector<std::string> Words(std::string_view normalised) const;
+
+  // The same words, in order, each handed to fn as a view into `normalised` (valid only
+  // during the call): no copies, for the hot paths that hash words.
+  using WordFn = std::function<void(std::string_view)>;
+  void ForEachWord(std::string_view normalised, const WordFn& fn) const;
 
  private:
   struct Impl;

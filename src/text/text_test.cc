@@ -26,6 +26,27 @@ TEST(Segment, WordsAndUserDictionary) {
   EXPECT_FALSE(Has(w2, ","));
 }
 
+TEST(Segment, ForEachWordHandsOutViewsIntoTheText) {
+  // A supplementary-plane ideograph (two UTF-16 units) and ASCII before the Chinese: the
+  // views must still land on the right UTF-8 bytes.
+  const std::string text = "abc 12号 𠀀电梯坏了,幸福小区物业不管";
+  Segmenter city({"幸福小区"});
+  std::vector<std::string> seen;
+  city.ForEachWord(text, [&](std::string_view w) {
+    EXPECT_GE(w.data(), text.data());
+    EXPECT_LE(w.data() + w.size(), text.data() + text.size());
+    seen.emplace_back(w);
+  });
+  EXPECT_EQ(seen, city.Words(text));
+  EXPECT_TRUE(Has(seen, "abc")) << ::testing::PrintToString(seen);
+  EXPECT_TRUE(Has(seen, "电梯"));
+  EXPECT_TRUE(Has(seen, "幸福小区"));
+  std::string joined;
+  for (const auto& w : seen) joined += w;
+  EXPECT_EQ(joined.find(','), std::string::npos);
+  EXPECT_NE(joined.find("𠀀"), std::string::npos) << joined;
+}
+
 TEST(Terms, BigramsCoverTwoCharacterWords) {
   auto t = Terms("噪音扰民 a1");
   EXPECT_TRUE(Has(t, "噪音"));
