@@ -68,8 +68,7 @@ const opencc::SimpleConverter* TraditionalToSimplified() {
 }
 
 // Code points that OpenCC's t2s changes on their own, found once by converting each
-// candidate: text with none of them (most simplified text) skips the converter, which
-// otherwise costs more than everything else normalisation does.
+// candidate.
 const std::vector<bool>& ConvertibleChars(const opencc::SimpleConverter& conv) {
   static const std::vector<bool> bits = [&conv] {
     std::vector<bool> b(0x10000, false);
@@ -85,19 +84,6 @@ const std::vector<bool>& ConvertibleChars(const opencc::SimpleConverter& conv) {
   return bits;
 }
 
-bool NeedsConversion(std::string_view s, const opencc::SimpleConverter& conv) {
-  const auto& bits = ConvertibleChars(conv);
-  for (size_t i = 0; i < s.size();) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) {
-      ++i;
-      continue;
-    }
-    const char32_t cp = NextCodePoint(s, i);
-    if (cp >= 0x10000 || bits[cp]) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 bool IsCjk(char32_t cp) {
@@ -107,26 +93,49 @@ bool IsCjk(char32_t cp) {
 
 Result<std::string> NormaliseText(std::string_view text, const NormaliseOptions& opts) {
   if (!IsValidUtf8(text)) return InvalidArgument("text", "is not valid UTF-8");
+  const opencc::SimpleConverter* conv = opts.to_simplified ? TraditionalToSimplified() : nullptr;
+  const std::vector<bool>* convertible = conv ? &ConvertibleChars(*conv) : nullptr;
+  bool convert = false;
   std::string out;
   out.reserve(text.size());
   bool pending_space = false;
+  // Characters that stay as they are (nearly all of them) are copied a run at a time.
+  constexpr size_t kNoRun = std::string_view::npos;
+  size_t run = kNoRun;
+  const auto flush = [&](size_t upto) {
+    if (run != kNoRun) out.append(text.data() + run, upto - run);
+    run = kNoRun;
+  };
   for (size_t i = 0; i < text.size();) {
-    char32_t cp = NextCodePoint(text, i);
+    const size_t start = i;
+    const char32_t given = NextCodePoint(text, i);
+    char32_t cp = given;
     if (cp >= 0xFF01 && cp <= 0xFF5E) cp -= 0xFEE0;  // full-width ASCII → ASCII
     if (IsSpace(cp)) {
+      flush(start);
       pending_space = !out.empty();
       continue;
     }
-    if (IsControl(cp)) continue;
+    if (IsControl(cp)) {
+      flush(start);
+      continue;
+    }
     if (opts.lowercase_ascii && cp >= 'A' && cp <= 'Z') cp += 'a' - 'A';
+    // Text with none of the characters t2s changes (most simplified text) skips the
+    // converter, which otherwise costs more than everything else here.
+    if (convertible && (cp >= 0x10000 || (*convertible)[cp])) convert = true;
+    if (cp == given && run != kNoRun) continue;
+    flush(start);
     if (pending_space) out += ' ';
     pending_space = false;
-    AppendUtf8(out, cp);
+    if (cp == given) {
+      run = start;
+    } else {
+      AppendUtf8(out, cp);
+    }
   }
-  if (opts.to_simplified) {
-    const auto* conv = TraditionalToSimplified();
-    if (conv && NeedsConversion(out, *conv)) out = conv->Convert(out);
-  }
+  flush(text.size());
+  if (convert) out = conv->Convert(out);
   return out;
 }
 
