@@ -1,6 +1,12 @@
 #include "text/text.h"
 
-#include <opencc/SimpleConverter.hpp>
+#include <opencc/Config.hpp>
+#include <opencc/Conversion.hpp>
+#include <opencc/ConversionChain.hpp>
+#include <opencc/Converter.hpp>
+#include <opencc/Dict.hpp>
+#include <opencc/Lexicon.hpp>
+#include <opencc/MaxMatchSegmentation.hpp>
 #include <unicode/brkiter.h>
 #include <unicode/utext.h>
 #include <unicode/utf8.h>
@@ -52,36 +58,92 @@ bool IsControl(char32_t cp) {
   return cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0x200B || cp == 0xFEFF || cp == 0x200E || cp == 0x200F;
 }
 
-// OpenCC converters hold large dictionaries: one per process, loaded on first use. Its
-// Convert() is const and keeps no state between calls.
-const opencc::SimpleConverter* TraditionalToSimplified() {
-  static std::once_flag once;
-  static std::unique_ptr<opencc::SimpleConverter> conv;
-  std::call_once(once, [] {
-    try {
-      conv = std::make_unique<opencc::SimpleConverter>("t2s.json");
-    } catch (const std::exception&) {
-      conv.reset();  // dictionaries missing: text stays as given (reported by the test suite)
-    }
-  });
-  return conv.get();
+// Where t2s conversion is cut into pieces: ASCII, general punctuation, CJK symbols and
+// punctuation.
+bool CutsT2s(char32_t cp) { return cp < 0x80 || (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x3000 && cp <= 0x303F); }
+
+std::u32string CodePoints(std::string_view s) {
+  std::u32string u;
+  for (size_t i = 0; i < s.size();) u += NextCodePoint(s, i);
+  return u;
 }
 
-// Code points that OpenCC's t2s changes on their own, found once by converting each
-// candidate.
-const std::vector<bool>& ConvertibleChars(const opencc::SimpleConverter& conv) {
-  static const std::vector<bool> bits = [&conv] {
-    std::vector<bool> b(0x10000, false);
-    std::string s;
-    for (char32_t cp = 0x2E80; cp < 0x10000; ++cp) {
-      if (cp >= 0xD800 && cp < 0xE000) continue;
-      s.clear();
-      AppendUtf8(s, cp);
-      if (conv.Convert(s) != s) b[cp] = true;
+// OpenCC's t2s, loaded once per process on first use (its dictionaries are large), with
+// what NormaliseText needs to skip it wherever it cannot change anything.
+struct T2s {
+  opencc::ConverterPtr converter;  // Convert() is const and keeps no state between calls
+  // BMP code points that t2s may change: one-character keys with another value, and the
+  // characters a phrase changes (覆 alone stays, 答覆 becomes 答复).
+  std::vector<bool> changes = std::vector<bool>(0x10000, false);
+  // No key of the dictionaries holds a character CutsT2s() cuts at, so no phrase spans a
+  // cut and the pieces between cuts convert one by one exactly as the whole text would
+  // (greedy matching restarts after each cut). Checked when loading; else whole texts.
+  bool piecewise = true;
+
+  void Learn(const opencc::Dict& dict) {
+    const opencc::LexiconPtr lexicon = dict.GetLexicon();  // a group builds a new one per call
+    for (const auto& entry : *lexicon) {
+      const std::u32string key = CodePoints(entry->Key()), value = CodePoints(entry->GetDefault());
+      for (size_t i = 0; i < key.size(); ++i) {
+        if (CutsT2s(key[i])) piecewise = false;
+        if (key[i] < 0x10000 && (key.size() != value.size() || key[i] != value[i])) changes[key[i]] = true;
+      }
     }
-    return b;
-  }();
-  return bits;
+  }
+};
+
+const T2s* TraditionalToSimplified() {
+  static std::once_flag once;
+  static std::unique_ptr<T2s> t2s;
+  std::call_once(once, [] {
+    try {
+      auto t = std::make_unique<T2s>();
+      opencc::Config config;
+      t->converter = config.NewFromFile("t2s.json");
+      for (const auto& conversion : t->converter->GetConversionChain()->GetConversions()) t->Learn(*conversion->GetDict());
+      const auto* seg = dynamic_cast<const opencc::MaxMatchSegmentation*>(t->converter->GetSegmentation().get());
+      if (seg) {
+        t->Learn(*seg->GetDict());
+      } else {
+        t->piecewise = false;
+      }
+      t2s = std::move(t);
+    } catch (const std::exception&) {
+      t2s.reset();  // dictionaries missing: text stays as given (reported by the test suite)
+    }
+  });
+  return t2s.get();
+}
+
+// t2s where it can change something: only the pieces between cuts that hold a character
+// it may change go through OpenCC.
+std::string ConvertPieces(const T2s& t2s, std::string_view s) {
+  if (!t2s.piecewise) return t2s.converter->Convert(std::string(s));
+  std::string out;
+  out.reserve(s.size());
+  size_t piece = 0;
+  bool needed = false;
+  const auto finish = [&](size_t upto) {
+    if (needed) {
+      out += t2s.converter->Convert(std::string(s.substr(piece, upto - piece)));
+    } else {
+      out.append(s.data() + piece, upto - piece);
+    }
+    needed = false;
+  };
+  for (size_t i = 0; i < s.size();) {
+    const size_t start = i;
+    const char32_t cp = NextCodePoint(s, i);
+    if (CutsT2s(cp)) {
+      finish(start);
+      out.append(s.data() + start, i - start);
+      piece = i;
+    } else if (cp >= 0x10000 || t2s.changes[cp]) {
+      needed = true;
+    }
+  }
+  finish(s.size());
+  return out;
 }
 
 }  // namespace
@@ -93,8 +155,7 @@ bool IsCjk(char32_t cp) {
 
 Result<std::string> NormaliseText(std::string_view text, const NormaliseOptions& opts) {
   if (!IsValidUtf8(text)) return InvalidArgument("text", "is not valid UTF-8");
-  const opencc::SimpleConverter* conv = opts.to_simplified ? TraditionalToSimplified() : nullptr;
-  const std::vector<bool>* convertible = conv ? &ConvertibleChars(*conv) : nullptr;
+  const T2s* t2s = opts.to_simplified ? TraditionalToSimplified() : nullptr;
   bool convert = false;
   std::string out;
   out.reserve(text.size());
@@ -123,7 +184,7 @@ Result<std::string> NormaliseText(std::string_view text, const NormaliseOptions&
     if (opts.lowercase_ascii && cp >= 'A' && cp <= 'Z') cp += 'a' - 'A';
     // Text with none of the characters t2s changes (most simplified text) skips the
     // converter, which otherwise costs more than everything else here.
-    if (convertible && (cp >= 0x10000 || (*convertible)[cp])) convert = true;
+    if (t2s && (cp >= 0x10000 || t2s->changes[cp])) convert = true;
     if (cp == given && run != kNoRun) continue;
     flush(start);
     if (pending_space) out += ' ';
@@ -135,7 +196,7 @@ Result<std::string> NormaliseText(std::string_view text, const NormaliseOptions&
     }
   }
   flush(text.size());
-  if (convert) out = conv->Convert(out);
+  if (convert) out = ConvertPieces(*t2s, out);
   return out;
 }
 

@@ -12,6 +12,11 @@ bool Has(const std::vector<std::string>& v, const std::string& s) { return std::
 TEST(Normalise, WidthSpacesControlsAndScript) {
   EXPECT_EQ(*NormaliseText("\n\t\u3000ＡＢＣ１２３　电梯\t\t坏了\x01！"), "abc123 电梯 坏了!");
   EXPECT_EQ(*NormaliseText("電梯壞了，請儘快維修"), "电梯坏了,请尽快维修");
+  // Phrases (converted otherwise than character by character) beside the punctuation and
+  // spaces where the text is cut for t2s, and pieces with nothing to convert: the same as
+  // `opencc -c t2s` gives for the whole line.
+  EXPECT_EQ(*NormaliseText("據瞭解，計畫書中自有千鍾粟。樊於期　乾坤 郭子乾說：銀鍊"),
+            "据了解,计划书中自有千锺粟。樊於期 乾坤 郭子乾说:银链");
   EXPECT_EQ(NormaliseText("\xff\xfe").status().field(), "text");
   EXPECT_EQ(*NormaliseText(""), "");
 }
