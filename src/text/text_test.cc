@@ -17,6 +17,8 @@ TEST(Normalise, WidthSpacesControlsAndScript) {
   // `opencc -c t2s` gives for the whole line.
   EXPECT_EQ(*NormaliseText("據瞭解，計畫書中自有千鍾粟。樊於期　乾坤 郭子乾說：銀鍊"),
             "据了解,计划书中自有千锺粟。樊於期 乾坤 郭子乾说:银链");
+  // Simplified text but for one phrase whose characters t2s leaves alone one by one.
+  EXPECT_EQ(*NormaliseText("敬请回覆，覆盖"), "敬请回复,覆盖");
   EXPECT_EQ(NormaliseText("\xff\xfe").status().field(), "text");
   EXPECT_EQ(*NormaliseText(""), "");
 }
