@@ -48,6 +48,14 @@ TEST(Text, Utf8Validation) {
   EXPECT_FALSE(IsValidUtf8("\xe7\x94"));          // truncated
   EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
   EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xe0\x80\x80"));      // overlong, three bytes
+  EXPECT_FALSE(IsValidUtf8("\xf0\x80\x80\x80"));  // overlong, four bytes
+  EXPECT_TRUE(IsValidUtf8("\xf4\x8f\xbf\xbf"));   // U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xf5\x80\x80\x80"));
+  EXPECT_FALSE(IsValidUtf8("abcdefgh\x80ijklmnop"));  // lone continuation after an ASCII run
+  EXPECT_TRUE(IsValidUtf8("abcdefghijklmnop\xf0\x9f\x98\x80xyz"));
+  EXPECT_FALSE(IsValidUtf8("abcdefghijklmnop\xf0\x9f\x98"));  // truncated at the end
   EXPECT_EQ(Utf8Length("电梯ab"), 4u);
   EXPECT_EQ(Trim("\u3000\t 你好 \n"), "你好");
 }

@@ -1,34 +1,42 @@
 #include "core/text.h"
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
 namespace hotline {
 
 bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
+  // The well-formed byte sequences of the Unicode standard (table 3-7): the second byte's
+  // range depends on the first, which rules out overlong forms, surrogates and code points
+  // past U+10FFFF without decoding.
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();
+  const auto in = [&](size_t at, unsigned lo, unsigned hi) { return at < n && p[at] >= lo && p[at] <= hi; };
+  size_t i = 0;
   while (i < n) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) { ++i; continue; }
-    size_t len;
-    uint32_t cp;
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-    else return false;
-    if (i + len > n) return false;
-    for (size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
+    if (p[i] < 0x80) {
+      // Eight ASCII bytes at a time where there are eight.
+      uint64_t word;
+      while (i + 8 <= n && (std::memcpy(&word, p + i, 8), (word & 0x8080808080808080ull) == 0)) i += 8;
+      while (i < n && p[i] < 0x80) ++i;
+      continue;
     }
-    // Reject overlong forms, surrogates and values past U+10FFFF.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-      return false;
+    const unsigned c = p[i];
+    if (c >= 0xC2 && c <= 0xDF) {
+      if (!in(i + 1, 0x80, 0xBF)) return false;
+      i += 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      const unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+      if (!in(i + 1, lo, hi) || !in(i + 2, 0x80, 0xBF)) return false;
+      i += 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      const unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+      if (!in(i + 1, lo, hi) || !in(i + 2, 0x80, 0xBF) || !in(i + 3, 0x80, 0xBF)) return false;
+      i += 4;
+    } else {
+      return false;  // a continuation byte, C0/C1 (overlong) or F5..FF
     }
-    i += len;
   }
   return true;
 }

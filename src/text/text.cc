@@ -19,16 +19,6 @@
 
 namespace hotline {
 
-char32_t NextCodePoint(std::string_view s, size_t& i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) { ++i; return c; }
-  int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
-  char32_t cp = c & (0x3F >> n);
-  ++i;
-  while (n-- > 0 && i < s.size()) cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
-  return cp;
-}
-
 void AppendUtf8(std::string& out, char32_t cp) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);

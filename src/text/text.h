@@ -54,8 +54,20 @@ const Segmenter& DefaultSegmenter();
 // that two-character words are found whatever the segmenter decided.
 std::vector<std::string> Terms(std::string_view normalised, const Segmenter& seg = DefaultSegmenter());
 
-// Decodes the code point of valid UTF-8 at s[i] and advances i past it.
-char32_t NextCodePoint(std::string_view s, size_t& i);
+// Decodes the code point of valid UTF-8 at s[i] and advances i past it. Inline: every
+// per-character loop of the text pipeline calls it.
+inline char32_t NextCodePoint(std::string_view s, size_t& i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) {
+    ++i;
+    return c;
+  }
+  int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
+  char32_t cp = c & (0x3F >> n);
+  ++i;
+  while (n-- > 0 && i < s.size()) cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
+  return cp;
+}
 
 // Appends the UTF-8 encoding of cp.
 void AppendUtf8(std::string& out, char32_t cp);
