@@ -72,11 +72,17 @@ TEST(Classifier, SavesLoadsAndDetectsDamage) {
   ASSERT_TRUE(model->Save(path).ok());
   auto loaded = Classifier::Load(path);
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
-  auto a = model->Predict("学校补课收费");
-  auto b = loaded->Predict("学校补课收费");
-  ASSERT_TRUE(a.ok() && b.ok());
-  EXPECT_EQ(a->label, b->label);
-  EXPECT_NEAR(a->confidence, b->confidence, 1e-9);
+  // Every training text and one the model has seen nothing of: the same answers.
+  std::vector<std::string> texts = {"学校补课收费", "zzzz"};
+  for (const auto& e : Toy()) texts.push_back(e.text);
+  for (const auto& text : texts) {
+    auto a = model->Predict(text, 3);
+    auto b = loaded->Predict(text, 3);
+    ASSERT_TRUE(a.ok() && b.ok()) << text;
+    EXPECT_EQ(a->label, b->label) << text;
+    ASSERT_EQ(a->top.size(), b->top.size());
+    for (size_t i = 0; i < a->top.size(); ++i) EXPECT_EQ(a->top[i].confidence, b->top[i].confidence) << text;
+  }
   EXPECT_EQ(loaded->info()["version"], model->info()["version"]);
   // Flip one byte of the weights: the digest catches it.
   std::FILE* f = std::fopen(path.c_str(), "r+b");
