@@ -574,7 +574,11 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
               cands.resize(opts.window);
             }
             for (const auto& [term, w] : vec[a]) dense[term] = w;
-            for (uint32_t b : cands) {
+            for (size_t j = 0; j < cands.size(); ++j) {
+              // The next candidates' vectors, asked for before they are needed.
+              if (j + 4 < cands.size()) __builtin_prefetch(&vec[cands[j + 4]]);
+              if (j + 2 < cands.size()) __builtin_prefetch(vec[cands[j + 2]].data());
+              const uint32_t b = cands[j];
               const double s = SpreadDot(dense, vec[b]);
               if (s >= opts.link) found[t].push_back({static_cast<uint32_t>(a), b, static_cast<float>(s)});
             }
