@@ -96,15 +96,16 @@ const std::vector<std::u32string>& PlaceSuffixes() {
 // ideographs before it ("魅力之城小区" gives 之城小区, 力之城小区, 魅力之城小区), so one
 // place named a little differently still shares a key.
 std::vector<std::string> PlaceKeys(const std::u32string& s) {
-  static const std::u32string firsts = [] {
-    std::u32string f;
-    for (const auto& suf : PlaceSuffixes()) f += suf[0];
+  // First characters of the suffixes, as bits: every character of every text is tested.
+  static const std::vector<bool> firsts = [] {
+    std::vector<bool> f(0x10000, false);
+    for (const auto& suf : PlaceSuffixes()) f[suf[0]] = true;
     return f;
   }();
   std::vector<std::string> keys;
   for (size_t i = 0; i < s.size();) {
     const std::u32string* hit = nullptr;
-    if (firsts.find(s[i]) == std::u32string::npos) {
+    if (s[i] >= 0x10000 || !firsts[s[i]]) {
       ++i;
       continue;
     }
