@@ -389,13 +389,21 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads) {
   std::vector<uint32_t> term(df.size(), kDropped);  // number → term
   for (uint32_t t = 0; t < kept.size(); ++t) term[kept[t]] = t;
   c.terms = kept.size();
+  // Sublinear tf and smoothed idf, worked out once per count and per kept bigram rather than
+  // per occurrence.
+  std::vector<double> idf(df.size(), 0.0);
+  for (uint32_t id : kept) idf[id] = std::log((1.0 + n) / (1.0 + df[id])) + 1;
+  std::vector<double> tf(256);
+  for (size_t k = 1; k < tf.size(); ++k) tf[k] = 1 + std::log(static_cast<double>(k));
   ParallelSlices(n, threads, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       double norm2 = 0;
       for (size_t k = 0; k < gid[i].size(); ++k) {
         const uint32_t id = gid[i][k];
         if (term[id] == kDropped) continue;
-        const float w = static_cast<float>((1 + std::log(counts[i][k])) * (std::log((1.0 + n) / (1.0 + df[id])) + 1));
+        const uint16_t count = counts[i][k];
+        const double sub = count < tf.size() ? tf[count] : 1 + std::log(count);
+        const float w = static_cast<float>(sub * idf[id]);
         c.vec[i].push_back({term[id], w});
         norm2 += static_cast<double>(w) * w;
       }
