@@ -37,7 +37,8 @@ class Segmenter {
   std::vector<std::string> Words(std::string_view normalised) const;
 
   // The same words, in order, each handed to fn as a view into `normalised` (valid only
-  // during the call): no copies, for the hot paths that hash words.
+  // during the call): no copies, for the hot paths that hash words. fn must not segment
+  // text itself: the thread's break iterator is in use until ForEachWord returns.
   using WordFn = std::function<void(std::string_view)>;
   void ForEachWord(std::string_view normalised, const WordFn& fn) const;
 
