@@ -353,9 +353,16 @@ int main(int argc, char** argv) {
     const auto t0 = Clock_::now();
     intel::HotspotOptions opts;
     opts.threads = 0;
+    intel::StageTimes stages;
+    opts.stages = &stages;
     const auto spots = intel::FindHotspots(month.msgs, opts);
     std::printf("hotspots over %zu messages (%u threads): %.1f s, peak memory %ld MB (before: %ld MB)\n", hot_n,
                 std::thread::hardware_concurrency(), Ms(Clock_::now() - t0) / 1000, MaxRssMb(), rss0);
+    std::printf("  where the time went:");
+    for (size_t i = 0; i < stages.size(); ++i) {
+      std::printf("%s %s %.1f s", i ? "," : "", stages[i].first.c_str(), stages[i].second);
+    }
+    std::printf("\n");
     for (const auto& h : spots) {
       std::map<uint32_t, size_t> from;
       for (size_t m : h.members) ++from[month.matter[m]];

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <numeric>
@@ -287,6 +288,22 @@ class KeyIds {
   size_t size_ = 0;
 };
 
+// Appends the seconds since the previous lap (or construction) under a stage's name.
+class Laps {
+ public:
+  explicit Laps(StageTimes* out) : out_(out), last_(std::chrono::steady_clock::now()) {}
+  void operator()(const char* stage) {
+    if (!out_) return;
+    const auto now = std::chrono::steady_clock::now();
+    out_->push_back({stage, std::chrono::duration<double>(now - last_).count()});
+    last_ = now;
+  }
+
+ private:
+  StageTimes* out_;
+  std::chrono::steady_clock::time_point last_;
+};
+
 using TermVec = std::vector<std::pair<uint32_t, float>>;  // sorted by term, L2-normalised
 
 // Character-bigram TF-IDF of messages (title counted twice), over bigrams neither unique
@@ -299,7 +316,8 @@ struct Corpus {
   std::vector<std::string> key_names;
 };
 
-Corpus Vectorise(const std::vector<Message>& msgs, size_t threads) {
+Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* stages = nullptr) {
+  Laps lap(stages);
   const size_t n = msgs.size();
   Corpus c;
   c.vec.resize(n);
@@ -329,6 +347,7 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads) {
       for (const auto& k : key_text[i]) key_hash[i].push_back(std::hash<std::string>{}(k) | 1);
     }
   });
+  lap("texts to bigrams and place keys");
   // Number the bigrams with their document frequency: each thread numbers its own slice of
   // the messages in a table of its own, then the tables are merged into the first one (work
   // per distinct bigram, not per occurrence) and the other slices' numbers translated. The
@@ -377,6 +396,7 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads) {
       for (uint32_t& id : gid[i]) id = to_global[t][id];
     }
   });
+  lap("numbering the bigrams");
   auto bigram_of = [&](uint32_t number) { return ids.keys()[number]; };
   // Kept bigrams renumbered in bigram order, so every vector stays sorted.
   const double common = std::max(20.0, 0.05 * n);
@@ -414,6 +434,7 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads) {
       std::vector<uint32_t>().swap(gid[i]);
     }
   });
+  lap("weights");
   // Place keys numbered (by a 64-bit hash of the key, worked out with the keys): in order of
   // first sight, one pass.
   KeyIds key_ids;
@@ -426,6 +447,7 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads) {
     }
     std::sort(c.keys[i].begin(), c.keys[i].end());
   }
+  lap("numbering the place keys");
   return c;
 }
 
@@ -517,7 +539,8 @@ std::vector<PetitionMatch> CrossCheckPetitions(const std::vector<Message>& ticke
 std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const HotspotOptions& opts) {
   const size_t n = msgs.size();
   const size_t threads = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
-  const Corpus corpus = Vectorise(msgs, threads);
+  const Corpus corpus = Vectorise(msgs, threads, opts.stages);
+  Laps lap(opts.stages);
   const auto& vec = corpus.vec;
   const auto& keys = corpus.keys;
   // Messages naming the same (specific) place are compared; close enough means one matter.
@@ -598,6 +621,7 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     }
     for (auto& th : pool) th.join();
   }
+  lap("comparisons");
   // Neighbours of each message, in one array.
   std::vector<size_t> nb_start(n + 1, 0);
   for (const auto& f : found) {
@@ -631,6 +655,7 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     clusters.push_back(std::move(members));
   }
 
+  lap("leader clustering");
   // Second pass: clusters that share a place and whose centroids are close are one
   // matter told in two ways (the leader pass only takes a leader's direct neighbours).
   std::vector<double> dense(corpus.terms, 0.0);
@@ -690,6 +715,7 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     }
   }
 
+  lap("merging clusters");
   // Heat of every matter; the rest only for the top ones.
   std::vector<Hotspot> spots(clusters.size());
   for (size_t c = 0; c < clusters.size(); ++c) {
@@ -748,6 +774,7 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     h.description = !rep.title.empty() ? rep.title : Utf8(WordChars(rep.text).substr(0, 40));
     out.push_back(std::move(h));
   }
+  lap("heat and the top hotspots");
   return out;
 }
 

@@ -75,6 +75,9 @@ struct PetitionMatch {
 std::vector<PetitionMatch> CrossCheckPetitions(const std::vector<Message>& tickets, const std::vector<Message>& petitions,
                                                double threshold = 0.4);
 
+// Seconds spent in each stage of a run, in order (for benchmarks and profiling).
+using StageTimes = std::vector<std::pair<std::string, double>>;
+
 struct HotspotOptions {
   double link = 0.08;          // cosine (TF-IDF bigrams) for two messages about one place to be one matter
   double merge = 0.3;          // cosine of two linked clusters' centroids to merge them
@@ -83,6 +86,7 @@ struct HotspotOptions {
   size_t window = 300;         // a message is compared with this many later ones naming its place
   size_t top = 10;
   size_t threads = 1;          // 0: one per core
+  StageTimes* stages = nullptr;  // when set, FindHotspots appends where its time went
 };
 
 struct Hotspot {
