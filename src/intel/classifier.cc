@@ -114,8 +114,9 @@ struct Classifier::Impl {
   static constexpr uint32_t kNoRow = UINT32_MAX;
 
   // Bucket → row: open addressing with linear probing, at most half full, 8 bytes a slot
-  // (4 MiB for 400,000 rows, where a direct table of 2^22 rows took 16 MiB): prediction
-  // reads it, the rows and ICU's dictionary at random, and they must share the cache.
+  // (8 MiB for the 388,000 rows of the dev model, where a direct table of 2^22 rows took
+  // 16 MiB): prediction reads it, the rows and ICU's dictionary at random, and they must
+  // share the cache.
   struct Slot {
     uint32_t bucket;
     uint32_t row;
