@@ -183,16 +183,18 @@ json ListJson(const std::vector<T>& items, json (*view)(const T&)) {
   return {{"items", arr}, {"total", items.size()}, {"next_cursor", nullptr}};
 }
 
-// Reference lists (units, areas, the dispatch directory, a taxonomy) in pages, keyed by id
-// or code: `page_size` (at most kMaxRefPage, the default) and `cursor`, the key of the last
-// item of the page before. Pickers read a whole tree by following next_cursor.
+// Lists held whole in memory, in pages keyed by id or code: `page_size` (default_size when
+// absent, cut to max_size) and `cursor`, the key of the last item of the page before.
+// Reference lists (units, areas, the dispatch directory, a taxonomy) page by kMaxRefPage,
+// so pickers read a whole tree by following next_cursor; `total` counts all the items.
 constexpr int64_t kMaxRefPage = 1000;
 
 template <typename T, typename KeyFn>
-Result<json> RefPageJson(std::vector<T> items, json (*view)(const T&), KeyFn key, const Req& req) {
+Result<json> KeyedPageJson(std::vector<T> items, json (*view)(const T&), KeyFn key, const Req& req,
+                           int64_t default_size = kMaxRefPage, int64_t max_size = kMaxRefPage) {
   using K = std::decay_t<std::invoke_result_t<KeyFn, const T&>>;
-  int64_t size = kMaxRefPage;
-  RETURN_IF_ERROR(PageSizeParam(req, kMaxRefPage, &size));
+  int64_t size = default_size;
+  RETURN_IF_ERROR(PageSizeParam(req, max_size, &size));
   std::optional<K> after;
   if (req.has_param("cursor")) {
     const std::string c = req.get_param_value("cursor");
@@ -873,7 +875,7 @@ void ApiServer::Impl::IntelRoutes() {
 
 void ApiServer::Impl::OrgRoutes() {
   Get("/api/v1/units", "/api/v1/units", Authed([this](const Actor&, const Req& req, Res& res) {
-    auto page = RefPageJson(svc->Org()->units(), &UnitJson, [](const Unit& u) { return u.id; }, req);
+    auto page = KeyedPageJson(svc->Org()->units(), &UnitJson, [](const Unit& u) { return u.id; }, req);
     if (!page.ok()) return SendError(res, page.status());
     SendJson(res, 200, *page);
   }));
@@ -903,7 +905,7 @@ void ApiServer::Impl::OrgRoutes() {
       const Area* a = org->FindArea(id);
       return SendJson(res, 200, {{"area", a ? AreaJson(*a) : json(nullptr)}});
     }
-    auto page = RefPageJson(org->areas(), &AreaJson, [](const Area& a) { return a.id; }, req);
+    auto page = KeyedPageJson(org->areas(), &AreaJson, [](const Area& a) { return a.id; }, req);
     if (!page.ok()) return SendError(res, page.status());
     SendJson(res, 200, *page);
   }));
@@ -939,7 +941,7 @@ void ApiServer::Impl::OrgRoutes() {
       return SendJson(res, 200, {{"area_id", area ? json(IdToString(area)) : json(nullptr)},
                                  {"rule", r ? RuleJson(*r) : json(nullptr)}});
     }
-    auto page = RefPageJson(org->rules(), &RuleJson, [](const DispatchRule& r) { return r.id; }, req);
+    auto page = KeyedPageJson(org->rules(), &RuleJson, [](const DispatchRule& r) { return r.id; }, req);
     if (!page.ok()) return SendError(res, page.status());
     SendJson(res, 200, *page);
   }));
@@ -980,7 +982,7 @@ void ApiServer::Impl::OrgRoutes() {
     }
     auto cats = svc->store()->ListCategories(version);
     if (!cats.ok()) return SendError(res, cats.status());
-    auto page = RefPageJson(std::move(*cats), &CategoryJson, [](const Category& c) -> const std::string& { return c.code; }, req);
+    auto page = KeyedPageJson(std::move(*cats), &CategoryJson, [](const Category& c) -> const std::string& { return c.code; }, req);
     if (!page.ok()) return SendError(res, page.status());
     (*page)["version"] = version;
     SendJson(res, 200, *page);
@@ -1008,31 +1010,18 @@ void ApiServer::Impl::OrgRoutes() {
     if (!role.empty() && !ParseRole(role)) return SendError(res, InvalidArgument("role", "no role named '" + role + "'"));
     const Id unit = ParseId(req.get_param_value("unit_id")).value_or(0);
     if (req.has_param("unit_id") && unit == 0) return SendError(res, InvalidArgument("unit_id", "must be a unit id"));
-    const Id after = ParseId(req.get_param_value("cursor")).value_or(0);
-    if (req.has_param("cursor") && after == 0) return SendError(res, InvalidArgument("cursor", "must be a cursor from next_cursor"));
-    int64_t size = 50;
-    if (Status st = PageSizeParam(req, 200, &size); !st.ok()) return SendError(res, st);
     auto users = svc->store()->ListUsers();
     if (!users.ok()) return SendError(res, users.status());
-    std::sort(users->begin(), users->end(), [](const User& x, const User& y) { return x.id < y.id; });
-    json items = json::array();
-    int64_t total = 0;
-    Id last = 0;
-    bool more = false;
-    for (const auto& u : *users) {
+    std::vector<User> matched;
+    for (auto& u : *users) {
       if (!role.empty() && RoleName(u.role) != role) continue;
       if (unit != 0 && u.unit_id != unit) continue;
       if (!q.empty() && u.username.find(q) == std::string::npos && u.display_name.find(q) == std::string::npos) continue;
-      ++total;
-      if (u.id <= after) continue;
-      if (static_cast<int64_t>(items.size()) == size) {
-        more = true;
-        continue;
-      }
-      items.push_back(UserJson(u));
-      last = u.id;
+      matched.push_back(std::move(u));
     }
-    SendJson(res, 200, {{"items", items}, {"total", total}, {"next_cursor", more ? json(IdToString(last)) : json(nullptr)}});
+    auto page = KeyedPageJson(std::move(matched), &UserJson, [](const User& u) { return u.id; }, req, 50, 200);
+    if (!page.ok()) return SendError(res, page.status());
+    SendJson(res, 200, *page);
   }));
   Post("/api/v1/users", "/api/v1/users", Authed([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);
