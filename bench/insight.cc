@@ -105,9 +105,7 @@ Month SynthesiseMonth(const std::vector<RealMessage>& real, size_t n, TimeMs sta
     for (const char* x : {"小区", "花园", "家园", "新城", "公寓", "广场", "大厦", "社区", "学院", "大学", "中学", "小学",
                           "学校", "幼儿园", "医院", "村", "镇", "街道", "大道", "路", "街", "公司", "市场", "园", "苑",
                           "城", "湾", "府", "庭", "楼盘", "项目", "站", "厂", "场"}) {
-      std::u32string u;
-      for (size_t i = 0; x[i];) u += NextCodePoint(x, i);
-      v.push_back(u);
+      v.push_back(CodePoints(x));
     }
     return v;
   }();
@@ -133,8 +131,7 @@ Month SynthesiseMonth(const std::vector<RealMessage>& real, size_t n, TimeMs sta
     // The matter's own place: every stem before a place suffix renamed, consistently.
     std::map<std::u32string, std::u32string> renamed;
     auto relocate = [&](const std::string& text, std::map<std::u32string, std::u32string>& renamed) {
-      std::u32string u;
-      for (size_t i = 0; i < text.size();) u += NextCodePoint(text, i);
+      std::u32string u = CodePoints(text);
       for (size_t at = 2; at < u.size();) {
         const auto suf = std::find_if(suffixes.begin(), suffixes.end(),
                                       [&](const std::u32string& x) { return u.compare(at, x.size(), x) == 0; });

@@ -71,13 +71,6 @@ std::string Utf8(const std::u32string& s) {
   return out;
 }
 
-std::u32string U32(const char* utf8) {
-  std::string_view s(utf8);
-  std::u32string out;
-  for (size_t i = 0; i < s.size();) out += NextCodePoint(s, i);
-  return out;
-}
-
 // What names a place in a citizen's words: the ideographs before one of these. Longer
 // suffixes first, so 小区 wins over 区-less readings.
 const std::vector<std::u32string>& PlaceSuffixes() {
@@ -86,7 +79,7 @@ const std::vector<std::u32string>& PlaceSuffixes() {
     for (const char* x : {"小区", "花园", "家园", "新城", "公寓", "广场", "大厦", "社区", "学院", "大学", "中学", "小学",
                           "学校", "幼儿园", "医院", "村", "镇", "街道", "大道", "路", "街", "公司", "市场", "园", "苑",
                           "城", "湾", "府", "庭", "楼盘", "项目", "站", "厂", "场"}) {
-      v.push_back(U32(x));
+      v.push_back(CodePoints(x));
     }
     return v;
   }();

@@ -19,6 +19,12 @@
 
 namespace hotline {
 
+std::u32string CodePoints(std::string_view s) {
+  std::u32string u;
+  for (size_t i = 0; i < s.size();) u += NextCodePoint(s, i);
+  return u;
+}
+
 void AppendUtf8(std::string& out, char32_t cp) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);
@@ -51,12 +57,6 @@ bool IsControl(char32_t cp) {
 // Where t2s conversion is cut into pieces: ASCII, general punctuation, CJK symbols and
 // punctuation.
 bool CutsT2s(char32_t cp) { return cp < 0x80 || (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x3000 && cp <= 0x303F); }
-
-std::u32string CodePoints(std::string_view s) {
-  std::u32string u;
-  for (size_t i = 0; i < s.size();) u += NextCodePoint(s, i);
-  return u;
-}
 
 // OpenCC's t2s, loaded once per process on first use (its dictionaries are large), with
 // what NormaliseText needs to skip it wherever it cannot change anything.

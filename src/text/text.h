@@ -70,6 +70,9 @@ inline char32_t NextCodePoint(std::string_view s, size_t& i) {
   return cp;
 }
 
+// The code points of valid UTF-8.
+std::u32string CodePoints(std::string_view s);
+
 // Appends the UTF-8 encoding of cp.
 void AppendUtf8(std::string& out, char32_t cp);
 
