@@ -1,16 +1,10 @@
 import { createApp } from 'vue'
-// Element Plus styles come with each component (vite.config.ts); these are the base and
-// the ones used only from scripts (messages, confirmations).
-import 'element-plus/theme-chalk/base.css'
-import 'element-plus/theme-chalk/el-message.css'
-import 'element-plus/theme-chalk/el-message-box.css'
-import 'element-plus/theme-chalk/el-overlay.css'
-import 'element-plus/theme-chalk/el-loading.css'
 import './style.css'
 import App from './App.vue'
 import { router } from './router'
 import { restore, forget } from './lib/session'
 import { setUnauthorisedHandler } from './lib/api'
+import { elementFor } from './lib/ui'
 
 setUnauthorisedHandler(() => {
   forget()
@@ -23,6 +17,8 @@ for (const record of router.resolve(location.hash.slice(1) || '/').matched) {
   if (typeof load === 'function') (load as () => Promise<unknown>)()?.catch?.(() => {})
 }
 
-restore().then(() => {
-  createApp(App).use(router).mount('#app')
-})
+const app = createApp(App).use(router)
+// Element Plus loads when a screen needs it: the router waits for it before the screens
+// built with it; the workbench form is drawn without it and loads it for its side panels.
+elementFor(app)
+restore().then(() => app.mount('#app'))

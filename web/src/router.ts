@@ -1,12 +1,14 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
 import { canSee, homeFor, session } from './lib/session'
+import { elementPlus } from './lib/ui'
 
 // Every screen but login and the workbench is its own chunk: ECharts and the admin forms
-// never load on an agent's first screen.
+// never load on an agent's first screen. `light` screens are drawn without Element Plus
+// (the workbench form, for the agent's first load); the router loads it before the others.
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true, bare: true } },
   { path: '/portal', name: 'portal', component: () => import('./views/PortalView.vue'), meta: { public: true, bare: true } },
-  { path: '/workbench', name: 'workbench', component: () => import('./views/WorkbenchView.vue'), meta: { title: '话务受理' } },
+  { path: '/workbench', name: 'workbench', component: () => import('./views/WorkbenchView.vue'), meta: { title: '话务受理', light: true } },
   { path: '/dispatch', name: 'dispatch', component: () => import('./views/DispatchView.vue'), meta: { title: '派单中心' } },
   { path: '/inbox', name: 'inbox', component: () => import('./views/InboxView.vue'), meta: { title: '承办工单' } },
   { path: '/review', name: 'review', component: () => import('./views/ReviewView.vue'), meta: { title: '审核' } },
@@ -23,12 +25,14 @@ const routes: RouteRecordRaw[] = [
 
 export const router = createRouter({ history: createWebHashHistory(), routes })
 
-router.beforeEach((to) => {
-  if (to.meta.public) return true
+router.beforeEach(async (to) => {
   const user = session.user
-  if (!user) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
-  if (to.path === '/' ) return { name: homeFor(user.role) }
-  const screen = (to.meta.screen as string | undefined) ?? (to.name as string)
-  if (!canSee(screen, user.role)) return { name: homeFor(user.role) }
+  if (!to.meta.public) {
+    if (!user) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+    if (to.path === '/') return { name: homeFor(user.role) }
+    const screen = (to.meta.screen as string | undefined) ?? (to.name as string)
+    if (!canSee(screen, user.role)) return { name: homeFor(user.role) }
+  }
+  if (!to.meta.light) await elementPlus().catch(() => undefined) // the screen's own import reports it
   return true
 })

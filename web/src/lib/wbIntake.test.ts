@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
-  Latest, buildCategoryTree, codePath, composeAnswer, emergencyNote, emptyForm, formItemFor, historyPhone,
-  matchAreas, newIdempotencyKey, parentCode, proposedCategory, proposedValue, snippetParts, ticketBody,
+  Latest, codePath, composeAnswer, emergencyNote, emptyForm, formItemFor, historyPhone,
+  matchAreas, matchCategories, newIdempotencyKey, parentCode, proposedCategory, proposedValue, snippetParts, ticketBody,
 } from './wbIntake'
 import { requestTypeLabels } from './labels'
 
@@ -12,17 +12,24 @@ describe('categories', () => {
     expect(codePath('010203')).toEqual(['01', '0102', '010203'])
     expect(codePath('')).toEqual([])
   })
-  it('builds a cascader tree, dropping inactive entries and keeping orphans', () => {
-    const tree = buildCategoryTree([
+  it('finds categories for the picker by any words of their path or by code', () => {
+    const items = [
       { code: '0101', name: '物业管理', parent_code: '01' },
       { code: '01', name: '城乡建设', parent_code: null },
-      { code: '010101', name: '物业服务', parent_code: null },
+      { code: '010101', name: '电梯故障', parent_code: '0101' },
       { code: '02', name: '旧', parent_code: null, active: false },
-      { code: '0301', name: '孤儿', parent_code: '03' },
-    ])
-    expect(tree.map((n) => n.value)).toEqual(['01', '0301'])
-    expect(tree[0].children![0].value).toBe('0101')
-    expect(tree[0].children![0].children![0].label).toBe('物业服务')
+      { code: '03', name: '交通运输', parent_code: null },
+    ]
+    const names = new Map(items.map((c) => [c.code, c.name]))
+    const keys = (q: string, limit?: number) => matchCategories(items, names, q, limit).map((c) => c.key)
+    expect(keys('')).toEqual(['01', '0101', '010101', '03'])
+    expect(keys('', 2)).toEqual(['01', '0101'])
+    expect(keys('电梯')).toEqual(['010101'])
+    expect(keys('城乡 电梯')).toEqual(['010101'])
+    expect(keys('物业')).toEqual(['0101', '010101'])
+    expect(keys('0101')).toEqual(['0101', '010101'])
+    expect(keys('旧')).toEqual([])
+    expect(matchCategories(items, names, '电梯')[0]).toEqual({ key: '010101', label: '城乡建设 / 物业管理 / 电梯故障', hint: '010101' })
   })
 })
 

@@ -13,12 +13,6 @@ export interface Category {
   active?: boolean
 }
 
-export interface CascaderOption {
-  value: string
-  label: string
-  children?: CascaderOption[]
-}
-
 // The parent of a hierarchical code: two digits a level ("010203" → "0102", "01" → "").
 export function parentCode(code: string): string {
   return code.length > 2 ? code.slice(0, code.length - 2) : ''
@@ -33,30 +27,32 @@ export function codePath(code: string | null | undefined): string[] {
   return out
 }
 
-// The flat list of GET /categories as a cascader tree (inactive entries dropped). The parent
-// is parent_code when given, else the code without its last two digits; an entry whose
-// parent is missing becomes a root so nothing is lost.
-export function buildCategoryTree(items: Category[]): CascaderOption[] {
-  const live = items.filter((c) => c.active !== false)
-  const nodes = new Map<string, CascaderOption>()
-  for (const c of live) nodes.set(c.code, { value: c.code, label: c.name })
-  const roots: CascaderOption[] = []
-  const sorted = [...live].sort(compareCodes)
-  for (const c of sorted) {
-    const node = nodes.get(c.code)!
-    const p = c.parent_code ?? parentCode(c.code)
-    const parent = p ? nodes.get(p) : undefined
-    if (parent) (parent.children ??= []).push(node)
-    else roots.push(node)
-  }
-  return roots
-}
-
 // "城乡建设 / 物业管理 / 物业服务" for a code (the names known for each level).
 export function categoryPathLabel(code: string | null | undefined, byCode: Map<string, string>): string {
   return codePath(code)
     .map((c) => byCode.get(c) ?? c)
     .join(' / ')
+}
+
+// The intake form's category picker: the active categories whose path ("城乡建设 / 物业管理")
+// holds every word of the query, or whose code starts with it, in code order; all of them
+// for an empty query (any level can be chosen). At most `limit`.
+export function matchCategories(
+  items: Category[],
+  byCode: Map<string, string>,
+  query: string,
+  limit = 50,
+): { key: string; label: string; hint: string }[] {
+  const words = query.trim().split(/\s+/).filter(Boolean)
+  const out: { key: string; label: string; hint: string }[] = []
+  for (const c of items.filter((x) => x.active !== false).sort(compareCodes)) {
+    const path = categoryPathLabel(c.code, byCode)
+    const fits = words.every((w) => path.includes(w)) || (words.length === 1 && c.code.startsWith(words[0]))
+    if (!fits) continue
+    out.push({ key: c.code, label: path, hint: c.code })
+    if (out.length >= limit) break
+  }
+  return out
 }
 
 // ---------------------------------------------------------------- areas
