@@ -17,8 +17,11 @@ for (const record of router.resolve(location.hash.slice(1) || '/').matched) {
   if (typeof load === 'function') (load as () => Promise<unknown>)()?.catch?.(() => {})
 }
 
-const app = createApp(App).use(router)
-// Element Plus loads when a screen needs it: the router waits for it before the screens
-// built with it; the workbench form is drawn without it and loads it for its side panels.
-elementFor(app)
-restore().then(() => app.mount('#app'))
+// The router's first navigation runs on `use`, so only once the session is restored.
+restore().then(() => {
+  const app = createApp(App)
+  // Element Plus loads when a screen needs it: the router waits for it before the screens
+  // built with it; the workbench form is drawn without it and loads it for its side panels.
+  elementFor(app)
+  app.use(router).mount('#app')
+})

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { categoryTree, emptyFilters, loadSavedFilters, nearEnd, phoneAllowed, saveFilters, ticketsQuery } from './dqTickets'
+import { categoryTree, emptyFilters, loadSavedFilters, nearEnd, phoneAllowed, saveFilters, ticketsQuery, visibleRange } from './dqTickets'
 
 describe('tickets search', () => {
   it('builds the query, phone only for allowed roles', () => {
@@ -22,6 +22,15 @@ describe('tickets search', () => {
     expect(nearEnd(0, 600, 100, 44)).toBe(false) // 4400 px of rows
     expect(nearEnd(3300, 600, 100, 44, 600)).toBe(true)
     expect(nearEnd(0, 600, 5, 44)).toBe(true)
+  })
+  it('draws the rows in view and a few around them', () => {
+    expect(visibleRange(0, 440, 1000, 44, 2)).toEqual([0, 12]) // rows 0-9 in view, 2 below
+    expect(visibleRange(4400, 440, 1000, 44, 2)).toEqual([98, 112])
+    expect(visibleRange(4420, 440, 1000, 44, 0)).toEqual([100, 111]) // half rows at both edges
+    expect(visibleRange(43900, 440, 1000, 44, 6)).toEqual([991, 1000]) // clamped at the end
+    expect(visibleRange(0, 440, 0, 44)).toEqual([0, 0])
+    expect(visibleRange(9999, 440, 3, 44)).toEqual([3, 3]) // list shrank under the scroll position
+    expect(visibleRange(-20, 440, 100, 44, 0)).toEqual([0, 10])
   })
   it('keeps filters per tab', () => {
     saveFilters({ ...emptyFilters(), q: 'x' }, 'a')

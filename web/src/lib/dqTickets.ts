@@ -69,6 +69,14 @@ export function nearEnd(scrollTop: number, viewport: number, rows: number, rowHe
   return total - (scrollTop + viewport) < threshold
 }
 
+// The rows a virtual list draws for a scroll position: those in view plus `overscan` on
+// each side, as [first, end) indexes clamped to the list.
+export function visibleRange(scrollTop: number, viewport: number, rows: number, rowHeight: number, overscan = 6): [number, number] {
+  const first = Math.max(0, Math.floor(Math.max(0, scrollTop) / rowHeight) - overscan)
+  const end = Math.min(rows, Math.ceil((Math.max(0, scrollTop) + Math.max(0, viewport)) / rowHeight) + overscan)
+  return [Math.min(first, end), end]
+}
+
 // The search filters survive a visit to a ticket's detail (per browser tab and user).
 const KEY = 'dq.tickets.filters'
 export function loadSavedFilters(user = ''): TicketFilters {
