@@ -23,5 +23,8 @@ restore().then(() => {
   // Element Plus loads when a screen needs it: the router waits for it before the screens
   // built with it; the workbench form is drawn without it and loads it for its side panels.
   elementFor(app)
-  app.use(router).mount('#app')
+  app.use(router)
+  // Mounted once the first screen's code is in, so the shell and the screen render in
+  // one pass (not the shell, a paint, then the screen).
+  router.isReady().finally(() => app.mount('#app'))
 })
