@@ -66,7 +66,10 @@ function compileHints(): Plugin {
   return {
     name: 'hotline-compile-hints',
     apply: 'build',
-    generateBundle(_options, bundle) {
+    enforce: 'post',
+    // After Vite's own hooks: the hint counts only as the file's very first line, and Vite
+    // puts its preload map in front of the code in generateBundle.
+    generateBundle: { order: 'post', handler(_options, bundle) {
       const chunks = Object.values(bundle).filter((c): c is OutputChunk => c.type === 'chunk')
       const byFile = new Map(chunks.map((c) => [c.fileName, c]))
       const first = new Set<OutputChunk>()
@@ -77,7 +80,7 @@ function compileHints(): Plugin {
       }
       chunks.filter((c) => c.isEntry || c.facadeModuleId?.endsWith('/src/views/WorkbenchView.vue')).forEach(walk)
       for (const c of first) c.code = '//# allFunctionsCalledOnLoad\n' + c.code
-    },
+    } },
   }
 }
 
