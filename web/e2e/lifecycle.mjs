@@ -47,6 +47,7 @@ try {
   }
   let number = ''
   let code = ''
+  let categoryCode = ''
 
   // 1. The agent takes the call on the workbench: suggestions appear while typing.
   await as('agent1', async (page) => {
@@ -59,6 +60,15 @@ try {
     await page.waitForSelector('[data-test="wb-suggest-category"]', { timeout: 15_000 })
     check((await page.textContent('[data-test="wb-suggestions"]')).length > 0, 'the workbench proposes a category while the agent types')
     await page.waitForSelector('[data-test="wb-kb"]')
+    // The category picker: search by a word of the path, pick with the keyboard.
+    await page.click('[data-test="wb-category"]')
+    await page.keyboard.type('电梯')
+    await page.waitForSelector('[role="listbox"] li')
+    await page.keyboard.press('ArrowDown')
+    await page.keyboard.press('Enter')
+    categoryCode = ((await page.textContent('[data-test="wb-category-code"]')) ?? '').split('·')[0].trim()
+    check(/^\d+$/.test(categoryCode) && (await page.inputValue('[data-test="wb-category"]')).includes('电梯'),
+          `the agent picks a category by typing 电梯 (${categoryCode})`)
     await shot(page, '01-workbench')
     await page.click('[data-test="wb-submit"]')
     await page.waitForSelector('[data-test="wb-result-number"]', { timeout: 15_000 })
@@ -67,6 +77,7 @@ try {
     check(/^\d{10,}$/.test(number) && code.length >= 4, `the agent sees the new number ${number} and query code`)
   })
   check((await ticket(number)).status === 'received', 'the ticket is stored as received')
+  check((await ticket(number)).category_code === categoryCode, 'the ticket keeps the category picked on the workbench')
 
   // 2. The dispatcher dispatches it to the proposed unit in one action.
   await as('dispatcher1', async (page) => {
