@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
 import LiteCombo from './LiteCombo.vue'
-import LiteSegmented from './LiteSegmented.vue'
+import LiteSegmented from './LiteSegmented'
 import LiteField from './LiteField'
 
 const items = [
@@ -55,6 +55,8 @@ describe('LiteSegmented and LiteField', () => {
     expect(w.get('label.on').text()).toBe('个人')
     await w.findAll('input')[1].trigger('change')
     expect(w.emitted('update:modelValue')).toEqual([['enterprise']])
+    const bare = mount({ components: { LiteSegmented }, data: () => ({ options }), template: '<LiteSegmented model-value="person" :options="options" name="k" small />' })
+    expect(bare.get('.seg').classes()).toContain('small')
   })
   it('shows the label, the required mark and the error under the control', () => {
     const w = mount(LiteField, { props: { label: '诉求内容', required: true, error: '诉求内容：必填', target: 'c' },
@@ -64,5 +66,7 @@ describe('LiteSegmented and LiteField', () => {
     expect(w.get('[role="alert"]').text()).toBe('诉求内容：必填')
     expect(w.classes()).toContain('is-error')
     expect(mount(LiteField, { props: { label: '姓名' } }).find('[role="alert"]').exists()).toBe(false)
+    // A bare attribute in a template is a true boolean prop.
+    expect(mount({ components: { LiteField }, template: '<LiteField label="x" required />' }).get('label').classes()).toContain('req')
   })
 })

@@ -18,5 +18,6 @@ const LiteField: FunctionalComponent<Props> = (props, { slots }) =>
       props.error ? h('div', { class: 'lf-error', role: 'alert' }, props.error) : null,
     ]),
   ])
-LiteField.props = ['label', 'error', 'required', 'target']
+// Declared with types so a bare `required` attribute casts to true.
+LiteField.props = { label: String, error: String, required: Boolean, target: String }
 export default LiteField
