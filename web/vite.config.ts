@@ -4,18 +4,31 @@ import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 
-// The Element Plus components of the shell and the agent's workbench (and the parts they
-// are built from) load as one chunk with their CSS: per component, Rollup would put some
-// twenty small files on the workbench's first load, and the browser fetches six at a time
-// (measured: the form on screen about 140 ms sooner at 4x CPU throttling). The others
-// (table, date picker, dialog, tabs, ...) stay with the screens that show them. Listed,
-// not matched: the package index names every component, and a manual chunk would keep
-// them all.
-const COMMON_COMPONENTS = new Set(['alert', 'aside', 'autocomplete', 'button', 'card', 'cascader', 'cascader-panel',
-  'checkbox', 'collapse-transition', 'collection', 'config-provider', 'container', 'focus-trap', 'form', 'form-item',
-  'header', 'icon', 'input', 'link', 'main', 'menu', 'menu-item', 'message', 'option', 'popper', 'radio',
-  'radio-button', 'radio-group', 'roving-focus-group', 'scrollbar', 'select', 'slot', 'switch', 'tag', 'teleport',
-  'tooltip', 'visual-hidden', 'base'])
+// The Element Plus components most screens use (and the parts they are built from) load as
+// one chunk with their CSS: per component, Rollup would put some twenty small files on a
+// screen's first load, and the browser fetches six at a time. The workbench form and the
+// shell use none of them (they draw before Element Plus loads; see src/lib/ui.ts). The others
+// (table, date picker, dialog, tabs, ...) stay with the screens that show them. Listed, not
+// matched: the package index names every component, and a manual chunk would keep them all.
+const COMMON_COMPONENTS = new Set(['alert', 'button', 'card', 'cascader', 'cascader-panel', 'checkbox',
+  'collapse-transition', 'collection', 'config-provider', 'focus-trap', 'form', 'form-item', 'icon', 'input', 'link',
+  'message', 'option', 'popper', 'radio', 'radio-button', 'radio-group', 'roving-focus-group', 'scrollbar', 'select',
+  'slot', 'tag', 'teleport', 'tooltip', 'visual-hidden', 'base'])
+
+const isWorkbench = (c: OutputChunk) => !!c.facadeModuleId?.endsWith('/src/views/WorkbenchView.vue')
+
+// The chunks that loading `from` loads: themselves and what they import statically.
+function staticClosure(chunks: OutputChunk[], from: OutputChunk[]): Set<OutputChunk> {
+  const byFile = new Map(chunks.map((c) => [c.fileName, c]))
+  const seen = new Set<OutputChunk>()
+  const walk = (c: OutputChunk | undefined) => {
+    if (!c || seen.has(c)) return
+    seen.add(c)
+    c.imports.forEach((i) => walk(byFile.get(i)))
+  }
+  from.forEach(walk)
+  return seen
+}
 
 // The agent's workbench is the screen most users open first, and most often: index.html
 // asks for its code with the entry's, instead of after the entry has run (which
@@ -29,26 +42,15 @@ function preloadWorkbench(): Plugin {
       handler(_html, ctx) {
         const bundle = ctx.bundle ?? {}
         const chunks = Object.values(bundle).filter((c): c is OutputChunk => c.type === 'chunk')
-        const view = chunks.find((c) => c.facadeModuleId?.endsWith('/src/views/WorkbenchView.vue'))
+        const view = chunks.find(isWorkbench)
         if (!view) throw new Error('preloadWorkbench: no chunk for src/views/WorkbenchView.vue')
-        const byFile = new Map(chunks.map((c) => [c.fileName, c]))
-        const closure = (from: OutputChunk[]) => {
-          const files = new Set<string>()
-          const css = new Set<string>()
-          const walk = (c: OutputChunk) => {
-            if (files.has(c.fileName)) return
-            files.add(c.fileName)
-            for (const f of (c as any).viteMetadata?.importedCss ?? []) css.add(f)
-            for (const i of c.imports) if (byFile.has(i)) walk(byFile.get(i)!)
-          }
-          from.forEach(walk)
-          return { files, css }
-        }
         // What the entry already brings is in the page; the rest of the workbench's is not.
-        const entry = closure(chunks.filter((c) => c.isEntry))
-        const { files: all, css: allCss } = closure([view])
-        const files = [...all].filter((f) => !entry.files.has(f))
-        const css = [...allCss].filter((f) => !entry.css.has(f))
+        const entry = staticClosure(chunks, chunks.filter((c) => c.isEntry))
+        const rest = [...staticClosure(chunks, [view])].filter((c) => !entry.has(c))
+        const cssOf = (cs: Iterable<OutputChunk>) => new Set([...cs].flatMap((c) => [...((c as any).viteMetadata?.importedCss ?? [])]))
+        const entryCss = cssOf(entry)
+        const files = rest.map((c) => c.fileName)
+        const css = [...cssOf(rest)].filter((f) => !entryCss.has(f))
         return [
           ...files.map((f) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: '/' + f }, injectTo: 'head' as const })),
           ...css.map((f) => ({ tag: 'link', attrs: { rel: 'preload', as: 'style', href: '/' + f }, injectTo: 'head' as const })),
@@ -71,14 +73,7 @@ function compileHints(): Plugin {
     // puts its preload map in front of the code in generateBundle.
     generateBundle: { order: 'post', handler(_options, bundle) {
       const chunks = Object.values(bundle).filter((c): c is OutputChunk => c.type === 'chunk')
-      const byFile = new Map(chunks.map((c) => [c.fileName, c]))
-      const first = new Set<OutputChunk>()
-      const walk = (c: OutputChunk | undefined) => {
-        if (!c || first.has(c)) return
-        first.add(c)
-        c.imports.forEach((i) => walk(byFile.get(i)))
-      }
-      chunks.filter((c) => c.isEntry || c.facadeModuleId?.endsWith('/src/views/WorkbenchView.vue')).forEach(walk)
+      const first = staticClosure(chunks, chunks.filter((c) => c.isEntry || isWorkbench(c)))
       for (const c of first) c.code = '//# allFunctionsCalledOnLoad\n' + c.code
     } },
   }
