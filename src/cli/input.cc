@@ -39,6 +39,11 @@ Status FillRow(LabelledRow& r, const InputOptions& opts, Get get) {
   if (r.time.empty()) r.time = Trim(get("留言时间"));
   r.user = Trim(get("user"));
   if (r.user.empty()) r.user = Trim(get("留言用户"));
+  r.category = Trim(get("category"));
+  if (r.category.empty()) r.category = Trim(get("category_code"));
+  r.address = Trim(get("address"));
+  if (r.category.size() > 200) return InvalidArgument("category", "is longer than 200 bytes");
+  if (r.address.size() > 1000) return InvalidArgument("address", "is longer than 1000 bytes");
   for (const char* k : {"votes", "点赞数", "反对数"}) {
     const std::string v = Trim(get(k));
     if (v.empty()) continue;

@@ -1,5 +1,5 @@
 // `hotline insight duplicates | hotspots`: early warning over a file of messages (the
-// message-board CSV export or JSONL {id, text, time, user?, votes?}).
+// message-board CSV export or JSONL {id, text, time, user?, votes?, category?, address?}).
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -46,7 +46,8 @@ Result<std::vector<intel::Message>> ReadMessages(const std::string& path, std::v
   std::vector<intel::Message> msgs;
   size_t no_time = 0;
   for (const auto& r : *rows) {
-    intel::Message m{IdString(r.id), r.title, r.text, intel::ParseLooseTime(r.time), r.user, r.votes};
+    intel::Message m{IdString(r.id), r.title, r.text, intel::ParseLooseTime(r.time), r.user, r.votes, r.category,
+                     r.address};
     if (!r.time.empty() && !m.time) ++no_time;
     msgs.push_back(std::move(m));
   }
@@ -378,7 +379,7 @@ void AddInsightCommands(CLI::App& app, SetAction set_action) {
   auto* insight = app.add_subcommand("insight", "early warning over a file of messages: duplicates, hotspots, sub-topics, petitions, clues, spikes");
   insight->require_subcommand(1);
   auto* dup = insight->add_subcommand("duplicates", "groups of messages about the same matter in the same words");
-  dup->add_option("--input", a->input, "message CSV (留言编号, 留言主题, 留言详情, …) or JSONL {id, text, time}")
+  dup->add_option("--input", a->input, "message CSV (留言编号, 留言主题, 留言详情, …) or JSONL {id, text, time, category?, address?}: messages that both carry a category or an address must agree on it")
       ->required()->check(CLI::ExistingFile);
   dup->add_option("--threshold", a->threshold, "Jaccard similarity of character bigrams")
       ->capture_default_str()->check(CLI::Range(0.05, 1.0));

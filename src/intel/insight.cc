@@ -177,7 +177,13 @@ std::optional<TimeMs> ParseLooseTime(const std::string& raw) {
 std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, const DuplicateOptions& opts) {
   const size_t n = msgs.size();
   std::vector<std::vector<uint64_t>> grams(n);
-  for (size_t i = 0; i < n; ++i) grams[i] = BigramSet(WordChars(msgs[i].text));
+  std::vector<std::u32string> place(n);
+  for (size_t i = 0; i < n; ++i) {
+    grams[i] = BigramSet(WordChars(msgs[i].text));
+    if (!msgs[i].address.empty()) place[i] = WordChars(msgs[i].address);
+  }
+  // Both carry the field and they differ: another place or another problem.
+  const auto differ = [](const auto& a, const auto& b) { return !a.empty() && !b.empty() && a != b; };
   // Candidates share a bigram that is not everywhere; exact similarity is then computed.
   std::unordered_map<uint64_t, std::vector<uint32_t>> postings;
   for (size_t i = 0; i < n; ++i) {
@@ -199,8 +205,9 @@ std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, con
       }
     }
     for (uint32_t j : touched) {
-      const bool apart = opts.window_ms > 0 && msgs[i].time && msgs[j].time &&
-                         std::llabs(*msgs[i].time - *msgs[j].time) > opts.window_ms;
+      const bool apart = (opts.window_ms > 0 && msgs[i].time && msgs[j].time &&
+                          std::llabs(*msgs[i].time - *msgs[j].time) > opts.window_ms) ||
+                         differ(msgs[i].category, msgs[j].category) || differ(place[i], place[j]);
       // Enough rare bigrams in common to possibly reach the floor.
       if (!apart && shared[j] * 1.0 >= floor * 0.5 * std::min<size_t>(rare, grams[j].size())) {
         const double jac = NearDuplicateScore(grams[i], grams[j], opts);

@@ -22,6 +22,11 @@ struct Message {
   std::optional<TimeMs> time;
   std::string user;   // caller / account, for distinct-caller counts
   int64_t votes = 0;  // likes + dislikes where the channel has them
+  // Structured fields where the source has them (a 311 record's request type and street
+  // address): two messages that both carry one are duplicates only when they agree on it,
+  // the address compared after normalisation (case, width, spaces and punctuation).
+  std::string category{};
+  std::string address{};
 };
 
 // "2019/2/28 11:25:05", "2019-09-05 12:29:01", ISO 8601; read in the city's zone.
@@ -49,7 +54,8 @@ struct DuplicateGroup {
 };
 
 // Groups of messages about the same matter in the same words. Every member is similar to
-// the group's leader (no chains of pairwise-similar messages drifting off topic).
+// the group's leader (no chains of pairwise-similar messages drifting off topic), and
+// agrees with it on category and address where both carry them.
 std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, const DuplicateOptions& opts = {});
 
 // The distinct character bigrams of normalised text (letters, digits, ideographs), sorted:

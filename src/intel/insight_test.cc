@@ -50,6 +50,28 @@ TEST(Duplicates, AWindowKeepsApartTheSameWordsMonthsLater) {
   EXPECT_FALSE(Together(groups, 0, 2));  // half a year later: a new report, not a duplicate
 }
 
+TEST(Duplicates, StructuredRecordsAgreeOnCategoryAndAddress) {
+  // 311-style records: the text is the request type and the street address, so blocks of
+  // one street read almost alike; their fields tell them apart.
+  const auto rec = [](const char* id, const char* type, const char* street) {
+    return Message{id, "", std::string(type) + " " + street, {}, "", 0, type, street};
+  };
+  std::vector<Message> m = {rec("1", "SW-Dirty Street Proactive", "900 W NORTH AVE"),
+                            rec("2", "SW-Dirty Street Proactive", "1700 W NORTH AVE"),
+                            rec("3", "SW-Dirty Street Proactive", "900 w north  ave"),  // same place
+                            rec("4", "SW-Dirty Alley", "900 W NORTH AVE"),
+                            {"5", "", "SW-Dirty Street Proactive 900 W NORTH AVE", {}, "", 0}};  // no fields
+  // On the words alone, the other block is a near duplicate.
+  std::vector<Message> words_only = m;
+  for (auto& x : words_only) x.category.clear(), x.address.clear();
+  EXPECT_TRUE(Together(FindDuplicates(words_only), 0, 1));
+  const auto groups = FindDuplicates(m);
+  EXPECT_TRUE(Together(groups, 0, 2));
+  EXPECT_TRUE(Together(groups, 0, 4));   // a message without the fields is judged by its words
+  EXPECT_FALSE(Together(groups, 0, 1));  // another block of the street
+  EXPECT_FALSE(Together(groups, 0, 3));  // another request type at the same address
+}
+
 TEST(Hotspots, OnePlaceOneProblemRankedByCallers) {
   std::vector<Message> m;
   const auto day = [](int d) { return ParseLooseTime("2019/7/" + std::to_string(d) + " 10:00:00"); };
