@@ -205,6 +205,24 @@ class InsightTest(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("from", r.stderr)
 
+    def test_duplicates_of_structured_records_agree_on_category_and_address(self):
+        # 311-style records: type and street address; blocks of one street read alike.
+        recs = [("1", "SW-Dirty Alley", "900 W NORTH AVE", "2016-03-01T09:00:00"),
+                ("2", "SW-Dirty Alley", "1700 W NORTH AVE", "2016-03-02T09:00:00"),
+                ("3", "SW-Dirty Alley", "900 W North Ave", "2016-03-05T09:00:00"),
+                ("4", "TRS-Parking Complaint", "900 W NORTH AVE", "2016-03-05T10:00:00"),
+                ("5", "SW-Dirty Alley", "900 W NORTH AVE", "2016-06-01T09:00:00")]
+        path, out = os.path.join(self.d, "311.jsonl"), os.path.join(self.d, "dups.jsonl")
+        with open(path, "w", encoding="utf-8") as f:
+            for i, kind, street, time in recs:
+                f.write(json.dumps({"id": i, "text": f"{kind} {street}", "time": time, "category": kind,
+                                    "address": street}) + "\n")
+        r = run("insight", "duplicates", "--input", path, "--window-days", "30", "--output", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(out, encoding="utf-8") as f:
+            groups = [sorted(json.loads(l)["ids"]) for l in f]
+        self.assertEqual(groups, [["1", "3"]])  # not the other block, type, or three months later
+
     def test_petition_cross_check(self):
         tickets = os.path.join(self.d, "t.jsonl")
         petitions = os.path.join(self.d, "p.jsonl")
