@@ -99,16 +99,7 @@ struct Month {
 };
 
 Month SynthesiseMonth(const std::vector<RealMessage>& real, size_t n, TimeMs start, std::mt19937_64& rng) {
-  // The place suffixes hotspots read places by (src/intel/insight.cc), longest first.
-  static const std::vector<std::u32string> suffixes = [] {
-    std::vector<std::u32string> v;
-    for (const char* x : {"小区", "花园", "家园", "新城", "公寓", "广场", "大厦", "社区", "学院", "大学", "中学", "小学",
-                          "学校", "幼儿园", "医院", "村", "镇", "街道", "大道", "路", "街", "公司", "市场", "园", "苑",
-                          "城", "湾", "府", "庭", "楼盘", "项目", "站", "厂", "场"}) {
-      v.push_back(CodePoints(x));
-    }
-    return v;
-  }();
+  const auto& suffixes = intel::PlaceSuffixes();
   // Ideographs of the real titles, as often as they occur there.
   std::u32string pool;
   for (const auto& m : real) {

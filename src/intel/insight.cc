@@ -71,21 +71,6 @@ std::string Utf8(const std::u32string& s) {
   return out;
 }
 
-// What names a place in a citizen's words: the ideographs before one of these. Longer
-// suffixes first, so 小区 wins over 区-less readings.
-const std::vector<std::u32string>& PlaceSuffixes() {
-  static const std::vector<std::u32string> s = [] {
-    std::vector<std::u32string> v;
-    for (const char* x : {"小区", "花园", "家园", "新城", "公寓", "广场", "大厦", "社区", "学院", "大学", "中学", "小学",
-                          "学校", "幼儿园", "医院", "村", "镇", "街道", "大道", "路", "街", "公司", "市场", "园", "苑",
-                          "城", "湾", "府", "庭", "楼盘", "项目", "站", "厂", "场"}) {
-      v.push_back(CodePoints(x));
-    }
-    return v;
-  }();
-  return s;
-}
-
 // Place keys of a text: for each place suffix, the suffix with the last 2, 3 and 4
 // ideographs before it ("魅力之城小区" gives 之城小区, 力之城小区, 魅力之城小区), so one
 // place named a little differently still shares a key.
@@ -124,6 +109,19 @@ std::vector<std::string> PlaceKeys(const std::u32string& s) {
 }
 
 }  // namespace
+
+const std::vector<std::u32string>& PlaceSuffixes() {
+  static const std::vector<std::u32string> s = [] {
+    std::vector<std::u32string> v;
+    for (const char* x : {"小区", "花园", "家园", "新城", "公寓", "广场", "大厦", "社区", "学院", "大学", "中学", "小学",
+                          "学校", "幼儿园", "医院", "村", "镇", "街道", "大道", "路", "街", "公司", "市场", "园", "苑",
+                          "城", "湾", "府", "庭", "楼盘", "项目", "站", "厂", "场"}) {
+      v.push_back(CodePoints(x));
+    }
+    return v;
+  }();
+  return s;
+}
 
 std::vector<uint64_t> Shingles(const std::string& text) { return BigramSet(WordChars(text)); }
 
