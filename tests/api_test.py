@@ -1324,6 +1324,11 @@ class ScreensTest(Base):
             seen += len(p["items"])
             cursor = p["next_cursor"]
         self.assertGreaterEqual(seen, audit["total"])
+        # Bad paging names its field instead of quietly falling back to a default.
+        for path in ("/api/v1/kb", "/api/v1/audit"):
+            self.expect_error(call("GET", path + "?page_size=0", token=T("admin")), 400, field="page_size")
+            self.expect_error(call("GET", path + "?page_size=ten", token=T("admin")), 400, field="page_size")
+            self.expect_error(call("GET", path + "?cursor=abc", token=T("admin")), 400, field="cursor")
 
     def test_citizen_submits_tracks_and_rates(self):
         body = {"content": "北山路口的红绿灯坏了，早晚高峰很危险。", "phone": "13800001111", "name": "王五",

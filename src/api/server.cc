@@ -150,6 +150,16 @@ Status PageSizeParam(const Req& req, int64_t max, int64_t* size) {
   return Status::Ok();
 }
 
+// A list's id `cursor`, when given (empty: the first page): the id of the previous page's
+// last item.
+Status IdCursorParam(const Req& req, Id* after) {
+  if (req.get_param_value("cursor").empty()) return Status::Ok();
+  auto id = ParseId(req.get_param_value("cursor"));
+  if (!id) return InvalidArgument("cursor", "must be a cursor from next_cursor");
+  *after = *id;
+  return Status::Ok();
+}
+
 Status IdField(const json& j, const char* f, bool required, Id* out) {
   auto it = j.find(f);
   if (it == j.end() || it->is_null()) return required ? InvalidArgument(f, "is required") : Status::Ok();
@@ -527,8 +537,11 @@ void ApiServer::Impl::KbRoutes() {
   Get("/api/v1/kb", "/api/v1/kb", Authed([this](const Actor&, const Req& req, Res& res) {
     auto q = KbQueryOf(req);
     if (!q.ok()) return SendError(res, q.status());
-    const Id after = ParseId(req.get_param_value("cursor")).value_or(0);
-    const int page = static_cast<int>(std::min<int64_t>(ParseId(req.get_param_value("page_size")).value_or(20), 100));
+    Id after = 0;
+    int64_t page_size = 20;
+    if (auto st = IdCursorParam(req, &after); !st.ok()) return SendError(res, st);
+    if (auto st = PageSizeParam(req, 100, &page_size); !st.ok()) return SendError(res, st);
+    const int page = static_cast<int>(page_size);
     auto list = svc->store()->KbList(q->status, after, page + 1);
     if (!list.ok()) return SendError(res, list.status());
     auto total = svc->store()->KbCount(q->status);
@@ -1047,8 +1060,12 @@ void ApiServer::Impl::OrgRoutes() {
     if (a.role != Role::kAdmin && a.role != Role::kSupervisor) {
       return SendError(res, PermissionDenied("only administrators and supervisors read the audit log"));
     }
-    const int limit = static_cast<int>(std::clamp<int64_t>(ParseId(req.get_param_value("page_size")).value_or(100), 1, 200));
-    auto entries = svc->store()->ListAudit(limit + 1, ParseId(req.get_param_value("cursor")).value_or(0));
+    Id after = 0;
+    int64_t page_size = 100;
+    if (auto st = IdCursorParam(req, &after); !st.ok()) return SendError(res, st);
+    if (auto st = PageSizeParam(req, 200, &page_size); !st.ok()) return SendError(res, st);
+    const int limit = static_cast<int>(page_size);
+    auto entries = svc->store()->ListAudit(limit + 1, after);
     if (!entries.ok()) return SendError(res, entries.status());
     auto total = svc->store()->AuditCount();
     if (!total.ok()) return SendError(res, total.status());
