@@ -1,8 +1,9 @@
 // Reading rows of text from the files operators bring: CSV (RFC 4180, header row) or
 // JSONL. Recognises the platform's own columns (id, text or segmented_text, label, time,
-// user, votes, category or category_code, address) and the message-board export (留言编号, 留言用户, 留言主题, 留言时间, 留言详情,
-// 反对数, 点赞数). A bad line is reported on standard error with its line number and
-// counted; it never stops the run and is never dropped silently.
+// user, votes, category or category_code, address) and the message-board export
+// (留言编号, 留言用户, 留言主题, 留言时间, 留言详情, 反对数, 点赞数). A bad line is reported
+// on standard error with its line number and counted; it never stops the run and is never
+// dropped silently.
 #pragma once
 
 #include <map>

@@ -62,11 +62,12 @@ std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, con
 // what duplicate similarity is computed on.
 std::vector<uint64_t> Shingles(const std::string& text);
 
+// Jaccard similarity of two sorted shingle sets.
+double Jaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b);
+
 // What names a place in a citizen's words (hotspots key matters by it): the ideographs
 // before one of these suffixes. Longer suffixes first, so 小区 wins over 区-less readings.
 const std::vector<std::u32string>& PlaceSuffixes();
-// Jaccard similarity of two sorted shingle sets.
-double Jaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b);
 
 // Locality-sensitive hashes for near-duplicate lookup among stored tickets: MinHash over
 // the shingles, 16 bands of 4 rows. Two texts share at least one band value with
