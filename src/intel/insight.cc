@@ -714,22 +714,16 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
   }
 
   lap("merging clusters");
-  // Heat of every matter; the rest only for the top ones.
+  // Heat of every matter; the rest only for the top ones. Callers, votes and span are
+  // counted for all; the coherence (a pass over every member's vector) is at most 1, so
+  // the rest of the product bounds the heat, and matters are scored in the order of that
+  // bound until it falls below the N-th best heat found: the same top as scoring all.
   std::vector<Hotspot> spots(clusters.size());
+  std::vector<double> bound(clusters.size());
   for (size_t c = 0; c < clusters.size(); ++c) {
-    const auto& members = clusters[c];
     Hotspot& h = spots[c];
-    // Coherence: the members' mean cosine to the matter's centroid.
-    const TermVec centre = Centroid(vec, members, dense);
-    for (const auto& [t, w] : centre) dense[t] = w;
-    double coherence = 0;
-    for (size_t m : members) {
-      for (const auto& [t, w] : vec[m]) coherence += w * dense[t];
-    }
-    for (const auto& [t, w] : centre) dense[t] = 0;
-    h.coherence = coherence / members.size();
     std::unordered_set<std::string_view> callers;
-    for (size_t m : members) {
+    for (size_t m : clusters[c]) {
       callers.insert(msgs[m].user.empty() ? std::string_view(msgs[m].id) : std::string_view(msgs[m].user));
       h.votes += std::max<int64_t>(0, msgs[m].votes);
       if (msgs[m].time) {
@@ -739,12 +733,40 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     }
     h.callers = callers.size();
     const double months = h.time_from ? static_cast<double>(*h.time_to - *h.time_from) / (30.0 * kDayMs) : 0.0;
-    h.heat = static_cast<double>(h.callers) * (1 + std::log1p(static_cast<double>(h.votes)) / 4) *
-             (1 + std::log1p(months) / 3) * h.coherence * h.coherence;
+    bound[c] = static_cast<double>(h.callers) * (1 + std::log1p(static_cast<double>(h.votes)) / 4) *
+               (1 + std::log1p(months) / 3);
   }
   std::vector<size_t> rank(clusters.size());
   std::iota(rank.begin(), rank.end(), 0);
+  std::stable_sort(rank.begin(), rank.end(), [&](size_t a, size_t b) { return bound[a] > bound[b]; });
   const size_t top = std::min(opts.top, rank.size());
+  std::vector<double> best;  // a min-heap of the `top` best heats so far
+  size_t scored = 0;
+  for (; scored < rank.size() && top > 0; ++scored) {
+    const size_t c = rank[scored];
+    // 1e-6: rounding may carry a coherence a hair above 1.
+    if (best.size() == top && bound[c] * (1 + 1e-6) < best.front()) break;
+    Hotspot& h = spots[c];
+    // Coherence: the members' mean cosine to the matter's centroid.
+    const TermVec centre = Centroid(vec, clusters[c], dense);
+    for (const auto& [t, w] : centre) dense[t] = w;
+    double coherence = 0;
+    for (size_t m : clusters[c]) {
+      for (const auto& [t, w] : vec[m]) coherence += w * dense[t];
+    }
+    for (const auto& [t, w] : centre) dense[t] = 0;
+    h.coherence = coherence / clusters[c].size();
+    h.heat = bound[c] * h.coherence * h.coherence;
+    best.push_back(h.heat);
+    std::push_heap(best.begin(), best.end(), std::greater<>());
+    if (best.size() > top) {
+      std::pop_heap(best.begin(), best.end(), std::greater<>());
+      best.pop_back();
+    }
+  }
+  // The scored matters by heat, ties in cluster order.
+  rank.resize(scored);
+  std::sort(rank.begin(), rank.end());
   std::stable_sort(rank.begin(), rank.end(), [&](size_t a, size_t b) { return spots[a].heat > spots[b].heat; });
   std::vector<Hotspot> out;
   for (size_t r = 0; r < top; ++r) {
