@@ -4,19 +4,20 @@
 Baltimore's 311 export (shared/data/us311/baltimore_2014_2017.csv) has no free text, but its
 operators closed some requests as duplicates (`SRStatus` "Closed (Duplicate)" or "Open
 (Duplicate)"). Each record becomes one message whose text is its request type and street
-address (`SW-Graffiti Removal 1319 N CHARLES ST`) and whose time is its creation time; then
-`hotline insight duplicates` groups them with the same tool, threshold and time window an
-agent's intake uses, and the groups are compared with the flags:
+address (`SW-Graffiti Removal 1319 N CHARLES ST`) and whose time is its creation time.
+`hotline insight duplicates` groups them twice, on the words alone and with the type and
+address also given as the `category` and `address` fields, and prints for each run:
 
-  - ceiling: how many flagged records have any other record of the same type at the same
-    address in the file at all, and how many within the window (the file is a sample of
-    7,545 requests out of millions, so most flagged records' originals are not in it);
-  - recall: flagged records that land in a group;
-  - groups and the share of them holding at least one flagged record (every group of two
-    same-type same-address requests within the window is a duplicate by the rule operators
-    apply, flagged or not, so this is not a precision).
+  - the groups, the requests they hold, and how many groups are one type at one address;
+  - the groups holding at least one flagged request, and the flagged requests grouped
+    (every group of same-type same-address requests within the window is a duplicate by the
+    rule operators apply, flagged or not, so this is no precision).
 
-    python3 bench/baltimore_duplicates.py build/hotline [--window-days 30]
+First it prints the ceiling: how many flagged records have any other record of the same
+type at the same address in the file at all, and how many within the window (the file is a
+sample of 7,545 requests out of millions, so most flagged records' originals are not in it).
+
+    python3 bench/baltimore_duplicates.py build/hotline [--window-days 30] [--threshold 0.9]
 """
 import argparse
 import collections
@@ -101,6 +102,7 @@ def find_groups(args, recs, fields):
                         "--window-days", str(args.window_days), "--output", out], check=True,
                        stdout=subprocess.DEVNULL)
         return [json.loads(line) for line in open(out, encoding="utf-8") if line.strip()]
+
 
 if __name__ == "__main__":
     sys.exit(main())

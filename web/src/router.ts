@@ -3,8 +3,9 @@ import { canSee, homeFor, session } from './lib/session'
 import { elementPlus } from './lib/ui'
 
 // Every screen, login and the workbench included, is its own chunk loaded on first visit:
-// ECharts and the admin forms never load on an agent's first screen. `light` screens are drawn without Element Plus
-// (the workbench form, for the agent's first load); the router loads it before the others.
+// ECharts and the admin forms never load on an agent's first screen. `light` screens are
+// drawn without Element Plus (the workbench form, for the agent's first load); the router
+// loads it before the others.
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true, bare: true } },
   { path: '/portal', name: 'portal', component: () => import('./views/PortalView.vue'), meta: { public: true, bare: true } },
