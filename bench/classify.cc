@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
     std::vector<intel::TrainingExample> ex;
     for (size_t i = 1; i < raw.size(); ++i) ex.push_back({raw[i][1], raw[i][2], raw[i][4]});
     for (const auto& row : Csv(data + "/classify_dev_segmented.csv")) {
-      if (row.size() >= 4 && row[0] != "id") ex.push_back({row[1], row[2], row[3]});
+      if (row.size() >= 4 && row[0] != "id") ex.push_back({row[1], row[2], row[3], true});
     }
     const auto t0 = Clock_::now();
     model = intel::Classifier::Train(ex, {});
@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
   std::vector<Stage> stages = {
       {"normalisation only", [](const std::string& t) { return NormaliseText(t)->size(); }, {}},
       {"ICU segmentation only", [](const std::string& t) { return DefaultSegmenter().Words(t).size(); }, {}},
-      {"features (all of it)", [](const std::string& t) { return intel::Featurise(t)->tf.size(); }, {}},
+      {"features (all of it)", [&](const std::string& t) { return model->Featurise(t)->tf.size(); }, {}},
       {"predict (end to end)", [&](const std::string& t) { return model->Predict(t)->label.size(); }, {}},
   };
   size_t sink = 0;

@@ -43,7 +43,10 @@ ap.add_argument("--data", default=os.path.join(REPO, "..", "shared", "data", "te
 ap.add_argument("--folds", type=int, default=5)
 ap.add_argument("--seed", type=int, default=12345)
 ap.add_argument("--json-out")
+ap.add_argument("--systems", default="hotline,W,C",
+                help="comma-separated subset of hotline, W (jieba words) and C (character 1-2-grams)")
 args = ap.parse_args()
+SYSTEMS = set(args.systems.split(","))
 
 RAW, SEG = (os.path.join(args.data, f) for f in ("classify_dev_raw.csv", "classify_dev_segmented.csv"))
 if not (os.path.exists(RAW) and os.path.exists(SEG)):
@@ -124,8 +127,8 @@ class Baseline:
 
 # --- hotline CLI -------------------------------------------------------------------------
 work = tempfile.mkdtemp(prefix="classify-bench-")
-hotline_ok = os.path.exists(args.binary)
-if not hotline_ok:
+hotline_ok = "hotline" in SYSTEMS and os.path.exists(args.binary)
+if "hotline" in SYSTEMS and not hotline_ok:
     print(f"hotline: {args.binary} not found; baselines only")
 
 
@@ -180,7 +183,7 @@ def evaluate(train, test, name):
             out["hotline"] = dict(scores(test, hotline_predict(models["hotline"], test, name)), train_s=dt)
         except (RuntimeError, OSError, ValueError, KeyError) as e:
             print(f"hotline: {e}\nhotline: continuing with the baselines only"); hotline_ok = False
-    for b in BASELINES:
+    for b in (b for b in BASELINES if b in SYSTEMS):
         t = time.time(); models[b] = Baseline(b).fit(train); dt = time.time() - t
         out[b] = dict(scores(test, models[b].predict(test)), train_s=dt)
     return out, models
@@ -228,7 +231,7 @@ if "hotline" in models:
         print(f"hotline throughput: {e}")
 affinity = os.sched_getaffinity(0)
 os.sched_setaffinity(0, {CPU})
-for b in BASELINES:
+for b in (b for b in BASELINES if b in SYSTEMS):
     t = time.time(); models[b].predict(raw_rows); dt = time.time() - t
     throughput.append({"system": b, "texts": len(raw_rows), "seconds": dt, "texts_per_s": len(raw_rows) / dt, "pinned": True})
 os.sched_setaffinity(0, affinity)

@@ -13,6 +13,7 @@
 
 #include "cli/app.h"
 #include "core/crypto.h"
+#include "intel/classifier.h"
 
 namespace hotline::cli {
 
@@ -569,7 +570,8 @@ int RunDemo(const std::string& db, const std::string& listen, bool fresh, bool t
   // the request type and the urgency.
   for (const char* target : {"category", "request_type", "urgency"}) {
     const std::string model = db + ".models/" + target + ".model";
-    if (std::filesystem::exists(model)) continue;
+    // Kept unless it no longer loads (e.g. made by a build with other features): retrained.
+    if (std::filesystem::exists(model) && intel::Classifier::Load(model).ok()) continue;
     auto trained = TrainFromHistory(*app->store, target, model);
     if (trained.ok()) {
       spdlog::info("{}", *trained);

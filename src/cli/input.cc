@@ -27,7 +27,10 @@ template <typename Get>
 Status FillRow(LabelledRow& r, const InputOptions& opts, Get get) {
   r.title = Trim(get("留言主题"));
   std::string text = get("text");
-  if (text.empty()) text = get("segmented_text");
+  if (text.empty()) {
+    text = get("segmented_text");
+    r.segmented = !text.empty();
+  }
   if (text.empty() && (!r.title.empty() || !get("留言详情").empty())) text = r.title + " " + get("留言详情");
   r.text = Trim(text);
   if (r.text.empty()) return InvalidArgument("text", "is missing or empty");

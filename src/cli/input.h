@@ -22,6 +22,7 @@ struct LabelledRow {
   nlohmann::json id;    // as given (string or number); the line number when absent
   std::string title;    // 留言主题 where the source has one
   std::string text;     // the whole text (title and details joined)
+  bool segmented = false;  // text came from segmented_text (space-separated words)
   std::string label;
   std::string group;
   std::string time;

@@ -73,7 +73,7 @@ int Train(const ModelArgs& a) {
   auto rows = ReadLabelled(a.inputs, a);
   if (!rows.ok()) return Fail(rows.status());
   std::vector<intel::TrainingExample> examples;
-  for (auto& r : *rows) examples.push_back({std::move(r.text), std::move(r.label), std::move(r.group)});
+  for (auto& r : *rows) examples.push_back({std::move(r.text), std::move(r.label), std::move(r.group), r.segmented});
   intel::TrainOptions opts;
   opts.c = a.c;
   opts.folds = a.folds;

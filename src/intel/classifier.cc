@@ -27,15 +27,114 @@ constexpr uint32_t kHashBits = 22;
 constexpr uint32_t kHashMask = (1u << kHashBits) - 1;
 // Bumped whenever Featurise() changes what it extracts: a model trained on other features
 // must not be used with these.
-constexpr int kFeatureVersion = 1;
+constexpr int kFeatureVersion = 2;
 constexpr size_t kMaxTextBytes = 48 * 1024;
 
-uint32_t Bucket(char kind, std::string_view s) {
-  uint64_t h = 1469598103934665603ull;
-  h = (h ^ static_cast<unsigned char>(kind)) * 1099511628211ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return static_cast<uint32_t>((h ^ (h >> 29)) & kHashMask);
+constexpr uint64_t kFnvOffset = 1469598103934665603ull;
+constexpr uint64_t kFnvPrime = 1099511628211ull;
+
+uint64_t Fnv(uint64_t h, std::string_view s) {
+  for (unsigned char c : s) h = (h ^ c) * kFnvPrime;
+  return h;
 }
+uint64_t FnvStart(char kind) { return (kFnvOffset ^ static_cast<unsigned char>(kind)) * kFnvPrime; }
+uint32_t BucketOf(uint64_t h) { return static_cast<uint32_t>((h ^ (h >> 29)) & kHashMask); }
+uint32_t Bucket(char kind, std::string_view s) { return BucketOf(Fnv(FnvStart(kind), s)); }
+
+// Words are 2 to 6 characters long; a model keeps at most this many of them.
+constexpr size_t kMaxWordChars = 6;
+constexpr size_t kMaxLexicon = size_t{1} << 20;
+
+// The letters, digits and ideographs of normalised text, digits folded to 0 (house numbers
+// and dates say little about the matter), each character's bytes from start[i] to
+// start[i + 1]; run_end[i] is where the run holding character i ends. Punctuation ends a
+// run and spaces do not, so segmented text reads like the raw text it came from.
+struct Folded {
+  std::string bytes;
+  std::vector<uint32_t> start;
+  std::vector<uint32_t> run_end;
+  size_t size() const { return run_end.size(); }
+  std::string_view at(size_t i) const { return std::string_view(bytes).substr(start[i], start[i + 1] - start[i]); }
+};
+
+void Fold(std::string_view norm, Folded* f) {
+  f->bytes.clear();
+  f->start.clear();
+  f->run_end.clear();
+  size_t run_from = 0;
+  auto close_run = [&] {
+    for (size_t j = run_from; j < f->run_end.size(); ++j) f->run_end[j] = static_cast<uint32_t>(f->run_end.size());
+    run_from = f->run_end.size();
+  };
+  for (size_t i = 0; i < norm.size();) {
+    const size_t at = i;
+    const char32_t cp = NextCodePoint(norm, i);
+    if (!IsWordChar(cp)) {
+      if (cp != ' ') close_run();
+      continue;
+    }
+    f->start.push_back(static_cast<uint32_t>(f->bytes.size()));
+    f->run_end.push_back(0);
+    if (cp >= '0' && cp <= '9') {
+      f->bytes.push_back('0');
+    } else {
+      f->bytes.append(norm.data() + at, i - at);
+    }
+  }
+  close_run();
+  f->start.push_back(static_cast<uint32_t>(f->bytes.size()));
+}
+
+// The key of a word of normalised text in a lexicon (0: not a word: under 2 or over
+// kMaxWordChars characters, or holding anything but letters, digits and ideographs).
+uint64_t WordKey(std::string_view word) {
+  uint64_t h = FnvStart('w');
+  size_t chars = 0;
+  for (size_t i = 0; i < word.size();) {
+    const size_t at = i;
+    const char32_t cp = NextCodePoint(word, i);
+    if (!IsWordChar(cp) || ++chars > kMaxWordChars) return 0;
+    h = cp >= '0' && cp <= '9' ? Fnv(h, "0") : Fnv(h, word.substr(at, i - at));
+  }
+  return chars >= 2 && h != 0 ? h : 0;
+}
+
+}  // namespace
+
+// The words a model learnt from its training texts (their keys): open addressing, at
+// most half full, 0 marking an empty slot.
+class Lexicon {
+ public:
+  void Assign(std::vector<uint64_t> keys) {
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    keys_ = std::move(keys);
+    size_t cap = 16;
+    while (cap < 2 * keys_.size()) cap <<= 1;
+    slots_.assign(cap, 0);
+    mask_ = cap - 1;
+    for (uint64_t k : keys_) {
+      size_t s = Home(k);
+      while (slots_[s] != 0) s = (s + 1) & mask_;
+      slots_[s] = k;
+    }
+  }
+  bool Contains(uint64_t k) const {
+    for (size_t s = Home(k);; s = (s + 1) & mask_) {
+      if (slots_[s] == k) return true;
+      if (slots_[s] == 0) return false;
+    }
+  }
+  const std::vector<uint64_t>& keys() const { return keys_; }
+
+ private:
+  size_t Home(uint64_t k) const { return (k * 0x9E3779B97F4A7C15ull >> 17) & mask_; }
+  std::vector<uint64_t> keys_;
+  std::vector<uint64_t> slots_ = std::vector<uint64_t>(16, 0);
+  size_t mask_ = 15;
+};
+
+namespace {
 
 void SilentPrint(const char*) {}
 
@@ -48,44 +147,38 @@ double Softmax(const std::vector<double>& dec, double temperature, std::vector<d
   return sum;
 }
 
-}  // namespace
-
-Result<Features> Featurise(std::string_view text) {
-  ASSIGN_OR_RETURN(std::string norm, NormaliseText(text));
-
-  std::vector<uint32_t> ids;
-  ids.reserve(norm.size());
-  // Character unigrams and bigrams over the letters, digits and ideographs, punctuation
-  // and spaces skipped, so raw text and stop-word-stripped segmented text look alike.
-  // Digits are folded to 0: house numbers and dates say little about the matter.
-  char prev[8] = {0};
-  size_t prev_len = 0;
-  for (size_t i = 0; i < norm.size();) {
-    const size_t start = i;
-    char32_t cp = NextCodePoint(norm, i);
-    if (!IsWordChar(cp)) continue;
-    char cur[8];
-    size_t cur_len = i - start;
-    if (cp >= '0' && cp <= '9') {
-      cur[0] = '0';
-      cur_len = 1;
-    } else {
-      std::memcpy(cur, norm.data() + start, cur_len);
-    }
-    ids.push_back(Bucket('c', std::string_view(cur, cur_len)));
-    if (prev_len > 0) {
-      char both[16];
-      std::memcpy(both, prev, prev_len);
-      std::memcpy(both + prev_len, cur, cur_len);
-      ids.push_back(Bucket('b', std::string_view(both, prev_len + cur_len)));
-    }
-    std::memcpy(prev, cur, cur_len);
-    prev_len = cur_len;
+// Features of one text: character unigrams and bigrams over its letters, digits and
+// ideographs (punctuation and spaces skipped, so raw text and stop-word-stripped segmented
+// text look alike), and every run of 2 to 6 characters that is a word of the lexicon
+// (overlapping matches included: no segmentation decision, so raw and segmented text give
+// the same words, and nothing is segmented at prediction time).
+Result<Features> Featurise(std::string_view text, const Lexicon& lexicon) {
+  // A text longer than kMaxTextBytes is judged by its beginning (which also keeps every
+  // count below 65,536).
+  if (text.size() > kMaxTextBytes) {
+    size_t cut = kMaxTextBytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut);
   }
-  if (ids.empty()) return InvalidArgument("text", "has no letters, digits or ideographs");
-  DefaultSegmenter().ForEachWord(norm, [&](std::string_view w) {
-    if (Utf8Length(w) >= 2) ids.push_back(Bucket('w', w));
-  });
+  ASSIGN_OR_RETURN(std::string norm, NormaliseText(text));
+  thread_local Folded chars;
+  Fold(norm, &chars);
+  const size_t m = chars.size();
+  if (m == 0) return InvalidArgument("text", "has no letters, digits or ideographs");
+  std::vector<uint32_t> ids;
+  ids.reserve(4 * m);
+  for (size_t i = 0; i < m; ++i) {
+    ids.push_back(Bucket('c', chars.at(i)));
+    if (i > 0) ids.push_back(Bucket('b', std::string_view(chars.bytes).substr(chars.start[i - 1], chars.start[i + 1] - chars.start[i - 1])));
+  }
+  for (size_t a = 0; a < m; ++a) {
+    uint64_t h = Fnv(FnvStart('w'), chars.at(a));
+    const size_t end = std::min<size_t>(chars.run_end[a], a + kMaxWordChars);
+    for (size_t b = a + 1; b < end; ++b) {
+      h = Fnv(h, chars.at(b));
+      if (lexicon.Contains(h)) ids.push_back(BucketOf(h));
+    }
+  }
   // Term frequencies: counted in a per-thread table indexed by feature id (no sort; the
   // table is cleared again through the ids touched).
   thread_local std::vector<uint16_t> counts(size_t{1} << kHashBits, 0);
@@ -101,12 +194,55 @@ Result<Features> Featurise(std::string_view text) {
   return f;
 }
 
+// The lexicon of a training set: the words of its segmented texts (as segmented) and of its
+// raw texts (as ICU segments them) that occur in at least two texts; at most kMaxLexicon of
+// them, the most frequent.
+Result<std::vector<uint64_t>> LearnLexicon(const std::vector<TrainingExample>& examples) {
+  std::unordered_map<uint64_t, uint32_t> df;
+  std::vector<uint64_t> keys;
+  for (size_t i = 0; i < examples.size(); ++i) {
+    auto norm = NormaliseText(examples[i].text);
+    if (!norm.ok()) return InvalidArgument("text", "example " + std::to_string(i + 1) + ": " + norm.status().message());
+    keys.clear();
+    auto add = [&](std::string_view w) {
+      if (const uint64_t k = WordKey(w)) keys.push_back(k);
+    };
+    if (examples[i].segmented) {
+      for (size_t at = 0; at < norm->size();) {
+        const size_t sp = std::min(norm->find(' ', at), norm->size());
+        add(std::string_view(*norm).substr(at, sp - at));
+        at = sp + 1;
+      }
+    } else {
+      DefaultSegmenter().ForEachWord(*norm, add);
+    }
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    for (uint64_t k : keys) ++df[k];
+  }
+  std::vector<std::pair<uint32_t, uint64_t>> kept;
+  for (const auto& [k, n] : df) {
+    if (n >= 2) kept.emplace_back(n, k);
+  }
+  if (kept.size() > kMaxLexicon) {
+    std::nth_element(kept.begin(), kept.begin() + kMaxLexicon, kept.end(), std::greater<>());
+    kept.resize(kMaxLexicon);
+  }
+  std::vector<uint64_t> out;
+  out.reserve(kept.size());
+  for (const auto& [n, k] : kept) out.push_back(k);
+  return out;
+}
+
+}  // namespace
+
 struct Classifier::Impl {
   std::vector<std::string> labels;
   std::vector<uint32_t> buckets;  // sorted; row r holds bucket buckets[r]
   std::vector<float> idf;      // per row, until packed
   std::vector<float> weights;  // row-major [row][class], until packed
   std::vector<float> bias;     // per class
+  Lexicon lexicon;
   double temperature = 1;
   double abstain_below = 0;
   nlohmann::json info;
@@ -198,6 +334,9 @@ struct Classifier::Impl {
     for (size_t r = 0; r < rows; ++r) put(&packed[r * (k + 1)], 4);
     for (size_t r = 0; r < rows; ++r) put(&packed[r * (k + 1) + 1], k * 4);
     put(bias.data(), k * 4);
+    const uint32_t words = static_cast<uint32_t>(lexicon.keys().size());
+    put(&words, 4);
+    put(lexicon.keys().data(), static_cast<size_t>(words) * 8);
     return out;
   }
 };
@@ -224,6 +363,8 @@ Prediction Classifier::PredictFeatures(const Features& f, size_t k) const {
   for (size_t i = 0; i < std::min(k, order.size()); ++i) p.top.push_back({impl_->labels[order[i]], probs[order[i]]});
   return p;
 }
+
+Result<Features> Classifier::Featurise(std::string_view text) const { return intel::Featurise(text, impl_->lexicon); }
 
 Result<Prediction> Classifier::Predict(std::string_view text, size_t k) const {
   ASSIGN_OR_RETURN(Features f, Featurise(text));
@@ -329,8 +470,10 @@ Result<Classifier> Classifier::Train(const std::vector<TrainingExample>& example
   const size_t n = examples.size();
   std::vector<Features> feats(n);
   std::map<std::string, int> label_index;
+  ASSIGN_OR_RETURN(std::vector<uint64_t> words, LearnLexicon(examples));
+  impl->lexicon.Assign(std::move(words));
   for (size_t i = 0; i < n; ++i) {
-    auto f = Featurise(examples[i].text);
+    auto f = intel::Featurise(examples[i].text, impl->lexicon);
     if (!f.ok()) return InvalidArgument("text", "example " + std::to_string(i + 1) + ": " + f.status().message());
     feats[i] = std::move(f).value();
     if (examples[i].label.empty()) return InvalidArgument("label", "example " + std::to_string(i + 1) + " has none");
@@ -452,7 +595,9 @@ Result<Classifier> Classifier::Train(const std::vector<TrainingExample>& example
       {"format", 1},
       {"features", {{"version", kFeatureVersion},
                     {"hash_bits", kHashBits},
-                    {"description", "TF-IDF (sublinear tf, smoothed idf, L2) over character 1-2-grams and ICU words"}}},
+                    {"description", "TF-IDF (sublinear tf, smoothed idf, L2) over character 1-2-grams and the lexicon's "
+                                    "words found in the text"},
+                    {"lexicon_words", impl->lexicon.keys().size()}}},
       {"algorithm", "one-vs-rest linear SVM (liblinear L2-regularised L2-loss, dual), softmax-calibrated"},
       {"c", opts.c},
       {"temperature", impl->temperature},
@@ -518,8 +663,12 @@ Result<Classifier> Classifier::Parse(std::string_view bytes) {
     uint32_t k = 0, rows = 0;
     std::memcpy(&k, payload.data(), 4);
     std::memcpy(&rows, payload.data() + 4, 4);
-    const size_t want = 8 + static_cast<size_t>(rows) * 8 + static_cast<size_t>(rows) * k * 4 + k * 4;
-    if (k != impl->labels.size() || payload.size() != want) return InvalidArgument("model", "has an inconsistent size");
+    const size_t want = 8 + static_cast<size_t>(rows) * 8 + static_cast<size_t>(rows) * k * 4 + k * 4 + 4;
+    uint32_t words = 0;
+    if (payload.size() >= want) std::memcpy(&words, payload.data() + want - 4, 4);
+    if (k != impl->labels.size() || payload.size() != want + static_cast<size_t>(words) * 8) {
+      return InvalidArgument("model", "has an inconsistent size");
+    }
     const char* p = payload.data() + 8;
     impl->buckets.resize(rows);
     impl->idf.resize(rows);
@@ -528,7 +677,10 @@ Result<Classifier> Classifier::Parse(std::string_view bytes) {
     std::memcpy(impl->buckets.data(), p, rows * 4), p += rows * 4;
     std::memcpy(impl->idf.data(), p, rows * 4), p += rows * 4;
     std::memcpy(impl->weights.data(), p, static_cast<size_t>(rows) * k * 4), p += static_cast<size_t>(rows) * k * 4;
-    std::memcpy(impl->bias.data(), p, k * 4);
+    std::memcpy(impl->bias.data(), p, k * 4), p += k * 4 + 4;
+    std::vector<uint64_t> lexicon(words);
+    std::memcpy(lexicon.data(), p, static_cast<size_t>(words) * 8);
+    impl->lexicon.Assign(std::move(lexicon));
   } catch (const std::exception& e) {
     return InvalidArgument("model", std::string("has a bad header: ") + e.what());
   }

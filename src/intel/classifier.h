@@ -26,6 +26,7 @@ struct TrainingExample {
   std::string text;  // raw text, or already-segmented text (space-separated words)
   std::string label;
   std::string group;  // examples sharing a group stay on one side of a split ("" = by text)
+  bool segmented = false;  // text is space-separated words: its words go into the lexicon as they are
 };
 
 struct TrainOptions {
@@ -53,8 +54,8 @@ struct Prediction {
 struct Features {
   std::vector<std::pair<uint32_t, float>> tf;  // distinct ids, sublinear term frequency
 };
-// Fails (field "text") on invalid UTF-8 or text without any letter, digit or ideograph.
-Result<Features> Featurise(std::string_view text);
+
+class Lexicon;
 
 class Classifier {
  public:
@@ -67,6 +68,10 @@ class Classifier {
   static Result<Classifier> Parse(std::string_view bytes);
   Status Save(const std::string& path) const;  // atomically (temp file + rename)
 
+  // Character 1-2-grams and the words of the model's lexicon (learnt from the training
+  // texts: segmented ones as segmented, raw ones as ICU segments them) found in the text.
+  // Fails (field "text") on invalid UTF-8 or text without any letter, digit or ideograph.
+  Result<Features> Featurise(std::string_view text) const;
   Result<Prediction> Predict(std::string_view text, size_t k = 3) const;
   Prediction PredictFeatures(const Features& f, size_t k = 3) const;
 

@@ -43,21 +43,62 @@ TEST(Classifier, LearnsSeparableLabelsAndCalibrates) {
 }
 
 TEST(Classifier, SegmentedAndRawTextShareFeatures) {
-  auto raw = Featurise("夜间施工噪音扰民");
-  auto seg = Featurise("夜间 施工 噪音 扰民");
+  TrainOptions opts;
+  opts.folds = 0;
+  auto model = Classifier::Train(Toy(), opts);
+  ASSERT_TRUE(model.ok());
+  auto raw = model->Featurise("夜间施工噪音扰民");
+  auto seg = model->Featurise("夜间 施工 噪音 扰民");
   ASSERT_TRUE(raw.ok() && seg.ok());
-  size_t common = 0;
-  for (const auto& a : raw->tf) {
-    for (const auto& b : seg->tf) common += a.first == b.first;
+  // Same characters, same bigrams and the same lexicon words: the spaces change nothing.
+  EXPECT_EQ(raw->tf, seg->tf);
+}
+
+TEST(Classifier, LearnsWordsFromSegmentedTextsAndFindsThemInRawText) {
+  std::vector<TrainingExample> ex;
+  for (int r = 0; r < 3; ++r) {
+    ex.push_back({"井盖 缺失 危险 " + std::to_string(r), "城乡建设", "", true});
+    ex.push_back({"广场舞 音响 太吵 " + std::to_string(r), "环境保护", "", true});
   }
-  EXPECT_GE(common * 10, raw->tf.size() * 8);
+  TrainOptions opts;
+  opts.folds = 0;
+  auto model = Classifier::Train(ex, opts);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  EXPECT_EQ(model->info()["features"]["lexicon_words"], 6);  // 井盖 缺失 危险 广场舞 音响 太吵
+  // Unsegmented text holds the same words: one feature per word more than its characters
+  // and bigrams alone give.
+  auto with_words = model->Featurise("井盖缺失");
+  auto without = model->Featurise("盖缺");
+  ASSERT_TRUE(with_words.ok() && without.ok());
+  EXPECT_EQ(with_words->tf.size(), 4u + 3u + 2u);  // 4 characters, 3 bigrams, 井盖 and 缺失
+  EXPECT_EQ(without->tf.size(), 2u + 1u);
+  // Words do not reach across punctuation, but do across spaces.
+  EXPECT_EQ(model->Featurise("井，盖")->tf.size(), 2u + 1u);
+  EXPECT_EQ(model->Featurise("井 盖")->tf.size(), 2u + 1u + 1u);
+  // The lexicon survives saving and loading.
+  const std::string path = ::testing::TempDir() + "/lexicon.model";
+  ASSERT_TRUE(model->Save(path).ok());
+  auto loaded = Classifier::Load(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ(loaded->Featurise("井盖缺失")->tf, with_words->tf);
+  std::remove(path.c_str());
 }
 
 TEST(Classifier, RejectsBadTextNamingTheField) {
-  auto f = Featurise("，。！  ");
+  TrainOptions opts;
+  opts.folds = 0;
+  auto model = Classifier::Train(Toy(), opts);
+  ASSERT_TRUE(model.ok());
+  auto f = model->Featurise("，。！  ");
   ASSERT_FALSE(f.ok());
   EXPECT_EQ(f.status().field(), "text");
-  EXPECT_FALSE(Featurise(std::string("\xff\xfe", 2)).ok());
+  EXPECT_FALSE(model->Featurise(std::string("\xff\xfe", 2)).ok());
+  // An overlong text is judged by its first 48 KiB, cut between characters.
+  std::string longest;
+  while (longest.size() < 200 * 1024) longest += "噪音";
+  auto f_long = model->Featurise(longest);
+  ASSERT_TRUE(f_long.ok()) << f_long.status().message();
+  EXPECT_EQ(f_long->tf.size(), (model->Featurise("噪音噪音")->tf.size()));
   std::vector<TrainingExample> one_label = {{"路灯坏了", "a", ""}, {"道路破损", "a", ""}};
   EXPECT_FALSE(Classifier::Train(one_label, {}).ok());
 }
