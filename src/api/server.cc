@@ -150,13 +150,15 @@ Status PageSizeParam(const Req& req, int64_t max, int64_t* size) {
   return Status::Ok();
 }
 
-// A list's id `cursor`, when given (empty: the first page): the id of the previous page's
-// last item.
-Status IdCursorParam(const Req& req, Id* after) {
-  if (req.get_param_value("cursor").empty()) return Status::Ok();
-  auto id = ParseId(req.get_param_value("cursor"));
-  if (!id) return InvalidArgument("cursor", "must be a cursor from next_cursor");
-  *after = *id;
+// An optional id parameter, e.g. a list's `cursor` (the id of the previous page's last
+// item): absent or empty leaves *out as it is; anything but an id is refused, `what` saying
+// what it must be.
+Status IdParam(const Req& req, const char* name, Id* out, const char* what = "must be an id") {
+  const std::string value = req.get_param_value(name);
+  if (value.empty()) return Status::Ok();
+  auto id = ParseId(value);
+  if (!id) return InvalidArgument(name, what);
+  *out = *id;
   return Status::Ok();
 }
 
@@ -539,7 +541,7 @@ void ApiServer::Impl::KbRoutes() {
     if (!q.ok()) return SendError(res, q.status());
     Id after = 0;
     int64_t page_size = 20;
-    if (auto st = IdCursorParam(req, &after); !st.ok()) return SendError(res, st);
+    if (auto st = IdParam(req, "cursor", &after, "must be a cursor from next_cursor"); !st.ok()) return SendError(res, st);
     if (auto st = PageSizeParam(req, 100, &page_size); !st.ok()) return SendError(res, st);
     const int page = static_cast<int>(page_size);
     auto list = svc->store()->KbList(q->status, after, page + 1);
@@ -1062,7 +1064,7 @@ void ApiServer::Impl::OrgRoutes() {
     }
     Id after = 0;
     int64_t page_size = 100;
-    if (auto st = IdCursorParam(req, &after); !st.ok()) return SendError(res, st);
+    if (auto st = IdParam(req, "cursor", &after, "must be a cursor from next_cursor"); !st.ok()) return SendError(res, st);
     if (auto st = PageSizeParam(req, 200, &page_size); !st.ok()) return SendError(res, st);
     const int limit = static_cast<int>(page_size);
     auto entries = svc->store()->ListAudit(limit + 1, after);
@@ -1102,16 +1104,9 @@ Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
     q.status = ParseTicketStatus(req.get_param_value("status"));
     if (!q.status) return InvalidArgument("status", "unknown status '" + req.get_param_value("status") + "'");
   }
-  auto id_param = [&](const char* name, Id* out) -> Status {
-    if (!req.has_param(name) || req.get_param_value(name).empty()) return Status::Ok();
-    auto id = ParseId(req.get_param_value(name));
-    if (!id) return InvalidArgument(name, "must be an id");
-    *out = *id;
-    return Status::Ok();
-  };
-  RETURN_IF_ERROR(id_param("unit_id", &q.unit_id));
-  RETURN_IF_ERROR(id_param("area_id", &q.area_id));
-  RETURN_IF_ERROR(id_param("cursor", &q.cursor));
+  RETURN_IF_ERROR(IdParam(req, "unit_id", &q.unit_id));
+  RETURN_IF_ERROR(IdParam(req, "area_id", &q.area_id));
+  RETURN_IF_ERROR(IdParam(req, "cursor", &q.cursor));
   q.unit_open_only = req.get_param_value("open") == "true";
   q.assignment_state = req.get_param_value("assignment_state");
   if (!q.assignment_state.empty()) {
