@@ -155,10 +155,10 @@ double Softmax(const std::vector<double>& dec, double temperature, std::vector<d
 Result<Features> Featurise(std::string_view text, const Lexicon& lexicon) {
   // A text longer than kMaxTextBytes is judged by its beginning (which also keeps every
   // count below 65,536).
+  std::string beginning;
   if (text.size() > kMaxTextBytes) {
-    size_t cut = kMaxTextBytes;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-    text = text.substr(0, cut);
+    beginning = Utf8Prefix(text, kMaxTextBytes);
+    text = beginning;
   }
   ASSIGN_OR_RETURN(std::string norm, NormaliseText(text));
   thread_local Folded chars;
