@@ -766,8 +766,9 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
   }
   // The scored matters by heat, ties in cluster order.
   rank.resize(scored);
-  std::sort(rank.begin(), rank.end());
-  std::stable_sort(rank.begin(), rank.end(), [&](size_t a, size_t b) { return spots[a].heat > spots[b].heat; });
+  std::sort(rank.begin(), rank.end(), [&](size_t a, size_t b) {
+    return spots[a].heat != spots[b].heat ? spots[a].heat > spots[b].heat : a < b;
+  });
   std::vector<Hotspot> out;
   for (size_t r = 0; r < top; ++r) {
     Hotspot h = std::move(spots[rank[r]]);
