@@ -47,6 +47,9 @@ ap.add_argument("--systems", default="hotline,W,C",
                 help="comma-separated subset of hotline, W (jieba words) and C (character 1-2-grams)")
 args = ap.parse_args()
 SYSTEMS = set(args.systems.split(","))
+unknown = SYSTEMS - {"hotline", "W", "C"}
+if unknown:
+    ap.error(f"--systems: unknown {', '.join(sorted(unknown))}; choose from hotline, W, C")
 
 RAW, SEG = (os.path.join(args.data, f) for f in ("classify_dev_raw.csv", "classify_dev_segmented.csv"))
 if not (os.path.exists(RAW) and os.path.exists(SEG)):
@@ -109,6 +112,7 @@ BASELINES = {
     "W": (words, lambda: TfidfVectorizer(analyzer=lambda toks: toks)),
     "C": (chars, lambda: TfidfVectorizer(analyzer="char", ngram_range=(1, 2))),
 }
+RUN_BASELINES = [b for b in BASELINES if b in SYSTEMS]
 
 
 class Baseline:
@@ -183,7 +187,7 @@ def evaluate(train, test, name):
             out["hotline"] = dict(scores(test, hotline_predict(models["hotline"], test, name)), train_s=dt)
         except (RuntimeError, OSError, ValueError, KeyError) as e:
             print(f"hotline: {e}\nhotline: continuing with the baselines only"); hotline_ok = False
-    for b in (b for b in BASELINES if b in SYSTEMS):
+    for b in RUN_BASELINES:
         t = time.time(); models[b] = Baseline(b).fit(train); dt = time.time() - t
         out[b] = dict(scores(test, models[b].predict(test)), train_s=dt)
     return out, models
@@ -231,7 +235,7 @@ if "hotline" in models:
         print(f"hotline throughput: {e}")
 affinity = os.sched_getaffinity(0)
 os.sched_setaffinity(0, {CPU})
-for b in (b for b in BASELINES if b in SYSTEMS):
+for b in RUN_BASELINES:
     t = time.time(); models[b].predict(raw_rows); dt = time.time() - t
     throughput.append({"system": b, "texts": len(raw_rows), "seconds": dt, "texts_per_s": len(raw_rows) / dt, "pinned": True})
 os.sched_setaffinity(0, affinity)
