@@ -12,12 +12,14 @@ import csv
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
 import urllib.request
+from contextlib import closing
 
 from harness import call, die_with_parent, free_port
 
@@ -553,6 +555,17 @@ class AssistTest(DemoCase):
         self.assertEqual([x["rank"] for x in h["hotspots"]], list(range(1, len(h["hotspots"]) + 1)))
         for x in h["hotspots"]:
             self.assertEqual(len(x["ids"]), len(x["numbers"]))
+        # Intake stored each ticket's hotspot features, and the hotspots read them: the three
+        # reports of the broken manhole cover are one matter.
+        with closing(sqlite3.connect("file:%s?mode=ro" % self.db, uri=True)) as db:
+            stored = db.execute("SELECT COUNT(*) FROM ticket_features f JOIN tickets t ON t.id = f.ticket_id "
+                                "WHERE t.number IN (?, ?, ?) AND length(f.hotspot) > 0", numbers).fetchone()[0]
+        self.assertEqual(stored, 3)
+        status, h = self.api("GET", "/api/v1/insight/hotspots?top=100", who="supervisor1")
+        self.assertEqual(status, 200, h)
+        cover = [x for x in h["hotspots"] if numbers[0] in x["numbers"]]
+        self.assertEqual(len(cover), 1, h)
+        self.assertEqual(sorted(cover[0]["numbers"]), sorted(numbers))
         # A district centre's analysis runs over its own tickets only: the city centre's group
         # is not in it, and every ticket it names is one the centre may open.
         status, mine = self.api("GET", "/api/v1/insight/duplicates", who="disp_jiangbei")

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -27,6 +28,9 @@ struct Message {
   // the address compared after normalisation (case, width, spaces and punctuation).
   std::string category{};
   std::string address{};
+  // The text's hotspot features as stored at intake (EncodeFeatures of HotspotFeatures of
+  // the title and text above); empty or unreadable: hotspots work them out from the text.
+  std::string features{};
 };
 
 // "2019/2/28 11:25:05", "2019-09-05 12:29:01", ISO 8601; read in the city's zone.
@@ -85,6 +89,22 @@ struct PetitionMatch {
 };
 std::vector<PetitionMatch> CrossCheckPetitions(const std::vector<Message>& tickets, const std::vector<Message>& petitions,
                                                double threshold = 0.4);
+
+// What hotspots read of a message: worked out once, when a ticket is taken in, and stored
+// with it, so clustering a period starts from these instead of the texts (normalising and
+// cutting texts into bigrams is most of the work of reading them).
+struct TextFeatures {
+  std::vector<uint64_t> grams;      // distinct character bigrams of text and title (title counted again), ascending
+  std::vector<uint16_t> counts;     // occurrences of each (at most 65,535)
+  std::vector<std::string> places;  // place keys (the ideographs before a place suffix), ascending
+};
+TextFeatures HotspotFeatures(const std::string& title, const std::string& text);
+
+// A compact, versioned byte form of the features (delta-coded bigrams). Decoding refuses
+// (nullopt) data of another version or damaged data, so a change to the features makes
+// stored ones fall back to the text rather than mislead.
+std::string EncodeFeatures(const TextFeatures& f);
+std::optional<TextFeatures> DecodeFeatures(std::string_view data);
 
 // Seconds spent in each stage of a run, in order (for benchmarks and profiling).
 using StageTimes = std::vector<std::pair<std::string, double>>;

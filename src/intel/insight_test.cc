@@ -99,6 +99,59 @@ TEST(Hotspots, OnePlaceOneProblemRankedByCallers) {
   for (size_t i = 0; i < spots[0].members.size(); ++i) EXPECT_EQ(m[spots[0].members[i]].id[0], 'f');
 }
 
+TEST(Hotspots, FeaturesRoundTripAndDamagedOnesAreRefused) {
+  const TextFeatures f = HotspotFeatures("锦绣家园小区油烟扰民", "锦绣家园小区油烟扰民\n楼下餐馆油烟直排，五一路也有。ABC 123");
+  ASSERT_FALSE(f.grams.empty());
+  EXPECT_TRUE(std::is_sorted(f.grams.begin(), f.grams.end()));
+  EXPECT_EQ(f.grams.size(), f.counts.size());
+  EXPECT_NE(std::find(f.places.begin(), f.places.end(), "锦绣家园小区"), f.places.end());
+  EXPECT_NE(std::find(f.places.begin(), f.places.end(), "五一路"), f.places.end());
+  const std::string data = EncodeFeatures(f);
+  const auto back = DecodeFeatures(data);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->grams, f.grams);
+  EXPECT_EQ(back->counts, f.counts);
+  EXPECT_EQ(back->places, f.places);
+  EXPECT_FALSE(DecodeFeatures("").has_value());
+  EXPECT_FALSE(DecodeFeatures(std::string(1, '\x7f') + data.substr(1)).has_value());  // another version
+  for (size_t cut = 1; cut < data.size(); ++cut) EXPECT_FALSE(DecodeFeatures(data.substr(0, cut)).has_value()) << cut;
+  EXPECT_FALSE(DecodeFeatures(data + "x").has_value());
+  EXPECT_TRUE(EncodeFeatures(*DecodeFeatures(EncodeFeatures({}))).size() > 0);  // an empty text still encodes
+  // Well-formed numbers that cannot be features: a character past Unicode, a place that is
+  // not UTF-8.
+  EXPECT_FALSE(DecodeFeatures(EncodeFeatures({{uint64_t{0x110000} << 21 | 0x4e00}, {1}, {}})).has_value());
+  EXPECT_FALSE(DecodeFeatures(EncodeFeatures({{uint64_t{0x4e00} << 21 | 0x4e01}, {1}, {"\xff\xfe"}})).has_value());
+  EXPECT_TRUE(DecodeFeatures(EncodeFeatures({{uint64_t{0x4e00} << 21 | 0x4e01}, {1}, {"一路"}})).has_value());
+}
+
+TEST(Hotspots, StoredFeaturesGiveWhatTheTextsGiveAndUnreadableOnesFallBack) {
+  std::vector<Message> m;
+  for (int i = 0; i < 12; ++i) {
+    const std::string title = i % 2 ? "锦绣家园小区油烟扰民" : "育才中学乱收补课费";
+    m.push_back({std::to_string(i), title, title + "，第" + std::to_string(i) + "次反映，请尽快处理。",
+                 ParseLooseTime("2019/7/" + std::to_string(1 + i) + " 10:00:00"), "u" + std::to_string(i), i});
+  }
+  const auto from_text = FindHotspots(m);
+  for (auto& x : m) x.features = EncodeFeatures(HotspotFeatures(x.title, x.text));
+  const auto from_features = FindHotspots(m);
+  ASSERT_EQ(from_text.size(), from_features.size());
+  for (size_t i = 0; i < from_text.size(); ++i) {
+    EXPECT_EQ(from_text[i].members, from_features[i].members);
+    EXPECT_EQ(from_text[i].heat, from_features[i].heat);
+    EXPECT_EQ(from_text[i].place, from_features[i].place);
+  }
+  // Stored features are what is read: all stored as the first message's, all are one matter.
+  std::vector<Message> same = m;
+  for (auto& x : same) x.features = m[0].features;
+  const auto one = FindHotspots(same);
+  ASSERT_FALSE(one.empty());
+  EXPECT_EQ(one[0].members.size(), m.size());
+  for (auto& x : m) x.features = std::string(1, 1) + "damaged";
+  const auto fallen_back = FindHotspots(m);
+  ASSERT_EQ(from_text.size(), fallen_back.size());
+  for (size_t i = 0; i < from_text.size(); ++i) EXPECT_EQ(from_text[i].members, fallen_back[i].members);
+}
+
 TEST(Time, ReadsTheFormatsOfExports) {
   EXPECT_EQ(ParseLooseTime("2019/2/28 11:25:05"), ParseLooseTime("2019-02-28T11:25:05+08:00"));
   EXPECT_EQ(ParseLooseTime("2019-09-05 12:29:01"), ParseLooseTime("2019-09-05T12:29:01+08:00"));

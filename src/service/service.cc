@@ -363,6 +363,7 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
   }
   NewTicket nt;
   nt.lsh_bands = bands;
+  nt.hotspot_features = intel::EncodeFeatures(intel::HotspotFeatures(t.title, t.title + "\n" + t.content));
   nt.requester = in.citizen;
   nt.first_contact = Contact{ids_->Next(), t.id, in.channel, "intake", in.content, 0, a.user_id, now};
   json data = {{"channel", t.channel}, {"request_type", t.request_type}, {"urgency", t.urgency},
@@ -493,6 +494,7 @@ std::vector<intel::Message> AsMessages(const std::vector<Store::TicketText>& tic
   msgs.reserve(tickets.size());
   for (const auto& t : tickets) {
     msgs.push_back({IdToString(t.id), t.title, t.title + "\n" + t.content, t.created_at, t.phone_hash, 0});
+    msgs.back().features = t.hotspot_features;
   }
   return msgs;
 }

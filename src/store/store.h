@@ -126,6 +126,7 @@ struct NewTicket {
   Event created_event;      // type "created"
   std::string idempotency_key;  // "" for none; scoped by the caller (user or channel)
   std::vector<int64_t> lsh_bands;  // near-duplicate lookup keys of its text (intel::LshBands)
+  std::string hotspot_features;    // what hotspots read of its text (intel::EncodeFeatures); "" for none
 };
 
 struct CreatedTicket {
@@ -213,6 +214,7 @@ class Store {
     std::string number, title, content, phone_hash;
     TimeMs created_at = 0;
     std::string category_code;
+    std::string hotspot_features;  // as stored at intake; "" for tickets taken in before they were
   };
   // `scope_units` (empty: the whole city) keeps a centre to the tickets it took in or that
   // were dispatched into those units, as ListTickets scopes a centre's lists.

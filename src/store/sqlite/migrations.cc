@@ -139,6 +139,10 @@ CREATE INDEX alerts_updated ON alerts(updated_at);
 CREATE TABLE kb_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 INSERT INTO kb_df(term, df) SELECT term, COUNT(*) FROM kb_postings GROUP BY term;
 )SQL",
+      // 8: what hotspots read of each ticket's text, worked out once at intake.
+      R"SQL(
+CREATE TABLE ticket_features(ticket_id INTEGER PRIMARY KEY, hotspot BLOB NOT NULL);
+)SQL",
   };
   return kMigrations;
 }

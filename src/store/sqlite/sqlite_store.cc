@@ -854,6 +854,10 @@ Result<CreatedTicket> SqliteStore::CreateTicket(NewTicket in) {
       ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT OR IGNORE INTO ticket_lsh(band, ticket_id) VALUES(?,?)"));
       RETURN_IF_ERROR(s.Bind(1, band).Bind(2, t.id).Run());
     }
+    if (!in.hotspot_features.empty()) {
+      ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO ticket_features(ticket_id, hotspot) VALUES(?,?)"));
+      RETURN_IF_ERROR(s.Bind(1, t.id).BindBlob(2, in.hotspot_features).Run());
+    }
     return CreatedTicket{std::move(t), false};
   });
 }
@@ -1267,14 +1271,17 @@ Result<std::vector<Store::TicketText>> SqliteStore::TicketTexts(TimeMs from, Tim
   using Out = std::vector<TicketText>;
   return Read<Out>([&](Connection& c) -> Result<Out> {
     ASSIGN_OR_RETURN(auto s, c.Prepare(
-        "SELECT id, number, json_extract(state, '$.title'), content, phone_hash, created_at, category_code FROM tickets "
+        "SELECT id, number, json_extract(state, '$.title'), content, phone_hash, created_at, category_code, "
+        "(SELECT hotspot FROM ticket_features WHERE ticket_id = tickets.id) FROM tickets "
         "WHERE created_at >= ? AND created_at < ?" + ScopeClause("id", scope_units) +
         " ORDER BY created_at LIMIT ?"));
     s.Bind(1, from).Bind(2, to);
     s.Bind(BindScope(s, 3, scope_units), static_cast<int64_t>(limit));
     Out out;
     Status st;
-    while (s.Step(&st)) out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Text(6)});
+    while (s.Step(&st)) {
+      out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Text(6), s.Blob(7)});
+    }
     RETURN_IF_ERROR(st);
     return out;
   });
