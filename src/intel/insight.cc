@@ -170,29 +170,28 @@ bool GetVarint(std::string_view data, size_t& at, uint64_t& v) {
   return false;
 }
 
-// Reads the bigrams of features in their stored form (see EncodeFeatures), calling
-// gram(bigram, count) for each in order. Returns where the place keys begin, or 0 when the
-// data is not features of this version or is damaged (after some calls, maybe).
-template <class Gram>
-size_t ReadGrams(std::string_view data, Gram gram) {
-  if (data.empty() || data[0] != kFeaturesVersion) return 0;
-  size_t at = 1;
-  uint64_t n = 0, delta = 0, count = 0, g = 0;
-  // Every number takes at least a byte, which bounds what a damaged length can ask for.
-  if (!GetVarint(data, at, n) || n > (data.size() - at) / 2) return 0;
-  for (uint64_t i = 0; i < n; ++i) {
-    if (!GetVarint(data, at, delta) || delta == 0 || !GetVarint(data, at, count) || count == 0 || count > 65535) return 0;
-    g += delta;
-    if ((g >> 21) >= kCodePoints || (g & kCharMask) >= kCodePoints) return 0;
-    gram(g, static_cast<uint16_t>(count));
-  }
-  return at;
-}
-
-// Reads the place keys that begin at `at`, calling place(key) for each; false when damaged.
+// Reads features in their stored form (see EncodeFeatures) into grams and counts, in place
+// of what they held, calling place(key) for each place key. False when the data is not
+// features of this version or is damaged: every number is checked, so damaged data cannot
+// ask for more than it holds or name a character past Unicode.
 template <class Place>
-bool ReadPlaces(std::string_view data, size_t at, Place place) {
-  uint64_t n = 0, size = 0;
+bool ReadFeatures(std::string_view data, std::vector<uint64_t>& grams, std::vector<uint16_t>& counts, Place place) {
+  grams.clear();
+  counts.clear();
+  if (data.empty() || data[0] != kFeaturesVersion) return false;
+  size_t at = 1;
+  uint64_t n = 0, delta = 0, count = 0, g = 0, size = 0;
+  // Every number takes at least a byte, which bounds what a damaged length can ask for.
+  if (!GetVarint(data, at, n) || n > (data.size() - at) / 2) return false;
+  grams.reserve(n);
+  counts.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    if (!GetVarint(data, at, delta) || delta == 0 || !GetVarint(data, at, count) || count == 0 || count > 65535) return false;
+    g += delta;
+    if ((g >> 21) >= kCodePoints || (g & kCharMask) >= kCodePoints) return false;
+    grams.push_back(g);
+    counts.push_back(static_cast<uint16_t>(count));
+  }
   if (!GetVarint(data, at, n) || n > data.size() - at) return false;
   for (uint64_t i = 0; i < n; ++i) {
     if (!GetVarint(data, at, size) || size > data.size() - at) return false;
@@ -222,11 +221,7 @@ std::string EncodeFeatures(const TextFeatures& f) {
 
 std::optional<TextFeatures> DecodeFeatures(std::string_view data) {
   TextFeatures f;
-  const size_t places = ReadGrams(data, [&](uint64_t g, uint16_t count) {
-    f.grams.push_back(g);
-    f.counts.push_back(count);
-  });
-  if (!places || !ReadPlaces(data, places, [&](std::string_view key) { f.places.emplace_back(key); })) return std::nullopt;
+  if (!ReadFeatures(data, f.grams, f.counts, [&](std::string_view key) { f.places.emplace_back(key); })) return std::nullopt;
   return f;
 }
 
@@ -420,21 +415,25 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* s
   Corpus c;
   c.vec.resize(n);
   c.keys.resize(n);
-  // Each message's distinct bigrams (ascending) with counts, and its place keys: as stored
-  // where they read, else worked out from the text now.
+  // Each message's distinct bigrams (ascending) with counts, and its place keys (views into
+  // its features): as stored where they read, else worked out from the text now.
   std::vector<std::vector<uint64_t>> grams(n);
   std::vector<std::vector<uint16_t>> counts(n);
-  std::vector<std::vector<std::string>> key_text(n);
+  std::vector<std::string> worked(n);
+  std::vector<std::vector<std::string_view>> key_text(n);
   std::vector<std::vector<uint64_t>> key_hash(n);
   ParallelSlices(n, threads, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
-      std::optional<TextFeatures> f;
-      if (!msgs[i].features.empty()) f = DecodeFeatures(msgs[i].features);
-      if (!f) f = HotspotFeatures(msgs[i].title, msgs[i].text);
-      grams[i] = std::move(f->grams);
-      counts[i] = std::move(f->counts);
-      key_text[i] = std::move(f->places);
-      for (const auto& k : key_text[i]) key_hash[i].push_back(std::hash<std::string>{}(k) | 1);
+      const auto place = [&](std::string_view key) {
+        key_text[i].push_back(key);
+        key_hash[i].push_back(std::hash<std::string_view>{}(key) | 1);
+      };
+      if (!ReadFeatures(msgs[i].features, grams[i], counts[i], place)) {
+        key_text[i].clear();
+        key_hash[i].clear();
+        worked[i] = EncodeFeatures(HotspotFeatures(msgs[i].title, msgs[i].text));
+        ReadFeatures(worked[i], grams[i], counts[i], place);
+      }
     }
   });
   lap("features");
@@ -583,7 +582,7 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* s
     c.keys[i].reserve(key_hash[i].size());
     for (size_t k = 0; k < key_hash[i].size(); ++k) {
       const uint32_t id = key_ids.Get(key_hash[i][k]);
-      if (id == c.key_names.size()) c.key_names.push_back(std::move(key_text[i][k]));
+      if (id == c.key_names.size()) c.key_names.emplace_back(key_text[i][k]);
       c.keys[i].push_back(id);
     }
     std::sort(c.keys[i].begin(), c.keys[i].end());
