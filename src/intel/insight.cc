@@ -186,8 +186,11 @@ bool ReadFeatures(std::string_view data, std::vector<uint64_t>& grams, std::vect
   grams.reserve(n);
   counts.reserve(n);
   for (uint64_t i = 0; i < n; ++i) {
-    if (!GetVarint(data, at, delta) || delta == 0 || !GetVarint(data, at, count) || count == 0 || count > 65535) return false;
-    g += delta;
+    if (!GetVarint(data, at, delta) || delta == 0 || delta >= kCodePoints << 21 || !GetVarint(data, at, count) ||
+        count == 0 || count > 65535) {
+      return false;
+    }
+    g += delta;  // cannot wrap: g and delta are each below 2^42
     if ((g >> 21) >= kCodePoints || (g & kCharMask) >= kCodePoints) return false;
     grams.push_back(g);
     counts.push_back(static_cast<uint16_t>(count));
