@@ -21,7 +21,11 @@
 // features (intel::HotspotFeatures), so they are worked out before the clock starts, as
 // intake would have, and their cost per ticket is printed on its own.
 //
-//   build/bench/bench_insight [--tickets 1000000] [--queries 1000] [--hotspot-messages 200000] [--dir /tmp]
+// --hotspot-runs N clusters the same month N times (this machine's run-to-run noise is
+// several seconds a minute, so one run compares badly with another build's).
+//
+//   build/bench/bench_insight [--tickets 1000000] [--queries 1000] [--hotspot-messages 200000] [--hotspot-runs 1]
+//                             [--dir /tmp] [--data DIR]
 #include <sqlite3.h>
 #include <sys/resource.h>
 
@@ -198,13 +202,14 @@ long MaxRssMb() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  size_t tickets = 1'000'000, queries = 1000, hot_n = 200'000;
+  size_t tickets = 1'000'000, queries = 1000, hot_n = 200'000, hot_runs = 1;
   std::string dir = "/tmp";
   std::string data_dir = std::filesystem::path(__FILE__).parent_path().string() + "/../../shared/data/teddy2020c";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--tickets")) tickets = std::stoul(argv[i + 1]);
     if (!std::strcmp(argv[i], "--queries")) queries = std::stoul(argv[i + 1]);
     if (!std::strcmp(argv[i], "--hotspot-messages")) hot_n = std::stoul(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--hotspot-runs")) hot_runs = std::max<size_t>(1, std::stoul(argv[i + 1]));
     if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
     if (!std::strcmp(argv[i], "--data")) data_dir = argv[i + 1];
   }
@@ -364,19 +369,22 @@ int main(int argc, char** argv) {
     std::vector<size_t> matter_size(month.matters, 0);
     for (uint32_t m : month.matter) ++matter_size[m];
     const long rss0 = MaxRssMb();
-    const auto t0 = Clock_::now();
-    intel::HotspotOptions opts;
-    opts.threads = 0;
-    intel::StageTimes stages;
-    opts.stages = &stages;
-    const auto spots = intel::FindHotspots(month.msgs, opts);
-    std::printf("hotspots over %zu messages from their stored features (%u threads): %.1f s, peak memory %ld MB (before: %ld MB)\n", hot_n,
-                std::thread::hardware_concurrency(), Ms(Clock_::now() - t0) / 1000, MaxRssMb(), rss0);
-    std::printf("  where the time went:");
-    for (size_t i = 0; i < stages.size(); ++i) {
-      std::printf("%s %s %.1f s", i ? "," : "", stages[i].first.c_str(), stages[i].second);
+    std::vector<intel::Hotspot> spots;
+    for (size_t run = 0; run < hot_runs; ++run) {
+      const auto t0 = Clock_::now();
+      intel::HotspotOptions opts;
+      opts.threads = 0;
+      intel::StageTimes stages;
+      opts.stages = &stages;
+      spots = intel::FindHotspots(month.msgs, opts);
+      std::printf("hotspots over %zu messages from their stored features (%u threads): %.1f s, peak memory %ld MB (before: %ld MB)\n",
+                  hot_n, std::thread::hardware_concurrency(), Ms(Clock_::now() - t0) / 1000, MaxRssMb(), rss0);
+      std::printf("  where the time went:");
+      for (size_t i = 0; i < stages.size(); ++i) {
+        std::printf("%s %s %.1f s", i ? "," : "", stages[i].first.c_str(), stages[i].second);
+      }
+      std::printf("\n");
     }
-    std::printf("\n");
     for (const auto& h : spots) {
       std::map<uint32_t, size_t> from;
       for (size_t m : h.members) ++from[month.matter[m]];

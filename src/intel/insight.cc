@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <numeric>
+#include <span>
 #include <string_view>
 #include <thread>
 #include <tuple>
@@ -352,36 +353,61 @@ void ParallelSlices(size_t n, size_t threads, Fn fn) {
   for (auto& th : pool) th.join();
 }
 
-// Open addressing from a non-zero 64-bit key to a dense id (the order of first sight).
+// Runs fn(thread, begin, end) over [0, n) in blocks of `block`, taken in turn by `threads`
+// threads (numbered from 0, for state of their own): for work of uneven size.
+template <class Fn>
+void ParallelBlocks(size_t n, size_t threads, size_t block, Fn fn) {
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> pool;
+  for (size_t t = 0; t < std::max<size_t>(1, threads); ++t) {
+    pool.emplace_back([&, t] {
+      for (size_t b; (b = next.fetch_add(block)) < n;) fn(t, b, std::min(n, b + block));
+    });
+  }
+  for (auto& th : pool) th.join();
+}
+
+// Open addressing from a non-zero 64-bit key to a dense id (the order of first sight), with
+// how many times each key was added (kept in its slot, so counting costs no other read).
 class KeyIds {
  public:
-  uint32_t Get(uint64_t key) {
-    if ((size_ + 1) * 2 > slots_.size()) Grow();
+  uint32_t Add(uint64_t key, uint32_t times = 1) {
+    if ((keys_.size() + 1) * 2 > slots_.size()) Grow();
     size_t h = Mix64(key) & (slots_.size() - 1);
-    while (slots_[h].first != 0 && slots_[h].first != key) h = (h + 1) & (slots_.size() - 1);
-    if (slots_[h].first == 0) {
-      slots_[h] = {key, static_cast<uint32_t>(keys_.size())};
+    while (slots_[h].key != 0 && slots_[h].key != key) h = (h + 1) & (slots_.size() - 1);
+    if (slots_[h].key == 0) {
+      slots_[h] = {key, static_cast<uint32_t>(keys_.size()), 0};
       keys_.push_back(key);
-      ++size_;
     }
-    return slots_[h].second;
+    slots_[h].count += times;
+    return slots_[h].id;
   }
   const std::vector<uint64_t>& keys() const { return keys_; }
+  std::vector<uint32_t> Counts() const {  // by id
+    std::vector<uint32_t> out(keys_.size());
+    for (const auto& s : slots_) {
+      if (s.key) out[s.id] = s.count;
+    }
+    return out;
+  }
 
  private:
+  struct Slot {
+    uint64_t key;
+    uint32_t id, count;
+  };
   void Grow() {
-    std::vector<std::pair<uint64_t, uint32_t>> old(std::max<size_t>(1024, slots_.size() * 2));
+    std::vector<Slot> old(std::max<size_t>(1024, slots_.size() * 2));
     old.swap(slots_);
     for (const auto& s : old) {
-      if (s.first == 0) continue;
-      size_t h = Mix64(s.first) & (slots_.size() - 1);
-      while (slots_[h].first != 0) h = (h + 1) & (slots_.size() - 1);
+      if (s.key == 0) continue;
+      size_t h = Mix64(s.key) & (slots_.size() - 1);
+      while (slots_[h].key != 0) h = (h + 1) & (slots_.size() - 1);
       slots_[h] = s;
     }
   }
-  std::vector<std::pair<uint64_t, uint32_t>> slots_;
+  std::vector<Slot> slots_;
   std::vector<uint64_t> keys_;
-  size_t size_ = 0;
 };
 
 // Appends the seconds since the previous lap (or construction) under a stage's name.
@@ -409,7 +435,12 @@ struct Corpus {
   std::vector<TermVec> vec;
   size_t terms = 0;
   std::vector<std::vector<uint32_t>> keys;  // place key ids, ascending
-  std::vector<std::string> key_names;
+  // The keys' names: views into the messages' stored features, or into `worked`, the
+  // features worked out from the text where none were stored (a name is not copied: a
+  // month names millions of places).
+  std::vector<std::string_view> key_names;
+  std::vector<uint32_t> key_size;  // how many messages name each key
+  std::vector<std::string> worked;
 };
 
 Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* stages = nullptr) {
@@ -419,36 +450,36 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* s
   c.vec.resize(n);
   c.keys.resize(n);
   // Each message's distinct bigrams (ascending) with counts, and its place keys (views into
-  // its features): as stored where they read, else worked out from the text now.
-  std::vector<std::vector<uint64_t>> grams(n);
+  // its features): as stored where they read, else worked out from the text (and kept).
   std::vector<std::vector<uint16_t>> counts(n);
-  std::vector<std::string> worked(n);
+  auto& worked = c.worked;
+  worked.resize(n);
   std::vector<std::vector<std::string_view>> key_text(n);
   std::vector<std::vector<uint64_t>> key_hash(n);
-  ParallelSlices(n, threads, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      const auto place = [&](std::string_view key) {
-        key_text[i].push_back(key);
-        key_hash[i].push_back(std::hash<std::string_view>{}(key) | 1);
-      };
-      if (!ReadFeatures(msgs[i].features, grams[i], counts[i], place)) {
-        key_text[i].clear();
-        key_hash[i].clear();
-        worked[i] = EncodeFeatures(HotspotFeatures(msgs[i].title, msgs[i].text));
-        ReadFeatures(worked[i], grams[i], counts[i], place);
-      }
-    }
-  });
-  lap("features");
-  // Number the bigrams with their document frequency. Characters are ranked by how often
-  // they occur in the bigrams; a bigram of two of the kGridChars most frequent is numbered
-  // by its cell in the table of their pairs (row: its first character's rank, column: its
-  // second's), so the counters of the frequent bigrams sit together near the table's start
-  // and stay in the cache; other bigrams go through a hash table. Each thread counts its
-  // own slice of the messages in tables of its own, merged afterwards (work per distinct
-  // bigram, not per occurrence). The numbering's order does not matter: kept bigrams are
-  // renumbered below.
-  constexpr size_t kGridChars = 4096;
+  const auto read = [&](size_t i, std::vector<uint64_t>& grams, std::vector<uint16_t>& counts) {
+    const auto place = [&](std::string_view key) {
+      key_text[i].push_back(key);
+      key_hash[i].push_back(std::hash<std::string_view>{}(key) | 1);
+    };
+    key_text[i].clear();
+    key_hash[i].clear();
+    if (worked[i].empty() && ReadFeatures(msgs[i].features, grams, counts, place)) return;
+    key_text[i].clear();
+    key_hash[i].clear();
+    if (worked[i].empty()) worked[i] = EncodeFeatures(HotspotFeatures(msgs[i].title, msgs[i].text));
+    ReadFeatures(worked[i], grams, counts, place);
+  };
+  // The bigrams are numbered as they are read, with their document frequency. Characters
+  // are ranked by how often they occur in the bigrams of every 16th message (the ranking
+  // only places counters, it decides nothing). A bigram of two of the kGridChars most
+  // frequent is numbered by its cell in the table of their pairs, laid out in square shells
+  // (the cells of ranks below m come before those with a rank m), so the counters of the
+  // frequent bigrams sit together at the table's start and stay in the cache; other bigrams
+  // go through a hash table. Each thread counts its own slice of the messages in tables of
+  // its own, merged afterwards (work per distinct bigram, not per occurrence). The
+  // numbering's order does not matter: kept bigrams are renumbered below.
+  constexpr size_t kGridChars = 4096, kSampleStep = 16;
+  constexpr size_t kAhead = 16;  // how far ahead table reads are asked for
   const size_t parts = std::max<size_t>(1, std::min(threads, n / 1024 + 1));
   std::vector<size_t> part_begin(parts + 1);
   for (size_t t = 0; t <= parts; ++t) part_begin[t] = n * t / parts;
@@ -457,12 +488,16 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* s
     for (size_t t = 0; t < parts; ++t) pool.emplace_back(fn, t);
     for (auto& th : pool) th.join();
   };
+  const size_t sampled = (n + kSampleStep - 1) / kSampleStep;
   std::vector<std::vector<uint32_t>> char_count(parts);
   each_part([&](size_t t) {
     auto& cc = char_count[t];
     cc.assign(kCodePoints, 0);
-    for (size_t i = part_begin[t]; i < part_begin[t + 1]; ++i) {
-      for (uint64_t g : grams[i]) ++cc[g >> 21], ++cc[g & kCharMask];
+    std::vector<uint64_t> grams;
+    std::vector<uint16_t> unused;
+    for (size_t s = sampled * t / parts; s < sampled * (t + 1) / parts; ++s) {
+      read(s * kSampleStep, grams, unused);
+      for (uint64_t g : grams) ++cc[g >> 21], ++cc[g & kCharMask];
     }
   });
   std::vector<std::pair<uint32_t, uint32_t>> by_count;  // (count, code point)
@@ -479,29 +514,33 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* s
   const uint32_t cells = side * side;  // numbers below this are cells; the hash table's follow
   std::vector<uint32_t> rank(kCodePoints, side), char_of(side);
   for (uint32_t r = 0; r < side; ++r) rank[by_count[r].second] = r, char_of[r] = by_count[r].second;
-  std::vector<std::vector<uint32_t>> cell_df(parts), rest_df(parts);
+  std::vector<std::vector<uint32_t>> cell_df(parts);
   std::vector<KeyIds> rest(parts);
   std::vector<std::vector<uint32_t>> gid(n);  // each message's bigrams, numbered
   each_part([&](size_t t) {
     auto& df = cell_df[t];
     df.assign(cells, 0);
+    std::vector<uint64_t> grams;
     for (size_t i = part_begin[t]; i < part_begin[t + 1]; ++i) {
-      gid[i].resize(grams[i].size());
-      for (size_t k = 0; k < grams[i].size(); ++k) {
-        const uint64_t g = grams[i][k];
+      read(i, grams, counts[i]);
+      auto& ids = gid[i];
+      ids.resize(grams.size());
+      // Cells first (the rank table stays in the cache), then their counters, each asked
+      // for well before it is counted: most are not in the cache.
+      for (size_t k = 0; k < grams.size(); ++k) {
+        const uint64_t g = grams[k];
         const uint32_t first = rank[g >> 21], second = rank[g & kCharMask];
         if (first < side && second < side) {
-          const uint32_t cell = first * side + second;
-          ++df[cell];
-          gid[i][k] = cell;
+          const uint32_t shell = std::max(first, second);
+          ids[k] = shell * shell + (first == shell ? second : shell + 1 + first);
         } else {
-          const uint32_t id = rest[t].Get(g);
-          if (id == rest_df[t].size()) rest_df[t].push_back(0);
-          ++rest_df[t][id];
-          gid[i][k] = cells + id;
+          ids[k] = cells + rest[t].Add(g);
         }
       }
-      std::vector<uint64_t>().swap(grams[i]);
+      for (size_t k = 0; k < ids.size(); ++k) {
+        if (k + kAhead < ids.size() && ids[k + kAhead] < cells) __builtin_prefetch(&df[ids[k + kAhead]], 1);
+        if (ids[k] < cells) ++df[ids[k]];
+      }
     }
   });
   std::vector<uint32_t> df = std::move(cell_df[0]);
@@ -511,18 +550,15 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* s
   }
   // The other parts' hash tables merged into the first part's, and their numbers translated.
   KeyIds ids = std::move(rest[0]);
-  df.insert(df.end(), rest_df[0].begin(), rest_df[0].end());
   std::vector<std::vector<uint32_t>> to_global(parts);
   for (size_t t = 1; t < parts; ++t) {
     const auto& keys = rest[t].keys();
-    for (size_t j = 0; j < keys.size(); ++j) {
-      const uint32_t number = cells + ids.Get(keys[j]);
-      if (number == df.size()) df.push_back(0);
-      df[number] += rest_df[t][j];
-      to_global[t].push_back(number);
-    }
+    const auto counts = rest[t].Counts();
+    for (size_t j = 0; j < keys.size(); ++j) to_global[t].push_back(cells + ids.Add(keys[j], counts[j]));
     rest[t] = KeyIds();
   }
+  const auto rest_df = ids.Counts();
+  df.insert(df.end(), rest_df.begin(), rest_df.end());
   each_part([&](size_t t) {
     if (t == 0) return;  // the first part's numbers stand
     for (size_t i = part_begin[t]; i < part_begin[t + 1]; ++i) {
@@ -531,9 +567,15 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* s
       }
     }
   });
-  lap("numbering the bigrams");
+  lap("reading and numbering the bigrams");
   auto bigram_of = [&](uint32_t number) {
-    return number < cells ? uint64_t{char_of[number / side]} << 21 | char_of[number % side] : ids.keys()[number - cells];
+    if (number >= cells) return ids.keys()[number - cells];
+    uint32_t shell = static_cast<uint32_t>(std::sqrt(static_cast<double>(number)));
+    while (shell * shell > number) --shell;
+    while ((shell + 1) * (shell + 1) <= number) ++shell;
+    const uint32_t at = number - shell * shell;
+    const uint32_t first = at <= shell ? shell : at - shell - 1, second = at <= shell ? at : shell;
+    return uint64_t{char_of[first]} << 21 | char_of[second];
   };
   // Kept bigrams renumbered from the most frequent (ties in bigram order): comparisons spread
   // vectors over tables indexed by term, and most reads then fall in their start, which
@@ -550,7 +592,7 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* s
   std::vector<uint32_t> term(df.size(), kDropped);  // number → term
   // Sublinear tf and smoothed idf, worked out once per count and per kept bigram rather than
   // per occurrence.
-  std::vector<double> idf(kept.size());
+  std::vector<double> idf(std::max<size_t>(1, kept.size()));  // (never empty: see the weights)
   for (uint32_t t = 0; t < kept.size(); ++t) {
     term[kept[t]] = t;
     idf[t] = std::log((1.0 + n) / (1.0 + df[kept[t]])) + 1;
@@ -559,37 +601,67 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* s
   std::vector<double> tf(256);
   for (size_t k = 1; k < tf.size(); ++k) tf[k] = 1 + std::log(static_cast<double>(k));
   ParallelSlices(n, threads, [&](size_t begin, size_t end) {
+    TermVec v;  // built here, then copied to a vector of its exact size
     for (size_t i = begin; i < end; ++i) {
       double norm2 = 0;
-      c.vec[i].reserve(std::count_if(gid[i].begin(), gid[i].end(), [&](uint32_t id) { return term[id] != kDropped; }));
+      v.resize(std::max(v.size(), gid[i].size()));
+      size_t kept_here = 0;
+      // Without a branch on whether a bigram is kept (a coin toss the processor would
+      // mispredict, undoing the overlap of the table reads): a dropped one is written and
+      // then overwritten, with a weight of 0.
       for (size_t k = 0; k < gid[i].size(); ++k) {
+        if (k + kAhead < gid[i].size()) __builtin_prefetch(&term[gid[i][k + kAhead]]);
         const uint32_t t = term[gid[i][k]];
-        if (t == kDropped) continue;
+        const bool keep = t != kDropped;
         const uint16_t count = counts[i][k];
         const double sub = count < tf.size() ? tf[count] : 1 + std::log(count);
-        const float w = static_cast<float>(sub * idf[t]);
-        c.vec[i].push_back({t, w});
+        const float w = static_cast<float>(sub * idf[keep ? t : 0]) * keep;
+        v[kept_here] = {t, w};
+        kept_here += keep;
         norm2 += static_cast<double>(w) * w;
       }
       const double inv = norm2 > 0 ? 1 / std::sqrt(norm2) : 0;
-      for (auto& [t, w] : c.vec[i]) w = static_cast<float>(w * inv);
+      c.vec[i].resize(kept_here);
+      for (size_t k = 0; k < kept_here; ++k) c.vec[i][k] = {v[k].first, static_cast<float>(v[k].second * inv)};
       std::vector<uint16_t>().swap(counts[i]);
       std::vector<uint32_t>().swap(gid[i]);
     }
   });
   lap("weights");
-  // Place keys numbered (by a 64-bit hash of the key, worked out with the keys): in order of
-  // first sight, one pass.
-  KeyIds key_ids;
-  for (size_t i = 0; i < n; ++i) {
-    c.keys[i].reserve(key_hash[i].size());
-    for (size_t k = 0; k < key_hash[i].size(); ++k) {
-      const uint32_t id = key_ids.Get(key_hash[i][k]);
-      if (id == c.key_names.size()) c.key_names.emplace_back(key_text[i][k]);
-      c.keys[i].push_back(id);
+  // Place keys numbered by a 64-bit hash of the key (worked out with the keys). A key's
+  // hash sends it to one part, and each part numbers its own keys in order of first sight
+  // on a thread of its own; a part's numbers follow those of the parts before it. (A month
+  // names a place 20 times a message, millions of places in all.)
+  const auto part_of = [&](uint64_t hash) { return (hash >> 32) % parts; };
+  std::vector<std::vector<std::string_view>> part_names(parts);
+  std::vector<std::vector<uint32_t>> part_sizes(parts);
+  ParallelSlices(n, threads, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) c.keys[i].resize(key_hash[i].size());
+  });
+  each_part([&](size_t t) {
+    KeyIds ids;
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t k = 0; k < key_hash[i].size(); ++k) {
+        if (part_of(key_hash[i][k]) != t) continue;
+        const uint32_t id = ids.Add(key_hash[i][k]);
+        if (id == part_names[t].size()) part_names[t].push_back(key_text[i][k]);
+        c.keys[i][k] = id;
+      }
     }
-    std::sort(c.keys[i].begin(), c.keys[i].end());
+    part_sizes[t] = ids.Counts();  // a message names a key once
+  });
+  std::vector<uint32_t> part_first(parts, 0);
+  for (size_t t = 0; t < parts; ++t) {
+    part_first[t] = static_cast<uint32_t>(c.key_names.size());
+    c.key_names.insert(c.key_names.end(), part_names[t].begin(), part_names[t].end());
+    c.key_size.insert(c.key_size.end(), part_sizes[t].begin(), part_sizes[t].end());
   }
+  ParallelSlices(n, threads, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      for (size_t k = 0; k < key_hash[i].size(); ++k) c.keys[i][k] += part_first[part_of(key_hash[i][k])];
+      std::sort(c.keys[i].begin(), c.keys[i].end());
+    }
+  });
   lap("numbering the place keys");
   return c;
 }
@@ -673,7 +745,7 @@ std::vector<PetitionMatch> CrossCheckPetitions(const std::vector<Message>& ticke
         const auto& pk = c.keys[tickets.size() + p];
         std::vector<uint32_t> both;
         std::set_intersection(tk.begin(), tk.end(), pk.begin(), pk.end(), std::back_inserter(both));
-        for (uint32_t k : both) m.shared_places.push_back(c.key_names[k]);
+        for (uint32_t k : both) m.shared_places.emplace_back(c.key_names[k]);
         std::sort(m.shared_places.begin(), m.shared_places.end());
         out.push_back(std::move(m));
       }
@@ -693,13 +765,39 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
   const auto& vec = corpus.vec;
   const auto& keys = corpus.keys;
   // Messages naming the same (specific) place are compared; close enough means one matter.
-  std::vector<std::vector<uint32_t>> by_place(corpus.key_names.size());
-  for (size_t i = 0; i < n; ++i) {
-    for (uint32_t k : keys[i]) by_place[k].push_back(static_cast<uint32_t>(i));
-  }
+  // A place key compares its messages when two or more name it, and not too many to be
+  // specific. Those places are numbered densely (most keys name one message only), with
+  // each message's places (ascending) and the messages naming each place (ascending, in one
+  // array: place p's are place_msgs[place_start[p], place_start[p + 1])).
   const size_t place_cap = std::min(opts.max_place_messages, std::max<size_t>(20, static_cast<size_t>(opts.max_place_share * n)));
-  // A place compares its messages when two or more name it, and not too many to be specific.
-  const auto comparable = [&](uint32_t k) { return by_place[k].size() >= 2 && by_place[k].size() <= place_cap; };
+  std::vector<uint32_t> place_of(corpus.key_names.size(), UINT32_MAX);
+  std::vector<uint32_t> place_start(1, 0);
+  for (size_t k = 0; k < corpus.key_names.size(); ++k) {
+    const uint32_t size = corpus.key_size[k];
+    if (size >= 2 && size <= place_cap) {
+      place_of[k] = static_cast<uint32_t>(place_start.size() - 1);
+      place_start.push_back(place_start.back() + size);
+    }
+  }
+  std::vector<std::vector<uint32_t>> places(n);
+  ParallelSlices(n, threads, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      for (uint32_t k : keys[i]) {
+        if (place_of[k] != UINT32_MAX) places[i].push_back(place_of[k]);
+      }
+    }
+  });
+  std::vector<uint32_t>().swap(place_of);
+  std::vector<uint32_t> place_msgs(place_start.back());
+  {
+    std::vector<uint32_t> fill(place_start.begin(), place_start.end() - 1);
+    for (size_t i = 0; i < n; ++i) {
+      for (uint32_t p : places[i]) place_msgs[fill[p]++] = static_cast<uint32_t>(i);
+    }
+  }
+  const auto by_place = [&](uint32_t p) {
+    return std::span<const uint32_t>(place_msgs.data() + place_start[p], place_msgs.data() + place_start[p + 1]);
+  };
   // Each message meets the `window` messages after it that name one of its places
   // (messages come in time order): a matter's reports are close in time, and the work
   // stays linear. Each pair is scored once, from its earlier message.
@@ -718,8 +816,8 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     for (size_t i = 0; i < n; ++i) {
       size_t best = 0;
       uint32_t place = 0;
-      for (uint32_t k : keys[i]) {
-        if (comparable(k) && by_place[k].size() > best) best = by_place[k].size(), place = k;
+      for (uint32_t p : places[i]) {
+        if (by_place(p).size() > best) best = by_place(p).size(), place = p;
       }
       if (best) primary.push_back({place, static_cast<uint32_t>(i)});
     }
@@ -754,9 +852,8 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
             for (size_t lane = 0; lane < group; ++lane) {
               const uint32_t a = anchors[g + lane];
               cands.clear();
-              for (uint32_t k : keys[a]) {
-                if (!comparable(k)) continue;
-                const auto& ms = by_place[k];
+              for (uint32_t p : places[a]) {
+                const auto ms = by_place(p);
                 auto it = std::upper_bound(ms.begin(), ms.end(), a);
                 for (auto end = ms.end() - it > static_cast<ptrdiff_t>(opts.window) ? it + opts.window : ms.end(); it != end; ++it) {
                   if (seen[*it] != a) seen[*it] = a, cands.push_back(*it);
@@ -852,25 +949,47 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
       std::sort(linked.begin() + static_cast<ptrdiff_t>(first), linked.end());
     }
     // Centroids of the clusters in a pair; each pair scored against its lower cluster's
-    // centroid spread out once.
+    // centroid spread out once. Both on every thread, each with tables of its own (the
+    // pairs found are put in one order below, whichever thread found them).
+    std::vector<uint32_t> want;  // the clusters in a pair
+    {
+      std::vector<bool> wanted(clusters.size(), false);
+      for (uint64_t ab : linked) wanted[ab >> 32] = wanted[ab & 0xffffffff] = true;
+      for (uint32_t c = 0; c < clusters.size(); ++c) {
+        if (wanted[c]) want.push_back(c);
+      }
+    }
+    std::vector<std::vector<double>> sums(threads);
     std::vector<TermVec> centroid(clusters.size());
-    for (uint64_t ab : linked) {
-      for (const uint64_t c : {ab >> 32, ab & uint64_t{0xffffffff}}) {
-        if (centroid[c].empty()) centroid[c] = Centroid(vec, clusters[c], dense);
-      }
+    ParallelBlocks(want.size(), threads, 64, [&](size_t t, size_t begin, size_t end) {
+      if (sums[t].empty()) sums[t].assign(corpus.terms, 0.0);
+      for (size_t j = begin; j < end; ++j) centroid[want[j]] = Centroid(vec, clusters[want[j]], sums[t]);
+    });
+    std::vector<size_t> group;  // where each lower cluster's pairs start in `linked`
+    for (size_t p = 0; p < linked.size(); ++p) {
+      if (p == 0 || linked[p] >> 32 != linked[p - 1] >> 32) group.push_back(p);
     }
+    group.push_back(linked.size());
+    std::vector<std::vector<float>> spreads(threads);
+    std::vector<std::vector<std::tuple<double, size_t, size_t>>> close(threads);
+    ParallelBlocks(group.size() - 1, threads, 64, [&](size_t t, size_t begin, size_t end) {
+      auto& spread = spreads[t];
+      if (spread.empty()) spread.assign(corpus.terms, 0.0f);
+      for (size_t g = begin; g < end; ++g) {
+        const uint64_t a = linked[group[g]] >> 32;
+        for (const auto& [term, w] : centroid[a]) spread[term] = w;
+        for (size_t p = group[g]; p < group[g + 1]; ++p) {
+          const uint64_t b = linked[p] & 0xffffffffULL;
+          const double cs = SpreadDot(spread, centroid[b]);
+          if (cs >= opts.merge) close[t].push_back({cs, a, b});
+        }
+        for (const auto& [term, w] : centroid[a]) spread[term] = 0;
+      }
+    });
+    sums.clear();
+    spreads.clear();
     std::vector<std::tuple<double, size_t, size_t>> pairs;
-    std::vector<float> spread(corpus.terms, 0.0f);
-    for (size_t p = 0; p < linked.size();) {
-      const uint64_t a = linked[p] >> 32;
-      for (const auto& [t, w] : centroid[a]) spread[t] = w;
-      for (; p < linked.size() && linked[p] >> 32 == a; ++p) {
-        const uint64_t b = linked[p] & 0xffffffffULL;
-        const double cs = SpreadDot(spread, centroid[b]);
-        if (cs >= opts.merge) pairs.push_back({cs, a, b});
-      }
-      for (const auto& [t, w] : centroid[a]) spread[t] = 0;
-    }
+    for (const auto& c : close) pairs.insert(pairs.end(), c.begin(), c.end());
     std::sort(pairs.rbegin(), pairs.rend());
     std::vector<size_t> parent(clusters.size());
     std::iota(parent.begin(), parent.end(), 0);
@@ -973,7 +1092,7 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     }
     size_t best = 0;
     for (const auto& [k, cnt] : key_count) {
-      const std::string& name = corpus.key_names[k];
+      const std::string_view name = corpus.key_names[k];
       const size_t len = Utf8Length(name), best_len = Utf8Length(h.place);
       if (cnt > best || (cnt == best && (len > best_len || (len == best_len && name < h.place)))) best = cnt, h.place = name;
     }

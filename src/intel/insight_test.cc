@@ -152,6 +152,54 @@ TEST(Hotspots, StoredFeaturesGiveWhatTheTextsGiveAndUnreadableOnesFallBack) {
   for (size_t i = 0; i < from_text.size(); ++i) EXPECT_EQ(from_text[i].members, fallen_back[i].members);
 }
 
+// More than 1,024 messages are split between threads, each numbering bigrams and place keys
+// of its own; more than 4,096 distinct characters send the rarest bigrams through the hash
+// table. Neither may change the answer.
+TEST(Hotspots, ThreadsAndRareCharactersDoNotChangeTheAnswer) {
+  const char* estates[] = {"锦绣家园", "丽发新城", "伊景园", "魅力之城", "山水湾", "凉塘", "泉星", "东湖"};
+  const char* problems[] = {"油烟扰民", "噪音扰民", "车位捆绑销售", "幼儿园收费", "路灯不亮", "垃圾清运不及时"};
+  std::vector<Message> m;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string place = std::string(estates[i * 7 % 8]) + (i % 3 ? "小区" : "路");
+    const std::string title = place + problems[i * 5 % 6];
+    // Three of 1,800 characters, each three in five messages (so their bigrams count), and
+    // now and then one past the BMP. Characters are ranked on a sample of the messages: most
+    // of these are not in it.
+    std::u32string rare;
+    for (int k = 0; k < 3; ++k) rare += static_cast<char32_t>(0x4E00 + (i % 600 * 37 + k * 3001) % 9000);
+    if (i % 50 == 0) rare += U'\U0001F600';
+    std::string rare_utf8;
+    for (char32_t c : rare) {
+      if (c < 0x10000) {
+        rare_utf8 += static_cast<char>(0xE0 | (c >> 12));
+      } else {
+        rare_utf8 += static_cast<char>(0xF0 | (c >> 18));
+        rare_utf8 += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      }
+      rare_utf8 += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      rare_utf8 += static_cast<char>(0x80 | (c & 0x3F));
+    }
+    m.push_back({std::to_string(i), title, title + "，已经第" + std::to_string(i % 9 + 1) + "次反映" + rare_utf8 + "，请尽快处理。",
+                 ParseLooseTime("2019/7/" + std::to_string(1 + i % 28) + " 10:00:00"), "u" + std::to_string(i % 700), i % 4});
+    if (i % 3) m.back().features = EncodeFeatures(HotspotFeatures(m.back().title, m.back().text));  // others from the text
+  }
+  HotspotOptions one;
+  one.top = 20;
+  const auto expected = FindHotspots(m, one);
+  ASSERT_GE(expected.size(), 10u);
+  for (size_t threads : {2, 3}) {
+    HotspotOptions opts = one;
+    opts.threads = threads;
+    const auto got = FindHotspots(m, opts);
+    ASSERT_EQ(got.size(), expected.size()) << threads;
+    for (size_t r = 0; r < got.size(); ++r) {
+      EXPECT_EQ(got[r].heat, expected[r].heat) << threads << " threads, rank " << r + 1;
+      EXPECT_EQ(got[r].members, expected[r].members) << threads << " threads, rank " << r + 1;
+      EXPECT_EQ(got[r].place, expected[r].place) << threads << " threads, rank " << r + 1;
+    }
+  }
+}
+
 TEST(Time, ReadsTheFormatsOfExports) {
   EXPECT_EQ(ParseLooseTime("2019/2/28 11:25:05"), ParseLooseTime("2019-02-28T11:25:05+08:00"));
   EXPECT_EQ(ParseLooseTime("2019-09-05 12:29:01"), ParseLooseTime("2019-09-05T12:29:01+08:00"));
