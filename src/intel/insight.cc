@@ -796,7 +796,8 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     }
   }
   const auto by_place = [&](uint32_t p) {
-    return std::span<const uint32_t>(place_msgs.data() + place_start[p], place_msgs.data() + place_start[p + 1]);
+    return std::span<const uint32_t>(place_msgs.data() + place_start[p],
+                                     place_msgs.data() + place_start[p + 1]);
   };
   // Each message meets the `window` messages after it that name one of its places
   // (messages come in time order): a matter's reports are close in time, and the work
@@ -830,71 +831,71 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
   // place share most of their candidates: a 1,000,000-ticket month reads 28.5 million
   // vectors instead of 70.8 million). Each pair is still scored only when the candidate is
   // among its anchor's own.
-  std::atomic<size_t> next_block{0};
-  constexpr size_t kBlock = 1024;
-  {
-    std::vector<std::thread> pool;
-    for (size_t t = 0; t < threads; ++t) {
-      pool.emplace_back([&, t] {
-        std::vector<uint32_t> seen(n, UINT32_MAX), cands, group_cands;
-        std::vector<uint8_t> lanes(n, 0);  // which of the group's anchors a candidate is for
-        // The group's vectors: row[slot[term]] holds the term's weight in each anchor's lane;
-        // slot 0 (a row of zeros) for terms none of them has. A slot per term is 4 bytes
-        // where the lanes are 16, so the table read for every term of a candidate is a
-        // quarter of the size, and the rows are only the group's own terms.
-        std::vector<uint32_t> slot(corpus.terms, 0);
-        std::vector<Lanes> row(1, Lanes{});
-        for (size_t x0; (x0 = next_block.fetch_add(kBlock)) < anchors.size();) {
-          const size_t x1 = std::min(x0 + kBlock, anchors.size());
-          for (size_t g = x0; g < x1; g += kLanes) {
-            const size_t group = std::min(g + kLanes, x1) - g;
-            group_cands.clear();
-            for (size_t lane = 0; lane < group; ++lane) {
-              const uint32_t a = anchors[g + lane];
-              cands.clear();
-              for (uint32_t p : places[a]) {
-                const auto ms = by_place(p);
-                auto it = std::upper_bound(ms.begin(), ms.end(), a);
-                for (auto end = ms.end() - it > static_cast<ptrdiff_t>(opts.window) ? it + opts.window : ms.end(); it != end; ++it) {
-                  if (seen[*it] != a) seen[*it] = a, cands.push_back(*it);
-                }
-              }
-              // A message naming several busy places still meets only the `window` nearest.
-              if (cands.size() > opts.window) {
-                std::nth_element(cands.begin(), cands.begin() + opts.window, cands.end());
-                cands.resize(opts.window);
-              }
-              for (uint32_t b : cands) {
-                if (lanes[b] == 0) group_cands.push_back(b);
-                lanes[b] |= static_cast<uint8_t>(1u << lane);
-              }
-              for (const auto& [term, w] : vec[a]) {
-                if (slot[term] == 0) slot[term] = static_cast<uint32_t>(row.size()), row.push_back(Lanes{});
-                row[slot[term]][lane] = w;
-              }
-            }
-            for (size_t j = 0; j < group_cands.size(); ++j) {
-              // The next candidates' vectors, asked for before they are needed.
-              if (j + 4 < group_cands.size()) __builtin_prefetch(&vec[group_cands[j + 4]]);
-              if (j + 2 < group_cands.size()) __builtin_prefetch(vec[group_cands[j + 2]].data());
-              const uint32_t b = group_cands[j];
-              Lanes s;
-              SlotDot(slot, row, vec[b], s);
-              for (size_t lane = 0; lane < group; ++lane) {
-                if ((lanes[b] >> lane & 1) && s[lane] >= opts.link) found[t].push_back({anchors[g + lane], b, s[lane]});
-              }
-              lanes[b] = 0;
-            }
-            for (size_t lane = 0; lane < group; ++lane) {
-              for (const auto& [term, w] : vec[anchors[g + lane]]) slot[term] = 0;
-            }
-            row.resize(1);
+  struct Scratch {
+    std::vector<uint32_t> seen, cands, group_cands;
+    std::vector<uint8_t> lanes;  // which of the group's anchors a candidate is for
+    // The group's vectors: row[slot[term]] holds the term's weight in each anchor's lane;
+    // slot 0 (a row of zeros) for terms none of them has. A slot per term is 4 bytes where
+    // the lanes are 16, so the table read for every term of a candidate is a quarter of the
+    // size, and the rows are only the group's own terms.
+    std::vector<uint32_t> slot;
+    std::vector<Lanes> row;
+  };
+  std::vector<Scratch> scratch(threads);
+  ParallelBlocks(anchors.size(), threads, 1024, [&](size_t t, size_t x0, size_t x1) {
+    auto& [seen, cands, group_cands, lanes, slot, row] = scratch[t];
+    if (seen.empty()) {  // the thread's first block
+      seen.assign(n, UINT32_MAX);
+      lanes.assign(n, 0);
+      slot.assign(corpus.terms, 0);
+      row.assign(1, Lanes{});
+    }
+    for (size_t g = x0; g < x1; g += kLanes) {
+      const size_t group = std::min(g + kLanes, x1) - g;
+      group_cands.clear();
+      for (size_t lane = 0; lane < group; ++lane) {
+        const uint32_t a = anchors[g + lane];
+        cands.clear();
+        for (uint32_t p : places[a]) {
+          const auto ms = by_place(p);
+          auto it = std::upper_bound(ms.begin(), ms.end(), a);
+          for (auto end = ms.end() - it > static_cast<ptrdiff_t>(opts.window) ? it + opts.window : ms.end(); it != end; ++it) {
+            if (seen[*it] != a) seen[*it] = a, cands.push_back(*it);
           }
         }
-      });
+        // A message naming several busy places still meets only the `window` nearest.
+        if (cands.size() > opts.window) {
+          std::nth_element(cands.begin(), cands.begin() + opts.window, cands.end());
+          cands.resize(opts.window);
+        }
+        for (uint32_t b : cands) {
+          if (lanes[b] == 0) group_cands.push_back(b);
+          lanes[b] |= static_cast<uint8_t>(1u << lane);
+        }
+        for (const auto& [term, w] : vec[a]) {
+          if (slot[term] == 0) slot[term] = static_cast<uint32_t>(row.size()), row.push_back(Lanes{});
+          row[slot[term]][lane] = w;
+        }
+      }
+      for (size_t j = 0; j < group_cands.size(); ++j) {
+        // The next candidates' vectors, asked for before they are needed.
+        if (j + 4 < group_cands.size()) __builtin_prefetch(&vec[group_cands[j + 4]]);
+        if (j + 2 < group_cands.size()) __builtin_prefetch(vec[group_cands[j + 2]].data());
+        const uint32_t b = group_cands[j];
+        Lanes s;
+        SlotDot(slot, row, vec[b], s);
+        for (size_t lane = 0; lane < group; ++lane) {
+          if ((lanes[b] >> lane & 1) && s[lane] >= opts.link) found[t].push_back({anchors[g + lane], b, s[lane]});
+        }
+        lanes[b] = 0;
+      }
+      for (size_t lane = 0; lane < group; ++lane) {
+        for (const auto& [term, w] : vec[anchors[g + lane]]) slot[term] = 0;
+      }
+      row.resize(1);
     }
-    for (auto& th : pool) th.join();
-  }
+  });
+  scratch.clear();
   lap("comparisons");
   // Neighbours of each message, in one array.
   std::vector<size_t> nb_start(n + 1, 0);
