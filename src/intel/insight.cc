@@ -523,6 +523,7 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* s
     std::vector<uint64_t> grams;
     for (size_t i = part_begin[t]; i < part_begin[t + 1]; ++i) {
       read(i, grams, counts[i]);
+      c.keys[i].resize(key_hash[i].size());  // numbered below
       auto& ids = gid[i];
       ids.resize(grams.size());
       // Cells first (the rank table stays in the cache), then their counters, each asked
@@ -635,9 +636,6 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* s
   const auto part_of = [&](uint64_t hash) { return (hash >> 32) % parts; };
   std::vector<std::vector<std::string_view>> part_names(parts);
   std::vector<std::vector<uint32_t>> part_sizes(parts);
-  ParallelSlices(n, threads, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) c.keys[i].resize(key_hash[i].size());
-  });
   each_part([&](size_t t) {
     KeyIds ids;
     for (size_t i = 0; i < n; ++i) {
