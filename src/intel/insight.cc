@@ -607,9 +607,9 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* s
       double norm2 = 0;
       v.resize(std::max(v.size(), gid[i].size()));
       size_t kept_here = 0;
-      // Without a branch on whether a bigram is kept (a coin toss the processor would
-      // mispredict, undoing the overlap of the table reads): a dropped one is written and
-      // then overwritten, with a weight of 0.
+      // Without a branch on whether a bigram is kept (it would wait on the table read it
+      // depends on, and a wrong guess throws away the reads under way): a dropped one is
+      // written and then overwritten, with a weight of 0.
       for (size_t k = 0; k < gid[i].size(); ++k) {
         if (k + kAhead < gid[i].size()) __builtin_prefetch(&term[gid[i][k + kAhead]]);
         const uint32_t t = term[gid[i][k]];
