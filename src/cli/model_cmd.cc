@@ -24,6 +24,7 @@ struct ModelArgs {
   std::string out, model, input, output, label_column = "label", group_column = "dup_group", description;
   int level = 0, folds = 5, top = 3;
   double c = 4, abstain_precision = 0.95, abstain_below = -1;
+  int min_df = 0;
   bool json = false;
 };
 
@@ -76,6 +77,7 @@ int Train(const ModelArgs& a) {
   for (auto& r : *rows) examples.push_back({std::move(r.text), std::move(r.label), std::move(r.group), r.segmented});
   intel::TrainOptions opts;
   opts.c = a.c;
+  opts.min_df = a.min_df;
   opts.folds = a.folds;
   opts.abstain_precision = a.abstain_precision;
   opts.abstain_below = a.abstain_below;
@@ -221,6 +223,8 @@ void AddModelCommands(CLI::App& app, SetAction set_action) {
   train->add_option("--group-column", a->group_column, "rows sharing it stay on one side of a split")->capture_default_str();
   train->add_option("--level", a->level, "cut path labels (a/b/c) to this taxonomy level (0: as given)");
   train->add_option("--c", a->c, "SVM regularisation")->capture_default_str()->check(CLI::PositiveNumber);
+  train->add_option("--min-df", a->min_df, "leave out features found in fewer training texts (0: 2 from 1,000 texts on, else 1)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
   train->add_option("--folds", a->folds, "folds for calibration and the stored scores (0: none)")->capture_default_str()->check(CLI::Range(0, 20));
   train->add_option("--abstain-precision", a->abstain_precision, "abstain where out-of-fold accuracy drops below this")
       ->capture_default_str()->check(CLI::Range(0.0, 1.0));

@@ -466,6 +466,7 @@ double FitTemperature(const std::vector<std::vector<double>>& dec, const std::ve
 Result<Classifier> Classifier::Train(const std::vector<TrainingExample>& examples, const TrainOptions& opts) {
   if (examples.size() < 2) return InvalidArgument("input", "needs at least 2 labelled examples");
   if (opts.c <= 0) return InvalidArgument("c", "must be positive");
+  if (opts.min_df < 0) return InvalidArgument("min_df", "must not be negative");
   auto impl = std::make_unique<Impl>();
   const size_t n = examples.size();
   std::vector<Features> feats(n);
@@ -493,8 +494,11 @@ Result<Classifier> Classifier::Train(const std::vector<TrainingExample>& example
   for (const auto& f : feats) {
     for (const auto& [id, tf] : f.tf) ++df[id];
   }
+  const int min_df = opts.min_df > 0 ? opts.min_df : n >= kAutoMinDfExamples ? 2 : 1;
   impl->buckets.reserve(df.size());
-  for (const auto& [id, count] : df) impl->buckets.push_back(id);
+  for (const auto& [id, count] : df) {
+    if (count >= static_cast<uint32_t>(min_df)) impl->buckets.push_back(id);
+  }
   std::sort(impl->buckets.begin(), impl->buckets.end());
   impl->Index();
   impl->idf.resize(impl->buckets.size());
@@ -507,11 +511,12 @@ Result<Classifier> Classifier::Train(const std::vector<TrainingExample>& example
     double norm2 = 0;
     for (const auto& [id, tf] : feats[i].tf) {
       const uint32_t r = impl->RowOf(id);
+      if (r == Impl::kNoRow) continue;  // rarer than min_df
       const double v = tf * impl->idf[r];
       x[i].push_back({static_cast<int>(r) + 1, v});
       norm2 += v * v;
     }
-    const double inv = 1.0 / std::sqrt(norm2);
+    const double inv = norm2 > 0 ? 1.0 / std::sqrt(norm2) : 0.0;
     for (auto& node : x[i]) node.value *= inv;
     x[i].push_back({n_features + 1, 1.0});
     x[i].push_back({-1, 0.0});
@@ -597,9 +602,11 @@ Result<Classifier> Classifier::Train(const std::vector<TrainingExample>& example
                     {"hash_bits", kHashBits},
                     {"description", "TF-IDF (sublinear tf, smoothed idf, L2) over character 1-2-grams and the lexicon's "
                                     "words found in the text"},
-                    {"lexicon_words", impl->lexicon.keys().size()}}},
+                    {"lexicon_words", impl->lexicon.keys().size()},
+                    {"rows", impl->buckets.size()}}},
       {"algorithm", "one-vs-rest linear SVM (liblinear L2-regularised L2-loss, dual), softmax-calibrated"},
       {"c", opts.c},
+      {"min_df", min_df},
       {"temperature", impl->temperature},
       {"abstain_below", impl->abstain_below},
       {"labels", impl->labels},

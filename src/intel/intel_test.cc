@@ -42,6 +42,36 @@ TEST(Classifier, LearnsSeparableLabelsAndCalibrates) {
   EXPECT_TRUE(model->info()["scores"].contains("macro_f1"));
 }
 
+TEST(Classifier, LeavesOutFeaturesRarerThanMinDf) {
+  TrainOptions opts;
+  opts.folds = 0;
+  auto rows = [](const Classifier& m) { return m.info()["features"]["rows"].get<size_t>(); };
+  // Every toy text comes four times; one more text is the only one with its characters.
+  auto ex = Toy();
+  ex.push_back({"垃圾桶满溢臭气熏天", "环境保护", ""});
+  // Auto: on little data (61 texts) every feature is kept, as with min_df = 1.
+  auto all = Classifier::Train(ex, opts);
+  opts.min_df = 1;
+  auto one = Classifier::Train(ex, opts);
+  opts.min_df = 2;
+  auto two = Classifier::Train(ex, opts);
+  ASSERT_TRUE(all.ok() && one.ok() && two.ok());
+  EXPECT_EQ(all->info()["min_df"], 1);
+  EXPECT_EQ(rows(*all), rows(*one));
+  // min_df = 2 drops the lone text's characters, bigrams and words, and keeps the rest.
+  EXPECT_EQ(two->info()["min_df"], 2);
+  EXPECT_LT(rows(*two), rows(*one));
+  EXPECT_GT(rows(*two), 0u);
+  EXPECT_EQ(rows(*one) - rows(*two), 17u);  // 9 characters, 8 bigrams
+  auto p = two->Predict("工地晚上打桩噪音");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->label, "环境保护");
+  opts.min_df = -1;
+  auto bad = Classifier::Train(ex, opts);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("min_df"), std::string::npos);
+}
+
 TEST(Classifier, SegmentedAndRawTextShareFeatures) {
   TrainOptions opts;
   opts.folds = 0;
