@@ -100,6 +100,12 @@ try {
     check(await page.locator('[data-test="menu-workbench"]').count() === 0, 'a unit handler sees no workbench')
     await row(page, number).waitFor({ timeout: 15_000 })
     await shot(page, '03-inbox')
+    // The handler switches to 办理中 while the sign-for is still on its way (held back
+    // here, as on a slow network): the ticket must still show up there.
+    await page.route('**/actions/accept', async (r) => {
+      await new Promise((res) => setTimeout(res, 1500))
+      await r.continue()
+    })
     await row(page, number).locator('[data-test="dq-accept"]').click()
     await page.click('[data-test="dq-tab-accepted"]')
     await row(page, number).locator('[data-test="dq-reply"]').click()
