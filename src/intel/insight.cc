@@ -483,10 +483,8 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* s
   const size_t parts = std::max<size_t>(1, std::min(threads, n / 1024 + 1));
   std::vector<size_t> part_begin(parts + 1);
   for (size_t t = 0; t <= parts; ++t) part_begin[t] = n * t / parts;
-  const auto each_part = [&](auto fn) {
-    std::vector<std::thread> pool;
-    for (size_t t = 0; t < parts; ++t) pool.emplace_back(fn, t);
-    for (auto& th : pool) th.join();
+  const auto each_part = [&](auto fn) {  // fn(part), each part on a thread of its own
+    ParallelBlocks(parts, parts, 1, [&](size_t, size_t part, size_t) { fn(part); });
   };
   const size_t sampled = (n + kSampleStep - 1) / kSampleStep;
   std::vector<std::vector<uint32_t>> char_count(parts);
