@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "intel/insight.h"
+#include "text/text.h"
 
 namespace hotline::intel {
 namespace {
@@ -169,16 +170,7 @@ TEST(Hotspots, ThreadsAndRareCharactersDoNotChangeTheAnswer) {
     for (int k = 0; k < 3; ++k) rare += static_cast<char32_t>(0x4E00 + (i % 600 * 37 + k * 3001) % 9000);
     if (i % 50 == 0) rare += U'\U0001F600';
     std::string rare_utf8;
-    for (char32_t c : rare) {
-      if (c < 0x10000) {
-        rare_utf8 += static_cast<char>(0xE0 | (c >> 12));
-      } else {
-        rare_utf8 += static_cast<char>(0xF0 | (c >> 18));
-        rare_utf8 += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      }
-      rare_utf8 += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      rare_utf8 += static_cast<char>(0x80 | (c & 0x3F));
-    }
+    for (char32_t c : rare) AppendUtf8(rare_utf8, c);
     m.push_back({std::to_string(i), title, title + "，已经第" + std::to_string(i % 9 + 1) + "次反映" + rare_utf8 + "，请尽快处理。",
                  ParseLooseTime("2019/7/" + std::to_string(1 + i % 28) + " 10:00:00"), "u" + std::to_string(i % 700), i % 4});
     if (i % 3) m.back().features = EncodeFeatures(HotspotFeatures(m.back().title, m.back().text));  // others from the text
