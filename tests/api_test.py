@@ -1127,6 +1127,11 @@ class OperationsTest(Base):
         self.assertTrue(any(l.startswith('hotline_tickets{status="received"}') for l in lines), r.text[-500:])
         self.assertTrue(any('route="POST /api/v1/tickets"' in l for l in lines))
         self.expect(call("GET", "/healthz"), 200)
+        # A handler that only sets content answers 200, and is counted as 200 (not as -1).
+        lines = self.expect(call("GET", "/metrics"), 200).text.splitlines()
+        self.assertTrue(any(l.startswith('hotline_http_requests_total{route="GET /healthz",status="200"}') for l in lines),
+                        [l for l in lines if "healthz" in l])
+        self.assertFalse(any('status="-1"' in l for l in lines), [l for l in lines if 'status="-1"' in l])
 
     def test_failed_requests_write_nothing(self):
         def total():

@@ -299,7 +299,8 @@ struct ApiServer::Impl {
       }
       --in_flight;
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      Observe(req.method + " " + route, res.status, s);
+      // cpp-httplib fills in 200 only after the handler, for one that just set content.
+      Observe(req.method + " " + route, res.status == -1 ? 200 : res.status, s);
     };
   }
 
