@@ -136,6 +136,33 @@ class SlaApiTest(unittest.TestCase):
         self.assertNotEqual(run("--start", "2025-01-01", "--hours", "1", "--days", "1")[0], 0)
         show = subprocess.run([BIN, "calendar", "show", "--year", "2025"], capture_output=True, text=True).stdout
         self.assertIn("2025-09-28", show)
+        # end_of_day counts working days only: with a natural-time limit it is refused, not ignored.
+        code, out, err = run("--start", "2025-09-30T09:00:00+08:00", "--hours", "5", "--mode", "end_of_day")
+        self.assertNotEqual(code, 0)
+        self.assertIn("mode", err)
+
+    def test_calendar_import_adds_years(self):
+        db = os.path.join(self.dir, "cal.db")
+        subprocess.run([BIN, "init", "--db", db, "--admin-user", "admin", "--admin-password", "admin-pass-1"],
+                       check=True, capture_output=True)
+        path = os.path.join(self.dir, "cn-mainland-2027.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump({"name": "cn-mainland", "years": {"2027": {"source": "通知", "holidays": ["2027-01-01"],
+                                                                    "workdays": ["2027-01-02"]}}}, f)
+        def cli(*args):
+            r = subprocess.run([BIN, "calendar", *args], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return r.stdout
+        out = cli("import", "--db", db, path)
+        self.assertIn("added 2027", out)
+        self.assertIn("kept 2025, 2026", out)
+        # The built-in years stay; the new one is there.
+        self.assertIn("2026-02-15", cli("show", "--db", db, "--year", "2026"))
+        self.assertIn("2027-01-01", cli("show", "--db", db, "--year", "2027"))
+        # Importing the year again replaces it; --replace keeps only the file's years.
+        self.assertIn("replaced 2027", cli("import", "--db", db, path))
+        self.assertIn("dropped", cli("import", "--db", db, "--replace", path))
+        self.assertIn("no data", cli("show", "--db", db, "--year", "2026"))
 
 
 if __name__ == "__main__":

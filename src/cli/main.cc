@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 
 #include "cli/app.h"
@@ -106,8 +107,12 @@ Result<std::vector<KbEntry>> ReadKbJsonl(const std::string& path) {
   std::string line;
   for (size_t n = 1; std::getline(in, line); ++n) {
     if (Trim(line).empty()) continue;
+    const std::string where = path + " line " + std::to_string(n) + ": ";
+    // The entry parser speaks of an HTTP request's body; here the body is a line of the file.
+    if (!IsValidUtf8(line)) return Status(Code::kInvalidArgument, where + "is not valid UTF-8");
+    if (!nlohmann::json::accept(line)) return Status(Code::kInvalidArgument, where + "is not valid JSON");
     auto e = ParseKbEntry(line);
-    if (!e.ok()) return InvalidArgument(e.status().field(), path + " line " + std::to_string(n) + ": " + e.status().message());
+    if (!e.ok()) return Status(Code::kInvalidArgument, where + e.status().message(), e.status().field());
     out.push_back(std::move(e).value());
   }
   return out;
@@ -235,6 +240,9 @@ int SlaDeadline(const DeadlineArgs& a) {
     }
     at = d->at;
   } else {
+    if (a.mode != "elapsed") {
+      return cli::Fail(InvalidArgument("mode", "end_of_day applies to --working-days only; natural-time limits elapse"));
+    }
     const int64_t unit = a.days ? kDayMs : a.hours ? kHourMs : kMinuteMs;
     const int64_t n = a.days ? *a.days : a.hours ? *a.hours : *a.minutes;
     if (n < 0 || n > 3650 * kDayMs / unit) return cli::Fail(InvalidArgument("limit", "must be between 0 and 3650 days"));
@@ -244,15 +252,46 @@ int SlaDeadline(const DeadlineArgs& a) {
   return 0;
 }
 
-int CalendarImport(const std::string& db, const std::string& file) {
+// Adds the file's years to the stored calendar of the same name (or the built-in one): a
+// year in the file replaces that year, the others stay. --replace keeps only the file's.
+int CalendarImport(const std::string& db, const std::string& file, bool replace) {
   auto text = ReadFile(file, 4u << 20);
   if (!text.ok()) return cli::Fail(text.status());
+  auto incoming = Calendar::FromJson(*text);
+  if (!incoming.ok()) return cli::Fail(incoming.status());
   auto app = cli::OpenApp(db, false);
   if (!app.ok()) return cli::Fail(app.status());
+  nlohmann::json doc = nlohmann::json::parse(incoming->ToJson());
+  const nlohmann::json file_years = doc["years"];
+  std::vector<std::string> added, replaced, kept;
+  const Calendar* current = nullptr;
+  const auto calendars = app->service->Calendars();
+  for (const auto& c : calendars) if (c.name() == incoming->name()) current = &c;
+  if (current) {
+    nlohmann::json merged = nlohmann::json::parse(current->ToJson());
+    for (auto& [year, data] : merged["years"].items()) {
+      if (file_years.contains(year)) replaced.push_back(year);
+      else if (!replace) kept.push_back(year);
+    }
+    if (!replace) {
+      for (const auto& [year, data] : file_years.items()) merged["years"][year] = data;
+      doc = std::move(merged);
+    }
+  }
+  for (const auto& [year, data] : file_years.items()) {
+    if (std::find(replaced.begin(), replaced.end(), year) == replaced.end()) added.push_back(year);
+  }
   const Actor system{0, Role::kSystem, 0, "cli"};
-  auto moved = app->service->PutCalendar(system, *text);
+  auto moved = app->service->PutCalendar(system, doc.dump());
   if (!moved.ok()) return cli::Fail(moved.status());
-  std::cout << "calendar imported; deadlines recomputed on " << *moved << " open tickets\n";
+  auto list = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& y : v) out += (out.empty() ? "" : ", ") + y;
+    return out.empty() ? std::string("none") : out;
+  };
+  std::cout << "calendar " << incoming->name() << ": added " << list(added) << "; replaced " << list(replaced)
+            << "; kept " << list(kept) << (replace && current ? " (--replace: other years dropped)" : "")
+            << "; deadlines recomputed on " << *moved << " open tickets\n";
   return 0;
 }
 
@@ -336,9 +375,11 @@ int main(int argc, char** argv) {
   demo->add_option("--listen", demo_listen, "HOST:PORT")->capture_default_str();
   demo->add_flag("--fresh", fresh, "delete the demo database first");
   demo->add_flag("--no-traffic", no_traffic, "do not generate live traffic");
-  demo->add_option("--interval-ms", interval_ms, "pause between traffic steps")->check(CLI::Range(10, 600000));
+  demo->add_option("--interval-ms", interval_ms, "pause between traffic steps")
+      ->check(CLI::Range(10, 600000))->capture_default_str();
   double demo_auto_dispatch = 0;
-  demo->add_option("--auto-dispatch", demo_auto_dispatch, "as for serve")->check(CLI::Range(0.0, 1.0));
+  demo->add_option("--auto-dispatch", demo_auto_dispatch, "as for serve")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
 
   DeadlineArgs dl;
   auto* sla = app.add_subcommand("sla", "time-limit arithmetic");
@@ -359,9 +400,12 @@ int main(int argc, char** argv) {
   cal_show->add_option("--calendar", cal_name, "calendar name or JSON file (default cn-mainland)");
   std::string cal_db, cal_file;
   cal_show->add_option("--db", cal_db, "read the calendars stored in this database");
-  auto* cal_import = calendar->add_subcommand("import", "add or replace a calendar from its JSON file; open deadlines are recomputed");
+  bool cal_replace = false;
+  auto* cal_import = calendar->add_subcommand(
+      "import", "add a calendar's years from its JSON file (a year in the file replaces that year); open deadlines are recomputed");
   cal_import->add_option("--db", cal_db, "SQLite database file")->required();
   cal_import->add_option("file", cal_file, "calendar JSON")->required()->check(CLI::ExistingFile);
+  cal_import->add_flag("--replace", cal_replace, "keep only the file's years (drop the calendar's other years)");
   calendar->require_subcommand(1);
 
   std::string kb_db, kb_file, kb_query, kb_queries, kb_output;
@@ -402,7 +446,7 @@ int main(int argc, char** argv) {
   }
   if (*deadline) return SlaDeadline(dl);
   if (*cal_show) return CalendarShow(cal_db, cal_name, cal_year);
-  if (*cal_import) return CalendarImport(cal_db, cal_file);
+  if (*cal_import) return CalendarImport(cal_db, cal_file, cal_replace);
 
   if (*init) return Init(db, admin_user, admin_password);
   if (*serve) return Serve(db, listen, threads, web_root, sla_interval_ms, models, auto_dispatch);
