@@ -341,6 +341,15 @@ class CliTest(unittest.TestCase):
 
     # ---- serve -----------------------------------------------------------------------------
 
+    def test_serve_on_a_missing_database_names_it(self):
+        missing = os.path.join(self.dir, "nosuch.db")
+        env_key = {**os.environ, "HOTLINE_DATA_KEY": "00" * 32}
+        p = subprocess.run([HOTLINE, "serve", "--db", missing, "--listen", "127.0.0.1:0"], capture_output=True,
+                           timeout=30, env=env_key, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("no database at " + missing, p.stderr.decode())
+        self.assertFalse(os.path.exists(missing), "a mistyped path does not create an empty database")
+
     def test_serve_on_a_port_in_use_fails(self):
         self.init()
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:

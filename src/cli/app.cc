@@ -23,6 +23,11 @@ int Fail(const Status& st) {
 
 Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock, int node_id) {
   if (!clock) clock = SystemClock::Default();
+  // Only `init` (and the commands documented to create one) make a database: a mistyped path
+  // is named as such, not met with an empty new database or a missing key.
+  if (!create && !std::filesystem::exists(db_path)) {
+    return InvalidArgument("db", "no database at " + db_path + " (create one with: hotline init --db " + db_path + ")");
+  }
   ASSIGN_OR_RETURN(std::string key, ResolveDataKey(db_path, create));
   SqliteOptions o;
   o.path = db_path;
