@@ -150,7 +150,13 @@ class KbTest(unittest.TestCase):
             f.write('{"id":"n1","title":"新","body":"新条目"}\n{"id":"n2","title":"缺正文"}\n')
         r = subprocess.run([BIN, "kb", "import", "--db", self.db, bad], capture_output=True, text=True)
         self.assertNotEqual(r.returncode, 0)
-        self.assertIn("line 2", r.stderr)
+        self.assertIn("bad.jsonl line 2: body: is required", r.stderr)
+        self.assertEqual(r.stderr.count("body"), 1, r.stderr)
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write('{"id":"n1","title":"新","body":"新条目"}\n{"id":"n2", oops}\n')
+        r = subprocess.run([BIN, "kb", "import", "--db", self.db, bad], capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("bad.jsonl line 2: is not valid JSON", r.stderr)
         ids = [json.loads(l)["id"] for l in subprocess.run([BIN, "kb", "export", "--db", self.db],
                                                             capture_output=True, text=True).stdout.splitlines()]
         self.assertNotIn("n1", ids, "a failed import writes nothing")

@@ -88,6 +88,10 @@ int Eval(const DispatchArgs& a) {
     }
     rows.push_back(std::move(row));
   }
+  if (rows.empty()) {
+    return Fail(InvalidArgument("time-column", "no record has a readable time in '" + a.time_column +
+                                                   "' together with a unit in '" + a.unit_column + "'"));
+  }
   std::stable_sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) { return x.at < y.at; });
   const size_t cut = static_cast<size_t>(rows.size() * a.train_share);
   if (cut == 0 || cut >= rows.size()) return Fail(InvalidArgument("train-share", "leaves no training or no test rows"));

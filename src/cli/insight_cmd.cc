@@ -205,17 +205,19 @@ int Petitions(const InsightArgs& a) {
   const auto matches = intel::CrossCheckPetitions(*tickets, *petitions, a.threshold);
   std::ofstream out(a.output, std::ios::trunc);
   if (!out) return Fail(InvalidArgument("output", "cannot write " + a.output));
-  std::set<size_t> matched;
+  std::set<size_t> matched, matched_petitions;
   for (const auto& m : matches) {
     matched.insert(m.ticket);
+    matched_petitions.insert(m.petition);
     out << nlohmann::json{{"ticket_id", ticket_rows[m.ticket].id}, {"petition_id", petition_rows[m.petition].id},
                           {"score", std::round(m.score * 1000) / 1000}, {"shared_places", m.shared_places}}.dump()
         << "\n";
   }
   out.flush();
   if (!out) return Fail(Internal("writing " + a.output + " failed"));
-  std::cout << matched.size() << " of " << tickets->size() << " tickets match " << matches.size()
-            << " petition records (cosine >= " << a.threshold << ")\n";
+  std::cout << matched.size() << " of " << tickets->size() << " tickets match " << matched_petitions.size() << " of "
+            << petitions->size() << " petition records in " << matches.size() << " pairs (cosine >= " << a.threshold
+            << ")\n";
   return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "org/org_import.h"
 
+#include <algorithm>
 #include <map>
 
 #include "core/text.h"
@@ -37,7 +38,10 @@ class Table {
 };
 
 Status LineError(size_t row, const char* col, const std::string& msg) {
-  return Status(Code::kInvalidArgument, "line " + std::to_string(row + 1) + ", column " + col + ": " + msg, col);
+  // A validator's message already starts with the field it names: said once.
+  const std::string prefix = std::string(col) + ": ";
+  const std::string what = msg.rfind(prefix, 0) == 0 ? msg.substr(prefix.size()) : msg;
+  return Status(Code::kInvalidArgument, "line " + std::to_string(row + 1) + ", column " + col + ": " + what, col);
 }
 
 std::vector<std::string> SplitBar(const std::string& s) {
@@ -113,12 +117,19 @@ Result<std::vector<Unit>> ParseUnitsCsv(std::string_view csv, const OrgSnapshot&
   Names units = UnitNames(org);
   const Names areas = AreaNames(org);
   std::vector<Unit> out;
+  // One city centre per city: the database's or the file's first.
+  bool has_city_center = std::any_of(org.units().begin(), org.units().end(),
+                                     [](const Unit& u) { return u.kind == UnitKind::kCityCenter; });
   for (size_t r = 1; r < t.size(); ++r) {
     Unit u;
     u.name = t.Get(r, "name");
     const auto kind = ParseUnitKind(t.Get(r, "kind"));
     if (!kind) return LineError(r, "kind", "must be one of city_center, district_center, sub_center, department, street, community, utility");
     u.kind = *kind;
+    if (u.kind == UnitKind::kCityCenter) {
+      if (has_city_center) return LineError(r, "kind", "the city has a city_center already");
+      has_city_center = true;
+    }
     if (const std::string parent = t.Get(r, "parent"); !parent.empty()) {
       ASSIGN_OR_RETURN(u.parent_id, units.Find(parent, r, "parent", "unit"));
     }

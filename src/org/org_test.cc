@@ -97,6 +97,13 @@ TEST(OrgImport, ResolvesNamesAcrossRowsAndReportsLines) {
   EXPECT_NE(bad.status().message().find("line 2"), std::string::npos);
   EXPECT_EQ(bad.status().field(), "parent");
   OrgSnapshot org(*units, *areas, {});
+  // A second city centre is named with its line, whether the database or the file has the first.
+  auto second = ParseUnitsCsv("name,kind,parent\n甲,department,市中心\n另一中心,city_center,\n", org, new_id);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("line 3, column kind"), std::string::npos) << second.status().message();
+  auto two = ParseUnitsCsv("name,kind\n中心一,city_center\n中心二,city_center\n", with_areas, new_id);
+  ASSERT_FALSE(two.ok());
+  EXPECT_NE(two.status().message().find("line 3"), std::string::npos) << two.status().message();
   auto rules = ParseRulesCsv("category_prefix,area,lead_unit,assisting_units,priority\n01,幸福区,幸福街道办,市中心,5\n", org, new_id);
   ASSERT_TRUE(rules.ok()) << rules.status().ToString();
   EXPECT_EQ((*rules)[0].priority, 5);
