@@ -836,6 +836,45 @@ class ErrorTest(Base):
     def post_ticket(self, body=None, raw=None, headers=None):
         return call("POST", "/api/v1/tickets", body, T("agent1"), headers=headers, raw=raw)
 
+    def test_values_are_read_whole_or_refused(self):
+        # Dates that do not exist are refused, not rolled over.
+        for bad in ("2026-09-31T00:00:00+08:00", "2026-02-30", "2026-04-30T-1:00", "2026-04-30T10:00:00+99:00"):
+            self.expect_error(call("GET", "/api/v1/stats/sla" + q(**{"from": bad}), token=T("sup1")), 400, field="from")
+        r = call("POST", "/api/v1/kb", {"title": "t", "body": "b", "effective": "2026-02-30"}, T("admin"))
+        self.expect_error(r, 400, field="effective")
+        # Yes/no filters and numbers are read whole.
+        self.expect_error(call("GET", "/api/v1/tickets" + q(overdue="yes"), token=T("sup1")), 400, field="overdue")
+        self.expect_error(call("GET", "/api/v1/tickets" + q(overdue="1"), token=T("sup1")), 400, field="overdue")
+        self.expect(call("GET", "/api/v1/tickets" + q(overdue="false"), token=T("sup1")), 200)
+        self.expect_error(call("GET", "/api/v1/tickets" + q(unit_id=U("dept_a"), open="1"), token=T("h_a")), 400, field="open")
+        self.expect_error(call("GET", "/api/v1/alerts" + q(limit="2junk"), token=T("sup1")), 400, field="limit")
+        # The suggestion endpoints name their own parameter.
+        r = call("GET", "/api/v1/kb/suggest?text=%C3%28", token=T("agent1"))
+        self.expect_error(r, 400, field="text")
+        # An If-Match that names no version is refused, not ignored.
+        t = self.dispatched()
+        r = call("POST", "/api/v1/tickets/%s/actions/accept" % t["id"], {}, T("h_a"), {"If-Match": '"stale-etag"'})
+        self.expect_error(r, 400, field="If-Match")
+        r = call("POST", "/api/v1/tickets/%s/actions/accept" % t["id"], {}, T("h_a"), {"If-Match": '"0"'})
+        self.expect_error(r, 409)
+        self.act("h_a", t, "accept", headers={"If-Match": 'W/"%d"' % t["version"]})
+        # Out-of-range integers and identity numbers.
+        r = call("POST", "/api/v1/dispatch-rules", {"lead_unit_id": U("dept_a"), "category_prefix": "01",
+                                                    "priority": 2147483648}, T("admin"))
+        self.expect_error(r, 400, field="priority")
+        for bad in ("中文中文中文", "ABCDEFGHIJKLMNOPQR", "11010119900307123"):
+            r = self.post_ticket({"channel": "web", "request_type": "help", "content": "身份证号格式",
+                                  "citizen": {"phone": PHONE, "id_number": bad}})
+            self.expect_error(r, 400, field="citizen.id_number")
+        self.expect(self.post_ticket({"channel": "web", "request_type": "help", "content": "身份证号格式",
+                                      "citizen": {"phone": PHONE, "id_number": "11010119900307123x"}}), 201)
+
+    def test_users_belong_where_their_role_works(self):
+        for role, unit in (("unit_handler", "hub"), ("unit_handler", "dc"), ("agent", "dept_a"), ("dispatcher", "street")):
+            r = call("POST", "/api/v1/users", {"username": "x_%s_%s" % (role, unit), "password": PASSWORD, "role": role,
+                                               "unit_id": U(unit)}, T("admin"))
+            self.expect_error(r, 400, field="unit_id")
+
     def test_missing_content_names_field(self):
         r = self.post_ticket({"channel": "web", "request_type": "complaint"})
         err = self.expect_error(r, 400, "invalid_argument", "content")
@@ -1058,6 +1097,17 @@ class IntakeTest(Base):
                  token=T("h_a"), headers={"Content-Type": "image/jpeg"})
         self.expect(r, 201)
         self.assertEqual(r.json["name"], "现场照片.jpg")
+        # A reply cites this ticket's files only: another ticket's file or an unknown id is named.
+        other = self.in_progress(unit="dept_b", handler="h_b")
+        r = call("POST", "/api/v1/tickets/%s/attachments?name=x.jpg" % other["id"], raw=b"\x01", token=T("h_b"),
+                 headers={"Content-Type": "image/jpeg"})
+        foreign = self.expect(r, 201).json["id"]
+        for bad in (foreign, "123456789"):
+            r = call("POST", "/api/v1/tickets/%s/actions/reply" % t["id"],
+                     {"content": "已处理", "attachment_ids": [att["id"], bad]}, T("h_a"))
+            self.expect_error(r, 400, field="attachment_ids[1]")
+        replied = self.act("h_a", t, "reply", {"content": "已处理，见照片。", "attachment_ids": [att["id"]]})
+        self.assertEqual(replied["status"], "replied")
 
 
 # ---- the citizen's public view ------------------------------------------------------------

@@ -2,7 +2,7 @@
 """The knowledge base over the real server: editing and review, Chinese search with
 traditional characters and synonyms, validity, public FAQ, direct answers counting uses.
 Usage: python3 tests/kb_test.py PATH/TO/hotline"""
-import json, os, signal, subprocess, sys, tempfile, time, unittest, urllib.error, urllib.parse, urllib.request
+import json, sqlite3, os, signal, subprocess, sys, tempfile, time, unittest, urllib.error, urllib.parse, urllib.request
 
 BIN = sys.argv.pop(1) if len(sys.argv) > 1 else "build/hotline"
 
@@ -81,6 +81,15 @@ class KbTest(unittest.TestCase):
                                                  "visibility": "public"}, self.admin)
         self.assertEqual((c, e["status"]), (201, "draft"))
         self.assertEqual(self.call("POST", "/api/v1/kb", {"title": "x", "body": "y"}, self.agent)[0], 403)
+        # Drafts are the editors': not listed, read or versioned for others.
+        self.assertEqual(self.call("GET", f"/api/v1/kb/{e['id']}", token=self.agent)[0], 404)
+        self.assertEqual(self.call("GET", f"/api/v1/kb/{e['id']}", token=self.admin)[0], 200)
+        self.assertEqual(self.call("GET", f"/api/v1/kb/{e['id']}/versions", token=self.agent)[0], 403)
+        self.assertEqual(self.call("GET", "/api/v1/kb?status=draft", token=self.agent)[0], 403)
+        listed = self.call("GET", "/api/v1/kb?page_size=100", token=self.agent)[1]["items"]
+        self.assertNotIn(e["id"], [i["id"] for i in listed])
+        self.assertTrue(all(i["status"] == "published" for i in listed), listed)
+        self.assertIn(e["id"], [i["id"] for i in self.call("GET", "/api/v1/kb?status=draft", token=self.admin)[1]["items"]])
         self.assertEqual(self.search("燃气开户")[1]["total"], 0, "drafts are not served")
         self.assertEqual(self.call("POST", f"/api/v1/kb/{e['id']}/actions/publish", {}, self.admin)[0], 409)
         for action in ("review", "publish"):
@@ -108,6 +117,23 @@ class KbTest(unittest.TestCase):
                           {"content": "请先联系物业。", "kb_entry_ids": [entry["id"]]}, self.agent)
         self.assertEqual((c, js["status"]), (200, "closed"))
         self.assertEqual(self.call("GET", f"/api/v1/kb/{entry['id']}", token=self.agent)[1]["use_count"], entry["use_count"] + 1)
+        # The closed ticket becomes a similar case: stored beside the entries, but not one of them.
+        case_id = None
+        for _ in range(50):
+            with sqlite3.connect(self.db) as db:
+                row = db.execute("SELECT id FROM kb_entries WHERE kind = 'case'").fetchone()
+            if row: case_id = str(row[0]); break
+            time.sleep(0.1)
+        self.assertIsNotNone(case_id, "the direct answer was indexed as a similar case")
+        for token in (self.agent, self.admin):
+            self.assertEqual(self.call("GET", f"/api/v1/kb/{case_id}", token=token)[0], 404)
+            self.assertEqual(self.call("GET", f"/api/v1/kb/{case_id}/versions", token=token)[0], 404 if token == self.admin else 403)
+        self.assertEqual(self.call("POST", f"/api/v1/kb/{case_id}/actions/review", {}, self.admin)[0], 404)
+        t2 = self.call("POST", "/api/v1/tickets", {"channel": "web", "request_type": "consultation",
+                                                   "content": "电梯又坏了"}, self.agent)[1]
+        c, js = self.call("POST", f"/api/v1/tickets/{t2['id']}/actions/answer_directly",
+                          {"content": "请先联系物业。", "kb_entry_ids": [case_id]}, self.agent)
+        self.assertEqual((c, js["error"]["details"].get("field")), (400, "kb_entry_ids"), js)
         t2 = self.call("POST", "/api/v1/tickets", {"channel": "web", "request_type": "consultation", "content": "问"}, self.agent)[1]
         c, js = self.call("POST", f"/api/v1/tickets/{t2['id']}/actions/answer_directly",
                           {"content": "答", "kb_entry_ids": ["12345"]}, self.agent)

@@ -97,6 +97,13 @@ class SlaApiTest(unittest.TestCase):
         c, js = self.call("PUT", "/api/v1/sla-policies", {"rules": [{"urgency": "urgent", "accept": "1h", "handle": "1d"}]}, self.admin)
         self.assertEqual((c, js["error"]["details"]["field"]), (400, "rules"))
         self.assertEqual(self.call("PUT", "/api/v1/sla-policies", p, self.sup)[0], 403)
+        c, js = self.call("PUT", "/api/v1/sla-policies", {**p, "calendar": "no-such-calendar"}, self.admin)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "calendar"))
+        # The built-in policy is version 1; the first one saved is a new version, not 1 again.
+        self.assertEqual(p["version"], 1)
+        c, js = self.call("PUT", "/api/v1/sla-policies", p, self.admin)
+        self.assertEqual(c, 200, js)
+        self.assertGreater(js["version"], 1)
 
     def test_tickets_show_deadlines_and_filters_find_them(self):
         t = self.dispatched()

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -130,13 +131,30 @@ Status PeriodParams(const Req& req, TimeMs now, TimeMs* from, TimeMs* to) {
   return Status::Ok();
 }
 
-// An optional integer query parameter.
+// An optional integer query parameter: the whole value, digits with an optional sign.
 Status IntParam(const Req& req, const char* name, int* out) {
   if (!req.has_param(name)) return Status::Ok();
+  const std::string v = req.get_param_value(name);
+  size_t used = 0;
   try {
-    *out = std::stoi(req.get_param_value(name));
+    const int n = std::stoi(v, &used);
+    if (used != v.size() || v.empty() || std::isspace(static_cast<unsigned char>(v[0]))) throw std::invalid_argument(v);
+    *out = n;
   } catch (const std::exception&) {
-    return InvalidArgument(name, "must be a number");
+    return InvalidArgument(name, "must be a whole number");
+  }
+  return Status::Ok();
+}
+
+// An optional yes/no filter: true or false (absent or empty: false).
+Status BoolParam(const Req& req, const char* name, bool* out) {
+  const std::string v = req.get_param_value(name);
+  if (v.empty() || v == "false") {
+    *out = false;
+  } else if (v == "true") {
+    *out = true;
+  } else {
+    return InvalidArgument(name, "must be true or false");
   }
   return Status::Ok();
 }
@@ -454,6 +472,12 @@ json KbResultsJson(const std::vector<KbResult>& results, bool public_view) {
 
 bool KbEditor(const Actor& a) { return a.role == Role::kAdmin || a.role == Role::kSupervisor; }
 
+// Search names its text `q`; the suggestion endpoints take it as `text`.
+Status AsTextParam(const Status& st) {
+  if (st.field() != "q") return st;
+  return Status(st.code(), "text" + st.message().substr(1), "text", st.reason());
+}
+
 Result<KbQuery> KbQueryOf(const Req& req) {
   KbQuery q;
   q.category_prefix = req.get_param_value("category");
@@ -491,7 +515,7 @@ void ApiServer::Impl::KbRoutes() {
     KbQuery q;
     q.limit = 5;
     auto r = svc->Kb().Search(text, q);
-    if (!r.ok()) return SendError(res, r.status());
+    if (!r.ok()) return SendError(res, AsTextParam(r.status()));
     SendJson(res, 200, KbResultsJson(*r, false));
   }));
   Get("/api/v1/kb/similar-cases", "/api/v1/kb/similar-cases", Authed([this](const Actor& a, const Req& req, Res& res) {
@@ -512,7 +536,7 @@ void ApiServer::Impl::KbRoutes() {
     q.kind = "case";
     q.limit = 6;
     auto r = svc->Kb().Search(text, q);
-    if (!r.ok()) return SendError(res, r.status());
+    if (!r.ok()) return SendError(res, AsTextParam(r.status()));
     json items = json::array();
     for (const auto& x : *r) {
       const Id tid = ParseId(x.entry.external_id.substr(x.entry.external_id.find(':') + 1)).value_or(0);
@@ -537,9 +561,16 @@ void ApiServer::Impl::KbRoutes() {
     if (!r.ok()) return SendError(res, r.status());
     SendJson(res, 200, KbResultsJson(*r, true));
   });
-  Get("/api/v1/kb", "/api/v1/kb", Authed([this](const Actor&, const Req& req, Res& res) {
+  Get("/api/v1/kb", "/api/v1/kb", Authed([this](const Actor& a, const Req& req, Res& res) {
     auto q = KbQueryOf(req);
     if (!q.ok()) return SendError(res, q.status());
+    // Drafts, entries in review and retired ones are the editors' (as in search).
+    if (!KbEditor(a)) {
+      if (q->status && *q->status != KbStatus::kPublished) {
+        return SendError(res, PermissionDenied("only editors list drafts and retired entries"));
+      }
+      q->status = KbStatus::kPublished;
+    }
     Id after = 0;
     int64_t page_size = 20;
     if (auto st = IdParam(req, "cursor", &after, "must be a cursor from next_cursor"); !st.ok()) return SendError(res, st);
@@ -563,7 +594,7 @@ void ApiServer::Impl::KbRoutes() {
     json j = json::parse(req.body);
     if (!j.contains("status")) e->status = KbStatus::kDraft;  // edits go through review
     if (id) {
-      auto old = svc->store()->KbGet(id);
+      auto old = svc->Kb().Get(id);
       if (!old.ok()) return SendError(res, old.status());
       e->id = id;
       e->external_id = old->external_id;
@@ -576,13 +607,19 @@ void ApiServer::Impl::KbRoutes() {
   Put(R"(/api/v1/kb/(\d+))", "/api/v1/kb/{id}", Authed([save](const Actor& a, const Req& req, Res& res) {
     save(a, req, res, ParseId(req.matches[1]).value_or(0));
   }));
-  Get(R"(/api/v1/kb/(\d+))", "/api/v1/kb/{id}", Authed([this](const Actor&, const Req& req, Res& res) {
-    auto e = svc->store()->KbGet(ParseId(req.matches[1]).value_or(0));
+  Get(R"(/api/v1/kb/(\d+))", "/api/v1/kb/{id}", Authed([this](const Actor& a, const Req& req, Res& res) {
+    const Id id = ParseId(req.matches[1]).value_or(0);
+    auto e = svc->Kb().Get(id);
     if (!e.ok()) return SendError(res, e.status());
+    // Others see what search would serve them: published entries.
+    if (!KbEditor(a) && e->status != KbStatus::kPublished) return SendError(res, NotFound("no knowledge entry " + IdToString(id)));
     SendJson(res, 200, KbJson(*e));
   }));
-  Get(R"(/api/v1/kb/(\d+)/versions)", "/api/v1/kb/{id}/versions", Authed([this](const Actor&, const Req& req, Res& res) {
-    auto v = svc->store()->KbVersions(ParseId(req.matches[1]).value_or(0));
+  Get(R"(/api/v1/kb/(\d+)/versions)", "/api/v1/kb/{id}/versions", Authed([this](const Actor& a, const Req& req, Res& res) {
+    if (!KbEditor(a)) return SendError(res, PermissionDenied("only editors see an entry's versions"));
+    const Id id = ParseId(req.matches[1]).value_or(0);
+    if (auto e = svc->Kb().Get(id); !e.ok()) return SendError(res, e.status());
+    auto v = svc->store()->KbVersions(id);
     if (!v.ok()) return SendError(res, v.status());
     json items = json::array();
     for (const auto& [n, snap] : *v) items.push_back({{"version", n}, {"entry", json::parse(snap)}});
@@ -970,8 +1007,14 @@ void ApiServer::Impl::OrgRoutes() {
     if (st.ok()) st = IdField(*body, "lead_unit_id", true, &r.lead_unit_id);
     if (st.ok()) st = IdListField(*body, "assisting_unit_ids", &r.assisting_unit_ids);
     if (st.ok() && body->contains("priority")) {
-      if (!(*body)["priority"].is_number_integer()) st = InvalidArgument("priority", "must be an integer");
-      else r.priority = (*body)["priority"].get<int>();
+      const json& p = (*body)["priority"];
+      const bool in_range = p.is_number_unsigned() ? p.get<uint64_t>() <= 1000000
+                            : p.is_number_integer() && p.get<int64_t>() >= -1000000 && p.get<int64_t>() <= 1000000;
+      if (!in_range) {
+        st = InvalidArgument("priority", "must be an integer from -1,000,000 to 1,000,000");
+      } else {
+        r.priority = p.get<int>();
+      }
     }
     if (!st.ok()) return SendError(res, st);
     auto out = svc->CreateDispatchRule(a, r);
@@ -1089,14 +1132,19 @@ void ApiServer::Impl::OrgRoutes() {
 
 namespace {
 
-std::optional<int64_t> IfMatchVersion(const Req& req) {
-  std::string v = req.get_header_value("If-Match");
-  if (v.empty()) return std::nullopt;
-  std::string digits;
-  for (char c : v) if (c >= '0' && c <= '9') digits += c;
-  auto id = ParseId(digits);
-  if (!id) return std::nullopt;
-  return *id;
+// The version an If-Match header names: the ticket's ETag ("3", also W/"3" or 3). A header
+// that names no version is refused, never dropped (the write would go ahead unchecked).
+Result<std::optional<int64_t>> IfMatchVersion(const Req& req) {
+  if (!req.has_header("If-Match")) return std::optional<int64_t>{};
+  const std::string header = Trim(req.get_header_value("If-Match"));
+  std::string_view v = header;
+  if (v.substr(0, 2) == "W/") v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  int64_t n = 0;
+  const bool digits = !v.empty() && v.size() <= 12 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits) return InvalidArgument("If-Match", "must be the ticket's ETag, e.g. \"3\"");
+  for (char c : v) n = n * 10 + (c - '0');
+  return std::optional<int64_t>{n};
 }
 
 Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
@@ -1108,7 +1156,7 @@ Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
   RETURN_IF_ERROR(IdParam(req, "unit_id", &q.unit_id));
   RETURN_IF_ERROR(IdParam(req, "area_id", &q.area_id));
   RETURN_IF_ERROR(IdParam(req, "cursor", &q.cursor));
-  q.unit_open_only = req.get_param_value("open") == "true";
+  RETURN_IF_ERROR(BoolParam(req, "open", &q.unit_open_only));
   q.assignment_state = req.get_param_value("assignment_state");
   if (!q.assignment_state.empty()) {
     if (q.assignment_state != "pending" && q.assignment_state != "accepted") {
@@ -1128,7 +1176,7 @@ Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
   }
   q.urgency = req.get_param_value("urgency");
   if (!q.urgency.empty() && !IsValidUrgency(q.urgency)) return InvalidArgument("urgency", "must be normal, urgent or emergency");
-  q.overdue = req.get_param_value("overdue") == "true";
+  RETURN_IF_ERROR(BoolParam(req, "overdue", &q.overdue));
   q.warning = req.get_param_value("warning");
   if (!q.warning.empty() && q.warning != "yellow" && q.warning != "red") {
     return InvalidArgument("warning", "must be yellow or red");
@@ -1258,7 +1306,9 @@ void ApiServer::Impl::TicketRoutes() {
     if (!IsValidUtf8(req.body)) return SendError(res, InvalidArgument("body", "is not valid UTF-8"));
     auto cmd = ParseCommand(*type, req.body);
     if (!cmd.ok()) return SendError(res, cmd.status());
-    if (!cmd->expected_version) cmd->expected_version = IfMatchVersion(req);
+    auto if_match = IfMatchVersion(req);
+    if (!if_match.ok()) return SendError(res, if_match.status());
+    if (!cmd->expected_version) cmd->expected_version = *if_match;
     auto t = svc->Act(a, ParseId(req.matches[1]).value_or(0), *cmd);
     if (!t.ok()) return SendError(res, t.status());
     res.set_header("ETag", "\"" + std::to_string(t->version) + "\"");

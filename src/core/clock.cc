@@ -79,34 +79,65 @@ std::string CityDateCompact(TimeMs t) {
   return buf;
 }
 
+namespace {
+
+// Exactly `n` ASCII digits at `pos` (no sign, no spaces), as a number.
+bool Digits(const std::string& s, size_t pos, size_t n, int* out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+int DaysInMonth(int y, int m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
+}  // namespace
+
+// YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z|±HH:MM]; a date that does not exist (2026-02-30,
+// 24:00, an offset beyond ±14:00) is refused, not rolled over.
 std::optional<TimeMs> ParseIso(const std::string& s) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
-  int consumed = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &consumed) != 3 || consumed != 10) {
+  if (!Digits(s, 0, 4, &y) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, &mo) || s[7] != '-' ||
+      !Digits(s, 8, 2, &d)) {
     return std::nullopt;
   }
   size_t pos = 10;
   if (pos < s.size() && (s[pos] == 'T' || s[pos] == ' ')) {
-    int n = 0;
-    if (std::sscanf(s.c_str() + pos + 1, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5) return std::nullopt;
-    pos += 1 + n;
+    if (!Digits(s, pos + 1, 2, &h) || pos + 3 >= s.size() || s[pos + 3] != ':' || !Digits(s, pos + 4, 2, &mi)) {
+      return std::nullopt;
+    }
+    pos += 6;
     if (pos < s.size() && s[pos] == ':') {
-      if (std::sscanf(s.c_str() + pos + 1, "%2d%n", &sec, &n) != 1 || n != 2) return std::nullopt;
-      pos += 1 + n;
+      if (!Digits(s, pos + 1, 2, &sec)) return std::nullopt;
+      pos += 3;
       if (pos < s.size() && s[pos] == '.') {  // fractional seconds are dropped
         ++pos;
+        const size_t digits = pos;
         while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
+        if (pos == digits) return std::nullopt;
       }
     }
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, mo) || h > 23 || mi > 59 || sec > 59) {
+    return std::nullopt;
+  }
   int64_t offset_ms = kCityOffsetMs;
   if (pos < s.size()) {
     if (s[pos] == 'Z' && pos + 1 == s.size()) {
       offset_ms = 0;
     } else if ((s[pos] == '+' || s[pos] == '-') && pos + 6 == s.size() && s[pos + 3] == ':') {
       int oh = 0, om = 0;
-      if (std::sscanf(s.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2) return std::nullopt;
+      if (!Digits(s, pos + 1, 2, &oh) || !Digits(s, pos + 4, 2, &om) || om > 59 || oh * 60 + om > 14 * 60) {
+        return std::nullopt;
+      }
       offset_ms = (oh * 60 + om) * kMinuteMs * (s[pos] == '-' ? -1 : 1);
     } else {
       return std::nullopt;

@@ -22,6 +22,17 @@ TEST(Clock, FormatsAndParsesCityTime) {
   EXPECT_FALSE(ParseIso("2025-13-01"));
   EXPECT_FALSE(ParseIso("yesterday"));
   EXPECT_FALSE(ParseIso("2025-01-01T10:00:00+0800"));
+  // Dates and times that do not exist are refused, not rolled over into the next ones.
+  EXPECT_FALSE(ParseIso("2026-09-31"));
+  EXPECT_FALSE(ParseIso("2026-02-29"));
+  EXPECT_TRUE(ParseIso("2028-02-29"));
+  EXPECT_FALSE(ParseIso("2026-04-30T-1:00"));
+  EXPECT_FALSE(ParseIso("2026-04-30T24:00"));
+  EXPECT_FALSE(ParseIso("2026-04-30T10:00:00+99:00"));
+  EXPECT_FALSE(ParseIso("2026-04-30T10:00:00+08:60"));
+  EXPECT_FALSE(ParseIso("2026- 4-30"));
+  EXPECT_FALSE(ParseIso("2026-04-30T10:00:00."));
+  EXPECT_EQ(*ParseIso("2025-09-30T09:00:00.250+08:00"), *t);
 }
 
 TEST(Ids, UniqueAndOrderedEvenWhenClockStands) {

@@ -1,5 +1,7 @@
 #include "intake/intake.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
@@ -56,8 +58,15 @@ Status Citizen(const json& j, Requester* r) {
     }
   }
   RETURN_IF_ERROR(Str(c, "citizen.", "id_number", false, 18, &r->id_number));
-  if (!r->id_number.empty() && r->id_number.size() != 18 && r->id_number.size() != 15) {
-    return InvalidArgument("citizen.id_number", "must be 15 or 18 characters");
+  // A resident identity card number: 15 digits, or 17 digits and a check digit or X.
+  const auto digits = [](std::string_view v) {
+    return std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+  };
+  if (!r->id_number.empty() && r->id_number.back() == 'x') r->id_number.back() = 'X';
+  const std::string& id = r->id_number;
+  if (!id.empty() && !(id.size() == 15 && digits(id)) &&
+      !(id.size() == 18 && digits(std::string_view(id).substr(0, 17)) && (digits(id.substr(17)) || id.back() == 'X'))) {
+    return InvalidArgument("citizen.id_number", "must be 15 digits, or 17 digits and a check digit or X");
   }
   RETURN_IF_ERROR(Str(c, "citizen.", "org_name", false, 200, &r->org_name));
   RETURN_IF_ERROR(Str(c, "citizen.", "credit_code", false, 18, &r->credit_code));

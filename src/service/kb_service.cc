@@ -90,8 +90,14 @@ Result<std::vector<KbEntry>> KbService::Save(std::vector<KbEntry> entries, Id by
   return store_->KbSave(std::move(rows), by);  // moves the index generation: caches refill
 }
 
+Result<KbEntry> KbService::Get(Id id) {
+  auto e = store_->KbGet(id);
+  if (e.ok() && e->kind != "entry") return NotFound("no knowledge entry " + IdToString(id));
+  return e;
+}
+
 Result<KbEntry> KbService::SetStatus(Id id, KbStatus status, Id by) {
-  ASSIGN_OR_RETURN(KbEntry e, store_->KbGet(id));
+  ASSIGN_OR_RETURN(KbEntry e, Get(id));
   // The review workflow: draft → reviewed → published → retired (retired may be re-drafted).
   const bool ok = (e.status == KbStatus::kDraft && status == KbStatus::kReviewed) ||
                   (e.status == KbStatus::kReviewed && (status == KbStatus::kPublished || status == KbStatus::kDraft)) ||

@@ -62,6 +62,8 @@ class KbService {
   // Validates and indexes entries in one transaction (all or nothing).
   Result<std::vector<KbEntry>> Save(std::vector<KbEntry> entries, Id by);
   Result<KbEntry> SetStatus(Id id, KbStatus status, Id by);
+  // A knowledge entry by id; past tickets indexed as similar cases are not entries (404).
+  Result<KbEntry> Get(Id id);
   // Each query ranked on its own. `cache_postings` keeps postings (and synonyms) across
   // calls of one batch in this service's own cache (for the CLI); otherwise the shared
   // cache is used, if any. Either is checked against the index's generation, so an index

@@ -162,6 +162,13 @@ std::vector<Calendar> Service::Calendars() {
 Result<int> Service::PutSlaPolicy(const Actor& a, const std::string& json_doc) {
   RETURN_IF_ERROR(NeedAdmin(a));
   ASSIGN_OR_RETURN(SlaPolicyDoc doc, SlaPolicyDoc::FromJson(json_doc));
+  // A calendar that is not there would count weekends only: holidays and 调休 lost silently.
+  const auto calendars = Calendars();
+  if (std::none_of(calendars.begin(), calendars.end(), [&](const Calendar& c) { return c.name() == doc.calendar; })) {
+    std::string names;
+    for (const auto& c : calendars) names += (names.empty() ? "" : ", ") + c.name();
+    return InvalidArgument("calendar", "no calendar named '" + doc.calendar + "' (there are: " + names + ")");
+  }
   // New assignments get the new rules; open ones keep the version they were given.
   ASSIGN_OR_RETURN(int version, store_->PutSlaPolicy(doc.ToJson()));
   (void)Audit(a, "sla_policy_update", "sla_policy:" + std::to_string(version), "");
@@ -306,6 +313,19 @@ Result<User> Service::CreateUser(const Actor& a, User u, const std::string& pass
   }
   if (password.size() < 8 || password.size() > 200) {
     return InvalidArgument("password", "must be 8-200 characters");
+  }
+  // Agents and dispatchers work for a centre; unit handlers for a handling unit (a handler
+  // placed at a centre would see the centre's whole subtree).
+  if (const Unit* unit = Org()->FindUnit(u.unit_id)) {
+    const bool centre = IsCentre(unit->kind);
+    if ((u.role == Role::kAgent || u.role == Role::kDispatcher) && !centre) {
+      return InvalidArgument("unit_id", std::string("a ") + RoleName(u.role) + " belongs to a centre, not to " +
+                                            UnitKindName(unit->kind) + " " + unit->name);
+    }
+    if (u.role == Role::kUnitHandler && centre) {
+      return InvalidArgument("unit_id", std::string("a unit_handler belongs to a handling unit, not to ") +
+                                            UnitKindName(unit->kind) + " " + unit->name);
+    }
   }
   ASSIGN_OR_RETURN(u.password_hash, HashPassword(password));
   return store_->CreateUser(std::move(u));
@@ -659,8 +679,21 @@ Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& cmd) {
     ASSIGN_OR_RETURN(auto entries, store_->KbGetMany(cmd.kb_entry_ids));
     for (Id id : cmd.kb_entry_ids) {
       auto it = std::find_if(entries.begin(), entries.end(), [&](const KbEntry& e) { return e.id == id; });
-      if (it == entries.end() || !it->CurrentAt(ctx.now)) {
+      if (it == entries.end() || it->kind != "entry" || !it->CurrentAt(ctx.now)) {
         return InvalidArgument("kb_entry_ids", "entry " + IdToString(id) + " is not a current knowledge entry");
+      }
+    }
+  }
+  if (!cmd.attachment_ids.empty()) {
+    // A reply cites files uploaded to this ticket, nothing else: the history keeps the ids.
+    if (cmd.attachment_ids.size() > 20) return InvalidArgument("attachment_ids", "at most 20");
+    RETURN_IF_ERROR(GetTicket(a, ticket_id).status());  // the actor's scope first: 403/404 before 400
+    ASSIGN_OR_RETURN(auto files, store_->ListAttachments(ticket_id));
+    for (size_t i = 0; i < cmd.attachment_ids.size(); ++i) {
+      const Id id = cmd.attachment_ids[i];
+      if (std::none_of(files.begin(), files.end(), [&](const Attachment& f) { return f.id == id; })) {
+        return InvalidArgument("attachment_ids[" + std::to_string(i) + "]",
+                               "attachment " + IdToString(id) + " is not one of this ticket's files");
       }
     }
   }

@@ -168,10 +168,11 @@ TEST_F(ServiceTest, PolicyEditAppliesToNewAssignmentsOnly) {
   Actor admin{9, Role::kAdmin, hub_, "admin"};
   auto v = svc_->PutSlaPolicy(admin, R"({"rules":[{"accept":"2h","handle":"2d"}]})");
   ASSERT_TRUE(v.ok()) << v.status().ToString();
-  EXPECT_EQ(*v, 1);
+  EXPECT_EQ(*v, 2);  // the built-in policy is version 1: the two stay apart on assignments
   const Id after = NewDispatchedTicket();
   auto a = store_->GetTicket(after)->assignments.at(0);
-  EXPECT_EQ(a.clocks.policy_version, 1);
+  EXPECT_EQ(a.clocks.policy_version, 2);
+  EXPECT_EQ(store_->GetTicket(before)->assignments.at(0).clocks.policy_version, 1);
   EXPECT_FALSE(a.clocks.handle_working);
   EXPECT_EQ(a.handle_due_at - a.dispatched_at, 2 * kDayMs);
   EXPECT_TRUE(store_->GetTicket(before)->assignments.at(0).clocks.handle_working);

@@ -1499,7 +1499,8 @@ Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::ListCalend
 
 Result<int> SqliteStore::PutSlaPolicy(const std::string& doc) {
   return Write<int>([&](Connection& c) -> Result<int> {
-    ASSIGN_OR_RETURN(auto v, c.Prepare("SELECT COALESCE(MAX(version), 0) + 1 FROM sla_policies"));
+    // The built-in policy is version 1: the first one saved is 2.
+    ASSIGN_OR_RETURN(auto v, c.Prepare("SELECT COALESCE(MAX(version), 1) + 1 FROM sla_policies"));
     Status st;
     v.Step(&st);
     RETURN_IF_ERROR(st);
