@@ -53,7 +53,7 @@ function preloadWorkbench(): Plugin {
         const css = [...cssOf(rest)].filter((f) => !entryCss.has(f))
         return [
           ...files.map((f) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: '/' + f }, injectTo: 'head' as const })),
-          ...css.map((f) => ({ tag: 'link', attrs: { rel: 'preload', as: 'style', href: '/' + f }, injectTo: 'head' as const })),
+          ...css.map((f) => ({ tag: 'link', attrs: { rel: 'preload', as: 'style', crossorigin: true, href: '/' + f }, injectTo: 'head' as const })),
         ]
       },
     },

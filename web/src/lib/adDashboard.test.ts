@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { splitRanking, hours24, barOption, type OverviewUnit } from './adDashboard'
+import { splitRanking, hours24, barOption, wrapLabel, type OverviewUnit } from './adDashboard'
 
 const u = (name: string, score: number | null): OverviewUnit => ({
   unit_id: name, name, dispatched: 1, replied: 1, returned: 0, on_time_rate: null, satisfaction_rate: null,
@@ -33,5 +33,13 @@ describe('helpers', () => {
     const o: any = barOption([{ name: 'a', value: 3 }, { name: 'b', value: 1 }], { horizontal: true })
     expect(o.yAxis.data).toEqual(['b', 'a'])
     expect(o.series[0].data).toEqual([1, 3])
+  })
+})
+
+describe('wrapLabel', () => {
+  it('wraps long names so neighbours do not run together', () => {
+    expect(wrapLabel('已反馈待审核')).toBe('已反馈待\n审核')
+    expect(wrapLabel('已受理')).toBe('已受理')
+    expect((barOption([{ name: '已反馈待审核', value: 1 }]) as any).xAxis.axisLabel.formatter('已反馈待审核')).toBe('已反馈待\n审核')
   })
 })

@@ -81,18 +81,33 @@ export function hourLineOption(byHour: number[], name = '受理量'): Record<str
 }
 
 // A bar chart; horizontal bars list the largest first from the top.
+// A category name in lines of at most `per` characters (code points, not UTF-16 units).
+export function wrapLabel(name: string, per = 4): string {
+  const chars = [...name]
+  const lines: string[] = []
+  for (let i = 0; i < chars.length; i += per) lines.push(chars.slice(i, i + per).join(''))
+  return lines.join('\n')
+}
+
 export function barOption(
   data: { name: string; value: number }[],
   opts: { horizontal?: boolean; name?: string; color?: string } = {},
 ): Record<string, unknown> {
   const names = data.map((d) => d.name)
   const values = data.map((d) => d.value)
-  const cat = { type: 'category', data: opts.horizontal ? [...names].reverse() : names, axisLabel: { interval: 0, width: 110, overflow: 'truncate' } }
+  // Beside a horizontal bar a name has 110 px; under a vertical one it shares the card's width
+  // with the others, so it wraps every four characters (已反馈待审核 → 已反馈待 / 审核)
+  // instead of running into its neighbours.
+  const cat = {
+    type: 'category',
+    data: opts.horizontal ? [...names].reverse() : names,
+    axisLabel: opts.horizontal ? { interval: 0, width: 110, overflow: 'truncate' } : { interval: 0, formatter: wrapLabel },
+  }
   const val = { type: 'value', minInterval: 1 }
   return {
     color: [opts.color ?? palette[0]],
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    grid: { left: opts.horizontal ? 120 : 36, right: 24, top: 16, bottom: 28, containLabel: false },
+    grid: { left: opts.horizontal ? 120 : 36, right: 24, top: 16, bottom: opts.horizontal ? 28 : 44, containLabel: false },
     xAxis: opts.horizontal ? val : cat,
     yAxis: opts.horizontal ? cat : val,
     series: [{

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { periodQuery, lastDaysRange, alertSummary } from './adInsight'
+import { periodQuery, lastDaysRange, alertSummary, modelDataLabel, modelMethodLabel, modelVersionLabel, thresholdLabel } from './adInsight'
 
 describe('insight helpers', () => {
   it('makes the end date exclusive', () => {
@@ -17,5 +17,18 @@ describe('insight helpers', () => {
     expect(alertSummary({ ...base, kind: 'duplicate_cluster', data: { count: 3, first: 'N0', numbers: [] } })).toContain('3 件')
     expect(alertSummary({ ...base, kind: 'repeat_caller', data: { phone: '139****0000', count: 4, window_days: 30, escalating: true, tones: ['calm', 'angry'] } }))
       .toBe('139****0000 30 天内来电 4 次，情绪/诉求升级（平静→愤怒）')
+  })
+  it('describes models in Chinese', () => {
+    expect(modelDataLabel("the platform's history: 463 closed tickets, label category")).toBe('本平台已办结工单 463 件（标注：诉求分类）')
+    expect(modelDataLabel('shared/data/teddy2020c (9,176 rows)')).toBe('shared/data/teddy2020c (9,176 rows)')
+    expect(modelMethodLabel('5-fold cross-validation, grouped by normalised text')).toContain('5 折交叉验证')
+    expect(modelVersionLabel('2026-11-30T10:32:15+08:00/ec5358e14608')).toBe('2026-11-30 10:32 · ec5358e1')
+  })
+  it('never rounds a threshold up to 1', () => {
+    expect(thresholdLabel(0.9999998660752316)).toBe('0.999999')
+    expect(thresholdLabel(0.4567)).toBe('0.45')
+    expect(thresholdLabel(0.9951)).toBe('0.995')
+    expect(thresholdLabel(1)).toBe('1.00')
+    expect(thresholdLabel(undefined)).toBe('—')
   })
 })

@@ -54,3 +54,38 @@ export function alertSummary(a: Alert): string {
 export function severityType(s: string): 'danger' | 'warning' | 'info' {
   return s === 'high' ? 'danger' : s === 'warning' ? 'warning' : 'info'
 }
+
+// ---- the 智能模型 tab: what a model file says of itself, in Chinese.
+const modelFields: Record<string, string> = { category: '诉求分类', request_type: '诉求类型', urgency: '紧急程度' }
+
+// The training data as the platform describes it ("the platform's history: 463 closed
+// tickets, label category"); a description someone wrote at training time is shown as written.
+export function modelDataLabel(data: string | null | undefined): string {
+  const m = /^the platform's history: (\d+) closed tickets, label (\w+)$/.exec(data ?? '')
+  return m ? `本平台已办结工单 ${m[1]} 件（标注：${modelFields[m[2]] ?? m[2]}）` : (data ?? '')
+}
+
+// The evaluation method ("5-fold cross-validation, grouped by normalised text").
+export function modelMethodLabel(method: string | null | undefined): string {
+  const m = /^(\d+)-fold cross-validation, grouped by (.+)$/.exec(method ?? '')
+  if (!m) return method ?? ''
+  const by = m[2] === 'normalised text' ? '相同文本' : m[2] === 'the given group' ? '给定分组' : m[2]
+  return `${m[1]} 折交叉验证（按${by}分组，同组样本不跨训练与检验）`
+}
+
+// A model's version ("2026-11-30T10:32:15+08:00/ec5358e14608": training time and a digest
+// of its weights) as "2026-11-30 10:32 · ec5358e1".
+export function modelVersionLabel(version: string | null | undefined): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})[^/]*\/([0-9a-f]+)$/.exec(version ?? '')
+  return m ? `${m[1]} ${m[2]} · ${m[3].slice(0, 8)}` : (version ?? '')
+}
+
+// The confidence below which a model abstains, never rounded up to a misleading 1: shown
+// with as many decimals as it takes to tell it from 1 when rounded (at most 6), floored.
+export function thresholdLabel(p: number | null | undefined): string {
+  if (p == null || !Number.isFinite(p)) return '—'
+  for (let d = 2; d <= 6; d++) {
+    if (p >= 1 || Number(p.toFixed(d)) < 1) return (Math.floor(p * 10 ** d) / 10 ** d).toFixed(d)
+  }
+  return (Math.floor(p * 1e6) / 1e6).toFixed(6)
+}

@@ -19,7 +19,11 @@ describe('portal checks', () => {
   it('checks the proof', () => {
     expect(checkProof('202611280000043', 'phone', '6016')).toEqual({ ok: true })
     expect(checkProof('', 'phone', '6016')).toMatchObject({ field: 'number' })
-    expect(checkProof('202611280000043', 'phone', '601')).toMatchObject({ field: 'proof' })
+    expect(checkProof('202611280000043', 'phone', '601')).toMatchObject({ field: 'proof', message: '手机号后四位应为 4 位数字' })
+    expect(checkProof('202611280000043', 'phone', '')).toMatchObject({ field: 'proof', message: '请填写手机号后四位' })
+    // A number that is not one is named before the phone digits are looked at.
+    expect(checkProof('abc', 'phone', '12')).toMatchObject({ field: 'number' })
+    expect(checkProof('２０２６１１２８００００００４３', 'phone', '6016')).toEqual({ ok: true })
     expect(checkProof('202611280000043', 'code', 'df4fwgrq')).toEqual({ ok: true })
     expect(proofQuery('code', 'df4fwgrq')).toEqual({ code: 'DF4FWGRQ' })
     expect(proofQuery('phone', '６０１６')).toEqual({ phone_last4: '6016' })

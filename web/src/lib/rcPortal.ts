@@ -54,11 +54,17 @@ export type ProofMode = 'phone' | 'code'
 // The number plus either the last four digits of the phone or the query code.
 export function checkProof(number: string, mode: ProofMode, proof: string): PortalCheck {
   const n = normaliseNumber(number)
-  if (!/^[0-9A-Za-z]{1,32}$/.test(n)) return { ok: false, field: 'number', message: '请填写工单编号' }
+  if (!n) return { ok: false, field: 'number', message: '请填写工单编号' }
+  // Numbers are the day and a sequence, all digits (202611280000001).
+  if (!/^\d{8,20}$/.test(n)) return { ok: false, field: 'number', message: '工单编号为受理回执上的一串数字，如 202611280000001' }
   if (mode === 'phone') {
-    if (!/^\d{4}$/.test(normaliseDigits(proof))) return { ok: false, field: 'proof', message: '请填写手机号后四位' }
-  } else if (!/^[0-9A-Z]{4,16}$/.test(normaliseCode(proof))) {
+    const p = normaliseDigits(proof)
+    if (!p) return { ok: false, field: 'proof', message: '请填写手机号后四位' }
+    if (!/^\d{4}$/.test(p)) return { ok: false, field: 'proof', message: '手机号后四位应为 4 位数字' }
+  } else if (!normaliseCode(proof)) {
     return { ok: false, field: 'proof', message: '请填写受理时告知的查询码' }
+  } else if (!/^[0-9A-Z]{4,16}$/.test(normaliseCode(proof))) {
+    return { ok: false, field: 'proof', message: '查询码为 4 至 16 位字母或数字' }
   }
   return { ok: true }
 }

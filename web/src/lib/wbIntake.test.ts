@@ -135,5 +135,8 @@ describe('humanReason', () => {
   it('names areas in reasons', () => {
     expect(humanReason('派单目录: 分类0111 区域385061627147325443', new Map([['385061627147325443', '望江街道']]))).toBe('派单目录: 分类0111 区域望江街道')
     expect(humanReason('区域1234567', new Map())).toBe('区域1234567')
+    expect(humanReason('派单目录: 分类0104；历史: 分类010401近期承办14单', undefined, new Map([['0104', '市容环境'], ['010401', '占道经营']])))
+      .toBe('派单目录: 分类「市容环境」；历史: 分类「占道经营」近期承办14单')
+    expect(humanReason('分类0199', undefined, new Map())).toBe('分类0199')
   })
 })

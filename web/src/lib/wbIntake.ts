@@ -337,8 +337,11 @@ export function composeAnswer(entries: { id: string; body: string }[], ticked: s
     .join('\n')
 }
 
-// The server's unit reasons name areas by id ("派单目录: 分类0111 区域3850…"); show their names.
-export function humanReason(reason: string, areaNames?: Map<string, string>): string {
-  if (!areaNames) return reason
-  return reason.replace(/区域(\d{6,})/g, (m, id: string) => (areaNames.has(id) ? '区域' + areaNames.get(id) : m))
+// The server's unit reasons name areas by id and categories by code ("派单目录: 分类0111
+// 区域3850…"); show their names.
+export function humanReason(reason: string, areaNames?: Map<string, string>, catNames?: Map<string, string>): string {
+  let out = reason
+  if (areaNames) out = out.replace(/区域(\d{6,})/g, (m, id: string) => (areaNames.has(id) ? '区域' + areaNames.get(id) : m))
+  if (catNames) out = out.replace(/分类(\d{2,12})/g, (m, code: string) => (catNames.has(code) ? '分类「' + catNames.get(code) + '」' : m))
+  return out
 }
