@@ -874,6 +874,15 @@ class ErrorTest(Base):
             r = call("POST", "/api/v1/users", {"username": "x_%s_%s" % (role, unit), "password": PASSWORD, "role": role,
                                                "unit_id": U(unit)}, T("admin"))
             self.expect_error(r, 400, field="unit_id")
+        r = call("POST", "/api/v1/users", {"username": "probe\nnl", "password": PASSWORD, "role": "analyst",
+                                           "unit_id": U("hub")}, T("admin"))
+        self.expect_error(r, 400, field="username")
+        r = call("POST", "/api/v1/dispatch-rules", {"lead_unit_id": U("dept_a"), "category_prefix": "no such"}, T("admin"))
+        self.expect_error(r, 400, field="category_prefix")
+        t = self.in_progress()
+        r = call("POST", "/api/v1/tickets/%s/attachments?name=%s" % (t["id"], urllib.parse.quote("a\r\nb.jpg")),
+                 raw=b"\x01", token=T("h_a"), headers={"Content-Type": "image/jpeg"})
+        self.expect_error(r, 400, field="name")
 
     def test_missing_content_names_field(self):
         r = self.post_ticket({"channel": "web", "request_type": "complaint"})

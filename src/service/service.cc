@@ -296,6 +296,11 @@ Result<Area> Service::CreateArea(const Actor& a, Area area) {
 
 Result<DispatchRule> Service::CreateDispatchRule(const Actor& a, DispatchRule r) {
   RETURN_IF_ERROR(NeedAdmin(a));
+  // A taxonomy code's prefix (01, 0104, ...): whole levels of two digits, or empty for all.
+  const bool digits = std::all_of(r.category_prefix.begin(), r.category_prefix.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+  if (!digits || r.category_prefix.size() % 2 != 0) {
+    return InvalidArgument("category_prefix", "must be a category code or its prefix (two digits a level, e.g. 01 or 0104)");
+  }
   auto out = store_->CreateDispatchRule(std::move(r));
   InvalidateOrg();
   return out;
@@ -308,8 +313,10 @@ Result<int> Service::AddCategory(const Actor& a, Category c) {
 
 Result<User> Service::CreateUser(const Actor& a, User u, const std::string& password) {
   RETURN_IF_ERROR(NeedAdmin(a));
-  if (u.username.empty() || u.username.size() > 64 || !IsValidUtf8(u.username)) {
-    return InvalidArgument("username", "must be 1-64 characters");
+  const bool control = std::any_of(u.username.begin(), u.username.end(),
+                                   [](char ch) { return static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f; });
+  if (u.username.empty() || u.username.size() > 64 || !IsValidUtf8(u.username) || control) {
+    return InvalidArgument("username", "must be 1-64 characters without spaces or control characters");
   }
   if (password.size() < 8 || password.size() > 200) {
     return InvalidArgument("password", "must be 8-200 characters");
@@ -809,8 +816,9 @@ Result<Attachment> Service::AddAttachment(const Actor& a, Id ticket_id, std::str
     return Status(Code::kTooLarge, "body: an attachment may be at most 5 MiB", "body");
   }
   name = Trim(name);
-  if (name.empty() || name.size() > 200 || !IsValidUtf8(name) || name.find('/') != std::string::npos) {
-    return InvalidArgument("name", "must be a file name of 1-200 bytes without '/'");
+  const bool control = std::any_of(name.begin(), name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
+  if (name.empty() || name.size() > 200 || !IsValidUtf8(name) || control || name.find_first_of("/\\") != std::string::npos) {
+    return InvalidArgument("name", "must be a file name of 1-200 bytes without '/', '\\' or control characters");
   }
   if (mime.empty()) mime = "application/octet-stream";
   if (mime.size() > 100) return InvalidArgument("Content-Type", "too long");
