@@ -5,6 +5,7 @@
 // given. The accuracy comparison with scikit-learn lives in bench/classify_baselines.py.
 //
 //   build/bench/bench_classify [--data ../shared/data/teddy2020c] [--model FILE] [--rounds 10]
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -44,11 +45,11 @@ struct Stage {
 int main(int argc, char** argv) {
   std::string data = std::filesystem::path(__FILE__).parent_path().string() + "/../../shared/data/teddy2020c", model_path;
   int rounds = 10;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--data")) data = argv[i + 1];
-    if (!std::strcmp(argv[i], "--model")) model_path = argv[i + 1];
-    if (!std::strcmp(argv[i], "--rounds")) rounds = std::max(1, std::atoi(argv[i + 1]));
-  }
+  CLI::App cli("Classification throughput on one thread, stage by stage (see bench/README.md)");
+  cli.add_option("--data", data, "folder of classify_dev_raw.csv")->capture_default_str();
+  cli.add_option("--model", model_path, "load this model instead of training one");
+  cli.add_option("--rounds", rounds, "rounds of each measurement")->check(CLI::Range(1, 1000))->capture_default_str();
+  CLI11_PARSE(cli, argc, argv);
   const auto raw = Csv(data + "/classify_dev_raw.csv");
   if (raw.size() < 2) {
     std::printf("skipped: %s/classify_dev_raw.csv not found\n", data.c_str());

@@ -26,6 +26,7 @@
 //
 //   build/bench/bench_insight [--tickets 1000000] [--queries 1000] [--hotspot-messages 200000] [--hotspot-runs 1]
 //                             [--dir /tmp] [--data DIR]
+#include <CLI/CLI.hpp>
 #include <sqlite3.h>
 #include <sys/resource.h>
 
@@ -205,14 +206,14 @@ int main(int argc, char** argv) {
   size_t tickets = 1'000'000, queries = 1000, hot_n = 200'000, hot_runs = 1;
   std::string dir = "/tmp";
   std::string data_dir = std::filesystem::path(__FILE__).parent_path().string() + "/../../shared/data/teddy2020c";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--tickets")) tickets = std::stoul(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--queries")) queries = std::stoul(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--hotspot-messages")) hot_n = std::stoul(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--hotspot-runs")) hot_runs = std::max<size_t>(1, std::stoul(argv[i + 1]));
-    if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
-    if (!std::strcmp(argv[i], "--data")) data_dir = argv[i + 1];
-  }
+  CLI::App cli("Near-duplicate search and hotspot clustering at scale (see bench/README.md)");
+  cli.add_option("--tickets", tickets, "synthetic tickets to index")->capture_default_str();
+  cli.add_option("--queries", queries, "near-duplicate queries")->capture_default_str();
+  cli.add_option("--hotspot-messages", hot_n, "messages to cluster")->capture_default_str();
+  cli.add_option("--hotspot-runs", hot_runs, "clustering runs")->check(CLI::Range(1, 100))->capture_default_str();
+  cli.add_option("--dir", dir, "where the database goes")->capture_default_str();
+  cli.add_option("--data", data_dir, "folder of the real messages")->capture_default_str();
+  CLI11_PARSE(cli, argc, argv);
   const auto sentences = Sentences(data_dir);
   if (sentences.size() < 100) {
     std::printf("skipped: real sentences not found under %s\n", data_dir.c_str());

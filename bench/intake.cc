@@ -6,6 +6,7 @@
 // --tickets stored tickets.
 //
 //   build/bench/bench_intake [--tickets 1000000] [--seconds 5] [--clients 16] [--threads 8] [--dir /tmp]
+#include <CLI/CLI.hpp>
 #include <httplib.h>
 #include <sqlite3.h>
 
@@ -211,14 +212,13 @@ void BulkFill(const std::string& path, const City& c, int64_t n, IdGenerator& id
 
 int main(int argc, char** argv) {
   Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--tickets") a.tickets = std::stoll(v);
-    else if (k == "--seconds") a.seconds = std::stod(v);
-    else if (k == "--clients") a.clients = std::stoi(v);
-    else if (k == "--threads") a.threads = std::stoi(v);
-    else if (k == "--dir") a.dir = v;
-  }
+  CLI::App cli("Intake throughput and latency beside bare SQLite commits (see bench/README.md)");
+  cli.add_option("--tickets", a.tickets, "tickets in the store for the listing measurement")->capture_default_str();
+  cli.add_option("--seconds", a.seconds, "length of each timed run")->check(CLI::PositiveNumber)->capture_default_str();
+  cli.add_option("--clients", a.clients, "concurrent HTTP clients")->check(CLI::Range(1, 1024))->capture_default_str();
+  cli.add_option("--threads", a.threads, "server worker threads")->check(CLI::Range(2, 512))->capture_default_str();
+  cli.add_option("--dir", a.dir, "where the databases go")->capture_default_str();
+  CLI11_PARSE(cli, argc, argv);
   std::printf("bench_intake: %s, %u cores\n\n", a.dir.c_str(), std::thread::hardware_concurrency());
   const std::string bare = a.dir + "/bench-bare.db";
   const double full = BareSqlite(bare, true, a.seconds / 2);

@@ -8,6 +8,7 @@
 // 2–10 characters cut from real titles, and whole real messages.
 //
 //   build/bench/bench_kb [--entries 100000] [--queries 500] [--dir /tmp]
+#include <CLI/CLI.hpp>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -55,12 +56,12 @@ int main(int argc, char** argv) {
   size_t entries = 100'000, queries = 500;
   std::string dir = "/tmp";
   std::string data_dir = std::filesystem::path(__FILE__).parent_path().string() + "/../../shared/data/teddy2020c";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--entries")) entries = std::stoul(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--queries")) queries = std::stoul(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
-    if (!std::strcmp(argv[i], "--data")) data_dir = argv[i + 1];
-  }
+  CLI::App cli("Knowledge-base indexing and search latency (see bench/README.md)");
+  cli.add_option("--entries", entries, "entries to index (real ones padded with synthetic)")->capture_default_str();
+  cli.add_option("--queries", queries, "queries of each kind")->capture_default_str();
+  cli.add_option("--dir", dir, "where the database goes")->capture_default_str();
+  cli.add_option("--data", data_dir, "folder of the real messages and replies")->capture_default_str();
+  CLI11_PARSE(cli, argc, argv);
   // Real texts: replies and messages (title, body), and their sentences.
   std::vector<std::pair<std::string, std::string>> real;
   std::vector<std::string> sentences, titles, messages;

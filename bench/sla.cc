@@ -3,6 +3,7 @@
 // measured in the same run (natural-time arithmetic; the same queries without the index).
 //
 //   build/bench/bench_sla [--assignments 1000000] [--dir /tmp]
+#include <CLI/CLI.hpp>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -63,10 +64,10 @@ void DeadlineThroughput() {
 int main(int argc, char** argv) {
   int64_t n = 1000000;
   std::string dir = std::filesystem::temp_directory_path().string();
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--assignments")) n = std::stoll(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
-  }
+  CLI::App cli("Deadline arithmetic and the SLA timer's queries among open assignments (see bench/README.md)");
+  cli.add_option("--assignments", n, "open assignments in the store")->check(CLI::PositiveNumber)->capture_default_str();
+  cli.add_option("--dir", dir, "where the database goes")->capture_default_str();
+  CLI11_PARSE(cli, argc, argv);
   DeadlineThroughput();
 
   const std::string path = dir + "/bench-sla.db";
