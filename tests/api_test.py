@@ -851,6 +851,17 @@ class ErrorTest(Base):
         # The suggestion endpoints name their own parameter.
         r = call("GET", "/api/v1/kb/suggest?text=%C3%28", token=T("agent1"))
         self.expect_error(r, 400, field="text")
+        # A POST with no body and no length is told what it lacks (curl -X POST with no data).
+        import http.client
+        u = urllib.parse.urlsplit(BASE)
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+        conn.putrequest("POST", "/api/v1/auth/logout")
+        conn.putheader("Authorization", "Bearer " + T("agent1"))
+        conn.endheaders()
+        resp = conn.getresponse()
+        err = json.loads(resp.read())["error"]
+        conn.close()
+        self.assertEqual((resp.status, err["details"]["field"]), (411, "Content-Length"))
         # An If-Match that names no version is refused, not ignored.
         t = self.dispatched()
         r = call("POST", "/api/v1/tickets/%s/actions/accept" % t["id"], {}, T("h_a"), {"If-Match": '"stale-etag"'})
