@@ -72,6 +72,17 @@ std::string Utf8(const std::u32string& s) {
   return out;
 }
 
+// Whether a place key reads as a name: no particle or pronoun inside (的, 了, 我, 们 ...) and
+// no preposition, measure word or demonstrative in front (在, 条, 这 ...). Display only: the
+// clustering keys by every window.
+bool ReadsAsPlaceName(std::string_view key) {
+  static const std::u32string inside = U"的了把被我你他她们些吗呢吧";
+  static const std::u32string first = U"在是这那条个和与及对从到向给有去往离近等为因每该其";
+  const std::u32string k = CodePoints(key);
+  if (k.empty() || first.find(k[0]) != std::u32string::npos) return false;
+  return std::none_of(k.begin(), k.end(), [](char32_t c) { return inside.find(c) != std::u32string::npos; });
+}
+
 // Place keys of a text: for each place suffix, the suffix with the last 2, 3 and 4
 // ideographs before it ("魅力之城小区" gives 之城小区, 力之城小区, 魅力之城小区), so one
 // place named a little differently still shares a key.
@@ -1082,16 +1093,23 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     for (const auto& [t, w] : centre) dense[t] = 0;
     std::sort(central.begin(), central.end());
     for (const auto& [s, m] : central) h.members.push_back(m);
-    // The place: the key most members share (the longest among equals, then the first by name).
+    // The place: the key most members share (the longest among equals, then the first by name),
+    // among keys that read as a name: a key's window of characters before the suffix may
+    // reach back into the sentence (2条公交线路 → 条公交线路, 年代的老小区), and a shorter key
+    // of the same messages says it without the stray words.
     std::unordered_map<uint32_t, size_t> key_count;
     for (size_t m : members) {
       for (uint32_t k : keys[m]) ++key_count[k];
     }
-    size_t best = 0;
-    for (const auto& [k, cnt] : key_count) {
-      const std::string_view name = corpus.key_names[k];
-      const size_t len = Utf8Length(name), best_len = Utf8Length(h.place);
-      if (cnt > best || (cnt == best && (len > best_len || (len == best_len && name < h.place)))) best = cnt, h.place = name;
+    for (const bool names_only : {true, false}) {
+      size_t best = 0;
+      for (const auto& [k, cnt] : key_count) {
+        const std::string_view name = corpus.key_names[k];
+        if (names_only && !ReadsAsPlaceName(name)) continue;
+        const size_t len = Utf8Length(name), best_len = Utf8Length(h.place);
+        if (cnt > best || (cnt == best && (len > best_len || (len == best_len && name < h.place)))) best = cnt, h.place = name;
+      }
+      if (best > 0) break;
     }
     const Message& rep = msgs[h.members[0]];
     h.description = !rep.title.empty() ? rep.title : Utf8(WordChars(rep.text).substr(0, 40));

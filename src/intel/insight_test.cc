@@ -100,6 +100,23 @@ TEST(Hotspots, OnePlaceOneProblemRankedByCallers) {
   for (size_t i = 0; i < spots[0].members.size(); ++i) EXPECT_EQ(m[spots[0].members[i]].id[0], 'f');
 }
 
+// The place shown reads as a name: the window before 路 reaches back to 条 in every message
+// ("两条公交线路"), and 公交线路 says the same without it.
+TEST(Hotspots, ThePlaceShownReadsAsAName) {
+  std::vector<Message> m;
+  const char* texts[] = {"小区门口只有两条公交线路班次太少", "小区门口只有两条公交线路早高峰挤不上车",
+                         "小区门口只有两条公交线路末班车太早", "小区门口只有两条公交线路请增开班次"};
+  for (int i = 0; i < 8; ++i) {
+    m.push_back({"b" + std::to_string(i), texts[i % 4], std::string(texts[i % 4]) + "，请增加班次。",
+                 ParseLooseTime("2019/7/" + std::to_string(1 + i) + " 10:00:00"), "u" + std::to_string(i), 0});
+  }
+  const auto spots = FindHotspots(m);
+  ASSERT_GE(spots.size(), 1u);
+  EXPECT_EQ(spots[0].members.size(), 8u);
+  EXPECT_EQ(spots[0].place.find("条"), std::string::npos) << spots[0].place;
+  EXPECT_NE(spots[0].place.find("线路"), std::string::npos) << spots[0].place;
+}
+
 TEST(Hotspots, FeaturesRoundTripAndDamagedOnesAreRefused) {
   const TextFeatures f = HotspotFeatures("锦绣家园小区油烟扰民", "锦绣家园小区油烟扰民\n楼下餐馆油烟直排，五一路也有。ABC 123");
   ASSERT_FALSE(f.grams.empty());
