@@ -843,6 +843,15 @@ Status Service::Audit(const Actor& a, const std::string& action, const std::stri
 }
 
 Result<CitizenView> Service::Citizen(const Actor& a, const Ticket& t, bool reveal) {
+  if (reveal) {
+    // A reveal by a role that may see nothing in full is refused, not answered masked.
+    static constexpr const char* kFields[] = {"name", "phone", "id_number"};
+    const bool any = std::any_of(std::begin(kFields), std::end(kFields), [&](const char* f) {
+      const FieldAccess acc = AccessFor(a.role, f, t.confidential);
+      return acc == FieldAccess::kRevealable || acc == FieldAccess::kFull;
+    });
+    if (!any) return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not reveal personal data");
+  }
   CitizenView v;
   if (t.requester_id == 0) return v;
   ASSIGN_OR_RETURN(auto r, store_->GetRequester(t.requester_id));
