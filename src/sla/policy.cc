@@ -116,6 +116,11 @@ Result<SlaPolicyDoc> SlaPolicyDoc::FromJson(std::string_view text) {
     RETURN_IF_ERROR(dur(r, "accept", at + ".accept", &rule.accept, true));
     RETURN_IF_ERROR(dur(r, "handle", at + ".handle", &rule.handle, true));
     if (rule.handle.ms == 0) return InvalidArgument(at + ".handle", "must be longer than zero");
+    if (rule.accept.ms == 0) return InvalidArgument(at + ".accept", "must be longer than zero");
+    // Signing for an order cannot be due after handling it is (a working day counted as a day).
+    if (rule.accept.ms > rule.handle.ms) {
+      return InvalidArgument(at + ".accept", "must not be longer than handle (" + FormatDuration(rule.handle) + ")");
+    }
     catch_all = catch_all || (rule.urgency.empty() && rule.request_type.empty() && rule.category_prefix.empty());
     doc.rules.push_back(std::move(rule));
   }

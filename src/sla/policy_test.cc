@@ -201,6 +201,10 @@ TEST(SlaPolicyDoc, ParsesAndNamesFields) {
             "rules[0].handle");
   EXPECT_EQ(SlaPolicyDoc::FromJson(R"({"warning_pct":150,"rules":[{"accept":"1wd","handle":"5wd"}]})").status().field(),
             "warning_pct");
+  // Signing for an order is due no later than handling it, and not at once.
+  EXPECT_EQ(SlaPolicyDoc::FromJson(R"({"rules":[{"accept":"5wd","handle":"1h"}]})").status().field(), "rules[0].accept");
+  EXPECT_EQ(SlaPolicyDoc::FromJson(R"({"rules":[{"accept":"0m","handle":"1d"}]})").status().field(), "rules[0].accept");
+  EXPECT_TRUE(SlaPolicyDoc::FromJson(R"({"rules":[{"accept":"2h","handle":"2h"}]})").ok());
 }
 
 }  // namespace
