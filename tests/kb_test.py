@@ -81,6 +81,9 @@ class KbTest(unittest.TestCase):
                                                  "visibility": "public"}, self.admin)
         self.assertEqual((c, e["status"]), (201, "draft"))
         self.assertEqual(self.call("POST", "/api/v1/kb", {"title": "x", "body": "y"}, self.agent)[0], 403)
+        c, js = self.call("POST", "/api/v1/kb", {"title": "x", "body": "y", "category_code": "999999"}, self.admin)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "category_code"))
+        self.assertEqual(self.call("POST", "/api/v1/kb", {"title": "燃气分类", "body": "y", "category_code": "01"}, self.admin)[0], 201)
         # Drafts are the editors': not listed, read or versioned for others.
         self.assertEqual(self.call("GET", f"/api/v1/kb/{e['id']}", token=self.agent)[0], 404)
         self.assertEqual(self.call("GET", f"/api/v1/kb/{e['id']}", token=self.admin)[0], 200)
