@@ -1130,6 +1130,14 @@ class IntakeTest(Base):
             self.expect_error(r, 400, field="attachment_ids[1]")
         replied = self.act("h_a", t, "reply", {"content": "已处理，见照片。", "attachment_ids": [att["id"]]})
         self.assertEqual(replied["status"], "replied")
+        # A ticket holds at most 200 files: as many as its list shows and a reply may cite.
+        held = len(self.expect(call("GET", "/api/v1/tickets/%s/attachments" % other["id"], token=T("h_b")), 200).json["items"])
+        for i in range(200 - held):
+            self.expect(call("POST", "/api/v1/tickets/%s/attachments?name=f%d.jpg" % (other["id"], i), raw=b"\x01",
+                             token=T("h_b"), headers={"Content-Type": "image/jpeg"}), 201)
+        r = call("POST", "/api/v1/tickets/%s/attachments?name=one-more.jpg" % other["id"], raw=b"\x01", token=T("h_b"),
+                 headers={"Content-Type": "image/jpeg"})
+        self.expect_error(r, 422)
 
 
 # ---- the citizen's public view ------------------------------------------------------------

@@ -445,7 +445,8 @@ void ApiServer::Impl::Routes() {
     SendJson(res, 200, {{"ok", true}});
   }));
   Get("/api/v1/auth/me", "/api/v1/auth/me", Authed([this](const Actor& a, const Req&, Res& res) {
-    const Unit* u = svc->Org()->FindUnit(a.unit_id);
+    const auto org = svc->Org();  // held: FindUnit points into this snapshot
+    const Unit* u = org->FindUnit(a.unit_id);
     SendJson(res, 200, {{"id", IdToString(a.user_id)}, {"username", a.username}, {"role", RoleName(a.role)},
                         {"unit_id", IdToString(a.unit_id)}, {"unit_name", u ? u->name : ""}});
   }));

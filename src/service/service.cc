@@ -8,6 +8,7 @@
 #include "core/text.h"
 #include "intel/insight.h"
 #include "intel/sentiment.h"
+#include "taxonomy/taxonomy.h"
 #include <spdlog/spdlog.h>
 
 namespace hotline {
@@ -24,6 +25,7 @@ constexpr TimeMs kLoginWindowMs = 5 * kMinuteMs;
 constexpr int kMaxLookupFailures = 5;                // per ticket number per window
 constexpr TimeMs kLookupWindowMs = 15 * kMinuteMs;
 constexpr size_t kMaxAttachmentBytes = 5u << 20;
+constexpr size_t kMaxAttachmentsPerTicket = 200;  // ListAttachments' page
 }  // namespace
 
 // Role × field matrix. kFull: shown plainly (and audited on the detail view);
@@ -162,6 +164,7 @@ std::vector<Calendar> Service::Calendars() {
 Result<int> Service::PutSlaPolicy(const Actor& a, const std::string& json_doc) {
   RETURN_IF_ERROR(NeedAdmin(a));
   ASSIGN_OR_RETURN(SlaPolicyDoc doc, SlaPolicyDoc::FromJson(json_doc));
+  RETURN_IF_ERROR(doc.CheckLimits());
   // A calendar that is not there would count weekends only: holidays and 调休 lost silently.
   const auto calendars = Calendars();
   if (std::none_of(calendars.begin(), calendars.end(), [&](const Calendar& c) { return c.name() == doc.calendar; })) {
@@ -296,10 +299,13 @@ Result<Area> Service::CreateArea(const Actor& a, Area area) {
 
 Result<DispatchRule> Service::CreateDispatchRule(const Actor& a, DispatchRule r) {
   RETURN_IF_ERROR(NeedAdmin(a));
-  // A taxonomy code's prefix (01, 0104, ...): whole levels of two digits, or empty for all.
-  const bool digits = std::all_of(r.category_prefix.begin(), r.category_prefix.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-  if (!digits || r.category_prefix.size() % 2 != 0) {
-    return InvalidArgument("category_prefix", "must be a category code or its prefix (two digits a level, e.g. 01 or 0104)");
+  // A prefix of some category of the current taxonomy (01, 0104, ...), or empty for all.
+  if (!r.category_prefix.empty()) {
+    ASSIGN_OR_RETURN(int version, store_->CurrentTaxonomyVersion());
+    ASSIGN_OR_RETURN(auto cats, store_->ListCategories(version));
+    if (std::none_of(cats.begin(), cats.end(), [&](const Category& c) { return CodeHasPrefix(c.code, r.category_prefix); })) {
+      return InvalidArgument("category_prefix", "'" + r.category_prefix + "' begins no category code of the current taxonomy");
+    }
   }
   auto out = store_->CreateDispatchRule(std::move(r));
   InvalidateOrg();
@@ -323,7 +329,8 @@ Result<User> Service::CreateUser(const Actor& a, User u, const std::string& pass
   }
   // Agents and dispatchers work for a centre; unit handlers for a handling unit (a handler
   // placed at a centre would see the centre's whole subtree).
-  if (const Unit* unit = Org()->FindUnit(u.unit_id)) {
+  const auto org = Org();  // held: FindUnit points into this snapshot
+  if (const Unit* unit = org->FindUnit(u.unit_id)) {
     const bool centre = IsCentre(unit->kind);
     if ((u.role == Role::kAgent || u.role == Role::kDispatcher) && !centre) {
       return InvalidArgument("unit_id", std::string("a ") + RoleName(u.role) + " belongs to a centre, not to " +
@@ -819,6 +826,11 @@ Result<Attachment> Service::AddAttachment(const Actor& a, Id ticket_id, std::str
   const bool control = std::any_of(name.begin(), name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
   if (name.empty() || name.size() > 200 || !IsValidUtf8(name) || control || name.find_first_of("/\\") != std::string::npos) {
     return InvalidArgument("name", "must be a file name of 1-200 bytes without '/', '\\' or control characters");
+  }
+  // A ticket holds at most as many files as its list shows (and a reply may cite).
+  ASSIGN_OR_RETURN(auto existing, store_->ListAttachments(ticket_id));
+  if (existing.size() >= kMaxAttachmentsPerTicket) {
+    return Status(Code::kFailedPrecondition, "a ticket holds at most " + std::to_string(kMaxAttachmentsPerTicket) + " files");
   }
   if (mime.empty()) mime = "application/octet-stream";
   if (mime.size() > 100) return InvalidArgument("Content-Type", "too long");

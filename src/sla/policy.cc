@@ -34,6 +34,18 @@ Result<Duration> ParseDuration(std::string_view s, const std::string& field) {
   return d;
 }
 
+Status SlaPolicyDoc::CheckLimits() const {
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const std::string at = "rules[" + std::to_string(i) + "].accept";
+    if (rules[i].accept.ms == 0) return InvalidArgument(at, "must be longer than zero");
+    // Signing for an order cannot be due after handling it is (a working day counted as a day).
+    if (rules[i].accept.ms > rules[i].handle.ms) {
+      return InvalidArgument(at, "must not be longer than handle (" + FormatDuration(rules[i].handle) + ")");
+    }
+  }
+  return Status::Ok();
+}
+
 std::string FormatDuration(const Duration& d) {
   char buf[32];
   auto fmt = [&](double v, const char* unit) {
@@ -116,11 +128,6 @@ Result<SlaPolicyDoc> SlaPolicyDoc::FromJson(std::string_view text) {
     RETURN_IF_ERROR(dur(r, "accept", at + ".accept", &rule.accept, true));
     RETURN_IF_ERROR(dur(r, "handle", at + ".handle", &rule.handle, true));
     if (rule.handle.ms == 0) return InvalidArgument(at + ".handle", "must be longer than zero");
-    if (rule.accept.ms == 0) return InvalidArgument(at + ".accept", "must be longer than zero");
-    // Signing for an order cannot be due after handling it is (a working day counted as a day).
-    if (rule.accept.ms > rule.handle.ms) {
-      return InvalidArgument(at + ".accept", "must not be longer than handle (" + FormatDuration(rule.handle) + ")");
-    }
     catch_all = catch_all || (rule.urgency.empty() && rule.request_type.empty() && rule.category_prefix.empty());
     doc.rules.push_back(std::move(rule));
   }

@@ -44,6 +44,10 @@ struct SlaPolicyDoc {
   //        "rules": [{"urgency"?, "request_type"?, "category_prefix"?, "accept", "handle"}]}
   static Result<SlaPolicyDoc> FromJson(std::string_view json);
   std::string ToJson() const;
+  // What a new policy must also satisfy (not checked on reading a stored one, so a policy
+  // saved before a check existed still loads): each rule's accept limit is longer than zero
+  // and no longer than its handle limit.
+  Status CheckLimits() const;
   const SlaRule* Match(const std::string& urgency, const std::string& request_type,
                        const std::string& category_code) const;
 };

@@ -24,6 +24,11 @@ describe('validatePolicy', () => {
     p.rules = [p.rules[0]]
     expect(validatePolicy(p).rules).toContain('兜底')
   })
+  it('refuses a zero accept limit', () => {
+    const p = base()
+    p.rules[1].accept = '0wd'
+    expect(Object.keys(validatePolicy(p))).toEqual(['rules[1].accept'])
+  })
   it('names the bad cell', () => {
     const p = base()
     p.rules[1].handle = 'x'

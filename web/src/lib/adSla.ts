@@ -52,7 +52,7 @@ export function validatePolicy(p: SlaPolicy): Record<string, string> {
   }
   if (p.rules.length === 0 || p.rules.length > 500) errors.rules = '需要 1–500 条规则'
   p.rules.forEach((r, i) => {
-    const a = checkDuration(r.accept)
+    const a = checkDuration(r.accept, false)
     if (a) errors[`rules[${i}].accept`] = a
     const h = checkDuration(r.handle, false)
     if (h) errors[`rules[${i}].handle`] = h
