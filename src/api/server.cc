@@ -605,16 +605,10 @@ void ApiServer::Impl::KbRoutes() {
     if (!e.ok()) return SendError(res, e.status());
     json j = json::parse(req.body);
     if (!j.contains("status")) e->status = KbStatus::kDraft;  // edits go through review
+    // Filtering by category reads the taxonomy's codes: an entry filed under another code
+    // would never be found by it.
     if (!e->category_code.empty()) {
-      // Filtering by category reads the taxonomy's codes: an entry filed under another code
-      // would never be found by it.
-      auto version = svc->store()->CurrentTaxonomyVersion();
-      if (!version.ok()) return SendError(res, version.status());
-      auto cats = svc->store()->ListCategories(*version);
-      if (!cats.ok()) return SendError(res, cats.status());
-      if (std::none_of(cats->begin(), cats->end(), [&](const Category& c) { return c.code == e->category_code; })) {
-        return SendError(res, InvalidArgument("category_code", "'" + e->category_code + "' is not in the current taxonomy"));
-      }
+      if (auto v = svc->CheckCategory("category_code", e->category_code); !v.ok()) return SendError(res, v.status());
     }
     if (id) {
       auto old = svc->Kb().Get(id);

@@ -297,16 +297,20 @@ Result<Area> Service::CreateArea(const Actor& a, Area area) {
   return r;
 }
 
+Result<int> Service::CheckCategory(const std::string& field, const std::string& code, bool prefix) {
+  ASSIGN_OR_RETURN(int version, store_->CurrentTaxonomyVersion());
+  ASSIGN_OR_RETURN(auto cats, store_->ListCategories(version));
+  const auto matches = [&](const Category& c) { return prefix ? CodeHasPrefix(c.code, code) : c.code == code; };
+  if (std::none_of(cats.begin(), cats.end(), matches)) {
+    return InvalidArgument(field, "'" + code + (prefix ? "' begins no category code of" : "' is not in") + " the current taxonomy");
+  }
+  return version;
+}
+
 Result<DispatchRule> Service::CreateDispatchRule(const Actor& a, DispatchRule r) {
   RETURN_IF_ERROR(NeedAdmin(a));
   // A prefix of some category of the current taxonomy (01, 0104, ...), or empty for all.
-  if (!r.category_prefix.empty()) {
-    ASSIGN_OR_RETURN(int version, store_->CurrentTaxonomyVersion());
-    ASSIGN_OR_RETURN(auto cats, store_->ListCategories(version));
-    if (std::none_of(cats.begin(), cats.end(), [&](const Category& c) { return CodeHasPrefix(c.code, r.category_prefix); })) {
-      return InvalidArgument("category_prefix", "'" + r.category_prefix + "' begins no category code of the current taxonomy");
-    }
-  }
+  if (!r.category_prefix.empty()) RETURN_IF_ERROR(CheckCategory("category_prefix", r.category_prefix, true).status());
   auto out = store_->CreateDispatchRule(std::move(r));
   InvalidateOrg();
   return out;
@@ -377,11 +381,7 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
     t.area_id = org->ResolveArea(in.address);
   }
   if (!in.category_code.empty()) {
-    ASSIGN_OR_RETURN(int version, store_->CurrentTaxonomyVersion());
-    ASSIGN_OR_RETURN(auto cats, store_->ListCategories(version));
-    if (std::none_of(cats.begin(), cats.end(), [&](const Category& c) { return c.code == in.category_code; })) {
-      return InvalidArgument("category_code", "'" + in.category_code + "' is not in the current taxonomy");
-    }
+    ASSIGN_OR_RETURN(int version, CheckCategory("category_code", in.category_code));
     t.category_code = in.category_code;
     t.taxonomy_version = version;
   }

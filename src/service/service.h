@@ -54,6 +54,9 @@ class Service {
   Result<Unit> CreateUnit(const Actor& a, Unit u);
   Result<Area> CreateArea(const Actor& a, Area area);
   Result<DispatchRule> CreateDispatchRule(const Actor& a, DispatchRule r);
+  // Whether `code` is a category of the current taxonomy (with `prefix`, begins one): its
+  // version when it is, a 400 naming `field` when not. Read fresh, not from a cache.
+  Result<int> CheckCategory(const std::string& field, const std::string& code, bool prefix = false);
   Result<int> AddCategory(const Actor& a, Category c);
   Result<User> CreateUser(const Actor& a, User u, const std::string& password);
 
