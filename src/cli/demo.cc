@@ -249,9 +249,10 @@ class CityBuilder {
 // Drives tickets through the lifecycle as the people of the centre would.
 class Traffic {
  public:
-  Traffic(Service* svc, uint32_t seed) : svc_(svc), rng_(seed) {}
+  Traffic(Service* svc, uint32_t seed, double pace) : svc_(svc), rng_(seed), pace_(pace) {}
 
-  Status Load() {
+  // Picks up the tickets already open; their next steps fall due from `now` on.
+  Status Load(TimeMs now) {
     ASSIGN_OR_RETURN(auto users, svc_->store()->ListUsers());
     auto org = svc_->Org();
     for (const auto& u : users) {
@@ -272,19 +273,38 @@ class Traffic {
                     TicketStatus::kReturned, TicketStatus::kReplied, TicketStatus::kAwaitingCallback}) {
       q.status = st;
       ASSIGN_OR_RETURN(auto page, svc_->ListTickets(by_role_.at(Role::kDispatcher), q, ""));
-      for (const auto& t : page.items) open_.push_back(t.id);
+      for (const auto& t : page.items) open_.push_back({t.id, now + DelayFor(t)});
     }
     return Status::Ok();
   }
 
-  // One moment of the centre's day: maybe a new call, and a few tickets move on.
-  void Step(double intake_probability) {
-    if (Chance(intake_probability)) NewTicket();
-    for (int i = 0; i < 3 && !open_.empty(); ++i) {
-      const size_t k = Pick(open_.size());
-      auto t = svc_->store()->GetTicket(open_[k]);
-      if (!t.ok()) continue;
-      if (!Advance(*t)) {
+  // One moment of the centre's day: maybe a new call, and the tickets whose next step is due
+  // move on. The centre answers 7x24 (受理 and 派单 at any hour); units, reviewers and callback
+  // agents work office hours, so a night or a weekend leaves a backlog, as in a real city.
+  void Step(TimeMs now, double intake_probability, bool office_hours) {
+    if (Chance(intake_probability)) NewTicket(now);
+    int budget = 40;  // moves per step, so a long pause does not become one burst
+    for (size_t k = 0; k < open_.size() && budget > 0;) {
+      auto& [id, due] = open_[k];
+      if (due > now) {
+        ++k;
+        continue;
+      }
+      auto t = svc_->store()->GetTicket(id);
+      if (t.ok() && !office_hours && t->Status() != TicketStatus::kReceived) {
+        ++k;  // waits for the morning
+        continue;
+      }
+      --budget;
+      bool open = t.ok() && Advance(*t);
+      if (open) {
+        t = svc_->store()->GetTicket(id);
+        open = t.ok() && IsOpenStatus(t->Status());
+      }
+      if (open) {
+        due = now + DelayFor(*t);
+        ++k;
+      } else {
         open_[k] = open_.back();
         open_.pop_back();
       }
@@ -294,6 +314,26 @@ class Traffic {
   size_t open_count() const { return open_.size(); }
 
  private:
+  // How long until someone takes the ticket's next step, scaled by the pace (1 for the
+  // backfilled history, much faster for live traffic so a visitor sees tickets move).
+  TimeMs DelayFor(const Ticket& t) {
+    auto between = [&](double lo_hours, double hi_hours) {
+      return static_cast<TimeMs>(std::uniform_real_distribution<double>(lo_hours, hi_hours)(rng_) * kHourMs * pace_);
+    };
+    const Assignment* lead = t.ActiveLead();
+    switch (t.Status()) {
+      case TicketStatus::kReceived: return t.urgency == "emergency" ? between(0.02, 0.1) : between(0.1, 1.5);
+      case TicketStatus::kDispatched: return between(1, 10);
+      case TicketStatus::kReturned: return between(1, 6);
+      case TicketStatus::kInProgress:
+        return lead && lead->extension_days_requested > 0 ? between(2, 24) : between(4, 96);
+      case TicketStatus::kSuspended: return between(24, 72);
+      case TicketStatus::kReplied: return between(0.5, 8);
+      case TicketStatus::kAwaitingCallback: return between(1, 24);
+      default: return between(1, 24);
+    }
+  }
+
   bool Chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
   size_t Pick(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
   template <typename T>
@@ -304,7 +344,7 @@ class Traffic {
     return "";
   }
 
-  void NewTicket() {
+  void NewTicket(TimeMs now) {
     const Template& tpl = PickFrom(kTemplates);
     const Area& street = PickFrom(streets_);
     const std::string place = street.aliases.empty() ? street.name : PickFrom(street.aliases);
@@ -323,7 +363,7 @@ class Traffic {
     in.citizen.phone = phone;
     auto created = svc_->CreateTicket(by_role_.at(Role::kAgent), in, "");
     if (created.ok()) {
-      open_.push_back(created->ticket.id);
+      open_.push_back({created->ticket.id, now + DelayFor(created->ticket)});
       replies_[created->ticket.id] = tpl.reply;
     }
   }
@@ -500,7 +540,8 @@ class Traffic {
   std::map<Role, Actor> by_role_;
   std::vector<Category> cats_;
   std::vector<Area> streets_;
-  std::vector<Id> open_;
+  double pace_;
+  std::vector<std::pair<Id, TimeMs>> open_;  // open tickets and when their next step is due
   std::map<Id, std::string> replies_;
 };
 
@@ -509,12 +550,14 @@ Status Backfill(const std::string& db, int days) {
   const TimeMs now = SystemClock::Default()->NowMs();
   ManualClock clock(now - days * kDayMs);
   ASSIGN_OR_RETURN(App app, OpenApp(db, false, &clock, 2));
-  Traffic traffic(app.service.get(), 20261128);
-  RETURN_IF_ERROR(traffic.Load());
+  Traffic traffic(app.service.get(), 20261128, 1.0);
+  RETURN_IF_ERROR(traffic.Load(clock.NowMs()));
   while (clock.NowMs() < now - kHourMs) {
-    const int hour = static_cast<int>(((clock.NowMs() + kCityOffsetMs) % kDayMs) / kHourMs);
+    const TimeMs local = clock.NowMs() + kCityOffsetMs;
+    const int hour = static_cast<int>((local % kDayMs) / kHourMs);
+    const int weekday = static_cast<int>((local / kDayMs + 4) % 7);  // 1970-01-01 was a Thursday; 0 = Sunday
     const bool office = hour >= 8 && hour < 20;
-    traffic.Step(office ? 0.55 : 0.08);
+    traffic.Step(clock.NowMs(), office ? 0.55 : 0.08, office && weekday != 0 && weekday != 6);
     (void)app.service->RunSlaTick(500);  // the timer ran through those days too
     clock.AdvanceMs(office ? 12 * kMinuteMs : 40 * kMinuteMs);
   }
@@ -585,13 +628,15 @@ int RunDemo(const std::string& db, const std::string& listen, bool fresh, bool t
   std::thread generator;
   if (traffic) {
     generator = std::thread([&] {
-      Traffic live(app->service.get(), static_cast<uint32_t>(SystemClock::Default()->NowMs()));
-      if (Status st = live.Load(); !st.ok()) {
+      // Live traffic runs some 400 times faster than the city's day: a call every few seconds,
+      // a reply within minutes.
+      Traffic live(app->service.get(), static_cast<uint32_t>(SystemClock::Default()->NowMs()), 1.0 / 400);
+      if (Status st = live.Load(SystemClock::Default()->NowMs()); !st.ok()) {
         spdlog::error("demo traffic: {}", st.message());
         return;
       }
       while (!stop) {
-        live.Step(0.5);
+        live.Step(SystemClock::Default()->NowMs(), 0.5, true);
         for (int waited = 0; waited < interval_ms && !stop; waited += 50) {
           std::this_thread::sleep_for(std::chrono::milliseconds(std::min(50, interval_ms)));
         }
