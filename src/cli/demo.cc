@@ -348,7 +348,10 @@ class Traffic {
     const Template& tpl = PickFrom(kTemplates);
     const Area& street = PickFrom(streets_);
     const std::string place = street.aliases.empty() ? street.name : PickFrom(street.aliases);
-    std::string text = tpl.text;
+    // Agents write down what callers say, each in their own words around the same request.
+    static const std::vector<std::string> kOpeners = {"", "", "", "来电人反映：", "市民来电称，", "您好，", "我想反映一下，"};
+    static const std::vector<std::string> kClosers = {"", "", "", "谢谢。", "希望尽快答复。", "盼复。", "麻烦尽快处理。"};
+    std::string text = PickFrom(kOpeners) + tpl.text + PickFrom(kClosers);
     if (auto p = text.find("{place}"); p != std::string::npos) text.replace(p, 7, place);
     TicketInput in;
     in.channel = PickFrom(std::vector<std::string>{"phone", "phone", "phone", "phone", "app", "wechat", "web", "mailbox", "sms"});
