@@ -572,7 +572,11 @@ Result<Classifier> Classifier::Train(const std::vector<TrainingExample>& example
         double threshold = 1.0;
         for (size_t j = 0; j < order.size(); ++j) {
           right += preds[order[j]].label == gold_labels[order[j]];
-          if (static_cast<double>(right) / (j + 1) >= opts.abstain_precision) threshold = preds[order[j]].confidence;
+          if (static_cast<double>(right) / (j + 1) < opts.abstain_precision) continue;
+          // Accurate enough down to here; and when that holds for every prediction, at any
+          // confidence (else a text scored a hair below the lowest out-of-fold confidence,
+          // say 0.9999999999999996 where all were 1.0, would need a person).
+          threshold = j + 1 == order.size() ? 0.0 : preds[order[j]].confidence;
         }
         impl->abstain_below = threshold;
       }

@@ -114,6 +114,28 @@ TEST(Classifier, LearnsWordsFromSegmentedTextsAndFindsThemInRawText) {
   std::remove(path.c_str());
 }
 
+// Where every out-of-fold prediction is right, no confidence is too low: a new text scored
+// a hair under the lowest out-of-fold confidence must not be sent to a person.
+TEST(Classifier, NoAbstentionWhenEveryOutOfFoldPredictionIsRight) {
+  std::vector<TrainingExample> ex;
+  const char* openers[] = {"", "您好，", "来电反映：", "市民称，", "我想反映，", "请问", "麻烦", "急！"};
+  for (const char* o : openers) {
+    ex.push_back({std::string(o) + "小区路灯不亮", "路灯", ""});
+    ex.push_back({std::string(o) + "楼下广场舞噪音", "噪声", ""});
+    ex.push_back({std::string(o) + "孩子入学学位", "教育", ""});
+  }
+  TrainOptions opts;
+  opts.folds = 4;
+  auto model = Classifier::Train(ex, opts);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  ASSERT_EQ(model->info()["scores"]["accuracy"].get<double>(), 1.0);
+  EXPECT_EQ(model->abstain_below(), 0.0);
+  auto p = model->Predict("路灯不亮了");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->label, "路灯");
+  EXPECT_FALSE(p->abstain) << p->confidence;
+}
+
 TEST(Classifier, RejectsBadTextNamingTheField) {
   TrainOptions opts;
   opts.folds = 0;
