@@ -269,11 +269,15 @@ class Traffic {
     for (const auto& a : org->areas()) if (a.kind == AreaKind::kStreet) streets_.push_back(a);
     TicketQuery q;
     q.page_size = 100;
-    for (auto st : {TicketStatus::kReceived, TicketStatus::kDispatched, TicketStatus::kInProgress,
+    for (auto st : {TicketStatus::kReceived, TicketStatus::kDispatched, TicketStatus::kInProgress, TicketStatus::kSuspended,
                     TicketStatus::kReturned, TicketStatus::kReplied, TicketStatus::kAwaitingCallback}) {
       q.status = st;
-      ASSIGN_OR_RETURN(auto page, svc_->ListTickets(by_role_.at(Role::kDispatcher), q, ""));
-      for (const auto& t : page.items) open_.push_back({t.id, now + DelayFor(t)});
+      q.cursor = 0;
+      do {  // every page: a demo database kept between runs holds hundreds of open orders
+        ASSIGN_OR_RETURN(auto page, svc_->ListTickets(by_role_.at(Role::kDispatcher), q, ""));
+        for (const auto& t : page.items) open_.push_back({t.id, now + DelayFor(t)});
+        q.cursor = page.next_cursor;
+      } while (q.cursor != 0);
     }
     return Status::Ok();
   }
