@@ -517,6 +517,50 @@ class AssistTest(DemoCase):
         status, e = self.api("GET", "/api/v1/insight/litigation?format=xml", who="supervisor1")
         self.assertEqual((status, e["error"]["details"]["field"]), (400, "format"))
 
+    def test_district_centre_sees_only_its_own_clues_callers_and_dispatch_figures(self):
+        status, units = self.api("GET", "/api/v1/units", who="admin")
+        jiangbei = [u for u in units["items"] if u["name"] == "江北区12345分中心"][0]["id"]
+        status, u = self.api("POST", "/api/v1/users", {"username": "analyst_jiangbei", "password": "demo-12345",
+                                                      "role": "analyst", "unit_id": jiangbei}, who="admin")
+        self.assertIn(status, (201, 409), u)
+        status, body = call(self.url, "POST", "/api/v1/auth/login", {"username": "analyst_jiangbei", "password": "demo-12345"})
+        self.tokens["analyst_jiangbei"] = body["token"]
+        # A clue taken in at the city centre and never sent to 江北: not in 江北's export.
+        status, t = self.api("POST", "/api/v1/tickets", {
+            "channel": "web", "request_type": "report", "content": "河边的化工厂夜里偷排废水，河里的鱼都死了。",
+            "citizen": {"phone": "13500006666"}})
+        self.assertEqual(status, 201, t)
+        status, city = self.api("GET", "/api/v1/insight/litigation", who="supervisor1")
+        self.assertIn(t["number"], [i["number"] for i in city["items"]])
+        status, theirs = self.api("GET", "/api/v1/insight/litigation", who="analyst_jiangbei")
+        self.assertEqual(status, 200, theirs)
+        self.assertNotIn(t["number"], [i["number"] for i in theirs["items"]])
+        for item in theirs["items"]:
+            status, _ = self.api("GET", "/api/v1/tickets/" + item["ticket_id"], who="analyst_jiangbei")
+            self.assertEqual(status, 200, item)
+        # Dispatch figures: 江北's own, not the city's.
+        status, mine = self.api("GET", "/api/v1/stats/dispatch", who="disp_jiangbei")
+        status, all_ = self.api("GET", "/api/v1/stats/dispatch", who="dispatcher1")
+        self.assertEqual(status, 200, all_)
+        self.assertLess(mine["dispatches"], all_["dispatches"])
+        # A repeat caller: 江北 sees the alert of its own ticket, but not the city centre's tickets in it.
+        phone = "13700009999"
+        ids = []
+        for text in ("北山路的路灯坏了", "北山路的路灯还是不亮", "北山路路灯坏了一周了没人修"):
+            status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "complaint",
+                                                            "content": text, "citizen": {"phone": phone}})
+            self.assertEqual(status, 201, t)
+            ids.append(t["id"])
+        status, t = self.api("GET", "/api/v1/tickets/" + ids[-1], who="dispatcher1")
+        status, t = self.api("POST", "/api/v1/tickets/%s/actions/dispatch" % ids[-1],
+                             {"unit_id": jiangbei, "mode": "relay", "version": t["version"]}, who="dispatcher1")
+        self.assertEqual(status, 200, t)
+        status, alerts = self.api("GET", "/api/v1/alerts?kind=repeat_caller", who="disp_jiangbei")
+        mine = [a for a in alerts["items"] if a["data"]["phone"] == "137****9999"]
+        self.assertEqual(len(mine), 1, alerts)
+        self.assertEqual(mine[0]["data"]["count"], 3)
+        self.assertEqual([x["ticket_id"] for x in mine[0]["data"]["tickets"]], [ids[-1]])
+
     def test_emergency_flagged_at_intake_with_transfer_and_alert(self):
         status, s = self.api("POST", "/api/v1/suggest", {"content": "楼下厨房着火了，烟很大，快来人！"})
         self.assertEqual(status, 200, s)

@@ -588,8 +588,9 @@ Result<std::vector<Store::ClueTicket>> Service::LitigationClues(const Actor& a, 
     return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not export litigation clues");
   }
   if (to <= from) return InvalidArgument("to", "must be after from");
+  ASSIGN_OR_RETURN(std::vector<Id> scope, CentreScope(a, *Org()));
   (void)Audit(a, "litigation_clues_export", "tickets", FormatIsoCity(from) + " .. " + FormatIsoCity(to));
-  return store_->LitigationClues(from, to, 10000);
+  return store_->LitigationClues(from, to, 10000, scope);
 }
 
 Result<std::vector<Store::Alert>> Service::Alerts(const Actor& a, const std::string& kind, TimeMs since, int limit) {
@@ -599,8 +600,25 @@ Result<std::vector<Store::Alert>> Service::Alerts(const Actor& a, const std::str
   }
   if (limit < 1 || limit > 500) return InvalidArgument("limit", "must be 1 to 500");
   // A district centre sees the alerts raised by tickets in its scope; the hub the city's.
-  ASSIGN_OR_RETURN(std::vector<Id> scope, CentreScope(a, *Org()));
-  return store_->ListAlerts(kind, since, limit, scope);
+  auto org = Org();
+  ASSIGN_OR_RETURN(std::vector<Id> scope, CentreScope(a, *org));
+  ASSIGN_OR_RETURN(auto alerts, store_->ListAlerts(kind, since, limit, scope));
+  if (scope.empty()) return alerts;
+  // A repeat caller's alert lists the caller's tickets across the city: a district centre
+  // sees the count, but only its own tickets in the list.
+  for (auto& al : alerts) {
+    if (al.kind != "repeat_caller") continue;
+    json data = json::parse(al.data_json, nullptr, false);
+    if (!data.is_object() || !data.contains("tickets") || !data["tickets"].is_array()) continue;
+    json kept = json::array();
+    for (const auto& t : data["tickets"]) {
+      auto ticket = store_->GetTicket(ParseId(t.value("ticket_id", "")).value_or(0));
+      if (ticket.ok() && CanView(*ticket, a, *org)) kept.push_back(t);
+    }
+    data["tickets"] = std::move(kept);
+    al.data_json = data.dump();
+  }
+  return alerts;
 }
 
 Result<std::vector<Category>> Service::Categories() {
@@ -672,7 +690,8 @@ Result<Store::DispatchStats> Service::DispatchStats(const Actor& a, TimeMs from,
     return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not see dispatch statistics");
   }
   if (to <= from) return InvalidArgument("to", "must be after from");
-  return store_->DispatchStatsBetween(from, to);
+  ASSIGN_OR_RETURN(std::vector<Id> scope, CentreScope(a, *Org()));
+  return store_->DispatchStatsBetween(from, to, scope);
 }
 
 CommandContext Service::Context(const OrgSnapshot& org, const Policy& policy) const {

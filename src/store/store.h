@@ -257,7 +257,9 @@ class Store {
     TimeMs created_at = 0;
     std::string category_code, suggestions;
   };
-  virtual Result<std::vector<ClueTicket>> LitigationClues(TimeMs from, TimeMs to, int limit) = 0;
+  // `scope_units` as for TicketTexts.
+  virtual Result<std::vector<ClueTicket>> LitigationClues(TimeMs from, TimeMs to, int limit,
+                                                          const std::vector<Id>& scope_units = {}) = 0;
 
   // ---- dispatch learning (智能派单) ----
   // Per unit, the lead assignments among the newest `recent` tickets whose category starts
@@ -272,7 +274,8 @@ class Store {
   struct DispatchStats {
     int64_t dispatches = 0, returned = 0, with_suggestion = 0, followed = 0, followed_returned = 0;
   };
-  virtual Result<DispatchStats> DispatchStatsBetween(TimeMs from, TimeMs to) = 0;
+  // Over the tickets in `scope_units` (as for TicketTexts; empty: the whole city).
+  virtual Result<DispatchStats> DispatchStatsBetween(TimeMs from, TimeMs to, const std::vector<Id>& scope_units = {}) = 0;
   // The dashboard's figures (数据看板). `intake_scope` limits every count to tickets taken in
   // by those units or dispatched to them (empty: the whole city); per-unit figures are for
   // every unit.

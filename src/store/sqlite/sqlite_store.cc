@@ -98,11 +98,12 @@ class SqliteStore final : public Store {
   Status RaiseAlert(const Alert& a) override;
   Result<std::vector<TicketText>> TicketTexts(TimeMs from, TimeMs to, int limit,
                                               const std::vector<Id>& scope_units) override;
-  Result<std::vector<ClueTicket>> LitigationClues(TimeMs from, TimeMs to, int limit) override;
+  Result<std::vector<ClueTicket>> LitigationClues(TimeMs from, TimeMs to, int limit,
+                                                  const std::vector<Id>& scope_units) override;
   Result<std::vector<Alert>> ListAlerts(const std::string& kind, TimeMs since, int limit,
                                         const std::vector<Id>& scope_units) override;
   Result<std::vector<UnitHistory>> DispatchHistory(const std::string& category_prefix, int recent) override;
-  Result<DispatchStats> DispatchStatsBetween(TimeMs from, TimeMs to) override;
+  Result<DispatchStats> DispatchStatsBetween(TimeMs from, TimeMs to, const std::vector<Id>& scope_units) override;
   Result<Overview> OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
                                  const std::vector<Id>& intake_scope) override;
   Result<std::vector<LabelledTicket>> ClosedTicketTexts(int limit) override;
@@ -1231,23 +1232,6 @@ Result<std::vector<Store::DuplicateCandidate>> SqliteStore::DuplicateCandidates(
   });
 }
 
-Result<std::vector<Store::ClueTicket>> SqliteStore::LitigationClues(TimeMs from, TimeMs to, int limit) {
-  using Out = std::vector<ClueTicket>;
-  return Read<Out>([&](Connection& c) -> Result<Out> {
-    // A range on tickets_created; the proposal is a JSON string inside the state.
-    ASSIGN_OR_RETURN(auto s, c.Prepare(
-        "SELECT id, number, created_at, category_code, json_extract(state, '$.suggestions') FROM tickets "
-        "WHERE created_at >= ? AND created_at < ? AND instr(state, '\\\"litigation\\\"') > 0 "
-        "ORDER BY created_at DESC LIMIT ?"));
-    s.Bind(1, from).Bind(2, to).Bind(3, static_cast<int64_t>(limit));
-    Out out;
-    Status st;
-    while (s.Step(&st)) out.push_back({s.Int(0), s.Text(1), s.Int(2), s.Text(3), s.Text(4)});
-    RETURN_IF_ERROR(st);
-    return out;
-  });
-}
-
 namespace {
 // " AND (col IN (tickets taken in or dispatched into the units))" for a centre's scope, ""
 // for the whole city (no units); BindScope binds it and returns the next parameter index.
@@ -1265,6 +1249,25 @@ int BindScope(Stmt& s, int next, const std::vector<Id>& units) {
   return next;
 }
 }  // namespace
+
+Result<std::vector<Store::ClueTicket>> SqliteStore::LitigationClues(TimeMs from, TimeMs to, int limit,
+                                                                    const std::vector<Id>& scope_units) {
+  using Out = std::vector<ClueTicket>;
+  return Read<Out>([&](Connection& c) -> Result<Out> {
+    // A range on tickets_created; the proposal is a JSON string inside the state.
+    ASSIGN_OR_RETURN(auto s, c.Prepare(
+        "SELECT id, number, created_at, category_code, json_extract(state, '$.suggestions') FROM tickets "
+        "WHERE created_at >= ? AND created_at < ? AND instr(state, '\\\"litigation\\\"') > 0" +
+        ScopeClause("id", scope_units) + " ORDER BY created_at DESC LIMIT ?"));
+    s.Bind(1, from).Bind(2, to);
+    s.Bind(BindScope(s, 3, scope_units), static_cast<int64_t>(limit));
+    Out out;
+    Status st;
+    while (s.Step(&st)) out.push_back({s.Int(0), s.Text(1), s.Int(2), s.Text(3), s.Text(4)});
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
 
 Result<std::vector<Store::TicketText>> SqliteStore::TicketTexts(TimeMs from, TimeMs to, int limit,
                                                                 const std::vector<Id>& scope_units) {
@@ -1339,7 +1342,8 @@ Result<std::vector<Store::UnitHistory>> SqliteStore::DispatchHistory(const std::
   });
 }
 
-Result<Store::DispatchStats> SqliteStore::DispatchStatsBetween(TimeMs from, TimeMs to) {
+Result<Store::DispatchStats> SqliteStore::DispatchStatsBetween(TimeMs from, TimeMs to,
+                                                               const std::vector<Id>& scope_units) {
   return Read<DispatchStats>([&](Connection& c) -> Result<DispatchStats> {
     // A centre dispatch is a "dispatched" event without a parent assignment; it came back
     // when a "returned" event names its lead assignment (the assignment itself is later
@@ -1350,9 +1354,11 @@ Result<Store::DispatchStats> SqliteStore::DispatchStatsBetween(TimeMs from, Time
         "  EXISTS (SELECT 1 FROM events x WHERE x.ticket_id = e.ticket_id AND x.type = 'returned'"
         "   AND json_extract(x.data, '$.assignment_id') = json_extract(e.data, '$.lead.assignment_id')) AS r"
         " FROM events e WHERE e.type = 'dispatched' AND e.at >= ? AND e.at < ?"
-        " AND json_extract(e.data, '$.parent_assignment_id') IN ('0', ''))"));
+        " AND json_extract(e.data, '$.parent_assignment_id') IN ('0', '')" +
+        ScopeClause("e.ticket_id", scope_units) + ")"));
     s.Bind(1, from);
     s.Bind(2, to);
+    BindScope(s, 3, scope_units);
     DispatchStats out;
     Status st;
     if (s.Step(&st)) {
