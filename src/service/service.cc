@@ -139,7 +139,10 @@ Result<int> Service::RecomputeOpenDeadlines(const std::string& reason) {
 Result<int> Service::PutCalendar(const Actor& a, const std::string& json_doc) {
   RETURN_IF_ERROR(NeedAdmin(a));
   ASSIGN_OR_RETURN(Calendar cal, Calendar::FromJson(json_doc));
-  RETURN_IF_ERROR(store_->PutCalendar(cal.name(), cal.ToJson()));
+  // What is stored must load again at the next start, or the policy using it falls back.
+  const std::string doc = cal.ToJson();
+  if (auto back = Calendar::FromJson(doc); !back.ok()) return Internal("calendar does not read back: " + back.status().message());
+  RETURN_IF_ERROR(store_->PutCalendar(cal.name(), doc));
   (void)Audit(a, "calendar_update", "calendar:" + cal.name(), "");
   RETURN_IF_ERROR(ReloadPolicy());
   if (CurrentPolicy()->calendar().name() != cal.name()) return 0;  // not the calendar in force

@@ -97,11 +97,12 @@ Status ParseDays(const json& arr, int year, const std::string& field, std::set<D
 }
 
 json DaysJson(const std::set<Day>& days) {
-  // Consecutive runs are written as ranges, the way the notices read.
+  // Consecutive runs are written as ranges, the way the notices read; a run longer than a
+  // range may be (61 days) as several, so what is written always reads back.
   json out = json::array();
   for (auto it = days.begin(); it != days.end();) {
     Day first = *it, last = *it;
-    for (++it; it != days.end() && *it == last + 1; ++it) last = *it;
+    for (++it; it != days.end() && *it == last + 1 && last - first < 60; ++it) last = *it;
     out.push_back(first == last ? FormatDay(first) : FormatDay(first) + ".." + FormatDay(last));
   }
   return out;

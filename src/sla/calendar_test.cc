@@ -74,6 +74,15 @@ TEST(Calendar, JsonRoundTripAndErrors) {
   EXPECT_EQ(Calendar::FromJson(R"({"name":"x","years":{"2025":{"holidays":["2026-01-01"]}}})").status().field(),
             "years.2025.holidays[0]");
   EXPECT_EQ(Calendar::FromJson(R"({"years":{}})").status().field(), "name");
+  // Adjacent ranges that together pass the 61-day range limit are written back as ranges
+  // that read again (they were merged into one the reader refused).
+  auto wide = Calendar::FromJson(
+      R"({"name":"x","years":{"2027":{"holidays":["2027-01-01..2027-02-28","2027-03-01..2027-03-10"]}}})");
+  ASSERT_TRUE(wide.ok()) << wide.status().ToString();
+  auto again = Calendar::FromJson(wide->ToJson());
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  for (Day d = *ParseDay("2027-01-01"); d <= *ParseDay("2027-03-10"); ++d) EXPECT_FALSE(again->IsWorkingDay(d));
+  EXPECT_TRUE(again->IsWorkingDay(*ParseDay("2027-03-11")));
   EXPECT_EQ(WeekdayOf(*ParseDay("2026-11-28")), 6);
 }
 
