@@ -1321,6 +1321,13 @@ class ScreensTest(Base):
         self.assertLessEqual(o["rates"]["completion_rate"], 1)
         self.assertIn(t["number"], [x["number"] for x in self.list_all("admin", status="received")[0]])
 
+        # A withdrawn ticket is neither completed nor owed: 办结率 leaves it out.
+        before = self.overview()["rates"]
+        w = self.create()
+        self.act("agent1", w, "withdraw", {"reason": "市民来电表示问题已自行解决，申请撤单"})
+        after = self.overview()["rates"]
+        self.assertEqual((after["created"], after["closed"]), (before["created"], before["closed"]))
+
     def test_overview_scope_and_errors(self):
         r = call("GET", "/api/v1/stats/overview", token=T("h_a"))
         self.expect_error(r, 403)

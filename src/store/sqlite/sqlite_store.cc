@@ -1426,10 +1426,14 @@ Result<Store::Overview> SqliteStore::OverviewStats(TimeMs day_start, TimeMs now,
       RETURN_IF_ERROR(st);
     }
     {
+      // The rates' base: the period's tickets the centre had to complete, not those withdrawn,
+      // merged into another or transferred to 110/119/120 (ended without a closing kind,
+      // archived or not); completed: ended with one (resolved, direct answer, ...).
       ASSIGN_OR_RETURN(auto s, c.Prepare(
-          "SELECT COUNT(*), SUM(t.closed_at > 0), SUM(json_extract(t.state, '$.closing_kind') = 'direct_answer'),"
-          " SUM(json_extract(t.state, '$.rating') <> ''),"
-          " SUM(json_extract(t.state, '$.rating') IN " + std::string(kSatisfied) + ") FROM tickets t" + period));
+          "SELECT COUNT(*), SUM(t.closed_at > 0), SUM(k = 'direct_answer'), SUM(r <> ''), SUM(r IN " +
+          std::string(kSatisfied) + ") FROM (SELECT t.closed_at, json_extract(t.state, '$.closing_kind') AS k,"
+          " json_extract(t.state, '$.rating') AS r FROM tickets t" + period + ") t"
+          " WHERE NOT (t.closed_at > 0 AND IFNULL(k, '') = '')"));
       s.Bind(1, from).Bind(2, to);
       if (s.Step(&st)) {
         out.created = s.Int(0);
