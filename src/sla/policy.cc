@@ -49,7 +49,7 @@ Status SlaPolicyDoc::CheckLimits() const {
 std::string FormatDuration(const Duration& d) {
   char buf[32];
   auto fmt = [&](double v, const char* unit) {
-    std::snprintf(buf, sizeof buf, "%g%s", v, unit);
+    std::snprintf(buf, sizeof buf, "%.12g%s", v, unit);  // enough digits to read back to the millisecond
     return std::string(buf);
   };
   if (d.working) return fmt(static_cast<double>(d.ms) / kDayMs, "wd");
@@ -90,23 +90,21 @@ Result<SlaPolicyDoc> SlaPolicyDoc::FromJson(std::string_view text) {
     ASSIGN_OR_RETURN(*out, ParseDuration(o[f].get<std::string>(), name));
     return Status::Ok();
   };
-  if (j.contains("version")) {
-    if (!j["version"].is_number_integer() || j["version"].get<int>() < 1) return InvalidArgument("version", "must be a positive integer");
-    doc.version = j["version"].get<int>();
-  }
+  // Read as 64-bit and range-checked before narrowing (4294967371 is not 75).
+  auto integer = [&](const char* f, int64_t lo, int64_t hi, const char* what, int* out) -> Status {
+    if (!j.contains(f)) return Status::Ok();
+    const json& v = j[f];
+    if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(hi)) ||
+        v.get<int64_t>() < lo || v.get<int64_t>() > hi) {
+      return InvalidArgument(f, what);
+    }
+    *out = static_cast<int>(v.get<int64_t>());
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(integer("version", 1, 1'000'000'000, "must be a positive integer", &doc.version));
   RETURN_IF_ERROR(str(j, "calendar", &doc.calendar));
-  if (j.contains("warning_pct")) {
-    if (!j["warning_pct"].is_number_integer() || j["warning_pct"].get<int>() < 1 || j["warning_pct"].get<int>() > 99) {
-      return InvalidArgument("warning_pct", "must be an integer from 1 to 99");
-    }
-    doc.warning_pct = j["warning_pct"].get<int>();
-  }
-  if (j.contains("reopen_cap")) {
-    if (!j["reopen_cap"].is_number_integer() || j["reopen_cap"].get<int>() < 0 || j["reopen_cap"].get<int>() > 10) {
-      return InvalidArgument("reopen_cap", "must be an integer from 0 to 10");
-    }
-    doc.reopen_cap = j["reopen_cap"].get<int>();
-  }
+  RETURN_IF_ERROR(integer("warning_pct", 1, 99, "must be an integer from 1 to 99", &doc.warning_pct));
+  RETURN_IF_ERROR(integer("reopen_cap", 0, 10, "must be an integer from 0 to 10", &doc.reopen_cap));
   RETURN_IF_ERROR(dur(j, "supervise_after", "supervise_after", &doc.supervise_after, false));
   RETURN_IF_ERROR(dur(j, "callback", "callback", &doc.callback, false));
   if (!j.contains("rules") || !j["rules"].is_array() || j["rules"].empty() || j["rules"].size() > 500) {

@@ -207,6 +207,21 @@ TEST(SlaPolicyDoc, ParsesAndNamesFields) {
   EXPECT_EQ(limits(R"({"rules":[{"accept":"5wd","handle":"1h"}]})").field(), "rules[0].accept");
   EXPECT_EQ(limits(R"({"rules":[{"accept":"0m","handle":"1d"}]})").field(), "rules[0].accept");
   EXPECT_TRUE(limits(R"({"rules":[{"accept":"2h","handle":"2h"}]})").ok());
+  // Numbers beyond int are refused, not wrapped into range.
+  EXPECT_EQ(SlaPolicyDoc::FromJson(R"({"warning_pct":4294967371,"rules":[{"accept":"1wd","handle":"5wd"}]})").status().field(),
+            "warning_pct");
+  EXPECT_EQ(SlaPolicyDoc::FromJson(R"({"reopen_cap":4294967298,"rules":[{"accept":"1wd","handle":"5wd"}]})").status().field(),
+            "reopen_cap");
+  EXPECT_EQ(SlaPolicyDoc::FromJson(R"({"version":-4294967295,"rules":[{"accept":"1wd","handle":"5wd"}]})").status().field(),
+            "version");
+  // Durations are written back as given, not cut to six digits.
+  auto precise = SlaPolicyDoc::FromJson(R"({"rules":[{"accept":"0.1234567wd","handle":"123456.5m"}]})");
+  ASSERT_TRUE(precise.ok()) << precise.status().ToString();
+  auto back = SlaPolicyDoc::FromJson(precise->ToJson());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->rules[0].handle.ms, precise->rules[0].handle.ms);
+  EXPECT_EQ(back->rules[0].accept.ms, precise->rules[0].accept.ms);
+  EXPECT_EQ(FormatDuration(precise->rules[0].handle), "123456.5m");
 }
 
 }  // namespace
