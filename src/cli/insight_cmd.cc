@@ -87,6 +87,7 @@ int Hotspots(const InsightArgs& a) {
   if (!a.from.empty() && !(from = intel::ParseLooseTime(a.from))) return Fail(InvalidArgument("from", "is not a date: " + a.from));
   if (!a.to.empty() && !(to = intel::ParseLooseTime(a.to))) return Fail(InvalidArgument("to", "is not a date: " + a.to));
   if (to) *to += kDayMs - 1;  // the whole last day
+  if (from && to && *to < *from) return Fail(InvalidArgument("to", "is before --from"));
   std::vector<intel::Message> msgs;
   std::vector<size_t> row_of;
   for (size_t i = 0; i < all->size(); ++i) {
@@ -141,6 +142,7 @@ int SubTopics(const InsightArgs& a) {
   if (!a.to.empty() && !(to = intel::ParseLooseTime(a.to))) return Fail(InvalidArgument("to", "is not a date: " + a.to));
   if (!a.date.empty() && !(pivot = intel::ParseLooseTime(a.date))) return Fail(InvalidArgument("date", "is not a date: " + a.date));
   if (to) *to += kDayMs - 1;
+  if (from && to && *to < *from) return Fail(InvalidArgument("to", "is before --from"));
   std::vector<intel::Message> msgs;
   std::vector<size_t> row_of;
   for (size_t i = 0; i < all->size(); ++i) {
@@ -295,6 +297,7 @@ int Spikes(const InsightArgs& a) {
     if (!t) return Fail(InvalidArgument("to", "is not a date: " + a.to));
     to = (*t + kCityOffsetMs) / kDayMs;
   }
+  if (to < from) return Fail(InvalidArgument("to", "is before --from"));
   intel::SpikeOptions opts;
   nlohmann::json doc = {{"input", a.input}, {"records", rows}, {"keys", counts->size()},
                         {"from", DayString(from)}, {"to", DayString(to)}};
@@ -419,10 +422,11 @@ void AddInsightCommands(CLI::App& app, SetAction set_action) {
   auto* pet = insight->add_subcommand("petitions", "petition cross-check (信访查重): tickets that match petition records");
   pet->add_option("--input", a->input, "tickets: message CSV or JSONL {id, text, time}")->required()->check(CLI::ExistingFile);
   pet->add_option("--petitions", a->petitions, "petition records, same formats")->required()->check(CLI::ExistingFile);
-  pet->add_option("--threshold", a->threshold, "cosine of character-bigram TF-IDF")->check(CLI::Range(0.05, 1.0));
+  auto* pet_threshold = pet->add_option("--threshold", a->threshold, "cosine of character-bigram TF-IDF (default 0.4)")
+                            ->check(CLI::Range(0.05, 1.0));
   pet->add_option("--output", a->output, "JSONL {ticket_id, petition_id, score, shared_places}")->required();
-  pet->callback([a, set_action] {
-    if (a->threshold == 0.5) a->threshold = 0.4;  // the duplicates default is stricter
+  pet->callback([a, set_action, pet_threshold] {
+    if (pet_threshold->count() == 0) a->threshold = 0.4;  // the duplicates default is stricter
     set_action([a] { return Petitions(*a); });
   });
 

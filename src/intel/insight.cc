@@ -279,7 +279,12 @@ std::optional<TimeMs> ParseLooseTime(const std::string& raw) {
       se > 60) {
     return std::nullopt;
   }
-  return DaysFromCivil(y, mo, d) * kDayMs + h * kHourMs + mi * kMinuteMs + se * 1000LL - kCityOffsetMs;
+  const int64_t days = DaysFromCivil(y, mo, d);
+  int cy = 0;
+  unsigned cm = 0, cd = 0;
+  CivilFromDays(days, &cy, &cm, &cd);
+  if (cm != static_cast<unsigned>(mo)) return std::nullopt;  // 2020/02/31 does not exist; not 03/02
+  return days * kDayMs + h * kHourMs + mi * kMinuteMs + se * 1000LL - kCityOffsetMs;
 }
 
 std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, const DuplicateOptions& opts) {

@@ -17,6 +17,13 @@ bool Together(const std::vector<DuplicateGroup>& groups, size_t a, size_t b) {
   return false;
 }
 
+TEST(Insight, LooseTimesThatDoNotExistAreRefused) {
+  EXPECT_TRUE(ParseLooseTime("2020/02/29 10:00:00").has_value());
+  EXPECT_FALSE(ParseLooseTime("2020/02/31 10:00:00").has_value());  // was read as 2020-03-02
+  EXPECT_FALSE(ParseLooseTime("2019-02-29").has_value());
+  EXPECT_EQ(ParseLooseTime("2020.4.1"), ParseLooseTime("2020-04-01 00:00:00"));
+}
+
 TEST(Duplicates, ExactRewordedTraditionalAndExtendedButNotOtherMatters) {
   const std::string base = "芙蓉区五一路锦绣家园小区门口的路灯已经坏了两个星期，晚上出行非常危险，请尽快派人修理。";
   std::vector<Message> m = {
