@@ -505,7 +505,7 @@ Status Step::Redispatch(bool coordinate) {
   const Id old_id = active->id, old_unit = active->unit_id, parent = active->parent_id,
            by_unit = active->dispatched_by_unit_id;
   active->state = AssignmentState::kSuperseded;
-  active->ended_at = ctx_.now;
+  if (active->ended_at == 0) active->ended_at = ctx_.now;  // a return already ended the unit's time
   Assignment& a = AddAssignment(cmd_.unit_id, true, relay ? "relay" : "direct", parent, by_unit);
   json data = {{"from_assignment_id", IdToString(old_id)}, {"from_unit_id", IdToString(old_unit)},
                {"assignment_id", IdToString(a.id)}, {"unit_id", IdToString(a.unit_id)},

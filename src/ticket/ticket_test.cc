@@ -312,6 +312,14 @@ TEST_F(Lifecycle, RelayChainRepliesUpAndReturnsGoBack) {
   Command re = Cmd(C::kRedispatch);
   re.unit_id = kDept;  // outside the district's subtree
   EXPECT_EQ(Run(returned, re, district).status().code(), Code::kPermissionDenied);
+  // The street's time ended when it returned the order, not when the centre re-dispatched it.
+  const TimeMs returned_at = returned.assignments[1].ended_at;
+  ASSERT_GT(returned_at, 0);
+  clock_.AdvanceMs(3 * kHourMs);
+  re.unit_id = kStreet;  // back to the street, told to handle it after all
+  Ticket again = Must(returned, re, district);
+  EXPECT_EQ(again.assignments[1].state, AssignmentState::kSuperseded);
+  EXPECT_EQ(again.assignments[1].ended_at, returned_at);
   // The street handles it; its reply answers for the district centre too.
   t = Must(t, Cmd(C::kAccept), handler(kStreet));
   EXPECT_EQ(Run(t, Cmd(C::kReply), district).status().code(), Code::kConflict);
