@@ -1328,6 +1328,16 @@ class ScreensTest(Base):
         after = self.overview()["rates"]
         self.assertEqual((after["created"], after["closed"]), (before["created"], before["closed"]))
 
+    def test_ranking_keeps_the_orders_a_unit_returned(self):
+        unit = lambda: {u["unit_id"]: u for u in self.overview()["units"]}.get(U("dept_a"), {"dispatched": 0, "returned": 0})
+        before = unit()
+        t = self.dispatched("dept_a")
+        t = self.act("h_a", t, "return", {"reason": "路灯属城管局管理，非本单位职责"})
+        self.act("disp1", t, "redispatch", {"unit_id": U("dept_b"), "note": "改派城管局"})
+        after = unit()
+        # The returned order (superseded once re-dispatched) still counts as dispatched to it.
+        self.assertEqual((after["dispatched"], after["returned"]), (before["dispatched"] + 1, before["returned"] + 1))
+
     def test_overview_scope_and_errors(self):
         r = call("GET", "/api/v1/stats/overview", token=T("h_a"))
         self.expect_error(r, 403)

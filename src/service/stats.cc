@@ -16,8 +16,11 @@ namespace {
 json Rate(int64_t n, int64_t d) { return d > 0 ? json(static_cast<double>(n) / static_cast<double>(d)) : json(nullptr); }
 
 // The unit ranking's score (0–100): on-time handling 40 %, satisfaction 40 %, orders kept
-// (not returned) 20 %. A component with no data yet is left out and the others reweighted.
+// (not returned) 20 %. A unit with nothing handled yet (no reply, nothing overdue) is not
+// scored: orders kept alone would rank it first. Another component with no data yet is
+// left out and the others reweighted.
 json UnitScore(const json& on_time, const json& satisfaction, const json& kept) {
+  if (on_time.is_null()) return nullptr;
   double sum = 0, weight = 0;
   for (auto [v, w] : {std::pair<const json*, double>{&on_time, 0.4}, {&satisfaction, 0.4}, {&kept, 0.2}}) {
     if (v->is_null()) continue;
@@ -82,7 +85,8 @@ Result<json> Service::Overview(const Actor& a, TimeMs from, TimeMs to) {
     if (u && IsCentre(u->kind)) continue;  // centres relay; the ranking is of handling units
     auto it = o.units.find(r.unit_id);
     const Store::Overview::UnitRatings ratings = it == o.units.end() ? Store::Overview::UnitRatings{} : it->second;
-    json on_time = Rate(r.replied_on_time, r.replied);
+    // 按时办结率: replies on time among the replies and the orders already overdue.
+    json on_time = Rate(r.replied_on_time, r.replied + r.open_overdue);
     json satisfaction = Rate(ratings.satisfied, ratings.rated);
     json kept = Rate(std::max<int64_t>(0, r.dispatched - ratings.returned), r.dispatched);
     units.push_back({{"unit_id", IdToString(r.unit_id)}, {"name", u ? u->name : ""}, {"dispatched", r.dispatched},

@@ -1171,13 +1171,16 @@ Result<std::vector<Id>> SqliteStore::OpenTicketIds(Id after_id, int limit) {
   });
 }
 
+// Every assignment dispatched in the period, superseded ones too: an order a unit returned
+// (superseded once re-dispatched) was still dispatched to it, and a reply a reopening
+// superseded was still given, late or on time.
 Result<std::vector<UnitSlaStats>> SqliteStore::SlaStats(TimeMs from, TimeMs to, TimeMs now) {
   return Read<std::vector<UnitSlaStats>>([&](Connection& c) -> Result<std::vector<UnitSlaStats>> {
     ASSIGN_OR_RETURN(auto s, c.Prepare(
         "SELECT unit_id, COUNT(*), SUM(accepted_at > 0), SUM(accepted_at > 0 AND accepted_at <= accept_due_at), "
         "SUM(replied_at > 0), SUM(replied_at > 0 AND replied_at <= handle_due_at), "
         "SUM(state IN ('pending','accepted')), SUM(state IN ('pending','accepted') AND handle_due_at <= ?) "
-        "FROM assignments WHERE dispatched_at >= ? AND dispatched_at < ? AND state <> 'superseded' "
+        "FROM assignments WHERE dispatched_at >= ? AND dispatched_at < ? "
         "GROUP BY unit_id ORDER BY unit_id"));
     s.Bind(1, now).Bind(2, from).Bind(3, to);
     std::vector<UnitSlaStats> out;
