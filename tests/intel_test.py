@@ -560,6 +560,30 @@ class AssistTest(DemoCase):
         self.assertEqual(len(mine), 1, alerts)
         self.assertEqual(mine[0]["data"]["count"], 3)
         self.assertEqual([x["ticket_id"] for x in mine[0]["data"]["tickets"]], [ids[-1]])
+        # A matter three callers report: 江北 holds the third ticket, so it sees the alert with
+        # the city-wide count, but only its own ticket's number.
+        text = "北山路菜市场门口的下水道堵了，污水漫到路面上，臭气熏天，请尽快疏通。"
+        tickets = []
+        for i in range(3):
+            status, t = self.api("POST", "/api/v1/tickets", {"channel": "app", "request_type": "complaint",
+                                                            "content": text + "第%d次反映。" % (i + 1),
+                                                            "citizen": {"phone": "1360001%04d" % i}})
+            self.assertEqual(status, 201, t)
+            tickets.append(t)
+        status, t = self.api("POST", "/api/v1/tickets/%s/actions/dispatch" % tickets[-1]["id"],
+                             {"unit_id": jiangbei, "mode": "relay", "version": tickets[-1]["version"]}, who="dispatcher1")
+        self.assertEqual(status, 200, t)
+        status, city = self.api("GET", "/api/v1/alerts?kind=duplicate_cluster", who="dispatcher1")
+        cluster = [a for a in city["items"] if a["ticket_id"] == tickets[-1]["id"]]
+        self.assertEqual(len(cluster), 1, city)
+        self.assertEqual(sorted(cluster[0]["data"]["numbers"]), sorted(t["number"] for t in tickets))
+        status, alerts = self.api("GET", "/api/v1/alerts?kind=duplicate_cluster", who="disp_jiangbei")
+        cluster = [a for a in alerts["items"] if a["ticket_id"] == tickets[-1]["id"]]
+        self.assertEqual(len(cluster), 1, alerts)
+        self.assertEqual(cluster[0]["data"]["count"], 3)
+        self.assertEqual(cluster[0]["data"]["numbers"], [tickets[-1]["number"]])
+        self.assertEqual([x["ticket_id"] for x in cluster[0]["data"]["tickets"]], [tickets[-1]["id"]])
+        self.assertNotIn("first", cluster[0]["data"])
 
     def test_emergency_flagged_at_intake_with_transfer_and_alert(self):
         status, s = self.api("POST", "/api/v1/suggest", {"content": "楼下厨房着火了，烟很大，快来人！"})

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "core/crypto.h"
@@ -501,16 +502,19 @@ void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const
     // The matter is keyed by its earliest open ticket, so every new report updates one alert.
     std::string first = t.number;
     json numbers = json::array({t.number});
+    json tickets = json::array({{{"ticket_id", IdToString(t.id)}, {"number", t.number}}});
     for (const auto& d : duplicates) {
       const std::string n = d.value("number", "");
       numbers.push_back(n);
+      tickets.push_back({{"ticket_id", d.value("ticket_id", "")}, {"number", n}});
       if (!n.empty() && n < first) first = n;
     }
     Store::Alert al;
     al.kind = "duplicate_cluster";
     al.key = "dup:" + first;
     al.severity = numbers.size() >= 5 ? "high" : "warning";
-    al.data_json = json{{"count", numbers.size()}, {"numbers", numbers}, {"first", first}}.dump();
+    al.data_json =
+        json{{"count", numbers.size()}, {"numbers", numbers}, {"tickets", tickets}, {"first", first}}.dump();
     raise(std::move(al));
   }
 }
@@ -607,19 +611,47 @@ Result<std::vector<Store::Alert>> Service::Alerts(const Actor& a, const std::str
   ASSIGN_OR_RETURN(std::vector<Id> scope, CentreScope(a, *org));
   ASSIGN_OR_RETURN(auto alerts, store_->ListAlerts(kind, since, limit, scope));
   if (scope.empty()) return alerts;
-  // A repeat caller's alert lists the caller's tickets across the city: a district centre
-  // sees the count, but only its own tickets in the list.
-  for (auto& al : alerts) {
-    if (al.kind != "repeat_caller") continue;
-    json data = json::parse(al.data_json, nullptr, false);
-    if (!data.is_object() || !data.contains("tickets") || !data["tickets"].is_array()) continue;
-    json kept = json::array();
-    for (const auto& t : data["tickets"]) {
-      auto ticket = store_->GetTicket(ParseId(t.value("ticket_id", "")).value_or(0));
-      if (ticket.ok() && CanView(*ticket, a, *org)) kept.push_back(t);
+  // An alert raised in this district may name tickets of others: a repeat caller's tickets
+  // across the city, a matter reported in several districts. A district centre keeps the
+  // city-wide count but sees only the tickets it may open.
+  std::vector<json> data(alerts.size());
+  std::vector<Id> named;
+  for (size_t i = 0; i < alerts.size(); ++i) {
+    if (alerts[i].kind != "repeat_caller" && alerts[i].kind != "duplicate_cluster") continue;
+    data[i] = json::parse(alerts[i].data_json, nullptr, false);
+    if (!data[i].is_object()) continue;
+    for (const auto& t : data[i].value("tickets", json::array())) {
+      if (auto id = ParseId(t.is_object() ? t.value("ticket_id", "") : ""); id && *id) named.push_back(*id);
     }
-    data["tickets"] = std::move(kept);
-    al.data_json = data.dump();
+  }
+  std::sort(named.begin(), named.end());
+  named.erase(std::unique(named.begin(), named.end()), named.end());
+  std::set<Id> visible;
+  for (size_t at = 0; at < named.size(); at += 100) {
+    TicketQuery q;
+    q.ids.assign(named.begin() + at, named.begin() + std::min(named.size(), at + 100));
+    q.scope_units = scope;
+    q.page_size = 100;
+    ASSIGN_OR_RETURN(TicketPage page, store_->ListTickets(q));
+    for (const auto& t : page.items) visible.insert(t.id);
+  }
+  for (size_t i = 0; i < alerts.size(); ++i) {
+    json& d = data[i];
+    if (!d.is_object()) continue;
+    json kept = json::array(), numbers = json::array();
+    for (const auto& t : d.value("tickets", json::array())) {
+      auto id = ParseId(t.is_object() ? t.value("ticket_id", "") : "");
+      if (!id || !visible.count(*id)) continue;
+      kept.push_back(t);
+      numbers.push_back(t.value("number", ""));
+    }
+    d["tickets"] = std::move(kept);
+    if (alerts[i].kind == "duplicate_cluster") {
+      // Alerts raised before the ticket ids were kept name numbers only: none are shown.
+      if (d.contains("first") && std::find(numbers.begin(), numbers.end(), d["first"]) == numbers.end()) d.erase("first");
+      d["numbers"] = std::move(numbers);
+    }
+    alerts[i].data_json = d.dump();
   }
   return alerts;
 }

@@ -90,6 +90,7 @@ struct TicketQuery {
   std::string category_prefix;
   std::string phone_hash;     // caller history
   std::string q;              // substring of content or address, or an exact number
+  std::vector<Id> ids;        // only these tickets (at most a page's worth)
   Id area_id = 0;
   // Visibility scope: when set, only tickets taken by these units (intake) or assigned to
   // them. Empty means everything (admin, city centre).

@@ -954,6 +954,11 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
     binds.push_back([text](Stmt& s, int i) { s.Bind(i, text); });
     binds.push_back([text](Stmt& s, int i) { s.Bind(i, text); });
   }
+  if (!q.ids.empty()) {
+    if (q.ids.size() > static_cast<size_t>(kMaxPageSize)) return InvalidArgument("ids", "at most 100 tickets at once");
+    add("t.id IN (" + Placeholders(q.ids.size()) + ")", nullptr);
+    for (Id id : q.ids) binds.push_back([id](Stmt& s, int i) { s.Bind(i, id); });
+  }
   if (q.due_before) {
     const TimeMs at = q.due_before;
     add("t.is_open = 1 AND t.due_at > 0 AND t.due_at < ?", [at](Stmt& s, int i) { s.Bind(i, at); });
