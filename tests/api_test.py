@@ -475,6 +475,8 @@ class LifecycleTest(Base):
         t = self.act("h_a", t, "request_extension", {"days": 3, "reason": "需协调供电公司更换线路"})
         self.assertEqual(lead(t)["extension_request"], {"days": 3, "reason": "需协调供电公司更换线路"})
         self.assertEqual(parse_iso(lead(t)["handle_due_at"]), before, "a request alone changes nothing")
+        listed = self.expect(call("GET", "/api/v1/tickets?page_size=100&awaiting=extension", token=T("sup1")), 200).json
+        self.assertIn(t["id"], [x["id"] for x in listed["items"]])
         self.act("h_a", t, "request_extension", {"days": 2, "reason": "再次申请"}, status=409)
         t = self.act("disp1", t, "decide_extension", {"approve": True, "comment": "同意延期"})
         after = parse_iso(lead(t)["handle_due_at"])
@@ -505,6 +507,41 @@ class LifecycleTest(Base):
         self.assertEqual(t["status"], "replied")
         types = self.event_types(t)
         self.assertEqual(types[-4:], ["suspend_requested", "suspended", "resumed", "replied"])
+
+    def test_suspend_request_refused_keeps_the_clock_running(self):
+        t = self.in_progress()
+        self.assertNotIn("decide_suspension", self.get("sup1", t)["actions"])
+        def awaiting(kind):
+            r = self.expect(call("GET", "/api/v1/tickets?page_size=100&awaiting=" + kind, token=T("sup1")), 200)
+            return [x["id"] for x in r.json["items"]]
+        queued = self.expect(call("GET", "/api/v1/stats/queues", token=T("sup1")), 200).json["awaiting_decision"]
+        t = self.act("h_a", t, "suspend", {"reason": "等待法院判决结果"})
+        # The supervision desk's queue of requests waiting for the centre.
+        self.assertIn(t["id"], awaiting("suspension"))
+        self.assertIn(t["id"], awaiting("any"))
+        self.assertNotIn(t["id"], awaiting("extension"))
+        self.assertEqual(self.expect(call("GET", "/api/v1/stats/queues", token=T("sup1")), 200).json["awaiting_decision"],
+                         queued + 1)
+        self.expect_error(call("GET", "/api/v1/tickets?awaiting=reply", token=T("sup1")), 400, "invalid_argument", "awaiting")
+        self.assertIn("decide_suspension", self.get("sup1", t)["actions"])
+        self.assertNotIn("decide_suspension", self.get("h_a", t)["actions"])
+        self.act("h_a", t, "decide_suspension", {"approve": False}, status=403)
+        r = call("POST", "/api/v1/tickets/%s/actions/decide_suspension" % t["id"], {"approve": "no"}, T("sup1"))
+        self.expect_error(r, 400, "invalid_argument", "approve")
+        t = self.act("sup1", t, "decide_suspension", {"approve": False, "comment": "先行处置，判决后补充答复"})
+        self.assertEqual(t["status"], "in_progress")
+        self.assertFalse(lead(t)["suspend_requested"])
+        self.assertNotIn("suspend_reason", lead(t))
+        self.act("sup1", t, "decide_suspension", {"approve": False}, status=409)
+        self.assertNotIn(t["id"], awaiting("any"))
+        ev = self.events(t)[-1]
+        self.assertEqual(ev["type"], "suspend_refused")
+        self.assertEqual(ev["data"]["comment"], "先行处置，判决后补充答复")
+        # The unit may ask again; approved, the order is suspended.
+        t = self.act("h_a", t, "suspend", {"reason": "判决仍未作出"})
+        t = self.act("sup1", t, "decide_suspension", {"approve": True})
+        self.assertEqual(t["status"], "suspended")
+        self.assertEqual(lead(t)["suspend_reason"], "判决仍未作出")
 
     def test_review_reject_needs_comment(self):
         t = self.replied()
@@ -1354,6 +1391,60 @@ class ScreensTest(Base):
         after = self.overview("disp_dc")
         self.assertEqual(after["intake_today"]["total"], o["intake_today"]["total"] + 1)
         self.assertEqual(after["open"]["total"], o["open"]["total"] + 1)
+
+    def test_reports_weekly_monthly_and_special(self):
+        self.create()
+        today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+        tomorrow = today + datetime.timedelta(days=1)
+        # A special report over today: every ticket of this run, against an empty day before.
+        r = self.expect(call("GET", "/api/v1/reports/special" + q(**{"from": str(today), "to": str(tomorrow)}), token=T("sup1")), 200).json
+        listed = call("GET", "/api/v1/tickets?page_size=1", token=T("sup1")).json["total"]
+        self.assertEqual((r["kind"], r["scope"]), ("special", "全市"))
+        self.assertEqual(r["summary"]["received"], listed)
+        self.assertLessEqual(r["summary"]["rate_base"], listed)
+        self.assertEqual(r["summary"]["received_prev"], 0)
+        self.assertIsNone(r["summary"]["received_change"])
+        self.assertEqual(r["previous"]["to"], r["period"]["from"])
+        self.assertEqual(sum(c["count"] for c in r["categories"]) <= listed, True)
+        red = {u["unit_id"] for u in r["red_list"]}
+        self.assertFalse(red & {u["unit_id"] for u in r["black_list"]}, "no unit on both lists")
+        for u in r["red_list"] + r["black_list"]:
+            self.assertIsNotNone(u["score"])
+        self.assertEqual(set(r["alerts"]), {"repeat_caller", "duplicate_cluster", "emergency", "capped"})
+        # This week, still running; last month by default, complete.
+        w = self.expect(call("GET", "/api/v1/reports/weekly" + q(date=str(today)), token=T("ana1")), 200).json
+        self.assertFalse(w["period"]["complete"])
+        self.assertLessEqual(w["period"]["from"][:10], str(today))
+        self.assertTrue(w["title"].startswith("12345 热线周报"))
+        self.assertGreaterEqual(w["summary"]["received"], listed)
+        m = self.expect(call("GET", "/api/v1/reports/monthly", token=T("disp1")), 200).json
+        self.assertTrue(m["period"]["complete"])
+        self.assertLess(m["period"]["from"][:10], str(today.replace(day=1)))
+        # Markdown to download.
+        req = urllib.request.Request(BASE + "/api/v1/reports/weekly?format=markdown&date=" + str(today),
+                                     headers={"Authorization": "Bearer " + T("sup1")})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            self.assertIn("text/markdown", resp.headers["Content-Type"])
+            self.assertIn("attachment", resp.headers["Content-Disposition"])
+            md = resp.read().decode("utf-8")
+        self.assertTrue(md.startswith("# 12345 热线周报"), md[:80])
+        for section in ("## 一、总体情况", "## 二、诉求分类", "## 五、承办单位红黑榜", "## 六、预警提示"):
+            self.assertIn(section, md)
+        # A district centre's report is its own.
+        d = self.expect(call("GET", "/api/v1/reports/special" + q(**{"from": str(today), "to": str(tomorrow)}), token=T("disp_dc")), 200).json
+        self.assertEqual(d["scope"], "江南区12345分中心")
+        self.assertEqual(d["summary"]["received"], call("GET", "/api/v1/tickets?page_size=1", token=T("disp_dc")).json["total"])
+        # Refusals name the field.
+        self.expect_error(call("GET", "/api/v1/reports/weekly", token=T("h_a")), 403)
+        self.expect_error(call("GET", "/api/v1/reports/weekly", token=T("agent1")), 403)
+        self.expect_error(call("GET", "/api/v1/reports/weekly", token=T("qa1")), 403)
+        self.expect_error(call("GET", "/api/v1/reports/daily", token=T("sup1")), 400, "invalid_argument", "kind")
+        self.expect_error(call("GET", "/api/v1/reports/monthly?date=2026-02-30", token=T("sup1")), 400, field="date")
+        self.expect_error(call("GET", "/api/v1/reports/weekly?category=01", token=T("sup1")), 400, field="category")
+        self.expect_error(call("GET", "/api/v1/reports/special?category=99", token=T("sup1")), 400, field="category")
+        self.expect_error(call("GET", "/api/v1/reports/special" + q(**{"from": str(tomorrow), "to": str(today)}), token=T("sup1")),
+                          400, field="to")
+        self.expect_error(call("GET", "/api/v1/reports/weekly?format=pdf", token=T("sup1")), 400, field="format")
 
     def test_queues_count_what_the_lists_show(self):
         self.create()

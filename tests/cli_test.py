@@ -468,6 +468,25 @@ class CliTest(unittest.TestCase):
         with self.assertRaises(OSError):
             call(url, "GET", "/healthz", timeout=2)
 
+        # The reports leaders read, from the demo's two weeks of history.
+        db = os.path.join(self.dir, "demo.db")
+        r = subprocess.run([HOTLINE, "report", "special", "--db", db, "--format", "json"], capture_output=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        report = json.loads(r.stdout)
+        self.assertGreater(report["summary"]["received"], 0)
+        self.assertTrue(report["red_list"], "units with replies are ranked")
+        self.assertTrue(report["hotspots"], "the demo's callers repeat matters")
+        md_path = os.path.join(self.dir, "weekly.md")
+        r = subprocess.run([HOTLINE, "report", "weekly", "--db", db, "--output", md_path], capture_output=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        with open(md_path, encoding="utf-8") as f:
+            md = f.read()
+        self.assertTrue(md.startswith("# 12345 热线周报"), md[:100])
+        self.assertIn("| 办结率 |", md)
+        r = subprocess.run([HOTLINE, "report", "monthly", "--db", db, "--date", "2026-02-30"], capture_output=True, timeout=60)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("date", r.stderr.decode())
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -729,6 +729,27 @@ void ApiServer::Impl::SlaRoutes() {
     if (!out.ok()) return SendError(res, out.status());
     SendJson(res, 200, *out);
   }));
+  // 周报/月报/专报: JSON for the screen, Markdown to file or forward.
+  Get(R"(/api/v1/reports/([a-z]+))", "/api/v1/reports/{kind}", Authed([this](const Actor& a, const Req& req, Res& res) {
+    std::optional<TimeMs> when[3];
+    const char* names[3] = {"date", "from", "to"};
+    for (int i = 0; i < 3; ++i) {
+      const std::string v = req.get_param_value(names[i]);
+      if (v.empty()) continue;
+      when[i] = ParseIso(v);
+      if (!when[i]) return SendError(res, InvalidArgument(names[i], "expected a date such as 2026-11-23 (or ISO 8601)"));
+    }
+    const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
+    if (format != "json" && format != "markdown") return SendError(res, InvalidArgument("format", "must be json or markdown"));
+    auto period = ResolveReportPeriod(req.matches[1], when[0], when[1], when[2], svc->clock()->NowMs());
+    if (!period.ok()) return SendError(res, period.status());
+    auto out = svc->Report(a, *period, req.get_param_value("category"));
+    if (!out.ok()) return SendError(res, out.status());
+    if (format == "json") return SendJson(res, 200, *out);
+    const std::string file = "12345-" + period->kind + "-" + FormatIsoCity(period->from).substr(0, 10) + ".md";
+    res.set_header("Content-Disposition", "attachment; filename=\"" + file + "\"");
+    res.set_content(ReportMarkdown(*out), "text/markdown; charset=utf-8");
+  }));
   Get("/api/v1/stats/queues", "/api/v1/stats/queues", Authed([this](const Actor& a, const Req&, Res& res) {
     auto out = svc->Queues(a);
     if (!out.ok()) return SendError(res, out.status());
@@ -1190,6 +1211,10 @@ Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
     auto n = ParseId(req.get_param_value("min_returns"));
     if (!n || *n > 100) return InvalidArgument("min_returns", "must be 1 to 100");
     q.min_returns = static_cast<int>(*n);
+  }
+  q.awaiting = req.get_param_value("awaiting");
+  if (!q.awaiting.empty() && q.awaiting != "extension" && q.awaiting != "suspension" && q.awaiting != "any") {
+    return InvalidArgument("awaiting", "must be extension, suspension or any");
   }
   q.urgency = req.get_param_value("urgency");
   if (!q.urgency.empty() && !IsValidUrgency(q.urgency)) return InvalidArgument("urgency", "must be normal, urgent or emergency");

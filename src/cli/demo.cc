@@ -330,7 +330,7 @@ class Traffic {
       case TicketStatus::kDispatched: return between(1, 10);
       case TicketStatus::kReturned: return between(1, 6);
       case TicketStatus::kInProgress:
-        return lead && lead->extension_days_requested > 0 ? between(2, 24) : between(4, 96);
+        return lead && (lead->extension_days_requested > 0 || lead->suspend_requested) ? between(2, 24) : between(4, 96);
       case TicketStatus::kSuspended: return between(24, 72);
       case TicketStatus::kReplied: return between(0.5, 8);
       case TicketStatus::kAwaitingCallback: return between(1, 24);
@@ -485,6 +485,13 @@ class Traffic {
           Act(t, by_role_.at(Role::kSupervisor), c);
           return true;
         }
+        if (lead->suspend_requested) {
+          c.type = CommandType::kDecideSuspension;
+          c.approve = Chance(0.7);
+          c.comment = *c.approve ? "同意挂起，条件具备后及时恢复办理。" : "不同意挂起，请先行处置并告知市民进度。";
+          Act(t, by_role_.at(Role::kSupervisor), c);
+          return true;
+        }
         if (Chance(0.08) && t.urge_count == 0) {
           c.type = CommandType::kUrge;
           c.note = "市民来电催办，请加快办理进度。";
@@ -495,6 +502,9 @@ class Traffic {
           c.type = CommandType::kRequestExtension;
           c.days = 5;
           c.reason = "需协调多个部门现场勘查，申请延期5个工作日。";
+        } else if (Chance(0.04)) {
+          c.type = CommandType::kSuspend;
+          c.reason = "涉及司法诉讼程序，待法院裁定后再行处理，申请挂起。";
         } else {
           c.type = CommandType::kReply;
           c.content = ReplyFor(t);

@@ -432,6 +432,7 @@ int main(int argc, char** argv) {
   cli::AddModelCommands(app, set_action);
   cli::AddInsightCommands(app, set_action);
   cli::AddDispatchCommands(app, set_action);
+  cli::AddReportCommands(app, set_action);
 
   CLI11_PARSE(app, argc, argv);
   if (action) return action();

@@ -19,6 +19,7 @@
 #include "intel/subtopics.h"
 #include "service/assist.h"
 #include "service/kb_service.h"
+#include "service/report.h"
 #include "store/store.h"
 #include "ticket/ticket.h"
 
@@ -148,6 +149,9 @@ class Service {
   Result<nlohmann::json> Overview(const Actor& a, TimeMs from, TimeMs to);
   // How many tickets wait in each of the caller's work queues (counted as the lists count).
   Result<nlohmann::json> Queues(const Actor& a);
+  // A weekly, monthly or special report (周报/月报/专报) over the period (service/report.h),
+  // against the period before; a special report may focus on one category (its sub-topics).
+  Result<nlohmann::json> Report(const Actor& a, const ReportPeriod& p, const std::string& category);
 
   Store* store() { return store_; }
   const Clock* clock() const { return clock_; }

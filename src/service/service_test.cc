@@ -235,4 +235,49 @@ TEST(AccessMatrix, RolesSeeWhatTheyNeed) {
 }
 
 }  // namespace
+
+namespace {
+std::string CityDay(TimeMs t) { return FormatIsoCity(t).substr(0, 10); }
+TimeMs At(const char* iso) { return *ParseIso(iso); }
+}  // namespace
+
+TEST(ReportPeriod, WeeksRunMondayToSundayAndMonthsByTheCalendar) {
+  const TimeMs now = At("2026-11-30T10:00:00+08:00");  // a Monday
+  // Without a date: the last complete week and month.
+  auto w = ResolveReportPeriod("weekly", std::nullopt, std::nullopt, std::nullopt, now);
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(CityDay(w->from), "2026-11-23");
+  EXPECT_EQ(CityDay(w->to), "2026-11-30");
+  EXPECT_EQ(CityDay(w->prev_from), "2026-11-16");
+  EXPECT_TRUE(w->complete);
+  auto m = ResolveReportPeriod("monthly", std::nullopt, std::nullopt, std::nullopt, now);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(CityDay(m->from), "2026-10-01");
+  EXPECT_EQ(CityDay(m->to), "2026-11-01");
+  EXPECT_EQ(CityDay(m->prev_from), "2026-09-01");
+  // A date names its period; Sunday belongs to the week before, late evening is the same day.
+  w = ResolveReportPeriod("weekly", At("2026-11-29T23:30:00+08:00"), std::nullopt, std::nullopt, now);
+  EXPECT_EQ(CityDay(w->from), "2026-11-23");
+  w = ResolveReportPeriod("weekly", At("2026-11-30"), std::nullopt, std::nullopt, now);
+  EXPECT_EQ(CityDay(w->from), "2026-11-30");
+  EXPECT_FALSE(w->complete);
+  m = ResolveReportPeriod("monthly", At("2026-01-15"), std::nullopt, std::nullopt, now);
+  EXPECT_EQ(CityDay(m->from), "2026-01-01");
+  EXPECT_EQ(CityDay(m->prev_from), "2025-12-01");
+  m = ResolveReportPeriod("monthly", At("2026-12-01"), std::nullopt, std::nullopt, now);
+  EXPECT_EQ(m.status().field(), "date");
+  // Special: the 30 days up to tonight by default, at most 400 days, to after from.
+  auto s = ResolveReportPeriod("special", std::nullopt, std::nullopt, std::nullopt, now);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(CityDay(s->from), "2026-11-01");
+  EXPECT_EQ(CityDay(s->to), "2026-12-01");
+  EXPECT_EQ(s->prev_to, s->from);
+  EXPECT_EQ(s->to - s->from, s->prev_to - s->prev_from);
+  EXPECT_EQ(ResolveReportPeriod("special", std::nullopt, At("2026-11-10"), At("2026-11-10"), now).status().field(), "to");
+  EXPECT_EQ(ResolveReportPeriod("special", std::nullopt, At("2024-01-01"), At("2026-01-01"), now).status().field(), "to");
+  EXPECT_EQ(ResolveReportPeriod("special", At("2026-11-10"), std::nullopt, std::nullopt, now).status().field(), "date");
+  EXPECT_EQ(ResolveReportPeriod("weekly", std::nullopt, At("2026-11-10"), std::nullopt, now).status().field(), "from");
+  EXPECT_EQ(ResolveReportPeriod("daily", std::nullopt, std::nullopt, std::nullopt, now).status().field(), "kind");
+}
+
 }  // namespace hotline

@@ -147,6 +147,7 @@ Result<json> Service::Queues(const Actor& a) {
       RETURN_IF_ERROR(add(name, [st = st](TicketQuery& q) { q.status = st; }));
     }
     RETURN_IF_ERROR(add("bounced", [](TicketQuery& q) { q.min_returns = 2; }));
+    RETURN_IF_ERROR(add("awaiting_decision", [](TicketQuery& q) { q.awaiting = "any"; }));
   }
   RETURN_IF_ERROR(add("overdue", [](TicketQuery& q) { q.overdue = true; }));
   RETURN_IF_ERROR(add("yellow", [](TicketQuery& q) { q.warning = "yellow"; }));

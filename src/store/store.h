@@ -87,6 +87,9 @@ struct TicketQuery {
   std::string urgency;
   std::string closing_kind;   // closed tickets closed this way (direct_answer, resolved, unsatisfied, …)
   int min_returns = 0;        // > 0: open tickets returned at least this many times (bounced between units)
+  // Open tickets where a unit's request waits for the centre's decision: "extension",
+  // "suspension", or "any" of the two.
+  std::string awaiting;
   std::string category_prefix;
   std::string phone_hash;     // caller history
   std::string q;              // substring of content or address, or an exact number

@@ -112,7 +112,8 @@ Status ParseFields(CommandType type, const json& j, Command* c) {
       c->days = static_cast<int>(d);
       return GetString(j, "reason", true, kMaxShortBytes, &c->reason);
     }
-    case CommandType::kDecideExtension: {
+    case CommandType::kDecideExtension:
+    case CommandType::kDecideSuspension: {
       auto it = j.find("approve");
       if (it == j.end() || it->is_null()) return InvalidArgument("approve", "is required");
       if (!it->is_boolean()) return InvalidArgument("approve", "must be true or false");

@@ -239,6 +239,7 @@ class Step {
   Status RequestExtension();
   Status DecideExtension();
   Status Suspend();
+  Status DecideSuspension();
   Status Resume();
   Status Reply();
   Status Review();
@@ -552,6 +553,7 @@ Status Step::DecideExtension() {
   }
   if (!a) return Conflict("invalid_transition", "no extension request is waiting");
   if (!CentreCovers(a->dispatched_by_unit_id)) return PermissionDenied("the order was dispatched by another centre");
+  if (!cmd_.approve) return InvalidArgument("approve", "is required");
   const int days = a->extension_days_requested;
   json data = {{"assignment_id", IdToString(a->id)}, {"days", days}, {"approved", *cmd_.approve}};
   if (*cmd_.approve) {
@@ -589,6 +591,33 @@ Status Step::Suspend() {
   a->suspend_reason = cmd_.reason;
   Emit("suspended", {{"assignment_id", IdToString(a->id)}, {"reason", cmd_.reason},
                      {"approved_request", approved_request}}, true);
+  return Status::Ok();
+}
+
+// The centre's answer to a unit's request to suspend (挂起申请): approved, the order's clock
+// stops as if the centre had suspended it; refused, the unit goes on with the clock running.
+Status Step::DecideSuspension() {
+  RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kDispatcher, Role::kSupervisor}));
+  if (t_.phase != Phase::kHandling) return Invalid(t_, cmd_.type);
+  Assignment* a = nullptr;
+  for (auto& x : t_.assignments) {
+    if (x.suspend_requested && !x.suspended && x.state == AssignmentState::kAccepted) a = &x;
+  }
+  if (!a) return Conflict("invalid_transition", "no suspension request is waiting");
+  if (!CentreCovers(a->dispatched_by_unit_id)) return PermissionDenied("the order was dispatched by another centre");
+  if (!cmd_.approve) return InvalidArgument("approve", "is required");
+  a->suspend_requested = false;
+  json data = {{"assignment_id", IdToString(a->id)}, {"reason", a->suspend_reason}};
+  if (!cmd_.comment.empty()) data["comment"] = cmd_.comment;
+  if (*cmd_.approve) {
+    a->suspended = true;
+    a->suspended_at = ctx_.now;
+    data["approved_request"] = true;
+    Emit("suspended", data, true);
+  } else {
+    a->suspend_reason.clear();
+    Emit("suspend_refused", data, false);
+  }
   return Status::Ok();
 }
 
@@ -882,6 +911,7 @@ Result<Decision> Step::Run() {
     case CommandType::kRequestExtension: st = RequestExtension(); break;
     case CommandType::kDecideExtension: st = DecideExtension(); break;
     case CommandType::kSuspend: st = Suspend(); break;
+    case CommandType::kDecideSuspension: st = DecideSuspension(); break;
     case CommandType::kResume: st = Resume(); break;
     case CommandType::kReply: st = Reply(); break;
     case CommandType::kReview: st = Review(); break;

@@ -186,7 +186,7 @@ struct Event {
 
 enum class CommandType {
   kAnswerDirectly, kTransfer, kMerge, kDispatch, kAccept, kReturn, kRedispatch, kCoordinate,
-  kRequestExtension, kDecideExtension, kSuspend, kResume, kReply, kReview, kCallback,
+  kRequestExtension, kDecideExtension, kSuspend, kDecideSuspension, kResume, kReply, kReview, kCallback,
   kReopen, kUrge, kSupervise, kWithdraw, kExempt, kNote, kArchive,
   // System-only: raise the deadline alarms that are due; recompute deadlines after the
   // calendar or policy changed. Never accepted from the API.

@@ -202,7 +202,7 @@ TEST_F(Lifecycle, EveryCommandAgainstEveryStatus) {
       EXPECT_EQ(r.status().code(), want) << what << ": " << r.status().ToString();
     }
   }
-  EXPECT_EQ(checked, 12 * 22);
+  EXPECT_EQ(checked, 12 * 23);
 }
 
 // What the screens offer is exactly what the lifecycle would accept from that actor.
@@ -365,6 +365,41 @@ TEST_F(Lifecycle, DeadlinesMoveWithExtensionsAndSuspension) {
   clock_.AdvanceMs(2 * kDayMs);
   t = Must(t, Cmd(C::kResume), handler());
   EXPECT_EQ(t.ActiveLead()->handle_due_at, due + 5 * kDayMs);
+}
+
+TEST_F(Lifecycle, ASuspensionRequestIsApprovedOrRefused) {
+  Ticket t = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kAccept), handler());
+  const TimeMs due = t.ActiveLead()->handle_due_at;
+  EXPECT_EQ(Run(t, Cmd(C::kDecideSuspension), supervisor()).status().code(), Code::kConflict);
+  t = Must(t, Cmd(C::kSuspend), handler());
+  Command decide = Cmd(C::kDecideSuspension);
+  EXPECT_EQ(Run(t, decide, handler()).status().code(), Code::kPermissionDenied);
+  decide.approve.reset();
+  EXPECT_EQ(Run(t, decide, supervisor()).status().field(), "approve");
+  // Refused: the unit goes on with its clock running, and may ask again.
+  decide.approve = false;
+  auto r = Run(t, decide, supervisor());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->events.back().type, "suspend_refused");
+  EXPECT_NE(r->events.back().data_json.find("意见"), std::string::npos);
+  t = r->ticket;
+  EXPECT_EQ(t.Status(), S::kInProgress);
+  EXPECT_FALSE(t.ActiveLead()->suspend_requested);
+  EXPECT_TRUE(t.ActiveLead()->suspend_reason.empty());
+  EXPECT_EQ(Run(t, decide, supervisor()).status().code(), Code::kConflict);
+  // Asked again and approved: the clock stops until the order resumes.
+  t = Must(t, Cmd(C::kSuspend), handler());
+  decide.approve = true;
+  r = Run(t, decide, supervisor());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->events.back().type, "suspended");
+  EXPECT_TRUE(r->events.back().is_public);
+  t = r->ticket;
+  EXPECT_EQ(t.Status(), S::kSuspended);
+  EXPECT_EQ(t.ActiveLead()->suspend_reason, "原因");
+  clock_.AdvanceMs(kDayMs);
+  t = Must(t, Cmd(C::kResume), handler());
+  EXPECT_EQ(t.ActiveLead()->handle_due_at, due + kDayMs);
 }
 
 TEST_F(Lifecycle, CallbacksReopenAndCaps) {

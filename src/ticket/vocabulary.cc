@@ -52,13 +52,14 @@ constexpr std::array<std::pair<AssignmentState, const char*>, 5> kAssignmentStat
     {AssignmentState::kReplied, "replied"}, {AssignmentState::kReturned, "returned"},
     {AssignmentState::kSuperseded, "superseded"}}};
 
-constexpr std::array<std::pair<CommandType, const char*>, 24> kCommands{{
+constexpr std::array<std::pair<CommandType, const char*>, 25> kCommands{{
     {CommandType::kAnswerDirectly, "answer_directly"}, {CommandType::kTransfer, "transfer"},
     {CommandType::kMerge, "merge"}, {CommandType::kDispatch, "dispatch"},
     {CommandType::kAccept, "accept"}, {CommandType::kReturn, "return"},
     {CommandType::kRedispatch, "redispatch"}, {CommandType::kCoordinate, "coordinate"},
     {CommandType::kRequestExtension, "request_extension"},
     {CommandType::kDecideExtension, "decide_extension"}, {CommandType::kSuspend, "suspend"},
+    {CommandType::kDecideSuspension, "decide_suspension"},
     {CommandType::kResume, "resume"}, {CommandType::kReply, "reply"},
     {CommandType::kReview, "review"}, {CommandType::kCallback, "callback"},
     {CommandType::kReopen, "reopen"}, {CommandType::kUrge, "urge"},

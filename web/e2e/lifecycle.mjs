@@ -167,6 +167,13 @@ try {
       await shot(page, name)
     }
     check(await page.locator('[data-test="dashboard"]').count() === 0, 'navigating away unmounts the dashboard')
+    // 统计报告: last week's report for the city, with the unit ranking.
+    await page.click('[data-test="menu-reports"]')
+    await page.waitForSelector('[data-test="report-title"]', { timeout: 30_000 })
+    const reportTitle = await page.textContent('[data-test="report-title"]')
+    const redRows = await page.locator('[data-test="report-red"] .el-table__row').count()
+    check(reportTitle.includes('12345 热线周报') && redRows > 0, `the weekly report shows (${reportTitle.trim()}, ${redRows} units on the red list)`)
+    await shot(page, '12-reports')
     // The admin's open tab is in the URL: a reload comes back to it; the roster filters on the server.
     await page.click('[data-test="menu-admin"]')
     await page.click('[data-test="admin-tab-users"]')
@@ -184,6 +191,15 @@ try {
   await as('supervisor1', async (page) => {
     await page.waitForTimeout(1000)
     await shot(page, '13-supervision')
+    // Units' extension and suspension requests waiting for the centre: the tab's count is the list's total.
+    await page.click('#tab-awaiting')
+    await page.waitForSelector('[data-test="sup-table-awaiting"]')
+    await page.waitForTimeout(1000)
+    const tabText = await page.textContent('#tab-awaiting')
+    const listed = Number(/共 (\d+) 件/.exec(await page.textContent('.pager'))?.[1] ?? -1)
+    check(listed >= 0 && tabText.includes(`待审批申请（${listed}）`),
+          `the supervision desk lists requests waiting for a decision (${listed}; tab "${tabText.trim()}")`)
+    await shot(page, '13-supervision-requests')
   })
 
   // 8. A citizen files a request on the portal, and rates it once it is answered.

@@ -18,6 +18,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/tickets', name: 'tickets', component: () => import('./views/TicketsView.vue'), meta: { title: '工单查询' } },
   { path: '/tickets/:id', name: 'ticket', component: () => import('./views/TicketView.vue'), meta: { title: '工单详情', screen: 'tickets' } },
   { path: '/dashboard', name: 'dashboard', component: () => import('./views/DashboardView.vue'), meta: { title: '数据看板' } },
+  { path: '/reports', name: 'reports', component: () => import('./views/ReportView.vue'), meta: { title: '统计报告' } },
   { path: '/insight', name: 'insight', component: () => import('./views/InsightView.vue'), meta: { title: '热点预警' } },
   { path: '/kb', name: 'kb', component: () => import('./views/KbView.vue'), meta: { title: '知识库' } },
   { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue'), meta: { title: '系统管理', queryInPlace: true } },

@@ -935,6 +935,18 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
     const int n = q.min_returns;
     add("t.is_open = 1 AND json_extract(t.state, '$.return_count') >= ?", [n](Stmt& s, int i) { s.Bind(i, n); });
   }
+  if (!q.awaiting.empty()) {
+    const bool ext = q.awaiting != "suspension", susp = q.awaiting != "extension";
+    std::string asked;
+    if (ext) asked = "json_extract(j.value, '$.ext_days') > 0";
+    if (susp) {
+      asked += std::string(ext ? " OR " : "") +
+               "(json_extract(j.value, '$.suspend_requested') AND NOT json_extract(j.value, '$.suspended'))";
+    }
+    add("t.is_open = 1 AND EXISTS (SELECT 1 FROM json_each(t.state, '$.assignments') j "
+        "WHERE json_extract(j.value, '$.state') = 'accepted' AND (" + asked + "))",
+        nullptr);
+  }
   if (!q.category_prefix.empty()) {
     const std::string lo = q.category_prefix, hi = q.category_prefix + "\xff";
     add("t.category_code >= ? AND t.category_code < ?", [lo](Stmt& s, int i) { s.Bind(i, lo); });

@@ -100,6 +100,7 @@ const actionZh: Record<string, string> = {
   review: '审核', callback: '回访', reopen: '重办', urge: '催办', supervise: '督办', withdraw: '撤单', exempt: '免考核',
   archive: '归档', merge: '并单', transfer: '转办', answer_directly: '直接答复', note: '备注', suspend: '挂起',
   resume: '恢复', request_extension: '申请延期', decide_extension: '审批延期',
+  decide_suspension: '审批挂起',
 }
 
 export function translateDetail(detail: string): string {

@@ -37,7 +37,8 @@ export const areaKindLabels: Record<string, string> = { district: '区县', stre
 export const actionLabels: Record<string, string> = {
   answer_directly: '直接答复', transfer: '转办', merge: '并单', dispatch: '派单', accept: '签收', return: '退单',
   redispatch: '改派', coordinate: '协调', request_extension: '申请延期', decide_extension: '审批延期', suspend: '挂起',
-  resume: '恢复', reply: '办理反馈', review: '审核', callback: '回访', reopen: '重办', urge: '催办', supervise: '督办',
+  decide_suspension: '审批挂起', resume: '恢复', reply: '办理反馈', review: '审核', callback: '回访', reopen: '重办', urge: '催办',
+  supervise: '督办',
   withdraw: '撤单', exempt: '免考核', note: '备注', archive: '归档', create: '受理', sla_tick: '时限提醒',
   recompute_deadlines: '重算时限', contact: '联系记录', attachment: '附件',
 }

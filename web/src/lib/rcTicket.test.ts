@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { effectiveWarning, alertNumbers, alertSummary, callbackBody, callbackEffect, CursorStack, latestReply, repliesOf, reviewBody, textBody } from './rcTicket'
+import { effectiveWarning, alertNumbers, alertSummary, callbackBody, callbackEffect, CursorStack, latestReply, pendingRequests, repliesOf, reviewBody, textBody } from './rcTicket'
 
 const a = (o: any) => ({ id: 'a', unit_id: 'u', unit_name: 'U', lead: true, mode: 'direct', parent_id: null, round: 1,
   state: 'replied', dispatched_at: '', replied_at: '2026-11-28T10:00:00+08:00', handle_due_at: '', handled_on_time: true, ...o })
@@ -17,6 +17,19 @@ describe('replies', () => {
     expect(r[1].current).toBe(false)
     expect(latestReply(t as any)?.text).toBe('新答复')
     expect(repliesOf({ assignments: [] })).toEqual([])
+  })
+})
+
+describe('pendingRequests', () => {
+  it('lists what accepted orders ask the centre to decide', () => {
+    const t = { assignments: [
+      a({ state: 'accepted', unit_name: '市城管局', extension_request: { days: 5, reason: '需现场勘查' } }),
+      a({ state: 'accepted', unit_name: '区住建局', suspend_requested: true, suspend_reason: '待法院裁定' }),
+      a({ state: 'accepted', suspend_requested: true, suspended: true, suspend_reason: '已挂起' }),
+      a({ state: 'superseded', extension_request: { days: 2, reason: '旧申请' } }),
+    ] }
+    expect(pendingRequests(t as any)).toEqual(['市城管局 申请延期 5 天：需现场勘查', '区住建局 申请挂起：待法院裁定'])
+    expect(pendingRequests({ assignments: [] })).toEqual([])
   })
 })
 

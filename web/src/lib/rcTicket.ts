@@ -163,6 +163,17 @@ export function alertNumbers(a: { kind: string; data: any }): string[] {
 // The warning level to show: the server's, except that an open ticket whose overall due_at
 // has passed counts as red even when no assignment is live (e.g. returned, awaiting
 // redispatch: the server then reports "none").
+// What a ticket's units ask the centre to decide (申请延期 / 申请挂起), with their reasons.
+export function pendingRequests(t: Pick<RcTicket, 'assignments'>): string[] {
+  const out: string[] = []
+  for (const a of t.assignments ?? []) {
+    if (a.state !== 'accepted') continue
+    if (a.extension_request) out.push(`${a.unit_name} 申请延期 ${a.extension_request.days} 天：${a.extension_request.reason}`)
+    if (a.suspend_requested && !a.suspended) out.push(`${a.unit_name} 申请挂起：${a.suspend_reason ?? ''}`)
+  }
+  return out
+}
+
 export function effectiveWarning(t: Pick<RcTicket, 'warning_level' | 'due_at' | 'status'>, now: number = Date.now()): string {
   const closedLike = ['closed', 'archived', 'merged', 'withdrawn', 'transferred'].includes(t.status)
   if (!closedLike && t.due_at && Date.parse(t.due_at) < now) return 'red'

@@ -28,6 +28,7 @@ export const screenRoles: Record<string, string[]> = {
   supervision: ['supervisor', 'dispatcher', 'admin'],
   tickets: ['agent', 'dispatcher', 'unit_handler', 'reviewer', 'callback_agent', 'supervisor', 'qa_inspector', 'analyst', 'admin'],
   dashboard: ['supervisor', 'analyst', 'qa_inspector', 'dispatcher', 'admin', 'agent'],
+  reports: ['supervisor', 'analyst', 'dispatcher', 'admin'],
   insight: ['analyst', 'supervisor', 'admin'],
   kb: ['agent', 'reviewer', 'admin', 'analyst', 'dispatcher', 'supervisor', 'callback_agent'],
   admin: ['admin'],

@@ -14,6 +14,7 @@ describe('action dialogs', () => {
     expect(actionBody('return', m({ reason: ' 非本单位职责 ' }))).toEqual({ reason: '非本单位职责' })
     expect(actionBody('request_extension', m({ days: 5, reason: 'r' }))).toEqual({ days: 5, reason: 'r' })
     expect(actionBody('decide_extension', m({ approve: false }))).toEqual({ approve: false })
+    expect(actionBody('decide_suspension', m({ approve: false, comment: ' 先处置 ' }))).toEqual({ approve: false, comment: '先处置' })
     expect(actionBody('callback', m({ outcome: 'unreachable', rating: 'satisfied' }))).toEqual({ outcome: 'unreachable' })
     expect(actionBody('callback', m({ outcome: 'reached', rating: 'satisfied', comment: 'ok' }))).toEqual({
       outcome: 'reached', rating: 'satisfied', comment: 'ok',

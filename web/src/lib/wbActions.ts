@@ -69,6 +69,10 @@ export const actionFields: Record<string, FieldSpec[]> = {
     { key: 'comment', label: '意见', kind: 'textarea' },
   ],
   suspend: [{ key: 'reason', label: '挂起原因', kind: 'textarea', required: true }],
+  decide_suspension: [
+    { key: 'approve', label: '审批结果', kind: 'approve', required: true },
+    { key: 'comment', label: '意见', kind: 'textarea' },
+  ],
   resume: [],
   coordinate: [
     { key: 'note', label: '协调意见', kind: 'textarea', required: true },
@@ -141,7 +145,7 @@ export function actionBody(action: string, m: ActionModel): Record<string, unkno
       return { reason: t(m.reason) }
     case 'request_extension':
       return { days: m.days, reason: t(m.reason) }
-    case 'decide_extension':
+    case 'decide_extension': case 'decide_suspension':
       return opt({ approve: m.approve }, 'comment', m.comment)
     case 'coordinate': {
       const b: Record<string, unknown> = { note: t(m.note) }

@@ -37,6 +37,17 @@ describe('availableActions', () => {
     expect(availableActions(tk, { role: 'supervisor' })).toContain('decide_extension')
     expect(availableActions(tk, { role: 'unit_handler', unit_id: 'u1' })).not.toContain('request_extension')
   })
+  it('offers a suspension decision while a unit request waits, and names a refusal', () => {
+    const asked = t('in_progress', {
+      assignments: [{ id: 'a', unit_id: 'u1', unit_name: 'x', lead: true, mode: 'direct', state: 'accepted', suspend_requested: true }],
+    })
+    expect(availableActions(asked, { role: 'supervisor' })).toContain('decide_suspension')
+    expect(availableActions(asked, { role: 'unit_handler', unit_id: 'u1' })).not.toContain('decide_suspension')
+    expect(availableActions(asked, { role: 'unit_handler', unit_id: 'u1' })).not.toContain('suspend')
+    const plain = t('in_progress', { assignments: [{ id: 'a', unit_id: 'u1', unit_name: 'x', lead: true, mode: 'direct', state: 'accepted' }] })
+    expect(availableActions(plain, { role: 'supervisor' })).not.toContain('decide_suspension')
+    expect(eventLabel('suspend_refused')).toBe('驳回挂起申请')
+  })
   it('follows review, callback, reopen and archive', () => {
     expect(availableActions(t('replied'), { role: 'reviewer' })).toEqual(['review', 'note'])
     expect(availableActions(t('awaiting_callback'), { role: 'callback_agent' })).toEqual(['callback', 'reopen', 'note'])

@@ -71,7 +71,8 @@ const handlingStatuses = new Set(['dispatched', 'in_progress', 'suspended', 'ret
 
 // The commands the screen offers, in the order offered.
 export const actionOrder = [
-  'dispatch', 'redispatch', 'accept', 'reply', 'return', 'request_extension', 'decide_extension', 'suspend', 'resume',
+  'dispatch', 'redispatch', 'accept', 'reply', 'return', 'request_extension', 'decide_extension', 'suspend', 'decide_suspension',
+  'resume',
   'coordinate', 'review', 'callback', 'reopen', 'answer_directly', 'transfer', 'merge', 'urge', 'supervise',
   'withdraw', 'exempt', 'archive', 'note',
 ] as const
@@ -121,6 +122,9 @@ export function availableActions(t: TicketLike, user: UserLike | null | undefine
   if (is('supervisor', 'dispatcher', 'admin')) {
     if ((t.assignments ?? []).some((a) => a.extension_request && a.state === 'accepted')) ok.add('decide_extension')
     if (s === 'in_progress') ok.add('suspend')
+    if ((t.assignments ?? []).some((a) => a.suspend_requested && !a.suspended && a.state === 'accepted')) {
+      ok.add('decide_suspension')
+    }
     if (s === 'suspended') ok.add('resume')
     if (handlingStatuses.has(s)) ok.add('coordinate')
   }
@@ -171,7 +175,7 @@ const eventAction: Record<string, string> = {
   noted: 'note', archived: 'archive', deadline_recomputed: 'recompute_deadlines',
 }
 const extraEventLabels: Record<string, string> = {
-  merged_in: '被并单', suspend_requested: '申请挂起', sla_warning: '时限预警', sla_overdue: '超期',
+  merged_in: '被并单', suspend_requested: '申请挂起', suspend_refused: '驳回挂起申请', sla_warning: '时限预警', sla_overdue: '超期',
   contact: '联系记录', attachment: '附件',
 }
 
@@ -286,6 +290,9 @@ export function eventDetails(
       break
     case 'resumed':
       add('新时限', msTime(d.handle_due_at))
+      break
+    case 'suspended':
+      if (d.approved_request) add('结果', '同意挂起申请')
       break
   }
   add('原因', d.reason)

@@ -1,0 +1,333 @@
+// The reports leaders read (周报 weekly, 月报 monthly, 专报 special): the period's intake
+// against the period before (环比), what it was about, where, its hot matters, how the units
+// did (红黑榜) and what the early warnings raised; as JSON for the screen and as Markdown
+// to file or forward. Built from the same figures as the dashboard and the insight screens,
+// scoped to the reader's centre.
+#include "service/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "service/service.h"
+
+namespace hotline {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int64_t kMaxReportDays = 400;
+constexpr size_t kTopCategories = 10, kTopAreas = 10, kTopHotspots = 5, kBoardSize = 5;
+
+TimeMs CityDayStart(TimeMs t) { return (t + kCityOffsetMs) / kDayMs * kDayMs - kCityOffsetMs; }
+TimeMs CityDayOf(int64_t days) { return days * kDayMs - kCityOffsetMs; }
+int64_t CityDays(TimeMs t) { return (t + kCityOffsetMs) / kDayMs; }
+
+std::string DateText(TimeMs t) { return FormatIsoCity(t).substr(0, 10); }
+
+// Relative change, or null when there was nothing before.
+json Change(int64_t now, int64_t before) {
+  if (before <= 0) return nullptr;
+  return std::round(1000.0 * static_cast<double>(now - before) / static_cast<double>(before)) / 1000.0;
+}
+
+std::string Pct(const json& v) {
+  if (!v.is_number()) return "—";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", v.get<double>() * 100.0);
+  return buf;
+}
+
+std::string SignedPct(const json& v) {
+  if (!v.is_number()) return "—";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1f%%", v.get<double>() * 100.0);
+  return buf;
+}
+
+// A rate's change in percentage points.
+std::string Points(const json& now, const json& before) {
+  if (!now.is_number() || !before.is_number()) return "—";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1f 个百分点", (now.get<double>() - before.get<double>()) * 100.0);
+  return buf;
+}
+
+// Text from tickets goes into a Markdown table cell: no line breaks, no cell separators.
+std::string Cell(std::string s) {
+  for (char& c : s) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  std::string out;
+  for (char c : s) {
+    if (c == '|') out += "\\|";
+    else out += c;
+  }
+  return out;
+}
+
+std::string Num(const json& v) { return v.is_number() ? v.dump() : "—"; }
+
+}  // namespace
+
+Result<ReportPeriod> ResolveReportPeriod(const std::string& kind, std::optional<TimeMs> date, std::optional<TimeMs> from,
+                                         std::optional<TimeMs> to, TimeMs now) {
+  ReportPeriod p;
+  p.kind = kind;
+  if (kind == "weekly" || kind == "monthly") {
+    if (from || to) return InvalidArgument(from ? "from" : "to", "a " + kind + " report takes date, not from/to");
+    // Without a date: the last complete period before today (a day of last week; the day
+    // before this month's first).
+    int64_t days = CityDays(date ? *date : now);
+    if (!date && kind == "weekly") days -= 7;
+    if (!date && kind == "monthly") {
+      int y = 0;
+      unsigned m = 0, d = 0;
+      CivilFromDays(days, &y, &m, &d);
+      days -= d;
+    }
+    if (kind == "weekly") {
+      const int64_t monday = days - ((days + 3) % 7);  // 1970-01-01 was a Thursday
+      p.from = CityDayOf(monday);
+      p.to = CityDayOf(monday + 7);
+    } else {
+      int y = 0;
+      unsigned m = 0, d = 0;
+      CivilFromDays(days, &y, &m, &d);
+      p.from = CityDayOf(DaysFromCivil(y, m, 1));
+      p.to = CityDayOf(m == 12 ? DaysFromCivil(y + 1, 1, 1) : DaysFromCivil(y, m + 1, 1));
+    }
+    if (p.from > now) return InvalidArgument("date", "the period has not begun yet");
+  } else if (kind == "special") {
+    if (date) return InvalidArgument("date", "a special report takes from and to");
+    p.to = to.value_or(CityDayStart(now) + kDayMs);
+    p.from = from.value_or(p.to - 30 * kDayMs);
+    if (p.to <= p.from) return InvalidArgument("to", "must be after from");
+    if (p.to - p.from > kMaxReportDays * kDayMs) {
+      return InvalidArgument("to", "a report covers at most " + std::to_string(kMaxReportDays) + " days");
+    }
+  } else {
+    return InvalidArgument("kind", "must be weekly, monthly or special");
+  }
+  p.complete = p.to <= now;
+  p.prev_to = p.from;
+  p.prev_from = kind == "monthly" ? [&] {
+    int y = 0;
+    unsigned m = 0, d = 0;
+    CivilFromDays(CityDays(p.from), &y, &m, &d);
+    return CityDayOf(m == 1 ? DaysFromCivil(y - 1, 12, 1) : DaysFromCivil(y, m - 1, 1));
+  }() : p.from - (p.to - p.from);
+  return p;
+}
+
+Result<json> Service::Report(const Actor& a, const ReportPeriod& p, const std::string& category) {
+  if (!(a.role == Role::kAdmin || a.role == Role::kSupervisor || a.role == Role::kAnalyst ||
+        a.role == Role::kDispatcher)) {
+    return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not read reports");
+  }
+  if (!category.empty()) RETURN_IF_ERROR(CheckCategory("category", category, true).status());
+  if (!category.empty() && p.kind != "special") return InvalidArgument("category", "only a special report has a topic");
+  auto org = Org();
+  const TimeMs now = clock_->NowMs();
+  const TimeMs to = std::min(p.to, now + 1);
+  ASSIGN_OR_RETURN(json cur, Overview(a, p.from, to));
+  ASSIGN_OR_RETURN(json prev, Overview(a, p.prev_from, p.prev_to));
+
+  const char* kind_zh = p.kind == "weekly" ? "周报" : p.kind == "monthly" ? "月报" : "专报";
+  std::string scope = "全市";
+  if (a.role != Role::kAdmin) {
+    if (const Unit* c = org->FindUnit(org->CentreOf(a.unit_id)); c && c->parent_id != 0) scope = c->name;
+  }
+  ASSIGN_OR_RETURN(auto cats, Categories());
+  auto cat_name = [&](const std::string& code) {
+    for (const auto& c : cats) if (c.code == code) return c.name;
+    return code;
+  };
+  std::string title = "12345 热线" + std::string(kind_zh) + "（" + DateText(p.from) + " 至 " + DateText(p.to - 1) + "）";
+  if (!category.empty()) title = "12345 热线专报：" + cat_name(category) + "（" + DateText(p.from) + " 至 " + DateText(p.to - 1) + "）";
+
+  // ---- summary: this period against the one before
+  // Taken in: every ticket of the period (the categories count them all); the rates' base
+  // leaves out those withdrawn, merged or transferred to 110/119/120.
+  auto received = [](const json& overview) {
+    int64_t n = 0;
+    for (const auto& c : overview["categories"]) n += c["count"].get<int64_t>();
+    return n;
+  };
+  const json& r = cur["rates"];
+  const json& rp = prev["rates"];
+  const int64_t got = received(cur), got_prev = received(prev);
+  json summary = {{"received", got}, {"received_prev", got_prev}, {"received_change", Change(got, got_prev)},
+                  {"rate_base", r["created"]}, {"closed", r["closed"]}, {"rated", r["rated"]}};
+  for (const char* k : {"completion_rate", "on_time_rate", "satisfaction_rate", "direct_answer_rate"}) {
+    summary[k] = r[k];
+    summary[std::string(k) + "_prev"] = rp[k];
+  }
+
+  // ---- categories, with their count in the period before
+  std::map<std::string, int64_t> before;
+  for (const auto& c : prev["categories"]) before[c["code"].get<std::string>()] = c["count"].get<int64_t>();
+  json categories = json::array();
+  for (const auto& c : cur["categories"]) {
+    if (categories.size() >= kTopCategories) break;
+    const std::string code = c["code"];
+    const int64_t n = c["count"], b = before.count(code) ? before[code] : 0;
+    categories.push_back({{"code", code}, {"name", c["name"]}, {"count", n}, {"prev", b}, {"change", Change(n, b)}});
+  }
+  json areas = json::array();
+  for (const auto& ar : cur["areas"]) {
+    if (areas.size() >= kTopAreas) break;
+    areas.push_back(ar);
+  }
+
+  // ---- hot matters of the period (the topic's sub-topics for a special report on one)
+  std::vector<Store::TicketText> texts;
+  json hotspots = json::array();
+  json subtopics = json::array();
+  int64_t topic_count = 0;
+  if (category.empty()) {
+    ASSIGN_OR_RETURN(auto spots, Hotspots(a, p.from, to, kTopHotspots, &texts));
+    for (const auto& h : spots) {
+      json numbers = json::array();
+      for (size_t i = 0; i < h.members.size() && numbers.size() < 5; ++i) numbers.push_back(texts[h.members[i]].number);
+      hotspots.push_back({{"rank", h.rank}, {"description", h.description}, {"place", h.place},
+                          {"tickets", h.members.size()}, {"callers", h.callers}, {"numbers", numbers}});
+    }
+  } else {
+    ASSIGN_OR_RETURN(auto sub, SubTopics(a, category, p.from, to, std::nullopt, 8, &texts));
+    topic_count = static_cast<int64_t>(sub.messages);
+    for (const auto& s : sub.topics) {
+      json terms = json::array();
+      for (const auto& t : s.terms) terms.push_back(t);
+      subtopics.push_back({{"terms", terms}, {"tickets", s.members.size()},
+                           {"share", std::round(1000.0 * s.share) / 1000.0}});
+    }
+  }
+
+  // ---- the units: red list (best scores) and black list (worst)
+  json scored = json::array();
+  for (const auto& u : cur["units"]) if (!u["score"].is_null()) scored.push_back(u);
+  json red = json::array(), black = json::array();
+  for (size_t i = 0; i < scored.size() && i < kBoardSize; ++i) red.push_back(scored[i]);
+  // From the bottom up, never a unit already on the red list.
+  for (size_t i = scored.size(); i > red.size() && black.size() < kBoardSize; --i) black.push_back(scored[i - 1]);
+
+  // ---- early warnings raised in the period
+  json alerts = {{"repeat_caller", 0}, {"duplicate_cluster", 0}, {"emergency", 0}};
+  ASSIGN_OR_RETURN(std::vector<Id> scope_units, CentreScope(a, *org));
+  ASSIGN_OR_RETURN(auto raised, store_->ListAlerts("", p.from, 500, scope_units));
+  for (const auto& al : raised) {
+    if (al.created_at >= to || !alerts.contains(al.kind)) continue;
+    alerts[al.kind] = alerts[al.kind].get<int64_t>() + 1;
+  }
+  alerts["capped"] = raised.size() >= 500;  // counted from the newest 500: at least these
+
+  json out = {{"kind", p.kind},
+              {"title", title},
+              {"scope", scope},
+              {"period", {{"from", FormatIsoCity(p.from)}, {"to", FormatIsoCity(p.to)}, {"complete", p.complete}}},
+              {"previous", {{"from", FormatIsoCity(p.prev_from)}, {"to", FormatIsoCity(p.prev_to)}}},
+              {"generated_at", FormatIsoCity(now)},
+              {"summary", summary},
+              {"categories", categories},
+              {"areas", areas},
+              {"hotspots", hotspots},
+              {"open", cur["open"]},
+              {"red_list", red},
+              {"black_list", black},
+              {"alerts", alerts}};
+  if (!category.empty()) {
+    out["topic"] = {{"code", category}, {"name", cat_name(category)}, {"tickets", topic_count}, {"subtopics", subtopics}};
+  }
+  return out;
+}
+
+std::string ReportMarkdown(const json& r) {
+  std::string md = "# " + r.value("title", "") + "\n\n";
+  md += "范围：" + r.value("scope", "") + "　统计期：" + r["period"]["from"].get<std::string>().substr(0, 10) + " 至 " +
+        r["period"]["to"].get<std::string>().substr(0, 10) + "（不含）";
+  if (!r["period"].value("complete", true)) md += "，统计期尚未结束，数据截至生成时";
+  md += "　生成时间：" + r.value("generated_at", "") + "\n\n";
+
+  const json& s = r["summary"];
+  md += "## 一、总体情况\n\n";
+  md += "本期受理诉求 " + Num(s["received"]) + " 件，上期 " + Num(s["received_prev"]) + " 件，环比 " +
+        SignedPct(s["received_change"]) + "。其中需办结 " + Num(s["rate_base"]) + " 件（撤单、并单和转 110/119/120 的不计），已办结 " +
+        Num(s["closed"]) + " 件。\n\n";
+  md += "| 指标 | 本期 | 上期 | 变化 |\n|---|---|---|---|\n";
+  for (auto [k, zh] : {std::pair<const char*, const char*>{"completion_rate", "办结率"}, {"on_time_rate", "按时办结率"},
+                       {"satisfaction_rate", "满意率"}, {"direct_answer_rate", "直接答复率"}}) {
+    const std::string prev = std::string(k) + "_prev";
+    md += std::string("| ") + zh + " | " + Pct(s[k]) + " | " + Pct(s[prev]) + " | " + Points(s[k], s[prev]) + " |\n";
+  }
+  const json& open = r["open"];
+  md += "\n当前在办 " + Num(open["total"]) + " 件，其中超期 " + Num(open["overdue"]) + " 件、黄牌预警 " +
+        Num(open["yellow"]) + " 件。\n\n";
+
+  md += "## 二、诉求分类\n\n";
+  if (r["categories"].empty()) md += "本期无诉求。\n\n";
+  else {
+    md += "| 分类 | 本期 | 上期 | 环比 |\n|---|---|---|---|\n";
+    for (const auto& c : r["categories"]) {
+      md += "| " + Cell(c.value("name", "")) + " | " + Num(c["count"]) + " | " + Num(c["prev"]) + " | " +
+            SignedPct(c["change"]) + " |\n";
+    }
+    md += "\n";
+  }
+  md += "## 三、区域分布\n\n";
+  if (r["areas"].empty()) md += "本期诉求未识别到区域。\n\n";
+  else {
+    md += "| 区域 | 件数 |\n|---|---|\n";
+    for (const auto& ar : r["areas"]) md += "| " + Cell(ar.value("name", "")) + " | " + Num(ar["count"]) + " |\n";
+    md += "\n";
+  }
+  if (r.contains("topic")) {
+    const json& t = r["topic"];
+    md += "## 四、专题：" + Cell(t.value("name", "")) + "\n\n本期该类诉求 " + Num(t["tickets"]) + " 件。\n\n";
+    if (!t["subtopics"].empty()) {
+      md += "| 子话题 | 件数 | 占比 |\n|---|---|---|\n";
+      for (const auto& st : t["subtopics"]) {
+        std::string terms;
+        for (const auto& w : st["terms"]) terms += (terms.empty() ? "" : "、") + w.get<std::string>();
+        md += "| " + Cell(terms) + " | " + Num(st["tickets"]) + " | " + Pct(st["share"]) + " |\n";
+      }
+      md += "\n";
+    }
+  } else {
+    md += "## 四、热点问题\n\n";
+    if (r["hotspots"].empty()) md += "本期未发现多人反映的集中问题。\n\n";
+    for (const auto& h : r["hotspots"]) {
+      std::string numbers;
+      for (const auto& n : h["numbers"]) numbers += (numbers.empty() ? "" : "、") + n.get<std::string>();
+      md += Num(h["rank"]) + ". " + Cell(h.value("description", "")) +
+            (h.value("place", "").empty() ? "" : "（" + Cell(h.value("place", "")) + "）") + "：" + Num(h["tickets"]) +
+            " 件、" + Num(h["callers"]) + " 位来电人；工单 " + numbers + "\n";
+    }
+    md += "\n";
+  }
+  md += "## 五、承办单位红黑榜\n\n";
+  auto board = [&](const char* name, const json& rows) {
+    md += std::string("**") + name + "**\n\n";
+    if (rows.empty()) {
+      md += "暂无可排名的单位。\n\n";
+      return;
+    }
+    md += "| 名次 | 单位 | 综合得分 | 按时办结率 | 满意率 | 派单 | 退单 | 在办超期 |\n|---|---|---|---|---|---|---|---|\n";
+    for (const auto& u : rows) {
+      md += "| " + Num(u["rank"]) + " | " + Cell(u.value("name", "")) + " | " + Num(u["score"]) + " | " +
+            Pct(u["on_time_rate"]) + " | " + Pct(u["satisfaction_rate"]) + " | " + Num(u["dispatched"]) + " | " +
+            Num(u["returned"]) + " | " + Num(u["overdue_open"]) + " |\n";
+    }
+    md += "\n";
+  };
+  board("红榜", r["red_list"]);
+  board("黑榜", r["black_list"]);
+  const json& al = r["alerts"];
+  md += "## 六、预警提示\n\n";
+  md += std::string(al.value("capped", false) ? "（按最近 500 条预警统计，实际不少于此）" : "") + "本期重复来电预警 " + Num(al["repeat_caller"]) + " 起，多人反映同一问题 " + Num(al["duplicate_cluster"]) +
+        " 起，紧急事项 " + Num(al["emergency"]) + " 起。\n";
+  return md;
+}
+
+}  // namespace hotline

@@ -1,0 +1,31 @@
+// Reports (周报 weekly, 月报 monthly, 专报 special): which period a request names, and the
+// report as Markdown. The report's figures come from Service::Report.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+#include "core/status.h"
+
+namespace hotline {
+
+struct ReportPeriod {
+  std::string kind;        // weekly | monthly | special
+  TimeMs from = 0, to = 0;  // [from, to), whole city days
+  TimeMs prev_from = 0, prev_to = 0;  // the period before, for 环比
+  bool complete = true;    // false while the period is still running
+};
+
+// weekly: the Monday-to-Sunday week holding `date`; monthly: its calendar month (without a
+// date, the last complete one before today). special: [from, to), by default the 30 days
+// up to tonight, at most 400 days. Dates are the city's.
+Result<ReportPeriod> ResolveReportPeriod(const std::string& kind, std::optional<TimeMs> date,
+                                         std::optional<TimeMs> from, std::optional<TimeMs> to, TimeMs now);
+
+// The report (Service::Report's JSON) as a Markdown document.
+std::string ReportMarkdown(const nlohmann::json& report);
+
+}  // namespace hotline

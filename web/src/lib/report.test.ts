@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest'
+import { changeText, nextDay, rateWithPrev, reportQuery } from './report'
+
+describe('report', () => {
+  it('asks for the period the form names', () => {
+    expect(reportQuery({ kind: 'weekly', day: '', range: null, category: 'x' })).toEqual({})
+    expect(reportQuery({ kind: 'monthly', day: '2026-10-15', range: null, category: '' })).toEqual({ date: '2026-10-15' })
+    expect(reportQuery({ kind: 'special', day: '2026-10-15', range: ['2026-10-01', '2026-10-31'], category: '0102' }))
+      .toEqual({ from: '2026-10-01', to: '2026-11-01', category: '0102' })
+    expect(reportQuery({ kind: 'special', day: '', range: null, category: '' })).toEqual({})
+  })
+  it('counts days across months and years', () => {
+    expect(nextDay('2026-12-31')).toBe('2027-01-01')
+    expect(nextDay('2028-02-28')).toBe('2028-02-29')
+  })
+  it('reads changes', () => {
+    expect(changeText(0.125)).toBe('+12.5%')
+    expect(changeText(-0.03)).toBe('-3.0%')
+    expect(changeText(0)).toBe('0.0%')
+    expect(changeText(null)).toBe('—')
+    expect(rateWithPrev(0.92, 0.905)).toBe('92.0%（上期 90.5%，+1.5 个百分点）')
+    expect(rateWithPrev(0.8, 0.9)).toBe('80.0%（上期 90.0%，-10.0 个百分点）')
+    expect(rateWithPrev(0.8, null)).toBe('80.0%')
+    expect(rateWithPrev(null, 0.5)).toBe('—')
+  })
+})

@@ -1,0 +1,66 @@
+// 周报/月报/专报 (GET /reports/{kind}): the request a form makes, and how its changes read.
+import { percent } from './format'
+
+export type ReportKind = 'weekly' | 'monthly' | 'special'
+export const reportKindLabels: Record<ReportKind, string> = { weekly: '周报', monthly: '月报', special: '专报' }
+
+export interface ReportUnit {
+  unit_id: string; name: string; rank: number; score: number | null; dispatched: number; returned: number
+  on_time_rate: number | null; satisfaction_rate: number | null; overdue_open: number
+}
+export interface Report {
+  kind: ReportKind
+  title: string
+  scope: string
+  period: { from: string; to: string; complete: boolean }
+  previous: { from: string; to: string }
+  generated_at: string
+  summary: Record<string, number | null>
+  categories: { code: string; name: string; count: number; prev: number; change: number | null }[]
+  areas: { area_id: string; name: string; count: number }[]
+  hotspots: { rank: number; description: string; place: string; tickets: number; callers: number; numbers: string[] }[]
+  open: { total: number; overdue: number; yellow: number }
+  red_list: ReportUnit[]
+  black_list: ReportUnit[]
+  alerts: { repeat_caller: number; duplicate_cluster: number; emergency: number; capped: boolean }
+  topic?: { code: string; name: string; tickets: number; subtopics: { terms: string[]; tickets: number; share: number }[] }
+}
+
+export interface ReportForm {
+  kind: ReportKind
+  day: string                       // weekly/monthly: a day of the period, YYYY-MM-DD ('' = the last complete one)
+  range: [string, string] | null    // special: first and last day, YYYY-MM-DD
+  category: string                  // special: the topic's category code
+}
+
+// The query of GET /reports/{kind}; a special report's last day is included (to = the next day).
+export function reportQuery(f: ReportForm): Record<string, string> {
+  if (f.kind !== 'special') return f.day ? { date: f.day } : {}
+  const q: Record<string, string> = {}
+  if (f.range) {
+    q.from = f.range[0]
+    q.to = nextDay(f.range[1])
+  }
+  if (f.category) q.category = f.category
+  return q
+}
+
+export function nextDay(ymd: string): string {
+  const [y, m, d] = ymd.split('-').map(Number)
+  const t = new Date(Date.UTC(y, m - 1, d + 1))
+  return t.toISOString().slice(0, 10)
+}
+
+// "+12.5%" / "-3.0%" / "—" (nothing before to compare with).
+export function changeText(c: number | null | undefined): string {
+  if (c === null || c === undefined || Number.isNaN(c)) return '—'
+  return (c > 0 ? '+' : '') + (c * 100).toFixed(1) + '%'
+}
+
+// A rate against the period before: "92.0%（上期 90.5%，+1.5 个百分点）".
+export function rateWithPrev(now: number | null | undefined, prev: number | null | undefined): string {
+  if (now === null || now === undefined) return '—'
+  if (prev === null || prev === undefined) return percent(now)
+  const pts = (now - prev) * 100
+  return `${percent(now)}（上期 ${percent(prev)}，${pts >= 0 ? '+' : ''}${pts.toFixed(1)} 个百分点）`
+}
