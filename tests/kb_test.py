@@ -186,6 +186,12 @@ class KbTest(unittest.TestCase):
         r = subprocess.run([BIN, "kb", "import", "--db", self.db, bad], capture_output=True, text=True)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("bad.jsonl line 2: is not valid JSON", r.stderr)
+        # A category the taxonomy does not have: the line is named, nothing is imported.
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write('{"id":"n1","title":"新","body":"新条目","category":"01"}\n\n{"id":"n3","title":"错分类","body":"正文","category":"9999"}\n')
+        r = subprocess.run([BIN, "kb", "import", "--db", self.db, bad], capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("bad.jsonl line 3: category_code: '9999' is not in the current taxonomy", r.stderr)
         ids = [json.loads(l)["id"] for l in subprocess.run([BIN, "kb", "export", "--db", self.db],
                                                             capture_output=True, text=True).stdout.splitlines()]
         self.assertNotIn("n1", ids, "a failed import writes nothing")

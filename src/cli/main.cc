@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <iostream>
+#include <set>
 
 #include "cli/app.h"
 #include "cli/commands.h"
@@ -13,6 +14,7 @@
 #include "sla/calendar.h"
 #include "service/kb_service.h"
 #include <fstream>
+#include <set>
 #include <nlohmann/json.hpp>
 #include "taxonomy/taxonomy.h"
 
@@ -100,7 +102,8 @@ Result<Calendar> LoadCalendar(const std::string& name_or_file) {
 }
 
 // Reads JSONL; a bad line is reported with its number and nothing is written.
-Result<std::vector<KbEntry>> ReadKbJsonl(const std::string& path) {
+// `lines` receives each entry's line number.
+Result<std::vector<KbEntry>> ReadKbJsonl(const std::string& path, std::vector<size_t>* lines) {
   std::ifstream in(path);
   if (!in) return Status(Code::kNotFound, "cannot open " + path);
   std::vector<KbEntry> out;
@@ -114,16 +117,32 @@ Result<std::vector<KbEntry>> ReadKbJsonl(const std::string& path) {
     auto e = ParseKbEntry(line);
     if (!e.ok()) return Status(Code::kInvalidArgument, where + e.status().message(), e.status().field());
     out.push_back(std::move(e).value());
+    lines->push_back(n);
   }
   return out;
 }
 
 int KbImport(const std::string& db, const std::string& file) {
-  auto entries = ReadKbJsonl(file);
+  std::vector<size_t> lines;
+  auto entries = ReadKbJsonl(file, &lines);
   if (!entries.ok()) return cli::Fail(entries.status());
   auto app = cli::OpenApp(db, true);
   if (!app.ok()) return cli::Fail(app.status());
   if (Status st = cli::InitDatabase(*app, "", ""); !st.ok()) return cli::Fail(st);
+  // Filtering by category reads the taxonomy's codes: an entry filed under another code
+  // would never be found by it (the API refuses it the same way).
+  auto version = app->store->CurrentTaxonomyVersion();
+  if (!version.ok()) return cli::Fail(version.status());
+  auto cats = app->store->ListCategories(*version);
+  if (!cats.ok()) return cli::Fail(cats.status());
+  std::set<std::string> codes;
+  for (const auto& c : *cats) codes.insert(c.code);
+  for (size_t i = 0; i < entries->size(); ++i) {
+    const std::string& code = (*entries)[i].category_code;
+    if (code.empty() || codes.count(code)) continue;
+    return cli::Fail(Status(Code::kInvalidArgument, file + " line " + std::to_string(lines[i]) + ": category_code: '" + code +
+                                                        "' is not in the current taxonomy", "category_code"));
+  }
   KbService kb(app->store.get(), SystemClock::Default());
   const size_t n = entries->size();
   auto saved = kb.Save(std::move(entries).value(), 0);
