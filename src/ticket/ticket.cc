@@ -240,6 +240,7 @@ class Step {
   Status DecideExtension();
   Status Suspend();
   Status DecideSuspension();
+  void MoveRelayClocks(const Assignment& below, int64_t extension_ms, TimeMs suspended_since);
   Status Resume();
   Status Reply();
   Status Review();
@@ -562,6 +563,8 @@ Status Step::DecideExtension() {
     ClearFutureAlarms(*a, ctx_.now);
     if (t_.due_at < a->handle_due_at) t_.due_at = a->handle_due_at;
     data["handle_due_at"] = a->handle_due_at;
+    // The relaying centres above wait on this order: their clocks get the same days.
+    MoveRelayClocks(*a, static_cast<int64_t>(days) * kDayMs, 0);
   }
   if (!cmd_.comment.empty()) data["comment"] = cmd_.comment;
   a->extension_days_requested = 0;
@@ -592,6 +595,19 @@ Status Step::Suspend() {
   Emit("suspended", {{"assignment_id", IdToString(a->id)}, {"reason", cmd_.reason},
                      {"approved_request", approved_request}}, true);
   return Status::Ok();
+}
+
+// A relaying centre's assignment waits on the one below it: an extension granted below, or
+// time spent suspended there (since `suspended_since`), moves the deadlines of every live
+// relay level above as well, so the timer does not urge a centre for its unit's approved pause.
+void Step::MoveRelayClocks(const Assignment& below, int64_t extension_ms, TimeMs suspended_since) {
+  for (Assignment* p = below.parent_id ? t_.FindAssignment(below.parent_id) : nullptr; p && p->IsLive();
+       p = p->parent_id ? t_.FindAssignment(p->parent_id) : nullptr) {
+    p->extension_ms += extension_ms;
+    if (suspended_since) p->suspended_ms += ctx_.policy->Elapsed(suspended_since, ctx_.now, p->clocks.handle_working);
+    RecomputeDues(*p, *ctx_.policy);
+    ClearFutureAlarms(*p, ctx_.now);
+  }
 }
 
 // The centre's answer to a unit's request to suspend (挂起申请): approved, the order's clock
@@ -630,8 +646,10 @@ Status Step::Resume() {
     RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kDispatcher, Role::kSupervisor}));
     if (!CentreCovers(a->dispatched_by_unit_id)) return PermissionDenied("the order was dispatched by another centre");
   }
-  // The clock stood still while suspended: both deadlines move by the time spent.
+  // The clock stood still while suspended: both deadlines move by the time spent, for the
+  // relaying centres above too (counted on each one's own clock).
   const int64_t stopped_ms = ctx_.policy->Elapsed(a->suspended_at, ctx_.now, a->clocks.handle_working);
+  MoveRelayClocks(*a, 0, a->suspended_at);
   const TimeMs old_due = a->handle_due_at;
   a->suspended_ms += stopped_ms;
   a->suspended = false;

@@ -367,6 +367,25 @@ TEST_F(Lifecycle, DeadlinesMoveWithExtensionsAndSuspension) {
   EXPECT_EQ(t.ActiveLead()->handle_due_at, due + 5 * kDayMs);
 }
 
+TEST_F(Lifecycle, ARelayCentresClockMovesWithItsUnitsExtensionAndSuspension) {
+  Ticket t = Must(New(), Dispatch(kDistrict, "relay"), dispatcher());
+  const Actor district = A(Role::kDispatcher, kDistrict);
+  t = Must(Must(t, Dispatch(kStreet), district), Cmd(C::kAccept), handler(kStreet));
+  ASSERT_EQ(t.assignments.size(), 2u);
+  const TimeMs centre_due = t.assignments[0].handle_due_at, street_due = t.assignments[1].handle_due_at;
+  t = Must(Must(t, Cmd(C::kRequestExtension), handler(kStreet)), Cmd(C::kDecideExtension), district);
+  EXPECT_EQ(t.assignments[1].handle_due_at, street_due + 3 * kDayMs);
+  EXPECT_EQ(t.assignments[0].handle_due_at, centre_due + 3 * kDayMs);
+  t = Must(t, Cmd(C::kSuspend), district);
+  EXPECT_EQ(t.Status(), S::kSuspended);
+  EXPECT_EQ(t.assignments[0].next_alarm_at, 0) << "the centre's clock waits while its unit is suspended";
+  clock_.AdvanceMs(2 * kDayMs);
+  t = Must(t, Cmd(C::kResume), district);
+  EXPECT_EQ(t.assignments[1].handle_due_at, street_due + 5 * kDayMs);
+  EXPECT_EQ(t.assignments[0].handle_due_at, centre_due + 5 * kDayMs);
+  EXPECT_GT(t.assignments[0].next_alarm_at, clock_.NowMs());
+}
+
 TEST_F(Lifecycle, ASuspensionRequestIsApprovedOrRefused) {
   Ticket t = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kAccept), handler());
   const TimeMs due = t.ActiveLead()->handle_due_at;
