@@ -543,6 +543,20 @@ class LifecycleTest(Base):
         self.assertEqual(t["status"], "suspended")
         self.assertEqual(lead(t)["suspend_reason"], "判决仍未作出")
 
+    def test_a_centre_is_asked_only_what_it_may_decide(self):
+        # The hub dispatched straight to a street of 江南区: the district sees the order, but
+        # its unit's request is the hub's to decide, so it is not in the district's queue.
+        t = self.in_progress("street", "h_street")
+        t = self.act("h_street", t, "suspend", {"reason": "待产权单位确认"})
+        def awaiting(who):
+            r = self.expect(call("GET", "/api/v1/tickets?page_size=100&awaiting=any", token=T(who)), 200)
+            return [x["id"] for x in r.json["items"]]
+        self.assertIn(t["id"], awaiting("sup1"))
+        self.assertNotIn(t["id"], awaiting("disp_dc"))
+        self.get("disp_dc", t)
+        self.act("disp_dc", t, "decide_suspension", {"approve": True}, status=403)
+        self.act("disp1", t, "decide_suspension", {"approve": True})
+
     def test_review_reject_needs_comment(self):
         t = self.replied()
         r = call("POST", "/api/v1/tickets/%s/actions/review" % t["id"], {"decision": "reject"}, T("rev1"))
@@ -1404,13 +1418,16 @@ class ScreensTest(Base):
         self.assertLessEqual(r["summary"]["rate_base"], listed)
         self.assertEqual(r["summary"]["received_prev"], 0)
         self.assertIsNone(r["summary"]["received_change"])
-        self.assertEqual(r["previous"]["to"], r["period"]["from"])
+        # Today is still running: it is compared with as much of yesterday.
+        self.assertFalse(r["period"]["complete"])
+        self.assertEqual(r["previous"]["from"][:10], str(today - datetime.timedelta(days=1)))
+        self.assertLess(r["previous"]["to"], r["period"]["from"])
         self.assertEqual(sum(c["count"] for c in r["categories"]) <= listed, True)
         red = {u["unit_id"] for u in r["red_list"]}
         self.assertFalse(red & {u["unit_id"] for u in r["black_list"]}, "no unit on both lists")
         for u in r["red_list"] + r["black_list"]:
             self.assertIsNotNone(u["score"])
-        self.assertEqual(set(r["alerts"]), {"repeat_caller", "duplicate_cluster", "emergency", "capped"})
+        self.assertEqual(set(r["alerts"]), {"repeat_caller", "duplicate_cluster", "emergency"})
         # This week, still running; last month by default, complete.
         w = self.expect(call("GET", "/api/v1/reports/weekly" + q(date=str(today)), token=T("ana1")), 200).json
         self.assertFalse(w["period"]["complete"])

@@ -19,6 +19,7 @@ namespace {
 
 constexpr int64_t kMaxReportDays = 400;
 constexpr size_t kTopCategories = 10, kTopAreas = 10, kTopHotspots = 5, kBoardSize = 5;
+constexpr int64_t kBoardMinOrders = 3;  // a unit with fewer orders in the period is not on the red or black list
 
 TimeMs CityDayStart(TimeMs t) { return (t + kCityOffsetMs) / kDayMs * kDayMs - kCityOffsetMs; }
 TimeMs CityDayOf(int64_t days) { return days * kDayMs - kCityOffsetMs; }
@@ -99,11 +100,14 @@ Result<ReportPeriod> ResolveReportPeriod(const std::string& kind, std::optional<
       p.to = CityDayOf(m == 12 ? DaysFromCivil(y + 1, 1, 1) : DaysFromCivil(y, m + 1, 1));
     }
     if (p.from > now) return InvalidArgument("date", "the period has not begun yet");
+    if (p.from < 0) return InvalidArgument("date", "must be in 1970 or later");
   } else if (kind == "special") {
     if (date) return InvalidArgument("date", "a special report takes from and to");
     p.to = to.value_or(CityDayStart(now) + kDayMs);
     p.from = from.value_or(p.to - 30 * kDayMs);
     if (p.to <= p.from) return InvalidArgument("to", "must be after from");
+    if (p.from > now) return InvalidArgument("from", "the period has not begun yet");
+    if (p.from < 0) return InvalidArgument("from", "must be in 1970 or later");
     if (p.to - p.from > kMaxReportDays * kDayMs) {
       return InvalidArgument("to", "a report covers at most " + std::to_string(kMaxReportDays) + " days");
     }
@@ -126,13 +130,15 @@ Result<json> Service::Report(const Actor& a, const ReportPeriod& p, const std::s
         a.role == Role::kDispatcher)) {
     return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not read reports");
   }
-  if (!category.empty()) RETURN_IF_ERROR(CheckCategory("category", category, true).status());
+  if (!category.empty()) RETURN_IF_ERROR(CheckCategory("category", category).status());
   if (!category.empty() && p.kind != "special") return InvalidArgument("category", "only a special report has a topic");
   auto org = Org();
   const TimeMs now = clock_->NowMs();
   const TimeMs to = std::min(p.to, now + 1);
   ASSIGN_OR_RETURN(json cur, Overview(a, p.from, to));
-  ASSIGN_OR_RETURN(json prev, Overview(a, p.prev_from, p.prev_to));
+  // A period still running is compared with as much of the period before.
+  const TimeMs prev_to = p.complete ? p.prev_to : std::min(p.prev_to, p.prev_from + (to - p.from));
+  ASSIGN_OR_RETURN(json prev, Overview(a, p.prev_from, prev_to));
 
   const char* kind_zh = p.kind == "weekly" ? "周报" : p.kind == "monthly" ? "月报" : "专报";
   std::string scope = "全市";
@@ -206,28 +212,28 @@ Result<json> Service::Report(const Actor& a, const ReportPeriod& p, const std::s
   }
 
   // ---- the units: red list (best scores) and black list (worst)
+  // Units with a score and enough orders to judge by; each list holds at most half of them,
+  // so no unit is on both and two units are not the whole of either.
   json scored = json::array();
-  for (const auto& u : cur["units"]) if (!u["score"].is_null()) scored.push_back(u);
+  for (const auto& u : cur["units"]) {
+    if (!u["score"].is_null() && u["dispatched"].get<int64_t>() >= kBoardMinOrders) scored.push_back(u);
+  }
+  const size_t board = std::min(kBoardSize, scored.size() / 2);
   json red = json::array(), black = json::array();
-  for (size_t i = 0; i < scored.size() && i < kBoardSize; ++i) red.push_back(scored[i]);
-  // From the bottom up, never a unit already on the red list.
-  for (size_t i = scored.size(); i > red.size() && black.size() < kBoardSize; --i) black.push_back(scored[i - 1]);
+  for (size_t i = 0; i < board; ++i) red.push_back(scored[i]);
+  for (size_t i = 0; i < board; ++i) black.push_back(scored[scored.size() - 1 - i]);
 
   // ---- early warnings raised in the period
-  json alerts = {{"repeat_caller", 0}, {"duplicate_cluster", 0}, {"emergency", 0}};
   ASSIGN_OR_RETURN(std::vector<Id> scope_units, CentreScope(a, *org));
-  ASSIGN_OR_RETURN(auto raised, store_->ListAlerts("", p.from, 500, scope_units));
-  for (const auto& al : raised) {
-    if (al.created_at >= to || !alerts.contains(al.kind)) continue;
-    alerts[al.kind] = alerts[al.kind].get<int64_t>() + 1;
-  }
-  alerts["capped"] = raised.size() >= 500;  // counted from the newest 500: at least these
+  ASSIGN_OR_RETURN(auto raised, store_->CountAlerts(p.from, to, scope_units));
+  json alerts = json::object();
+  for (const char* kind : {"repeat_caller", "duplicate_cluster", "emergency"}) alerts[kind] = raised[kind];
 
   json out = {{"kind", p.kind},
               {"title", title},
               {"scope", scope},
               {"period", {{"from", FormatIsoCity(p.from)}, {"to", FormatIsoCity(p.to)}, {"complete", p.complete}}},
-              {"previous", {{"from", FormatIsoCity(p.prev_from)}, {"to", FormatIsoCity(p.prev_to)}}},
+              {"previous", {{"from", FormatIsoCity(p.prev_from)}, {"to", FormatIsoCity(prev_to)}}},
               {"generated_at", FormatIsoCity(now)},
               {"summary", summary},
               {"categories", categories},
@@ -249,6 +255,7 @@ std::string ReportMarkdown(const json& r) {
         r["period"]["to"].get<std::string>().substr(0, 10) + "（不含）";
   if (!r["period"].value("complete", true)) md += "，统计期尚未结束，数据截至生成时";
   md += "　生成时间：" + r.value("generated_at", "") + "\n\n";
+  if (r.contains("topic")) md += "注：第四节为专题分类的诉求，其余各节为本范围的全部诉求。\n\n";
 
   const json& s = r["summary"];
   md += "## 一、总体情况\n\n";
@@ -325,7 +332,7 @@ std::string ReportMarkdown(const json& r) {
   board("黑榜", r["black_list"]);
   const json& al = r["alerts"];
   md += "## 六、预警提示\n\n";
-  md += std::string(al.value("capped", false) ? "（按最近 500 条预警统计，实际不少于此）" : "") + "本期重复来电预警 " + Num(al["repeat_caller"]) + " 起，多人反映同一问题 " + Num(al["duplicate_cluster"]) +
+  md += "本期重复来电预警 " + Num(al["repeat_caller"]) + " 起，多人反映同一问题 " + Num(al["duplicate_cluster"]) +
         " 起，紧急事项 " + Num(al["emergency"]) + " 起。\n";
   return md;
 }

@@ -102,6 +102,7 @@ class SqliteStore final : public Store {
                                                   const std::vector<Id>& scope_units) override;
   Result<std::vector<Alert>> ListAlerts(const std::string& kind, TimeMs since, int limit,
                                         const std::vector<Id>& scope_units) override;
+  Result<std::map<std::string, int64_t>> CountAlerts(TimeMs from, TimeMs to, const std::vector<Id>& scope_units) override;
   Result<std::vector<UnitHistory>> DispatchHistory(const std::string& category_prefix, int recent) override;
   Result<DispatchStats> DispatchStatsBetween(TimeMs from, TimeMs to, const std::vector<Id>& scope_units) override;
   Result<Overview> OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
@@ -943,9 +944,18 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
       asked += std::string(ext ? " OR " : "") +
                "(json_extract(j.value, '$.suspend_requested') AND NOT json_extract(j.value, '$.suspended'))";
     }
+    // A centre decides the requests of the orders it dispatched, not those of its subtree's
+    // orders that a centre above dispatched.
+    std::string by;
+    if (!q.scope_units.empty() && q.scope_intake) {
+      by = " AND json_extract(j.value, '$.by') IN (" + Placeholders(q.scope_units.size()) + ")";
+    }
     add("t.is_open = 1 AND EXISTS (SELECT 1 FROM json_each(t.state, '$.assignments') j "
-        "WHERE json_extract(j.value, '$.state') = 'accepted' AND (" + asked + "))",
+        "WHERE json_extract(j.value, '$.state') = 'accepted' AND (" + asked + ")" + by + ")",
         nullptr);
+    if (!by.empty()) {
+      for (Id u : q.scope_units) binds.push_back([u](Stmt& s, int i) { s.Bind(i, u); });
+    }
   }
   if (!q.category_prefix.empty()) {
     const std::string lo = q.category_prefix, hi = q.category_prefix + "\xff";
@@ -1336,6 +1346,22 @@ Result<std::vector<Store::Alert>> SqliteStore::ListAlerts(const std::string& kin
     while (s.Step(&st)) {
       out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Int(5), s.Int(6), s.Text(7)});
     }
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<std::map<std::string, int64_t>> SqliteStore::CountAlerts(TimeMs from, TimeMs to,
+                                                               const std::vector<Id>& scope_units) {
+  using Out = std::map<std::string, int64_t>;
+  return Read<Out>([&](Connection& c) -> Result<Out> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT kind, COUNT(*) FROM alerts WHERE created_at >= ? AND created_at < ?" +
+                                       ScopeClause("ticket_id", scope_units) + " GROUP BY kind"));
+    s.Bind(1, from).Bind(2, to);
+    BindScope(s, 3, scope_units);
+    Out out;
+    Status st;
+    while (s.Step(&st)) out[s.Text(0)] = s.Int(1);
     RETURN_IF_ERROR(st);
     return out;
   });

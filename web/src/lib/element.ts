@@ -5,6 +5,8 @@
 import type { App } from 'vue'
 import { ElMessage, provideGlobalConfig } from 'element-plus'
 import zhCn from 'element-plus/es/locale/lang/zh-cn'
+// The date pickers' weeks start on Monday, as the city's weekly reports do.
+import 'dayjs/locale/zh-cn'
 import 'element-plus/theme-chalk/base.css'
 import 'element-plus/theme-chalk/el-message.css'
 import 'element-plus/theme-chalk/el-message-box.css'

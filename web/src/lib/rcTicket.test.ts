@@ -76,7 +76,9 @@ describe('alerts', () => {
   it('summarises each kind', () => {
     expect(alertSummary({ kind: 'emergency', data: { number: 'N1', transfer: '119', hits: [{ phrase: '煤气味' }] } })).toContain('119')
     const dup = { kind: 'duplicate_cluster', data: { count: 3, first: 'N1', numbers: ['N3', 'N2', 'N1'] } }
-    expect(alertSummary(dup)).toContain('3 件')
+    expect(alertSummary(dup)).toBe('同一事项 3 件（首件 N1）')
+    // A district reader's alert names no first ticket of another district.
+    expect(alertSummary({ kind: 'duplicate_cluster', data: { count: 3, numbers: ['N3'] } })).toBe('同一事项 3 件')
     expect(alertNumbers(dup)).toEqual(['N3', 'N2', 'N1'])
     const rep = { kind: 'repeat_caller', data: { phone: '138****0000', count: 4, window_days: 30, escalating: true, tickets: [{ number: 'A' }] } }
     expect(alertSummary(rep)).toContain('升级')

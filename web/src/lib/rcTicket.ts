@@ -144,7 +144,7 @@ export function alertSummary(a: { kind: string; data: any }): string {
       return `工单 ${d.number ?? ''} 疑似紧急情况${phrases ? '：' + phrases : ''}${d.transfer ? `，建议转 ${d.transfer}` : ''}`
     }
     case 'duplicate_cluster':
-      return `同一事项 ${d.count ?? (d.numbers ?? []).length} 件（首件 ${d.first ?? ''}）`
+      return `同一事项 ${d.count ?? (d.numbers ?? []).length} 件${d.first ? `（首件 ${d.first}）` : ''}`
     case 'repeat_caller':
       return `来电 ${d.phone ?? ''} 在${d.window_days ?? 30}天内反映 ${d.count ?? (d.tickets ?? []).length} 次${d.escalating ? '，情绪/诉求升级' : ''}`
     default:
@@ -160,9 +160,6 @@ export function alertNumbers(a: { kind: string; data: any }): string[] {
   return []
 }
 
-// The warning level to show: the server's, except that an open ticket whose overall due_at
-// has passed counts as red even when no assignment is live (e.g. returned, awaiting
-// redispatch: the server then reports "none").
 // What a ticket's units ask the centre to decide (申请延期 / 申请挂起), with their reasons.
 export function pendingRequests(t: Pick<RcTicket, 'assignments'>): string[] {
   const out: string[] = []
@@ -174,6 +171,9 @@ export function pendingRequests(t: Pick<RcTicket, 'assignments'>): string[] {
   return out
 }
 
+// The warning level to show: the server's, except that an open ticket whose overall due_at
+// has passed counts as red even when no assignment is live (e.g. returned, awaiting
+// redispatch: the server then reports "none").
 export function effectiveWarning(t: Pick<RcTicket, 'warning_level' | 'due_at' | 'status'>, now: number = Date.now()): string {
   const closedLike = ['closed', 'archived', 'merged', 'withdrawn', 'transferred'].includes(t.status)
   if (!closedLike && t.due_at && Date.parse(t.due_at) < now) return 'red'

@@ -4,6 +4,9 @@ import { changeText, nextDay, rateWithPrev, reportQuery } from './report'
 describe('report', () => {
   it('asks for the period the form names', () => {
     expect(reportQuery({ kind: 'weekly', day: '', range: null, category: 'x' })).toEqual({})
+    // The picker's week starts on Sunday 11-22 or Monday 11-23: both name the week of Monday 11-23.
+    expect(reportQuery({ kind: 'weekly', day: '2026-11-22', range: null, category: '' })).toEqual({ date: '2026-11-23' })
+    expect(reportQuery({ kind: 'weekly', day: '2026-11-23', range: null, category: '' })).toEqual({ date: '2026-11-24' })
     expect(reportQuery({ kind: 'monthly', day: '2026-10-15', range: null, category: '' })).toEqual({ date: '2026-10-15' })
     expect(reportQuery({ kind: 'special', day: '2026-10-15', range: ['2026-10-01', '2026-10-31'], category: '0102' }))
       .toEqual({ from: '2026-10-01', to: '2026-11-01', category: '0102' })

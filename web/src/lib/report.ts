@@ -22,7 +22,7 @@ export interface Report {
   open: { total: number; overdue: number; yellow: number }
   red_list: ReportUnit[]
   black_list: ReportUnit[]
-  alerts: { repeat_caller: number; duplicate_cluster: number; emergency: number; capped: boolean }
+  alerts: { repeat_caller: number; duplicate_cluster: number; emergency: number }
   topic?: { code: string; name: string; tickets: number; subtopics: { terms: string[]; tickets: number; share: number }[] }
 }
 
@@ -34,7 +34,10 @@ export interface ReportForm {
 }
 
 // The query of GET /reports/{kind}; a special report's last day is included (to = the next day).
+// A week picked on the calendar arrives as its first day, Sunday or Monday by the date
+// library's locale: the day after lies in the same Monday-to-Sunday week either way.
 export function reportQuery(f: ReportForm): Record<string, string> {
+  if (f.kind === 'weekly') return f.day ? { date: nextDay(f.day) } : {}
   if (f.kind !== 'special') return f.day ? { date: f.day } : {}
   const q: Record<string, string> = {}
   if (f.range) {
