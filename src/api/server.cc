@@ -371,6 +371,17 @@ void ApiServer::Impl::Routes() {
   http.set_pre_routing_handler([](const Req& req, Res& res) {
     using R = httplib::Server::HandlerResponse;
     if (req.path.rfind("/api/", 0) != 0 || (req.method != "POST" && req.method != "PUT")) return R::Unhandled;
+    // The HTTP library caps a form-encoded body at 8 KiB and answers a bare 413; JSON sent as
+    // a form (curl -d without a Content-Type) is read like JSON up to that size, so past it
+    // the caller is told what to send instead of "too large".
+    if (req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0 &&
+        std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > 8192) {
+      SendJson(res, 415, {{"error", {{"code", "unsupported_media_type"},
+                                     {"message", "Content-Type: a body over 8 KiB must be sent as application/json "
+                                                 "(curl: -H 'Content-Type: application/json')"},
+                                     {"details", {{"field", "Content-Type"}}}}}});
+      return R::Handled;
+    }
     if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) return R::Unhandled;
     SendJson(res, 411, {{"error", {{"code", "length_required"},
                                    {"message", "Content-Length: required (send {} for an empty body)"},
