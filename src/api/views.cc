@@ -13,10 +13,10 @@ json IdList(const std::vector<Id>& ids) {
   for (Id id : ids) out.push_back(IdToString(id));
   return out;
 }
-// Clock time left before the handle deadline (negative once overdue).
-int64_t RemainingMs(const Assignment& a, const Policy& policy, TimeMs now) {
-  if (now >= a.handle_due_at) return -policy.Elapsed(a.handle_due_at, now, a.clocks.handle_working);
-  return policy.Elapsed(now, a.handle_due_at, a.clocks.handle_working);
+// Clock time left before a deadline (negative once overdue), counted on the handle clock.
+int64_t RemainingMs(TimeMs due, bool working, const Policy& policy, TimeMs now) {
+  if (now >= due) return -policy.Elapsed(due, now, working);
+  return policy.Elapsed(now, due, working);
 }
 std::string UnitName(const OrgSnapshot& org, Id id) {
   const Unit* u = org.FindUnit(id);
@@ -89,7 +89,7 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
     const TimeMs end = a.replied_at ? a.replied_at : a.ended_at ? a.ended_at : now;
     const TimeMs stop = a.suspended ? a.suspended_at : end;
     j["time_used_ms"] = std::max<int64_t>(0, policy.Elapsed(a.dispatched_at, stop, a.clocks.handle_working) - a.suspended_ms);
-    if (a.IsLive() && !a.suspended) j["remaining_ms"] = RemainingMs(a, policy, now);
+    if (a.IsLive() && !a.suspended) j["remaining_ms"] = RemainingMs(a.handle_due_at, a.clocks.handle_working, policy, now);
     if (!a.return_reason.empty()) j["return_reason"] = a.return_reason;
     if (!a.reply.empty()) j["reply"] = a.reply;
     if (a.extension_days_requested) {
@@ -127,7 +127,10 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
     json sug = json::parse(t.suggestions, nullptr, false);
     if (!sug.is_discarded()) j["suggestions"] = std::move(sug);
   }
-  if (clock && !clock->suspended) j["remaining_ms"] = RemainingMs(*clock, policy, now);
+  // The ticket's time left runs to its overall deadline, as its warning level does.
+  if (clock && !clock->suspended && t.phase == Phase::kHandling && t.due_at) {
+    j["remaining_ms"] = RemainingMs(t.due_at, clock->clocks.handle_working, policy, now);
+  }
   if (actor.role != Role::kUnitHandler && actor.role != Role::kAnalyst) j["query_code"] = t.query_code;
   return j;
 }

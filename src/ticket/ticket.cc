@@ -123,8 +123,12 @@ TimeMs Ticket::NextAlarmAt() const {
 }
 
 WarningLevel Ticket::LevelAt(TimeMs now) const {
+  // The store's due_at and warn_at columns hold the same values (SqliteStore::WriteTicket).
   const Assignment* a = ClockLead();
-  return a ? a->LevelAt(now) : WarningLevel::kNone;
+  if (!a || a->suspended || phase != Phase::kHandling || due_at == 0) return WarningLevel::kNone;
+  if (now >= due_at) return WarningLevel::kRed;
+  if (a->handle_warn_at && now >= a->handle_warn_at) return WarningLevel::kYellow;
+  return WarningLevel::kNone;
 }
 
 Event MakeEvent(Ticket& t, std::string type, const Actor& actor, TimeMs at, IdGenerator* ids,

@@ -164,7 +164,10 @@ struct Ticket {
   Assignment* FindAssignment(Id id);
   // The earliest pending alarm among live assignments, 0 when none (the timer's index).
   TimeMs NextAlarmAt() const;
-  // The warning level of the clock lead (ClockLead) at `now`.
+  // The ticket's warning level at `now`, as the list filters read it: red once the overall
+  // deadline (due_at, which a re-dispatch does not reset) has passed, yellow from the clock
+  // lead's warning time; none while no unit is on the clock (suspended, replied, ...). Each
+  // assignment's own level is Assignment::LevelAt.
   WarningLevel LevelAt(TimeMs now) const;
 };
 

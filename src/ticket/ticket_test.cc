@@ -492,6 +492,30 @@ TEST(CommandParse, FieldsAreValidatedAndNamed) {
 namespace hotline {
 namespace {
 
+// The ticket's level reads its overall deadline, as the list's overdue and warning filters
+// do; a re-dispatched unit keeps its own fresh clock on its assignment.
+TEST(TicketClock, TheTicketsLevelFollowsItsOverallDeadline) {
+  Ticket t;
+  t.phase = Phase::kHandling;
+  t.due_at = 1000;
+  Assignment first;
+  first.id = 1, first.lead = true, first.state = AssignmentState::kSuperseded, first.handle_due_at = 1000;
+  Assignment second;
+  second.id = 2, second.lead = true, second.state = AssignmentState::kAccepted;
+  second.handle_due_at = 5000, second.handle_warn_at = 4000;
+  t.assignments = {first, second};
+  EXPECT_EQ(t.LevelAt(500), WarningLevel::kNone);
+  EXPECT_EQ(t.LevelAt(1000), WarningLevel::kRed) << "a re-dispatch does not reset the ticket's deadline";
+  EXPECT_EQ(t.assignments[1].LevelAt(1000), WarningLevel::kNone) << "the new unit is on time on its own clock";
+  t.assignments[1].suspended = true;
+  EXPECT_EQ(t.LevelAt(2000), WarningLevel::kNone) << "nobody is on the clock while suspended";
+  t.assignments[1].suspended = false;
+  t.due_at = 6000;
+  EXPECT_EQ(t.LevelAt(3000), WarningLevel::kNone);
+  EXPECT_EQ(t.LevelAt(4500), WarningLevel::kYellow);
+  EXPECT_EQ(t.LevelAt(6000), WarningLevel::kRed);
+}
+
 // After a relay's lower unit returned the order, the relaying centre holds it: its clock
 // is the ticket's (the list's overdue filter and the per-unit overdue count agree).
 TEST(TicketClock, AReturnedRelayRunsOnTheCentresClock) {
@@ -500,6 +524,7 @@ TEST(TicketClock, AReturnedRelayRunsOnTheCentresClock) {
   Assignment centre;
   centre.id = 1, centre.lead = true, centre.state = AssignmentState::kAccepted, centre.mode = "relay";
   centre.handle_due_at = 1000, centre.handle_warn_at = 750;
+  t.due_at = 1000;
   Assignment street;
   street.id = 2, street.lead = true, street.parent_id = 1, street.state = AssignmentState::kReturned;
   street.handle_due_at = 900;
