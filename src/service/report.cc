@@ -27,6 +27,15 @@ int64_t CityDays(TimeMs t) { return (t + kCityOffsetMs) / kDayMs; }
 
 std::string DateText(TimeMs t) { return FormatIsoCity(t).substr(0, 10); }
 
+// The first day (days since 1970-01-01) of the month `months` away from the one holding `days`.
+int64_t MonthStart(int64_t days, int months) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  CivilFromDays(days, &y, &m, &d);
+  const int index = y * 12 + static_cast<int>(m) - 1 + months;
+  return DaysFromCivil(index / 12, static_cast<unsigned>(index % 12) + 1, 1);
+}
+
 // Relative change, or null when there was nothing before.
 json Change(int64_t now, int64_t before) {
   if (before <= 0) return nullptr;
@@ -56,13 +65,11 @@ std::string Points(const json& now, const json& before) {
 }
 
 // Text from tickets goes into a Markdown table cell: no line breaks, no cell separators.
-std::string Cell(std::string s) {
-  for (char& c : s) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
+std::string Cell(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '|') out += "\\|";
+    if (c == '\n' || c == '\r' || c == '\t') out += ' ';
+    else if (c == '|') out += "\\|";
     else out += c;
   }
   return out;
@@ -82,22 +89,14 @@ Result<ReportPeriod> ResolveReportPeriod(const std::string& kind, std::optional<
     // before this month's first).
     int64_t days = CityDays(date ? *date : now);
     if (!date && kind == "weekly") days -= 7;
-    if (!date && kind == "monthly") {
-      int y = 0;
-      unsigned m = 0, d = 0;
-      CivilFromDays(days, &y, &m, &d);
-      days -= d;
-    }
+    if (!date && kind == "monthly") days = MonthStart(days, 0) - 1;
     if (kind == "weekly") {
       const int64_t monday = days - ((days + 3) % 7);  // 1970-01-01 was a Thursday
       p.from = CityDayOf(monday);
       p.to = CityDayOf(monday + 7);
     } else {
-      int y = 0;
-      unsigned m = 0, d = 0;
-      CivilFromDays(days, &y, &m, &d);
-      p.from = CityDayOf(DaysFromCivil(y, m, 1));
-      p.to = CityDayOf(m == 12 ? DaysFromCivil(y + 1, 1, 1) : DaysFromCivil(y, m + 1, 1));
+      p.from = CityDayOf(MonthStart(days, 0));
+      p.to = CityDayOf(MonthStart(days, 1));
     }
     if (p.from > now) return InvalidArgument("date", "the period has not begun yet");
     if (p.from < 0) return InvalidArgument("date", "must be in 1970 or later");
@@ -116,12 +115,7 @@ Result<ReportPeriod> ResolveReportPeriod(const std::string& kind, std::optional<
   }
   p.complete = p.to <= now;
   p.prev_to = p.from;
-  p.prev_from = kind == "monthly" ? [&] {
-    int y = 0;
-    unsigned m = 0, d = 0;
-    CivilFromDays(CityDays(p.from), &y, &m, &d);
-    return CityDayOf(m == 1 ? DaysFromCivil(y - 1, 12, 1) : DaysFromCivil(y, m - 1, 1));
-  }() : p.from - (p.to - p.from);
+  p.prev_from = kind == "monthly" ? CityDayOf(MonthStart(CityDays(p.from), -1)) : p.from - (p.to - p.from);
   return p;
 }
 
