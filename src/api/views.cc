@@ -100,7 +100,9 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
   }
   const TicketStatus st = t.Status();
   const Assignment* lead = t.ActiveLead();
-  const Assignment* clock = t.ClockLead();
+  // The ticket's time limit, as the list filters read it (each assignment keeps its own).
+  const Ticket::Deadline deadline = t.ClockDeadline();
+  const WarningLevel level = t.LevelAt(now);
   const Area* area = org.FindArea(t.area_id);
   json j = {{"id", IdToString(t.id)}, {"number", t.number}, {"status", TicketStatusName(st)},
             {"status_label", TicketStatusLabelZh(st)}, {"phase", PhaseName(t.phase)}, {"version", t.version},
@@ -112,8 +114,8 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
             {"intake_unit_id", IdOrNull(t.intake_unit_id)}, {"intake_unit_name", UnitName(org, t.intake_unit_id)},
             {"created_by", IdOrNull(t.created_by)}, {"created_at", Iso(t.created_at)},
             {"updated_at", Iso(t.updated_at)}, {"due_at", Iso(t.due_at)}, {"closed_at", Iso(t.closed_at)},
-            {"overdue", IsOpenStatus(st) && t.LevelAt(now) == WarningLevel::kRed},
-            {"warning_level", IsOpenStatus(st) ? WarningLevelName(t.LevelAt(now)) : "none"},
+            {"overdue", level == WarningLevel::kRed},
+            {"warning_level", WarningLevelName(level)},
             {"callback_due_at", Iso(t.callback_due_at)},
             {"current_unit_id", IdOrNull(lead ? lead->unit_id : 0)},
             {"current_unit_name", lead ? UnitName(org, lead->unit_id) : ""},
@@ -127,10 +129,7 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
     json sug = json::parse(t.suggestions, nullptr, false);
     if (!sug.is_discarded()) j["suggestions"] = std::move(sug);
   }
-  // The ticket's time left runs to its overall deadline, as its warning level does.
-  if (clock && !clock->suspended && t.phase == Phase::kHandling && t.due_at) {
-    j["remaining_ms"] = RemainingMs(t.due_at, clock->clocks.handle_working, policy, now);
-  }
+  if (deadline.due) j["remaining_ms"] = RemainingMs(deadline.due, deadline.working, policy, now);
   if (actor.role != Role::kUnitHandler && actor.role != Role::kAnalyst) j["query_code"] = t.query_code;
   return j;
 }

@@ -122,12 +122,17 @@ TimeMs Ticket::NextAlarmAt() const {
   return next;
 }
 
-WarningLevel Ticket::LevelAt(TimeMs now) const {
-  // The store's due_at and warn_at columns hold the same values (SqliteStore::WriteTicket).
+Ticket::Deadline Ticket::ClockDeadline() const {
   const Assignment* a = ClockLead();
-  if (!a || a->suspended || phase != Phase::kHandling || due_at == 0) return WarningLevel::kNone;
-  if (now >= due_at) return WarningLevel::kRed;
-  if (a->handle_warn_at && now >= a->handle_warn_at) return WarningLevel::kYellow;
+  if (!a || a->suspended || phase != Phase::kHandling || due_at == 0 || !IsOpenStatus(Status())) return {};
+  return {due_at, a->handle_warn_at, a->clocks.handle_working};
+}
+
+WarningLevel Ticket::LevelAt(TimeMs now) const {
+  const Deadline d = ClockDeadline();
+  if (!d.due) return WarningLevel::kNone;
+  if (now >= d.due) return WarningLevel::kRed;
+  if (d.warn && now >= d.warn) return WarningLevel::kYellow;
   return WarningLevel::kNone;
 }
 

@@ -164,10 +164,17 @@ struct Ticket {
   Assignment* FindAssignment(Id id);
   // The earliest pending alarm among live assignments, 0 when none (the timer's index).
   TimeMs NextAlarmAt() const;
-  // The ticket's warning level at `now`, as the list filters read it: red once the overall
-  // deadline (due_at, which a re-dispatch does not reset) has passed, yellow from the clock
-  // lead's warning time; none while no unit is on the clock (suspended, replied, ...). Each
-  // assignment's own level is Assignment::LevelAt.
+  // The ticket's own time limit while a unit is on the clock (open, handling, its clock lead
+  // not suspended): the overall deadline (due_at, which a re-dispatch does not reset), the
+  // clock lead's warning time and whether its clock counts working time; all zero otherwise.
+  // LevelAt, the ticket's time left and the store's due/warn columns all read this.
+  struct Deadline {
+    TimeMs due = 0, warn = 0;
+    bool working = false;
+  };
+  Deadline ClockDeadline() const;
+  // The ticket's warning level at `now`: red once ClockDeadline's due has passed, yellow from
+  // its warning time. Each assignment's own level is Assignment::LevelAt.
   WarningLevel LevelAt(TimeMs now) const;
 };
 

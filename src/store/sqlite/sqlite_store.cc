@@ -760,13 +760,12 @@ Status SqliteStore::WriteTicket(Connection& c, const Ticket& t, bool insert) {
       : "UPDATE tickets SET status=?, version=?, channel=?, request_type=?, urgency=?, category_code=?, "
         "area_id=?, requester_id=?, phone_hash=?, intake_unit_id=?, content=?, address=?, created_at=?, "
         "updated_at=?, due_at=?, closed_at=?, state=?, is_open=?, warn_at=?, next_alarm_at=?, number=? WHERE id=?";
-  const Assignment* lead = t.ClockLead();
   const bool open = IsOpenStatus(t.Status());
   // The deadline columns behind the due/overdue/warning filters hold a value only while a
-  // unit is on the clock: not after the reply, not while suspended.
-  const bool on_clock = open && t.phase == Phase::kHandling && lead && lead->IsLive() && !lead->suspended;
-  const TimeMs warn_at = on_clock ? lead->handle_warn_at : 0;
-  const TimeMs due_col = on_clock ? t.due_at : 0;
+  // unit is on the clock: not after the reply, not while suspended (as Ticket::LevelAt reads it).
+  const Ticket::Deadline deadline = t.ClockDeadline();
+  const TimeMs warn_at = deadline.warn;
+  const TimeMs due_col = deadline.due;
   ASSIGN_OR_RETURN(auto s, c.Prepare(sql));
   RETURN_IF_ERROR(s.Bind(1, TicketStatusName(t.Status())).Bind(2, t.version).Bind(3, t.channel)
                       .Bind(4, t.request_type).Bind(5, t.urgency).Bind(6, t.category_code).Bind(7, t.area_id)
