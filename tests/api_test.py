@@ -805,6 +805,70 @@ class AccessTest(Base):
         names = [u["name"] for u in self.expect(call("GET", "/api/v1/units", token=T("admin")), 200).json["items"]]
         self.assertNotIn("非法单位", names)
 
+    def test_admin_disables_and_moves_a_user(self):
+        admin = T("admin")
+        u = self.expect(call("POST", "/api/v1/users", {"username": "leaver1", "password": PASSWORD, "role": "agent",
+                                                       "unit_id": U("hub")}, admin), 201).json
+        dept = self.expect(call("POST", "/api/v1/units", {"name": "市人社局", "kind": "department",
+                                                          "parent_id": U("hub")}, admin), 201).json["id"]
+        path = "/api/v1/users/%s" % u["id"]
+        token = login("leaver1")
+        self.expect(call("GET", "/api/v1/auth/me", token=token), 200)
+        self.expect(call("PATCH", path, {"active": False}, T("sup1")), 403)
+        r = self.expect(call("PATCH", path, {"active": False}, admin), 200).json
+        self.assertFalse(r["active"])
+        self.expect(call("GET", "/api/v1/auth/me", token=token), 401)  # the session ends at once
+        self.expect(call("POST", "/api/v1/auth/login", {"username": "leaver1", "password": PASSWORD}), 401)
+        # Back, with a new password and as a unit handler of another unit.
+        self.expect_error(call("PATCH", path, {"role": "unit_handler"}, admin), 400, field="unit_id")
+        r = self.expect(call("PATCH", path, {"active": True, "password": "another-pass-9", "role": "unit_handler",
+                                             "unit_id": dept, "display_name": " 调岗人员 "}, admin), 200).json
+        self.assertEqual((r["active"], r["role"], r["unit_id"], r["display_name"]),
+                         (True, "unit_handler", dept, "调岗人员"))
+        self.expect(call("POST", "/api/v1/auth/login", {"username": "leaver1", "password": PASSWORD}), 401)
+        me = self.expect(call("GET", "/api/v1/auth/me", token=login("leaver1", "another-pass-9")), 200).json
+        self.assertEqual((me["role"], me["unit_id"]), ("unit_handler", dept))
+        # Refusals name the field; nothing is half-written.
+        for body, field in (({}, "body"), ({"username": "x"}, "username"), ({"active": "no"}, "active"),
+                            ({"password": "short"}, "password"), ({"role": "king"}, "role"),
+                            ({"unit_id": "abc"}, "unit_id"), ({"unit_id": "999999999", "display_name": "半写"}, "unit_id")):
+            self.expect_error(call("PATCH", path, body, admin), 400, field=field)
+        self.assertEqual(self.expect(call("GET", "/api/v1/users" + q(q="leaver1"), token=admin), 200)
+                         .json["items"][0]["display_name"], "调岗人员")
+        self.expect(call("PATCH", "/api/v1/users/999999999", {"active": False}, admin), 404)
+        me = "/api/v1/users/%s" % self.expect(call("GET", "/api/v1/auth/me", token=admin), 200).json["id"]
+        self.expect_error(call("PATCH", me, {"active": False}, admin), 400, field="active")
+        self.expect_error(call("PATCH", me, {"role": "analyst"}, admin), 400, field="role")
+        audit = self.expect(call("GET", "/api/v1/audit?page_size=200", token=admin), 200).json["items"]
+        changes = [e["detail"] for e in audit if e["action"] == "user_updated" and e["target"] == "user:" + u["id"]]
+        self.assertTrue(any("disabled" in d for d in changes), changes)
+        self.assertTrue(any("password" in d and "role agent->unit_handler" in d for d in changes), changes)
+        self.assertFalse(any("another-pass-9" in d for d in changes), "the password itself is never logged")
+
+    def test_admin_renames_and_retires_a_unit(self):
+        admin = T("admin")
+        unit = self.expect(call("POST", "/api/v1/units", {"name": "市临时整治办", "kind": "department",
+                                                          "parent_id": U("hub")}, admin), 201).json
+        path = "/api/v1/units/%s" % unit["id"]
+        self.expect(call("PATCH", path, {"name": "改名"}, T("disp1")), 403)
+        r = self.expect(call("PATCH", path, {"name": " 市专项整治办 ", "phone": "0571-1234"}, admin), 200).json
+        self.assertEqual((r["name"], r["phone"], r["active"], r["kind"]), ("市专项整治办", "0571-1234", True, "department"))
+        t = self.create()
+        self.expect(call("POST", "/api/v1/tickets/%s/actions/dispatch" % t["id"],
+                         {"unit_id": unit["id"], "mode": "direct"}, T("disp1")), 200)
+        self.expect(call("PATCH", path, {"active": False}, admin), 200)
+        listed = {x["id"]: x for x in self.expect(call("GET", "/api/v1/units", token=admin), 200).json["items"]}
+        self.assertEqual((listed[unit["id"]]["name"], listed[unit["id"]]["active"]), ("市专项整治办", False))
+        # An inactive unit keeps its open order but gets no new one.
+        self.assertEqual(self.get("admin", t)["assignments"][-1]["unit_id"], unit["id"])
+        t2 = self.create()
+        self.expect_error(call("POST", "/api/v1/tickets/%s/actions/dispatch" % t2["id"],
+                               {"unit_id": unit["id"], "mode": "direct"}, T("disp1")), 400, field="unit_id")
+        self.expect_error(call("PATCH", path, {"name": ""}, admin), 400, field="name")
+        self.expect_error(call("PATCH", path, {"kind": "street"}, admin), 400, field="kind")
+        self.expect_error(call("PATCH", "/api/v1/units/%s" % U("hub"), {"active": False}, admin), 400, field="active")
+        self.expect(call("PATCH", "/api/v1/units/999999999", {"name": "无"}, admin), 404)
+
 
 # ---- personal data -----------------------------------------------------------------------
 

@@ -191,6 +191,36 @@ Status IdField(const json& j, const char* f, bool required, Id* out) {
   return Status::Ok();
 }
 
+// A PATCH body: an object naming only fields from `allowed`, at least one of them.
+Status PatchFields(const json& j, std::initializer_list<const char*> allowed) {
+  for (const auto& [key, value] : j.items()) {
+    if (std::none_of(allowed.begin(), allowed.end(), [&](const char* f) { return key == f; })) {
+      std::string names;
+      for (const char* f : allowed) names += (names.empty() ? "" : ", ") + std::string(f);
+      return InvalidArgument(key, "cannot be changed here (fields: " + names + ")");
+    }
+  }
+  if (j.empty()) return InvalidArgument("body", "names no field to change");
+  return Status::Ok();
+}
+
+// An optional string field of a PATCH body: set when present.
+Status OptStrField(const json& j, const char* f, bool non_empty, size_t max, std::optional<std::string>* out) {
+  if (!j.contains(f)) return Status::Ok();
+  std::string v;
+  RETURN_IF_ERROR(StrField(j, f, non_empty, max, &v));
+  *out = std::move(v);
+  return Status::Ok();
+}
+
+Status OptBoolField(const json& j, const char* f, std::optional<bool>* out) {
+  auto it = j.find(f);
+  if (it == j.end()) return Status::Ok();
+  if (!it->is_boolean()) return InvalidArgument(f, "must be true or false");
+  *out = it->get<bool>();
+  return Status::Ok();
+}
+
 Status IdListField(const json& j, const char* f, std::vector<Id>* out) {
   auto it = j.find(f);
   if (it == j.end() || it->is_null()) return Status::Ok();
@@ -334,6 +364,7 @@ struct ApiServer::Impl {
   void Post(const std::string& pattern, const std::string& name, Handler h) { http.Post(pattern, Wrap(name, std::move(h))); }
   void Put(const std::string& pattern, const std::string& name, Handler h) { http.Put(pattern, Wrap(name, std::move(h))); }
   void Delete(const std::string& pattern, const std::string& name, Handler h) { http.Delete(pattern, Wrap(name, std::move(h))); }
+  void Patch(const std::string& pattern, const std::string& name, Handler h) { http.Patch(pattern, Wrap(name, std::move(h))); }
 
   void Routes();
   void OrgRoutes();
@@ -366,11 +397,13 @@ void ApiServer::Impl::Routes() {
   http.set_payload_max_length(opts.max_upload_bytes + 4096);
   const int threads = opts.threads;
   http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  // Before a body is read: a POST or PUT without a length (curl -X POST with no data) is
+  // Before a body is read: a POST, PUT or PATCH without a length (curl -X POST with no data) is
   // told what it lacks, instead of the HTTP library's bare 400.
   http.set_pre_routing_handler([](const Req& req, Res& res) {
     using R = httplib::Server::HandlerResponse;
-    if (req.path.rfind("/api/", 0) != 0 || (req.method != "POST" && req.method != "PUT")) return R::Unhandled;
+    if (req.path.rfind("/api/", 0) != 0 || (req.method != "POST" && req.method != "PUT" && req.method != "PATCH")) {
+      return R::Unhandled;
+    }
     // The HTTP library caps a form-encoded body at 8 KiB and answers a bare 413; JSON sent as
     // a form (curl -d without a Content-Type) is read like JSON up to that size, so past it
     // the caller is told what to send instead of "too large".
@@ -1000,6 +1033,20 @@ void ApiServer::Impl::OrgRoutes() {
     if (!r.ok()) return SendError(res, r.status());
     SendJson(res, 201, UnitJson(*r));
   }));
+  // An administrator renames a unit, changes its phone, or makes it (in)active.
+  Patch(R"(/api/v1/units/(\d+))", "/api/v1/units/{id}", Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto body = BodyObject(req, opts.max_json_bytes);
+    if (!body.ok()) return SendError(res, body.status());
+    Service::UnitChange change;
+    Status st = PatchFields(*body, {"name", "phone", "active"});
+    if (st.ok()) st = OptStrField(*body, "name", true, 200, &change.name);
+    if (st.ok()) st = OptStrField(*body, "phone", false, 40, &change.phone);
+    if (st.ok()) st = OptBoolField(*body, "active", &change.active);
+    if (!st.ok()) return SendError(res, st);
+    auto r = svc->UpdateUnit(a, ParseId(req.matches[1]).value_or(0), change);
+    if (!r.ok()) return SendError(res, r.status());
+    SendJson(res, 200, UnitJson(*r));
+  }));
   Get("/api/v1/areas", "/api/v1/areas", Authed([this](const Actor&, const Req& req, Res& res) {
     auto org = svc->Org();
     if (req.has_param("resolve")) {
@@ -1150,6 +1197,32 @@ void ApiServer::Impl::OrgRoutes() {
     auto out = svc->CreateUser(a, u, password);
     if (!out.ok()) return SendError(res, out.status());
     SendJson(res, 201, UserJson(*out));
+  }));
+  // An administrator disables or re-enables an account, sets a new password, or moves a
+  // user to another role or unit; all but a new display name end the user's sessions.
+  Patch(R"(/api/v1/users/(\d+))", "/api/v1/users/{id}", Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto body = BodyObject(req, opts.max_json_bytes);
+    if (!body.ok()) return SendError(res, body.status());
+    Service::UserChange change;
+    std::optional<std::string> role;
+    Status st = PatchFields(*body, {"display_name", "password", "role", "unit_id", "active"});
+    if (st.ok()) st = OptStrField(*body, "display_name", false, 100, &change.display_name);
+    if (st.ok()) st = OptStrField(*body, "password", true, 200, &change.password);
+    if (st.ok()) st = OptStrField(*body, "role", true, 32, &role);
+    if (st.ok() && role) {
+      change.role = ParseRole(*role);
+      if (!change.role) st = InvalidArgument("role", "no role named '" + *role + "'");
+    }
+    if (st.ok() && body->contains("unit_id")) {
+      Id unit = 0;
+      st = IdField(*body, "unit_id", true, &unit);
+      change.unit_id = unit;
+    }
+    if (st.ok()) st = OptBoolField(*body, "active", &change.active);
+    if (!st.ok()) return SendError(res, st);
+    auto r = svc->UpdateUser(a, ParseId(req.matches[1]).value_or(0), change);
+    if (!r.ok()) return SendError(res, r.status());
+    SendJson(res, 200, UserJson(*r));
   }));
   Get("/api/v1/audit", "/api/v1/audit", Authed([this](const Actor& a, const Req& req, Res& res) {
     if (a.role != Role::kAdmin && a.role != Role::kSupervisor) {

@@ -138,7 +138,10 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
     json reasons = json::array();
   };
   std::map<Id, Candidate> units;
-  if (auto rule = org.MatchRule(category, t.area_id)) {
+  // An inactive unit is neither the directory's nor history's proposal.
+  auto rule = org.MatchRule(category, t.area_id);
+  const Unit* ruled = rule ? org.FindUnit(rule->lead_unit_id) : nullptr;
+  if (ruled && ruled->active) {
     auto& c = units[rule->lead_unit_id];
     c.score += 0.5;
     c.reasons.push_back("派单目录: 分类" + (rule->category_prefix.empty() ? std::string("(全部)") : rule->category_prefix) +
@@ -151,7 +154,8 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
     if (!hist.ok()) break;
     std::vector<intel::UnitCount> level;
     for (const auto& h : *hist) {
-      if (org.FindUnit(h.unit_id)) level.push_back({IdToString(h.unit_id), static_cast<double>(h.kept), static_cast<double>(h.returned)});
+      const Unit* u = org.FindUnit(h.unit_id);
+      if (u && u->active) level.push_back({IdToString(h.unit_id), static_cast<double>(h.kept), static_cast<double>(h.returned)});
     }
     levels.push_back(std::move(level));
     level_names.push_back(prefix);

@@ -325,6 +325,32 @@ Result<int> Service::AddCategory(const Actor& a, Category c) {
   return store_->AddCategory(c);
 }
 
+namespace {
+
+Status CheckPassword(const std::string& password) {
+  if (password.size() < 8 || password.size() > 200) return InvalidArgument("password", "must be 8-200 characters");
+  return Status::Ok();
+}
+
+// Agents and dispatchers work for a centre; unit handlers for a handling unit (a handler
+// placed at a centre would see the centre's whole subtree).
+Status CheckRoleUnit(const OrgSnapshot& org, Role role, Id unit_id) {
+  const Unit* unit = org.FindUnit(unit_id);
+  if (!unit) return Status::Ok();  // the store refuses a unit that does not exist
+  const bool centre = IsCentre(unit->kind);
+  if ((role == Role::kAgent || role == Role::kDispatcher) && !centre) {
+    return InvalidArgument("unit_id", std::string("a ") + RoleName(role) + " belongs to a centre, not to " +
+                                          UnitKindName(unit->kind) + " " + unit->name);
+  }
+  if (role == Role::kUnitHandler && centre) {
+    return InvalidArgument("unit_id", std::string("a unit_handler belongs to a handling unit, not to ") +
+                                          UnitKindName(unit->kind) + " " + unit->name);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<User> Service::CreateUser(const Actor& a, User u, const std::string& password) {
   RETURN_IF_ERROR(NeedAdmin(a));
   const bool control = std::any_of(u.username.begin(), u.username.end(),
@@ -332,25 +358,62 @@ Result<User> Service::CreateUser(const Actor& a, User u, const std::string& pass
   if (u.username.empty() || u.username.size() > 64 || !IsValidUtf8(u.username) || control) {
     return InvalidArgument("username", "must be 1-64 characters without spaces or control characters");
   }
-  if (password.size() < 8 || password.size() > 200) {
-    return InvalidArgument("password", "must be 8-200 characters");
-  }
-  // Agents and dispatchers work for a centre; unit handlers for a handling unit (a handler
-  // placed at a centre would see the centre's whole subtree).
-  const auto org = Org();  // held: FindUnit points into this snapshot
-  if (const Unit* unit = org->FindUnit(u.unit_id)) {
-    const bool centre = IsCentre(unit->kind);
-    if ((u.role == Role::kAgent || u.role == Role::kDispatcher) && !centre) {
-      return InvalidArgument("unit_id", std::string("a ") + RoleName(u.role) + " belongs to a centre, not to " +
-                                            UnitKindName(unit->kind) + " " + unit->name);
-    }
-    if (u.role == Role::kUnitHandler && centre) {
-      return InvalidArgument("unit_id", std::string("a unit_handler belongs to a handling unit, not to ") +
-                                            UnitKindName(unit->kind) + " " + unit->name);
-    }
-  }
+  RETURN_IF_ERROR(CheckPassword(password));
+  RETURN_IF_ERROR(CheckRoleUnit(*Org(), u.role, u.unit_id));
   ASSIGN_OR_RETURN(u.password_hash, HashPassword(password));
   return store_->CreateUser(std::move(u));
+}
+
+Result<Unit> Service::UpdateUnit(const Actor& a, Id unit_id, const UnitChange& change) {
+  RETURN_IF_ERROR(NeedAdmin(a));
+  const Unit* found = Org()->FindUnit(unit_id);
+  if (!found) return NotFound("no unit with id " + IdToString(unit_id));
+  Unit u = *found;
+  if (change.name) u.name = Trim(*change.name);
+  if (change.phone) u.phone = Trim(*change.phone);
+  if (change.active) u.active = *change.active;
+  if (!u.active && u.parent_id == 0) return InvalidArgument("active", "the city centre cannot be made inactive");
+  RETURN_IF_ERROR(store_->UpdateUnit(u));
+  InvalidateOrg();
+  std::string what;
+  if (change.name) what += " name";
+  if (change.phone) what += " phone";
+  if (change.active) what += *change.active ? " active" : " inactive";
+  (void)Audit(a, "unit_updated", "unit:" + IdToString(u.id), Trim(what));
+  return u;
+}
+
+Result<User> Service::UpdateUser(const Actor& a, Id user_id, const UserChange& change) {
+  RETURN_IF_ERROR(NeedAdmin(a));
+  ASSIGN_OR_RETURN(User u, store_->GetUser(user_id));
+  const User was = u;
+  if (change.display_name) u.display_name = Trim(*change.display_name);
+  if (change.role) u.role = *change.role;
+  if (change.unit_id) u.unit_id = *change.unit_id;
+  if (change.active) u.active = *change.active;
+  if (u.id == a.user_id && !u.active) return InvalidArgument("active", "you cannot disable your own account");
+  if (u.id == a.user_id && u.role != Role::kAdmin) {
+    return InvalidArgument("role", "you cannot take the administrator role from yourself");
+  }
+  if (u.role != was.role || u.unit_id != was.unit_id) RETURN_IF_ERROR(CheckRoleUnit(*Org(), u.role, u.unit_id));
+  if (change.password) {
+    RETURN_IF_ERROR(CheckPassword(*change.password));
+    ASSIGN_OR_RETURN(u.password_hash, HashPassword(*change.password));
+  }
+  RETURN_IF_ERROR(store_->UpdateUser(u));
+  {
+    // Cached sessions carry the old role and unit: the next request reads the store again.
+    std::lock_guard lock(session_mu_);
+    sessions_.clear();
+  }
+  std::string what;
+  if (u.display_name != was.display_name) what += " display_name";
+  if (u.role != was.role) what += std::string(" role ") + RoleName(was.role) + "->" + RoleName(u.role);
+  if (u.unit_id != was.unit_id) what += " unit " + IdToString(was.unit_id) + "->" + IdToString(u.unit_id);
+  if (u.active != was.active) what += u.active ? " enabled" : " disabled";
+  if (change.password) what += " password";
+  (void)Audit(a, "user_updated", "user:" + IdToString(u.id), Trim(what));
+  return u;
 }
 
 // ---- tickets ----------------------------------------------------------------------------

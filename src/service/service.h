@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,21 @@ class Service {
   Result<int> CheckCategory(const std::string& field, const std::string& code, bool prefix = false);
   Result<int> AddCategory(const Actor& a, Category c);
   Result<User> CreateUser(const Actor& a, User u, const std::string& password);
+  // What an administrator may change of a unit or a user; unset fields stay as they are.
+  struct UnitChange {
+    std::optional<std::string> name, phone;
+    std::optional<bool> active;
+  };
+  struct UserChange {
+    std::optional<std::string> display_name, password;
+    std::optional<Role> role;
+    std::optional<Id> unit_id;
+    std::optional<bool> active;
+  };
+  // A unit made inactive keeps its open orders but is no longer dispatched to or proposed.
+  Result<Unit> UpdateUnit(const Actor& a, Id unit_id, const UnitChange& change);
+  // Disabling a user, a new password, role or unit end the user's sessions at once.
+  Result<User> UpdateUser(const Actor& a, Id user_id, const UserChange& change);
 
   // ---- tickets ----
   Result<CreatedTicket> CreateTicket(const Actor& a, TicketInput in, const std::string& idempotency_key);

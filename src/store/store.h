@@ -148,6 +148,8 @@ class Store {
   // ---- organisation and taxonomy ----
   virtual Result<Unit> CreateUnit(Unit u) = 0;
   virtual Result<std::vector<Unit>> ListUnits() = 0;
+  // Writes a unit's name, phone and active flag (its kind and place in the tree stay).
+  virtual Status UpdateUnit(const Unit& u) = 0;
   virtual Result<Area> CreateArea(Area a) = 0;
   virtual Result<std::vector<Area>> ListAreas() = 0;
   virtual Result<DispatchRule> CreateDispatchRule(DispatchRule r) = 0;
@@ -177,6 +179,9 @@ class Store {
   virtual Result<User> GetUser(Id id) = 0;
   virtual Result<User> FindUserByName(const std::string& username) = 0;
   virtual Status UpdatePassword(Id user_id, const std::string& hash) = 0;
+  // Writes a user's role, unit, display name, active flag and password hash (the id and
+  // username stay). A change to anything but the display name ends the user's sessions.
+  virtual Status UpdateUser(const User& u) = 0;
   virtual Status CreateSession(const std::string& token_hash, Id user_id, TimeMs expires_at) = 0;
   virtual Result<Id> FindSession(const std::string& token_hash, TimeMs now) = 0;
   virtual Status DeleteSession(const std::string& token_hash) = 0;

@@ -53,6 +53,7 @@ class SqliteStore final : public Store {
 
   Result<Unit> CreateUnit(Unit u) override;
   Result<std::vector<Unit>> ListUnits() override;
+  Status UpdateUnit(const Unit& u) override;
   Result<Area> CreateArea(Area a) override;
   Result<std::vector<Area>> ListAreas() override;
   Result<DispatchRule> CreateDispatchRule(DispatchRule r) override;
@@ -72,6 +73,7 @@ class SqliteStore final : public Store {
   Result<User> GetUser(Id id) override;
   Result<User> FindUserByName(const std::string& username) override;
   Status UpdatePassword(Id user_id, const std::string& hash) override;
+  Status UpdateUser(const User& u) override;
   Status CreateSession(const std::string& token_hash, Id user_id, TimeMs expires_at) override;
   Result<Id> FindSession(const std::string& token_hash, TimeMs now) override;
   Status DeleteSession(const std::string& token_hash) override;
@@ -385,6 +387,16 @@ Status SqliteStore::InsertUnit(Connection& c, const Unit& u) {
   return Status::Ok();
 }
 
+Status SqliteStore::UpdateUnit(const Unit& u) {
+  RETURN_IF_ERROR(ValidateUnit(u));
+  return WriteStatus([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("UPDATE units SET name = ?, phone = ?, active = ? WHERE id = ?"));
+    RETURN_IF_ERROR(s.Bind(1, u.name).Bind(2, u.phone).Bind(3, u.active).Bind(4, u.id).Run());
+    if (c.Changes() == 0) return NotFound("no unit with id " + IdToString(u.id));
+    return BumpOrgVersion(c);
+  });
+}
+
 Result<std::vector<Unit>> SqliteStore::ListUnits() {
   return Read<std::vector<Unit>>([&](Connection& c) -> Result<std::vector<Unit>> {
     ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id, name, kind, parent_id, area_id, phone, active FROM units ORDER BY id"));
@@ -684,6 +696,31 @@ Status SqliteStore::UpdatePassword(Id user_id, const std::string& hash) {
     if (c.Changes() == 0) return NotFound("no user with id " + IdToString(user_id));
     ASSIGN_OR_RETURN(auto d, c.Prepare("DELETE FROM sessions WHERE user_id = ?"));
     return d.Bind(1, user_id).Run();
+  });
+}
+
+Status SqliteStore::UpdateUser(const User& u) {
+  return WriteStatus([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(auto get, c.Prepare(std::string("SELECT ") + kUserCols + " FROM users WHERE id = ?"));
+    Status st;
+    if (!get.Bind(1, u.id).Step(&st)) return st.ok() ? NotFound("no user with id " + IdToString(u.id)) : st;
+    const User was = ReadUser(get);
+    if (u.unit_id != 0 && u.unit_id != was.unit_id) {
+      ASSIGN_OR_RETURN(auto p, c.Prepare("SELECT 1 FROM units WHERE id = ?"));
+      if (!p.Bind(1, u.unit_id).Step(&st)) return st.ok() ? InvalidArgument("unit_id", "no unit with id " + IdToString(u.unit_id)) : st;
+    }
+    if (u.unit_id == 0 && u.role != Role::kAdmin) {
+      return InvalidArgument("unit_id", "every user but the bootstrap administrator belongs to a unit");
+    }
+    ASSIGN_OR_RETURN(auto s, c.Prepare("UPDATE users SET role = ?, unit_id = ?, display_name = ?, active = ?, "
+                                       "password_hash = ? WHERE id = ?"));
+    RETURN_IF_ERROR(s.Bind(1, RoleName(u.role)).BindIdOrNull(2, u.unit_id).Bind(3, u.display_name).Bind(4, u.active)
+                        .Bind(5, u.password_hash).Bind(6, u.id).Run());
+    if (u.role == was.role && u.unit_id == was.unit_id && u.active == was.active && u.password_hash == was.password_hash) {
+      return Status::Ok();
+    }
+    ASSIGN_OR_RETURN(auto d, c.Prepare("DELETE FROM sessions WHERE user_id = ?"));
+    return d.Bind(1, u.id).Run();
   });
 }
 

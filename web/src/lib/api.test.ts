@@ -54,6 +54,18 @@ describe('api client', () => {
     expect(describeError(e)).toBe('诉求内容：不能为空')
   })
 
+  it('says in Chinese why an action or an account change was refused', async () => {
+    const refused = async (code: string, message: string, field?: string) => {
+      vi.stubGlobal('fetch', reply(code === 'permission_denied' ? 403 : 400, { error: { code, message, details: field ? { field } : {} } }))
+      return describeError(await api('/x', { method: 'PATCH', body: {} }).catch((x) => x))
+    }
+    expect(await refused('permission_denied', 'the order was dispatched by another centre')).toBe('该工单由其他中心派出，本中心不能改派或协调')
+    expect(await refused('permission_denied', 'this ticket has no assignment for your unit')).toBe('本单位没有该工单的承办任务')
+    expect(await refused('invalid_argument', 'active: you cannot disable your own account', 'active')).toBe('状态：不能停用自己的账号')
+    expect(await refused('invalid_argument', 'unit_id: no active unit with id 7', 'unit_id')).toBe('承办单位：单位不存在或已停用')
+    expect(await refused('invalid_argument', 'password: must be 8-200 characters', 'password')).toBe('密码：长度应为 8 到 200 位')
+  })
+
   it('explains conflicts and calls the unauthorised handler on 401', async () => {
     const onOut = vi.fn()
     setUnauthorisedHandler(onOut)

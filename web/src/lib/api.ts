@@ -44,7 +44,7 @@ const fieldNames: Record<string, string> = {
   warning_pct: '预警比例', rules: '时限规则', parent_id: '上级', lead_unit_id: '主办单位', priority: '优先级',
   category_prefix: '分类', display_name: '姓名', role: '角色', aliases: '别名', from: '开始时间',
   date: '日期', category: '分类', top: '数量', reopen_cap: '重办', closing_kind: '办结类型', min_returns: '退回次数',
-  assignment_state: '签收状态',
+  assignment_state: '签收状态', active: '状态',
 }
 
 const codeMessages: Record<string, string> = {
@@ -90,6 +90,17 @@ const detailPatterns: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^must be 1-200 bytes of UTF-8 text$/, '应为 1 到 200 字节的文本'],
   [/ticket belongs to another centre/, '工单属于其他中心，本中心不能操作'],
   [/outside your centre's subtree/, '该单位不在本中心辖区内'],
+  [/^the order was dispatched by another centre/, '该工单由其他中心派出，本中心不能改派或协调'],
+  [/^this ticket has no assignment for your unit/, '本单位没有该工单的承办任务'],
+  [/^you may not see this ticket/, '无权查看该工单'],
+  [/^the account is disabled/, '账号已停用'],
+  [/^wrong username or password/, '用户名或密码错误'],
+  [/^you cannot disable your own account/, '不能停用自己的账号'],
+  [/^you cannot take the administrator role from yourself/, '不能取消自己的管理员角色'],
+  [/^the city centre cannot be made inactive/, '市级中心不能停用'],
+  [/^no active unit with id/, '单位不存在或已停用'],
+  [/^names no field to change/, '没有要修改的内容'],
+  [/^must be 8-200 characters/, '长度应为 8 到 200 位'],
   [/^the ticket was reopened (\d+) times already/, (m) => `已重办 ${m[1]} 次，达到重办上限`],
   [/^role \w+ may not (\w+)/, (m) => `当前角色不能执行「${actionZh[m[1]] ?? m[1]}」`],
 ]
@@ -199,6 +210,7 @@ export async function getAll<T = any, P extends Page<T> = Page<T>>(path: string,
 export const post = <T = any>(path: string, body: unknown = {}, headers?: Record<string, string>) =>
   api<T>(path, { method: 'POST', body, headers })
 export const put = <T = any>(path: string, body: unknown) => api<T>(path, { method: 'PUT', body })
+export const patch = <T = any>(path: string, body: unknown) => api<T>(path, { method: 'PATCH', body })
 export const del = <T = any>(path: string) => api<T>(path, { method: 'DELETE' })
 
 // One action on a ticket (POST /tickets/{id}/actions/{name}); `version` guards against a

@@ -30,6 +30,8 @@ describe('dispatch form', () => {
     expect(dispatchBody(form({ assisting_unit_ids: ['2', '2', '3'], note: ' 请尽快 ' }))).toEqual({ unit_id: '3', mode: 'direct', assisting_unit_ids: ['2'], note: '请尽快' })
     expect(dispatchBody(form())).toEqual({ unit_id: '3', mode: 'direct' })
     expect(redispatchBody('3', '')).toEqual({ unit_id: '3' })
+    expect(redispatchBody('3', '', 'relay')).toEqual({ unit_id: '3', mode: 'relay' })
+    expect(redispatchBody('3', '', 'direct')).toEqual({ unit_id: '3' })
     expect(coordinateBody(' 已协调 ', '')).toEqual({ note: '已协调' })
     expect(coordinateBody('已协调', '3')).toEqual({ note: '已协调', unit_id: '3' })
     expect(validateCoordinate('  ', '')?.field).toBe('note')

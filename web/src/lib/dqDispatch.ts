@@ -60,9 +60,11 @@ export function dispatchBody(f: DispatchForm): Record<string, unknown> {
   return body
 }
 
-// Redispatch takes the new unit and an optional note only.
-export function redispatchBody(unitId: string, note: string): Record<string, unknown> {
+// Redispatch takes the new unit, level by level (relay) or direct, and an optional note; a
+// redispatched order has no assisting units of its own.
+export function redispatchBody(unitId: string, note: string, mode: 'direct' | 'relay' = 'direct'): Record<string, unknown> {
   const body: Record<string, unknown> = { unit_id: unitId }
+  if (mode === 'relay') body.mode = 'relay'
   if (note.trim()) body.note = note.trim()
   return body
 }
