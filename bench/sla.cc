@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
   }
   for (int i = 0; i < 20; ++i) {
     auto s = Clock_::now();
-    auto rows = (*store)->OverdueByUnit(now + i * kMinuteMs);
+    auto rows = (*store)->BacklogByUnit(now + i * kMinuteMs);
     overdue.push_back(Ms(Clock_::now() - s));
   }
   // Baselines: the same questions without the indexes (a full scan).
@@ -165,8 +165,8 @@ int main(int argc, char** argv) {
   std::snprintf(sql, sizeof sql, "SELECT id FROM tickets NOT INDEXED WHERE next_alarm_at > 0 AND next_alarm_at <= %lld "
                 "ORDER BY next_alarm_at LIMIT 500", static_cast<long long>(now));
   const double timer_scan = scan(sql);
-  std::snprintf(sql, sizeof sql, "SELECT unit_id, COUNT(*) FROM assignments NOT INDEXED WHERE state IN ('pending','accepted') "
-                "AND handle_due_at <= %lld GROUP BY unit_id", static_cast<long long>(now));
+  std::snprintf(sql, sizeof sql, "SELECT unit_id, COUNT(*), SUM(handle_due_at <= %lld) FROM assignments NOT INDEXED "
+                "WHERE state IN ('pending','accepted') GROUP BY unit_id", static_cast<long long>(now));
   const double overdue_scan = scan(sql);
   sqlite3_close(db);
   const auto tp = Summarise(timer), op = Summarise(overdue);
@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
   std::printf("  timer query (what crossed a threshold):  p50 %7.2f ms  p99 %7.2f ms  (target < 10 ms: %s; %zu rows over 200 runs)\n",
               tp.p50, tp.p99, tp.p99 < 10 ? "met" : "MISSED", found);
   std::printf("    baseline, same query as a full scan:   %7.2f ms\n", timer_scan);
-  std::printf("  overdue count per unit:                   p50 %7.2f ms  p99 %7.2f ms  (target < 100 ms: %s)\n",
+  std::printf("  backlog (open, overdue) per unit:         p50 %7.2f ms  p99 %7.2f ms  (target < 100 ms: %s)\n",
               op.p50, op.p99, op.p99 < 100 ? "met" : "MISSED");
   std::printf("    baseline, same query as a full scan:   %7.2f ms\n", overdue_scan);
   store->reset();

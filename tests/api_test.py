@@ -857,6 +857,9 @@ class AccessTest(Base):
         self.expect(call("POST", "/api/v1/tickets/%s/actions/dispatch" % t["id"],
                          {"unit_id": unit["id"], "mode": "direct"}, T("disp1")), 200)
         self.expect(call("PATCH", path, {"active": False}, admin), 200)
+        # The unit's backlog (open orders whenever dispatched) still holds the order.
+        backlog = {x["unit_id"]: x for x in self.expect(call("GET", "/api/v1/stats/overdue", token=T("sup1")), 200).json["items"]}
+        self.assertEqual((backlog[unit["id"]]["open"], backlog[unit["id"]]["overdue"]), (1, 0))
         listed = {x["id"]: x for x in self.expect(call("GET", "/api/v1/units", token=admin), 200).json["items"]}
         self.assertEqual((listed[unit["id"]]["name"], listed[unit["id"]]["active"]), ("市专项整治办", False))
         # An inactive unit keeps its open order but gets no new one.

@@ -801,15 +801,16 @@ void ApiServer::Impl::SlaRoutes() {
   }));
   Get("/api/v1/stats/overdue", "/api/v1/stats/overdue", Authed([this](const Actor& a, const Req&, Res& res) {
     if (a.role == Role::kUnitHandler) return SendError(res, PermissionDenied("unit handlers see their own orders"));
-    auto rows = svc->store()->OverdueByUnit(svc->clock()->NowMs());
+    auto rows = svc->store()->BacklogByUnit(svc->clock()->NowMs());
     if (!rows.ok()) return SendError(res, rows.status());
     auto org = svc->Org();
     const Id centre = a.role == Role::kAdmin ? 0 : org->CentreOf(a.unit_id);
     json items = json::array();
-    for (const auto& [unit, n] : *rows) {
-      if (centre && !org->InSubtree(unit, centre)) continue;
-      const Unit* u = org->FindUnit(unit);
-      items.push_back({{"unit_id", IdToString(unit)}, {"unit_name", u ? u->name : ""}, {"overdue", n}});
+    for (const auto& r : *rows) {
+      if (centre && !org->InSubtree(r.unit_id, centre)) continue;
+      const Unit* u = org->FindUnit(r.unit_id);
+      items.push_back({{"unit_id", IdToString(r.unit_id)}, {"unit_name", u ? u->name : ""}, {"open", r.open},
+                       {"overdue", r.overdue}});
     }
     SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
   }));

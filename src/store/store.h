@@ -212,8 +212,14 @@ class Store {
   // Ids of open tickets above `after_id`, ascending (for recomputing deadlines in batches).
   virtual Result<std::vector<Id>> OpenTicketIds(Id after_id, int limit) = 0;
   virtual Result<std::vector<UnitSlaStats>> SlaStats(TimeMs from, TimeMs to, TimeMs now) = 0;
-  // Live (pending or accepted) assignments past their handle deadline, per unit.
-  virtual Result<std::vector<std::pair<Id, int64_t>>> OverdueByUnit(TimeMs now) = 0;
+  // Each unit's backlog now: its live (pending or accepted) assignments, whenever they were
+  // dispatched, and how many of them are past their handle deadline; units with none left out.
+  struct UnitBacklog {
+    Id unit_id = 0;
+    int64_t open = 0;
+    int64_t overdue = 0;
+  };
+  virtual Result<std::vector<UnitBacklog>> BacklogByUnit(TimeMs now) = 0;
 
   // ---- early warning over stored tickets ----
   // Tickets created in [from, to), oldest first, at most `limit`: the text and who called

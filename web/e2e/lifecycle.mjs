@@ -187,6 +187,23 @@ try {
       return rs.length && rs.every((r) => r.textContent.includes('admin')) && rs.length
     }).then((h) => h.jsonValue())
     check(rows >= 1, `the admin tab survives a reload and the roster filters on the server (${rows} rows for "admin")`)
+    // An account of someone who left is disabled from the roster: the login is refused at once.
+    const hub = (await apiCall(server.base, 'GET', '/auth/me', undefined, admin)).unit_id
+    const units = await apiCall(server.base, 'GET', '/units', undefined, admin)
+    const centre = units.items.find((u) => u.is_centre && u.id !== '0')?.id ?? hub
+    await apiCall(server.base, 'POST', '/users', { username: 'e2e_leaver', password: 'leaver-pass-1', role: 'agent', unit_id: centre }, admin)
+    await page.fill('[data-test="user-q"]', 'e2e_leaver')
+    await page.press('[data-test="user-q"]', 'Enter')
+    await page.click('[data-test="user-edit-e2e_leaver"]')
+    await page.click('[data-test="user-edit-active"]')
+    await page.click('[data-test="user-edit-submit"]')
+    await page.waitForFunction(() => {
+      const r = document.querySelector('[data-test="user-table"] .el-table__row')
+      return r && r.textContent.includes('e2e_leaver') && r.textContent.includes('停用')
+    }, undefined, { timeout: 15_000 })
+    const refused = await apiLogin(server.base, 'e2e_leaver', 'leaver-pass-1').then(() => false, () => true)
+    check(refused, 'an account disabled on the admin screen can no longer log in')
+    await shot(page, '10-admin-users')
   }, { password: ADMIN_PASSWORD })
   await as('supervisor1', async (page) => {
     await page.waitForTimeout(1000)
@@ -200,6 +217,17 @@ try {
     check(listed >= 0 && tabText.includes(`待审批申请（${listed}）`),
           `the supervision desk lists requests waiting for a decision (${listed}; tab "${tabText.trim()}")`)
     await shot(page, '13-supervision-requests')
+    // The first request is decided on the spot: approved, it leaves the list.
+    const approve = page.locator('[data-test^="sup-approve-"]').first()
+    if (listed > 0 && await approve.count()) {
+      await approve.click()
+      await page.click('[data-test="sup-decide-submit"]')
+      await page.waitForFunction((n) => {
+        const m = /共 (\d+) 件/.exec(document.querySelector('.pager')?.textContent ?? '')
+        return m && Number(m[1]) === n - 1
+      }, listed, { timeout: 15_000 })
+      check(true, `a request is approved from the supervision desk (${listed} → ${listed - 1} waiting)`)
+    }
   })
 
   // 8. A citizen files a request on the portal, and rates it once it is answered.

@@ -94,7 +94,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Id>> DueAlarmTickets(TimeMs now, int limit) override;
   Result<std::vector<Id>> OpenTicketIds(Id after_id, int limit) override;
   Result<std::vector<UnitSlaStats>> SlaStats(TimeMs from, TimeMs to, TimeMs now) override;
-  Result<std::vector<std::pair<Id, int64_t>>> OverdueByUnit(TimeMs now) override;
+  Result<std::vector<UnitBacklog>> BacklogByUnit(TimeMs now) override;
   Result<std::vector<DuplicateCandidate>> DuplicateCandidates(const std::vector<int64_t>& bands, TimeMs since,
                                                               int limit) override;
   Status RaiseAlert(const Alert& a) override;
@@ -1256,19 +1256,20 @@ Result<std::vector<UnitSlaStats>> SqliteStore::SlaStats(TimeMs from, TimeMs to, 
   });
 }
 
-Result<std::vector<std::pair<Id, int64_t>>> SqliteStore::OverdueByUnit(TimeMs now) {
-  using Out = std::vector<std::pair<Id, int64_t>>;
+Result<std::vector<Store::UnitBacklog>> SqliteStore::BacklogByUnit(TimeMs now) {
+  using Out = std::vector<UnitBacklog>;
   return Read<Out>([&](Connection& c) -> Result<Out> {
-    // Per unit, two range seeks into (unit_id, state, handle_due_at): the work grows with
-    // the overdue orders, not with all the open ones.
+    // Per unit, range seeks into (unit_id, state, handle_due_at): counting the open orders
+    // walks the index entries of the live ones only, never the closed history.
     ASSIGN_OR_RETURN(auto s, c.Prepare(
-        "SELECT id, n FROM (SELECT u.id AS id, (SELECT COUNT(*) FROM assignments a WHERE a.unit_id = u.id "
-        "AND a.state IN ('pending','accepted') AND a.handle_due_at <= ?) AS n FROM units u) WHERE n > 0 "
-        "ORDER BY n DESC"));
+        "SELECT id, open, overdue FROM (SELECT u.id AS id, "
+        "(SELECT COUNT(*) FROM assignments a WHERE a.unit_id = u.id AND a.state IN ('pending','accepted')) AS open, "
+        "(SELECT COUNT(*) FROM assignments a WHERE a.unit_id = u.id AND a.state IN ('pending','accepted') "
+        "AND a.handle_due_at <= ?) AS overdue FROM units u) WHERE open > 0 ORDER BY overdue DESC, open DESC, id"));
     s.Bind(1, now);
     Out out;
     Status st;
-    while (s.Step(&st)) out.emplace_back(s.Int(0), s.Int(1));
+    while (s.Step(&st)) out.push_back({s.Int(0), s.Int(1), s.Int(2)});
     RETURN_IF_ERROR(st);
     return out;
   });

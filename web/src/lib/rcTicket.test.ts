@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { effectiveWarning, alertNumbers, alertSummary, callbackBody, callbackEffect, CursorStack, latestReply, pendingRequests, repliesOf, reviewBody, textBody } from './rcTicket'
+import { effectiveWarning, alertNumbers, alertSummary, callbackBody, callbackEffect, CursorStack, latestReply, pendingKinds, pendingRequests, repliesOf, reviewBody, textBody } from './rcTicket'
 
 const a = (o: any) => ({ id: 'a', unit_id: 'u', unit_name: 'U', lead: true, mode: 'direct', parent_id: null, round: 1,
   state: 'replied', dispatched_at: '', replied_at: '2026-11-28T10:00:00+08:00', handle_due_at: '', handled_on_time: true, ...o })
@@ -30,6 +30,8 @@ describe('pendingRequests', () => {
     ] }
     expect(pendingRequests(t as any)).toEqual(['市城管局 申请延期 5 天：需现场勘查', '区住建局 申请挂起：待法院裁定'])
     expect(pendingRequests({ assignments: [] })).toEqual([])
+    expect(pendingKinds(t as any)).toEqual(['extension', 'suspension'])
+    expect(pendingKinds({ assignments: [t.assignments[2], t.assignments[3]] } as any)).toEqual([])
   })
 })
 

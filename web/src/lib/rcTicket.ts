@@ -171,6 +171,15 @@ export function pendingRequests(t: Pick<RcTicket, 'assignments'>): string[] {
   return out
 }
 
+// Which decisions a ticket waits for (an accepted assignment's extension or suspension request).
+export function pendingKinds(t: Pick<RcTicket, 'assignments'>): ('extension' | 'suspension')[] {
+  const live = (t.assignments ?? []).filter((a) => a.state === 'accepted')
+  const out: ('extension' | 'suspension')[] = []
+  if (live.some((a) => a.extension_request)) out.push('extension')
+  if (live.some((a) => a.suspend_requested && !a.suspended)) out.push('suspension')
+  return out
+}
+
 // The warning level to show: the server's, except that an open ticket whose overall due_at
 // has passed counts as red even when no assignment is live (e.g. returned, awaiting
 // redispatch: the server then reports "none").
