@@ -845,6 +845,37 @@ class AccessTest(Base):
         self.assertTrue(any("password" in d and "role agent->unit_handler" in d for d in changes), changes)
         self.assertFalse(any("another-pass-9" in d for d in changes), "the password itself is never logged")
 
+    def test_admin_edits_areas_and_retires_categories(self):
+        admin = T("admin")
+        area = self.expect(call("POST", "/api/v1/areas", {"name": "临时街道", "kind": "street",
+                                                          "parent_id": W.areas["district"]["id"]}, admin), 201).json
+        path = "/api/v1/areas/%s" % area["id"]
+        self.expect(call("PATCH", path, {"aliases": ["x"]}, T("disp1")), 403)
+        r = self.expect(call("PATCH", path, {"name": "春晖街道", "aliases": [" 春晖新村 ", "春晖新村", "春晖路"]}, admin), 200).json
+        self.assertEqual((r["name"], r["aliases"]), ("春晖街道", ["春晖新村", "春晖路"]))
+        resolved = self.expect(call("GET", "/api/v1/areas" + q(resolve="春晖新村5栋2单元"), token=T("agent1")), 200).json
+        self.assertEqual(resolved["area"]["id"], area["id"], "a new alias resolves addresses at once")
+        for body, field in (({"name": ""}, "name"), ({"aliases": "春晖"}, "aliases"), ({"aliases": [1]}, "aliases[0]"),
+                            ({"kind": "district"}, "kind")):
+            self.expect_error(call("PATCH", path, body, admin), 400, field=field)
+        self.expect(call("PATCH", "/api/v1/areas/999999999", {"name": "无"}, admin), 404)
+
+        self.expect(call("POST", "/api/v1/categories", {"code": "98", "name": "临时专项"}, admin), 201)
+        self.expect(call("POST", "/api/v1/categories", {"code": "9801", "name": "临时专项子类", "parent_code": "98"}, admin), 201)
+        self.expect(call("PATCH", "/api/v1/categories/98", {"active": False}, T("disp1")), 403)
+        r = self.expect(call("PATCH", "/api/v1/categories/98", {"active": False}, admin), 200).json
+        self.assertFalse(r["active"])
+        cats = {c["code"]: c for c in self.expect(call("GET", "/api/v1/categories", token=admin), 200).json["items"]}
+        self.assertFalse(cats["9801"]["active"], "retiring retires the subcategories")
+        refused = self.create(status=400, category_code="9801")
+        self.assertEqual(refused["error"]["details"]["field"], "category_code", refused)
+        self.expect_error(call("PATCH", "/api/v1/categories/9801", {"active": True}, admin), 400, field="active")
+        r = self.expect(call("PATCH", "/api/v1/categories/98", {"name": "春晖专项", "active": True}, admin), 200).json
+        self.assertEqual((r["name"], r["active"]), ("春晖专项", True))
+        self.assertEqual(self.create(category_code="98")["category_code"], "98")
+        self.expect(call("PATCH", "/api/v1/categories/nosuch", {"name": "无"}, admin), 404)
+        self.expect_error(call("PATCH", "/api/v1/categories/98", {"name": " "}, admin), 400, field="name")
+
     def test_admin_renames_and_retires_a_unit(self):
         admin = T("admin")
         unit = self.expect(call("POST", "/api/v1/units", {"name": "市临时整治办", "kind": "department",

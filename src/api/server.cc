@@ -221,6 +221,17 @@ Status OptBoolField(const json& j, const char* f, std::optional<bool>* out) {
   return Status::Ok();
 }
 
+// An area's `aliases`: an array of strings, each trimmed (ValidateArea checks their sizes).
+Status AliasesField(const json& j, std::vector<std::string>* out) {
+  const json& al = j.at("aliases");
+  if (!al.is_array()) return InvalidArgument("aliases", "must be an array of strings");
+  for (size_t i = 0; i < al.size(); ++i) {
+    if (!al[i].is_string()) return InvalidArgument("aliases[" + std::to_string(i) + "]", "must be a string");
+    out->push_back(Trim(al[i].get<std::string>()));
+  }
+  return Status::Ok();
+}
+
 Status IdListField(const json& j, const char* f, std::vector<Id>* out) {
   auto it = j.find(f);
   if (it == j.end() || it->is_null()) return Status::Ok();
@@ -1068,19 +1079,25 @@ void ApiServer::Impl::OrgRoutes() {
     if (st.ok()) st = StrField(*body, "kind", true, 32, &kind);
     if (st.ok() && !ParseAreaKind(kind)) st = InvalidArgument("kind", "must be district, street or community");
     if (st.ok()) st = IdField(*body, "parent_id", false, &area.parent_id);
-    if (st.ok() && body->contains("aliases")) {
-      const json& al = (*body)["aliases"];
-      if (!al.is_array()) st = InvalidArgument("aliases", "must be an array of strings");
-      for (size_t i = 0; st.ok() && i < al.size(); ++i) {
-        if (!al[i].is_string()) st = InvalidArgument("aliases[" + std::to_string(i) + "]", "must be a string");
-        else area.aliases.push_back(Trim(al[i].get<std::string>()));
-      }
-    }
+    if (st.ok() && body->contains("aliases")) st = AliasesField(*body, &area.aliases);
     if (!st.ok()) return SendError(res, st);
     area.kind = *ParseAreaKind(kind);
     auto r = svc->CreateArea(a, area);
     if (!r.ok()) return SendError(res, r.status());
     SendJson(res, 201, AreaJson(*r));
+  }));
+  // An administrator renames an area or replaces the names addresses call it by (aliases).
+  Patch(R"(/api/v1/areas/(\d+))", "/api/v1/areas/{id}", Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto body = BodyObject(req, opts.max_json_bytes);
+    if (!body.ok()) return SendError(res, body.status());
+    Service::AreaChange change;
+    Status st = PatchFields(*body, {"name", "aliases"});
+    if (st.ok()) st = OptStrField(*body, "name", true, 200, &change.name);
+    if (st.ok() && body->contains("aliases")) st = AliasesField(*body, &change.aliases.emplace());
+    if (!st.ok()) return SendError(res, st);
+    auto r = svc->UpdateArea(a, ParseId(req.matches[1]).value_or(0), change);
+    if (!r.ok()) return SendError(res, r.status());
+    SendJson(res, 200, AreaJson(*r));
   }));
   Get("/api/v1/dispatch-rules", "/api/v1/dispatch-rules", Authed([this](const Actor&, const Req& req, Res& res) {
     auto org = svc->Org();
@@ -1156,6 +1173,22 @@ void ApiServer::Impl::OrgRoutes() {
     json out = CategoryJson(c);
     out["version"] = *v;
     SendJson(res, 201, out);
+  }));
+  // An administrator renames or retires a category: a new taxonomy version.
+  Patch(R"(/api/v1/categories/([A-Za-z0-9_.-]{1,32}))", "/api/v1/categories/{code}",
+        Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto body = BodyObject(req, opts.max_json_bytes);
+    if (!body.ok()) return SendError(res, body.status());
+    Service::CategoryChange change;
+    Status st = PatchFields(*body, {"name", "active"});
+    if (st.ok()) st = OptStrField(*body, "name", true, 200, &change.name);
+    if (st.ok()) st = OptBoolField(*body, "active", &change.active);
+    if (!st.ok()) return SendError(res, st);
+    auto r = svc->UpdateCategory(a, req.matches[1].str(), change);
+    if (!r.ok()) return SendError(res, r.status());
+    json out = CategoryJson(r->first);
+    out["version"] = r->second;
+    SendJson(res, 200, out);
   }));
   // The staff roster, filtered and paged on the server (a city has thousands of staff):
   // q (part of the username or name), role, unit_id; keyset by id (cursor, page_size ≤ 200).

@@ -301,13 +301,15 @@ Result<Area> Service::CreateArea(const Actor& a, Area area) {
   return r;
 }
 
-Result<int> Service::CheckCategory(const std::string& field, const std::string& code, bool prefix) {
+Result<int> Service::CheckCategory(const std::string& field, const std::string& code, bool prefix, bool in_use) {
   ASSIGN_OR_RETURN(int version, store_->CurrentTaxonomyVersion());
   ASSIGN_OR_RETURN(auto cats, store_->ListCategories(version));
   const auto matches = [&](const Category& c) { return prefix ? CodeHasPrefix(c.code, code) : c.code == code; };
-  if (std::none_of(cats.begin(), cats.end(), matches)) {
+  auto it = std::find_if(cats.begin(), cats.end(), matches);
+  if (it == cats.end()) {
     return InvalidArgument(field, "'" + code + (prefix ? "' begins no category code of" : "' is not in") + " the current taxonomy");
   }
+  if (in_use && !prefix && !it->active) return InvalidArgument(field, "'" + code + "' " + it->name + " is retired");
   return version;
 }
 
@@ -383,6 +385,59 @@ Result<Unit> Service::UpdateUnit(const Actor& a, Id unit_id, const UnitChange& c
   return u;
 }
 
+Result<Area> Service::UpdateArea(const Actor& a, Id area_id, const AreaChange& change) {
+  RETURN_IF_ERROR(NeedAdmin(a));
+  const Area* found = Org()->FindArea(area_id);
+  if (!found) return NotFound("no area with id " + IdToString(area_id));
+  Area area = *found;
+  if (change.name) area.name = Trim(*change.name);
+  if (change.aliases) {
+    area.aliases.clear();
+    for (const auto& al : *change.aliases) {
+      const std::string t = Trim(al);
+      if (std::find(area.aliases.begin(), area.aliases.end(), t) == area.aliases.end()) area.aliases.push_back(t);
+    }
+  }
+  RETURN_IF_ERROR(store_->UpdateArea(area));
+  InvalidateOrg();
+  (void)Audit(a, "area_updated", "area:" + IdToString(area.id),
+              Trim(std::string(change.name ? " name" : "") + (change.aliases ? " aliases" : "")));
+  return area;
+}
+
+Result<std::pair<Category, int>> Service::UpdateCategory(const Actor& a, const std::string& code,
+                                                        const CategoryChange& change) {
+  RETURN_IF_ERROR(NeedAdmin(a));
+  ASSIGN_OR_RETURN(int version, store_->CurrentTaxonomyVersion());
+  ASSIGN_OR_RETURN(auto cats, store_->ListCategories(version));
+  auto it = std::find_if(cats.begin(), cats.end(), [&](const Category& c) { return c.code == code; });
+  if (it == cats.end()) return NotFound("no category '" + code + "' in the current taxonomy");
+  if (change.name) it->name = Trim(*change.name);
+  if (change.active && *change.active && !it->parent_code.empty()) {
+    auto parent = std::find_if(cats.begin(), cats.end(), [&](const Category& c) { return c.code == it->parent_code; });
+    if (parent != cats.end() && !parent->active) {
+      return InvalidArgument("active", "its parent " + parent->code + " " + parent->name + " is retired");
+    }
+  }
+  if (change.active) {
+    // Retiring retires the subtree; re-activating brings back this category alone.
+    it->active = *change.active;
+    std::set<std::string> subtree{code};
+    for (bool grew = !*change.active; grew;) {
+      grew = false;
+      for (auto& c : cats) {
+        if (subtree.count(c.parent_code) && subtree.insert(c.code).second) c.active = false, grew = true;
+      }
+    }
+  }
+  const Category edited = *it;
+  ASSIGN_OR_RETURN(int next, store_->ImportTaxonomy(cats, "edit " + code));
+  (void)Audit(a, "category_updated", "category:" + code,
+              Trim(std::string(change.name ? " name" : "") +
+                   (change.active ? (*change.active ? " active" : " retired") : "")) + " v" + std::to_string(next));
+  return std::make_pair(edited, next);
+}
+
 Result<User> Service::UpdateUser(const Actor& a, Id user_id, const UserChange& change) {
   RETURN_IF_ERROR(NeedAdmin(a));
   ASSIGN_OR_RETURN(User u, store_->GetUser(user_id));
@@ -448,7 +503,7 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
     t.area_id = org->ResolveArea(in.address);
   }
   if (!in.category_code.empty()) {
-    ASSIGN_OR_RETURN(int version, CheckCategory("category_code", in.category_code));
+    ASSIGN_OR_RETURN(int version, CheckCategory("category_code", in.category_code, false, true));
     t.category_code = in.category_code;
     t.taxonomy_version = version;
   }

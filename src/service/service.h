@@ -56,9 +56,10 @@ class Service {
   Result<Unit> CreateUnit(const Actor& a, Unit u);
   Result<Area> CreateArea(const Actor& a, Area area);
   Result<DispatchRule> CreateDispatchRule(const Actor& a, DispatchRule r);
-  // Whether `code` is a category of the current taxonomy (with `prefix`, begins one): its
-  // version when it is, a 400 naming `field` when not. Read fresh, not from a cache.
-  Result<int> CheckCategory(const std::string& field, const std::string& code, bool prefix = false);
+  // Whether `code` is a category of the current taxonomy (with `prefix`, begins one; with
+  // `in_use`, one not retired): its version when it is, a 400 naming `field` when not. Read
+  // fresh, not from a cache.
+  Result<int> CheckCategory(const std::string& field, const std::string& code, bool prefix = false, bool in_use = false);
   Result<int> AddCategory(const Actor& a, Category c);
   Result<User> CreateUser(const Actor& a, User u, const std::string& password);
   // What an administrator may change of a unit or a user; unset fields stay as they are.
@@ -72,6 +73,19 @@ class Service {
     std::optional<Id> unit_id;
     std::optional<bool> active;
   };
+  struct AreaChange {
+    std::optional<std::string> name;
+    std::optional<std::vector<std::string>> aliases;
+  };
+  struct CategoryChange {
+    std::optional<std::string> name;
+    std::optional<bool> active;
+  };
+  Result<Area> UpdateArea(const Actor& a, Id area_id, const AreaChange& change);
+  // Renames or retires (active: false, with its subcategories) a category, as a new taxonomy
+  // version: tickets keep the version they were classified with; a retired category takes no
+  // new tickets. Returns the category and the new version.
+  Result<std::pair<Category, int>> UpdateCategory(const Actor& a, const std::string& code, const CategoryChange& change);
   // A unit made inactive keeps its open orders but is no longer dispatched to or proposed.
   Result<Unit> UpdateUnit(const Actor& a, Id unit_id, const UnitChange& change);
   // Disabling a user, a new password, role or unit end the user's sessions at once.

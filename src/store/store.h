@@ -152,6 +152,8 @@ class Store {
   virtual Status UpdateUnit(const Unit& u) = 0;
   virtual Result<Area> CreateArea(Area a) = 0;
   virtual Result<std::vector<Area>> ListAreas() = 0;
+  // Writes an area's name and aliases (its kind and place in the tree stay).
+  virtual Status UpdateArea(const Area& a) = 0;
   virtual Result<DispatchRule> CreateDispatchRule(DispatchRule r) = 0;
   virtual Result<std::vector<DispatchRule>> ListDispatchRules() = 0;
   virtual Status DeleteDispatchRule(Id id) = 0;

@@ -228,6 +228,22 @@ try {
       }, listed, { timeout: 15_000 })
       check(true, `a request is approved from the supervision desk (${listed} → ${listed - 1} waiting)`)
     }
+    // An order a unit returned is settled from the desk: a coordination note is recorded.
+    await page.click('#tab-returned')
+    await page.waitForSelector('[data-test="sup-table-returned"]')
+    await page.waitForTimeout(1000)
+    const coordinate = page.locator('[data-test^="sup-coordinate-"]:visible').first()
+    if (await coordinate.count()) {
+      const num = (await coordinate.getAttribute('data-test')).replace('sup-coordinate-', '')
+      await coordinate.click()
+      await page.fill('[data-test="dq-note"]', '经协调，仍由原单位办理，请尽快签收。')
+      await page.click('[data-test="dq-dialog-submit"]')
+      await page.waitForSelector('.el-message--success', { timeout: 15_000 })
+      const t = await ticket(num)
+      const events = await apiCall(server.base, 'GET', `/tickets/${t.id}/events`, undefined, admin)
+      const kinds = (events.items ?? events).map((e) => e.type)
+      check(kinds.includes('coordinated'), `a returned order is coordinated from the supervision desk (${num})`)
+    }
   })
 
   // 8. A citizen files a request on the portal, and rates it once it is answered.

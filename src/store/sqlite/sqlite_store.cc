@@ -56,6 +56,7 @@ class SqliteStore final : public Store {
   Status UpdateUnit(const Unit& u) override;
   Result<Area> CreateArea(Area a) override;
   Result<std::vector<Area>> ListAreas() override;
+  Status UpdateArea(const Area& a) override;
   Result<DispatchRule> CreateDispatchRule(DispatchRule r) override;
   Result<std::vector<DispatchRule>> ListDispatchRules() override;
   Status DeleteDispatchRule(Id id) override;
@@ -436,6 +437,16 @@ Status SqliteStore::InsertArea(Connection& c, const Area& a) {
                         .Bind(5, json(a.aliases).dump()).Bind(6, opts_.clock->NowMs()).Run());
   }
   return Status::Ok();
+}
+
+Status SqliteStore::UpdateArea(const Area& a) {
+  RETURN_IF_ERROR(ValidateArea(a));
+  return WriteStatus([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("UPDATE areas SET name = ?, aliases = ? WHERE id = ?"));
+    RETURN_IF_ERROR(s.Bind(1, a.name).Bind(2, json(a.aliases).dump()).Bind(3, a.id).Run());
+    if (c.Changes() == 0) return NotFound("no area with id " + IdToString(a.id));
+    return BumpOrgVersion(c);
+  });
 }
 
 Result<std::vector<Area>> SqliteStore::ListAreas() {
