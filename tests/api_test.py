@@ -389,6 +389,16 @@ class LifecycleTest(Base):
         self.assertEqual(got["status"], "archived")
         self.assertEqual(got["version"], version)
 
+    def test_a_returned_order_is_redispatched_level_by_level(self):
+        t = self.dispatched("dept_a")
+        t = self.act("h_a", t, "return", {"reason": "属江南区属地管理"})
+        self.act("disp1", t, "redispatch", {"unit_id": U("dc"), "mode": "sideways"}, status=400)
+        self.act("disp1", t, "redispatch", {"unit_id": U("dc")}, status=400)  # a centre takes relay only
+        t = self.act("disp1", t, "redispatch", {"unit_id": U("dc"), "mode": "relay", "note": "请江南区分中心转派"})
+        self.assertEqual((t["current_unit_id"], lead(t)["mode"]), (U("dc"), "relay"))
+        t = self.act("disp_dc", t, "dispatch", {"unit_id": U("street"), "mode": "direct"})
+        self.assertEqual(t["current_unit_id"], U("street"))
+
     def test_return_redispatch_and_coordinate(self):
         t = self.dispatched("dept_a")
         t = self.act("h_a", t, "return", {"reason": "路灯属城管局管理，非本单位职责"})
@@ -887,6 +897,12 @@ class AccessTest(Base):
         t = self.create()
         self.expect(call("POST", "/api/v1/tickets/%s/actions/dispatch" % t["id"],
                          {"unit_id": unit["id"], "mode": "direct"}, T("disp1")), 200)
+        code = self.expect(call("GET", "/api/v1/categories", token=admin), 200).json["items"][0]["code"]
+        area = self.expect(call("POST", "/api/v1/areas", {"name": "专项整治片区", "kind": "district"}, admin), 201).json["id"]
+        self.expect(call("POST", "/api/v1/dispatch-rules", {"lead_unit_id": unit["id"], "category_prefix": code,
+                                                            "area_id": area}, admin), 201)
+        match = self.expect(call("GET", "/api/v1/dispatch-rules" + q(category=code, area_id=area), token=T("disp1")), 200).json
+        self.assertEqual(match["rule"]["lead_unit_id"], unit["id"])
         self.expect(call("PATCH", path, {"active": False}, admin), 200)
         # The unit's backlog (open orders whenever dispatched) still holds the order.
         backlog = {x["unit_id"]: x for x in self.expect(call("GET", "/api/v1/stats/overdue", token=T("sup1")), 200).json["items"]}
@@ -898,6 +914,11 @@ class AccessTest(Base):
         t2 = self.create()
         self.expect_error(call("POST", "/api/v1/tickets/%s/actions/dispatch" % t2["id"],
                                {"unit_id": unit["id"], "mode": "direct"}, T("disp1")), 400, field="unit_id")
+        # Its directory rule gives way to the next one; nobody is placed in it.
+        match = self.expect(call("GET", "/api/v1/dispatch-rules" + q(category=code, area_id=area), token=T("disp1")), 200).json
+        self.assertNotEqual((match["rule"] or {}).get("lead_unit_id"), unit["id"])
+        self.expect_error(call("POST", "/api/v1/users", {"username": "into_retired", "password": PASSWORD, "role": "unit_handler",
+                                                         "unit_id": unit["id"]}, admin), 400, field="unit_id")
         self.expect_error(call("PATCH", path, {"name": ""}, admin), 400, field="name")
         self.expect_error(call("PATCH", path, {"kind": "street"}, admin), 400, field="kind")
         self.expect_error(call("PATCH", "/api/v1/units/%s" % U("hub"), {"active": False}, admin), 400, field="active")

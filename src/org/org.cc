@@ -162,6 +162,8 @@ std::optional<DispatchRule> OrgSnapshot::MatchRule(std::string_view category_cod
   int best_dist = 0;
   for (const auto& r : rules_) {
     if (!(category_code.substr(0, r.category_prefix.size()) == r.category_prefix)) continue;
+    // A rule whose lead unit is out of use gives way to the next most specific one.
+    if (const Unit* lead = FindUnit(r.lead_unit_id); !lead || !lead->active) continue;
     const int dist = area_distance(r.area_id);
     if (dist < 0) continue;
     if (!best || r.category_prefix.size() > best->category_prefix.size() ||

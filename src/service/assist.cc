@@ -26,15 +26,16 @@ json PredictionJson(const intel::Prediction& p) {
 
 // A category model's label is a code, a name, or a path of names ("城乡建设/市政设施"):
 // the category it means in the current taxonomy, or nullptr.
+// The category a model's label names, if it is in use: a retired one is never proposed.
 const Category* ResolveCategory(const std::string& label, const std::vector<Category>& cats) {
   for (const auto& c : cats) {
-    if (c.code == label) return &c;
+    if (c.code == label) return c.active ? &c : nullptr;
   }
   const size_t slash = label.find_last_of("/>");
   const std::string leaf = slash == std::string::npos ? label : label.substr(slash + 1);
   const Category* best = nullptr;
   for (const auto& c : cats) {
-    if (c.name == leaf && (!best || c.level < best->level)) best = &c;
+    if (c.active && c.name == leaf && (!best || c.level < best->level)) best = &c;
   }
   return best;
 }
@@ -138,10 +139,8 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
     json reasons = json::array();
   };
   std::map<Id, Candidate> units;
-  // An inactive unit is neither the directory's nor history's proposal.
-  auto rule = org.MatchRule(category, t.area_id);
-  const Unit* ruled = rule ? org.FindUnit(rule->lead_unit_id) : nullptr;
-  if (ruled && ruled->active) {
+  // An inactive unit is neither the directory's (MatchRule skips it) nor history's proposal.
+  if (auto rule = org.MatchRule(category, t.area_id)) {
     auto& c = units[rule->lead_unit_id];
     c.score += 0.5;
     c.reasons.push_back("派单目录: 分类" + (rule->category_prefix.empty() ? std::string("(全部)") : rule->category_prefix) +

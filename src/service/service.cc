@@ -233,16 +233,19 @@ Result<Actor> Service::Authenticate(const std::string& token) {
   if (token.empty() || token.size() > 200) return Status(Code::kUnauthenticated, "a bearer token is required");
   const std::string h = DigestHex(token);
   const TimeMs now = clock_->NowMs();
+  uint64_t epoch = 0;
   {
     std::lock_guard lock(session_mu_);
     auto it = sessions_.find(h);
     if (it != sessions_.end() && now - it->second.cached_at < kSessionCacheMs) return it->second.actor;
+    epoch = sessions_epoch_;
   }
   ASSIGN_OR_RETURN(Id user_id, store_->FindSession(h, now));
   ASSIGN_OR_RETURN(User u, store_->GetUser(user_id));
   if (!u.active) return Status(Code::kUnauthenticated, "the account is disabled");
   Actor a{u.id, u.role, u.unit_id, u.username};
   std::lock_guard lock(session_mu_);
+  if (epoch != sessions_epoch_) return a;  // a user changed meanwhile: the next request reads again
   if (sessions_.size() >= kMaxSessionCache) sessions_.clear();
   sessions_[h] = {a, now};
   return a;
@@ -339,6 +342,7 @@ Status CheckPassword(const std::string& password) {
 Status CheckRoleUnit(const OrgSnapshot& org, Role role, Id unit_id) {
   const Unit* unit = org.FindUnit(unit_id);
   if (!unit) return Status::Ok();  // the store refuses a unit that does not exist
+  if (!unit->active) return InvalidArgument("unit_id", "unit " + unit->name + " is out of use");
   const bool centre = IsCentre(unit->kind);
   if ((role == Role::kAgent || role == Role::kDispatcher) && !centre) {
     return InvalidArgument("unit_id", std::string("a ") + RoleName(role) + " belongs to a centre, not to " +
@@ -368,7 +372,8 @@ Result<User> Service::CreateUser(const Actor& a, User u, const std::string& pass
 
 Result<Unit> Service::UpdateUnit(const Actor& a, Id unit_id, const UnitChange& change) {
   RETURN_IF_ERROR(NeedAdmin(a));
-  const Unit* found = Org()->FindUnit(unit_id);
+  const auto org = Org();  // held: FindUnit points into this snapshot
+  const Unit* found = org->FindUnit(unit_id);
   if (!found) return NotFound("no unit with id " + IdToString(unit_id));
   Unit u = *found;
   if (change.name) u.name = Trim(*change.name);
@@ -387,7 +392,8 @@ Result<Unit> Service::UpdateUnit(const Actor& a, Id unit_id, const UnitChange& c
 
 Result<Area> Service::UpdateArea(const Actor& a, Id area_id, const AreaChange& change) {
   RETURN_IF_ERROR(NeedAdmin(a));
-  const Area* found = Org()->FindArea(area_id);
+  const auto org = Org();  // held: FindArea points into this snapshot
+  const Area* found = org->FindArea(area_id);
   if (!found) return NotFound("no area with id " + IdToString(area_id));
   Area area = *found;
   if (change.name) area.name = Trim(*change.name);
@@ -408,34 +414,35 @@ Result<Area> Service::UpdateArea(const Actor& a, Id area_id, const AreaChange& c
 Result<std::pair<Category, int>> Service::UpdateCategory(const Actor& a, const std::string& code,
                                                         const CategoryChange& change) {
   RETURN_IF_ERROR(NeedAdmin(a));
-  ASSIGN_OR_RETURN(int version, store_->CurrentTaxonomyVersion());
-  ASSIGN_OR_RETURN(auto cats, store_->ListCategories(version));
-  auto it = std::find_if(cats.begin(), cats.end(), [&](const Category& c) { return c.code == code; });
-  if (it == cats.end()) return NotFound("no category '" + code + "' in the current taxonomy");
-  if (change.name) it->name = Trim(*change.name);
-  if (change.active && *change.active && !it->parent_code.empty()) {
-    auto parent = std::find_if(cats.begin(), cats.end(), [&](const Category& c) { return c.code == it->parent_code; });
-    if (parent != cats.end() && !parent->active) {
-      return InvalidArgument("active", "its parent " + parent->code + " " + parent->name + " is retired");
-    }
-  }
-  if (change.active) {
-    // Retiring retires the subtree; re-activating brings back this category alone.
-    it->active = *change.active;
-    std::set<std::string> subtree{code};
-    for (bool grew = !*change.active; grew;) {
-      grew = false;
-      for (auto& c : cats) {
-        if (subtree.count(c.parent_code) && subtree.insert(c.code).second) c.active = false, grew = true;
+  Category edited;
+  ASSIGN_OR_RETURN(int version, store_->EditTaxonomy([&](std::vector<Category>& cats) -> Status {
+    auto it = std::find_if(cats.begin(), cats.end(), [&](const Category& c) { return c.code == code; });
+    if (it == cats.end()) return NotFound("no category '" + code + "' in the current taxonomy");
+    if (change.name) it->name = Trim(*change.name);
+    if (change.active && *change.active && !it->parent_code.empty()) {
+      auto parent = std::find_if(cats.begin(), cats.end(), [&](const Category& c) { return c.code == it->parent_code; });
+      if (parent != cats.end() && !parent->active) {
+        return InvalidArgument("active", "its parent " + parent->code + " " + parent->name + " is retired");
       }
     }
-  }
-  const Category edited = *it;
-  ASSIGN_OR_RETURN(int next, store_->ImportTaxonomy(cats, "edit " + code));
+    if (change.active) {
+      // Retiring retires the subtree; re-activating brings back this category alone.
+      it->active = *change.active;
+      std::set<std::string> subtree{code};
+      for (bool grew = !*change.active; grew;) {
+        grew = false;
+        for (auto& c : cats) {
+          if (subtree.count(c.parent_code) && subtree.insert(c.code).second) c.active = false, grew = true;
+        }
+      }
+    }
+    edited = *std::find_if(cats.begin(), cats.end(), [&](const Category& c) { return c.code == code; });
+    return Status::Ok();
+  }, "edit " + code));
   (void)Audit(a, "category_updated", "category:" + code,
               Trim(std::string(change.name ? " name" : "") +
-                   (change.active ? (*change.active ? " active" : " retired") : "")) + " v" + std::to_string(next));
-  return std::make_pair(edited, next);
+                   (change.active ? (*change.active ? " active" : " retired") : "")) + " v" + std::to_string(version));
+  return std::make_pair(edited, version);
 }
 
 Result<User> Service::UpdateUser(const Actor& a, Id user_id, const UserChange& change) {
@@ -460,6 +467,7 @@ Result<User> Service::UpdateUser(const Actor& a, Id user_id, const UserChange& c
     // Cached sessions carry the old role and unit: the next request reads the store again.
     std::lock_guard lock(session_mu_);
     sessions_.clear();
+    ++sessions_epoch_;
   }
   std::string what;
   if (u.display_name != was.display_name) what += " display_name";
@@ -531,7 +539,7 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
   if (!created.replayed) {
     RaiseIntakeAlerts(created.ticket, in.citizen.phone, sug);
     const double threshold = auto_dispatch_.load();
-    if (threshold > 0 && sug.contains("category") && !sug.contains("emergency") &&
+    if (threshold > 0 && sug.contains("category") && sug["category"].contains("code") && !sug.contains("emergency") &&
         sug.contains("units") && !sug["units"].empty() && !sug["category"].value("abstain", true) &&
         sug["category"].value("confidence", 0.0) >= threshold) {
       Command cmd;

@@ -229,6 +229,9 @@ class Service {
   struct CachedSession { Actor actor; TimeMs cached_at; };
   std::mutex session_mu_;
   std::map<std::string, CachedSession> sessions_;  // token hash -> actor
+  // Moved by every change to users: a lookup that read the store before the change does
+  // not cache what it read.
+  uint64_t sessions_epoch_ = 0;
   std::map<std::string, std::vector<TimeMs>> login_failures_;
 };
 

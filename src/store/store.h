@@ -172,6 +172,11 @@ class Store {
   virtual Result<int> ImportTaxonomy(const std::vector<Category>& cats, const std::string& source) = 0;
   // Adds one category as a new version (the previous versions stay as they were).
   virtual Result<int> AddCategory(const Category& c) = 0;
+  // Reads the current taxonomy, lets `edit` change it, and writes the result as a new
+  // version, in one transaction: concurrent edits never drop one another. An error from
+  // `edit` writes nothing.
+  virtual Result<int> EditTaxonomy(const std::function<Status(std::vector<Category>&)>& edit,
+                                   const std::string& source) = 0;
   virtual Result<int> CurrentTaxonomyVersion() = 0;
   virtual Result<std::vector<Category>> ListCategories(int version) = 0;
 

@@ -99,6 +99,9 @@ Status ParseFields(CommandType type, const json& j, Command* c) {
       return GetString(j, "reason", true, kMaxShortBytes, &c->reason);
     case CommandType::kRedispatch:
       RETURN_IF_ERROR(GetId(j, "unit_id", true, &c->unit_id));
+      RETURN_IF_ERROR(GetString(j, "mode", false, 16, &c->mode));
+      if (c->mode.empty()) c->mode = "direct";
+      RETURN_IF_ERROR(OneOf(c->mode, "mode", {"direct", "relay"}));
       return GetString(j, "note", false, kMaxShortBytes, &c->note);
     case CommandType::kCoordinate:
       RETURN_IF_ERROR(GetString(j, "note", true, kMaxShortBytes, &c->note));

@@ -67,6 +67,8 @@ class SqliteStore final : public Store {
   Result<int64_t> OrgVersion() override;
   Result<int> ImportTaxonomy(const std::vector<Category>& cats, const std::string& source) override;
   Result<int> AddCategory(const Category& c) override;
+  Result<int> EditTaxonomy(const std::function<Status(std::vector<Category>&)>& edit,
+                           const std::string& source) override;
   Result<int> CurrentTaxonomyVersion() override;
   Result<std::vector<Category>> ListCategories(int version) override;
   Result<User> CreateUser(User u) override;
@@ -622,6 +624,17 @@ Result<int> SqliteStore::AddCategory(const Category& cat) {
     cats.push_back(added);
     RETURN_IF_ERROR(ValidateTaxonomy(cats));
     return InsertTaxonomyVersion(c, cats, "add " + added.code, opts_.clock->NowMs());
+  });
+}
+
+Result<int> SqliteStore::EditTaxonomy(const std::function<Status(std::vector<Category>&)>& edit,
+                                      const std::string& source) {
+  return Write<int>([&](Connection& c) -> Result<int> {
+    ASSIGN_OR_RETURN(int current, MaxTaxonomyVersion(c));
+    ASSIGN_OR_RETURN(auto cats, ReadCategories(c, current));
+    RETURN_IF_ERROR(edit(cats));
+    RETURN_IF_ERROR(ValidateTaxonomy(cats));
+    return InsertTaxonomyVersion(c, cats, source, opts_.clock->NowMs());
   });
 }
 

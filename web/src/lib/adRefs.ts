@@ -1,7 +1,7 @@
 // Reference lists the admin and insight screens share (units, areas, categories), loaded
 // once per screen visit and reloaded after a create.
 import { computed, reactive } from 'vue'
-import { getAll } from './api'
+import { getAll, translateDetail } from './api'
 import { buildTree } from './adTree'
 
 export interface Unit { id: string; name: string; kind: string; parent_id: string | null; area_id: string | null; phone: string; active: boolean; is_centre: boolean }
@@ -41,11 +41,15 @@ export function fieldErrors(e: unknown, message: string, alias: Record<string, s
   if (!f) return { _: message }
   const base = f.replace(/\[\d+\]$/, '')
   const raw = e instanceof Error ? e.message : ''
-  const detail = raw.startsWith(f + ':') ? raw.slice(f.length + 1).trim() : raw || message
+  const detail = raw.startsWith(f + ':') ? translateDetail(raw.slice(f.length + 1).trim()) : raw ? translateDetail(raw) : message
   return { [alias[f] ?? alias[base] ?? base]: detail }
 }
 
 export const unitTree = computed(() => buildTree(refs.units, (u) => u.id, (u) => u.parent_id))
+// The tree a unit is picked from: units out of use stay in place (their subtree may not) but
+// cannot be chosen. Bind with :props="{ label: 'name', children: 'children', disabled: 'disabled' }".
+export const unitPickTree = computed(() =>
+  buildTree(refs.units.map((u) => ({ ...u, disabled: u.active === false })), (u) => u.id, (u) => u.parent_id))
 export const areaTree = computed(() => buildTree(refs.areas, (a) => a.id, (a) => a.parent_id))
 export const categoryTree = computed(() =>
   buildTree(refs.categories.map((c) => ({ ...c, label: `${c.code} ${c.name}` })), (c) => c.code, (c) => c.parent_code),

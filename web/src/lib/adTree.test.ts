@@ -30,7 +30,9 @@ describe('fieldErrors', () => {
     const e = new ApiError(400, 'invalid_argument', "code: '01' appears twice", 'code')
     expect(fieldErrors(e, 'x')).toEqual({ code: "'01' appears twice" })
     expect(fieldErrors(new ApiError(400, 'invalid_argument', 'aliases[1]: must be a string', 'aliases[1]'), 'x'))
-      .toEqual({ aliases: 'must be a string' })
+      .toEqual({ aliases: '应为文本' })  // in Chinese where the wording is known
+    expect(fieldErrors(new ApiError(400, 'invalid_argument', 'active: you cannot disable your own account', 'active'), 'x'))
+      .toEqual({ active: '不能停用自己的账号' })
   })
   it('falls back to the general message', () => {
     expect(fieldErrors(new Error('boom'), '网络错误：boom')).toEqual({ _: '网络错误：boom' })

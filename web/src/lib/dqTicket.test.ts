@@ -16,6 +16,9 @@ describe('dqTicket', () => {
     expect(suggestedCategory(t)).toEqual({ code: '0504', name: '校外培训', confidence: 0.9 })
     expect(suggestedCategory({ suggestions: { category: { abstain: true, code: '01' } } } as any)).toBeNull()
     expect(topSuggestion({} as any)).toBeNull()
+    const two: any = { suggestions: { units: [{ unit_id: '3', name: '江北区分中心' }, { unit_id: '9', name: '教育局' }] } }
+    expect(topSuggestion(two, (id) => id !== '3')?.name).toBe('教育局')
+    expect(topSuggestion(two, () => false)).toBeNull()
     expect(scoreText(0.996)).toBe('99.6%')
     expect(scoreText(1e-170)).toBe('<0.1%')
   })
