@@ -72,12 +72,13 @@ std::string Utf8(const std::u32string& s) {
   return out;
 }
 
-// Whether a place key reads as a name: no particle or pronoun inside (的, 了, 我, 们 ...) and
-// no preposition, measure word or demonstrative in front (在, 条, 这 ...). Display only: the
+// Whether a place key reads as a name: no particle, pronoun, adverb or time word inside (的,
+// 了, 我, 们, 不, 要, 年 ...: 孩子今年上小学 is a sentence, not a school) and no preposition,
+// measure word, demonstrative or word ending in front (在, 条, 这, 子 ...). Display only: the
 // clustering keys by every window.
 bool ReadsAsPlaceName(std::string_view key) {
-  static const std::u32string inside = U"的了把被我你他她们些吗呢吧";
-  static const std::u32string first = U"在是这那条个和与及对从到向给有去往离近等为因每该其";
+  static const std::u32string inside = U"的了把被我你他她们些吗呢吧年想要说没不就也还";
+  static const std::u32string first = U"在是这那条个和与及对从到向给有去往离近等为因每该其子";
   const std::u32string k = CodePoints(key);
   if (k.empty() || first.find(k[0]) != std::u32string::npos) return false;
   return std::none_of(k.begin(), k.end(), [](char32_t c) { return inside.find(c) != std::u32string::npos; });
@@ -1101,20 +1102,18 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     // The place: the key most members share (the longest among equals, then the first by name),
     // among keys that read as a name: a key's window of characters before the suffix may
     // reach back into the sentence (2条公交线路 → 条公交线路, 年代的老小区), and a shorter key
-    // of the same messages says it without the stray words.
+    // of the same messages says it without the stray words. None that reads as a name: no
+    // place (a matter like school places is about a topic; a sentence fragment misleads).
     std::unordered_map<uint32_t, size_t> key_count;
     for (size_t m : members) {
       for (uint32_t k : keys[m]) ++key_count[k];
     }
-    for (const bool names_only : {true, false}) {
-      size_t best = 0;
-      for (const auto& [k, cnt] : key_count) {
-        const std::string_view name = corpus.key_names[k];
-        if (names_only && !ReadsAsPlaceName(name)) continue;
-        const size_t len = Utf8Length(name), best_len = Utf8Length(h.place);
-        if (cnt > best || (cnt == best && (len > best_len || (len == best_len && name < h.place)))) best = cnt, h.place = name;
-      }
-      if (best > 0) break;
+    size_t best = 0;
+    for (const auto& [k, cnt] : key_count) {
+      const std::string_view name = corpus.key_names[k];
+      if (!ReadsAsPlaceName(name)) continue;
+      const size_t len = Utf8Length(name), best_len = Utf8Length(h.place);
+      if (cnt > best || (cnt == best && (len > best_len || (len == best_len && name < h.place)))) best = cnt, h.place = name;
     }
     const Message& rep = msgs[h.members[0]];
     h.description = !rep.title.empty() ? rep.title : Utf8(WordChars(rep.text).substr(0, 40));

@@ -124,6 +124,23 @@ TEST(Hotspots, ThePlaceShownReadsAsAName) {
   EXPECT_NE(spots[0].place.find("线路"), std::string::npos) << spots[0].place;
 }
 
+// A matter whose only "place" is a sentence (孩子今年上小学) names none rather than a fragment.
+TEST(Hotspots, ASentenceIsNotShownAsAPlace) {
+  std::vector<Message> m;
+  const char* texts[] = {"孩子今年上小学学区划分不合理", "孩子今年上小学离家太远没有校车", "孩子今年上小学入学材料太多",
+                         "孩子今年上小学报名系统打不开"};
+  for (int i = 0; i < 8; ++i) {
+    m.push_back({"s" + std::to_string(i), texts[i % 4], std::string(texts[i % 4]) + "，请教育局尽快解决入学问题。",
+                 ParseLooseTime("2019/7/" + std::to_string(1 + i) + " 10:00:00"), "u" + std::to_string(i), 0});
+  }
+  const auto spots = FindHotspots(m);
+  ASSERT_GE(spots.size(), 1u);
+  for (const auto& s : spots) {
+    EXPECT_EQ(s.place.find("今年"), std::string::npos) << s.place;
+    EXPECT_EQ(s.place.find("年上"), std::string::npos) << s.place;
+  }
+}
+
 TEST(Hotspots, FeaturesRoundTripAndDamagedOnesAreRefused) {
   const TextFeatures f = HotspotFeatures("锦绣家园小区油烟扰民", "锦绣家园小区油烟扰民\n楼下餐馆油烟直排，五一路也有。ABC 123");
   ASSERT_FALSE(f.grams.empty());
