@@ -460,7 +460,10 @@ struct Corpus {
   std::vector<std::string> worked;
 };
 
-Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* stages = nullptr) {
+// every_term: keep the bigrams one message holds and the very common ones in the vectors
+// (a true cosine, for scoring pairs); without it they are left out (clustering: a bigram of
+// one message links nothing, and leaving it out keeps the vectors short).
+Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* stages = nullptr, bool every_term = false) {
   Laps lap(stages);
   const size_t n = msgs.size();
   Corpus c;
@@ -599,7 +602,7 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* s
   const double common = std::max(20.0, 0.05 * n);
   std::vector<uint32_t> kept;
   for (uint32_t id = 0; id < df.size(); ++id) {
-    if (df[id] >= 2 && df[id] <= common) kept.push_back(id);
+    if (every_term ? df[id] >= 1 : df[id] >= 2 && df[id] <= common) kept.push_back(id);
   }
   std::sort(kept.begin(), kept.end(), [&](uint32_t a, uint32_t b) {
     return df[a] != df[b] ? df[a] > df[b] : bigram_of(a) < bigram_of(b);
@@ -733,10 +736,12 @@ TermVec Centroid(const std::vector<TermVec>& vec, const std::vector<size_t>& mem
 
 std::vector<PetitionMatch> CrossCheckPetitions(const std::vector<Message>& tickets, const std::vector<Message>& petitions,
                                                double threshold) {
-  // One corpus, so both sides share idf; tickets first, petitions after.
+  // One corpus, so both sides share idf; tickets first, petitions after. Every bigram counts
+  // in the norms: a score is the true cosine (leaving out the bigrams one text holds made
+  // two texts that share a place and little else score near 1).
   std::vector<Message> all = tickets;
   all.insert(all.end(), petitions.begin(), petitions.end());
-  const Corpus c = Vectorise(all, 1);
+  const Corpus c = Vectorise(all, 1, nullptr, true);
   std::vector<std::vector<std::pair<uint32_t, float>>> postings(c.terms);  // term → (petition, weight)
   for (size_t p = 0; p < petitions.size(); ++p) {
     for (const auto& [t, w] : c.vec[tickets.size() + p]) postings[t].push_back({static_cast<uint32_t>(p), w});

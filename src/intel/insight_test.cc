@@ -141,6 +141,23 @@ TEST(Hotspots, ASentenceIsNotShownAsAPlace) {
   }
 }
 
+// A petition and a ticket that name the same estate about different matters do not match:
+// the score is the cosine over all their bigrams, not over the ones both hold.
+TEST(Petitions, SharingAPlaceIsNotAMatch) {
+  std::vector<Message> tickets = {{"t1", "", "锦绣家园小区门口垃圾堆放无人清理臭气熏天", std::nullopt, "", 0},
+                                  {"t2", "", "锦绣家园小区旁边工地夜间施工噪音扰民", std::nullopt, "", 0},
+                                  {"t3", "", "请问公积金提取需要什么材料", std::nullopt, "", 0}};
+  std::vector<Message> petitions = {{"p1", "", "信访人反映锦绣家园小区旁边工地夜间施工噪音扰民问题", std::nullopt, "", 0},
+                                    {"p2", "", "锦绣家园小区业主反映物业费上涨不合理", std::nullopt, "", 0}};
+  const auto matches = CrossCheckPetitions(tickets, petitions, 0.4);
+  ASSERT_EQ(matches.size(), 1u);
+  EXPECT_EQ(matches[0].ticket, 1u);
+  EXPECT_EQ(matches[0].petition, 0u);
+  EXPECT_LT(matches[0].score, 0.95);  // a true cosine: the petition says more than the ticket
+  EXPECT_NE(std::find(matches[0].shared_places.begin(), matches[0].shared_places.end(), "锦绣家园小区"),
+            matches[0].shared_places.end());
+}
+
 TEST(Hotspots, FeaturesRoundTripAndDamagedOnesAreRefused) {
   const TextFeatures f = HotspotFeatures("锦绣家园小区油烟扰民", "锦绣家园小区油烟扰民\n楼下餐馆油烟直排，五一路也有。ABC 123");
   ASSERT_FALSE(f.grams.empty());
