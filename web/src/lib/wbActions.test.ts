@@ -9,6 +9,8 @@ describe('action dialogs', () => {
       unit_id: '5', mode: 'direct', assisting_unit_ids: ['6'], note: '尽快',
     })
     expect(actionBody('dispatch', m({ unit_id: '5', mode: 'relay' }))).toEqual({ unit_id: '5', mode: 'relay' })
+    expect(actionBody('redispatch', m({ unit_id: '5', mode: 'relay' }))).toEqual({ unit_id: '5', mode: 'relay' })
+    expect(actionBody('redispatch', m({ unit_id: '5', note: ' 改派 ' }))).toEqual({ unit_id: '5', note: '改派' })
   })
   it('builds the other bodies', () => {
     expect(actionBody('return', m({ reason: ' 非本单位职责 ' }))).toEqual({ reason: '非本单位职责' })

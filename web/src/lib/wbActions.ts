@@ -56,6 +56,7 @@ export const actionFields: Record<string, FieldSpec[]> = {
   ],
   redispatch: [
     { key: 'unit_id', label: '改派单位', kind: 'unit', required: true },
+    { key: 'mode', label: '派单方式', kind: 'mode' },
     { key: 'note', label: '说明', kind: 'textarea' },
   ],
   accept: [],
@@ -140,7 +141,7 @@ export function actionBody(action: string, m: ActionModel): Record<string, unkno
       return opt(b, 'note', m.note)
     }
     case 'redispatch':
-      return opt({ unit_id: m.unit_id }, 'note', m.note)
+      return opt(m.mode === 'relay' ? { unit_id: m.unit_id, mode: 'relay' } : { unit_id: m.unit_id }, 'note', m.note)
     case 'return': case 'suspend': case 'reopen': case 'withdraw': case 'exempt':
       return { reason: t(m.reason) }
     case 'request_extension':
