@@ -866,7 +866,7 @@ class AccessTest(Base):
         resolved = self.expect(call("GET", "/api/v1/areas" + q(resolve="春晖新村5栋2单元"), token=T("agent1")), 200).json
         self.assertEqual(resolved["area"]["id"], area["id"], "a new alias resolves addresses at once")
         for body, field in (({"name": ""}, "name"), ({"aliases": "春晖"}, "aliases"), ({"aliases": [1]}, "aliases[0]"),
-                            ({"kind": "district"}, "kind")):
+                            ({"kind": "district"}, "kind"), ({"aliases": ["春晖路", "望江路"]}, "aliases")):
             self.expect_error(call("PATCH", path, body, admin), 400, field=field)
         self.expect(call("PATCH", "/api/v1/areas/999999999", {"name": "无"}, admin), 404)
 

@@ -297,8 +297,38 @@ Result<Unit> Service::CreateUnit(const Actor& a, Unit u) {
   return r;
 }
 
+namespace {
+
+// An alias names one area of its district: addresses are resolved within the district they
+// name, so the same alias on two areas of one district would send them to either.
+Status CheckAliases(const OrgSnapshot& org, const Area& area) {
+  const auto district_of = [&](const Area& x) {
+    const Area* at = &x;
+    for (int depth = 0; depth < 8 && at->parent_id != 0; ++depth) {
+      const Area* up = org.FindArea(at->parent_id);
+      if (!up) break;
+      at = up;
+    }
+    return at->id;
+  };
+  const Id district = district_of(area);
+  for (const Area& other : org.areas()) {
+    if (other.id == area.id || district_of(other) != district) continue;
+    for (const auto& al : area.aliases) {
+      if (al == other.name || std::find(other.aliases.begin(), other.aliases.end(), al) != other.aliases.end()) {
+        return InvalidArgument("aliases", "'" + al + "' already names " + other.name + " in the same district");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<Area> Service::CreateArea(const Actor& a, Area area) {
   RETURN_IF_ERROR(NeedAdmin(a));
+  for (auto& al : area.aliases) al = Trim(al);
+  RETURN_IF_ERROR(CheckAliases(*Org(), area));
   auto r = store_->CreateArea(std::move(area));
   InvalidateOrg();
   return r;
@@ -404,6 +434,7 @@ Result<Area> Service::UpdateArea(const Actor& a, Id area_id, const AreaChange& c
       if (std::find(area.aliases.begin(), area.aliases.end(), t) == area.aliases.end()) area.aliases.push_back(t);
     }
   }
+  RETURN_IF_ERROR(CheckAliases(*org, area));
   RETURN_IF_ERROR(store_->UpdateArea(area));
   InvalidateOrg();
   (void)Audit(a, "area_updated", "area:" + IdToString(area.id),
