@@ -268,7 +268,7 @@ Result<std::map<std::string, std::map<int64_t, int64_t>>> DailyCounts(const Insi
     if (!at) continue;
     std::string key;
     for (size_t c : key_cols) key += (key.empty() ? "" : " / ") + Trim(r[c]);
-    ++counts[key][(*at + kCityOffsetMs) / kDayMs];
+    ++counts[key][CityDays(*at)];
     ++*rows_read;
   }
   return counts;
@@ -290,12 +290,12 @@ int Spikes(const InsightArgs& a) {
   if (!a.from.empty()) {
     auto t = intel::ParseLooseTime(a.from);
     if (!t) return Fail(InvalidArgument("from", "is not a date: " + a.from));
-    from = (*t + kCityOffsetMs) / kDayMs;
+    from = CityDays(*t);
   }
   if (!a.to.empty()) {
     auto t = intel::ParseLooseTime(a.to);
     if (!t) return Fail(InvalidArgument("to", "is not a date: " + a.to));
-    to = (*t + kCityOffsetMs) / kDayMs;
+    to = CityDays(*t);
   }
   if (to < from) return Fail(InvalidArgument("to", "is before --from"));
   intel::SpikeOptions opts;

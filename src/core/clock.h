@@ -41,6 +41,10 @@ constexpr int64_t kDayMs = 24 * kHourMs;
 // The city's zone offset. Mainland China has no daylight saving, so a fixed offset is exact.
 constexpr int64_t kCityOffsetMs = 8 * kHourMs;
 
+// The city-local date holding t, as days since 1970-01-01, and the instant that date began.
+constexpr int64_t CityDays(TimeMs t) { return (t + kCityOffsetMs) / kDayMs; }
+constexpr TimeMs CityDayStart(TimeMs t) { return CityDays(t) * kDayMs - kCityOffsetMs; }
+
 // "2026-11-28T09:30:00+08:00" in the city's zone.
 std::string FormatIsoCity(TimeMs t);
 // "2026-11-28T01:30:00Z".

@@ -1,10 +1,15 @@
 #include "core/text.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
 namespace hotline {
+
+bool HasAsciiControl(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
+}
 
 bool IsValidUtf8(std::string_view s) {
   // The well-formed byte sequences of the Unicode standard (table 3-7): the second byte's

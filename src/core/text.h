@@ -17,6 +17,8 @@ size_t Utf8Length(std::string_view s);
 std::string Utf8Prefix(std::string_view s, size_t max_bytes);
 // Trims ASCII whitespace, U+3000 (ideographic space) and NBSP from both ends.
 std::string Trim(std::string_view s);
+// Whether s holds an ASCII control character (below 0x20, or DEL).
+bool HasAsciiControl(std::string_view s);
 
 // RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. A leading
 // UTF-8 BOM is dropped. Fails with the line number of an unterminated quote.

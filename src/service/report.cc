@@ -21,9 +21,7 @@ constexpr int64_t kMaxReportDays = 400;
 constexpr size_t kTopCategories = 10, kTopAreas = 10, kTopHotspots = 5, kBoardSize = 5;
 constexpr int64_t kBoardMinOrders = 3;  // a unit with fewer orders in the period is not on the red or black list
 
-TimeMs CityDayStart(TimeMs t) { return (t + kCityOffsetMs) / kDayMs * kDayMs - kCityOffsetMs; }
 TimeMs CityDayOf(int64_t days) { return days * kDayMs - kCityOffsetMs; }
-int64_t CityDays(TimeMs t) { return (t + kCityOffsetMs) / kDayMs; }
 
 std::string DateText(TimeMs t) { return FormatIsoCity(t).substr(0, 10); }
 

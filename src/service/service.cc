@@ -389,8 +389,7 @@ Status CheckRoleUnit(const OrgSnapshot& org, Role role, Id unit_id) {
 
 Result<User> Service::CreateUser(const Actor& a, User u, const std::string& password) {
   RETURN_IF_ERROR(NeedAdmin(a));
-  const bool control = std::any_of(u.username.begin(), u.username.end(),
-                                   [](char ch) { return static_cast<unsigned char>(ch) <= 0x20 || ch == 0x7f; });
+  const bool control = HasAsciiControl(u.username) || u.username.find(' ') != std::string::npos;
   if (u.username.empty() || u.username.size() > 64 || !IsValidUtf8(u.username) || control) {
     return InvalidArgument("username", "must be 1-64 characters without spaces or control characters");
   }
@@ -1034,8 +1033,8 @@ Result<Attachment> Service::AddAttachment(const Actor& a, Id ticket_id, std::str
     return Status(Code::kTooLarge, "body: an attachment may be at most 5 MiB", "body");
   }
   name = Trim(name);
-  const bool control = std::any_of(name.begin(), name.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
-  if (name.empty() || name.size() > 200 || !IsValidUtf8(name) || control || name.find_first_of("/\\") != std::string::npos) {
+  if (name.empty() || name.size() > 200 || !IsValidUtf8(name) || HasAsciiControl(name) ||
+      name.find_first_of("/\\") != std::string::npos) {
     return InvalidArgument("name", "must be a file name of 1-200 bytes without '/', '\\' or control characters");
   }
   // A ticket holds at most as many files as its list shows (and a reply may cite).

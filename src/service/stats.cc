@@ -39,7 +39,7 @@ Result<json> Service::Overview(const Actor& a, TimeMs from, TimeMs to) {
   auto org = Org();
   ASSIGN_OR_RETURN(std::vector<Id> scope, CentreScope(a, *org));
   const TimeMs now = clock_->NowMs();
-  const TimeMs day_start = (now + kCityOffsetMs) / kDayMs * kDayMs - kCityOffsetMs;
+  const TimeMs day_start = CityDayStart(now);
   ASSIGN_OR_RETURN(auto o, store_->OverviewStats(day_start, now, from, to, scope));
   ASSIGN_OR_RETURN(auto sla, SlaStats(a, from, to));
 

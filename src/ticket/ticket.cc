@@ -244,6 +244,7 @@ class Step {
   Status Accept();
   Status Return();
   Status Redispatch(bool coordinate);
+  void SuspendNow(Assignment& a, json data);
   Status Coordinate();
   Status RequestExtension();
   Status DecideExtension();
@@ -597,13 +598,17 @@ Status Step::Suspend() {
   if (!a || a->state != AssignmentState::kAccepted || a->suspended) return Invalid(t_, cmd_.type);
   if (!CentreCovers(a->dispatched_by_unit_id)) return PermissionDenied("the order was dispatched by another centre");
   const bool approved_request = a->suspend_requested;
-  a->suspend_requested = false;
-  a->suspended = true;
-  a->suspended_at = ctx_.now;
   a->suspend_reason = cmd_.reason;
-  Emit("suspended", {{"assignment_id", IdToString(a->id)}, {"reason", cmd_.reason},
-                     {"approved_request", approved_request}}, true);
+  SuspendNow(*a, {{"assignment_id", IdToString(a->id)}, {"reason", cmd_.reason}, {"approved_request", approved_request}});
   return Status::Ok();
+}
+
+// The centre stops an order's clock (挂起), from now: recorded as `suspended` with `data`.
+void Step::SuspendNow(Assignment& a, json data) {
+  a.suspend_requested = false;
+  a.suspended = true;
+  a.suspended_at = ctx_.now;
+  Emit("suspended", std::move(data), true);
 }
 
 // A relaying centre's assignment waits on the one below it: an extension granted below, or
@@ -631,15 +636,13 @@ Status Step::DecideSuspension() {
   if (!a) return Conflict("invalid_transition", "no suspension request is waiting");
   if (!CentreCovers(a->dispatched_by_unit_id)) return PermissionDenied("the order was dispatched by another centre");
   if (!cmd_.approve) return InvalidArgument("approve", "is required");
-  a->suspend_requested = false;
   json data = {{"assignment_id", IdToString(a->id)}, {"reason", a->suspend_reason}};
   if (!cmd_.comment.empty()) data["comment"] = cmd_.comment;
   if (*cmd_.approve) {
-    a->suspended = true;
-    a->suspended_at = ctx_.now;
     data["approved_request"] = true;
-    Emit("suspended", data, true);
+    SuspendNow(*a, std::move(data));
   } else {
+    a->suspend_requested = false;
     a->suspend_reason.clear();
     Emit("suspend_refused", data, false);
   }
