@@ -886,6 +886,27 @@ class AccessTest(Base):
         self.expect(call("PATCH", "/api/v1/categories/nosuch", {"name": "无"}, admin), 404)
         self.expect_error(call("PATCH", "/api/v1/categories/98", {"name": " "}, admin), 400, field="name")
 
+    def test_admin_edits_a_dispatch_rule(self):
+        admin = T("admin")
+        code = self.expect(call("GET", "/api/v1/categories", token=admin), 200).json["items"][0]["code"]
+        area = self.expect(call("POST", "/api/v1/areas", {"name": "规则测试片区", "kind": "district"}, admin), 201).json["id"]
+        rule = self.expect(call("POST", "/api/v1/dispatch-rules", {"lead_unit_id": U("dept_a"), "category_prefix": code,
+                                                                   "area_id": area}, admin), 201).json
+        path = "/api/v1/dispatch-rules/%s" % rule["id"]
+        body = {"lead_unit_id": U("dept_b"), "assisting_unit_ids": [U("dept_a")], "category_prefix": code, "area_id": area,
+                "priority": 5}
+        self.expect(call("PUT", path, body, T("disp1")), 403)
+        r = self.expect(call("PUT", path, body, admin), 200).json
+        self.assertEqual((r["id"], r["lead_unit_id"], r["assisting_unit_ids"], r["priority"]),
+                         (rule["id"], U("dept_b"), [U("dept_a")], 5))
+        match = self.expect(call("GET", "/api/v1/dispatch-rules" + q(category=code, area_id=area), token=T("disp1")), 200).json
+        self.assertEqual(match["rule"]["lead_unit_id"], U("dept_b"), "the directory answers with the edited rule at once")
+        self.expect_error(call("PUT", path, dict(body, lead_unit_id="999999999"), admin), 400, field="lead_unit_id")
+        self.expect_error(call("PUT", path, dict(body, category_prefix="no such"), admin), 400, field="category_prefix")
+        match = self.expect(call("GET", "/api/v1/dispatch-rules" + q(category=code, area_id=area), token=T("disp1")), 200).json
+        self.assertEqual(match["rule"]["lead_unit_id"], U("dept_b"), "a refused edit leaves the rule as it was")
+        self.expect(call("PUT", "/api/v1/dispatch-rules/999999999", body, admin), 404)
+
     def test_admin_renames_and_retires_a_unit(self):
         admin = T("admin")
         unit = self.expect(call("POST", "/api/v1/units", {"name": "市临时整治办", "kind": "department",

@@ -1112,28 +1112,39 @@ void ApiServer::Impl::OrgRoutes() {
     if (!page.ok()) return SendError(res, page.status());
     SendJson(res, 200, *page);
   }));
-  Post("/api/v1/dispatch-rules", "/api/v1/dispatch-rules", Authed([this](const Actor& a, const Req& req, Res& res) {
+  // A rule's body, as POST and PUT take it.
+  const auto rule_body = [this](const Req& req, DispatchRule* r) -> Status {
     auto body = BodyObject(req, opts.max_json_bytes);
-    if (!body.ok()) return SendError(res, body.status());
-    DispatchRule r;
-    Status st = StrField(*body, "category_prefix", false, 32, &r.category_prefix);
-    if (st.ok()) st = IdField(*body, "area_id", false, &r.area_id);
-    if (st.ok()) st = IdField(*body, "lead_unit_id", true, &r.lead_unit_id);
-    if (st.ok()) st = IdListField(*body, "assisting_unit_ids", &r.assisting_unit_ids);
+    if (!body.ok()) return body.status();
+    Status st = StrField(*body, "category_prefix", false, 32, &r->category_prefix);
+    if (st.ok()) st = IdField(*body, "area_id", false, &r->area_id);
+    if (st.ok()) st = IdField(*body, "lead_unit_id", true, &r->lead_unit_id);
+    if (st.ok()) st = IdListField(*body, "assisting_unit_ids", &r->assisting_unit_ids);
     if (st.ok() && body->contains("priority")) {
       const json& p = (*body)["priority"];
       const bool in_range = p.is_number_unsigned() ? p.get<uint64_t>() <= 1000000
                             : p.is_number_integer() && p.get<int64_t>() >= -1000000 && p.get<int64_t>() <= 1000000;
-      if (!in_range) {
-        st = InvalidArgument("priority", "must be an integer from -1,000,000 to 1,000,000");
-      } else {
-        r.priority = p.get<int>();
-      }
+      if (!in_range) return InvalidArgument("priority", "must be an integer from -1,000,000 to 1,000,000");
+      r->priority = p.get<int>();
     }
-    if (!st.ok()) return SendError(res, st);
+    return st;
+  };
+  Post("/api/v1/dispatch-rules", "/api/v1/dispatch-rules", Authed([this, rule_body](const Actor& a, const Req& req, Res& res) {
+    DispatchRule r;
+    if (Status st = rule_body(req, &r); !st.ok()) return SendError(res, st);
     auto out = svc->CreateDispatchRule(a, r);
     if (!out.ok()) return SendError(res, out.status());
     SendJson(res, 201, RuleJson(*out));
+  }));
+  // An administrator changes a rule (the whole rule, as on creation).
+  Put(R"(/api/v1/dispatch-rules/(\d+))", "/api/v1/dispatch-rules/{id}",
+      Authed([this, rule_body](const Actor& a, const Req& req, Res& res) {
+    DispatchRule r;
+    if (Status st = rule_body(req, &r); !st.ok()) return SendError(res, st);
+    r.id = ParseId(req.matches[1]).value_or(0);
+    auto out = svc->ReplaceDispatchRule(a, r);
+    if (!out.ok()) return SendError(res, out.status());
+    SendJson(res, 200, RuleJson(*out));
   }));
   Delete(R"(/api/v1/dispatch-rules/(\d+))", "/api/v1/dispatch-rules/{id}",
          Authed([this](const Actor& a, const Req& req, Res& res) {

@@ -355,6 +355,15 @@ Result<DispatchRule> Service::CreateDispatchRule(const Actor& a, DispatchRule r)
   return out;
 }
 
+Result<DispatchRule> Service::ReplaceDispatchRule(const Actor& a, DispatchRule r) {
+  RETURN_IF_ERROR(NeedAdmin(a));
+  if (!r.category_prefix.empty()) RETURN_IF_ERROR(CheckCategory("category_prefix", r.category_prefix, true).status());
+  RETURN_IF_ERROR(store_->ReplaceDispatchRule(r));
+  InvalidateOrg();
+  (void)Audit(a, "dispatch_rule_updated", "dispatch_rule:" + IdToString(r.id), "");
+  return r;
+}
+
 Result<int> Service::AddCategory(const Actor& a, Category c) {
   RETURN_IF_ERROR(NeedAdmin(a));
   return store_->AddCategory(c);

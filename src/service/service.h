@@ -56,6 +56,7 @@ class Service {
   Result<Unit> CreateUnit(const Actor& a, Unit u);
   Result<Area> CreateArea(const Actor& a, Area area);
   Result<DispatchRule> CreateDispatchRule(const Actor& a, DispatchRule r);
+  Result<DispatchRule> ReplaceDispatchRule(const Actor& a, DispatchRule r);  // r.id: the rule replaced
   // Whether `code` is a category of the current taxonomy (with `prefix`, begins one; with
   // `in_use`, one not retired): its version when it is, a 400 naming `field` when not. Read
   // fresh, not from a cache.

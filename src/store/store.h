@@ -157,6 +157,8 @@ class Store {
   virtual Result<DispatchRule> CreateDispatchRule(DispatchRule r) = 0;
   virtual Result<std::vector<DispatchRule>> ListDispatchRules() = 0;
   virtual Status DeleteDispatchRule(Id id) = 0;
+  // Replaces rule r.id with r (checked as on creation), in one transaction.
+  virtual Status ReplaceDispatchRule(const DispatchRule& r) = 0;
   // Writes areas, then units, then rules (ids already assigned, parents earlier in the same
   // list or stored) in one transaction: all or nothing.
   virtual Status ImportOrg(const std::vector<Area>& areas, const std::vector<Unit>& units,

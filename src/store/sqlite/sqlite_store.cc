@@ -60,6 +60,7 @@ class SqliteStore final : public Store {
   Result<DispatchRule> CreateDispatchRule(DispatchRule r) override;
   Result<std::vector<DispatchRule>> ListDispatchRules() override;
   Status DeleteDispatchRule(Id id) override;
+  Status ReplaceDispatchRule(const DispatchRule& r) override;
   Status ImportOrg(const std::vector<Area>& areas, const std::vector<Unit>& units,
                    const std::vector<DispatchRule>& rules) override;
   Id NewId() override { return ids_.Next(); }
@@ -503,6 +504,16 @@ Status SqliteStore::InsertRule(Connection& c, const DispatchRule& r) {
                         .Bind(6, r.priority).Bind(7, opts_.clock->NowMs()).Run());
   }
   return Status::Ok();
+}
+
+Status SqliteStore::ReplaceDispatchRule(const DispatchRule& r) {
+  return WriteStatus([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(auto d, c.Prepare("DELETE FROM dispatch_rules WHERE id = ?"));
+    RETURN_IF_ERROR(d.Bind(1, r.id).Run());
+    if (c.Changes() == 0) return NotFound("no dispatch rule with id " + IdToString(r.id));
+    RETURN_IF_ERROR(InsertRule(c, r));
+    return BumpOrgVersion(c);
+  });
 }
 
 Status SqliteStore::ImportOrg(const std::vector<Area>& areas, const std::vector<Unit>& units,
