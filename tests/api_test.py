@@ -866,7 +866,8 @@ class AccessTest(Base):
         resolved = self.expect(call("GET", "/api/v1/areas" + q(resolve="春晖新村5栋2单元"), token=T("agent1")), 200).json
         self.assertEqual(resolved["area"]["id"], area["id"], "a new alias resolves addresses at once")
         for body, field in (({"name": ""}, "name"), ({"aliases": "春晖"}, "aliases"), ({"aliases": [1]}, "aliases[0]"),
-                            ({"kind": "district"}, "kind"), ({"aliases": ["春晖路", "望江路"]}, "aliases")):
+                            ({"kind": "district"}, "kind"), ({"aliases": ["春晖路", "望江路"]}, "aliases"),
+                            ({"name": "滨江花园"}, "name")):
             self.expect_error(call("PATCH", path, body, admin), 400, field=field)
         self.expect(call("PATCH", "/api/v1/areas/999999999", {"name": "无"}, admin), 404)
 
@@ -906,6 +907,18 @@ class AccessTest(Base):
         match = self.expect(call("GET", "/api/v1/dispatch-rules" + q(category=code, area_id=area), token=T("disp1")), 200).json
         self.assertEqual(match["rule"]["lead_unit_id"], U("dept_b"), "a refused edit leaves the rule as it was")
         self.expect(call("PUT", "/api/v1/dispatch-rules/999999999", body, admin), 404)
+        # A PUT names the whole rule: a forgotten or unknown field is refused, not read as "all".
+        self.expect_error(call("PUT", path, {"lead_unit_id": U("dept_a"), "bogus": 1, "category_prefix": code,
+                                             "area_id": area}, admin), 400, field="bogus")
+        self.expect_error(call("PUT", path, {"lead_unit_id": U("dept_a"), "area_id": area}, admin), 400,
+                          field="category_prefix")
+        self.expect_error(call("PUT", path, dict(body, assisting_unit_ids=[U("dept_b")]), admin), 400,
+                          field="assisting_unit_ids")
+        self.expect_error(call("PUT", path, dict(body, assisting_unit_ids=[U("dept_a"), U("dept_a")]), admin), 400,
+                          field="assisting_unit_ids")
+        r = self.expect(call("PUT", path, dict(body, category_prefix="", area_id=None, priority=-7), admin), 200).json
+        self.assertEqual((r["category_prefix"], r["area_id"], r["priority"]), ("", None, -7))
+        self.expect(call("DELETE", path, token=admin), 200)  # a city-wide rule would steer other tests
 
     def test_admin_renames_and_retires_a_unit(self):
         admin = T("admin")

@@ -1113,10 +1113,16 @@ void ApiServer::Impl::OrgRoutes() {
     SendJson(res, 200, *page);
   }));
   // A rule's body, as POST and PUT take it.
-  const auto rule_body = [this](const Req& req, DispatchRule* r) -> Status {
+  // A rule's body, as POST and PUT take it: PUT replaces the whole rule, so it names the
+  // category and area too (empty or null for all), lest a forgotten field widen the rule.
+  const auto rule_body = [this](const Req& req, DispatchRule* r, bool whole) -> Status {
     auto body = BodyObject(req, opts.max_json_bytes);
     if (!body.ok()) return body.status();
-    Status st = StrField(*body, "category_prefix", false, 32, &r->category_prefix);
+    for (const char* f : {"category_prefix", "area_id"}) {
+      if (whole && !body->contains(f)) return InvalidArgument(f, "is required (empty or null for all)");
+    }
+    Status st = PatchFields(*body, {"category_prefix", "area_id", "lead_unit_id", "assisting_unit_ids", "priority"});
+    if (st.ok()) st = StrField(*body, "category_prefix", false, 32, &r->category_prefix);
     if (st.ok()) st = IdField(*body, "area_id", false, &r->area_id);
     if (st.ok()) st = IdField(*body, "lead_unit_id", true, &r->lead_unit_id);
     if (st.ok()) st = IdListField(*body, "assisting_unit_ids", &r->assisting_unit_ids);
@@ -1127,11 +1133,18 @@ void ApiServer::Impl::OrgRoutes() {
       if (!in_range) return InvalidArgument("priority", "must be an integer from -1,000,000 to 1,000,000");
       r->priority = p.get<int>();
     }
-    return st;
+    if (!st.ok()) return st;
+    std::vector<Id> seen;
+    for (Id u : r->assisting_unit_ids) {
+      if (u == r->lead_unit_id) return InvalidArgument("assisting_unit_ids", "lists the lead unit");
+      if (std::find(seen.begin(), seen.end(), u) != seen.end()) return InvalidArgument("assisting_unit_ids", "lists a unit twice");
+      seen.push_back(u);
+    }
+    return Status::Ok();
   };
   Post("/api/v1/dispatch-rules", "/api/v1/dispatch-rules", Authed([this, rule_body](const Actor& a, const Req& req, Res& res) {
     DispatchRule r;
-    if (Status st = rule_body(req, &r); !st.ok()) return SendError(res, st);
+    if (Status st = rule_body(req, &r, false); !st.ok()) return SendError(res, st);
     auto out = svc->CreateDispatchRule(a, r);
     if (!out.ok()) return SendError(res, out.status());
     SendJson(res, 201, RuleJson(*out));
@@ -1140,7 +1153,7 @@ void ApiServer::Impl::OrgRoutes() {
   Put(R"(/api/v1/dispatch-rules/(\d+))", "/api/v1/dispatch-rules/{id}",
       Authed([this, rule_body](const Actor& a, const Req& req, Res& res) {
     DispatchRule r;
-    if (Status st = rule_body(req, &r); !st.ok()) return SendError(res, st);
+    if (Status st = rule_body(req, &r, true); !st.ok()) return SendError(res, st);
     r.id = ParseId(req.matches[1]).value_or(0);
     auto out = svc->ReplaceDispatchRule(a, r);
     if (!out.ok()) return SendError(res, out.status());

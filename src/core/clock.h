@@ -42,7 +42,10 @@ constexpr int64_t kDayMs = 24 * kHourMs;
 constexpr int64_t kCityOffsetMs = 8 * kHourMs;
 
 // The city-local date holding t, as days since 1970-01-01, and the instant that date began.
-constexpr int64_t CityDays(TimeMs t) { return (t + kCityOffsetMs) / kDayMs; }
+constexpr int64_t CityDays(TimeMs t) {
+  const int64_t local = t + kCityOffsetMs;  // floored: an instant before 1970 is on the day before
+  return local >= 0 ? local / kDayMs : -((-local + kDayMs - 1) / kDayMs);
+}
 constexpr TimeMs CityDayStart(TimeMs t) { return CityDays(t) * kDayMs - kCityOffsetMs; }
 
 // "2026-11-28T09:30:00+08:00" in the city's zone.

@@ -72,15 +72,19 @@ std::string Utf8(const std::u32string& s) {
   return out;
 }
 
-// Whether a place key reads as a name: no particle, pronoun, adverb or time word inside (的,
-// 了, 我, 们, 不, 要, 年 ...: 孩子今年上小学 is a sentence, not a school) and no preposition,
-// measure word, demonstrative or word ending in front (在, 条, 这, 子 ...). Display only: the
-// clustering keys by every window.
+// Whether a place key reads as a name: no particle, pronoun or adverb inside (的, 了, 我, 们,
+// 不, 要 ...), no time word (今年, 去年 ...: 孩子今年上小学 is a sentence, not a school) and no
+// preposition, measure word, demonstrative or word ending in front (在, 条, 这, 子, 年 ...).
+// Display only: the clustering keys by every window.
 bool ReadsAsPlaceName(std::string_view key) {
-  static const std::u32string inside = U"的了把被我你他她们些吗呢吧年想要说没不就也还";
-  static const std::u32string first = U"在是这那条个和与及对从到向给有去往离近等为因每该其子";
+  static const std::u32string inside = U"的了把被我你他她们些吗呢吧要说没不就也还";
+  static const std::u32string first = U"在是这那条个和与及对从到向给有去往离近等为因每该其子年";
+  static const std::u32string times[] = {U"今年", U"去年", U"明年", U"前年", U"今天", U"昨天", U"现在"};
   const std::u32string k = CodePoints(key);
   if (k.empty() || first.find(k[0]) != std::u32string::npos) return false;
+  for (const auto& t : times) {
+    if (k.find(t) != std::u32string::npos) return false;
+  }
   return std::none_of(k.begin(), k.end(), [](char32_t c) { return inside.find(c) != std::u32string::npos; });
 }
 

@@ -139,6 +139,15 @@ TEST(Hotspots, ASentenceIsNotShownAsAPlace) {
     EXPECT_EQ(s.place.find("今年"), std::string::npos) << s.place;
     EXPECT_EQ(s.place.find("年上"), std::string::npos) << s.place;
   }
+  // Real names with those characters still read as names.
+  std::vector<Message> named;
+  for (int i = 0; i < 6; ++i) {
+    named.push_back({"n" + std::to_string(i), "理想家园小区电梯故障", "理想家园小区电梯故障，青年路口也堵，请尽快维修。",
+                     ParseLooseTime("2019/7/" + std::to_string(1 + i) + " 10:00:00"), "u" + std::to_string(i), 0});
+  }
+  const auto named_spots = FindHotspots(named);
+  ASSERT_GE(named_spots.size(), 1u);
+  EXPECT_NE(named_spots[0].place.find("理想家园"), std::string::npos) << named_spots[0].place;
 }
 
 // A petition and a ticket that name the same estate about different matters do not match:

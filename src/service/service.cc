@@ -299,8 +299,10 @@ Result<Unit> Service::CreateUnit(const Actor& a, Unit u) {
 
 namespace {
 
-// An alias names one area of its district: addresses are resolved within the district they
-// name, so the same alias on two areas of one district would send them to either.
+// A name an address may use (an alias, or an area's name) names one area of its district:
+// addresses are resolved within the district they name, so the same word on two areas of
+// one district would send them to either. Two areas may share a name (two 幸福小区 under
+// different streets), but not an alias or a name another one has as its alias.
 Status CheckAliases(const OrgSnapshot& org, const Area& area) {
   const auto district_of = [&](const Area& x) {
     const Area* at = &x;
@@ -314,8 +316,12 @@ Status CheckAliases(const OrgSnapshot& org, const Area& area) {
   const Id district = district_of(area);
   for (const Area& other : org.areas()) {
     if (other.id == area.id || district_of(other) != district) continue;
+    const auto has_alias = [&](const std::string& word) {
+      return std::find(other.aliases.begin(), other.aliases.end(), word) != other.aliases.end();
+    };
+    if (has_alias(area.name)) return InvalidArgument("name", "'" + area.name + "' already names " + other.name + " in the same district");
     for (const auto& al : area.aliases) {
-      if (al == other.name || std::find(other.aliases.begin(), other.aliases.end(), al) != other.aliases.end()) {
+      if (al == other.name || has_alias(al)) {
         return InvalidArgument("aliases", "'" + al + "' already names " + other.name + " in the same district");
       }
     }
@@ -327,7 +333,12 @@ Status CheckAliases(const OrgSnapshot& org, const Area& area) {
 
 Result<Area> Service::CreateArea(const Actor& a, Area area) {
   RETURN_IF_ERROR(NeedAdmin(a));
-  for (auto& al : area.aliases) al = Trim(al);
+  std::vector<std::string> aliases;
+  for (const auto& al : area.aliases) {
+    const std::string t = Trim(al);
+    if (std::find(aliases.begin(), aliases.end(), t) == aliases.end()) aliases.push_back(t);
+  }
+  area.aliases = std::move(aliases);
   RETURN_IF_ERROR(CheckAliases(*Org(), area));
   auto r = store_->CreateArea(std::move(area));
   InvalidateOrg();
@@ -442,7 +453,9 @@ Result<Area> Service::UpdateArea(const Actor& a, Id area_id, const AreaChange& c
       if (std::find(area.aliases.begin(), area.aliases.end(), t) == area.aliases.end()) area.aliases.push_back(t);
     }
   }
-  RETURN_IF_ERROR(CheckAliases(*org, area));
+  // Checked when they change: an area whose words a later edit of another made clash can
+  // still be renamed in other respects.
+  if (area.name != found->name || area.aliases != found->aliases) RETURN_IF_ERROR(CheckAliases(*org, area));
   RETURN_IF_ERROR(store_->UpdateArea(area));
   InvalidateOrg();
   (void)Audit(a, "area_updated", "area:" + IdToString(area.id),

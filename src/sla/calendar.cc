@@ -7,12 +7,11 @@ namespace hotline {
 using nlohmann::json;
 
 namespace {
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 constexpr int kMaxDays = 3650;
 }  // namespace
 
-Day DayOf(TimeMs t) { return FloorDiv(t + kCityOffsetMs, kDayMs); }
+Day DayOf(TimeMs t) { return CityDays(t); }
 TimeMs StartOfDay(Day d) { return d * kDayMs - kCityOffsetMs; }
 int YearOf(Day d) {
   int y;

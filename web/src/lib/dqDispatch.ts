@@ -94,10 +94,11 @@ export interface BulkItem {
   skip: string // why the row is not sent ('' when it is)
 }
 
-export function planBulk(rows: Ticket[], target: BulkTarget): BulkItem[] {
+// `allowed`: the units a suggestion may name (this centre's handling units).
+export function planBulk(rows: Ticket[], target: BulkTarget, allowed?: (unitId: string) => boolean): BulkItem[] {
   return rows.map((t) => {
     if (target.kind === 'unit') return { ticket: t, unit_id: target.unit_id, unit_name: target.unit_name, skip: '' }
-    const s = topSuggestion(t)
+    const s = topSuggestion(t, allowed)
     if (!s) return { ticket: t, unit_id: '', unit_name: '', skip: '无建议承办单位，请单独派单' }
     return { ticket: t, unit_id: s.unit_id, unit_name: s.name, skip: '' }
   })

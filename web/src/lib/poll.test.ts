@@ -44,5 +44,13 @@ describe('useQueueCounts', () => {
     q.refresh(true)
     await Promise.resolve()
     expect(q.fresh('a')).toBe(0)
+    total = 3  // the user dispatched one; then one arrives: it shows
+    q.settle('a')
+    await Promise.resolve()
+    expect(q.fresh('a')).toBe(0)
+    total = 4
+    q.refresh(false)
+    await Promise.resolve()
+    expect(q.fresh('a')).toBe(1)
   })
 })

@@ -46,10 +46,17 @@ export function useQueueCounts<K extends string>(keys: readonly K[], load: (k: K
       )
     }
   }
+  // One order of queue `k` left the list (dispatched, returned ...): it is not "new" when the
+  // count drops, and later arrivals still show.
+  function settle(k: string, n = 1): void {
+    const s = seen as Record<string, number | null>
+    if (s[k] !== undefined && s[k] !== null) s[k] = Math.max(0, (s[k] as number) - n)
+    refresh(false)
+  }
   const fresh = (k: string): number => {  // any tab: one without a count has nothing fresh
     const c = (counts as Record<string, number | null>)[k] ?? null
     const s = (seen as Record<string, number | null>)[k] ?? null
     return c !== null && s !== null && c > s ? c - s : 0
   }
-  return { counts, refresh, fresh }
+  return { counts, refresh, settle, fresh }
 }
