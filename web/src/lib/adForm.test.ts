@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import type { FormInstance } from 'element-plus'
 import { ApiError } from './api'
-import { useCreateDialog, useLoader } from './adForm'
+import { changedFields, useCreateDialog, useLoader } from './adForm'
 
 // A stand-in for el-form: validate() resolves to `ok` (Element Plus rejects when invalid).
 function fakeForm(ok: boolean) {
@@ -96,5 +96,16 @@ describe('useCreateDialog', () => {
     fail = false
     await d.submit()
     expect(d.errors).toEqual({})
+  })
+})
+
+describe('changedFields', () => {
+  it('keeps what differs from the old values, arrays by their items', () => {
+    const was = { name: '望江街道', aliases: ['望江路'], active: true, phone: undefined }
+    expect(changedFields({ name: '望江街道', aliases: ['望江路'], active: true }, was)).toEqual({})
+    expect(changedFields({ name: '春晖街道', aliases: ['望江路', '春晖路'], active: false }, was))
+      .toEqual({ name: '春晖街道', aliases: ['望江路', '春晖路'], active: false })
+    expect(changedFields({ phone: '' }, was)).toEqual({})  // a missing old value is ''
+    expect(changedFields({ phone: '0571-1' }, was)).toEqual({ phone: '0571-1' })
   })
 })

@@ -25,6 +25,16 @@ export function useLoader<A extends unknown[]>(load: (...args: A) => Promise<unk
   return { loading, error, reload }
 }
 
+// An edit dialog's PATCH body: the fields of `now` that differ from `was` (compared by value,
+// so arrays compare by their items; a missing old value counts as ''). Empty: nothing to send.
+export function changedFields(now: Record<string, unknown>, was: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(now)) {
+    if (JSON.stringify(v) !== JSON.stringify(was[k] ?? '')) out[k] = v
+  }
+  return out
+}
+
 export interface CreateDialogOptions<T> {
   // A fresh form; called on every open so that nothing carries over.
   blank: () => T
