@@ -329,16 +329,21 @@ Status CheckAliases(const OrgSnapshot& org, const Area& area) {
   return Status::Ok();
 }
 
+// Aliases as stored: trimmed, each once, in the order given.
+std::vector<std::string> CleanAliases(const std::vector<std::string>& given) {
+  std::vector<std::string> out;
+  for (const auto& al : given) {
+    const std::string t = Trim(al);
+    if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<Area> Service::CreateArea(const Actor& a, Area area) {
   RETURN_IF_ERROR(NeedAdmin(a));
-  std::vector<std::string> aliases;
-  for (const auto& al : area.aliases) {
-    const std::string t = Trim(al);
-    if (std::find(aliases.begin(), aliases.end(), t) == aliases.end()) aliases.push_back(t);
-  }
-  area.aliases = std::move(aliases);
+  area.aliases = CleanAliases(area.aliases);
   RETURN_IF_ERROR(CheckAliases(*Org(), area));
   auto r = store_->CreateArea(std::move(area));
   InvalidateOrg();
@@ -446,13 +451,7 @@ Result<Area> Service::UpdateArea(const Actor& a, Id area_id, const AreaChange& c
   if (!found) return NotFound("no area with id " + IdToString(area_id));
   Area area = *found;
   if (change.name) area.name = Trim(*change.name);
-  if (change.aliases) {
-    area.aliases.clear();
-    for (const auto& al : *change.aliases) {
-      const std::string t = Trim(al);
-      if (std::find(area.aliases.begin(), area.aliases.end(), t) == area.aliases.end()) area.aliases.push_back(t);
-    }
-  }
+  if (change.aliases) area.aliases = CleanAliases(*change.aliases);
   // Checked when they change: an area whose words a later edit of another made clash can
   // still be renamed in other respects.
   if (area.name != found->name || area.aliases != found->aliases) RETURN_IF_ERROR(CheckAliases(*org, area));
