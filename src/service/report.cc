@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "service/service.h"
+#include "sla/calendar.h"
 
 namespace hotline {
 
@@ -21,7 +22,6 @@ constexpr int64_t kMaxReportDays = 400;
 constexpr size_t kTopCategories = 10, kTopAreas = 10, kTopHotspots = 5, kBoardSize = 5;
 constexpr int64_t kBoardMinOrders = 3;  // a unit with fewer orders in the period is not on the red or black list
 
-TimeMs CityDayOf(int64_t days) { return days * kDayMs - kCityOffsetMs; }
 
 std::string DateText(TimeMs t) { return FormatIsoCity(t).substr(0, 10); }
 
@@ -90,11 +90,11 @@ Result<ReportPeriod> ResolveReportPeriod(const std::string& kind, std::optional<
     if (!date && kind == "monthly") days = MonthStart(days, 0) - 1;
     if (kind == "weekly") {
       const int64_t monday = days - ((days + 3) % 7);  // 1970-01-01 was a Thursday
-      p.from = CityDayOf(monday);
-      p.to = CityDayOf(monday + 7);
+      p.from = StartOfDay(monday);
+      p.to = StartOfDay(monday + 7);
     } else {
-      p.from = CityDayOf(MonthStart(days, 0));
-      p.to = CityDayOf(MonthStart(days, 1));
+      p.from = StartOfDay(MonthStart(days, 0));
+      p.to = StartOfDay(MonthStart(days, 1));
     }
     if (p.from > now) return InvalidArgument("date", "the period has not begun yet");
     if (p.from < 0) return InvalidArgument("date", "must be in 1970 or later");
@@ -113,7 +113,7 @@ Result<ReportPeriod> ResolveReportPeriod(const std::string& kind, std::optional<
   }
   p.complete = p.to <= now;
   p.prev_to = p.from;
-  p.prev_from = kind == "monthly" ? CityDayOf(MonthStart(CityDays(p.from), -1)) : p.from - (p.to - p.from);
+  p.prev_from = kind == "monthly" ? StartOfDay(MonthStart(CityDays(p.from), -1)) : p.from - (p.to - p.from);
   return p;
 }
 

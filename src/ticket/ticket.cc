@@ -107,11 +107,20 @@ void RecomputeDues(Assignment& a, const Policy& p) {
   a.next_alarm_at = NextAlarm(a);
 }
 
+namespace {
+
+// Red once `due` has passed, yellow from `warn` (0: no warning time), else none.
+WarningLevel LevelBetween(TimeMs due, TimeMs warn, TimeMs now) {
+  if (now >= due) return WarningLevel::kRed;
+  if (warn && now >= warn) return WarningLevel::kYellow;
+  return WarningLevel::kNone;
+}
+
+}  // namespace
+
 WarningLevel Assignment::LevelAt(TimeMs now) const {
   if (!IsLive() || suspended || handle_due_at == 0) return WarningLevel::kNone;
-  if (now >= handle_due_at) return WarningLevel::kRed;
-  if (handle_warn_at && now >= handle_warn_at) return WarningLevel::kYellow;
-  return WarningLevel::kNone;
+  return LevelBetween(handle_due_at, handle_warn_at, now);
 }
 
 TimeMs Ticket::NextAlarmAt() const {
@@ -130,10 +139,7 @@ Ticket::Deadline Ticket::ClockDeadline() const {
 
 WarningLevel Ticket::LevelAt(TimeMs now) const {
   const Deadline d = ClockDeadline();
-  if (!d.due) return WarningLevel::kNone;
-  if (now >= d.due) return WarningLevel::kRed;
-  if (d.warn && now >= d.warn) return WarningLevel::kYellow;
-  return WarningLevel::kNone;
+  return d.due ? LevelBetween(d.due, d.warn, now) : WarningLevel::kNone;
 }
 
 Event MakeEvent(Ticket& t, std::string type, const Actor& actor, TimeMs at, IdGenerator* ids,
