@@ -40,6 +40,15 @@ std::string Placeholders(size_t n) {
   return out;
 }
 
+// A row of `table` with this id must exist, else `field` is refused with `message`. A
+// database error is passed on as itself, never read as "no such row".
+Status MustExist(Connection& c, const char* table, Id id, const std::string& field, const std::string& message) {
+  ASSIGN_OR_RETURN(auto p, c.Prepare(std::string("SELECT 1 FROM ") + table + " WHERE id = ?"));
+  Status st;
+  if (p.Bind(1, id).Step(&st)) return Status::Ok();
+  return st.ok() ? InvalidArgument(field, message) : st;
+}
+
 template <typename T>
 using WriteFn = std::function<Result<T>(Connection&)>;
 
@@ -481,21 +490,13 @@ Result<DispatchRule> SqliteStore::CreateDispatchRule(DispatchRule r) {
 
 Status SqliteStore::InsertRule(Connection& c, const DispatchRule& r) {
   {
-    auto exists = [&](const char* sql, Id id) -> bool {
-      auto p = c.Prepare(sql);
-      Status st;
-      return p.ok() && p->Bind(1, id).Step(&st);
-    };
-    if (!exists("SELECT 1 FROM units WHERE id = ?", r.lead_unit_id)) {
-      return InvalidArgument("lead_unit_id", "no unit with id " + IdToString(r.lead_unit_id));
-    }
+    RETURN_IF_ERROR(MustExist(c, "units", r.lead_unit_id, "lead_unit_id", "no unit with id " + IdToString(r.lead_unit_id)));
     for (size_t i = 0; i < r.assisting_unit_ids.size(); ++i) {
-      if (!exists("SELECT 1 FROM units WHERE id = ?", r.assisting_unit_ids[i])) {
-        return InvalidArgument("assisting_unit_ids[" + std::to_string(i) + "]", "no such unit");
-      }
+      RETURN_IF_ERROR(MustExist(c, "units", r.assisting_unit_ids[i], "assisting_unit_ids[" + std::to_string(i) + "]",
+                                "no such unit"));
     }
-    if (r.area_id != 0 && !exists("SELECT 1 FROM areas WHERE id = ?", r.area_id)) {
-      return InvalidArgument("area_id", "no area with id " + IdToString(r.area_id));
+    if (r.area_id != 0) {
+      RETURN_IF_ERROR(MustExist(c, "areas", r.area_id, "area_id", "no area with id " + IdToString(r.area_id)));
     }
     ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO dispatch_rules(id, category_prefix, area_id, lead_unit_id, "
                                        "assisting, priority, created_at) VALUES(?,?,?,?,?,?,?)"));
@@ -678,9 +679,7 @@ Result<User> SqliteStore::CreateUser(User u) {
       return InvalidArgument("unit_id", "every user but the bootstrap administrator belongs to a unit");
     }
     if (u.unit_id != 0) {
-      ASSIGN_OR_RETURN(auto p, c.Prepare("SELECT 1 FROM units WHERE id = ?"));
-      Status st;
-      if (!p.Bind(1, u.unit_id).Step(&st)) return InvalidArgument("unit_id", "no unit with id " + IdToString(u.unit_id));
+      RETURN_IF_ERROR(MustExist(c, "units", u.unit_id, "unit_id", "no unit with id " + IdToString(u.unit_id)));
     }
     ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("INSERT INTO users(") + kUserCols + ") VALUES(?,?,?,?,?,?,?,?)"));
     Status ins = s.Bind(1, u.id).Bind(2, u.username).Bind(3, u.password_hash).Bind(4, RoleName(u.role))
@@ -741,8 +740,7 @@ Status SqliteStore::UpdateUser(const User& u) {
     if (!get.Bind(1, u.id).Step(&st)) return st.ok() ? NotFound("no user with id " + IdToString(u.id)) : st;
     const User was = ReadUser(get);
     if (u.unit_id != 0 && u.unit_id != was.unit_id) {
-      ASSIGN_OR_RETURN(auto p, c.Prepare("SELECT 1 FROM units WHERE id = ?"));
-      if (!p.Bind(1, u.unit_id).Step(&st)) return st.ok() ? InvalidArgument("unit_id", "no unit with id " + IdToString(u.unit_id)) : st;
+      RETURN_IF_ERROR(MustExist(c, "units", u.unit_id, "unit_id", "no unit with id " + IdToString(u.unit_id)));
     }
     if (u.unit_id == 0 && u.role != Role::kAdmin) {
       return InvalidArgument("unit_id", "every user but the bootstrap administrator belongs to a unit");
