@@ -312,6 +312,7 @@ std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, con
   std::vector<std::vector<std::pair<uint32_t, double>>> near(n);
   std::vector<uint32_t> shared(n, 0);
   std::vector<uint32_t> touched;
+  std::vector<std::pair<size_t, uint64_t>> by_df;
   for (size_t i = 0; i < n; ++i) {
     size_t rare = 0;
     for (uint64_t g : grams[i]) {
@@ -320,6 +321,25 @@ std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, con
       ++rare;
       for (uint32_t j : p) {
         if (j > i && shared[j]++ == 0) touched.push_back(j);
+      }
+    }
+    // A text repeated so often that few of its bigrams are rare (a copied complaint, a
+    // campaign) still meets its copies: through its rarest common bigrams, each read for at
+    // most kCommonScan later messages (postings are in message order).
+    constexpr size_t kMinRare = 4, kCommonScan = 256;
+    if (rare < kMinRare) {
+      by_df.clear();
+      for (uint64_t g : grams[i]) {
+        if (const size_t df = postings[g].size(); df > common) by_df.emplace_back(df, g);
+      }
+      const size_t take = std::min(by_df.size(), kMinRare - rare);
+      std::partial_sort(by_df.begin(), by_df.begin() + static_cast<ptrdiff_t>(take), by_df.end());
+      for (size_t k = 0; k < take; ++k, ++rare) {
+        const auto& p = postings[by_df[k].second];
+        auto it = std::upper_bound(p.begin(), p.end(), static_cast<uint32_t>(i));
+        for (size_t seen = 0; it != p.end() && seen < kCommonScan; ++it, ++seen) {
+          if (shared[*it]++ == 0) touched.push_back(*it);
+        }
       }
     }
     for (uint32_t j : touched) {
@@ -791,14 +811,34 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
   // specific. Those places are numbered densely (most keys name one message only), with
   // each message's places (ascending) and the messages naming each place (ascending, in one
   // array: place p's are place_msgs[place_start[p], place_start[p + 1])).
+  // A key in more messages than the cap is busy: a fragment (我们小区, 这条路) is then too
+  // generic to compare by, and is left out; one that reads as a whole name (a big estate,
+  // the biggest matter of the period) is kept, but two of its messages are one matter only when
+  // their words say so (`busy_link`), not the place alone.
   const size_t place_cap = std::min(opts.max_place_messages, std::max<size_t>(20, static_cast<size_t>(opts.max_place_share * n)));
   std::vector<uint32_t> place_of(corpus.key_names.size(), UINT32_MAX);
   std::vector<uint32_t> place_start(1, 0);
+  // A busy key kept is also a whole name where it is named, at least half the time: 路道路
+  // in every 某路道路破损 is the tail of a longer key of the same message (东风路道路), and
+  // 公交站 in 某路公交站 of 某路公交站; 翠湖花园小区 is not.
+  std::vector<uint32_t> whole(corpus.key_names.size(), 0);
+  for (size_t i = 0; i < n; ++i) {
+    for (uint32_t k : keys[i]) {
+      if (corpus.key_size[k] <= place_cap) continue;
+      const std::string_view name = corpus.key_names[k];
+      whole[k] += std::none_of(keys[i].begin(), keys[i].end(), [&](uint32_t o) {
+        return corpus.key_names[o].size() > name.size() && corpus.key_names[o].ends_with(name);
+      });
+    }
+  }
+  std::vector<bool> busy;  // by place number
   for (size_t k = 0; k < corpus.key_names.size(); ++k) {
     const uint32_t size = corpus.key_size[k];
-    if (size >= 2 && size <= place_cap) {
+    const bool is_busy = size > place_cap;
+    if (size >= 2 && (!is_busy || (ReadsAsPlaceName(corpus.key_names[k]) && whole[k] * 2 >= size))) {
       place_of[k] = static_cast<uint32_t>(place_start.size() - 1);
       place_start.push_back(place_start.back() + size);
+      busy.push_back(is_busy);
     }
   }
   std::vector<std::vector<uint32_t>> places(n);
@@ -854,8 +894,9 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
   // vectors instead of 70.8 million). Each pair is still scored only when the candidate is
   // among its anchor's own.
   struct Scratch {
-    std::vector<uint32_t> seen, cands, group_cands;
+    std::vector<uint32_t> seen, cands, busy_cands, group_cands;
     std::vector<uint8_t> lanes;  // which of the group's anchors a candidate is for
+    std::vector<uint8_t> strict;  // ... and for which of them it was met through busy places only
     // The group's vectors: row[slot[term]] holds the term's weight in each anchor's lane;
     // slot 0 (a row of zeros) for terms none of them has. A slot per term is 4 bytes where
     // the lanes are 16, so the table read for every term of a candidate is a quarter of the
@@ -865,10 +906,11 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
   };
   std::vector<Scratch> scratch(threads);
   ParallelBlocks(anchors.size(), threads, 1024, [&](size_t t, size_t x0, size_t x1) {
-    auto& [seen, cands, group_cands, lanes, slot, row] = scratch[t];
+    auto& [seen, cands, busy_cands, group_cands, lanes, strict, slot, row] = scratch[t];
     if (seen.empty()) {  // the thread's first block
       seen.assign(n, UINT32_MAX);
       lanes.assign(n, 0);
+      strict.assign(n, 0);
       slot.assign(corpus.terms, 0);
       row.assign(1, Lanes{});
     }
@@ -878,21 +920,34 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
       for (size_t lane = 0; lane < group; ++lane) {
         const uint32_t a = anchors[g + lane];
         cands.clear();
-        for (uint32_t p : places[a]) {
-          const auto ms = by_place(p);
-          auto it = std::upper_bound(ms.begin(), ms.end(), a);
-          for (auto end = ms.end() - it > static_cast<ptrdiff_t>(opts.window) ? it + opts.window : ms.end(); it != end; ++it) {
-            if (seen[*it] != a) seen[*it] = a, cands.push_back(*it);
+        busy_cands.clear();
+        // The later messages naming its places: through specific places first, then busy ones.
+        for (const bool through_busy : {false, true}) {
+          auto& out = through_busy ? busy_cands : cands;
+          for (uint32_t p : places[a]) {
+            if (busy[p] != through_busy) continue;
+            const auto ms = by_place(p);
+            auto it = std::upper_bound(ms.begin(), ms.end(), a);
+            for (auto end = ms.end() - it > static_cast<ptrdiff_t>(opts.window) ? it + opts.window : ms.end(); it != end; ++it) {
+              if (seen[*it] != a) seen[*it] = a, out.push_back(*it);
+            }
           }
-        }
-        // A message naming several busy places still meets only the `window` nearest.
-        if (cands.size() > opts.window) {
-          std::nth_element(cands.begin(), cands.begin() + opts.window, cands.end());
-          cands.resize(opts.window);
+          // A message naming several places still meets only the `window` nearest; busy
+          // places fill what room the specific ones leave.
+          const size_t room = through_busy ? opts.window - cands.size() : opts.window;
+          if (out.size() > room) {
+            std::nth_element(out.begin(), out.begin() + room, out.end());
+            out.resize(room);
+          }
         }
         for (uint32_t b : cands) {
           if (lanes[b] == 0) group_cands.push_back(b);
           lanes[b] |= static_cast<uint8_t>(1u << lane);
+        }
+        for (uint32_t b : busy_cands) {
+          if (lanes[b] == 0) group_cands.push_back(b);
+          lanes[b] |= static_cast<uint8_t>(1u << lane);
+          strict[b] |= static_cast<uint8_t>(1u << lane);
         }
         for (const auto& [term, w] : vec[a]) {
           if (slot[term] == 0) slot[term] = static_cast<uint32_t>(row.size()), row.push_back(Lanes{});
@@ -907,9 +962,11 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
         Lanes s;
         SlotDot(slot, row, vec[b], s);
         for (size_t lane = 0; lane < group; ++lane) {
-          if ((lanes[b] >> lane & 1) && s[lane] >= opts.link) found[t].push_back({anchors[g + lane], b, s[lane]});
+          if ((lanes[b] >> lane & 1) && s[lane] >= ((strict[b] >> lane & 1) ? opts.busy_link : opts.link)) {
+            found[t].push_back({anchors[g + lane], b, s[lane]});
+          }
         }
-        lanes[b] = 0;
+        lanes[b] = strict[b] = 0;
       }
       for (size_t lane = 0; lane < group; ++lane) {
         for (const auto& [term, w] : vec[anchors[g + lane]]) slot[term] = 0;

@@ -112,8 +112,11 @@ using StageTimes = std::vector<std::pair<std::string, double>>;
 struct HotspotOptions {
   double link = 0.08;          // cosine (TF-IDF bigrams) for two messages about one place to be one matter
   double merge = 0.3;          // cosine of two linked clusters' centroids to merge them
-  double max_place_share = 0.01;  // a place key in more messages than this share (and 20) is too generic
+  // A place key in more messages than this share (and 20), or than max_place_messages, is
+  // busy: dropped unless it reads as a name, and then its messages link at busy_link.
+  double max_place_share = 0.01;
   size_t max_place_messages = 2000;
+  double busy_link = 0.3;
   size_t window = 300;         // a message is compared with this many later ones naming its place
   size_t top = 10;
   size_t threads = 1;          // 0: one per core

@@ -80,6 +80,62 @@ TEST(Duplicates, StructuredRecordsAgreeOnCategoryAndAddress) {
   EXPECT_FALSE(Together(groups, 0, 3));  // another request type at the same address
 }
 
+// Everyday traffic of a city: 30 streets × 20 problems, each one message.
+std::vector<Message> StreetTraffic() {
+  const char* streets[] = {"东风", "人民", "解放", "建设", "中山", "胜利", "和平", "光明", "新华", "文化",
+                           "五一", "长江", "黄河", "青年", "朝阳", "红旗", "团结", "民主", "兴业", "八一",
+                           "劳动", "工农", "复兴", "振华", "育英", "迎宾", "滨江", "沿河", "车站", "体育"};
+  const char* problems[] = {"路灯不亮", "井盖丢失", "垃圾清运不及时", "占道经营", "违章停车", "夜间施工噪音",
+                            "道路破损", "雨后积水严重", "绿化带被毁", "标志牌损坏", "夜市油烟", "广告牌松动",
+                            "下水道堵塞", "工地扬尘", "共享单车乱停", "树木倒伏", "消防通道堵塞", "水管爆裂",
+                            "电线老化", "流浪狗伤人"};
+  std::vector<Message> m;
+  for (const char* st : streets) {
+    for (const char* pr : problems) {
+      const std::string title = std::string(st) + "路" + pr;
+      m.push_back({"n" + std::to_string(m.size()), title, title + "，请有关部门尽快处理。", {}, "c" + std::to_string(m.size()), 0});
+    }
+  }
+  return m;
+}
+
+// The biggest matter of the period names its place in more messages than the busy cap: it
+// is still found, whole (the place's other matters may join it, as they do at any place),
+// and the city's everyday traffic stays out of it.
+TEST(Hotspots, ABusyPlaceIsStillAHotspot) {
+  std::vector<Message> m = StreetTraffic();
+  const char* lift[] = {"翠湖花园小区电梯故障频繁困人", "翠湖花园小区三栋电梯又坏了物业不修", "投诉翠湖花园小区电梯长期故障",
+                        "翠湖花园小区电梯经常停运老人上下楼困难", "翠湖花园小区电梯坏了一个月没人维修"};
+  for (int i = 0; i < 25; ++i) {
+    const std::string t = lift[i % 5];
+    m.push_back({"e" + std::to_string(i), t, t + "，电梯维修资金去向不明，请尽快督促物业修好电梯。", {}, "r" + std::to_string(i), 0});
+  }
+  for (const char* other : {"翠湖花园小区学区划分咨询", "翠湖花园小区物业费上涨不合理", "翠湖花园小区地下车位只售不租"}) {
+    m.push_back({"o", other, std::string(other) + "，希望给个说法。", {}, "o", 0});
+  }
+  HotspotOptions opts;
+  opts.max_place_messages = 20;  // 翠湖花园小区 is named 28 times: busy
+  const auto spots = FindHotspots(m, opts);
+  ASSERT_FALSE(spots.empty());
+  EXPECT_EQ(std::count_if(spots[0].members.begin(), spots[0].members.end(), [&](size_t k) { return m[k].id[0] == 'e'; }), 25);
+  for (size_t k : spots[0].members) EXPECT_NE(m[k].id[0], 'n') << m[k].title;
+  EXPECT_NE(spots[0].place.find("翠湖"), std::string::npos);
+}
+
+// A text copied over and over (every bigram in it is common) is still one duplicate group.
+TEST(Duplicates, ATextRepeatedVeryOftenIsStillOneGroup) {
+  std::vector<Message> m = StreetTraffic();
+  const size_t first = m.size();
+  for (int i = 0; i < 200; ++i) m.push_back({"d" + std::to_string(i), "", "强烈要求取消城南垃圾焚烧厂选址", {}, "", 0});
+  const auto groups = FindDuplicates(m);
+  ASSERT_FALSE(groups.empty());
+  const auto& g = *std::max_element(groups.begin(), groups.end(),
+                                    [](const auto& a, const auto& b) { return a.members.size() < b.members.size(); });
+  EXPECT_EQ(g.members.size(), 200u);
+  for (size_t k : g.members) EXPECT_GE(k, first);
+  EXPECT_DOUBLE_EQ(g.score, 1.0);
+}
+
 TEST(Hotspots, OnePlaceOneProblemRankedByCallers) {
   std::vector<Message> m;
   const auto day = [](int d) { return ParseLooseTime("2019/7/" + std::to_string(d) + " 10:00:00"); };
