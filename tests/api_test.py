@@ -399,6 +399,26 @@ class LifecycleTest(Base):
         t = self.act("disp_dc", t, "dispatch", {"unit_id": U("street"), "mode": "direct"})
         self.assertEqual(t["current_unit_id"], U("street"))
 
+    def test_dispatch_confirms_or_corrects_category_and_urgency(self):
+        # Categories of a group of this test's own (other tests count the standard groups' tickets).
+        for code, parent in (("97", None), ("9701", "97"), ("9702", "97")):
+            self.expect(call("POST", "/api/v1/categories", {"code": code, "name": "派单确认" + code, "parent_code": parent},
+                             T("admin")), 201)
+        first, second = "9701", "9702"
+        t = self.create()
+        t = self.act("disp1", t, "dispatch", {"unit_id": U("dept_a"), "category_code": first, "urgency": "urgent"})
+        self.assertEqual((t["category_code"], t["urgency"]), (first, "urgent"))
+        self.assertEqual(self.events(t)[-1]["data"]["corrected"]["urgency"], {"old": "normal", "new": "urgent"})
+        t2 = self.create()
+        r = call("POST", "/api/v1/tickets/%s/actions/dispatch" % t2["id"],
+                 {"unit_id": U("dept_a"), "category_code": "999999", "version": t2["version"]}, token=T("disp1"))
+        self.assertEqual((r.status, r.json["error"]["details"]["field"]), (400, "category_code"))
+        # A returned order is often a wrong category: the re-dispatch corrects it too.
+        t = self.act("h_a", t, "return", {"reason": "非本单位职责"})
+        t = self.act("disp1", t, "redispatch", {"unit_id": U("dept_b"), "category_code": second})
+        self.assertEqual(t["category_code"], second)
+        self.assertEqual(self.events(t)[-1]["data"]["corrected"]["category_code"], {"old": first, "new": second})
+
     def test_return_redispatch_and_coordinate(self):
         t = self.dispatched("dept_a")
         t = self.act("h_a", t, "return", {"reason": "路灯属城管局管理，非本单位职责"})
@@ -872,7 +892,8 @@ class AccessTest(Base):
         self.expect(call("PATCH", "/api/v1/areas/999999999", {"name": "无"}, admin), 404)
 
         self.expect(call("POST", "/api/v1/categories", {"code": "98", "name": "临时专项"}, admin), 201)
-        self.expect(call("POST", "/api/v1/categories", {"code": "9801", "name": "临时专项子类", "parent_code": "98"}, admin), 201)
+        sub = self.expect(call("POST", "/api/v1/categories", {"code": "9801", "name": "临时专项子类", "parent_code": "98"}, admin), 201).json
+        self.assertEqual(sub["level"], 2, "the level as stored, from its parent")
         self.expect(call("PATCH", "/api/v1/categories/98", {"active": False}, T("disp1")), 403)
         r = self.expect(call("PATCH", "/api/v1/categories/98", {"active": False}, admin), 200).json
         self.assertFalse(r["active"])

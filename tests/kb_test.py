@@ -69,6 +69,13 @@ class KbTest(unittest.TestCase):
     def test_expired_entries_are_never_served(self):
         ids = [i["external_id"] for i in self.search("电梯补贴")[1]["items"]]
         self.assertNotIn("faq-old", ids)
+        # Listed for what it is, and not read as current by an agent.
+        listed = self.call("GET", "/api/v1/kb?page_size=100", token=self.admin)[1]["items"]
+        old = [i for i in listed if i["external_id"] == "faq-old"]
+        self.assertEqual([i["current"] for i in old], [False])
+        self.assertTrue(all(i["current"] for i in listed if i["external_id"] != "faq-old" and i["status"] == "published"))
+        self.assertEqual(self.call("GET", f"/api/v1/kb/{old[0]['id']}", token=self.agent)[0], 404)
+        self.assertEqual(self.call("GET", f"/api/v1/kb/{old[0]['id']}", token=self.admin)[1]["current"], False)
 
     def test_bad_queries_are_400(self):
         self.assertEqual(self.search("")[0], 400)
@@ -102,7 +109,12 @@ class KbTest(unittest.TestCase):
                          e["id"])  # bigram 开户 already finds it
         self.assertEqual(self.call("POST", "/api/v1/kb/synonyms", {"terms": ["煤气", "燃气"]}, self.admin)[0], 201)
         self.assertEqual(self.search("煤气")[1]["items"][0]["id"], e["id"])
-        self.assertEqual(self.call("GET", f"/api/v1/kb/{e['id']}/versions", token=self.admin)[1]["total"], 3)
+        versions = self.call("GET", f"/api/v1/kb/{e['id']}/versions", token=self.admin)[1]
+        self.assertEqual(versions["total"], 3)
+        for v in versions["items"]:  # who saved each version, and when
+            self.assertNotEqual(v["changed_by"], "0", v)
+            self.assertRegex(v["changed_at"], r"^\d{4}-\d\d-\d\dT")
+            self.assertNotIn("changed_by", v["entry"])
         self.assertEqual(self.search("燃气", path="/api/v1/public/kb/search")[1]["total"], 1)
         self.call("POST", f"/api/v1/kb/{e['id']}/actions/retire", {}, self.admin)
         self.assertEqual(self.search("燃气开户")[1]["total"], 0)

@@ -514,8 +514,11 @@ void ApiServer::Impl::Routes() {
 }
 
 namespace {
-json KbJson(const KbEntry& e) {
+// `current`: published and inside its validity period now (only such entries are served
+// by search, suggestions and direct answers; editors also list the others).
+json KbJson(const KbEntry& e, bool current) {
   json j = json::parse(KbEntryJson(e));
+  j["current"] = current;
   j["id"] = IdToString(e.id);
   j["external_id"] = e.external_id;
   j["version"] = e.version;
@@ -529,13 +532,17 @@ json KbResultsJson(const std::vector<KbResult>& results, bool public_view) {
   json items = json::array();
   for (const auto& r : results) {
     json j = public_view ? json{{"id", IdToString(r.entry.id)}, {"title", r.entry.title}, {"body", r.entry.body}}
-                         : KbJson(r.entry);
+                         : KbJson(r.entry, true);  // search serves current entries only
     j["score"] = r.score;
     j["snippet"] = r.snippet;
     items.push_back(std::move(j));
   }
   return {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}};
 }
+
+// A ticket's words as a knowledge query: its title and content, cut to fit the search's
+// 20,000-byte limit (a long content is judged by its beginning, never refused).
+std::string TicketQueryText(const Ticket& t) { return Utf8Prefix(t.title + " " + t.content, 16000); }
 
 bool KbEditor(const Actor& a) { return a.role == Role::kAdmin || a.role == Role::kSupervisor; }
 
@@ -576,7 +583,7 @@ void ApiServer::Impl::KbRoutes() {
     if (req.has_param("ticket_id")) {
       auto t = svc->GetTicket(a, ParseId(req.get_param_value("ticket_id")).value_or(0));
       if (!t.ok()) return SendError(res, t.status());
-      text = t->title + " " + t->content;
+      text = TicketQueryText(*t);
     }
     if (Trim(text).empty()) return SendError(res, InvalidArgument("ticket_id", "give ticket_id or text"));
     KbQuery q;
@@ -595,7 +602,7 @@ void ApiServer::Impl::KbRoutes() {
     if (req.has_param("ticket_id")) {
       auto t = svc->GetTicket(a, ParseId(req.get_param_value("ticket_id")).value_or(0));
       if (!t.ok()) return SendError(res, t.status());
-      text = t->title + " " + t->content;
+      text = TicketQueryText(*t);
       exclude = t->id;
     }
     if (Trim(text).empty()) return SendError(res, InvalidArgument("ticket_id", "give ticket_id or text"));
@@ -648,7 +655,10 @@ void ApiServer::Impl::KbRoutes() {
     auto total = svc->store()->KbCount(q->status);
     if (!total.ok()) return SendError(res, total.status());
     json items = json::array();
-    for (size_t i = 0; i < list->size() && static_cast<int>(i) < page; ++i) items.push_back(KbJson((*list)[i]));
+    const TimeMs now = svc->clock()->NowMs();
+    for (size_t i = 0; i < list->size() && static_cast<int>(i) < page; ++i) {
+      items.push_back(KbJson((*list)[i], (*list)[i].CurrentAt(now)));
+    }
     const bool more = static_cast<int>(list->size()) > page;
     SendJson(res, 200, {{"items", items}, {"total", *total},
                         {"next_cursor", more ? json(IdToString((*list)[page - 1].id)) : json(nullptr)}});
@@ -673,7 +683,7 @@ void ApiServer::Impl::KbRoutes() {
     }
     auto saved = svc->Kb().Save({*e}, a.user_id);
     if (!saved.ok()) return SendError(res, saved.status());
-    SendJson(res, id ? 200 : 201, KbJson(saved->at(0)));
+    SendJson(res, id ? 200 : 201, KbJson(saved->at(0), saved->at(0).CurrentAt(svc->clock()->NowMs())));
   };
   Post("/api/v1/kb", "/api/v1/kb", Authed([save](const Actor& a, const Req& req, Res& res) { save(a, req, res, 0); }));
   Put(R"(/api/v1/kb/(\d+))", "/api/v1/kb/{id}", Authed([save](const Actor& a, const Req& req, Res& res) {
@@ -683,9 +693,10 @@ void ApiServer::Impl::KbRoutes() {
     const Id id = ParseId(req.matches[1]).value_or(0);
     auto e = svc->Kb().Get(id);
     if (!e.ok()) return SendError(res, e.status());
-    // Others see what search would serve them: published entries.
-    if (!KbEditor(a) && e->status != KbStatus::kPublished) return SendError(res, NotFound("no knowledge entry " + IdToString(id)));
-    SendJson(res, 200, KbJson(*e));
+    // Others see what search would serve them: published entries inside their validity.
+    const bool current = e->CurrentAt(svc->clock()->NowMs());
+    if (!KbEditor(a) && !current) return SendError(res, NotFound("no current knowledge entry " + IdToString(id)));
+    SendJson(res, 200, KbJson(*e, current));
   }));
   Get(R"(/api/v1/kb/(\d+)/versions)", "/api/v1/kb/{id}/versions", Authed([this](const Actor& a, const Req& req, Res& res) {
     if (!KbEditor(a)) return SendError(res, PermissionDenied("only editors see an entry's versions"));
@@ -694,7 +705,14 @@ void ApiServer::Impl::KbRoutes() {
     auto v = svc->store()->KbVersions(id);
     if (!v.ok()) return SendError(res, v.status());
     json items = json::array();
-    for (const auto& [n, snap] : *v) items.push_back({{"version", n}, {"entry", json::parse(snap)}});
+    for (const auto& [n, snap] : *v) {
+      json entry = json::parse(snap);
+      const Id by = entry.value("changed_by", Id{0});
+      const TimeMs at = entry.value("changed_at", TimeMs{0});
+      entry.erase("changed_by");
+      entry.erase("changed_at");
+      items.push_back({{"version", n}, {"changed_by", IdToString(by)}, {"changed_at", Iso(at)}, {"entry", entry}});
+    }
     SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
   }));
   Post(R"(/api/v1/kb/(\d+)/actions/(review|publish|retire|redraft))", "/api/v1/kb/{id}/actions/{action}",
@@ -705,7 +723,7 @@ void ApiServer::Impl::KbRoutes() {
                       : act == "retire" ? KbStatus::kRetired : KbStatus::kDraft;
     auto e = svc->Kb().SetStatus(ParseId(req.matches[1]).value_or(0), to, a.user_id);
     if (!e.ok()) return SendError(res, e.status());
-    SendJson(res, 200, KbJson(*e));
+    SendJson(res, 200, KbJson(*e, e->CurrentAt(svc->clock()->NowMs())));
   }));
   Get("/api/v1/kb/synonyms", "/api/v1/kb/synonyms", Authed([this](const Actor&, const Req&, Res& res) {
     auto g = svc->store()->KbSynonymGroups();
@@ -1102,7 +1120,9 @@ void ApiServer::Impl::OrgRoutes() {
   Get("/api/v1/dispatch-rules", "/api/v1/dispatch-rules", Authed([this](const Actor&, const Req& req, Res& res) {
     auto org = svc->Org();
     if (req.has_param("category") || req.has_param("address") || req.has_param("area_id")) {
-      Id area = ParseId(req.get_param_value("area_id")).value_or(0);
+      Id area = 0;
+      if (auto st = IdParam(req, "area_id", &area, "must be an area id"); !st.ok()) return SendError(res, st);
+      if (area != 0 && !org->FindArea(area)) return SendError(res, InvalidArgument("area_id", "no area with id " + IdToString(area)));
       if (area == 0) area = org->ResolveArea(req.get_param_value("address"));
       auto r = org->MatchRule(req.get_param_value("category"), area);
       return SendJson(res, 200, {{"area_id", area ? json(IdToString(area)) : json(nullptr)},
@@ -1194,6 +1214,12 @@ void ApiServer::Impl::OrgRoutes() {
     if (!st.ok()) return SendError(res, st);
     auto v = svc->AddCategory(a, c);
     if (!v.ok()) return SendError(res, v.status());
+    // As stored (its level comes from its parent).
+    if (auto cats = svc->store()->ListCategories(*v); cats.ok()) {
+      for (const auto& stored : *cats) {
+        if (stored.code == c.code) c = stored;
+      }
+    }
     json out = CategoryJson(c);
     out["version"] = *v;
     SendJson(res, 201, out);

@@ -155,7 +155,10 @@ int KbExport(const std::string& db, const std::string& output) {
   auto app = cli::OpenApp(db, false);
   if (!app.ok()) return cli::Fail(app.status());
   std::ofstream file;
-  if (!output.empty()) file.open(output);
+  if (!output.empty()) {
+    file.open(output);
+    if (!file) return cli::Fail(Status(Code::kNotFound, "cannot write " + output));
+  }
   std::ostream& out = output.empty() ? std::cout : file;
   for (Id after = 0;;) {
     auto page = app->store->KbList(std::nullopt, after, 1000);
@@ -164,6 +167,8 @@ int KbExport(const std::string& db, const std::string& output) {
     if (page->size() < 1000) break;
     after = page->back().id;
   }
+  out.flush();
+  if (!out) return cli::Fail(Internal("writing " + (output.empty() ? std::string("the export") : output) + " failed"));
   return 0;
 }
 
@@ -232,6 +237,8 @@ int KbSearch(const std::string& db, const std::string& query, const std::string&
     file << o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     ++done;
   }
+  file.flush();
+  if (!file) return cli::Fail(Internal("writing " + output + " failed"));
   std::cerr << "searched " << done << " queries, " << bad << " with errors\n";
   return 0;
 }

@@ -273,6 +273,9 @@ std::shared_ptr<const OrgSnapshot> Service::Org() {
   if (snap.ok()) {
     org_ = std::make_shared<const OrgSnapshot>(std::move(snap).value());
     org_version_ = v.ok() ? *v : -1;
+    // The version also moves with the calendars and the SLA policy: one saved by another
+    // server or by the CLI (calendar import) is in force here within a recheck.
+    if (Status st = ReloadPolicy(); !st.ok()) spdlog::error("SLA policy: {}; keeping the one in force", st.message());
   } else if (!org_) {
     org_ = std::make_shared<const OrgSnapshot>();
   }
@@ -555,6 +558,13 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
   t.created_at = t.updated_at = now;
   t.intake_unit_id = org->CentreOf(a.unit_id);
   if (t.intake_unit_id == 0) t.intake_unit_id = a.unit_id;
+  if (t.intake_unit_id == 0) {
+    // An administrator outside every unit (the one `hotline init` makes) takes calls for the
+    // city centre, whose dispatchers can then see and handle them.
+    for (const Unit& u : org->units()) {
+      if (u.kind == UnitKind::kCityCenter && u.parent_id == 0) t.intake_unit_id = u.id;
+    }
+  }
   if (in.area_id) {
     if (!org->FindArea(in.area_id)) return InvalidArgument("area_id", "no area with id " + IdToString(in.area_id));
     t.area_id = in.area_id;
@@ -597,6 +607,7 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
       cmd.type = CommandType::kDispatch;
       cmd.unit_id = ParseId(sug["units"][0].value("unit_id", "")).value_or(0);
       cmd.mode = "direct";
+      if (created.ticket.category_code.empty()) cmd.category_code = sug["category"].value("code", "");
       cmd.note = "自动派单: 分类置信度 " + std::to_string(sug["category"].value("confidence", 0.0)).substr(0, 5);
       Actor system{0, Role::kSystem, created.ticket.intake_unit_id, "auto-dispatch"};
       auto dispatched = Act(system, created.ticket.id, cmd);
@@ -675,7 +686,17 @@ void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const
     raise(std::move(al));
   }
   const json duplicates = sug.value("duplicates", json::array());
+  // Callers, not tickets: one citizen filing the same text three times is a repeat caller.
+  std::set<Id> callers;
+  size_t anonymous = 0;
+  const auto count_caller = [&](Id requester) { requester ? (void)callers.insert(requester) : (void)++anonymous; };
   if (duplicates.size() >= 2) {
+    count_caller(t.requester_id);
+    for (const auto& d : duplicates) {
+      if (auto x = store_->GetTicket(ParseId(d.value("ticket_id", "")).value_or(0)); x.ok()) count_caller(x->requester_id);
+    }
+  }
+  if (callers.size() + anonymous >= 3) {
     // The matter is keyed by its earliest open ticket, so every new report updates one alert.
     std::string first = t.number;
     json numbers = json::array({t.number});
@@ -691,7 +712,8 @@ void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const
     al.key = "dup:" + first;
     al.severity = numbers.size() >= 5 ? "high" : "warning";
     al.data_json =
-        json{{"count", numbers.size()}, {"numbers", numbers}, {"tickets", tickets}, {"first", first}}.dump();
+        json{{"count", numbers.size()}, {"callers", callers.size() + anonymous}, {"numbers", numbers},
+             {"tickets", tickets}, {"first", first}}.dump();
     raise(std::move(al));
   }
 }
@@ -887,7 +909,11 @@ Result<json> Service::NearDuplicates(const std::vector<uint64_t>& shingles, cons
     const double score = intel::NearDuplicateScore(shingles, intel::Shingles(c.title + "\n" + c.content));
     if (score >= 0) found.push_back({score, &c});
   }
-  std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  // Closest first; among equals the oldest, so a matter's first report stays in the list (and
+  // its alert keeps one key) however many copies follow.
+  std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second->id < b.second->id;
+  });
   json out = json::array();
   for (size_t i = 0; i < found.size() && i < 10; ++i) {
     out.push_back({{"ticket_id", IdToString(found[i].second->id)}, {"number", found[i].second->number},
@@ -915,10 +941,17 @@ CommandContext Service::Context(const OrgSnapshot& org, const Policy& policy) co
   return ctx;
 }
 
-Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& cmd) {
+Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& given) {
   auto org = Org();
   auto policy = CurrentPolicy();
   const CommandContext ctx = Context(*org, *policy);
+  Command checked;
+  if (!given.category_code.empty()) {
+    // A category confirmed or corrected at dispatch must be one in use today.
+    checked = given;
+    ASSIGN_OR_RETURN(checked.taxonomy_version, CheckCategory("category_code", given.category_code, false, true));
+  }
+  const Command& cmd = given.category_code.empty() ? given : checked;
   if (cmd.type == CommandType::kAnswerDirectly && !cmd.kb_entry_ids.empty()) {
     // The entries an agent answered from must exist and be current.
     ASSIGN_OR_RETURN(auto entries, store_->KbGetMany(cmd.kb_entry_ids));
@@ -963,7 +996,10 @@ Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& cmd) {
   if (cmd.type == CommandType::kAnswerDirectly && !cmd.kb_entry_ids.empty()) {
     // Usefulness of each entry: counted after the answer is committed (a lost count is
     // harmless; a count without an answer is not).
-    if (Status st = store_->KbRecordUse(cmd.kb_entry_ids); !st.ok()) spdlog::warn("kb use count: {}", st.message());
+    std::vector<Id> used = cmd.kb_entry_ids;  // an entry named twice was used once
+    std::sort(used.begin(), used.end());
+    used.erase(std::unique(used.begin(), used.end()), used.end());
+    if (Status st = store_->KbRecordUse(used); !st.ok()) spdlog::warn("kb use count: {}", st.message());
   }
   return std::move(d.ticket);
 }

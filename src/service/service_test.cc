@@ -166,6 +166,41 @@ TEST_F(ServiceTest, CalendarEditRecomputesOpenDeadlines) {
   EXPECT_TRUE(svc_->CurrentPolicy()->calendar().HasYear(2027));
 }
 
+// Another server or the CLI (`hotline calendar import`) saves a calendar in the shared
+// database: this server counts by it within a recheck, without a restart.
+TEST_F(ServiceTest, ACalendarSavedElsewhereIsInForceWithoutARestart) {
+  clock_.Set(T("2027-09-30T09:00:00+08:00"));
+  EXPECT_FALSE(svc_->CurrentPolicy()->calendar().HasYear(2027));
+  ASSERT_TRUE(store_->PutCalendar("cn-mainland", R"({"name":"cn-mainland","years":{
+      "2027":{"holidays":["2027-10-01..2027-10-07"],"workdays":["2027-09-26","2027-10-09"]}}})").ok());
+  clock_.AdvanceMs(2000);  // past the recheck
+  const Id id = NewDispatchedTicket();
+  EXPECT_EQ(FormatIsoCity(store_->GetTicket(id)->due_at), "2027-10-13T09:00:02+08:00");
+  EXPECT_TRUE(svc_->CurrentPolicy()->calendar().HasYear(2027));
+}
+
+// The administrator `hotline init` makes belongs to no unit: what it takes in is the city
+// centre's, whose dispatcher opens and dispatches it.
+TEST_F(ServiceTest, AnAdministratorOutsideEveryUnitTakesCallsForTheCityCentre) {
+  TicketInput in;
+  in.channel = "phone";
+  in.request_type = "help";
+  in.content = "管理员录入的工单";
+  in.citizen.phone = "13900002222";
+  auto t = svc_->CreateTicket(Actor{9, Role::kAdmin, 0, "admin"}, in, "");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->ticket.intake_unit_id, hub_);
+  ASSERT_TRUE(svc_->GetTicket(dispatcher_, t->ticket.id).ok());
+  Command c;
+  c.type = CommandType::kDispatch;
+  c.unit_id = dept_;
+  c.mode = "direct";
+  c.category_code = "no-such-code";
+  EXPECT_EQ(svc_->Act(dispatcher_, t->ticket.id, c).status().field(), "category_code");
+  c.category_code.clear();
+  EXPECT_TRUE(svc_->Act(dispatcher_, t->ticket.id, c).ok());
+}
+
 TEST_F(ServiceTest, PolicyEditAppliesToNewAssignmentsOnly) {
   const Id before = NewDispatchedTicket();
   Actor admin{9, Role::kAdmin, hub_, "admin"};

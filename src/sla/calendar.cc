@@ -129,6 +129,13 @@ Result<Calendar> Calendar::FromJson(std::string_view text) {
       return InvalidArgument("years", "'" + key + "' is not a year");
     }
     if (!y.is_object()) return InvalidArgument("years." + key, "must be an object");
+    for (const auto& [field, value] : y.items()) {
+      (void)value;
+      // A misspelt key (holiday) would leave the year looking covered with no holidays.
+      if (field != "holidays" && field != "workdays" && field != "source") {
+        return InvalidArgument("years." + key + "." + field, "is not a calendar field (holidays, workdays, source)");
+      }
+    }
     Year data;
     if (y.contains("holidays")) RETURN_IF_ERROR(ParseDays(y["holidays"], year, "years." + key + ".holidays", &data.holidays));
     if (y.contains("workdays")) RETURN_IF_ERROR(ParseDays(y["workdays"], year, "years." + key + ".workdays", &data.workdays));

@@ -115,6 +115,15 @@ Result<SlaPolicyDoc> SlaPolicyDoc::FromJson(std::string_view text) {
     const json& r = j["rules"][i];
     const std::string at = "rules[" + std::to_string(i) + "]";
     if (!r.is_object()) return InvalidArgument(at, "must be an object");
+    for (const auto& [field, value] : r.items()) {
+      (void)value;
+      // Refused, not dropped: a rule read without a condition or setting it was written
+      // with would apply to tickets it was not meant for.
+      if (field != "urgency" && field != "request_type" && field != "category_prefix" && field != "accept" &&
+          field != "handle") {
+        return InvalidArgument(at + "." + field, "is not a rule field (urgency, request_type, category_prefix, accept, handle)");
+      }
+    }
     SlaRule rule;
     RETURN_IF_ERROR(str(r, "urgency", &rule.urgency));
     RETURN_IF_ERROR(str(r, "request_type", &rule.request_type));

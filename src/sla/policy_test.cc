@@ -191,6 +191,8 @@ TEST(SlaPolicyDoc, ParsesAndNamesFields) {
   EXPECT_TRUE(ParseDuration("5wd", "x")->working);
   EXPECT_EQ(ParseDuration("15m", "x")->ms, 15 * kMinuteMs);
   EXPECT_EQ(ParseDuration("5 days", "x").status().field(), "x");
+  EXPECT_EQ(SlaPolicyDoc::FromJson(R"({"rules":[{"accept":"1wd","handle":"5wd","mode":"end_of_day"}]})").status().field(),
+            "rules[0].mode");
   auto doc = SlaPolicyDoc::FromJson(SlaPolicyDoc::Default().ToJson());
   ASSERT_TRUE(doc.ok()) << doc.status().ToString();
   EXPECT_EQ(doc->rules.size(), 4u);

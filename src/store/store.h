@@ -167,7 +167,8 @@ class Store {
   virtual Id NewId() = 0;
   // Loads units, areas and rules into one consistent snapshot.
   virtual Result<OrgSnapshot> LoadOrg() = 0;
-  // Bumped by every change to units, areas or rules: a cheap staleness check for caches.
+  // Bumped by every change to units, areas, rules, calendars or the SLA policy: a cheap
+  // staleness check for caches (the org snapshot, the SLA policy in force).
   virtual Result<int64_t> OrgVersion() = 0;
 
   // Replaces the taxonomy with a new version; returns its number.
@@ -342,6 +343,7 @@ class Store {
                                               const std::string& kind = "entry") = 0;
   // How many entries of a kind there are (status filter optional): the list's total.
   virtual Result<int64_t> KbCount(std::optional<KbStatus> status, const std::string& kind = "entry") = 0;
+  // (version, the entry's JSON as saved, with changed_by and changed_at: who saved it, when).
   virtual Result<std::vector<std::pair<int, std::string>>> KbVersions(Id id) = 0;
   // How many entries hold the term (without reading its postings).
   virtual Result<int64_t> KbTermDf(const std::string& term) = 0;

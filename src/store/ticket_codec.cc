@@ -68,7 +68,9 @@ std::string EncodeTicketState(const Ticket& t) {
             {"confidential", t.confidential}, {"tags", t.tags},
             {"intake_unit_id", t.intake_unit_id}, {"created_by", t.created_by},
             {"created_at", t.created_at}, {"updated_at", t.updated_at}, {"closed_at", t.closed_at},
-            {"due_at", t.due_at}, {"callback_due_at", t.callback_due_at},
+            {"due_at", t.due_at}, {"overall_from", t.overall_from},
+            {"overall_extension_ms", t.overall_extension_ms}, {"overall_suspended_ms", t.overall_suspended_ms},
+            {"callback_due_at", t.callback_due_at}, {"callback_from", t.callback_from},
             {"callback_alarmed", t.callback_alarmed}, {"reopen_count", t.reopen_count}, {"urge_count", t.urge_count},
             {"escalation_level", t.escalation_level}, {"callback_attempts", t.callback_attempts},
             {"return_count", t.return_count}, {"supervised", t.supervised}, {"exempt", t.exempt},
@@ -94,7 +96,11 @@ Result<Ticket> DecodeTicketState(const std::string& text) {
     t.intake_unit_id = j.at("intake_unit_id"); t.created_by = j.at("created_by");
     t.created_at = j.at("created_at"); t.updated_at = j.at("updated_at");
     t.closed_at = j.at("closed_at"); t.due_at = j.at("due_at");
+    t.overall_from = j.value("overall_from", Id{0});
+    t.overall_extension_ms = j.value("overall_extension_ms", int64_t{0});
+    t.overall_suspended_ms = j.value("overall_suspended_ms", int64_t{0});
     t.callback_due_at = j.value("callback_due_at", int64_t{0});
+    t.callback_from = j.value("callback_from", int64_t{0});
     t.callback_alarmed = j.value("callback_alarmed", false);
     t.reopen_count = j.at("reopen_count"); t.urge_count = j.at("urge_count");
     t.escalation_level = j.at("escalation_level"); t.callback_attempts = j.at("callback_attempts");

@@ -21,9 +21,19 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
   for (size_t r = 1; r < rows.size(); ++r) {
     std::string path, parent;
     int level = 0;
-    for (const auto& raw : rows[r]) {
-      std::string name = Trim(raw);
-      if (name.empty()) break;
+    for (size_t col = 0; col < rows[r].size(); ++col) {
+      std::string name = Trim(rows[r][col]);
+      if (name.empty()) {
+        // A level left empty with a deeper one named would silently drop the deeper one.
+        for (size_t after = col + 1; after < rows[r].size(); ++after) {
+          if (!Trim(rows[r][after]).empty()) {
+            return Status(Code::kInvalidArgument,
+                          "taxonomy line " + std::to_string(r + 1) + ": level " + std::to_string(col + 1) +
+                              " is empty but level " + std::to_string(after + 1) + " is named", "taxonomy");
+          }
+        }
+        break;
+      }
       ++level;
       path += name + '\x1f';
       auto it = code_of_path.find(path);

@@ -18,6 +18,9 @@ TEST(Taxonomy, DerivesCodesFromPaths) {
   EXPECT_EQ((*cats)[4].code, "0102");
   EXPECT_EQ((*cats)[5].code, "02");
   EXPECT_EQ((*cats)[7].parent_code, "0201");
+  auto gap = ParseTaxonomyCsv("一级,二级,三级\n城建,物业,服务\n城建,,维修\n");
+  ASSERT_FALSE(gap.ok()) << "a level left empty under a named one is not dropped silently";
+  EXPECT_NE(gap.status().message().find("line 3"), std::string::npos) << gap.status().message();
   EXPECT_TRUE(CodeHasPrefix("010102", "0101"));
   EXPECT_FALSE(CodeHasPrefix("0201", "01"));
 }

@@ -59,6 +59,18 @@ Status GetIds(const json& j, const char* field, std::vector<Id>* out) {
   return Status::Ok();
 }
 
+// A dispatch's confirmation or correction of the proposed category, type and urgency.
+Status GetCorrections(const json& j, Command* c) {
+  RETURN_IF_ERROR(GetString(j, "category_code", false, 64, &c->category_code));
+  RETURN_IF_ERROR(GetString(j, "request_type", false, 32, &c->request_type));
+  if (!c->request_type.empty() && !IsValidRequestType(c->request_type)) {
+    return InvalidArgument("request_type", "must be one of consultation, help, complaint, report, suggestion, praise");
+  }
+  RETURN_IF_ERROR(GetString(j, "urgency", false, 16, &c->urgency));
+  if (!c->urgency.empty() && !IsValidUrgency(c->urgency)) return InvalidArgument("urgency", "must be normal, urgent or emergency");
+  return Status::Ok();
+}
+
 Status OneOf(const std::string& v, const char* field, std::initializer_list<std::string_view> set) {
   for (auto s : set) if (v == s) return Status::Ok();
   std::string allowed;
@@ -83,6 +95,7 @@ Status ParseFields(CommandType type, const json& j, Command* c) {
       RETURN_IF_ERROR(GetString(j, "mode", false, 16, &c->mode));
       if (c->mode.empty()) c->mode = "direct";
       RETURN_IF_ERROR(OneOf(c->mode, "mode", {"direct", "relay"}));
+      RETURN_IF_ERROR(GetCorrections(j, c));
       return GetString(j, "note", false, kMaxShortBytes, &c->note);
     case CommandType::kAccept:
     case CommandType::kResume:
@@ -102,6 +115,7 @@ Status ParseFields(CommandType type, const json& j, Command* c) {
       RETURN_IF_ERROR(GetString(j, "mode", false, 16, &c->mode));
       if (c->mode.empty()) c->mode = "direct";
       RETURN_IF_ERROR(OneOf(c->mode, "mode", {"direct", "relay"}));
+      RETURN_IF_ERROR(GetCorrections(j, c));
       return GetString(j, "note", false, kMaxShortBytes, &c->note);
     case CommandType::kCoordinate:
       RETURN_IF_ERROR(GetString(j, "note", true, kMaxShortBytes, &c->note));

@@ -241,6 +241,8 @@ class Step {
   Assignment& AddAssignment(Id unit, bool lead, std::string mode, Id parent, Id by_unit);
   void SupersedeOpen(bool children_of_only = false, Id parent = 0);
   void SetClocks(Assignment& a, bool reset_overall);
+  bool RecomputeOverall();
+  void ApplyCorrections(json& data);
   void Close(std::string kind);
 
   Status AnswerDirectly();
@@ -335,7 +337,40 @@ Assignment& Step::AddAssignment(Id unit, bool lead, std::string mode, Id parent,
 void Step::SetClocks(Assignment& a, bool reset_overall) {
   a.clocks = ctx_.policy->ClocksFor(t_);
   RecomputeDues(a, *ctx_.policy);
-  if (t_.due_at == 0 || reset_overall) t_.due_at = a.handle_due_at;
+  if (t_.due_at == 0 || reset_overall) {
+    t_.overall_from = a.id;
+    t_.overall_extension_ms = t_.overall_suspended_ms = 0;
+    t_.due_at = a.handle_due_at;
+  }
+}
+
+// The overall deadline from its own clock, on the calendar in force: the time limit of the
+// dispatch that started it, plus the extensions approved and the time suspended since.
+// False for a ticket stored before that clock was kept (its due_at is left as it is).
+bool Step::RecomputeOverall() {
+  const Assignment* from = t_.overall_from ? t_.FindAssignment(t_.overall_from) : nullptr;
+  if (!from) return false;
+  t_.due_at = ctx_.policy->Due(from->dispatched_at,
+                               from->clocks.handle_ms + t_.overall_extension_ms + t_.overall_suspended_ms,
+                               from->clocks.handle_working);
+  return true;
+}
+
+// A dispatch's confirmation or correction of what intake proposed, applied before the new
+// order's clocks are set (the time limit follows the category, type and urgency); what
+// changed goes into the event, as feedback.
+void Step::ApplyCorrections(json& data) {
+  json corrected = json::object();
+  const auto correct = [&](const char* field, std::string& have, const std::string& want) {
+    if (want.empty() || want == have) return;
+    corrected[field] = {{"old", have}, {"new", want}};
+    have = want;
+  };
+  correct("category_code", t_.category_code, cmd_.category_code);
+  if (corrected.contains("category_code") && cmd_.taxonomy_version) t_.taxonomy_version = cmd_.taxonomy_version;
+  correct("request_type", t_.request_type, cmd_.request_type);
+  correct("urgency", t_.urgency, cmd_.urgency);
+  if (!corrected.empty()) data["corrected"] = std::move(corrected);
 }
 
 // Ends every open assignment (or those under `parent`): a withdrawn, merged or
@@ -449,6 +484,8 @@ Status Step::Dispatch() {
     }
     RETURN_IF_ERROR(CheckTarget(u, field.c_str(), false));
   }
+  json corrected;
+  ApplyCorrections(corrected);
   t_.phase = Phase::kHandling;
   Assignment& lead = AddAssignment(cmd_.unit_id, true, cmd_.mode, parent, by_unit);
   json assist = json::array();
@@ -460,6 +497,7 @@ Status Step::Dispatch() {
   }
   json data = {{"lead", lead_json}, {"assisting", assist}, {"mode", cmd_.mode},
                {"parent_assignment_id", IdToString(parent)}, {"by_unit_id", IdToString(by_unit)}};
+  if (corrected.contains("corrected")) data["corrected"] = std::move(corrected["corrected"]);
   if (!cmd_.note.empty()) data["note"] = cmd_.note;
   if (parent == 0 && !t_.suggestions.empty()) {
     // Feedback for the recommender: did the centre follow the proposed unit?
@@ -524,10 +562,12 @@ Status Step::Redispatch(bool coordinate) {
            by_unit = active->dispatched_by_unit_id;
   active->state = AssignmentState::kSuperseded;
   if (active->ended_at == 0) active->ended_at = ctx_.now;  // a return already ended the unit's time
+  json data;
+  ApplyCorrections(data);
   Assignment& a = AddAssignment(cmd_.unit_id, true, relay ? "relay" : "direct", parent, by_unit);
-  json data = {{"from_assignment_id", IdToString(old_id)}, {"from_unit_id", IdToString(old_unit)},
+  data.update({{"from_assignment_id", IdToString(old_id)}, {"from_unit_id", IdToString(old_unit)},
                {"assignment_id", IdToString(a.id)}, {"unit_id", IdToString(a.unit_id)},
-               {"accept_due_at", a.accept_due_at}, {"handle_due_at", a.handle_due_at}};
+               {"accept_due_at", a.accept_due_at}, {"handle_due_at", a.handle_due_at}});
   if (!cmd_.note.empty()) data["note"] = cmd_.note;
   Emit(coordinate ? "coordinated" : "redispatched", data, true);
   return Status::Ok();
@@ -577,8 +617,12 @@ Status Step::DecideExtension() {
     a->extension_ms += static_cast<int64_t>(days) * kDayMs;  // working days on a working clock
     RecomputeDues(*a, *ctx_.policy);
     ClearFutureAlarms(*a, ctx_.now);
-    if (t_.due_at < a->handle_due_at) t_.due_at = a->handle_due_at;
+    // The order's overall deadline gets the same days (a ticket stored before the overall
+    // clock was kept: at least the unit's new deadline).
+    t_.overall_extension_ms += static_cast<int64_t>(days) * kDayMs;
+    if (!RecomputeOverall() && t_.due_at < a->handle_due_at) t_.due_at = a->handle_due_at;
     data["handle_due_at"] = a->handle_due_at;
+    data["due_at"] = t_.due_at;
     // The relaying centres above wait on this order: their clocks get the same days.
     MoveRelayClocks(*a, static_cast<int64_t>(days) * kDayMs, 0);
   }
@@ -668,13 +712,16 @@ Status Step::Resume() {
   // relaying centres above too (counted on each one's own clock).
   const int64_t stopped_ms = ctx_.policy->Elapsed(a->suspended_at, ctx_.now, a->clocks.handle_working);
   MoveRelayClocks(*a, 0, a->suspended_at);
+  if (const Assignment* from = t_.overall_from ? t_.FindAssignment(t_.overall_from) : nullptr) {
+    t_.overall_suspended_ms += ctx_.policy->Elapsed(a->suspended_at, ctx_.now, from->clocks.handle_working);
+  }
   const TimeMs old_due = a->handle_due_at;
   a->suspended_ms += stopped_ms;
   a->suspended = false;
   a->suspended_at = 0;
   RecomputeDues(*a, *ctx_.policy);
   ClearFutureAlarms(*a, ctx_.now);
-  if (t_.due_at) t_.due_at += a->handle_due_at - old_due;
+  if (!RecomputeOverall() && t_.due_at) t_.due_at += a->handle_due_at - old_due;
   Emit("resumed", {{"assignment_id", IdToString(a->id)}, {"stopped_ms", stopped_ms},
                    {"handle_due_at", a->handle_due_at}}, true);
   return Status::Ok();
@@ -725,6 +772,7 @@ Status Step::Review() {
   if (!cmd_.comment.empty()) data["comment"] = cmd_.comment;
   if (cmd_.decision == "approve") {
     t_.phase = Phase::kCallback;
+    t_.callback_from = ctx_.now;
     t_.callback_due_at = ctx_.policy->Due(ctx_.now, ctx_.policy->CallbackMs(), ctx_.policy->CallbackWorking());
     t_.callback_alarmed = false;
     data["callback_due_at"] = t_.callback_due_at;
@@ -910,17 +958,44 @@ Status Step::SlaTick() {
 }
 
 Status Step::RecomputeDeadlines() {
+  // The ticket's own clocks: the overall deadline while units handle it, the 回访 deadline
+  // while it waits for the callback.
+  const TimeMs old_due = t_.due_at, old_callback = t_.callback_due_at;
+  const bool overall_kept = t_.overall_from != 0;
+  if (t_.phase == Phase::kHandling) RecomputeOverall();
+  if (t_.phase == Phase::kCallback && t_.callback_from) {
+    t_.callback_due_at = ctx_.policy->Due(t_.callback_from, ctx_.policy->CallbackMs(), ctx_.policy->CallbackWorking());
+  }
+  // What moved on the ticket itself goes with the first assignment's event, or alone.
+  json ticket_moved = json::object();
+  const auto ticket_changes = [&] {
+    if (t_.due_at != old_due) ticket_moved["due_at"] = {{"old", old_due}, {"new", t_.due_at}};
+    if (t_.callback_due_at != old_callback) ticket_moved["callback_due_at"] = {{"old", old_callback}, {"new", t_.callback_due_at}};
+  };
+  bool reported = false;
   for (auto& a : t_.assignments) {
     if (!a.IsLive()) continue;
     const TimeMs old_accept = a.accept_due_at, old_handle = a.handle_due_at;
     RecomputeDues(a, *ctx_.policy);
     if (a.accept_due_at == old_accept && a.handle_due_at == old_handle) continue;
     ClearFutureAlarms(a, ctx_.now);
-    if (a.lead && t_.due_at == old_handle) t_.due_at = a.handle_due_at;
-    Emit("deadline_recomputed", {{"assignment_id", IdToString(a.id)}, {"unit_id", IdToString(a.unit_id)},
-                                 {"accept_due_at", {{"old", old_accept}, {"new", a.accept_due_at}}},
-                                 {"handle_due_at", {{"old", old_handle}, {"new", a.handle_due_at}}},
-                                 {"reason", cmd_.reason}}, false);
+    if (!overall_kept && a.lead && t_.due_at == old_handle) t_.due_at = a.handle_due_at;
+    json data = {{"assignment_id", IdToString(a.id)}, {"unit_id", IdToString(a.unit_id)},
+                 {"accept_due_at", {{"old", old_accept}, {"new", a.accept_due_at}}},
+                 {"handle_due_at", {{"old", old_handle}, {"new", a.handle_due_at}}}, {"reason", cmd_.reason}};
+    if (!reported) {
+      ticket_changes();
+      data.update(ticket_moved);
+      reported = true;
+    }
+    Emit("deadline_recomputed", data, false);
+  }
+  if (!reported) {
+    ticket_changes();
+    if (!ticket_moved.empty()) {
+      ticket_moved["reason"] = cmd_.reason;
+      Emit("deadline_recomputed", ticket_moved, false);
+    }
   }
   return Status::Ok();
 }

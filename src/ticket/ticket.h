@@ -138,7 +138,13 @@ struct Ticket {
   Id created_by = 0;
   TimeMs created_at = 0, updated_at = 0, closed_at = 0;
   TimeMs due_at = 0;          // overall deadline; re-dispatching does not reset it
+  // The overall deadline's own clock: the assignment whose dispatch started it, and the
+  // time approved extensions and suspensions have added since; due_at is computed from
+  // them, so a calendar change recomputes it too. 0: a ticket stored before they were kept.
+  Id overall_from = 0;
+  int64_t overall_extension_ms = 0, overall_suspended_ms = 0;
   TimeMs callback_due_at = 0; // 回访 deadline, set when the reply is approved
+  TimeMs callback_from = 0;   // ... counted from this instant
   bool callback_alarmed = false;  // the callback-overdue alarm was raised
   int reopen_count = 0, urge_count = 0, escalation_level = 0, callback_attempts = 0;
   int return_count = 0;
@@ -214,6 +220,9 @@ struct Command {
   Id into_ticket_id = 0;
   std::vector<Id> assisting_unit_ids, kb_entry_ids, attachment_ids;
   int days = 0;
+  // Dispatch: the dispatcher's confirmation or correction of what intake proposed ("": keep).
+  std::string category_code, request_type, urgency;
+  int taxonomy_version = 0;  // of category_code, filled in by the service once it is checked
   std::optional<bool> approve;
   std::optional<int64_t> expected_version;
 };

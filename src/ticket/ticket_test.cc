@@ -386,6 +386,65 @@ TEST_F(Lifecycle, ARelayCentresClockMovesWithItsUnitsExtensionAndSuspension) {
   EXPECT_GT(t.assignments[0].next_alarm_at, clock_.NowMs());
 }
 
+// The overall deadline runs on its own clock: an extension or a suspension of a later unit
+// moves it by that time, never to that unit's own deadline, and a changed calendar
+// recomputes it after a re-dispatch too.
+TEST_F(Lifecycle, TheOverallDeadlineKeepsItsOwnClock) {
+  Ticket t = Must(New(), Dispatch(kDept), dispatcher());
+  const TimeMs overall = t.due_at;
+  clock_.AdvanceMs(2 * kDayMs);
+  t = Must(t, Cmd(C::kReturn), handler());
+  Command again = Cmd(C::kRedispatch);
+  again.unit_id = kDept2;
+  t = Must(Must(t, again, dispatcher()), Cmd(C::kAccept), handler(kDept2));
+  EXPECT_EQ(t.due_at, overall) << "a re-dispatch does not reset it";
+  EXPECT_EQ(t.ActiveLead()->handle_due_at, overall + 2 * kDayMs);
+  t = Must(Must(t, Cmd(C::kRequestExtension), handler(kDept2)), Cmd(C::kDecideExtension), supervisor());
+  EXPECT_EQ(t.due_at, overall + 3 * kDayMs) << "3 days more, not the new unit's deadline";
+  t = Must(t, Cmd(C::kSuspend), supervisor());
+  clock_.AdvanceMs(kDayMs);
+  t = Must(t, Cmd(C::kResume), supervisor());
+  EXPECT_EQ(t.due_at, overall + 4 * kDayMs);
+  // The calendar changes (here: every limit ends an hour later).
+  struct Later : Policy {
+    TimeMs Due(TimeMs start, int64_t ms, bool) const override { return start + ms + kHourMs; }
+  } later;
+  Command recompute;
+  recompute.type = C::kRecomputeDeadlines;
+  recompute.reason = "calendar";
+  const CommandContext ctx{clock_.NowMs(), &org_, &later, &ids_, nullptr};
+  auto moved = Decide(t, recompute, Actor{0, Role::kSystem, 0, "system"}, ctx);
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(moved->ticket.due_at, overall + 4 * kDayMs + kHourMs);
+  // And the 回访 deadline of a ticket waiting for its callback.
+  Ticket waiting = InStatus(S::kAwaitingCallback);
+  ASSERT_GT(waiting.callback_due_at, 0);
+  auto callback = Decide(waiting, recompute, Actor{0, Role::kSystem, 0, "system"}, ctx);
+  ASSERT_TRUE(callback.ok()) << callback.status().ToString();
+  EXPECT_EQ(callback->ticket.callback_due_at, waiting.callback_due_at + kHourMs);
+  ASSERT_FALSE(callback->events.empty());
+  EXPECT_EQ(callback->events.back().type, "deadline_recomputed");
+}
+
+// The dispatcher confirms or corrects the proposed category, type and urgency in the
+// dispatch itself; what changed is in the event, as feedback.
+TEST_F(Lifecycle, DispatchConfirmsOrCorrectsTheProposal) {
+  Command c = Dispatch(kDept);
+  c.category_code = "0101";
+  c.taxonomy_version = 3;
+  c.urgency = "urgent";
+  c.request_type = "complaint";  // as it was: not a correction
+  auto d = Run(New(), c, dispatcher());
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->ticket.category_code, "0101");
+  EXPECT_EQ(d->ticket.taxonomy_version, 3);
+  EXPECT_EQ(d->ticket.urgency, "urgent");
+  const std::string& data = d->events.back().data_json;
+  EXPECT_NE(data.find(R"("category_code":{"new":"0101","old":""})"), std::string::npos) << data;
+  EXPECT_NE(data.find(R"("urgency":{"new":"urgent","old":"normal"})"), std::string::npos) << data;
+  EXPECT_EQ(data.find("request_type"), std::string::npos) << data;
+}
+
 TEST_F(Lifecycle, ASuspensionRequestIsApprovedOrRefused) {
   Ticket t = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kAccept), handler());
   const TimeMs due = t.ActiveLead()->handle_due_at;
@@ -473,6 +532,9 @@ TEST(CommandParse, FieldsAreValidatedAndNamed) {
   EXPECT_EQ(ParseCommand(C::kTransfer, R"({"to":"911","note":"x"})").status().field(), "to");
   EXPECT_EQ(ParseCommand(C::kDispatch, R"({"unit_id":"abc"})").status().field(), "unit_id");
   EXPECT_EQ(ParseCommand(C::kDispatch, R"({"unit_id":"5","mode":"fast"})").status().field(), "mode");
+  EXPECT_EQ(ParseCommand(C::kDispatch, R"({"unit_id":"5","urgency":"now"})").status().field(), "urgency");
+  EXPECT_EQ(ParseCommand(C::kRedispatch, R"({"unit_id":"5","request_type":"chat"})").status().field(), "request_type");
+  EXPECT_EQ(ParseCommand(C::kDispatch, R"({"unit_id":"5","category_code":7})").status().field(), "category_code");
   EXPECT_EQ(ParseCommand(C::kCallback, R"({"outcome":"reached"})").status().field(), "rating");
   EXPECT_EQ(ParseCommand(C::kCallback, R"({"outcome":"unreachable","rating":"satisfied"})").status().field(), "rating");
   EXPECT_EQ(ParseCommand(C::kRequestExtension, R"({"days":0,"reason":"x"})").status().field(), "days");

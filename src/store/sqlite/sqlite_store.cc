@@ -1607,7 +1607,8 @@ Status SqliteStore::PutCalendar(const std::string& name, const std::string& doc)
     ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO calendars(name, doc, version, updated_at) VALUES(?,?,1,?) "
                                        "ON CONFLICT(name) DO UPDATE SET doc = excluded.doc, version = version + 1, "
                                        "updated_at = excluded.updated_at"));
-    return s.Bind(1, name).Bind(2, doc).Bind(3, opts_.clock->NowMs()).Run();
+    RETURN_IF_ERROR(s.Bind(1, name).Bind(2, doc).Bind(3, opts_.clock->NowMs()).Run());
+    return BumpOrgVersion(c);  // servers sharing the database reload their SLA policy
   });
 }
 
@@ -1633,6 +1634,7 @@ Result<int> SqliteStore::PutSlaPolicy(const std::string& doc) {
     const int version = static_cast<int>(v.Int(0));
     ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO sla_policies(version, doc, created_at) VALUES(?,?,?)"));
     RETURN_IF_ERROR(s.Bind(1, version).Bind(2, doc).Bind(3, opts_.clock->NowMs()).Run());
+    RETURN_IF_ERROR(BumpOrgVersion(c));  // servers sharing the database reload their SLA policy
     return version;
   });
 }
@@ -1820,11 +1822,19 @@ Result<int64_t> SqliteStore::AuditCount() {
 Result<std::vector<std::pair<int, std::string>>> SqliteStore::KbVersions(Id id) {
   using Out = std::vector<std::pair<int, std::string>>;
   return Read<Out>([&](Connection& c) -> Result<Out> {
-    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT version, snapshot FROM kb_versions WHERE entry_id = ? ORDER BY version LIMIT 1000"));
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT version, snapshot, changed_by, at FROM kb_versions WHERE entry_id = ? "
+                                       "ORDER BY version LIMIT 1000"));
     s.Bind(1, id);
     Out out;
     Status st;
-    while (s.Step(&st)) out.emplace_back(static_cast<int>(s.Int(0)), s.Text(1));
+    while (s.Step(&st)) {
+      // The snapshot, with who saved this version and when.
+      json snap = json::parse(s.Text(1), nullptr, false);
+      if (!snap.is_object()) snap = json::object();
+      snap["changed_by"] = s.Int(2);
+      snap["changed_at"] = s.Int(3);
+      out.emplace_back(static_cast<int>(s.Int(0)), snap.dump());
+    }
     RETURN_IF_ERROR(st);
     return out;
   });

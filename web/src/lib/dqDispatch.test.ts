@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from './api'
-import { bulkSummary, canRelay, coordinateBody, dispatchBody, groupUnits, planBulk, redispatchBody, runBulk, validateCoordinate, validateDispatch, type Unit } from './dqDispatch'
+import { bulkSummary, canRelay, confirmedFields, coordinateBody, correctionFields, dispatchBody, groupUnits, planBulk, redispatchBody, runBulk, validateCoordinate, validateDispatch, type Unit } from './dqDispatch'
 
 const units: Unit[] = [
   { id: '1', name: '市中心', kind: 'city_center', parent_id: null },
@@ -40,6 +40,22 @@ describe('dispatch form', () => {
     const g = groupUnits(units, { city_center: '市中心', district_center: '区分中心', department: '职能部门' })
     expect(g.map((x) => x.label)).toEqual(['市中心', '区分中心', '职能部门'])
     expect(g[2].units.map((u) => u.id)).toEqual(['3'])
+  })
+})
+
+describe('confirming the proposal', () => {
+  const proposed = { category: { code: '0111', confidence: 0.9, abstain: false }, urgency: { label: 'urgent', abstain: false } }
+  it('starts from the ticket, else from a confident proposal', () => {
+    expect(confirmedFields({ category_code: '', urgency: 'normal', suggestions: proposed })).toEqual({ category_code: '0111', urgency: 'normal' })
+    expect(confirmedFields({ category_code: '0201', urgency: 'urgent', suggestions: proposed })).toEqual({ category_code: '0201', urgency: 'urgent' })
+    expect(confirmedFields({ category_code: '', urgency: '', suggestions: { category: { code: '0111', abstain: true } } }))
+      .toEqual({ category_code: '', urgency: 'normal' })
+  })
+  it('sends only what differs from the ticket', () => {
+    const t = { category_code: '', urgency: 'normal' }
+    expect(correctionFields(t, { category_code: '0111', urgency: 'normal' })).toEqual({ category_code: '0111' })
+    expect(correctionFields(t, { category_code: '', urgency: 'emergency' })).toEqual({ urgency: 'emergency' })
+    expect(correctionFields({ category_code: '0111', urgency: 'urgent' }, { category_code: '0111', urgency: 'urgent' })).toEqual({})
   })
 })
 

@@ -60,6 +60,30 @@ export function dispatchBody(f: DispatchForm): Record<string, unknown> {
   return body
 }
 
+// The category and urgency a dispatch confirms: the ticket's own, else what intake proposed
+// (when the model did not abstain).
+export function confirmedFields(t: Pick<Ticket, 'category_code' | 'urgency' | 'suggestions'>): Corrections {
+  const c = t.suggestions?.category
+  return {
+    category_code: t.category_code || (c && !c.abstain && c.code ? c.code : ''),
+    urgency: t.urgency || 'normal',
+  }
+}
+
+export interface Corrections {
+  category_code: string
+  urgency: string
+}
+
+// What the dispatcher confirmed or corrected, sent with the dispatch: only what differs from
+// the ticket (the server records each change as feedback for the classifier).
+export function correctionFields(t: Pick<Ticket, 'category_code' | 'urgency'>, c: Corrections): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (c.category_code && c.category_code !== t.category_code) out.category_code = c.category_code
+  if (c.urgency && c.urgency !== t.urgency) out.urgency = c.urgency
+  return out
+}
+
 // Redispatch takes the new unit, level by level (relay) or direct, and an optional note; a
 // redispatched order has no assisting units of its own.
 export function redispatchBody(unitId: string, note: string, mode: 'direct' | 'relay' = 'direct'): Record<string, unknown> {

@@ -70,6 +70,7 @@ export interface Ticket {
   assignments: Assignment[]
   suggestions?: {
     category?: { abstain?: boolean; code?: string; name?: string; confidence?: number }
+    urgency?: { abstain?: boolean; label?: string; confidence?: number }
     units?: SuggestedUnit[]
   }
   citizen?: { kind: string; masked: boolean; name?: string; phone?: string }
