@@ -141,9 +141,17 @@ void Synonyms::AddGroup(const std::vector<std::string>& terms) {
   }
 }
 
-std::vector<std::string> Synonyms::Expand(const std::string& term) const {
-  auto it = groups_.find(term);
-  return it == groups_.end() ? std::vector<std::string>{} : it->second;
+std::vector<std::string> Synonyms::ExpandIn(std::string_view text) const {
+  std::vector<std::string> out;
+  for (const auto& [term, others] : groups_) {
+    if (text.find(term) == std::string_view::npos) continue;
+    for (const auto& o : others) {
+      if (text.find(o) == std::string_view::npos) out.push_back(o);  // already in the query: no boost
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, const Synonyms& synonyms,
@@ -152,10 +160,8 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
   // Query terms with their weight: frequency in the query; synonyms' terms at half weight.
   std::unordered_map<std::string, double> qtf;
   for (const auto& t : Terms(q)) qtf[t] += 1;
-  for (const auto& w : DefaultSegmenter().Words(q)) {
-    for (const auto& syn : synonyms.Expand(w)) {
-      for (const auto& t : Terms(syn)) qtf.emplace(t, 0).first->second += 0.5;
-    }
+  for (const auto& syn : synonyms.ExpandIn(q)) {
+    for (const auto& t : Terms(syn)) qtf.emplace(t, 0).first->second += 0.5;
   }
   if (qtf.empty()) return std::vector<KbHit>{};
   ASSIGN_OR_RETURN(auto stats, index.Stats());

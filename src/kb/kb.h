@@ -96,7 +96,9 @@ class KbIndexReader {
 class Synonyms {
  public:
   void AddGroup(const std::vector<std::string>& terms);
-  std::vector<std::string> Expand(const std::string& term) const;
+  // The synonyms of every term found in the (normalised) text, as written anywhere in it,
+  // not only as a whole word: ICU reads 医保 as two characters and 医疗保险 as two words.
+  std::vector<std::string> ExpandIn(std::string_view text) const;
   bool empty() const { return groups_.empty(); }
 
  private:

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "kb/kb.h"
 
@@ -53,6 +54,19 @@ TEST(Kb, TwoCharacterWordsTraditionalQueriesAndTitles) {
   EXPECT_EQ(top("煤气"), 0);             // no synonym yet
   syn.AddGroup({"煤气", "燃气"});
   EXPECT_EQ(top("煤气开户"), 3);
+  // A synonym is found wherever it is written, not only as a whole ICU word (医保 is two
+  // characters to ICU, 医疗保险 two words).
+  idx.Add(4, E("门诊统筹", "参加城乡居民医疗保险的，门诊费用按比例报销。"));
+  idx.Add(5, E("异地就医", "异地就医的医保报销需先办理备案。"));
+  auto found = [&](const char* q) {
+    std::set<Id> ids;
+    if (auto r = RankKb(idx, q, syn, {}); r.ok()) for (const auto& h : *r) ids.insert(h.entry_id);
+    return ids;
+  };
+  EXPECT_EQ(found("医保").count(4), 0u);
+  syn.AddGroup({"医保", "医疗保险"});
+  EXPECT_EQ(found("医保").count(4), 1u);
+  EXPECT_EQ(found("医疗保险怎么报销").count(5), 1u);
   EXPECT_FALSE(RankKb(idx, "\xff", syn, {}).ok());
   EXPECT_TRUE(RankKb(idx, "!!!", syn, {})->empty());
 }
