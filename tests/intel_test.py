@@ -592,6 +592,11 @@ class AssistTest(DemoCase):
         self.assertEqual(s["emergency"]["hits"][0]["kind"], "fire")
         status, s = self.api("POST", "/api/v1/suggest", {"content": "小区消防通道被车堵了，请处理"})
         self.assertNotIn("emergency", s)
+        # No phrase names it, the urgency model does: flagged too, as the classifier's.
+        status, s = self.api("POST", "/api/v1/suggest", {"content": "楼道里有很浓的异味，怀疑泄漏，请马上派人来！"})
+        self.assertEqual((s["urgency"]["label"], s["urgency"]["abstain"]), ("emergency", False), s)
+        self.assertEqual((s["emergency"]["source"], s["emergency"]["transfer"], s["emergency"]["hits"]),
+                         ("classifier", "110", []), s)
         status, t = self.api("POST", "/api/v1/tickets", {
             "channel": "phone", "request_type": "help", "content": "我闻到楼道里有很浓的煤气味，好像燃气泄漏了",
             "citizen": {"phone": "13300006666"}})

@@ -128,7 +128,16 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
     if (auto p = request_type_->Predict(text); p.ok()) out["request_type"] = PredictionJson(*p);
   }
   if (urgency_) {
-    if (auto p = urgency_->Predict(text); p.ok()) out["urgency"] = PredictionJson(*p);
+    if (auto p = urgency_->Predict(text); p.ok()) {
+      out["urgency"] = PredictionJson(*p);
+      // Screening reads the classifier's urgency too: a confident "emergency" no phrase
+      // named (楼道里异味很浓，怀疑泄漏) is flagged as well, for transfer to 110 unless the
+      // agent picks another service, and it is never dispatched automatically.
+      if (!out.contains("emergency") && p->label == "emergency" && !p->abstain) {
+        out["emergency"] = {{"transfer", "110"}, {"hits", json::array()}, {"source", "classifier"},
+                            {"confidence", p->confidence}};
+      }
+    }
   }
 
   // Units: the dispatch directory's rule for (category, area) counts 0.5; history adds
