@@ -67,6 +67,7 @@ class ModelTest(unittest.TestCase):
                         w.writerow([f"{place}{p}的问题反映很久了，请相关部门尽快处理", label])
             w.writerow(["", "城乡建设"])            # no text: reported, skipped
             w.writerow(["只有文字没有标签", ""])   # no label: reported, skipped
+            w.writerow(["！！！", "城乡建设"])          # nothing to read: reported, skipped
         # The same rows, segmented, as JSONL.
         with open(self.path("train.jsonl"), "w", encoding="utf-8") as f:
             for label, phrases in TOPICS.items():
@@ -81,8 +82,9 @@ class ModelTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("train.csv line 128: text: is missing or empty", r.stderr)
         self.assertIn("train.csv line 129: label: is missing or empty", r.stderr)
+        self.assertIn("train.csv line 130: text: has no letters, digits or ideographs", r.stderr)
         self.assertIn("train.jsonl line 10: line: is not valid JSON", r.stderr)
-        self.assertIn("skipped 3 bad lines", r.stderr)
+        self.assertIn("skipped 4 bad lines", r.stderr)
         self.assertIn("out-of-fold", r.stdout)
 
         with open(self.path("in.jsonl"), "w", encoding="utf-8") as f:
@@ -91,6 +93,7 @@ class ModelTest(unittest.TestCase):
             f.write(json.dumps({"id": "t", "text": "學校亂收補課費"}, ensure_ascii=False) + "\n")  # traditional
             f.write(json.dumps({"id": "empty", "text": "，。！"}, ensure_ascii=False) + "\n")
             f.write("[1, 2]\n")
+            f.write(json.dumps({"text": "小区垃圾没人清运"}, ensure_ascii=False) + "\n")  # no id: its line number
         r = run("model", "predict", "--model", self.path("m.model"), "--input", self.path("in.jsonl"),
                 "--output", self.path("out.jsonl"))
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -98,8 +101,8 @@ class ModelTest(unittest.TestCase):
         self.assertIn("line 5: line: is not a JSON object", r.stderr)
         with open(self.path("out.jsonl"), encoding="utf-8") as f:
             out = [json.loads(l) for l in f]
-        self.assertEqual([o["id"] for o in out], ["a", 7, "t"])
-        self.assertEqual([o["label"] for o in out], ["城乡建设", "环境保护", "教育文体"])
+        self.assertEqual([o["id"] for o in out], ["a", 7, "t", 6])
+        self.assertEqual([o["label"] for o in out][:3], ["城乡建设", "环境保护", "教育文体"])
         for o in out:
             self.assertEqual(set(o), {"id", "label", "confidence", "abstain", "top"})
             self.assertEqual(o["top"][0]["label"], o["label"])

@@ -13,6 +13,7 @@
 #include "cli/input.h"
 #include "core/text.h"
 #include "intel/classifier.h"
+#include "text/text.h"
 
 namespace hotline::cli {
 
@@ -50,6 +51,17 @@ Result<std::vector<LabelledRow>> ReadLabelled(const std::vector<std::string>& pa
     io.need_label = true;
     ASSIGN_OR_RETURN(auto rows, ReadTextRows(path, io, &bad));
     for (auto& r : rows) {
+      // A text a classifier cannot read (punctuation only) is a bad line like any other:
+      // reported and skipped, not the end of the run.
+      auto norm = NormaliseText(r.text);
+      std::string_view s = norm.ok() ? std::string_view(*norm) : std::string_view();
+      bool readable = false;
+      for (size_t i = 0; i < s.size() && !readable;) readable = IsWordChar(NextCodePoint(s, i));
+      if (!readable) {
+        std::cerr << path << " line " << r.line << ": text: has no letters, digits or ideographs\n";
+        ++bad;
+        continue;
+      }
       r.label = AtLevel(r.label, a.level);
       all.push_back(std::move(r));
     }
@@ -121,6 +133,7 @@ int Predict(const ModelArgs& a) {
       ++bad;
       continue;
     }
+    if (row->id.is_null()) row->id = n;  // the line number, so the output matches its input
     auto p = model->Predict(row->text, static_cast<size_t>(a.top));
     if (!p.ok()) {
       std::cerr << a.input << " line " << n << ": " << p.status().message() << "\n";
