@@ -9,6 +9,7 @@ checkout, the classifier is also trained on the real development data. Standard 
 """
 
 import csv
+import datetime
 import json
 import os
 import signal
@@ -296,15 +297,22 @@ class SpikesTest(unittest.TestCase):
                 w = csv.writer(f)
                 w.writerow(["CreatedDate", "SRType"])
                 for day in range(1, 121):
-                    month, dom = (1 + (day - 1) // 30, 1 + (day - 1) % 30)
+                    date = datetime.date(2016, 1, 1) + datetime.timedelta(days=day - 1)
                     n = 40 if day == 100 else 6 + day % 3
                     for i in range(n):
-                        w.writerow(["%02d/%02d/2016 09:%02d:00 AM" % (month, dom, i % 60), "Pothole"])
+                        w.writerow(["%02d/%02d/2016 09:%02d:00 AM" % (date.month, date.day, i % 60), "Pothole"])
+                f.write("\n")                                        # a blank line: not a record
+                w.writerow(["not a date", "Pothole"])                # reported by its line, skipped
+                w.writerow(["01/01/2016 09:00:00 AM", "Pothole", "x"])  # one field too many
+            lines = sum(1 for _ in open(path, encoding="utf-8"))
             r = run("insight", "spikes", "--input", path, "--time-column", "CreatedDate", "--key-column", "SRType",
                     "--output", os.path.join(d, "s.json"))
             self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("records.csv line %d: CreatedDate: 'not a date' is not a time" % (lines - 1), r.stderr)
+            self.assertIn("records.csv line %d: line: has 3 fields, the header 2" % lines, r.stderr)
+            self.assertIn("skipped 2 bad lines", r.stderr)
             spikes = load(os.path.join(d, "s.json"))["spikes"]
-            self.assertEqual([(s["key"], s["day"], s["count"]) for s in spikes], [("Pothole", "2016-04-10", 40)])
+            self.assertEqual([(s["key"], s["day"], s["count"]) for s in spikes], [("Pothole", "2016-04-09", 40)])
             r = run("insight", "spikes", "--input", path, "--time-column", "CreatedDate", "--key-column", "SRType",
                     "--inject", "20", "--output", os.path.join(d, "v.json"))
             self.assertEqual(r.returncode, 0, r.stderr)

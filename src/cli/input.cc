@@ -85,7 +85,7 @@ Result<CsvTable> ReadCsvTable(const std::string& path) {
   ASSIGN_OR_RETURN(std::string data, ReadFile(path, 1u << 30));
   CsvTable t;
   t.path = path;
-  ASSIGN_OR_RETURN(t.rows, ParseCsv(data));
+  ASSIGN_OR_RETURN(t.rows, ParseCsv(data, &t.lines));
   if (t.rows.size() < 2) return InvalidArgument("input", path + " has no data rows");
   for (size_t c = 0; c < t.rows[0].size(); ++c) t.columns[Trim(t.rows[0][c])] = c;
   return t;
@@ -155,7 +155,8 @@ Result<std::vector<LabelledRow>> ReadTextRows(const std::string& path, const Inp
     }
     data = std::move(clean);
   }
-  ASSIGN_OR_RETURN(auto records, ParseCsv(data));
+  std::vector<size_t> lines;  // where each record starts in the file
+  ASSIGN_OR_RETURN(auto records, ParseCsv(data, &lines));
   if (records.empty()) return InvalidArgument("input", path + " has no header row");
   std::map<std::string, size_t> col;
   for (size_t c = 0; c < records[0].size(); ++c) col[Trim(records[0][c])] = c;
@@ -165,12 +166,9 @@ Result<std::vector<LabelledRow>> ReadTextRows(const std::string& path, const Inp
   if (opts.need_label && !col.count(opts.label_column)) {
     return InvalidArgument(opts.label_column, path + " has no " + opts.label_column + " column");
   }
-  size_t line = 1;  // the header's line; records' lines follow from their newlines
   for (size_t i = 0; i < records.size() && out.size() < opts.max_rows; ++i) {
     const auto& rec = records[i];
-    const size_t this_line = line;
-    for (const auto& f : rec) line += std::count(f.begin(), f.end(), '\n');
-    ++line;
+    const size_t this_line = lines[i];
     if (i == 0) continue;
     if (rec.size() == 1 && Trim(rec[0]).empty()) continue;
     if (rec.size() != records[0].size()) {

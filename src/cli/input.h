@@ -47,6 +47,7 @@ Result<std::vector<LabelledRow>> ReadTextRows(const std::string& path, const Inp
 struct CsvTable {
   std::string path;
   std::vector<std::vector<std::string>> rows;  // rows[0] is the header
+  std::vector<size_t> lines;                   // the line each row starts on in the file
   std::map<std::string, size_t> columns;       // trimmed header name → index
   // The index of a named column; kInvalidArgument naming `field` when the file has none.
   Result<size_t> Column(const std::string& name, const char* field) const;

@@ -261,16 +261,29 @@ Result<std::map<std::string, std::map<int64_t, int64_t>>> DailyCounts(const Insi
     key_cols.push_back(c);
   }
   std::map<std::string, std::map<int64_t, int64_t>> counts;
+  size_t bad = 0;
   for (size_t i = 1; i < records.size(); ++i) {
     const auto& r = records[i];
-    if (r.size() != records[0].size()) continue;
+    // A record that cannot be counted is reported with its line, never dropped in silence.
+    if (r.size() != records[0].size()) {
+      std::cerr << a.input << " line " << table.lines[i] << ": line: has " << r.size() << " fields, the header "
+                << records[0].size() << "\n";
+      ++bad;
+      continue;
+    }
     const auto at = ParseRecordTime(Trim(r[time_col]));
-    if (!at) continue;
+    if (!at) {
+      std::cerr << a.input << " line " << table.lines[i] << ": " << a.time_column << ": '" << Trim(r[time_col])
+                << "' is not a time\n";
+      ++bad;
+      continue;
+    }
     std::string key;
     for (size_t c : key_cols) key += (key.empty() ? "" : " / ") + Trim(r[c]);
     ++counts[key][CityDays(*at)];
     ++*rows_read;
   }
+  if (bad > 0) std::cerr << "skipped " << bad << " bad lines (reported above)\n";
   return counts;
 }
 

@@ -79,7 +79,10 @@ int Import(const std::string& db, const std::string& kind, const std::string& pa
     n = rows->size();
     st = store.ImportOrg({}, *rows, {});
   } else if (kind == "dispatch-rules") {
-    auto rows = ParseRulesCsv(*data, *org, new_id);
+    // As the API: a prefix must begin some category of the current taxonomy.
+    auto rows = ParseRulesCsv(*data, *org, new_id, [&](const std::string& prefix) {
+      return app->service->CheckCategory("category_prefix", prefix, true).status();
+    });
     if (!rows.ok()) return cli::Fail(rows.status());
     n = rows->size();
     st = store.ImportOrg({}, {}, *rows);

@@ -81,13 +81,14 @@ std::string Trim(std::string_view s) {
   return std::string(s);
 }
 
-Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data) {
+Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data, std::vector<size_t>* lines) {
   if (data.substr(0, 3) == "\xEF\xBB\xBF") data.remove_prefix(3);
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> row;
   std::string field;
   bool in_quotes = false, field_started = false;
-  size_t line = 1, quote_line = 0;
+  size_t line = 1, quote_line = 0, row_line = 1;
+  if (lines) lines->clear();
   for (size_t i = 0; i < data.size(); ++i) {
     const char c = data[i];
     if (in_quotes) {
@@ -104,12 +105,15 @@ Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data) {
     else if (c == ',') { row.push_back(std::move(field)); field.clear(); field_started = false; }
     else if (c == '\n' || c == '\r') {
       if (c == '\r' && i + 1 < data.size() && data[i + 1] == '\n') ++i;
-      ++line;
       row.push_back(std::move(field));
       field.clear();
       field_started = false;
-      if (!(row.size() == 1 && row[0].empty())) rows.push_back(std::move(row));
+      if (!(row.size() == 1 && row[0].empty())) {
+        rows.push_back(std::move(row));
+        if (lines) lines->push_back(row_line);
+      }
       row.clear();
+      row_line = ++line;
     } else { field += c; field_started = true; }
   }
   if (in_quotes) {
@@ -119,6 +123,7 @@ Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data) {
   if (field_started || !row.empty()) {
     row.push_back(std::move(field));
     rows.push_back(std::move(row));
+    if (lines) lines->push_back(row_line);
   }
   return rows;
 }

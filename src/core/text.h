@@ -21,8 +21,10 @@ std::string Trim(std::string_view s);
 bool HasAsciiControl(std::string_view s);
 
 // RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. A leading
-// UTF-8 BOM is dropped. Fails with the line number of an unterminated quote.
-Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data);
+// UTF-8 BOM is dropped, and so are blank lines. Fails with the line number of an
+// unterminated quote. `lines`, when given, gets the line each row starts on (1-based), so
+// errors can name the line a reader sees in the file.
+Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data, std::vector<size_t>* lines = nullptr);
 
 // Reads a whole file, limited to max_bytes.
 Result<std::string> ReadFile(const std::string& path, size_t max_bytes = 256u << 20);

@@ -15,9 +15,9 @@ using Rows = std::vector<std::vector<std::string>>;
 class Table {
  public:
   static Result<Table> Parse(std::string_view csv, std::initializer_list<const char*> required) {
-    ASSIGN_OR_RETURN(Rows rows, ParseCsv(csv));
-    if (rows.empty()) return InvalidArgument("csv", "the file is empty");
     Table t;
+    ASSIGN_OR_RETURN(Rows rows, ParseCsv(csv, &t.lines_));
+    if (rows.empty()) return InvalidArgument("csv", "the file is empty");
     for (size_t i = 0; i < rows[0].size(); ++i) t.cols_[Trim(rows[0][i])] = i;
     for (const char* r : required) {
       if (!t.cols_.count(r)) return InvalidArgument("csv", std::string("the header has no column '") + r + "'");
@@ -26,6 +26,7 @@ class Table {
     return t;
   }
   size_t size() const { return rows_.size(); }
+  size_t Line(size_t row) const { return lines_[row]; }  // where the row starts in the file
   std::string Get(size_t row, const char* col) const {
     auto it = cols_.find(col);
     if (it == cols_.end() || it->second >= rows_[row].size()) return "";
@@ -35,13 +36,14 @@ class Table {
  private:
   std::map<std::string, size_t> cols_;
   Rows rows_;
+  std::vector<size_t> lines_;
 };
 
-Status LineError(size_t row, const char* col, const std::string& msg) {
+Status LineError(size_t line, const char* col, const std::string& msg) {
   // A validator's message already starts with the field it names: said once.
   const std::string prefix = std::string(col) + ": ";
   const std::string what = msg.rfind(prefix, 0) == 0 ? msg.substr(prefix.size()) : msg;
-  return Status(Code::kInvalidArgument, "line " + std::to_string(row + 1) + ", column " + col + ": " + what, col);
+  return Status(Code::kInvalidArgument, "line " + std::to_string(line) + ", column " + col + ": " + what, col);
 }
 
 std::vector<std::string> SplitBar(const std::string& s) {
@@ -64,10 +66,10 @@ class Names {
     auto [it, inserted] = ids_.emplace(name, id);
     if (!inserted && it->second != id) it->second = 0;  // ambiguous
   }
-  Result<Id> Find(const std::string& name, size_t row, const char* col, const char* what) const {
+  Result<Id> Find(const std::string& name, size_t line, const char* col, const char* what) const {
     auto it = ids_.find(name);
-    if (it == ids_.end()) return LineError(row, col, std::string("no ") + what + " named '" + name + "'");
-    if (it->second == 0) return LineError(row, col, std::string("more than one ") + what + " is named '" + name + "'");
+    if (it == ids_.end()) return LineError(line, col, std::string("no ") + what + " named '" + name + "'");
+    if (it->second == 0) return LineError(line, col, std::string("more than one ") + what + " is named '" + name + "'");
     return it->second;
   }
   bool Has(const std::string& name) const { return ids_.count(name) > 0; }
@@ -98,13 +100,13 @@ Result<std::vector<Area>> ParseAreasCsv(std::string_view csv, const OrgSnapshot&
     Area a;
     a.name = t.Get(r, "name");
     const auto kind = ParseAreaKind(t.Get(r, "kind"));
-    if (!kind) return LineError(r, "kind", "must be district, street or community");
+    if (!kind) return LineError(t.Line(r), "kind", "must be district, street or community");
     a.kind = *kind;
     if (const std::string parent = t.Get(r, "parent"); !parent.empty()) {
-      ASSIGN_OR_RETURN(a.parent_id, names.Find(parent, r, "parent", "area"));
+      ASSIGN_OR_RETURN(a.parent_id, names.Find(parent, t.Line(r), "parent", "area"));
     }
     a.aliases = SplitBar(t.Get(r, "aliases"));
-    if (Status st = ValidateArea(a); !st.ok()) return LineError(r, st.field().c_str(), st.message());
+    if (Status st = ValidateArea(a); !st.ok()) return LineError(t.Line(r), st.field().c_str(), st.message());
     a.id = new_id();
     names.Add(a.name, a.id);
     out.push_back(std::move(a));
@@ -124,20 +126,20 @@ Result<std::vector<Unit>> ParseUnitsCsv(std::string_view csv, const OrgSnapshot&
     Unit u;
     u.name = t.Get(r, "name");
     const auto kind = ParseUnitKind(t.Get(r, "kind"));
-    if (!kind) return LineError(r, "kind", "must be one of city_center, district_center, sub_center, department, street, community, utility");
+    if (!kind) return LineError(t.Line(r), "kind", "must be one of city_center, district_center, sub_center, department, street, community, utility");
     u.kind = *kind;
     if (u.kind == UnitKind::kCityCenter) {
-      if (has_city_center) return LineError(r, "kind", "the city has a city_center already");
+      if (has_city_center) return LineError(t.Line(r), "kind", "the city has a city_center already");
       has_city_center = true;
     }
     if (const std::string parent = t.Get(r, "parent"); !parent.empty()) {
-      ASSIGN_OR_RETURN(u.parent_id, units.Find(parent, r, "parent", "unit"));
+      ASSIGN_OR_RETURN(u.parent_id, units.Find(parent, t.Line(r), "parent", "unit"));
     }
     if (const std::string area = t.Get(r, "area"); !area.empty()) {
-      ASSIGN_OR_RETURN(u.area_id, areas.Find(area, r, "area", "area"));
+      ASSIGN_OR_RETURN(u.area_id, areas.Find(area, t.Line(r), "area", "area"));
     }
     u.phone = t.Get(r, "phone");
-    if (Status st = ValidateUnit(u); !st.ok()) return LineError(r, st.field().c_str(), st.message());
+    if (Status st = ValidateUnit(u); !st.ok()) return LineError(t.Line(r), st.field().c_str(), st.message());
     u.id = new_id();
     units.Add(u.name, u.id);
     out.push_back(std::move(u));
@@ -145,7 +147,8 @@ Result<std::vector<Unit>> ParseUnitsCsv(std::string_view csv, const OrgSnapshot&
   return out;
 }
 
-Result<std::vector<DispatchRule>> ParseRulesCsv(std::string_view csv, const OrgSnapshot& org, const NewIdFn& new_id) {
+Result<std::vector<DispatchRule>> ParseRulesCsv(std::string_view csv, const OrgSnapshot& org, const NewIdFn& new_id,
+                                                const std::function<Status(const std::string&)>& check_prefix) {
   ASSIGN_OR_RETURN(Table t, Table::Parse(csv, {"category_prefix", "lead_unit"}));
   const Names units = UnitNames(org);
   const Names areas = AreaNames(org);
@@ -153,20 +156,34 @@ Result<std::vector<DispatchRule>> ParseRulesCsv(std::string_view csv, const OrgS
   for (size_t r = 1; r < t.size(); ++r) {
     DispatchRule rule;
     rule.category_prefix = t.Get(r, "category_prefix");
-    if (const std::string area = t.Get(r, "area"); !area.empty()) {
-      ASSIGN_OR_RETURN(rule.area_id, areas.Find(area, r, "area", "area"));
+    if (check_prefix && !rule.category_prefix.empty()) {
+      if (Status st = check_prefix(rule.category_prefix); !st.ok()) return LineError(t.Line(r), "category_prefix", st.message());
     }
-    ASSIGN_OR_RETURN(rule.lead_unit_id, units.Find(t.Get(r, "lead_unit"), r, "lead_unit", "unit"));
+    if (const std::string area = t.Get(r, "area"); !area.empty()) {
+      ASSIGN_OR_RETURN(rule.area_id, areas.Find(area, t.Line(r), "area", "area"));
+    }
+    ASSIGN_OR_RETURN(rule.lead_unit_id, units.Find(t.Get(r, "lead_unit"), t.Line(r), "lead_unit", "unit"));
     for (const auto& name : SplitBar(t.Get(r, "assisting_units"))) {
-      ASSIGN_OR_RETURN(Id id, units.Find(name, r, "assisting_units", "unit"));
+      ASSIGN_OR_RETURN(Id id, units.Find(name, t.Line(r), "assisting_units", "unit"));
+      // As the API: the lead does not assist its own order, and no unit is listed twice.
+      if (id == rule.lead_unit_id) return LineError(t.Line(r), "assisting_units", "lists the lead unit");
+      if (std::count(rule.assisting_unit_ids.begin(), rule.assisting_unit_ids.end(), id)) {
+        return LineError(t.Line(r), "assisting_units", "lists " + name + " twice");
+      }
       rule.assisting_unit_ids.push_back(id);
     }
     if (const std::string p = t.Get(r, "priority"); !p.empty()) {
+      size_t used = 0;
+      long long v = 0;
       try {
-        rule.priority = std::stoi(p);
+        v = std::stoll(p, &used);
       } catch (const std::exception&) {
-        return LineError(r, "priority", "must be an integer");
+        used = 0;
       }
+      if (used != p.size() || v < -1000000 || v > 1000000) {
+        return LineError(t.Line(r), "priority", "must be an integer from -1,000,000 to 1,000,000");
+      }
+      rule.priority = static_cast<int>(v);
     }
     rule.id = new_id();
     out.push_back(std::move(rule));

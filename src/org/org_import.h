@@ -20,6 +20,8 @@ Result<std::vector<Area>> ParseAreasCsv(std::string_view csv, const OrgSnapshot&
 // Header: name,kind,parent,area,phone   (parent unit and area by name; root has no parent)
 Result<std::vector<Unit>> ParseUnitsCsv(std::string_view csv, const OrgSnapshot& org, const NewIdFn& new_id);
 // Header: category_prefix,area,lead_unit,assisting_units,priority   (names; assisting '|'-separated)
-Result<std::vector<DispatchRule>> ParseRulesCsv(std::string_view csv, const OrgSnapshot& org, const NewIdFn& new_id);
+// `check_prefix`, when given, judges each category_prefix (the taxonomy lives elsewhere).
+Result<std::vector<DispatchRule>> ParseRulesCsv(std::string_view csv, const OrgSnapshot& org, const NewIdFn& new_id,
+                                                const std::function<Status(const std::string&)>& check_prefix = {});
 
 }  // namespace hotline

@@ -109,6 +109,19 @@ TEST(OrgImport, ResolvesNamesAcrossRowsAndReportsLines) {
   EXPECT_EQ((*rules)[0].priority, 5);
   EXPECT_EQ((*rules)[0].assisting_unit_ids.size(), 1u);
   EXPECT_FALSE(ParseRulesCsv("category_prefix,lead_unit\n01,无此单位\n", org, new_id).ok());
+  // Refused as the API refuses them, each named with the line it is on in the file (a blank
+  // line and a quoted newline before it count).
+  const auto rule_error = [&](const std::string& rows) {
+    auto r = ParseRulesCsv("category_prefix,area,lead_unit,assisting_units,priority\n\n\"0\n1\",,幸福街道办,,1\n" + rows,
+                           org, new_id, [](const std::string& p) {
+                             return p == "ZZ" ? InvalidArgument("category_prefix", "'ZZ' begins no category code") : Status::Ok();
+                           });
+    return r.ok() ? std::string("ok") : r.status().message();
+  };
+  EXPECT_EQ(rule_error("01,,幸福街道办,,5abc\n"), "line 5, column priority: must be an integer from -1,000,000 to 1,000,000");
+  EXPECT_EQ(rule_error("01,,幸福街道办,幸福街道办,\n"), "line 5, column assisting_units: lists the lead unit");
+  EXPECT_EQ(rule_error("01,,幸福街道办,市中心|市中心,\n"), "line 5, column assisting_units: lists 市中心 twice");
+  EXPECT_EQ(rule_error("ZZ,,幸福街道办,,\n"), "line 5, column category_prefix: 'ZZ' begins no category code");
 }
 
 }  // namespace
