@@ -290,6 +290,22 @@ class DispatchEvalTest(unittest.TestCase):
 
 
 class SpikesTest(unittest.TestCase):
+    def test_subtopics_errors_name_the_filter_that_left_nothing(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.csv")
+            with open(path, "w", newline="", encoding="utf-8") as f:
+                w = csv.writer(f)
+                w.writerow(["id", "text", "time", "label"])
+                for i in range(6):
+                    w.writerow([i, "金桂苑%d栋电梯坏了困人" % i, "2019/3/%d 10:00:00" % (i + 1), "城乡建设"])
+            def err(*extra):
+                r = run("insight", "subtopics", "--input", path, "--output", os.path.join(d, "s.json"), *extra)
+                self.assertNotEqual(r.returncode, 0)
+                return r.stderr
+            self.assertIn("label-column", err("--label-column", "labl", "--label", "城乡建设"))
+            self.assertIn("no message has the label '教育'", err("--label", "教育"))
+            self.assertIn("from: no message of the label falls in the period", err("--label", "城乡建设", "--from", "2030-01-01"))
+
     def test_spikes_and_their_validation_by_injected_bursts(self):
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "records.csv")
@@ -478,6 +494,18 @@ class AssistTest(DemoCase):
         self.assertEqual(mine[0]["data"]["tones"][0], "calm")
         self.assertNotEqual(mine[0]["data"]["tones"][-1], "calm")
         self.assertEqual(mine[0]["ticket_id"], t["id"])
+        self.assertEqual(mine[0]["data"]["same_matter"], 3)
+        # Three different matters from one phone: a repeat caller, not an escalation.
+        for kind, text in (("consultation", "社保卡丢了怎么补办？"), ("suggestion", "建议在学校门口增设一个公交站。"),
+                           ("complaint", "菜市场有摊贩缺斤少两，请管一管。")):
+            status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": kind, "content": text,
+                                                            "citizen": {"phone": "13577778888"}})
+            self.assertEqual(status, 201, t)
+        status, alerts = self.api("GET", "/api/v1/alerts?kind=repeat_caller", who="dispatcher1")
+        other = [a for a in alerts["items"] if a["data"]["phone"] == "135****8888"]
+        self.assertEqual(len(other), 1, alerts)
+        self.assertEqual((other[0]["data"]["escalating"], other[0]["data"]["same_matter"], other[0]["severity"]),
+                         (False, 1, "warning"), other[0])
 
         text = "滨江路与望江路交叉口的红绿灯坏了，车辆乱成一团，早高峰特别危险，请马上派人修复。"
         numbers = []

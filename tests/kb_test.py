@@ -2,7 +2,7 @@
 """The knowledge base over the real server: editing and review, Chinese search with
 traditional characters and synonyms, validity, public FAQ, direct answers counting uses.
 Usage: python3 tests/kb_test.py PATH/TO/hotline"""
-import json, sqlite3, os, signal, subprocess, sys, tempfile, time, unittest, urllib.error, urllib.parse, urllib.request
+import csv, json, sqlite3, os, signal, subprocess, sys, tempfile, time, unittest, urllib.error, urllib.parse, urllib.request
 
 BIN = sys.argv.pop(1) if len(sys.argv) > 1 else "build/hotline"
 
@@ -90,6 +90,10 @@ class KbTest(unittest.TestCase):
         self.assertEqual(self.call("POST", "/api/v1/kb", {"title": "x", "body": "y"}, self.agent)[0], 403)
         c, js = self.call("POST", "/api/v1/kb", {"title": "x", "body": "y", "category_code": "999999"}, self.admin)
         self.assertEqual((c, js["error"]["details"]["field"]), (400, "category_code"))
+        c, js = self.call("POST", "/api/v1/kb", {"title": "x", "body": "y", "expires_at": "2020-01-01"}, self.admin)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "expires_at"))
+        c, js = self.call("POST", "/api/v1/kb", {"title": "x", "body": "y", "owner_unit_id": "999"}, self.admin)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "owner_unit_id"))
         self.assertEqual(self.call("POST", "/api/v1/kb", {"title": "燃气分类", "body": "y", "category_code": "01"}, self.admin)[0], 201)
         # Drafts are the editors': not listed, read or versioned for others.
         self.assertEqual(self.call("GET", f"/api/v1/kb/{e['id']}", token=self.agent)[0], 404)
@@ -207,6 +211,28 @@ class KbTest(unittest.TestCase):
         ids = [json.loads(l)["id"] for l in subprocess.run([BIN, "kb", "export", "--db", self.db],
                                                             capture_output=True, text=True).stdout.splitlines()]
         self.assertNotIn("n1", ids, "a failed import writes nothing")
+        # CSV both ways: exported, read back into another database, the same entries.
+        csv_out = os.path.join(self.dir, "all.csv")
+        r = subprocess.run([BIN, "kb", "export", "--db", self.db, "--output", csv_out], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(csv_out, encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        self.assertEqual(sorted(x["id"] for x in rows), sorted(ids))
+        other = os.path.join(self.dir, "other.db")
+        r = subprocess.run([BIN, "kb", "import", "--db", other, csv_out], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        back = [json.loads(l) for l in subprocess.run([BIN, "kb", "export", "--db", other], capture_output=True,
+                                                       text=True).stdout.splitlines()]
+        self.assertEqual(sorted((e["id"], e["title"], e["body"], tuple(e["keywords"])) for e in back),
+                         sorted((x["id"], x["title"], x["body"], tuple(k for k in x["keywords"].split("|") if k)) for x in rows))
+        with open(bad.replace(".jsonl", ".csv"), "w", encoding="utf-8") as f:
+            f.write('id,title,body\n\nc1,有标题,"正文\n两行"\nc2,缺正文,\n')
+        r = subprocess.run([BIN, "kb", "import", "--db", other, bad.replace(".jsonl", ".csv")], capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("bad.csv line 5: body: is required", r.stderr)
+        r = subprocess.run([BIN, "kb", "export", "--db", self.db, "--output", "/nonexistent/dir/x.jsonl"],
+                           capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0, "a file that cannot be written is an error")
 
 
 if __name__ == "__main__":

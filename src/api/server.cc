@@ -669,6 +669,18 @@ void ApiServer::Impl::KbRoutes() {
     auto e = ParseKbEntry(req.body);
     if (!e.ok()) return SendError(res, e.status());
     json j = json::parse(req.body);
+    // A misnamed field (expires_at) is refused, not dropped: the entry would be served forever.
+    static constexpr const char* kFields[] = {"id", "title", "body", "category", "category_code", "keywords", "status",
+                                              "visibility", "effective", "expires", "owner_unit_id"};
+    for (const auto& [key, value] : j.items()) {
+      if (std::none_of(std::begin(kFields), std::end(kFields), [&](const char* f) { return key == f; })) {
+        return SendError(res, InvalidArgument(key, "is not a knowledge entry field (title, body, category_code, keywords, "
+                                                   "status, visibility, effective, expires, owner_unit_id)"));
+      }
+    }
+    if (e->owner_unit_id && !svc->Org()->FindUnit(e->owner_unit_id)) {
+      return SendError(res, InvalidArgument("owner_unit_id", "no unit with id " + IdToString(e->owner_unit_id)));
+    }
     if (!j.contains("status")) e->status = KbStatus::kDraft;  // edits go through review
     // Filtering by category reads the taxonomy's codes: an entry filed under another code
     // would never be found by it.
@@ -991,11 +1003,7 @@ void ApiServer::Impl::IntelRoutes() {
     if (!list.ok()) return SendError(res, list.status());
     json items = json::array();
     std::string csv = "number,created_at,category_code,domain,label,evidence\r\n";
-    auto quote = [](const std::string& v) {
-      std::string q = "\"";
-      for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-      return q + "\"";
-    };
+    const auto quote = [](const std::string& v) { return CsvField(v); };
     for (const auto& c : *list) {
       const json sug = json::parse(c.suggestions.empty() ? "{}" : c.suggestions, nullptr, false);
       if (!sug.is_object() || !sug.contains("litigation")) continue;

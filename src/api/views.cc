@@ -80,7 +80,7 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
               {"accepted_at", Iso(a.accepted_at)}, {"replied_at", Iso(a.replied_at)}, {"ended_at", Iso(a.ended_at)},
               {"accept_due_at", Iso(a.accept_due_at)}, {"handle_due_at", Iso(a.handle_due_at)},
               {"suspended", a.suspended}, {"suspend_requested", a.suspend_requested},
-              {"handle_warn_at", Iso(a.handle_warn_at)}, {"warning_level", WarningLevelName(a.LevelAt(now))},
+              {"handle_warn_at", Iso(a.handle_warn_at)}, {"warning_level", WarningLevelName(t.LevelOf(a, now))},
               {"policy_version", a.clocks.policy_version}, {"working_time", a.clocks.handle_working},
               {"extension_days", a.extension_ms / kDayMs},
               {"accepted_on_time", a.accepted_at ? json(a.accepted_at <= a.accept_due_at) : json(nullptr)},

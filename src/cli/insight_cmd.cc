@@ -1,5 +1,6 @@
 // `hotline insight duplicates | hotspots`: early warning over a file of messages (the
 // message-board CSV export or JSONL {id, text, time, user?, votes?, category?, address?}).
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -145,14 +146,25 @@ int SubTopics(const InsightArgs& a) {
   if (from && to && *to < *from) return Fail(InvalidArgument("to", "is before --from"));
   std::vector<intel::Message> msgs;
   std::vector<size_t> row_of;
+  size_t labelled = 0;  // with the label, in any period
   for (size_t i = 0; i < all->size(); ++i) {
     const auto& m = (*all)[i];
     if (!a.label.empty() && rows[i].label != a.label) continue;
+    ++labelled;
     if ((from || to) && (!m.time || (from && *m.time < *from) || (to && *m.time > *to))) continue;
     msgs.push_back(m);
     row_of.push_back(i);
   }
-  if (msgs.empty()) return Fail(InvalidArgument("label", "no message has the label '" + a.label + "' in the period"));
+  // Say which filter left nothing: the label (a misspelt --label-column gives every row an
+  // empty one) or the period.
+  if (labelled == 0 && !a.label.empty()) {
+    const bool any_label = std::any_of(rows.begin(), rows.end(), [](const LabelledRow& r) { return !r.label.empty(); });
+    if (!any_label) {
+      return Fail(InvalidArgument("label-column", a.input + " has no labels in a column '" + a.label_column + "'"));
+    }
+    return Fail(InvalidArgument("label", "no message has the label '" + a.label + "'"));
+  }
+  if (msgs.empty()) return Fail(InvalidArgument(!a.from.empty() ? "from" : "to", "no message of the label falls in the period"));
   intel::SubTopicOptions opts;
   opts.top = a.top;
   // The other categories' messages (of the period) are the background that tells the

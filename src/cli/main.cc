@@ -125,9 +125,52 @@ Result<std::vector<KbEntry>> ReadKbJsonl(const std::string& path, std::vector<si
   return out;
 }
 
+// Reads CSV with a header naming the entry's fields (id, title, body, category_code or
+// category, keywords separated by '|', status, visibility, effective, expires,
+// owner_unit_id); each row is read as the JSON line of the same fields would be.
+Result<std::vector<KbEntry>> ReadKbCsv(const std::string& path, std::vector<size_t>* lines) {
+  ASSIGN_OR_RETURN(std::string data, ReadFile(path));
+  if (!IsValidUtf8(data)) return Status(Code::kInvalidArgument, path + ": is not valid UTF-8");
+  std::vector<size_t> at;
+  ASSIGN_OR_RETURN(auto rows, ParseCsv(data, &at));
+  if (rows.empty()) return Status(Code::kInvalidArgument, path + ": has no header row");
+  std::vector<std::string> header;
+  for (const auto& h : rows[0]) header.push_back(Trim(h));
+  std::vector<KbEntry> out;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const std::string where = path + " line " + std::to_string(at[r]) + ": ";
+    if (rows[r].size() != header.size()) {
+      return Status(Code::kInvalidArgument, where + "has " + std::to_string(rows[r].size()) + " fields, the header " +
+                                                std::to_string(header.size()));
+    }
+    nlohmann::json j = nlohmann::json::object();
+    for (size_t c = 0; c < header.size(); ++c) {
+      const std::string v = Trim(rows[r][c]);
+      if (v.empty()) continue;
+      if (header[c] == "keywords") {
+        nlohmann::json k = nlohmann::json::array();
+        for (size_t s = 0; s <= v.size();) {
+          const size_t bar = std::min(v.find('|', s), v.size());
+          if (const std::string w = Trim(v.substr(s, bar - s)); !w.empty()) k.push_back(w);
+          s = bar + 1;
+        }
+        j["keywords"] = std::move(k);
+      } else {
+        j[header[c]] = v;
+      }
+    }
+    auto e = ParseKbEntry(j.dump());
+    if (!e.ok()) return Status(Code::kInvalidArgument, where + e.status().message(), e.status().field());
+    out.push_back(std::move(e).value());
+    lines->push_back(at[r]);
+  }
+  return out;
+}
+
 int KbImport(const std::string& db, const std::string& file) {
   std::vector<size_t> lines;
-  auto entries = ReadKbJsonl(file, &lines);
+  const bool csv = file.ends_with(".csv");
+  auto entries = csv ? ReadKbCsv(file, &lines) : ReadKbJsonl(file, &lines);
   if (!entries.ok()) return cli::Fail(entries.status());
   auto app = cli::OpenApp(db, true);
   if (!app.ok()) return cli::Fail(app.status());
@@ -163,10 +206,34 @@ int KbExport(const std::string& db, const std::string& output) {
     if (!file) return cli::Fail(Status(Code::kNotFound, "cannot write " + output));
   }
   std::ostream& out = output.empty() ? std::cout : file;
+  // CSV when the output is a .csv file: the columns kb import reads back (keywords by '|').
+  static constexpr const char* kColumns[] = {"id", "title", "body", "category_code", "keywords", "status",
+                                             "visibility", "effective", "expires", "owner_unit_id"};
+  const bool csv = output.ends_with(".csv");
+  if (csv) {
+    for (const char* c : kColumns) out << (c == kColumns[0] ? "" : ",") << c;
+    out << "\r\n";
+  }
   for (Id after = 0;;) {
     auto page = app->store->KbList(std::nullopt, after, 1000);
     if (!page.ok()) return cli::Fail(page.status());
-    for (const auto& e : *page) out << KbEntryJson(e) << "\n";
+    for (const auto& e : *page) {
+      if (!csv) {
+        out << KbEntryJson(e) << "\n";
+        continue;
+      }
+      const nlohmann::json j = nlohmann::json::parse(KbEntryJson(e));
+      for (const char* c : kColumns) {
+        std::string v;
+        if (std::string_view(c) == "keywords") {
+          for (const auto& k : j["keywords"]) v += (v.empty() ? "" : "|") + k.get<std::string>();
+        } else if (j.contains(c)) {
+          v = j[c].get<std::string>();
+        }
+        out << (c == kColumns[0] ? "" : ",") << CsvField(v);
+      }
+      out << "\r\n";
+    }
     if (page->size() < 1000) break;
     after = page->back().id;
   }

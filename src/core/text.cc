@@ -128,6 +128,12 @@ Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data, st
   return rows;
 }
 
+std::string CsvField(std::string_view v) {
+  std::string q = "\"";
+  for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
 Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status(Code::kNotFound, "cannot open " + path);

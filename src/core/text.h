@@ -26,6 +26,9 @@ bool HasAsciiControl(std::string_view s);
 // errors can name the line a reader sees in the file.
 Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data, std::vector<size_t>* lines = nullptr);
 
+// One field for a CSV file: quoted, its quotes doubled (RFC 4180).
+std::string CsvField(std::string_view v);
+
 // Reads a whole file, limited to max_bytes.
 Result<std::string> ReadFile(const std::string& path, size_t max_bytes = 256u << 20);
 

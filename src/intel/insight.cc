@@ -74,11 +74,12 @@ std::string Utf8(const std::u32string& s) {
 
 // Whether a place key reads as a name: no particle, pronoun or adverb inside (的, 了, 我, 们,
 // 不, 要 ...), no time word (今年, 去年 ...: 孩子今年上小学 is a sentence, not a school) and no
-// preposition, measure word, demonstrative or word ending in front (在, 条, 这, 子, 年 ...).
+// preposition, measure word, demonstrative or word ending in front (在, 条, 这, 子, 年 ...),
+// nor the tail of a district or a question (区, 县, 问, 请: 江北区银杏湾小区 cut to 区银杏湾小区).
 // Display only: the clustering keys by every window.
 bool ReadsAsPlaceName(std::string_view key) {
   static const std::u32string inside = U"的了把被我你他她们些吗呢吧要说没不就也还";
-  static const std::u32string first = U"在是这那条个和与及对从到向给有去往离近等为因每该其子年";
+  static const std::u32string first = U"在是这那条个和与及对从到向给有去往离近等为因每该其子年区县问请";
   static const std::u32string times[] = {U"今年", U"去年", U"明年", U"前年", U"今天", U"昨天", U"现在"};
   const std::u32string k = CodePoints(key);
   if (k.empty() || first.find(k[0]) != std::u32string::npos) return false;

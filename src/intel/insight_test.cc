@@ -178,6 +178,16 @@ TEST(Hotspots, ThePlaceShownReadsAsAName) {
   EXPECT_EQ(spots[0].members.size(), 8u);
   EXPECT_EQ(spots[0].place.find("条"), std::string::npos) << spots[0].place;
   EXPECT_NE(spots[0].place.find("线路"), std::string::npos) << spots[0].place;
+  // The window before 小区 cuts 江北区银杏湾小区 to 区银杏湾小区: the tail of a district is not shown.
+  std::vector<Message> estate;
+  for (int i = 0; i < 4; ++i) {
+    estate.push_back({"e" + std::to_string(i), "临江市江北区银杏湾小区电梯故障", "临江市江北区银杏湾小区电梯又坏了，请尽快维修。",
+                      ParseLooseTime("2019/7/" + std::to_string(1 + i) + " 10:00:00"), "u" + std::to_string(i), 0});
+  }
+  const auto lift = FindHotspots(estate);
+  ASSERT_GE(lift.size(), 1u);
+  EXPECT_NE(lift[0].place.rfind("区", 0), 0u) << lift[0].place;
+  EXPECT_NE(lift[0].place.find("银杏湾"), std::string::npos) << lift[0].place;
 }
 
 // A matter whose only "place" is a sentence (孩子今年上小学) names none rather than a fragment.

@@ -662,16 +662,37 @@ void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const
           types.push_back(x->request_type);
           tones.push_back(intel::SentimentLevelName(tone.level));
         }
-        // Escalation: from asking towards complaining, or a tone that rises (calm → angry →
-        // desperate), or a desperate / extreme tone at all.
-        const bool escalating = RequestTypeRank(recent.back()->request_type) > RequestTypeRank(recent.front()->request_type) ||
-                                levels.back() > levels.front() || levels.back() >= 3;
+        // Escalation is read along the newest ticket's matter (the same first-level category,
+        // or words in common): from asking towards complaining, or a tone that rises (calm →
+        // angry → desperate); a desperate / extreme tone escalates at all. Three different
+        // matters from one phone are a repeat caller, not an escalation.
+        const Ticket* newest = recent.back();
+        const auto newest_shingles = intel::Shingles(newest->title + "\n" + newest->content);
+        const auto same_matter = [&](const Ticket* x) {
+          if (x == newest) return true;
+          if (!x->category_code.empty() && !newest->category_code.empty() &&
+              x->category_code.substr(0, 2) == newest->category_code.substr(0, 2)) {
+            return true;
+          }
+          return intel::Jaccard(intel::Shingles(x->title + "\n" + x->content), newest_shingles) >= 0.1;
+        };
+        size_t first = recent.size() - 1, matter = 0;
+        for (size_t i = 0; i < recent.size(); ++i) {
+          if (same_matter(recent[i])) {
+            first = std::min(first, i);
+            ++matter;
+          }
+        }
+        const bool escalating = levels.back() >= 3 ||
+                                (matter >= 2 && (RequestTypeRank(newest->request_type) > RequestTypeRank(recent[first]->request_type) ||
+                                                 levels.back() > levels[first]));
         Store::Alert al;
         al.kind = "repeat_caller";
         al.key = "repeat:" + q.phone_hash.substr(0, 32) + ":" + CityDateCompact(now);
         al.severity = escalating || recent.size() >= 5 ? "high" : "warning";
         al.data_json = json{{"phone", MaskPhone(p)}, {"count", recent.size()}, {"window_days", 30},
-                            {"request_types", types}, {"tones", tones}, {"escalating", escalating}, {"tickets", list}}.dump();
+                            {"request_types", types}, {"tones", tones}, {"escalating", escalating},
+                            {"same_matter", matter}, {"tickets", list}}.dump();
         raise(std::move(al));
       }
     }

@@ -118,6 +118,13 @@ WarningLevel LevelBetween(TimeMs due, TimeMs warn, TimeMs now) {
 
 }  // namespace
 
+bool Ticket::ClockStopped(const Assignment& a) const {
+  if (a.suspended) return true;
+  return std::any_of(assignments.begin(), assignments.end(), [&](const Assignment& child) {
+    return child.parent_id == a.id && child.id != a.id && child.IsLive() && ClockStopped(child);
+  });
+}
+
 WarningLevel Assignment::LevelAt(TimeMs now) const {
   if (!IsLive() || suspended || handle_due_at == 0) return WarningLevel::kNone;
   return LevelBetween(handle_due_at, handle_warn_at, now);
@@ -1040,13 +1047,8 @@ Result<Decision> Step::Run() {
   if (!st.ok()) return st;
   // Users' commands always leave a trace; the timer may find nothing to raise.
   assert((IsSystemCommand(cmd_.type) || !events_.empty()) && "a user command yields at least one event");
-  for (auto& a : t_.assignments) a.next_alarm_at = NextAlarm(a);
   // A relay level waits on the level below: while that one is suspended, so is its clock.
-  for (const auto& child : t_.assignments) {
-    if (child.suspended && child.IsLive() && child.parent_id) {
-      if (Assignment* parent = t_.FindAssignment(child.parent_id)) parent->next_alarm_at = 0;
-    }
-  }
+  for (auto& a : t_.assignments) a.next_alarm_at = t_.ClockStopped(a) ? 0 : NextAlarm(a);
   if (actor_.role != Role::kSystem) ++t_.version;
   t_.updated_at = ctx_.now;
   Decision d;

@@ -168,6 +168,12 @@ struct Ticket {
   // (and whose time limit still counts) until it dispatches again.
   const Assignment* ClockLead() const;
   Assignment* FindAssignment(Id id);
+  // Whether an assignment's clock stands still: it is suspended, or it relays an order that
+  // is suspended further down (the relaying centre waits on it).
+  bool ClockStopped(const Assignment& a) const;
+  WarningLevel LevelOf(const Assignment& a, TimeMs now) const {
+    return ClockStopped(a) ? WarningLevel::kNone : a.LevelAt(now);
+  }
   // The earliest pending alarm among live assignments, 0 when none (the timer's index).
   TimeMs NextAlarmAt() const;
   // The ticket's own time limit while a unit is on the clock (open, handling, its clock lead

@@ -379,6 +379,8 @@ TEST_F(Lifecycle, ARelayCentresClockMovesWithItsUnitsExtensionAndSuspension) {
   t = Must(t, Cmd(C::kSuspend), district);
   EXPECT_EQ(t.Status(), S::kSuspended);
   EXPECT_EQ(t.assignments[0].next_alarm_at, 0) << "the centre's clock waits while its unit is suspended";
+  EXPECT_TRUE(t.ClockStopped(t.assignments[0]));
+  EXPECT_EQ(t.LevelOf(t.assignments[0], centre_due + 30 * kDayMs), WarningLevel::kNone) << "not overdue while it waits";
   clock_.AdvanceMs(2 * kDayMs);
   t = Must(t, Cmd(C::kResume), district);
   EXPECT_EQ(t.assignments[1].handle_due_at, street_due + 5 * kDayMs);

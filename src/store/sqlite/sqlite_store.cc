@@ -850,12 +850,12 @@ Status SqliteStore::WriteTicket(Connection& c, const Ticket& t, bool insert) {
         "accepted_at, replied_at) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET state=excluded.state, "
         "accept_due_at=excluded.accept_due_at, handle_due_at=excluded.handle_due_at, "
         "accepted_at=excluded.accepted_at, replied_at=excluded.replied_at"));
-    // A suspended order is off the clock: its deadline column is pushed past any "now" so
-    // overdue counts skip it (resume rewrites it).
+    // A suspended order, and a relaying centre's waiting on one, is off the clock: its
+    // deadline column is pushed past any "now" so overdue counts skip it (resume rewrites it).
     constexpr TimeMs kOffClock = INT64_MAX / 2;
     RETURN_IF_ERROR(as.Bind(1, a.id).Bind(2, t.id).Bind(3, a.unit_id).Bind(4, a.lead)
                         .Bind(5, AssignmentStateName(a.state)).Bind(6, a.dispatched_at).Bind(7, a.accept_due_at)
-                        .Bind(8, a.suspended ? kOffClock : a.handle_due_at).Bind(9, a.accepted_at)
+                        .Bind(8, t.ClockStopped(a) ? kOffClock : a.handle_due_at).Bind(9, a.accepted_at)
                         .Bind(10, a.replied_at).Run());
   }
   return Status::Ok();
