@@ -14,7 +14,37 @@ std::string TwoDigits(int n) {
   return std::string(1, static_cast<char>('0' + n / 10 % 10)) + static_cast<char>('0' + n % 10);
 }
 
-Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::string>>& rows) {
+// The rules every taxonomy keeps; *at is the index of the first category that breaks one
+// (categories.size() when the set as a whole does).
+Status CheckCategories(const std::vector<Category>& categories, size_t* at) {
+  *at = categories.size();
+  if (categories.empty()) return InvalidArgument("taxonomy", "no categories");
+  if (categories.size() > kMaxCategories) {
+    return InvalidArgument("taxonomy", "more than " + std::to_string(kMaxCategories) + " categories");
+  }
+  std::set<std::string> codes;
+  for (size_t i = 0; i < categories.size(); ++i) {
+    const Category& c = categories[i];
+    *at = i;
+    if (c.code.empty() || c.code.size() > 32) return InvalidArgument("code", "must be 1-32 characters");
+    for (char ch : c.code) {
+      if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-')) {
+        return InvalidArgument("code", "'" + c.code + "' may hold only letters, digits, '.' and '-'");
+      }
+    }
+    if (c.name.empty() || c.name.size() > kMaxCategoryNameBytes || !IsValidUtf8(c.name)) {
+      return InvalidArgument("name", "category " + c.code + " needs a UTF-8 name of 1-200 bytes");
+    }
+    if (!c.parent_code.empty() && !codes.count(c.parent_code)) {
+      return InvalidArgument("parent_code", "'" + c.parent_code + "' of " + c.code + " is unknown");
+    }
+    if (!codes.insert(c.code).second) return InvalidArgument("code", "'" + c.code + "' appears twice");
+  }
+  *at = categories.size();
+  return Status::Ok();
+}
+
+Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::string>>& rows, const std::vector<size_t>& lines) {
   std::vector<Category> out;
   std::map<std::string, std::string> code_of_path;  // "a\x1f" "b" -> code
   std::map<std::string, int> children_count;        // parent code -> children so far
@@ -28,7 +58,7 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
         for (size_t after = col + 1; after < rows[r].size(); ++after) {
           if (!Trim(rows[r][after]).empty()) {
             return Status(Code::kInvalidArgument,
-                          "taxonomy line " + std::to_string(r + 1) + ": level " + std::to_string(col + 1) +
+                          "taxonomy line " + std::to_string(lines[r]) + ": level " + std::to_string(col + 1) +
                               " is empty but level " + std::to_string(after + 1) + " is named", "taxonomy");
           }
         }
@@ -41,7 +71,7 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
         int n = ++children_count[parent];
         if (n > 99) {
           return Status(Code::kInvalidArgument,
-                        "taxonomy line " + std::to_string(r + 1) + ": more than 99 children under '" +
+                        "taxonomy line " + std::to_string(lines[r]) + ": more than 99 children under '" +
                             parent + "'", "taxonomy");
         }
         std::string code = parent + TwoDigits(n);
@@ -59,7 +89,8 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
 }  // namespace
 
 Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv) {
-  ASSIGN_OR_RETURN(auto rows, ParseCsv(csv));
+  std::vector<size_t> lines;  // where each row starts in the file
+  ASSIGN_OR_RETURN(auto rows, ParseCsv(csv, &lines));
   if (rows.empty()) return InvalidArgument("taxonomy", "the file is empty");
   std::vector<Category> out;
   const auto& header = rows[0];
@@ -75,7 +106,7 @@ Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv) {
         auto it = level_of.find(c.parent_code);
         if (it == level_of.end()) {
           return Status(Code::kInvalidArgument,
-                        "taxonomy line " + std::to_string(r + 1) + ": parent_code '" +
+                        "taxonomy line " + std::to_string(lines[r]) + ": parent_code '" +
                             c.parent_code + "' is not defined above it", "parent_code");
         }
         c.level = it->second + 1;
@@ -83,35 +114,22 @@ Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv) {
       level_of[c.code] = c.level;
       out.push_back(std::move(c));
     }
-  } else {
-    ASSIGN_OR_RETURN(out, FromPaths(rows));
+    // One category per data row: a bad one is named with its line.
+    size_t at = 0;
+    if (Status st = CheckCategories(out, &at); !st.ok()) {
+      if (at >= out.size()) return st;  // the whole set (empty, too many)
+      return Status(st.code(), "taxonomy line " + std::to_string(lines[at + 1]) + ": " + st.message(), st.field());
+    }
+    return out;
   }
+  ASSIGN_OR_RETURN(out, FromPaths(rows, lines));
   RETURN_IF_ERROR(ValidateTaxonomy(out));
   return out;
 }
 
 Status ValidateTaxonomy(const std::vector<Category>& categories) {
-  if (categories.empty()) return InvalidArgument("taxonomy", "no categories");
-  if (categories.size() > kMaxCategories) {
-    return InvalidArgument("taxonomy", "more than " + std::to_string(kMaxCategories) + " categories");
-  }
-  std::set<std::string> codes;
-  for (const auto& c : categories) {
-    if (c.code.empty() || c.code.size() > 32) return InvalidArgument("code", "must be 1-32 characters");
-    for (char ch : c.code) {
-      if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-')) {
-        return InvalidArgument("code", "'" + c.code + "' may hold only letters, digits, '.' and '-'");
-      }
-    }
-    if (c.name.empty() || c.name.size() > kMaxCategoryNameBytes || !IsValidUtf8(c.name)) {
-      return InvalidArgument("name", "category " + c.code + " needs a UTF-8 name of 1-200 bytes");
-    }
-    if (!c.parent_code.empty() && !codes.count(c.parent_code)) {
-      return InvalidArgument("parent_code", "'" + c.parent_code + "' of " + c.code + " is unknown");
-    }
-    if (!codes.insert(c.code).second) return InvalidArgument("code", "'" + c.code + "' appears twice");
-  }
-  return Status::Ok();
+  size_t at = 0;
+  return CheckCategories(categories, &at);
 }
 
 }  // namespace hotline

@@ -32,8 +32,10 @@ TEST(Taxonomy, ExplicitCodesAndErrors) {
   auto orphan = ParseTaxonomyCsv("code,name,parent_code\nA1,物业,A\n");
   EXPECT_FALSE(orphan.ok());
   EXPECT_EQ(orphan.status().field(), "parent_code");
-  auto dup = ParseTaxonomyCsv("code,name,parent_code\nA,城建,\nA,环保,\n");
+  auto dup = ParseTaxonomyCsv("code,name,parent_code\nA,城建,\n\nA,环保,\n");
   EXPECT_FALSE(dup.ok());
+  EXPECT_NE(dup.status().message().find("taxonomy line 4: "), std::string::npos) << dup.status().message();
+  EXPECT_EQ(dup.status().field(), "code");
   EXPECT_FALSE(ParseTaxonomyCsv("").ok());
 }
 
