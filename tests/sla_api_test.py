@@ -166,6 +166,11 @@ class SlaApiTest(unittest.TestCase):
         # The built-in years stay; the new one is there.
         self.assertIn("2026-02-15", cli("show", "--db", db, "--year", "2026"))
         self.assertIn("2027-01-01", cli("show", "--db", db, "--year", "2027"))
+        self.assertIn("2027-01-01", cli("show", "--db", db, "--calendar", path, "--year", "2027"))  # a file, with --db
+        # sla deadline counts by the city's stored calendar: 2027-01-01 a holiday, Saturday 01-02 worked.
+        r = subprocess.run([BIN, "sla", "deadline", "--db", db, "--start", "2026-12-31T09:00:00+08:00", "--working-days", "1"],
+                           capture_output=True, text=True)
+        self.assertEqual((r.returncode, r.stdout.strip()), (0, "2027-01-02T09:00:00+08:00"), r.stderr)
         # Importing the year again replaces it; --replace keeps only the file's years.
         self.assertIn("replaced 2027", cli("import", "--db", db, path))
         self.assertIn("dropped", cli("import", "--db", db, "--replace", path))

@@ -313,8 +313,22 @@ int KbSearch(const std::string& db, const std::string& query, const std::string&
   return 0;
 }
 
+// With a database: a calendar stored there (by default the one its SLA policy uses), else a
+// file; without: the built-in one or a file.
+Result<Calendar> FindCalendar(const std::string& db, const std::string& calendar) {
+  if (db.empty()) return LoadCalendar(calendar);
+  auto app = cli::OpenApp(db, false);
+  if (!app.ok()) return app.status();
+  const std::string want = calendar.empty() ? app->service->CurrentPolicy()->calendar().name() : calendar;
+  for (auto& c : app->service->Calendars()) {
+    if (c.name() == want) return std::move(c);
+  }
+  if (calendar.empty()) return Status(Code::kNotFound, "no calendar named " + want);
+  return LoadCalendar(calendar);  // not stored there: a file
+}
+
 struct DeadlineArgs {
-  std::string start, mode = "elapsed", calendar;
+  std::string start, mode = "elapsed", calendar, db;
   std::optional<int64_t> working_days, days, hours, minutes;
 };
 
@@ -327,7 +341,7 @@ int SlaDeadline(const DeadlineArgs& a) {
   if (a.working_days) {
     auto mode = ParseCountMode(a.mode);
     if (!mode) return cli::Fail(InvalidArgument("mode", "must be elapsed or end_of_day"));
-    auto cal = LoadCalendar(a.calendar);
+    auto cal = FindCalendar(a.db, a.calendar);
     if (!cal.ok()) return cli::Fail(cal.status());
     auto d = AddWorkingDays(*cal, *start, static_cast<int>(std::clamp<int64_t>(*a.working_days, -1, 100000)), *mode);
     if (!d.ok()) return cli::Fail(d.status());
@@ -392,15 +406,7 @@ int CalendarImport(const std::string& db, const std::string& file, bool replace)
 }
 
 int CalendarShow(const std::string& db, const std::string& calendar, int year) {
-  Result<Calendar> cal = Status(Code::kNotFound, "no calendar named " + calendar);
-  if (!db.empty()) {
-    auto app = cli::OpenApp(db, false);
-    if (!app.ok()) return cli::Fail(app.status());
-    const std::string want = calendar.empty() ? app->service->CurrentPolicy()->calendar().name() : calendar;
-    for (auto& c : app->service->Calendars()) if (c.name() == want) cal = std::move(c);
-  } else {
-    cal = LoadCalendar(calendar);
-  }
+  auto cal = FindCalendar(db, calendar);
   if (!cal.ok()) return cli::Fail(cal.status());
   const Calendar::Year* y = cal->FindYear(year);
   std::cout << "calendar " << cal->name() << ", " << year;
@@ -486,7 +492,8 @@ int main(int argc, char** argv) {
   deadline->add_option("--hours", dl.hours, "N hours");
   deadline->add_option("--minutes", dl.minutes, "N minutes");
   deadline->add_option("--mode", dl.mode, "elapsed | end_of_day (working days only)")->capture_default_str();
-  deadline->add_option("--calendar", dl.calendar, "calendar name or JSON file (default cn-mainland)");
+  deadline->add_option("--calendar", dl.calendar, "calendar name or JSON file (default cn-mainland, or with --db the policy's)");
+  deadline->add_option("--db", dl.db, "read the calendar from this database");
   sla->require_subcommand(1);
   std::string cal_name;
   int cal_year = 2026;
