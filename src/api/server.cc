@@ -943,7 +943,8 @@ void ApiServer::Impl::IntelRoutes() {
       auto [ids, numbers] = MemberIds(h.members, tickets);
       items.push_back({{"rank", h.rank}, {"heat", std::round(h.heat * 100) / 100}, {"ids", ids}, {"numbers", numbers},
                        {"time_from", Iso(h.time_from.value_or(0))}, {"time_to", Iso(h.time_to.value_or(0))},
-                       {"place", h.place}, {"description", h.description}, {"callers", h.callers}});
+                       {"place", h.place}, {"description", h.description}, {"callers", h.callers},
+                       {"growth", std::round(h.growth * 100) / 100}, {"urgency", std::round(h.urgency * 100) / 100}});
     }
     SendJson(res, 200, {{"from", Iso(from)}, {"to", Iso(to)}, {"tickets", tickets.size()}, {"hotspots", items}});
   }));

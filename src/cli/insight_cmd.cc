@@ -113,7 +113,8 @@ int Hotspots(const InsightArgs& a) {
     list.push_back({{"rank", h.rank}, {"heat", std::round(h.heat * 100) / 100}, {"ids", ids},
                     {"time_from", day(h.time_from)}, {"time_to", day(h.time_to)}, {"place", h.place},
                     {"description", h.description}, {"messages", h.members.size()}, {"callers", h.callers},
-                    {"votes", h.votes}, {"coherence", std::round(h.coherence * 1000) / 1000}, {"details", detail}});
+                    {"votes", h.votes}, {"coherence", std::round(h.coherence * 1000) / 1000},
+                    {"growth", std::round(h.growth * 100) / 100}, {"details", detail}});
   }
   nlohmann::json doc = {{"from", a.from}, {"to", a.to}, {"messages", msgs.size()},
                         {"heat_index", "callers × (1 + ln(1 + votes)/4) × (1 + ln(1 + span months)/3) × coherence²"},

@@ -1104,21 +1104,33 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
   // bound until it falls below the N-th best heat found: the same top as scoring all.
   std::vector<Hotspot> spots(clusters.size());
   std::vector<double> bound(clusters.size());
+  // Growth is read at the end of the period: its last week against the week before.
+  TimeMs period_end = 0;
+  for (const auto& m : msgs) {
+    if (m.time) period_end = std::max(period_end, *m.time);
+  }
   for (size_t c = 0; c < clusters.size(); ++c) {
     Hotspot& h = spots[c];
     std::unordered_set<std::string_view> callers;
+    double last_week = 0, week_before = 0, urgency = 0;
     for (size_t m : clusters[c]) {
       callers.insert(msgs[m].user.empty() ? std::string_view(msgs[m].id) : std::string_view(msgs[m].user));
       h.votes += std::max<int64_t>(0, msgs[m].votes);
       if (msgs[m].time) {
         if (!h.time_from || *msgs[m].time < *h.time_from) h.time_from = msgs[m].time;
         if (!h.time_to || *msgs[m].time > *h.time_to) h.time_to = msgs[m].time;
+        const TimeMs age = period_end - *msgs[m].time;
+        if (age < 7 * kDayMs) ++last_week;
+        else if (age < 14 * kDayMs) ++week_before;
       }
+      urgency += msgs[m].urgency == "emergency" ? 1.0 : msgs[m].urgency == "urgent" ? 0.5 : 0.0;
     }
     h.callers = callers.size();
+    h.growth = (last_week + 1) / (week_before + 1);
+    h.urgency = urgency / static_cast<double>(clusters[c].size());
     const double months = h.time_from ? static_cast<double>(*h.time_to - *h.time_from) / (30.0 * kDayMs) : 0.0;
     bound[c] = static_cast<double>(h.callers) * (1 + std::log1p(static_cast<double>(h.votes)) / 4) *
-               (1 + std::log1p(months) / 3);
+               (1 + std::log1p(months) / 3) * (1 + std::log(std::max(1.0, h.growth)) / 3) * (1 + h.urgency / 2);
   }
   std::vector<size_t> rank(clusters.size());
   std::iota(rank.begin(), rank.end(), 0);

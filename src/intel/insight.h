@@ -31,6 +31,8 @@ struct Message {
   // The text's hotspot features as stored at intake (EncodeFeatures of HotspotFeatures of
   // the title and text above); empty or unreadable: hotspots work them out from the text.
   std::string features{};
+  // The ticket's urgency where the source has one (normal | urgent | emergency).
+  std::string urgency{};
 };
 
 // "2019/2/28 11:25:05", "2019-09-05 12:29:01", ISO 8601; read in the city's zone.
@@ -133,14 +135,18 @@ struct Hotspot {
   size_t callers = 0;
   int64_t votes = 0;
   double coherence = 0;  // mean cosine of members to the matter's centroid
+  double growth = 1;     // (reports in the period's last 7 days + 1) / (in the 7 before + 1)
+  double urgency = 0;    // members' mean urgency: normal 0, urgent 0.5, emergency 1
 };
 
 // Clusters the messages into matters and ranks them by heat:
-//   heat = distinct callers × (1 + ln(1 + votes) / 4) × (1 + ln(1 + span in months) / 3) × coherence²
+//   heat = distinct callers × (1 + ln(1 + votes) / 4) × (1 + ln(1 + span in months) / 3)
+//          × (1 + ln(max(1, growth)) / 3) × (1 + urgency / 2) × coherence²
 // Volume counts through callers (one person repeating themselves is one voice), votes
 // through their logarithm, a matter that keeps coming back over months weighs more than a
-// one-day burst, and a loose cluster weighs less than a tight one: coherence² is close to
-// the mean similarity of two of its messages, the chance that they are one matter.
+// one-day burst, one whose reports are rising at the end of the period and one reported
+// as urgent weigh more, and a loose cluster weighs less than a tight one: coherence² is
+// close to the mean similarity of two of its messages, the chance that they are one matter.
 std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const HotspotOptions& opts = {});
 
 }  // namespace hotline::intel

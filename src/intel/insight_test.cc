@@ -122,6 +122,36 @@ TEST(Hotspots, ABusyPlaceIsStillAHotspot) {
   EXPECT_NE(spots[0].place.find("翠湖"), std::string::npos);
 }
 
+// Two matters alike in callers, span and wording: the one rising at the end of the period
+// ranks first, and so does one reported as urgent.
+TEST(Hotspots, RisingAndUrgentMattersWeighMore) {
+  const auto matter = [](const std::string& place, std::vector<int> days, const char* urgency, std::vector<Message>* m) {
+    const char* texts[] = {"电梯故障困人", "电梯坏了好几天", "电梯一直停运", "电梯异响有安全隐患", "电梯坏了请尽快维修",
+                           "电梯损坏无人修理"};
+    for (size_t i = 0; i < days.size(); ++i) {
+      const std::string t = place + texts[i % 6];
+      Message x{place + std::to_string(i), t, t + "。", ParseLooseTime("2019/7/" + std::to_string(days[i]) + " 10:00:00"),
+                place + "u" + std::to_string(i), 0};
+      x.urgency = urgency;
+      m->push_back(std::move(x));
+    }
+  };
+  std::vector<Message> m;
+  matter("金桂苑小区", {1, 2, 3, 4, 5, 29}, "normal", &m);     // an old matter, one report at the end
+  matter("银杏湾小区", {1, 25, 26, 27, 28, 29}, "normal", &m);  // the same span, rising now
+  auto spots = FindHotspots(m);
+  ASSERT_GE(spots.size(), 2u);
+  EXPECT_NE(spots[0].place.find("银杏湾"), std::string::npos) << spots[0].place;
+  EXPECT_GT(spots[0].growth, spots[1].growth);
+  m.clear();
+  matter("金桂苑小区", {1, 5, 9, 13, 17, 21}, "urgent", &m);
+  matter("银杏湾小区", {1, 5, 9, 13, 17, 21}, "normal", &m);
+  spots = FindHotspots(m);
+  ASSERT_GE(spots.size(), 2u);
+  EXPECT_NE(spots[0].place.find("金桂苑"), std::string::npos) << spots[0].place;
+  EXPECT_DOUBLE_EQ(spots[0].urgency, 0.5);
+}
+
 // A text copied over and over (every bigram in it is common) is still one duplicate group.
 TEST(Duplicates, ATextRepeatedVeryOftenIsStillOneGroup) {
   std::vector<Message> m = StreetTraffic();

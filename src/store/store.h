@@ -240,6 +240,7 @@ class Store {
     TimeMs created_at = 0;
     std::string category_code;
     std::string hotspot_features;  // as stored at intake; "" for tickets taken in before they were
+    std::string urgency;
   };
   // `scope_units` (empty: the whole city) keeps a centre to the tickets it took in or that
   // were dispatched into those units, as ListTickets scopes a centre's lists.

@@ -1375,7 +1375,7 @@ Result<std::vector<Store::TicketText>> SqliteStore::TicketTexts(TimeMs from, Tim
   return Read<Out>([&](Connection& c) -> Result<Out> {
     ASSIGN_OR_RETURN(auto s, c.Prepare(
         "SELECT id, number, json_extract(state, '$.title'), content, phone_hash, created_at, category_code, "
-        "(SELECT hotspot FROM ticket_features WHERE ticket_id = tickets.id) FROM tickets "
+        "(SELECT hotspot FROM ticket_features WHERE ticket_id = tickets.id), urgency FROM tickets "
         "WHERE created_at >= ? AND created_at < ?" + ScopeClause("id", scope_units) +
         " ORDER BY created_at LIMIT ?"));
     s.Bind(1, from).Bind(2, to);
@@ -1383,7 +1383,7 @@ Result<std::vector<Store::TicketText>> SqliteStore::TicketTexts(TimeMs from, Tim
     Out out;
     Status st;
     while (s.Step(&st)) {
-      out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Text(6), s.Blob(7)});
+      out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Text(6), s.Blob(7), s.Text(8)});
     }
     RETURN_IF_ERROR(st);
     return out;
