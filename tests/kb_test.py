@@ -230,6 +230,21 @@ class KbTest(unittest.TestCase):
         r = subprocess.run([BIN, "kb", "import", "--db", other, bad.replace(".jsonl", ".csv")], capture_output=True, text=True)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("bad.csv line 5: body: is required", r.stderr)
+        with open(bad.replace(".jsonl", ".csv"), "w", encoding="utf-8") as f:
+            f.write('id,title,body,expires_at\nc1,有标题,正文,2020-01-01\n')
+        r = subprocess.run([BIN, "kb", "import", "--db", other, bad.replace(".jsonl", ".csv")], capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0, "a misnamed column is refused, not dropped")
+        self.assertIn("column 'expires_at'", r.stderr)
+        # A keyword holding '|' survives the round trip (written as a JSON array).
+        pipes = os.path.join(self.dir, "pipes.jsonl")
+        with open(pipes, "w", encoding="utf-8") as f:
+            f.write(json.dumps({"id": "p1", "title": "管道", "body": "正文", "keywords": ["a|b", "c"]}, ensure_ascii=False) + "\n")
+        p_db, p_csv, p_db2 = (os.path.join(self.dir, n) for n in ("p.db", "p.csv", "p2.db"))
+        for args in (["import", "--db", p_db, pipes], ["export", "--db", p_db, "--output", p_csv], ["import", "--db", p_db2, p_csv]):
+            r = subprocess.run([BIN, "kb", *args], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        back = json.loads(subprocess.run([BIN, "kb", "export", "--db", p_db2], capture_output=True, text=True).stdout)
+        self.assertEqual(back["keywords"], ["a|b", "c"])
         r = subprocess.run([BIN, "kb", "export", "--db", self.db, "--output", "/nonexistent/dir/x.jsonl"],
                            capture_output=True, text=True)
         self.assertNotEqual(r.returncode, 0, "a file that cannot be written is an error")

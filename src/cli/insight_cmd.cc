@@ -165,7 +165,10 @@ int SubTopics(const InsightArgs& a) {
     }
     return Fail(InvalidArgument("label", "no message has the label '" + a.label + "'"));
   }
-  if (msgs.empty()) return Fail(InvalidArgument(!a.from.empty() ? "from" : "to", "no message of the label falls in the period"));
+  if (msgs.empty() && (from || to)) {
+    return Fail(InvalidArgument(!a.from.empty() ? "from" : "to", "no message of the label falls in the period"));
+  }
+  if (msgs.empty()) return Fail(InvalidArgument("input", a.input + " has no message to read"));
   intel::SubTopicOptions opts;
   opts.top = a.top;
   // The other categories' messages (of the period) are the background that tells the

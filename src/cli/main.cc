@@ -135,7 +135,16 @@ Result<std::vector<KbEntry>> ReadKbCsv(const std::string& path, std::vector<size
   ASSIGN_OR_RETURN(auto rows, ParseCsv(data, &at));
   if (rows.empty()) return Status(Code::kInvalidArgument, path + ": has no header row");
   std::vector<std::string> header;
-  for (const auto& h : rows[0]) header.push_back(Trim(h));
+  static constexpr const char* kKnown[] = {"id", "title", "body", "category", "category_code", "keywords", "status",
+                                           "visibility", "effective", "expires", "owner_unit_id"};
+  for (const auto& h : rows[0]) {
+    header.push_back(Trim(h));
+    // A misnamed column (expires_at) is refused, not dropped: the entry would be served forever.
+    if (std::none_of(std::begin(kKnown), std::end(kKnown), [&](const char* k) { return header.back() == k; })) {
+      return Status(Code::kInvalidArgument, path + " line " + std::to_string(at[0]) + ": column '" + header.back() +
+                                                "' is not a knowledge entry field", header.back());
+    }
+  }
   std::vector<KbEntry> out;
   for (size_t r = 1; r < rows.size(); ++r) {
     const std::string where = path + " line " + std::to_string(at[r]) + ": ";
@@ -147,7 +156,12 @@ Result<std::vector<KbEntry>> ReadKbCsv(const std::string& path, std::vector<size
     for (size_t c = 0; c < header.size(); ++c) {
       const std::string v = Trim(rows[r][c]);
       if (v.empty()) continue;
-      if (header[c] == "keywords") {
+      if (header[c] == "keywords" && v.front() == '[') {
+        // A JSON array, as export writes keywords that hold a '|' themselves.
+        auto k = nlohmann::json::parse(v, nullptr, false);
+        if (!k.is_array()) return Status(Code::kInvalidArgument, where + "keywords: is neither a|b|c nor a JSON array", "keywords");
+        j["keywords"] = std::move(k);
+      } else if (header[c] == "keywords") {
         nlohmann::json k = nlohmann::json::array();
         for (size_t s = 0; s <= v.size();) {
           const size_t bar = std::min(v.find('|', s), v.size());
@@ -226,7 +240,10 @@ int KbExport(const std::string& db, const std::string& output) {
       for (const char* c : kColumns) {
         std::string v;
         if (std::string_view(c) == "keywords") {
-          for (const auto& k : j["keywords"]) v += (v.empty() ? "" : "|") + k.get<std::string>();
+          const bool bar = std::any_of(j["keywords"].begin(), j["keywords"].end(),
+                                       [](const nlohmann::json& k) { return k.get<std::string>().find('|') != std::string::npos; });
+          if (bar) v = j["keywords"].dump();  // a|b|c would split a keyword holding '|'
+          else for (const auto& k : j["keywords"]) v += (v.empty() ? "" : "|") + k.get<std::string>();
         } else if (j.contains(c)) {
           v = j[c].get<std::string>();
         }

@@ -1,6 +1,7 @@
 #include "service/service.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <set>
 #include <nlohmann/json.hpp>
@@ -140,6 +141,13 @@ Result<int> Service::RecomputeOpenDeadlines(const std::string& reason) {
 Result<int> Service::PutCalendar(const Actor& a, const std::string& json_doc) {
   RETURN_IF_ERROR(NeedAdmin(a));
   ASSIGN_OR_RETURN(Calendar cal, Calendar::FromJson(json_doc));
+  // The name is part of its API path (/calendars/{name}): checked when saving, so one
+  // stored before this rule still loads.
+  if (!std::all_of(cal.name().begin(), cal.name().end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+      })) {
+    return InvalidArgument("name", "a calendar's name holds only letters, digits, '_', '.' and '-'");
+  }
   // What is stored must load again at the next start, or the policy using it falls back.
   const std::string doc = cal.ToJson();
   if (auto back = Calendar::FromJson(doc); !back.ok()) return Internal("calendar does not read back: " + back.status().message());

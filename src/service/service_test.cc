@@ -156,6 +156,7 @@ TEST_F(ServiceTest, CalendarEditRecomputesOpenDeadlines) {
       "2025":{"holidays":["2025-10-01..2025-10-08"],"workdays":["2025-09-28","2025-10-11"]},
       "2027":{"holidays":["2027-10-01..2027-10-07"],"workdays":["2027-09-26","2027-10-09"]}}})";
   EXPECT_EQ(svc_->PutCalendar(agent_, cal).status().code(), Code::kPermissionDenied);
+  EXPECT_EQ(svc_->PutCalendar(admin, R"({"name":"临江市","years":{}})").status().field(), "name");  // not a path segment
   auto moved = svc_->PutCalendar(admin, cal);
   ASSERT_TRUE(moved.ok()) << moved.status().ToString();
   EXPECT_EQ(*moved, 1);

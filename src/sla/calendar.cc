@@ -1,8 +1,5 @@
 #include "sla/calendar.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include <nlohmann/json.hpp>
 
 namespace hotline {
@@ -115,13 +112,8 @@ Result<Calendar> Calendar::FromJson(std::string_view text) {
   const json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return InvalidArgument("calendar", "is not a JSON object");
   auto name = j.find("name");
-  // The name is part of its API path (/calendars/{name}): letters, digits, '_', '.', '-'.
   const std::string name_text = name != j.end() && name->is_string() ? name->get<std::string>() : "";
-  if (name_text.empty() || name_text.size() > 64 || !std::all_of(name_text.begin(), name_text.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
-      })) {
-    return InvalidArgument("name", "a calendar needs a name of 1-64 letters, digits, '_', '.' or '-'");
-  }
+  if (name_text.empty() || name_text.size() > 64) return InvalidArgument("name", "a calendar needs a name of 1-64 characters");
   Calendar cal(name_text);
   auto years = j.find("years");
   if (years == j.end() || !years->is_object()) return InvalidArgument("years", "must be an object keyed by year");

@@ -969,7 +969,8 @@ Status Step::RecomputeDeadlines() {
   // while it waits for the callback.
   const TimeMs old_due = t_.due_at, old_callback = t_.callback_due_at;
   const bool overall_kept = t_.overall_from != 0;
-  if (t_.phase == Phase::kHandling) RecomputeOverall();
+  // (also while a reply waits for review: a rejected one goes back to handling on it)
+  if (t_.phase == Phase::kHandling || t_.phase == Phase::kReview) RecomputeOverall();
   if (t_.phase == Phase::kCallback && t_.callback_from) {
     t_.callback_due_at = ctx_.policy->Due(t_.callback_from, ctx_.policy->CallbackMs(), ctx_.policy->CallbackWorking());
   }

@@ -418,6 +418,12 @@ TEST_F(Lifecycle, TheOverallDeadlineKeepsItsOwnClock) {
   auto moved = Decide(t, recompute, Actor{0, Role::kSystem, 0, "system"}, ctx);
   ASSERT_TRUE(moved.ok()) << moved.status().ToString();
   EXPECT_EQ(moved->ticket.due_at, overall + 4 * kDayMs + kHourMs);
+  // Also while the reply waits for review (a rejected one goes back to handling on it).
+  const Ticket replied = Must(t, Cmd(C::kReply), handler(kDept2));
+  ASSERT_EQ(replied.phase, Phase::kReview);
+  auto in_review = Decide(replied, recompute, Actor{0, Role::kSystem, 0, "system"}, ctx);
+  ASSERT_TRUE(in_review.ok()) << in_review.status().ToString();
+  EXPECT_EQ(in_review->ticket.due_at, overall + 4 * kDayMs + kHourMs);
   // And the 回访 deadline of a ticket waiting for its callback.
   Ticket waiting = InStatus(S::kAwaitingCallback);
   ASSERT_GT(waiting.callback_due_at, 0);
