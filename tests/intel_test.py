@@ -289,7 +289,7 @@ class DispatchEvalTest(unittest.TestCase):
             self.assertIn("Owner", r.stderr)
 
 
-class SpikesTest(unittest.TestCase):
+class SubTopicsCliTest(unittest.TestCase):
     def test_subtopics_errors_name_the_filter_that_left_nothing(self):
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "m.csv")
@@ -305,6 +305,9 @@ class SpikesTest(unittest.TestCase):
             self.assertIn("label-column", err("--label-column", "labl", "--label", "城乡建设"))
             self.assertIn("no message has the label '教育'", err("--label", "教育"))
             self.assertIn("from: no message of the label falls in the period", err("--label", "城乡建设", "--from", "2030-01-01"))
+
+
+class SpikesTest(unittest.TestCase):
 
     def test_spikes_and_their_validation_by_injected_bursts(self):
         with tempfile.TemporaryDirectory() as d:
