@@ -820,8 +820,8 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
   std::vector<uint32_t> place_of(corpus.key_names.size(), UINT32_MAX);
   std::vector<uint32_t> place_start(1, 0);
   // A busy key kept is also a whole name where it is named, at least half the time: 路道路
-  // in every 某路道路破损 is the tail of a longer key of the same message (东风路道路), and
-  // 公交站 in 某路公交站 of 某路公交站; 翠湖花园小区 is not.
+  // in every 某路道路破损 is the tail of a longer key of the same message (东风路道路), as
+  // 公交站 is of 东风路公交站; 翠湖花园小区 is not.
   std::vector<uint32_t> whole(corpus.key_names.size(), 0);
   for (size_t i = 0; i < n; ++i) {
     for (uint32_t k : keys[i]) {

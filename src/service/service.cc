@@ -940,7 +940,7 @@ Result<json> Service::NearDuplicates(const std::vector<uint64_t>& shingles, cons
     if (score >= 0) found.push_back({score, &c});
   }
   // Closest first; among equals the oldest, so a matter's first report stays in the list (and
-  // its alert keeps one key) however many copies follow.
+  // its alert keeps one key) while the candidates read hold it (the newest 200).
   std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first > b.first : a.second->id < b.second->id;
   });
