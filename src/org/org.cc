@@ -177,4 +177,34 @@ std::optional<DispatchRule> OrgSnapshot::MatchRule(std::string_view category_cod
   return *best;
 }
 
+// A name an address may use (an alias, or an area's name) names one area of its district:
+// addresses are resolved within the district they name, so the same word on two areas of
+// one district would send them to either. Two areas may share a name (two 幸福小区 under
+// different streets), but not an alias or a name another one has as its alias.
+Status CheckAreaAliases(const OrgSnapshot& org, const Area& area) {
+  const auto district_of = [&](const Area& x) {
+    const Area* at = &x;
+    for (int depth = 0; depth < 8 && at->parent_id != 0; ++depth) {
+      const Area* up = org.FindArea(at->parent_id);
+      if (!up) break;
+      at = up;
+    }
+    return at->id;
+  };
+  const Id district = district_of(area);
+  for (const Area& other : org.areas()) {
+    if (other.id == area.id || district_of(other) != district) continue;
+    const auto has_alias = [&](const std::string& word) {
+      return std::find(other.aliases.begin(), other.aliases.end(), word) != other.aliases.end();
+    };
+    if (has_alias(area.name)) return InvalidArgument("name", "'" + area.name + "' already names " + other.name + " in the same district");
+    for (const auto& al : area.aliases) {
+      if (al == other.name || has_alias(al)) {
+        return InvalidArgument("aliases", "'" + al + "' already names " + other.name + " in the same district");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace hotline

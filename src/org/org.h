@@ -93,4 +93,8 @@ class OrgSnapshot {
   std::map<Id, size_t> area_index_;
 };
 
+// A name an address may use (an alias, or an area's name) names one area of its district:
+// `area` against the others of `org` (the API and the CSV import check the same).
+Status CheckAreaAliases(const OrgSnapshot& org, const Area& area);
+
 }  // namespace hotline

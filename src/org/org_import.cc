@@ -96,6 +96,7 @@ Result<std::vector<Area>> ParseAreasCsv(std::string_view csv, const OrgSnapshot&
   ASSIGN_OR_RETURN(Table t, Table::Parse(csv, {"name", "kind"}));
   Names names = AreaNames(org);
   std::vector<Area> out;
+  std::vector<size_t> lines;  // each new area's line in the file
   for (size_t r = 1; r < t.size(); ++r) {
     Area a;
     a.name = t.Get(r, "name");
@@ -110,6 +111,15 @@ Result<std::vector<Area>> ParseAreasCsv(std::string_view csv, const OrgSnapshot&
     a.id = new_id();
     names.Add(a.name, a.id);
     out.push_back(std::move(a));
+    lines.push_back(t.Line(r));
+  }
+  // As the API: an alias (or a name used as one) names one area of its district, among the
+  // areas stored and the file's.
+  std::vector<Area> all = org.areas();
+  all.insert(all.end(), out.begin(), out.end());
+  const OrgSnapshot with_file(org.units(), std::move(all), {});
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (Status st = CheckAreaAliases(with_file, out[i]); !st.ok()) return LineError(lines[i], st.field().c_str(), st.message());
   }
   return out;
 }

@@ -88,6 +88,15 @@ TEST(OrgImport, ResolvesNamesAcrossRowsAndReportsLines) {
   EXPECT_EQ((*areas)[1].parent_id, (*areas)[0].id);
   EXPECT_EQ((*areas)[1].aliases.size(), 2u);
   OrgSnapshot with_areas({}, *areas, {});
+  // As the API: one alias names one area of a district, whether the other is stored or in the file.
+  auto clash = ParseAreasCsv("name,kind,parent,aliases\n滨江街道,street,幸福区,滨江大道\n江岸街道,street,幸福区,滨江大道\n",
+                             with_areas, new_id);
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.status().field(), "aliases");
+  EXPECT_NE(clash.status().message().find("line 2"), std::string::npos) << clash.status().message();
+  auto stored = ParseAreasCsv("name,kind,parent,aliases\n另一街道,street,幸福区,幸福路\n", with_areas, new_id);
+  ASSERT_FALSE(stored.ok());
+  EXPECT_EQ(stored.status().field(), "aliases");
   auto units = ParseUnitsCsv("name,kind,parent,area,phone\n市中心,city_center,,,\n幸福街道办,street,市中心,幸福街道,123\n",
                              with_areas, new_id);
   ASSERT_TRUE(units.ok()) << units.status().ToString();

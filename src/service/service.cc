@@ -310,35 +310,6 @@ Result<Unit> Service::CreateUnit(const Actor& a, Unit u) {
 
 namespace {
 
-// A name an address may use (an alias, or an area's name) names one area of its district:
-// addresses are resolved within the district they name, so the same word on two areas of
-// one district would send them to either. Two areas may share a name (two 幸福小区 under
-// different streets), but not an alias or a name another one has as its alias.
-Status CheckAliases(const OrgSnapshot& org, const Area& area) {
-  const auto district_of = [&](const Area& x) {
-    const Area* at = &x;
-    for (int depth = 0; depth < 8 && at->parent_id != 0; ++depth) {
-      const Area* up = org.FindArea(at->parent_id);
-      if (!up) break;
-      at = up;
-    }
-    return at->id;
-  };
-  const Id district = district_of(area);
-  for (const Area& other : org.areas()) {
-    if (other.id == area.id || district_of(other) != district) continue;
-    const auto has_alias = [&](const std::string& word) {
-      return std::find(other.aliases.begin(), other.aliases.end(), word) != other.aliases.end();
-    };
-    if (has_alias(area.name)) return InvalidArgument("name", "'" + area.name + "' already names " + other.name + " in the same district");
-    for (const auto& al : area.aliases) {
-      if (al == other.name || has_alias(al)) {
-        return InvalidArgument("aliases", "'" + al + "' already names " + other.name + " in the same district");
-      }
-    }
-  }
-  return Status::Ok();
-}
 
 // Aliases as stored: trimmed, each once, in the order given.
 std::vector<std::string> CleanAliases(const std::vector<std::string>& given) {
@@ -355,7 +326,7 @@ std::vector<std::string> CleanAliases(const std::vector<std::string>& given) {
 Result<Area> Service::CreateArea(const Actor& a, Area area) {
   RETURN_IF_ERROR(NeedAdmin(a));
   area.aliases = CleanAliases(area.aliases);
-  RETURN_IF_ERROR(CheckAliases(*Org(), area));
+  RETURN_IF_ERROR(CheckAreaAliases(*Org(), area));
   auto r = store_->CreateArea(std::move(area));
   InvalidateOrg();
   return r;
@@ -465,7 +436,7 @@ Result<Area> Service::UpdateArea(const Actor& a, Id area_id, const AreaChange& c
   if (change.aliases) area.aliases = CleanAliases(*change.aliases);
   // Checked when they change: an area whose words a later edit of another made clash can
   // still be renamed in other respects.
-  if (area.name != found->name || area.aliases != found->aliases) RETURN_IF_ERROR(CheckAliases(*org, area));
+  if (area.name != found->name || area.aliases != found->aliases) RETURN_IF_ERROR(CheckAreaAliases(*org, area));
   RETURN_IF_ERROR(store_->UpdateArea(area));
   InvalidateOrg();
   (void)Audit(a, "area_updated", "area:" + IdToString(area.id),
