@@ -106,15 +106,25 @@ Result<LabelledRow> ParseJsonTextLine(const std::string& line, const InputOption
   return r;
 }
 
+void ReportBadLine(const std::string& path, size_t line, const Status& st, size_t* bad) {
+  std::cerr << path << " line " << line << ": " << st.message() << "\n";
+  ++*bad;
+}
+
+void ReportSkipped(size_t bad) {
+  if (bad > 0) std::cerr << "skipped " << bad << " bad lines (reported above)\n";
+}
+
+Status FieldCountError(size_t fields, size_t header) {
+  return InvalidArgument("line", "has " + std::to_string(fields) + " fields, the header " + std::to_string(header));
+}
+
 Result<std::vector<LabelledRow>> ReadTextRows(const std::string& path, const InputOptions& opts, size_t* bad) {
   ASSIGN_OR_RETURN(std::string data, ReadFile(path, 1u << 30));
   std::vector<LabelledRow> out;
   const bool jsonl = EndsWith(path, ".jsonl") || EndsWith(path, ".ndjson") || EndsWith(path, ".json") ||
                      Trim(data.substr(0, 64)).starts_with("{");
-  auto report = [&](size_t line, const Status& st) {
-    std::cerr << path << " line " << line << ": " << st.message() << "\n";
-    ++*bad;
-  };
+  auto report = [&](size_t line, const Status& st) { ReportBadLine(path, line, st, bad); };
   if (jsonl) {
     size_t start = 0, line = 1;
     while (start < data.size() && out.size() < opts.max_rows) {
@@ -172,8 +182,7 @@ Result<std::vector<LabelledRow>> ReadTextRows(const std::string& path, const Inp
     if (i == 0) continue;
     if (rec.size() == 1 && Trim(rec[0]).empty()) continue;
     if (rec.size() != records[0].size()) {
-      report(this_line, InvalidArgument("line", "has " + std::to_string(rec.size()) + " fields, the header " +
-                                                   std::to_string(records[0].size())));
+      report(this_line, FieldCountError(rec.size(), records[0].size()));
       continue;
     }
     LabelledRow r;

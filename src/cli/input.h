@@ -59,6 +59,13 @@ Result<CsvTable> ReadCsvTable(const std::string& path);
 // "2019-09-05 12:29:01" or ISO 8601; read in the city's zone.
 std::optional<TimeMs> ParseRecordTime(const std::string& s);
 
+// A bad line, on standard error as "PATH line N: message", counted in *bad; and after a
+// read, "skipped N bad lines (reported above)" when there were any.
+void ReportBadLine(const std::string& path, size_t line, const Status& st, size_t* bad);
+void ReportSkipped(size_t bad);
+// A CSV record whose number of fields is not its header's.
+Status FieldCountError(size_t fields, size_t header);
+
 // One JSONL line {"id", "text"} (also "segmented_text").
 Result<LabelledRow> ParseJsonTextLine(const std::string& line, const InputOptions& opts = {});
 

@@ -43,7 +43,7 @@ Result<std::vector<intel::Message>> ReadMessages(const std::string& path, std::v
   InputOptions in;
   in.label_column = label_column;
   ASSIGN_OR_RETURN(*rows, ReadTextRows(path, in, &bad));
-  if (bad > 0) std::cerr << "skipped " << bad << " bad lines (reported above)\n";
+  ReportSkipped(bad);
   std::vector<intel::Message> msgs;
   size_t no_time = 0;
   for (const auto& r : *rows) {
@@ -282,16 +282,12 @@ Result<std::map<std::string, std::map<int64_t, int64_t>>> DailyCounts(const Insi
     const auto& r = records[i];
     // A record that cannot be counted is reported with its line, never dropped in silence.
     if (r.size() != records[0].size()) {
-      std::cerr << a.input << " line " << table.lines[i] << ": line: has " << r.size() << " fields, the header "
-                << records[0].size() << "\n";
-      ++bad;
+      ReportBadLine(a.input, table.lines[i], FieldCountError(r.size(), records[0].size()), &bad);
       continue;
     }
     const auto at = ParseRecordTime(Trim(r[time_col]));
     if (!at) {
-      std::cerr << a.input << " line " << table.lines[i] << ": " << a.time_column << ": '" << Trim(r[time_col])
-                << "' is not a time\n";
-      ++bad;
+      ReportBadLine(a.input, table.lines[i], InvalidArgument(a.time_column, "'" + Trim(r[time_col]) + "' is not a time"), &bad);
       continue;
     }
     std::string key;
@@ -299,7 +295,7 @@ Result<std::map<std::string, std::map<int64_t, int64_t>>> DailyCounts(const Insi
     ++counts[key][CityDays(*at)];
     ++*rows_read;
   }
-  if (bad > 0) std::cerr << "skipped " << bad << " bad lines (reported above)\n";
+  ReportSkipped(bad);
   return counts;
 }
 

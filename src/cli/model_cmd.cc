@@ -58,15 +58,14 @@ Result<std::vector<LabelledRow>> ReadLabelled(const std::vector<std::string>& pa
       bool readable = false;
       for (size_t i = 0; i < s.size() && !readable;) readable = IsWordChar(NextCodePoint(s, i));
       if (!readable) {
-        std::cerr << path << " line " << r.line << ": text: has no letters, digits or ideographs\n";
-        ++bad;
+        ReportBadLine(path, r.line, InvalidArgument("text", "has no letters, digits or ideographs"), &bad);
         continue;
       }
       r.label = AtLevel(r.label, a.level);
       all.push_back(std::move(r));
     }
   }
-  if (bad > 0) std::cerr << "skipped " << bad << " bad lines (reported above)\n";
+  ReportSkipped(bad);
   return all;
 }
 
