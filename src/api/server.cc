@@ -669,13 +669,9 @@ void ApiServer::Impl::KbRoutes() {
     auto e = ParseKbEntry(req.body);
     if (!e.ok()) return SendError(res, e.status());
     json j = json::parse(req.body);
-    // A misnamed field (expires_at) is refused, not dropped: the entry would be served forever.
-    static constexpr const char* kFields[] = {"id", "title", "body", "category", "category_code", "keywords", "status",
-                                              "visibility", "effective", "expires", "owner_unit_id"};
     for (const auto& [key, value] : j.items()) {
-      if (std::none_of(std::begin(kFields), std::end(kFields), [&](const char* f) { return key == f; })) {
-        return SendError(res, InvalidArgument(key, "is not a knowledge entry field (title, body, category_code, keywords, "
-                                                   "status, visibility, effective, expires, owner_unit_id)"));
+      if (!IsKbEntryField(key)) {
+        return SendError(res, InvalidArgument(key, "is not a knowledge entry field (" + KbEntryFieldNames() + ")"));
       }
     }
     if (e->owner_unit_id && !svc->Org()->FindUnit(e->owner_unit_id)) {

@@ -9,6 +9,7 @@
 
 #include "cli/app.h"
 #include "cli/commands.h"
+#include "cli/input.h"
 #include "core/text.h"
 #include "org/org_import.h"
 #include "sla/calendar.h"
@@ -135,12 +136,9 @@ Result<std::vector<KbEntry>> ReadKbCsv(const std::string& path, std::vector<size
   ASSIGN_OR_RETURN(auto rows, ParseCsv(data, &at));
   if (rows.empty()) return Status(Code::kInvalidArgument, path + ": has no header row");
   std::vector<std::string> header;
-  static constexpr const char* kKnown[] = {"id", "title", "body", "category", "category_code", "keywords", "status",
-                                           "visibility", "effective", "expires", "owner_unit_id"};
   for (const auto& h : rows[0]) {
     header.push_back(Trim(h));
-    // A misnamed column (expires_at) is refused, not dropped: the entry would be served forever.
-    if (std::none_of(std::begin(kKnown), std::end(kKnown), [&](const char* k) { return header.back() == k; })) {
+    if (!IsKbEntryField(header.back())) {
       return Status(Code::kInvalidArgument, path + " line " + std::to_string(at[0]) + ": column '" + header.back() +
                                                 "' is not a knowledge entry field", header.back());
     }
@@ -149,8 +147,7 @@ Result<std::vector<KbEntry>> ReadKbCsv(const std::string& path, std::vector<size
   for (size_t r = 1; r < rows.size(); ++r) {
     const std::string where = path + " line " + std::to_string(at[r]) + ": ";
     if (rows[r].size() != header.size()) {
-      return Status(Code::kInvalidArgument, where + "has " + std::to_string(rows[r].size()) + " fields, the header " +
-                                                std::to_string(header.size()));
+      return Status(Code::kInvalidArgument, where + cli::FieldCountError(rows[r].size(), header.size()).message(), "line");
     }
     nlohmann::json j = nlohmann::json::object();
     for (size_t c = 0; c < header.size(); ++c) {

@@ -35,6 +35,21 @@ std::optional<KbStatus> ParseKbStatus(std::string_view s) {
   return std::nullopt;
 }
 
+namespace {
+constexpr std::string_view kEntryFields[] = {"id", "title", "body", "category", "category_code", "keywords",
+                                             "status", "visibility", "effective", "expires", "owner_unit_id"};
+}  // namespace
+
+bool IsKbEntryField(std::string_view name) {
+  return std::find(std::begin(kEntryFields), std::end(kEntryFields), name) != std::end(kEntryFields);
+}
+
+std::string KbEntryFieldNames() {
+  std::string out;
+  for (std::string_view f : kEntryFields) out += (out.empty() ? "" : ", ") + std::string(f);
+  return out;
+}
+
 Result<KbEntry> ParseKbEntry(std::string_view text) {
   if (!IsValidUtf8(text)) return InvalidArgument("body", "is not valid UTF-8");
   const json j = json::parse(text, nullptr, false);

@@ -53,6 +53,10 @@ constexpr size_t kMaxKbBodyBytes = 200000;
 // "keywords"?, "status"?, "visibility"?: internal|public, "effective"?, "expires"?,
 // "owner_unit_id"?}); entries without a status are published. Errors name the field.
 Result<KbEntry> ParseKbEntry(std::string_view json_text);
+// Whether `name` is one of the fields above. The API and the CSV import refuse any other,
+// naming it, rather than drop it (a misnamed expires_at would leave an entry served forever).
+bool IsKbEntryField(std::string_view name);
+std::string KbEntryFieldNames();  // "id, title, body, ..." for messages
 std::string KbEntryJson(const KbEntry& e);  // the export form (same fields)
 
 // What the index holds for one entry: weighted term frequencies and a length.
