@@ -248,6 +248,7 @@ class Step {
   Assignment& AddAssignment(Id unit, bool lead, std::string mode, Id parent, Id by_unit);
   void SupersedeOpen(bool children_of_only = false, Id parent = 0);
   void SetClocks(Assignment& a, bool reset_overall);
+  const Assignment* OverallFrom() { return t_.overall_from ? t_.FindAssignment(t_.overall_from) : nullptr; }
   bool RecomputeOverall();
   void ApplyCorrections(json& data);
   void Close(std::string kind);
@@ -355,7 +356,7 @@ void Step::SetClocks(Assignment& a, bool reset_overall) {
 // dispatch that started it, plus the extensions approved and the time suspended since.
 // False for a ticket stored before that clock was kept (its due_at is left as it is).
 bool Step::RecomputeOverall() {
-  const Assignment* from = t_.overall_from ? t_.FindAssignment(t_.overall_from) : nullptr;
+  const Assignment* from = OverallFrom();
   if (!from) return false;
   t_.due_at = ctx_.policy->Due(from->dispatched_at,
                                from->clocks.handle_ms + t_.overall_extension_ms + t_.overall_suspended_ms,
@@ -719,7 +720,7 @@ Status Step::Resume() {
   // relaying centres above too (counted on each one's own clock).
   const int64_t stopped_ms = ctx_.policy->Elapsed(a->suspended_at, ctx_.now, a->clocks.handle_working);
   MoveRelayClocks(*a, 0, a->suspended_at);
-  if (const Assignment* from = t_.overall_from ? t_.FindAssignment(t_.overall_from) : nullptr) {
+  if (const Assignment* from = OverallFrom()) {
     t_.overall_suspended_ms += ctx_.policy->Elapsed(a->suspended_at, ctx_.now, from->clocks.handle_working);
   }
   const TimeMs old_due = a->handle_due_at;
