@@ -38,6 +38,9 @@ Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock,
   ASSIGN_OR_RETURN(app.store, OpenSqliteStore(o));
   app.ids = std::make_unique<IdGenerator>(clock, node_id + 512);
   app.service = std::make_unique<Service>(app.store.get(), clock, app.ids.get());
+  // A knowledge index built by an older binary is re-derived before anything searches it.
+  ASSIGN_OR_RETURN(int64_t reindexed, app.service->Kb().ReindexIfStale());
+  if (reindexed > 0) spdlog::info("knowledge index: {} entries re-derived for this version's search terms", reindexed);
   return app;
 }
 

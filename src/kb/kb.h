@@ -66,6 +66,10 @@ struct KbDocTerms {
 };
 // Title terms count three times, keywords twice, body once.
 KbDocTerms TermsOfEntry(const KbEntry& e);
+// The version of what TermsOfEntry extracts: bumped whenever it (or Terms() beneath it)
+// changes, so that an index built by an older binary is re-derived when a newer one opens
+// the database (2: bigrams run across ASCII letters and digits).
+constexpr int kKbTermsVersion = 2;
 
 struct KbPosting {
   Id entry_id = 0;

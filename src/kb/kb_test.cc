@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
 #include "kb/kb.h"
+#include "text/text.h"
 
 namespace hotline {
 namespace {
@@ -69,6 +71,28 @@ TEST(Kb, TwoCharacterWordsTraditionalQueriesAndTitles) {
   EXPECT_EQ(found("医疗保险怎么报销").count(5), 1u);
   EXPECT_FALSE(RankKb(idx, "\xff", syn, {}).ok());
   EXPECT_TRUE(RankKb(idx, "!!!", syn, {})->empty());
+}
+
+// Bigrams run on across letters and digits: a district code with what it names (7县) or a
+// building number (3栋) is a term of its own, so the entry about that place ranks first.
+TEST(Kb, CodesAndNumbersBesideIdeographsAreTerms) {
+  MemIndex idx;
+  idx.Add(1, E("A3县电梯维修", "A3县住宅电梯故障由县市场监管局受理。"));
+  idx.Add(2, E("A7县电梯维修", "A7县住宅电梯故障由县市场监管局受理。"));
+  idx.Add(3, E("小区2栋停水", "2栋停水系管道检修。"));
+  idx.Add(4, E("小区3栋停水", "3栋停水系管道检修。"));
+  Synonyms syn;
+  auto ranked = [&](const char* q) {
+    auto r = RankKb(idx, q, syn, {});
+    EXPECT_TRUE(r.ok());
+    return r.ok() && r->size() >= 2 && (*r)[0].score > (*r)[1].score ? (*r)[0].entry_id : 0;
+  };
+  EXPECT_EQ(ranked("7县电梯坏了"), 2);
+  EXPECT_EQ(ranked("3栋又停水了"), 4);
+  const auto terms = Terms("a7县3栋 ok");
+  EXPECT_EQ(std::count(terms.begin(), terms.end(), "7县"), 1);
+  EXPECT_EQ(std::count(terms.begin(), terms.end(), "3栋"), 1);
+  EXPECT_EQ(std::count(terms.begin(), terms.end(), "o"), 0) << "a lone ASCII character is no bigram term";
 }
 
 TEST(Kb, RanksEveryCandidateInOrderEvenWhenTheIndexCountLags) {

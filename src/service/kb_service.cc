@@ -9,6 +9,16 @@ namespace {
 constexpr size_t kMaxQueryBytes = 20000;
 constexpr size_t kMaxLimit = 50;
 constexpr const char* kCasePrefix = "case:";  // cases' terms live apart from the entries'
+
+// What the index holds for an entry: a case's terms under the case prefix.
+KbDocTerms IndexTerms(const KbEntry& e) {
+  KbDocTerms terms = TermsOfEntry(e);
+  if (e.kind != "case") return terms;
+  KbDocTerms prefixed;
+  prefixed.length = terms.length;
+  for (auto& [t, tf] : terms.tf) prefixed.tf[kCasePrefix + t] = tf;
+  return prefixed;
+}
 }  // namespace
 
 void KbPostingsCache::Sync(int64_t generation) {
@@ -78,17 +88,13 @@ Result<std::vector<KbEntry>> KbService::Save(std::vector<KbEntry> entries, Id by
   std::vector<std::pair<KbEntry, KbDocTerms>> rows;
   rows.reserve(entries.size());
   for (auto& e : entries) {
-    KbDocTerms terms = TermsOfEntry(e);
-    if (e.kind == "case") {
-      KbDocTerms prefixed;
-      prefixed.length = terms.length;
-      for (auto& [t, tf] : terms.tf) prefixed.tf[kCasePrefix + t] = tf;
-      terms = std::move(prefixed);
-    }
+    KbDocTerms terms = IndexTerms(e);
     rows.emplace_back(std::move(e), std::move(terms));
   }
   return store_->KbSave(std::move(rows), by);  // moves the index generation: caches refill
 }
+
+Result<int64_t> KbService::ReindexIfStale() { return store_->KbReindex(kKbTermsVersion, IndexTerms); }
 
 Result<KbEntry> KbService::Get(Id id) {
   auto e = store_->KbGet(id);

@@ -61,6 +61,9 @@ class KbService {
 
   // Validates and indexes entries in one transaction (all or nothing).
   Result<std::vector<KbEntry>> Save(std::vector<KbEntry> entries, Id by);
+  // Re-derives the whole index when it was built by an older kKbTermsVersion (once, by
+  // whichever process opens the database first); returns how many entries it re-indexed.
+  Result<int64_t> ReindexIfStale();
   Result<KbEntry> SetStatus(Id id, KbStatus status, Id by);
   // A knowledge entry by id; past tickets indexed as similar cases are not entries (404).
   Result<KbEntry> Get(Id id);

@@ -245,6 +245,38 @@ TEST_F(ServiceTest, KnowledgeCacheNeverServesAStaleIndex) {
   EXPECT_EQ(second->size(), 2u) << "a cache filled before the other server's save is dropped";
 }
 
+// An index built by an older binary (other terms) is re-derived once, in place: entries and
+// their versions stay, statistics follow the new terms, and a current index is left alone.
+TEST_F(ServiceTest, KnowledgeIndexOfAnOlderVersionIsRederived) {
+  KbEntry e;
+  e.title = "A7县电梯故障报修";
+  e.body = "小区电梯故障可拨打电梯上的救援电话。";
+  KbDocTerms old_terms;
+  old_terms.tf["旧词"] = 1;
+  old_terms.length = 1;
+  auto saved = store_->KbSave({{e, old_terms}}, 0);
+  ASSERT_TRUE(saved.ok());
+  KbService kb(store_.get(), &clock_);
+  KbQuery q;
+  ASSERT_TRUE(kb.Search("电梯", q).ok());
+  EXPECT_TRUE(kb.Search("电梯", q)->empty()) << "the old index does not hold the word";
+  auto n = kb.ReindexIfStale();
+  ASSERT_TRUE(n.ok()) << n.status().message();
+  EXPECT_EQ(*n, 1);
+  auto hits = kb.Search("7县 电梯", q);
+  ASSERT_TRUE(hits.ok());
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_TRUE(kb.Search("旧词", q)->empty());
+  auto stats = store_->KbStats("entry");
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->first, 1);
+  EXPECT_EQ(stats->second, TermsOfEntry(e).length);
+  EXPECT_EQ(store_->KbVersions((*saved)[0].id)->size(), 1u) << "re-indexing is not a new version";
+  auto again = kb.ReindexIfStale();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0);
+}
+
 TEST(KbPostingsCache, KeepsOneGenerationWithinItsBound) {
   KbPostingsCache c(3);
   c.Sync(1);

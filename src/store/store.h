@@ -337,6 +337,10 @@ class Store {
   // Saves entries with their index terms in one transaction (all or nothing): an entry
   // whose external id exists is a new version of it. Returns the saved entries.
   virtual Result<std::vector<KbEntry>> KbSave(std::vector<std::pair<KbEntry, KbDocTerms>> entries, Id changed_by) = 0;
+  // Re-derives every entry's index terms (both kinds) with `terms_of`, in one transaction,
+  // when the index was built by an older terms version than `terms_version`; else does
+  // nothing. Versions and entries are untouched. Returns how many entries it re-indexed.
+  virtual Result<int64_t> KbReindex(int terms_version, const std::function<KbDocTerms(const KbEntry&)>& terms_of) = 0;
   virtual Result<KbEntry> KbGet(Id id) = 0;
   virtual Result<std::vector<KbEntry>> KbGetMany(const std::vector<Id>& ids) = 0;
   // Entries by id ascending after `after_id` (status filter optional).

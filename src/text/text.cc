@@ -294,14 +294,20 @@ const Segmenter& DefaultSegmenter() {
 
 std::vector<std::string> Terms(std::string_view s, const Segmenter& seg) {
   std::vector<std::string> out = seg.Words(s);
-  // CJK bigrams over each run of ideographs.
+  // Character bigrams over each run of ideographs, ASCII letters and digits: the run goes on
+  // across a change of script, so a district code and what it names (a7县, 3栋) make terms
+  // of their own.
+  auto in_run = [](char32_t cp) {
+    return IsCjk(cp) || (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+  };
   std::string prev;
   size_t run = 0;
+  bool prev_cjk = false;
   for (size_t i = 0; i < s.size();) {
     const size_t start = i;
     const char32_t cp = NextCodePoint(s, i);
-    if (!IsCjk(cp)) {
-      if (run == 1) out.push_back(prev);
+    if (!in_run(cp)) {
+      if (run == 1 && prev_cjk) out.push_back(prev);
       run = 0;
       prev.clear();
       continue;
@@ -309,9 +315,10 @@ std::vector<std::string> Terms(std::string_view s, const Segmenter& seg) {
     std::string cur(s.substr(start, i - start));
     if (run >= 1) out.push_back(prev + cur);
     prev = std::move(cur);
+    prev_cjk = IsCjk(cp);
     ++run;
   }
-  if (run == 1) out.push_back(prev);
+  if (run == 1 && prev_cjk) out.push_back(prev);
   return out;
 }
 

@@ -50,9 +50,10 @@ class Segmenter {
 // The process-wide default segmenter (no user dictionary).
 const Segmenter& DefaultSegmenter();
 
-// Search/classification terms of normalised text: its words plus, for every run of CJK
-// characters, the character bigrams (and the lone character of a one-character run), so
-// that two-character words are found whatever the segmenter decided.
+// Search terms of normalised text: its words plus, for every run of ideographs, ASCII
+// letters and digits, the character bigrams (and the lone ideograph of a one-character
+// run), so that two-character words are found whatever the segmenter decided. Changing
+// what it returns means bumping kKbTermsVersion (kb/kb.h).
 std::vector<std::string> Terms(std::string_view normalised, const Segmenter& seg = DefaultSegmenter());
 
 // Decodes the code point of valid UTF-8 at s[i] and advances i past it. Inline: every

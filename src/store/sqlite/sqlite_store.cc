@@ -128,6 +128,7 @@ class SqliteStore final : public Store {
   Result<int> PutSlaPolicy(const std::string& doc) override;
   Result<std::optional<std::pair<int, std::string>>> CurrentSlaPolicy() override;
   Result<std::vector<KbEntry>> KbSave(std::vector<std::pair<KbEntry, KbDocTerms>> entries, Id changed_by) override;
+  Result<int64_t> KbReindex(int terms_version, const std::function<KbDocTerms(const KbEntry&)>& terms_of) override;
   Result<KbEntry> KbGet(Id id) override;
   Result<std::vector<KbEntry>> KbGetMany(const std::vector<Id>& ids) override;
   Result<std::vector<KbEntry>> KbList(std::optional<KbStatus> status, Id after_id, int limit,
@@ -1672,6 +1673,32 @@ Status AddCounter(Connection& c, const char* name, int64_t delta) {
                                      "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value"));
   return s.Bind(1, name).Bind(2, delta).Run();
 }
+// Inserts the postings of `docs` and moves each term's document frequency once: the whole
+// batch sorted by term (B-tree inserts in key order).
+Status WriteKbPostings(Connection& c, const std::map<Id, const KbDocTerms*>& docs) {
+  struct Row { const std::string* term; Id entry; int tf, len; };
+  std::vector<Row> rows;
+  std::map<std::string_view, int64_t> df;
+  for (const auto& [id, terms] : docs) {
+    for (const auto& [term, tf] : terms->tf) {
+      rows.push_back({&term, id, tf, terms->length});
+      ++df[term];
+    }
+  }
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return *a.term != *b.term ? *a.term < *b.term : a.entry < b.entry;
+  });
+  for (const Row& r : rows) {
+    ASSIGN_OR_RETURN(auto p, c.Prepare("INSERT INTO kb_postings(term, entry_id, tf, len) VALUES(?,?,?,?)"));
+    RETURN_IF_ERROR(p.Bind(1, *r.term).Bind(2, r.entry).Bind(3, r.tf).Bind(4, r.len).Run());
+  }
+  for (const auto& [term, n] : df) {
+    ASSIGN_OR_RETURN(auto d, c.Prepare(
+        "INSERT INTO kb_df(term, df) VALUES(?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df"));
+    RETURN_IF_ERROR(d.Bind(1, term).Bind(2, n).Run());
+  }
+  return Status::Ok();
+}
 }  // namespace
 
 Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, KbDocTerms>> entries, Id changed_by) {
@@ -1738,28 +1765,60 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
       out.push_back(e);
     }
     RETURN_IF_ERROR(AddCounter(c, "kb_generation", 1));
-    struct Row { const std::string* term; Id entry; int tf, len; };
-    std::vector<Row> rows;
-    std::map<std::string_view, int64_t> df;
-    for (const auto& [id, terms] : pending) {
-      for (const auto& [term, tf] : terms->tf) {
-        rows.push_back({&term, id, tf, terms->length});
-        ++df[term];
-      }
-    }
-    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-      return *a.term != *b.term ? *a.term < *b.term : a.entry < b.entry;
-    });
-    for (const Row& r : rows) {
-      ASSIGN_OR_RETURN(auto p, c.Prepare("INSERT INTO kb_postings(term, entry_id, tf, len) VALUES(?,?,?,?)"));
-      RETURN_IF_ERROR(p.Bind(1, *r.term).Bind(2, r.entry).Bind(3, r.tf).Bind(4, r.len).Run());
-    }
-    for (const auto& [term, n] : df) {
-      ASSIGN_OR_RETURN(auto d, c.Prepare(
-          "INSERT INTO kb_df(term, df) VALUES(?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df"));
-      RETURN_IF_ERROR(d.Bind(1, term).Bind(2, n).Run());
-    }
+    RETURN_IF_ERROR(WriteKbPostings(c, pending));
     return out;
+  });
+}
+
+Result<int64_t> SqliteStore::KbReindex(int terms_version, const std::function<KbDocTerms(const KbEntry&)>& terms_of) {
+  return Write<int64_t>([&](Connection& c) -> Result<int64_t> {
+    {
+      ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT value FROM meta WHERE key = 'kb_terms_version'"));
+      Status st;
+      const int built = s.Step(&st) ? std::atoi(s.Text(0).c_str()) : 0;
+      RETURN_IF_ERROR(st);
+      if (built >= terms_version) return int64_t{0};
+    }
+    ASSIGN_OR_RETURN(auto clear_p, c.Prepare("DELETE FROM kb_postings"));
+    RETURN_IF_ERROR(clear_p.Run());
+    ASSIGN_OR_RETURN(auto clear_df, c.Prepare("DELETE FROM kb_df"));
+    RETURN_IF_ERROR(clear_df.Run());
+    // In batches, so that a large base never holds all its terms in memory at once.
+    int64_t len = 0, case_len = 0, entries = 0;
+    for (Id after = 0;;) {
+      std::vector<KbEntry> batch;
+      {
+        ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + kKbCols + " FROM kb_entries WHERE id > ? ORDER BY id LIMIT 2000"));
+        s.Bind(1, after);
+        Status st;
+        while (s.Step(&st)) batch.push_back(ReadKb(s));
+        RETURN_IF_ERROR(st);
+      }
+      if (batch.empty()) break;
+      after = batch.back().id;
+      entries += static_cast<int64_t>(batch.size());
+      std::vector<KbDocTerms> terms;
+      terms.reserve(batch.size());
+      std::map<Id, const KbDocTerms*> docs;
+      for (const auto& e : batch) {
+        terms.push_back(terms_of(e));
+        docs[e.id] = &terms.back();
+        (e.kind == "case" ? case_len : len) += terms.back().length;
+        ASSIGN_OR_RETURN(auto u, c.Prepare("UPDATE kb_entries SET doc_len = ? WHERE id = ?"));
+        RETURN_IF_ERROR(u.Bind(1, terms.back().length).Bind(2, e.id).Run());
+      }
+      RETURN_IF_ERROR(WriteKbPostings(c, docs));
+    }
+    for (auto [name, value] : {std::pair<const char*, int64_t>{"kb_len", len}, {"kb_case_len", case_len}}) {
+      ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO counters(name, value) VALUES(?, ?) "
+                                         "ON CONFLICT(name) DO UPDATE SET value = excluded.value"));
+      RETURN_IF_ERROR(s.Bind(1, name).Bind(2, value).Run());
+    }
+    RETURN_IF_ERROR(AddCounter(c, "kb_generation", 1));
+    ASSIGN_OR_RETURN(auto m, c.Prepare("INSERT INTO meta(key, value) VALUES('kb_terms_version', ?) "
+                                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+    RETURN_IF_ERROR(m.Bind(1, std::to_string(terms_version)).Run());
+    return entries;
   });
 }
 
