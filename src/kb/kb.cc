@@ -263,9 +263,16 @@ std::vector<std::string> KbQueryTerms(std::string_view query) {
 }
 
 std::string KbSnippet(const std::string& text, const std::vector<std::string>& query_terms, size_t max_chars) {
-  auto tn = NormaliseText(text);
+  // Matches are found in the normalised text (query terms are normalised); the snippet
+  // shows the entry as written (full-width, traditional, capitals) through the source of
+  // each normalised character, or the normalised text in the rare case that is unknown.
+  std::vector<uint32_t> from;
+  NormaliseOptions no;
+  no.source_offsets = &from;
+  auto tn = NormaliseText(text, no);
   if (!tn.ok()) return "";
   const std::string& t = *tn;
+  const bool mapped = from.size() == t.size();
   // Highlight whole words and two-character runs; single characters only when nothing
   // longer matches.
   std::vector<std::string> words;
@@ -286,26 +293,34 @@ std::string KbSnippet(const std::string& text, const std::vector<std::string>& q
   for (int k = 0; k < 12 && start > 0; ++k) {
     do { --start; } while (start > 0 && (static_cast<unsigned char>(t[start]) & 0xC0) == 0x80);
   }
+  // The character at normalised offset i as shown, escaped for HTML; advances i past it.
+  auto shown = [&](size_t& i) {
+    const size_t at = i;
+    NextCodePoint(t, i);
+    std::string_view ch = std::string_view(t).substr(at, i - at);
+    if (mapped && ch != " ") {
+      size_t end = from[at];
+      NextCodePoint(text, end);
+      ch = std::string_view(text).substr(from[at], end - from[at]);
+    }
+    return ch == "<" ? std::string("&lt;") : ch == ">" ? std::string("&gt;") : ch == "&" ? std::string("&amp;") : std::string(ch);
+  };
   std::string out;
-  size_t chars = 0;
-  for (size_t i = start; i < t.size() && chars < max_chars;) {
+  size_t chars = 0, i = start;
+  while (i < t.size() && chars < max_chars) {
     const std::string* hit = nullptr;
     for (const auto& w : words) if (t.compare(i, w.size(), w) == 0) { hit = &w; break; }
-    if (hit) {
-      out += "<em>" + *hit + "</em>";
-      i += hit->size();
-      chars += Utf8Length(*hit);
+    if (!hit) {
+      out += shown(i);
+      ++chars;
       continue;
     }
-    size_t len = 1;
-    const auto c = static_cast<unsigned char>(t[i]);
-    if (c >= 0xF0) len = 4; else if (c >= 0xE0) len = 3; else if (c >= 0xC0) len = 2;
-    const std::string ch = t.substr(i, len);
-    out += ch == "<" ? "&lt;" : ch == ">" ? "&gt;" : ch == "&" ? "&amp;" : ch;
-    i += len;
-    ++chars;
+    out += "<em>";
+    for (const size_t end = i + hit->size(); i < end;) out += shown(i);
+    out += "</em>";
+    chars += Utf8Length(*hit);
   }
-  return (start > 0 ? "…" : "") + out + (start + out.size() < t.size() ? "…" : "");
+  return (start > 0 ? "…" : "") + out + (i < t.size() ? "…" : "");
 }
 
 }  // namespace hotline

@@ -135,6 +135,13 @@ TEST(Kb, EntriesParseWithNamedErrorsAndValidity) {
 TEST(Kb, SnippetsHighlight) {
   const std::string s = KbSnippet("住宅电梯出现故障，请先联系物业。", KbQueryTerms("电梯坏了"));
   EXPECT_NE(s.find("<em>电梯</em>"), std::string::npos) << s;
+  // The entry as written: full-width, traditional characters and capitals stay, matches
+  // are marked where they stand, whitespace runs read as one space, markup is escaped.
+  const std::string t = KbSnippet("Ａ7縣住宅電梯\n\n \x01 出現故障，請聯絡物業<b>ＰＭ</b>。", KbQueryTerms("a7县的电梯坏了"));
+  EXPECT_EQ(t, "<em>Ａ7</em>縣住宅<em>電梯</em> 出現故障，請聯絡物業&lt;b&gt;ＰＭ&lt;/b&gt;。") << t;
+  const std::string long_text = std::string(100, 'x') + "电梯" + std::string(100, 'Y');
+  const std::string u = KbSnippet(long_text, KbQueryTerms("电梯"), 20);
+  EXPECT_EQ(u, "…xxxxxxxxxxxx<em>电梯</em>YYYYYY…") << u;
 }
 
 }  // namespace

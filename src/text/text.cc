@@ -150,11 +150,23 @@ Result<std::string> NormaliseText(std::string_view text, const NormaliseOptions&
   std::string out;
   out.reserve(text.size());
   bool pending_space = false;
+  size_t space_at = 0;  // where the pending space's run began
+  std::vector<uint32_t>* src = opts.source_offsets;
+  if (src) src->clear();
+  // The source of each byte appended from text[from, upto): its character's first byte.
+  const auto mark = [&](size_t from, size_t upto) {
+    for (size_t k = from; k < upto; ++k) {
+      src->push_back((static_cast<unsigned char>(text[k]) & 0xC0) == 0x80 ? src->back() : static_cast<uint32_t>(k));
+    }
+  };
   // Characters that stay as they are (nearly all of them) are copied a run at a time.
   constexpr size_t kNoRun = std::string_view::npos;
   size_t run = kNoRun;
   const auto flush = [&](size_t upto) {
-    if (run != kNoRun) out.append(text.data() + run, upto - run);
+    if (run != kNoRun) {
+      out.append(text.data() + run, upto - run);
+      if (src) mark(run, upto);
+    }
     run = kNoRun;
   };
   for (size_t i = 0; i < text.size();) {
@@ -164,6 +176,7 @@ Result<std::string> NormaliseText(std::string_view text, const NormaliseOptions&
     if (cp >= 0xFF01 && cp <= 0xFF5E) cp -= 0xFEE0;  // full-width ASCII → ASCII
     if (IsSpace(cp)) {
       flush(start);
+      if (!pending_space) space_at = start;
       pending_space = !out.empty();
       continue;
     }
@@ -177,16 +190,40 @@ Result<std::string> NormaliseText(std::string_view text, const NormaliseOptions&
     if (t2s && (cp >= 0x10000 || t2s->changes[cp])) convert = true;
     if (cp == given && run != kNoRun) continue;
     flush(start);
-    if (pending_space) out += ' ';
+    if (pending_space) {
+      out += ' ';
+      if (src) src->push_back(static_cast<uint32_t>(space_at));
+    }
     pending_space = false;
     if (cp == given) {
       run = start;
     } else {
+      const size_t before = out.size();
       AppendUtf8(out, cp);
+      if (src) src->insert(src->end(), out.size() - before, static_cast<uint32_t>(start));
     }
   }
   flush(text.size());
-  if (convert) out = ConvertPieces(*t2s, out);
+  if (convert) {
+    std::string converted = ConvertPieces(*t2s, out);
+    if (src) {
+      // Character for character (t2s nearly always keeps the count): each converted
+      // character takes the source of the one it replaced.
+      std::vector<uint32_t> remapped;
+      remapped.reserve(converted.size());
+      size_t i = 0, j = 0;
+      while (i < out.size() && j < converted.size()) {
+        const uint32_t from = (*src)[i];
+        NextCodePoint(out, i);
+        const size_t at = j;
+        NextCodePoint(converted, j);
+        remapped.insert(remapped.end(), j - at, from);
+      }
+      if (i == out.size() && j == converted.size()) src->swap(remapped);
+      else src->clear();
+    }
+    out = std::move(converted);
+  }
   return out;
 }
 

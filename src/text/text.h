@@ -6,6 +6,7 @@
 // character bigrams). Thread-safe; no I/O beyond loading OpenCC's dictionaries once.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,6 +20,10 @@ namespace hotline {
 struct NormaliseOptions {
   bool to_simplified = true;
   bool lowercase_ascii = true;
+  // When set: for every byte of the result, the offset in the input of the character it
+  // came from (a collapsed whitespace run's space: the run's first character). Left empty
+  // in the rare case a traditional → simplified phrase changed the number of characters.
+  std::vector<uint32_t>* source_offsets = nullptr;
 };
 
 // Fails with kInvalidArgument (field "text") on invalid UTF-8.

@@ -54,6 +54,25 @@ TEST(Segment, ForEachWordHandsOutViewsIntoTheText) {
   EXPECT_NE(joined.find("𠀀"), std::string::npos) << joined;
 }
 
+// Each normalised byte knows the input character it came from, through width folding,
+// lower-casing, whitespace collapsing, removed control characters and t2s conversion.
+TEST(Text, NormalisedBytesKnowTheirSource) {
+  const std::string in = "  Ａb\t\x01 \u3000電梯";
+  std::vector<uint32_t> src;
+  NormaliseOptions o;
+  o.source_offsets = &src;
+  auto n = NormaliseText(in, o);
+  ASSERT_TRUE(n.ok());
+  ASSERT_EQ(*n, "ab 电梯");
+  ASSERT_EQ(src.size(), n->size());
+  EXPECT_EQ(in.substr(src[0], 3), "Ａ");
+  EXPECT_EQ(src[1], 5u);                          // b
+  EXPECT_EQ(src[2], 6u);                          // the run's first character, the tab
+  EXPECT_EQ(in.substr(src[3], 3), "電");          // all three bytes of 电 come from 電
+  EXPECT_EQ(src[4], src[3]);
+  EXPECT_EQ(in.substr(src[6], 3), "梯");
+}
+
 TEST(Terms, BigramsCoverTwoCharacterWords) {
   auto t = Terms("噪音扰民 a1");
   EXPECT_TRUE(Has(t, "噪音"));
