@@ -7,7 +7,8 @@ export interface AuditEntry { id: string; at: string; user_id: string; user_name
 export const auditActionLabels: Record<string, string> = {
   login: '登录', login_failed: '登录失败', reveal: '查看完整个人信息', view_personal_data: '查看个人信息',
   caller_lookup: '来电人查询', litigation_clues_export: '导出诉讼线索', calendar_update: '修改工作日历',
-  sla_policy_update: '修改时限规则',
+  sla_policy_update: '修改时限规则', unit_updated: '修改单位', area_updated: '修改区域', user_updated: '修改用户',
+  category_updated: '修改分类', dispatch_rule_updated: '修改派单规则',
 }
 
 const personalFields: Record<string, string> = { name: '姓名', phone: '手机号', id_number: '身份证号' }
@@ -22,6 +23,10 @@ export function auditTarget(e: AuditEntry): { text: string; ticketId?: string } 
     case 'sla_policy': return { text: `时限规则 第 ${id} 版` }
     case 'phone': return { text: '来电号码' }
     case 'tickets': return { text: '工单（按统计期导出）' }
+    case 'unit': return { text: `单位（编号 ${id}）` }
+    case 'area': return { text: `区域（编号 ${id}）` }
+    case 'category': return { text: `分类 ${id}` }
+    case 'dispatch_rule': return { text: `派单规则（编号 ${id}）` }
     default: return { text: e.target }
   }
 }

@@ -73,6 +73,8 @@ const detailPatterns: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^is not valid UTF-8/, '含有无效字符'],
   [/^too long$|^is longer than/, '内容过长'],
   [/^at most (\d+) (bytes|characters)/, (m) => `最多 ${m[1]} ${m[2] === 'bytes' ? '字节' : '字'}`],
+  [/^at most (\d+)$/, (m) => `最多 ${m[1]}`],
+  [/^resume the suspended order before replying/, '工单已挂起，请先恢复办理再反馈'],
   [/^must hold 5 to 20 digits$/, '应为 5 到 20 位数字'],
   [/^expected ISO 8601|^is not a date/, '日期格式不正确'],
   [/^must be after from$/, '应晚于开始时间'],

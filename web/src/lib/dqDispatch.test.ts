@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from './api'
-import { bulkSummary, canRelay, confirmedFields, coordinateBody, correctionFields, dispatchBody, groupUnits, planBulk, redispatchBody, runBulk, validateCoordinate, validateDispatch, type Unit } from './dqDispatch'
+import { bulkSummary, canRelay, quickPick, confirmedFields, coordinateBody, correctionFields, dispatchBody, groupUnits, planBulk, redispatchBody, runBulk, validateCoordinate, validateDispatch, type Unit } from './dqDispatch'
 
 const units: Unit[] = [
   { id: '1', name: '市中心', kind: 'city_center', parent_id: null },
@@ -62,14 +62,15 @@ describe('confirming the proposal', () => {
 describe('bulk', () => {
   const t = (id: string, sugg?: string): any => ({ id, number: 'N' + id, version: 1, suggestions: sugg ? { units: [{ unit_id: sugg, name: 'U' + sugg, score: 0.9 }] } : {} })
   it('plans per row suggestion or one unit', () => {
-    const p = planBulk([t('a', '3'), t('b')], { kind: 'suggested' })
+    const pick = (x: any) => (x.suggestions.units ? { unit_id: x.suggestions.units[0].unit_id, name: x.suggestions.units[0].name, score: 0.9, mode: 'direct' as const } : null)
+    const p = planBulk([t('a', '3'), t('b')], { kind: 'suggested' }, pick)
     expect(p[0]).toMatchObject({ unit_id: '3', unit_name: 'U3', skip: '' })
-    expect(p[1].skip).toContain('无建议')
+    expect(p[1].skip).toContain('请单独派单')
     const q = planBulk([t('a', '3'), t('b')], { kind: 'unit', unit_id: '2', unit_name: '江南' })
     expect(q.every((x) => x.unit_id === '2' && !x.skip)).toBe(true)
   })
   it('runs one by one and reports each row in Chinese', async () => {
-    const plan = planBulk([t('a', '3'), t('b'), t('c', '3')], { kind: 'suggested' })
+    const plan = planBulk([t('a', '3'), t('b'), t('c', '3')], { kind: 'suggested' }, (x: any) => (x.suggestions.units ? { unit_id: '3', name: 'U3', score: 0.9, mode: 'direct' } : null))
     const progress: number[] = []
     const res = await runBulk(plan, async (item) => {
       if (item.ticket.id === 'c') throw new ApiError(409, 'stale_version', 'ticket changed', undefined)
@@ -99,5 +100,31 @@ describe('subtreeUnits', () => {
     expect(subtreeUnits(us, '1').map((u) => u.id)).toEqual(['2', '4', '3', '5'])
     expect(subtreeUnits(us, '0')).toBe(us)
     expect(subtreeUnits(us, undefined)).toBe(us)
+  })
+})
+
+describe('quickPick', () => {
+  const units: Unit[] = [
+    { id: 'hub', name: '市中心', kind: 'city_center', parent_id: null, is_centre: true },
+    { id: 'jn', name: '江南区分中心', kind: 'district_center', parent_id: 'hub', is_centre: true },
+    { id: 'gas', name: '燃气公司', kind: 'utility', parent_id: 'hub' },
+    { id: 'old', name: '停用单位', kind: 'department', parent_id: 'hub', active: false },
+  ]
+  const tk = (ids: string[], returnedBy?: string): any => ({
+    suggestions: { units: ids.map((id, i) => ({ unit_id: id, name: 'N' + id, score: 0.9 - i * 0.1 })) },
+    assignments: returnedBy ? [{ unit_id: returnedBy, unit_name: 'R', state: 'returned', return_reason: '非本单位', ended_at: '2026-11-30T10:00:00+08:00', lead: true }] : [],
+  })
+  it('relays to a proposed district centre instead of falling to a weaker unit', () => {
+    expect(quickPick(tk(['jn', 'gas']), units, 'hub')).toMatchObject({ unit_id: 'jn', mode: 'relay' })
+    expect(quickPick(tk(['gas', 'jn']), units, 'hub')).toMatchObject({ unit_id: 'gas', mode: 'direct' })
+  })
+  it('never sends the order back to the unit that returned it', () => {
+    expect(quickPick(tk(['gas', 'jn'], 'gas'), units, 'hub')).toMatchObject({ unit_id: 'jn' })
+  })
+  it('leaves the choice to the dialog when the best proposal cannot be sent', () => {
+    expect(quickPick(tk(['elsewhere', 'gas']), units, 'hub')).toBeNull()
+    expect(quickPick(tk(['old', 'gas']), units, 'hub')).toBeNull()
+    expect(quickPick(tk(['hub', 'gas']), units, 'hub')).toBeNull()
+    expect(quickPick(tk([]), units, 'hub')).toBeNull()
   })
 })

@@ -1,7 +1,7 @@
 // Dispatch centre logic: the dispatch form (lead, assisting units, mode, note) checked as
 // the server checks it (src/ticket/command_parse.cc), and bulk dispatch planned and run one
 // ticket at a time with a Chinese result per row.
-import { byteLength, topSuggestion, type Ticket } from './dqTicket'
+import { byteLength, lastReturn, suggestedUnits, type Ticket } from './dqTicket'
 import { describeError } from './api'
 
 export interface Unit {
@@ -107,6 +107,31 @@ export function coordinateBody(note: string, unitId: string): Record<string, unk
   return body
 }
 
+// ---- one click ----
+
+export interface QuickPick {
+  unit_id: string
+  name: string
+  score: number
+  reasons?: string[]
+  mode: 'direct' | 'relay'
+}
+
+// Where one click (and a bulk 各自的建议单位) sends a ticket: the best proposal, skipping
+// the unit that just returned the order; a district centre or sub-centre gets it to relay
+// (逐级下派). Null when that unit is not one of `targets` (another district, inactive, this
+// centre itself) or is a centre that cannot relay: the dispatcher chooses in the dialog,
+// rather than the click falling through to a weaker proposal somewhere else.
+export function quickPick(t: Ticket, targets: Unit[], ownUnitId?: string | null): QuickPick | null {
+  const returnedBy = lastReturn(t)?.unit_id
+  const s = suggestedUnits(t).find((x) => x.unit_id !== returnedBy)
+  if (!s) return null
+  const u = targets.find((x) => x.id === s.unit_id)
+  if (!u || u.active === false || u.id === ownUnitId) return null
+  if (u.is_centre && !canRelay(u)) return null
+  return { unit_id: s.unit_id, name: s.name, score: s.score, reasons: s.reasons, mode: u.is_centre ? 'relay' : 'direct' }
+}
+
 // ---- bulk ----
 
 export type BulkTarget = { kind: 'suggested' } | { kind: 'unit'; unit_id: string; unit_name: string }
@@ -115,16 +140,17 @@ export interface BulkItem {
   ticket: Ticket
   unit_id: string
   unit_name: string
+  mode: 'direct' | 'relay'
   skip: string // why the row is not sent ('' when it is)
 }
 
-// `allowed`: the units a suggestion may name (this centre's handling units).
-export function planBulk(rows: Ticket[], target: BulkTarget, allowed?: (unitId: string) => boolean): BulkItem[] {
+// `pick`: each row's own proposal (quickPick), when the target is 'suggested'.
+export function planBulk(rows: Ticket[], target: BulkTarget, pick: (t: Ticket) => QuickPick | null = () => null): BulkItem[] {
   return rows.map((t) => {
-    if (target.kind === 'unit') return { ticket: t, unit_id: target.unit_id, unit_name: target.unit_name, skip: '' }
-    const s = topSuggestion(t, allowed)
-    if (!s) return { ticket: t, unit_id: '', unit_name: '', skip: '无建议承办单位，请单独派单' }
-    return { ticket: t, unit_id: s.unit_id, unit_name: s.name, skip: '' }
+    if (target.kind === 'unit') return { ticket: t, unit_id: target.unit_id, unit_name: target.unit_name, mode: 'direct', skip: '' }
+    const s = pick(t)
+    if (!s) return { ticket: t, unit_id: '', unit_name: '', mode: 'direct', skip: '无可直接派出的建议承办单位，请单独派单' }
+    return { ticket: t, unit_id: s.unit_id, unit_name: s.name, mode: s.mode, skip: '' }
   })
 }
 

@@ -21,6 +21,8 @@ describe('inbox', () => {
     expect(allowedActions(t({}), 'u')).toEqual(['accept', 'return'])
     expect(allowedActions(t({ state: 'accepted' }), 'u')).toEqual(['reply', 'return', 'request_extension', 'suspend'])
     expect(allowedActions(t({ state: 'accepted', extension_request: { days: 2, reason: 'x' }, suspend_requested: true }), 'u')).toEqual(['reply', 'return'])
+    expect(allowedActions(t({ state: 'accepted', suspended: true, lead: true }), 'u')).toEqual(['resume', 'return'])
+    expect(allowedActions(t({ state: 'accepted', suspended: true, lead: false }), 'u')).toEqual(['return'])
     expect(allowedActions(t({ state: 'replied' }), 'u')).toEqual([])
     expect(allowedActions(t({}), 'other')).toEqual([])
   })

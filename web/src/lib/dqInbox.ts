@@ -38,7 +38,7 @@ export function isoWithOffset(d: Date): string {
     `${sign}${pad(Math.trunc(off / 60))}:${pad(off % 60)}`
 }
 
-export type InboxAction = 'accept' | 'return' | 'request_extension' | 'suspend' | 'reply'
+export type InboxAction = 'accept' | 'return' | 'request_extension' | 'suspend' | 'reply' | 'resume'
 
 // What the unit may do now with its order of this ticket.
 export function allowedActions(t: Ticket, unitId: string): InboxAction[] {
@@ -46,6 +46,9 @@ export function allowedActions(t: Ticket, unitId: string): InboxAction[] {
   if (!a) return []
   if (a.state === 'pending') return ['accept', 'return']
   if (a.state !== 'accepted') return []
+  // A suspended order is replied to once resumed (the lead unit resumes it); it may still
+  // be returned.
+  if (a.suspended) return a.lead ? ['resume', 'return'] : ['return']
   const out: InboxAction[] = ['reply', 'return']
   if (!a.extension_request) out.push('request_extension')
   if (!a.suspended && !a.suspend_requested) out.push('suspend')
@@ -82,7 +85,8 @@ export function validateAction(action: InboxAction, f: ActionForm): FieldError |
 
 export function actionBody(action: InboxAction, f: ActionForm): Record<string, unknown> {
   switch (action) {
-    case 'accept': return {}
+    case 'accept':
+    case 'resume': return {}
     case 'reply': return { content: f.content.trim() }
     case 'request_extension': return { days: f.days, reason: f.reason.trim() }
     default: return { reason: f.reason.trim() }

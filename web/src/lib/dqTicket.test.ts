@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { actionFailure, byteLength, excerpt, lastReturn, remainingFor, scoreText, STALE_FORM_MESSAGE, suggestedCategory, topSuggestion, unitAssignment, warningFor } from './dqTicket'
+import { actionFailure, byteLength, excerpt, lastReturn, remainingFor, scoreText, STALE_FORM_MESSAGE, suggestedCategory, suggestedUnits, unitAssignment, warningFor } from './dqTicket'
 import { ApiError, describeError } from './api'
 
 const a = (o: any) => ({ unit_id: 'u1', unit_name: '甲', lead: true, state: 'pending', dispatched_at: '2026-11-28T10:00:00+08:00', ended_at: '', ...o })
@@ -12,13 +12,10 @@ describe('dqTicket', () => {
   })
   it('reads suggestions', () => {
     const t: any = { suggestions: { category: { code: '0504', name: '校外培训', confidence: 0.9 }, units: [{ unit_id: '9', name: '教育局', score: 0.996 }] } }
-    expect(topSuggestion(t)?.name).toBe('教育局')
+    expect(suggestedUnits(t)[0].name).toBe('教育局')
     expect(suggestedCategory(t)).toEqual({ code: '0504', name: '校外培训', confidence: 0.9 })
     expect(suggestedCategory({ suggestions: { category: { abstain: true, code: '01' } } } as any)).toBeNull()
-    expect(topSuggestion({} as any)).toBeNull()
-    const two: any = { suggestions: { units: [{ unit_id: '3', name: '江北区分中心' }, { unit_id: '9', name: '教育局' }] } }
-    expect(topSuggestion(two, (id) => id !== '3')?.name).toBe('教育局')
-    expect(topSuggestion(two, () => false)).toBeNull()
+    expect(suggestedUnits({} as any)).toEqual([])
     expect(scoreText(0.996)).toBe('99.6%')
     expect(scoreText(1e-170)).toBe('<0.1%')
   })

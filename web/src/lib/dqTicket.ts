@@ -17,12 +17,6 @@ export function suggestedUnits(t: Pick<Ticket, 'suggestions'>): SuggestedUnit[] 
   return Array.isArray(u) ? u.filter((x) => x && x.unit_id) : []
 }
 
-// The best proposed unit, among those `allowed` (e.g. the handling units of this centre's
-// subtree: a relayed order's proposal may name units of another district).
-export function topSuggestion(t: Pick<Ticket, 'suggestions'>, allowed?: (unitId: string) => boolean): SuggestedUnit | null {
-  return suggestedUnits(t).find((s) => !allowed || allowed(s.unit_id)) ?? null
-}
-
 export function suggestedCategory(t: Pick<Ticket, 'suggestions'>): { code: string; name: string; confidence: number } | null {
   const c = t.suggestions?.category
   if (!c || c.abstain || !c.code) return null

@@ -209,7 +209,7 @@ export interface Suggestion {
   tone?: { level: number; name: string; anger: number; evidence: string[] }
   emergency?: { transfer: string; hits: { kind: string; transfer: string; phrase: string }[] }
   duplicates?: { ticket_id: string; number: string; status: string; score: number }[]
-  litigation?: { domain: string; label: string; evidence: string }[]
+  litigation?: { domain: string; label: string; evidence: string[] }[]
 }
 
 export const toneLabels: Record<string, string> = {
@@ -228,7 +228,7 @@ export const transferLabels: Record<string, string> = {
 
 // The emergency kinds the screening names (kept as is when unknown).
 export const emergencyKindLabels: Record<string, string> = {
-  fire: '火情', trapped: '人员被困', explosion: '爆炸', gas_leak: '燃气泄漏', injury: '人员受伤', crime: '违法犯罪',
+  fire: '火情', trapped: '人员被困', explosion: '爆炸', gas: '燃气泄漏', injury: '人员受伤', crime: '违法犯罪',
   violence: '暴力', medical: '急症', suicide: '轻生', traffic: '交通事故', flood: '水淹', drowning: '溺水',
   missing: '人员走失', collapse: '坍塌', electric: '触电', poisoning: '中毒',
 }

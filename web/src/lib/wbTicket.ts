@@ -176,7 +176,7 @@ const eventAction: Record<string, string> = {
 }
 const extraEventLabels: Record<string, string> = {
   merged_in: '被并单', suspend_requested: '申请挂起', suspend_refused: '驳回挂起申请', sla_warning: '时限预警', sla_overdue: '超期',
-  contact: '联系记录', attachment: '附件',
+  contact_added: '联系记录', attachment_added: '附件', accept_overdue: '签收超时', callback_overdue: '回访超期',
 }
 
 export function eventLabel(type: string): string {
@@ -187,7 +187,7 @@ export function eventLabel(type: string): string {
 
 // The colour of a timeline dot.
 export function eventType(type: string): 'primary' | 'success' | 'warning' | 'danger' | 'info' {
-  if (['returned', 'sla_overdue', 'supervised', 'transferred'].includes(type)) return 'danger'
+  if (['returned', 'sla_overdue', 'accept_overdue', 'callback_overdue', 'supervised', 'transferred'].includes(type)) return 'danger'
   if (['urged', 'sla_warning', 'reopened', 'suspended', 'suspend_requested', 'extension_requested'].includes(type)) return 'warning'
   if (['answered_directly', 'callback_recorded', 'reviewed', 'replied', 'archived'].includes(type)) return 'success'
   if (['created', 'dispatched', 'redispatched', 'accepted'].includes(type)) return 'primary'
