@@ -785,6 +785,14 @@ class AccessTest(Base):
             self.assertIn(U("dept_a"), [a["unit_id"] for a in x["assignments"]], x["number"])
             self.assertNotIn("query_code", x)
 
+    def test_returned_order_leaves_the_unit_list_even_filtered_by_its_unit(self):
+        t = self.dispatched("dept_a")
+        self.act("h_a", t, "return", {"reason": "非本单位职责"})
+        self.assertIn(call("GET", "/api/v1/tickets/" + t["id"], token=T("h_a")).status, (403, 404))
+        for query in ({}, {"unit_id": U("dept_a")}):
+            items, _ = self.list_all("h_a", page_size=100, **query)
+            self.assertNotIn(t["id"], [x["id"] for x in items], query)
+
     def test_analyst_may_read_but_not_act(self):
         t = self.in_progress()
         self.get("ana1", t)
@@ -1219,6 +1227,34 @@ class ErrorTest(Base):
         me = self.expect(call("GET", "/api/v1/auth/me", token=token), 200).json
         self.assertEqual((me["username"], me["role"], me["unit_id"]), ("qa1", "qa_inspector", U("hub")))
 
+    def test_parallel_guesses_do_not_pass_the_login_lockout(self):
+        name = "lock-" + secrets.token_hex(4)
+        self.expect(call("POST", "/api/v1/users", {"username": name, "password": PASSWORD, "role": "qa_inspector",
+                                                   "unit_id": U("hub")}, T("admin")), 201)
+        codes = []
+        def guess():
+            codes.append(call("POST", "/api/v1/auth/login", {"username": name, "password": "wrong-guess-1"}).status)
+        threads = [threading.Thread(target=guess) for _ in range(12)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        self.assertLessEqual(codes.count(401), 5, codes)  # at most the five failures the lockout allows
+        self.assertEqual(codes.count(401) + codes.count(429), 12, codes)
+        self.expect_error(call("POST", "/api/v1/auth/login", {"username": name, "password": PASSWORD}), 429)
+
+    def test_a_chunked_body_is_refused_before_it_is_read(self):
+        import http.client
+        conn = http.client.HTTPConnection(BASE.split("//")[1].split("/")[0], timeout=10)
+        conn.putrequest("POST", "/api/v1/public/tickets")
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Transfer-Encoding", "chunked")
+        conn.endheaders()
+        conn.send(b"10\r\n" + b"{\"content\":\"xxxx" + b"\r\n")
+        r = conn.getresponse()
+        body = json.loads(r.read())
+        conn.close()
+        self.assertEqual(r.status, 411, body)
+        self.assertEqual(body["error"]["details"]["field"], "Content-Length")
+
     def test_logout_revokes_token(self):
         token = login("qa1")
         self.expect(call("POST", "/api/v1/auth/logout", token=token), 200)
@@ -1245,6 +1281,12 @@ class IntakeTest(Base):
         r5 = self.expect(call("POST", "/api/v1/tickets", body, T("disp1"), {"Idempotency-Key": key}), 201)
         self.assertNotEqual(r5.json["id"], r1.json["id"], "keys are per user")
         self.assertNotIn(r4.json["id"], (r1.json["id"], r3.json["id"]))
+        # The same key with another request is refused, not answered with the first ticket
+        # (the portal's submissions, which share one actor, go through the same check).
+        other = dict(body, content="小程序提交：另一件事", citizen={"phone": "13700001234"})
+        r6 = call("POST", "/api/v1/tickets", other, T("agent1"), {"Idempotency-Key": key})
+        self.expect_error(r6, 422, field="Idempotency-Key")
+        self.assertNotIn("number", r6.json)
 
     def test_idempotency_key_under_concurrent_retries(self):
         key = "app-retry-" + secrets.token_hex(8)

@@ -171,6 +171,16 @@ class KbTest(unittest.TestCase):
         self.assertEqual(js["items"][0]["ticket_id"], t["id"])
         self.assertIn("出生医学证明", js["items"][0]["answer"])
         self.assertNotIn(new["id"], [i["ticket_id"] for i in js["items"]])
+        # A district centre's dispatcher, who may not open the hub's ticket, is not shown it
+        # as a case either.
+        hub = self.call("GET", "/api/v1/units", token=self.admin)[1]["items"][0]["id"]
+        dc = self.call("POST", "/api/v1/units", {"name": "江南区分中心", "kind": "district_center", "parent_id": hub}, self.admin)[1]["id"]
+        self.call("POST", "/api/v1/users", {"username": "disp_dc", "password": "disp-pass-1", "role": "dispatcher", "unit_id": dc}, self.admin)
+        disp = self.call("POST", "/api/v1/auth/login", {"username": "disp_dc", "password": "disp-pass-1"})[1]["token"]
+        self.assertEqual(self.call("GET", f"/api/v1/tickets/{t['id']}", token=disp)[0], 403)
+        c, js = self.call("GET", "/api/v1/kb/similar-cases?text=" + urllib.parse.quote("孩子刚出生，落户要什么材料"), token=disp)
+        self.assertEqual(c, 200, js)
+        self.assertNotIn(t["id"], [i["ticket_id"] for i in js["items"]])
         # Cases never show up as knowledge entries.
         self.assertNotIn(t["number"], [i["title"] for i in self.search("新生儿落户")[1]["items"]])
 

@@ -426,9 +426,13 @@ void ApiServer::Impl::Routes() {
                                      {"details", {{"field", "Content-Type"}}}}}});
       return R::Handled;
     }
-    if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) return R::Unhandled;
+    // A chunked body is refused too: the HTTP library caps only bodies that state their
+    // length, so a chunked one would be read whole into memory before any limit applied.
+    if (req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) return R::Unhandled;
     SendJson(res, 411, {{"error", {{"code", "length_required"},
-                                   {"message", "Content-Length: required (send {} for an empty body)"},
+                                   {"message", req.has_header("Transfer-Encoding")
+                                                   ? "Content-Length: required (chunked bodies are not accepted)"
+                                                   : "Content-Length: required (send {} for an empty body)"},
                                    {"details", {{"field", "Content-Length"}}}}}});
     return R::Handled;
   });
@@ -608,13 +612,14 @@ void ApiServer::Impl::KbRoutes() {
     if (Trim(text).empty()) return SendError(res, InvalidArgument("ticket_id", "give ticket_id or text"));
     KbQuery q;
     q.kind = "case";
-    q.limit = 6;
+    q.limit = 20;
     auto r = svc->Kb().Search(text, q);
     if (!r.ok()) return SendError(res, AsTextParam(r.status()));
     json items = json::array();
     for (const auto& x : *r) {
       const Id tid = ParseId(x.entry.external_id.substr(x.entry.external_id.find(':') + 1)).value_or(0);
       if (tid == exclude || items.size() == 5) continue;
+      if (!svc->GetTicket(a, tid).ok()) continue;  // another district's case stays with it
       const auto sep = x.entry.body.find("\n【答复】");
       items.push_back({{"ticket_id", IdToString(tid)}, {"number", x.entry.title}, {"score", x.score},
                        {"category_code", x.entry.category_code}, {"request", x.entry.body.substr(0, sep)},

@@ -127,6 +127,9 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
   if (t.exempt) j["exempt_reason"] = t.exempt_reason;
   if (!t.suggestions.empty()) {
     json sug = json::parse(t.suggestions, nullptr, false);
+    // The likely duplicates name other tickets, of any unit: a unit handler (who neither
+    // merges nor may open them) does not get them.
+    if (sug.is_object() && actor.role == Role::kUnitHandler) sug.erase("duplicates");
     if (!sug.is_discarded()) j["suggestions"] = std::move(sug);
   }
   if (deadline.due) j["remaining_ms"] = RemainingMs(deadline.due, deadline.working, policy, now);

@@ -173,8 +173,12 @@ std::string MaskName(const std::string& name) {
 }
 
 std::string MaskPhone(const std::string& phone) {
-  if (phone.size() < 7) return std::string(phone.size(), '*');
-  return phone.substr(0, 3) + std::string(phone.size() - 7, '*') + phone.substr(phone.size() - 4);
+  // At least half the digits hidden, whatever the length: a mobile keeps its first three
+  // and last four (138****5678), a landline only its last four, a short number its last two.
+  const size_t n = phone.size();
+  if (n >= 11) return phone.substr(0, 3) + std::string(n - 7, '*') + phone.substr(n - 4);
+  const size_t keep = n >= 8 ? 4 : n >= 4 ? 2 : 0;
+  return std::string(n - keep, '*') + phone.substr(n - keep);
 }
 
 std::string MaskIdNumber(const std::string& id) {

@@ -37,6 +37,10 @@ TEST(Intake, Masks) {
   EXPECT_EQ(MaskName("欧阳娜娜"), "欧***");
   EXPECT_EQ(MaskName("李"), "李*");
   EXPECT_EQ(MaskPhone("13812345678"), "138****5678");
+  EXPECT_EQ(MaskPhone("02887654321"), "028****4321");
+  EXPECT_EQ(MaskPhone("81234567"), "****4567");  // a landline: half its digits hidden
+  EXPECT_EQ(MaskPhone("8123456"), "*****56");
+  EXPECT_EQ(MaskPhone("12345"), "***45");
   EXPECT_EQ(MaskIdNumber("110101199001011234"), "1101**********1234");
 }
 

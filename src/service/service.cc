@@ -208,15 +208,31 @@ Result<std::vector<UnitSlaStats>> Service::SlaStats(const Actor& a, TimeMs from,
 Result<std::string> Service::Login(const std::string& username, const std::string& password) {
   const TimeMs now = clock_->NowMs();
   {
+    // Each attempt takes its failure slot before the (slow) password check and gives it
+    // back only on success, so guesses sent in parallel cannot all pass the count.
     std::lock_guard lock(session_mu_);
     auto& f = login_failures_[username];
     f.erase(std::remove_if(f.begin(), f.end(), [&](TimeMs t) { return t < now - kLoginWindowMs; }), f.end());
     if (static_cast<int>(f.size()) >= kMaxLoginFailures) {
       return Status(Code::kResourceExhausted, "too many failed logins for this user; wait 5 minutes");
     }
+    f.push_back(now);
   }
   auto user = store_->FindUserByName(username);
-  const bool ok = user.ok() && user->active && VerifyPassword(user->password_hash, password);
+  // An unknown or disabled user costs the same hash check as a known one: the answer's
+  // timing must not tell which usernames exist.
+  static const std::string dummy_hash = [] {
+    auto h = HashPassword("no such user: timing only");
+    return h.ok() ? *h : std::string();
+  }();
+  const bool known = user.ok() && user->active;
+  const bool verified = VerifyPassword(known ? user->password_hash : dummy_hash, password);
+  const bool ok = known && verified;
+  if (ok) {
+    std::lock_guard lock(session_mu_);
+    auto& f = login_failures_[username];
+    if (auto it = std::find(f.begin(), f.end(), now); it != f.end()) f.erase(it);
+  }
   if (!ok) {
     std::lock_guard lock(session_mu_);
     if (login_failures_.size() > kMaxSessionCache) {
@@ -227,7 +243,6 @@ Result<std::string> Service::Login(const std::string& username, const std::strin
         it = f.empty() ? login_failures_.erase(it) : std::next(it);
       }
     }
-    login_failures_[username].push_back(now);
     if (user.ok()) (void)store_->AppendAudit({0, now, user->id, "login_failed", "user:" + IdToString(user->id), ""});
     return Status(Code::kUnauthenticated, "wrong username or password");
   }
@@ -520,6 +535,13 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
     return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not take requests");
   }
   if (idempotency_key.size() > 200) return InvalidArgument("Idempotency-Key", "at most 200 characters");
+  // What a retry must repeat for its key to replay the ticket: the request as given.
+  const std::string request_digest =
+      idempotency_key.empty() ? std::string()
+                              : DigestHex(json{in.channel, in.request_type, in.urgency, in.title, in.content, in.address,
+                                               in.category_code, in.area_id, in.confidential, in.tags, in.citizen.name,
+                                               in.citizen.phone, in.citizen.id_number}
+                                              .dump(-1, ' ', false, json::error_handler_t::replace));
   auto org = Org();
   const TimeMs now = clock_->NowMs();
   Ticket t;
@@ -574,7 +596,10 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
                {"category_code", t.category_code}, {"area_id", IdToString(t.area_id)}};
   nt.created_event = MakeEvent(t, "created", a, now, ids_, data.dump(), true);
   nt.ticket = std::move(t);
-  if (!idempotency_key.empty()) nt.idempotency_key = IdToString(a.user_id) + ":" + idempotency_key;
+  if (!idempotency_key.empty()) {
+    nt.idempotency_key = IdToString(a.user_id) + ":" + idempotency_key;
+    nt.request_digest = request_digest;
+  }
   ASSIGN_OR_RETURN(auto created, store_->CreateTicket(std::move(nt)));
   if (!created.replayed) {
     RaiseIntakeAlerts(created.ticket, in.citizen.phone, sug);
@@ -1049,8 +1074,9 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
   } else {
     ASSIGN_OR_RETURN(q.scope_units, CentreScope(a, *org));
   }
-  // A unit filter inside the actor's scope already implies the scope.
-  if (q.unit_id && std::find(q.scope_units.begin(), q.scope_units.end(), q.unit_id) != q.scope_units.end()) {
+  // A unit filter inside a centre's scope already implies the scope. Not a unit handler's:
+  // the filter also matches orders the unit returned, which its scope leaves out.
+  if (a.role != Role::kUnitHandler && q.unit_id && std::find(q.scope_units.begin(), q.scope_units.end(), q.unit_id) != q.scope_units.end()) {
     q.scope_units.clear();
   }
   if (q.scope_units.size() > 5000) q.scope_units.resize(5000);
@@ -1167,6 +1193,10 @@ Result<PublicProgress> Service::PublicLookup(const std::string& number, const st
   const TimeMs now = clock_->NowMs();
   if (number.empty() || number.size() > 32) return NotFound("no such ticket");
   if (last4.empty() && code.empty()) return InvalidArgument("phone_last4", "give phone_last4 or code");
+  // Check, look up and record a failure as one step: guesses sent in parallel would all pass
+  // the count before any failure was recorded. (Look-ups are cheap and rate-limited.)
+  static std::mutex lookup_mu;
+  std::lock_guard lock(lookup_mu);
   ASSIGN_OR_RETURN(int failures, store_->LookupFailures(number, now, kLookupWindowMs));
   if (failures >= kMaxLookupFailures) {
     return Status(Code::kResourceExhausted, "too many failed look-ups of this number; try again in 15 minutes");

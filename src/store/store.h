@@ -129,6 +129,7 @@ struct NewTicket {
   Contact first_contact;
   Event created_event;      // type "created"
   std::string idempotency_key;  // "" for none; scoped by the caller (user or channel)
+  std::string request_digest;   // of the request the key came with: reused with another → 422
   std::vector<int64_t> lsh_bands;  // near-duplicate lookup keys of its text (intel::LshBands)
   std::string hotspot_features;    // what hotspots read of its text (intel::EncodeFeatures); "" for none
 };

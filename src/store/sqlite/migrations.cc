@@ -143,6 +143,11 @@ INSERT INTO kb_df(term, df) SELECT term, COUNT(*) FROM kb_postings GROUP BY term
       R"SQL(
 CREATE TABLE ticket_features(ticket_id INTEGER PRIMARY KEY, hotspot BLOB NOT NULL);
 )SQL",
+      // 9: a digest of the request an idempotency key was first used with, so the same key
+      // with another request is refused instead of answered with the first one's ticket.
+      R"SQL(
+ALTER TABLE idempotency ADD COLUMN request_digest TEXT NOT NULL DEFAULT '';
+)SQL",
   };
   return kMigrations;
 }

@@ -896,9 +896,14 @@ Result<std::string> SqliteStore::NextNumber(Connection& c, TimeMs now) {
 Result<CreatedTicket> SqliteStore::CreateTicket(NewTicket in) {
   return Write<CreatedTicket>([&](Connection& c) -> Result<CreatedTicket> {
     if (!in.idempotency_key.empty()) {
-      ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT ticket_id FROM idempotency WHERE key = ?"));
+      ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT ticket_id, request_digest FROM idempotency WHERE key = ?"));
       Status st;
       if (s.Bind(1, in.idempotency_key).Step(&st)) {
+        // A key stored before digests were kept (empty) replays as it always did.
+        if (!s.Text(1).empty() && s.Text(1) != in.request_digest) {
+          return Status(Code::kFailedPrecondition, "Idempotency-Key: was used with a different request",
+                        "Idempotency-Key", "idempotency_key_reused");
+        }
         ASSIGN_OR_RETURN(auto t, LoadTicket(c, s.Int(0)));
         return CreatedTicket{std::move(t), true};
       }
@@ -919,8 +924,8 @@ Result<CreatedTicket> SqliteStore::CreateTicket(NewTicket in) {
     RETURN_IF_ERROR(cs.Bind(1, ct.id).Bind(2, t.id).Bind(3, ct.channel).Bind(4, ct.kind).Bind(5, ct.content)
                         .BindIdOrNull(6, t.requester_id).Bind(7, ct.recorded_by).Bind(8, ct.at).Run());
     if (!in.idempotency_key.empty()) {
-      ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO idempotency(key, ticket_id, created_at) VALUES(?,?,?)"));
-      RETURN_IF_ERROR(s.Bind(1, in.idempotency_key).Bind(2, t.id).Bind(3, t.created_at).Run());
+      ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO idempotency(key, ticket_id, created_at, request_digest) VALUES(?,?,?,?)"));
+      RETURN_IF_ERROR(s.Bind(1, in.idempotency_key).Bind(2, t.id).Bind(3, t.created_at).Bind(4, in.request_digest).Run());
     }
     for (int64_t band : in.lsh_bands) {
       ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT OR IGNORE INTO ticket_lsh(band, ticket_id) VALUES(?,?)"));
