@@ -1554,7 +1554,8 @@ void ApiServer::Impl::PublicRoutes() {
     auto body = BodyObject(req, 64 * 1024);
     if (!body.ok()) return SendError(res, body.status());
     std::string content, phone, name, address, type = "consultation";
-    Status st = StrField(*body, "content", true, 8000, &content);
+    Status st = RefuseUnknownFields(*body, "", {"content", "phone", "name", "address", "request_type"});
+    if (st.ok()) st = StrField(*body, "content", true, 8000, &content);
     if (st.ok()) st = StrField(*body, "phone", true, 40, &phone);
     if (st.ok()) st = StrField(*body, "name", false, 100, &name);
     if (st.ok()) st = StrField(*body, "address", false, 500, &address);

@@ -25,6 +25,20 @@ Result<json> ParseObject(std::string_view body) {
   return j;
 }
 
+}  // namespace
+
+Status RefuseUnknownFields(const json& j, const std::string& prefix, std::initializer_list<std::string_view> known) {
+  for (const auto& [key, value] : j.items()) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string names;
+    for (std::string_view k : known) names += (names.empty() ? "" : ", ") + std::string(k);
+    return InvalidArgument(prefix + key, "is not a field here (" + names + ")");
+  }
+  return Status::Ok();
+}
+
+namespace {
+
 Status Str(const json& j, const std::string& prefix, const char* field, bool required, size_t max_bytes,
            std::string* out) {
   const std::string name = prefix + field;
@@ -32,6 +46,7 @@ Status Str(const json& j, const std::string& prefix, const char* field, bool req
   if (it == j.end() || it->is_null()) return required ? InvalidArgument(name, "is required") : Status::Ok();
   if (!it->is_string()) return InvalidArgument(name, "must be a string");
   std::string v = Trim(it->get<std::string>());
+  if (v.find('\0') != std::string::npos) return InvalidArgument(name, "must not contain NUL characters");
   if (required && v.empty()) return InvalidArgument(name, "must not be empty");
   if (v.size() > max_bytes) return InvalidArgument(name, "is longer than " + std::to_string(max_bytes) + " bytes");
   *out = std::move(v);
@@ -43,6 +58,7 @@ Status Citizen(const json& j, Requester* r) {
   if (it == j.end() || it->is_null()) return Status::Ok();
   if (!it->is_object()) return InvalidArgument("citizen", "must be an object");
   const json& c = *it;
+  RETURN_IF_ERROR(RefuseUnknownFields(c, "citizen.", {"kind", "name", "phone", "id_number", "org_name", "credit_code"}));
   RETURN_IF_ERROR(Str(c, "citizen.", "kind", false, 16, &r->kind));
   if (r->kind.empty()) r->kind = "person";
   if (r->kind != "person" && r->kind != "enterprise") {
@@ -85,6 +101,8 @@ Status Citizen(const json& j, Requester* r) {
 
 Result<TicketInput> ParseTicketInput(std::string_view body) {
   ASSIGN_OR_RETURN(json j, ParseObject(body));
+  RETURN_IF_ERROR(RefuseUnknownFields(j, "", {"channel", "request_type", "urgency", "content", "title", "address", "area_id",
+                                              "category_code", "tags", "confidential", "citizen"}));
   TicketInput in;
   RETURN_IF_ERROR(Str(j, "", "channel", true, 32, &in.channel));
   if (!IsValidChannel(in.channel)) {

@@ -3,6 +3,8 @@
 // every error. Pure: no store, no clock.
 #pragma once
 
+#include <initializer_list>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,11 @@ struct TicketInput {
 // body: {channel, request_type, urgency?, content, title?, citizen:{name?, phone?, id_number?,
 //        kind?, org_name?, credit_code?}, address?, area_id?, category_code?, tags?, confidential?}
 Result<TicketInput> ParseTicketInput(std::string_view body_json);
+
+// Refuses a key of `j` outside `known`, naming it (prefix + key) and listing the known ones:
+// a misspelt field ("adress") would otherwise be dropped without a word.
+Status RefuseUnknownFields(const nlohmann::json& j, const std::string& prefix,
+                           std::initializer_list<std::string_view> known);
 
 struct ContactInput {
   std::string channel, kind = "chase", content;

@@ -30,6 +30,10 @@ TEST(Intake, ErrorsNameTheField) {
   EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","tags":[1]})"), "tags[0]");
   EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","citizen":{"kind":"enterprise","org_name":"某公司","credit_code":"bad"}})"), "citizen.credit_code");
   EXPECT_EQ(ParseTicketInput("{\"channel\":\"web\",\"request_type\":\"help\",\"content\":\"\xff\"}").status().field(), "body");
+  // A misspelt field is named, not dropped; so is a NUL inside a string.
+  EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","adress":"望江路1号"})"), "adress");
+  EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","citizen":{"phone":"13800138000","mobile":"1"}})"), "citizen.mobile");
+  EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a\u0000b"})"), "content");
 }
 
 TEST(Intake, Masks) {
