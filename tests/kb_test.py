@@ -75,6 +75,11 @@ class KbTest(unittest.TestCase):
         self.assertEqual([i["current"] for i in old], [False])
         self.assertTrue(all(i["current"] for i in listed if i["external_id"] != "faq-old" and i["status"] == "published"))
         self.assertEqual(self.call("GET", f"/api/v1/kb/{old[0]['id']}", token=self.agent)[0], 404)
+        # An agent's list holds what is served only, and its total counts those.
+        agent_list = self.call("GET", "/api/v1/kb?page_size=100", token=self.agent)[1]
+        self.assertNotIn("faq-old", [i["external_id"] for i in agent_list["items"]])
+        self.assertTrue(all(i["current"] for i in agent_list["items"]))
+        self.assertEqual(agent_list["total"], len(agent_list["items"]))
         self.assertEqual(self.call("GET", f"/api/v1/kb/{old[0]['id']}", token=self.admin)[1]["current"], False)
 
     def test_bad_queries_are_400(self):

@@ -655,12 +655,14 @@ void ApiServer::Impl::KbRoutes() {
     if (auto st = IdParam(req, "cursor", &after, "must be a cursor from next_cursor"); !st.ok()) return SendError(res, st);
     if (auto st = PageSizeParam(req, 100, &page_size); !st.ok()) return SendError(res, st);
     const int page = static_cast<int>(page_size);
-    auto list = svc->store()->KbList(q->status, after, page + 1);
+    // Others read what is served: published and inside its validity period.
+    const TimeMs now = svc->clock()->NowMs();
+    const TimeMs current_at = KbEditor(a) ? 0 : now;
+    auto list = svc->store()->KbList(q->status, after, page + 1, "entry", current_at);
     if (!list.ok()) return SendError(res, list.status());
-    auto total = svc->store()->KbCount(q->status);
+    auto total = svc->store()->KbCount(q->status, "entry", current_at);
     if (!total.ok()) return SendError(res, total.status());
     json items = json::array();
-    const TimeMs now = svc->clock()->NowMs();
     for (size_t i = 0; i < list->size() && static_cast<int>(i) < page; ++i) {
       items.push_back(KbJson((*list)[i], (*list)[i].CurrentAt(now)));
     }

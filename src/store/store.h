@@ -344,11 +344,13 @@ class Store {
   virtual Result<int64_t> KbReindex(int terms_version, const std::function<KbDocTerms(const KbEntry&)>& terms_of) = 0;
   virtual Result<KbEntry> KbGet(Id id) = 0;
   virtual Result<std::vector<KbEntry>> KbGetMany(const std::vector<Id>& ids) = 0;
-  // Entries by id ascending after `after_id` (status filter optional).
+  // Entries by id ascending after `after_id` (status filter optional; `current_at` > 0: only
+  // those inside their validity period then).
   virtual Result<std::vector<KbEntry>> KbList(std::optional<KbStatus> status, Id after_id, int limit,
-                                              const std::string& kind = "entry") = 0;
-  // How many entries of a kind there are (status filter optional): the list's total.
-  virtual Result<int64_t> KbCount(std::optional<KbStatus> status, const std::string& kind = "entry") = 0;
+                                              const std::string& kind = "entry", TimeMs current_at = 0) = 0;
+  // How many entries the same list holds in all: its total.
+  virtual Result<int64_t> KbCount(std::optional<KbStatus> status, const std::string& kind = "entry",
+                                  TimeMs current_at = 0) = 0;
   // (version, the entry's JSON as saved, with changed_by and changed_at: who saved it, when).
   virtual Result<std::vector<std::pair<int, std::string>>> KbVersions(Id id) = 0;
   // How many entries hold the term (without reading its postings).

@@ -132,9 +132,9 @@ class SqliteStore final : public Store {
   Result<KbEntry> KbGet(Id id) override;
   Result<std::vector<KbEntry>> KbGetMany(const std::vector<Id>& ids) override;
   Result<std::vector<KbEntry>> KbList(std::optional<KbStatus> status, Id after_id, int limit,
-                                      const std::string& kind) override;
+                                      const std::string& kind, TimeMs current_at) override;
   Result<std::vector<std::pair<int, std::string>>> KbVersions(Id id) override;
-  Result<int64_t> KbCount(std::optional<KbStatus> status, const std::string& kind) override;
+  Result<int64_t> KbCount(std::optional<KbStatus> status, const std::string& kind, TimeMs current_at) override;
   Result<int64_t> AuditCount() override;
   Result<std::vector<KbPosting>> KbPostings(const std::string& term) override;
   Result<int64_t> KbTermDf(const std::string& term) override;
@@ -1659,6 +1659,9 @@ Result<std::optional<std::pair<int, std::string>>> SqliteStore::CurrentSlaPolicy
 // ---- knowledge base ---------------------------------------------------------------------
 
 namespace {
+// Inside the validity period at the bound time (three binds: the time, 0 meaning any).
+constexpr const char* kKbCurrent =
+    "(? = 0 OR ((COALESCE(effective_at, 0) = 0 OR effective_at <= ?) AND (COALESCE(expires_at, 0) = 0 OR expires_at > ?)))";
 constexpr const char* kKbCols = "id, external_id, title, body, category_code, keywords, owner_unit_id, effective_at, "
                                 "expires_at, status, is_public, version, updated_by, updated_at, use_count, kind";
 KbEntry ReadKb(const Stmt& s) {
@@ -1847,12 +1850,13 @@ Result<std::vector<KbEntry>> SqliteStore::KbGetMany(const std::vector<Id>& ids) 
 }
 
 Result<std::vector<KbEntry>> SqliteStore::KbList(std::optional<KbStatus> status, Id after_id, int limit,
-                                                 const std::string& kind) {
+                                                 const std::string& kind, TimeMs current_at) {
   return Read<std::vector<KbEntry>>([&](Connection& c) -> Result<std::vector<KbEntry>> {
-    ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + kKbCols +
-                                       " FROM kb_entries WHERE kind = ? AND (? = '' OR status = ?) AND id > ? ORDER BY id LIMIT ?"));
+    ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + kKbCols + " FROM kb_entries WHERE kind = ? AND (? = '' OR status = ?) AND " +
+                                       kKbCurrent + " AND id > ? ORDER BY id LIMIT ?"));
     const std::string st_name = status ? KbStatusName(*status) : "";
-    s.Bind(1, kind).Bind(2, st_name).Bind(3, st_name).Bind(4, after_id).Bind(5, std::clamp(limit, 1, 10000));
+    s.Bind(1, kind).Bind(2, st_name).Bind(3, st_name).Bind(4, current_at).Bind(5, current_at).Bind(6, current_at)
+        .Bind(7, after_id).Bind(8, std::clamp(limit, 1, 10000));
     std::vector<KbEntry> out;
     Status st;
     while (s.Step(&st)) out.push_back(ReadKb(s));
@@ -1861,11 +1865,12 @@ Result<std::vector<KbEntry>> SqliteStore::KbList(std::optional<KbStatus> status,
   });
 }
 
-Result<int64_t> SqliteStore::KbCount(std::optional<KbStatus> status, const std::string& kind) {
+Result<int64_t> SqliteStore::KbCount(std::optional<KbStatus> status, const std::string& kind, TimeMs current_at) {
   return Read<int64_t>([&](Connection& c) -> Result<int64_t> {
-    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT COUNT(*) FROM kb_entries WHERE kind = ? AND (? = '' OR status = ?)"));
+    ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT COUNT(*) FROM kb_entries WHERE kind = ? AND (? = '' OR status = ?) AND ") +
+                                       kKbCurrent));
     const std::string st_name = status ? KbStatusName(*status) : "";
-    s.Bind(1, kind).Bind(2, st_name).Bind(3, st_name);
+    s.Bind(1, kind).Bind(2, st_name).Bind(3, st_name).Bind(4, current_at).Bind(5, current_at).Bind(6, current_at);
     Status st;
     s.Step(&st);
     RETURN_IF_ERROR(st);
