@@ -112,6 +112,10 @@ class SlaApiTest(unittest.TestCase):
         self.assertGreater(t["remaining_ms"], 0)
         a = t["assignments"][0]
         self.assertTrue(a["working_time"])
+        # Not signed for yet: the working time left to sign (a 1wd limit: at most one working day).
+        self.assertEqual(a["state"], "pending")
+        self.assertGreater(a["accept_remaining_ms"], 0)
+        self.assertLessEqual(a["accept_remaining_ms"], 24 * 3600 * 1000)
         self.assertLess(a["handle_warn_at"], a["handle_due_at"])  # same offset: ISO strings sort by time
         far = urllib.parse.quote("2099-01-01T00:00:00+08:00")
         ids = [x["id"] for x in self.call("GET", f"/api/v1/tickets?due_before={far}&page_size=100", token=self.sup)[1]["items"]]

@@ -90,6 +90,11 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
     const TimeMs stop = a.suspended ? a.suspended_at : end;
     j["time_used_ms"] = std::max<int64_t>(0, policy.Elapsed(a.dispatched_at, stop, a.clocks.handle_working) - a.suspended_ms);
     if (a.IsLive() && !a.suspended) j["remaining_ms"] = RemainingMs(a.handle_due_at, a.clocks.handle_working, policy, now);
+    // Not signed for yet: the time left to sign, on the accept clock (working time on a
+    // working-day limit, as remaining_ms is).
+    if (a.state == AssignmentState::kPending && a.accept_due_at) {
+      j["accept_remaining_ms"] = RemainingMs(a.accept_due_at, a.clocks.accept_working, policy, now);
+    }
     if (!a.return_reason.empty()) j["return_reason"] = a.return_reason;
     if (!a.reply.empty()) j["reply"] = a.reply;
     if (a.extension_days_requested) {

@@ -147,6 +147,47 @@ TEST_F(ServiceTest, SuspendedOrRepliedOrdersAreNotOverdue) {
   EXPECT_EQ(Count(overdue), 0) << "a replied ticket waits on the centre, not on the unit";
 }
 
+// A unit's "overdue" and "due soon" lists read its own order's time limit, as its rows show
+// it: a unit that took over a returned order is not late because the ticket's overall
+// deadline passed, and the unit that returned it lists nothing.
+TEST_F(ServiceTest, UnitDeadlineFiltersReadTheUnitsOwnClock) {
+  Actor root{0, Role::kSystem, 0, "test"};
+  const Id other = svc_->CreateUnit(root, Unit{0, "城管局", UnitKind::kDepartment, hub_, 0, "", true})->id;
+  const Id id = NewDispatchedTicket();
+  clock_.Set(T("2025-10-13T09:00:00+08:00"));
+  Actor handler{3, Role::kUnitHandler, dept_, "h"};
+  Command c;
+  c.type = CommandType::kReturn;
+  c.reason = "非本单位职责";
+  ASSERT_TRUE(svc_->Act(handler, id, c).ok());
+  Command r;
+  r.type = CommandType::kRedispatch;
+  r.unit_id = other;
+  r.mode = "direct";
+  ASSERT_TRUE(svc_->Act(dispatcher_, id, r).ok());
+  clock_.Set(T("2025-10-15T09:00:00+08:00"));  // past the ticket's overall deadline (10-14)
+  TicketQuery overdue;
+  overdue.overdue = true;
+  EXPECT_EQ(Count(overdue), 1) << "the ticket's own deadline has passed";
+  overdue.unit_id = other;
+  EXPECT_EQ(Count(overdue), 0) << "the new unit's own time limit has not";
+  overdue.unit_id = dept_;
+  EXPECT_EQ(Count(overdue), 0) << "the unit that returned it holds nothing";
+  TicketQuery soon;
+  soon.unit_id = other;
+  soon.due_before = T("2025-10-30T00:00:00+08:00");
+  EXPECT_EQ(Count(soon), 1);
+  soon.due_before = T("2025-10-16T00:00:00+08:00");
+  EXPECT_EQ(Count(soon), 0);
+  clock_.Set(T("2025-11-30T09:00:00+08:00"));
+  overdue.unit_id = other;
+  EXPECT_EQ(Count(overdue), 1);
+  TicketQuery red;
+  red.unit_id = other;
+  red.warning = "red";
+  EXPECT_EQ(Count(red), 1);
+}
+
 TEST_F(ServiceTest, CalendarEditRecomputesOpenDeadlines) {
   clock_.Set(T("2027-09-30T09:00:00+08:00"));
   const Id id = NewDispatchedTicket();

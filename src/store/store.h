@@ -100,6 +100,8 @@ struct TicketQuery {
   std::vector<Id> scope_units;
   // Time limits (evaluated at `now`): open tickets due before an instant, overdue ones, or
   // those at a warning level (yellow: past the warning time, not yet due; red: overdue).
+  // Read against the ticket's overall deadline; with unit_id, against that unit's own live
+  // order's time limit (not while it is suspended).
   TimeMs now = 0;
   TimeMs due_before = 0;
   bool overdue = false;

@@ -1056,17 +1056,40 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
     add("t.id IN (" + Placeholders(q.ids.size()) + ")", nullptr);
     for (Id id : q.ids) binds.push_back([id](Stmt& s, int i) { s.Bind(i, id); });
   }
-  if (q.due_before) {
-    const TimeMs at = q.due_before;
-    add("t.is_open = 1 AND t.due_at > 0 AND t.due_at < ?", [at](Stmt& s, int i) { s.Bind(i, at); });
-  }
-  if (q.overdue || q.warning == "red") {
-    const TimeMs now = q.now;
-    add("t.is_open = 1 AND t.due_at > 0 AND t.due_at <= ?", [now](Stmt& s, int i) { s.Bind(i, now); });
-  } else if (q.warning == "yellow") {
-    const TimeMs now = q.now;
-    add("t.is_open = 1 AND t.warn_at > 0 AND t.warn_at <= ? AND t.due_at > ?", [now](Stmt& s, int i) { s.Bind(i, now); });
-    binds.push_back([now](Stmt& s, int i) { s.Bind(i, now); });
+  if (q.unit_id && (q.due_before || q.overdue || !q.warning.empty())) {
+    // With a unit: the unit's own order on the clock (live, not suspended), read against
+    // its own time limit, as its row shows it, not the ticket's overall deadline.
+    std::string cond;
+    const TimeMs now = q.now, at = q.due_before;
+    std::vector<TimeMs> values;
+    if (q.due_before) cond += " AND json_extract(j.value, '$.handle_due_at') < ?", values.push_back(at);
+    if (q.overdue || q.warning == "red") {
+      cond += " AND json_extract(j.value, '$.handle_due_at') <= ?", values.push_back(now);
+    } else if (q.warning == "yellow") {
+      cond += " AND json_extract(j.value, '$.handle_warn_at') > 0 AND json_extract(j.value, '$.handle_warn_at') <= ?"
+              " AND json_extract(j.value, '$.handle_due_at') > ?";
+      values.push_back(now);
+      values.push_back(now);
+    }
+    const Id u = q.unit_id;
+    add("t.is_open = 1 AND EXISTS (SELECT 1 FROM json_each(t.state, '$.assignments') j "
+        "WHERE json_extract(j.value, '$.unit_id') = ? AND json_extract(j.value, '$.state') IN ('pending','accepted') "
+        "AND NOT json_extract(j.value, '$.suspended') AND json_extract(j.value, '$.handle_due_at') > 0" + cond + ")",
+        [u](Stmt& s, int i) { s.Bind(i, u); });
+    for (TimeMs v : values) binds.push_back([v](Stmt& s, int i) { s.Bind(i, v); });
+  } else {
+    if (q.due_before) {
+      const TimeMs at = q.due_before;
+      add("t.is_open = 1 AND t.due_at > 0 AND t.due_at < ?", [at](Stmt& s, int i) { s.Bind(i, at); });
+    }
+    if (q.overdue || q.warning == "red") {
+      const TimeMs now = q.now;
+      add("t.is_open = 1 AND t.due_at > 0 AND t.due_at <= ?", [now](Stmt& s, int i) { s.Bind(i, now); });
+    } else if (q.warning == "yellow") {
+      const TimeMs now = q.now;
+      add("t.is_open = 1 AND t.warn_at > 0 AND t.warn_at <= ? AND t.due_at > ?", [now](Stmt& s, int i) { s.Bind(i, now); });
+      binds.push_back([now](Stmt& s, int i) { s.Bind(i, now); });
+    }
   }
   if (!q.scope_units.empty()) {
     const std::string in = "(" + Placeholders(q.scope_units.size()) + ")";

@@ -29,12 +29,14 @@ describe('dqTicket', () => {
     const t: any = {
       remaining_ms: 5, overdue: false, warning_level: 'none',
       assignments: [a({ state: 'superseded', remaining_ms: 1 }), a({ state: 'accepted', dispatched_at: '2026-11-28T09:00:00+08:00', remaining_ms: -60000, warning_level: 'red' }),
-        a({ unit_id: 'u2', state: 'pending', remaining_ms: 99 })],
+        a({ unit_id: 'u2', state: 'pending', remaining_ms: 99, accept_due_at: '2026-11-30T09:00:00+08:00', accept_remaining_ms: 7200000 })],
     }
     expect(unitAssignment(t, 'u1')?.state).toBe('accepted')
     expect(remainingFor(t, 'u1')).toBe(-60000)
     expect(warningFor(t, 'u1')).toBe('red')
     expect(remainingFor(t, 'nobody')).toBe(5)
+    // A pending order shows the working time left to sign, as the server counts it.
+    expect(remainingFor(t, 'u2', Date.parse('2026-11-28T09:00:00+08:00'))).toBe(7200000)
     expect(unitAssignment(t, '')).toBeNull()
   })
   it('counts UTF-8 bytes', () => {

@@ -55,7 +55,9 @@ export function unitAssignment(t: Pick<Ticket, 'assignments'>, unitId: string | 
 export function remainingFor(t: Pick<Ticket, 'assignments' | 'remaining_ms'>, unitId?: string | null,
                              now: number = Date.now()): number | null {
   const a = unitAssignment(t, unitId)
-  // Not signed for yet: the time left to sign (the accept deadline), not to handle.
+  // Not signed for yet: the time left to sign (on the accept clock, working time when the
+  // limit is in working days), not to handle.
+  if (a && a.state === 'pending' && typeof a.accept_remaining_ms === 'number') return a.accept_remaining_ms
   if (a && a.state === 'pending' && a.accept_due_at) return Date.parse(a.accept_due_at) - now
   if (a && typeof a.remaining_ms === 'number') return a.remaining_ms
   return typeof t.remaining_ms === 'number' ? t.remaining_ms : null

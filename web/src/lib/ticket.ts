@@ -23,6 +23,7 @@ export interface Assignment {
   suspend_requested: boolean
   warning_level: string
   remaining_ms?: number
+  accept_remaining_ms?: number // pending only: working time left to sign
   reply?: string
   return_reason?: string
   extension_request?: { days: number; reason: string }
