@@ -749,7 +749,9 @@ class ConflictTest(Base):
         r = call("POST", "/api/v1/tickets/%s/actions/dispatch" % t["id"], {"unit_id": U("dept_a")},
                  T("disp1"), headers={"If-Match": '"1"'})
         self.expect_error(r, 409, "stale_version")
-        t = self.act("disp1", t, "dispatch", {"unit_id": U("dept_a")}, headers={"If-Match": '"2"'})
+        etag = call("GET", "/api/v1/tickets/" + t["id"], token=T("disp1")).headers.get("ETag")
+        self.assertEqual(etag, '"2"')
+        t = self.act("disp1", t, "dispatch", {"unit_id": U("dept_a")}, headers={"If-Match": etag})
         self.assertEqual(t["status"], "dispatched")
 
 

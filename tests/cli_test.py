@@ -188,6 +188,7 @@ class CliTest(unittest.TestCase):
         self.assertIn("8", err)
         self.assertNotIn("Traceback", err)
         self.assertLess(len(err.strip().splitlines()), 5, "one clear message, not a dump: " + err)
+        self.assertFalse(os.path.exists(self.db), "a refused init leaves no half-made database")
 
     # ---- import ----------------------------------------------------------------------------
 

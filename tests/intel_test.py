@@ -202,6 +202,10 @@ class InsightTest(unittest.TestCase):
         self.assertIn("锦绣家园", spots[0]["place"])
         self.assertEqual(spots[0]["votes"], sum(range(8)))
         self.assertIn("description", spots[0])
+        # Heat's factors are in the file, as the API gives them.
+        self.assertEqual(spots[0]["urgency"], 0)
+        self.assertIn("growth", spots[0])
+        self.assertIn("urgency", load(hot)["heat_index"])
         # The period filter: July only leaves the school out.
         r = run("insight", "hotspots", "--input", path, "--from", "2019-07-01", "--to", "2019-07-31", "--output", hot)
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -418,6 +422,8 @@ class AssistTest(DemoCase):
         status, e = self.api("POST", "/api/v1/suggest", {"content": "路灯坏了", "area_id": "123"})
         self.assertEqual(status, 400)
         self.assertEqual(e["error"]["details"]["field"], "area_id")
+        status, e = self.api("POST", "/api/v1/suggest", {"content": "路灯坏了", "adress": "望江路"})
+        self.assertEqual((status, e["error"]["details"]["field"]), (400, "adress"))
         status, e = self.api("POST", "/api/v1/suggest", {"content": 5})
         self.assertEqual(status, 400)
         status, _ = self.api("POST", "/api/v1/suggest", {"content": "路灯坏了"}, who="h_chengguan")

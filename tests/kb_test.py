@@ -226,6 +226,11 @@ class KbTest(unittest.TestCase):
         ids = [json.loads(l)["id"] for l in subprocess.run([BIN, "kb", "export", "--db", self.db],
                                                             capture_output=True, text=True).stdout.splitlines()]
         self.assertNotIn("n1", ids, "a failed import writes nothing")
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write('{"id":"n4","title":"拼错","body":"正文","categroy":"01"}\n')
+        r = subprocess.run([BIN, "kb", "import", "--db", self.db, bad], capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("bad.jsonl line 1: categroy: is not a knowledge entry field", r.stderr)
         # CSV both ways: exported, read back into another database, the same entries.
         csv_out = os.path.join(self.dir, "all.csv")
         r = subprocess.run([BIN, "kb", "export", "--db", self.db, "--output", csv_out], capture_output=True, text=True)

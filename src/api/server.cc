@@ -898,7 +898,8 @@ void ApiServer::Impl::IntelRoutes() {
     if (!body.ok()) return SendError(res, body.status());
     std::string title, content, address, category;
     Id area = 0;
-    Status st = StrField(*body, "title", false, 1000, &title);
+    Status st = RefuseUnknownFields(*body, "", {"title", "content", "address", "category_code", "area_id"});
+    if (st.ok()) st = StrField(*body, "title", false, 1000, &title);
     if (st.ok()) st = StrField(*body, "content", false, 64 * 1024, &content);
     if (st.ok()) st = StrField(*body, "address", false, 500, &address);
     if (st.ok()) st = StrField(*body, "category_code", false, 64, &category);
@@ -1459,6 +1460,7 @@ void ApiServer::Impl::TicketRoutes() {
     auto citizen = svc->Citizen(a, *t, false);
     if (!citizen.ok()) return SendError(res, citizen.status());
     out["citizen"] = CitizenJson(*citizen);
+    res.set_header("ETag", "\"" + std::to_string(t->version) + "\"");  // for If-Match on the next action
     SendJson(res, 200, out);
   }));
   Post(R"(/api/v1/tickets/(\d+)/reveal)", "/api/v1/tickets/{id}/reveal",

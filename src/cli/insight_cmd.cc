@@ -114,10 +114,12 @@ int Hotspots(const InsightArgs& a) {
                     {"time_from", day(h.time_from)}, {"time_to", day(h.time_to)}, {"place", h.place},
                     {"description", h.description}, {"messages", h.members.size()}, {"callers", h.callers},
                     {"votes", h.votes}, {"coherence", std::round(h.coherence * 1000) / 1000},
-                    {"growth", std::round(h.growth * 100) / 100}, {"details", detail}});
+                    {"growth", std::round(h.growth * 100) / 100}, {"urgency", std::round(h.urgency * 100) / 100},
+                    {"details", detail}});
   }
   nlohmann::json doc = {{"from", a.from}, {"to", a.to}, {"messages", msgs.size()},
-                        {"heat_index", "callers × (1 + ln(1 + votes)/4) × (1 + ln(1 + span months)/3) × coherence²"},
+                        {"heat_index", "callers × (1 + ln(1 + votes)/4) × (1 + ln(1 + span months)/3) × (1 + ln(max(1, growth))/3) × "
+                                       "(1 + urgency/2) × coherence²"},
                         {"hotspots", list}};
   std::ofstream out(a.output, std::ios::trunc);
   if (!out) return Fail(InvalidArgument("output", "cannot write " + a.output));

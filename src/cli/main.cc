@@ -24,6 +24,10 @@ using namespace hotline;
 namespace {
 
 int Init(const std::string& db, const std::string& user, const std::string& password) {
+  // Checked before anything is created: a refused password leaves no half-made database.
+  if (!user.empty() && password.size() < 8) {
+    return cli::Fail(InvalidArgument("admin-password", "must be at least 8 characters"));
+  }
   auto app = cli::OpenApp(db, true);
   if (!app.ok()) return cli::Fail(app.status());
   Status st = cli::InitDatabase(*app, user, password);
@@ -118,6 +122,14 @@ Result<std::vector<KbEntry>> ReadKbJsonl(const std::string& path, std::vector<si
     // The entry parser speaks of an HTTP request's body; here the body is a line of the file.
     if (!IsValidUtf8(line)) return Status(Code::kInvalidArgument, where + "is not valid UTF-8");
     if (!nlohmann::json::accept(line)) return Status(Code::kInvalidArgument, where + "is not valid JSON");
+    const auto j = nlohmann::json::parse(line);
+    if (j.is_object()) {
+      for (const auto& [key, value] : j.items()) {
+        if (!IsKbEntryField(key)) {
+          return Status(Code::kInvalidArgument, where + key + ": is not a knowledge entry field (" + KbEntryFieldNames() + ")", key);
+        }
+      }
+    }
     auto e = ParseKbEntry(line);
     if (!e.ok()) return Status(Code::kInvalidArgument, where + e.status().message(), e.status().field());
     out.push_back(std::move(e).value());
@@ -529,10 +541,10 @@ int main(int argc, char** argv) {
   int kb_limit = 10;
   bool kb_json = false;
   auto* kb = app.add_subcommand("kb", "the knowledge base");
-  auto* kb_import = kb->add_subcommand("import", "import entries from JSONL (one transaction)");
+  auto* kb_import = kb->add_subcommand("import", "import entries from JSONL or CSV (by the file's extension; one transaction)");
   kb_import->add_option("--db", kb_db, "SQLite database file (created if missing)")->required();
-  kb_import->add_option("file", kb_file, "entries, one JSON object a line")->required()->check(CLI::ExistingFile);
-  auto* kb_export = kb->add_subcommand("export", "export every entry as JSONL");
+  kb_import->add_option("file", kb_file, "entries: .jsonl (one JSON object a line) or .csv (a header row of field names)")->required()->check(CLI::ExistingFile);
+  auto* kb_export = kb->add_subcommand("export", "export every entry as JSONL, or CSV when --output ends in .csv");
   kb_export->add_option("--db", kb_db, "SQLite database file")->required();
   kb_export->add_option("--output", kb_output, "file (default: standard output)");
   auto* kb_search = kb->add_subcommand("search", "search current entries");
