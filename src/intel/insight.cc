@@ -368,8 +368,15 @@ std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, con
     g.members.push_back(i);
     g.score = 1.0;
     std::sort(near[i].begin(), near[i].end());
+    // The group's category and address: the first member's that has one. Every member
+    // agrees with them, not only with the leader (two near the same uncategorised leader
+    // may still disagree with each other).
+    std::string category = msgs[i].category;
+    std::u32string address = place[i];
     for (const auto& [j, s] : near[i]) {
-      if (grouped[j]) continue;
+      if (grouped[j] || differ(category, msgs[j].category) || differ(address, place[j])) continue;
+      if (category.empty()) category = msgs[j].category;
+      if (address.empty()) address = place[j];
       g.members.push_back(j);
       g.score = std::min(g.score, s);
     }

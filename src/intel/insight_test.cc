@@ -78,6 +78,15 @@ TEST(Duplicates, StructuredRecordsAgreeOnCategoryAndAddress) {
   EXPECT_TRUE(Together(groups, 0, 4));   // a message without the fields is judged by its words
   EXPECT_FALSE(Together(groups, 0, 1));  // another block of the street
   EXPECT_FALSE(Together(groups, 0, 3));  // another request type at the same address
+  // Two categorised messages that disagree stay apart even when both are close to an
+  // uncategorised one that leads the group.
+  std::vector<Message> lead = {{"1", "", "SW-Dirty Street Proactive 900 W NORTH AVE", {}, "", 0},
+                               rec("2", "SW-Dirty Street Proactive", "900 W NORTH AVE"),
+                               rec("3", "SW-Dirty Alley", "900 W NORTH AVE")};
+  lead[2].text = lead[1].text;
+  const auto g2 = FindDuplicates(lead);
+  EXPECT_TRUE(Together(g2, 0, 1));
+  EXPECT_FALSE(Together(g2, 1, 2));
 }
 
 // Everyday traffic of a city: 30 streets × 20 problems, each one message.
