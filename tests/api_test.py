@@ -385,6 +385,11 @@ class LifecycleTest(Base):
         self.assertEqual(events[1]["actor_user_id"], W.users["disp1"]["id"])
         self.assertEqual(events[1]["actor_role"], "dispatcher")
         self.assertEqual(events[5]["data"]["content"], "已更换路灯灯具，恢复照明。")
+        # Times in event data are ISO 8601 like every other time of the API; absent ids null.
+        lead = events[1]["data"]["lead"]
+        self.assertRegex(lead["handle_due_at"], r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$")
+        self.assertRegex(lead["accept_due_at"], r"^\d{4}-")
+        self.assertIsNone(events[1]["data"]["parent_assignment_id"])
         got = self.get("admin", t)
         self.assertEqual(got["status"], "archived")
         self.assertEqual(got["version"], version)

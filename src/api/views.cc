@@ -52,8 +52,32 @@ json UserJson(const User& u) {
           {"created_at", Iso(u.created_at)}};
 }
 
+namespace {
+// Event data as the API gives every other time and id: an instant (a key ending in _at,
+// stored as epoch milliseconds) in ISO 8601, an absent id ("0") as null; durations (_ms)
+// stay numbers.
+void ApiForm(json& j) {
+  if (j.is_array()) {
+    for (auto& x : j) ApiForm(x);
+    return;
+  }
+  if (!j.is_object()) return;
+  for (auto& [key, value] : j.items()) {
+    if (key.ends_with("_at") && value.is_number_integer()) {
+      const int64_t ms = value.get<int64_t>();
+      value = ms > 0 ? json(Iso(ms)) : json(nullptr);
+    } else if (key.ends_with("_id") && value.is_string() && value.get<std::string>() == "0") {
+      value = nullptr;
+    } else {
+      ApiForm(value);
+    }
+  }
+}
+}  // namespace
+
 json EventJson(const Event& e) {
   json data = json::parse(e.data_json, nullptr, false);
+  ApiForm(data);
   return {{"id", IdToString(e.id)}, {"seq", e.seq}, {"type", e.type}, {"at", Iso(e.at)},
           {"actor_user_id", IdOrNull(e.actor_user_id)}, {"actor_unit_id", IdOrNull(e.actor_unit_id)},
           {"actor_role", e.actor_role}, {"system", e.system}, {"public", e.is_public},

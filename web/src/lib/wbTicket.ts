@@ -199,7 +199,7 @@ export interface EventLike {
   data?: Record<string, any>
 }
 
-// Event data holds raw epoch milliseconds for deadlines (shown on the city's clock).
+// Event data gives deadlines in ISO 8601 on the city's clock (epoch milliseconds before; both read).
 export function msTime(v: unknown): string {
   if (typeof v === 'string') return v.replace('T', ' ').slice(0, 16)
   if (typeof v !== 'number' || !v) return ''
