@@ -130,7 +130,9 @@ Result<json> Service::Report(const Actor& a, const ReportPeriod& p, const std::s
   ASSIGN_OR_RETURN(json cur, Overview(a, p.from, to));
   // A period still running is compared with as much of the period before.
   const TimeMs prev_to = p.complete ? p.prev_to : std::min(p.prev_to, p.prev_from + (to - p.from));
-  ASSIGN_OR_RETURN(json prev, Overview(a, p.prev_from, prev_to));
+  // Its 办结率 too is read as it stood at the same distance from its start as this period's
+  // is now: a week that has had a week longer to close its tickets is no measure.
+  ASSIGN_OR_RETURN(json prev, Overview(a, p.prev_from, prev_to, p.prev_from + (now - p.from)));
 
   const char* kind_zh = p.kind == "weekly" ? "周报" : p.kind == "monthly" ? "月报" : "专报";
   std::string scope = "全市";
@@ -147,7 +149,7 @@ Result<json> Service::Report(const Actor& a, const ReportPeriod& p, const std::s
 
   // ---- summary: this period against the one before
   // Taken in: every ticket of the period (the categories count them all); the rates' base
-  // leaves out those withdrawn, merged or transferred to 110/119/120.
+  // leaves out those withdrawn, merged or transferred out (110/119/120/122 or elsewhere).
   auto received = [](const json& overview) {
     int64_t n = 0;
     for (const auto& c : overview["categories"]) n += c["count"].get<int64_t>();
@@ -252,7 +254,7 @@ std::string ReportMarkdown(const json& r) {
   const json& s = r["summary"];
   md += "## 一、总体情况\n\n";
   md += "本期受理诉求 " + Num(s["received"]) + " 件，上期 " + Num(s["received_prev"]) + " 件，环比 " +
-        SignedPct(s["received_change"]) + "。其中需办结 " + Num(s["rate_base"]) + " 件（撤单、并单和转 110/119/120 的不计），已办结 " +
+        SignedPct(s["received_change"]) + "。其中需办结 " + Num(s["rate_base"]) + " 件（撤单、并单和转出的不计），已办结 " +
         Num(s["closed"]) + " 件。\n\n";
   md += "| 指标 | 本期 | 上期 | 变化 |\n|---|---|---|---|\n";
   for (auto [k, zh] : {std::pair<const char*, const char*>{"completion_rate", "办结率"}, {"on_time_rate", "按时办结率"},

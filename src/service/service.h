@@ -177,7 +177,8 @@ class Service {
   // The dashboard's figures (数据看板): today's intake by channel and hour, the open backlog,
   // the period's categories, areas and rates, and the unit ranking (红黑榜). Centre staff see
   // their centre's intake and subtree; unit handlers are refused.
-  Result<nlohmann::json> Overview(const Actor& a, TimeMs from, TimeMs to);
+  // `closed_by` > 0: completion counted as of then (see Store::OverviewStats).
+  Result<nlohmann::json> Overview(const Actor& a, TimeMs from, TimeMs to, TimeMs closed_by = 0);
   // How many tickets wait in each of the caller's work queues (counted as the lists count).
   Result<nlohmann::json> Queues(const Actor& a);
   // A weekly, monthly or special report (周报/月报/专报) over the period (service/report.h),

@@ -8,6 +8,7 @@
 
 #include "core/crypto.h"
 #include "service/kb_service.h"
+#include "service/report.h"
 #include "service/service.h"
 
 namespace hotline {
@@ -186,6 +187,39 @@ TEST_F(ServiceTest, UnitDeadlineFiltersReadTheUnitsOwnClock) {
   red.unit_id = other;
   red.warning = "red";
   EXPECT_EQ(Count(red), 1);
+}
+
+// 环比: the week before is read at the same distance from its start as this week, so a
+// ticket it closed only later does not make this week look worse.
+TEST_F(ServiceTest, ReportComparesCompletionAtTheSameAge) {
+  auto take = [&](const char* content) {
+    TicketInput in;
+    in.channel = "web";
+    in.request_type = "consultation";
+    in.content = content;
+    auto t = svc_->CreateTicket(agent_, in, "");
+    EXPECT_TRUE(t.ok());
+    return t->ticket.id;
+  };
+  clock_.Set(T("2025-09-22T10:00:00+08:00"));  // Monday of the week before
+  const Id old = take("请问社保卡在哪里补办");
+  clock_.Set(T("2025-09-29T10:00:00+08:00"));  // Monday of the week reported
+  take("请问公积金怎么提取");
+  clock_.Set(T("2025-09-30T10:00:00+08:00"));  // the old one is answered only now
+  Command c;
+  c.type = CommandType::kAnswerDirectly;
+  c.content = "可到各区政务服务中心补办。";
+  ASSERT_TRUE(svc_->Act(agent_, old, c).ok());
+  clock_.Set(T("2025-10-06T12:00:00+08:00"));  // the day after the week reported
+  auto p = ResolveReportPeriod("weekly", T("2025-09-29T00:00:00+08:00"), std::nullopt, std::nullopt, clock_.NowMs());
+  ASSERT_TRUE(p.ok());
+  Actor admin{9, Role::kAdmin, 0, "admin"};
+  auto r = svc_->Report(admin, *p, "");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const auto& s = (*r)["summary"];
+  EXPECT_EQ(s["completion_rate"], 0.0);
+  // Seven and a half days after its start the old ticket was still open: 0, not 1.
+  EXPECT_EQ(s["completion_rate_prev"], 0.0) << s.dump();
 }
 
 TEST_F(ServiceTest, CalendarEditRecomputesOpenDeadlines) {

@@ -322,8 +322,10 @@ class Store {
     struct UnitRatings { int64_t rated = 0, satisfied = 0, returned = 0; };
     std::map<Id, UnitRatings> units;  // by the unit that last led the ticket, created in period
   };
+  // `closed_by` > 0: a ticket counts as completed only if it closed by then (a report sets
+  // the period before at the same distance from its start as the current one).
   virtual Result<Overview> OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
-                                         const std::vector<Id>& intake_scope) = 0;
+                                         const std::vector<Id>& intake_scope, TimeMs closed_by = 0) = 0;
   // Training rows from the platform's own history: the newest closed tickets' text and
   // their final category, request type and urgency.
   struct LabelledTicket {

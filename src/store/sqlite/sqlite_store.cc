@@ -121,7 +121,7 @@ class SqliteStore final : public Store {
   Result<std::vector<UnitHistory>> DispatchHistory(const std::string& category_prefix, int recent) override;
   Result<DispatchStats> DispatchStatsBetween(TimeMs from, TimeMs to, const std::vector<Id>& scope_units) override;
   Result<Overview> OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
-                                 const std::vector<Id>& intake_scope) override;
+                                 const std::vector<Id>& intake_scope, TimeMs closed_by) override;
   Result<std::vector<LabelledTicket>> ClosedTicketTexts(int limit) override;
   Status PutCalendar(const std::string& name, const std::string& doc) override;
   Result<std::vector<std::pair<std::string, std::string>>> ListCalendars() override;
@@ -1519,7 +1519,7 @@ Result<Store::DispatchStats> SqliteStore::DispatchStatsBetween(TimeMs from, Time
 }
 
 Result<Store::Overview> SqliteStore::OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
-                                                   const std::vector<Id>& intake_scope) {
+                                                   const std::vector<Id>& intake_scope, TimeMs closed_by) {
   // Unit ids are our own integers, so the scope is written into the SQL as a literal list.
   // A centre sees what it took in and what was dispatched into its subtree, as its lists do.
   std::string scope;
@@ -1572,14 +1572,14 @@ Result<Store::Overview> SqliteStore::OverviewStats(TimeMs day_start, TimeMs now,
     }
     {
       // The rates' base: the period's tickets the centre had to complete, not those withdrawn,
-      // merged into another or transferred to 110/119/120 (ended without a closing kind,
+      // merged into another or transferred out (110/119/120/122 or elsewhere: ended without a closing kind,
       // archived or not); completed: ended with one (resolved, direct answer, ...).
       ASSIGN_OR_RETURN(auto s, c.Prepare(
-          "SELECT COUNT(*), SUM(t.closed_at > 0), SUM(k = 'direct_answer'), SUM(r <> ''), SUM(r IN " +
+          "SELECT COUNT(*), SUM(t.closed_at > 0 AND (? = 0 OR t.closed_at <= ?)), SUM(k = 'direct_answer'), SUM(r <> ''), SUM(r IN " +
           std::string(kSatisfied) + ") FROM (SELECT t.closed_at, json_extract(t.state, '$.closing_kind') AS k,"
           " json_extract(t.state, '$.rating') AS r FROM tickets t" + period + ") t"
           " WHERE NOT (t.closed_at > 0 AND IFNULL(k, '') = '')"));
-      s.Bind(1, from).Bind(2, to);
+      s.Bind(1, closed_by).Bind(2, closed_by).Bind(3, from).Bind(4, to);
       if (s.Step(&st)) {
         out.created = s.Int(0);
         out.closed = s.Int(1);
