@@ -604,7 +604,9 @@ class LifecycleTest(Base):
         self.assertEqual(t["status"], "replied")
 
     def test_callback_unsatisfied_reopen_and_cap(self):
+        rates = lambda: self.expect(call("GET", "/api/v1/stats/overview", token=T("admin")), 200).json["rates"]
         t = self.awaiting_callback()
+        before = rates()
         t = self.act("cb1", t, "callback", {"outcome": "reached", "rating": "dissatisfied",
                                             "comment": "路灯仍然不亮"})
         self.assertEqual(t["status"], "closed")
@@ -631,6 +633,9 @@ class LifecycleTest(Base):
         self.expect_error(r, 422)
         got = self.get("admin", t)
         self.assertEqual((got["status"], got["reopen_count"]), ("closed", 2))
+        # 满意率 counts both dissatisfied callbacks, the one that reopened the ticket too.
+        after = rates()
+        self.assertEqual(after["rated"] - before["rated"], 2)
 
     def test_callback_unreachable_three_times(self):
         t = self.awaiting_callback()

@@ -1584,8 +1584,20 @@ Result<Store::Overview> SqliteStore::OverviewStats(TimeMs day_start, TimeMs now,
         out.created = s.Int(0);
         out.closed = s.Int(1);
         out.answered_directly = s.Int(2);
-        out.rated = s.Int(3);
-        out.satisfied = s.Int(4);
+      }
+      RETURN_IF_ERROR(st);
+    }
+    {
+      // 满意率 counts every rating a callback recorded, not only the ticket's last: a
+      // dissatisfied rating that reopened the ticket stays counted.
+      ASSIGN_OR_RETURN(auto s, c.Prepare(
+          "SELECT COUNT(*), SUM(r IN " + std::string(kSatisfied) + ") FROM (SELECT json_extract(e.data, '$.rating') AS r"
+          " FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.type = 'callback_recorded'"
+          " AND t.created_at >= ? AND t.created_at < ?" + scope + ") WHERE IFNULL(r, '') <> ''"));
+      s.Bind(1, from).Bind(2, to);
+      if (s.Step(&st)) {
+        out.rated = s.Int(0);
+        out.satisfied = s.Int(1);
       }
       RETURN_IF_ERROR(st);
     }
