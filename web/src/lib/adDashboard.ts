@@ -34,15 +34,16 @@ export interface Overview {
   units: OverviewUnit[]
 }
 
-// The best `n` units (红榜) and the worst `n` (黑榜, worst first). Units without a score yet
-// are on neither list; when there are fewer than 2n scored units the two lists do not overlap.
+// A unit with fewer orders in the period is on neither list (as in the reports, report.cc).
+export const BOARD_MIN_ORDERS = 3
+
+// The best `n` units (红榜) and the worst `n` (黑榜, worst first), by the reports' rule:
+// units with a score and at least BOARD_MIN_ORDERS orders; each list holds at most half of
+// them, so no unit is on both and a lone unit is on neither.
 export function splitRanking(units: OverviewUnit[], n = 5): { red: OverviewUnit[]; black: OverviewUnit[] } {
-  const scored = units.filter((u) => u.score !== null && u.score !== undefined)
-  const redCount = Math.min(n, Math.ceil(scored.length / 2))
-  const red = scored.slice(0, redCount)
-  const blackCount = Math.min(n, scored.length - redCount)
-  const black = blackCount > 0 ? scored.slice(scored.length - blackCount).reverse() : []
-  return { red, black }
+  const scored = units.filter((u) => u.score !== null && u.score !== undefined && u.dispatched >= BOARD_MIN_ORDERS)
+  const count = Math.min(n, Math.floor(scored.length / 2))
+  return { red: scored.slice(0, count), black: scored.slice(scored.length - count).reverse() }
 }
 
 // The period [from, to) of the last `days` days ending now, as ISO strings for the API.
