@@ -1633,6 +1633,17 @@ class ScreensTest(Base):
         # The returned order (superseded once re-dispatched) still counts as dispatched to it.
         self.assertEqual((after["dispatched"], after["returned"]), (before["dispatched"] + 1, before["returned"] + 1))
 
+    def test_ranking_counts_returns_of_the_periods_orders(self):
+        old = self.dispatched("dept_a")  # dispatched before the period
+        time.sleep(1.1)
+        start = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+        self.act("h_a", old, "return", {"reason": "非本单位职责"})
+        self.dispatched("dept_a")
+        end = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=5)).isoformat(timespec="milliseconds")
+        units = {u["unit_id"]: u for u in self.overview(**{"from": start, "to": end})["units"]}
+        self.assertEqual((units[U("dept_a")]["dispatched"], units[U("dept_a")]["returned"]), (1, 0),
+                         "a return of an order dispatched before the period is not one of its orders")
+
     def test_overview_scope_and_errors(self):
         r = call("GET", "/api/v1/stats/overview", token=T("h_a"))
         self.expect_error(r, 403)

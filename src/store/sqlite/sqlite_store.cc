@@ -1617,9 +1617,12 @@ Result<Store::Overview> SqliteStore::OverviewStats(TimeMs day_start, TimeMs now,
     }
     {
       // Returns by the unit that sent the order back (a returned assignment is later
-      // superseded by the re-dispatch, so the event, not the state, tells).
-      ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT CAST(json_extract(data, '$.unit_id') AS INTEGER), COUNT(*) FROM events WHERE type = 'returned'"
-                                         " AND at >= ? AND at < ? GROUP BY 1"));
+      // superseded by the re-dispatch, so the event, not the state, tells), of the orders
+      // dispatched in the period: the same orders the ranking's dispatched count holds.
+      ASSIGN_OR_RETURN(auto s, c.Prepare(
+          "SELECT a.unit_id, COUNT(*) FROM events e JOIN assignments a"
+          " ON a.id = CAST(json_extract(e.data, '$.assignment_id') AS INTEGER)"
+          " WHERE e.type = 'returned' AND a.dispatched_at >= ? AND a.dispatched_at < ? GROUP BY 1"));
       s.Bind(1, from).Bind(2, to);
       while (s.Step(&st)) out.units[s.Int(0)].returned = s.Int(1);
       RETURN_IF_ERROR(st);
