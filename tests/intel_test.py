@@ -76,6 +76,20 @@ class ModelTest(unittest.TestCase):
                     f.write(json.dumps({"segmented_text": f"{PLACES[0]} {p} 问题", "label": label}, ensure_ascii=False) + "\n")
             f.write("{not json\n")
 
+    def test_train_with_the_citys_names(self):
+        self.write_training()
+        with open(self.path("names.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(PLACES) + "\n\n")
+        r = run("model", "train", "--input", self.path("train.csv"), "--out", self.path("d.model"), "--folds", "0",
+                "--dictionary", self.path("names.txt"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(self.path("bad.txt"), "wb") as f:
+            f.write(b"\xff\xfe\n")
+        r = run("model", "train", "--input", self.path("train.csv"), "--out", self.path("e.model"), "--folds", "0",
+                "--dictionary", self.path("bad.txt"))
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("dictionary", r.stderr)
+
     def test_train_predict_eval_round_trip(self):
         self.write_training()
         r = run("model", "train", "--input", self.path("train.csv"), "--input", self.path("train.jsonl"),

@@ -23,6 +23,7 @@ struct ModelArgs {
   std::vector<std::string> inputs;
   std::string db, target = "category";
   std::string out, model, input, output, label_column = "label", group_column = "dup_group", description;
+  std::string dictionary;  // the city's place and unit names, one a line
   int level = 0, folds = 5, top = 3;
   double c = 4, abstain_precision = 0.95, abstain_below = -1;
   int min_df = 0;
@@ -87,6 +88,17 @@ int Train(const ModelArgs& a) {
   std::vector<intel::TrainingExample> examples;
   for (auto& r : *rows) examples.push_back({std::move(r.text), std::move(r.label), std::move(r.group), r.segmented});
   intel::TrainOptions opts;
+  if (!a.dictionary.empty()) {
+    auto names = ReadFile(a.dictionary);
+    if (!names.ok()) return Fail(names.status());
+    if (!IsValidUtf8(*names)) return Fail(InvalidArgument("dictionary", a.dictionary + " is not valid UTF-8"));
+    for (size_t at = 0; at < names->size();) {
+      const size_t nl = std::min(names->find('\n', at), names->size());
+      if (std::string name = Trim(names->substr(at, nl - at)); !name.empty()) opts.user_terms.push_back(std::move(name));
+      at = nl + 1;
+    }
+    if (opts.user_terms.size() > 1000000) return Fail(InvalidArgument("dictionary", "at most 1,000,000 names"));
+  }
   opts.c = a.c;
   opts.min_df = a.min_df;
   opts.folds = a.folds;
@@ -211,6 +223,14 @@ Result<std::string> TrainFromHistory(Store& store, const std::string& target, co
                                                  target + "; at least " + std::to_string(min_rows) + " are needed");
   }
   intel::TrainOptions opts;
+  // The user dictionary: the city's areas (and the other names addresses give them) and units.
+  ASSIGN_OR_RETURN(auto areas, store.ListAreas());
+  for (const auto& ar : areas) {
+    opts.user_terms.push_back(ar.name);
+    opts.user_terms.insert(opts.user_terms.end(), ar.aliases.begin(), ar.aliases.end());
+  }
+  ASSIGN_OR_RETURN(auto units, store.ListUnits());
+  for (const auto& u : units) opts.user_terms.push_back(u.name);
   opts.description = "the platform's history: " + std::to_string(examples.size()) + " closed tickets, label " + target;
   ASSIGN_OR_RETURN(auto model, intel::Classifier::Train(examples, opts));
   std::error_code ec;
@@ -242,6 +262,8 @@ void AddModelCommands(CLI::App& app, SetAction set_action) {
       ->capture_default_str()->check(CLI::Range(0.0, 1.0));
   train->add_option("--abstain-below", a->abstain_below, "fixed abstention threshold instead")->check(CLI::Range(0.0, 1.0));
   train->add_option("--description", a->description, "what the data is (stored in the model)");
+  train->add_option("--dictionary", a->dictionary, "the city's place and unit names, one a line, kept whole when raw texts are segmented (with --db: the database's areas and units)")
+      ->check(CLI::ExistingFile);
   train->callback([a, set_action] { set_action([a] { return Train(*a); }); });
 
   auto* predict = model->add_subcommand("predict", "label JSONL lines {id, text}");

@@ -195,9 +195,9 @@ Result<Features> Featurise(std::string_view text, const Lexicon& lexicon) {
 }
 
 // The lexicon of a training set: the words of its segmented texts (as segmented) and of its
-// raw texts (as ICU segments them) that occur in at least two texts; at most kMaxLexicon of
+// raw texts (as ICU segments them, the user dictionary's names kept whole) that occur in at least two texts; at most kMaxLexicon of
 // them, the most frequent.
-Result<std::vector<uint64_t>> LearnLexicon(const std::vector<TrainingExample>& examples) {
+Result<std::vector<uint64_t>> LearnLexicon(const std::vector<TrainingExample>& examples, const Segmenter& seg) {
   std::unordered_map<uint64_t, uint32_t> df;
   std::vector<uint64_t> keys;
   for (size_t i = 0; i < examples.size(); ++i) {
@@ -214,7 +214,7 @@ Result<std::vector<uint64_t>> LearnLexicon(const std::vector<TrainingExample>& e
         at = sp + 1;
       }
     } else {
-      DefaultSegmenter().ForEachWord(*norm, add);
+      seg.ForEachWord(*norm, add);
     }
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
@@ -471,7 +471,12 @@ Result<Classifier> Classifier::Train(const std::vector<TrainingExample>& example
   const size_t n = examples.size();
   std::vector<Features> feats(n);
   std::map<std::string, int> label_index;
-  ASSIGN_OR_RETURN(std::vector<uint64_t> words, LearnLexicon(examples));
+  std::vector<std::string> user_terms;
+  for (const auto& t : opts.user_terms) {
+    if (auto n = NormaliseText(t); n.ok() && !n->empty()) user_terms.push_back(*n);
+  }
+  const Segmenter city(std::move(user_terms));
+  ASSIGN_OR_RETURN(std::vector<uint64_t> words, LearnLexicon(examples, city));
   impl->lexicon.Assign(std::move(words));
   for (size_t i = 0; i < n; ++i) {
     auto f = intel::Featurise(examples[i].text, impl->lexicon);

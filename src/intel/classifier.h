@@ -43,6 +43,9 @@ struct TrainOptions {
   double abstain_below = -1;   // or a fixed confidence threshold (>= 0 overrides the above)
   std::string description;     // what data it was trained on
   uint64_t seed = 20261128;
+  // The city's place and unit names (user dictionary): raw training texts are segmented
+  // with them kept whole, so a name ICU would cut up becomes a word of the lexicon.
+  std::vector<std::string> user_terms;
 };
 
 struct LabelScore {

@@ -84,6 +84,24 @@ TEST(Classifier, SegmentedAndRawTextShareFeatures) {
   EXPECT_EQ(raw->tf, seg->tf);
 }
 
+// The city's names (user dictionary) are kept whole when raw training texts are segmented,
+// so a name ICU cuts into pieces is a word of the model and a feature wherever it is written.
+TEST(Classifier, TheCitysNamesAreWordsOfTheLexicon) {
+  std::vector<TrainingExample> ex = {{"蔚澜湾小区停水三天了", "城乡建设", "", false},
+                                     {"蔚澜湾门口路灯坏了", "城乡建设", "", false},
+                                     {"广场舞音响太吵", "环境保护", "", false},
+                                     {"夜间施工噪音扰民", "环境保护", "", false}};
+  TrainOptions opts;
+  opts.folds = 0;
+  auto plain = Classifier::Train(ex, opts);
+  opts.user_terms = {"蔚澜湾", "望江街道"};
+  auto city = Classifier::Train(ex, opts);
+  ASSERT_TRUE(plain.ok() && city.ok());
+  auto words = [](const Classifier& m) { return m.info()["features"]["lexicon_words"].get<int>(); };
+  EXPECT_GT(words(*city), words(*plain)) << "蔚澜湾 is a word only with the dictionary";
+  EXPECT_EQ(city->Featurise("蔚澜湾又停水")->tf.size(), plain->Featurise("蔚澜湾又停水")->tf.size() + 1);
+}
+
 TEST(Classifier, LearnsWordsFromSegmentedTextsAndFindsThemInRawText) {
   std::vector<TrainingExample> ex;
   for (int r = 0; r < 3; ++r) {
