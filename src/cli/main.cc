@@ -122,14 +122,6 @@ Result<std::vector<KbEntry>> ReadKbJsonl(const std::string& path, std::vector<si
     // The entry parser speaks of an HTTP request's body; here the body is a line of the file.
     if (!IsValidUtf8(line)) return Status(Code::kInvalidArgument, where + "is not valid UTF-8");
     if (!nlohmann::json::accept(line)) return Status(Code::kInvalidArgument, where + "is not valid JSON");
-    const auto j = nlohmann::json::parse(line);
-    if (j.is_object()) {
-      for (const auto& [key, value] : j.items()) {
-        if (!IsKbEntryField(key)) {
-          return Status(Code::kInvalidArgument, where + key + ": is not a knowledge entry field (" + KbEntryFieldNames() + ")", key);
-        }
-      }
-    }
     auto e = ParseKbEntry(line);
     if (!e.ok()) return Status(Code::kInvalidArgument, where + e.status().message(), e.status().field());
     out.push_back(std::move(e).value());

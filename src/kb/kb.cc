@@ -1,6 +1,7 @@
 #include "kb/kb.h"
 
 #include <algorithm>
+#include <cctype>
 #include <bit>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -56,6 +57,11 @@ Result<KbEntry> ParseKbEntry(std::string_view text) {
   const json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) return InvalidArgument("body", "is not valid JSON");
   if (!j.is_object()) return InvalidArgument("body", "must be a JSON object");
+  // A misnamed field (expires_at) is refused, named, not dropped: it would leave an entry
+  // served forever.
+  for (const auto& [key, value] : j.items()) {
+    if (!IsKbEntryField(key)) return InvalidArgument(key, "is not a knowledge entry field (" + KbEntryFieldNames() + ")");
+  }
   KbEntry e;
   auto str = [&](const char* f, bool required, size_t max, std::string* out) -> Status {
     auto it = j.find(f);
@@ -307,9 +313,16 @@ std::string KbSnippet(const std::string& text, const std::vector<std::string>& q
   };
   std::string out;
   size_t chars = 0, i = start;
+  // A term of ASCII letters and digits is marked only as a whole run of them: "if", a bigram
+  // of "wifi", is not marked inside "verified".
+  auto alnum = [&](size_t k) { return k < t.size() && std::isalnum(static_cast<unsigned char>(t[k])); };
+  auto whole = [&](const std::string& w, size_t at) {
+    if (!std::all_of(w.begin(), w.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) return true;
+    return !(at > 0 && alnum(at - 1)) && !alnum(at + w.size());
+  };
   while (i < t.size() && chars < max_chars) {
     const std::string* hit = nullptr;
-    for (const auto& w : words) if (t.compare(i, w.size(), w) == 0) { hit = &w; break; }
+    for (const auto& w : words) if (t.compare(i, w.size(), w) == 0 && whole(w, i)) { hit = &w; break; }
     if (!hit) {
       out += shown(i);
       ++chars;

@@ -142,6 +142,9 @@ TEST(Kb, SnippetsHighlight) {
   const std::string long_text = std::string(100, 'x') + "电梯" + std::string(100, 'Y');
   const std::string u = KbSnippet(long_text, KbQueryTerms("电梯"), 20);
   EXPECT_EQ(u, "…xxxxxxxxxxxx<em>电梯</em>YYYYYY…") << u;
+  // A bigram of ASCII letters is not marked inside another word.
+  const std::string v = KbSnippet("verified wifi", KbQueryTerms("wifi"));
+  EXPECT_EQ(v, "verified <em>wifi</em>") << v;
 }
 
 }  // namespace

@@ -219,15 +219,7 @@ Result<std::string> Service::Login(const std::string& username, const std::strin
     f.push_back(now);
   }
   auto user = store_->FindUserByName(username);
-  // An unknown or disabled user costs the same hash check as a known one: the answer's
-  // timing must not tell which usernames exist.
-  static const std::string dummy_hash = [] {
-    auto h = HashPassword("no such user: timing only");
-    return h.ok() ? *h : std::string();
-  }();
-  const bool known = user.ok() && user->active;
-  const bool verified = VerifyPassword(known ? user->password_hash : dummy_hash, password);
-  const bool ok = known && verified;
+  const bool ok = user.ok() && user->active && VerifyPassword(user->password_hash, password);
   if (ok) {
     std::lock_guard lock(session_mu_);
     auto& f = login_failures_[username];
@@ -535,13 +527,16 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
     return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not take requests");
   }
   if (idempotency_key.size() > 200) return InvalidArgument("Idempotency-Key", "at most 200 characters");
-  // What a retry must repeat for its key to replay the ticket: the request as given.
+  // What a retry must repeat for its key to replay the ticket: the request as given, under
+  // the store's keyed hash (it holds personal data, which is stored only encrypted).
   const std::string request_digest =
-      idempotency_key.empty() ? std::string()
-                              : DigestHex(json{in.channel, in.request_type, in.urgency, in.title, in.content, in.address,
-                                               in.category_code, in.area_id, in.confidential, in.tags, in.citizen.name,
-                                               in.citizen.phone, in.citizen.id_number}
-                                              .dump(-1, ' ', false, json::error_handler_t::replace));
+      idempotency_key.empty()
+          ? std::string()
+          : store_->PhoneHash(json{in.channel, in.request_type, in.urgency, in.title, in.content, in.address,
+                                   in.category_code, in.area_id, in.confidential, in.tags, in.citizen.kind,
+                                   in.citizen.name, in.citizen.phone, in.citizen.id_number, in.citizen.org_name,
+                                   in.citizen.credit_code}
+                                  .dump(-1, ' ', false, json::error_handler_t::replace));
   auto org = Org();
   const TimeMs now = clock_->NowMs();
   Ticket t;
@@ -1196,7 +1191,7 @@ Result<PublicProgress> Service::PublicLookup(const std::string& number, const st
   // Check, look up and record a failure as one step: guesses sent in parallel would all pass
   // the count before any failure was recorded. (Look-ups are cheap and rate-limited.)
   static std::mutex lookup_mu;
-  std::lock_guard lock(lookup_mu);
+  std::unique_lock lock(lookup_mu);
   ASSIGN_OR_RETURN(int failures, store_->LookupFailures(number, now, kLookupWindowMs));
   if (failures >= kMaxLookupFailures) {
     return Status(Code::kResourceExhausted, "too many failed look-ups of this number; try again in 15 minutes");
@@ -1215,6 +1210,7 @@ Result<PublicProgress> Service::PublicLookup(const std::string& number, const st
     return NotFound("no ticket matches this number and phone/code");  // same answer either way
   }
   PublicProgress p;
+  lock.unlock();  // the check is done: reading the history needs no lock
   ASSIGN_OR_RETURN(auto events, store_->ListEvents(t->id));
   for (auto& e : events) if (e.is_public) p.events.push_back(std::move(e));
   p.ticket = std::move(t).value();

@@ -151,8 +151,10 @@ Result<json> Service::Queues(const Actor& a) {
     RETURN_IF_ERROR(add("bounced", [](TicketQuery& q) { q.min_returns = 2; }));
     RETURN_IF_ERROR(add("awaiting_decision", [](TicketQuery& q) { q.awaiting = "any"; }));
   }
-  RETURN_IF_ERROR(add("overdue", [](TicketQuery& q) { q.overdue = true; }));
-  RETURN_IF_ERROR(add("yellow", [](TicketQuery& q) { q.warning = "yellow"; }));
+  // A unit handler's are its own orders' deadlines, as its inbox tabs select them.
+  const Id own = a.role == Role::kUnitHandler ? a.unit_id : 0;
+  RETURN_IF_ERROR(add("overdue", [own](TicketQuery& q) { q.overdue = true, q.unit_id = own; }));
+  RETURN_IF_ERROR(add("yellow", [own](TicketQuery& q) { q.warning = "yellow", q.unit_id = own; }));
   return out;
 }
 

@@ -1592,9 +1592,9 @@ Result<Store::Overview> SqliteStore::OverviewStats(TimeMs day_start, TimeMs now,
       // dissatisfied rating that reopened the ticket stays counted.
       ASSIGN_OR_RETURN(auto s, c.Prepare(
           "SELECT COUNT(*), SUM(r IN " + std::string(kSatisfied) + ") FROM (SELECT json_extract(e.data, '$.rating') AS r"
-          " FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.type = 'callback_recorded'"
+          " FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.type = 'callback_recorded' AND e.at >= ?"
           " AND t.created_at >= ? AND t.created_at < ?" + scope + ") WHERE IFNULL(r, '') <> ''"));
-      s.Bind(1, from).Bind(2, to);
+      s.Bind(1, from).Bind(2, from).Bind(3, to);  // a callback comes after its ticket was taken in
       if (s.Step(&st)) {
         out.rated = s.Int(0);
         out.satisfied = s.Int(1);
@@ -1622,8 +1622,10 @@ Result<Store::Overview> SqliteStore::OverviewStats(TimeMs day_start, TimeMs now,
       ASSIGN_OR_RETURN(auto s, c.Prepare(
           "SELECT a.unit_id, COUNT(*) FROM events e JOIN assignments a"
           " ON a.id = CAST(json_extract(e.data, '$.assignment_id') AS INTEGER)"
-          " WHERE e.type = 'returned' AND a.dispatched_at >= ? AND a.dispatched_at < ? GROUP BY 1"));
-      s.Bind(1, from).Bind(2, to);
+          " WHERE e.type = 'returned' AND e.at >= ? AND a.dispatched_at >= ? AND a.dispatched_at < ? GROUP BY 1"));
+      // (A return comes after its dispatch: the bound on e.at lets the type-and-time index
+      // skip the returns of earlier periods.)
+      s.Bind(1, from).Bind(2, from).Bind(3, to);
       while (s.Step(&st)) out.units[s.Int(0)].returned = s.Int(1);
       RETURN_IF_ERROR(st);
     }
