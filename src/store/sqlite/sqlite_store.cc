@@ -1819,14 +1819,21 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
 }
 
 Result<int64_t> SqliteStore::KbReindex(int terms_version, const std::function<KbDocTerms(const KbEntry&)>& terms_of) {
+  // The terms version the index was built with (0 before versions were kept).
+  const auto built = [](Connection& c) -> Result<int> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT value FROM meta WHERE key = 'kb_terms_version'"));
+    Status st;
+    const int v = s.Step(&st) ? std::atoi(s.Text(0).c_str()) : 0;
+    RETURN_IF_ERROR(st);
+    return v;
+  };
+  // Every process checks this when it opens the database: a read, so a current index costs
+  // no write lock; the write re-checks, since another process may have re-indexed between.
+  ASSIGN_OR_RETURN(const int current, Read<int>(built));
+  if (current >= terms_version) return int64_t{0};
   return Write<int64_t>([&](Connection& c) -> Result<int64_t> {
-    {
-      ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT value FROM meta WHERE key = 'kb_terms_version'"));
-      Status st;
-      const int built = s.Step(&st) ? std::atoi(s.Text(0).c_str()) : 0;
-      RETURN_IF_ERROR(st);
-      if (built >= terms_version) return int64_t{0};
-    }
+    ASSIGN_OR_RETURN(const int now_built, built(c));
+    if (now_built >= terms_version) return int64_t{0};
     ASSIGN_OR_RETURN(auto clear_p, c.Prepare("DELETE FROM kb_postings"));
     RETURN_IF_ERROR(clear_p.Run());
     ASSIGN_OR_RETURN(auto clear_df, c.Prepare("DELETE FROM kb_df"));
