@@ -9,8 +9,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
@@ -120,10 +122,36 @@ struct KbSearchOptions {
 
 // BM25 over the query's terms (words + bigrams, synonyms expanded at a lower weight).
 // Terms are weighted by their frequency in the query, and a long query keeps its 96 most
-// informative terms. Returns candidates best first, unfiltered (the caller applies status,
+// informative terms. The lead of a longer query (its first clause, at most 40 characters:
+// the title a citizen's message starts with) counts twice. Returns candidates best first, unfiltered (the caller applies status,
 // validity, visibility and category, reading down the list).
 Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, const Synonyms& synonyms,
                                   const KbSearchOptions& opts);
+
+// The places a text names (地名), to tell an answer written for one district from one
+// written for another. A place is known by its key: the district it lies in.
+class KbPlaces {
+ public:
+  // A name (at least two characters) of a place in the district `key`: the district's own
+  // name, or a street's, an estate's, an alias.
+  void Add(std::string_view name, const std::string& key);
+  // The keys of the places named in normalised text: the names added, and coded names as
+  // anonymised public records write them, a Latin letter, up to two digits and 市, 县 or 区
+  // (A市, B6县 and A1区 all lie in "A").
+  std::set<std::string> In(std::string_view normalised) const;
+  bool empty() const { return by_first_.empty(); }
+
+ private:
+  // Names by their first character, longest first.
+  std::unordered_map<char32_t, std::vector<std::pair<std::string, std::string>>> by_first_;
+};
+
+// An entry that names places, none of them a place the query names, is about somewhere else:
+// its score is multiplied by this (MRR@10 on the reply check 0.716 → 0.733, recall@10
+// 0.816 → 0.835).
+inline constexpr double kOtherPlaceFactor = 0.5;
+// Whether an entry naming `entry` places is about somewhere else than a query naming `query`.
+bool ElsewhereThan(const std::set<std::string>& query, const std::set<std::string>& entry);
 
 // The query's terms as snippets highlight them: worked out once for the several results of
 // one search (a whole citizen message is normalised and segmented once, not per result).

@@ -95,6 +95,42 @@ TEST(Kb, CodesAndNumbersBesideIdeographsAreTerms) {
   EXPECT_EQ(std::count(terms.begin(), terms.end(), "o"), 0) << "a lone ASCII character is no bigram term";
 }
 
+// A longer query's first clause (a message's title) counts twice: of two entries each
+// matching one clause alike, the one the query opens with comes first.
+TEST(Kb, TheLeadClauseOfALongerQueryWeighsMore) {
+  MemIndex idx;
+  idx.Add(1, E("电梯停运", "电梯停运"));
+  idx.Add(2, E("小区噪音", "小区噪音"));
+  idx.Add(3, E("公交线路", "公交线路调整"));
+  Synonyms syn;
+  auto first = [&](const char* q) {
+    auto r = RankKb(idx, q, syn, {});
+    EXPECT_TRUE(r.ok());
+    return r.ok() && r->size() >= 2 && (*r)[0].score > (*r)[1].score ? (*r)[0].entry_id : 0;
+  };
+  EXPECT_EQ(first("电梯停运 小区噪音"), 1);
+  EXPECT_EQ(first("小区噪音。小区噪音 电梯停运"), 2);
+  EXPECT_EQ(first("小区噪音 电梯停运"), 2);
+}
+
+TEST(Kb, PlacesByNameAndByCode) {
+  KbPlaces p;
+  p.Add("岳麓区", "area:1");
+  p.Add("蔚澜湾", "area:1");
+  p.Add("芙蓉区", "area:2");
+  p.Add("湾", "area:3");  // one character: too short to tell a place
+  using Keys = std::set<std::string>;
+  auto in = [&](const char* text) { return p.In(*NormaliseText(text)); };
+  EXPECT_EQ(in("岳麓区蔚澜湾小区停水"), Keys{"area:1"});
+  EXPECT_EQ(in("從芙蓉區搬到蔚瀾灣"), (Keys{"area:1", "area:2"})) << "traditional characters";
+  EXPECT_EQ(in("A7县和B市，还有A1区、ｃ市"), (Keys{"~a", "~b", "~c"}));
+  EXPECT_EQ(in("wifi区 3A区 A123县 港湾"), Keys{}) << "codes stand alone, with at most two digits";
+  EXPECT_FALSE(ElsewhereThan({"~a"}, {"~a", "~b"}));
+  EXPECT_TRUE(ElsewhereThan({"~a"}, {"~b"}));
+  EXPECT_FALSE(ElsewhereThan({}, {"~b"})) << "a query naming no place finds entries anywhere";
+  EXPECT_FALSE(ElsewhereThan({"~a"}, {})) << "an entry naming no place is about anywhere";
+}
+
 TEST(Kb, RanksEveryCandidateInOrderEvenWhenTheIndexCountLags) {
   MemIndex idx;
   for (int i = 1; i <= 300; ++i) {

@@ -1,13 +1,20 @@
 #include "service/kb_service.h"
 
 #include "core/text.h"
+#include "text/text.h"
 #include "taxonomy/taxonomy.h"
 
 namespace hotline {
 
 namespace {
 constexpr size_t kMaxQueryBytes = 20000;
+constexpr size_t kPlaceReading = 200;  // candidates read at most when places move scores
 constexpr size_t kMaxLimit = 50;
+
+std::string Normalised(std::string_view text) {
+  auto n = NormaliseText(text);
+  return n.ok() ? std::move(n).value() : std::string();
+}
 constexpr const char* kCasePrefix = "case:";  // cases' terms live apart from the entries'
 
 // What the index holds for an entry: a case's terms under the case prefix.
@@ -137,6 +144,27 @@ Result<Synonyms> KbService::LoadSynonyms() {
   return s;
 }
 
+Result<KbPlaces> KbService::LoadPlaces() {
+  ASSIGN_OR_RETURN(auto areas, store_->ListAreas());
+  std::map<Id, const Area*> by_id;
+  for (const auto& a : areas) by_id[a.id] = &a;
+  KbPlaces places;
+  for (const auto& a : areas) {
+    // The district an area lies in is its top ancestor (the walk is bounded: a cycle in
+    // the data cannot hold it).
+    const Area* top = &a;
+    for (int depth = 0; depth < 16 && top->parent_id != 0; ++depth) {
+      auto it = by_id.find(top->parent_id);
+      if (it == by_id.end()) break;
+      top = it->second;
+    }
+    const std::string key = "area:" + IdToString(top->id);
+    places.Add(a.name, key);
+    for (const auto& alias : a.aliases) places.Add(alias, key);
+  }
+  return places;
+}
+
 Status KbService::AddSynonyms(const std::vector<std::string>& terms) {
   if (terms.size() < 2 || terms.size() > 20) return InvalidArgument("terms", "a synonym group has 2 to 20 terms");
   for (const auto& t : terms) {
@@ -151,10 +179,14 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
   if (!IsValidUtf8(query)) return InvalidArgument("q", "is not valid UTF-8");
   if (Trim(query).empty()) return InvalidArgument("q", "must not be empty");
   if (q.limit == 0 || q.limit > kMaxLimit) return InvalidArgument("limit", "must be between 1 and 50");
-  if (!cache_postings) synonyms_.reset();
+  if (!cache_postings) synonyms_.reset(), places_.reset();
   if (!synonyms_) {
     ASSIGN_OR_RETURN(Synonyms s, LoadSynonyms());
     synonyms_ = std::move(s);
+  }
+  if (!places_) {
+    ASSIGN_OR_RETURN(KbPlaces p, LoadPlaces());
+    places_ = std::move(p);
   }
   KbPostingsCache* cache = cache_postings ? &batch_ : shared_;
   int64_t generation = 0;
@@ -166,15 +198,29 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
   ASSIGN_OR_RETURN(auto hits, RankKb(reader, query, *synonyms_, KbSearchOptions{}));
   const TimeMs now = clock_->NowMs();
   const std::vector<std::string> snippet_terms = KbQueryTerms(query);
+  // An entry naming only places the query does not name is about somewhere else, and its
+  // score drops (kOtherPlaceFactor). Scores only drop, so the reading below goes on until
+  // the limit-th best adjusted score is at least the next unread entry's score, or
+  // kPlaceReading candidates are read.
+  const std::set<std::string> query_places = places_->In(Normalised(query));
   std::vector<KbResult> out;
+  const auto better = [](const KbResult& a, const KbResult& b) {
+    return a.score != b.score ? a.score > b.score : a.entry.id < b.entry.id;
+  };
+  auto settled = [&](size_t next) {
+    if (out.size() < q.limit) return false;
+    if (query_places.empty() || next >= hits.size() || next >= kPlaceReading) return true;
+    std::nth_element(out.begin(), out.begin() + static_cast<long>(q.limit - 1), out.end(), better);
+    return out[q.limit - 1].score >= hits[next].score;
+  };
   // Read down the ranking in chunks, keeping what the filters allow.
-  for (size_t at = 0; at < hits.size() && out.size() < q.limit; at += 50) {
+  for (size_t at = 0; at < hits.size() && !settled(at); at += 50) {
     std::vector<Id> ids;
     for (size_t i = at; i < std::min(hits.size(), at + 50); ++i) ids.push_back(hits[i].entry_id);
     ASSIGN_OR_RETURN(auto entries, store_->KbGetMany(ids));
     std::map<Id, KbEntry*> by_id;
     for (auto& e : entries) by_id[e.id] = &e;
-    for (size_t i = at; i < std::min(hits.size(), at + 50) && out.size() < q.limit; ++i) {
+    for (size_t i = at; i < std::min(hits.size(), at + 50) && (!query_places.empty() || out.size() < q.limit); ++i) {
       auto it = by_id.find(hits[i].entry_id);
       if (it == by_id.end()) continue;
       KbEntry& e = *it->second;
@@ -184,11 +230,16 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
       if (!q.category_prefix.empty() && !CodeHasPrefix(e.category_code, q.category_prefix)) continue;
       KbResult r;
       r.score = hits[i].score;
-      r.snippet = KbSnippet(e.body, snippet_terms);
+      if (!query_places.empty() && ElsewhereThan(query_places, places_->In(Normalised(e.title + "\n" + e.body)))) {
+        r.score *= kOtherPlaceFactor;
+      }
       r.entry = std::move(e);
       out.push_back(std::move(r));
     }
   }
+  std::sort(out.begin(), out.end(), better);
+  if (out.size() > q.limit) out.resize(q.limit);
+  for (auto& r : out) r.snippet = KbSnippet(r.entry.body, snippet_terms);
   return out;
 }
 

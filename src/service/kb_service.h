@@ -80,12 +80,15 @@ class KbService {
  private:
   class Reader;
   Result<Synonyms> LoadSynonyms();
+  // The city's places (areas and their aliases), each keyed by its district.
+  Result<KbPlaces> LoadPlaces();
 
   Store* store_;
   const Clock* clock_;
   KbPostingsCache* shared_;
   KbPostingsCache batch_;
   std::optional<Synonyms> synonyms_;  // reloaded per search unless caching
+  std::optional<KbPlaces> places_;    // likewise
 };
 
 }  // namespace hotline

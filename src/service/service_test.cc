@@ -352,6 +352,58 @@ TEST_F(ServiceTest, KnowledgeIndexOfAnOlderVersionIsRederived) {
   EXPECT_EQ(*again, 0);
 }
 
+// An answer written for another district drops below one written for the caller's: the
+// city's areas and aliases name the places (each keyed by its district), and coded names
+// (A市, B6县) by their letter.
+TEST_F(ServiceTest, KnowledgeAboutAnotherPlaceRanksBelow) {
+  Area yuelu;
+  yuelu.name = "岳麓区";
+  auto d1 = store_->CreateArea(yuelu);
+  ASSERT_TRUE(d1.ok());
+  Area street;
+  street.name = "望月湖街道";
+  street.kind = AreaKind::kStreet;
+  street.parent_id = d1->id;
+  street.aliases = {"蔚澜湾"};
+  ASSERT_TRUE(store_->CreateArea(street).ok());
+  Area furong;
+  furong.name = "芙蓉区";
+  ASSERT_TRUE(store_->CreateArea(furong).ok());
+  KbService kb(store_.get(), &clock_);
+  auto entry = [](const char* title, const char* body) {
+    KbEntry e;
+    e.title = title;
+    e.body = body;
+    return e;
+  };
+  auto saved = kb.Save({entry("芙蓉区停水通知", "芙蓉区因管网检修停水，停水期间请储备用水，停水结束时间另行通知。"),
+                        entry("岳麓区停水通知", "岳麓区因管网检修停水，停水期间请储备用水，恢复供水时间另行通知。"),
+                        entry("A市停水通知", "A市停水"),
+                        entry("B市停水通知", "B市因管网检修停水，停水期间请储备用水，停水结束时间另行通知。")},
+                       0);
+  ASSERT_TRUE(saved.ok()) << saved.status().message();
+  KbQuery q;
+  auto titles = [&](const char* query) {
+    std::vector<std::string> out;
+    auto hits = kb.Search(query, q);
+    EXPECT_TRUE(hits.ok());
+    if (!hits.ok()) return out;
+    for (size_t i = 0; i < hits->size(); ++i) {
+      out.push_back((*hits)[i].entry.title);
+      if (i > 0) {
+        EXPECT_LE((*hits)[i].score, (*hits)[i - 1].score);
+      }
+    }
+    return out;
+  };
+  const auto by_terms = titles("停水 停水了");
+  ASSERT_EQ(by_terms.size(), 4u);
+  EXPECT_EQ(by_terms[0], "A市停水通知") << "naming no place, the query ranks on terms alone (the shortest)";
+  EXPECT_EQ(titles("蔚澜湾停水 停水了，什么时候来水")[0], "岳麓区停水通知") << "蔚澜湾 lies in 岳麓区";
+  EXPECT_EQ(titles("B6县停水 停水了")[0], "B市停水通知") << "B6县 lies in B";
+  EXPECT_EQ(titles("C市停水 停水了"), by_terms) << "every entry is about somewhere else: all drop alike";
+}
+
 TEST(KbPostingsCache, KeepsOneGenerationWithinItsBound) {
   KbPostingsCache c(3);
   c.Sync(1);
