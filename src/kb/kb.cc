@@ -289,8 +289,9 @@ void KbPlaces::Add(std::string_view name, const std::string& key) {
   for (const auto& [n, k] : names) {
     if (n == *norm && k == key) return;
   }
-  names.emplace_back(*norm, key);
-  std::stable_sort(names.begin(), names.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  // Longest first, so 蔚澜湾二期 is found before 蔚澜湾.
+  auto at = std::find_if(names.begin(), names.end(), [&](const auto& n) { return n.first.size() < norm->size(); });
+  names.emplace(at, std::move(norm).value(), key);
 }
 
 std::set<std::string> KbPlaces::In(std::string_view t) const {
