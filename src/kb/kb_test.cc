@@ -109,8 +109,18 @@ TEST(Kb, TheLeadClauseOfALongerQueryWeighsMore) {
     return r.ok() && r->size() >= 2 && (*r)[0].score > (*r)[1].score ? (*r)[0].entry_id : 0;
   };
   EXPECT_EQ(first("电梯停运 小区噪音"), 1);
-  EXPECT_EQ(first("小区噪音。小区噪音 电梯停运"), 2);
+  EXPECT_EQ(first("小区噪音。电梯停运"), 2);
   EXPECT_EQ(first("小区噪音 电梯停运"), 2);
+  // Nothing after the clause, or no clause end within 40 characters: no lead.
+  auto score = [&](const std::string& q) {
+    auto r = RankKb(idx, q, syn, {});
+    return r.ok() && !r->empty() ? (*r)[0].score : -1.0;
+  };
+  EXPECT_DOUBLE_EQ(score("电梯停运怎么办？"), score("电梯停运怎么办"));
+  std::string long_clause = "电梯停运";
+  for (int i = 0; i < 10; ++i) long_clause += "怎么办呢";
+  EXPECT_DOUBLE_EQ(score(long_clause + " 小区噪音"), score(long_clause + "，小区噪音"));
+  EXPECT_GT(score("电梯停运 小区噪音"), score("电梯停运，小区噪音")) << "a comma ends no lead";
 }
 
 TEST(Kb, PlacesByNameAndByCode) {
@@ -125,8 +135,17 @@ TEST(Kb, PlacesByNameAndByCode) {
   EXPECT_EQ(in("從芙蓉區搬到蔚瀾灣"), (Keys{"area:1", "area:2"})) << "traditional characters";
   EXPECT_EQ(in("A7县和B市，还有A1区、ｃ市"), (Keys{"~a", "~b", "~c"}));
   EXPECT_EQ(in("wifi区 3A区 A123县 港湾"), Keys{}) << "codes stand alone, with at most two digits";
+  EXPECT_EQ(in("花园C区 B市场 A1区域"), Keys{}) << "an estate's C区, a market, an area are not places";
+  p.Add("人民路", "area:1");
+  p.Add("人民路", "area:2");
+  p.Add("蔚澜湾二期", "area:4");
+  EXPECT_EQ(in("人民路"), (Keys{"area:1", "area:2"})) << "a name two districts share names both";
+  EXPECT_EQ(in("蔚澜湾二期"), Keys{"area:4"}) << "the longest name wins";
   EXPECT_FALSE(ElsewhereThan({"~a"}, {"~a", "~b"}));
   EXPECT_TRUE(ElsewhereThan({"~a"}, {"~b"}));
+  EXPECT_TRUE(ElsewhereThan({"~a", "area:1"}, {"~b"}));
+  EXPECT_FALSE(ElsewhereThan({"~a", "area:1"}, {"~b", "area:1"}));
+  EXPECT_FALSE(ElsewhereThan({"area:1"}, {"~b"})) << "coded names are compared with coded names only";
   EXPECT_FALSE(ElsewhereThan({}, {"~b"})) << "a query naming no place finds entries anywhere";
   EXPECT_FALSE(ElsewhereThan({"~a"}, {})) << "an entry naming no place is about anywhere";
 }

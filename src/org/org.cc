@@ -111,6 +111,16 @@ bool OrgSnapshot::AreaInSubtree(Id area, Id ancestor) const {
   return false;
 }
 
+Id OrgSnapshot::DistrictOf(Id area) const {
+  const Area* a = FindArea(area);
+  for (size_t depth = 0; a && a->kind != AreaKind::kDistrict && a->parent_id != 0 && depth < kMaxTreeDepth; ++depth) {
+    const Area* up = FindArea(a->parent_id);
+    if (!up) break;
+    a = up;
+  }
+  return a ? a->id : 0;
+}
+
 Id OrgSnapshot::ResolveArea(std::string_view address) const {
   if (address.empty()) return 0;
   // Districts named explicitly constrain the answer (幸福区和平街道 must not resolve to a

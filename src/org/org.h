@@ -75,6 +75,9 @@ class OrgSnapshot {
   // The chain from the unit up to the root, the unit first.
   std::vector<Id> Ancestors(Id unit) const;
   bool AreaInSubtree(Id area, Id ancestor) const;
+  // The district an area lies in: the nearest district at or above it, else its top
+  // ancestor (0 for an unknown area).
+  Id DistrictOf(Id area) const;
 
   // The most specific area named in a free-text address: the longest name or alias found,
   // deeper areas winning ties; a match must agree with any district also named. 0 if none.

@@ -7,14 +7,15 @@
 namespace hotline {
 
 namespace {
-constexpr size_t kMaxQueryBytes = 20000;
-constexpr size_t kPlaceReading = 200;  // candidates read at most when places move scores
-constexpr size_t kMaxLimit = 50;
-
 std::string Normalised(std::string_view text) {
   auto n = NormaliseText(text);
   return n.ok() ? std::move(n).value() : std::string();
 }
+
+constexpr size_t kMaxQueryBytes = 20000;
+constexpr size_t kPlaceReading = 200;  // candidates read at most when places move scores
+constexpr size_t kMaxLimit = 50;
+constexpr size_t kPlaceTextBytes = 4096;  // of an entry's body read for the places it names
 constexpr const char* kCasePrefix = "case:";  // cases' terms live apart from the entries'
 
 // What the index holds for an entry: a case's terms under the case prefix.
@@ -144,21 +145,10 @@ Result<Synonyms> KbService::LoadSynonyms() {
   return s;
 }
 
-Result<KbPlaces> KbService::LoadPlaces() {
-  ASSIGN_OR_RETURN(auto areas, store_->ListAreas());
-  std::map<Id, const Area*> by_id;
-  for (const auto& a : areas) by_id[a.id] = &a;
+KbPlaces KbPlacesOf(const OrgSnapshot& org) {
   KbPlaces places;
-  for (const auto& a : areas) {
-    // The district an area lies in is its top ancestor (the walk is bounded: a cycle in
-    // the data cannot hold it).
-    const Area* top = &a;
-    for (int depth = 0; depth < 16 && top->parent_id != 0; ++depth) {
-      auto it = by_id.find(top->parent_id);
-      if (it == by_id.end()) break;
-      top = it->second;
-    }
-    const std::string key = "area:" + IdToString(top->id);
+  for (const auto& a : org.areas()) {
+    const std::string key = "area:" + IdToString(org.DistrictOf(a.id));
     places.Add(a.name, key);
     for (const auto& alias : a.aliases) places.Add(alias, key);
   }
@@ -179,14 +169,14 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
   if (!IsValidUtf8(query)) return InvalidArgument("q", "is not valid UTF-8");
   if (Trim(query).empty()) return InvalidArgument("q", "must not be empty");
   if (q.limit == 0 || q.limit > kMaxLimit) return InvalidArgument("limit", "must be between 1 and 50");
-  if (!cache_postings) synonyms_.reset(), places_.reset();
+  if (!cache_postings) synonyms_.reset();
   if (!synonyms_) {
     ASSIGN_OR_RETURN(Synonyms s, LoadSynonyms());
     synonyms_ = std::move(s);
   }
   if (!places_) {
-    ASSIGN_OR_RETURN(KbPlaces p, LoadPlaces());
-    places_ = std::move(p);
+    ASSIGN_OR_RETURN(OrgSnapshot org, store_->LoadOrg());
+    places_ = std::make_shared<const KbPlaces>(KbPlacesOf(org));
   }
   KbPostingsCache* cache = cache_postings ? &batch_ : shared_;
   int64_t generation = 0;
@@ -211,7 +201,7 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
     if (out.size() < q.limit) return false;
     if (query_places.empty() || next >= hits.size() || next >= kPlaceReading) return true;
     std::nth_element(out.begin(), out.begin() + static_cast<long>(q.limit - 1), out.end(), better);
-    return out[q.limit - 1].score >= hits[next].score;
+    return out[q.limit - 1].score > hits[next].score;
   };
   // Read down the ranking in chunks, keeping what the filters allow.
   for (size_t at = 0; at < hits.size() && !settled(at); at += 50) {
@@ -230,7 +220,7 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
       if (!q.category_prefix.empty() && !CodeHasPrefix(e.category_code, q.category_prefix)) continue;
       KbResult r;
       r.score = hits[i].score;
-      if (!query_places.empty() && ElsewhereThan(query_places, places_->In(Normalised(e.title + "\n" + e.body)))) {
+      if (!query_places.empty() && ElsewhereThan(query_places, places_->In(Normalised(e.title + "\n" + Utf8Prefix(e.body, kPlaceTextBytes))))) {
         r.score *= kOtherPlaceFactor;
       }
       r.entry = std::move(e);

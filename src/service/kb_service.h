@@ -53,11 +53,18 @@ class KbPostingsCache {
   std::unordered_map<std::string, KbPostingList> map_;
 };
 
+// The places of the city's organisation for knowledge search: every area's name and
+// aliases, each keyed by the district it lies in.
+KbPlaces KbPlacesOf(const OrgSnapshot& org);
+
 class KbService {
  public:
   // `shared`: the process's postings cache (servers); null reads the index every time.
-  KbService(Store* store, const Clock* clock, KbPostingsCache* shared = nullptr)
-      : store_(store), clock_(clock), shared_(shared) {}
+  // `places`: the city's places (KbPlacesOf the organisation, which a server caches); null
+  // reads them from the store at the first search.
+  KbService(Store* store, const Clock* clock, KbPostingsCache* shared = nullptr,
+            std::shared_ptr<const KbPlaces> places = nullptr)
+      : store_(store), clock_(clock), shared_(shared), places_(std::move(places)) {}
 
   // Validates and indexes entries in one transaction (all or nothing).
   Result<std::vector<KbEntry>> Save(std::vector<KbEntry> entries, Id by);
@@ -80,15 +87,13 @@ class KbService {
  private:
   class Reader;
   Result<Synonyms> LoadSynonyms();
-  // The city's places (areas and their aliases), each keyed by its district.
-  Result<KbPlaces> LoadPlaces();
 
   Store* store_;
   const Clock* clock_;
   KbPostingsCache* shared_;
   KbPostingsCache batch_;
   std::optional<Synonyms> synonyms_;  // reloaded per search unless caching
-  std::optional<KbPlaces> places_;    // likewise
+  std::shared_ptr<const KbPlaces> places_;
 };
 
 }  // namespace hotline

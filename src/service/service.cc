@@ -297,6 +297,16 @@ std::shared_ptr<const OrgSnapshot> Service::Org() {
   return org_;
 }
 
+KbService Service::Kb() {
+  auto org = Org();
+  std::lock_guard lock(kb_places_mu_);
+  if (org != kb_places_org_) {
+    kb_places_ = std::make_shared<const KbPlaces>(KbPlacesOf(*org));
+    kb_places_org_ = std::move(org);
+  }
+  return KbService(store_, clock_, &kb_postings_, kb_places_);
+}
+
 void Service::InvalidateOrg() {
   std::lock_guard lock(org_mu_);
   org_checked_at_ = 0;

@@ -135,8 +135,9 @@ class Service {
   Result<std::vector<UnitSlaStats>> SlaStats(const Actor& a, TimeMs from, TimeMs to);
 
   // The knowledge base. Each call builds a fresh KbService (it holds per-call caches); all
-  // share this process's postings cache, checked against the index's generation.
-  KbService Kb() { return KbService(store_, clock_, &kb_postings_); }
+  // share this process's postings cache, checked against the index's generation, and the
+  // places of the organisation snapshot in force.
+  KbService Kb();
 
   // ---- intake assistance (智能分类派单) ----
   // Automatic dispatch (自动派单): a new ticket whose predicted category is at least this
@@ -201,6 +202,9 @@ class Service {
 
   Store* store_;
   KbPostingsCache kb_postings_;
+  std::mutex kb_places_mu_;
+  std::shared_ptr<const OrgSnapshot> kb_places_org_;  // what kb_places_ was built from
+  std::shared_ptr<const KbPlaces> kb_places_;
   const Clock* clock_;
   IdGenerator* ids_;
   Result<int> RecomputeOpenDeadlines(const std::string& reason);
