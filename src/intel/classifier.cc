@@ -390,20 +390,27 @@ Linear TrainLinear(const std::vector<std::vector<feature_node>>& x, const std::v
   Linear out;
   out.w.assign(static_cast<size_t>(n_features) * n_classes, 0.0f);
   out.b.assign(n_classes, -1e6f);
-  std::vector<double> in_class(n_features), in_others(n_features), ratio(n_features);
+  // How many texts hold each feature: all of them counted once, then each class's own, so
+  // the other texts' count is the difference.
+  std::vector<double> in_all(n_features, 0.0), in_class(n_features), ratio(n_features);
+  for (size_t r : rows) {
+    for (const feature_node& node : x[r]) {
+      if (node.index > 0 && node.index <= n_features) in_all[node.index - 1] += 1;
+    }
+  }
+  const double sum_all = std::accumulate(in_all.begin(), in_all.end(), 0.0);
   std::vector<std::vector<feature_node>> scaled(rows.size());
   std::vector<feature_node*> xs(rows.size());
   std::vector<double> ys(rows.size());
   set_print_string_function(&SilentPrint);
   for (int cls = 0; cls < n_classes; ++cls) {
-    std::fill(in_class.begin(), in_class.end(), 1.0);
-    std::fill(in_others.begin(), in_others.end(), 1.0);
+    std::fill(in_class.begin(), in_class.end(), 0.0);
     size_t members = 0;
     for (size_t r : rows) {
-      const bool member = y[r] == cls;
-      members += member;
+      if (y[r] != cls) continue;
+      ++members;
       for (const feature_node& node : x[r]) {
-        if (node.index > 0 && node.index <= n_features) (member ? in_class : in_others)[node.index - 1] += 1;
+        if (node.index > 0 && node.index <= n_features) in_class[node.index - 1] += 1;
       }
     }
     if (members == 0) continue;
@@ -411,9 +418,12 @@ Linear TrainLinear(const std::vector<std::vector<feature_node>>& x, const std::v
       out.b[cls] = 0;
       continue;
     }
+    // Add-one smoothed on both sides.
     const double sum_in = std::accumulate(in_class.begin(), in_class.end(), 0.0);
-    const double sum_out = std::accumulate(in_others.begin(), in_others.end(), 0.0);
-    for (int f = 0; f < n_features; ++f) ratio[f] = std::log((in_class[f] / sum_in) / (in_others[f] / sum_out));
+    const double sum_out = sum_all - sum_in + n_features;
+    for (int f = 0; f < n_features; ++f) {
+      ratio[f] = std::log(((in_class[f] + 1) / (sum_in + n_features)) / ((in_all[f] - in_class[f] + 1) / sum_out));
+    }
     for (size_t i = 0; i < rows.size(); ++i) {
       scaled[i] = x[rows[i]];
       for (feature_node& node : scaled[i]) {

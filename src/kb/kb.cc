@@ -187,9 +187,9 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
   std::unordered_map<std::string, double> qtf;
   for (const auto& t : Terms(q)) qtf[t] += 1;
   // A citizen's message opens with what it is about (its title, as a message board sends
-  // it): the terms of the first clause of a longer query are counted once more (MRR@10 on the reply check
-  // 0.714 → 0.716).
-  // Only a clause that ends within kLeadChars and has more words after it is a lead.
+  // it): the terms of the first clause of a longer query are counted once more (MRR@10 on
+  // the reply check 0.714 → 0.716). Only a clause that ends within kLeadChars and has more
+  // words after it is a lead.
   {
     size_t i = 0, end = 0;
     for (size_t chars = 0; i < q.size() && chars <= kLeadChars; ++chars) {

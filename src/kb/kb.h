@@ -122,9 +122,10 @@ struct KbSearchOptions {
 
 // BM25 over the query's terms (words + bigrams, synonyms expanded at a lower weight).
 // Terms are weighted by their frequency in the query, and a long query keeps its 96 most
-// informative terms. The lead of a longer query (its first clause, at most 40 characters:
-// the title a citizen's message starts with) counts twice. Returns candidates best first, unfiltered (the caller applies status,
-// validity, visibility and category, reading down the list).
+// informative terms. The lead of a longer query (its first clause, ending within 40
+// characters, with more words after it: the title a citizen's message starts with) has its
+// terms counted once more. Returns candidates best first, unfiltered (the caller applies
+// status, validity, visibility and category, reading down the list).
 Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, const Synonyms& synonyms,
                                   const KbSearchOptions& opts);
 
