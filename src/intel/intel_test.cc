@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "intel/classifier.h"
 
@@ -62,7 +64,7 @@ TEST(Classifier, LeavesOutFeaturesRarerThanMinDf) {
   EXPECT_EQ(two->info()["min_df"], 2);
   EXPECT_LT(rows(*two), rows(*one));
   EXPECT_GT(rows(*two), 0u);
-  EXPECT_EQ(rows(*one) - rows(*two), 17u);  // 9 characters, 8 bigrams
+  EXPECT_EQ(rows(*one) - rows(*two), 25u);  // 9 characters, 8 bigrams, 8 title bigrams
   auto p = two->Predict("工地晚上打桩噪音");
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->label, "环境保护");
@@ -114,21 +116,71 @@ TEST(Classifier, LearnsWordsFromSegmentedTextsAndFindsThemInRawText) {
   ASSERT_TRUE(model.ok()) << model.status().message();
   EXPECT_EQ(model->info()["features"]["lexicon_words"], 6);  // 井盖 缺失 危险 广场舞 音响 太吵
   // Unsegmented text holds the same words: one feature per word more than its characters
-  // and bigrams alone give.
+  // and bigrams (each also a title bigram, this early in the text) alone give.
   auto with_words = model->Featurise("井盖缺失");
   auto without = model->Featurise("盖缺");
   ASSERT_TRUE(with_words.ok() && without.ok());
-  EXPECT_EQ(with_words->tf.size(), 4u + 3u + 2u);  // 4 characters, 3 bigrams, 井盖 and 缺失
-  EXPECT_EQ(without->tf.size(), 2u + 1u);
+  EXPECT_EQ(with_words->tf.size(), 4u + 3u + 3u + 2u);  // 4 characters, 3 bigrams twice, 井盖 and 缺失
+  EXPECT_EQ(without->tf.size(), 2u + 1u + 1u);
   // Words do not reach across punctuation, but do across spaces.
-  EXPECT_EQ(model->Featurise("井，盖")->tf.size(), 2u + 1u);
-  EXPECT_EQ(model->Featurise("井 盖")->tf.size(), 2u + 1u + 1u);
+  EXPECT_EQ(model->Featurise("井，盖")->tf.size(), 2u + 1u + 1u);
+  EXPECT_EQ(model->Featurise("井 盖")->tf.size(), 2u + 1u + 1u + 1u);
   // The lexicon survives saving and loading.
   const std::string path = ::testing::TempDir() + "/lexicon.model";
   ASSERT_TRUE(model->Save(path).ok());
   auto loaded = Classifier::Load(path);
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   EXPECT_EQ(loaded->Featurise("井盖缺失")->tf, with_words->tf);
+  std::remove(path.c_str());
+}
+
+// The bigrams among a text's first 24 characters (where its title is) are features a second
+// time, under their own name; the later ones are not.
+TEST(Classifier, TheBeginningOfATextCountsAgainAsItsTitle) {
+  TrainOptions opts;
+  opts.folds = 0;
+  auto model = Classifier::Train(Toy(), opts);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const std::string thirty = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥春夏秋冬东南西北";  // all different, no words
+  auto f = model->Featurise(thirty);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->tf.size(), 30u + 29u + 23u);
+  // The same bigram in the title and after it: two features, not one.
+  auto g = model->Featurise(thirty + "甲乙");
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->tf.size(), 30u + 30u + 23u);  // 北甲 is new, 甲乙 counted twice as a bigram
+}
+
+// A model trained before title bigrams existed (feature version 2) still loads and is fed
+// the features it learnt from, without them.
+TEST(Classifier, AModelOfFeatureVersionTwoLoadsWithoutTitleBigrams) {
+  TrainOptions opts;
+  opts.folds = 0;
+  auto model = Classifier::Train(Toy(), opts);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const std::string path = ::testing::TempDir() + "/v2.model";
+  ASSERT_TRUE(model->Save(path).ok());
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const size_t header_at = bytes.find('\n') + 1, header_end = bytes.find('\n', header_at);
+  auto header = nlohmann::json::parse(bytes.substr(header_at, header_end - header_at));
+  ASSERT_EQ(header["features"]["version"], 3);
+  for (int version : {2, 1}) {
+    header["features"]["version"] = version;
+    std::ofstream(path, std::ios::binary) << bytes.substr(0, header_at) << header.dump() << bytes.substr(header_end);
+    auto old = Classifier::Load(path);
+    if (version == 1) {
+      ASSERT_FALSE(old.ok());
+      EXPECT_NE(old.status().message().find("retrain"), std::string::npos) << old.status().message();
+      continue;
+    }
+    ASSERT_TRUE(old.ok()) << old.status().message();
+    EXPECT_EQ(old->Featurise("路灯不亮")->tf.size() + 3u, model->Featurise("路灯不亮")->tf.size());
+    EXPECT_TRUE(old->Predict("路灯不亮").ok());
+  }
   std::remove(path.c_str());
 }
 
