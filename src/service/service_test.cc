@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <map>
 
 #include "core/crypto.h"
 #include "service/kb_service.h"
@@ -415,6 +418,43 @@ TEST_F(ServiceTest, KnowledgeAboutAnotherPlaceRanksBelow) {
   q.limit = 10;
   EXPECT_EQ(titles("B6县停水 停水了")[0], "B市停水通知") << "B6县 lies in B";
   EXPECT_EQ(titles("C市停水 停水了").size(), 4u) << "an entry about somewhere else drops, it is not dropped";
+}
+
+// Of two near-equal answers the newer ranks first; an old but clearly better one still
+// beats a fresh weak one. Age counts from the effective date, or the last change.
+TEST_F(ServiceTest, NewerKnowledgeRanksAboveOlderWhenOtherwiseEqual) {
+  KbService kb(store_.get(), &clock_);
+  auto entry = [](const char* title, const char* body, const char* effective) {
+    KbEntry e;
+    e.title = title;
+    e.body = body;
+    if (*effective) e.effective_at = T(effective);
+    return e;
+  };
+  const char* body = "居民医保参保缴费可在社区服务中心或线上办理，缴费标准以当年公布为准。";
+  auto saved = kb.Save({entry("医保缴费办理（旧）", body, "2015-01-01T00:00:00+08:00"),
+                        entry("医保缴费办理（新）", body, "2025-01-01T00:00:00+08:00"),
+                        entry("医保缴费办理（未注明）", body, ""),
+                        entry("居民医保缴费标准和缴费渠道", "居民医保缴费标准、居民医保缴费渠道和居民医保缴费时间：社区服务中心、线上均可缴费。",
+                              "2010-01-01T00:00:00+08:00"),
+                        entry("社区服务中心地址", "社区服务中心提供各类便民服务。", "")},
+                       0);
+  ASSERT_TRUE(saved.ok()) << saved.status().message();
+  KbQuery q;
+  auto equal = kb.Search("医保缴费办理", q);
+  ASSERT_TRUE(equal.ok());
+  std::vector<std::string> order;
+  std::map<std::string, double> score;
+  for (const auto& r : *equal) order.push_back(r.entry.title), score[r.entry.title] = r.score;
+  const auto rank = [&](const char* title) { return std::find(order.begin(), order.end(), title) - order.begin(); };
+  EXPECT_LT(rank("医保缴费办理（未注明）"), rank("医保缴费办理（新）")) << "changed today: the freshest";
+  EXPECT_LT(rank("医保缴费办理（新）"), rank("医保缴费办理（旧）"));
+  // Nine months against nearly eleven years: 2^-0.74 and 2^-10.75 of the 10 % left.
+  const double newer = score["医保缴费办理（新）"], older = score["医保缴费办理（旧）"];
+  EXPECT_NEAR(older / newer, (1 - 0.1 * (1 - std::exp2(-10.75))) / (1 - 0.1 * (1 - std::exp2(-0.745))), 0.002);
+  auto better = kb.Search("居民医保缴费标准和缴费渠道", q);
+  ASSERT_TRUE(better.ok() && !better->empty());
+  EXPECT_EQ(better->front().entry.title, "居民医保缴费标准和缴费渠道") << "sixteen years old, but the answer";
 }
 
 TEST(KbPostingsCache, KeepsOneGenerationWithinItsBound) {
