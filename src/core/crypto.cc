@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <atomic>
 #include <vector>
 
 namespace hotline {
@@ -22,10 +23,17 @@ Result<std::string> HashPassword(const std::string& password) {
   return std::string(out);
 }
 
+namespace {
+std::atomic<uint64_t> password_verifications{0};
+}  // namespace
+
 bool VerifyPassword(const std::string& hash, const std::string& password) {
   if (hash.size() >= crypto_pwhash_STRBYTES) return false;
+  password_verifications.fetch_add(1, std::memory_order_relaxed);
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
+
+uint64_t PasswordVerifications() { return password_verifications.load(std::memory_order_relaxed); }
 
 namespace {
 std::string ToHex(const unsigned char* p, size_t n) {

@@ -15,7 +15,11 @@ Status CryptoInit();
 
 // argon2id in libsodium's self-describing string format.
 Result<std::string> HashPassword(const std::string& password);
+// Whether `password` matches `hash`, by an argon2id check (a malformed hash: false at once).
 bool VerifyPassword(const std::string& hash, const std::string& password);
+// How many argon2id checks VerifyPassword has run in this process: lets a test see that a
+// login for an unknown account costs the same check as one for a known account.
+uint64_t PasswordVerifications();
 
 // n random bytes, hex-encoded.
 std::string RandomHex(size_t n_bytes);

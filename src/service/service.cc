@@ -219,7 +219,14 @@ Result<std::string> Service::Login(const std::string& username, const std::strin
     f.push_back(now);
   }
   auto user = store_->FindUserByName(username);
-  const bool ok = user.ok() && user->active && VerifyPassword(user->password_hash, password);
+  const bool usable = user.ok() && user->active;
+  // An unknown or disabled account pays the same argon2id check as a usable one, against a
+  // decoy hash, so how long a failed login takes does not tell which usernames exist.
+  static const std::string decoy = [] {
+    auto h = HashPassword(RandomHex(16));
+    return h.ok() ? *h : std::string();
+  }();
+  const bool ok = VerifyPassword(usable ? user->password_hash : decoy, password) && usable;
   if (ok) {
     std::lock_guard lock(session_mu_);
     auto& f = login_failures_[username];

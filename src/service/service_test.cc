@@ -420,6 +420,31 @@ TEST_F(ServiceTest, KnowledgeAboutAnotherPlaceRanksBelow) {
   EXPECT_EQ(titles("C市停水 停水了").size(), 4u) << "an entry about somewhere else drops, it is not dropped";
 }
 
+// A login costs one argon2id check whether the password is right or wrong and whether the
+// account exists or is disabled: how long a failure takes tells nothing about usernames.
+TEST_F(ServiceTest, EveryLoginPaysOnePasswordCheck) {
+  Actor admin{9, Role::kAdmin, hub_, "admin"};
+  User u;
+  u.username = "zhangsan";
+  u.role = Role::kAgent;
+  u.unit_id = hub_;
+  u.display_name = "张三";
+  auto made = svc_->CreateUser(admin, u, "Correct-Horse-2026");
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  auto login = [&](const std::string& name, const std::string& password) {
+    const uint64_t before = PasswordVerifications();
+    const bool ok = svc_->Login(name, password).ok();
+    return std::make_pair(ok, PasswordVerifications() - before);
+  };
+  EXPECT_EQ(login("zhangsan", "Correct-Horse-2026"), std::make_pair(true, uint64_t{1}));
+  EXPECT_EQ(login("zhangsan", "wrong"), std::make_pair(false, uint64_t{1}));
+  EXPECT_EQ(login("nobody", "Correct-Horse-2026"), std::make_pair(false, uint64_t{1}));
+  Service::UserChange off;
+  off.active = false;
+  ASSERT_TRUE(svc_->UpdateUser(admin, made->id, off).ok());
+  EXPECT_EQ(login("zhangsan", "Correct-Horse-2026"), std::make_pair(false, uint64_t{1}));
+}
+
 // Of two near-equal answers the newer ranks first; an old but clearly better one still
 // beats a fresh weak one. Age counts from the effective date, or the last change.
 TEST_F(ServiceTest, NewerKnowledgeRanksAboveOlderWhenOtherwiseEqual) {
