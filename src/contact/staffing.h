@@ -1,0 +1,57 @@
+// Seat planning (坐席排班测算): how many agents must be on the lines for a given load to
+// answer the target share of calls in time, by the Erlang C queueing model (calls arrive at
+// random, wait in one queue, none hang up), and how many staff that means once breaks,
+// training and absence (shrinkage) are allowed for.
+#pragma once
+
+#include <array>
+#include <vector>
+
+#include "core/status.h"
+
+namespace hotline::contact {
+
+// What the centre promises its callers.
+struct StaffingTarget {
+  double aht_s = 300;           // average handling time of a call: talk plus wrap-up (话后处理)
+  double answer_within_s = 20;  // answered within this many seconds...
+  double service_level = 0.8;   // ...this share of calls (80/20)
+  double max_occupancy = 0.85;  // agents busy at most this share of their time
+  double shrinkage = 0.3;       // share of paid time off the lines (breaks, training, leave)
+  int min_agents = 1;           // on the lines whatever the load: a 7×24 line is never unmanned
+};
+
+// The plan for one load.
+struct Staffing {
+  double traffic = 0;          // offered load in Erlangs: calls an hour × AHT / 3600
+  int agents = 0;              // on the lines at once (坐席数)
+  int staff = 0;               // to schedule: agents / (1 - shrinkage), rounded up (排班人数)
+  double service_level = 1;    // share answered within the target time
+  double wait_probability = 0; // share that waits at all (Erlang C)
+  double asa_s = 0;            // average speed of answer, over all calls
+  double occupancy = 0;        // traffic / agents
+};
+
+// Checks a target's fields (the error names the field).
+Status CheckTarget(const StaffingTarget& t);
+
+// Erlang C: the probability that a call waits, with `agents` agents and `traffic` Erlangs
+// offered (1 when agents <= traffic: the queue grows without end).
+double ErlangC(int agents, double traffic);
+
+// The plan for `calls_per_hour` (0 to kMaxCallsPerHour): the fewest agents, at least
+// `min_agents`, that meet both the service level and the occupancy cap.
+inline constexpr double kMaxCallsPerHour = 100000;
+Result<Staffing> PlanFor(double calls_per_hour, const StaffingTarget& t);
+
+// A week's load by hour (7 × 24, Monday 0:00 first, city time) from contacts counted per
+// hour over whole weeks: each hour's mean over the weeks, and its busiest week.
+struct WeekLoad {
+  std::array<double, 168> mean{};
+  std::array<double, 168> peak{};
+  int weeks = 0;
+};
+// `counts[i]` is the count of hour i after `first_hour_of_week` (0: a Monday 0:00).
+WeekLoad LoadByHourOfWeek(const std::vector<int64_t>& counts, int first_hour_of_week);
+
+}  // namespace hotline::contact
