@@ -1644,6 +1644,26 @@ class ScreensTest(Base):
         self.assertEqual((units[U("dept_a")]["dispatched"], units[U("dept_a")]["returned"]), (1, 0),
                          "a return of an order dispatched before the period is not one of its orders")
 
+    def test_staffing_plans_seats_and_refuses_bad_parameters(self):
+        r = self.expect(call("GET", "/api/v1/stats/staffing?weeks=1&channel=phone,web&aht=240&shrinkage=0.25",
+                             token=T("sup1")), 200).json
+        self.assertEqual(len(r["hours"]), 168)
+        self.assertEqual(r["channels"], ["phone", "web"])
+        self.assertEqual(r["target"]["aht_s"], 240)
+        self.assertEqual(r["target"]["shrinkage"], 0.25)
+        self.assertEqual(r["weeks"], 1)
+        self.assertEqual([h["weekday"] for h in r["hours"][::24]], [1, 2, 3, 4, 5, 6, 7])
+        self.expect_error(call("GET", "/api/v1/stats/staffing", token=T("agent1")), 403)
+        self.expect_error(call("GET", "/api/v1/stats/staffing?aht=fast", token=T("admin")), 400, field="aht")
+        self.expect_error(call("GET", "/api/v1/stats/staffing?service_level=1.5", token=T("admin")), 400,
+                          field="service_level")
+        self.expect_error(call("GET", "/api/v1/stats/staffing?weeks=52", token=T("admin")), 400, field="weeks")
+        self.expect_error(call("GET", "/api/v1/stats/staffing?channel=fax", token=T("admin")), 400, field="channel")
+        self.expect_error(call("GET", "/api/v1/stats/staffing?aht=nan", token=T("admin")), 400, field="aht")
+        self.expect_error(call("GET", "/api/v1/stats/staffing?min_agents=-1", token=T("admin")), 400, field="min_agents")
+        quiet = self.expect(call("GET", "/api/v1/stats/staffing?min_agents=0", token=T("admin")), 200).json
+        self.assertEqual(quiet["target"]["min_agents"], 0)
+
     def test_overview_scope_and_errors(self):
         r = call("GET", "/api/v1/stats/overview", token=T("h_a"))
         self.expect_error(r, 403)

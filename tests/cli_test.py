@@ -488,6 +488,24 @@ class CliTest(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("date", r.stderr.decode())
 
+        # Seat planning from the demo's past contacts, and for one load.
+        r = subprocess.run([HOTLINE, "staffing", "--db", db, "--weeks", "1", "--json"], capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        plan = json.loads(r.stdout)
+        self.assertGreater(plan["contacts"], 0)
+        self.assertEqual(len(plan["hours"]), 168)
+        self.assertGreater(plan["summary"]["max_agents_at_peak"], 0)
+        r = subprocess.run([HOTLINE, "staffing", "--db", db], capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        self.assertIn("agents on the lines per hour", r.stdout.decode())
+        r = subprocess.run([HOTLINE, "staffing", "--db", db, "--channel", "fax"], capture_output=True, timeout=60)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("channel", r.stderr.decode())
+        r = subprocess.run([HOTLINE, "staffing", "--calls-per-hour", "200", "--aht", "180", "--max-occupancy", "1",
+                            "--json"], capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        self.assertEqual(json.loads(r.stdout)["agents"], 14)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

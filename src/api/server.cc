@@ -8,6 +8,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -142,6 +143,23 @@ Status IntParam(const Req& req, const char* name, int* out) {
     *out = n;
   } catch (const std::exception&) {
     return InvalidArgument(name, "must be a whole number");
+  }
+  return Status::Ok();
+}
+
+// An optional number query parameter: the whole value, a finite decimal.
+Status NumberParam(const Req& req, const char* name, double* out) {
+  if (!req.has_param(name)) return Status::Ok();
+  const std::string v = req.get_param_value(name);
+  size_t used = 0;
+  try {
+    const double x = std::stod(v, &used);
+    if (used != v.size() || v.empty() || std::isspace(static_cast<unsigned char>(v[0])) || !std::isfinite(x)) {
+      throw std::invalid_argument(v);
+    }
+    *out = x;
+  } catch (const std::exception&) {
+    return InvalidArgument(name, "must be a number");
   }
   return Status::Ok();
 }
@@ -1031,6 +1049,30 @@ void ApiServer::Impl::IntelRoutes() {
   }));
   // Dispatch accuracy: the share of centre dispatches not returned (退单), overall and when
   // the proposed unit was followed.
+  // 坐席测算: the last weeks' contacts by hour of the week and the seats each hour needs.
+  Get("/api/v1/stats/staffing", "/api/v1/stats/staffing", Authed([this](const Actor& a, const Req& req, Res& res) {
+    int weeks = 4;
+    contact::StaffingTarget t;
+    Status st = IntParam(req, "weeks", &weeks);
+    if (st.ok()) st = IntParam(req, "min_agents", &t.min_agents);
+    for (auto [name, field] : {std::pair<const char*, double*>{"aht", &t.aht_s}, {"answer_within", &t.answer_within_s},
+                               {"service_level", &t.service_level}, {"max_occupancy", &t.max_occupancy},
+                               {"shrinkage", &t.shrinkage}}) {
+      if (st.ok()) st = NumberParam(req, name, field);
+    }
+    if (!st.ok()) return SendError(res, st);
+    std::vector<std::string> channels;
+    if (const std::string v = req.get_param_value("channel"); !v.empty()) {
+      for (size_t at = 0; at <= v.size();) {
+        const size_t comma = std::min(v.find(',', at), v.size());
+        channels.push_back(v.substr(at, comma - at));
+        at = comma + 1;
+      }
+    }
+    auto out = svc->Staffing(a, weeks, channels, t);
+    if (!out.ok()) return SendError(res, out.status());
+    SendJson(res, 200, *out);
+  }));
   Get("/api/v1/stats/dispatch", "/api/v1/stats/dispatch", Authed([this](const Actor& a, const Req& req, Res& res) {
     TimeMs from = 0, to = 0;
     if (Status st = PeriodParams(req, svc->clock()->NowMs(), &from, &to); !st.ok()) return SendError(res, st);

@@ -13,5 +13,6 @@ void AddModelCommands(CLI::App& app, SetAction set_action);    // model_cmd.cc
 void AddInsightCommands(CLI::App& app, SetAction set_action);  // insight_cmd.cc
 void AddDispatchCommands(CLI::App& app, SetAction set_action);  // dispatch_cmd.cc
 void AddReportCommands(CLI::App& app, SetAction set_action);    // report_cmd.cc
+void AddStaffingCommands(CLI::App& app, SetAction set_action);  // staffing_cmd.cc
 
 }  // namespace hotline::cli

@@ -554,6 +554,7 @@ int main(int argc, char** argv) {
   cli::AddInsightCommands(app, set_action);
   cli::AddDispatchCommands(app, set_action);
   cli::AddReportCommands(app, set_action);
+  cli::AddStaffingCommands(app, set_action);
 
   CLI11_PARSE(app, argc, argv);
   if (action) return action();

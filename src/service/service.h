@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "contact/staffing.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "intake/intake.h"
@@ -180,6 +181,12 @@ class Service {
   // their centre's intake and subtree; unit handlers are refused.
   // `closed_by` > 0: completion counted as of then (see Store::OverviewStats).
   Result<nlohmann::json> Overview(const Actor& a, TimeMs from, TimeMs to, TimeMs closed_by = 0);
+  // Seat planning (坐席测算), supervisors and admins: the contacts of the last `weeks` whole
+  // weeks (1 to 26, ending at today's midnight) on `channels` (empty: every channel), per
+  // hour of the week (city time), and the agents and staff each hour needs to meet `target`
+  // at its mean load and at its busiest week's. A centre plans for the lines it answers.
+  Result<nlohmann::json> Staffing(const Actor& a, int weeks, const std::vector<std::string>& channels,
+                                  const contact::StaffingTarget& target);
   // How many tickets wait in each of the caller's work queues (counted as the lists count).
   Result<nlohmann::json> Queues(const Actor& a);
   // A weekly, monthly or special report (周报/月报/专报) over the period (service/report.h),

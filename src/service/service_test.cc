@@ -420,6 +420,62 @@ TEST_F(ServiceTest, KnowledgeAboutAnotherPlaceRanksBelow) {
   EXPECT_EQ(titles("C市停水 停水了").size(), 4u) << "an entry about somewhere else drops, it is not dropped";
 }
 
+// Seat planning reads whole past weeks of contacts by hour of the week: Tuesday 9:00 had
+// 3 calls one week and 1 the week before, so it plans for 2 an hour and for 3 at its peak.
+TEST_F(ServiceTest, StaffingPlansEachHourOfTheWeekFromPastContacts) {
+  auto call = [&](const char* when, const char* channel) {
+    clock_.Set(T(when));
+    TicketInput in;
+    in.channel = channel;
+    in.request_type = "consultation";
+    in.content = "咨询公积金提取";
+    in.citizen.name = "李四";
+    in.citizen.phone = "13912345678";
+    auto t = svc_->CreateTicket(agent_, in, "");
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+  };
+  for (int i = 0; i < 3; ++i) call("2025-09-23T09:15:00+08:00", "phone");  // a Tuesday
+  call("2025-09-16T09:40:00+08:00", "phone");
+  call("2025-09-16T09:50:00+08:00", "web");
+  call("2025-09-02T09:10:00+08:00", "phone");  // four weeks back: outside a two-week plan
+  clock_.Set(T("2025-09-30T09:00:00+08:00"));  // today's contacts are not whole days yet
+  call("2025-09-30T09:00:00+08:00", "phone");
+  Actor supervisor{3, Role::kSupervisor, hub_, "sup"};
+  contact::StaffingTarget target;  // 300 s a call, 80 % within 20 s
+  auto plan = svc_->Staffing(supervisor, 2, {"phone"}, target);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ((*plan)["from"], "2025-09-16T00:00:00+08:00");
+  EXPECT_EQ((*plan)["to"], "2025-09-30T00:00:00+08:00");
+  EXPECT_EQ((*plan)["contacts"], 4);
+  const auto& hours = (*plan)["hours"];
+  ASSERT_EQ(hours.size(), 168u);
+  const auto& tuesday9 = hours[24 + 9];
+  EXPECT_EQ(tuesday9["weekday"], 2);
+  EXPECT_EQ(tuesday9["hour"], 9);
+  EXPECT_DOUBLE_EQ(tuesday9["calls_per_hour"].get<double>(), 2);
+  EXPECT_DOUBLE_EQ(tuesday9["peak_calls_per_hour"].get<double>(), 3);
+  EXPECT_EQ(tuesday9["agents"], 1);
+  EXPECT_EQ(tuesday9["staff"], 2) << "1 / (1 - 30 % shrinkage)";
+  EXPECT_EQ(hours[24 + 10]["calls_per_hour"], 0);
+  EXPECT_EQ(hours[24 + 10]["agents"], 1) << "a quiet hour keeps the minimum on the line";
+  EXPECT_EQ((*plan)["summary"]["busiest"]["weekday"], 2);
+  EXPECT_EQ((*plan)["summary"]["busiest"]["hour"], 9);
+  // Every channel: the web message counts too.
+  auto all = svc_->Staffing(supervisor, 2, {}, target);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ((*all)["contacts"], 5);
+  EXPECT_DOUBLE_EQ((*all)["hours"][24 + 9]["calls_per_hour"].get<double>(), 2.5);
+  auto four = svc_->Staffing(supervisor, 4, {"phone"}, target);
+  ASSERT_TRUE(four.ok());
+  EXPECT_EQ((*four)["contacts"], 5);
+  EXPECT_DOUBLE_EQ((*four)["hours"][24 + 9]["calls_per_hour"].get<double>(), 1.25);
+  // Agents do not plan seats; bad parameters name themselves.
+  EXPECT_EQ(svc_->Staffing(agent_, 2, {}, target).status().code(), Code::kPermissionDenied);
+  EXPECT_NE(svc_->Staffing(supervisor, 0, {}, target).status().message().find("weeks"), std::string::npos);
+  target.aht_s = 0;
+  EXPECT_NE(svc_->Staffing(supervisor, 2, {}, target).status().message().find("aht"), std::string::npos);
+}
+
 // A login costs one argon2id check whether the password is right or wrong and whether the
 // account exists or is disabled: how long a failure takes tells nothing about usernames.
 TEST_F(ServiceTest, EveryLoginPaysOnePasswordCheck) {

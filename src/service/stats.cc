@@ -33,6 +33,79 @@ json UnitScore(const json& on_time, const json& satisfaction, const json& kept) 
 
 }  // namespace
 
+Result<json> Service::Staffing(const Actor& a, int weeks, const std::vector<std::string>& channels,
+                               const contact::StaffingTarget& target) {
+  if (a.role != Role::kAdmin && a.role != Role::kSupervisor && a.role != Role::kSystem) {
+    return PermissionDenied("seat planning is for supervisors and admins");
+  }
+  if (weeks < 1 || weeks > 26) return InvalidArgument("weeks", "must be 1 to 26");
+  for (const auto& ch : channels) {
+    if (!IsValidChannel(ch)) return InvalidArgument("channel", "unknown channel '" + ch.substr(0, 40) + "'");
+  }
+  RETURN_IF_ERROR(contact::CheckTarget(target));
+  ASSIGN_OR_RETURN(std::vector<Id> scope, CentreScope(a, *Org()));
+  const TimeMs to = CityDayStart(clock_->NowMs());
+  const TimeMs from = to - weeks * 7 * kDayMs;
+  ASSIGN_OR_RETURN(auto rows, store_->ContactsByHour(from, to, scope));
+  std::vector<int64_t> counts(static_cast<size_t>(weeks) * 168, 0);
+  int64_t total = 0;
+  for (const auto& r : rows) {
+    if (!channels.empty() && std::find(channels.begin(), channels.end(), r.channel) == channels.end()) continue;
+    if (r.hour < 0 || static_cast<size_t>(r.hour) >= counts.size()) continue;
+    counts[static_cast<size_t>(r.hour)] += r.count;
+    total += r.count;
+  }
+  // 1970-01-01 was a Thursday: day d of the epoch is weekday (d + 3) % 7, Monday 0.
+  const int64_t first_day = CityDays(from);
+  const auto load = contact::LoadByHourOfWeek(counts, static_cast<int>(((first_day + 3) % 7 + 7) % 7) * 24);
+  json hours = json::array();
+  int max_agents = 0, max_staff = 0, busiest = 0;
+  double agent_hours = 0, staff_hours = 0, peak_agent_hours = 0;
+  for (int h = 0; h < 168; ++h) {
+    ASSIGN_OR_RETURN(auto mean, contact::PlanFor(std::min(load.mean[h], contact::kMaxCallsPerHour), target));
+    ASSIGN_OR_RETURN(auto peak, contact::PlanFor(std::min(load.peak[h], contact::kMaxCallsPerHour), target));
+    hours.push_back({{"weekday", h / 24 + 1},
+                     {"hour", h % 24},
+                     {"calls_per_hour", load.mean[h]},
+                     {"peak_calls_per_hour", load.peak[h]},
+                     {"traffic_erlangs", mean.traffic},
+                     {"agents", mean.agents},
+                     {"staff", mean.staff},
+                     {"service_level", mean.service_level},
+                     {"asa_s", mean.asa_s},
+                     {"occupancy", mean.occupancy},
+                     {"agents_at_peak", peak.agents},
+                     {"staff_at_peak", peak.staff}});
+    max_agents = std::max(max_agents, peak.agents);
+    max_staff = std::max(max_staff, peak.staff);
+    agent_hours += mean.agents;
+    staff_hours += mean.staff;
+    peak_agent_hours += peak.agents;
+    if (load.mean[h] > load.mean[busiest]) busiest = h;
+  }
+  json channel_list = channels;
+  return json{{"from", FormatIsoCity(from)},
+              {"to", FormatIsoCity(to)},
+              {"weeks", weeks},
+              {"channels", channel_list},
+              {"target",
+               {{"aht_s", target.aht_s},
+                {"answer_within_s", target.answer_within_s},
+                {"service_level", target.service_level},
+                {"max_occupancy", target.max_occupancy},
+                {"shrinkage", target.shrinkage},
+                {"min_agents", target.min_agents}}},
+              {"contacts", total},
+              {"hours", hours},
+              {"summary",
+               {{"busiest", {{"weekday", busiest / 24 + 1}, {"hour", busiest % 24}, {"calls_per_hour", load.mean[busiest]}}},
+                {"max_agents_at_peak", max_agents},
+                {"max_staff_at_peak", max_staff},
+                {"agent_hours_per_week", agent_hours},
+                {"staff_hours_per_week", staff_hours},
+                {"agent_hours_per_week_at_peak", peak_agent_hours}}}};
+}
+
 Result<json> Service::Overview(const Actor& a, TimeMs from, TimeMs to, TimeMs closed_by) {
   if (a.role == Role::kUnitHandler) return PermissionDenied("unit handlers see their own orders, not the dashboard");
   if (to <= from || to - from > 400 * kDayMs) return InvalidArgument("to", "the period must be 1 ms to 400 days long");

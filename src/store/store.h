@@ -326,6 +326,11 @@ class Store {
   // the period before at the same distance from its start as the current one).
   virtual Result<Overview> OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
                                          const std::vector<Id>& intake_scope, TimeMs closed_by = 0) = 0;
+  // Contacts (every call or message, intake and chases alike) at or after `from` and before
+  // `to`, per channel and hour counted from `from`; `intake_scope` as for OverviewStats but
+  // by the intake unit alone (the centre that answers the line).
+  virtual Result<std::vector<Overview::ChannelHour>> ContactsByHour(TimeMs from, TimeMs to,
+                                                                    const std::vector<Id>& intake_scope) = 0;
   // Training rows from the platform's own history: the newest closed tickets' text and
   // their final category, request type and urgency.
   struct LabelledTicket {

@@ -148,6 +148,10 @@ CREATE TABLE ticket_features(ticket_id INTEGER PRIMARY KEY, hotspot BLOB NOT NUL
       R"SQL(
 ALTER TABLE idempotency ADD COLUMN request_digest TEXT NOT NULL DEFAULT '';
 )SQL",
+      // 10: seat planning counts the contacts (calls, messages, chases) of past weeks by hour.
+      R"SQL(
+CREATE INDEX contacts_at ON contacts(at);
+)SQL",
   };
   return kMigrations;
 }

@@ -122,6 +122,8 @@ class SqliteStore final : public Store {
   Result<DispatchStats> DispatchStatsBetween(TimeMs from, TimeMs to, const std::vector<Id>& scope_units) override;
   Result<Overview> OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
                                  const std::vector<Id>& intake_scope, TimeMs closed_by) override;
+  Result<std::vector<Overview::ChannelHour>> ContactsByHour(TimeMs from, TimeMs to,
+                                                            const std::vector<Id>& intake_scope) override;
   Result<std::vector<LabelledTicket>> ClosedTicketTexts(int limit) override;
   Status PutCalendar(const std::string& name, const std::string& doc) override;
   Result<std::vector<std::pair<std::string, std::string>>> ListCalendars() override;
@@ -1513,6 +1515,26 @@ Result<Store::DispatchStats> SqliteStore::DispatchStatsBetween(TimeMs from, Time
       out.followed = s.Int(3);
       out.followed_returned = s.Int(4);
     }
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<std::vector<Store::Overview::ChannelHour>> SqliteStore::ContactsByHour(TimeMs from, TimeMs to,
+                                                                                const std::vector<Id>& intake_scope) {
+  std::string sql = "SELECT c.channel, (c.at - ?) / 3600000, COUNT(*) FROM contacts c";
+  if (!intake_scope.empty()) {
+    sql += " JOIN tickets t ON t.id = c.ticket_id AND t.intake_unit_id IN (";
+    for (size_t i = 0; i < intake_scope.size(); ++i) sql += (i ? "," : "") + std::to_string(intake_scope[i]);
+    sql += ")";
+  }
+  sql += " WHERE c.at >= ? AND c.at < ? GROUP BY 1, 2";
+  return Read<std::vector<Overview::ChannelHour>>([&](Connection& c) -> Result<std::vector<Overview::ChannelHour>> {
+    std::vector<Overview::ChannelHour> out;
+    Status st;
+    ASSIGN_OR_RETURN(auto s, c.Prepare(sql));
+    s.Bind(1, from).Bind(2, from).Bind(3, to);
+    while (s.Step(&st)) out.push_back({s.Text(0), static_cast<int>(s.Int(1)), s.Int(2)});
     RETURN_IF_ERROR(st);
     return out;
   });
