@@ -181,7 +181,7 @@ class Service {
   // their centre's intake and subtree; unit handlers are refused.
   // `closed_by` > 0: completion counted as of then (see Store::OverviewStats).
   Result<nlohmann::json> Overview(const Actor& a, TimeMs from, TimeMs to, TimeMs closed_by = 0);
-  // Seat planning (坐席测算), supervisors and admins: the contacts of the last `weeks` whole
+  // Seat planning (坐席测算), supervisors, analysts and admins: the contacts of the last `weeks` whole
   // weeks (1 to 26, ending at today's midnight) on `channels` (empty: every channel), per
   // hour of the week (city time), and the agents and staff each hour needs to meet `target`
   // at its mean load and at its busiest week's. A centre plans for the lines it answers.

@@ -35,8 +35,8 @@ json UnitScore(const json& on_time, const json& satisfaction, const json& kept) 
 
 Result<json> Service::Staffing(const Actor& a, int weeks, const std::vector<std::string>& channels,
                                const contact::StaffingTarget& target) {
-  if (a.role != Role::kAdmin && a.role != Role::kSupervisor && a.role != Role::kSystem) {
-    return PermissionDenied("seat planning is for supervisors and admins");
+  if (a.role != Role::kAdmin && a.role != Role::kSupervisor && a.role != Role::kAnalyst && a.role != Role::kSystem) {
+    return PermissionDenied("seat planning is for supervisors, analysts and admins");
   }
   if (weeks < 1 || weeks > 26) return InvalidArgument("weeks", "must be 1 to 26");
   for (const auto& ch : channels) {

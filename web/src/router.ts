@@ -19,6 +19,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/tickets/:id', name: 'ticket', component: () => import('./views/TicketView.vue'), meta: { title: '工单详情', screen: 'tickets' } },
   { path: '/dashboard', name: 'dashboard', component: () => import('./views/DashboardView.vue'), meta: { title: '数据看板' } },
   { path: '/reports', name: 'reports', component: () => import('./views/ReportView.vue'), meta: { title: '统计报告' } },
+  { path: '/staffing', name: 'staffing', component: () => import('./views/StaffingView.vue'), meta: { title: '坐席测算' } },
   { path: '/insight', name: 'insight', component: () => import('./views/InsightView.vue'), meta: { title: '热点预警' } },
   { path: '/kb', name: 'kb', component: () => import('./views/KbView.vue'), meta: { title: '知识库' } },
   { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue'), meta: { title: '系统管理', queryInPlace: true } },

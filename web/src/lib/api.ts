@@ -44,7 +44,8 @@ const fieldNames: Record<string, string> = {
   warning_pct: '预警比例', rules: '时限规则', parent_id: '上级', lead_unit_id: '主办单位', priority: '优先级',
   category_prefix: '分类', display_name: '姓名', role: '角色', aliases: '别名', from: '开始时间',
   date: '日期', category: '分类', top: '数量', reopen_cap: '重办', closing_kind: '办结类型', min_returns: '退回次数',
-  assignment_state: '签收状态', active: '状态',
+  assignment_state: '签收状态', active: '状态', weeks: '统计周数', aht: '平均处理时长', answer_within: '接通时限',
+  service_level: '服务水平', max_occupancy: '最高占用率', shrinkage: '损耗率', min_agents: '最少在线坐席',
 }
 
 const codeMessages: Record<string, string> = {

@@ -30,6 +30,7 @@ export const screenRoles: Record<string, string[]> = {
   dashboard: ['supervisor', 'analyst', 'qa_inspector', 'dispatcher', 'admin', 'agent'],
   reports: ['supervisor', 'analyst', 'dispatcher', 'admin'],
   insight: ['analyst', 'supervisor', 'admin'],
+  staffing: ['supervisor', 'analyst', 'admin'],
   kb: ['agent', 'reviewer', 'admin', 'analyst', 'dispatcher', 'supervisor', 'callback_agent'],
   admin: ['admin'],
 }
