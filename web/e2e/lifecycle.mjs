@@ -208,6 +208,15 @@ try {
   await as('supervisor1', async (page) => {
     await page.waitForTimeout(1000)
     await shot(page, '13-supervision')
+    // 坐席测算: the week's grid of agents from the demo's past contacts.
+    await page.click('[data-test="menu-staffing"]')
+    await page.waitForSelector('[data-test="staffing-grid"] tbody tr', { timeout: 30_000 })
+    const hoursShown = await page.locator('[data-test="staffing-grid"] tbody tr').count()
+    const staffed = await page.locator('[data-test="staffing-grid"] tbody td').evaluateAll((tds) => tds.filter((td) => Number(td.textContent) > 0).length)
+    check(hoursShown === 24 && staffed === 168, `seat planning shows 24 hours × 7 days, every hour staffed (${hoursShown} rows, ${staffed} cells > 0)`)
+    await shot(page, '16-staffing')
+    await page.click('[data-test="menu-supervision"]')
+    await page.waitForTimeout(1000)
     // Units' extension and suspension requests waiting for the centre: the tab's count is the list's total.
     await page.click('#tab-awaiting')
     await page.waitForSelector('[data-test="sup-table-awaiting"]')

@@ -30,7 +30,7 @@ describe('staffing', () => {
     expect(grid[9].cells[0].weekday).toBe(1)
     expect(grid[23].cells[6]).toMatchObject({ weekday: 7, hour: 23 })
   })
-  it('shades by agents against the most', () => {
+  it('shades by load against the most', () => {
     expect(cellShade(0, 10)).toBe('transparent')
     expect(cellShade(10, 10)).toBe('rgba(64, 158, 255, 0.80)')
     expect(cellShade(5, 10)).toBe('rgba(64, 158, 255, 0.46)')

@@ -55,10 +55,10 @@ export function staffingGrid(plan: StaffingPlan): { hour: number; cells: Staffin
   return rows
 }
 
-// A cell's shade: white for none, deepening with the agents it needs against the week's most.
-export function cellShade(agents: number, most: number): string {
-  if (agents <= 0 || most <= 0) return 'transparent'
-  const share = Math.min(1, agents / most)
+// A cell's shade: none for nothing, deepening with its value (the load) against the week's most.
+export function cellShade(value: number, most: number): string {
+  if (value <= 0 || most <= 0) return 'transparent'
+  const share = Math.min(1, value / most)
   return `rgba(64, 158, 255, ${(0.12 + 0.68 * share).toFixed(2)})`
 }
 
