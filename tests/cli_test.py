@@ -505,6 +505,9 @@ class CliTest(unittest.TestCase):
                             "--json"], capture_output=True, timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr.decode())
         self.assertEqual(json.loads(r.stdout)["agents"], 14)
+        r = subprocess.run([HOTLINE, "staffing", "--calls-per-hour", "-5"], capture_output=True, timeout=60)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("calls_per_hour: must be 0 to 100000", r.stderr.decode())
 
 
 if __name__ == "__main__":

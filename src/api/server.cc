@@ -1047,8 +1047,6 @@ void ApiServer::Impl::IntelRoutes() {
     }
     SendJson(res, 200, {{"models", svc->CurrentAssistant()->Info()}});
   }));
-  // Dispatch accuracy: the share of centre dispatches not returned (退单), overall and when
-  // the proposed unit was followed.
   // 坐席测算: the last weeks' contacts by hour of the week and the seats each hour needs.
   Get("/api/v1/stats/staffing", "/api/v1/stats/staffing", Authed([this](const Actor& a, const Req& req, Res& res) {
     int weeks = 4;
@@ -1073,6 +1071,8 @@ void ApiServer::Impl::IntelRoutes() {
     if (!out.ok()) return SendError(res, out.status());
     SendJson(res, 200, *out);
   }));
+  // Dispatch accuracy: the share of centre dispatches not returned (退单), overall and when
+  // the proposed unit was followed.
   Get("/api/v1/stats/dispatch", "/api/v1/stats/dispatch", Authed([this](const Actor& a, const Req& req, Res& res) {
     TimeMs from = 0, to = 0;
     if (Status st = PeriodParams(req, svc->clock()->NowMs(), &from, &to); !st.ok()) return SendError(res, st);

@@ -18,14 +18,15 @@ namespace {
 
 struct StaffingArgs {
   std::string db, channels;
-  double calls_per_hour = -1;
+  double calls_per_hour = 0;
+  bool one_load = false;  // --calls-per-hour given
   int weeks = 4;
   bool json = false;
   contact::StaffingTarget target;
 };
 
 int Run(const StaffingArgs& a) {
-  if (a.db.empty() == (a.calls_per_hour < 0)) {
+  if (a.db.empty() != a.one_load) {
     return Fail(InvalidArgument("calls-per-hour", "give --calls-per-hour or --db, one of them"));
   }
   if (a.db.empty()) {
@@ -92,7 +93,7 @@ int Run(const StaffingArgs& a) {
 void AddStaffingCommands(CLI::App& app, SetAction set_action) {
   auto a = std::make_shared<StaffingArgs>();
   auto* cmd = app.add_subcommand("staffing", "seat planning (坐席测算) by Erlang C: for one load, or per hour of the week from a database");
-  cmd->add_option("--calls-per-hour", a->calls_per_hour, "plan for this load (calls an hour)");
+  auto* load = cmd->add_option("--calls-per-hour", a->calls_per_hour, "plan for this load (calls an hour)");
   cmd->add_option("--db", a->db, "plan every hour of the week from this database's past contacts")->check(CLI::ExistingFile);
   cmd->add_option("--weeks", a->weeks, "with --db: whole weeks of history, ending at today's midnight (1-26)")->capture_default_str();
   cmd->add_option("--channel", a->channels, "with --db: channels to count, comma-separated (default: every channel)");
@@ -103,7 +104,10 @@ void AddStaffingCommands(CLI::App& app, SetAction set_action) {
   cmd->add_option("--shrinkage", a->target.shrinkage, "share of paid time off the lines")->capture_default_str();
   cmd->add_option("--min-agents", a->target.min_agents, "on the lines whatever the load (0: none)")->capture_default_str();
   cmd->add_flag("--json", a->json, "print JSON");
-  cmd->callback([a, set_action] { set_action([a] { return Run(*a); }); });
+  cmd->callback([a, load, set_action] {
+    a->one_load = load->count() > 0;
+    set_action([a] { return Run(*a); });
+  });
 }
 
 }  // namespace hotline::cli

@@ -14,8 +14,8 @@ Status CheckTarget(const StaffingTarget& t) {
   if (!(t.aht_s >= 1 && t.aht_s <= 7200)) return InvalidArgument("aht", "must be 1 to 7200 seconds");
   if (!(t.answer_within_s >= 0 && t.answer_within_s <= 3600)) return InvalidArgument("answer_within", "must be 0 to 3600 seconds");
   if (!(t.service_level > 0 && t.service_level < 1)) return InvalidArgument("service_level", "must be above 0 and below 1");
-  if (!(t.max_occupancy > 0 && t.max_occupancy <= 1)) return InvalidArgument("max_occupancy", "must be above 0 and at most 1");
-  if (!(t.shrinkage >= 0 && t.shrinkage < 1)) return InvalidArgument("shrinkage", "must be 0 or more and below 1");
+  if (!(t.max_occupancy >= 0.1 && t.max_occupancy <= 1)) return InvalidArgument("max_occupancy", "must be 0.1 to 1");
+  if (!(t.shrinkage >= 0 && t.shrinkage <= 0.95)) return InvalidArgument("shrinkage", "must be 0 to 0.95");
   if (t.min_agents < 0 || t.min_agents > kMaxMinAgents) return InvalidArgument("min_agents", "must be 0 to 1000");
   return Status::Ok();
 }
@@ -41,9 +41,11 @@ Result<Staffing> PlanFor(double calls_per_hour, const StaffingTarget& t) {
   int n = 0;
   if (s.traffic > 0) {
     // The occupancy cap gives a floor; Erlang C then adds agents until the service level holds.
-    n = std::max(static_cast<int>(std::floor(s.traffic)) + 1, static_cast<int>(std::ceil(s.traffic / t.max_occupancy - 1e-9)));
+    const double floor_n = std::max(std::floor(s.traffic) + 1, std::ceil(s.traffic / t.max_occupancy - 1e-9));
+    if (floor_n > kMaxAgents) return InvalidArgument("calls_per_hour", "needs more than 100000 agents at this handling time");
+    n = static_cast<int>(floor_n);
     while (n <= kMaxAgents && level(n) + 1e-12 < t.service_level) ++n;
-    if (n > kMaxAgents) return InvalidArgument("calls_per_hour", "needs more than 100000 agents");
+    if (n > kMaxAgents) return InvalidArgument("calls_per_hour", "needs more than 100000 agents at this handling time");
   }
   n = std::max(n, t.min_agents);
   s.agents = n;

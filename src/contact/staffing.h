@@ -16,8 +16,8 @@ struct StaffingTarget {
   double aht_s = 300;           // average handling time of a call: talk plus wrap-up (话后处理)
   double answer_within_s = 20;  // answered within this many seconds...
   double service_level = 0.8;   // ...this share of calls (80/20)
-  double max_occupancy = 0.85;  // agents busy at most this share of their time
-  double shrinkage = 0.3;       // share of paid time off the lines (breaks, training, leave)
+  double max_occupancy = 0.85;  // agents busy at most this share of their time (0.1 to 1)
+  double shrinkage = 0.3;       // share of paid time off the lines: breaks, training, leave (0 to 0.95)
   int min_agents = 1;           // on the lines whatever the load: a 7×24 line is never unmanned
 };
 

@@ -77,15 +77,26 @@ TEST(Staffing, BadTargetsNameTheirField) {
   t.shrinkage = 1;
   EXPECT_NE(field(PlanFor(10, t)).find("shrinkage"), std::string::npos);
   t = {};
+  t.shrinkage = 0.9999999999;  // would schedule ten billion staff for one agent
+  EXPECT_NE(field(PlanFor(10, t)).find("shrinkage"), std::string::npos);
+  t = {};
   t.max_occupancy = 0;
   EXPECT_NE(field(PlanFor(10, t)).find("max_occupancy"), std::string::npos);
+  t.max_occupancy = 1e-12;
+  EXPECT_NE(field(PlanFor(10, t)).find("max_occupancy"), std::string::npos);
+  t = {};
+  t.aht_s = 7200;
+  EXPECT_NE(field(PlanFor(kMaxCallsPerHour, t)).find("calls_per_hour"), std::string::npos) << "200,000 Erlangs";
   t = {};
   t.min_agents = -1;
   EXPECT_NE(field(PlanFor(10, t)).find("min_agents"), std::string::npos);
   t = {};
   EXPECT_NE(field(PlanFor(-1, t)).find("calls_per_hour"), std::string::npos);
   EXPECT_NE(field(PlanFor(1e9, t)).find("calls_per_hour"), std::string::npos);
-  EXPECT_TRUE(PlanFor(kMaxCallsPerHour, t).ok()) << "the largest load still plans";
+  auto largest = PlanFor(kMaxCallsPerHour, t);
+  ASSERT_TRUE(largest.ok()) << "the largest load still plans at 300 s a call";
+  EXPECT_GT(largest->agents, 8333);
+  EXPECT_LT(largest->agents, 10000);
 }
 
 TEST(Staffing, WeekLoadIsEachHoursMeanAndPeakOverWholeWeeks) {

@@ -16,7 +16,7 @@ std::string Normalised(std::string_view text) {
 }
 
 constexpr size_t kMaxQueryBytes = 20000;
-constexpr size_t kPlaceReading = 200;  // candidates read at most when places move scores
+constexpr size_t kPlaceReading = 200;  // candidates read at most while adjustments (age, places) move scores
 constexpr size_t kMaxLimit = 50;
 constexpr size_t kPlaceTextBytes = 4096;  // of an entry's body read for the places it names
 constexpr const char* kCasePrefix = "case:";  // cases' terms live apart from the entries'

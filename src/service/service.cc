@@ -242,7 +242,9 @@ Result<std::string> Service::Login(const std::string& username, const std::strin
         it = f.empty() ? login_failures_.erase(it) : std::next(it);
       }
     }
-    if (user.ok()) (void)store_->AppendAudit({0, now, user->id, "login_failed", "user:" + IdToString(user->id), ""});
+    // Recorded for unknown names too: the same write either way, and the attempts on record.
+    (void)store_->AppendAudit({0, now, user.ok() ? user->id : 0, "login_failed",
+                               user.ok() ? "user:" + IdToString(user->id) : "username:" + Utf8Prefix(username, 64), ""});
     return Status(Code::kUnauthenticated, "wrong username or password");
   }
   const std::string token = RandomHex(32);

@@ -533,6 +533,20 @@ TEST_F(ServiceTest, NewerKnowledgeRanksAboveOlderWhenOtherwiseEqual) {
   // Nine months against nearly eleven years: 2^-0.74 and 2^-10.75 of the 10 % left.
   const double newer = score["医保缴费办理（新）"], older = score["医保缴费办理（旧）"];
   EXPECT_NEAR(older / newer, (1 - 0.1 * (1 - std::exp2(-10.75))) / (1 - 0.1 * (1 - std::exp2(-0.745))), 0.002);
+  // Beyond the first 50 candidates read: among 60 equal entries from 2010, one saved today
+  // with the same words ranks last by terms and id, and first once age counts.
+  std::vector<KbEntry> many;
+  for (int i = 0; i < 60; ++i) many.push_back(entry("公积金提取办理", "公积金提取可在线办理。", "2010-01-01T00:00:00+08:00"));
+  many.push_back(entry("公积金提取办理", "公积金提取可在线办理。", ""));
+  auto saved_many = kb.Save(many, 0);
+  ASSERT_TRUE(saved_many.ok());
+  q.limit = 3;
+  auto fresh = kb.Search("公积金提取", q);
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_EQ(fresh->size(), 3u);
+  EXPECT_EQ(fresh->front().entry.id, saved_many->back().id) << "read past the first chunk of candidates";
+  EXPECT_EQ(fresh->front().entry.effective_at, 0);
+  q.limit = 10;
   auto better = kb.Search("居民医保缴费标准和缴费渠道", q);
   ASSERT_TRUE(better.ok() && !better->empty());
   EXPECT_EQ(better->front().entry.title, "居民医保缴费标准和缴费渠道") << "sixteen years old, but the answer";

@@ -62,25 +62,26 @@ Result<json> Service::Staffing(const Actor& a, int weeks, const std::vector<std:
   int max_agents = 0, max_staff = 0, busiest = 0;
   double agent_hours = 0, staff_hours = 0, peak_agent_hours = 0;
   for (int h = 0; h < 168; ++h) {
-    ASSIGN_OR_RETURN(auto mean, contact::PlanFor(std::min(load.mean[h], contact::kMaxCallsPerHour), target));
-    ASSIGN_OR_RETURN(auto peak, contact::PlanFor(std::min(load.peak[h], contact::kMaxCallsPerHour), target));
+    auto mean = contact::PlanFor(std::min(load.mean[h], contact::kMaxCallsPerHour), target);
+    auto peak = contact::PlanFor(std::min(load.peak[h], contact::kMaxCallsPerHour), target);
+    if (!mean.ok() || !peak.ok()) return InvalidArgument("aht", "the past load at this handling time needs more than 100000 agents");
     hours.push_back({{"weekday", h / 24 + 1},
                      {"hour", h % 24},
                      {"calls_per_hour", load.mean[h]},
                      {"peak_calls_per_hour", load.peak[h]},
-                     {"traffic_erlangs", mean.traffic},
-                     {"agents", mean.agents},
-                     {"staff", mean.staff},
-                     {"service_level", mean.service_level},
-                     {"asa_s", mean.asa_s},
-                     {"occupancy", mean.occupancy},
-                     {"agents_at_peak", peak.agents},
-                     {"staff_at_peak", peak.staff}});
-    max_agents = std::max(max_agents, peak.agents);
-    max_staff = std::max(max_staff, peak.staff);
-    agent_hours += mean.agents;
-    staff_hours += mean.staff;
-    peak_agent_hours += peak.agents;
+                     {"traffic_erlangs", mean->traffic},
+                     {"agents", mean->agents},
+                     {"staff", mean->staff},
+                     {"service_level", mean->service_level},
+                     {"asa_s", mean->asa_s},
+                     {"occupancy", mean->occupancy},
+                     {"agents_at_peak", peak->agents},
+                     {"staff_at_peak", peak->staff}});
+    max_agents = std::max(max_agents, peak->agents);
+    max_staff = std::max(max_staff, peak->staff);
+    agent_hours += mean->agents;
+    staff_hours += mean->staff;
+    peak_agent_hours += peak->agents;
     if (load.mean[h] > load.mean[busiest]) busiest = h;
   }
   json channel_list = channels;
@@ -98,7 +99,8 @@ Result<json> Service::Staffing(const Actor& a, int weeks, const std::vector<std:
               {"contacts", total},
               {"hours", hours},
               {"summary",
-               {{"busiest", {{"weekday", busiest / 24 + 1}, {"hour", busiest % 24}, {"calls_per_hour", load.mean[busiest]}}},
+               {{"busiest", total == 0 ? json(nullptr)
+                                       : json{{"weekday", busiest / 24 + 1}, {"hour", busiest % 24}, {"calls_per_hour", load.mean[busiest]}}},
                 {"max_agents_at_peak", max_agents},
                 {"max_staff_at_peak", max_staff},
                 {"agent_hours_per_week", agent_hours},

@@ -213,7 +213,9 @@ try {
     await page.waitForSelector('[data-test="staffing-grid"] tbody tr', { timeout: 30_000 })
     const hoursShown = await page.locator('[data-test="staffing-grid"] tbody tr').count()
     const staffed = await page.locator('[data-test="staffing-grid"] tbody td').evaluateAll((tds) => tds.filter((td) => Number(td.textContent) > 0).length)
-    check(hoursShown === 24 && staffed === 168, `seat planning shows 24 hours × 7 days, every hour staffed (${hoursShown} rows, ${staffed} cells > 0)`)
+    const contacts = Number(/共 (\d+) 次来电/.exec(await page.textContent('[data-test="staffing-summary"]'))?.[1] ?? 0)
+    check(hoursShown === 24 && staffed === 168 && contacts > 0,
+          `seat planning shows 24 hours × 7 days from past calls, every hour staffed (${hoursShown} rows, ${staffed} cells > 0, ${contacts} calls)`)
     await shot(page, '16-staffing')
     await page.click('[data-test="menu-supervision"]')
     await page.waitForTimeout(1000)

@@ -11,7 +11,7 @@ export interface StaffingPlan {
   target: { aht_s: number; answer_within_s: number; service_level: number; max_occupancy: number; shrinkage: number; min_agents: number }
   hours: StaffingHour[]
   summary: {
-    busiest: { weekday: number; hour: number; calls_per_hour: number }
+    busiest: { weekday: number; hour: number; calls_per_hour: number } | null  // null: no contacts
     max_agents_at_peak: number; max_staff_at_peak: number
     agent_hours_per_week: number; staff_hours_per_week: number; agent_hours_per_week_at_peak: number
   }
