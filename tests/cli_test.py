@@ -181,6 +181,15 @@ class CliTest(unittest.TestCase):
             self.assertEqual(s.get("/api/v1/categories", token)["version"], 1)
             self.assertEqual(len(s.get("/api/v1/users", token)["items"]), 1)
 
+    def test_staffing_on_a_database_without_contacts(self):
+        self.init()
+        r = subprocess.run([HOTLINE, "staffing", "--db", self.db], capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        out = r.stdout.decode()
+        self.assertIn("(4 weeks): 0", out)
+        self.assertNotIn("busiest hour", out, "no contacts, no busiest hour")
+        self.assertIn("at most 1 agents", out, "the minimum on the line")
+
     def test_init_with_short_password_fails_clearly(self):
         code, out, err = run("init", "--db", self.db, "--admin-user", "admin", "--admin-password", "short")
         self.assertNotEqual(code, 0)

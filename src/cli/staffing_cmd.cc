@@ -79,9 +79,11 @@ int Run(const StaffingArgs& a) {
     std::printf("\n");
   }
   const auto& s = p["summary"];
-  std::printf("busiest hour: weekday %d %02d:00, %.1f contacts/h; at most %d agents, %d staff at the busiest week's peak\n",
-              s["busiest"]["weekday"].get<int>(), s["busiest"]["hour"].get<int>(),
-              s["busiest"]["calls_per_hour"].get<double>(), s["max_agents_at_peak"].get<int>(),
+  if (const auto& b = s["busiest"]; !b.is_null()) {  // null: no contacts in the period
+    std::printf("busiest hour: weekday %d %02d:00, %.1f contacts/h\n", b["weekday"].get<int>(), b["hour"].get<int>(),
+                b["calls_per_hour"].get<double>());
+  }
+  std::printf("at most %d agents, %d staff at the busiest week's peak\n", s["max_agents_at_peak"].get<int>(),
               s["max_staff_at_peak"].get<int>());
   std::printf("agent hours a week: %.0f (staff hours %.0f)\n", s["agent_hours_per_week"].get<double>(),
               s["staff_hours_per_week"].get<double>());
