@@ -132,36 +132,35 @@ Status PeriodParams(const Req& req, TimeMs now, TimeMs* from, TimeMs* to) {
   return Status::Ok();
 }
 
-// An optional integer query parameter: the whole value, digits with an optional sign.
-Status IntParam(const Req& req, const char* name, int* out) {
+// An optional numeric query parameter, parsed by `parse` (std::stoi, std::stod): the whole
+// value must be read, with no leading space, and finite; otherwise 400 naming it.
+template <typename T, typename Parse>
+Status ParsedParam(const Req& req, const char* name, T* out, Parse parse, const char* expected) {
   if (!req.has_param(name)) return Status::Ok();
   const std::string v = req.get_param_value(name);
   size_t used = 0;
   try {
-    const int n = std::stoi(v, &used);
-    if (used != v.size() || v.empty() || std::isspace(static_cast<unsigned char>(v[0]))) throw std::invalid_argument(v);
-    *out = n;
-  } catch (const std::exception&) {
-    return InvalidArgument(name, "must be a whole number");
-  }
-  return Status::Ok();
-}
-
-// An optional number query parameter: the whole value, a finite decimal.
-Status NumberParam(const Req& req, const char* name, double* out) {
-  if (!req.has_param(name)) return Status::Ok();
-  const std::string v = req.get_param_value(name);
-  size_t used = 0;
-  try {
-    const double x = std::stod(v, &used);
+    const T x = parse(v, &used);
     if (used != v.size() || v.empty() || std::isspace(static_cast<unsigned char>(v[0])) || !std::isfinite(x)) {
       throw std::invalid_argument(v);
     }
     *out = x;
   } catch (const std::exception&) {
-    return InvalidArgument(name, "must be a number");
+    return InvalidArgument(name, expected);
   }
   return Status::Ok();
+}
+
+// An optional integer query parameter: the whole value, digits with an optional sign.
+Status IntParam(const Req& req, const char* name, int* out) {
+  return ParsedParam(req, name, out, [](const std::string& v, size_t* used) { return std::stoi(v, used); },
+                     "must be a whole number");
+}
+
+// An optional number query parameter: the whole value, a finite decimal.
+Status NumberParam(const Req& req, const char* name, double* out) {
+  return ParsedParam(req, name, out, [](const std::string& v, size_t* used) { return std::stod(v, used); },
+                     "must be a number");
 }
 
 // An optional yes/no filter: true or false (absent or empty: false).
