@@ -1364,6 +1364,14 @@ Result<std::vector<Store::DuplicateCandidate>> SqliteStore::DuplicateCandidates(
 }
 
 namespace {
+// "(1,2,3)": unit ids are our own integers, so a scope can be written into the SQL as a
+// literal list.
+std::string IdListLiteral(const std::vector<Id>& ids) {
+  std::string in = "(";
+  for (size_t i = 0; i < ids.size(); ++i) in += (i ? "," : "") + std::to_string(ids[i]);
+  return in + ")";
+}
+
 // " AND (col IN (tickets taken in or dispatched into the units))" for a centre's scope, ""
 // for the whole city (no units); BindScope binds it and returns the next parameter index.
 std::string ScopeClause(const char* ticket_col, const std::vector<Id>& units) {
@@ -1524,9 +1532,7 @@ Result<std::vector<Store::Overview::ChannelHour>> SqliteStore::ContactsByHour(Ti
                                                                                 const std::vector<Id>& intake_scope) {
   std::string sql = "SELECT c.channel, (c.at - ?) / 3600000, COUNT(*) FROM contacts c";
   if (!intake_scope.empty()) {
-    sql += " JOIN tickets t ON t.id = c.ticket_id AND t.intake_unit_id IN (";
-    for (size_t i = 0; i < intake_scope.size(); ++i) sql += (i ? "," : "") + std::to_string(intake_scope[i]);
-    sql += ")";
+    sql += " JOIN tickets t ON t.id = c.ticket_id AND t.intake_unit_id IN " + IdListLiteral(intake_scope);
   }
   sql += " WHERE c.at >= ? AND c.at < ? GROUP BY 1, 2";
   return Read<std::vector<Overview::ChannelHour>>([&](Connection& c) -> Result<std::vector<Overview::ChannelHour>> {
@@ -1542,13 +1548,10 @@ Result<std::vector<Store::Overview::ChannelHour>> SqliteStore::ContactsByHour(Ti
 
 Result<Store::Overview> SqliteStore::OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
                                                    const std::vector<Id>& intake_scope, TimeMs closed_by) {
-  // Unit ids are our own integers, so the scope is written into the SQL as a literal list.
   // A centre sees what it took in and what was dispatched into its subtree, as its lists do.
   std::string scope;
   if (!intake_scope.empty()) {
-    std::string in = "(";
-    for (size_t i = 0; i < intake_scope.size(); ++i) in += (i ? "," : "") + std::to_string(intake_scope[i]);
-    in += ")";
+    const std::string in = IdListLiteral(intake_scope);
     scope = " AND (t.intake_unit_id IN " + in + " OR t.id IN (SELECT a.ticket_id FROM assignments a WHERE a.unit_id IN " +
             in + "))";
   }
