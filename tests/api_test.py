@@ -1653,6 +1653,11 @@ class ScreensTest(Base):
         self.assertEqual(r["target"]["shrinkage"], 0.25)
         self.assertEqual(r["weeks"], 1)
         self.assertEqual([h["weekday"] for h in r["hours"][::24]], [1, 2, 3, 4, 5, 6, 7])
+        # 多援一: the centres answering these lines, each alone, against the pool the plan is.
+        self.assertEqual(r["pooling"]["centres"], len(r["centres"]))
+        self.assertEqual(r["pooling"]["pooled_agent_hours_per_week"], r["summary"]["agent_hours_per_week"])
+        self.assertGreaterEqual(r["pooling"]["saved_agent_hours_per_week"], 0)
+        self.assertEqual(sum(c["contacts"] for c in r["centres"]), r["contacts"])
         self.expect_error(call("GET", "/api/v1/stats/staffing", token=T("agent1")), 403)
         self.expect_error(call("GET", "/api/v1/stats/staffing?aht=fast", token=T("admin")), 400, field="aht")
         self.expect_error(call("GET", "/api/v1/stats/staffing?service_level=1.5", token=T("admin")), 400,

@@ -204,6 +204,11 @@ class CityBuilder {
       const bool centre = std::string(spec.kind).find("center") != std::string::npos;
       users.push_back({spec.handler, centre ? Role::kDispatcher : Role::kUnitHandler, units.at(spec.name),
                        std::string(spec.name) + (centre ? " 派单员" : " 承办人")});
+      // A district centre answers its district's own line too (agent_jiangnan, ...).
+      if (std::string(spec.kind) == "district_center") {
+        users.push_back({"agent_" + std::string(spec.handler).substr(5), Role::kAgent, units.at(spec.name),
+                         std::string(spec.name) + " 话务员"});
+      }
     }
     for (const auto& u : users) {
       User row;
@@ -259,6 +264,8 @@ class Traffic {
       Actor a{u.id, u.role, u.unit_id, u.username};
       if (u.role == Role::kUnitHandler || (u.role == Role::kDispatcher && u.username != "dispatcher1")) {
         by_unit_[u.unit_id] = a;
+      } else if (u.role == Role::kAgent && u.username.rfind("agent_", 0) == 0) {
+        if (const Unit* unit = org->FindUnit(u.unit_id); unit && unit->area_id) district_agents_[unit->area_id] = a;
       } else if (u.username == "agent1" || u.username == "dispatcher1" || u.username == "reviewer1" ||
                  u.username == "callback1" || u.username == "supervisor1") {
         by_role_[u.role] = a;
@@ -368,7 +375,10 @@ class Traffic {
     char phone[32];
     std::snprintf(phone, sizeof phone, "13%d%08d", 5 + static_cast<int>(Pick(5)), static_cast<int>(Pick(100000000)));
     in.citizen.phone = phone;
-    auto created = svc_->CreateTicket(by_role_.at(Role::kAgent), in, "");
+    // A third of a district's callers dial its own line, answered by the district centre.
+    auto local = district_agents_.find(street.parent_id);
+    const Actor& intake = local != district_agents_.end() && Chance(1.0 / 3) ? local->second : by_role_.at(Role::kAgent);
+    auto created = svc_->CreateTicket(intake, in, "");
     if (created.ok()) {
       open_.push_back({created->ticket.id, now + DelayFor(created->ticket)});
       replies_[created->ticket.id] = tpl.reply;
@@ -554,6 +564,7 @@ class Traffic {
   Service* svc_;
   std::mt19937 rng_;
   std::map<Id, Actor> by_unit_;
+  std::map<Id, Actor> district_agents_;  // by the district (area) whose line they answer
   std::map<Role, Actor> by_role_;
   std::vector<Category> cats_;
   std::vector<Area> streets_;

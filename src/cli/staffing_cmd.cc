@@ -87,6 +87,19 @@ int Run(const StaffingArgs& a) {
               s["max_staff_at_peak"].get<int>());
   std::printf("agent hours a week: %.0f (staff hours %.0f)\n", s["agent_hours_per_week"].get<double>(),
               s["staff_hours_per_week"].get<double>());
+  if (p["centres"].size() > 1) {  // 多援一: each centre alone against all of them as one pool
+    std::printf("centres answering these lines, each staffed alone:\n");
+    for (const auto& c : p["centres"]) {
+      std::printf("  %-24s %8lld contacts  at most %4d agents  %7.0f agent hours a week\n",
+                  c["name"].is_null() ? "(no centre)" : c["name"].get<std::string>().c_str(),
+                  static_cast<long long>(c["contacts"].get<int64_t>()), c["max_agents_at_peak"].get<int>(),
+                  c["agent_hours_per_week"].get<double>());
+    }
+    const auto& pool = p["pooling"];
+    std::printf("alone: %.0f agent hours a week; pooled (多援一, any agent answers any centre's line): %.0f, saving %.0f\n",
+                pool["separate_agent_hours_per_week"].get<double>(), pool["pooled_agent_hours_per_week"].get<double>(),
+                pool["saved_agent_hours_per_week"].get<double>());
+  }
   return 0;
 }
 

@@ -476,6 +476,61 @@ TEST_F(ServiceTest, StaffingPlansEachHourOfTheWeekFromPastContacts) {
   EXPECT_NE(svc_->Staffing(supervisor, 2, {}, target).status().message().find("aht"), std::string::npos);
 }
 
+// 多援一: each centre staffed for its own lines against all of them as one pool. Two centres
+// busy at different hours each keep one agent on the line all week when apart; pooled, one
+// agent covers both.
+TEST_F(ServiceTest, StaffingComparesEachCentreAloneWithThePool) {
+  Actor root{0, Role::kSystem, 0, "test"};
+  const Id east = svc_->CreateUnit(root, Unit{0, "东区分中心", UnitKind::kDistrictCenter, hub_, 0, "", true})->id;
+  Actor east_agent{4, Role::kAgent, east, "east"};
+  auto call = [&](const Actor& by, const char* when) {
+    clock_.Set(T(when));
+    TicketInput in;
+    in.channel = "phone";
+    in.request_type = "consultation";
+    in.content = "咨询公积金提取";
+    in.citizen.name = "李四";
+    in.citizen.phone = "13912345678";
+    auto t = svc_->CreateTicket(by, in, "");
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+  };
+  call(agent_, "2025-09-23T09:15:00+08:00");
+  call(agent_, "2025-09-23T09:20:00+08:00");
+  call(east_agent, "2025-09-23T21:15:00+08:00");
+  clock_.Set(T("2025-09-30T09:00:00+08:00"));
+  contact::StaffingTarget target;
+  auto plan = svc_->Staffing(Actor{3, Role::kSupervisor, hub_, "sup"}, 1, {}, target);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  const auto& centres = (*plan)["centres"];
+  ASSERT_EQ(centres.size(), 2u);
+  EXPECT_EQ(centres[0]["name"], "市中心") << "the busiest centre first";
+  EXPECT_EQ(centres[0]["contacts"], 2);
+  EXPECT_EQ(centres[0]["busiest"]["hour"], 9);
+  EXPECT_EQ(centres[1]["name"], "东区分中心");
+  EXPECT_EQ(centres[1]["unit_id"], IdToString(east));
+  EXPECT_EQ(centres[1]["busiest"]["hour"], 21);
+  EXPECT_DOUBLE_EQ(centres[1]["agent_hours_per_week"].get<double>(), 168);
+  const auto& pooling = (*plan)["pooling"];
+  EXPECT_EQ(pooling["centres"], 2);
+  EXPECT_DOUBLE_EQ(pooling["separate_agent_hours_per_week"].get<double>(), 336);
+  EXPECT_DOUBLE_EQ(pooling["pooled_agent_hours_per_week"].get<double>(), 168);
+  EXPECT_DOUBLE_EQ(pooling["saved_agent_hours_per_week"].get<double>(), 168);
+  EXPECT_EQ(pooling["separate_max_agents_at_peak"], 2);
+  EXPECT_EQ(pooling["pooled_max_agents_at_peak"], 1);
+  // A district centre plans its own lines only.
+  auto own = svc_->Staffing(Actor{5, Role::kSupervisor, east, "east-sup"}, 1, {}, target);
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  EXPECT_EQ((*own)["contacts"], 1);
+  ASSERT_EQ((*own)["centres"].size(), 1u);
+  EXPECT_DOUBLE_EQ((*own)["pooling"]["saved_agent_hours_per_week"].get<double>(), 0);
+  // No contacts at all: nothing to pool, nothing saved.
+  clock_.Set(T("2026-03-30T09:00:00+08:00"));
+  auto none = svc_->Staffing(Actor{3, Role::kSupervisor, hub_, "sup"}, 1, {}, target);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE((*none)["centres"].empty());
+  EXPECT_DOUBLE_EQ((*none)["pooling"]["saved_agent_hours_per_week"].get<double>(), 0);
+}
+
 // A login costs one argon2id check whether the password is right or wrong and whether the
 // account exists or is disabled: how long a failure takes tells nothing about usernames.
 TEST_F(ServiceTest, EveryLoginPaysOnePasswordCheck) {

@@ -1,7 +1,9 @@
 // The dashboard (数据看板) and the work queues' counts: figures for the screens, scoped
 // like every other read — a centre sees what it took in and its own subtree's units.
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +33,41 @@ json UnitScore(const json& on_time, const json& satisfaction, const json& kept) 
   return std::round(1000.0 * sum / weight) / 10.0;
 }
 
+// One week's plan, hour by hour, for the contacts counted in `counts` (hour 0 at
+// `first_hour_of_week`): for the mean load and for the busiest week.
+struct WeekPlan {
+  contact::WeekLoad load;
+  std::array<contact::Staffing, 168> mean{}, peak{};
+  int64_t contacts = 0;
+  int max_agents = 0, max_staff = 0, busiest = 0;
+  double agent_hours = 0, staff_hours = 0, peak_agent_hours = 0;
+};
+
+Result<WeekPlan> PlanWeek(const std::vector<int64_t>& counts, int first_hour_of_week, const contact::StaffingTarget& t) {
+  WeekPlan w;
+  for (int64_t c : counts) w.contacts += c;
+  w.load = contact::LoadByHourOfWeek(counts, first_hour_of_week);
+  for (int h = 0; h < 168; ++h) {
+    auto mean = contact::PlanFor(std::min(w.load.mean[h], contact::kMaxCallsPerHour), t);
+    auto peak = contact::PlanFor(std::min(w.load.peak[h], contact::kMaxCallsPerHour), t);
+    if (!mean.ok() || !peak.ok()) return InvalidArgument("aht", "the past load at this handling time needs more than 100000 agents");
+    w.mean[h] = *mean;
+    w.peak[h] = *peak;
+    w.max_agents = std::max(w.max_agents, peak->agents);
+    w.max_staff = std::max(w.max_staff, peak->staff);
+    w.agent_hours += mean->agents;
+    w.staff_hours += mean->staff;
+    w.peak_agent_hours += peak->agents;
+    if (w.load.mean[h] > w.load.mean[w.busiest]) w.busiest = h;
+  }
+  return w;
+}
+
+json Busiest(const WeekPlan& w) {
+  if (w.contacts == 0) return nullptr;
+  return json{{"weekday", w.busiest / 24 + 1}, {"hour", w.busiest % 24}, {"calls_per_hour", w.load.mean[w.busiest]}};
+}
+
 }  // namespace
 
 Result<json> Service::Staffing(const Actor& a, int weeks, const std::vector<std::string>& channels,
@@ -43,46 +80,70 @@ Result<json> Service::Staffing(const Actor& a, int weeks, const std::vector<std:
     if (!IsValidChannel(ch)) return InvalidArgument("channel", "unknown channel '" + ch.substr(0, 40) + "'");
   }
   RETURN_IF_ERROR(contact::CheckTarget(target));
-  ASSIGN_OR_RETURN(std::vector<Id> scope, CentreScope(a, *Org()));
+  auto org = Org();
+  ASSIGN_OR_RETURN(std::vector<Id> scope, CentreScope(a, *org));
   const TimeMs to = CityDayStart(clock_->NowMs());
   const TimeMs from = to - weeks * 7 * kDayMs;
   ASSIGN_OR_RETURN(auto rows, store_->ContactsByHour(from, to, scope));
-  std::vector<int64_t> counts(static_cast<size_t>(weeks) * 168, 0);
-  int64_t total = 0;
+  // All the lines in scope as one pool, and each centre's own lines (the centre at or above
+  // the unit that took the ticket in; 0 when there is none).
+  const size_t span = static_cast<size_t>(weeks) * 168;
+  std::vector<int64_t> counts(span, 0);
+  std::map<Id, std::vector<int64_t>> by_centre;
   for (const auto& r : rows) {
     if (!channels.empty() && std::find(channels.begin(), channels.end(), r.channel) == channels.end()) continue;
-    if (r.hour < 0 || static_cast<size_t>(r.hour) >= counts.size()) continue;
+    if (r.hour < 0 || static_cast<size_t>(r.hour) >= span) continue;
     counts[static_cast<size_t>(r.hour)] += r.count;
-    total += r.count;
+    auto& own = by_centre[r.intake_unit ? org->CentreOf(r.intake_unit) : 0];
+    own.resize(span, 0);
+    own[static_cast<size_t>(r.hour)] += r.count;
   }
   // 1970-01-01 was a Thursday: day d of the epoch is weekday (d + 3) % 7, Monday 0.
-  const int64_t first_day = CityDays(from);
-  const auto load = contact::LoadByHourOfWeek(counts, static_cast<int>(((first_day + 3) % 7 + 7) % 7) * 24);
+  const int first_hour = static_cast<int>(((CityDays(from) + 3) % 7 + 7) % 7) * 24;
+  ASSIGN_OR_RETURN(WeekPlan pooled, PlanWeek(counts, first_hour, target));
   json hours = json::array();
-  int max_agents = 0, max_staff = 0, busiest = 0;
-  double agent_hours = 0, staff_hours = 0, peak_agent_hours = 0;
   for (int h = 0; h < 168; ++h) {
-    auto mean = contact::PlanFor(std::min(load.mean[h], contact::kMaxCallsPerHour), target);
-    auto peak = contact::PlanFor(std::min(load.peak[h], contact::kMaxCallsPerHour), target);
-    if (!mean.ok() || !peak.ok()) return InvalidArgument("aht", "the past load at this handling time needs more than 100000 agents");
+    const auto& mean = pooled.mean[h];
     hours.push_back({{"weekday", h / 24 + 1},
                      {"hour", h % 24},
-                     {"calls_per_hour", load.mean[h]},
-                     {"peak_calls_per_hour", load.peak[h]},
-                     {"traffic_erlangs", mean->traffic},
-                     {"agents", mean->agents},
-                     {"staff", mean->staff},
-                     {"service_level", mean->service_level},
-                     {"asa_s", mean->asa_s},
-                     {"occupancy", mean->occupancy},
-                     {"agents_at_peak", peak->agents},
-                     {"staff_at_peak", peak->staff}});
-    max_agents = std::max(max_agents, peak->agents);
-    max_staff = std::max(max_staff, peak->staff);
-    agent_hours += mean->agents;
-    staff_hours += mean->staff;
-    peak_agent_hours += peak->agents;
-    if (load.mean[h] > load.mean[busiest]) busiest = h;
+                     {"calls_per_hour", pooled.load.mean[h]},
+                     {"peak_calls_per_hour", pooled.load.peak[h]},
+                     {"traffic_erlangs", mean.traffic},
+                     {"agents", mean.agents},
+                     {"staff", mean.staff},
+                     {"service_level", mean.service_level},
+                     {"asa_s", mean.asa_s},
+                     {"occupancy", mean.occupancy},
+                     {"agents_at_peak", pooled.peak[h].agents},
+                     {"staff_at_peak", pooled.peak[h].staff}});
+  }
+  // Each centre staffed for its own lines alone, against the pool (多援一 at its fullest:
+  // any free agent of any centre answers any line). Each centre keeps its own minimum.
+  json centres = json::array();
+  std::array<int, 168> separate_at_peak{};
+  double separate_agent_hours = 0, separate_staff_hours = 0;
+  for (const auto& [centre, own] : by_centre) {
+    ASSIGN_OR_RETURN(WeekPlan w, PlanWeek(own, first_hour, target));
+    for (int h = 0; h < 168; ++h) separate_at_peak[h] += w.peak[h].agents;
+    separate_agent_hours += w.agent_hours;
+    separate_staff_hours += w.staff_hours;
+    const Unit* u = centre ? org->FindUnit(centre) : nullptr;
+    centres.push_back({{"unit_id", centre ? json(IdToString(centre)) : json(nullptr)},
+                       {"name", u ? json(u->name) : json(nullptr)},
+                       {"contacts", w.contacts},
+                       {"busiest", Busiest(w)},
+                       {"max_agents_at_peak", w.max_agents},
+                       {"agent_hours_per_week", w.agent_hours},
+                       {"staff_hours_per_week", w.staff_hours}});
+  }
+  std::sort(centres.begin(), centres.end(), [](const json& x, const json& y) {
+    return x["contacts"].get<int64_t>() > y["contacts"].get<int64_t>();
+  });
+  int separate_max = *std::max_element(separate_at_peak.begin(), separate_at_peak.end());
+  if (by_centre.empty()) {  // no contacts: no centre to staff apart, the pool's minimum stands
+    separate_max = pooled.max_agents;
+    separate_agent_hours = pooled.agent_hours;
+    separate_staff_hours = pooled.staff_hours;
   }
   json channel_list = channels;
   return json{{"from", FormatIsoCity(from)},
@@ -96,16 +157,25 @@ Result<json> Service::Staffing(const Actor& a, int weeks, const std::vector<std:
                 {"max_occupancy", target.max_occupancy},
                 {"shrinkage", target.shrinkage},
                 {"min_agents", target.min_agents}}},
-              {"contacts", total},
+              {"contacts", pooled.contacts},
               {"hours", hours},
               {"summary",
-               {{"busiest", total == 0 ? json(nullptr)
-                                       : json{{"weekday", busiest / 24 + 1}, {"hour", busiest % 24}, {"calls_per_hour", load.mean[busiest]}}},
-                {"max_agents_at_peak", max_agents},
-                {"max_staff_at_peak", max_staff},
-                {"agent_hours_per_week", agent_hours},
-                {"staff_hours_per_week", staff_hours},
-                {"agent_hours_per_week_at_peak", peak_agent_hours}}}};
+               {{"busiest", Busiest(pooled)},
+                {"max_agents_at_peak", pooled.max_agents},
+                {"max_staff_at_peak", pooled.max_staff},
+                {"agent_hours_per_week", pooled.agent_hours},
+                {"staff_hours_per_week", pooled.staff_hours},
+                {"agent_hours_per_week_at_peak", pooled.peak_agent_hours}}},
+              {"centres", centres},
+              {"pooling",
+               {{"centres", centres.size()},
+                {"separate_agent_hours_per_week", separate_agent_hours},
+                {"pooled_agent_hours_per_week", pooled.agent_hours},
+                {"saved_agent_hours_per_week", separate_agent_hours - pooled.agent_hours},
+                {"separate_staff_hours_per_week", separate_staff_hours},
+                {"pooled_staff_hours_per_week", pooled.staff_hours},
+                {"separate_max_agents_at_peak", separate_max},
+                {"pooled_max_agents_at_peak", pooled.max_agents}}}};
 }
 
 Result<json> Service::Overview(const Actor& a, TimeMs from, TimeMs to, TimeMs closed_by) {

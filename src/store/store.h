@@ -312,7 +312,12 @@ class Store {
   // by those units or dispatched to them (empty: the whole city); per-unit figures are for
   // every unit.
   struct Overview {
-    struct ChannelHour { std::string channel; int hour = 0; int64_t count = 0; };
+    struct ChannelHour {
+      std::string channel;
+      int hour = 0;
+      int64_t count = 0;
+      Id intake_unit = 0;  // ContactsByHour only: the unit that took the ticket in (0: none)
+    };
     std::vector<ChannelHour> today;                                // created in [day_start, now)
     std::vector<std::pair<std::string, int64_t>> open_by_status;   // open tickets now
     int64_t open_overdue = 0, open_yellow = 0;
@@ -327,8 +332,8 @@ class Store {
   virtual Result<Overview> OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
                                          const std::vector<Id>& intake_scope, TimeMs closed_by = 0) = 0;
   // Contacts (every call or message, intake and chases alike) at or after `from` and before
-  // `to`, per channel and hour counted from `from`; `intake_scope` as for OverviewStats but
-  // by the intake unit alone (the centre that answers the line).
+  // `to`, per channel, hour counted from `from` and intake unit; `intake_scope` as for
+  // OverviewStats but by the intake unit alone (the centre that answers the line).
   virtual Result<std::vector<Overview::ChannelHour>> ContactsByHour(TimeMs from, TimeMs to,
                                                                     const std::vector<Id>& intake_scope) = 0;
   // Training rows from the platform's own history: the newest closed tickets' text and

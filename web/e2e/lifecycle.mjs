@@ -216,6 +216,12 @@ try {
     const contacts = Number(/共 (\d+) 次来电/.exec(await page.textContent('[data-test="staffing-summary"]'))?.[1] ?? 0)
     check(hoursShown === 24 && staffed === 168 && contacts > 0,
           `seat planning shows 24 hours × 7 days from past calls, every hour staffed (${hoursShown} rows, ${staffed} cells > 0, ${contacts} calls)`)
+    // 多援一: the district centres answer their own lines too, each staffed alone against the pool.
+    const centreRows = await page.locator('[data-test="staffing-centres"] .el-table__row').count()
+    const pooling = (await page.textContent('[data-test="staffing-pooling"]').catch(() => '')) ?? ''
+    check(centreRows >= 2 && /节省 \d+ 小时/.test(pooling),
+          `seat planning compares each centre alone with the pool (${centreRows} centres: ${pooling.trim().slice(0, 80)})`)
+    await page.locator('[data-test="staffing-centres"]').scrollIntoViewIfNeeded()
     await shot(page, '16-staffing')
     await page.click('[data-test="menu-supervision"]')
     await page.waitForTimeout(1000)

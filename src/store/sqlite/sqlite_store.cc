@@ -1530,17 +1530,19 @@ Result<Store::DispatchStats> SqliteStore::DispatchStatsBetween(TimeMs from, Time
 
 Result<std::vector<Store::Overview::ChannelHour>> SqliteStore::ContactsByHour(TimeMs from, TimeMs to,
                                                                                 const std::vector<Id>& intake_scope) {
-  std::string sql = "SELECT c.channel, (c.at - ?) / 3600000, COUNT(*) FROM contacts c";
-  if (!intake_scope.empty()) {
+  std::string sql = "SELECT c.channel, (c.at - ?) / 3600000, COUNT(*), t.intake_unit_id FROM contacts c";
+  if (intake_scope.empty()) {
+    sql += " LEFT JOIN tickets t ON t.id = c.ticket_id";
+  } else {
     sql += " JOIN tickets t ON t.id = c.ticket_id AND t.intake_unit_id IN " + IdListLiteral(intake_scope);
   }
-  sql += " WHERE c.at >= ? AND c.at < ? GROUP BY 1, 2";
+  sql += " WHERE c.at >= ? AND c.at < ? GROUP BY 1, 2, 4";
   return Read<std::vector<Overview::ChannelHour>>([&](Connection& c) -> Result<std::vector<Overview::ChannelHour>> {
     std::vector<Overview::ChannelHour> out;
     Status st;
     ASSIGN_OR_RETURN(auto s, c.Prepare(sql));
     s.Bind(1, from).Bind(2, from).Bind(3, to);
-    while (s.Step(&st)) out.push_back({s.Text(0), static_cast<int>(s.Int(1)), s.Int(2)});
+    while (s.Step(&st)) out.push_back({s.Text(0), static_cast<int>(s.Int(1)), s.Int(2), s.Int(3)});
     RETURN_IF_ERROR(st);
     return out;
   });

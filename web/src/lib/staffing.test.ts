@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { cellShade, defaultStaffingForm, hourLabel, staffingGrid, staffingQuery, type StaffingHour, type StaffingPlan } from './staffing'
+import {
+  cellShade, defaultStaffingForm, hourLabel, pooledSaving, staffingGrid, staffingQuery, type StaffingHour, type StaffingPlan,
+} from './staffing'
 
 function hour(weekday: number, h: number, agents: number): StaffingHour {
   return {
@@ -36,5 +38,13 @@ describe('staffing', () => {
     expect(cellShade(5, 10)).toBe('rgba(64, 158, 255, 0.46)')
     expect(cellShade(3, 0)).toBe('transparent')
     expect(hourLabel(7)).toBe('07:00')
+  })
+  it('tells the share of agent hours pooling the centres saves', () => {
+    const pooling = (separate: number, pooled: number) => ({
+      pooling: { separate_agent_hours_per_week: separate, pooled_agent_hours_per_week: pooled, saved_agent_hours_per_week: separate - pooled },
+    }) as StaffingPlan
+    expect(pooledSaving(pooling(400, 300))).toBe(0.25)
+    expect(pooledSaving(pooling(168, 168))).toBe(0)
+    expect(pooledSaving(pooling(0, 0))).toBe(0)
   })
 })

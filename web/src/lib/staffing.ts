@@ -15,6 +15,26 @@ export interface StaffingPlan {
     max_agents_at_peak: number; max_staff_at_peak: number
     agent_hours_per_week: number; staff_hours_per_week: number; agent_hours_per_week_at_peak: number
   }
+  // Each centre staffed for its own lines alone (the busiest first), against all of them as
+  // one pool (多援一: any free agent answers any centre's line).
+  centres: StaffingCentre[]
+  pooling: {
+    centres: number
+    separate_agent_hours_per_week: number; pooled_agent_hours_per_week: number; saved_agent_hours_per_week: number
+    separate_staff_hours_per_week: number; pooled_staff_hours_per_week: number
+    separate_max_agents_at_peak: number; pooled_max_agents_at_peak: number
+  }
+}
+export interface StaffingCentre {
+  unit_id: string | null; name: string | null; contacts: number  // null: tickets taken in outside any centre
+  busiest: { weekday: number; hour: number; calls_per_hour: number } | null
+  max_agents_at_peak: number; agent_hours_per_week: number; staff_hours_per_week: number
+}
+
+// The share of agent hours pooling saves against each centre staffed alone (0 when nothing is).
+export function pooledSaving(plan: StaffingPlan): number {
+  const p = plan.pooling
+  return p.separate_agent_hours_per_week > 0 ? p.saved_agent_hours_per_week / p.separate_agent_hours_per_week : 0
 }
 
 // The form keeps percentages as the planner types them (80, not 0.8).
