@@ -1668,6 +1668,14 @@ class ScreensTest(Base):
         self.expect_error(call("GET", "/api/v1/stats/staffing?min_agents=-1", token=T("admin")), 400, field="min_agents")
         quiet = self.expect(call("GET", "/api/v1/stats/staffing?min_agents=0", token=T("admin")), 200).json
         self.assertEqual(quiet["target"]["min_agents"], 0)
+        # Callers who hang up: Erlang A, each hour with its share lost.
+        a = self.expect(call("GET", "/api/v1/stats/staffing?patience=60&max_abandon=0.03", token=T("admin")), 200).json
+        self.assertEqual(a["target"]["patience_s"], 60)
+        self.assertEqual(a["target"]["max_abandon"], 0.03)
+        self.assertTrue(all(0 <= h["abandon_rate"] <= 0.03 for h in a["hours"]), "every hour within the cap")
+        self.expect_error(call("GET", "/api/v1/stats/staffing?patience=0.5", token=T("admin")), 400, field="patience")
+        self.expect_error(call("GET", "/api/v1/stats/staffing?patience=60&max_abandon=0", token=T("admin")), 400,
+                          field="max_abandon")
 
     def test_overview_scope_and_errors(self):
         r = call("GET", "/api/v1/stats/overview", token=T("h_a"))

@@ -517,6 +517,10 @@ class CliTest(unittest.TestCase):
                             "--json"], capture_output=True, timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr.decode())
         self.assertEqual(json.loads(r.stdout)["agents"], 14)
+        r = subprocess.run([HOTLINE, "staffing", "--calls-per-hour", "200", "--aht", "180", "--patience", "60"],
+                           capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        self.assertIn("hang up before an answer (mean patience 60 s): 4.9 %", r.stdout.decode())
         r = subprocess.run([HOTLINE, "staffing", "--calls-per-hour", "-5"], capture_output=True, timeout=60)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("calls_per_hour: must be 0 to 100000", r.stderr.decode())

@@ -1054,7 +1054,8 @@ void ApiServer::Impl::IntelRoutes() {
     if (st.ok()) st = IntParam(req, "min_agents", &t.min_agents);
     for (auto [name, field] : {std::pair<const char*, double*>{"aht", &t.aht_s}, {"answer_within", &t.answer_within_s},
                                {"service_level", &t.service_level}, {"max_occupancy", &t.max_occupancy},
-                               {"shrinkage", &t.shrinkage}}) {
+                               {"shrinkage", &t.shrinkage}, {"patience", &t.patience_s},
+                               {"max_abandon", &t.max_abandon}}) {
       if (st.ok()) st = NumberParam(req, name, field);
     }
     if (!st.ok()) return SendError(res, st);

@@ -1,4 +1,4 @@
-// `hotline staffing`: seat planning (坐席测算) by Erlang C, either for one load given on the
+// `hotline staffing`: seat planning (坐席测算) by Erlang C (Erlang A with --patience), either for one load given on the
 // command line or, from a database, for every hour of the week from the past weeks' contacts
 // (the command runs with an administrator's view: the whole city's lines).
 #include <cstdio>
@@ -35,7 +35,8 @@ int Run(const StaffingArgs& a) {
     if (a.json) {
       std::cout << nlohmann::json{{"calls_per_hour", a.calls_per_hour}, {"traffic_erlangs", p->traffic},
                                   {"agents", p->agents}, {"staff", p->staff}, {"service_level", p->service_level},
-                                  {"wait_probability", p->wait_probability}, {"asa_s", p->asa_s},
+                                  {"wait_probability", p->wait_probability}, {"abandon_rate", p->abandon_rate},
+                                  {"asa_s", p->asa_s},
                                   {"occupancy", p->occupancy}}.dump(2)
                 << "\n";
       return 0;
@@ -46,6 +47,10 @@ int Run(const StaffingArgs& a) {
     std::printf("answered within %.0f s: %.1f %% (target %.1f %%)   wait at all: %.1f %%   average answer: %.1f s   occupancy: %.1f %%\n",
                 a.target.answer_within_s, p->service_level * 100, a.target.service_level * 100,
                 p->wait_probability * 100, p->asa_s, p->occupancy * 100);
+    if (a.target.patience_s > 0) {
+      std::printf("hang up before an answer (mean patience %.0f s): %.1f %% (at most %.1f %%)\n", a.target.patience_s,
+                  p->abandon_rate * 100, a.target.max_abandon * 100);
+    }
     return 0;
   }
   std::vector<std::string> channels;
@@ -107,7 +112,7 @@ int Run(const StaffingArgs& a) {
 
 void AddStaffingCommands(CLI::App& app, SetAction set_action) {
   auto a = std::make_shared<StaffingArgs>();
-  auto* cmd = app.add_subcommand("staffing", "seat planning (坐席测算) by Erlang C: for one load, or per hour of the week from a database");
+  auto* cmd = app.add_subcommand("staffing", "seat planning (坐席测算) by Erlang C, or Erlang A with --patience: for one load, or per hour of the week from a database");
   auto* load = cmd->add_option("--calls-per-hour", a->calls_per_hour, "plan for this load (calls an hour)");
   cmd->add_option("--db", a->db, "plan every hour of the week from this database's past contacts")->check(CLI::ExistingFile);
   cmd->add_option("--weeks", a->weeks, "with --db: whole weeks of history, ending at today's midnight (1-26)")->capture_default_str();
@@ -118,6 +123,9 @@ void AddStaffingCommands(CLI::App& app, SetAction set_action) {
   cmd->add_option("--max-occupancy", a->target.max_occupancy, "agents busy at most this share of their time")->capture_default_str();
   cmd->add_option("--shrinkage", a->target.shrinkage, "share of paid time off the lines")->capture_default_str();
   cmd->add_option("--min-agents", a->target.min_agents, "on the lines whatever the load (0: none)")->capture_default_str();
+  cmd->add_option("--patience", a->target.patience_s,
+                  "callers' mean patience, seconds, before hanging up (Erlang A; 0: nobody hangs up, Erlang C)")->capture_default_str();
+  cmd->add_option("--max-abandon", a->target.max_abandon, "with --patience: at most this share hangs up")->capture_default_str();
   cmd->add_flag("--json", a->json, "print JSON");
   cmd->callback([a, load, set_action] {
     a->one_load = load->count() > 0;

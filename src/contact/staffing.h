@@ -1,7 +1,8 @@
 // Seat planning (坐席排班测算): how many agents must be on the lines for a given load to
-// answer the target share of calls in time, by the Erlang C queueing model (calls arrive at
-// random, wait in one queue, none hang up), and how many staff that means once breaks,
-// training and absence (shrinkage) are allowed for.
+// answer the target share of calls in time, and how many staff that means once breaks,
+// training and absence (shrinkage) are allowed for. Calls arrive at random and wait in one
+// queue: by the Erlang C model when no caller hangs up, by Erlang A (M/M/n+M) when callers
+// hang up after a random patience of the given mean.
 #pragma once
 
 #include <array>
@@ -19,6 +20,8 @@ struct StaffingTarget {
   double max_occupancy = 0.85;  // agents busy at most this share of their time (0.1 to 1)
   double shrinkage = 0.3;       // share of paid time off the lines: breaks, training, leave (0 to 0.95)
   int min_agents = 1;           // on the lines whatever the load: a 7×24 line is never unmanned
+  double patience_s = 0;        // callers' mean patience before hanging up (0: nobody hangs up, Erlang C)
+  double max_abandon = 0.05;    // with patience: at most this share hangs up before an answer (接通率 95 %)
 };
 
 // The plan for one load.
@@ -26,10 +29,11 @@ struct Staffing {
   double traffic = 0;          // offered load in Erlangs: calls an hour × AHT / 3600
   int agents = 0;              // on the lines at once (坐席数)
   int staff = 0;               // to schedule: agents / (1 - shrinkage), rounded up (排班人数)
-  double service_level = 1;    // share answered within the target time
-  double wait_probability = 0; // share that waits at all (Erlang C)
-  double asa_s = 0;            // average speed of answer, over all calls
-  double occupancy = 0;        // traffic / agents
+  double service_level = 1;    // share of all callers answered within the target time
+  double wait_probability = 0; // share that waits at all
+  double abandon_rate = 0;     // share that hangs up before an answer (0 under Erlang C)
+  double asa_s = 0;            // average speed of answer of the answered calls
+  double occupancy = 0;        // answered traffic / agents
 };
 
 // Checks a target's fields (the error names the field).
@@ -38,6 +42,14 @@ Status CheckTarget(const StaffingTarget& t);
 // Erlang C: the probability that a call waits, with `agents` agents and `traffic` Erlangs
 // offered (1 when agents <= traffic: the queue grows without end).
 double ErlangC(int agents, double traffic);
+
+// Erlang A (M/M/n+M): `agents` agents, `traffic` Erlangs offered (calls a second × AHT),
+// callers hanging up after an exponential patience of mean `patience_s` (> 0). Fills the
+// queue figures of a Staffing (service_level within `answer_within_s`, wait_probability,
+// abandon_rate, asa_s, occupancy). Exact: the queue's stationary law, and for a caller
+// finding k ahead the chance to be answered, n/(n + (k+1)·AHT/patience), and the time to it,
+// a sum of exponentials with rates in arithmetic progression (a transformed Beta law).
+Staffing ErlangA(int agents, double traffic, double aht_s, double patience_s, double answer_within_s);
 
 // The plan for `calls_per_hour` (0 to kMaxCallsPerHour): the fewest agents, at least
 // `min_agents`, that meet both the service level and the occupancy cap.

@@ -113,6 +113,7 @@ Result<json> Service::Staffing(const Actor& a, int weeks, const std::vector<std:
                      {"staff", mean.staff},
                      {"service_level", mean.service_level},
                      {"asa_s", mean.asa_s},
+                     {"abandon_rate", mean.abandon_rate},
                      {"occupancy", mean.occupancy},
                      {"agents_at_peak", pooled.peak[h].agents},
                      {"staff_at_peak", pooled.peak[h].staff}});
@@ -156,7 +157,9 @@ Result<json> Service::Staffing(const Actor& a, int weeks, const std::vector<std:
                 {"service_level", target.service_level},
                 {"max_occupancy", target.max_occupancy},
                 {"shrinkage", target.shrinkage},
-                {"min_agents", target.min_agents}}},
+                {"min_agents", target.min_agents},
+                {"patience_s", target.patience_s},
+                {"max_abandon", target.max_abandon}}},
               {"contacts", pooled.contacts},
               {"hours", hours},
               {"summary",

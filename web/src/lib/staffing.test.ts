@@ -6,7 +6,7 @@ import {
 function hour(weekday: number, h: number, agents: number): StaffingHour {
   return {
     weekday, hour: h, calls_per_hour: agents * 10, peak_calls_per_hour: agents * 12, traffic_erlangs: agents * 0.8,
-    agents, staff: Math.ceil(agents / 0.7), service_level: 0.85, asa_s: 5, occupancy: 0.8,
+    agents, staff: Math.ceil(agents / 0.7), service_level: 0.85, asa_s: 5, abandon_rate: 0, occupancy: 0.8,
     agents_at_peak: agents + 1, staff_at_peak: Math.ceil((agents + 1) / 0.7),
   }
 }
@@ -20,6 +20,9 @@ describe('staffing', () => {
     const every = { ...defaultStaffingForm(), channels: [] as string[], weeks: 2 }
     expect(staffingQuery(every).channel).toBeUndefined()
     expect(staffingQuery({ ...every, channels: ['phone', 'web'] }).channel).toBe('phone,web')
+    // Callers who hang up: Erlang A with its abandonment cap; without patience neither is sent.
+    expect(staffingQuery({ ...every, patience: 60, maxAbandonPct: 3 })).toMatchObject({ patience: '60', max_abandon: '0.03' })
+    expect(staffingQuery(every).max_abandon).toBeUndefined()
   })
   it('lays the week out as hours by weekdays', () => {
     const hours: StaffingHour[] = []

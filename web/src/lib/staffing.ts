@@ -3,12 +3,13 @@
 
 export interface StaffingHour {
   weekday: number; hour: number; calls_per_hour: number; peak_calls_per_hour: number; traffic_erlangs: number
-  agents: number; staff: number; service_level: number; asa_s: number; occupancy: number
+  agents: number; staff: number; service_level: number; asa_s: number; abandon_rate: number; occupancy: number
   agents_at_peak: number; staff_at_peak: number
 }
 export interface StaffingPlan {
   from: string; to: string; weeks: number; channels: string[]; contacts: number
-  target: { aht_s: number; answer_within_s: number; service_level: number; max_occupancy: number; shrinkage: number; min_agents: number }
+  target: { aht_s: number; answer_within_s: number; service_level: number; max_occupancy: number; shrinkage: number; min_agents: number
+    patience_s: number; max_abandon: number }
   hours: StaffingHour[]
   summary: {
     busiest: { weekday: number; hour: number; calls_per_hour: number } | null  // null: no contacts
@@ -47,10 +48,13 @@ export interface StaffingForm {
   maxOccupancyPct: number
   shrinkagePct: number
   minAgents: number
+  patience: number       // callers' mean patience, seconds; 0: nobody hangs up (Erlang C)
+  maxAbandonPct: number  // with patience: at most this share hangs up
 }
 
 export function defaultStaffingForm(): StaffingForm {
-  return { weeks: 4, channels: ['phone'], aht: 300, answerWithin: 20, serviceLevelPct: 80, maxOccupancyPct: 85, shrinkagePct: 30, minAgents: 1 }
+  return { weeks: 4, channels: ['phone'], aht: 300, answerWithin: 20, serviceLevelPct: 80, maxOccupancyPct: 85, shrinkagePct: 30, minAgents: 1,
+    patience: 0, maxAbandonPct: 5 }
 }
 
 export function staffingQuery(f: StaffingForm): Record<string, string> {
@@ -60,6 +64,10 @@ export function staffingQuery(f: StaffingForm): Record<string, string> {
     shrinkage: String(f.shrinkagePct / 100), min_agents: String(f.minAgents),
   }
   if (f.channels.length) q.channel = f.channels.join(',')
+  if (f.patience > 0) {  // Erlang A: callers hang up after waiting about this long
+    q.patience = String(f.patience)
+    q.max_abandon = String(f.maxAbandonPct / 100)
+  }
   return q
 }
 
