@@ -753,6 +753,24 @@ class ConflictTest(Base):
         t = self.act("disp1", t, "dispatch", {"unit_id": U("dept_a"), "version": 2})
         self.assertEqual(t["version"], 3)
 
+    def test_misspelt_fields_and_ids_are_refused_by_name(self):
+        t = self.create()
+        # A misspelt assisting unit would be dropped in silence and the order routed short.
+        r = call("POST", "/api/v1/tickets/%s/actions/dispatch" % t["id"],
+                 {"unit_id": U("dept_a"), "asisting_unit_ids": [U("dept_b")]}, T("disp1"))
+        self.expect_error(r, 400, field="asisting_unit_ids")
+        self.assertEqual(self.get("admin", t)["status"], "received", "nothing half done")
+        self.expect_error(call("POST", "/api/v1/tickets/%s/actions/accept" % t["id"], {"note": "x"}, T("h_a")), 400,
+                          field="note")
+        self.expect_error(call("POST", "/api/v1/tickets/%s/contacts" % t["id"],
+                               {"channel": "phone", "content": "再次来电", "foo": 1}, T("agent1")), 400, field="foo")
+        t = self.act("disp1", t, "dispatch", {"unit_id": U("dept_a"), "version": 1})
+        self.assertEqual(t["status"], "dispatched")
+        # open= is a filter of a unit's orders: alone it would list every ticket.
+        self.expect_error(call("GET", "/api/v1/tickets?open=true", token=T("admin")), 400, field="open")
+        for path in ("/api/v1/kb/suggest?ticket_id=abc", "/api/v1/kb/similar-cases?ticket_id=abc"):
+            self.expect_error(call("GET", path, token=T("agent1")), 400, field="ticket_id")
+
     def test_stale_version_if_match(self):
         t = self.create()
         self.act("agent1", t, "note", {"content": "备注"})

@@ -188,6 +188,11 @@ class KbTest(unittest.TestCase):
         self.assertNotIn(t["id"], [i["ticket_id"] for i in js["items"]])
         # Cases never show up as knowledge entries.
         self.assertNotIn(t["number"], [i["title"] for i in self.search("新生儿落户")[1]["items"]])
+        # Reopened, its answer did not solve it: no longer offered as a solved case.
+        c, js = self.call("POST", f"/api/v1/tickets/{t['id']}/actions/reopen", {"reason": "市民称材料不全"}, self.admin)
+        self.assertEqual(c, 200, js)
+        js = self.call("GET", f"/api/v1/kb/similar-cases?ticket_id={new['id']}", token=self.agent)[1]
+        self.assertNotIn(t["id"], [i["ticket_id"] for i in js["items"]])
 
     def test_suggest_for_a_ticket_and_cli_batch(self):
         t = self.call("POST", "/api/v1/tickets", {"channel": "web", "request_type": "complaint",

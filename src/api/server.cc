@@ -602,7 +602,9 @@ void ApiServer::Impl::KbRoutes() {
   Get("/api/v1/kb/suggest", "/api/v1/kb/suggest", Authed([this](const Actor& a, const Req& req, Res& res) {
     std::string text = req.get_param_value("text");
     if (req.has_param("ticket_id")) {
-      auto t = svc->GetTicket(a, ParseId(req.get_param_value("ticket_id")).value_or(0));
+      const auto id = ParseId(req.get_param_value("ticket_id"));
+      if (!id) return SendError(res, InvalidArgument("ticket_id", "must be an id"));
+      auto t = svc->GetTicket(a, *id);
       if (!t.ok()) return SendError(res, t.status());
       text = TicketQueryText(*t);
     }
@@ -621,7 +623,9 @@ void ApiServer::Impl::KbRoutes() {
     std::string text = req.get_param_value("text");
     Id exclude = 0;
     if (req.has_param("ticket_id")) {
-      auto t = svc->GetTicket(a, ParseId(req.get_param_value("ticket_id")).value_or(0));
+      const auto id = ParseId(req.get_param_value("ticket_id"));
+      if (!id) return SendError(res, InvalidArgument("ticket_id", "must be an id"));
+      auto t = svc->GetTicket(a, *id);
       if (!t.ok()) return SendError(res, t.status());
       text = TicketQueryText(*t);
       exclude = t->id;
@@ -1412,6 +1416,7 @@ Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
   RETURN_IF_ERROR(IdParam(req, "area_id", &q.area_id));
   RETURN_IF_ERROR(IdParam(req, "cursor", &q.cursor));
   RETURN_IF_ERROR(BoolParam(req, "open", &q.unit_open_only));
+  if (req.has_param("open") && !q.unit_id) return InvalidArgument("open", "needs unit_id (a unit's live orders)");
   q.assignment_state = req.get_param_value("assignment_state");
   if (!q.assignment_state.empty()) {
     if (q.assignment_state != "pending" && q.assignment_state != "accepted") {

@@ -153,6 +153,7 @@ Result<TicketInput> ParseTicketInput(std::string_view body) {
 
 Result<ContactInput> ParseContactInput(std::string_view body) {
   ASSIGN_OR_RETURN(json j, ParseObject(body));
+  RETURN_IF_ERROR(RefuseUnknownFields(j, "", {"channel", "kind", "content", "citizen"}));
   ContactInput in;
   RETURN_IF_ERROR(Str(j, "", "channel", true, 32, &in.channel));
   if (!IsValidChannel(in.channel)) return InvalidArgument("channel", "unknown channel '" + in.channel + "'");

@@ -155,6 +155,15 @@ Status KbService::SaveCase(Id ticket_id, const std::string& number, const std::s
   return Save({std::move(e)}, 0).status();
 }
 
+Status KbService::WithdrawCase(Id ticket_id, const std::string& number) {
+  KbEntry e;
+  e.kind = "case";
+  e.external_id = "ticket:" + IdToString(ticket_id);
+  e.title = number;
+  e.status = KbStatus::kRetired;
+  return Save({std::move(e)}, 0).status();
+}
+
 Result<Synonyms> KbService::LoadSynonyms() {
   ASSIGN_OR_RETURN(auto groups, store_->KbSynonymGroups());
   Synonyms s;

@@ -83,6 +83,9 @@ class KbService {
   // Indexes a closed ticket with its answer as a similar case (replacing an earlier one).
   Status SaveCase(Id ticket_id, const std::string& number, const std::string& category_code,
                   const std::string& request, const std::string& answer);
+  // Withdraws a ticket's similar case when it is no longer solved (reopened): a new version,
+  // retired and without text, so its answer is neither served nor indexed.
+  Status WithdrawCase(Id ticket_id, const std::string& number);
 
  private:
   class Reader;

@@ -1016,13 +1016,23 @@ Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& given) 
     }
   }
   const Id target = cmd.type == CommandType::kMerge ? cmd.into_ticket_id : 0;
+  const auto solved = [](const Ticket& t) {
+    return t.phase == Phase::kClosed && (t.closing_kind == "resolved" || t.closing_kind == "direct_answer");
+  };
+  bool was_solved = false;
   ASSIGN_OR_RETURN(auto d, store_->ApplyCommand(ticket_id, target, [&](const Ticket& t, const Ticket* mt) {
     CommandContext c = ctx;
     c.merge_target = mt;
+    was_solved = solved(t);
     return Decide(t, cmd, a, c);
   }));
-  if (d.ticket.phase == Phase::kClosed &&
-      (d.ticket.closing_kind == "resolved" || d.ticket.closing_kind == "direct_answer")) {
+  if (was_solved && !solved(d.ticket)) {
+    // Reopened: its answer did not solve it, so it stops being offered as a solved case.
+    if (Status st = Kb().WithdrawCase(d.ticket.id, d.ticket.number); !st.ok()) {
+      spdlog::warn("similar-case index for {}: {}", d.ticket.number, st.message());
+    }
+  }
+  if (solved(d.ticket) && !was_solved) {
     // A solved ticket becomes a similar case for the next agent (indexed after the commit:
     // a crash in between loses only the suggestion, never the ticket).
     std::string answer;

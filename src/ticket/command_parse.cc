@@ -14,7 +14,16 @@ constexpr size_t kMaxTextBytes = 20000;  // about 6,600 Chinese characters
 constexpr size_t kMaxShortBytes = 2000;
 constexpr size_t kMaxIds = 20;
 
-Status GetString(const json& j, const char* field, bool required, size_t max_bytes, std::string* out) {
+// Each reader takes its field out of the body: what is left once the command's fields are
+// read was not one of them (ParseCommand refuses it by name).
+struct Take {
+  json& j;
+  const char* field;
+  ~Take() { j.erase(field); }
+};
+
+Status GetString(json& j, const char* field, bool required, size_t max_bytes, std::string* out) {
+  Take take{j, field};
   auto it = j.find(field);
   if (it == j.end() || it->is_null()) {
     return required ? InvalidArgument(field, "is required") : Status::Ok();
@@ -38,7 +47,8 @@ Result<Id> IdFromJson(const json& v, const std::string& field) {
   return InvalidArgument(field, "must be an id (a positive integer, as a string or number)");
 }
 
-Status GetId(const json& j, const char* field, bool required, Id* out) {
+Status GetId(json& j, const char* field, bool required, Id* out) {
+  Take take{j, field};
   auto it = j.find(field);
   if (it == j.end() || it->is_null()) {
     return required ? InvalidArgument(field, "is required") : Status::Ok();
@@ -47,7 +57,8 @@ Status GetId(const json& j, const char* field, bool required, Id* out) {
   return Status::Ok();
 }
 
-Status GetIds(const json& j, const char* field, std::vector<Id>* out) {
+Status GetIds(json& j, const char* field, std::vector<Id>* out) {
+  Take take{j, field};
   auto it = j.find(field);
   if (it == j.end() || it->is_null()) return Status::Ok();
   if (!it->is_array()) return InvalidArgument(field, "must be an array of ids");
@@ -60,7 +71,7 @@ Status GetIds(const json& j, const char* field, std::vector<Id>* out) {
 }
 
 // A dispatch's confirmation or correction of the proposed category, type and urgency.
-Status GetCorrections(const json& j, Command* c) {
+Status GetCorrections(json& j, Command* c) {
   RETURN_IF_ERROR(GetString(j, "category_code", false, 64, &c->category_code));
   RETURN_IF_ERROR(GetString(j, "request_type", false, 32, &c->request_type));
   if (!c->request_type.empty() && !IsValidRequestType(c->request_type)) {
@@ -78,7 +89,7 @@ Status OneOf(const std::string& v, const char* field, std::initializer_list<std:
   return InvalidArgument(field, "must be one of: " + allowed);
 }
 
-Status ParseFields(CommandType type, const json& j, Command* c) {
+Status ParseFields(CommandType type, json& j, Command* c) {
   switch (type) {
     case CommandType::kAnswerDirectly:
       RETURN_IF_ERROR(GetString(j, "content", true, kMaxTextBytes, &c->content));
@@ -121,6 +132,7 @@ Status ParseFields(CommandType type, const json& j, Command* c) {
       RETURN_IF_ERROR(GetString(j, "note", true, kMaxShortBytes, &c->note));
       return GetId(j, "unit_id", false, &c->unit_id);
     case CommandType::kRequestExtension: {
+      Take take{j, "days"};
       auto it = j.find("days");
       if (it == j.end() || it->is_null()) return InvalidArgument("days", "is required");
       if (!it->is_number_integer()) return InvalidArgument("days", "must be an integer");
@@ -131,6 +143,7 @@ Status ParseFields(CommandType type, const json& j, Command* c) {
     }
     case CommandType::kDecideExtension:
     case CommandType::kDecideSuspension: {
+      Take take{j, "approve"};
       auto it = j.find("approve");
       if (it == j.end() || it->is_null()) return InvalidArgument("approve", "is required");
       if (!it->is_boolean()) return InvalidArgument("approve", "must be true or false");
@@ -185,7 +198,10 @@ Result<Command> ParseCommand(CommandType type, std::string_view body) {
     }
     c.expected_version = it->get<int64_t>();
   }
+  j.erase("version");
   RETURN_IF_ERROR(ParseFields(type, j, &c));
+  // A misspelt field would otherwise be dropped in silence (an assisting unit lost).
+  if (!j.empty()) return InvalidArgument(j.begin().key(), "is not a field of this action");
   return c;
 }
 
