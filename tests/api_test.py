@@ -928,6 +928,12 @@ class AccessTest(Base):
                             ({"name": "滨江花园"}, "name")):
             self.expect_error(call("PATCH", path, body, admin), 400, field=field)
         self.expect(call("PATCH", "/api/v1/areas/999999999", {"name": "无"}, admin), 404)
+        # One name, one area and one unit: imports and rules find them by name.
+        taken = W.areas["district"]["name"]
+        self.expect_error(call("POST", "/api/v1/areas", {"name": taken, "kind": "district"}, admin), 409, field="name")
+        self.expect_error(call("PATCH", path, {"name": taken}, admin), 409, field="name")
+        self.expect_error(call("POST", "/api/v1/units", {"name": W.units["dept_a"]["name"], "kind": "department",
+                                                         "parent_id": U("hub")}, admin), 409, field="name")
 
         self.expect(call("POST", "/api/v1/categories", {"code": "98", "name": "临时专项"}, admin), 201)
         sub = self.expect(call("POST", "/api/v1/categories", {"code": "9801", "name": "临时专项子类", "parent_code": "98"}, admin), 201).json

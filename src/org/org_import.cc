@@ -78,6 +78,18 @@ class Names {
   std::map<std::string, Id> ids_;
 };
 
+// A row naming what is stored already: the same thing imported again is skipped (true), so
+// a file can be imported twice; the name taken by something else is an error.
+template <typename T>
+Result<bool> ImportedBefore(const std::vector<T>& stored, const T& row, size_t line, const char* what) {
+  for (const auto& x : stored) {
+    if (x.name != row.name) continue;
+    if (x.kind == row.kind && x.parent_id == row.parent_id) return true;
+    return LineError(line, "name", std::string("a") + what + " named '" + row.name + "' exists already, of another kind or parent");
+  }
+  return false;
+}
+
 Names AreaNames(const OrgSnapshot& org) {
   Names n;
   for (const auto& a : org.areas()) n.Add(a.name, a.id);
@@ -108,6 +120,9 @@ Result<std::vector<Area>> ParseAreasCsv(std::string_view csv, const OrgSnapshot&
     }
     a.aliases = SplitBar(t.Get(r, "aliases"));
     if (Status st = ValidateArea(a); !st.ok()) return LineError(t.Line(r), st.field().c_str(), st.message());
+    ASSIGN_OR_RETURN(bool again, ImportedBefore(org.areas(), a, t.Line(r), "n area"));
+    if (again) continue;
+    if (names.Has(a.name)) return LineError(t.Line(r), "name", "names an area the file has named before");
     a.id = new_id();
     names.Add(a.name, a.id);
     out.push_back(std::move(a));
@@ -138,10 +153,6 @@ Result<std::vector<Unit>> ParseUnitsCsv(std::string_view csv, const OrgSnapshot&
     const auto kind = ParseUnitKind(t.Get(r, "kind"));
     if (!kind) return LineError(t.Line(r), "kind", "must be one of city_center, district_center, sub_center, department, street, community, utility");
     u.kind = *kind;
-    if (u.kind == UnitKind::kCityCenter) {
-      if (has_city_center) return LineError(t.Line(r), "kind", "the city has a city_center already");
-      has_city_center = true;
-    }
     if (const std::string parent = t.Get(r, "parent"); !parent.empty()) {
       ASSIGN_OR_RETURN(u.parent_id, units.Find(parent, t.Line(r), "parent", "unit"));
     }
@@ -150,6 +161,13 @@ Result<std::vector<Unit>> ParseUnitsCsv(std::string_view csv, const OrgSnapshot&
     }
     u.phone = t.Get(r, "phone");
     if (Status st = ValidateUnit(u); !st.ok()) return LineError(t.Line(r), st.field().c_str(), st.message());
+    ASSIGN_OR_RETURN(bool again, ImportedBefore(org.units(), u, t.Line(r), " unit"));
+    if (again) continue;
+    if (units.Has(u.name)) return LineError(t.Line(r), "name", "names a unit the file has named before");
+    if (u.kind == UnitKind::kCityCenter) {
+      if (has_city_center) return LineError(t.Line(r), "kind", "the city has a city_center already");
+      has_city_center = true;
+    }
     u.id = new_id();
     units.Add(u.name, u.id);
     out.push_back(std::move(u));

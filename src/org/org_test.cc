@@ -133,5 +133,32 @@ TEST(OrgImport, ResolvesNamesAcrossRowsAndReportsLines) {
   EXPECT_EQ(rule_error("ZZ,,幸福街道办,,\n"), "line 5, column category_prefix: 'ZZ' begins no category code");
 }
 
+// Names are what imports, rules and addresses go by: a file imported again adds nothing, and
+// a name taken by another area or unit, in the database or earlier in the file, is refused.
+TEST(OrgImport, NamesStayUniqueAndAFileCanBeImportedTwice) {
+  Id next = 100;
+  auto new_id = [&] { return next++; };
+  const std::string areas_csv = "name,kind,parent,aliases\n幸福区,district,,\n幸福街道,street,幸福区,幸福路\n";
+  auto areas = ParseAreasCsv(areas_csv, OrgSnapshot(), new_id);
+  ASSERT_TRUE(areas.ok()) << areas.status().ToString();
+  const std::string units_csv = "name,kind,parent,area\n市中心,city_center,,\n幸福街道办,street,市中心,幸福街道\n";
+  auto units = ParseUnitsCsv(units_csv, OrgSnapshot({}, *areas, {}), new_id);
+  ASSERT_TRUE(units.ok()) << units.status().ToString();
+  const OrgSnapshot org(*units, *areas, {});
+  auto again = ParseAreasCsv(areas_csv + "新街道,street,幸福区,\n", org, new_id);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ((*again)[0].name, "新街道");
+  auto units_again = ParseUnitsCsv(units_csv, org, new_id);
+  ASSERT_TRUE(units_again.ok()) << units_again.status().ToString();
+  EXPECT_TRUE(units_again->empty()) << "the city centre imported again is not a second one";
+  auto moved = ParseAreasCsv("name,kind,parent\n幸福街道,district,\n", org, new_id);
+  ASSERT_FALSE(moved.ok());
+  EXPECT_EQ(moved.status().message(), "line 2, column name: an area named '幸福街道' exists already, of another kind or parent");
+  auto twice = ParseUnitsCsv("name,kind,parent\n城管局,department,市中心\n城管局,department,市中心\n", org, new_id);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.status().message(), "line 3, column name: names a unit the file has named before");
+}
+
 }  // namespace
 }  // namespace hotline

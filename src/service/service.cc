@@ -327,8 +327,26 @@ Status Service::NeedAdmin(const Actor& a) const {
   return PermissionDenied("only an administrator may change the organisation and users");
 }
 
+namespace {
+
+// Units and areas are named in imports, dispatch rules and addresses: one name, one of each.
+template <typename T>
+Status NameFree(const std::vector<T>& all, const std::string& name, Id self, const char* what) {
+  for (const auto& x : all) {
+    if (x.id != self && x.name == name) {
+      return Status(Code::kConflict, "name: " + std::string(what) + " named '" + name + "' exists already", "name",
+                    "already_exists");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<Unit> Service::CreateUnit(const Actor& a, Unit u) {
   RETURN_IF_ERROR(NeedAdmin(a));
+  u.name = Trim(u.name);
+  RETURN_IF_ERROR(NameFree(Org()->units(), u.name, 0, "a unit"));
   auto r = store_->CreateUnit(std::move(u));
   InvalidateOrg();
   return r;
@@ -352,6 +370,8 @@ std::vector<std::string> CleanAliases(const std::vector<std::string>& given) {
 Result<Area> Service::CreateArea(const Actor& a, Area area) {
   RETURN_IF_ERROR(NeedAdmin(a));
   area.aliases = CleanAliases(area.aliases);
+  area.name = Trim(area.name);
+  RETURN_IF_ERROR(NameFree(Org()->areas(), area.name, 0, "an area"));
   RETURN_IF_ERROR(CheckAreaAliases(*Org(), area));
   auto r = store_->CreateArea(std::move(area));
   InvalidateOrg();
@@ -442,6 +462,7 @@ Result<Unit> Service::UpdateUnit(const Actor& a, Id unit_id, const UnitChange& c
   if (change.phone) u.phone = Trim(*change.phone);
   if (change.active) u.active = *change.active;
   if (!u.active && u.parent_id == 0) return InvalidArgument("active", "the city centre cannot be made inactive");
+  RETURN_IF_ERROR(NameFree(org->units(), u.name, u.id, "a unit"));
   RETURN_IF_ERROR(store_->UpdateUnit(u));
   InvalidateOrg();
   std::string what;
@@ -460,6 +481,7 @@ Result<Area> Service::UpdateArea(const Actor& a, Id area_id, const AreaChange& c
   Area area = *found;
   if (change.name) area.name = Trim(*change.name);
   if (change.aliases) area.aliases = CleanAliases(*change.aliases);
+  RETURN_IF_ERROR(NameFree(org->areas(), area.name, area.id, "an area"));
   // Checked when they change: an area whose words a later edit of another made clash can
   // still be renamed in other respects.
   if (area.name != found->name || area.aliases != found->aliases) RETURN_IF_ERROR(CheckAreaAliases(*org, area));
