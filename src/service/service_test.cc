@@ -151,6 +151,52 @@ TEST_F(ServiceTest, SuspendedOrRepliedOrdersAreNotOverdue) {
   EXPECT_EQ(Count(overdue), 0) << "a replied ticket waits on the centre, not on the unit";
 }
 
+// A district centre relaying an order waits on its street's approved pause: neither its
+// overdue count nor its overdue list holds the order while the street is suspended.
+TEST_F(ServiceTest, ARelayingCentreIsNotOverdueWhileItsUnitIsSuspended) {
+  Actor root{0, Role::kSystem, 0, "test"};
+  const Id district = svc_->CreateUnit(root, Unit{0, "东区分中心", UnitKind::kDistrictCenter, hub_, 0, "", true})->id;
+  const Id street = svc_->CreateUnit(root, Unit{0, "东街街道", UnitKind::kStreet, district, 0, "", true})->id;
+  TicketInput in;
+  in.channel = "phone";
+  in.request_type = "complaint";
+  in.content = "路灯不亮";
+  in.citizen.name = "张三";
+  in.citizen.phone = "13812345678";
+  auto t = svc_->CreateTicket(agent_, in, "");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  const Id id = t->ticket.id;
+  Command c;
+  c.type = CommandType::kDispatch;
+  c.unit_id = district;
+  c.mode = "relay";
+  ASSERT_TRUE(svc_->Act(dispatcher_, id, c).ok());
+  Actor district_disp{5, Role::kDispatcher, district, "dd"};
+  c.unit_id = street;
+  c.mode = "direct";
+  auto relayed = svc_->Act(district_disp, id, c);
+  ASSERT_TRUE(relayed.ok()) << relayed.status().ToString();
+  Actor handler{6, Role::kUnitHandler, street, "h"};
+  Command accept;
+  accept.type = CommandType::kAccept;
+  ASSERT_TRUE(svc_->Act(handler, id, accept).ok());
+  Command suspend;
+  suspend.type = CommandType::kSuspend;
+  suspend.reason = "等待市民补充材料";
+  auto s = svc_->Act(Actor{4, Role::kSupervisor, hub_, "sup"}, id, suspend);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  clock_.Set(T("2025-12-20T09:00:00+08:00"));  // long past every time limit
+  TicketQuery overdue;
+  overdue.overdue = true;
+  overdue.unit_id = district;
+  EXPECT_EQ(Count(overdue), 0) << "the relaying centre's list";
+  overdue.unit_id = street;
+  EXPECT_EQ(Count(overdue), 0);
+  auto backlog = store_->BacklogByUnit(clock_.NowMs());
+  ASSERT_TRUE(backlog.ok());
+  for (const auto& b : *backlog) EXPECT_EQ(b.overdue, 0) << "the counts agree with the lists";
+}
+
 // A unit's "overdue" and "due soon" lists read its own order's time limit, as its rows show
 // it: a unit that took over a returned order is not late because the ticket's overall
 // deadline passed, and the unit that returned it lists nothing.

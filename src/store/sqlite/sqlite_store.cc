@@ -27,6 +27,10 @@ using sqlite::Stmt;
 
 namespace {
 
+// The assignments table's deadline of an order off the clock (see WriteTicket).
+constexpr TimeMs kOffClock = INT64_MAX / 2;
+
+
 constexpr size_t kMaxBatch = 256;
 constexpr size_t kMaxQueuedJobs = 10000;  // back-pressure: beyond this, writers get 503
 constexpr int kMaxPageSize = 100;
@@ -855,7 +859,6 @@ Status SqliteStore::WriteTicket(Connection& c, const Ticket& t, bool insert) {
         "accepted_at=excluded.accepted_at, replied_at=excluded.replied_at"));
     // A suspended order, and a relaying centre's waiting on one, is off the clock: its
     // deadline column is pushed past any "now" so overdue counts skip it (resume rewrites it).
-    constexpr TimeMs kOffClock = INT64_MAX / 2;
     RETURN_IF_ERROR(as.Bind(1, a.id).Bind(2, t.id).Bind(3, a.unit_id).Bind(4, a.lead)
                         .Bind(5, AssignmentStateName(a.state)).Bind(6, a.dispatched_at).Bind(7, a.accept_due_at)
                         .Bind(8, t.ClockStopped(a) ? kOffClock : a.handle_due_at).Bind(9, a.accepted_at)
@@ -1074,9 +1077,12 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
       values.push_back(now);
     }
     const Id u = q.unit_id;
+    // Off the clock as the assignments table holds it (Ticket::ClockStopped): suspended, or a
+    // relaying centre waiting on a suspended order below it — as the overdue counts read it.
     add("t.is_open = 1 AND EXISTS (SELECT 1 FROM json_each(t.state, '$.assignments') j "
         "WHERE json_extract(j.value, '$.unit_id') = ? AND json_extract(j.value, '$.state') IN ('pending','accepted') "
-        "AND NOT json_extract(j.value, '$.suspended') AND json_extract(j.value, '$.handle_due_at') > 0" + cond + ")",
+        "AND json_extract(j.value, '$.handle_due_at') > 0 AND (SELECT a.handle_due_at FROM assignments a "
+        "WHERE a.id = json_extract(j.value, '$.id')) < " + std::to_string(kOffClock) + cond + ")",
         [u](Stmt& s, int i) { s.Bind(i, u); });
     for (TimeMs v : values) binds.push_back([v](Stmt& s, int i) { s.Bind(i, v); });
   } else {
