@@ -99,6 +99,13 @@ class SlaApiTest(unittest.TestCase):
         self.assertEqual(self.call("PUT", "/api/v1/sla-policies", p, self.sup)[0], 403)
         c, js = self.call("PUT", "/api/v1/sla-policies", {**p, "calendar": "no-such-calendar"}, self.admin)
         self.assertEqual((c, js["error"]["details"]["field"]), (400, "calendar"))
+        # A rule that could never apply: its category begins nothing, or an earlier rule has its conditions.
+        catch_all = {"accept": "1wd", "handle": "5wd"}
+        c, js = self.call("PUT", "/api/v1/sla-policies",
+                          {"rules": [{"category_prefix": "9999", "accept": "1h", "handle": "1d"}, catch_all]}, self.admin)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "rules[0].category_prefix"), js)
+        c, js = self.call("PUT", "/api/v1/sla-policies", {"rules": [catch_all, catch_all]}, self.admin)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "rules[1]"), js)
         # The built-in policy is version 1; the first one saved is a new version, not 1 again.
         self.assertEqual(p["version"], 1)
         c, js = self.call("PUT", "/api/v1/sla-policies", p, self.admin)

@@ -177,6 +177,12 @@ Result<int> Service::PutSlaPolicy(const Actor& a, const std::string& json_doc) {
   RETURN_IF_ERROR(NeedAdmin(a));
   ASSIGN_OR_RETURN(SlaPolicyDoc doc, SlaPolicyDoc::FromJson(json_doc));
   RETURN_IF_ERROR(doc.CheckLimits());
+  // As dispatch rules: a category prefix that begins no category would never match.
+  for (size_t i = 0; i < doc.rules.size(); ++i) {
+    if (doc.rules[i].category_prefix.empty()) continue;
+    RETURN_IF_ERROR(
+        CheckCategory("rules[" + std::to_string(i) + "].category_prefix", doc.rules[i].category_prefix, true).status());
+  }
   // A calendar that is not there would count weekends only: holidays and 调休 lost silently.
   const auto calendars = Calendars();
   if (std::none_of(calendars.begin(), calendars.end(), [&](const Calendar& c) { return c.name() == doc.calendar; })) {

@@ -36,6 +36,14 @@ Result<Duration> ParseDuration(std::string_view s, const std::string& field) {
 
 Status SlaPolicyDoc::CheckLimits() const {
   for (size_t i = 0; i < rules.size(); ++i) {
+    // Two rules with the same conditions: the later could never apply, its limits silently void.
+    for (size_t k = 0; k < i; ++k) {
+      if (rules[k].urgency == rules[i].urgency && rules[k].request_type == rules[i].request_type &&
+          rules[k].category_prefix == rules[i].category_prefix) {
+        return InvalidArgument("rules[" + std::to_string(i) + "]",
+                               "has the same conditions as rules[" + std::to_string(k) + "], which always wins");
+      }
+    }
     const std::string at = "rules[" + std::to_string(i) + "].accept";
     if (rules[i].accept.ms == 0) return InvalidArgument(at, "must be longer than zero");
     // Signing for an order cannot be due after handling it is (a working day counted as a day).

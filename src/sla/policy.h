@@ -46,7 +46,7 @@ struct SlaPolicyDoc {
   std::string ToJson() const;
   // What a new policy must also satisfy (not checked on reading a stored one, so a policy
   // saved before a check existed still loads): each rule's accept limit is longer than zero
-  // and no longer than its handle limit.
+  // and no longer than its handle limit, and no two rules have the same conditions.
   Status CheckLimits() const;
   const SlaRule* Match(const std::string& urgency, const std::string& request_type,
                        const std::string& category_code) const;

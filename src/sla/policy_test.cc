@@ -209,6 +209,11 @@ TEST(SlaPolicyDoc, ParsesAndNamesFields) {
   EXPECT_EQ(limits(R"({"rules":[{"accept":"5wd","handle":"1h"}]})").field(), "rules[0].accept");
   EXPECT_EQ(limits(R"({"rules":[{"accept":"0m","handle":"1d"}]})").field(), "rules[0].accept");
   EXPECT_TRUE(limits(R"({"rules":[{"accept":"2h","handle":"2h"}]})").ok());
+  // Two rules with the same conditions: the second would never apply.
+  const Status twin = limits(R"({"rules":[{"urgency":"emergency","accept":"15m","handle":"2h"},
+      {"accept":"1wd","handle":"5wd"},{"urgency":"emergency","accept":"1m","handle":"1h"}]})");
+  EXPECT_EQ(twin.field(), "rules[2]");
+  EXPECT_EQ(twin.message(), "rules[2]: has the same conditions as rules[0], which always wins");
   // Numbers beyond int are refused, not wrapped into range.
   EXPECT_EQ(SlaPolicyDoc::FromJson(R"({"warning_pct":4294967371,"rules":[{"accept":"1wd","handle":"5wd"}]})").status().field(),
             "warning_pct");
