@@ -154,6 +154,9 @@ class SlaApiTest(unittest.TestCase):
         self.assertNotEqual(run("--start", "2025-01-01", "--hours", "1", "--days", "1")[0], 0)
         show = subprocess.run([BIN, "calendar", "show", "--year", "2025"], capture_output=True, text=True).stdout
         self.assertIn("2025-09-28", show)
+        bad = subprocess.run([BIN, "calendar", "show", "--year", "99999"], capture_output=True, text=True)
+        self.assertNotEqual(bad.returncode, 0, "a year no calendar can hold is refused, not shown as 'no data'")
+        self.assertIn("--year", bad.stderr)
         # end_of_day counts working days only: with a natural-time limit it is refused, not ignored.
         code, out, err = run("--start", "2025-09-30T09:00:00+08:00", "--hours", "5", "--mode", "end_of_day")
         self.assertNotEqual(code, 0)

@@ -517,7 +517,7 @@ int main(int argc, char** argv) {
   int cal_year = 2026;
   auto* calendar = app.add_subcommand("calendar", "working calendars");
   auto* cal_show = calendar->add_subcommand("show", "holidays and adjusted working days of a year");
-  cal_show->add_option("--year", cal_year, "year")->required();
+  cal_show->add_option("--year", cal_year, "year (1970-9999, as calendars hold them)")->required()->check(CLI::Range(1970, 9999));
   cal_show->add_option("--calendar", cal_name, "calendar name or JSON file (default cn-mainland)");
   std::string cal_db, cal_file;
   cal_show->add_option("--db", cal_db, "read the calendars stored in this database");
