@@ -645,7 +645,8 @@ Status Step::Suspend() {
   if (actor_.role == Role::kUnitHandler) {
     Assignment* a = nullptr;
     RETURN_IF_ERROR(NeedOwnAssignment(&a, {AssignmentState::kAccepted}, true));
-    if (a->suspended || a->suspend_requested) return Invalid(t_, cmd_.type);
+    if (a->suspend_requested) return Conflict("invalid_transition", "a suspension request is already waiting for a decision");
+    if (a->suspended) return Conflict("invalid_transition", "the order is suspended already");
     a->suspend_requested = true;
     a->suspend_reason = cmd_.reason;
     Emit("suspend_requested", {{"assignment_id", IdToString(a->id)}, {"reason", cmd_.reason}}, false);

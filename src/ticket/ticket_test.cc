@@ -359,6 +359,9 @@ TEST_F(Lifecycle, DeadlinesMoveWithExtensionsAndSuspension) {
   t = Must(t, Cmd(C::kSuspend), handler());
   EXPECT_EQ(t.Status(), S::kInProgress);
   EXPECT_TRUE(t.ActiveLead()->suspend_requested);
+  const Status again = Run(t, Cmd(C::kSuspend), handler()).status();
+  EXPECT_EQ(again.code(), Code::kConflict);
+  EXPECT_EQ(again.message(), "a suspension request is already waiting for a decision");
   t = Must(t, Cmd(C::kSuspend), supervisor());
   EXPECT_EQ(t.Status(), S::kSuspended);
   EXPECT_EQ(Run(t, Cmd(C::kReply), handler()).status().code(), Code::kConflict);
