@@ -102,7 +102,7 @@ export function barOption(
   const cat = {
     type: 'category',
     data: opts.horizontal ? [...names].reverse() : names,
-    axisLabel: opts.horizontal ? { interval: 0, width: 110, overflow: 'truncate' } : { interval: 0, formatter: wrapLabel },
+    axisLabel: opts.horizontal ? { interval: 0, width: 110, overflow: 'truncate' } : { interval: 0, formatter: (name: string) => wrapLabel(name) },
   }
   const val = { type: 'value', minInterval: 1 }
   return {
