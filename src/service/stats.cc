@@ -124,7 +124,13 @@ Result<json> Service::Staffing(const Actor& a, int weeks, const std::vector<std:
   std::array<int, 168> separate_at_peak{};
   double separate_agent_hours = 0, separate_staff_hours = 0;
   for (const auto& [centre, own] : by_centre) {
-    ASSIGN_OR_RETURN(WeekPlan w, PlanWeek(own, first_hour, target));
+    // One centre answers every line counted: its own plan is the pool's, not planned twice.
+    WeekPlan w;
+    if (by_centre.size() == 1) {
+      w = pooled;
+    } else {
+      ASSIGN_OR_RETURN(w, PlanWeek(own, first_hour, target));
+    }
     for (int h = 0; h < 168; ++h) separate_at_peak[h] += w.peak[h].agents;
     separate_agent_hours += w.agent_hours;
     separate_staff_hours += w.staff_hours;
