@@ -49,7 +49,8 @@ class ServiceTest : public ::testing::Test {
     store_ = std::move(OpenSqliteStore(o)).value();
     svc_ = std::make_unique<Service>(store_.get(), &clock_, &ids_);
   }
-  Id NewDispatchedTicket() {
+  // A phone complaint taken in by the hub's agent, not yet dispatched.
+  Id NewTicket() {
     TicketInput in;
     in.channel = "phone";
     in.request_type = "complaint";
@@ -58,12 +59,16 @@ class ServiceTest : public ::testing::Test {
     in.citizen.phone = "13812345678";
     auto t = svc_->CreateTicket(agent_, in, "");
     EXPECT_TRUE(t.ok()) << t.status().ToString();
+    return t.ok() ? t->ticket.id : 0;
+  }
+  Id NewDispatchedTicket() {
+    const Id id = NewTicket();
     Command c;
     c.type = CommandType::kDispatch;
     c.unit_id = dept_;
     c.mode = "direct";
-    EXPECT_TRUE(svc_->Act(dispatcher_, t->ticket.id, c).ok());
-    return t->ticket.id;
+    EXPECT_TRUE(svc_->Act(dispatcher_, id, c).ok());
+    return id;
   }
   std::vector<std::string> SystemEvents(Id id) {
     std::vector<std::string> out;
@@ -157,15 +162,8 @@ TEST_F(ServiceTest, ARelayingCentreIsNotOverdueWhileItsUnitIsSuspended) {
   Actor root{0, Role::kSystem, 0, "test"};
   const Id district = svc_->CreateUnit(root, Unit{0, "东区分中心", UnitKind::kDistrictCenter, hub_, 0, "", true})->id;
   const Id street = svc_->CreateUnit(root, Unit{0, "东街街道", UnitKind::kStreet, district, 0, "", true})->id;
-  TicketInput in;
-  in.channel = "phone";
-  in.request_type = "complaint";
-  in.content = "路灯不亮";
-  in.citizen.name = "张三";
-  in.citizen.phone = "13812345678";
-  auto t = svc_->CreateTicket(agent_, in, "");
-  ASSERT_TRUE(t.ok()) << t.status().ToString();
-  const Id id = t->ticket.id;
+  const Id id = NewTicket();
+  ASSERT_NE(id, 0);
   Command c;
   c.type = CommandType::kDispatch;
   c.unit_id = district;
