@@ -138,6 +138,11 @@ class ModelTest(unittest.TestCase):
         self.assertEqual(sum(map(sum, rep["confusion"]["matrix"])), 3)
         r = run("model", "eval", "--model", self.path("m.model"), "--input", self.path("gold.jsonl"))
         self.assertIn("macro-F1", r.stdout)
+        with open(self.path("empty.jsonl"), "w", encoding="utf-8") as f:
+            f.write("\n")
+        r = run("model", "eval", "--model", self.path("m.model"), "--input", self.path("empty.jsonl"))
+        self.assertNotEqual(r.returncode, 0, "scores over nothing are not a result")
+        self.assertIn("no labelled rows", r.stderr)
 
     def test_damaged_or_foreign_model_is_refused(self):
         with open(self.path("bad.model"), "w") as f:
@@ -204,6 +209,12 @@ class InsightTest(unittest.TestCase):
         self.assertEqual(len(school), 1)
         self.assertEqual(sorted(school[0]["ids"]), ["2000", "2001", "2002"])
         self.assertFalse(any("3000" in g["ids"] for g in groups))
+        # An id used twice in the file is pointed out: the output could not tell the rows apart.
+        with open(path, "a", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerow(["3000", "Q2", "公积金", "2019-08-04 09:00:00", "公积金贷款额度", "0", "0"])
+        r = run("insight", "duplicates", "--input", path, "--output", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("id 3000 was already used on line", r.stderr)
 
         hot = os.path.join(self.d, "hot.json")
         r = run("insight", "hotspots", "--input", path, "--from", "2019-07-01", "--to", "2019-08-31", "--top", "3",
@@ -305,6 +316,15 @@ class DispatchEvalTest(unittest.TestCase):
                     "--time-column", "CreatedDate")
             self.assertNotEqual(r.returncode, 0)
             self.assertIn("Owner", r.stderr)
+            # Two columns of one name: the one meant cannot be told, so it is refused by name.
+            with open(path, encoding="utf-8") as f:
+                text = f.read().replace("CreatedDate,SRType,Neighborhood,Agency", "CreatedDate,SRType,Agency,Agency", 1)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            r = run("dispatch", "eval", "--input", path, "--unit-column", "Agency", "--key-column", "SRType",
+                    "--time-column", "CreatedDate")
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("has column 'Agency' twice", r.stderr)
 
 
 class SubTopicsCliTest(unittest.TestCase):

@@ -274,6 +274,67 @@ class KbTest(unittest.TestCase):
                            capture_output=True, text=True)
         self.assertNotEqual(r.returncode, 0, "a file that cannot be written is an error")
 
+    def test_export_then_import_updates_instead_of_copying(self):
+        d = tempfile.mkdtemp(prefix="hotline-kb-rt-", dir=self.dir)
+        db, src, out = (os.path.join(d, n) for n in ("rt.db", "in.jsonl", "out.jsonl"))
+        def kb(*args):
+            return subprocess.run([BIN, "kb", *args], capture_output=True, text=True)
+        with open(src, "w", encoding="utf-8") as f:
+            f.write(json.dumps({"id": "ext-1", "title": "燃气报修", "body": "燃气泄漏请拨打抢修电话。"}, ensure_ascii=False) + "\n")
+        self.assertEqual(kb("import", "--db", db, src).returncode, 0)
+        # An entry written through the API has no external id: export names it by its own id.
+        conn = sqlite3.connect(db)
+        conn.execute("UPDATE kb_entries SET external_id = NULL")
+        conn.commit(); conn.close()
+        self.assertEqual(kb("export", "--db", db, "--output", out).returncode, 0)
+        first = [json.loads(l) for l in open(out, encoding="utf-8")]
+        self.assertEqual(len(first), 1)
+        edited = dict(first[0], body="燃气泄漏请立即拨打燃气抢修电话，并开窗通风。")
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(json.dumps(edited, ensure_ascii=False) + "\n")
+        r = kb("import", "--db", db, out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        back = [json.loads(l) for l in kb("export", "--db", db).stdout.splitlines()]
+        self.assertEqual([(e["id"], e["body"]) for e in back], [(first[0]["id"], edited["body"])],
+                         "the edited file updates its entry; it does not add a copy")
+        conn = sqlite3.connect(db)
+        self.assertEqual(conn.execute("SELECT count(*), max(version), max(external_id) FROM kb_entries").fetchone(), (1, 2, None))
+        conn.close()
+
+    def test_import_refuses_what_it_cannot_keep(self):
+        d = tempfile.mkdtemp(prefix="hotline-kb-bad-", dir=self.dir)
+        db, f_jsonl, f_csv = (os.path.join(d, n) for n in ("b.db", "b.jsonl", "b.csv"))
+        def imp(path, text, mode="w"):
+            with open(path, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as f:
+                f.write(text)
+            return subprocess.run([BIN, "kb", "import", "--db", db, path], capture_output=True, text=True)
+        r = imp(f_jsonl, '{"id":"a","title":"一","body":"正文"}\n{"id":"b","title":"二","body":"正文"}\n'
+                         '{"id":"a","title":"三","body":"正文"}\n')
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("b.jsonl line 3: id: 'a' is already used on line 1", r.stderr)
+        r = imp(f_jsonl, '{"id":"u","title":"一","body":"正文","owner_unit_id":"123456789"}\n')
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("b.jsonl line 1: owner_unit_id: no unit with id 123456789", r.stderr)
+        r = imp(f_csv, b"id,title,body\nc1,\xe4\xb8\x80,ok\nc2,x,\xff\n", "wb")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("b.csv line 3: is not valid UTF-8", r.stderr)
+        r = imp(f_csv, "id,title,body,title\nc1,一,正文,二\n")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("column 'title' appears twice", r.stderr)
+        r = imp(f_csv, 'id,title,body\nc1,"一"二,正文\n')
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("text after the closing quote on line 2", r.stderr)
+        self.assertFalse(subprocess.run([BIN, "kb", "export", "--db", db], capture_output=True, text=True).stdout.strip(),
+                         "nothing was imported")
+        # Batch search: a line without an id is refused, not answered under a null id.
+        q, out = os.path.join(d, "q.jsonl"), os.path.join(d, "out.jsonl")
+        with open(q, "w", encoding="utf-8") as f:
+            f.write('{"text":"电梯坏了"}\n{"id":7,"text":"电梯坏了"}\n')
+        r = subprocess.run([BIN, "kb", "search", "--db", self.db, "--queries", q, "--output", out], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("line 1: needs", r.stderr)
+        self.assertEqual([json.loads(l)["id"] for l in open(out, encoding="utf-8")], [7])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -78,6 +78,8 @@ std::optional<TimeMs> ParseRecordTime(const std::string& s) {
 Result<size_t> CsvTable::Column(const std::string& name, const char* field) const {
   auto it = columns.find(name);
   if (it == columns.end()) return InvalidArgument(field, path + " has no column '" + name + "'");
+  // Two columns of one name: which one is meant cannot be told.
+  if (repeated.count(name)) return InvalidArgument(field, path + " has column '" + name + "' twice");
   return it->second;
 }
 
@@ -87,7 +89,9 @@ Result<CsvTable> ReadCsvTable(const std::string& path) {
   t.path = path;
   ASSIGN_OR_RETURN(t.rows, ParseCsv(data, &t.lines));
   if (t.rows.size() < 2) return InvalidArgument("input", path + " has no data rows");
-  for (size_t c = 0; c < t.rows[0].size(); ++c) t.columns[Trim(t.rows[0][c])] = c;
+  for (size_t c = 0; c < t.rows[0].size(); ++c) {
+    if (!t.columns.emplace(Trim(t.rows[0][c]), c).second) t.repeated.insert(Trim(t.rows[0][c]));
+  }
   return t;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -49,6 +50,7 @@ struct CsvTable {
   std::vector<std::vector<std::string>> rows;  // rows[0] is the header
   std::vector<size_t> lines;                   // the line each row starts on in the file
   std::map<std::string, size_t> columns;       // trimmed header name → index
+  std::set<std::string> repeated;              // names the header holds more than once
   // The index of a named column; kInvalidArgument naming `field` when the file has none.
   Result<size_t> Column(const std::string& name, const char* field) const;
 };

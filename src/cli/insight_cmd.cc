@@ -45,13 +45,20 @@ Result<std::vector<intel::Message>> ReadMessages(const std::string& path, std::v
   ASSIGN_OR_RETURN(*rows, ReadTextRows(path, in, &bad));
   ReportSkipped(bad);
   std::vector<intel::Message> msgs;
-  size_t no_time = 0;
+  size_t no_time = 0, repeats = 0;
+  std::map<std::string, size_t> line_of_id;
   for (const auto& r : *rows) {
+    // Results name messages by id: two rows of one id could not be told apart in them.
+    if (auto [it, fresh] = line_of_id.emplace(IdString(r.id), r.line); !fresh && ++repeats <= 5) {
+      std::cerr << path << " line " << r.line << ": id " << it->first << " was already used on line " << it->second
+                << "; results will not tell the two apart\n";
+    }
     intel::Message m{IdString(r.id), r.title, r.text, intel::ParseLooseTime(r.time), r.user, r.votes, r.category,
                      r.address};
     if (!r.time.empty() && !m.time) ++no_time;
     msgs.push_back(std::move(m));
   }
+  if (repeats > 5) std::cerr << repeats << " rows repeat an earlier id\n";
   if (no_time > 0) std::cerr << no_time << " messages have a time that could not be read; they count as undated\n";
   return msgs;
 }

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "cli/app.h"
@@ -135,7 +136,15 @@ Result<std::vector<KbEntry>> ReadKbJsonl(const std::string& path, std::vector<si
 // owner_unit_id); each row is read as the JSON line of the same fields would be.
 Result<std::vector<KbEntry>> ReadKbCsv(const std::string& path, std::vector<size_t>* lines) {
   ASSIGN_OR_RETURN(std::string data, ReadFile(path));
-  if (!IsValidUtf8(data)) return Status(Code::kInvalidArgument, path + ": is not valid UTF-8");
+  if (!IsValidUtf8(data)) {
+    size_t n = 1;
+    for (size_t start = 0; start < data.size(); ++n) {
+      const size_t end = std::min(data.find('\n', start), data.size());
+      if (!IsValidUtf8(std::string_view(data).substr(start, end - start))) break;
+      start = end + 1;
+    }
+    return Status(Code::kInvalidArgument, path + " line " + std::to_string(n) + ": is not valid UTF-8");
+  }
   std::vector<size_t> at;
   ASSIGN_OR_RETURN(auto rows, ParseCsv(data, &at));
   if (rows.empty()) return Status(Code::kInvalidArgument, path + ": has no header row");
@@ -145,6 +154,10 @@ Result<std::vector<KbEntry>> ReadKbCsv(const std::string& path, std::vector<size
     if (!IsKbEntryField(header.back())) {
       return Status(Code::kInvalidArgument, path + " line " + std::to_string(at[0]) + ": column '" + header.back() +
                                                 "' is not a knowledge entry field", header.back());
+    }
+    if (std::count(header.begin(), header.end(), header.back()) > 1) {
+      return Status(Code::kInvalidArgument, path + " line " + std::to_string(at[0]) + ": column '" + header.back() +
+                                                "' appears twice", header.back());
     }
   }
   std::vector<KbEntry> out;
@@ -198,11 +211,28 @@ int KbImport(const std::string& db, const std::string& file) {
   if (!cats.ok()) return cli::Fail(cats.status());
   std::set<std::string> codes;
   for (const auto& c : *cats) codes.insert(c.code);
+  auto units = app->store->ListUnits();
+  if (!units.ok()) return cli::Fail(units.status());
+  std::set<Id> unit_ids;
+  for (const auto& u : *units) unit_ids.insert(u.id);
+  // Each line is one entry: an id named twice would silently become a second version.
+  std::map<std::string, size_t> line_of_id;
   for (size_t i = 0; i < entries->size(); ++i) {
-    const std::string& code = (*entries)[i].category_code;
-    if (code.empty() || codes.count(code)) continue;
-    return cli::Fail(Status(Code::kInvalidArgument, file + " line " + std::to_string(lines[i]) + ": category_code: '" + code +
-                                                        "' is not in the current taxonomy", "category_code"));
+    const KbEntry& e = (*entries)[i];
+    const std::string where = file + " line " + std::to_string(lines[i]) + ": ";
+    if (!e.category_code.empty() && !codes.count(e.category_code)) {
+      return cli::Fail(Status(Code::kInvalidArgument, where + "category_code: '" + e.category_code +
+                                                          "' is not in the current taxonomy", "category_code"));
+    }
+    if (e.owner_unit_id && !unit_ids.count(e.owner_unit_id)) {
+      return cli::Fail(Status(Code::kInvalidArgument, where + "owner_unit_id: no unit with id " + IdToString(e.owner_unit_id),
+                              "owner_unit_id"));
+    }
+    if (e.external_id.empty()) continue;
+    if (auto [it, fresh] = line_of_id.emplace(e.external_id, lines[i]); !fresh) {
+      return cli::Fail(Status(Code::kInvalidArgument, where + "id: '" + e.external_id + "' is already used on line " +
+                                                          std::to_string(it->second), "id"));
+    }
   }
   KbService kb(app->store.get(), SystemClock::Default());
   const size_t n = entries->size();
@@ -307,13 +337,15 @@ int KbSearch(const std::string& db, const std::string& query, const std::string&
   for (size_t n = 1; std::getline(in, line); ++n) {
     if (Trim(line).empty()) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string()) {
+    // Without an id a result cannot be told from another: the line is refused, not answered as null.
+    if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string() || !j.contains("id") ||
+        !(j["id"].is_string() || j["id"].is_number_integer())) {
       std::cerr << queries << " line " << n << ": needs a JSON object with \"id\" and \"text\"\n";
       ++bad;
       continue;
     }
     auto r = kb.Search(j["text"].get<std::string>(), q, /*cache_postings=*/true);
-    nlohmann::json o = {{"id", j.value("id", nlohmann::json(nullptr))}};
+    nlohmann::json o = {{"id", j["id"]}};
     if (r.ok()) {
       o["results"] = KbResultsJson(*r, false);
     } else {

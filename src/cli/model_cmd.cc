@@ -180,6 +180,8 @@ int Eval(const ModelArgs& a) {
     gold.push_back(r.label);
     preds.push_back(std::move(p).value());
   }
+  // Scores over nothing would read as a model that is wrong on everything.
+  if (gold.empty()) return Fail(InvalidArgument("input", a.input + " has no labelled rows to evaluate"));
   const intel::EvalReport rep = intel::Evaluate(gold, preds);
   if (a.json) {
     std::cout << intel::EvalJson(rep).dump(2) << "\n";

@@ -83,6 +83,14 @@ TEST(Text, CsvQuotesAndNewlines) {
   auto bad = ParseCsv("a,\"open\nb\n");
   EXPECT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("line 1"), std::string::npos);
+  // Text after a closing quote is refused, naming its line; blanks there are allowed.
+  auto glued = ParseCsv("a,b\n\"x\" ,y\n\"one\ntwo\"z,w\n");
+  ASSERT_FALSE(glued.ok());
+  EXPECT_EQ(glued.status().message(), "csv: text after the closing quote on line 4");
+  auto spaced = ParseCsv("a,b\n\"x\" \t,\"y\"\t\n");
+  ASSERT_TRUE(spaced.ok());
+  EXPECT_EQ((*spaced)[1][0], "x");
+  EXPECT_EQ((*spaced)[1][1], "y");
 }
 
 TEST(Crypto, PasswordsAndVault) {

@@ -86,7 +86,7 @@ Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data, st
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> row;
   std::string field;
-  bool in_quotes = false, field_started = false;
+  bool in_quotes = false, field_started = false, closed = false;
   size_t line = 1, quote_line = 0, row_line = 1;
   if (lines) lines->clear();
   for (size_t i = 0; i < data.size(); ++i) {
@@ -94,13 +94,19 @@ Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data, st
     if (in_quotes) {
       if (c == '"') {
         if (i + 1 < data.size() && data[i + 1] == '"') { field += '"'; ++i; }
-        else in_quotes = false;
+        else { in_quotes = false; closed = true; }
       } else {
         if (c == '\n') ++line;
         field += c;
       }
       continue;
     }
+    if (closed && c != ',' && c != '\n' && c != '\r') {
+      // "a"b is malformed: the b would be glued to a quoted value that was meant to end.
+      if (c == ' ' || c == '\t') continue;
+      return Status(Code::kInvalidArgument, "csv: text after the closing quote on line " + std::to_string(line));
+    }
+    closed = false;
     if (c == '"' && !field_started) { in_quotes = true; field_started = true; quote_line = line; }
     else if (c == ',') { row.push_back(std::move(field)); field.clear(); field_started = false; }
     else if (c == '\n' || c == '\r') {

@@ -18,7 +18,11 @@ class Table {
     Table t;
     ASSIGN_OR_RETURN(Rows rows, ParseCsv(csv, &t.lines_));
     if (rows.empty()) return InvalidArgument("csv", "the file is empty");
-    for (size_t i = 0; i < rows[0].size(); ++i) t.cols_[Trim(rows[0][i])] = i;
+    for (size_t i = 0; i < rows[0].size(); ++i) {
+      if (!t.cols_.emplace(Trim(rows[0][i]), i).second && !Trim(rows[0][i]).empty()) {
+        return InvalidArgument("csv", "the header names column '" + Trim(rows[0][i]) + "' twice");
+      }
+    }
     for (const char* r : required) {
       if (!t.cols_.count(r)) return InvalidArgument("csv", std::string("the header has no column '") + r + "'");
     }

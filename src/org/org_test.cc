@@ -158,6 +158,9 @@ TEST(OrgImport, NamesStayUniqueAndAFileCanBeImportedTwice) {
   auto twice = ParseUnitsCsv("name,kind,parent\n城管局,department,市中心\n城管局,department,市中心\n", org, new_id);
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.status().message(), "line 3, column name: names a unit the file has named before");
+  auto two_columns = ParseUnitsCsv("name,kind,parent,name\n城管局,department,市中心,城管\n", org, new_id);
+  ASSERT_FALSE(two_columns.ok());
+  EXPECT_EQ(two_columns.status().message(), "csv: the header names column 'name' twice");
 }
 
 }  // namespace

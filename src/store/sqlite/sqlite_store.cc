@@ -1783,31 +1783,40 @@ Status WriteKbPostings(Connection& c, const std::map<Id, const KbDocTerms*>& doc
 }  // namespace
 
 Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, KbDocTerms>> entries, Id changed_by) {
+  // A new entry may be one that export wrote under its internal id (see below).
+  std::vector<Id> exported_as;
   for (auto& [e, terms] : entries) {
+    exported_as.push_back(e.id == 0 ? ParseId(e.external_id).value_or(0) : 0);
     if (e.id == 0) e.id = ids_.Next();
   }
   return Write<std::vector<KbEntry>>([&](Connection& c) -> Result<std::vector<KbEntry>> {
     std::vector<KbEntry> out;
+    size_t index = 0;
     const TimeMs now = opts_.clock->NowMs();
     // Postings are written after the entries, the whole batch sorted by term (B-tree inserts
     // in key order), and each term's document frequency moves once per batch. An entry saved
     // twice in one batch keeps its last terms.
     std::map<Id, const KbDocTerms*> pending;
     for (auto& [e, terms] : entries) {
+      const Id as_internal = exported_as[index++];
       const std::string docs_counter = e.kind == "case" ? "kb_case_docs" : "kb_docs";
       const std::string len_counter = e.kind == "case" ? "kb_case_len" : "kb_len";
       // An existing entry (by id or external id) gets a new version; its old postings go.
+      // Export writes an entry that has no external id under its internal id (unique across
+      // databases), so importing that file back updates the entry instead of copying it.
       Id existing = 0;
       int old_len = 0, old_version = 0;
       {
-        ASSIGN_OR_RETURN(auto f, c.Prepare("SELECT id, doc_len, version FROM kb_entries WHERE id = ? OR "
-                                           "(external_id IS NOT NULL AND external_id = ?)"));
-        f.Bind(1, e.id).Bind(2, e.external_id.empty() ? std::string("\x01none") : e.external_id);
+        ASSIGN_OR_RETURN(auto f, c.Prepare("SELECT id, doc_len, version, external_id IS NULL FROM kb_entries WHERE id = ? OR "
+                                           "(external_id IS NOT NULL AND external_id = ?) OR "
+                                           "(external_id IS NULL AND id = ?) ORDER BY external_id IS NULL LIMIT 1"));
+        f.Bind(1, e.id).Bind(2, e.external_id.empty() ? std::string("\x01none") : e.external_id).Bind(3, as_internal);
         Status st;
         if (f.Step(&st)) {
           existing = f.Int(0);
           old_len = static_cast<int>(f.Int(1));
           old_version = static_cast<int>(f.Int(2));
+          if (f.Int(3) != 0 && existing == as_internal) e.external_id.clear();
         }
         RETURN_IF_ERROR(st);
       }
