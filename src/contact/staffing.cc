@@ -9,6 +9,17 @@ namespace hotline::contact {
 namespace {
 constexpr int kMaxAgents = 100000;
 constexpr int kMaxMinAgents = 1000;
+
+// 1/B for Erlang B's loss B of n agents under A erlangs, by B's recurrence on the inverse,
+// 1/B_k = 1 + (k/A)/B_{k-1}: stable for thousands of agents, no factorials. Past 1e250
+// waiting is too rare to count and the walk stops (the result is then at least that).
+constexpr double kRareWait = 1e250;
+double InverseErlangB(int agents, double traffic) {
+  double inv_b = 1;
+  for (int k = 1; k <= agents && inv_b <= kRareWait; ++k) inv_b = 1 + inv_b * k / traffic;
+  return inv_b;
+}
+
 }  // namespace
 
 Status CheckTarget(const StaffingTarget& t) {
@@ -40,13 +51,9 @@ Staffing ErlangA(int agents, double traffic, double aht_s, double patience_s, do
   const double lambda = traffic / aht_s, nmu = agents / aht_s, theta = 1 / patience_s;
   // States by the callers waiting, k = 0, 1, ... with all agents busy: r_k = π(n + k) / π(n),
   // r_0 = 1, r_{k+1} = r_k · λ / (nμ + (k+1)θ). Below, π(< n) / π(n) = 1/B − 1, B the
-  // Erlang B loss of n agents (its recurrence, on the inverse: stable, no factorials).
-  double inv_b = 1;
-  for (int k = 1; k <= agents; ++k) {
-    inv_b = 1 + inv_b * k / traffic;
-    if (inv_b > 1e250) break;  // waiting is too rare to count: answered at once
-  }
-  if (inv_b > 1e250) {
+  // Erlang B loss of n agents.
+  const double inv_b = InverseErlangB(agents, traffic);
+  if (inv_b > kRareWait) {  // waiting is too rare to count: answered at once
     s.occupancy = traffic / agents;
     return s;
   }
@@ -100,9 +107,8 @@ Staffing ErlangA(int agents, double traffic, double aht_s, double patience_s, do
 double ErlangC(int agents, double traffic) {
   if (traffic <= 0) return 0;
   if (agents <= traffic) return 1;
-  // Erlang B by its recurrence (stable for thousands of agents, no factorials), then C from B.
-  double b = 1;
-  for (int k = 1; k <= agents; ++k) b = traffic * b / (k + traffic * b);
+  // C from Erlang B.
+  const double b = 1 / InverseErlangB(agents, traffic);
   const double rho = traffic / agents;
   return b / (1 - rho + rho * b);
 }
