@@ -1635,6 +1635,10 @@ class ScreensTest(Base):
         self.assertEqual([u["rank"] for u in o["units"]], list(range(1, len(o["units"]) + 1)))
         scores = [u["score"] for u in o["units"] if u["score"] is not None]
         self.assertEqual(scores, sorted(scores, reverse=True))
+        # 红黑榜 as the reports draw it: scored units with at least 3 orders, at most half each.
+        judged = [u for u in o["units"] if u["score"] is not None and u["dispatched"] >= 3]
+        n = min(5, len(judged) // 2)
+        self.assertEqual(o["board"], {"red": judged[:n], "black": judged[::-1][:n]})
         self.assertNotIn(U("hub"), units, "centres relay; they are not ranked")
         self.assertGreater(o["rates"]["satisfaction_rate"], 0)
         self.assertLessEqual(o["rates"]["completion_rate"], 1)

@@ -20,7 +20,6 @@ namespace {
 
 constexpr int64_t kMaxReportDays = 400;
 constexpr size_t kTopCategories = 10, kTopAreas = 10, kTopHotspots = 5, kBoardSize = 5;
-constexpr int64_t kBoardMinOrders = 3;  // a unit with fewer orders in the period is not on the red or black list
 
 
 std::string DateText(TimeMs t) { return FormatIsoCity(t).substr(0, 10); }
@@ -206,16 +205,9 @@ Result<json> Service::Report(const Actor& a, const ReportPeriod& p, const std::s
   }
 
   // ---- the units: red list (best scores) and black list (worst)
-  // Units with a score and enough orders to judge by; each list holds at most half of them,
-  // so no unit is on both and two units are not the whole of either.
-  json scored = json::array();
-  for (const auto& u : cur["units"]) {
-    if (!u["score"].is_null() && u["dispatched"].get<int64_t>() >= kBoardMinOrders) scored.push_back(u);
-  }
-  const size_t board = std::min(kBoardSize, scored.size() / 2);
-  json red = json::array(), black = json::array();
-  for (size_t i = 0; i < board; ++i) red.push_back(scored[i]);
-  for (size_t i = 0; i < board; ++i) black.push_back(scored[scored.size() - 1 - i]);
+  const json board = UnitBoard(cur["units"], kBoardSize);
+  const json& red = board["red"];
+  const json& black = board["black"];
 
   // ---- early warnings raised in the period
   ASSIGN_OR_RETURN(std::vector<Id> scope_units, CentreScope(a, *org));
@@ -241,6 +233,19 @@ Result<json> Service::Report(const Actor& a, const ReportPeriod& p, const std::s
     out["topic"] = {{"code", category}, {"name", cat_name(category)}, {"tickets", topic_count}, {"subtopics", subtopics}};
   }
   return out;
+}
+
+json UnitBoard(const json& ranked_units, size_t size) {
+  constexpr int64_t kMinOrders = 3;  // fewer orders in the period are too few to judge by
+  json scored = json::array();
+  for (const auto& u : ranked_units) {
+    if (!u["score"].is_null() && u["dispatched"].get<int64_t>() >= kMinOrders) scored.push_back(u);
+  }
+  const size_t n = std::min(size, scored.size() / 2);
+  json red = json::array(), black = json::array();
+  for (size_t i = 0; i < n; ++i) red.push_back(scored[i]);
+  for (size_t i = 0; i < n; ++i) black.push_back(scored[scored.size() - 1 - i]);
+  return {{"red", red}, {"black", black}};
 }
 
 std::string ReportMarkdown(const json& r) {

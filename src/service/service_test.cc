@@ -686,6 +686,29 @@ std::string CityDay(TimeMs t) { return FormatIsoCity(t).substr(0, 10); }
 TimeMs At(const char* iso) { return *ParseIso(iso); }
 }  // namespace
 
+TEST(ReportBoard, BestAndWorstUnitsNeverTheSameAndOnlyWithEnoughOrders) {
+  auto unit = [](const std::string& name, nlohmann::json score, int64_t dispatched = 3) {
+    return nlohmann::json{{"name", name}, {"score", score}, {"dispatched", dispatched}};
+  };
+  auto names = [](const nlohmann::json& list) {
+    std::vector<std::string> out;
+    for (const auto& u : list) out.push_back(u["name"]);
+    return out;
+  };
+  nlohmann::json seven = nlohmann::json::array();
+  for (int s : {90, 80, 70, 60, 50, 40, 30}) seven.push_back(unit("u" + std::to_string(s), s));
+  auto board = UnitBoard(seven, 3);
+  EXPECT_EQ(names(board["red"]), (std::vector<std::string>{"u90", "u80", "u70"}));
+  EXPECT_EQ(names(board["black"]), (std::vector<std::string>{"u30", "u40", "u50"})) << "worst first";
+  // Unscored units and units with fewer than three orders are on neither list; each list
+  // holds at most half of the rest.
+  board = UnitBoard(nlohmann::json::array({unit("few", 99, 2), unit("a", 90), unit("b", 50), unit("c", 10), unit("d", nullptr)}), 5);
+  EXPECT_EQ(names(board["red"]), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(names(board["black"]), (std::vector<std::string>{"c"}));
+  EXPECT_TRUE(UnitBoard(nlohmann::json::array({unit("a", 1)}), 5)["red"].empty());
+  EXPECT_TRUE(UnitBoard(nlohmann::json::array(), 5)["black"].empty());
+}
+
 TEST(ReportPeriod, WeeksRunMondayToSundayAndMonthsByTheCalendar) {
   const TimeMs now = At("2026-11-30T10:00:00+08:00");  // a Monday
   // Without a date: the last complete week and month.

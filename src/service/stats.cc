@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "service/report.h"
 #include "service/service.h"
 
 namespace hotline {
@@ -276,6 +277,7 @@ Result<json> Service::Overview(const Actor& a, TimeMs from, TimeMs to, TimeMs cl
                  {"completion_rate", Rate(o.closed, o.created)}, {"on_time_rate", Rate(replied_on_time, replied)},
                  {"satisfaction_rate", Rate(o.satisfied, o.rated)},
                  {"direct_answer_rate", Rate(o.answered_directly, o.created)}}},
+      {"board", UnitBoard(units, 5)},
       {"units", units}};
 }
 

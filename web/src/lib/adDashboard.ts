@@ -1,5 +1,5 @@
-// Pure helpers of the dashboard (数据看板): the overview's shape, the unit ranking split
-// into 红榜 / 黑榜, and the ECharts options (plain objects; echarts itself loads in Chart.vue).
+// Pure helpers of the dashboard (数据看板): the overview's shape (its 红榜 / 黑榜 come from
+// the server, as the reports', so the two never disagree) and the ECharts options (plain objects; echarts itself loads in Chart.vue).
 
 export interface OverviewUnit {
   unit_id: string
@@ -31,19 +31,9 @@ export interface Overview {
     satisfaction_rate: number | null
     direct_answer_rate: number | null
   }
+  // 红榜 best first, 黑榜 worst first, by the reports' rule (UnitBoard in report.cc).
+  board: { red: OverviewUnit[]; black: OverviewUnit[] }
   units: OverviewUnit[]
-}
-
-// A unit with fewer orders in the period is on neither list (as in the reports, report.cc).
-export const BOARD_MIN_ORDERS = 3
-
-// The best `n` units (红榜) and the worst `n` (黑榜, worst first), by the reports' rule:
-// units with a score and at least BOARD_MIN_ORDERS orders; each list holds at most half of
-// them, so no unit is on both and a lone unit is on neither.
-export function splitRanking(units: OverviewUnit[], n = 5): { red: OverviewUnit[]; black: OverviewUnit[] } {
-  const scored = units.filter((u) => u.score !== null && u.score !== undefined && u.dispatched >= BOARD_MIN_ORDERS)
-  const count = Math.min(n, Math.floor(scored.length / 2))
-  return { red: scored.slice(0, count), black: scored.slice(scored.length - count).reverse() }
 }
 
 // The period [from, to) of the last `days` days ending now, as ISO strings for the API.
