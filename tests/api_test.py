@@ -223,6 +223,7 @@ def _build_city():
     user("rev1", "reviewer", "hub", "审核员")
     user("cb1", "callback_agent", "hub", "回访员")
     user("sup1", "supervisor", "hub", "督办员")
+    user("sup_dc", "supervisor", "dc", "江南区督办员")
     user("qa1", "qa_inspector", "hub", "质检员")
     user("ana1", "analyst", "hub", "分析员")
     for name in W.users:
@@ -867,7 +868,7 @@ class AccessTest(Base):
         self.assertEqual(seen, [u["id"] for u in everyone["items"]], "pages neither skip nor repeat")
         self.assertEqual([u["username"] for u in page(role="dispatcher")["items"]][:2], ["disp1", "disp_dc"])
         self.assertEqual([u["username"] for u in page(unit_id=U("dept_b"))["items"]], ["h_b"])
-        self.assertEqual([u["username"] for u in page(q="江南区")["items"]], ["disp_dc"])
+        self.assertEqual([u["username"] for u in page(q="江南区")["items"]], ["disp_dc", "sup_dc"])
         self.expect_error(call("GET", "/api/v1/users" + q(role="king"), token=T("admin")), 400, field="role")
         self.expect_error(call("GET", "/api/v1/users" + q(page_size="x"), token=T("admin")), 400, field="page_size")
         names = [u["name"] for u in self.expect(call("GET", "/api/v1/units", token=T("admin")), 200).json["items"]]
@@ -1073,6 +1074,13 @@ class PersonalDataTest(Base):
                       "a full field on the detail view is audited too")
         self.assertNotIn(W.users["disp1"]["id"], [e["user_id"] for e in views], "a masked view is not")
         self.expect(call("GET", "/api/v1/audit", token=T("disp1")), 403)
+        # A district centre's supervisor reads what the district's own staff did, nothing else.
+        mine = self.expect(call("GET", "/api/v1/audit?page_size=200", token=T("sup_dc")), 200).json
+        district = {W.users[n]["id"] for n in ("disp_dc", "h_street", "sup_dc")}
+        self.assertTrue(mine["items"])
+        self.assertLessEqual({e["user_id"] for e in mine["items"]}, district)
+        self.assertIn(W.users["disp_dc"]["id"], [e["user_id"] for e in mine["items"]], "its dispatcher's login")
+        self.assertLess(mine["total"], self.expect(call("GET", "/api/v1/audit?page_size=1", token=T("sup1")), 200).json["total"])
 
     def test_confidential_request_hides_citizen_from_unit(self):
         t = self.dispatched(confidential=True, citizen={"name": "王五", "phone": "13900001111"})

@@ -379,6 +379,36 @@ class CliTest(unittest.TestCase):
         self.assertIn(str(port), msg, msg)
         self.assertRegex(msg, r"(?i)in use|cannot listen|address", msg)
 
+    def test_a_second_server_cannot_share_a_port(self):
+        # Two servers on one port would split its connections between them (SO_REUSEPORT).
+        self.init()
+        port = free_port()
+        first = subprocess.Popen([HOTLINE, "serve", "--db", self.db, "--listen", "127.0.0.1:%d" % port],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                                 preexec_fn=die_with_parent)
+        _PROCS.append(first)
+        try:
+            for _ in range(200):
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=1):
+                        break
+                except OSError:
+                    time.sleep(0.05)
+            second = subprocess.Popen([HOTLINE, "serve", "--db", self.db, "--listen", "127.0.0.1:%d" % port],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                      preexec_fn=die_with_parent)
+            _PROCS.append(second)
+            try:
+                out, err = second.communicate(timeout=20)
+            except subprocess.TimeoutExpired:
+                second.kill()
+                self.fail("a second server started on a port the first one serves")
+            self.assertNotEqual(second.returncode, 0)
+            self.assertIn(str(port), (out + err).decode("utf-8", "replace"))
+        finally:
+            first.terminate()
+            first.wait(20)
+
     def test_serve_stops_cleanly_on_sigterm(self):
         self.init()
         made = []

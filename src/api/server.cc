@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <type_traits>
 
@@ -417,6 +418,13 @@ struct ApiServer::Impl {
 
 void ApiServer::Impl::Routes() {
   http.set_tcp_nodelay(true);
+  // httplib's default also sets SO_REUSEPORT, which lets a second server bind a port that is
+  // in use and take half its connections (each with its own tokens and maybe another
+  // database). SO_REUSEADDR alone still allows a quick restart over TIME_WAIT sockets.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+  });
   http.set_keep_alive_max_count(10000);
   // An idle keep-alive connection holds a worker thread: release it after 3 s.
   http.set_keep_alive_timeout(3);
@@ -1370,9 +1378,22 @@ void ApiServer::Impl::OrgRoutes() {
     if (auto st = IdParam(req, "cursor", &after, "must be a cursor from next_cursor"); !st.ok()) return SendError(res, st);
     if (auto st = PageSizeParam(req, 200, &page_size); !st.ok()) return SendError(res, st);
     const int limit = static_cast<int>(page_size);
-    auto entries = svc->store()->ListAudit(limit + 1, after);
+    // A district centre's supervisor reads what its own staff did, as every other read of
+    // theirs is scoped to the district; the city's (and admins) read everything.
+    auto org = svc->Org();
+    auto scope = svc->CentreScope(a, *org);
+    if (!scope.ok()) return SendError(res, scope.status());
+    std::optional<std::vector<Id>> users;
+    if (!scope->empty()) {
+      const std::set<Id> units(scope->begin(), scope->end());
+      auto all = svc->store()->ListUsers();
+      if (!all.ok()) return SendError(res, all.status());
+      users.emplace();
+      for (const auto& u : *all) if (units.count(u.unit_id)) users->push_back(u.id);
+    }
+    auto entries = svc->store()->ListAudit(limit + 1, after, users);
     if (!entries.ok()) return SendError(res, entries.status());
-    auto total = svc->store()->AuditCount();
+    auto total = svc->store()->AuditCount(users);
     if (!total.ok()) return SendError(res, total.status());
     const bool more = static_cast<int>(entries->size()) > limit;
     if (more) entries->pop_back();

@@ -195,13 +195,13 @@ class Service {
 
   Store* store() { return store_; }
   const Clock* clock() const { return clock_; }
+  // The units whose tickets a centre role sees: its centre's subtree; empty (everything)
+  // for administrators, the system and the city hub's staff. Refused without a centre.
+  Result<std::vector<Id>> CentreScope(const Actor& a, const OrgSnapshot& org) const;
 
  private:
   Status NeedAdmin(const Actor& a) const;
   std::vector<Id> Subtree(const OrgSnapshot& org, Id root) const;
-  // The units whose tickets a centre role sees: its centre's subtree; empty (everything)
-  // for administrators, the system and the city hub's staff. Refused without a centre.
-  Result<std::vector<Id>> CentreScope(const Actor& a, const OrgSnapshot& org) const;
   Result<std::vector<Store::TicketText>> InsightTexts(const Actor& a, TimeMs from, TimeMs to);
   // What a lifecycle command is decided with: now, this org and policy, the id generator.
   CommandContext Context(const OrgSnapshot& org, const Policy& policy) const;

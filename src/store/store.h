@@ -381,8 +381,10 @@ class Store {
 
   // ---- audit and public look-up locks ----
   virtual Status AppendAudit(AuditEntry e) = 0;
-  virtual Result<std::vector<AuditEntry>> ListAudit(int limit, Id before_id) = 0;
-  virtual Result<int64_t> AuditCount() = 0;
+  // Newest first; with `users`, only what those users did (a district's own staff).
+  virtual Result<std::vector<AuditEntry>> ListAudit(int limit, Id before_id,
+                                                    const std::optional<std::vector<Id>>& users = std::nullopt) = 0;
+  virtual Result<int64_t> AuditCount(const std::optional<std::vector<Id>>& users = std::nullopt) = 0;
   // Records a failed public look-up; returns the failures within the window.
   virtual Result<int> RecordLookupFailure(const std::string& number, TimeMs now, TimeMs window_ms) = 0;
   virtual Result<int> LookupFailures(const std::string& number, TimeMs now, TimeMs window_ms) = 0;

@@ -141,7 +141,7 @@ class SqliteStore final : public Store {
                                       const std::string& kind, TimeMs current_at) override;
   Result<std::vector<std::pair<int, std::string>>> KbVersions(Id id) override;
   Result<int64_t> KbCount(std::optional<KbStatus> status, const std::string& kind, TimeMs current_at) override;
-  Result<int64_t> AuditCount() override;
+  Result<int64_t> AuditCount(const std::optional<std::vector<Id>>& users) override;
   Result<std::vector<KbPosting>> KbPostings(const std::string& term) override;
   Result<int64_t> KbTermDf(const std::string& term) override;
   Result<std::pair<int64_t, int64_t>> KbStats(const std::string& kind) override;
@@ -150,7 +150,7 @@ class SqliteStore final : public Store {
   Status KbAddSynonymGroup(const std::vector<std::string>& terms) override;
   Status KbRecordUse(const std::vector<Id>& ids) override;
   Status AppendAudit(AuditEntry e) override;
-  Result<std::vector<AuditEntry>> ListAudit(int limit, Id before_id) override;
+  Result<std::vector<AuditEntry>> ListAudit(int limit, Id before_id, const std::optional<std::vector<Id>>& users) override;
   Result<int> RecordLookupFailure(const std::string& number, TimeMs now, TimeMs window_ms) override;
   Result<int> LookupFailures(const std::string& number, TimeMs now, TimeMs window_ms) override;
 
@@ -1967,9 +1967,21 @@ Result<int64_t> SqliteStore::KbCount(std::optional<KbStatus> status, const std::
   });
 }
 
-Result<int64_t> SqliteStore::AuditCount() {
+namespace {
+// " AND user_id IN (?,...)" for a list of users (none matches nothing), "" for everyone.
+std::string AuditUsersClause(const std::optional<std::vector<Id>>& users) {
+  if (!users) return "";
+  if (users->empty()) return " AND 0";
+  std::string in = " AND user_id IN (";
+  for (size_t i = 0; i < users->size(); ++i) in += i ? ",?" : "?";
+  return in + ")";
+}
+}  // namespace
+
+Result<int64_t> SqliteStore::AuditCount(const std::optional<std::vector<Id>>& users) {
   return Read<int64_t>([&](Connection& c) -> Result<int64_t> {
-    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT COUNT(*) FROM audit_log"));
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT COUNT(*) FROM audit_log WHERE 1" + AuditUsersClause(users)));
+    if (users) for (size_t i = 0; i < users->size(); ++i) s.Bind(static_cast<int>(i) + 1, (*users)[i]);
     Status st;
     s.Step(&st);
     RETURN_IF_ERROR(st);
@@ -2084,11 +2096,14 @@ Status SqliteStore::AppendAudit(AuditEntry e) {
   });
 }
 
-Result<std::vector<AuditEntry>> SqliteStore::ListAudit(int limit, Id before_id) {
+Result<std::vector<AuditEntry>> SqliteStore::ListAudit(int limit, Id before_id, const std::optional<std::vector<Id>>& users) {
   return Read<std::vector<AuditEntry>>([&](Connection& c) -> Result<std::vector<AuditEntry>> {
     ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id, at, user_id, action, target, detail FROM audit_log "
-                                       "WHERE id < ? ORDER BY id DESC LIMIT ?"));
-    s.Bind(1, before_id ? before_id : INT64_MAX).Bind(2, std::clamp(limit, 1, 500));
+                                       "WHERE id < ?" + AuditUsersClause(users) + " ORDER BY id DESC LIMIT ?"));
+    int n = 1;
+    s.Bind(n++, before_id ? before_id : INT64_MAX);
+    if (users) for (Id u : *users) s.Bind(n++, u);
+    s.Bind(n, std::clamp(limit, 1, 500));
     std::vector<AuditEntry> out;
     Status st;
     while (s.Step(&st)) out.push_back(AuditEntry{s.Int(0), s.Int(1), s.Int(2), s.Text(3), s.Text(4), s.Text(5)});
