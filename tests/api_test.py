@@ -10,6 +10,7 @@ Standard library only.
 """
 
 import datetime
+import http.client
 import json
 import os
 import secrets
@@ -89,6 +90,19 @@ def call(method, path, body=None, token=None, headers=None, raw=None, timeout=30
             return Resp(r.status, r.headers, r.read())
     except urllib.error.HTTPError as e:
         return Resp(e.code, e.headers, e.read())
+
+
+def call_from(address, method, path, body):
+    """A JSON request from another loopback address: another citizen, with a rate limit of its own."""
+    u = urllib.parse.urlsplit(BASE)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30, source_address=(address, 0))
+    try:
+        conn.request(method, path, json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                     {"Content-Type": "application/json; charset=utf-8"})
+        r = conn.getresponse()
+        return Resp(r.status, r.headers, r.read())
+    finally:
+        conn.close()
 
 
 def q(**params):
@@ -1644,7 +1658,7 @@ class ScreensTest(Base):
         scores = [u["score"] for u in o["units"] if u["score"] is not None]
         self.assertEqual(scores, sorted(scores, reverse=True))
         # 红黑榜 as the reports draw it: scored units with at least 3 orders, at most half each.
-        judged = [u for u in o["units"] if u["score"] is not None and u["dispatched"] >= 3]
+        judged = [dict(u, rank=i + 1) for i, u in enumerate(u for u in o["units"] if u["score"] is not None and u["dispatched"] >= 3)]
         n = min(5, len(judged) // 2)
         self.assertEqual(o["board"], {"red": judged[:n], "black": judged[::-1][:n]})
         self.assertNotIn(U("hub"), units, "centres relay; they are not ranked")
@@ -1890,6 +1904,9 @@ class ScreensTest(Base):
         self.expect_error(r, 404)
         r = call("POST", "/api/v1/public/tickets/%s/rating" % number, {"code": code, "rating": "great"})
         self.expect_error(r, 400, field="rating")
+        r = call_from("127.0.0.2", "POST", "/api/v1/public/tickets/%s/rating" % number,
+                      {"code": code, "rating": "satisfied", "ratng": "x"})
+        self.expect_error(r, 400, field="ratng")
         r = self.expect(call("POST", "/api/v1/public/tickets/%s/rating" % number,
                              {"phone_last4": "1111", "rating": "dissatisfied", "comment": "还是经常坏"}), 200)
         self.assertEqual(r.json["status"], "closed")
@@ -1931,6 +1948,9 @@ class ScreensTest(Base):
         self.assertEqual(len(by_key("电梯")[0]["numbers"]), 6)
         self.assertEqual(r["other"], 0)
         self.expect_error(call("GET", "/api/v1/insight/subtopics", token=T("ana1")), 400, field="category")
+        for bad in ("zz", "0", "9" * 40):  # no such category, a stray prefix, too long
+            self.expect_error(call("GET", "/api/v1/insight/subtopics" + q(category=bad), token=T("ana1")), 400,
+                              field="category")
         self.expect_error(call("GET", "/api/v1/insight/subtopics?category=01&date=soon", token=T("ana1")), 400,
                           field="date")
         self.expect_error(call("GET", "/api/v1/insight/subtopics?category=01", token=T("h_a")), 403)

@@ -1658,7 +1658,8 @@ void ApiServer::Impl::PublicRoutes() {
     auto body = BodyObject(req, 16 * 1024);
     if (!body.ok()) return SendError(res, body.status());
     std::string last4, code, rating, comment;
-    Status st = StrField(*body, "phone_last4", false, 4, &last4);
+    Status st = RefuseUnknownFields(*body, "", {"phone_last4", "code", "rating", "comment"});
+    if (st.ok()) st = StrField(*body, "phone_last4", false, 4, &last4);
     if (st.ok()) st = StrField(*body, "code", false, 32, &code);
     if (st.ok()) st = StrField(*body, "rating", true, 32, &rating);
     if (st.ok()) st = StrField(*body, "comment", false, 2000, &comment);

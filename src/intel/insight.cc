@@ -789,8 +789,11 @@ std::vector<PetitionMatch> CrossCheckPetitions(const std::vector<Message>& ticke
       }
     }
     for (uint32_t p : touched) {
-      if (acc[p] >= threshold) {
-        PetitionMatch m{t, p, acc[p], {}};
+      // Float sums of unit vectors fall a hair short of 1 for identical texts: a threshold
+      // of 1 ("identical only") must still match them.
+      constexpr float kRounding = 1e-5f;
+      if (acc[p] >= threshold - kRounding) {
+        PetitionMatch m{t, p, std::min(acc[p], 1.0f), {}};
         const auto& tk = c.keys[t];
         const auto& pk = c.keys[tickets.size() + p];
         std::vector<uint32_t> both;

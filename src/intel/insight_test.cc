@@ -272,6 +272,18 @@ TEST(Petitions, SharingAPlaceIsNotAMatch) {
             matches[0].shared_places.end());
 }
 
+// A threshold of 1 means identical: float rounding must not make identical texts miss it.
+TEST(Petitions, IdenticalTextsMatchAtThresholdOne) {
+  for (const char* text : {"路灯坏了", "锦绣家园小区旁边工地夜间施工噪音扰民，请相关部门尽快处理"}) {
+    std::vector<Message> tickets = {{"c", "", text, std::nullopt, "", 0}};
+    std::vector<Message> petitions = {{"d", "", text, std::nullopt, "", 0}, {"e", "", "公积金提取", std::nullopt, "", 0}};
+    const auto matches = CrossCheckPetitions(tickets, petitions, 1.0);
+    ASSERT_EQ(matches.size(), 1u) << text;
+    EXPECT_EQ(matches[0].petition, 0u);
+    EXPECT_LE(matches[0].score, 1.0f);
+  }
+}
+
 TEST(Hotspots, FeaturesRoundTripAndDamagedOnesAreRefused) {
   const TextFeatures f = HotspotFeatures("锦绣家园小区油烟扰民", "锦绣家园小区油烟扰民\n楼下餐馆油烟直排，五一路也有。ABC 123");
   ASSERT_FALSE(f.grams.empty());

@@ -241,6 +241,8 @@ json UnitBoard(const json& ranked_units, size_t size) {
   for (const auto& u : ranked_units) {
     if (!u["score"].is_null() && u["dispatched"].get<int64_t>() >= kMinOrders) scored.push_back(u);
   }
+  // 名次 among the units judged: one with too few orders takes no place on either list.
+  for (size_t i = 0; i < scored.size(); ++i) scored[i]["rank"] = i + 1;
   const size_t n = std::min(size, scored.size() / 2);
   json red = json::array(), black = json::array();
   for (size_t i = 0; i < n; ++i) red.push_back(scored[i]);

@@ -832,7 +832,11 @@ Result<intel::SubTopicReport> Service::SubTopics(const Actor& a, const std::stri
   RETURN_IF_ERROR(NeedInsightRole(a));
   if (to <= from) return InvalidArgument("to", "must be after from");
   if (top < 1 || top > 100) return InvalidArgument("top", "must be 1 to 100");
-  if (category.empty() || category.size() > 32) return InvalidArgument("category", "a category code is required");
+  if (category.empty()) return InvalidArgument("category", "a category code is required");
+  if (category.size() > 32) return InvalidArgument("category", "is longer than 32 bytes");
+  // A category of the taxonomy (with its sub-categories), as the special report takes it:
+  // a code that names none would analyse nothing, or a stray prefix ("0") half the city.
+  RETURN_IF_ERROR(CheckCategory("category", category, false).status());
   ASSIGN_OR_RETURN(auto all, InsightTexts(a, from, to));
   // The category's tickets are analysed against the period's other tickets as the background.
   std::vector<Store::TicketText> rest;

@@ -705,6 +705,8 @@ TEST(ReportBoard, BestAndWorstUnitsNeverTheSameAndOnlyWithEnoughOrders) {
   board = UnitBoard(nlohmann::json::array({unit("few", 99, 2), unit("a", 90), unit("b", 50), unit("c", 10), unit("d", nullptr)}), 5);
   EXPECT_EQ(names(board["red"]), (std::vector<std::string>{"a"}));
   EXPECT_EQ(names(board["black"]), (std::vector<std::string>{"c"}));
+  EXPECT_EQ(board["red"][0]["rank"], 1) << "the unit with too few orders takes no place";
+  EXPECT_EQ(board["black"][0]["rank"], 3);
   EXPECT_TRUE(UnitBoard(nlohmann::json::array({unit("a", 1)}), 5)["red"].empty());
   EXPECT_TRUE(UnitBoard(nlohmann::json::array(), 5)["black"].empty());
 }
