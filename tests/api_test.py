@@ -1042,6 +1042,21 @@ class AccessTest(Base):
 # ---- personal data -----------------------------------------------------------------------
 
 class PersonalDataTest(Base):
+    def test_a_later_request_does_not_rename_the_citizen_of_earlier_tickets(self):
+        phone = "13900007777"
+        first = self.create(citizen={"name": "张三", "phone": phone})
+        # Anyone may file on the portal with that number, under any name, or none.
+        self.expect(call_from("127.0.0.3", "POST", "/api/v1/public/tickets",
+                              {"content": "路灯不亮", "phone": phone, "name": "冒名者"}), 201)
+        nameless = self.create(citizen={"phone": phone})
+        again = self.create(citizen={"name": "张三", "phone": phone})
+        self.assertEqual(self.get("agent1", first)["citizen"]["name"], "张三")
+        self.assertEqual(self.get("agent1", again)["citizen"]["name"], "张三")
+        self.assertFalse(self.get("agent1", nameless)["citizen"].get("name"), "no name given, none borrowed")
+        # The caller's history still finds every request from the number.
+        history = self.expect(call("GET", "/api/v1/tickets" + q(phone=phone), token=T("agent1")), 200).json
+        self.assertEqual(history["total"], 4)
+
     def test_masking_reveal_and_audit(self):
         t = self.dispatched(citizen={"name": "李四", "phone": PHONE, "id_number": "110101199003071234"})
         agent_view = self.get("agent1", t)["citizen"]

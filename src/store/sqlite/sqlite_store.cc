@@ -795,21 +795,19 @@ Status SqliteStore::DeleteSession(const std::string& token_hash) {
 Result<Id> SqliteStore::UpsertRequester(Connection& c, const Requester& r, TimeMs now) {
   const std::string phone_hash = r.phone.empty() ? "" : PhoneHash(r.phone);
   if (!phone_hash.empty()) {
-    // One requester per phone (and kind): the caller's history hangs on it.
-    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id FROM requesters WHERE phone_hash = ? AND kind = ? LIMIT 1"));
+    // A requester row is what one request gave: an earlier row of the same phone is reused
+    // only when every field is the same. Updating it instead would let the next request,
+    // anyone's from the public portal with that number, rename the citizen on every
+    // earlier ticket. The caller's history hangs on the tickets' phone hash, not on this row.
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id, name_enc, id_number_enc, org_name, credit_code FROM requesters "
+                                       "WHERE phone_hash = ? AND kind = ? ORDER BY id DESC LIMIT 20"));
+    s.Bind(1, phone_hash).Bind(2, r.kind);
     Status st;
-    if (s.Bind(1, phone_hash).Bind(2, r.kind).Step(&st)) {
-      const Id id = s.Int(0);
-      ASSIGN_OR_RETURN(auto u, c.Prepare(
-          "UPDATE requesters SET name_enc = CASE WHEN ? = '' THEN name_enc ELSE ? END, "
-          "id_number_enc = CASE WHEN ? = '' THEN id_number_enc ELSE ? END, "
-          "org_name = CASE WHEN ? = '' THEN org_name ELSE ? END, "
-          "credit_code = CASE WHEN ? = '' THEN credit_code ELSE ? END, updated_at = ? WHERE id = ?"));
-      const std::string name_enc = vault_.Encrypt(r.name), idn_enc = vault_.Encrypt(r.id_number);
-      RETURN_IF_ERROR(u.Bind(1, name_enc).Bind(2, name_enc).Bind(3, idn_enc).Bind(4, idn_enc)
-                          .Bind(5, r.org_name).Bind(6, r.org_name).Bind(7, r.credit_code).Bind(8, r.credit_code)
-                          .Bind(9, now).Bind(10, id).Run());
-      return id;
+    while (s.Step(&st)) {
+      if (s.Text(3) != r.org_name || s.Text(4) != r.credit_code) continue;
+      ASSIGN_OR_RETURN(const std::string name, vault_.Decrypt(s.Text(1)));
+      ASSIGN_OR_RETURN(const std::string id_number, vault_.Decrypt(s.Text(2)));
+      if (name == r.name && id_number == r.id_number) return s.Int(0);
     }
     RETURN_IF_ERROR(st);
   }
