@@ -72,6 +72,9 @@ class SlaApiTest(unittest.TestCase):
         self.assertEqual(self.call("PUT", "/api/v1/calendars/cn-mainland", body, self.agent)[0], 403)
         c, js = self.call("PUT", "/api/v1/calendars/cn-mainland", body, self.admin)
         self.assertEqual((c, js["error"]["details"]["field"]), (400, "years.2027.holidays[0]"))
+        for bad, field in (({"name": "other", "years": {}}, "name"), ({"years": {}, "extra": 1}, "extra")):
+            c, js = self.call("PUT", "/api/v1/calendars/cn-mainland", bad, self.admin)
+            self.assertEqual((c, js["error"]["details"]["field"]), (400, field))
         t = self.dispatched()
         # A new notice declares the coming week off: the open ticket's deadline moves later.
         import datetime
@@ -97,6 +100,8 @@ class SlaApiTest(unittest.TestCase):
         c, js = self.call("PUT", "/api/v1/sla-policies", {"rules": [{"urgency": "urgent", "accept": "1h", "handle": "1d"}]}, self.admin)
         self.assertEqual((c, js["error"]["details"]["field"]), (400, "rules"))
         self.assertEqual(self.call("PUT", "/api/v1/sla-policies", p, self.sup)[0], 403)
+        c, js = self.call("PUT", "/api/v1/sla-policies", {**p, "warnig_pct": 50}, self.admin)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "warnig_pct"), "a misspelt setting is refused")
         c, js = self.call("PUT", "/api/v1/sla-policies", {**p, "calendar": "no-such-calendar"}, self.admin)
         self.assertEqual((c, js["error"]["details"]["field"]), (400, "calendar"))
         # A rule that could never apply: its category begins nothing, or an earlier rule has its conditions.

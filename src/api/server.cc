@@ -817,6 +817,10 @@ void ApiServer::Impl::SlaRoutes() {
       Authed([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);
     if (!body.ok()) return SendError(res, body.status());
+    // The path names the calendar; a body naming another one is a mistake, not a rename.
+    if (auto n = body->find("name"); n != body->end() && !(n->is_string() && *n == req.matches[1].str())) {
+      return SendError(res, InvalidArgument("name", "must be the calendar's name in the path, " + req.matches[1].str()));
+    }
     (*body)["name"] = req.matches[1].str();
     auto moved = svc->PutCalendar(a, body->dump());
     if (!moved.ok()) return SendError(res, moved.status());

@@ -111,6 +111,10 @@ json DaysJson(const std::set<Day>& days) {
 Result<Calendar> Calendar::FromJson(std::string_view text) {
   const json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return InvalidArgument("calendar", "is not a JSON object");
+  for (const auto& [field, value] : j.items()) {
+    (void)value;
+    if (field != "name" && field != "years") return InvalidArgument(field, "is not a calendar field (name, years)");
+  }
   auto name = j.find("name");
   const std::string name_text = name != j.end() && name->is_string() ? name->get<std::string>() : "";
   if (name_text.empty() || name_text.size() > 64) return InvalidArgument("name", "a calendar needs a name of 1-64 characters");
@@ -140,7 +144,12 @@ Result<Calendar> Calendar::FromJson(std::string_view text) {
     for (Day d : data.workdays) {
       if (data.holidays.count(d)) return InvalidArgument("years." + key + ".workdays", FormatDay(d) + " is also a holiday");
     }
-    if (y.contains("source") && y["source"].is_string()) data.source = y["source"].get<std::string>();
+    if (y.contains("source") && !y["source"].is_null()) {
+      if (!y["source"].is_string() || y["source"].get<std::string>().size() > 500) {
+        return InvalidArgument("years." + key + ".source", "must be a string of at most 500 bytes");
+      }
+      data.source = y["source"].get<std::string>();
+    }
     cal.years_[year] = std::move(data);
   }
   return cal;

@@ -76,6 +76,8 @@ TEST(Calendar, JsonRoundTripAndErrors) {
   EXPECT_EQ(Calendar::FromJson(R"({"name":"x","years":{"2025":{"holidays":["2026-01-01"]}}})").status().field(),
             "years.2025.holidays[0]");
   EXPECT_EQ(Calendar::FromJson(R"({"years":{}})").status().field(), "name");
+  EXPECT_EQ(Calendar::FromJson(R"({"name":"x","years":{},"extra":1})").status().field(), "extra");
+  EXPECT_EQ(Calendar::FromJson(R"({"name":"x","years":{"2027":{"source":5}}})").status().field(), "years.2027.source");
   // Adjacent ranges that together pass the 61-day range limit are written back as ranges
   // that read again (they were merged into one the reader refused).
   auto wide = Calendar::FromJson(

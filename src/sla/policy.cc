@@ -1,5 +1,6 @@
 #include "sla/policy.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -109,6 +110,17 @@ Result<SlaPolicyDoc> SlaPolicyDoc::FromJson(std::string_view text) {
     *out = static_cast<int>(v.get<int64_t>());
     return Status::Ok();
   };
+  // A misspelt setting (warnig_pct) is refused by name: dropped, its default would rule
+  // while the administrator believed their own value did.
+  for (const auto& [field, value] : j.items()) {
+    (void)value;
+    static constexpr std::string_view kFields[] = {"version", "calendar", "warning_pct", "supervise_after",
+                                                   "callback", "reopen_cap", "rules"};
+    if (std::find(std::begin(kFields), std::end(kFields), field) == std::end(kFields)) {
+      return InvalidArgument(field, "is not a policy field (version, calendar, warning_pct, supervise_after, callback, "
+                                    "reopen_cap, rules)");
+    }
+  }
   RETURN_IF_ERROR(integer("version", 1, 1'000'000'000, "must be a positive integer", &doc.version));
   RETURN_IF_ERROR(str(j, "calendar", &doc.calendar));
   RETURN_IF_ERROR(integer("warning_pct", 1, 99, "must be an integer from 1 to 99", &doc.warning_pct));

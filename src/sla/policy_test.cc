@@ -203,6 +203,8 @@ TEST(SlaPolicyDoc, ParsesAndNamesFields) {
             "rules[0].handle");
   EXPECT_EQ(SlaPolicyDoc::FromJson(R"({"warning_pct":150,"rules":[{"accept":"1wd","handle":"5wd"}]})").status().field(),
             "warning_pct");
+  EXPECT_EQ(SlaPolicyDoc::FromJson(R"({"warnig_pct":50,"rules":[{"accept":"1wd","handle":"5wd"}]})").status().field(),
+            "warnig_pct");
   // Signing for an order is due no later than handling it, and not at once.
   // (Checked on saving: a policy stored before the check still reads.)
   const auto limits = [](const char* doc) { return SlaPolicyDoc::FromJson(doc).value().CheckLimits(); };
