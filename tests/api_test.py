@@ -1488,9 +1488,20 @@ class IntakeTest(Base):
         self.assertEqual(replied["status"], "replied")
         # A ticket holds at most 200 files: as many as its list shows and a reply may cite.
         held = len(self.expect(call("GET", "/api/v1/tickets/%s/attachments" % other["id"], token=T("h_b")), 200).json["items"])
-        for i in range(200 - held):
+        for i in range(190 - held):
             self.expect(call("POST", "/api/v1/tickets/%s/attachments?name=f%d.jpg" % (other["id"], i), raw=b"\x01",
                              token=T("h_b"), headers={"Content-Type": "image/jpeg"}), 201)
+        # The last places are raced for: 30 uploads at once, exactly 10 get in.
+        codes = []
+        def upload(i):
+            codes.append(call("POST", "/api/v1/tickets/%s/attachments?name=r%d.jpg" % (other["id"], i), raw=b"\x01",
+                              token=T("h_b"), headers={"Content-Type": "image/jpeg"}).status)
+        racers = [threading.Thread(target=upload, args=(i,)) for i in range(30)]
+        for th in racers: th.start()
+        for th in racers: th.join()
+        self.assertEqual(sorted(codes), [201] * 10 + [422] * 20)
+        listed = self.expect(call("GET", "/api/v1/tickets/%s/attachments" % other["id"], token=T("h_b")), 200).json
+        self.assertEqual((len(listed["items"]), listed["total"]), (200, 200))
         r = call("POST", "/api/v1/tickets/%s/attachments?name=one-more.jpg" % other["id"], raw=b"\x01", token=T("h_b"),
                  headers={"Content-Type": "image/jpeg"})
         self.expect_error(r, 422)

@@ -1177,11 +1177,6 @@ Result<Attachment> Service::AddAttachment(const Actor& a, Id ticket_id, std::str
       name.find_first_of("/\\") != std::string::npos) {
     return InvalidArgument("name", "must be a file name of 1-200 bytes without '/', '\\' or control characters");
   }
-  // A ticket holds at most as many files as its list shows (and a reply may cite).
-  ASSIGN_OR_RETURN(auto existing, store_->ListAttachments(ticket_id));
-  if (existing.size() >= kMaxAttachmentsPerTicket) {
-    return Status(Code::kFailedPrecondition, "a ticket holds at most " + std::to_string(kMaxAttachmentsPerTicket) + " files");
-  }
   if (mime.empty()) mime = "application/octet-stream";
   if (mime.size() > 100) return InvalidArgument("Content-Type", "too long");
   ASSIGN_OR_RETURN(auto t, GetTicket(a, ticket_id));
@@ -1190,7 +1185,8 @@ Result<Attachment> Service::AddAttachment(const Actor& a, Id ticket_id, std::str
   Ticket scratch = t;
   Event e = MakeEvent(scratch, "attachment_added", a, now, ids_,
                       json{{"attachment_id", IdToString(att.id)}, {"name", name}, {"size", att.size}}.dump(), false);
-  return store_->AddAttachment(std::move(att), data, std::move(e));
+  // A ticket holds at most as many files as its list shows (and a reply may cite).
+  return store_->AddAttachment(std::move(att), data, std::move(e), kMaxAttachmentsPerTicket);
 }
 
 Result<std::pair<Attachment, std::string>> Service::GetAttachment(const Actor& a, Id attachment_id) {

@@ -215,7 +215,9 @@ class Store {
   // Records a contact (and its event) against an existing ticket; no version bump.
   virtual Result<Contact> AddContact(Contact c, Requester requester, Event e) = 0;
   virtual Result<std::vector<Contact>> ListContacts(Id ticket_id) = 0;
-  virtual Result<Attachment> AddAttachment(Attachment a, const std::string& data, Event e) = 0;
+  // Refused (kFailedPrecondition) when the ticket holds max_per_ticket files already,
+  // counted in the same transaction, so parallel uploads cannot pass the limit.
+  virtual Result<Attachment> AddAttachment(Attachment a, const std::string& data, Event e, size_t max_per_ticket) = 0;
   virtual Result<std::pair<Attachment, std::string>> GetAttachment(Id id) = 0;
   virtual Result<std::vector<Attachment>> ListAttachments(Id ticket_id) = 0;
 

@@ -105,7 +105,7 @@ class SqliteStore final : public Store {
   std::string PhoneHash(const std::string& phone) const override { return vault_.KeyedHash("phone:" + phone); }
   Result<Contact> AddContact(Contact c, Requester requester, Event e) override;
   Result<std::vector<Contact>> ListContacts(Id ticket_id) override;
-  Result<Attachment> AddAttachment(Attachment a, const std::string& data, Event e) override;
+  Result<Attachment> AddAttachment(Attachment a, const std::string& data, Event e, size_t max_per_ticket) override;
   Result<std::pair<Attachment, std::string>> GetAttachment(Id id) override;
   Result<std::vector<Attachment>> ListAttachments(Id ticket_id) override;
   Result<std::vector<Id>> DueAlarmTickets(TimeMs now, int limit) override;
@@ -1227,9 +1227,18 @@ Result<std::vector<Contact>> SqliteStore::ListContacts(Id ticket_id) {
   });
 }
 
-Result<Attachment> SqliteStore::AddAttachment(Attachment a, const std::string& data, Event e) {
+Result<Attachment> SqliteStore::AddAttachment(Attachment a, const std::string& data, Event e, size_t max_per_ticket) {
   return Write<Attachment>([&](Connection& c) -> Result<Attachment> {
     ASSIGN_OR_RETURN(auto t, LoadTicket(c, a.ticket_id));
+    {
+      ASSIGN_OR_RETURN(auto n, c.Prepare("SELECT COUNT(*) FROM attachments WHERE ticket_id = ?"));
+      Status st;
+      n.Bind(1, a.ticket_id).Step(&st);
+      RETURN_IF_ERROR(st);
+      if (static_cast<size_t>(n.Int(0)) >= max_per_ticket) {
+        return Status(Code::kFailedPrecondition, "a ticket holds at most " + std::to_string(max_per_ticket) + " files");
+      }
+    }
     e.seq = ++t.event_seq;
     e.ticket_id = t.id;
     RETURN_IF_ERROR(WriteTicket(c, t, false));
