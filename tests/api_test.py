@@ -1058,11 +1058,11 @@ class PersonalDataTest(Base):
         self.assertEqual(history["total"], 4)
 
     def test_masking_reveal_and_audit(self):
-        t = self.dispatched(citizen={"name": "李四", "phone": PHONE, "id_number": "110101199003071234"})
+        t = self.dispatched(citizen={"name": "李四", "phone": PHONE, "id_number": "110101199003071233"})
         agent_view = self.get("agent1", t)["citizen"]
         self.assertEqual(agent_view["phone"], PHONE)
         self.assertEqual(agent_view["name"], "李四")
-        self.assertNotEqual(agent_view.get("id_number"), "110101199003071234")
+        self.assertNotEqual(agent_view.get("id_number"), "110101199003071233")
         disp_view = self.get("disp1", t)["citizen"]
         self.assertEqual(disp_view["phone"], PHONE_MASKED)
         self.assertEqual(disp_view["name"], "李*")
@@ -1076,7 +1076,7 @@ class PersonalDataTest(Base):
         call("POST", "/api/v1/tickets/%s/contacts" % t["id"], {"channel": "phone", "kind": "supplement",
              "content": "补充材料", "citizen": {"name": "李四", "phone": PHONE}}, T("agent1"))
         history = json.dumps(self.events(t), ensure_ascii=False)
-        for secret in (PHONE, "李四", "110101199003071234"):
+        for secret in (PHONE, "李四", "110101199003071233"):
             self.assertNotIn(secret, history)
         # lists are always masked
         items, _ = self.list_all("agent1", q=t["number"])
@@ -1181,12 +1181,26 @@ class ErrorTest(Base):
         r = call("POST", "/api/v1/dispatch-rules", {"lead_unit_id": U("dept_a"), "category_prefix": "01",
                                                     "priority": 2147483648}, T("admin"))
         self.expect_error(r, 400, field="priority")
-        for bad in ("中文中文中文", "ABCDEFGHIJKLMNOPQR", "11010119900307123"):
+        # Wrong shape, a month 13, a wrong check digit, all zeros.
+        for bad in ("中文中文中文", "ABCDEFGHIJKLMNOPQR", "11010119900307123", "110101199913450000",
+                    "110101199003071234", "000000000000000000"):
             r = self.post_ticket({"channel": "web", "request_type": "help", "content": "身份证号格式",
                                   "citizen": {"phone": PHONE, "id_number": bad}})
             self.expect_error(r, 400, field="citizen.id_number")
         self.expect(self.post_ticket({"channel": "web", "request_type": "help", "content": "身份证号格式",
-                                      "citizen": {"phone": PHONE, "id_number": "11010119900307123x"}}), 201)
+                                      "citizen": {"phone": PHONE, "id_number": "11010119900307109x"}}), 201)
+        # Letters or an extension in a phone are refused, not dropped (the rest is another number).
+        for bad in ("abc12345def", "138-0000-1111 ext 1234"):
+            r = self.post_ticket({"channel": "web", "request_type": "help", "content": "电话格式", "citizen": {"phone": bad}})
+            self.expect_error(r, 400, field="citizen.phone")
+        # Content that only looks like something: zero-width characters are empty; control
+        # characters are dropped from what is kept.
+        r = self.post_ticket({"channel": "web", "request_type": "help", "content": "\u200b\u200b \ufeff",
+                              "citizen": {"phone": PHONE}})
+        self.expect_error(r, 400, field="content")
+        r = self.expect(self.post_ticket({"channel": "web", "request_type": "help", "content": "路灯\x1b[31m坏了\x07",
+                                          "citizen": {"phone": PHONE}}), 201)
+        self.assertEqual(r.json["content"], "路灯[31m坏了")
 
     def test_users_belong_where_their_role_works(self):
         for role, unit in (("unit_handler", "hub"), ("unit_handler", "dc"), ("agent", "dept_a"), ("dispatcher", "street")):
@@ -1511,7 +1525,7 @@ class IntakeTest(Base):
 
 class PublicTest(Base):
     def test_public_progress_hides_personal_and_internal_data(self):
-        t = self.create(citizen={"name": "钱七", "phone": PHONE, "id_number": "110101199003071234"},
+        t = self.create(citizen={"name": "钱七", "phone": PHONE, "id_number": "110101199003071233"},
                         content="望江路井盖缺失，存在安全隐患。")
         self.act("disp1", t, "dispatch", {"unit_id": U("dept_a"), "note": "内部派单说明甲乙丙"})
         self.act("h_a", t, "return", {"reason": "内部退单理由丁戊己"})
@@ -1529,7 +1543,7 @@ class PublicTest(Base):
         # A reply is shown to the citizen only once the review approves it.
         self.assertNotIn("replied", types)
         self.assertNotIn("已补装井盖", r.text)
-        for secret in ("钱七", PHONE, "110101199003071234", "内部退单理由丁戊己", "内部备注庚辛壬",
+        for secret in ("钱七", PHONE, "110101199003071233", "内部退单理由丁戊己", "内部备注庚辛壬",
                        "内部派单说明甲乙丙", t["query_code"]):
             self.assertNotIn(secret, r.text)
         for key in ("citizen", "name", "phone", "content"):

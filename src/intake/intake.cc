@@ -39,17 +39,56 @@ Status RefuseUnknownFields(const json& j, const std::string& prefix, std::initia
 
 namespace {
 
+// Whether text holds anything but blanks and zero-width characters (U+200B–U+200D, U+2060,
+// U+FEFF), which look empty on every screen.
+bool HasVisibleText(std::string_view v) {
+  std::string rest(v);
+  for (std::string_view zw : {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}) {
+    for (size_t at; (at = rest.find(zw)) != std::string::npos;) rest.erase(at, zw.size());
+  }
+  return !Trim(rest).empty();
+}
+
 Status Str(const json& j, const std::string& prefix, const char* field, bool required, size_t max_bytes,
            std::string* out) {
   const std::string name = prefix + field;
   auto it = j.find(field);
   if (it == j.end() || it->is_null()) return required ? InvalidArgument(name, "is required") : Status::Ok();
   if (!it->is_string()) return InvalidArgument(name, "must be a string");
-  std::string v = Trim(it->get<std::string>());
-  if (v.find('\0') != std::string::npos) return InvalidArgument(name, "must not contain NUL characters");
-  if (required && v.empty()) return InvalidArgument(name, "must not be empty");
+  const std::string& given = it->get<std::string>();
+  if (given.find('\0') != std::string::npos) return InvalidArgument(name, "must not contain NUL characters");
+  // Other control characters (ESC, BEL, ... from a channel gateway) are dropped: they show as
+  // nothing or as garbage, and refusing them would refuse the citizen's request.
+  std::string kept;
+  kept.reserve(given.size());
+  for (char ch : given) {
+    const auto u = static_cast<unsigned char>(ch);
+    if ((u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || u == 0x7f) continue;
+    kept += ch;
+  }
+  std::string v = Trim(kept);
+  if (required && !HasVisibleText(v)) return InvalidArgument(name, "must not be empty");
   if (v.size() > max_bytes) return InvalidArgument(name, "is longer than " + std::to_string(max_bytes) + " bytes");
   *out = std::move(v);
+  return Status::Ok();
+}
+
+// A resident identity card number (GB 11643) of the right shape: its birth date must be a
+// date and, for 18 characters, its check digit must match the ISO 7064 MOD 11-2 sum.
+Status CheckIdNumber(const std::string& id) {
+  const bool long_form = id.size() == 18;
+  const int year = long_form ? std::stoi(id.substr(6, 4)) : 1900 + std::stoi(id.substr(6, 2));
+  const int month = std::stoi(id.substr(long_form ? 10 : 8, 2)), day = std::stoi(id.substr(long_form ? 12 : 10, 2));
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (year < 1900 || month < 1 || month > 12 || day < 1 || day > kDays[month - 1] || (month == 2 && day == 29 && !leap)) {
+    return InvalidArgument("citizen.id_number", "holds no valid birth date");
+  }
+  if (!long_form) return Status::Ok();
+  static constexpr int kWeights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+  int sum = 0;
+  for (int i = 0; i < 17; ++i) sum += (id[i] - '0') * kWeights[i];
+  if ("10X98765432"[sum % 11] != id[17]) return InvalidArgument("citizen.id_number", "has a wrong check digit");
   return Status::Ok();
 }
 
@@ -68,6 +107,14 @@ Status Citizen(const json& j, Requester* r) {
   std::string phone;
   RETURN_IF_ERROR(Str(c, "citizen.", "phone", false, 40, &phone));
   if (!phone.empty()) {
+    // Digits with the usual separators; letters or an extension ("ext 12") are not dropped
+    // in silence: the digits left would be another number.
+    for (size_t i = 0; i < phone.size(); ++i) {
+      const char ch = phone[i];
+      const bool ok = (ch >= '0' && ch <= '9') || ch == ' ' || ch == '-' || ch == '(' || ch == ')' || ch == '.' ||
+                      (ch == '+' && i == 0);
+      if (!ok) return InvalidArgument("citizen.phone", "may hold only digits, spaces, -, ( ) and a leading +");
+    }
     r->phone = NormalisePhone(phone);
     if (r->phone.size() < 5 || r->phone.size() > 20) {
       return InvalidArgument("citizen.phone", "must hold 5 to 20 digits");
@@ -84,6 +131,7 @@ Status Citizen(const json& j, Requester* r) {
       !(id.size() == 18 && digits(std::string_view(id).substr(0, 17)) && (digits(id.substr(17)) || id.back() == 'X'))) {
     return InvalidArgument("citizen.id_number", "must be 15 digits, or 17 digits and a check digit or X");
   }
+  if (!id.empty()) RETURN_IF_ERROR(CheckIdNumber(id));
   RETURN_IF_ERROR(Str(c, "citizen.", "org_name", false, 200, &r->org_name));
   RETURN_IF_ERROR(Str(c, "citizen.", "credit_code", false, 18, &r->credit_code));
   if (!r->credit_code.empty()) {
