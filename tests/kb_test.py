@@ -116,8 +116,24 @@ class KbTest(unittest.TestCase):
         self.assertEqual(self.search("燃气开户")[1]["total"], 1)
         self.assertEqual(self.search("煤气开户")[1]["items"][0]["id"] if self.search("煤气开户")[1]["items"] else None,
                          e["id"])  # bigram 开户 already finds it
-        self.assertEqual(self.call("POST", "/api/v1/kb/synonyms", {"terms": ["煤气", "燃气"]}, self.admin)[0], 201)
+        self.assertEqual(self.search("煤气")[1]["total"], 0, "no synonym yet")
+        code, group = self.call("POST", "/api/v1/kb/synonyms", {"terms": ["煤气", "燃气"]}, self.admin)
+        self.assertEqual(code, 201)
         self.assertEqual(self.search("煤气")[1]["items"][0]["id"], e["id"])
+        # The same group again, a term twice (煤氣 is 煤气), an unknown field, a non-admin: refused.
+        for body, want in (({"terms": ["燃气", "煤气"]}, 409), ({"terms": ["煤气", "煤氣"]}, 400),
+                           ({"terms": ["医保", "医疗保险"], "x": 1}, 400)):
+            c, js = self.call("POST", "/api/v1/kb/synonyms", body, self.admin)
+            self.assertEqual(c, want, js)
+            self.assertIn(js["error"]["details"]["field"], ("terms", "terms[1]", "x"))
+        self.assertEqual(self.call("DELETE", f"/api/v1/kb/synonyms/{group['id']}", token=self.agent)[0], 403)
+        listed = self.call("GET", "/api/v1/kb/synonyms", token=self.agent)[1]["items"]
+        self.assertEqual(listed, [{"id": group["id"], "terms": ["煤气", "燃气"]}])
+        # A wrong group can be taken back: search stops expanding at once.
+        self.assertEqual(self.call("DELETE", f"/api/v1/kb/synonyms/{group['id']}", token=self.admin)[0], 200)
+        self.assertEqual(self.search("煤气")[1]["total"], 0)
+        self.assertEqual(self.call("DELETE", f"/api/v1/kb/synonyms/{group['id']}", token=self.admin)[0], 404)
+        self.assertEqual(self.call("POST", "/api/v1/kb/synonyms", {"terms": ["煤气", "燃气"]}, self.admin)[0], 201)
         versions = self.call("GET", f"/api/v1/kb/{e['id']}/versions", token=self.admin)[1]
         self.assertEqual(versions["total"], 3)
         for v in versions["items"]:  # who saved each version, and when

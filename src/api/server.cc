@@ -767,13 +767,14 @@ void ApiServer::Impl::KbRoutes() {
     auto g = svc->store()->KbSynonymGroups();
     if (!g.ok()) return SendError(res, g.status());
     json items = json::array();
-    for (const auto& terms : *g) items.push_back({{"terms", terms}});
+    for (const auto& group : *g) items.push_back({{"id", IdToString(group.id)}, {"terms", group.terms}});
     SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
   }));
   Post("/api/v1/kb/synonyms", "/api/v1/kb/synonyms", Authed([this](const Actor& a, const Req& req, Res& res) {
     if (a.role != Role::kAdmin) return SendError(res, PermissionDenied("only administrators maintain synonyms"));
     auto body = BodyObject(req, opts.max_json_bytes);
     if (!body.ok()) return SendError(res, body.status());
+    if (Status st = RefuseUnknownFields(*body, "", {"terms"}); !st.ok()) return SendError(res, st);
     std::vector<std::string> terms;
     auto it = body->find("terms");
     if (it == body->end() || !it->is_array()) return SendError(res, InvalidArgument("terms", "must be an array of strings"));
@@ -781,9 +782,15 @@ void ApiServer::Impl::KbRoutes() {
       if (!t.is_string()) return SendError(res, InvalidArgument("terms", "must be an array of strings"));
       terms.push_back(Trim(t.get<std::string>()));
     }
-    Status st = svc->Kb().AddSynonyms(terms);
+    auto id = svc->Kb().AddSynonyms(terms);
+    if (!id.ok()) return SendError(res, id.status());
+    SendJson(res, 201, {{"id", IdToString(*id)}, {"terms", terms}});
+  }));
+  Delete(R"(/api/v1/kb/synonyms/([0-9]{1,19}))", "/api/v1/kb/synonyms/{id}", Authed([this](const Actor& a, const Req& req, Res& res) {
+    if (a.role != Role::kAdmin) return SendError(res, PermissionDenied("only administrators maintain synonyms"));
+    Status st = svc->Kb().DeleteSynonyms(ParseId(req.matches[1]).value_or(0));
     if (!st.ok()) return SendError(res, st);
-    SendJson(res, 201, {{"terms", terms}});
+    SendJson(res, 200, {{"ok", true}});
   }));
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "core/text.h"
 #include "text/text.h"
@@ -167,7 +168,7 @@ Status KbService::WithdrawCase(Id ticket_id, const std::string& number) {
 Result<Synonyms> KbService::LoadSynonyms() {
   ASSIGN_OR_RETURN(auto groups, store_->KbSynonymGroups());
   Synonyms s;
-  for (const auto& g : groups) s.AddGroup(g);
+  for (const auto& g : groups) s.AddGroup(g.terms);
   return s;
 }
 
@@ -181,13 +182,33 @@ KbPlaces KbPlacesOf(const OrgSnapshot& org) {
   return places;
 }
 
-Status KbService::AddSynonyms(const std::vector<std::string>& terms) {
+Result<Id> KbService::AddSynonyms(const std::vector<std::string>& terms) {
   if (terms.size() < 2 || terms.size() > 20) return InvalidArgument("terms", "a synonym group has 2 to 20 terms");
-  for (const auto& t : terms) {
-    if (Trim(t).empty() || t.size() > 100 || !IsValidUtf8(t)) return InvalidArgument("terms", "each term is 1-100 bytes of text");
+  // Terms as search compares them: a group of one term written twice expands nothing.
+  std::set<std::string> norm;
+  for (size_t i = 0; i < terms.size(); ++i) {
+    const std::string f = "terms[" + std::to_string(i) + "]";
+    const std::string& t = terms[i];
+    if (Trim(t).empty() || t.size() > 100 || !IsValidUtf8(t)) return InvalidArgument(f, "each term is 1-100 bytes of text");
+    auto n = NormaliseText(t);
+    if (!n.ok() || n->empty()) return InvalidArgument(f, "holds no searchable text");
+    if (!norm.insert(*n).second) return InvalidArgument(f, "'" + t + "' repeats another term of the group");
+  }
+  ASSIGN_OR_RETURN(auto groups, store_->KbSynonymGroups());
+  for (const auto& g : groups) {
+    std::set<std::string> other;
+    for (const auto& t : g.terms) {
+      if (auto n = NormaliseText(t); n.ok()) other.insert(*n);
+    }
+    if (other == norm) return Status(Code::kConflict, "the same group exists already (id " + IdToString(g.id) + ")", "terms");
   }
   synonyms_.reset();
   return store_->KbAddSynonymGroup(terms);
+}
+
+Status KbService::DeleteSynonyms(Id id) {
+  synonyms_.reset();
+  return store_->KbDeleteSynonymGroup(id);
 }
 
 Result<std::vector<KbResult>> KbService::Search(std::string_view query, const KbQuery& q, bool cache_postings) {

@@ -79,7 +79,10 @@ class KbService {
   // cache is used, if any. Either is checked against the index's generation, so an index
   // written by another server is never stale.
   Result<std::vector<KbResult>> Search(std::string_view query, const KbQuery& q, bool cache_postings = false);
-  Status AddSynonyms(const std::vector<std::string>& terms);
+  // A group of 2-20 distinct terms (as search normalises them: 煤气 and 煤氣 are one term);
+  // the same group twice is a conflict. Returns the group's id.
+  Result<Id> AddSynonyms(const std::vector<std::string>& terms);
+  Status DeleteSynonyms(Id id);
   // Indexes a closed ticket with its answer as a similar case (replacing an earlier one).
   Status SaveCase(Id ticket_id, const std::string& number, const std::string& category_code,
                   const std::string& request, const std::string& answer);

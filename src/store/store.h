@@ -377,8 +377,13 @@ class Store {
   // A number that moves whenever any server changes the index (postings or statistics), so
   // a process may keep postings in memory and drop them when it moves.
   virtual Result<int64_t> KbGeneration() = 0;
-  virtual Result<std::vector<std::vector<std::string>>> KbSynonymGroups() = 0;
-  virtual Status KbAddSynonymGroup(const std::vector<std::string>& terms) = 0;
+  struct SynonymGroup {
+    Id id = 0;
+    std::vector<std::string> terms;
+  };
+  virtual Result<std::vector<SynonymGroup>> KbSynonymGroups() = 0;
+  virtual Result<Id> KbAddSynonymGroup(const std::vector<std::string>& terms) = 0;
+  virtual Status KbDeleteSynonymGroup(Id id) = 0;  // kNotFound when there is none
   virtual Status KbRecordUse(const std::vector<Id>& ids) = 0;
 
   // ---- audit and public look-up locks ----

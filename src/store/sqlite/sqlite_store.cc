@@ -146,8 +146,9 @@ class SqliteStore final : public Store {
   Result<int64_t> KbTermDf(const std::string& term) override;
   Result<std::pair<int64_t, int64_t>> KbStats(const std::string& kind) override;
   Result<int64_t> KbGeneration() override;
-  Result<std::vector<std::vector<std::string>>> KbSynonymGroups() override;
-  Status KbAddSynonymGroup(const std::vector<std::string>& terms) override;
+  Result<std::vector<SynonymGroup>> KbSynonymGroups() override;
+  Result<Id> KbAddSynonymGroup(const std::vector<std::string>& terms) override;
+  Status KbDeleteSynonymGroup(Id id) override;
   Status KbRecordUse(const std::vector<Id>& ids) override;
   Status AppendAudit(AuditEntry e) override;
   Result<std::vector<AuditEntry>> ListAudit(int limit, Id before_id, const std::optional<std::vector<Id>>& users) override;
@@ -2064,22 +2065,33 @@ Result<std::pair<int64_t, int64_t>> SqliteStore::KbStats(const std::string& kind
   });
 }
 
-Result<std::vector<std::vector<std::string>>> SqliteStore::KbSynonymGroups() {
-  using Out = std::vector<std::vector<std::string>>;
+Result<std::vector<Store::SynonymGroup>> SqliteStore::KbSynonymGroups() {
+  using Out = std::vector<SynonymGroup>;
   return Read<Out>([&](Connection& c) -> Result<Out> {
-    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT terms FROM kb_synonyms ORDER BY id LIMIT 10000"));
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id, terms FROM kb_synonyms ORDER BY id LIMIT 10000"));
     Out out;
     Status st;
-    while (s.Step(&st)) out.push_back(json::parse(s.Text(0)).get<std::vector<std::string>>());
+    while (s.Step(&st)) out.push_back({s.Int(0), json::parse(s.Text(1)).get<std::vector<std::string>>()});
     RETURN_IF_ERROR(st);
     return out;
   });
 }
 
-Status SqliteStore::KbAddSynonymGroup(const std::vector<std::string>& terms) {
-  return WriteStatus([&](Connection& c) -> Status {
+Result<Id> SqliteStore::KbAddSynonymGroup(const std::vector<std::string>& terms) {
+  const Id id = ids_.Next();
+  return Write<Id>([&](Connection& c) -> Result<Id> {
     ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO kb_synonyms(id, terms) VALUES(?, ?)"));
-    return s.Bind(1, ids_.Next()).Bind(2, json(terms).dump()).Run();
+    RETURN_IF_ERROR(s.Bind(1, id).Bind(2, json(terms).dump()).Run());
+    return id;
+  });
+}
+
+Status SqliteStore::KbDeleteSynonymGroup(Id id) {
+  return WriteStatus([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("DELETE FROM kb_synonyms WHERE id = ?"));
+    RETURN_IF_ERROR(s.Bind(1, id).Run());
+    if (c.Changes() == 0) return NotFound("no synonym group with id " + IdToString(id));
+    return Status::Ok();
   });
 }
 
