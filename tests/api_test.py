@@ -1829,6 +1829,20 @@ class ScreensTest(Base):
         d = self.expect(call("GET", "/api/v1/reports/special" + q(**{"from": str(today), "to": str(tomorrow)}), token=T("disp_dc")), 200).json
         self.assertEqual(d["scope"], "江南区12345分中心")
         self.assertEqual(d["summary"]["received"], call("GET", "/api/v1/tickets?page_size=1", token=T("disp_dc")).json["total"])
+        # A special report on one category counts that category's tickets only, in every table.
+        cats = self.expect(call("GET", "/api/v1/categories", token=T("admin")), 200).json["items"]
+        # (the last top category with sub-categories: the sub-topics test uses the first)
+        live = [c for c in cats if c.get("active", True)]
+        top = [c for c in live if not c["parent_code"] and any(d["parent_code"] == c["code"] for d in live)][-1]["code"]
+        self.create(category_code=[c for c in live if c["code"].startswith(top) and c["parent_code"]][0]["code"])
+        topic = self.expect(call("GET", "/api/v1/reports/special" + q(**{"from": str(today), "to": str(tomorrow), "category": top}),
+                                 token=T("sup1")), 200).json
+        in_topic = call("GET", "/api/v1/tickets" + q(page_size=1, category=top), token=T("sup1")).json["total"]
+        self.assertEqual((topic["summary"]["received"], topic["topic"]["tickets"]), (in_topic, in_topic))
+        self.assertLess(in_topic, call("GET", "/api/v1/tickets?page_size=1", token=T("sup1")).json["total"])
+        self.assertTrue(topic["categories"])
+        self.assertTrue(all(c["code"].startswith(top) and len(c["code"]) > len(top) for c in topic["categories"]),
+                        "its table breaks the topic down one level")
         # Refusals name the field.
         self.expect_error(call("GET", "/api/v1/reports/weekly", token=T("h_a")), 403)
         self.expect_error(call("GET", "/api/v1/reports/weekly", token=T("agent1")), 403)

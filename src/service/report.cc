@@ -126,12 +126,13 @@ Result<json> Service::Report(const Actor& a, const ReportPeriod& p, const std::s
   auto org = Org();
   const TimeMs now = clock_->NowMs();
   const TimeMs to = std::min(p.to, now + 1);
-  ASSIGN_OR_RETURN(json cur, Overview(a, p.from, to));
+  // A special report on one topic counts that topic's tickets only, in every table.
+  ASSIGN_OR_RETURN(json cur, Overview(a, p.from, to, 0, category));
   // A period still running is compared with as much of the period before.
   const TimeMs prev_to = p.complete ? p.prev_to : std::min(p.prev_to, p.prev_from + (to - p.from));
   // Its 办结率 too is read as it stood at the same distance from its start as this period's
   // is now: a week that has had a week longer to close its tickets is no measure.
-  ASSIGN_OR_RETURN(json prev, Overview(a, p.prev_from, prev_to, p.prev_from + (now - p.from)));
+  ASSIGN_OR_RETURN(json prev, Overview(a, p.prev_from, prev_to, p.prev_from + (now - p.from), category));
 
   const char* kind_zh = p.kind == "weekly" ? "周报" : p.kind == "monthly" ? "月报" : "专报";
   std::string scope = "全市";

@@ -197,10 +197,10 @@ Result<int> Service::PutSlaPolicy(const Actor& a, const std::string& json_doc) {
   return version;
 }
 
-Result<std::vector<UnitSlaStats>> Service::SlaStats(const Actor& a, TimeMs from, TimeMs to) {
+Result<std::vector<UnitSlaStats>> Service::SlaStats(const Actor& a, TimeMs from, TimeMs to, const std::string& category) {
   if (a.role == Role::kUnitHandler) return PermissionDenied("unit handlers see their own orders, not rankings");
   if (to <= from || to - from > 400 * kDayMs) return InvalidArgument("to", "the period must be 1 ms to 400 days long");
-  ASSIGN_OR_RETURN(auto rows, store_->SlaStats(from, to, clock_->NowMs()));
+  ASSIGN_OR_RETURN(auto rows, store_->SlaStats(from, to, clock_->NowMs(), category));
   if (a.role == Role::kAdmin) return rows;
   auto org = Org();
   const Id centre = org->CentreOf(a.unit_id);

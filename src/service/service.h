@@ -133,7 +133,7 @@ class Service {
   Result<int> PutCalendar(const Actor& a, const std::string& json);
   std::vector<Calendar> Calendars();
   Result<int> PutSlaPolicy(const Actor& a, const std::string& json);
-  Result<std::vector<UnitSlaStats>> SlaStats(const Actor& a, TimeMs from, TimeMs to);
+  Result<std::vector<UnitSlaStats>> SlaStats(const Actor& a, TimeMs from, TimeMs to, const std::string& category = "");
 
   // The knowledge base. Each call builds a fresh KbService (it holds per-call caches); all
   // share this process's postings cache, checked against the index's generation, and the
@@ -180,7 +180,9 @@ class Service {
   // the period's categories, areas and rates, and the unit ranking (红黑榜). Centre staff see
   // their centre's intake and subtree; unit handlers are refused.
   // `closed_by` > 0: completion counted as of then (see Store::OverviewStats).
-  Result<nlohmann::json> Overview(const Actor& a, TimeMs from, TimeMs to, TimeMs closed_by = 0);
+  // `category`: only that category's tickets (a special report on one topic).
+  Result<nlohmann::json> Overview(const Actor& a, TimeMs from, TimeMs to, TimeMs closed_by = 0,
+                                  const std::string& category = "");
   // Seat planning (坐席测算), supervisors, analysts and admins: the contacts of the last `weeks` whole
   // weeks (1 to 26, ending at today's midnight) on `channels` (empty: every channel), per
   // hour of the week (city time), and the agents and staff each hour needs to meet `target`

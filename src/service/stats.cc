@@ -188,15 +188,15 @@ Result<json> Service::Staffing(const Actor& a, int weeks, const std::vector<std:
                 {"pooled_max_agents_at_peak", pooled.max_agents}}}};
 }
 
-Result<json> Service::Overview(const Actor& a, TimeMs from, TimeMs to, TimeMs closed_by) {
+Result<json> Service::Overview(const Actor& a, TimeMs from, TimeMs to, TimeMs closed_by, const std::string& category) {
   if (a.role == Role::kUnitHandler) return PermissionDenied("unit handlers see their own orders, not the dashboard");
   if (to <= from || to - from > 400 * kDayMs) return InvalidArgument("to", "the period must be 1 ms to 400 days long");
   auto org = Org();
   ASSIGN_OR_RETURN(std::vector<Id> scope, CentreScope(a, *org));
   const TimeMs now = clock_->NowMs();
   const TimeMs day_start = CityDayStart(now);
-  ASSIGN_OR_RETURN(auto o, store_->OverviewStats(day_start, now, from, to, scope, closed_by));
-  ASSIGN_OR_RETURN(auto sla, SlaStats(a, from, to));
+  ASSIGN_OR_RETURN(auto o, store_->OverviewStats(day_start, now, from, to, scope, closed_by, category));
+  ASSIGN_OR_RETURN(auto sla, SlaStats(a, from, to, category));
 
   std::map<std::string, int64_t> by_channel;
   std::vector<int64_t> by_hour(24, 0);

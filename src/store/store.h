@@ -226,7 +226,7 @@ class Store {
   virtual Result<std::vector<Id>> DueAlarmTickets(TimeMs now, int limit) = 0;
   // Ids of open tickets above `after_id`, ascending (for recomputing deadlines in batches).
   virtual Result<std::vector<Id>> OpenTicketIds(Id after_id, int limit) = 0;
-  virtual Result<std::vector<UnitSlaStats>> SlaStats(TimeMs from, TimeMs to, TimeMs now) = 0;
+  virtual Result<std::vector<UnitSlaStats>> SlaStats(TimeMs from, TimeMs to, TimeMs now, const std::string& category = "") = 0;
   // Each unit's backlog now: its live (pending or accepted) assignments, whenever they were
   // dispatched, and how many of them are past their handle deadline; units with none left out.
   struct UnitBacklog {
@@ -331,8 +331,11 @@ class Store {
   };
   // `closed_by` > 0: a ticket counts as completed only if it closed by then (a report sets
   // the period before at the same distance from its start as the current one).
+  // `category`: only tickets of that category and its sub-categories (a special report on
+  // one topic), and the categories counted one level below it.
   virtual Result<Overview> OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
-                                         const std::vector<Id>& intake_scope, TimeMs closed_by = 0) = 0;
+                                         const std::vector<Id>& intake_scope, TimeMs closed_by = 0,
+                                         const std::string& category = "") = 0;
   // Contacts (every call or message, intake and chases alike) at or after `from` and before
   // `to`, per channel, hour counted from `from` and intake unit; `intake_scope` as for
   // OverviewStats but by the intake unit alone (the centre that answers the line).

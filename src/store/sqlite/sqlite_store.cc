@@ -110,7 +110,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Attachment>> ListAttachments(Id ticket_id) override;
   Result<std::vector<Id>> DueAlarmTickets(TimeMs now, int limit) override;
   Result<std::vector<Id>> OpenTicketIds(Id after_id, int limit) override;
-  Result<std::vector<UnitSlaStats>> SlaStats(TimeMs from, TimeMs to, TimeMs now) override;
+  Result<std::vector<UnitSlaStats>> SlaStats(TimeMs from, TimeMs to, TimeMs now, const std::string& category) override;
   Result<std::vector<UnitBacklog>> BacklogByUnit(TimeMs now) override;
   Result<std::vector<DuplicateCandidate>> DuplicateCandidates(const std::vector<int64_t>& bands, TimeMs since,
                                                               int limit) override;
@@ -125,7 +125,8 @@ class SqliteStore final : public Store {
   Result<std::vector<UnitHistory>> DispatchHistory(const std::string& category_prefix, int recent) override;
   Result<DispatchStats> DispatchStatsBetween(TimeMs from, TimeMs to, const std::vector<Id>& scope_units) override;
   Result<Overview> OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
-                                 const std::vector<Id>& intake_scope, TimeMs closed_by) override;
+                                 const std::vector<Id>& intake_scope, TimeMs closed_by,
+                                 const std::string& category) override;
   Result<std::vector<Overview::ChannelHour>> ContactsByHour(TimeMs from, TimeMs to,
                                                             const std::vector<Id>& intake_scope) override;
   Result<std::vector<LabelledTicket>> ClosedTicketTexts(int limit) override;
@@ -1315,14 +1316,29 @@ Result<std::vector<Id>> SqliteStore::OpenTicketIds(Id after_id, int limit) {
 // Every assignment dispatched in the period, superseded ones too: an order a unit returned
 // (superseded once re-dispatched) was still dispatched to it, and a reply a reopening
 // superseded was still given, late or on time.
-Result<std::vector<UnitSlaStats>> SqliteStore::SlaStats(TimeMs from, TimeMs to, TimeMs now) {
+namespace {
+// The SQL condition "this column's ticket is of `category` or below" (empty: always true).
+// Codes are checked against the taxonomy before they get here; anything but [0-9A-Za-z] is
+// refused all the same, since it is written into the SQL.
+Result<std::string> CategoryCondition(const std::string& category, const std::string& ticket_id_column) {
+  if (category.empty()) return std::string();
+  if (category.size() > 32 || !std::all_of(category.begin(), category.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)); })) {
+    return InvalidArgument("category", "is not a category code");
+  }
+  return " AND " + ticket_id_column + " IN (SELECT id FROM tickets WHERE substr(category_code, 1, " +
+         std::to_string(category.size()) + ") = '" + category + "')";
+}
+}  // namespace
+
+Result<std::vector<UnitSlaStats>> SqliteStore::SlaStats(TimeMs from, TimeMs to, TimeMs now, const std::string& category) {
+  ASSIGN_OR_RETURN(const std::string of_category, CategoryCondition(category, "ticket_id"));
   return Read<std::vector<UnitSlaStats>>([&](Connection& c) -> Result<std::vector<UnitSlaStats>> {
     ASSIGN_OR_RETURN(auto s, c.Prepare(
         "SELECT unit_id, COUNT(*), SUM(accepted_at > 0), SUM(accepted_at > 0 AND accepted_at <= accept_due_at), "
         "SUM(replied_at > 0), SUM(replied_at > 0 AND replied_at <= handle_due_at), "
         "SUM(state IN ('pending','accepted')), SUM(state IN ('pending','accepted') AND handle_due_at <= ?) "
-        "FROM assignments WHERE dispatched_at >= ? AND dispatched_at < ? "
-        "GROUP BY unit_id ORDER BY unit_id"));
+        "FROM assignments WHERE dispatched_at >= ? AND dispatched_at < ?" + of_category +
+        " GROUP BY unit_id ORDER BY unit_id"));
     s.Bind(1, now).Bind(2, from).Bind(3, to);
     std::vector<UnitSlaStats> out;
     Status st;
@@ -1563,7 +1579,8 @@ Result<std::vector<Store::Overview::ChannelHour>> SqliteStore::ContactsByHour(Ti
 }
 
 Result<Store::Overview> SqliteStore::OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
-                                                   const std::vector<Id>& intake_scope, TimeMs closed_by) {
+                                                   const std::vector<Id>& intake_scope, TimeMs closed_by,
+                                                   const std::string& category) {
   // A centre sees what it took in and what was dispatched into its subtree, as its lists do.
   std::string scope;
   if (!intake_scope.empty()) {
@@ -1571,6 +1588,11 @@ Result<Store::Overview> SqliteStore::OverviewStats(TimeMs day_start, TimeMs now,
     scope = " AND (t.intake_unit_id IN " + in + " OR t.id IN (SELECT a.ticket_id FROM assignments a WHERE a.unit_id IN " +
             in + "))";
   }
+  ASSIGN_OR_RETURN(const std::string of_category, CategoryCondition(category, "t.id"));
+  ASSIGN_OR_RETURN(const std::string of_category_returned, CategoryCondition(category, "a.ticket_id"));
+  scope += of_category;
+  // Categories are counted at the top level, or one level below the topic.
+  const std::string category_level = std::to_string(category.empty() ? 2 : category.size() + 2);
   static constexpr const char* kSatisfied = "('very_satisfied','satisfied','basically_satisfied')";
   return Read<Overview>([&](Connection& c) -> Result<Overview> {
     Overview out;
@@ -1598,7 +1620,7 @@ Result<Store::Overview> SqliteStore::OverviewStats(TimeMs day_start, TimeMs now,
     }
     const std::string period = " WHERE t.created_at >= ? AND t.created_at < ?" + scope;
     {
-      ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT substr(t.category_code, 1, 2), COUNT(*) FROM tickets t" + period +
+      ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT substr(t.category_code, 1, " + category_level + "), COUNT(*) FROM tickets t" + period +
                                          " GROUP BY 1 ORDER BY 2 DESC"));
       s.Bind(1, from).Bind(2, to);
       while (s.Step(&st)) out.categories.emplace_back(s.Text(0), s.Int(1));
@@ -1663,7 +1685,8 @@ Result<Store::Overview> SqliteStore::OverviewStats(TimeMs day_start, TimeMs now,
       ASSIGN_OR_RETURN(auto s, c.Prepare(
           "SELECT a.unit_id, COUNT(*) FROM events e JOIN assignments a"
           " ON a.id = CAST(json_extract(e.data, '$.assignment_id') AS INTEGER)"
-          " WHERE e.type = 'returned' AND e.at >= ? AND a.dispatched_at >= ? AND a.dispatched_at < ? GROUP BY 1"));
+          " WHERE e.type = 'returned' AND e.at >= ? AND a.dispatched_at >= ? AND a.dispatched_at < ?" +
+          of_category_returned + " GROUP BY 1"));
       // (A return comes after its dispatch: the bound on e.at lets the type-and-time index
       // skip the returns of earlier periods.)
       s.Bind(1, from).Bind(2, from).Bind(3, to);
