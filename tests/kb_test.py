@@ -116,6 +116,12 @@ class KbTest(unittest.TestCase):
         self.assertEqual(self.search("燃气开户")[1]["total"], 1)
         self.assertEqual(self.search("煤气开户")[1]["items"][0]["id"] if self.search("煤气开户")[1]["items"] else None,
                          e["id"])  # bigram 开户 already finds it
+        c, js = self.call("POST", f"/api/v1/kb/{e['id']}/actions/retire", {"reason": "过时"}, self.admin)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "reason"), "an action takes no fields")
+        c, js = self.call("PUT", f"/api/v1/kb/{e['id']}", {"title": "t", "body": "b", "category": "zz"}, self.admin)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "category"), "named as sent")
+        c, js = self.call("GET", "/api/v1/kb/search?q=" + urllib.parse.quote("燃气") + "&category=zz", token=self.agent)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "category"), "a filter no category matches")
         self.assertEqual(self.search("煤气")[1]["total"], 0, "no synonym yet")
         code, group = self.call("POST", "/api/v1/kb/synonyms", {"terms": ["煤气", "燃气"]}, self.admin)
         self.assertEqual(code, 201)

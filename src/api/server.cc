@@ -581,10 +581,12 @@ Status AsTextParam(const Status& st) {
   return Status(st.code(), "text" + st.message().substr(1), "text", st.reason());
 }
 
-Result<KbQuery> KbQueryOf(const Req& req) {
+Result<KbQuery> KbQueryOf(const Req& req, Service& svc) {
   KbQuery q;
   q.category_prefix = req.get_param_value("category");
   if (q.category_prefix.size() > 32) return InvalidArgument("category", "too long");
+  // A code no category begins with would filter everything away in silence.
+  if (!q.category_prefix.empty()) RETURN_IF_ERROR(svc.CheckCategory("category", q.category_prefix, true).status());
   if (req.has_param("limit")) {
     auto n = ParseId(req.get_param_value("limit"));
     if (!n || *n > 50) return InvalidArgument("limit", "must be between 1 and 50");
@@ -600,7 +602,7 @@ Result<KbQuery> KbQueryOf(const Req& req) {
 
 void ApiServer::Impl::KbRoutes() {
   Get("/api/v1/kb/search", "/api/v1/kb/search", Authed([this](const Actor& a, const Req& req, Res& res) {
-    auto q = KbQueryOf(req);
+    auto q = KbQueryOf(req, *svc);
     if (!q.ok()) return SendError(res, q.status());
     if (q->status && !KbEditor(a)) return SendError(res, PermissionDenied("only editors search drafts and retired entries"));
     auto r = svc->Kb().Search(req.get_param_value("q"), *q);
@@ -670,7 +672,7 @@ void ApiServer::Impl::KbRoutes() {
     SendJson(res, 200, KbResultsJson(*r, true));
   });
   Get("/api/v1/kb", "/api/v1/kb", Authed([this](const Actor& a, const Req& req, Res& res) {
-    auto q = KbQueryOf(req);
+    auto q = KbQueryOf(req, *svc);
     if (!q.ok()) return SendError(res, q.status());
     // Drafts, entries in review and retired ones are the editors' (as in search).
     if (!KbEditor(a)) {
@@ -707,11 +709,13 @@ void ApiServer::Impl::KbRoutes() {
     if (e->owner_unit_id && !svc->Org()->FindUnit(e->owner_unit_id)) {
       return SendError(res, InvalidArgument("owner_unit_id", "no unit with id " + IdToString(e->owner_unit_id)));
     }
-    if (!json::parse(req.body).contains("status")) e->status = KbStatus::kDraft;  // edits go through review
+    const json body = json::parse(req.body);
+    if (!body.contains("status")) e->status = KbStatus::kDraft;  // edits go through review
     // Filtering by category reads the taxonomy's codes: an entry filed under another code
-    // would never be found by it.
+    // would never be found by it. The error names the field as sent (category is an alias).
     if (!e->category_code.empty()) {
-      if (auto v = svc->CheckCategory("category_code", e->category_code); !v.ok()) return SendError(res, v.status());
+      const char* field = body.contains("category_code") ? "category_code" : "category";
+      if (auto v = svc->CheckCategory(field, e->category_code); !v.ok()) return SendError(res, v.status());
     }
     if (id) {
       auto old = svc->Kb().Get(id);
@@ -756,6 +760,12 @@ void ApiServer::Impl::KbRoutes() {
   Post(R"(/api/v1/kb/(\d+)/actions/(review|publish|retire|redraft))", "/api/v1/kb/{id}/actions/{action}",
        Authed([this](const Actor& a, const Req& req, Res& res) {
     if (!KbEditor(a)) return SendError(res, PermissionDenied("only administrators and supervisors review entries"));
+    // The action takes no fields: one sent (a note meant for the entry) is refused, not lost.
+    if (!Trim(req.body).empty()) {
+      auto body = BodyObject(req, 16 * 1024);
+      if (!body.ok()) return SendError(res, body.status());
+      if (!body->empty()) return SendError(res, InvalidArgument(body->begin().key(), "this action takes no fields"));
+    }
     const std::string act = req.matches[2].str();
     const KbStatus to = act == "review" ? KbStatus::kReviewed : act == "publish" ? KbStatus::kPublished
                       : act == "retire" ? KbStatus::kRetired : KbStatus::kDraft;
