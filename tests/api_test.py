@@ -1887,6 +1887,13 @@ class ScreensTest(Base):
         self.expect_error(call("GET", "/api/v1/tickets" + q(unit_id=U("dept_a"), assignment_state="done"),
                                token=T("h_a")), 400, field="assignment_state")
         self.expect_error(call("GET", "/api/v1/tickets?urgency=panic", token=T("admin")), 400, field="urgency")
+        # By the channel it came in on.
+        w = self.create(channel="weibo")
+        weibo = self.list_all("admin", channel="weibo")[0]
+        self.assertIn(w["number"], [x["number"] for x in weibo])
+        self.assertEqual({x["channel"] for x in weibo}, {"weibo"})
+        self.assertNotIn(t["number"], [x["number"] for x in weibo])
+        self.expect_error(call("GET", "/api/v1/tickets?channel=fax", token=T("admin")), 400, field="channel")
 
     def test_timeline_names_who_acted(self):
         t = self.dispatched()

@@ -1482,6 +1482,8 @@ Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
   }
   q.urgency = req.get_param_value("urgency");
   if (!q.urgency.empty() && !IsValidUrgency(q.urgency)) return InvalidArgument("urgency", "must be normal, urgent or emergency");
+  q.channel = req.get_param_value("channel");
+  if (!q.channel.empty() && !IsValidChannel(q.channel)) return InvalidArgument("channel", "unknown channel '" + q.channel + "'");
   RETURN_IF_ERROR(BoolParam(req, "overdue", &q.overdue));
   q.warning = req.get_param_value("warning");
   if (!q.warning.empty() && q.warning != "yellow" && q.warning != "red") {

@@ -85,6 +85,7 @@ struct TicketQuery {
   bool unit_open_only = false;// only its pending/accepted ones (the unit's inbox)
   std::string assignment_state;  // with unit_id: only where the unit's assignment is "pending" or "accepted"
   std::string urgency;
+  std::string channel;        // taken in on this channel (phone, wechat, ...)
   std::string closing_kind;   // closed tickets closed this way (direct_answer, resolved, unsatisfied, …)
   int min_returns = 0;        // > 0: open tickets returned at least this many times (bounced between units)
   // Open tickets where a unit's request waits for the centre's decision: "extension",

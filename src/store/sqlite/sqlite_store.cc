@@ -1004,6 +1004,10 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
           [u](Stmt& s, int i) { s.Bind(i, u); });
     }
   }
+  if (!q.channel.empty()) {
+    const std::string channel = q.channel;
+    add("t.channel = ?", [channel](Stmt& s, int i) { s.Bind(i, channel); });
+  }
   if (!q.urgency.empty()) {
     const std::string urgency = q.urgency;
     add("t.urgency = ?", [urgency](Stmt& s, int i) { s.Bind(i, urgency); });
