@@ -45,6 +45,25 @@ const std::vector<Domain>& Domains() {
   return d;
 }
 
+// Whether the occurrence of a harm at byte `at` is denied: a negator (没有, 未, 不是 …)
+// right before it, or at most two characters before it within the clause ("没有人偷排",
+// "未发现偷排"). Further away a negator is usually about something else (无良企业偷排).
+bool Denied(const std::string& text, size_t at) {
+  static constexpr std::string_view kNegators[] = {"没有", "没", "未", "并未", "从未", "不是", "并非", "不存在", "无", "否认"};
+  constexpr size_t kCjk = 3;  // bytes of one CJK character in UTF-8
+  for (size_t gap = 0; gap <= 2 * kCjk && gap <= at; gap += kCjk) {
+    // The characters between the negator and the harm: CJK only (no punctuation or space).
+    bool clause = true;
+    for (size_t i = at - gap; i < at; ++i) clause = clause && static_cast<unsigned char>(text[i]) >= 0x80;
+    if (gap > 0 && text.compare(at - gap, kCjk, "\uff0c") == 0) clause = false;
+    if (!clause) break;
+    for (std::string_view n : kNegators) {
+      if (at >= gap + n.size() && std::string_view(text).substr(at - gap - n.size(), n.size()) == n) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<ClueHit> FindLitigationClues(std::string_view text) {
@@ -54,7 +73,15 @@ std::vector<ClueHit> FindLitigationClues(std::string_view text) {
   for (const auto& d : Domains()) {
     ClueHit hit{d.id, d.label_zh, {}};
     for (const char* term : d.harms) {
-      if (norm->find(term) != std::string::npos) hit.evidence.emplace_back(term);
+      // A harm counts where one occurrence of it is not denied ("这里没有偷排" is none),
+      // except a licence, whose absence is the harm (没有卫生许可证).
+      const bool absence_is_harm = std::string_view(term) == "卫生许可";
+      for (size_t at = norm->find(term); at != std::string::npos; at = norm->find(term, at + 1)) {
+        if (absence_is_harm || !Denied(*norm, at)) {
+          hit.evidence.emplace_back(term);
+          break;
+        }
+      }
     }
     if (!hit.evidence.empty()) out.push_back(std::move(hit));
   }

@@ -24,5 +24,20 @@ TEST(Clues, TopicsWithoutHarmAreNotClues) {
   EXPECT_TRUE(FindLitigationClues(std::string("\xff\xfe", 2)).empty());
 }
 
+// A harm the citizen denies is no clue; a negator further away, or in another clause, is
+// about something else.
+TEST(Clues, DeniedHarmsAreNotClues) {
+  EXPECT_TRUE(FindLitigationClues("这里没有偷排污水，只是想问问垃圾分类").empty());
+  EXPECT_TRUE(FindLitigationClues("经查未发现偷排，请核实").empty());
+  EXPECT_TRUE(FindLitigationClues("没有人偷排").empty());
+  EXPECT_FALSE(FindLitigationClues("无良企业夜里偷排废水").empty());
+  EXPECT_FALSE(FindLitigationClues("我没有办法，工厂天天偷排").empty());
+  EXPECT_FALSE(FindLitigationClues("游泳馆没有卫生许可证还在营业").empty()) << "a missing licence is the harm";
+  // Denied once, reported again later: a clue.
+  auto again = FindLitigationClues("白天没有偷排，但是晚上又偷排了");
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].evidence, (std::vector<std::string>{"偷排"}));
+}
+
 }  // namespace
 }  // namespace hotline::intel
