@@ -80,7 +80,9 @@ std::string Utf8(const std::u32string& s) {
 bool ReadsAsPlaceName(std::string_view key) {
   static const std::u32string inside = U"的了把被我你他她们些吗呢吧要说没不就也还";
   static const std::u32string first = U"在是这那条个和与及对从到向给有去往离近等为因每该其子年区县问请";
-  static const std::u32string times[] = {U"今年", U"去年", U"明年", U"前年", U"今天", U"昨天", U"现在"};
+  // Time words, and the words a caller or an agent opens with (反映一下幸福小区, 来电称创新公寓).
+  static const std::u32string times[] = {U"今年", U"去年", U"明年", U"前年", U"今天", U"昨天", U"现在",
+                                         U"一下", U"来电", U"电称", U"反映"};
   const std::u32string k = CodePoints(key);
   if (k.empty() || first.find(k[0]) != std::u32string::npos) return false;
   for (const auto& t : times) {
@@ -112,6 +114,8 @@ std::vector<std::string> PlaceKeys(const std::u32string& s) {
         break;
       }
     }
+    // 路 of 路灯 or 路面 (门前路灯不亮) ends no road.
+    if (hit && *hit == U"路" && i + 1 < s.size() && (s[i + 1] == U'灯' || s[i + 1] == U'面')) hit = nullptr;
     if (!hit) {
       ++i;
       continue;
@@ -1197,7 +1201,10 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     for (size_t m : members) {
       for (uint32_t k : keys[m]) ++key_count[k];
     }
-    size_t best = 0;
+    // A place names the matter only when at least half its messages name it: a matter
+    // whose messages name many places (one complaint all over the city) shows none, not
+    // the place of whichever few came first.
+    size_t best = (members.size() + 1) / 2 - 1;
     for (const auto& [k, cnt] : key_count) {
       const std::string_view name = corpus.key_names[k];
       if (!ReadsAsPlaceName(name)) continue;
