@@ -379,6 +379,18 @@ class CliTest(unittest.TestCase):
         self.assertIn(str(port), msg, msg)
         self.assertRegex(msg, r"(?i)in use|cannot listen|address", msg)
 
+    def test_a_login_lockout_holds_across_servers_and_restarts(self):
+        # Failed logins are counted in the database: another server on it, or this one
+        # restarted, does not hand out five fresh guesses.
+        self.init()
+        with Server(self.db) as a, Server(self.db) as b:
+            for i in range(5):
+                self.assertEqual((a if i % 2 else b).login("admin", "wrong-guess-%d" % i)[0], 401)
+            self.assertEqual(a.login("admin", ADMIN_PASSWORD)[0], 429)
+            self.assertEqual(b.login("admin", ADMIN_PASSWORD)[0], 429)
+        with Server(self.db) as again:
+            self.assertEqual(again.login("admin", ADMIN_PASSWORD)[0], 429)
+
     def test_a_second_server_cannot_share_a_port(self):
         # Two servers on one port would split its connections between them (SO_REUSEPORT).
         self.init()

@@ -213,16 +213,19 @@ Result<std::vector<UnitSlaStats>> Service::SlaStats(const Actor& a, TimeMs from,
 
 Result<std::string> Service::Login(const std::string& username, const std::string& password) {
   const TimeMs now = clock_->NowMs();
+  // Failures are kept in the database, so every server sharing it (and a restarted one)
+  // counts them. Each attempt also holds a slot while its (slow) password check runs, so
+  // guesses sent in parallel to one server cannot all pass the count.
+  const std::string failure_key = "login:" + username;
+  ASSIGN_OR_RETURN(const int failed, store_->LookupFailures(failure_key, now, kLoginWindowMs));
   {
-    // Each attempt takes its failure slot before the (slow) password check and gives it
-    // back only on success, so guesses sent in parallel cannot all pass the count.
     std::lock_guard lock(session_mu_);
-    auto& f = login_failures_[username];
-    f.erase(std::remove_if(f.begin(), f.end(), [&](TimeMs t) { return t < now - kLoginWindowMs; }), f.end());
-    if (static_cast<int>(f.size()) >= kMaxLoginFailures) {
+    int& in_flight = logins_in_flight_[username];
+    if (failed + in_flight >= kMaxLoginFailures) {
+      if (in_flight == 0) logins_in_flight_.erase(username);
       return Status(Code::kResourceExhausted, "too many failed logins for this user; wait 5 minutes");
     }
-    f.push_back(now);
+    ++in_flight;
   }
   auto user = store_->FindUserByName(username);
   const bool usable = user.ok() && user->active;
@@ -233,21 +236,12 @@ Result<std::string> Service::Login(const std::string& username, const std::strin
     return h.ok() ? *h : std::string();
   }();
   const bool ok = VerifyPassword(usable ? user->password_hash : decoy, password) && usable;
-  if (ok) {
+  if (!ok) (void)store_->RecordLookupFailure(failure_key, now, kLoginWindowMs);
+  {
     std::lock_guard lock(session_mu_);
-    auto& f = login_failures_[username];
-    if (auto it = std::find(f.begin(), f.end(), now); it != f.end()) f.erase(it);
+    if (--logins_in_flight_[username] <= 0) logins_in_flight_.erase(username);
   }
   if (!ok) {
-    std::lock_guard lock(session_mu_);
-    if (login_failures_.size() > kMaxSessionCache) {
-      // Forget expired failures only: clearing everything would lift every lockout.
-      for (auto it = login_failures_.begin(); it != login_failures_.end();) {
-        auto& f = it->second;
-        f.erase(std::remove_if(f.begin(), f.end(), [&](TimeMs t) { return t < now - kLoginWindowMs; }), f.end());
-        it = f.empty() ? login_failures_.erase(it) : std::next(it);
-      }
-    }
     // Recorded for unknown names too: the same write either way, and the attempts on record.
     (void)store_->AppendAudit({0, now, user.ok() ? user->id : 0, "login_failed",
                                user.ok() ? "user:" + IdToString(user->id) : "username:" + Utf8Prefix(username, 64), ""});

@@ -247,7 +247,7 @@ class Service {
   // Moved by every change to users: a lookup that read the store before the change does
   // not cache what it read.
   uint64_t sessions_epoch_ = 0;
-  std::map<std::string, std::vector<TimeMs>> login_failures_;
+  std::map<std::string, int> logins_in_flight_;  // password checks running, by username
 };
 
 }  // namespace hotline

@@ -2160,8 +2160,10 @@ Result<std::vector<AuditEntry>> SqliteStore::ListAudit(int limit, Id before_id, 
 
 Result<int> SqliteStore::RecordLookupFailure(const std::string& number, TimeMs now, TimeMs window_ms) {
   return Write<int>([&](Connection& c) -> Result<int> {
+    // Rows of every key share the table (ticket look-ups, logins), each with its own window:
+    // only what is older than any window goes.
     ASSIGN_OR_RETURN(auto gc, c.Prepare("DELETE FROM lookup_failures WHERE at < ?"));
-    RETURN_IF_ERROR(gc.Bind(1, now - window_ms).Run());
+    RETURN_IF_ERROR(gc.Bind(1, now - std::max<TimeMs>(window_ms, kDayMs)).Run());
     ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO lookup_failures(number, at) VALUES(?, ?)"));
     RETURN_IF_ERROR(s.Bind(1, number).Bind(2, now).Run());
     ASSIGN_OR_RETURN(auto n, c.Prepare("SELECT COUNT(*) FROM lookup_failures WHERE number = ? AND at >= ?"));
