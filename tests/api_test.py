@@ -1465,6 +1465,19 @@ class IntakeTest(Base):
         r = call("POST", "/api/v1/tickets/%s/contacts" % t["id"], {"channel": "phone", "kind": "gossip",
                                                                   "content": "x"}, T("agent1"))
         self.expect_error(r, 400, field="kind")
+        # A retried chase (the same Idempotency-Key) is recorded once: chase counts and seat
+        # planning see one call.
+        chase = {"channel": "wechat", "kind": "chase", "content": "第三次催办"}
+        key = {"Idempotency-Key": "chase-" + secrets.token_hex(4)}
+        first = self.expect(call("POST", "/api/v1/tickets/%s/contacts" % t["id"], chase, T("agent1"), headers=key), 201)
+        again = self.expect(call("POST", "/api/v1/tickets/%s/contacts" % t["id"], chase, T("agent1"), headers=key), 200)
+        self.assertEqual(again.json["id"], first.json["id"])
+        self.assertEqual(again.headers.get("Idempotent-Replayed"), "true")
+        listed = self.expect(call("GET", "/api/v1/tickets/%s/contacts" % t["id"], token=T("agent1")), 200).json
+        self.assertEqual([c["content"] for c in listed["items"]].count("第三次催办"), 1)
+        self.assertEqual(self.event_types(t).count("contact_added"), 2)
+        r = call("POST", "/api/v1/tickets/%s/contacts" % t["id"], dict(chase, content="另一件事"), T("agent1"), headers=key)
+        self.expect_error(r, 422, field="Idempotency-Key")
 
     def test_attachments_round_trip(self):
         t = self.in_progress()

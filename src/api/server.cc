@@ -1574,9 +1574,12 @@ void ApiServer::Impl::TicketRoutes() {
     if (req.body.size() > opts.max_json_bytes) return SendError(res, Status(Code::kTooLarge, "body: too large", "body"));
     auto in = ParseContactInput(req.body);
     if (!in.ok()) return SendError(res, in.status());
-    auto c = svc->AddContact(a, ParseId(req.matches[1]).value_or(0), std::move(in).value());
+    bool replayed = false;
+    auto c = svc->AddContact(a, ParseId(req.matches[1]).value_or(0), std::move(in).value(),
+                             req.get_header_value("Idempotency-Key"), &replayed);
     if (!c.ok()) return SendError(res, c.status());
-    SendJson(res, 201, ContactJson(*c));
+    if (replayed) res.set_header("Idempotent-Replayed", "true");
+    SendJson(res, replayed ? 200 : 201, ContactJson(*c));
   }));
   Get(R"(/api/v1/tickets/(\d+)/contacts)", "/api/v1/tickets/{id}/contacts",
       Authed([this](const Actor& a, const Req& req, Res& res) {

@@ -1139,7 +1139,9 @@ Result<std::vector<Event>> Service::Events(const Actor& a, Id ticket_id) {
   return store_->ListEvents(t.id);
 }
 
-Result<Contact> Service::AddContact(const Actor& a, Id ticket_id, ContactInput in) {
+Result<Contact> Service::AddContact(const Actor& a, Id ticket_id, ContactInput in, const std::string& idempotency_key,
+                                   bool* replayed) {
+  if (idempotency_key.size() > 200) return InvalidArgument("Idempotency-Key", "at most 200 characters");
   if (!(a.role == Role::kAdmin || a.role == Role::kAgent || a.role == Role::kDispatcher ||
         a.role == Role::kCallbackAgent || a.role == Role::kSystem)) {
     return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not record contacts");
@@ -1151,7 +1153,15 @@ Result<Contact> Service::AddContact(const Actor& a, Id ticket_id, ContactInput i
   Event e = MakeEvent(scratch, "contact_added", a, now, ids_,
                       json{{"contact_id", IdToString(c.id)}, {"channel", in.channel}, {"kind", in.kind},
                            {"content", in.content}}.dump(), false);
-  return store_->AddContact(std::move(c), in.citizen, std::move(e));
+  Store::ContactKey key;
+  if (!idempotency_key.empty()) {
+    key.key = "contact:" + IdToString(a.user_id) + ":" + idempotency_key;
+    // Under the store's keyed hash: the request holds personal data.
+    key.request_digest = store_->PhoneHash(json{t.id, in.channel, in.kind, in.content, in.citizen.kind, in.citizen.name,
+                                                in.citizen.phone, in.citizen.id_number, in.citizen.org_name,
+                                                in.citizen.credit_code}.dump(-1, ' ', false, json::error_handler_t::replace));
+  }
+  return store_->AddContact(std::move(c), in.citizen, std::move(e), key, replayed);
 }
 
 Result<std::vector<Contact>> Service::Contacts(const Actor& a, Id ticket_id) {

@@ -101,7 +101,10 @@ class Service {
   Result<Ticket> GetTicket(const Actor& a, Id ticket_id);
   Result<TicketPage> ListTickets(const Actor& a, TicketQuery q, const std::string& phone);
   Result<std::vector<Event>> Events(const Actor& a, Id ticket_id);
-  Result<Contact> AddContact(const Actor& a, Id ticket_id, ContactInput in);
+  // `idempotency_key` (per user, as for tickets): a retried contact is recorded once; the
+  // retry gets the first one back with *replayed set.
+  Result<Contact> AddContact(const Actor& a, Id ticket_id, ContactInput in, const std::string& idempotency_key = "",
+                             bool* replayed = nullptr);
   Result<std::vector<Contact>> Contacts(const Actor& a, Id ticket_id);
   Result<Attachment> AddAttachment(const Actor& a, Id ticket_id, std::string name, std::string mime,
                                    const std::string& data);

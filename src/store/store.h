@@ -214,7 +214,13 @@ class Store {
   virtual std::string PhoneHash(const std::string& normalised_phone) const = 0;
 
   // Records a contact (and its event) against an existing ticket; no version bump.
-  virtual Result<Contact> AddContact(Contact c, Requester requester, Event e) = 0;
+  // With an idempotency key (scoped by the caller): a key seen before returns its contact
+  // with *replayed set (kFailedPrecondition when the request digest differs).
+  struct ContactKey {
+    std::string key, request_digest;
+  };
+  virtual Result<Contact> AddContact(Contact c, Requester requester, Event e, const ContactKey& idempotency = {},
+                                     bool* replayed = nullptr) = 0;
   virtual Result<std::vector<Contact>> ListContacts(Id ticket_id) = 0;
   // Refused (kFailedPrecondition) when the ticket holds max_per_ticket files already,
   // counted in the same transaction, so parallel uploads cannot pass the limit.

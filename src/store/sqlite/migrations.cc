@@ -152,6 +152,10 @@ ALTER TABLE idempotency ADD COLUMN request_digest TEXT NOT NULL DEFAULT '';
       R"SQL(
 CREATE INDEX contacts_at ON contacts(at);
 )SQL",
+      // 11: an idempotency key may name a contact (a retried 催单) instead of a new ticket.
+      R"SQL(
+ALTER TABLE idempotency ADD COLUMN contact_id INTEGER NOT NULL DEFAULT 0;
+)SQL",
   };
   return kMigrations;
 }

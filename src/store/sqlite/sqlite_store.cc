@@ -103,7 +103,8 @@ class SqliteStore final : public Store {
   Result<std::vector<std::pair<std::string, int64_t>>> CountByStatus() override;
   Result<Requester> GetRequester(Id id) override;
   std::string PhoneHash(const std::string& phone) const override { return vault_.KeyedHash("phone:" + phone); }
-  Result<Contact> AddContact(Contact c, Requester requester, Event e) override;
+  Result<Contact> AddContact(Contact c, Requester requester, Event e, const ContactKey& idempotency,
+                             bool* replayed) override;
   Result<std::vector<Contact>> ListContacts(Id ticket_id) override;
   Result<Attachment> AddAttachment(Attachment a, const std::string& data, Event e, size_t max_per_ticket) override;
   Result<std::pair<Attachment, std::string>> GetAttachment(Id id) override;
@@ -1198,8 +1199,30 @@ Result<Requester> SqliteStore::GetRequester(Id id) {
   });
 }
 
-Result<Contact> SqliteStore::AddContact(Contact ct, Requester requester, Event e) {
+Result<Contact> SqliteStore::AddContact(Contact ct, Requester requester, Event e, const ContactKey& idempotency,
+                                        bool* replayed) {
+  if (replayed) *replayed = false;
   return Write<Contact>([&](Connection& c) -> Result<Contact> {
+    if (!idempotency.key.empty()) {
+      ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT contact_id, request_digest FROM idempotency WHERE key = ?"));
+      Status st;
+      if (s.Bind(1, idempotency.key).Step(&st)) {
+        if (s.Text(1) != idempotency.request_digest || s.Int(0) == 0) {
+          return Status(Code::kFailedPrecondition, "Idempotency-Key: was used with a different request",
+                        "Idempotency-Key", "idempotency_key_reused");
+        }
+        ASSIGN_OR_RETURN(auto got, c.Prepare("SELECT id, ticket_id, channel, kind, content, requester_id, recorded_by, at "
+                                             "FROM contacts WHERE id = ?"));
+        if (!got.Bind(1, s.Int(0)).Step(&st)) return st.ok() ? Internal("an idempotency key names a lost contact") : st;
+        if (replayed) *replayed = true;
+        return Contact{got.Int(0), got.Int(1), got.Text(2), got.Text(3), got.Text(4), got.Int(5), got.Int(6), got.Int(7)};
+      }
+      RETURN_IF_ERROR(st);
+      ASSIGN_OR_RETURN(auto k, c.Prepare("INSERT INTO idempotency(key, ticket_id, created_at, request_digest, contact_id) "
+                                         "VALUES(?,?,?,?,?)"));
+      RETURN_IF_ERROR(k.Bind(1, idempotency.key).Bind(2, ct.ticket_id).Bind(3, ct.at).Bind(4, idempotency.request_digest)
+                          .Bind(5, ct.id).Run());
+    }
     ASSIGN_OR_RETURN(auto t, LoadTicket(c, ct.ticket_id));
     if (!requester.phone.empty() || !requester.name.empty()) {
       ASSIGN_OR_RETURN(ct.requester_id, UpsertRequester(c, requester, ct.at));
