@@ -360,24 +360,34 @@ class CliTest(unittest.TestCase):
         self.assertIn("no database at " + missing, p.stderr.decode())
         self.assertFalse(os.path.exists(missing), "a mistyped path does not create an empty database")
 
+    def serve_must_fail(self, port, why):
+        """`hotline serve` on a port that is taken: it must exit non-zero, naming the port."""
+        p = subprocess.Popen([HOTLINE, "serve", "--db", self.db, "--listen", "127.0.0.1:%d" % port],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                             preexec_fn=die_with_parent)
+        _PROCS.append(p)
+        try:
+            out, err = p.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            _stop(p)
+            self.fail(why)
+        self.assertNotEqual(p.returncode, 0)
+        msg = (out + err).decode("utf-8", "replace")
+        self.assertIn(str(port), msg, msg)
+        self.assertRegex(msg, r"(?i)in use|cannot listen|address", msg)
+
     def test_serve_on_a_port_in_use_fails(self):
         self.init()
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
             busy.bind(("127.0.0.1", 0))
             busy.listen(1)
-            port = busy.getsockname()[1]
-            p = subprocess.Popen([HOTLINE, "serve", "--db", self.db, "--listen", "127.0.0.1:%d" % port],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                 preexec_fn=die_with_parent)
-            _PROCS.append(p)
-            try:
-                out, err = p.communicate(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.fail("serve kept running on a port that is in use")
-        self.assertNotEqual(p.returncode, 0)
-        msg = (out + err).decode("utf-8", "replace")
-        self.assertIn(str(port), msg, msg)
-        self.assertRegex(msg, r"(?i)in use|cannot listen|address", msg)
+            self.serve_must_fail(busy.getsockname()[1], "serve kept running on a port that is in use")
+
+    def test_a_second_server_cannot_share_a_port(self):
+        # Two servers on one port would split its connections between them (SO_REUSEPORT).
+        self.init()
+        with Server(self.db) as first:
+            self.serve_must_fail(int(first.base.rsplit(":", 1)[1]), "a second server started on a port the first one serves")
 
     def test_a_login_lockout_holds_across_servers_and_restarts(self):
         # Failed logins are counted in the database: another server on it, or this one
@@ -390,36 +400,6 @@ class CliTest(unittest.TestCase):
             self.assertEqual(b.login("admin", ADMIN_PASSWORD)[0], 429)
         with Server(self.db) as again:
             self.assertEqual(again.login("admin", ADMIN_PASSWORD)[0], 429)
-
-    def test_a_second_server_cannot_share_a_port(self):
-        # Two servers on one port would split its connections between them (SO_REUSEPORT).
-        self.init()
-        port = free_port()
-        first = subprocess.Popen([HOTLINE, "serve", "--db", self.db, "--listen", "127.0.0.1:%d" % port],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-                                 preexec_fn=die_with_parent)
-        _PROCS.append(first)
-        try:
-            for _ in range(200):
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=1):
-                        break
-                except OSError:
-                    time.sleep(0.05)
-            second = subprocess.Popen([HOTLINE, "serve", "--db", self.db, "--listen", "127.0.0.1:%d" % port],
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                      preexec_fn=die_with_parent)
-            _PROCS.append(second)
-            try:
-                out, err = second.communicate(timeout=20)
-            except subprocess.TimeoutExpired:
-                second.kill()
-                self.fail("a second server started on a port the first one serves")
-            self.assertNotEqual(second.returncode, 0)
-            self.assertIn(str(port), (out + err).decode("utf-8", "replace"))
-        finally:
-            first.terminate()
-            first.wait(20)
 
     def test_serve_stops_cleanly_on_sigterm(self):
         self.init()
