@@ -1011,6 +1011,7 @@ Status Step::RecomputeDeadlines() {
 }
 
 Result<Decision> Step::Run() {
+  const TicketStatus status_before = t_.Status();
   if (cmd_.expected_version && *cmd_.expected_version != t_.version) {
     return Status(Code::kConflict,
                   "the ticket changed: you saw version " + std::to_string(*cmd_.expected_version) +
@@ -1052,7 +1053,11 @@ Result<Decision> Step::Run() {
   assert((IsSystemCommand(cmd_.type) || !events_.empty()) && "a user command yields at least one event");
   // A relay level waits on the level below: while that one is suspended, so is its clock.
   for (auto& a : t_.assignments) a.next_alarm_at = t_.ClockStopped(a) ? 0 : NextAlarm(a);
-  if (actor_.role != Role::kSystem) ++t_.version;
+  // Users' commands move the version. The system's leave it alone (an automatic urge or
+  // note must not make an agent's open screen stale), unless they move the ticket to another
+  // status: the citizen's portal rating closes it, and a screen showing it open must not
+  // then reopen or act on it.
+  if (actor_.role != Role::kSystem || t_.Status() != status_before) ++t_.version;
   t_.updated_at = ctx_.now;
   Decision d;
   d.ticket = std::move(t_);

@@ -122,7 +122,7 @@ struct Ticket {
   std::string number;      // public, e.g. 202611280000001
   std::string query_code;  // random 查询码 for the citizen
   Phase phase = Phase::kIntake;
-  int64_t version = 1;     // bumped by every user command; system events leave it alone
+  int64_t version = 1;     // bumped by every user command, and by a system one that changes the status
   int64_t event_seq = 0;   // number of events written
   std::string channel, request_type, urgency;
   std::string title;

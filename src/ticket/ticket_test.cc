@@ -296,6 +296,30 @@ TEST_F(Lifecycle, StaleVersionIsAConflictAndSystemEventsKeepTheVersion) {
   EXPECT_TRUE(sys->events[0].system);
 }
 
+// The citizen's own rating on the portal runs as the system but closes the ticket: a screen
+// that still shows it awaiting callback must get a conflict, not reopen it.
+TEST_F(Lifecycle, ASystemCommandThatChangesTheStatusMovesTheVersion) {
+  Ticket t = Must(New(), Dispatch(kDept), dispatcher());
+  t = Must(t, Cmd(C::kAccept), handler());
+  Command reply = Cmd(C::kReply);
+  reply.content = "已修复";
+  t = Must(t, reply, handler());
+  Command approve = Cmd(C::kReview);
+  approve.decision = "approve";
+  t = Must(t, approve, A(Role::kReviewer, kHub));
+  ASSERT_EQ(t.Status(), S::kAwaitingCallback);
+  Command rate = Cmd(C::kCallback);
+  rate.outcome = "reached";
+  rate.rating = "satisfied";
+  Ticket closed = Must(t, rate, Actor{0, Role::kSystem, kHub, "portal"});  // as PublicRate runs it
+  EXPECT_EQ(closed.Status(), S::kClosed);
+  EXPECT_EQ(closed.version, t.version + 1);
+  Command reopen = Cmd(C::kReopen);
+  reopen.reason = "市民不满意";
+  reopen.expected_version = t.version;
+  EXPECT_EQ(Run(closed, reopen, A(Role::kCallbackAgent, kHub)).status().reason(), "stale_version");
+}
+
 TEST_F(Lifecycle, RelayChainRepliesUpAndReturnsGoBack) {
   Ticket t = Must(New(), Dispatch(kDistrict, "relay"), dispatcher());
   EXPECT_EQ(t.Status(), S::kDispatched);
