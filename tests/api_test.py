@@ -1189,6 +1189,14 @@ class ErrorTest(Base):
             self.expect_error(r, 400, field="citizen.id_number")
         self.expect(self.post_ticket({"channel": "web", "request_type": "help", "content": "身份证号格式",
                                       "citizen": {"phone": PHONE, "id_number": "11010119900307109x"}}), 201)
+        # The same rule for what a command carries: an answer of zero-width spaces would reach
+        # the citizen as the answer.
+        t = self.create()
+        for action, body, field in (("answer_directly", {"content": "\u200b\u200b"}, "content"),
+                                    ("answer_directly", {"content": "\u0000\u0001\u0007"}, "content"),
+                                    ("note", {"content": "\u200b\u3000\u200b"}, "content")):
+            r = call("POST", "/api/v1/tickets/%s/actions/%s" % (t["id"], action), body, T("agent1"))
+            self.expect_error(r, 400, field=field)
         # Letters or an extension in a phone are refused, not dropped (the rest is another number).
         for bad in ("abc12345def", "138-0000-1111 ext 1234"):
             r = self.post_ticket({"channel": "web", "request_type": "help", "content": "电话格式", "citizen": {"phone": bad}})

@@ -81,6 +81,25 @@ std::string Trim(std::string_view s) {
   return std::string(s);
 }
 
+std::string CleanText(std::string_view s) {
+  std::string kept;
+  kept.reserve(s.size());
+  for (char ch : s) {
+    const auto u = static_cast<unsigned char>(ch);
+    if ((u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || u == 0x7f) continue;
+    kept += ch;
+  }
+  return Trim(kept);
+}
+
+bool HasVisibleText(std::string_view s) {
+  std::string rest(s);
+  for (std::string_view zw : {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}) {
+    for (size_t at; (at = rest.find(zw)) != std::string::npos;) rest.erase(at, zw.size());
+  }
+  return !Trim(rest).empty();
+}
+
 Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data, std::vector<size_t>* lines) {
   if (data.substr(0, 3) == "\xEF\xBB\xBF") data.remove_prefix(3);
   std::vector<std::vector<std::string>> rows;

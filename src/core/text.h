@@ -19,6 +19,12 @@ std::string Utf8Prefix(std::string_view s, size_t max_bytes);
 std::string Trim(std::string_view s);
 // Whether s holds an ASCII control character (below 0x20, or DEL).
 bool HasAsciiControl(std::string_view s);
+// Text a person typed, as kept: control characters other than tab and newline (ESC, BEL
+// ... from a channel gateway; they show as nothing or garbage) dropped, then trimmed.
+std::string CleanText(std::string_view s);
+// Whether s holds anything but blanks and zero-width characters (U+200B–U+200D, U+2060,
+// U+FEFF), which look empty on every screen.
+bool HasVisibleText(std::string_view s);
 
 // RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. A leading
 // UTF-8 BOM is dropped, and so are blank lines. Fails with the line number of an

@@ -39,16 +39,6 @@ Status RefuseUnknownFields(const json& j, const std::string& prefix, std::initia
 
 namespace {
 
-// Whether text holds anything but blanks and zero-width characters (U+200B–U+200D, U+2060,
-// U+FEFF), which look empty on every screen.
-bool HasVisibleText(std::string_view v) {
-  std::string rest(v);
-  for (std::string_view zw : {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}) {
-    for (size_t at; (at = rest.find(zw)) != std::string::npos;) rest.erase(at, zw.size());
-  }
-  return !Trim(rest).empty();
-}
-
 Status Str(const json& j, const std::string& prefix, const char* field, bool required, size_t max_bytes,
            std::string* out) {
   const std::string name = prefix + field;
@@ -57,16 +47,8 @@ Status Str(const json& j, const std::string& prefix, const char* field, bool req
   if (!it->is_string()) return InvalidArgument(name, "must be a string");
   const std::string& given = it->get<std::string>();
   if (given.find('\0') != std::string::npos) return InvalidArgument(name, "must not contain NUL characters");
-  // Other control characters (ESC, BEL, ... from a channel gateway) are dropped: they show as
-  // nothing or as garbage, and refusing them would refuse the citizen's request.
-  std::string kept;
-  kept.reserve(given.size());
-  for (char ch : given) {
-    const auto u = static_cast<unsigned char>(ch);
-    if ((u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || u == 0x7f) continue;
-    kept += ch;
-  }
-  std::string v = Trim(kept);
+  // Other control characters are dropped: refusing them would refuse the citizen's request.
+  std::string v = CleanText(given);
   if (required && !HasVisibleText(v)) return InvalidArgument(name, "must not be empty");
   if (v.size() > max_bytes) return InvalidArgument(name, "is longer than " + std::to_string(max_bytes) + " bytes");
   *out = std::move(v);

@@ -29,8 +29,11 @@ Status GetString(json& j, const char* field, bool required, size_t max_bytes, st
     return required ? InvalidArgument(field, "is required") : Status::Ok();
   }
   if (!it->is_string()) return InvalidArgument(field, "must be a string");
-  std::string v = Trim(it->get<std::string>());
-  if (required && v.empty()) return InvalidArgument(field, "must not be empty");
+  // As at intake: an answer of zero-width spaces would reach the citizen as an answer.
+  const std::string& given = it->get<std::string>();
+  if (given.find('\0') != std::string::npos) return InvalidArgument(field, "must not contain NUL characters");
+  std::string v = CleanText(given);
+  if (required && !HasVisibleText(v)) return InvalidArgument(field, "must not be empty");
   if (v.size() > max_bytes) {
     return InvalidArgument(field, "is longer than " + std::to_string(max_bytes) + " bytes");
   }
