@@ -198,6 +198,13 @@ class CliTest(unittest.TestCase):
         self.assertNotIn("Traceback", err)
         self.assertLess(len(err.strip().splitlines()), 5, "one clear message, not a dump: " + err)
         self.assertFalse(os.path.exists(self.db), "a refused init leaves no half-made database")
+        # A name the API would refuse is refused here too: ' admin ' could never log in, '' made nobody.
+        for bad in ("", " admin ", "ad min", "ad\nmin"):
+            code, out, err = run("init", "--db", self.db, "--admin-user", bad, "--admin-password", ADMIN_PASSWORD)
+            self.assertNotEqual(code, 0, repr(bad))
+            self.assertIn("admin-user", err)
+            self.assertFalse(os.path.exists(self.db), repr(bad))
+            self.assertFalse(os.path.exists(self.db + ".key"), repr(bad))
 
     # ---- import ----------------------------------------------------------------------------
 

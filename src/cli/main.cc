@@ -15,6 +15,7 @@
 #include "org/org_import.h"
 #include "sla/calendar.h"
 #include "service/kb_service.h"
+#include "service/service.h"
 #include <fstream>
 #include <set>
 #include <nlohmann/json.hpp>
@@ -25,10 +26,10 @@ using namespace hotline;
 namespace {
 
 int Init(const std::string& db, const std::string& user, const std::string& password) {
-  // Checked before anything is created: a refused password leaves no half-made database.
-  if (!user.empty() && password.size() < 8) {
-    return cli::Fail(InvalidArgument("admin-password", "must be at least 8 characters"));
-  }
+  // Checked before anything is created: a refused name or password leaves no half-made
+  // database. The name as the API takes it (' admin ' could never log in).
+  if (Status st = CheckUsername(user, "admin-user"); !st.ok()) return cli::Fail(st);
+  if (password.size() < 8) return cli::Fail(InvalidArgument("admin-password", "must be at least 8 characters"));
   auto app = cli::OpenApp(db, true);
   if (!app.ok()) return cli::Fail(app.status());
   Status st = cli::InitDatabase(*app, user, password);

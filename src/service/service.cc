@@ -413,6 +413,14 @@ Result<int> Service::AddCategory(const Actor& a, Category c) {
   return store_->AddCategory(c);
 }
 
+Status CheckUsername(const std::string& username, const char* field) {
+  const bool control = HasAsciiControl(username) || username.find(' ') != std::string::npos;
+  if (username.empty() || username.size() > 64 || !IsValidUtf8(username) || control) {
+    return InvalidArgument(field, "must be 1-64 characters without spaces or control characters");
+  }
+  return Status::Ok();
+}
+
 namespace {
 
 Status CheckPassword(const std::string& password) {
@@ -442,10 +450,7 @@ Status CheckRoleUnit(const OrgSnapshot& org, Role role, Id unit_id) {
 
 Result<User> Service::CreateUser(const Actor& a, User u, const std::string& password) {
   RETURN_IF_ERROR(NeedAdmin(a));
-  const bool control = HasAsciiControl(u.username) || u.username.find(' ') != std::string::npos;
-  if (u.username.empty() || u.username.size() > 64 || !IsValidUtf8(u.username) || control) {
-    return InvalidArgument("username", "must be 1-64 characters without spaces or control characters");
-  }
+  RETURN_IF_ERROR(CheckUsername(u.username));
   RETURN_IF_ERROR(CheckPassword(password));
   RETURN_IF_ERROR(CheckRoleUnit(*Org(), u.role, u.unit_id));
   ASSIGN_OR_RETURN(u.password_hash, HashPassword(password));

@@ -27,6 +27,10 @@
 
 namespace hotline {
 
+// A login name: 1-64 bytes of UTF-8 without spaces or control characters (the API and
+// `hotline init` take the same). `field` names it in the error.
+Status CheckUsername(const std::string& username, const char* field = "username");
+
 // What a role sees of each personal-data field (documented in the README's matrix).
 enum class FieldAccess { kHidden, kMasked, kRevealable, kFull };
 FieldAccess AccessFor(Role role, const std::string& field, bool confidential);
