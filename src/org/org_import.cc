@@ -11,20 +11,44 @@ namespace {
 
 using Rows = std::vector<std::vector<std::string>>;
 
+Status LineError(size_t line, const char* col, const std::string& msg) {
+  // A validator's message already starts with the field it names: said once.
+  const std::string prefix = std::string(col) + ": ";
+  const std::string what = msg.rfind(prefix, 0) == 0 ? msg.substr(prefix.size()) : msg;
+  return Status(Code::kInvalidArgument, "line " + std::to_string(line) + ", column " + col + ": " + what, col);
+}
+
 // Column lookup by header name, so column order does not matter.
 class Table {
  public:
-  static Result<Table> Parse(std::string_view csv, std::initializer_list<const char*> required) {
+  // `required` columns must be there; `optional` ones may. Any other column is refused by
+  // name (a misspelt 'priorty' would lose every row's priority in silence), and so is a row
+  // with more or fewer fields than the header.
+  static Result<Table> Parse(std::string_view csv, std::initializer_list<const char*> required,
+                             std::initializer_list<const char*> optional) {
     Table t;
     ASSIGN_OR_RETURN(Rows rows, ParseCsv(csv, &t.lines_));
     if (rows.empty()) return InvalidArgument("csv", "the file is empty");
+    std::string known;
+    for (const char* c : required) known += (known.empty() ? "" : ", ") + std::string(c);
+    for (const char* c : optional) known += ", " + std::string(c);
     for (size_t i = 0; i < rows[0].size(); ++i) {
-      if (!t.cols_.emplace(Trim(rows[0][i]), i).second && !Trim(rows[0][i]).empty()) {
-        return InvalidArgument("csv", "the header names column '" + Trim(rows[0][i]) + "' twice");
+      const std::string name = Trim(rows[0][i]);
+      if (name.empty()) continue;  // a trailing comma's column
+      const auto is = [&](const char* c) { return name == c; };
+      if (std::none_of(required.begin(), required.end(), is) && std::none_of(optional.begin(), optional.end(), is)) {
+        return InvalidArgument("csv", "column '" + name + "' is not one of " + known);
       }
+      if (!t.cols_.emplace(name, i).second) return InvalidArgument("csv", "the header names column '" + name + "' twice");
     }
     for (const char* r : required) {
       if (!t.cols_.count(r)) return InvalidArgument("csv", std::string("the header has no column '") + r + "'");
+    }
+    for (size_t r = 1; r < rows.size(); ++r) {
+      if (rows[r].size() != rows[0].size()) {
+        return LineError(t.lines_[r], "line", "has " + std::to_string(rows[r].size()) + " fields, the header " +
+                                                  std::to_string(rows[0].size()));
+      }
     }
     t.rows_ = std::move(rows);
     return t;
@@ -42,13 +66,6 @@ class Table {
   Rows rows_;
   std::vector<size_t> lines_;
 };
-
-Status LineError(size_t line, const char* col, const std::string& msg) {
-  // A validator's message already starts with the field it names: said once.
-  const std::string prefix = std::string(col) + ": ";
-  const std::string what = msg.rfind(prefix, 0) == 0 ? msg.substr(prefix.size()) : msg;
-  return Status(Code::kInvalidArgument, "line " + std::to_string(line) + ", column " + col + ": " + what, col);
-}
 
 std::vector<std::string> SplitBar(const std::string& s) {
   std::vector<std::string> out;
@@ -109,7 +126,7 @@ Names UnitNames(const OrgSnapshot& org) {
 }  // namespace
 
 Result<std::vector<Area>> ParseAreasCsv(std::string_view csv, const OrgSnapshot& org, const NewIdFn& new_id) {
-  ASSIGN_OR_RETURN(Table t, Table::Parse(csv, {"name", "kind"}));
+  ASSIGN_OR_RETURN(Table t, Table::Parse(csv, {"name", "kind"}, {"parent", "aliases"}));
   Names names = AreaNames(org);
   std::vector<Area> out;
   std::vector<size_t> lines;  // each new area's line in the file
@@ -144,7 +161,7 @@ Result<std::vector<Area>> ParseAreasCsv(std::string_view csv, const OrgSnapshot&
 }
 
 Result<std::vector<Unit>> ParseUnitsCsv(std::string_view csv, const OrgSnapshot& org, const NewIdFn& new_id) {
-  ASSIGN_OR_RETURN(Table t, Table::Parse(csv, {"name", "kind"}));
+  ASSIGN_OR_RETURN(Table t, Table::Parse(csv, {"name", "kind"}, {"parent", "area", "phone"}));
   Names units = UnitNames(org);
   const Names areas = AreaNames(org);
   std::vector<Unit> out;
@@ -181,7 +198,7 @@ Result<std::vector<Unit>> ParseUnitsCsv(std::string_view csv, const OrgSnapshot&
 
 Result<std::vector<DispatchRule>> ParseRulesCsv(std::string_view csv, const OrgSnapshot& org, const NewIdFn& new_id,
                                                 const std::function<Status(const std::string&)>& check_prefix) {
-  ASSIGN_OR_RETURN(Table t, Table::Parse(csv, {"category_prefix", "lead_unit"}));
+  ASSIGN_OR_RETURN(Table t, Table::Parse(csv, {"category_prefix", "lead_unit"}, {"area", "assisting_units", "priority"}));
   const Names units = UnitNames(org);
   const Names areas = AreaNames(org);
   std::vector<DispatchRule> out;
@@ -217,6 +234,19 @@ Result<std::vector<DispatchRule>> ParseRulesCsv(std::string_view csv, const OrgS
       }
       rule.priority = static_cast<int>(v);
     }
+    // A rule the directory holds already is skipped, so a file can be imported again after
+    // rows are added; the same rule twice in the file is a mistake.
+    const auto same = [&](const DispatchRule& o) {
+      auto a = o.assisting_unit_ids, b = rule.assisting_unit_ids;
+      std::sort(a.begin(), a.end());
+      std::sort(b.begin(), b.end());
+      return o.category_prefix == rule.category_prefix && o.area_id == rule.area_id &&
+             o.lead_unit_id == rule.lead_unit_id && a == b && o.priority == rule.priority;
+    };
+    if (std::any_of(out.begin(), out.end(), same)) {
+      return LineError(t.Line(r), "category_prefix", "repeats a rule the file has given before");
+    }
+    if (std::any_of(org.rules().begin(), org.rules().end(), same)) continue;
     rule.id = new_id();
     out.push_back(std::move(rule));
   }

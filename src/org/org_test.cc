@@ -158,6 +158,27 @@ TEST(OrgImport, NamesStayUniqueAndAFileCanBeImportedTwice) {
   auto twice = ParseUnitsCsv("name,kind,parent\n城管局,department,市中心\n城管局,department,市中心\n", org, new_id);
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.status().message(), "line 3, column name: names a unit the file has named before");
+  // A column the importer does not read is refused by name, and so is a row of another width.
+  auto misspelt = ParseRulesCsv("category_prefix,lead_unit,priorty\n01,城管局,10\n", org, new_id, nullptr);
+  ASSERT_FALSE(misspelt.ok());
+  EXPECT_NE(misspelt.status().message().find("column 'priorty' is not one of category_prefix, lead_unit, area"),
+            std::string::npos) << misspelt.status().message();
+  auto wide = ParseAreasCsv("name,kind,parent,aliases\n乙区,district,,,extra\n", org, new_id);
+  ASSERT_FALSE(wide.ok());
+  EXPECT_EQ(wide.status().message(), "line 2, column line: has 5 fields, the header 4");
+  // Rules: one the directory holds already is skipped; one given twice in a file is refused.
+  const std::string rules_csv = "category_prefix,lead_unit,priority\n01,幸福街道办,3\n";
+  auto rules = ParseRulesCsv(rules_csv, org, new_id, nullptr);
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  ASSERT_EQ(rules->size(), 1u);
+  const OrgSnapshot with_rule(*units, *areas, *rules);
+  auto rules_again = ParseRulesCsv(rules_csv + "02,幸福街道办,3\n", with_rule, new_id, nullptr);
+  ASSERT_TRUE(rules_again.ok()) << rules_again.status().ToString();
+  ASSERT_EQ(rules_again->size(), 1u);
+  EXPECT_EQ((*rules_again)[0].category_prefix, "02");
+  auto rule_twice = ParseRulesCsv(rules_csv + "01,幸福街道办,3\n", org, new_id, nullptr);
+  ASSERT_FALSE(rule_twice.ok());
+  EXPECT_EQ(rule_twice.status().message(), "line 3, column category_prefix: repeats a rule the file has given before");
   auto two_columns = ParseUnitsCsv("name,kind,parent,name\n城管局,department,市中心,城管\n", org, new_id);
   ASSERT_FALSE(two_columns.ok());
   EXPECT_EQ(two_columns.status().message(), "csv: the header names column 'name' twice");
