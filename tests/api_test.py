@@ -1176,6 +1176,10 @@ class ErrorTest(Base):
         self.expect_error(r, 400, field="If-Match")
         r = call("POST", "/api/v1/tickets/%s/actions/accept" % t["id"], {}, T("h_a"), {"If-Match": '"0"'})
         self.expect_error(r, 409)
+        # The header and the body naming two versions: refused, neither silently preferred.
+        r = call("POST", "/api/v1/tickets/%s/actions/accept" % t["id"], {"version": t["version"]}, T("h_a"),
+                 {"If-Match": '"%d"' % (t["version"] - 1)})
+        self.expect_error(r, 400, field="If-Match")
         self.act("h_a", t, "accept", headers={"If-Match": 'W/"%d"' % t["version"]})
         # Out-of-range integers and identity numbers.
         r = call("POST", "/api/v1/dispatch-rules", {"lead_unit_id": U("dept_a"), "category_prefix": "01",

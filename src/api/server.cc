@@ -1620,6 +1620,11 @@ void ApiServer::Impl::TicketRoutes() {
     if (!cmd.ok()) return SendError(res, cmd.status());
     auto if_match = IfMatchVersion(req);
     if (!if_match.ok()) return SendError(res, if_match.status());
+    // Both given and different: which one the client meant cannot be told.
+    if (cmd->expected_version && *if_match && *cmd->expected_version != **if_match) {
+      return SendError(res, InvalidArgument("If-Match", "names version " + std::to_string(**if_match) +
+                                                            " and the body version " + std::to_string(*cmd->expected_version)));
+    }
     if (!cmd->expected_version) cmd->expected_version = *if_match;
     auto t = svc->Act(a, ParseId(req.matches[1]).value_or(0), *cmd);
     if (!t.ok()) return SendError(res, t.status());

@@ -604,6 +604,7 @@ void PrintWelcome(const std::string& url) {
             << "      h_weijian h_jiaotong h_gongan h_yibao h_shuiwu h_gongdian h_ranqi\n"
             << "      h_wangjiang h_binjiang h_beishan h_xinqiao h_kechuang\n"
             << "    district dispatchers: disp_jiangnan disp_jiangbei disp_gaoxin disp_yibao\n"
+            << "    district agents (区分中心话务员): agent_jiangnan agent_jiangbei agent_gaoxin\n"
             << "  try: curl -s " << url << "/api/v1/auth/login -d '{\"username\":\"agent1\",\"password\":\""
             << kDemoPassword << "\"}'\n"
             << "Press Ctrl-C to stop.\n"

@@ -257,7 +257,7 @@ std::string ReportMarkdown(const json& r) {
         r["period"]["to"].get<std::string>().substr(0, 10) + "（不含）";
   if (!r["period"].value("complete", true)) md += "，统计期尚未结束，数据截至生成时";
   md += "　生成时间：" + r.value("generated_at", "") + "\n\n";
-  if (r.contains("topic")) md += "注：第四节为专题分类的诉求，其余各节为本范围的全部诉求。\n\n";
+  if (r.contains("topic")) md += "注：本专报各节均只统计该专题分类（含其下级分类）的诉求。\n\n";
 
   const json& s = r["summary"];
   md += "## 一、总体情况\n\n";
