@@ -842,7 +842,16 @@ Status Step::Reopen() {
   t_.callback_attempts = 0;
   json data = {{"reason", cmd_.reason}, {"reopen_count", t_.reopen_count}};
   const Assignment* last = t_.ActiveLead();
-  if (!last) {  // a direct answer: back to the dispatcher's queue
+  const Unit* last_unit = last ? ctx_.org->FindUnit(last->unit_id) : nullptr;
+  if (last && (!last_unit || !last_unit->active)) {
+    // The unit that answered has since been deactivated (停用): nothing may be dispatched to
+    // it, so the ticket goes back to the centre's queue to be dispatched anew.
+    for (auto& a : t_.assignments) {
+      if (a.state == AssignmentState::kReplied && a.lead) a.state = AssignmentState::kSuperseded;
+    }
+    data["unit_inactive"] = IdToString(last->unit_id);
+    t_.phase = Phase::kIntake;
+  } else if (!last) {  // a direct answer: back to the dispatcher's queue
     t_.phase = Phase::kIntake;
   } else {
     t_.phase = Phase::kHandling;

@@ -320,6 +320,24 @@ TEST_F(Lifecycle, ASystemCommandThatChangesTheStatusMovesTheVersion) {
   EXPECT_EQ(Run(closed, reopen, A(Role::kCallbackAgent, kHub)).status().reason(), "stale_version");
 }
 
+// A unit deactivated (停用) after it answered is dispatched nothing more: a reopened ticket
+// goes back to the centre's queue instead of to it.
+TEST_F(Lifecycle, ReopenAfterTheUnitWasDeactivatedGoesBackToTheCentre) {
+  Ticket t = Must(New(), Dispatch(kDept), dispatcher());
+  t = Must(t, Cmd(C::kAccept), handler());
+  t = Must(t, Cmd(C::kReply), handler());
+  Command approve = Cmd(C::kReview);
+  approve.decision = "approve";
+  t = Must(t, approve, reviewer());
+  std::vector<Unit> units = org_.units();
+  for (auto& u : units) if (u.id == kDept) u.active = false;
+  org_ = OrgSnapshot(units, {}, {});
+  Ticket reopened = Must(t, Cmd(C::kReopen), callback_agent());
+  EXPECT_EQ(reopened.Status(), S::kReceived);
+  EXPECT_EQ(reopened.ActiveLead(), nullptr) << "the answered chain is history";
+  EXPECT_TRUE(Run(reopened, Dispatch(kDept2), dispatcher()).ok()) << "dispatched anew to an active unit";
+}
+
 TEST_F(Lifecycle, RelayChainRepliesUpAndReturnsGoBack) {
   Ticket t = Must(New(), Dispatch(kDistrict, "relay"), dispatcher());
   EXPECT_EQ(t.Status(), S::kDispatched);
