@@ -328,6 +328,13 @@ Status Step::CheckTarget(Id unit_id, const char* field, bool relay) const {
 }
 
 Assignment& Step::AddAssignment(Id unit, bool lead, std::string mode, Id parent, Id by_unit) {
+  // A unit holds one live order on a ticket: made the lead (a redispatch or coordination
+  // to a unit that was assisting), its assisting order is superseded by the lead one.
+  if (lead) {
+    for (auto& o : t_.assignments) {
+      if (!o.lead && o.unit_id == unit && o.IsLive()) o.state = AssignmentState::kSuperseded;
+    }
+  }
   Assignment a;
   a.id = ctx_.ids->Next();
   a.unit_id = unit;
@@ -780,6 +787,11 @@ Status Step::Review() {
   json data = {{"decision", cmd_.decision}};
   if (!cmd_.comment.empty()) data["comment"] = cmd_.comment;
   if (cmd_.decision == "approve") {
+    // The answer is given: assisting orders still open have nothing left to do, and would
+    // sit in their units' inboxes and overdue counts with no command they could run.
+    for (auto& a : t_.assignments) {
+      if (!a.lead && a.IsLive()) a.state = AssignmentState::kSuperseded;
+    }
     t_.phase = Phase::kCallback;
     t_.callback_from = ctx_.now;
     t_.callback_due_at = ctx_.policy->Due(ctx_.now, ctx_.policy->CallbackMs(), ctx_.policy->CallbackWorking());

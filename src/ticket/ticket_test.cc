@@ -388,6 +388,32 @@ TEST_F(Lifecycle, AssistingUnitsDoNotMoveTheTicket) {
   EXPECT_EQ(Run(New(), c, dispatcher()).status().field(), "assisting_unit_ids[0]");
 }
 
+// A unit holds one live order on a ticket, and none is left open once the answer is approved.
+TEST_F(Lifecycle, AssistingOrdersGiveWayToALeadOrderAndEndWithTheAnswer) {
+  auto live = [](const Ticket& t, Id unit) {
+    return std::count_if(t.assignments.begin(), t.assignments.end(),
+                         [&](const Assignment& a) { return a.unit_id == unit && a.IsLive(); });
+  };
+  Command c = Dispatch(kDept);
+  c.assisting_unit_ids = {kDept2};
+  Ticket t = Must(New(), c, dispatcher());
+  t = Must(t, Cmd(C::kReturn), handler());
+  Command re = Cmd(C::kRedispatch);
+  re.unit_id = kDept2;  // the assisting unit is made the lead
+  t = Must(t, re, dispatcher());
+  EXPECT_EQ(live(t, kDept2), 1);
+  EXPECT_TRUE(t.ActiveLead()->unit_id == kDept2 && t.ActiveLead()->IsLive());
+  // Another ticket: the lead answers while its assisting unit never signed.
+  Ticket u = Must(New(), c, dispatcher());
+  u = Must(u, Cmd(C::kAccept), handler());
+  u = Must(u, Cmd(C::kReply), handler());
+  EXPECT_EQ(live(u, kDept2), 1) << "still open while the answer is reviewed (a rejection sends it back)";
+  Command approve = Cmd(C::kReview);
+  approve.decision = "approve";
+  u = Must(u, approve, reviewer());
+  EXPECT_EQ(live(u, kDept2), 0);
+}
+
 TEST_F(Lifecycle, DeadlinesMoveWithExtensionsAndSuspension) {
   Ticket t = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kAccept), handler());
   const TimeMs due = t.ActiveLead()->handle_due_at;
