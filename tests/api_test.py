@@ -1919,6 +1919,7 @@ class ScreensTest(Base):
         self.assertEqual({x["channel"] for x in weibo}, {"weibo"})
         self.assertNotIn(t["number"], [x["number"] for x in weibo])
         self.expect_error(call("GET", "/api/v1/tickets?channel=fax", token=T("admin")), 400, field="channel")
+        self.expect_error(call("GET", "/api/v1/tickets?statu=closed", token=T("admin")), 400, field="statu")
 
     def test_timeline_names_who_acted(self):
         t = self.dispatched()

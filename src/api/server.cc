@@ -1449,6 +1449,18 @@ Result<std::optional<int64_t>> IfMatchVersion(const Req& req) {
 }
 
 Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
+  // A misspelt filter (statu=closed) would list every ticket as if it had matched.
+  static constexpr std::string_view kParams[] = {
+      "status", "unit_id", "area_id", "cursor", "open", "assignment_state", "closing_kind", "min_returns",
+      "awaiting", "overdue", "warning", "due_before", "category", "q", "phone", "urgency", "channel", "page_size"};
+  for (const auto& [name, value] : req.params) {
+    (void)value;
+    if (std::find(std::begin(kParams), std::end(kParams), name) == std::end(kParams)) {
+      std::string known;
+      for (auto k : kParams) known += (known.empty() ? "" : ", ") + std::string(k);
+      return InvalidArgument(name, "is not a filter of the ticket list (" + known + ")");
+    }
+  }
   TicketQuery q;
   if (req.has_param("status") && !req.get_param_value("status").empty()) {
     q.status = ParseTicketStatus(req.get_param_value("status"));
