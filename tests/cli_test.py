@@ -355,6 +355,12 @@ class CliTest(unittest.TestCase):
         code, _, err = run("import", "--db", self.db, "units", os.path.join(self.dir, "missing.csv"))
         self.assertNotEqual(code, 0)
         self.assertTrue(err.strip())
+        # A mistyped --db: refused, and no empty database or key is left behind.
+        typo = os.path.join(self.dir, "typo.db")
+        code, _, err = run("import", "--db", typo, "areas", self.write("a.csv", "name,kind\n江南区,district\n"))
+        self.assertNotEqual(code, 0)
+        self.assertIn("no database at " + typo, err)
+        self.assertFalse(os.path.exists(typo) or os.path.exists(typo + ".key"))
 
     # ---- serve -----------------------------------------------------------------------------
 

@@ -59,7 +59,9 @@ int Serve(const std::string& db, const std::string& listen, int threads, const s
 int Import(const std::string& db, const std::string& kind, const std::string& path) {
   auto data = ReadFile(path);
   if (!data.ok()) return cli::Fail(data.status());
-  auto app = cli::OpenApp(db, true);
+  // Into a database `init` made: a mistyped --db must not leave a new empty city (and key)
+  // behind that the import then fills.
+  auto app = cli::OpenApp(db, false);
   if (!app.ok()) return cli::Fail(app.status());
   Store& store = *app->store;
   if (kind == "taxonomy") {
