@@ -1008,6 +1008,7 @@ class AccessTest(Base):
         self.expect(call("PATCH", path, {"name": "改名"}, T("disp1")), 403)
         r = self.expect(call("PATCH", path, {"name": " 市专项整治办 ", "phone": "0571-1234"}, admin), 200).json
         self.assertEqual((r["name"], r["phone"], r["active"], r["kind"]), ("市专项整治办", "0571-1234", True, "department"))
+        self.expect_error(call("PATCH", path, {"phone": "abc-not-phone"}, admin), 400, field="phone")
         t = self.create()
         self.expect(call("POST", "/api/v1/tickets/%s/actions/dispatch" % t["id"],
                          {"unit_id": unit["id"], "mode": "direct"}, T("disp1")), 200)

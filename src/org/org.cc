@@ -37,9 +37,34 @@ std::optional<AreaKind> ParseAreaKind(std::string_view s) {
   return std::nullopt;
 }
 
+namespace {
+// A unit's public number: digits with separators, several numbers and an extension (转)
+// allowed, as a 12345 directory prints them (0571-8888001转123, 12345、96345).
+bool IsPhoneList(std::string_view p) {
+  bool digit = false;
+  for (size_t i = 0; i < p.size();) {
+    const char c = p[i];
+    if (c >= '0' && c <= '9') digit = true;
+    if ((c >= '0' && c <= '9') || c == ' ' || c == '-' || c == '+' || c == '(' || c == ')' || c == '/' || c == ',' || c == ';') {
+      ++i;
+      continue;
+    }
+    bool ok = false;
+    for (std::string_view w : {"转", "、", "，", "；"}) {
+      if (p.substr(i, w.size()) == w) i += w.size(), ok = true;
+    }
+    if (!ok) return false;
+  }
+  return digit;
+}
+}  // namespace
+
 Status ValidateUnit(const Unit& u) {
-  if (Trim(u.name).empty() || u.name.size() > 200 || !IsValidUtf8(u.name)) {
-    return InvalidArgument("name", "must be 1-200 bytes of UTF-8 text");
+  if (Trim(u.name).empty() || u.name.size() > 200 || !IsValidUtf8(u.name) || HasAsciiControl(u.name)) {
+    return InvalidArgument("name", "must be 1-200 bytes of UTF-8 text without control characters");
+  }
+  if (!u.phone.empty() && (u.phone.size() > 60 || !IsPhoneList(u.phone))) {
+    return InvalidArgument("phone", "must be telephone numbers: digits, - ( ) + / , and 转 for an extension");
   }
   if (u.kind == UnitKind::kCityCenter && u.parent_id != 0) {
     return InvalidArgument("parent_id", "a city_center is the root and has no parent");
@@ -51,16 +76,16 @@ Status ValidateUnit(const Unit& u) {
 }
 
 Status ValidateArea(const Area& a) {
-  if (Trim(a.name).empty() || a.name.size() > 200 || !IsValidUtf8(a.name)) {
-    return InvalidArgument("name", "must be 1-200 bytes of UTF-8 text");
+  if (Trim(a.name).empty() || a.name.size() > 200 || !IsValidUtf8(a.name) || HasAsciiControl(a.name)) {
+    return InvalidArgument("name", "must be 1-200 bytes of UTF-8 text without control characters");
   }
   if (a.kind != AreaKind::kDistrict && a.parent_id == 0) {
     return InvalidArgument("parent_id", "a street or community needs its parent area");
   }
   if (a.aliases.size() > 50) return InvalidArgument("aliases", "at most 50");
   for (const auto& al : a.aliases) {
-    if (Trim(al).empty() || al.size() > 200 || !IsValidUtf8(al)) {
-      return InvalidArgument("aliases", "each alias must be 1-200 bytes of UTF-8 text");
+    if (Trim(al).empty() || al.size() > 200 || !IsValidUtf8(al) || HasAsciiControl(al)) {
+      return InvalidArgument("aliases", "each alias must be 1-200 bytes of UTF-8 text without control characters");
     }
   }
   return Status::Ok();

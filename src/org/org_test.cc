@@ -179,6 +179,11 @@ TEST(OrgImport, NamesStayUniqueAndAFileCanBeImportedTwice) {
   auto rule_twice = ParseRulesCsv(rules_csv + "01,幸福街道办,3\n", org, new_id, nullptr);
   ASSERT_FALSE(rule_twice.ok());
   EXPECT_EQ(rule_twice.status().message(), "line 3, column category_prefix: repeats a rule the file has given before");
+  // Control characters in a name or alias, and a phone that is no number, are refused.
+  EXPECT_EQ(ParseAreasCsv("name,kind,parent,aliases\n\"城南\n区\",district,,\n", org, new_id).status().field(), "name");
+  EXPECT_EQ(ParseUnitsCsv("name,kind,parent,phone\n水务局,department,市中心,abc-not-phone\n", org, new_id).status().field(),
+            "phone");
+  EXPECT_TRUE(ParseUnitsCsv("name,kind,parent,phone\n水务局,department,市中心,0571-8888001转123、96345\n", org, new_id).ok());
   auto two_columns = ParseUnitsCsv("name,kind,parent,name\n城管局,department,市中心,城管\n", org, new_id);
   ASSERT_FALSE(two_columns.ok());
   EXPECT_EQ(two_columns.status().message(), "csv: the header names column 'name' twice");
