@@ -298,6 +298,13 @@ class CliTest(unittest.TestCase):
         self.assertEqual(match["area_id"], areas["望江街道"]["id"])
         self.assertEqual(match["rule"]["id"], r["id"], "the longest prefix in the nearest area wins")
         self.assertEqual(fallback["rule"]["id"], by_prefix["01"]["id"])
+        # Importing the same rules again adds nothing; a new taxonomy without 0101 says which
+        # rule it leaves matching nothing.
+        out, _ = self.imp("dispatch-rules", self.RULES)
+        self.assertIn("imported 0 dispatch-rules", out)
+        out, err = self.imp("taxonomy", "code,name,parent_code\n01,城乡建设,\n02,环境保护,\n")
+        self.assertIn("warning: 1 dispatch rules", err)
+        self.assertIn("0101 (rule " + r["id"] + ")", err)
 
     def count_org(self):
         with Server(self.db) as s:

@@ -70,6 +70,23 @@ int Import(const std::string& db, const std::string& kind, const std::string& pa
     auto v = store.ImportTaxonomy(*cats, path);
     if (!v.ok()) return cli::Fail(v.status());
     std::cout << "imported " << cats->size() << " categories as taxonomy version " << *v << "\n";
+    // Rules keep their prefixes: one the new standard has no category for matches nothing
+    // any more (and cannot be saved again as it is). Said, so the directory is mended.
+    auto org = store.LoadOrg();
+    if (!org.ok()) return cli::Fail(org.status());
+    std::vector<std::string> orphans;
+    for (const auto& r : org->rules()) {
+      if (r.category_prefix.empty()) continue;
+      const bool covered = std::any_of(cats->begin(), cats->end(),
+                                       [&](const Category& c) { return c.code.rfind(r.category_prefix, 0) == 0; });
+      if (!covered) orphans.push_back(r.category_prefix + " (rule " + IdToString(r.id) + ")");
+    }
+    if (!orphans.empty()) {
+      std::cerr << "warning: " << orphans.size() << " dispatch rules name categories this taxonomy does not have; "
+                << "they match nothing until edited or deleted:";
+      for (size_t i = 0; i < orphans.size() && i < 20; ++i) std::cerr << (i ? ", " : " ") << orphans[i];
+      std::cerr << (orphans.size() > 20 ? ", ...\n" : "\n");
+    }
     return 0;
   }
   auto org = store.LoadOrg();
