@@ -205,6 +205,11 @@ class CliTest(unittest.TestCase):
             self.assertIn("admin-user", err)
             self.assertFalse(os.path.exists(self.db), repr(bad))
             self.assertFalse(os.path.exists(self.db + ".key"), repr(bad))
+        # A file that is no database: refused, and no key is left beside it.
+        notadb = self.write("notadb.csv", "a,b\n1,2\n" * 200)
+        code, out, err = run("init", "--db", notadb, "--admin-user", "admin", "--admin-password", ADMIN_PASSWORD)
+        self.assertNotEqual(code, 0)
+        self.assertFalse(os.path.exists(notadb + ".key"))
 
     # ---- import ----------------------------------------------------------------------------
 

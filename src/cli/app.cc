@@ -28,6 +28,10 @@ Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock,
   if (!create && !std::filesystem::exists(db_path)) {
     return InvalidArgument("db", "no database at " + db_path + " (create one with: hotline init --db " + db_path + ")");
   }
+  // A key file this call creates is taken back if the database then fails to open (not a
+  // database, a directory, another key): it would sit beside the file and key nothing.
+  const std::string key_path = db_path + ".key";
+  const bool key_existed = std::filesystem::exists(key_path);
   ASSIGN_OR_RETURN(std::string key, ResolveDataKey(db_path, create));
   SqliteOptions o;
   o.path = db_path;
@@ -35,7 +39,13 @@ Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock,
   o.clock = clock;
   o.node_id = node_id;
   App app;
-  ASSIGN_OR_RETURN(app.store, OpenSqliteStore(o));
+  auto store = OpenSqliteStore(o);
+  if (!store.ok()) {
+    std::error_code ec;
+    if (!key_existed) std::filesystem::remove(key_path, ec);
+    return store.status();
+  }
+  app.store = std::move(store).value();
   app.ids = std::make_unique<IdGenerator>(clock, node_id + 512);
   app.service = std::make_unique<Service>(app.store.get(), clock, app.ids.get());
   // A knowledge index built by an older binary is re-derived before anything searches it.
