@@ -1,5 +1,7 @@
 // ParseCommand: the edge where a command's JSON body becomes a typed Command. Every
 // error names the offending field.
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
@@ -67,7 +69,11 @@ Status GetIds(json& j, const char* field, std::vector<Id>* out) {
   if (!it->is_array()) return InvalidArgument(field, "must be an array of ids");
   if (it->size() > kMaxIds) return InvalidArgument(field, "holds more than 20 ids");
   for (size_t i = 0; i < it->size(); ++i) {
-    ASSIGN_OR_RETURN(Id id, IdFromJson((*it)[i], std::string(field) + "[" + std::to_string(i) + "]"));
+    const std::string at = std::string(field) + "[" + std::to_string(i) + "]";
+    ASSIGN_OR_RETURN(Id id, IdFromJson((*it)[i], at));
+    // The same file cited twice, or a unit listed twice, is a slip: stored twice it would
+    // count twice.
+    if (std::find(out->begin(), out->end(), id) != out->end()) return InvalidArgument(at, "repeats an earlier id");
     out->push_back(id);
   }
   return Status::Ok();

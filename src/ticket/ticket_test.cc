@@ -625,6 +625,8 @@ TEST(CommandParse, FieldsAreValidatedAndNamed) {
   EXPECT_EQ(ok->assisting_unit_ids, (std::vector<Id>{13, 14}));
   EXPECT_EQ(ok->expected_version, 3);
   EXPECT_TRUE(ParseCommand(C::kAccept, "").ok());
+  // A file cited twice (or a unit listed twice) is refused where it repeats.
+  EXPECT_EQ(ParseCommand(C::kReply, R"({"content":"已处理","attachment_ids":["5",5]})").status().field(), "attachment_ids[1]");
 }
 
 }  // namespace
