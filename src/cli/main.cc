@@ -78,7 +78,7 @@ int Import(const std::string& db, const std::string& kind, const std::string& pa
     for (const auto& r : org->rules()) {
       if (r.category_prefix.empty()) continue;
       const bool covered = std::any_of(cats->begin(), cats->end(),
-                                       [&](const Category& c) { return c.code.rfind(r.category_prefix, 0) == 0; });
+                                       [&](const Category& c) { return CodeHasPrefix(c.code, r.category_prefix); });
       if (!covered) orphans.push_back(r.category_prefix + " (rule " + IdToString(r.id) + ")");
     }
     if (!orphans.empty()) {
@@ -231,10 +231,7 @@ int KbImport(const std::string& db, const std::string& file) {
   if (!cats.ok()) return cli::Fail(cats.status());
   std::set<std::string> codes;
   for (const auto& c : *cats) codes.insert(c.code);
-  auto units = app->store->ListUnits();
-  if (!units.ok()) return cli::Fail(units.status());
-  std::set<Id> unit_ids;
-  for (const auto& u : *units) unit_ids.insert(u.id);
+  const auto org = app->service->Org();
   // Each line is one entry: an id named twice would silently become a second version.
   std::map<std::string, size_t> line_of_id;
   for (size_t i = 0; i < entries->size(); ++i) {
@@ -244,7 +241,7 @@ int KbImport(const std::string& db, const std::string& file) {
       return cli::Fail(Status(Code::kInvalidArgument, where + "category_code: '" + e.category_code +
                                                           "' is not in the current taxonomy", "category_code"));
     }
-    if (e.owner_unit_id && !unit_ids.count(e.owner_unit_id)) {
+    if (e.owner_unit_id && !org->FindUnit(e.owner_unit_id)) {
       return cli::Fail(Status(Code::kInvalidArgument, where + "owner_unit_id: no unit with id " + IdToString(e.owner_unit_id),
                               "owner_unit_id"));
     }

@@ -899,21 +899,38 @@ Result<std::string> SqliteStore::NextNumber(Connection& c, TimeMs now) {
   return std::string(buf);
 }
 
+namespace {
+// What an idempotency key was first used for: the id in `column` (ticket_id or contact_id),
+// or 0 for a key not seen yet. kFailedPrecondition when the key came with another request
+// (a key stored before digests were kept, with an empty one, replays as it always did).
+Result<Id> IdempotentReplay(Connection& c, const std::string& key, const std::string& digest, const char* column) {
+  ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + column + ", request_digest FROM idempotency WHERE key = ?"));
+  Status st;
+  if (!s.Bind(1, key).Step(&st)) {
+    RETURN_IF_ERROR(st);
+    return Id{0};
+  }
+  if ((!s.Text(1).empty() && s.Text(1) != digest) || s.Int(0) == 0) {
+    return Status(Code::kFailedPrecondition, "Idempotency-Key: was used with a different request", "Idempotency-Key",
+                  "idempotency_key_reused");
+  }
+  return s.Int(0);
+}
+
+constexpr const char* kContactCols = "id, ticket_id, channel, kind, content, requester_id, recorded_by, at";
+Contact ReadContact(const Stmt& s) {
+  return Contact{s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int(6), s.Int(7)};
+}
+}  // namespace
+
 Result<CreatedTicket> SqliteStore::CreateTicket(NewTicket in) {
   return Write<CreatedTicket>([&](Connection& c) -> Result<CreatedTicket> {
     if (!in.idempotency_key.empty()) {
-      ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT ticket_id, request_digest FROM idempotency WHERE key = ?"));
-      Status st;
-      if (s.Bind(1, in.idempotency_key).Step(&st)) {
-        // A key stored before digests were kept (empty) replays as it always did.
-        if (!s.Text(1).empty() && s.Text(1) != in.request_digest) {
-          return Status(Code::kFailedPrecondition, "Idempotency-Key: was used with a different request",
-                        "Idempotency-Key", "idempotency_key_reused");
-        }
-        ASSIGN_OR_RETURN(auto t, LoadTicket(c, s.Int(0)));
+      ASSIGN_OR_RETURN(const Id replay, IdempotentReplay(c, in.idempotency_key, in.request_digest, "ticket_id"));
+      if (replay) {
+        ASSIGN_OR_RETURN(auto t, LoadTicket(c, replay));
         return CreatedTicket{std::move(t), true};
       }
-      RETURN_IF_ERROR(st);
     }
     Ticket t = in.ticket;
     ASSIGN_OR_RETURN(t.number, NextNumber(c, t.created_at));
@@ -1204,20 +1221,14 @@ Result<Contact> SqliteStore::AddContact(Contact ct, Requester requester, Event e
   if (replayed) *replayed = false;
   return Write<Contact>([&](Connection& c) -> Result<Contact> {
     if (!idempotency.key.empty()) {
-      ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT contact_id, request_digest FROM idempotency WHERE key = ?"));
-      Status st;
-      if (s.Bind(1, idempotency.key).Step(&st)) {
-        if (s.Text(1) != idempotency.request_digest || s.Int(0) == 0) {
-          return Status(Code::kFailedPrecondition, "Idempotency-Key: was used with a different request",
-                        "Idempotency-Key", "idempotency_key_reused");
-        }
-        ASSIGN_OR_RETURN(auto got, c.Prepare("SELECT id, ticket_id, channel, kind, content, requester_id, recorded_by, at "
-                                             "FROM contacts WHERE id = ?"));
-        if (!got.Bind(1, s.Int(0)).Step(&st)) return st.ok() ? Internal("an idempotency key names a lost contact") : st;
+      ASSIGN_OR_RETURN(const Id replay, IdempotentReplay(c, idempotency.key, idempotency.request_digest, "contact_id"));
+      if (replay) {
+        ASSIGN_OR_RETURN(auto got, c.Prepare(std::string("SELECT ") + kContactCols + " FROM contacts WHERE id = ?"));
+        Status st;
+        if (!got.Bind(1, replay).Step(&st)) return st.ok() ? Internal("an idempotency key names a lost contact") : st;
         if (replayed) *replayed = true;
-        return Contact{got.Int(0), got.Int(1), got.Text(2), got.Text(3), got.Text(4), got.Int(5), got.Int(6), got.Int(7)};
+        return ReadContact(got);
       }
-      RETURN_IF_ERROR(st);
       ASSIGN_OR_RETURN(auto k, c.Prepare("INSERT INTO idempotency(key, ticket_id, created_at, request_digest, contact_id) "
                                          "VALUES(?,?,?,?,?)"));
       RETURN_IF_ERROR(k.Bind(1, idempotency.key).Bind(2, ct.ticket_id).Bind(3, ct.at).Bind(4, idempotency.request_digest)
@@ -1243,14 +1254,12 @@ Result<Contact> SqliteStore::AddContact(Contact ct, Requester requester, Event e
 
 Result<std::vector<Contact>> SqliteStore::ListContacts(Id ticket_id) {
   return Read<std::vector<Contact>>([&](Connection& c) -> Result<std::vector<Contact>> {
-    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id, ticket_id, channel, kind, content, requester_id, recorded_by, at "
-                                       "FROM contacts WHERE ticket_id = ? ORDER BY at, id LIMIT 1000"));
+    ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + kContactCols +
+                                       " FROM contacts WHERE ticket_id = ? ORDER BY at, id LIMIT 1000"));
     s.Bind(1, ticket_id);
     std::vector<Contact> out;
     Status st;
-    while (s.Step(&st)) {
-      out.push_back(Contact{s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int(6), s.Int(7)});
-    }
+    while (s.Step(&st)) out.push_back(ReadContact(s));
     RETURN_IF_ERROR(st);
     return out;
   });
@@ -2030,9 +2039,7 @@ namespace {
 std::string AuditUsersClause(const std::optional<std::vector<Id>>& users) {
   if (!users) return "";
   if (users->empty()) return " AND 0";
-  std::string in = " AND user_id IN (";
-  for (size_t i = 0; i < users->size(); ++i) in += i ? ",?" : "?";
-  return in + ")";
+  return " AND user_id IN (" + Placeholders(users->size()) + ")";
 }
 }  // namespace
 
