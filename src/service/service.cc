@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <mutex>
 #include <set>
 #include <nlohmann/json.hpp>
 
@@ -68,6 +69,16 @@ Service::Service(Store* store, const Clock* clock, IdGenerator* ids)
 namespace {
 const Actor kSystemActor{0, Role::kSystem, 0, "system"};
 constexpr int kRecomputeBatch = 500;
+
+// True the first time this process is told `key`: a warning about the environment (a
+// calendar without next year's holidays) is logged once, not by every service a command
+// opens or every policy reload.
+bool FirstWarning(const std::string& key) {
+  static std::mutex mu;
+  static std::set<std::string> said;
+  std::lock_guard lock(mu);
+  return said.insert(key).second;
+}
 }  // namespace
 
 std::shared_ptr<const SlaPolicy> Service::CurrentPolicy() {
@@ -96,7 +107,9 @@ Status Service::ReloadPolicy() {
   }
   const int year = YearOf(DayOf(clock_->NowMs()));
   for (int y : {year, year + 1}) {
-    if (!cal.HasYear(y)) spdlog::warn("calendar {} has no data for {}: counting weekends only", cal.name(), y);
+    if (!cal.HasYear(y) && FirstWarning(cal.name() + "/" + std::to_string(y))) {
+      spdlog::warn("calendar {} has no data for {}: counting weekends only", cal.name(), y);
+    }
   }
   auto policy = std::make_shared<SlaPolicy>(std::move(doc), std::move(cal));
   std::lock_guard lock(policy_mu_);
