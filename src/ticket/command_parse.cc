@@ -146,7 +146,8 @@ Status ParseFields(CommandType type, json& j, Command* c) {
       if (it == j.end() || it->is_null()) return InvalidArgument("days", "is required");
       if (!it->is_number_integer()) return InvalidArgument("days", "must be an integer");
       const auto d = it->get<int64_t>();
-      if (d < 1 || d > 365) return InvalidArgument("days", "must be between 1 and 365");
+      // The upper bound is the policy's (Step::RequestExtension), so one message names it.
+      if (d < 1 || d > 100000) return InvalidArgument("days", "must be a positive number of days within the policy's limit");
       c->days = static_cast<int>(d);
       return GetString(j, "reason", true, kMaxShortBytes, &c->reason);
     }

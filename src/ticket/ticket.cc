@@ -608,7 +608,8 @@ Status Step::RequestExtension() {
     return Conflict("invalid_transition", "an extension request is already waiting for a decision");
   }
   if (cmd_.days > ctx_.policy->extension_max_days) {
-    return InvalidArgument("days", "at most " + std::to_string(ctx_.policy->extension_max_days));
+    return InvalidArgument("days", "must be between 1 and " + std::to_string(ctx_.policy->extension_max_days) +
+                                       " (the longest extension the policy allows)");
   }
   a->extension_days_requested = cmd_.days;
   a->extension_reason = cmd_.reason;

@@ -419,6 +419,11 @@ TEST_F(Lifecycle, DeadlinesMoveWithExtensionsAndSuspension) {
   const TimeMs due = t.ActiveLead()->handle_due_at;
   EXPECT_EQ(due, t.created_at + 5 * kDayMs);
   EXPECT_EQ(t.due_at, due);
+  Command too_long = Cmd(C::kRequestExtension);
+  too_long.days = 31;
+  const auto refused = Run(t, too_long, handler()).status();
+  EXPECT_EQ(refused.field(), "days");
+  EXPECT_NE(refused.message().find("between 1 and 30"), std::string::npos) << refused.message();
   t = Must(t, Cmd(C::kRequestExtension), handler());
   EXPECT_EQ(Run(t, Cmd(C::kRequestExtension), handler()).status().code(), Code::kConflict);
   t = Must(t, Cmd(C::kDecideExtension), supervisor());

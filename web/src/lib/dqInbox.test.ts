@@ -33,6 +33,9 @@ describe('inbox', () => {
     expect(validateAction('request_extension', f({ days: 0, reason: 'x' }))?.field).toBe('days')
     expect(validateAction('request_extension', f({ days: 1.5, reason: 'x' }))?.field).toBe('days')
     expect(validateAction('request_extension', f({ days: null, reason: 'x' }))?.field).toBe('days')
+    // The server's policy allows 30 days at most; 31 is refused here, not after a round trip.
+    expect(validateAction('request_extension', f({ days: 31, reason: 'x' }))?.field).toBe('days')
+    expect(validateAction('request_extension', f({ days: 30, reason: 'x' }))).toBeNull()
     expect(validateAction('request_extension', f({ days: 5 }))?.message).toContain('延期理由')
     expect(validateAction('suspend', f({ reason: '字'.repeat(700) }))?.field).toBe('reason')
     expect(validateAction('reply', f({}))?.field).toBe('content')

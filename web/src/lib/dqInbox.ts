@@ -2,6 +2,7 @@
 // assignment, and the action forms checked as the server checks them.
 import { byteLength, unitAssignment, type Ticket } from './dqTicket'
 import type { FieldError } from './dqDispatch'
+import { MAX_EXTENSION_DAYS } from './wbActions'
 
 export type InboxTab = 'pending' | 'accepted' | 'due' | 'all'
 export type DueFilter = 'soon' | 'yellow' | 'red'
@@ -68,7 +69,7 @@ export function validateAction(action: InboxAction, f: ActionForm): FieldError |
   if (action === 'return' || action === 'suspend' || action === 'request_extension') {
     if (action === 'request_extension') {
       if (f.days === null || f.days === undefined || !Number.isInteger(f.days)) return { field: 'days', message: '请填写延期天数（整数）' }
-      if (f.days < 1 || f.days > 365) return { field: 'days', message: '延期天数须在 1 到 365 之间' }
+      if (f.days < 1 || f.days > MAX_EXTENSION_DAYS) return { field: 'days', message: `延期天数须在 1 到 ${MAX_EXTENSION_DAYS} 之间` }
     }
     if (!f.reason.trim()) {
       const what = action === 'return' ? '退单原因' : action === 'suspend' ? '挂起原因' : '延期理由'

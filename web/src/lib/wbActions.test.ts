@@ -30,6 +30,7 @@ describe('action dialogs', () => {
     expect(missingFields('review', m({ decision: 'reject' }))).toEqual({ comment: '审核意见：退回时必填' })
     expect(missingFields('dispatch', m({ unit_id: '5', assisting_unit_ids: ['5'] }))).toHaveProperty('assisting_unit_ids')
     expect(missingFields('request_extension', m({ days: 0, reason: 'x' }))).toHaveProperty('days')
+    expect(missingFields('request_extension', m({ days: 31, reason: 'x' }))).toHaveProperty('days')
     expect(missingFields('accept', m())).toEqual({})
   })
   it('shows the rating only for a reached citizen', () => {

@@ -1,13 +1,16 @@
 // The fields each lifecycle command asks for (src/ticket/command_parse.cc) and the body
 // built from them, for the action dialogs of TicketActions.vue.
 
+// The longest extension (延期) a unit may ask for: the server's policy (extension_max_days).
+export const MAX_EXTENSION_DAYS = 30
+
 export type FieldKind =
   | 'unit' // one unit id (select from GET /units)
   | 'units' // several unit ids
   | 'mode' // direct | relay
   | 'text' // one line
   | 'textarea'
-  | 'days' // 1..365
+  | 'days' // 1..MAX_EXTENSION_DAYS
   | 'approve' // boolean
   | 'decision' // approve | reject
   | 'outcome' // reached | unreachable | refused
@@ -116,7 +119,7 @@ export function missingFields(action: string, m: ActionModel): Record<string, st
     const v = (m as any)[f.key]
     const empty = v === undefined || v === null || (typeof v === 'string' && !v.trim()) || (Array.isArray(v) && !v.length)
     if (f.required && empty) out[f.key] = `${f.label}：必填`
-    if (f.kind === 'days' && (!Number.isInteger(v) || v < 1 || v > 365)) out[f.key] = `${f.label}：应为 1 到 365 的整数`
+    if (f.kind === 'days' && (!Number.isInteger(v) || v < 1 || v > MAX_EXTENSION_DAYS)) out[f.key] = `${f.label}：应为 1 到 ${MAX_EXTENSION_DAYS} 的整数`
   }
   if (action === 'review' && m.decision === 'reject' && !m.comment.trim()) out.comment = '审核意见：退回时必填'
   if (action === 'callback' && m.outcome === 'reached' && !m.rating) out.rating = '满意度：联系上市民时必填'
