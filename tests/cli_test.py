@@ -330,6 +330,7 @@ class CliTest(unittest.TestCase):
                                    "市城市管理局,department,临江市12345热线中心,,\n"
                                    "望江街道办事处,street,不存在的分中心,望江街道,\n", ok=False)
         self.assertIn("line 4", err)
+        self.assertIn("units.csv: ", err, "the error names the file as well as its line")
         self.assertIn("parent", err)
         self.assertIn("不存在的分中心", err)
         self.assertEqual(self.count_org(), before, "a bad file leaves the database as it was")

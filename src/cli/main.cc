@@ -64,9 +64,13 @@ int Import(const std::string& db, const std::string& kind, const std::string& pa
   auto app = cli::OpenApp(db, false);
   if (!app.ok()) return cli::Fail(app.status());
   Store& store = *app->store;
+  // What is wrong with the file names it, as `kb import` does: a set-up script imports several.
+  const auto fail_in_file = [&](const Status& st) {
+    return cli::Fail(Status(st.code(), path + ": " + st.message(), st.field()));
+  };
   if (kind == "taxonomy") {
     auto cats = ParseTaxonomyCsv(*data);
-    if (!cats.ok()) return cli::Fail(cats.status());
+    if (!cats.ok()) return fail_in_file(cats.status());
     auto v = store.ImportTaxonomy(*cats, path);
     if (!v.ok()) return cli::Fail(v.status());
     std::cout << "imported " << cats->size() << " categories as taxonomy version " << *v << "\n";
@@ -96,12 +100,12 @@ int Import(const std::string& db, const std::string& kind, const std::string& pa
   size_t n = 0;
   if (kind == "areas") {
     auto rows = ParseAreasCsv(*data, *org, new_id);
-    if (!rows.ok()) return cli::Fail(rows.status());
+    if (!rows.ok()) return fail_in_file(rows.status());
     n = rows->size();
     st = store.ImportOrg(*rows, {}, {});
   } else if (kind == "units") {
     auto rows = ParseUnitsCsv(*data, *org, new_id);
-    if (!rows.ok()) return cli::Fail(rows.status());
+    if (!rows.ok()) return fail_in_file(rows.status());
     n = rows->size();
     st = store.ImportOrg({}, *rows, {});
   } else if (kind == "dispatch-rules") {
@@ -109,7 +113,7 @@ int Import(const std::string& db, const std::string& kind, const std::string& pa
     auto rows = ParseRulesCsv(*data, *org, new_id, [&](const std::string& prefix) {
       return app->service->CheckCategory("category_prefix", prefix, true).status();
     });
-    if (!rows.ok()) return cli::Fail(rows.status());
+    if (!rows.ok()) return fail_in_file(rows.status());
     n = rows->size();
     st = store.ImportOrg({}, {}, *rows);
   } else {
