@@ -111,7 +111,7 @@ class ModelTest(unittest.TestCase):
             f.write(json.dumps({"text": "小区垃圾没人清运"}, ensure_ascii=False) + "\n")  # no id: its line number
         r = run("model", "predict", "--model", self.path("m.model"), "--input", self.path("in.jsonl"),
                 "--output", self.path("out.jsonl"))
-        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.returncode, 1, "bad lines fail the run, the good ones still answered: " + r.stderr)
         self.assertIn("line 4: text: has no letters", r.stderr)
         self.assertIn("line 5: line: is not a JSON object", r.stderr)
         with open(self.path("out.jsonl"), encoding="utf-8") as f:

@@ -226,7 +226,7 @@ class KbTest(unittest.TestCase):
             f.write('{"id":"a","text":"电梯坏了"}\n{"id":"b","text":"工地噪音"}\nnot json\n')
         r = subprocess.run([BIN, "kb", "search", "--db", self.db, "--queries", q, "--limit", "3", "--output", out],
                            capture_output=True, text=True)
-        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.returncode, 1, "a failed line fails the run, the others still answered: " + r.stderr)
         self.assertIn("line 3", r.stderr)
         lines = [json.loads(l) for l in open(out, encoding="utf-8")]
         self.assertEqual([l["results"][0]["id"] for l in lines], ["faq-1", "faq-2"])
@@ -353,7 +353,7 @@ class KbTest(unittest.TestCase):
         with open(q, "w", encoding="utf-8") as f:
             f.write('{"text":"电梯坏了"}\n{"id":7,"text":"电梯坏了"}\n')
         r = subprocess.run([BIN, "kb", "search", "--db", self.db, "--queries", q, "--output", out], capture_output=True, text=True)
-        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("line 1: needs", r.stderr)
         self.assertEqual([json.loads(l)["id"] for l in open(out, encoding="utf-8")], [7])
 

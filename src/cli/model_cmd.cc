@@ -161,7 +161,9 @@ int Predict(const ModelArgs& a) {
   if (!out) return Fail(Internal("writing " + a.output + " failed"));
   std::cerr << "predicted " << done << " lines" << (bad ? ", " + std::to_string(bad) + " bad lines reported above" : "")
             << "\n";
-  return 0;
+  // Every input line asks for an answer: the good ones are written, and a script still learns
+  // that some were not (training, by contrast, may skip a bad example and succeed).
+  return bad > 0 ? 1 : 0;
 }
 
 int Eval(const ModelArgs& a) {
