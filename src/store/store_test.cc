@@ -98,6 +98,21 @@ TEST_F(StoreTest, TicketRoundTripNumbersAndEncryption) {
   EXPECT_EQ(OpenSqliteStore(o).status().code(), Code::kFailedPrecondition);
 }
 
+// A database this user may not write is refused when it is opened, naming the file, instead
+// of serving reads and failing at the first write ("attempt to write a readonly database").
+TEST_F(StoreTest, ADatabaseThatCannotBeWrittenIsRefusedOnOpen) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root writes read-only files; run as another user to test this";
+  { auto s = Open(); ASSERT_TRUE(s); }
+  std::filesystem::permissions(path_, std::filesystem::perms::owner_read | std::filesystem::perms::group_read);
+  SqliteOptions o;
+  o.path = path_;
+  o.data_key_hex = key_;
+  auto s = OpenSqliteStore(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("cannot write " + path_), std::string::npos) << s.status().message();
+  EXPECT_NE(s.status().message().find("read-only"), std::string::npos);
+}
+
 TEST_F(StoreTest, IdempotencyKeyReturnsTheSameTicket) {
   auto s = Open();
   IdGenerator ids(SystemClock::Default(), 7);

@@ -37,11 +37,18 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
   std::unique_ptr<Connection> c(new Connection(db));
   sqlite3_busy_timeout(db, 10000);
   sqlite3_extended_result_codes(db, 1);
+  // SQLite falls back to reading a file it may not write, and then fails at the first write
+  // with "attempt to write a readonly database": said up front, naming what to fix.
+  const Status read_only(Code::kFailedPrecondition,
+                         "cannot write " + path + ": the database file or its directory is read-only for this user "
+                         "(the directory must be writable too: SQLite keeps its -wal and -shm files beside the database)");
+  if (sqlite3_db_readonly(db, "main") == 1) return read_only;
   // WAL with synchronous=FULL: a commit is on disk (WAL fsync) before it returns.
-  RETURN_IF_ERROR(c->Exec(std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=") +
-                          (synchronous_full ? "FULL" : "NORMAL") +
-                          "; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-                          " PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=4000;"));
+  Status st = c->Exec(std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=") + (synchronous_full ? "FULL" : "NORMAL") +
+                      "; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                      " PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=4000;");
+  if (!st.ok() && (sqlite3_errcode(db) & 0xff) == SQLITE_READONLY) return read_only;
+  RETURN_IF_ERROR(st);
   return c;
 }
 
