@@ -1262,6 +1262,13 @@ class ErrorTest(Base):
         r = call("POST", "/api/v1/tickets/%s/actions/note" % t["id"], raw=b"{oops",
                  token=T("agent1"), headers={"Content-Type": "application/json"})
         self.expect_error(r, 400, field="body")
+        # A key given twice would mean whichever the parser kept: refused, named.
+        r = self.post_ticket(raw='{"channel":"web","request_type":"complaint","content":"路灯不亮","channel":"phone"}'.encode(),
+                             headers={"Content-Type": "application/json"})
+        self.expect_error(r, 400, "invalid_argument", "channel")
+        r = call("POST", "/api/v1/tickets/%s/actions/note" % t["id"], raw='{"content":"a","content":"b"}'.encode(),
+                 token=T("agent1"), headers={"Content-Type": "application/json"})
+        self.expect_error(r, 400, field="content")
 
     def test_invalid_utf8(self):
         r = self.post_ticket(raw=b'{"channel":"web","request_type":"help","content":"\xff\xfe\xe5\x86"}',

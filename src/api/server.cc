@@ -18,6 +18,7 @@
 #include <type_traits>
 
 #include "api/views.h"
+#include "core/json.h"
 #include "core/text.h"
 #include "api/static_files.h"
 
@@ -103,10 +104,7 @@ Result<json> BodyObject(const Req& req, size_t max_bytes) {
     return Status(Code::kTooLarge, "body: larger than " + std::to_string(max_bytes) + " bytes", "body");
   }
   if (!IsValidUtf8(req.body)) return InvalidArgument("body", "is not valid UTF-8");
-  json j = json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
-  if (j.is_discarded()) return InvalidArgument("body", "is not valid JSON");
-  if (!j.is_object()) return InvalidArgument("body", "must be a JSON object");
-  return j;
+  return ParseJsonObject(req.body.empty() ? "{}" : req.body);
 }
 
 Status StrField(const json& j, const char* f, bool required, size_t max, std::string* out) {

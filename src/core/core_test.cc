@@ -1,10 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <set>
 
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/ids.h"
+#include "core/json.h"
 #include "core/text.h"
 
 namespace hotline {
@@ -91,6 +94,21 @@ TEST(Text, CsvQuotesAndNewlines) {
   ASSERT_TRUE(spaced.ok());
   EXPECT_EQ((*spaced)[1][0], "x");
   EXPECT_EQ((*spaced)[1][1], "y");
+}
+
+// A key given twice in one object is refused by name at any depth; the same key in two
+// different objects, or in an object and its parent, is fine.
+TEST(Json, AKeyGivenTwiceInOneObjectIsRefused) {
+  auto dup = ParseJsonObject(R"({"status":"closed","content":"x","status":"open"})");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.status().field(), "status");
+  EXPECT_EQ(ParseJsonObject(R"({"a":{"b":1,"b":2}})").status().field(), "b");
+  EXPECT_TRUE(ParseJsonObject(R"({"a":{"b":1},"c":{"b":2},"b":[{"b":3},{"b":4}]})").ok());
+  EXPECT_EQ(ParseJsonObject("[1]").status().message(), "body: must be a JSON object");
+  EXPECT_EQ(ParseJsonObject("{", "line").status().message(), "line: is not valid JSON");
+  std::string d;
+  EXPECT_TRUE(ParseJsonText(R"([{"k":1},{"k":1}])", &d).is_array());
+  EXPECT_TRUE(d.empty());
 }
 
 TEST(Crypto, PasswordsAndVault) {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json.h"
 #include "core/text.h"
 #include "ticket/ticket.h"
 
@@ -19,10 +20,7 @@ constexpr size_t kMaxTags = 20;
 Result<json> ParseObject(std::string_view body) {
   // nlohmann rejects invalid UTF-8 inside strings, so bad bytes fail here with the rest.
   if (!IsValidUtf8(body)) return InvalidArgument("body", "is not valid UTF-8");
-  json j = json::parse(body, nullptr, false);
-  if (j.is_discarded()) return InvalidArgument("body", "is not valid JSON");
-  if (!j.is_object()) return InvalidArgument("body", "must be a JSON object");
-  return j;
+  return ParseJsonObject(body);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/json.h"
 #include "core/text.h"
 #include "text/text.h"
 
@@ -58,9 +59,7 @@ std::string KbEntryFieldNames() {
 
 Result<KbEntry> ParseKbEntry(std::string_view text) {
   if (!IsValidUtf8(text)) return InvalidArgument("body", "is not valid UTF-8");
-  const json j = json::parse(text, nullptr, false);
-  if (j.is_discarded()) return InvalidArgument("body", "is not valid JSON");
-  if (!j.is_object()) return InvalidArgument("body", "must be a JSON object");
+  ASSIGN_OR_RETURN(const json j, ParseJsonObject(text));
   // A misnamed field (expires_at) is refused, named, not dropped: it would leave an entry
   // served forever.
   for (const auto& [key, value] : j.items()) {

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json.h"
+
 namespace hotline {
 
 using nlohmann::json;
@@ -109,8 +111,7 @@ json DaysJson(const std::set<Day>& days) {
 }  // namespace
 
 Result<Calendar> Calendar::FromJson(std::string_view text) {
-  const json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return InvalidArgument("calendar", "is not a JSON object");
+  ASSIGN_OR_RETURN(const json j, ParseJsonObject(text, "calendar"));
   for (const auto& [field, value] : j.items()) {
     (void)value;
     if (field != "name" && field != "years") return InvalidArgument(field, "is not a calendar field (name, years)");

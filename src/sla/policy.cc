@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "core/json.h"
 #include "taxonomy/taxonomy.h"
 
 namespace hotline {
@@ -84,8 +85,7 @@ const SlaPolicyDoc& SlaPolicyDoc::Default() {
 }
 
 Result<SlaPolicyDoc> SlaPolicyDoc::FromJson(std::string_view text) {
-  const json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return InvalidArgument("body", "is not a JSON object");
+  ASSIGN_OR_RETURN(const json j, ParseJsonObject(text));
   SlaPolicyDoc doc;
   auto str = [&](const json& o, const char* f, std::string* out) -> Status {
     if (!o.contains(f) || o[f].is_null()) return Status::Ok();

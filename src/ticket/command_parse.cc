@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json.h"
 #include "core/text.h"
 #include "ticket/ticket.h"
 
@@ -198,9 +199,7 @@ Result<Command> ParseCommand(CommandType type, std::string_view body) {
   c.type = type;
   json j = json::object();
   if (!Trim(body).empty()) {
-    j = json::parse(body, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) return InvalidArgument("body", "is not valid JSON");
-    if (!j.is_object()) return InvalidArgument("body", "must be a JSON object");
+    ASSIGN_OR_RETURN(j, ParseJsonObject(body));
   }
   if (auto it = j.find("version"); it != j.end() && !it->is_null()) {
     if (!it->is_number_integer() || it->get<int64_t>() < 1) {
