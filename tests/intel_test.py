@@ -562,6 +562,15 @@ class AssistTest(DemoCase):
         cluster = [a for a in alerts["items"] if a["data"]["first"] == numbers[0]]
         self.assertEqual(len(cluster), 1, alerts)
         self.assertEqual(sorted(cluster[0]["data"]["numbers"]), sorted(numbers))
+        # The same words about another crossing are another matter: not proposed for merging.
+        status, elsewhere = self.api("POST", "/api/v1/tickets", {"channel": "app", "request_type": "complaint",
+                                                                "content": text.replace("滨江路与望江路", "北山路与新桥路"),
+                                                                "citizen": {"phone": "13600009999"}})
+        self.assertEqual(status, 201, elsewhere)
+        self.assertEqual(elsewhere.get("suggestions", {}).get("duplicates", []), [], elsewhere.get("suggestions"))
+        status, same = self.api("POST", "/api/v1/tickets", {"channel": "app", "request_type": "complaint",
+                                                           "content": text, "citizen": {"phone": "13600008888"}})
+        self.assertEqual(len(same["suggestions"]["duplicates"]), 3, same["suggestions"])
 
         # A district centre sees only alerts raised by tickets it may see: not the city centre's.
         status, theirs = self.api("GET", "/api/v1/alerts?limit=500", who="disp_jiangbei")

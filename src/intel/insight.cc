@@ -147,6 +147,17 @@ const std::vector<std::u32string>& PlaceSuffixes() {
 
 std::vector<uint64_t> Shingles(const std::string& text) { return BigramSet(WordChars(text)); }
 
+std::vector<std::string> PlacesNamedIn(const std::string& text) { return PlaceKeys(WordChars(text)); }
+
+bool PlacesApart(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  if (a.empty() || b.empty()) return false;
+  for (size_t i = 0, j = 0; i < a.size() && j < b.size();) {
+    if (a[i] == b[j]) return false;
+    a[i] < b[j] ? ++i : ++j;
+  }
+  return true;
+}
+
 double Jaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
   const size_t both = Intersection(a, b), uni = a.size() + b.size() - both;
   return uni ? static_cast<double>(both) / uni : 0.0;
@@ -301,8 +312,11 @@ std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, con
   const size_t n = msgs.size();
   std::vector<std::vector<uint64_t>> grams(n);
   std::vector<std::u32string> place(n);
+  std::vector<std::vector<std::string>> named(n);  // the places each text names
   for (size_t i = 0; i < n; ++i) {
-    grams[i] = BigramSet(WordChars(msgs[i].text));
+    const std::u32string chars = WordChars(msgs[i].text);
+    grams[i] = BigramSet(chars);
+    named[i] = PlaceKeys(chars);
     if (!msgs[i].address.empty()) place[i] = WordChars(msgs[i].address);
   }
   // Both carry the field and they differ: another place or another problem.
@@ -350,7 +364,8 @@ std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, con
     for (uint32_t j : touched) {
       const bool apart = (opts.window_ms > 0 && msgs[i].time && msgs[j].time &&
                           std::llabs(*msgs[i].time - *msgs[j].time) > opts.window_ms) ||
-                         differ(msgs[i].category, msgs[j].category) || differ(place[i], place[j]);
+                         differ(msgs[i].category, msgs[j].category) || differ(place[i], place[j]) ||
+                         PlacesApart(named[i], named[j]);
       // Enough rare bigrams in common to possibly reach the floor.
       if (!apart && shared[j] * 1.0 >= floor * 0.5 * std::min<size_t>(rare, grams[j].size())) {
         const double jac = NearDuplicateScore(grams[i], grams[j], opts);

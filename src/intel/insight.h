@@ -61,7 +61,8 @@ struct DuplicateGroup {
 
 // Groups of messages about the same matter in the same words. Every member is similar to
 // the group's leader (no chains of pairwise-similar messages drifting off topic), and
-// agrees with it on category and address where both carry them.
+// agrees with it on category and address where both carry them, and names a place it
+// names where both name places (PlacesApart).
 std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, const DuplicateOptions& opts = {});
 
 // The distinct character bigrams of normalised text (letters, digits, ideographs), sorted:
@@ -74,6 +75,13 @@ double Jaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b);
 // What names a place in a citizen's words (hotspots key matters by it): the ideographs
 // before one of these suffixes. Longer suffixes first, so 小区 wins over 区-less readings.
 const std::vector<std::u32string>& PlaceSuffixes();
+
+// The place keys a text names (see PlaceSuffixes: 和平新村 gives 平新村 and 和平新村), ascending.
+std::vector<std::string> PlacesNamedIn(const std::string& text);
+
+// Two texts that both name places, none of them the same (no key in common), are about
+// different places: the same complaint at two estates is two matters, never one to merge.
+bool PlacesApart(const std::vector<std::string>& a, const std::vector<std::string>& b);
 
 // Locality-sensitive hashes for near-duplicate lookup among stored tickets: MinHash over
 // the shingles, 16 bands of 4 rows. Two texts share at least one band value with

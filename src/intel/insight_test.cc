@@ -43,6 +43,24 @@ TEST(Duplicates, ExactRewordedTraditionalAndExtendedButNotOtherMatters) {
   for (const auto& g : groups) EXPECT_GE(g.score, 0.3);
 }
 
+TEST(Duplicates, TheSameComplaintAtAnotherPlaceIsAnotherMatter) {
+  // A template complaint (as a hotline's agents write them) differs only in where it is.
+  const auto at = [](const char* place) {
+    return std::string("市民来电反映") + place + "小区下水道堵塞，污水漫到路面，气味很大，请派人疏通。";
+  };
+  std::vector<Message> m = {{"1", "", at("和平新村"), {}, "", 0},
+                            {"2", "", at("江景苑"), {}, "", 0},
+                            {"3", "", at("和平新村") + "已经三天了。", {}, "", 0},
+                            {"4", "", "下水道堵塞，污水漫到路面，气味很大，请派人疏通。", {}, "", 0}};  // names no place
+  const auto groups = FindDuplicates(m);
+  EXPECT_TRUE(Together(groups, 0, 2));
+  EXPECT_FALSE(Together(groups, 0, 1));
+  EXPECT_FALSE(Together(groups, 1, 2));
+  EXPECT_TRUE(PlacesApart(PlacesNamedIn(at("和平新村")), PlacesNamedIn(at("江景苑"))));
+  EXPECT_FALSE(PlacesApart(PlacesNamedIn(at("和平新村")), PlacesNamedIn("和平新村5栋")));
+  EXPECT_FALSE(PlacesApart(PlacesNamedIn(at("和平新村")), PlacesNamedIn(m[3].text)));  // nothing to compare
+}
+
 TEST(Duplicates, AWindowKeepsApartTheSameWordsMonthsLater) {
   const std::string text = "芙蓉区五一路锦绣家园小区门口的路灯已经坏了两个星期，晚上出行非常危险，请尽快派人修理。";
   std::vector<Message> m = {{"1", "", text, ParseLooseTime("2019-03-01 09:00:00"), "", 0},

@@ -636,7 +636,7 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
   json sug = json::object();  // the proposal, kept for the alerts and auto-dispatch below
   if (auto cats = Categories(); cats.ok()) {
     sug = CurrentAssistant()->Suggest(t, *org, *cats, *store_);
-    if (auto dups = NearDuplicates(shingles, bands); dups.ok() && !dups->empty()) sug["duplicates"] = *dups;
+    if (auto dups = NearDuplicates(t, shingles, bands); dups.ok() && !dups->empty()) sug["duplicates"] = *dups;
     t.suggestions = sug.dump();
   } else {
     spdlog::warn("no proposal for a new ticket: {}", cats.status().message());
@@ -981,17 +981,23 @@ Result<json> Service::Suggest(const Actor& a, const std::string& title, const st
   ASSIGN_OR_RETURN(auto cats, Categories());
   json sug = CurrentAssistant()->Suggest(t, *org, cats, *store_);
   const auto shingles = intel::Shingles(t.title + "\n" + t.content);
-  ASSIGN_OR_RETURN(auto dups, NearDuplicates(shingles, intel::LshBands(shingles)));
+  ASSIGN_OR_RETURN(auto dups, NearDuplicates(t, shingles, intel::LshBands(shingles)));
   if (!dups.empty()) sug["duplicates"] = std::move(dups);
   return sug;
 }
 
-Result<json> Service::NearDuplicates(const std::vector<uint64_t>& shingles, const std::vector<int64_t>& bands) {
+Result<json> Service::NearDuplicates(const Ticket& t, const std::vector<uint64_t>& shingles,
+                                     const std::vector<int64_t>& bands) {
   ASSIGN_OR_RETURN(auto cands, store_->DuplicateCandidates(bands, clock_->NowMs() - kDuplicateWindowMs, 200));
+  // The same words at another place are another matter (和平新村's blocked sewer is not
+  // 江景苑's): the places the new request names, in its text or its address, against the
+  // candidate's text.
+  const auto places = intel::PlacesNamedIn(t.title + "\n" + t.content + "\n" + t.address);
   std::vector<std::pair<double, const Store::DuplicateCandidate*>> found;
   for (const auto& c : cands) {
-    const double score = intel::NearDuplicateScore(shingles, intel::Shingles(c.title + "\n" + c.content));
-    if (score >= 0) found.push_back({score, &c});
+    const std::string text = c.title + "\n" + c.content;
+    const double score = intel::NearDuplicateScore(shingles, intel::Shingles(text));
+    if (score >= 0 && !intel::PlacesApart(places, intel::PlacesNamedIn(text))) found.push_back({score, &c});
   }
   // Closest first; among equals the oldest, so a matter's first report stays in the list (and
   // its alert keeps one key) while the candidates read hold it (the newest 200).

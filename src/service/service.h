@@ -162,7 +162,8 @@ class Service {
   // (并单候选): [{ticket_id, number, status, score}], best first. No text of theirs: a
   // proposal may be seen by roles that may not see those tickets.
   static constexpr int64_t kDuplicateWindowMs = 30 * kDayMs;
-  Result<nlohmann::json> NearDuplicates(const std::vector<uint64_t>& shingles, const std::vector<int64_t>& bands);
+  Result<nlohmann::json> NearDuplicates(const Ticket& t, const std::vector<uint64_t>& shingles,
+                                        const std::vector<int64_t>& bands);
   // Tickets flagged as public-interest litigation clues (公益诉讼线索) in a period:
   // administrators, supervisors and analysts (the list goes to the procuratorate).
   Result<std::vector<Store::ClueTicket>> LitigationClues(const Actor& a, TimeMs from, TimeMs to);
