@@ -1,6 +1,7 @@
 #include "intel/insight.h"
 
 #include <algorithm>
+#include <limits>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -1133,11 +1134,14 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
   // bound until it falls below the N-th best heat found: the same top as scoring all.
   std::vector<Hotspot> spots(clusters.size());
   std::vector<double> bound(clusters.size());
-  // Growth is read at the end of the period: its last week against the week before.
-  TimeMs period_end = 0;
+  // Growth is read at the end of the period: its last week against the week before, when
+  // the messages reach back that far. A shorter period (a weekly report's) has no week
+  // before in it, and counting none there would make growth the matter's size plus one.
+  TimeMs period_end = 0, period_start = std::numeric_limits<TimeMs>::max();
   for (const auto& m : msgs) {
-    if (m.time) period_end = std::max(period_end, *m.time);
+    if (m.time) period_end = std::max(period_end, *m.time), period_start = std::min(period_start, *m.time);
   }
+  const bool two_weeks = period_end > period_start && period_end - period_start >= 13 * kDayMs;
   for (size_t c = 0; c < clusters.size(); ++c) {
     Hotspot& h = spots[c];
     std::unordered_set<std::string_view> callers;
@@ -1155,7 +1159,7 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
       urgency += msgs[m].urgency == "emergency" ? 1.0 : msgs[m].urgency == "urgent" ? 0.5 : 0.0;
     }
     h.callers = callers.size();
-    h.growth = (last_week + 1) / (week_before + 1);
+    h.growth = two_weeks ? (last_week + 1) / (week_before + 1) : 1.0;
     h.urgency = urgency / static_cast<double>(clusters[c].size());
     const double months = h.time_from ? static_cast<double>(*h.time_to - *h.time_from) / (30.0 * kDayMs) : 0.0;
     bound[c] = static_cast<double>(h.callers) * (1 + std::log1p(static_cast<double>(h.votes)) / 4) *

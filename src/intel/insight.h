@@ -143,7 +143,8 @@ struct Hotspot {
   size_t callers = 0;
   int64_t votes = 0;
   double coherence = 0;  // mean cosine of members to the matter's centroid
-  double growth = 1;     // (reports in the period's last 7 days + 1) / (in the 7 before + 1)
+  double growth = 1;     // (reports in the period's last 7 days + 1) / (in the 7 before + 1);
+                         // 1 when the messages span less than two weeks (no week before)
   double urgency = 0;    // members' mean urgency: normal 0, urgent 0.5, emergency 1
 };
 

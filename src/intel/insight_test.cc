@@ -170,6 +170,12 @@ TEST(Hotspots, RisingAndUrgentMattersWeighMore) {
   ASSERT_GE(spots.size(), 2u);
   EXPECT_NE(spots[0].place.find("银杏湾"), std::string::npos) << spots[0].place;
   EXPECT_GT(spots[0].growth, spots[1].growth);
+  // One week of messages holds no week before: growth is not the matter's size plus one.
+  m.clear();
+  matter("银杏湾小区", {23, 24, 25, 26, 27, 28}, "normal", &m);
+  spots = FindHotspots(m);
+  ASSERT_GE(spots.size(), 1u);
+  EXPECT_DOUBLE_EQ(spots[0].growth, 1.0);
   m.clear();
   matter("金桂苑小区", {1, 5, 9, 13, 17, 21}, "urgent", &m);
   matter("银杏湾小区", {1, 5, 9, 13, 17, 21}, "normal", &m);
