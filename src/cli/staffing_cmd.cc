@@ -71,6 +71,10 @@ int Run(const StaffingArgs& a) {
   const auto& p = *plan;
   std::cout << "contacts " << p["from"].get<std::string>() << " .. " << p["to"].get<std::string>() << " (" << a.weeks
             << " weeks): " << p["contacts"] << "\n";
+  if (const double seen = p["weeks_observed"].get<double>(); seen < a.weeks && p["contacts"].get<int64_t>() > 0) {
+    std::cout << "the contacts on record begin inside the window: each hour is averaged over the " << seen
+              << " weeks that saw it\n";
+  }
   std::cout << "agents on the lines per hour (mean load / busiest week), Monday to Sunday:\n";
   std::printf("hour ");
   for (const char* d : {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}) std::printf(" %9s", d);

@@ -186,16 +186,21 @@ Result<Staffing> PlanFor(double calls_per_hour, const StaffingTarget& t) {
   return s;
 }
 
-WeekLoad LoadByHourOfWeek(const std::vector<int64_t>& counts, int first_hour_of_week) {
+WeekLoad LoadByHourOfWeek(const std::vector<int64_t>& counts, int first_hour_of_week, size_t observed_from) {
   WeekLoad w;
   w.weeks = static_cast<int>(counts.size() / 168);
   if (w.weeks == 0) return w;
-  for (size_t i = 0; i < static_cast<size_t>(w.weeks) * 168; ++i) {
+  const size_t end = static_cast<size_t>(w.weeks) * 168;
+  observed_from = std::min(observed_from, end);
+  w.weeks_observed = static_cast<double>(end - observed_from) / 168;
+  std::array<int, 168> seen{};
+  for (size_t i = observed_from; i < end; ++i) {
     const size_t h = (i + static_cast<size_t>(((first_hour_of_week % 168) + 168) % 168)) % 168;
+    ++seen[h];
     w.mean[h] += static_cast<double>(counts[i]);
     w.peak[h] = std::max(w.peak[h], static_cast<double>(counts[i]));
   }
-  for (double& m : w.mean) m /= w.weeks;
+  for (size_t h = 0; h < 168; ++h) w.mean[h] = seen[h] ? w.mean[h] / seen[h] : 0.0;
   return w;
 }
 

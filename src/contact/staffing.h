@@ -62,8 +62,12 @@ struct WeekLoad {
   std::array<double, 168> mean{};
   std::array<double, 168> peak{};
   int weeks = 0;
+  double weeks_observed = 0;  // the hours from `observed_from` on, in weeks
 };
-// `counts[i]` is the count of hour i after `first_hour_of_week` (0: a Monday 0:00).
-WeekLoad LoadByHourOfWeek(const std::vector<int64_t>& counts, int first_hour_of_week);
+// `counts[i]` is the count of hour i after `first_hour_of_week` (0: a Monday 0:00). Hours
+// before `observed_from` (before the first contact on record: a new centre, a channel
+// opened last week) are not observations: each hour of the week is averaged over the
+// weeks that observed it, not diluted by the time before there was anything to count.
+WeekLoad LoadByHourOfWeek(const std::vector<int64_t>& counts, int first_hour_of_week, size_t observed_from = 0);
 
 }  // namespace hotline::contact

@@ -223,5 +223,23 @@ TEST(Staffing, WeekLoadIsEachHoursMeanAndPeakOverWholeWeeks) {
   EXPECT_EQ(LoadByHourOfWeek(std::vector<int64_t>(100, 1), 0).weeks, 0);
 }
 
+TEST(Staffing, HoursBeforeTheFirstContactAreNotObservations) {
+  // Four weeks asked, contacts on record only in the last two (a new centre): each hour is
+  // the mean of the weeks that saw it, not halved by the two empty weeks before.
+  std::vector<int64_t> counts(4 * 168, 0);
+  for (size_t i = 2 * 168; i < 4 * 168; ++i) counts[i] = 6;
+  const auto w = LoadByHourOfWeek(counts, 0, 2 * 168);
+  EXPECT_EQ(w.weeks, 4);
+  EXPECT_DOUBLE_EQ(w.weeks_observed, 2);
+  EXPECT_DOUBLE_EQ(w.mean[10], 6);
+  // From the middle of a week: the hours before it count one week fewer.
+  counts.assign(2 * 168, 2);
+  const auto half = LoadByHourOfWeek(counts, 0, 84);
+  EXPECT_DOUBLE_EQ(half.mean[0], 2);
+  EXPECT_DOUBLE_EQ(half.mean[100], 2);
+  EXPECT_DOUBLE_EQ(half.weeks_observed, 1.5);
+  EXPECT_DOUBLE_EQ(LoadByHourOfWeek(counts, 0).mean[0], 2);
+}
+
 }  // namespace
 }  // namespace hotline::contact

@@ -47,7 +47,9 @@ struct WeekPlan {
 Result<WeekPlan> PlanWeek(const std::vector<int64_t>& counts, int first_hour_of_week, const contact::StaffingTarget& t) {
   WeekPlan w;
   for (int64_t c : counts) w.contacts += c;
-  w.load = contact::LoadByHourOfWeek(counts, first_hour_of_week);
+  // Counted from the first contact on record: weeks before it hold no observations.
+  const auto first = std::find_if(counts.begin(), counts.end(), [](int64_t c) { return c > 0; });
+  w.load = contact::LoadByHourOfWeek(counts, first_hour_of_week, static_cast<size_t>(first - counts.begin()));
   for (int h = 0; h < 168; ++h) {
     auto mean = contact::PlanFor(std::min(w.load.mean[h], contact::kMaxCallsPerHour), t);
     auto peak = contact::PlanFor(std::min(w.load.peak[h], contact::kMaxCallsPerHour), t);
@@ -157,6 +159,8 @@ Result<json> Service::Staffing(const Actor& a, int weeks, const std::vector<std:
   return json{{"from", FormatIsoCity(from)},
               {"to", FormatIsoCity(to)},
               {"weeks", weeks},
+              // Less than `weeks` when the contacts on record begin inside the window.
+              {"weeks_observed", std::round(pooled.load.weeks_observed * 100) / 100},
               {"channels", channel_list},
               {"target",
                {{"aht_s", target.aht_s},
