@@ -40,6 +40,25 @@ Status CheckCategories(const std::vector<Category>& categories, size_t* at) {
     }
     if (!codes.insert(c.code).second) return InvalidArgument("code", "'" + c.code + "' appears twice");
   }
+  // Categories are found by code prefix (dispatch rules, filters, reports): a code extends its
+  // parent's, and the longest other code it begins with is its parent's. Otherwise 0201
+  // under 01 would be dispatched by a rule for 02, and a top-level 011 counted under 01.
+  for (size_t i = 0; i < categories.size(); ++i) {
+    const Category& c = categories[i];
+    *at = i;
+    std::string longest;
+    for (size_t len = c.code.size() - 1; len > 0 && longest.empty(); --len) {
+      if (codes.count(c.code.substr(0, len))) longest = c.code.substr(0, len);
+    }
+    if (longest == c.parent_code) continue;
+    if (!c.parent_code.empty() && longest.empty()) {
+      return InvalidArgument("code", "'" + c.code + "' must begin with its parent's code '" + c.parent_code +
+                                         "' (categories are found by code prefix)");
+    }
+    return InvalidArgument("code", "'" + c.code + "' begins with the code of '" + longest + "', which is not its parent" +
+                                       (c.parent_code.empty() ? "" : " ('" + c.parent_code + "' is)") +
+                                       " (categories are found by code prefix)");
+  }
   *at = categories.size();
   return Status::Ok();
 }

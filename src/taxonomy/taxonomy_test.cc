@@ -32,6 +32,17 @@ TEST(Taxonomy, ExplicitCodesAndErrors) {
   auto orphan = ParseTaxonomyCsv("code,name,parent_code\nA1,物业,A\n");
   EXPECT_FALSE(orphan.ok());
   EXPECT_EQ(orphan.status().field(), "parent_code");
+  // Codes carry the hierarchy (rules and filters match by prefix).
+  auto astray = ParseTaxonomyCsv("code,name,parent_code\n01,城乡建设,\n0201,道路维修,01\n");
+  ASSERT_FALSE(astray.ok());
+  EXPECT_EQ(astray.status().field(), "code");
+  EXPECT_NE(astray.status().message().find("taxonomy line 3: code: '0201' must begin with its parent's code '01'"),
+            std::string::npos) << astray.status().message();
+  auto nested = ParseTaxonomyCsv("code,name,parent_code\n01,城乡建设,\n011,物业,\n");
+  ASSERT_FALSE(nested.ok());
+  EXPECT_NE(nested.status().message().find("'011' begins with the code of '01', which is not its parent"),
+            std::string::npos) << nested.status().message();
+  EXPECT_TRUE(ParseTaxonomyCsv("code,name,parent_code\n01,城乡建设,\n0101,物业,01\n010101,收费,0101\n02,环保,\n").ok());
   auto dup = ParseTaxonomyCsv("code,name,parent_code\nA,城建,\n\nA,环保,\n");
   EXPECT_FALSE(dup.ok());
   EXPECT_NE(dup.status().message().find("taxonomy line 4: "), std::string::npos) << dup.status().message();
