@@ -1347,6 +1347,17 @@ class ErrorTest(Base):
         self.assertLessEqual(codes.count(401), 5, codes)  # at most the five failures the lockout allows
         self.assertEqual(codes.count(401) + codes.count(429), 12, codes)
         self.expect_error(call("POST", "/api/v1/auth/login", {"username": name, "password": PASSWORD}), 429)
+        # The right password from several tabs at once is not taken for guessing.
+        other = "tabs-" + secrets.token_hex(4)
+        self.expect(call("POST", "/api/v1/users", {"username": other, "password": PASSWORD, "role": "qa_inspector",
+                                                   "unit_id": U("hub")}, T("admin")), 201)
+        codes = []
+        def login():
+            codes.append(call("POST", "/api/v1/auth/login", {"username": other, "password": PASSWORD}).status)
+        threads = [threading.Thread(target=login) for _ in range(8)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        self.assertEqual(codes, [200] * 8)
 
     def test_a_chunked_body_is_refused_before_it_is_read(self):
         import http.client

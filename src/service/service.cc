@@ -25,6 +25,7 @@ constexpr TimeMs kOrgRecheckMs = 1000;
 constexpr size_t kMaxSessionCache = 10000;
 constexpr int kMaxLoginFailures = 5;                 // per username per window
 constexpr TimeMs kLoginWindowMs = 5 * kMinuteMs;
+constexpr int kMaxLoginsWaiting = 16;               // per username at once, checked or queued
 constexpr int kMaxLookupFailures = 5;                // per ticket number per window
 constexpr TimeMs kLookupWindowMs = 15 * kMinuteMs;
 constexpr size_t kMaxAttachmentBytes = 5u << 20;
@@ -225,20 +226,36 @@ Result<std::vector<UnitSlaStats>> Service::SlaStats(const Actor& a, TimeMs from,
 // ---- auth -------------------------------------------------------------------------------
 
 Result<std::string> Service::Login(const std::string& username, const std::string& password) {
-  const TimeMs now = clock_->NowMs();
   // Failures are kept in the database, so every server sharing it (and a restarted one)
-  // counts them. Each attempt also holds a slot while its (slow) password check runs, so
-  // guesses sent in parallel to one server cannot all pass the count.
-  const std::string failure_key = "login:" + username;
-  ASSIGN_OR_RETURN(const int failed, store_->LookupFailures(failure_key, now, kLoginWindowMs));
+  // counts them. Attempts for one username take turns at the (slow) password check, each
+  // counting the failures before it: guesses sent in parallel cannot all pass the count,
+  // and a user logging in from several tabs at once is not taken for a guesser.
+  std::shared_ptr<LoginGate> gate;
   {
     std::lock_guard lock(session_mu_);
-    int& in_flight = logins_in_flight_[username];
-    if (failed + in_flight >= kMaxLoginFailures) {
-      if (in_flight == 0) logins_in_flight_.erase(username);
-      return Status(Code::kResourceExhausted, "too many failed logins for this user; wait 5 minutes");
+    auto& g = login_gates_[username];
+    if (!g) g = std::make_shared<LoginGate>();
+    if (g->waiting >= kMaxLoginsWaiting) {
+      return Status(Code::kResourceExhausted, "too many logins at once for this user; try again in a moment");
     }
-    ++in_flight;
+    ++g->waiting;
+    gate = g;
+  }
+  struct Leave {
+    Service* s;
+    const std::string& name;
+    ~Leave() {
+      std::lock_guard lock(s->session_mu_);
+      auto it = s->login_gates_.find(name);
+      if (it != s->login_gates_.end() && --it->second->waiting <= 0) s->login_gates_.erase(it);
+    }
+  } leave{this, username};
+  std::lock_guard turn(gate->mu);
+  const TimeMs now = clock_->NowMs();
+  const std::string failure_key = "login:" + username;
+  ASSIGN_OR_RETURN(const int failed, store_->LookupFailures(failure_key, now, kLoginWindowMs));
+  if (failed >= kMaxLoginFailures) {
+    return Status(Code::kResourceExhausted, "too many failed logins for this user; wait 5 minutes");
   }
   auto user = store_->FindUserByName(username);
   const bool usable = user.ok() && user->active;
@@ -250,10 +267,6 @@ Result<std::string> Service::Login(const std::string& username, const std::strin
   }();
   const bool ok = VerifyPassword(usable ? user->password_hash : decoy, password) && usable;
   if (!ok) (void)store_->RecordLookupFailure(failure_key, now, kLoginWindowMs);
-  {
-    std::lock_guard lock(session_mu_);
-    if (--logins_in_flight_[username] <= 0) logins_in_flight_.erase(username);
-  }
   if (!ok) {
     // Recorded for unknown names too: the same write either way, and the attempts on record.
     (void)store_->AppendAudit({0, now, user.ok() ? user->id : 0, "login_failed",

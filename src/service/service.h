@@ -255,7 +255,13 @@ class Service {
   // Moved by every change to users: a lookup that read the store before the change does
   // not cache what it read.
   uint64_t sessions_epoch_ = 0;
-  std::map<std::string, int> logins_in_flight_;  // password checks running, by username
+  // One password check at a time per username (in this process), so each attempt counts the
+  // failures of those before it; `waiting` counts the attempts holding or queued for it.
+  struct LoginGate {
+    std::mutex mu;
+    int waiting = 0;
+  };
+  std::map<std::string, std::shared_ptr<LoginGate>> login_gates_;
 };
 
 }  // namespace hotline
