@@ -49,6 +49,19 @@ try {
   let code = ''
   let categoryCode = ''
 
+  // 0. A wrong password sent with Enter is one attempt, not two (the lockout allows five).
+  await as(null, async (page) => {
+    let attempts = 0
+    page.on('request', (r) => { if (r.url().includes('/auth/login')) attempts++ })
+    await page.goto(server.base + '/#/login')
+    await page.fill('[data-test="username"]', 'qa1')
+    await page.fill('[data-test="password"]', 'not-the-password')
+    await page.press('[data-test="password"]', 'Enter')
+    await page.waitForSelector('[data-test="login-error"]', { timeout: 15_000 })
+    await page.waitForTimeout(300)
+    check(attempts === 1, `Enter on the login form sends one login (${attempts})`)
+  })
+
   // 1. The agent takes the call on the workbench: suggestions appear while typing.
   await as('agent1', async (page) => {
     await page.waitForSelector('[data-test="wb-content"]')
