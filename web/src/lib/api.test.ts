@@ -64,6 +64,17 @@ describe('api client', () => {
     expect(await refused('invalid_argument', 'active: you cannot disable your own account', 'active')).toBe('状态：不能停用自己的账号')
     expect(await refused('invalid_argument', 'unit_id: no active unit with id 7', 'unit_id')).toBe('承办单位：单位不存在或已停用')
     expect(await refused('invalid_argument', 'password: must be 8-200 characters', 'password')).toBe('密码：长度应为 8 到 200 位')
+    // What the tester met in English on the workbench, the admin screens and the login page.
+    expect(await refused('invalid_argument', 'citizen.phone: may hold only digits, spaces, -, ( ) and a leading +', 'citizen.phone'))
+      .toMatch(/：只能包含数字、空格/)
+    expect(await refused('conflict', "username: 'agent1' is taken", 'username')).toMatch(/：「agent1」已被使用$/)
+    expect(await refused('conflict', "name: a unit named '市城市管理局' exists already", 'name')).toMatch(/：已有名为「市城市管理局」的单位$/)
+    expect(await refused('resource_exhausted', 'too many failed logins for this user; wait 5 minutes')).toBe('登录失败次数过多，请 5 分钟后再试')
+    expect(await refused('invalid_argument', 'warning_pct: must be an integer from 1 to 99', 'warning_pct')).toMatch(/：应为 1 到 99 的整数$/)
+    expect(await refused('invalid_argument', 'terms: a synonym group has 2 to 20 terms', 'terms')).toMatch(/：同义词组应有 2 到 20 个词$/)
+    expect(await refused('invalid_argument', 'days: must be between 1 and 30 (the longest extension the policy allows)', 'days'))
+      .toMatch(/：应为 1 到 30 天/)
+    expect(await refused('invalid_argument', 'kind: must be district, street or community', 'kind')).toMatch(/：取值不在可选范围内$/)
   })
 
   it('explains conflicts and calls the unauthorised handler on 401', async () => {
