@@ -28,7 +28,7 @@ import { ApiError } from './api'
 describe('fieldErrors', () => {
   it('puts the server detail next to the named field', () => {
     const e = new ApiError(400, 'invalid_argument', "code: '01' appears twice", 'code')
-    expect(fieldErrors(e, 'x')).toEqual({ code: "'01' appears twice" })
+    expect(fieldErrors(e, 'x')).toEqual({ code: '「01」重复' })
     expect(fieldErrors(new ApiError(400, 'invalid_argument', 'aliases[1]: must be a string', 'aliases[1]'), 'x'))
       .toEqual({ aliases: '应为文本' })  // in Chinese where the wording is known
     expect(fieldErrors(new ApiError(400, 'invalid_argument', 'active: you cannot disable your own account', 'active'), 'x'))
