@@ -21,7 +21,7 @@ int Fail(const Status& st) {
   return st.code() == Code::kInvalidArgument ? 2 : 1;
 }
 
-Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock, int node_id) {
+Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock) {
   if (!clock) clock = SystemClock::Default();
   // Only `init` (and the commands documented to create one) make a database: a mistyped path
   // is named as such, not met with an empty new database or a missing key.
@@ -36,8 +36,7 @@ Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock,
   SqliteOptions o;
   o.path = db_path;
   o.data_key_hex = key;
-  o.clock = clock;
-  o.node_id = node_id;
+  o.clock = clock;  // the id-generator node is leased from the database (node_leases)
   App app;
   auto store = OpenSqliteStore(o);
   if (!store.ok()) {
@@ -46,7 +45,7 @@ Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock,
     return store.status();
   }
   app.store = std::move(store).value();
-  app.ids = std::make_unique<IdGenerator>(clock, node_id + 512);
+  app.ids = std::make_unique<IdGenerator>(clock, app.store->NodeId() + 512);
   app.service = std::make_unique<Service>(app.store.get(), clock, app.ids.get());
   // A knowledge index built by an older binary is re-derived before anything searches it.
   ASSIGN_OR_RETURN(int64_t reindexed, app.service->Kb().ReindexIfStale());
@@ -122,9 +121,17 @@ Status ServeUntilSignal(App& app, const ServerOptions& opts, const std::function
   std::condition_variable timer_cv;
   bool stopping = false;
   std::thread timer([&] {
+    constexpr TimeMs kLeaseRenewMs = 5 * 60 * 1000;
+    TimeMs lease_renewed = SystemClock::Default()->NowMs();
     std::unique_lock lock(timer_mu);
     while (!stopping) {
       lock.unlock();
+      // The id-generator node stays this server's while it runs (the lease lapses an hour
+      // after the last renewal).
+      if (const TimeMs now = SystemClock::Default()->NowMs(); now - lease_renewed >= kLeaseRenewMs) {
+        if (Status st = app.store->RenewNodeLease(); !st.ok()) spdlog::error("id node lease: {}", st.message());
+        lease_renewed = now;
+      }
       for (int round = 0; round < 20; ++round) {  // drain a backlog, within bounds
         auto n = app.service->RunSlaTick(500);
         if (!n.ok()) {

@@ -19,7 +19,7 @@ struct App {
 };
 
 // Opens (creating and migrating when `create`) the database and builds the service.
-Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock = nullptr, int node_id = 1);
+Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock = nullptr);
 
 // Makes sure the bootstrap administrator and the default taxonomy exist.
 Status InitDatabase(App& app, const std::string& admin_user, const std::string& admin_password);

@@ -577,7 +577,7 @@ class Traffic {
 Status Backfill(const std::string& db, int days) {
   const TimeMs now = SystemClock::Default()->NowMs();
   ManualClock clock(now - days * kDayMs);
-  ASSIGN_OR_RETURN(App app, OpenApp(db, false, &clock, 2));
+  ASSIGN_OR_RETURN(App app, OpenApp(db, false, &clock));
   Traffic traffic(app.service.get(), 20261128, 1.0);
   RETURN_IF_ERROR(traffic.Load(clock.NowMs()));
   while (clock.NowMs() < now - kHourMs) {

@@ -169,6 +169,12 @@ class Store {
                            const std::vector<DispatchRule>& rules) = 0;
   // A fresh id from the store's generator (for callers that build rows before writing).
   virtual Id NewId() = 0;
+  // The id-generator node this process holds (0..511), leased in the database so that no
+  // two processes sharing it make the same ids; another generator of the process may use
+  // node + 512. A long-running process renews the lease (it lapses an hour after the last
+  // renewal, so a crashed process's node is freed); closing the store releases it.
+  virtual int NodeId() const = 0;
+  virtual Status RenewNodeLease() = 0;
   // Loads units, areas and rules into one consistent snapshot.
   virtual Result<OrgSnapshot> LoadOrg() = 0;
   // Bumped by every change to units, areas, rules, calendars or the SLA policy: a cheap
@@ -414,7 +420,7 @@ struct SqliteOptions {
   std::string path;
   std::string data_key_hex;
   const Clock* clock = nullptr;
-  int node_id = 1;
+  int node_id = -1;  // -1: lease a free node from the database (node_leases); 0..511: this one
   int reader_connections = 4;
   bool synchronous_full = true;
 };

@@ -113,6 +113,32 @@ TEST_F(StoreTest, ADatabaseThatCannotBeWrittenIsRefusedOnOpen) {
   EXPECT_NE(s.status().message().find("read-only"), std::string::npos);
 }
 
+// Every process sharing a database leases its own id-generator node: two servers making ids
+// in the same millisecond never make the same one.
+TEST_F(StoreTest, ProcessesSharingADatabaseLeaseDifferentIdNodes) {
+  auto open = [&] {
+    SqliteOptions o;
+    o.path = path_;
+    o.data_key_hex = key_;
+    auto s = OpenSqliteStore(o);  // node_id -1: leased
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? std::move(s).value() : nullptr;
+  };
+  auto a = open(), b = open();
+  ASSERT_TRUE(a && b);
+  EXPECT_NE(a->NodeId(), b->NodeId());
+  std::set<Id> ids;
+  for (int i = 0; i < 2000; ++i) ids.insert(a->NewId()), ids.insert(b->NewId());
+  EXPECT_EQ(ids.size(), 4000u);
+  EXPECT_TRUE(a->RenewNodeLease().ok());
+  const int freed = a->NodeId();
+  a.reset();  // closing releases the node for the next process
+  auto c = open();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->NodeId(), freed);
+  EXPECT_NE(c->NodeId(), b->NodeId());
+}
+
 TEST_F(StoreTest, IdempotencyKeyReturnsTheSameTicket) {
   auto s = Open();
   IdGenerator ids(SystemClock::Default(), 7);

@@ -156,6 +156,11 @@ CREATE INDEX contacts_at ON contacts(at);
       R"SQL(
 ALTER TABLE idempotency ADD COLUMN contact_id INTEGER NOT NULL DEFAULT 0;
 )SQL",
+      // 12: each process sharing the database leases its own id-generator node, so ids made
+      // by two servers (or a server and a command) at the same millisecond never collide.
+      R"SQL(
+CREATE TABLE node_leases(node INTEGER PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL);
+)SQL",
   };
   return kMigrations;
 }

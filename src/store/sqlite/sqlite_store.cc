@@ -9,6 +9,7 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -58,8 +59,7 @@ using WriteFn = std::function<Result<T>(Connection&)>;
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(SqliteOptions opts, Vault vault) : opts_(std::move(opts)), vault_(std::move(vault)),
-      ids_(opts_.clock, opts_.node_id) {}
+  SqliteStore(SqliteOptions opts, Vault vault) : opts_(std::move(opts)), vault_(std::move(vault)) {}
   ~SqliteStore() override;
 
   Status Open();
@@ -76,7 +76,9 @@ class SqliteStore final : public Store {
   Status ReplaceDispatchRule(const DispatchRule& r) override;
   Status ImportOrg(const std::vector<Area>& areas, const std::vector<Unit>& units,
                    const std::vector<DispatchRule>& rules) override;
-  Id NewId() override { return ids_.Next(); }
+  Id NewId() override { return ids_->Next(); }
+  int NodeId() const override { return node_; }
+  Status RenewNodeLease() override;
   Result<OrgSnapshot> LoadOrg() override;
   Result<int64_t> OrgVersion() override;
   Result<int> ImportTaxonomy(const std::vector<Category>& cats, const std::string& source) override;
@@ -186,7 +188,10 @@ class SqliteStore final : public Store {
 
   SqliteOptions opts_;
   Vault vault_;
-  IdGenerator ids_;
+  std::optional<IdGenerator> ids_;  // made once the node is known (Open)
+  int node_ = 0;
+  std::string node_holder_;  // this process's lease token; empty when the node was given
+  Status LeaseNode(Connection& c);
 
   std::unique_ptr<Connection> writer_;
   std::thread writer_thread_;
@@ -207,12 +212,78 @@ SqliteStore::~SqliteStore() {
   }
   cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
+  if (writer_ && !node_holder_.empty()) {  // the node is free for the next process at once
+    auto s = writer_->Prepare("DELETE FROM node_leases WHERE node = ? AND holder = ?");
+    if (s.ok()) (void)s->Bind(1, static_cast<int64_t>(node_)).Bind(2, node_holder_).Run();
+  }
+}
+
+namespace {
+constexpr TimeMs kNodeLeaseMs = 60 * 60 * 1000;
+constexpr int kLeasedNodes = 512;
+}  // namespace
+
+// The lowest node no live lease holds, taken in one write transaction (BEGIN IMMEDIATE, so
+// two processes opening at once take turns).
+Status SqliteStore::LeaseNode(Connection& c) {
+  node_holder_ = RandomHex(16);
+  const TimeMs now = SystemClock::Default()->NowMs();  // real time, whatever clock the store keeps
+  RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+  auto take = [&]() -> Status {
+    ASSIGN_OR_RETURN(auto gone, c.Prepare("DELETE FROM node_leases WHERE expires_at <= ?"));
+    RETURN_IF_ERROR(gone.Bind(1, now).Run());
+    ASSIGN_OR_RETURN(auto held, c.Prepare("SELECT node FROM node_leases ORDER BY node"));
+    int node = 0;
+    Status st;
+    while (held.Step(&st)) {
+      if (held.Int(0) != node) break;
+      ++node;
+    }
+    RETURN_IF_ERROR(st);
+    if (node >= kLeasedNodes) {
+      return Status(Code::kResourceExhausted, "all " + std::to_string(kLeasedNodes) +
+                                                  " id-generator nodes are leased: too many processes share this database");
+    }
+    ASSIGN_OR_RETURN(auto ins, c.Prepare("INSERT INTO node_leases(node, holder, expires_at) VALUES(?, ?, ?)"));
+    RETURN_IF_ERROR(ins.Bind(1, static_cast<int64_t>(node)).Bind(2, node_holder_).Bind(3, now + kNodeLeaseMs).Run());
+    node_ = node;
+    return Status::Ok();
+  };
+  Status st = take();
+  if (!st.ok()) {
+    (void)c.Exec("ROLLBACK");
+    node_holder_.clear();
+    return st;
+  }
+  return c.Exec("COMMIT");
+}
+
+Status SqliteStore::RenewNodeLease() {
+  if (node_holder_.empty()) return Status::Ok();
+  return WriteStatus([&](Connection& c) -> Status {
+    const TimeMs until = SystemClock::Default()->NowMs() + kNodeLeaseMs;
+    ASSIGN_OR_RETURN(auto s, c.Prepare("UPDATE node_leases SET expires_at = ? WHERE node = ? AND holder = ?"));
+    RETURN_IF_ERROR(s.Bind(1, until).Bind(2, static_cast<int64_t>(node_)).Bind(3, node_holder_).Run());
+    if (c.Changes() > 0) return Status::Ok();
+    // Lapsed (the process was stopped for an hour): taken back if nobody holds it since.
+    ASSIGN_OR_RETURN(auto again, c.Prepare("INSERT OR IGNORE INTO node_leases(node, holder, expires_at) VALUES(?, ?, ?)"));
+    RETURN_IF_ERROR(again.Bind(1, static_cast<int64_t>(node_)).Bind(2, node_holder_).Bind(3, until).Run());
+    if (c.Changes() > 0) return Status::Ok();
+    return Internal("the id-generator node lease of this process lapsed and another process holds node " +
+                    std::to_string(node_) + "; restart this process");
+  });
 }
 
 Status SqliteStore::Open() {
   ASSIGN_OR_RETURN(writer_, Connection::Open(opts_.path, opts_.synchronous_full));
   RETURN_IF_ERROR(Migrate(*writer_));
   RETURN_IF_ERROR(CheckKey(*writer_));
+  if (opts_.node_id < 0) {
+    RETURN_IF_ERROR(LeaseNode(*writer_));
+  } else {
+    node_ = opts_.node_id;
+  }
+  ids_.emplace(opts_.clock, node_);
   for (int i = 0; i < std::max(1, opts_.reader_connections); ++i) {
     ASSIGN_OR_RETURN(auto r, Connection::Open(opts_.path, opts_.synchronous_full));
     readers_.push_back(std::move(r));
@@ -375,7 +446,7 @@ Status SqliteStore::BumpOrgVersion(Connection& c) {
 
 Result<Unit> SqliteStore::CreateUnit(Unit u) {
   RETURN_IF_ERROR(ValidateUnit(u));
-  u.id = ids_.Next();
+  u.id = ids_->Next();
   return Write<Unit>([&](Connection& c) -> Result<Unit> {
     RETURN_IF_ERROR(InsertUnit(c, u));
     RETURN_IF_ERROR(BumpOrgVersion(c));
@@ -439,7 +510,7 @@ Result<std::vector<Unit>> SqliteStore::ListUnits() {
 
 Result<Area> SqliteStore::CreateArea(Area a) {
   RETURN_IF_ERROR(ValidateArea(a));
-  a.id = ids_.Next();
+  a.id = ids_->Next();
   return Write<Area>([&](Connection& c) -> Result<Area> {
     RETURN_IF_ERROR(InsertArea(c, a));
     RETURN_IF_ERROR(BumpOrgVersion(c));
@@ -490,7 +561,7 @@ Result<std::vector<Area>> SqliteStore::ListAreas() {
 }
 
 Result<DispatchRule> SqliteStore::CreateDispatchRule(DispatchRule r) {
-  r.id = ids_.Next();
+  r.id = ids_->Next();
   return Write<DispatchRule>([&](Connection& c) -> Result<DispatchRule> {
     RETURN_IF_ERROR(InsertRule(c, r));
     RETURN_IF_ERROR(BumpOrgVersion(c));
@@ -682,7 +753,7 @@ User ReadUser(const Stmt& s) {
 }  // namespace
 
 Result<User> SqliteStore::CreateUser(User u) {
-  u.id = ids_.Next();
+  u.id = ids_->Next();
   u.created_at = opts_.clock->NowMs();
   return Write<User>([&](Connection& c) -> Result<User> {
     if (u.unit_id == 0 && u.role != Role::kAdmin) {
@@ -814,7 +885,7 @@ Result<Id> SqliteStore::UpsertRequester(Connection& c, const Requester& r, TimeM
     }
     RETURN_IF_ERROR(st);
   }
-  const Id id = ids_.Next();
+  const Id id = ids_->Next();
   ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO requesters(id, kind, name_enc, phone_enc, phone_hash, id_number_enc, "
                                      "org_name, credit_code, created_at, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?)"));
   RETURN_IF_ERROR(s.Bind(1, id).Bind(2, r.kind).Bind(3, vault_.Encrypt(r.name)).Bind(4, vault_.Encrypt(r.phone))
@@ -1854,7 +1925,7 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
   std::vector<Id> exported_as;
   for (auto& [e, terms] : entries) {
     exported_as.push_back(e.id == 0 ? ParseId(e.external_id).value_or(0) : 0);
-    if (e.id == 0) e.id = ids_.Next();
+    if (e.id == 0) e.id = ids_->Next();
   }
   return Write<std::vector<KbEntry>>([&](Connection& c) -> Result<std::vector<KbEntry>> {
     std::vector<KbEntry> out;
@@ -2135,7 +2206,7 @@ Result<std::vector<Store::SynonymGroup>> SqliteStore::KbSynonymGroups() {
 }
 
 Result<Id> SqliteStore::KbAddSynonymGroup(const std::vector<std::string>& terms) {
-  const Id id = ids_.Next();
+  const Id id = ids_->Next();
   return Write<Id>([&](Connection& c) -> Result<Id> {
     ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO kb_synonyms(id, terms) VALUES(?, ?)"));
     RETURN_IF_ERROR(s.Bind(1, id).Bind(2, json(terms).dump()).Run());
@@ -2165,7 +2236,7 @@ Status SqliteStore::KbRecordUse(const std::vector<Id>& ids) {
 // ---- audit and look-up locks ------------------------------------------------------------
 
 Status SqliteStore::AppendAudit(AuditEntry e) {
-  e.id = ids_.Next();
+  e.id = ids_->Next();
   return WriteStatus([&](Connection& c) -> Status {
     ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO audit_log(id, at, user_id, action, target, detail) VALUES(?,?,?,?,?,?)"));
     return s.Bind(1, e.id).Bind(2, e.at).Bind(3, e.user_id).Bind(4, e.action).Bind(5, e.target).Bind(6, e.detail).Run();
