@@ -571,6 +571,12 @@ class AssistTest(DemoCase):
         status, same = self.api("POST", "/api/v1/tickets", {"channel": "app", "request_type": "complaint",
                                                            "content": text, "citizen": {"phone": "13600008888"}})
         self.assertEqual(len(same["suggestions"]["duplicates"]), 3, same["suggestions"])
+        # A district centre is not told of the city centre's tickets, not even their numbers.
+        status, theirs = self.api("POST", "/api/v1/suggest", {"content": text}, who="disp_jiangbei")
+        self.assertEqual(status, 200, theirs)
+        self.assertEqual(theirs.get("duplicates", []), [], theirs)
+        status, ours = self.api("POST", "/api/v1/suggest", {"content": text}, who="dispatcher1")
+        self.assertEqual(len(ours["duplicates"]), 4, ours)
 
         # A district centre sees only alerts raised by tickets it may see: not the city centre's.
         status, theirs = self.api("GET", "/api/v1/alerts?limit=500", who="disp_jiangbei")

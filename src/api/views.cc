@@ -158,7 +158,11 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
     json sug = json::parse(t.suggestions, nullptr, false);
     // The likely duplicates name other tickets, of any unit: a unit handler (who neither
     // merges nor may open them) does not get them.
-    if (sug.is_object() && actor.role == Role::kUnitHandler) sug.erase("duplicates");
+    // They were chosen among the tickets the intake centre may open: staff of another centre
+    // (a district the ticket was dispatched into) do not get them either.
+    const bool intake_side = actor.role == Role::kAdmin || actor.role == Role::kSystem ||
+                             (actor.role != Role::kUnitHandler && org.InSubtree(t.intake_unit_id, org.CentreOf(actor.unit_id)));
+    if (sug.is_object() && !intake_side) sug.erase("duplicates");
     if (!sug.is_discarded()) j["suggestions"] = std::move(sug);
   }
   if (deadline.due) j["remaining_ms"] = RemainingMs(deadline.due, deadline.working, policy, now);

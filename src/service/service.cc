@@ -649,7 +649,7 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
   json sug = json::object();  // the proposal, kept for the alerts and auto-dispatch below
   if (auto cats = Categories(); cats.ok()) {
     sug = CurrentAssistant()->Suggest(t, *org, *cats, *store_);
-    if (auto dups = NearDuplicates(t, shingles, bands); dups.ok() && !dups->empty()) sug["duplicates"] = *dups;
+    if (auto dups = NearDuplicates(a, t, shingles, bands); dups.ok() && !dups->empty()) sug["duplicates"] = *dups;
     t.suggestions = sug.dump();
   } else {
     spdlog::warn("no proposal for a new ticket: {}", cats.status().message());
@@ -994,12 +994,12 @@ Result<json> Service::Suggest(const Actor& a, const std::string& title, const st
   ASSIGN_OR_RETURN(auto cats, Categories());
   json sug = CurrentAssistant()->Suggest(t, *org, cats, *store_);
   const auto shingles = intel::Shingles(t.title + "\n" + t.content);
-  ASSIGN_OR_RETURN(auto dups, NearDuplicates(t, shingles, intel::LshBands(shingles)));
+  ASSIGN_OR_RETURN(auto dups, NearDuplicates(a, t, shingles, intel::LshBands(shingles)));
   if (!dups.empty()) sug["duplicates"] = std::move(dups);
   return sug;
 }
 
-Result<json> Service::NearDuplicates(const Ticket& t, const std::vector<uint64_t>& shingles,
+Result<json> Service::NearDuplicates(const Actor& viewer, const Ticket& t, const std::vector<uint64_t>& shingles,
                                      const std::vector<int64_t>& bands) {
   ASSIGN_OR_RETURN(auto cands, store_->DuplicateCandidates(bands, clock_->NowMs() - kDuplicateWindowMs, 200));
   // The same words at another place are another matter (和平新村's blocked sewer is not
@@ -1017,8 +1017,13 @@ Result<json> Service::NearDuplicates(const Ticket& t, const std::vector<uint64_t
   std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first > b.first : a.second->id < b.second->id;
   });
+  // Only tickets the asker may open: a district centre learns nothing of another district's
+  // tickets (not even that one with these words exists).
+  const auto org = Org();
   json out = json::array();
-  for (size_t i = 0; i < found.size() && i < 10; ++i) {
+  for (size_t i = 0; i < found.size() && out.size() < 10; ++i) {
+    auto x = store_->GetTicket(found[i].second->id);
+    if (!x.ok() || !CanView(*x, viewer, *org)) continue;
     out.push_back({{"ticket_id", IdToString(found[i].second->id)}, {"number", found[i].second->number},
                    {"status", found[i].second->status}, {"score", std::round(found[i].first * 1000) / 1000}});
   }

@@ -159,10 +159,10 @@ class Service {
   Result<nlohmann::json> Suggest(const Actor& a, const std::string& title, const std::string& content,
                                  const std::string& address, Id area_id, const std::string& category_code);
   // Open tickets of the last `kDuplicateWindowMs` that are near duplicates of the text
-  // (并单候选): [{ticket_id, number, status, score}], best first. No text of theirs: a
-  // proposal may be seen by roles that may not see those tickets.
+  // (并单候选) that `viewer` may open: [{ticket_id, number, status, score}], best first. No
+  // text of theirs: a proposal may be seen by roles that may not see those tickets.
   static constexpr int64_t kDuplicateWindowMs = 30 * kDayMs;
-  Result<nlohmann::json> NearDuplicates(const Ticket& t, const std::vector<uint64_t>& shingles,
+  Result<nlohmann::json> NearDuplicates(const Actor& viewer, const Ticket& t, const std::vector<uint64_t>& shingles,
                                         const std::vector<int64_t>& bands);
   // Tickets flagged as public-interest litigation clues (公益诉讼线索) in a period:
   // administrators, supervisors and analysts (the list goes to the procuratorate).
