@@ -927,6 +927,28 @@ class AccessTest(Base):
         self.assertTrue(any("disabled" in d for d in changes), changes)
         self.assertTrue(any("password" in d and "role agent->unit_handler" in d for d in changes), changes)
         self.assertFalse(any("another-pass-9" in d for d in changes), "the password itself is never logged")
+        self.assertIn(("user_created", "role agent"),
+                      [(e["action"], e["detail"]) for e in audit if e["target"] == "user:" + u["id"]])
+
+    def test_administration_is_audited(self):
+        # Whoever adds a unit, a rule, a category, an entry or a synonym group is on record.
+        admin = T("admin")
+        unit = self.expect(call("POST", "/api/v1/units", {"name": "审计测试局-" + secrets.token_hex(3), "kind": "department",
+                                                          "parent_id": U("hub")}, admin), 201).json
+        rule = self.expect(call("POST", "/api/v1/dispatch-rules", {"category_prefix": "", "lead_unit_id": unit["id"],
+                                                                   "priority": -999}, admin), 201).json
+        self.expect(call("DELETE", "/api/v1/dispatch-rules/" + rule["id"], token=admin), 200)
+        entry = self.expect(call("POST", "/api/v1/kb", {"title": "审计测试", "body": "正文"}, admin), 201).json
+        self.expect(call("POST", "/api/v1/kb/%s/actions/review" % entry["id"], token=admin), 200)
+        group = self.expect(call("POST", "/api/v1/kb/synonyms", {"terms": ["审计甲" + secrets.token_hex(2), "审计乙"]}, admin), 201).json
+        self.expect(call("DELETE", "/api/v1/kb/synonyms/" + group["id"], token=admin), 200)
+        audit = self.expect(call("GET", "/api/v1/audit?page_size=200", token=admin), 200).json["items"]
+        seen = {(e["action"], e["target"]) for e in audit}
+        for want in (("unit_created", "unit:" + unit["id"]), ("dispatch_rule_created", "dispatch_rule:" + rule["id"]),
+                     ("dispatch_rule_deleted", "dispatch_rule:" + rule["id"]), ("kb_entry_created", "kb:" + entry["id"]),
+                     ("kb_entry_review", "kb:" + entry["id"]), ("kb_synonyms_added", "kb_synonyms:" + group["id"]),
+                     ("kb_synonyms_deleted", "kb_synonyms:" + group["id"])):
+            self.assertIn(want, seen)
 
     def test_admin_edits_areas_and_retires_categories(self):
         admin = T("admin")

@@ -723,6 +723,8 @@ void ApiServer::Impl::KbRoutes() {
     }
     auto saved = svc->Kb().Save({*e}, a.user_id);
     if (!saved.ok()) return SendError(res, saved.status());
+    (void)svc->Audit(a, id ? "kb_entry_updated" : "kb_entry_created", "kb:" + IdToString(saved->at(0).id),
+                     "version " + std::to_string(saved->at(0).version));
     SendJson(res, id ? 200 : 201, KbJson(saved->at(0), saved->at(0).CurrentAt(svc->clock()->NowMs())));
   };
   Post("/api/v1/kb", "/api/v1/kb", Authed([save](const Actor& a, const Req& req, Res& res) { save(a, req, res, 0); }));
@@ -769,6 +771,7 @@ void ApiServer::Impl::KbRoutes() {
                       : act == "retire" ? KbStatus::kRetired : KbStatus::kDraft;
     auto e = svc->Kb().SetStatus(ParseId(req.matches[1]).value_or(0), to, a.user_id);
     if (!e.ok()) return SendError(res, e.status());
+    (void)svc->Audit(a, "kb_entry_" + act, "kb:" + IdToString(e->id), "version " + std::to_string(e->version));
     SendJson(res, 200, KbJson(*e, e->CurrentAt(svc->clock()->NowMs())));
   }));
   Get("/api/v1/kb/synonyms", "/api/v1/kb/synonyms", Authed([this](const Actor&, const Req&, Res& res) {
@@ -792,12 +795,17 @@ void ApiServer::Impl::KbRoutes() {
     }
     auto id = svc->Kb().AddSynonyms(terms);
     if (!id.ok()) return SendError(res, id.status());
+    std::string listed;
+    for (const auto& t : terms) listed += (listed.empty() ? "" : "/") + t;
+    (void)svc->Audit(a, "kb_synonyms_added", "kb_synonyms:" + IdToString(*id), Utf8Prefix(listed, 200));
     SendJson(res, 201, {{"id", IdToString(*id)}, {"terms", terms}});
   }));
   Delete(R"(/api/v1/kb/synonyms/([0-9]{1,19}))", "/api/v1/kb/synonyms/{id}", Authed([this](const Actor& a, const Req& req, Res& res) {
     if (a.role != Role::kAdmin) return SendError(res, PermissionDenied("only administrators maintain synonyms"));
-    Status st = svc->Kb().DeleteSynonyms(ParseId(req.matches[1]).value_or(0));
+    const Id id = ParseId(req.matches[1]).value_or(0);
+    Status st = svc->Kb().DeleteSynonyms(id);
     if (!st.ok()) return SendError(res, st);
+    (void)svc->Audit(a, "kb_synonyms_deleted", "kb_synonyms:" + IdToString(id), "");
     SendJson(res, 200, {{"ok", true}});
   }));
 }
@@ -1262,9 +1270,11 @@ void ApiServer::Impl::OrgRoutes() {
   Delete(R"(/api/v1/dispatch-rules/(\d+))", "/api/v1/dispatch-rules/{id}",
          Authed([this](const Actor& a, const Req& req, Res& res) {
     if (a.role != Role::kAdmin) return SendError(res, PermissionDenied("only an administrator may change the directory"));
-    Status st = svc->store()->DeleteDispatchRule(ParseId(req.matches[1]).value_or(0));
+    const Id id = ParseId(req.matches[1]).value_or(0);
+    Status st = svc->store()->DeleteDispatchRule(id);
     svc->InvalidateOrg();
     if (!st.ok()) return SendError(res, st);
+    (void)svc->Audit(a, "dispatch_rule_deleted", "dispatch_rule:" + IdToString(id), "");
     SendJson(res, 200, {{"ok", true}});
   }));
   Get("/api/v1/categories", "/api/v1/categories", Authed([this](const Actor&, const Req& req, Res& res) {

@@ -67,7 +67,10 @@ Status InitDatabase(App& app, const std::string& admin_user, const std::string& 
     if (existing->role != Role::kAdmin) {
       return Status(Code::kConflict, "admin-user: '" + admin_user + "' exists with role " + RoleName(existing->role));
     }
-    return app.store->UpdatePassword(existing->id, hash);
+    RETURN_IF_ERROR(app.store->UpdatePassword(existing->id, hash));
+    // Done at the console, by nobody the database knows: recorded as the command line's.
+    return app.store->AppendAudit({0, SystemClock::Default()->NowMs(), 0, "user_updated",
+                                   "user:" + IdToString(existing->id), "password (hotline init)"});
   }
   if (existing.status().code() != Code::kNotFound) return existing.status();
   User u;
@@ -75,7 +78,9 @@ Status InitDatabase(App& app, const std::string& admin_user, const std::string& 
   u.password_hash = hash;
   u.role = Role::kAdmin;
   u.display_name = "系统管理员";
-  return app.store->CreateUser(u).status();
+  ASSIGN_OR_RETURN(User made, app.store->CreateUser(u));
+  return app.store->AppendAudit({0, SystemClock::Default()->NowMs(), 0, "user_created", "user:" + IdToString(made.id),
+                                 "role admin (hotline init)"});
 }
 
 void BlockStopSignals() {

@@ -73,6 +73,8 @@ int Import(const std::string& db, const std::string& kind, const std::string& pa
     if (!cats.ok()) return fail_in_file(cats.status());
     auto v = store.ImportTaxonomy(*cats, path);
     if (!v.ok()) return cli::Fail(v.status());
+    (void)store.AppendAudit({0, SystemClock::Default()->NowMs(), 0, "taxonomy_imported", "taxonomy:" + std::to_string(*v),
+                             std::to_string(cats->size()) + " categories from " + Utf8Prefix(path, 200) + " (hotline import)"});
     std::cout << "imported " << cats->size() << " categories as taxonomy version " << *v << "\n";
     // Rules keep their prefixes: one the new standard has no category for matches nothing
     // any more (and cannot be saved again as it is). Said, so the directory is mended.
@@ -120,6 +122,8 @@ int Import(const std::string& db, const std::string& kind, const std::string& pa
     return cli::Fail(InvalidArgument("kind", "must be taxonomy, units, areas or dispatch-rules"));
   }
   if (!st.ok()) return cli::Fail(st);
+  (void)store.AppendAudit({0, SystemClock::Default()->NowMs(), 0, "org_imported", kind,
+                           std::to_string(n) + " rows from " + Utf8Prefix(path, 200) + " (hotline import)"});
   std::cout << "imported " << n << " " << kind << "\n";
   return 0;
 }

@@ -375,6 +375,7 @@ Result<Unit> Service::CreateUnit(const Actor& a, Unit u) {
   RETURN_IF_ERROR(NameFree(Org()->units(), u.name, 0, "a unit"));
   auto r = store_->CreateUnit(std::move(u));
   InvalidateOrg();
+  if (r.ok()) (void)Audit(a, "unit_created", "unit:" + IdToString(r->id), r->name);
   return r;
 }
 
@@ -401,6 +402,7 @@ Result<Area> Service::CreateArea(const Actor& a, Area area) {
   RETURN_IF_ERROR(CheckAreaAliases(*Org(), area));
   auto r = store_->CreateArea(std::move(area));
   InvalidateOrg();
+  if (r.ok()) (void)Audit(a, "area_created", "area:" + IdToString(r->id), r->name);
   return r;
 }
 
@@ -422,6 +424,7 @@ Result<DispatchRule> Service::CreateDispatchRule(const Actor& a, DispatchRule r)
   if (!r.category_prefix.empty()) RETURN_IF_ERROR(CheckCategory("category_prefix", r.category_prefix, true).status());
   auto out = store_->CreateDispatchRule(std::move(r));
   InvalidateOrg();
+  if (out.ok()) (void)Audit(a, "dispatch_rule_created", "dispatch_rule:" + IdToString(out->id), out->category_prefix);
   return out;
 }
 
@@ -436,7 +439,9 @@ Result<DispatchRule> Service::ReplaceDispatchRule(const Actor& a, DispatchRule r
 
 Result<int> Service::AddCategory(const Actor& a, Category c) {
   RETURN_IF_ERROR(NeedAdmin(a));
-  return store_->AddCategory(c);
+  auto version = store_->AddCategory(c);
+  if (version.ok()) (void)Audit(a, "category_created", "category:" + c.code, "taxonomy version " + std::to_string(*version));
+  return version;
 }
 
 Status CheckUsername(const std::string& username, const char* field) {
@@ -480,7 +485,9 @@ Result<User> Service::CreateUser(const Actor& a, User u, const std::string& pass
   RETURN_IF_ERROR(CheckPassword(password));
   RETURN_IF_ERROR(CheckRoleUnit(*Org(), u.role, u.unit_id));
   ASSIGN_OR_RETURN(u.password_hash, HashPassword(password));
-  return store_->CreateUser(std::move(u));
+  auto made = store_->CreateUser(std::move(u));
+  if (made.ok()) (void)Audit(a, "user_created", "user:" + IdToString(made->id), std::string("role ") + RoleName(made->role));
+  return made;
 }
 
 Result<Unit> Service::UpdateUnit(const Actor& a, Id unit_id, const UnitChange& change) {

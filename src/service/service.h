@@ -209,13 +209,16 @@ class Service {
   // for administrators, the system and the city hub's staff. Refused without a centre.
   Result<std::vector<Id>> CentreScope(const Actor& a, const OrgSnapshot& org) const;
 
+  // One line of the audit log (审计): who did `action` to `target`, with what in `detail`
+  // (never personal data in clear).
+  Status Audit(const Actor& a, const std::string& action, const std::string& target, const std::string& detail);
+
  private:
   Status NeedAdmin(const Actor& a) const;
   std::vector<Id> Subtree(const OrgSnapshot& org, Id root) const;
   Result<std::vector<Store::TicketText>> InsightTexts(const Actor& a, TimeMs from, TimeMs to);
   // What a lifecycle command is decided with: now, this org and policy, the id generator.
   CommandContext Context(const OrgSnapshot& org, const Policy& policy) const;
-  Status Audit(const Actor& a, const std::string& action, const std::string& target, const std::string& detail);
 
   Store* store_;
   KbPostingsCache kb_postings_;
