@@ -1,5 +1,11 @@
 #include "cli/app.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <filesystem>
 
 #include <pthread.h>
@@ -25,13 +31,26 @@ Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock)
   if (!clock) clock = SystemClock::Default();
   // Only `init` (and the commands documented to create one) make a database: a mistyped path
   // is named as such, not met with an empty new database or a missing key.
-  if (!create && !std::filesystem::exists(db_path)) {
+  // Asked without exceptions: a directory this user may not enter is an error to show, not
+  // an abort.
+  std::error_code ec;
+  const bool db_existed = std::filesystem::exists(db_path, ec);
+  if (ec) return Status(Code::kFailedPrecondition, "cannot reach " + db_path + ": " + ec.message());
+  if (!create && !db_existed) {
     return InvalidArgument("db", "no database at " + db_path + " (create one with: hotline init --db " + db_path + ")");
   }
   // A key file this call creates is taken back if the database then fails to open (not a
   // database, a directory, another key): it would sit beside the file and key nothing.
   const std::string key_path = db_path + ".key";
-  const bool key_existed = std::filesystem::exists(key_path);
+  const bool key_existed = std::filesystem::exists(key_path, ec);
+  if (ec) return Status(Code::kFailedPrecondition, "cannot reach " + key_path + ": " + ec.message());
+  if (!db_existed) {
+    // A new database holds personal data: readable by its owner only (SQLite gives its -wal
+    // and -shm files the same mode).
+    const int fd = ::open(db_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return Status(Code::kFailedPrecondition, "cannot create " + db_path + ": " + std::strerror(errno));
+    ::close(fd);
+  }
   ASSIGN_OR_RETURN(std::string key, ResolveDataKey(db_path, create));
   SqliteOptions o;
   o.path = db_path;
@@ -40,8 +59,8 @@ Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock)
   App app;
   auto store = OpenSqliteStore(o);
   if (!store.ok()) {
-    std::error_code ec;
     if (!key_existed) std::filesystem::remove(key_path, ec);
+    if (!db_existed) std::filesystem::remove(db_path, ec);
     return store.status();
   }
   app.store = std::move(store).value();

@@ -16,6 +16,7 @@
 #include "sla/calendar.h"
 #include "service/kb_service.h"
 #include "service/service.h"
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <nlohmann/json.hpp>
@@ -228,6 +229,19 @@ int KbImport(const std::string& db, const std::string& file) {
   const bool csv = file.ends_with(".csv");
   auto entries = csv ? ReadKbCsv(file, &lines) : ReadKbJsonl(file, &lines);
   if (!entries.ok()) return cli::Fail(entries.status());
+  // A database this import creates is taken back, with its key, if the import then fails:
+  // a refused file leaves nothing behind (declared before the app, so removed after it closes).
+  std::error_code ec;
+  struct CreatedFiles {
+    std::vector<std::string> paths;
+    bool keep = false;
+    ~CreatedFiles() {
+      std::error_code e;
+      if (!keep) for (const auto& p : paths) std::filesystem::remove(p, e);
+    }
+  } created;
+  if (!std::filesystem::exists(db, ec) && !ec) created.paths = {db, db + "-wal", db + "-shm"};
+  if (!std::filesystem::exists(db + ".key", ec) && !ec && !created.paths.empty()) created.paths.push_back(db + ".key");
   auto app = cli::OpenApp(db, true);
   if (!app.ok()) return cli::Fail(app.status());
   if (Status st = cli::InitDatabase(*app, "", ""); !st.ok()) return cli::Fail(st);
@@ -263,6 +277,7 @@ int KbImport(const std::string& db, const std::string& file) {
   const size_t n = entries->size();
   auto saved = kb.Save(std::move(entries).value(), 0);
   if (!saved.ok()) return cli::Fail(saved.status());
+  created.keep = true;
   std::cout << "imported " << n << " knowledge entries\n";
   return 0;
 }

@@ -1,4 +1,9 @@
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <cstdlib>
 #include <fstream>
@@ -20,12 +25,12 @@ Result<std::string> ResolveDataKey(const std::string& db_path, bool create) {
   }
   RETURN_IF_ERROR(CryptoInit());
   const std::string key = Vault::NewMasterKeyHex();
-  {
-    std::ofstream out(key_path, std::ios::trunc);
-    if (!out) return Internal("cannot write " + key_path);
-    out << key << "\n";
-  }
-  ::chmod(key_path.c_str(), 0600);
+  // Owner-only from the first byte (not chmod after the write, when others could have read it).
+  const int fd = ::open(key_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Internal("cannot create " + key_path + ": " + std::strerror(errno));
+  const std::string line = key + "\n";
+  const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  if (::fsync(fd) != 0 || ::close(fd) != 0 || !written) return Internal("cannot write " + key_path);
   return key;
 }
 
