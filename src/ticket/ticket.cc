@@ -318,6 +318,11 @@ Status Step::CheckTarget(Id unit_id, const char* field, bool relay) const {
   if (relay && !(u->kind == UnitKind::kDistrictCenter || u->kind == UnitKind::kSubCenter)) {
     return InvalidArgument(field, "a relay dispatch goes to a district centre or sub-centre");
   }
+  // Relaying to oneself would add a level with its own clock, and its 退单 would count against
+  // the centre that made it.
+  if (relay && unit_id == org().CentreOf(actor_.unit_id)) {
+    return InvalidArgument(field, "a relay dispatch goes to a centre below yours, not to your own");
+  }
   if (!relay && IsCentre(u->kind)) {
     return InvalidArgument(field, "a direct dispatch goes to a handling unit, not a centre (use mode relay)");
   }

@@ -343,6 +343,8 @@ TEST_F(Lifecycle, RelayChainRepliesUpAndReturnsGoBack) {
   EXPECT_EQ(t.Status(), S::kDispatched);
   EXPECT_EQ(Run(t, Dispatch(kDistrict), dispatcher()).status().code(), Code::kConflict);
   const Actor district = A(Role::kDispatcher, kDistrict);
+  // Not to itself: that would add a level with its own clock and a 退单 against itself.
+  EXPECT_EQ(Run(t, Dispatch(kDistrict, "relay"), district).status().field(), "unit_id");
   t = Must(t, Dispatch(kStreet), district);
   ASSERT_EQ(t.assignments.size(), 2u);
   EXPECT_EQ(t.assignments[0].state, AssignmentState::kAccepted);  // relaying signs for it
