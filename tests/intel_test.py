@@ -549,6 +549,18 @@ class AssistTest(DemoCase):
         self.assertEqual(len(other), 1, alerts)
         self.assertEqual((other[0]["data"]["escalating"], other[0]["data"]["same_matter"], other[0]["severity"]),
                          (False, 1, "warning"), other[0])
+        # A threat to petition (上访) stays on record: a calm call about the same matter after it
+        # does not lower the alert.
+        for kind, text in (("consultation", "公园里的健身器材坏了，什么时候修？"),
+                           ("complaint", "公园健身器材坏了一个月没人修，再不处理我就去上访！"),
+                           ("consultation", "请问公园健身器材修了没有？")):
+            status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": kind, "content": text,
+                                                            "citizen": {"phone": "13566665555"}})
+            self.assertEqual(status, 201, t)
+        status, alerts = self.api("GET", "/api/v1/alerts?kind=repeat_caller", who="dispatcher1")
+        park = [a for a in alerts["items"] if a["data"]["phone"] == "135****5555"]
+        self.assertEqual(len(park), 1, alerts)
+        self.assertEqual((park[0]["severity"], park[0]["data"]["escalating"]), ("high", True), park[0])
 
         text = "滨江路与望江路交叉口的红绿灯坏了，车辆乱成一团，早高峰特别危险，请马上派人修复。"
         numbers = []

@@ -755,13 +755,15 @@ void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const
           return intel::Jaccard(intel::Shingles(x->title + "\n" + x->content), newest_shingles) >= 0.1;
         };
         size_t first = recent.size() - 1, matter = 0;
+        bool desperate = false;  // a threat (上访) or despair in the matter stays on record: a calm call after it does not clear it
         for (size_t i = 0; i < recent.size(); ++i) {
           if (same_matter(recent[i])) {
             first = std::min(first, i);
             ++matter;
+            desperate = desperate || levels[i] >= 3;
           }
         }
-        const bool escalating = levels.back() >= 3 ||
+        const bool escalating = desperate ||
                                 (matter >= 2 && (RequestTypeRank(newest->request_type) > RequestTypeRank(recent[first]->request_type) ||
                                                  levels.back() > levels[first]));
         Store::Alert al;
