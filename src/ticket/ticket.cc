@@ -246,6 +246,7 @@ class Step {
   Status NeedOwnAssignment(Assignment** out, std::initializer_list<AssignmentState> states, bool lead_only);
   Status CheckTarget(Id unit_id, const char* field, bool relay) const;
   Assignment& AddAssignment(Id unit, bool lead, std::string mode, Id parent, Id by_unit);
+  void Supersede(Assignment& a);
   void SupersedeOpen(bool children_of_only = false, Id parent = 0);
   void SetClocks(Assignment& a, bool reset_overall);
   const Assignment* OverallFrom() { return t_.overall_from ? t_.FindAssignment(t_.overall_from) : nullptr; }
@@ -337,7 +338,7 @@ Assignment& Step::AddAssignment(Id unit, bool lead, std::string mode, Id parent,
   // to a unit that was assisting), its assisting order is superseded by the lead one.
   if (lead) {
     for (auto& o : t_.assignments) {
-      if (!o.lead && o.unit_id == unit && o.IsLive()) o.state = AssignmentState::kSuperseded;
+      if (!o.lead && o.unit_id == unit && o.IsLive()) Supersede(o);
     }
   }
   Assignment a;
@@ -395,15 +396,21 @@ void Step::ApplyCorrections(json& data) {
 
 // Ends every open assignment (or those under `parent`): a withdrawn, merged or
 // re-dispatched order leaves the units' inboxes.
+// An order nobody will act on any more: its unit's time ends now (one a return or a reply
+// already ended keeps that time).
+void Step::Supersede(Assignment& a) {
+  a.state = AssignmentState::kSuperseded;
+  if (a.ended_at == 0) a.ended_at = ctx_.now;
+  a.suspended = false;
+}
+
 void Step::SupersedeOpen(bool children_of_only, Id parent) {
+  // Live orders; when the ticket closes, a returned one is history (who returned it and
+  // when) and stays so. A relay centre returning takes back its sub-orders, returned ones
+  // too: the order is now the centre's return, not its street's.
   for (auto& a : t_.assignments) {
     if (children_of_only && a.parent_id != parent) continue;
-    if (a.state == AssignmentState::kPending || a.state == AssignmentState::kAccepted ||
-        a.state == AssignmentState::kReturned) {
-      a.state = AssignmentState::kSuperseded;
-      a.ended_at = ctx_.now;
-      a.suspended = false;
-    }
+    if (a.IsLive() || (children_of_only && a.state == AssignmentState::kReturned)) Supersede(a);
   }
 }
 
@@ -796,7 +803,7 @@ Status Step::Review() {
     // The answer is given: assisting orders still open have nothing left to do, and would
     // sit in their units' inboxes and overdue counts with no command they could run.
     for (auto& a : t_.assignments) {
-      if (!a.lead && a.IsLive()) a.state = AssignmentState::kSuperseded;
+      if (!a.lead && a.IsLive()) Supersede(a);
     }
     t_.phase = Phase::kCallback;
     t_.callback_from = ctx_.now;

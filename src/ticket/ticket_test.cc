@@ -405,6 +405,12 @@ TEST_F(Lifecycle, AssistingOrdersGiveWayToALeadOrderAndEndWithTheAnswer) {
   t = Must(t, re, dispatcher());
   EXPECT_EQ(live(t, kDept2), 1);
   EXPECT_TRUE(t.ActiveLead()->unit_id == kDept2 && t.ActiveLead()->IsLive());
+  for (const auto& a : t.assignments) {
+    // Every order that ended has its end: the superseded assisting one included.
+    if (!a.IsLive()) {
+      EXPECT_GT(a.ended_at, 0) << AssignmentStateName(a.state);
+    }
+  }
   // Another ticket: the lead answers while its assisting unit never signed.
   Ticket u = Must(New(), c, dispatcher());
   u = Must(u, Cmd(C::kAccept), handler());
@@ -412,8 +418,14 @@ TEST_F(Lifecycle, AssistingOrdersGiveWayToALeadOrderAndEndWithTheAnswer) {
   EXPECT_EQ(live(u, kDept2), 1) << "still open while the answer is reviewed (a rejection sends it back)";
   Command approve = Cmd(C::kReview);
   approve.decision = "approve";
+  clock_.AdvanceMs(kHourMs);
   u = Must(u, approve, reviewer());
   EXPECT_EQ(live(u, kDept2), 0);
+  for (const auto& a : u.assignments) {
+    if (a.unit_id == kDept2) {
+      EXPECT_EQ(a.ended_at, clock_.NowMs()) << "its time stops when it is superseded";
+    }
+  }
 }
 
 TEST_F(Lifecycle, DeadlinesMoveWithExtensionsAndSuspension) {
