@@ -71,6 +71,7 @@ std::string EncodeTicketState(const Ticket& t) {
             {"due_at", t.due_at}, {"overall_from", t.overall_from},
             {"overall_extension_ms", t.overall_extension_ms}, {"overall_suspended_ms", t.overall_suspended_ms},
             {"callback_due_at", t.callback_due_at}, {"callback_from", t.callback_from},
+            {"callback_ms", t.callback_ms}, {"callback_working", t.callback_working},
             {"callback_alarmed", t.callback_alarmed}, {"reopen_count", t.reopen_count}, {"urge_count", t.urge_count},
             {"escalation_level", t.escalation_level}, {"callback_attempts", t.callback_attempts},
             {"return_count", t.return_count}, {"supervised", t.supervised}, {"exempt", t.exempt},
@@ -101,6 +102,8 @@ Result<Ticket> DecodeTicketState(const std::string& text) {
     t.overall_suspended_ms = j.value("overall_suspended_ms", int64_t{0});
     t.callback_due_at = j.value("callback_due_at", int64_t{0});
     t.callback_from = j.value("callback_from", int64_t{0});
+    t.callback_ms = j.value("callback_ms", int64_t{0});
+    t.callback_working = j.value("callback_working", false);
     t.callback_alarmed = j.value("callback_alarmed", false);
     t.reopen_count = j.at("reopen_count"); t.urge_count = j.at("urge_count");
     t.escalation_level = j.at("escalation_level"); t.callback_attempts = j.at("callback_attempts");

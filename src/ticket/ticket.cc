@@ -807,7 +807,9 @@ Status Step::Review() {
     }
     t_.phase = Phase::kCallback;
     t_.callback_from = ctx_.now;
-    t_.callback_due_at = ctx_.policy->Due(ctx_.now, ctx_.policy->CallbackMs(), ctx_.policy->CallbackWorking());
+    t_.callback_ms = ctx_.policy->CallbackMs();
+    t_.callback_working = ctx_.policy->CallbackWorking();
+    t_.callback_due_at = ctx_.policy->Due(ctx_.now, t_.callback_ms, t_.callback_working);
     t_.callback_alarmed = false;
     data["callback_due_at"] = t_.callback_due_at;
     if (const Assignment* lead = t_.ActiveLead()) data["content"] = lead->reply;  // the answer the citizen sees
@@ -1008,7 +1010,10 @@ Status Step::RecomputeDeadlines() {
   // (also while a reply waits for review: a rejected one goes back to handling on it)
   if (t_.phase == Phase::kHandling || t_.phase == Phase::kReview) RecomputeOverall();
   if (t_.phase == Phase::kCallback && t_.callback_from) {
-    t_.callback_due_at = ctx_.policy->Due(t_.callback_from, ctx_.policy->CallbackMs(), ctx_.policy->CallbackWorking());
+    // The limit it was given (as assignments keep theirs): only the calendar counts anew.
+    const bool kept = t_.callback_ms > 0;
+    t_.callback_due_at = ctx_.policy->Due(t_.callback_from, kept ? t_.callback_ms : ctx_.policy->CallbackMs(),
+                                          kept ? t_.callback_working : ctx_.policy->CallbackWorking());
   }
   // What moved on the ticket itself goes with the first assignment's event, or alone.
   json ticket_moved = json::object();

@@ -145,6 +145,10 @@ struct Ticket {
   int64_t overall_extension_ms = 0, overall_suspended_ms = 0;
   TimeMs callback_due_at = 0; // 回访 deadline, set when the reply is approved
   TimeMs callback_from = 0;   // ... counted from this instant
+  // ... for this long (working time when callback_working), as the policy said when it was
+  // set: a calendar change recounts it, a later policy does not change it. 0: stored before.
+  int64_t callback_ms = 0;
+  bool callback_working = false;
   bool callback_alarmed = false;  // the callback-overdue alarm was raised
   int reopen_count = 0, urge_count = 0, escalation_level = 0, callback_attempts = 0;
   int return_count = 0;

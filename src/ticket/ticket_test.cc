@@ -522,6 +522,15 @@ TEST_F(Lifecycle, TheOverallDeadlineKeepsItsOwnClock) {
   EXPECT_EQ(callback->ticket.callback_due_at, waiting.callback_due_at + kHourMs);
   ASSERT_FALSE(callback->events.empty());
   EXPECT_EQ(callback->events.back().type, "deadline_recomputed");
+  // A policy changed since gives new tickets its callback limit, not this one: its limit is
+  // the one it was given when the answer was approved.
+  struct LongerCallback : Policy {
+    int64_t CallbackMs() const override { return 3 * kDayMs; }
+  } longer;
+  const CommandContext with_longer{clock_.NowMs(), &org_, &longer, &ids_, nullptr};
+  auto kept = Decide(waiting, recompute, Actor{0, Role::kSystem, 0, "system"}, with_longer);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(kept->ticket.callback_due_at, waiting.callback_due_at);
 }
 
 // The dispatcher confirms or corrects the proposed category, type and urgency in the
