@@ -64,8 +64,16 @@ export function remainingFor(t: Pick<Ticket, 'assignments' | 'remaining_ms'>, un
 }
 
 // Warning level of the unit's assignment (or the ticket's).
-export function warningFor(t: Pick<Ticket, 'assignments' | 'warning_level' | 'overdue'>, unitId?: string | null): string {
+// An order not signed for by its sign-for deadline is red, whatever its handling clock says
+// (the row's time is the sign-for time then: the tag and the time must agree).
+export function warningFor(t: Pick<Ticket, 'assignments' | 'warning_level' | 'overdue'>, unitId?: string | null,
+                           now: number = Date.now()): string {
   const a = unitAssignment(t, unitId)
+  if (a && a.state === 'pending') {
+    const left = typeof a.accept_remaining_ms === 'number' ? a.accept_remaining_ms
+      : a.accept_due_at ? Date.parse(a.accept_due_at) - now : null
+    if (left !== null && left < 0) return 'red'
+  }
   if (a && a.warning_level && (a.state === 'pending' || a.state === 'accepted')) return a.warning_level
   if (t.overdue) return 'red'
   return t.warning_level || 'none'
