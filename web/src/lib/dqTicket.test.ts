@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { actionFailure, byteLength, excerpt, lastReturn, remainingFor, scoreText, STALE_FORM_MESSAGE, suggestedCategory, suggestedUnits, unitAssignment, warningFor } from './dqTicket'
+import { actionFailure, byteLength, defaultUnit, excerpt, lastReturn, remainingFor, returningUnits, scoreText, STALE_FORM_MESSAGE, suggestedCategory, suggestedUnits, unitAssignment, warningFor } from './dqTicket'
 import { ApiError, describeError } from './api'
 
 const a = (o: any) => ({ unit_id: 'u1', unit_name: '甲', lead: true, state: 'pending', dispatched_at: '2026-11-28T10:00:00+08:00', ended_at: '', ...o })
@@ -43,6 +43,19 @@ describe('dqTicket', () => {
       assignments: [a({ unit_id: 'u3', state: 'pending', warning_level: 'none', accept_remaining_ms: -45780000 })] }
     expect(warningFor(late, 'u3')).toBe('red')
     expect(warningFor({ ...late, assignments: [{ ...late.assignments[0], accept_remaining_ms: 60000 }] }, 'u3')).toBe('none')
+  })
+  it('starts a re-dispatch with a confident proposal that has not returned the ticket', () => {
+    const sug = (units: any[]) => ({ units })
+    const t: any = {
+      suggestions: sug([{ unit_id: 'u1', name: 'A', score: 0.7 }, { unit_id: 'u2', name: 'B', score: 0.25 }, { unit_id: 'u3', name: 'C', score: 0.02 }]),
+      assignments: [a({ unit_id: 'u1', state: 'superseded', return_reason: '非本单位职责' })],
+    }
+    const known = () => true
+    expect([...returningUnits(t)]).toEqual(['u1'])
+    expect(defaultUnit(t, known)).toBe('u2')
+    t.assignments.push(a({ unit_id: 'u2', state: 'returned', return_reason: '也不是' }))
+    expect(defaultUnit(t, known)).toBe('') // only a 2 % guess is left: the dispatcher chooses
+    expect(defaultUnit({ suggestions: sug([{ unit_id: 'u9', name: 'Z', score: 0.9 }]), assignments: [] } as any, (id) => id !== 'u9')).toBe('')
   })
   it('counts UTF-8 bytes', () => {
     expect(byteLength('中a')).toBe(4)

@@ -30,6 +30,20 @@ export function scoreText(x: number | null | undefined): string {
   return (x * 100).toFixed(1) + '%'
 }
 
+// Every unit that has returned (退单) the ticket: not proposed to it again.
+export function returningUnits(t: Pick<Ticket, 'assignments'>): Set<string> {
+  return new Set((t.assignments ?? []).filter((a) => a.state === 'returned' || !!a.return_reason).map((a) => a.unit_id))
+}
+
+// The unit a dispatch dialog starts with: the best proposal that has not returned the ticket
+// and is confident enough to be a default (a 2 % guess is left for the dispatcher to choose).
+export const DEFAULT_UNIT_MIN_SCORE = 0.2
+export function defaultUnit(t: Pick<Ticket, 'assignments' | 'suggestions'>, known: (id: string) => boolean): string {
+  const back = returningUnits(t)
+  const s = suggestedUnits(t).find((x) => !back.has(x.unit_id) && known(x.unit_id))
+  return s && (typeof s.score !== 'number' || s.score >= DEFAULT_UNIT_MIN_SCORE) ? s.unit_id : ''
+}
+
 // The latest return of the ticket: who returned it, why, when.
 export function lastReturn(t: Pick<Ticket, 'assignments'>): { unit_id: string; unit_name: string; reason: string; at: string } | null {
   let best: Assignment | null = null
