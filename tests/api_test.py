@@ -619,9 +619,11 @@ class LifecycleTest(Base):
         self.assertEqual(t["status"], "replied")
 
     def test_callback_unsatisfied_reopen_and_cap(self):
-        rates = lambda: self.expect(call("GET", "/api/v1/stats/overview", token=T("admin")), 200).json["rates"]
+        overview = lambda: self.expect(call("GET", "/api/v1/stats/overview", token=T("admin")), 200).json
+        rates = lambda: overview()["rates"]
+        unit_a = lambda: next((u for u in overview()["units"] if u["unit_id"] == U("dept_a")), {"rated": 0, "satisfied": 0})
         t = self.awaiting_callback()
-        before = rates()
+        before, before_a = rates(), unit_a()
         t = self.act("cb1", t, "callback", {"outcome": "reached", "rating": "dissatisfied",
                                             "comment": "路灯仍然不亮"})
         self.assertEqual(t["status"], "closed")
@@ -651,6 +653,9 @@ class LifecycleTest(Base):
         # 满意率 counts both dissatisfied callbacks, the one that reopened the ticket too.
         after = rates()
         self.assertEqual(after["rated"] - before["rated"], 2)
+        # ... and so does the unit's: the answers rated dissatisfied were its own.
+        after_a = unit_a()
+        self.assertEqual((after_a["rated"] - before_a["rated"], after_a.get("satisfied", 0) - before_a.get("satisfied", 0)), (2, 0))
 
     def test_callback_unreachable_three_times(self):
         t = self.awaiting_callback()

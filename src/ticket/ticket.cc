@@ -841,6 +841,13 @@ Status Step::Callback() {
   if (cmd_.outcome == "reached") {
     t_.rating = cmd_.rating;
     data["rating"] = cmd_.rating;
+    // Whose answer was rated: the units whose lead orders replied. A dissatisfied rating
+    // reopens the ticket and their orders are superseded, so the event keeps them (满意率 by unit).
+    json answered_by = json::array();
+    for (const auto& a : t_.assignments) {
+      if (a.lead && a.state == AssignmentState::kReplied) answered_by.push_back(IdToString(a.unit_id));
+    }
+    data["answered_by"] = std::move(answered_by);
     Close(IsSatisfiedRating(cmd_.rating) ? "resolved" : "unsatisfied");
   } else if (cmd_.outcome == "refused") {
     Close("refused");

@@ -1772,16 +1772,32 @@ Result<Store::Overview> SqliteStore::OverviewStats(TimeMs day_start, TimeMs now,
       RETURN_IF_ERROR(st);
     }
     {
-      // A rating counts for every unit whose lead assignment on the ticket was replied.
+      // Every rating counts for the units whose answer was rated (the callback event names
+      // them): a dissatisfied one that reopened the ticket too, as for the city's 满意率.
       ASSIGN_OR_RETURN(auto s, c.Prepare(
-          "SELECT a.unit_id, COUNT(*), SUM(json_extract(t.state, '$.rating') IN " + std::string(kSatisfied) + ")"
-          " FROM tickets t JOIN assignments a ON a.ticket_id = t.id AND a.lead = 1 AND a.state = 'replied'" + period +
-          " AND json_extract(t.state, '$.rating') <> '' GROUP BY 1"));
-      s.Bind(1, from).Bind(2, to);
+          "SELECT CAST(u.value AS INTEGER), COUNT(*), SUM(json_extract(e.data, '$.rating') IN " + std::string(kSatisfied) + ")"
+          " FROM events e JOIN tickets t ON t.id = e.ticket_id, json_each(e.data, '$.answered_by') u"
+          " WHERE e.type = 'callback_recorded' AND e.at >= ? AND t.created_at >= ? AND t.created_at < ?" + scope +
+          " AND IFNULL(json_extract(e.data, '$.rating'), '') <> '' GROUP BY 1"));
+      s.Bind(1, from).Bind(2, from).Bind(3, to);
       while (s.Step(&st)) {
         auto& u = out.units[s.Int(0)];
-        u.rated = s.Int(1);
-        u.satisfied = s.Int(2);
+        u.rated += s.Int(1);
+        u.satisfied += s.Int(2);
+      }
+      RETURN_IF_ERROR(st);
+      // Tickets rated before callbacks named the units: the final rating, for the unit whose
+      // lead order replied.
+      ASSIGN_OR_RETURN(auto old, c.Prepare(
+          "SELECT a.unit_id, COUNT(*), SUM(json_extract(t.state, '$.rating') IN " + std::string(kSatisfied) + ")"
+          " FROM tickets t JOIN assignments a ON a.ticket_id = t.id AND a.lead = 1 AND a.state = 'replied'" + period +
+          " AND json_extract(t.state, '$.rating') <> '' AND NOT EXISTS (SELECT 1 FROM events e2 WHERE e2.ticket_id = t.id"
+          " AND e2.type = 'callback_recorded' AND json_extract(e2.data, '$.answered_by') IS NOT NULL) GROUP BY 1"));
+      old.Bind(1, from).Bind(2, to);
+      while (old.Step(&st)) {
+        auto& u = out.units[old.Int(0)];
+        u.rated += old.Int(1);
+        u.satisfied += old.Int(2);
       }
       RETURN_IF_ERROR(st);
     }
