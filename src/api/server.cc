@@ -433,19 +433,10 @@ void ApiServer::Impl::Routes() {
   http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   // Before a body is read: a POST, PUT or PATCH without a length (curl -X POST with no data) is
   // told what it lacks, instead of the HTTP library's bare 400.
-  http.set_pre_routing_handler([max_body = opts.max_upload_bytes + 4096](const Req& req, Res& res) {
+  http.set_pre_routing_handler([](const Req& req, Res& res) {
     using R = httplib::Server::HandlerResponse;
     if (req.path.rfind("/api/", 0) != 0 || (req.method != "POST" && req.method != "PUT" && req.method != "PATCH")) {
       return R::Unhandled;
-    }
-    // A body stated larger than any the server reads is refused from its header, at once, not
-    // after waiting for (or timing out on) bytes that would be thrown away. (A JSON body over
-    // 1 MiB but within this is read and then refused: answering before the body is read makes
-    // clients that write it whole first, as most do, fail with a broken pipe.)
-    if (req.has_header("Content-Length") &&
-        std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > max_body) {
-      SendError(res, Status(Code::kTooLarge, "body: larger than " + std::to_string(max_body) + " bytes", "body"));
-      return R::Handled;
     }
     // The HTTP library caps a form-encoded body at 8 KiB and answers a bare 413; JSON sent as
     // a form (curl -d without a Content-Type) is read like JSON up to that size, so past it
