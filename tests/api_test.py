@@ -719,6 +719,11 @@ class LifecycleTest(Base):
         self.assertTrue(t["exempt"])
         self.assertEqual(t["exempt_reason"], "诉求人要求超出政策范围，免考核")
         self.act("sup1", t, "exempt", {"reason": "再次"}, status=409)
+        # Off the units' clock: no warning, no deadline left to count down, not in overdue lists.
+        self.assertEqual(t["warning_level"], "none")
+        self.assertNotIn("remaining_ms", t)
+        overdue, _ = self.list_all("sup1", overdue="true")
+        self.assertNotIn(t["id"], [x["id"] for x in overdue])
 
     def test_urge_and_supervise_raise_escalation(self):
         t = self.in_progress()

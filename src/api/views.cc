@@ -108,7 +108,7 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
               {"policy_version", a.clocks.policy_version}, {"working_time", a.clocks.handle_working},
               {"extension_days", a.extension_ms / kDayMs},
               {"accepted_on_time", a.accepted_at ? json(a.accepted_at <= a.accept_due_at) : json(nullptr)},
-              {"handled_on_time", a.replied_at ? json(a.replied_at <= a.handle_due_at) : json(nullptr)}};
+              {"handled_on_time", a.replied_at ? json(t.exempt || a.replied_at <= a.handle_due_at) : json(nullptr)}};
     // Clock time used so far (working time on a working clock), suspensions excluded.
     const TimeMs end = a.replied_at ? a.replied_at : a.ended_at ? a.ended_at : now;
     const TimeMs stop = a.suspended ? a.suspended_at : end;

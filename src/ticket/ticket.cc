@@ -119,7 +119,7 @@ WarningLevel LevelBetween(TimeMs due, TimeMs warn, TimeMs now) {
 }  // namespace
 
 bool Ticket::ClockStopped(const Assignment& a) const {
-  if (a.suspended) return true;
+  if (a.suspended || exempt) return true;  // 免考核: the units' time is not held against them
   return std::any_of(assignments.begin(), assignments.end(), [&](const Assignment& child) {
     return child.parent_id == a.id && child.id != a.id && child.IsLive() && ClockStopped(child);
   });
@@ -132,6 +132,7 @@ WarningLevel Assignment::LevelAt(TimeMs now) const {
 
 TimeMs Ticket::NextAlarmAt() const {
   TimeMs next = phase == Phase::kCallback && !callback_alarmed ? callback_due_at : 0;
+  if (exempt) return next;  // no warnings, urging or supervision of units for an exempted ticket
   for (const auto& a : assignments) {
     if (a.next_alarm_at && (next == 0 || a.next_alarm_at < next)) next = a.next_alarm_at;
   }
@@ -140,7 +141,7 @@ TimeMs Ticket::NextAlarmAt() const {
 
 Ticket::Deadline Ticket::ClockDeadline() const {
   const Assignment* a = ClockLead();
-  if (!a || a->suspended || phase != Phase::kHandling || due_at == 0 || !IsOpenStatus(Status())) return {};
+  if (!a || a->suspended || exempt || phase != Phase::kHandling || due_at == 0 || !IsOpenStatus(Status())) return {};
   return {due_at, a->handle_warn_at, a->clocks.handle_working};
 }
 
@@ -977,7 +978,7 @@ Status Step::SlaTick() {
     Emit("callback_overdue", {{"callback_due_at", t_.callback_due_at}}, false);
   }
   for (auto& a : t_.assignments) {
-    if (!a.IsLive() || a.suspended || a.next_alarm_at == 0) continue;
+    if (!a.IsLive() || a.suspended || t_.exempt || a.next_alarm_at == 0) continue;
     const json who = {{"assignment_id", IdToString(a.id)}, {"unit_id", IdToString(a.unit_id)}, {"lead", a.lead}};
     auto fire = [&](int bit, TimeMs at) {
       if ((a.alarms & bit) || at == 0 || now < at) return false;

@@ -172,8 +172,9 @@ struct Ticket {
   // (and whose time limit still counts) until it dispatches again.
   const Assignment* ClockLead() const;
   Assignment* FindAssignment(Id id);
-  // Whether an assignment's clock stands still: it is suspended, or it relays an order that
-  // is suspended further down (the relaying centre waits on it).
+  // Whether an assignment's clock stands still: it is suspended, it relays an order that is
+  // suspended further down (the relaying centre waits on it), or the ticket is exempted
+  // (免考核: no warnings, overdue counts or automatic urging for its units).
   bool ClockStopped(const Assignment& a) const;
   WarningLevel LevelOf(const Assignment& a, TimeMs now) const {
     return ClockStopped(a) ? WarningLevel::kNone : a.LevelAt(now);

@@ -428,6 +428,23 @@ TEST_F(Lifecycle, AssistingOrdersGiveWayToALeadOrderAndEndWithTheAnswer) {
   }
 }
 
+// 免考核: an exempted ticket's units are off the clock — no warning level, no overdue
+// deadline in the lists' columns, no alarm for the timer (the callback desk's stays).
+TEST_F(Lifecycle, AnExemptedTicketIsOffTheUnitsClock) {
+  Ticket t = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kAccept), handler());
+  const TimeMs late = t.ActiveLead()->handle_due_at + kDayMs;
+  EXPECT_EQ(t.LevelAt(late), WarningLevel::kRed);
+  EXPECT_GT(t.NextAlarmAt(), 0);
+  Command exempt = Cmd(C::kExempt);
+  exempt.reason = "道路施工不可抗力";
+  t = Must(t, exempt, supervisor());
+  EXPECT_TRUE(t.exempt);
+  EXPECT_EQ(t.LevelAt(late), WarningLevel::kNone);
+  EXPECT_EQ(t.LevelOf(*t.ActiveLead(), late), WarningLevel::kNone);
+  EXPECT_EQ(t.ClockDeadline().due, 0);
+  EXPECT_EQ(t.NextAlarmAt(), 0);
+}
+
 TEST_F(Lifecycle, DeadlinesMoveWithExtensionsAndSuspension) {
   Ticket t = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kAccept), handler());
   const TimeMs due = t.ActiveLead()->handle_due_at;
