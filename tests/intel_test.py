@@ -652,6 +652,20 @@ class AssistTest(DemoCase):
         status, all_ = self.api("GET", "/api/v1/stats/dispatch", who="dispatcher1")
         self.assertEqual(status, 200, all_)
         self.assertLess(mine["dispatches"], all_["dispatches"])
+        # ... counted from the district's own routing: its dispatch of a relayed order counts.
+        units = self.api("GET", "/api/v1/units", who="admin")[1]["items"]
+        centre = next(u for u in units if u["kind"] == "district_center" and "江北" in u["name"])
+        street = next(u for u in units if u["kind"] == "street" and u.get("parent_id") == centre["id"])
+        status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "complaint",
+                                                        "content": "江北区某小区门口积水严重", "citizen": {"phone": "13500007777"}})
+        status, t = self.api("POST", "/api/v1/tickets/%s/actions/dispatch" % t["id"],
+                             {"unit_id": centre["id"], "mode": "relay"}, who="dispatcher1")
+        self.assertEqual(status, 200, t)
+        status, t = self.api("POST", "/api/v1/tickets/%s/actions/dispatch" % t["id"], {"unit_id": street["id"]},
+                             who="disp_jiangbei")
+        self.assertEqual(status, 200, t)
+        status, now_mine = self.api("GET", "/api/v1/stats/dispatch", who="disp_jiangbei")
+        self.assertEqual(now_mine["dispatches"], mine["dispatches"] + 1, now_mine)
         # A repeat caller: 江北 sees the alert of its own ticket, but not the city centre's tickets in it.
         phone = "13700009999"
         ids = []

@@ -1637,16 +1637,19 @@ Result<std::vector<Store::UnitHistory>> SqliteStore::DispatchHistory(const std::
 Result<Store::DispatchStats> SqliteStore::DispatchStatsBetween(TimeMs from, TimeMs to,
                                                                const std::vector<Id>& scope_units) {
   return Read<DispatchStats>([&](Connection& c) -> Result<DispatchStats> {
-    // A centre dispatch is a "dispatched" event without a parent assignment; it came back
-    // when a "returned" event names its lead assignment (the assignment itself is later
-    // superseded by the re-dispatch, so its state does not tell).
+    // The city's dispatches are "dispatched" events without a parent assignment; a district
+    // centre's (scope_units given) are those its own units made, relayed ones included. One
+    // came back when a "returned" event names its lead assignment (the assignment itself is
+    // later superseded by the re-dispatch, so its state does not tell).
+    const std::string whose = scope_units.empty()
+        ? " AND json_extract(e.data, '$.parent_assignment_id') IN ('0', '')"
+        : " AND CAST(json_extract(e.data, '$.by_unit_id') AS INTEGER) IN " + IdListLiteral(scope_units);
     ASSIGN_OR_RETURN(auto s, c.Prepare(
         "SELECT COUNT(*), SUM(r), SUM(sug IS NOT NULL), SUM(followed = 1), SUM(followed = 1 AND r) FROM ("
         " SELECT json_extract(e.data, '$.suggestion') AS sug, json_extract(e.data, '$.suggestion.followed') AS followed,"
         "  EXISTS (SELECT 1 FROM events x WHERE x.ticket_id = e.ticket_id AND x.type = 'returned'"
         "   AND json_extract(x.data, '$.assignment_id') = json_extract(e.data, '$.lead.assignment_id')) AS r"
-        " FROM events e WHERE e.type = 'dispatched' AND e.at >= ? AND e.at < ?"
-        " AND json_extract(e.data, '$.parent_assignment_id') IN ('0', '')" +
+        " FROM events e WHERE e.type = 'dispatched' AND e.at >= ? AND e.at < ?" + whose +
         ScopeClause("e.ticket_id", scope_units) + ")"));
     s.Bind(1, from);
     s.Bind(2, to);
