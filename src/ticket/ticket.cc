@@ -553,6 +553,18 @@ Status Step::Return() {
   Assignment* a = nullptr;
   RETURN_IF_ERROR(NeedOwnAssignment(&a, {AssignmentState::kPending, AssignmentState::kAccepted}, false));
   if (t_.phase != Phase::kHandling) return Invalid(t_, cmd_.type);
+  if (a->suspended) {
+    // The time it stood suspended is given back to the clocks above it and to the ticket's
+    // overall deadline, as a resume would: a return does not turn a suspension into lost time.
+    const int64_t stopped_ms = ctx_.policy->Elapsed(a->suspended_at, ctx_.now, a->clocks.handle_working);
+    MoveRelayClocks(*a, 0, a->suspended_at);
+    if (const Assignment* from = OverallFrom()) {
+      t_.overall_suspended_ms += ctx_.policy->Elapsed(a->suspended_at, ctx_.now, from->clocks.handle_working);
+    }
+    if (!RecomputeOverall() && t_.due_at && a->lead) t_.due_at += stopped_ms;
+    a->suspended_ms += stopped_ms;
+    a->suspended_at = 0;
+  }
   a->state = AssignmentState::kReturned;
   a->return_reason = cmd_.reason;
   a->ended_at = ctx_.now;

@@ -445,6 +445,18 @@ TEST_F(Lifecycle, AnExemptedTicketIsOffTheUnitsClock) {
   EXPECT_EQ(t.NextAlarmAt(), 0);
 }
 
+// A suspended order that its unit then returns gives the time it stood back to the ticket's
+// overall deadline, as resuming would have.
+TEST_F(Lifecycle, ASuspensionEndedByAReturnStillMovesTheOverallDeadline) {
+  Ticket t = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kAccept), handler());
+  const TimeMs overall = t.due_at;
+  t = Must(t, Cmd(C::kSuspend), supervisor());
+  clock_.AdvanceMs(kDayMs);
+  t = Must(t, Cmd(C::kReturn), handler());
+  EXPECT_EQ(t.Status(), S::kReturned);
+  EXPECT_EQ(t.due_at, overall + kDayMs);
+}
+
 TEST_F(Lifecycle, DeadlinesMoveWithExtensionsAndSuspension) {
   Ticket t = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kAccept), handler());
   const TimeMs due = t.ActiveLead()->handle_due_at;
