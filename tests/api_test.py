@@ -615,8 +615,13 @@ class LifecycleTest(Base):
         t = self.act("rev1", t, "review", {"decision": "reject", "comment": "答复未说明维修时间，请补充"})
         self.assertEqual(t["status"], "in_progress")
         self.assertEqual(lead(t)["state"], "accepted")
+        # The unit sees why, beside its answer to revise, until it replies again.
+        mine = lead(self.get("h_a", t))
+        self.assertEqual(mine["rejected_comment"], "答复未说明维修时间，请补充")
+        self.assertTrue(mine["reply"])
         t = self.act("h_a", t, "reply", {"content": "已于本周三完成维修。"})
         self.assertEqual(t["status"], "replied")
+        self.assertNotIn("rejected_comment", lead(t))
 
     def test_callback_unsatisfied_reopen_and_cap(self):
         overview = lambda: self.expect(call("GET", "/api/v1/stats/overview", token=T("admin")), 200).json

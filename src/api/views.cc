@@ -121,6 +121,7 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
     }
     if (!a.return_reason.empty()) j["return_reason"] = a.return_reason;
     if (!a.reply.empty()) j["reply"] = a.reply;
+    if (!a.rejected_comment.empty()) j["rejected_comment"] = a.rejected_comment;
     if (a.extension_days_requested) {
       j["extension_request"] = {{"days", a.extension_days_requested}, {"reason", a.extension_reason}};
     }

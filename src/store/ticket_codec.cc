@@ -14,7 +14,7 @@ json EncodeAssignment(const Assignment& a) {
           {"state", AssignmentStateName(a.state)}, {"dispatched_at", a.dispatched_at},
           {"accepted_at", a.accepted_at}, {"replied_at", a.replied_at}, {"ended_at", a.ended_at},
           {"accept_due_at", a.accept_due_at}, {"handle_due_at", a.handle_due_at},
-          {"return_reason", a.return_reason}, {"reply", a.reply},
+          {"return_reason", a.return_reason}, {"reply", a.reply}, {"rejected_comment", a.rejected_comment},
           {"ext_days", a.extension_days_requested}, {"ext_reason", a.extension_reason},
           {"suspend_requested", a.suspend_requested}, {"suspended", a.suspended},
           {"suspended_at", a.suspended_at}, {"suspend_reason", a.suspend_reason},
@@ -37,6 +37,7 @@ Assignment DecodeAssignment(const json& j) {
   a.replied_at = j.at("replied_at"); a.ended_at = j.at("ended_at");
   a.accept_due_at = j.at("accept_due_at"); a.handle_due_at = j.at("handle_due_at");
   a.return_reason = j.at("return_reason"); a.reply = j.at("reply");
+  a.rejected_comment = j.value("rejected_comment", std::string());
   a.extension_days_requested = j.at("ext_days"); a.extension_reason = j.at("ext_reason");
   a.suspend_requested = j.at("suspend_requested"); a.suspended = j.at("suspended");
   a.suspended_at = j.at("suspended_at"); a.suspend_reason = j.at("suspend_reason");

@@ -785,6 +785,7 @@ Status Step::Reply() {
   a->state = AssignmentState::kReplied;
   a->replied_at = ctx_.now;
   a->reply = cmd_.content;
+  a->rejected_comment.clear();
   json att = json::array();
   for (Id id : cmd_.attachment_ids) att.push_back(IdToString(id));
   json data = {{"assignment_id", IdToString(a->id)}, {"unit_id", IdToString(a->unit_id)},
@@ -798,6 +799,7 @@ Status Step::Reply() {
       up->state = AssignmentState::kReplied;
       up->replied_at = ctx_.now;
       up->reply = cmd_.content;
+      up->rejected_comment.clear();
       p = up->parent_id;
     }
     t_.phase = Phase::kReview;
@@ -835,6 +837,7 @@ Status Step::Review() {
       if (!x) break;
       x->state = AssignmentState::kAccepted;
       x->replied_at = 0;
+      x->rejected_comment = cmd_.comment;
       id = x->parent_id;
     }
     t_.phase = Phase::kHandling;

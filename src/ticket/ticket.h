@@ -97,6 +97,9 @@ struct Assignment {
   TimeMs accept_due_at = 0, handle_due_at = 0;
   std::string return_reason;
   std::string reply;
+  // The reviewer's comment when the reply was sent back (审核退回), shown to the unit until it
+  // replies again; the rejected reply stays in `reply` for it to revise.
+  std::string rejected_comment;
   // Extension (延期) and suspension (挂起) requests waiting for the centre.
   int extension_days_requested = 0;
   std::string extension_reason;

@@ -25,6 +25,7 @@ export interface Assignment {
   remaining_ms?: number
   accept_remaining_ms?: number // pending only: working time left to sign
   reply?: string
+  rejected_comment?: string // the reviewer sent the reply back (审核退回) with this comment
   return_reason?: string
   extension_request?: { days: number; reason: string }
   suspend_reason?: string
