@@ -713,6 +713,8 @@ class AssistTest(DemoCase):
         self.assertEqual(status, 200, s)
         self.assertEqual(s["emergency"]["transfer"], "119")
         self.assertEqual(s["emergency"]["hits"][0]["kind"], "fire")
+        self.assertEqual((s["urgency"]["label"], s["urgency"]["abstain"]), ("emergency", False),
+                         "the urgency proposal agrees with the emergency banner")
         status, s = self.api("POST", "/api/v1/suggest", {"content": "小区消防通道被车堵了，请处理"})
         self.assertNotIn("emergency", s)
         # No phrase names it, the urgency model does: flagged too, as the classifier's.

@@ -139,6 +139,13 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
       }
     }
   }
+  // A phrase that names an emergency (着火, 有人被困) decides the urgency: the proposal must
+  // not say 一般 beside a red banner saying 转 119.
+  if (out.contains("emergency") && out["emergency"].value("source", "") != "classifier" &&
+      (!out.contains("urgency") || out["urgency"].value("label", "") != "emergency")) {
+    out["urgency"] = {{"label", "emergency"}, {"confidence", 1.0}, {"abstain", false}, {"source", "screening"},
+                      {"top", json::array({{{"label", "emergency"}, {"confidence", 1.0}}})}};
+  }
 
   // Units: the dispatch directory's rule for (category, area) counts 0.5; history adds
   // 0.5 × the estimated chance that the unit keeps the request, from the category's
