@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { actionFailure, byteLength, defaultUnit, excerpt, lastReturn, remainingFor, returningUnits, scoreText, STALE_FORM_MESSAGE, suggestedCategory, suggestedUnits, unitAssignment, warningFor } from './dqTicket'
+import { actionFailure, byteLength, defaultUnit, staleRowMessage, excerpt, lastReturn, remainingFor, returningUnits, scoreText, STALE_FORM_MESSAGE, suggestedCategory, suggestedUnits, unitAssignment, warningFor } from './dqTicket'
 import { ApiError, describeError } from './api'
 
 const a = (o: any) => ({ unit_id: 'u1', unit_name: '甲', lead: true, state: 'pending', dispatched_at: '2026-11-28T10:00:00+08:00', ended_at: '', ...o })
@@ -56,6 +56,11 @@ describe('dqTicket', () => {
     t.assignments.push(a({ unit_id: 'u2', state: 'returned', return_reason: '也不是' }))
     expect(defaultUnit(t, known)).toBe('') // only a 2 % guess is left: the dispatcher chooses
     expect(defaultUnit({ suggestions: sug([{ unit_id: 'u9', name: 'Z', score: 0.9 }]), assignments: [] } as any, (id) => id !== 'u9')).toBe('')
+  })
+  it('says what became of a row someone else acted on', () => {
+    expect(staleRowMessage('202612010001')).toContain('请确认后重试')
+    expect(staleRowMessage('202612010001', { status_label: '已派单' }, false)).toBe('202612010001 已由他人处理（现为「已派单」），已移出列表')
+    expect(staleRowMessage('202612010001', { status_label: '待派单' }, true)).toContain('请确认后重试')
   })
   it('counts UTF-8 bytes', () => {
     expect(byteLength('中a')).toBe(4)

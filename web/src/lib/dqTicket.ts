@@ -108,7 +108,12 @@ export interface ActionFailure {
   message: string
 }
 export const STALE_FORM_MESSAGE = '工单已被他人更新，已刷新为最新数据，请确认后重新提交'
-export const staleRowMessage = (number: string) => `${number} 已被他人更新，已刷新该行，请确认后重试`
+// `fresh`: the ticket as re-read. When it has left the list (someone else dispatched or
+// signed for it), there is nothing to retry: say what became of it.
+export const staleRowMessage = (number: string, fresh?: Pick<Ticket, 'status_label'> | null, stillListed = true) =>
+  fresh && !stillListed
+    ? `${number} 已由他人处理（现为「${fresh.status_label}」），已移出列表`
+    : `${number} 已被他人更新，已刷新该行，请确认后重试`
 
 export function actionFailure(e: unknown, fields: readonly string[] = []): ActionFailure {
   if (isStale(e)) return { stale: true, message: STALE_FORM_MESSAGE }
