@@ -538,29 +538,28 @@ class AssistTest(DemoCase):
         self.assertNotEqual(mine[0]["data"]["tones"][-1], "calm")
         self.assertEqual(mine[0]["ticket_id"], t["id"])
         self.assertEqual(mine[0]["data"]["same_matter"], 3)
+        def calls(phone, masked, requests):
+            # The calls from one phone, then the one repeat-caller alert they raise.
+            for kind, text in requests:
+                status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": kind,
+                                                                "content": text, "citizen": {"phone": phone}})
+                self.assertEqual(status, 201, t)
+            status, alerts = self.api("GET", "/api/v1/alerts?kind=repeat_caller", who="dispatcher1")
+            found = [a for a in alerts["items"] if a["data"]["phone"] == masked]
+            self.assertEqual(len(found), 1, alerts)
+            return found[0]
         # Three different matters from one phone: a repeat caller, not an escalation.
-        for kind, text in (("consultation", "社保卡丢了怎么补办？"), ("suggestion", "建议在学校门口增设一个公交站。"),
-                           ("complaint", "菜市场有摊贩缺斤少两，请管一管。")):
-            status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": kind, "content": text,
-                                                            "citizen": {"phone": "13577778888"}})
-            self.assertEqual(status, 201, t)
-        status, alerts = self.api("GET", "/api/v1/alerts?kind=repeat_caller", who="dispatcher1")
-        other = [a for a in alerts["items"] if a["data"]["phone"] == "135****8888"]
-        self.assertEqual(len(other), 1, alerts)
-        self.assertEqual((other[0]["data"]["escalating"], other[0]["data"]["same_matter"], other[0]["severity"]),
-                         (False, 1, "warning"), other[0])
+        other = calls("13577778888", "135****8888", (("consultation", "社保卡丢了怎么补办？"),
+                                                   ("suggestion", "建议在学校门口增设一个公交站。"),
+                                                   ("complaint", "菜市场有摊贩缺斤少两，请管一管。")))
+        self.assertEqual((other["data"]["escalating"], other["data"]["same_matter"], other["severity"]),
+                         (False, 1, "warning"), other)
         # A threat to petition (上访) stays on record: a calm call about the same matter after it
         # does not lower the alert.
-        for kind, text in (("consultation", "公园里的健身器材坏了，什么时候修？"),
-                           ("complaint", "公园健身器材坏了一个月没人修，再不处理我就去上访！"),
-                           ("consultation", "请问公园健身器材修了没有？")):
-            status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": kind, "content": text,
-                                                            "citizen": {"phone": "13566665555"}})
-            self.assertEqual(status, 201, t)
-        status, alerts = self.api("GET", "/api/v1/alerts?kind=repeat_caller", who="dispatcher1")
-        park = [a for a in alerts["items"] if a["data"]["phone"] == "135****5555"]
-        self.assertEqual(len(park), 1, alerts)
-        self.assertEqual((park[0]["severity"], park[0]["data"]["escalating"]), ("high", True), park[0])
+        park = calls("13566665555", "135****5555", (("consultation", "公园里的健身器材坏了，什么时候修？"),
+                                                  ("complaint", "公园健身器材坏了一个月没人修，再不处理我就去上访！"),
+                                                  ("consultation", "请问公园健身器材修了没有？")))
+        self.assertEqual((park["severity"], park["data"]["escalating"]), ("high", True), park)
 
         text = "滨江路与望江路交叉口的红绿灯坏了，车辆乱成一团，早高峰特别危险，请马上派人修复。"
         numbers = []
