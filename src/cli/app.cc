@@ -51,10 +51,14 @@ Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock)
     if (fd < 0) return Status(Code::kFailedPrecondition, "cannot create " + db_path + ": " + std::strerror(errno));
     ::close(fd);
   }
-  ASSIGN_OR_RETURN(std::string key, ResolveDataKey(db_path, create));
+  auto key = ResolveDataKey(db_path, create);
+  if (!key.ok()) {
+    if (!db_existed) std::filesystem::remove(db_path, ec);
+    return key.status();
+  }
   SqliteOptions o;
   o.path = db_path;
-  o.data_key_hex = key;
+  o.data_key_hex = *key;
   o.clock = clock;  // the id-generator node is leased from the database (node_leases)
   App app;
   auto store = OpenSqliteStore(o);

@@ -232,14 +232,16 @@ Status SqliteStore::LeaseNode(Connection& c) {
   auto take = [&]() -> Status {
     ASSIGN_OR_RETURN(auto gone, c.Prepare("DELETE FROM node_leases WHERE expires_at <= ?"));
     RETURN_IF_ERROR(gone.Bind(1, now).Run());
-    ASSIGN_OR_RETURN(auto held, c.Prepare("SELECT node FROM node_leases ORDER BY node"));
     int node = 0;
-    Status st;
-    while (held.Step(&st)) {
-      if (held.Int(0) != node) break;
-      ++node;
+    {  // (the read is reset when `held` goes, before the insert)
+      ASSIGN_OR_RETURN(auto held, c.Prepare("SELECT node FROM node_leases ORDER BY node"));
+      Status st;
+      while (held.Step(&st)) {
+        if (held.Int(0) != node) break;
+        ++node;
+      }
+      RETURN_IF_ERROR(st);
     }
-    RETURN_IF_ERROR(st);
     if (node >= kLeasedNodes) {
       return Status(Code::kResourceExhausted, "all " + std::to_string(kLeasedNodes) +
                                                   " id-generator nodes are leased: too many processes share this database");
