@@ -253,8 +253,12 @@ Result<std::string> Service::Login(const std::string& username, const std::strin
   std::lock_guard turn(gate->mu);
   const TimeMs now = clock_->NowMs();
   const std::string failure_key = "login:" + username;
-  ASSIGN_OR_RETURN(const int failed, store_->LookupFailures(failure_key, now, kLoginWindowMs));
-  if (failed >= kMaxLoginFailures) {
+  // The attempt is counted as failed before the check and taken back if it succeeds: the
+  // count and this attempt's place in it are one write, so servers sharing the database
+  // cannot each let a sixth guess through.
+  ASSIGN_OR_RETURN(const int counted, store_->RecordLookupFailure(failure_key, now, kLoginWindowMs));
+  if (counted > kMaxLoginFailures) {
+    (void)store_->ForgetLookupFailure(failure_key, now);  // refused unchecked: not a guess to count
     return Status(Code::kResourceExhausted, "too many failed logins for this user; wait 5 minutes");
   }
   auto user = store_->FindUserByName(username);
@@ -266,7 +270,7 @@ Result<std::string> Service::Login(const std::string& username, const std::strin
     return h.ok() ? *h : std::string();
   }();
   const bool ok = VerifyPassword(usable ? user->password_hash : decoy, password) && usable;
-  if (!ok) (void)store_->RecordLookupFailure(failure_key, now, kLoginWindowMs);
+  if (ok) (void)store_->ForgetLookupFailure(failure_key, now);
   if (!ok) {
     // Recorded for unknown names too: the same write either way, and the attempts on record.
     (void)store_->AppendAudit({0, now, user.ok() ? user->id : 0, "login_failed",

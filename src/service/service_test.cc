@@ -2,6 +2,10 @@
 // alarm once — also across a restart — lists filter by deadline, a calendar edit
 // recomputes open deadlines, and the masking matrix holds.
 #include <gtest/gtest.h>
+
+#include <thread>
+
+#include <atomic>
 #include <unistd.h>
 
 #include <algorithm>
@@ -598,6 +602,31 @@ TEST_F(ServiceTest, EveryLoginPaysOnePasswordCheck) {
   off.active = false;
   ASSERT_TRUE(svc_->UpdateUser(admin, made->id, off).ok());
   EXPECT_EQ(login("zhangsan", "Correct-Horse-2026"), std::make_pair(false, uint64_t{1}));
+}
+
+// Two servers sharing the database (two services on one store) let five wrong guesses in
+// all through, however they are spread, and a right password is not counted as one.
+TEST_F(ServiceTest, TheLoginLockoutHoldsAcrossServersSharingTheDatabase) {
+  Actor admin{9, Role::kAdmin, hub_, "admin"};
+  User u;
+  u.username = "lisi";
+  u.role = Role::kAgent;
+  u.unit_id = hub_;
+  u.display_name = "李四";
+  ASSERT_TRUE(svc_->CreateUser(admin, u, "Correct-Horse-2026").ok());
+  Service other(store_.get(), &clock_, &ids_);
+  ASSERT_TRUE(other.Login("lisi", "Correct-Horse-2026").ok());
+  std::atomic<int> wrong{0}, locked{0};
+  std::vector<std::thread> guesses;
+  for (int i = 0; i < 12; ++i) {
+    guesses.emplace_back([&, i] {
+      auto r = (i % 2 ? other : *svc_).Login("lisi", "guess-" + std::to_string(i));
+      (r.status().code() == Code::kResourceExhausted ? locked : wrong)++;
+    });
+  }
+  for (auto& g : guesses) g.join();
+  EXPECT_EQ(wrong.load(), 5);
+  EXPECT_EQ(locked.load(), 7);
 }
 
 // Of two near-equal answers the newer ranks first; an old but clearly better one still

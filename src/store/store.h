@@ -411,6 +411,8 @@ class Store {
   // Records a failed public look-up; returns the failures within the window.
   virtual Result<int> RecordLookupFailure(const std::string& number, TimeMs now, TimeMs window_ms) = 0;
   virtual Result<int> LookupFailures(const std::string& number, TimeMs now, TimeMs window_ms) = 0;
+  // Takes back one failure recorded at `at` (an attempt counted as failed until it succeeded).
+  virtual Status ForgetLookupFailure(const std::string& number, TimeMs at) = 0;
 };
 
 // Opens (creating and migrating as needed) the SQLite store at `path`. The data key

@@ -157,6 +157,7 @@ class SqliteStore final : public Store {
   Status AppendAudit(AuditEntry e) override;
   Result<std::vector<AuditEntry>> ListAudit(int limit, Id before_id, const std::optional<std::vector<Id>>& users) override;
   Result<int> RecordLookupFailure(const std::string& number, TimeMs now, TimeMs window_ms) override;
+  Status ForgetLookupFailure(const std::string& number, TimeMs at) override;
   Result<int> LookupFailures(const std::string& number, TimeMs now, TimeMs window_ms) override;
 
  private:
@@ -2293,6 +2294,14 @@ Result<int> SqliteStore::RecordLookupFailure(const std::string& number, TimeMs n
     n.Bind(1, number).Bind(2, now - window_ms).Step(&st);
     RETURN_IF_ERROR(st);
     return static_cast<int>(n.Int(0));
+  });
+}
+
+Status SqliteStore::ForgetLookupFailure(const std::string& number, TimeMs at) {
+  return WriteStatus([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("DELETE FROM lookup_failures WHERE rowid IN"
+                                       " (SELECT rowid FROM lookup_failures WHERE number = ? AND at = ? LIMIT 1)"));
+    return s.Bind(1, number).Bind(2, at).Run();
   });
 }
 
