@@ -71,7 +71,8 @@ int Run(const StaffingArgs& a) {
   const auto& p = *plan;
   std::cout << "contacts " << p["from"].get<std::string>() << " .. " << p["to"].get<std::string>() << " (" << a.weeks
             << " weeks): " << p["contacts"] << "\n";
-  if (const double seen = p["weeks_observed"].get<double>(); seen < a.weeks && p["contacts"].get<int64_t>() > 0) {
+  // Said when a whole week or more had no contacts yet (not for a quiet first hour).
+  if (const double seen = p["weeks_observed"].get<double>(); seen <= a.weeks - 1 && p["contacts"].get<int64_t>() > 0) {
     std::cout << "the contacts on record begin inside the window: each hour is averaged over the " << seen
               << " weeks that saw it\n";
   }
