@@ -723,7 +723,9 @@ class LifecycleTest(Base):
         t = self.act("sup1", t, "exempt", {"reason": "诉求人要求超出政策范围，免考核"})
         self.assertTrue(t["exempt"])
         self.assertEqual(t["exempt_reason"], "诉求人要求超出政策范围，免考核")
-        self.act("sup1", t, "exempt", {"reason": "再次"}, status=409)
+        r = call("POST", "/api/v1/tickets/%s/actions/exempt" % t["id"], {"reason": "再次"}, T("sup1"))
+        self.expect_error(r, 409)
+        self.assertIn("exempted already", r.json["error"]["message"])
         # Off the units' clock: no warning, no deadline left to count down, not in overdue lists.
         self.assertEqual(t["warning_level"], "none")
         self.assertNotIn("remaining_ms", t)

@@ -127,6 +127,8 @@ Result<SlaPolicyDoc> SlaPolicyDoc::FromJson(std::string_view text) {
   RETURN_IF_ERROR(integer("reopen_cap", 0, 10, "must be an integer from 0 to 10", &doc.reopen_cap));
   RETURN_IF_ERROR(dur(j, "supervise_after", "supervise_after", &doc.supervise_after, false));
   RETURN_IF_ERROR(dur(j, "callback", "callback", &doc.callback, false));
+  // A 回访 limit of nothing would make every answer overdue for its callback at once.
+  if (doc.callback.ms == 0) return InvalidArgument("callback", "must be longer than zero");
   if (!j.contains("rules") || !j["rules"].is_array() || j["rules"].empty() || j["rules"].size() > 500) {
     return InvalidArgument("rules", "must be an array of 1-500 rules");
   }

@@ -201,6 +201,8 @@ TEST(SlaPolicyDoc, ParsesAndNamesFields) {
             "rules");
   EXPECT_EQ(SlaPolicyDoc::FromJson(R"({"rules":[{"accept":"1wd","handle":"five"}]})").status().field(),
             "rules[0].handle");
+  EXPECT_EQ(SlaPolicyDoc::FromJson(R"({"callback":"0m","rules":[{"accept":"1wd","handle":"5wd"}]})").status().field(),
+            "callback");
   EXPECT_EQ(SlaPolicyDoc::FromJson(R"({"warning_pct":150,"rules":[{"accept":"1wd","handle":"5wd"}]})").status().field(),
             "warning_pct");
   EXPECT_EQ(SlaPolicyDoc::FromJson(R"({"warnig_pct":50,"rules":[{"accept":"1wd","handle":"5wd"}]})").status().field(),

@@ -960,7 +960,8 @@ Status Step::Withdraw() {
 
 Status Step::Exempt() {
   RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kSupervisor}));
-  if (t_.phase == Phase::kArchived || t_.exempt) return Invalid(t_, cmd_.type);
+  if (t_.exempt) return Conflict("invalid_transition", "the ticket is exempted already (" + t_.exempt_reason + ")");
+  if (t_.phase == Phase::kArchived) return Invalid(t_, cmd_.type);
   if (!CentreCovers(t_.intake_unit_id)) return PermissionDenied("ticket belongs to another centre");
   t_.exempt = true;
   t_.exempt_reason = cmd_.reason;

@@ -114,6 +114,8 @@ const detailPatterns: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^'([^']*)' already names (.*) in the same district$/, (m) => `「${m[1]}」已是同区的${m[2]}的名称或别名`],
   [/^a relay dispatch goes to a district centre or sub-centre/, '逐级转派只能派给区分中心或分中心'],
   [/^a relay dispatch goes to a centre below yours/, '逐级转派只能派给下级中心，不能派给本中心'],
+  [/^the ticket is exempted already/, '该工单已免考核'],
+  [/^must be longer than zero/, '应大于零'],
   [/^a direct dispatch goes to a handling unit/, '直派只能派给承办单位，派给中心请选逐级转派'],
   [/^the lead unit cannot also assist$|^lists the lead unit$/, '主办单位不能同时为协办单位'],
   [/^lists a unit twice$/, '协办单位重复'],
