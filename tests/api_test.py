@@ -485,7 +485,7 @@ class LifecycleTest(Base):
         other = self.act("disp1", other, "dispatch", {"unit_id": U("dc"), "mode": "relay"})
         r = call("POST", "/api/v1/tickets/%s/actions/dispatch" % other["id"], {"unit_id": U("dept_a")},
                  T("disp_dc"))
-        self.expect(r, 403)
+        self.expect_error(r, 403, field="unit_id")  # the refusal names what to change
         t = self.act("h_street", t, "accept")
         self.assertEqual(t["status"], "in_progress")
         t = self.act("h_street", t, "reply", {"content": "已协调环卫所当天清运完毕。"})

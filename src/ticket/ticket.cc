@@ -329,7 +329,7 @@ Status Step::CheckTarget(Id unit_id, const char* field, bool relay) const {
     return InvalidArgument(field, "a direct dispatch goes to a handling unit, not a centre (use mode relay)");
   }
   if (!CentreCovers(unit_id)) {
-    return PermissionDenied(std::string(field) + ": unit is outside your centre's subtree");
+    return Status(Code::kPermissionDenied, std::string(field) + ": unit is outside your centre's subtree", field);
   }
   return Status::Ok();
 }
@@ -593,7 +593,7 @@ Status Step::Redispatch(bool coordinate) {
   const bool relay = cmd_.mode == "relay";
   RETURN_IF_ERROR(CheckTarget(cmd_.unit_id, "unit_id", relay));
   if (by && !org().InSubtree(cmd_.unit_id, by->id)) {
-    return PermissionDenied("unit_id: outside the subtree of the centre the order returned to");
+    return Status(Code::kPermissionDenied, "unit_id: outside the subtree of the centre the order returned to", "unit_id");
   }
   if (cmd_.unit_id == active->unit_id && active->state == AssignmentState::kPending) {
     return InvalidArgument("unit_id", "the order is already with that unit");

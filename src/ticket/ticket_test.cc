@@ -356,6 +356,7 @@ TEST_F(Lifecycle, RelayChainRepliesUpAndReturnsGoBack) {
   Command re = Cmd(C::kRedispatch);
   re.unit_id = kDept;  // outside the district's subtree
   EXPECT_EQ(Run(returned, re, district).status().code(), Code::kPermissionDenied);
+  EXPECT_EQ(Run(returned, re, district).status().field(), "unit_id");
   // The street's time ended when it returned the order, not when the centre re-dispatched it.
   const TimeMs returned_at = returned.assignments[1].ended_at;
   ASSERT_GT(returned_at, 0);
