@@ -9,6 +9,7 @@ through their lifecycle as the people who use it would, with raw UTF-8 Chinese b
 Standard library only.
 """
 
+import collections
 import datetime
 import http.client
 import json
@@ -1926,6 +1927,11 @@ class ScreensTest(Base):
         self.assertTrue(topic["categories"])
         self.assertTrue(all(c["code"].startswith(top) and len(c["code"]) > len(top) for c in topic["categories"]),
                         "its table breaks the topic down one level")
+        # ... and its early warnings are those its tickets raised, not the city's.
+        alerts = self.expect(call("GET", "/api/v1/alerts?limit=500", token=T("sup1")), 200).json["items"]
+        of_topic = collections.Counter(a["kind"] for a in alerts if a["created_at"][:10] == str(today) and
+                                       self.get("sup1", {"id": a["ticket_id"]})["category_code"].startswith(top))
+        self.assertEqual({k: v for k, v in topic["alerts"].items() if v}, dict(of_topic))
         # Refusals name the field.
         self.expect_error(call("GET", "/api/v1/reports/weekly", token=T("h_a")), 403)
         self.expect_error(call("GET", "/api/v1/reports/weekly", token=T("agent1")), 403)

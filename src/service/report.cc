@@ -212,7 +212,7 @@ Result<json> Service::Report(const Actor& a, const ReportPeriod& p, const std::s
 
   // ---- early warnings raised in the period
   ASSIGN_OR_RETURN(std::vector<Id> scope_units, CentreScope(a, *org));
-  ASSIGN_OR_RETURN(auto raised, store_->CountAlerts(p.from, to, scope_units));
+  ASSIGN_OR_RETURN(auto raised, store_->CountAlerts(p.from, to, scope_units, category));
   json alerts = json::object();
   for (const char* kind : {"repeat_caller", "duplicate_cluster", "emergency"}) alerts[kind] = raised[kind];
 

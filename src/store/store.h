@@ -292,9 +292,11 @@ class Store {
   // to the ticket that raised the alert.
   virtual Result<std::vector<Alert>> ListAlerts(const std::string& kind, TimeMs since, int limit,
                                                 const std::vector<Id>& scope_units = {}) = 0;
-  // How many alerts of each kind were first raised in [from, to), scoped as ListAlerts.
+  // How many alerts of each kind were first raised in [from, to), scoped as ListAlerts;
+  // with `category`, only those raised by tickets of that category (a special report's).
   virtual Result<std::map<std::string, int64_t>> CountAlerts(TimeMs from, TimeMs to,
-                                                             const std::vector<Id>& scope_units = {}) = 0;
+                                                             const std::vector<Id>& scope_units = {},
+                                                             const std::string& category = {}) = 0;
 
   // Tickets created in [from, to) whose proposal flagged a public-interest litigation clue,
   // newest first: id, number, created_at, category and the proposal JSON.

@@ -124,7 +124,8 @@ class SqliteStore final : public Store {
                                                   const std::vector<Id>& scope_units) override;
   Result<std::vector<Alert>> ListAlerts(const std::string& kind, TimeMs since, int limit,
                                         const std::vector<Id>& scope_units) override;
-  Result<std::map<std::string, int64_t>> CountAlerts(TimeMs from, TimeMs to, const std::vector<Id>& scope_units) override;
+  Result<std::map<std::string, int64_t>> CountAlerts(TimeMs from, TimeMs to, const std::vector<Id>& scope_units,
+                                                     const std::string& category) override;
   Result<std::vector<UnitHistory>> DispatchHistory(const std::string& category_prefix, int recent) override;
   Result<DispatchStats> DispatchStatsBetween(TimeMs from, TimeMs to, const std::vector<Id>& scope_units) override;
   Result<Overview> OverviewStats(TimeMs day_start, TimeMs now, TimeMs from, TimeMs to,
@@ -1601,11 +1602,13 @@ Result<std::vector<Store::Alert>> SqliteStore::ListAlerts(const std::string& kin
 }
 
 Result<std::map<std::string, int64_t>> SqliteStore::CountAlerts(TimeMs from, TimeMs to,
-                                                               const std::vector<Id>& scope_units) {
+                                                               const std::vector<Id>& scope_units,
+                                                               const std::string& category) {
   using Out = std::map<std::string, int64_t>;
+  ASSIGN_OR_RETURN(const std::string of_category, CategoryCondition(category, "ticket_id"));
   return Read<Out>([&](Connection& c) -> Result<Out> {
     ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT kind, COUNT(*) FROM alerts WHERE created_at >= ? AND created_at < ?" +
-                                       ScopeClause("ticket_id", scope_units) + " GROUP BY kind"));
+                                       ScopeClause("ticket_id", scope_units) + of_category + " GROUP BY kind"));
     s.Bind(1, from).Bind(2, to);
     BindScope(s, 3, scope_units);
     Out out;
