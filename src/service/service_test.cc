@@ -88,6 +88,16 @@ class ServiceTest : public ::testing::Test {
     return page.ok() ? page->total : -1;
   }
 
+  // An agent of the hub made by the administrator, with this password.
+  Result<User> MakeAgent(const std::string& username, const std::string& password) {
+    User u;
+    u.username = username;
+    u.role = Role::kAgent;
+    u.unit_id = hub_;
+    u.display_name = "话务员" + username;
+    return svc_->CreateUser(Actor{9, Role::kAdmin, hub_, "admin"}, u, password);
+  }
+
   std::filesystem::path dir_;
   std::string key_;
   ManualClock clock_{T("2025-09-30T09:00:00+08:00")};
@@ -583,12 +593,7 @@ TEST_F(ServiceTest, StaffingComparesEachCentreAloneWithThePool) {
 // account exists or is disabled: how long a failure takes tells nothing about usernames.
 TEST_F(ServiceTest, EveryLoginPaysOnePasswordCheck) {
   Actor admin{9, Role::kAdmin, hub_, "admin"};
-  User u;
-  u.username = "zhangsan";
-  u.role = Role::kAgent;
-  u.unit_id = hub_;
-  u.display_name = "张三";
-  auto made = svc_->CreateUser(admin, u, "Correct-Horse-2026");
+  auto made = MakeAgent("zhangsan", "Correct-Horse-2026");
   ASSERT_TRUE(made.ok()) << made.status().ToString();
   auto login = [&](const std::string& name, const std::string& password) {
     const uint64_t before = PasswordVerifications();
@@ -607,13 +612,7 @@ TEST_F(ServiceTest, EveryLoginPaysOnePasswordCheck) {
 // Two servers sharing the database (two services on one store) let five wrong guesses in
 // all through, however they are spread, and a right password is not counted as one.
 TEST_F(ServiceTest, TheLoginLockoutHoldsAcrossServersSharingTheDatabase) {
-  Actor admin{9, Role::kAdmin, hub_, "admin"};
-  User u;
-  u.username = "lisi";
-  u.role = Role::kAgent;
-  u.unit_id = hub_;
-  u.display_name = "李四";
-  ASSERT_TRUE(svc_->CreateUser(admin, u, "Correct-Horse-2026").ok());
+  ASSERT_TRUE(MakeAgent("lisi", "Correct-Horse-2026").ok());
   Service other(store_.get(), &clock_, &ids_);
   ASSERT_TRUE(other.Login("lisi", "Correct-Horse-2026").ok());
   std::atomic<int> wrong{0}, locked{0};
