@@ -637,6 +637,7 @@ class LifecycleTest(Base):
         t = self.act("cb1", t, "reopen", {"reason": "市民反映问题未解决，重办"})
         self.assertEqual(t["status"], "dispatched")
         self.assertEqual(t["reopen_count"], 1)
+        self.assertFalse(t["callback_due_at"], "the round's callback deadline is over")
         self.assertEqual(t["current_unit_id"], U("dept_a"), "the same unit handles the new round")
         self.assertEqual(t["closing_kind"], "")
         # second round, reopened straight from awaiting_callback

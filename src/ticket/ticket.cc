@@ -890,6 +890,11 @@ Status Step::Reopen() {
   t_.rating.clear();
   t_.closed_at = 0;
   t_.callback_attempts = 0;
+  // The round's 回访 deadline is over: the next approval sets a new one (the detail showed
+  // the old date while the ticket was back with its unit).
+  t_.callback_due_at = 0;
+  t_.callback_from = 0;
+  t_.callback_alarmed = false;
   json data = {{"reason", cmd_.reason}, {"reopen_count", t_.reopen_count}};
   const Assignment* last = t_.ActiveLead();
   const Unit* last_unit = last ? ctx_.org->FindUnit(last->unit_id) : nullptr;
