@@ -162,7 +162,8 @@ TEST(ScreenBasics, NegationAndNonUrgentMentionsAreNotFlagged) {
                            "救护车收费太贵",
                            "我都气炸了",
                            "煤气灶打不着火",
-                           "预防一氧化碳中毒"}) {
+                           "预防一氧化碳中毒",
+                           "楼下餐馆油烟很大，像着火了一样呛人"}) {  // a simile
     Screening s = Shared().Screen(text);
     EXPECT_FALSE(s.emergency) << text << " ->" << Describe(s);
   }
