@@ -132,7 +132,7 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
   const Assignment* lead = t.ActiveLead();
   // A unit that returned the order is not its current unit once the ticket has left handling
   // (transferred, merged or withdrawn from the returned queue).
-  if (lead && lead->state == AssignmentState::kReturned && !IsOpenStatus(t.Status())) lead = nullptr;
+  if (lead && lead->state == AssignmentState::kReturned && !IsOpenStatus(st)) lead = nullptr;
   // The ticket's time limit, as the list filters read it (each assignment keeps its own).
   const Ticket::Deadline deadline = t.ClockDeadline();
   const WarningLevel level = t.LevelAt(now);

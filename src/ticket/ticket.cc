@@ -248,6 +248,7 @@ class Step {
   Status CheckTarget(Id unit_id, const char* field, bool relay) const;
   Assignment& AddAssignment(Id unit, bool lead, std::string mode, Id parent, Id by_unit);
   void Supersede(Assignment& a);
+  int64_t EndSuspension(Assignment& a);
   void SupersedeOpen(bool children_of_only = false, Id parent = 0);
   void SetClocks(Assignment& a, bool reset_overall);
   const Assignment* OverallFrom() { return t_.overall_from ? t_.FindAssignment(t_.overall_from) : nullptr; }
@@ -554,21 +555,13 @@ Status Step::Return() {
   RETURN_IF_ERROR(NeedOwnAssignment(&a, {AssignmentState::kPending, AssignmentState::kAccepted}, false));
   if (t_.phase != Phase::kHandling) return Invalid(t_, cmd_.type);
   if (a->suspended) {
-    // The time it stood suspended is given back to the clocks above it and to the ticket's
-    // overall deadline, as a resume would: a return does not turn a suspension into lost time.
-    const int64_t stopped_ms = ctx_.policy->Elapsed(a->suspended_at, ctx_.now, a->clocks.handle_working);
-    MoveRelayClocks(*a, 0, a->suspended_at);
-    if (const Assignment* from = OverallFrom()) {
-      t_.overall_suspended_ms += ctx_.policy->Elapsed(a->suspended_at, ctx_.now, from->clocks.handle_working);
-    }
+    // A return does not turn a suspension into lost time: it ends as a resume would.
+    const int64_t stopped_ms = EndSuspension(*a);
     if (!RecomputeOverall() && t_.due_at && a->lead) t_.due_at += stopped_ms;
-    a->suspended_ms += stopped_ms;
-    a->suspended_at = 0;
   }
   a->state = AssignmentState::kReturned;
   a->return_reason = cmd_.reason;
   a->ended_at = ctx_.now;
-  a->suspended = false;
   if (a->lead) {
     ++t_.return_count;
     SupersedeOpen(true, a->id);  // a relay centre returning takes its sub-orders back
@@ -600,8 +593,7 @@ Status Step::Redispatch(bool coordinate) {
   }
   const Id old_id = active->id, old_unit = active->unit_id, parent = active->parent_id,
            by_unit = active->dispatched_by_unit_id;
-  active->state = AssignmentState::kSuperseded;
-  if (active->ended_at == 0) active->ended_at = ctx_.now;  // a return already ended the unit's time
+  Supersede(*active);  // (a return already ended the unit's time: that end stays)
   json data;
   ApplyCorrections(data);
   Assignment& a = AddAssignment(cmd_.unit_id, true, relay ? "relay" : "direct", parent, by_unit);
@@ -741,6 +733,21 @@ Status Step::DecideSuspension() {
   return Status::Ok();
 }
 
+// Ends a's suspension: the clock stood still, so the time spent is given back to a, to the
+// relaying centres above it (each on its own clock) and to the ticket's overall deadline.
+// Returns the time a's own clock stood.
+int64_t Step::EndSuspension(Assignment& a) {
+  const int64_t stopped_ms = ctx_.policy->Elapsed(a.suspended_at, ctx_.now, a.clocks.handle_working);
+  MoveRelayClocks(a, 0, a.suspended_at);
+  if (const Assignment* from = OverallFrom()) {
+    t_.overall_suspended_ms += ctx_.policy->Elapsed(a.suspended_at, ctx_.now, from->clocks.handle_working);
+  }
+  a.suspended_ms += stopped_ms;
+  a.suspended = false;
+  a.suspended_at = 0;
+  return stopped_ms;
+}
+
 Status Step::Resume() {
   Assignment* a = t_.ActiveLead();
   if (t_.phase != Phase::kHandling || !a || !a->suspended) return Invalid(t_, cmd_.type);
@@ -750,17 +757,8 @@ Status Step::Resume() {
     RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kDispatcher, Role::kSupervisor}));
     if (!CentreCovers(a->dispatched_by_unit_id)) return PermissionDenied("the order was dispatched by another centre");
   }
-  // The clock stood still while suspended: both deadlines move by the time spent, for the
-  // relaying centres above too (counted on each one's own clock).
-  const int64_t stopped_ms = ctx_.policy->Elapsed(a->suspended_at, ctx_.now, a->clocks.handle_working);
-  MoveRelayClocks(*a, 0, a->suspended_at);
-  if (const Assignment* from = OverallFrom()) {
-    t_.overall_suspended_ms += ctx_.policy->Elapsed(a->suspended_at, ctx_.now, from->clocks.handle_working);
-  }
   const TimeMs old_due = a->handle_due_at;
-  a->suspended_ms += stopped_ms;
-  a->suspended = false;
-  a->suspended_at = 0;
+  const int64_t stopped_ms = EndSuspension(*a);
   RecomputeDues(*a, *ctx_.policy);
   ClearFutureAlarms(*a, ctx_.now);
   if (!RecomputeOverall() && t_.due_at) t_.due_at += a->handle_due_at - old_due;
