@@ -68,6 +68,8 @@ Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock)
     return store.status();
   }
   app.store = std::move(store).value();
+  app.created_db = !db_existed;
+  app.created_key = !key_existed;
   app.ids = std::make_unique<IdGenerator>(clock, app.store->NodeId() + 512);
   app.service = std::make_unique<Service>(app.store.get(), clock, app.ids.get());
   // A knowledge index built by an older binary is re-derived before anything searches it.

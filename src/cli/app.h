@@ -16,6 +16,8 @@ struct App {
   std::unique_ptr<Store> store;
   std::unique_ptr<IdGenerator> ids;
   std::unique_ptr<Service> service;
+  // What this open created (`create`): a command that then fails can take them back.
+  bool created_db = false, created_key = false;
 };
 
 // Opens (creating and migrating when `create`) the database and builds the service.

@@ -231,7 +231,6 @@ int KbImport(const std::string& db, const std::string& file) {
   if (!entries.ok()) return cli::Fail(entries.status());
   // A database this import creates is taken back, with its key, if the import then fails:
   // a refused file leaves nothing behind (declared before the app, so removed after it closes).
-  std::error_code ec;
   struct CreatedFiles {
     std::vector<std::string> paths;
     bool keep = false;
@@ -240,10 +239,12 @@ int KbImport(const std::string& db, const std::string& file) {
       if (!keep) for (const auto& p : paths) std::filesystem::remove(p, e);
     }
   } created;
-  if (!std::filesystem::exists(db, ec) && !ec) created.paths = {db, db + "-wal", db + "-shm"};
-  if (!std::filesystem::exists(db + ".key", ec) && !ec && !created.paths.empty()) created.paths.push_back(db + ".key");
   auto app = cli::OpenApp(db, true);
   if (!app.ok()) return cli::Fail(app.status());
+  if (app->created_db) {
+    created.paths = {db, db + "-wal", db + "-shm"};
+    if (app->created_key) created.paths.push_back(db + ".key");
+  }
   if (Status st = cli::InitDatabase(*app, "", ""); !st.ok()) return cli::Fail(st);
   // Filtering by category reads the taxonomy's codes: an entry filed under another code
   // would never be found by it (the API refuses it the same way).
