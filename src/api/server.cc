@@ -1270,11 +1270,8 @@ void ApiServer::Impl::OrgRoutes() {
   Delete(R"(/api/v1/dispatch-rules/(\d+))", "/api/v1/dispatch-rules/{id}",
          Authed([this](const Actor& a, const Req& req, Res& res) {
     if (a.role != Role::kAdmin) return SendError(res, PermissionDenied("only an administrator may change the directory"));
-    const Id id = ParseId(req.matches[1]).value_or(0);
-    Status st = svc->store()->DeleteDispatchRule(id);
-    svc->InvalidateOrg();
+    Status st = svc->DeleteDispatchRule(a, ParseId(req.matches[1]).value_or(0));
     if (!st.ok()) return SendError(res, st);
-    (void)svc->Audit(a, "dispatch_rule_deleted", "dispatch_rule:" + IdToString(id), "");
     SendJson(res, 200, {{"ok", true}});
   }));
   Get("/api/v1/categories", "/api/v1/categories", Authed([this](const Actor&, const Req& req, Res& res) {

@@ -441,6 +441,15 @@ Result<DispatchRule> Service::ReplaceDispatchRule(const Actor& a, DispatchRule r
   return r;
 }
 
+Status Service::DeleteDispatchRule(const Actor& a, Id rule_id) {
+  RETURN_IF_ERROR(NeedAdmin(a));
+  Status st = store_->DeleteDispatchRule(rule_id);
+  InvalidateOrg();
+  RETURN_IF_ERROR(st);
+  (void)Audit(a, "dispatch_rule_deleted", "dispatch_rule:" + IdToString(rule_id), "");
+  return Status::Ok();
+}
+
 Result<int> Service::AddCategory(const Actor& a, Category c) {
   RETURN_IF_ERROR(NeedAdmin(a));
   auto version = store_->AddCategory(c);

@@ -62,6 +62,8 @@ class Service {
   Result<Area> CreateArea(const Actor& a, Area area);
   Result<DispatchRule> CreateDispatchRule(const Actor& a, DispatchRule r);
   Result<DispatchRule> ReplaceDispatchRule(const Actor& a, DispatchRule r);  // r.id: the rule replaced
+  // Deletes a rule of the directory (admin only), audited.
+  Status DeleteDispatchRule(const Actor& a, Id rule_id);
   // Whether `code` is a category of the current taxonomy (with `prefix`, begins one; with
   // `in_use`, one not retired): its version when it is, a 400 naming `field` when not. Read
   // fresh, not from a cache.
