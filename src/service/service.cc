@@ -1313,29 +1313,37 @@ Result<PublicProgress> Service::PublicLookup(const std::string& number, const st
   const TimeMs now = clock_->NowMs();
   if (number.empty() || number.size() > 32) return NotFound("no such ticket");
   if (last4.empty() && code.empty()) return InvalidArgument("phone_last4", "give phone_last4 or code");
-  // Check, look up and record a failure as one step: guesses sent in parallel would all pass
-  // the count before any failure was recorded. (Look-ups are cheap and rate-limited.)
-  static std::mutex lookup_mu;
-  std::unique_lock lock(lookup_mu);
-  ASSIGN_OR_RETURN(int failures, store_->LookupFailures(number, now, kLookupWindowMs));
-  if (failures >= kMaxLookupFailures) {
-    return Status(Code::kResourceExhausted, "too many failed look-ups of this number; try again in 15 minutes");
-  }
   auto t = store_->GetTicketByNumber(number);
-  bool match = false;
-  if (t.ok()) {
-    if (!code.empty()) match = code == t->query_code;
-    if (!match && last4.size() == 4 && t->requester_id) {
+  // The query code (8 of 31 characters) is the strong secret: it always opens the ticket, even
+  // while guesses of the phone digits are locked out, so no one can lock a citizen out of their
+  // own request by guessing wrong on purpose. Its failures are not counted (the address rate
+  // limit bounds guessing, and a count would hand out that lock-out again).
+  bool match = t.ok() && !code.empty() && code == t->query_code;
+  std::unique_lock<std::mutex> lock;
+  if (!match && last4.empty()) return NotFound("no ticket matches this number and phone/code");
+  if (!match) {
+    // The last four digits are 10,000 guesses: count failures per number. Check, look up and
+    // record a failure as one step: guesses sent in parallel would all pass the count before
+    // any failure was recorded. (Look-ups are cheap and rate-limited.)
+    static std::mutex lookup_mu;
+    lock = std::unique_lock(lookup_mu);
+    ASSIGN_OR_RETURN(int failures, store_->LookupFailures(number, now, kLookupWindowMs));
+    if (failures >= kMaxLookupFailures) {
+      return Status(Code::kResourceExhausted,
+                    "too many failed look-ups of this number by phone digits; use the query code, or try again "
+                    "in 15 minutes");
+    }
+    if (t.ok() && last4.size() == 4 && t->requester_id) {
       auto r = store_->GetRequester(t->requester_id);
       match = r.ok() && r->phone.size() >= 4 && r->phone.substr(r->phone.size() - 4) == last4;
     }
-  }
-  if (!match) {
-    (void)store_->RecordLookupFailure(number, now, kLookupWindowMs);
-    return NotFound("no ticket matches this number and phone/code");  // same answer either way
+    if (!match) {
+      (void)store_->RecordLookupFailure(number, now, kLookupWindowMs);
+      return NotFound("no ticket matches this number and phone/code");  // same answer either way
+    }
   }
   PublicProgress p;
-  lock.unlock();  // the check is done: reading the history needs no lock
+  if (lock.owns_lock()) lock.unlock();  // the check is done: reading the history needs no lock
   ASSIGN_OR_RETURN(auto events, store_->ListEvents(t->id));
   for (auto& e : events) if (e.is_public) p.events.push_back(std::move(e));
   p.ticket = std::move(t).value();

@@ -31,6 +31,8 @@ describe('portal checks', () => {
   it('speaks plainly about errors', () => {
     expect(publicError(404, 'x')).toContain('未查到')
     expect(publicError(500, 'x')).toBe('x')
+    expect(publicError(429, 'x', 'too many failed look-ups of this number by phone digits; use the query code, or try again in 15 minutes')).toContain('查询码')
+    expect(publicError(429, 'x', 'too many requests from your address; slow down')).toBe('操作过于频繁，请稍后再试')
     expect(publicError(409, 'x', 'this request is already closed and rated')).toContain('已评价')
     expect(publicError(409, 'x', 'this request has not been answered yet; rate it once it is')).toContain('办理中')
   })

@@ -84,7 +84,10 @@ export function statusTone(status: string): 'success' | 'warning' | 'info' | 'pr
 // The public error the citizen reads (no codes): 404 on a wrong pair, 429 when locked.
 export function publicError(status: number | undefined, fallback: string, message = ''): string {
   if (status === 404) return '未查到该工单，请核对工单编号和手机号后四位（或查询码）'
-  if (status === 429) return '操作过于频繁，请稍后再试'
+  if (status === 429) {
+    if (/phone digits/.test(message)) return '手机号后四位错误次数过多，请改用查询码查询，或 15 分钟后再试'
+    return '操作过于频繁，请稍后再试'
+  }
   if (status === 409) {
     if (/already closed|rated/i.test(message)) return '该诉求已办结并已评价，感谢您的反馈'
     if (/not been answered/i.test(message)) return '该诉求尚在办理中，答复后才能评价'
