@@ -2127,13 +2127,22 @@ class ScreensTest(Base):
         self.expect(r, 200)
         self.assertIn('<div id="app">', r.text)
         self.assertEqual(r.headers.get("Cache-Control"), "no-cache")
+        # Never framed by another site, never sniffed, only its own scripts.
+        self.assertEqual(r.headers.get("X-Frame-Options"), "DENY")
+        self.assertEqual(r.headers.get("X-Content-Type-Options"), "nosniff")
+        self.assertIn("frame-ancestors 'none'", r.headers.get("Content-Security-Policy"))
+        self.assertIn("script-src 'self';", r.headers.get("Content-Security-Policy"))
+        self.assertNotRegex(r.text, r"<script(?![^>]*\bsrc=)[^>]*>", "an inline script the policy would refuse")
         assets = sorted(os.listdir(os.path.join(dist, "assets")))
         js = [a for a in assets if a.endswith(".js")][0]
         r = call("GET", "/assets/" + js)
         self.expect(r, 200)
         self.assertIn("immutable", r.headers.get("Cache-Control"))
-        # The API still answers JSON 404s under the same server.
-        self.expect_error(call("GET", "/api/v1/nothing-here", token=T("admin")), 404)
+        # The API still answers JSON 404s under the same server, with the same headers.
+        r = call("GET", "/api/v1/nothing-here", token=T("admin"))
+        self.expect_error(r, 404)
+        self.assertEqual(r.headers.get("X-Frame-Options"), "DENY")
+        self.assertEqual(len(r.headers.get_all("X-Content-Type-Options")), 1)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

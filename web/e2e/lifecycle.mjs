@@ -26,6 +26,9 @@ async function as(username, fn, { password, viewport } = {}) {
   const context = await browser.newContext({ viewport: viewport ?? { width: 1440, height: 900 }, locale: 'zh-CN' })
   const page = await context.newPage()
   page.on('pageerror', (e) => errors.push(`${username}: ${e.message}`))
+  // The server's Content-Security-Policy refuses anything but the platform's own scripts and
+  // styles sheets: a refusal here is a screen that would break in every browser.
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) errors.push(`${username}: ${m.text()}`) })
   try {
     if (username) await uiLogin(page, server.base, username, password)
     await fn(page)
@@ -310,7 +313,7 @@ try {
   }, { viewport: { width: 375, height: 812 } })
   const rated = await ticket(portalNumber)
   check(rated.status === 'closed' && rated.rating === 'very_satisfied', 'the citizen\'s own rating closed the request')
-  check(errors.length === 0, 'no uncaught errors in any page' + (errors.length ? ': ' + errors.join('; ') : ''))
+  check(errors.length === 0, 'no uncaught errors or refused content in any page' + (errors.length ? ': ' + errors.join('; ') : ''))
   console.log(`screenshots in ${shots}`)
 } catch (e) {
   failed = true
