@@ -123,6 +123,37 @@ Names UnitNames(const OrgSnapshot& org) {
   return n;
 }
 
+// The rows in an order where each comes after the file's row for its parent, so a file may
+// name a parent further down. A parent stored already, or one the file does not define, puts
+// no constraint (a name nobody defines is reported by the row that uses it).
+Result<std::vector<size_t>> ParentsFirst(const Table& t, const Names& stored) {
+  std::map<std::string, size_t> row_of;
+  for (size_t r = 1; r < t.size(); ++r) row_of.emplace(t.Get(r, "name"), r);
+  const auto parent_row = [&](size_t r) -> size_t {  // 0: none in the file
+    const std::string parent = t.Get(r, "parent");
+    if (parent.empty() || stored.Has(parent)) return 0;
+    auto it = row_of.find(parent);
+    return it == row_of.end() || it->second == r ? 0 : it->second;
+  };
+  std::vector<size_t> order;
+  std::vector<char> state(t.size(), 0);  // 0 not yet, 1 on the current chain, 2 placed
+  for (size_t r = 1; r < t.size(); ++r) {
+    std::vector<size_t> chain;  // r and its ancestors not yet placed, child first
+    for (size_t x = r; x != 0 && state[x] != 2; x = parent_row(x)) {
+      if (state[x] == 1) {
+        return LineError(t.Line(x), "parent", "'" + t.Get(x, "name") + "' is its own ancestor through the file's parents");
+      }
+      state[x] = 1;
+      chain.push_back(x);
+    }
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      state[*it] = 2;
+      order.push_back(*it);
+    }
+  }
+  return order;
+}
+
 }  // namespace
 
 Result<std::vector<Area>> ParseAreasCsv(std::string_view csv, const OrgSnapshot& org, const NewIdFn& new_id) {
@@ -130,7 +161,8 @@ Result<std::vector<Area>> ParseAreasCsv(std::string_view csv, const OrgSnapshot&
   Names names = AreaNames(org);
   std::vector<Area> out;
   std::vector<size_t> lines;  // each new area's line in the file
-  for (size_t r = 1; r < t.size(); ++r) {
+  ASSIGN_OR_RETURN(const std::vector<size_t> order, ParentsFirst(t, names));
+  for (size_t r : order) {
     Area a;
     a.name = t.Get(r, "name");
     const auto kind = ParseAreaKind(t.Get(r, "kind"));
@@ -168,7 +200,8 @@ Result<std::vector<Unit>> ParseUnitsCsv(std::string_view csv, const OrgSnapshot&
   // One city centre per city: the database's or the file's first.
   bool has_city_center = std::any_of(org.units().begin(), org.units().end(),
                                      [](const Unit& u) { return u.kind == UnitKind::kCityCenter; });
-  for (size_t r = 1; r < t.size(); ++r) {
+  ASSIGN_OR_RETURN(const std::vector<size_t> order, ParentsFirst(t, units));
+  for (size_t r : order) {
     Unit u;
     u.name = t.Get(r, "name");
     const auto kind = ParseUnitKind(t.Get(r, "kind"));

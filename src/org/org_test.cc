@@ -105,6 +105,22 @@ TEST(OrgImport, ResolvesNamesAcrossRowsAndReportsLines) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("line 2"), std::string::npos);
   EXPECT_EQ(bad.status().field(), "parent");
+  // A file may name a parent further down: parents are created first, a cycle is refused.
+  auto later = ParseUnitsCsv("name,kind,parent\n路灯所,department,城管局\n城管局,department,总中心\n总中心,city_center,\n",
+                             with_areas, new_id);
+  ASSERT_TRUE(later.ok()) << later.status().ToString();
+  ASSERT_EQ(later->size(), 3u);
+  EXPECT_EQ((*later)[0].name, "总中心");
+  EXPECT_EQ((*later)[1].parent_id, (*later)[0].id);
+  EXPECT_EQ((*later)[2].name, "路灯所");
+  EXPECT_EQ((*later)[2].parent_id, (*later)[1].id);
+  auto later_areas = ParseAreasCsv("name,kind,parent\n东街,street,东区\n东区,district,\n", OrgSnapshot(), new_id);
+  ASSERT_TRUE(later_areas.ok()) << later_areas.status().ToString();
+  EXPECT_EQ((*later_areas)[1].parent_id, (*later_areas)[0].id);
+  auto cycle = ParseUnitsCsv("name,kind,parent\n甲科,department,乙科\n乙科,department,甲科\n", with_areas, new_id);
+  ASSERT_FALSE(cycle.ok());
+  EXPECT_EQ(cycle.status().field(), "parent");
+  EXPECT_NE(cycle.status().message().find("ancestor"), std::string::npos) << cycle.status().message();
   OrgSnapshot org(*units, *areas, {});
   // A second city centre is named with its line, whether the database or the file has the first.
   auto second = ParseUnitsCsv("name,kind,parent\n甲,department,市中心\n另一中心,city_center,\n", org, new_id);
