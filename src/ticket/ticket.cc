@@ -140,9 +140,16 @@ TimeMs Ticket::NextAlarmAt() const {
 }
 
 Ticket::Deadline Ticket::ClockDeadline() const {
-  const Assignment* a = ClockLead();
-  if (!a || a->suspended || exempt || phase != Phase::kHandling || due_at == 0 || !IsOpenStatus(Status())) return {};
-  return {due_at, a->handle_warn_at, a->clocks.handle_working};
+  if (exempt || phase != Phase::kHandling || due_at == 0 || !IsOpenStatus(Status())) return {};
+  if (const Assignment* a = ClockLead()) {
+    if (a->suspended) return {};
+    return {due_at, a->handle_warn_at, a->clocks.handle_working};
+  }
+  // Returned to its centre and not yet dispatched again: no unit is on the clock, but the
+  // citizen's deadline still runs (a re-dispatch does not reset it), so the centre sees it due.
+  const Assignment* lead = ActiveLead();
+  if (lead && lead->state == AssignmentState::kReturned) return {due_at, lead->handle_warn_at, lead->clocks.handle_working};
+  return {};
 }
 
 WarningLevel Ticket::LevelAt(TimeMs now) const {
@@ -290,6 +297,9 @@ class Step {
   std::vector<Event> events_;
   std::optional<Ticket> target_;
   std::vector<Event> target_events_;
+  // This step corrected the category, type or urgency (ApplyCorrections): a lead order's
+  // tighter time limit then brings the overall deadline forward (SetClocks).
+  bool corrected_ = false;
 };
 
 Assignment* Step::OwnAssignment(std::initializer_list<AssignmentState> states, bool lead_only) {
@@ -360,7 +370,10 @@ Assignment& Step::AddAssignment(Id unit, bool lead, std::string mode, Id parent,
 void Step::SetClocks(Assignment& a, bool reset_overall) {
   a.clocks = ctx_.policy->ClocksFor(t_);
   RecomputeDues(a, *ctx_.policy);
-  if (t_.due_at == 0 || reset_overall) {
+  // A correction that tightens the limit (urgency raised to emergency) brings the overall
+  // deadline forward to the new lead order's; none pushes it back (that is an extension's job).
+  const bool tightened = corrected_ && a.lead && a.handle_due_at < t_.due_at;
+  if (t_.due_at == 0 || reset_overall || tightened) {
     t_.overall_from = a.id;
     t_.overall_extension_ms = t_.overall_suspended_ms = 0;
     t_.due_at = a.handle_due_at;
@@ -393,7 +406,8 @@ void Step::ApplyCorrections(json& data) {
   if (corrected.contains("category_code") && cmd_.taxonomy_version) t_.taxonomy_version = cmd_.taxonomy_version;
   correct("request_type", t_.request_type, cmd_.request_type);
   correct("urgency", t_.urgency, cmd_.urgency);
-  if (!corrected.empty()) data["corrected"] = std::move(corrected);
+  corrected_ = !corrected.empty();
+  if (corrected_) data["corrected"] = std::move(corrected);
 }
 
 // Ends every open assignment (or those under `parent`): a withdrawn, merged or
@@ -575,8 +589,11 @@ Status Step::Return() {
 Status Step::Redispatch(bool coordinate) {
   if (!coordinate) RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kDispatcher}));
   Assignment* active = t_.ActiveLead();
+  // A re-dispatch moves an order not yet signed for, or one returned; a coordination (协调)
+  // also takes one from the unit that holds it, when units dispute whose matter it is.
   if (t_.phase != Phase::kHandling || !active ||
-      !(active->state == AssignmentState::kReturned || active->state == AssignmentState::kPending)) {
+      !(active->state == AssignmentState::kReturned || active->state == AssignmentState::kPending ||
+        (coordinate && active->state == AssignmentState::kAccepted))) {
     return Invalid(t_, cmd_.type);
   }
   if (!CentreCovers(active->dispatched_by_unit_id)) {
@@ -588,11 +605,20 @@ Status Step::Redispatch(bool coordinate) {
   if (by && !org().InSubtree(cmd_.unit_id, by->id)) {
     return Status(Code::kPermissionDenied, "unit_id: outside the subtree of the centre the order returned to", "unit_id");
   }
-  if (cmd_.unit_id == active->unit_id && active->state == AssignmentState::kPending) {
+  if (cmd_.unit_id == active->unit_id && active->state != AssignmentState::kReturned) {
     return InvalidArgument("unit_id", "the order is already with that unit");
   }
   const Id old_id = active->id, old_unit = active->unit_id, parent = active->parent_id,
            by_unit = active->dispatched_by_unit_id;
+  if (active->state == AssignmentState::kAccepted) {
+    // Taken from the unit that holds it: a suspension ends as a resume would, and a relay
+    // centre's orders further down leave with its own.
+    if (active->suspended) {
+      const int64_t stopped_ms = EndSuspension(*active);
+      if (!RecomputeOverall() && t_.due_at) t_.due_at += stopped_ms;
+    }
+    SupersedeOpen(true, active->id);
+  }
   Supersede(*active);  // (a return already ended the unit's time: that end stays)
   json data;
   ApplyCorrections(data);

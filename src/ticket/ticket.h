@@ -185,8 +185,9 @@ struct Ticket {
   // The earliest pending alarm among live assignments, 0 when none (the timer's index).
   TimeMs NextAlarmAt() const;
   // The ticket's own time limit while a unit is on the clock (open, handling, its clock lead
-  // not suspended): the overall deadline (due_at, which a re-dispatch does not reset), the
-  // clock lead's warning time and whether its clock counts working time; all zero otherwise.
+  // not suspended) or the order is back at its centre after a return: the overall deadline
+  // (due_at, which a re-dispatch does not reset), the lead's warning time and whether its
+  // clock counts working time; all zero otherwise.
   // LevelAt, the ticket's time left and the store's due/warn columns all read this.
   struct Deadline {
     TimeMs due = 0, warn = 0;

@@ -458,6 +458,56 @@ TEST_F(Lifecycle, ASuspensionEndedByAReturnStillMovesTheOverallDeadline) {
   EXPECT_EQ(t.due_at, overall + kDayMs);
 }
 
+// Coordination (协调) settles a dispute over whose matter it is: it may take the order from
+// the unit that signed for it, ending that unit's suspension as a resume would.
+TEST_F(Lifecycle, ACoordinationTakesTheOrderFromTheUnitThatHoldsIt) {
+  Ticket t = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kAccept), handler());
+  const TimeMs overall = t.due_at;
+  Command to_same = Cmd(C::kCoordinate);
+  to_same.unit_id = kDept;
+  EXPECT_EQ(Run(t, to_same, supervisor()).status().field(), "unit_id");
+  t = Must(t, Cmd(C::kSuspend), supervisor());
+  clock_.AdvanceMs(kDayMs);
+  Command to_other = Cmd(C::kCoordinate);
+  to_other.unit_id = kDept2;
+  t = Must(t, to_other, supervisor());
+  EXPECT_EQ(t.Status(), S::kDispatched);
+  EXPECT_EQ(t.ActiveLead()->unit_id, kDept2);
+  const Assignment& old = t.assignments.front();
+  EXPECT_EQ(old.state, AssignmentState::kSuperseded);
+  EXPECT_FALSE(old.suspended);
+  EXPECT_EQ(old.ended_at, clock_.NowMs());
+  EXPECT_EQ(t.due_at, overall + kDayMs) << "the day it stood suspended is given back";
+  // A unit handler cannot coordinate.
+  EXPECT_FALSE(Run(t, to_same, handler()).ok());
+}
+
+// Raising the urgency at a re-dispatch brings the overall deadline forward to the new
+// order's; lowering it never pushes the deadline back (an extension does that).
+TEST_F(Lifecycle, ARaisedUrgencyBringsTheOverallDeadlineForward) {
+  Ticket t = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kReturn), handler());
+  const TimeMs overall = t.due_at;
+  clock_.AdvanceMs(kHourMs);
+  Command raise = Cmd(C::kRedispatch);
+  raise.unit_id = kDept2;
+  raise.urgency = "emergency";
+  t = Must(t, raise, dispatcher());
+  EXPECT_EQ(t.ActiveLead()->handle_due_at, clock_.NowMs() + 2 * kHourMs);
+  EXPECT_EQ(t.due_at, t.ActiveLead()->handle_due_at);
+  EXPECT_LT(t.due_at, overall);
+  const TimeMs tightened = t.due_at;
+  Command lower = Cmd(C::kRedispatch);
+  lower.unit_id = kDept;
+  lower.urgency = "normal";
+  t = Must(t, lower, dispatcher());
+  EXPECT_EQ(t.due_at, tightened);
+  // Without a correction, a re-dispatch keeps the ticket's deadline as it is.
+  Command plain = Cmd(C::kRedispatch);
+  plain.unit_id = kDept2;
+  t = Must(t, plain, dispatcher());
+  EXPECT_EQ(t.due_at, tightened);
+}
+
 TEST_F(Lifecycle, DeadlinesMoveWithExtensionsAndSuspension) {
   Ticket t = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kAccept), handler());
   const TimeMs due = t.ActiveLead()->handle_due_at;
@@ -736,10 +786,17 @@ TEST(TicketClock, AReturnedRelayRunsOnTheCentresClock) {
   EXPECT_EQ(t.LevelAt(500), WarningLevel::kNone);
   EXPECT_EQ(t.LevelAt(800), WarningLevel::kYellow);
   EXPECT_EQ(t.LevelAt(1000), WarningLevel::kRed);
-  // Returned straight to the hub (no relay above): nobody's clock runs.
+  // Returned straight to the hub (no relay above): no unit's clock runs, but the citizen's
+  // deadline does, so the hub sees the order it holds due.
   t.assignments = {street};
   t.assignments[0].parent_id = 0;
+  t.assignments[0].handle_warn_at = 700;
   EXPECT_EQ(t.ClockLead(), nullptr);
+  EXPECT_EQ(t.ClockDeadline().due, 1000);
+  EXPECT_EQ(t.LevelAt(500), WarningLevel::kNone);
+  EXPECT_EQ(t.LevelAt(800), WarningLevel::kYellow);
+  EXPECT_EQ(t.LevelAt(5000), WarningLevel::kRed);
+  t.exempt = true;
   EXPECT_EQ(t.LevelAt(5000), WarningLevel::kNone);
 }
 

@@ -915,7 +915,8 @@ Status SqliteStore::WriteTicket(Connection& c, const Ticket& t, bool insert) {
         "updated_at=?, due_at=?, closed_at=?, state=?, is_open=?, warn_at=?, next_alarm_at=?, number=? WHERE id=?";
   const bool open = IsOpenStatus(t.Status());
   // The deadline columns behind the due/overdue/warning filters hold a value only while a
-  // unit is on the clock: not after the reply, not while suspended (as Ticket::LevelAt reads it).
+  // unit is on the clock or the order is back at its centre: not after the reply, not while
+  // suspended (Ticket::ClockDeadline, as Ticket::LevelAt reads it).
   const Ticket::Deadline deadline = t.ClockDeadline();
   const TimeMs warn_at = deadline.warn;
   const TimeMs due_col = deadline.due;
