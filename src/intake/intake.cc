@@ -96,7 +96,8 @@ Status Citizen(const json& j, Requester* r) {
       if (!ok) return InvalidArgument("citizen.phone", "may hold only digits, spaces, -, ( ) and a leading +");
     }
     r->phone = NormalisePhone(phone);
-    if (r->phone.size() < 5 || r->phone.size() > 20) {
+    const size_t n_digits = r->phone.size() - (r->phone.rfind('+', 0) == 0 ? 1 : 0);
+    if (n_digits < 5 || n_digits > 20) {
       return InvalidArgument("citizen.phone", "must hold 5 to 20 digits");
     }
   }

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "intake/intake.h"
+#include "store/store.h"
 
 namespace hotline {
 namespace {
@@ -13,6 +14,23 @@ TEST(Intake, ParsesAndNormalises) {
   EXPECT_EQ(in->citizen.phone, "13812345678");
   EXPECT_EQ(in->urgency, "normal");
   EXPECT_EQ(in->tags.size(), 1u);
+}
+
+// One caller, one key for caller history: China's own number in any form is the national
+// number; another country's keeps its code, so it never folds into a mainland one.
+TEST(Intake, PhonesNormaliseToOneFormPerNumber) {
+  EXPECT_EQ(NormalisePhone("+86 138-1234-5678"), "13812345678");
+  EXPECT_EQ(NormalisePhone("0086 13812345678"), "13812345678");
+  EXPECT_EQ(NormalisePhone("8613812345678"), "13812345678");
+  EXPECT_EQ(NormalisePhone("(0731) 8888-1234"), "073188881234");
+  EXPECT_EQ(NormalisePhone("+1 (415) 555-0100"), "+14155550100");
+  EXPECT_EQ(NormalisePhone("001 415 555 0100"), "+14155550100");
+  EXPECT_NE(NormalisePhone("+1 415 555 0100"), NormalisePhone("14155550100"));
+  EXPECT_EQ(NormalisePhone("+"), "");
+  auto in = ParseTicketInput(R"({"channel":"phone","request_type":"help","content":"x","citizen":{"phone":"+44 20 7946 0958"}})");
+  ASSERT_TRUE(in.ok()) << in.status().ToString();
+  EXPECT_EQ(in->citizen.phone, "+442079460958");
+  EXPECT_EQ(MaskPhone(in->citizen.phone), "+44******0958");
 }
 
 TEST(Intake, ErrorsNameTheField) {

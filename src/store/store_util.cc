@@ -36,12 +36,24 @@ Result<std::string> ResolveDataKey(const std::string& db_path, bool create) {
 
 std::string NormalisePhone(const std::string& phone) {
   std::string digits;
+  bool plus = false;
   for (char c : phone) {
     if (c >= '0' && c <= '9') digits += c;
-    else if (c == '+' && digits.empty()) continue;
+    else if (c == '+' && digits.empty()) plus = true;
   }
-  if (digits.rfind("0086", 0) == 0) digits = digits.substr(4);
-  else if (digits.size() == 13 && digits.rfind("86", 0) == 0) digits = digits.substr(2);
+  // The international form, +CC… or 00CC… (dialled from China): China's own is the national
+  // number; another country's keeps its +CC, so +1 415 555 0100 is never the mainland
+  // mobile 14155550100.
+  bool international = plus;
+  if (!plus && digits.rfind("00", 0) == 0) {
+    international = true;
+    digits = digits.substr(2);
+  }
+  if (international) {
+    if (digits.rfind("86", 0) == 0) return digits.substr(2);
+    return digits.empty() ? "" : "+" + digits;
+  }
+  if (digits.size() == 13 && digits.rfind("86", 0) == 0) digits = digits.substr(2);
   return digits;
 }
 
