@@ -8,7 +8,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <map>
 #include <numeric>
 #include <random>
@@ -256,11 +255,6 @@ struct Classifier::Impl {
   Lexicon lexicon;
   double temperature = 1;
   double abstain_below = 0;
-  // The weakest evidence a prediction may rest on: the best class's raw SVM score. A text no
-  // class's SVM claims (every score below 0, unless the right out-of-fold predictions often
-  // rested on less) is not like what the model learnt from, whatever the softmax says (on
-  // templated history it says 100 % for small talk). -inf: a model trained before.
-  double evidence_below = -std::numeric_limits<double>::infinity();
   size_t title_chars = kTitleChars;  // 0 for a model of feature version 2
   nlohmann::json info;
 
@@ -369,15 +363,14 @@ const nlohmann::json& Classifier::info() const { return impl_->info; }
 
 Prediction Classifier::PredictFeatures(const Features& f, size_t k) const {
   std::vector<double> probs;
-  const std::vector<double> dec = impl_->Decide(f);
-  Softmax(dec, impl_->temperature, &probs);
+  Softmax(impl_->Decide(f), impl_->temperature, &probs);
   std::vector<size_t> order(probs.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return probs[a] > probs[b]; });
   Prediction p;
   p.label = impl_->labels[order[0]];
   p.confidence = probs[order[0]];
-  p.abstain = p.confidence < impl_->abstain_below || dec[order[0]] < impl_->evidence_below;
+  p.abstain = p.confidence < impl_->abstain_below;
   for (size_t i = 0; i < std::min(k, order.size()); ++i) p.top.push_back({impl_->labels[order[i]], probs[order[i]]});
   return p;
 }
@@ -615,21 +608,12 @@ Result<Classifier> Classifier::Train(const std::vector<TrainingExample>& example
       // abstention threshold that keeps the confident ones at the wanted accuracy.
       std::vector<Prediction> preds;
       std::vector<std::string> gold_labels;
-      std::vector<double> p, right_evidence, evidence;
+      std::vector<double> p;
       for (size_t i = 0; i < dec.size(); ++i) {
         Softmax(dec[i], impl->temperature, &p);
         const size_t best = std::max_element(p.begin(), p.end()) - p.begin();
         preds.push_back({impl->labels[best], p[best], false, {}});
         gold_labels.push_back(impl->labels[gold[i]]);
-        evidence.push_back(dec[i][best]);
-        if (static_cast<int>(best) == gold[i]) right_evidence.push_back(dec[i][best]);
-      }
-      // The evidence floor: 0 (some class's SVM must claim the text), or lower where more
-      // than 1 % of the right out-of-fold predictions rested on less.
-      if (!right_evidence.empty()) {
-        const size_t at = right_evidence.size() / 100;
-        std::nth_element(right_evidence.begin(), right_evidence.begin() + at, right_evidence.end());
-        impl->evidence_below = std::min(0.0, right_evidence[at]);
       }
       if (opts.abstain_below < 0) {
         std::vector<size_t> order(preds.size());
@@ -647,9 +631,7 @@ Result<Classifier> Classifier::Train(const std::vector<TrainingExample>& example
         }
         impl->abstain_below = threshold;
       }
-      for (size_t i = 0; i < preds.size(); ++i) {
-        preds[i].abstain = preds[i].confidence < impl->abstain_below || evidence[i] < impl->evidence_below;
-      }
+      for (auto& pr : preds) pr.abstain = pr.confidence < impl->abstain_below;
       const EvalReport rep = Evaluate(gold_labels, preds);
       scores = EvalJson(rep);
       scores["method"] = std::to_string(opts.folds) + "-fold cross-validation, grouped by " +
@@ -683,7 +665,6 @@ Result<Classifier> Classifier::Train(const std::vector<TrainingExample>& example
       {"min_df", min_df},
       {"temperature", impl->temperature},
       {"abstain_below", impl->abstain_below},
-      {"evidence_below", std::isfinite(impl->evidence_below) ? nlohmann::json(impl->evidence_below) : nlohmann::json()},
       {"labels", impl->labels},
       {"label_counts", counts},
       {"examples", n},
@@ -744,9 +725,6 @@ Result<Classifier> Classifier::Parse(std::string_view bytes) {
     impl->labels = impl->info.at("labels").get<std::vector<std::string>>();
     impl->temperature = impl->info.at("temperature").get<double>();
     impl->abstain_below = impl->info.at("abstain_below").get<double>();
-    if (auto it = impl->info.find("evidence_below"); it != impl->info.end() && it->is_number()) {
-      impl->evidence_below = it->get<double>();
-    }
     uint32_t k = 0, rows = 0;
     std::memcpy(&k, payload.data(), 4);
     std::memcpy(&rows, payload.data() + 4, 4);

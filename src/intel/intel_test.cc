@@ -204,22 +204,6 @@ TEST(Classifier, NoAbstentionWhenEveryOutOfFoldPredictionIsRight) {
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->label, "路灯");
   EXPECT_FALSE(p->abstain) << p->confidence;
-  // ... but a text like none of them, which no class's SVM claims, needs a person whatever
-  // its softmax confidence, and still names its best guess.
-  ASSERT_TRUE(model->info()["evidence_below"].is_number());
-  EXPECT_LE(model->info()["evidence_below"].get<double>(), 0.0);
-  auto chat = model->Predict("今天天气很好");
-  ASSERT_TRUE(chat.ok());
-  EXPECT_TRUE(chat->abstain) << chat->label << " " << chat->confidence;
-  EXPECT_FALSE(chat->label.empty());
-  // The floor is kept in the model file.
-  const std::string path = ::testing::TempDir() + "/evidence.model";
-  ASSERT_TRUE(model->Save(path).ok());
-  auto loaded = Classifier::Load(path);
-  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
-  EXPECT_TRUE(loaded->Predict("今天天气很好")->abstain);
-  EXPECT_FALSE(loaded->Predict("路灯不亮了")->abstain);
-  std::remove(path.c_str());
 }
 
 TEST(Classifier, RejectsBadTextNamingTheField) {
