@@ -86,6 +86,9 @@ describe('api client', () => {
     expect(describeError(e)).toContain('登录已失效')
     vi.stubGlobal('fetch', reply(409, { error: { code: 'stale_version', message: 'ticket changed', details: {} } }))
     expect(describeError(await act('1', 'accept', {}, 3).catch((x) => x))).toContain('已被他人修改')
+    // As the server sends it, naming the version field: still the one Chinese sentence.
+    vi.stubGlobal('fetch', reply(409, { error: { code: 'stale_version', message: 'version: the ticket changed: you saw version 4, it is now 5', details: { field: 'version' } } }))
+    expect(describeError(await act('1', 'review', {}, 4).catch((x) => x))).toBe('工单已被他人修改，请刷新后重试')
   })
 
   it('sends the version as If-Match on actions', async () => {

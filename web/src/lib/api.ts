@@ -178,6 +178,8 @@ export function fieldLabel(field: string | undefined): string {
 // "content: must not be empty" → "诉求内容：must not be empty" (the server's detail kept).
 export function describeError(e: unknown): string {
   if (e instanceof ApiError) {
+    // Someone else acted first: the remedy is the same whatever the versions were.
+    if (e.code === 'stale_version') return codeMessages.stale_version
     const generic = codeMessages[e.code]
     let detail = e.message
     if (e.field && detail.startsWith(e.field + ':')) detail = detail.slice(e.field.length + 1).trim()
