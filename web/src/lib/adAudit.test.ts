@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { auditDetail, auditTarget, type AuditEntry } from './adAudit'
+import { auditActionLabels, auditDetail, auditTarget, type AuditEntry } from './adAudit'
 
 const entry = (over: Partial<AuditEntry>): AuditEntry =>
   ({ id: '1', at: '', user_id: '7', action: 'login', target: '', detail: '', ...over })
@@ -18,5 +18,25 @@ describe('audit rows', () => {
       .toBe('2026-11-01 00:00:00 至 2026-12-01 00:00:00')
     expect(auditDetail(entry({ action: 'reveal', detail: 'name,phone,id_number' }))).toBe('姓名、手机号、身份证号')
     expect(auditDetail(entry({ action: 'caller_lookup', detail: '138****5678' }))).toBe('138****5678')
+  })
+  it('says administration in Chinese, the console\'s included', () => {
+    const created = entry({ action: 'user_created', user_id: '0', target: 'user:1', detail: 'role admin (hotline init)' })
+    expect(auditActionLabels[created.action]).toBe('新建用户')
+    expect(auditDetail(created)).toBe('角色 系统管理员（命令行 hotline init）')
+    expect(auditDetail(entry({ action: 'user_updated', detail: 'password (hotline init)' }))).toBe('密码（命令行 hotline init）')
+    expect(auditDetail(entry({ action: 'user_updated', detail: 'display_name role agent->dispatcher unit 3->5 disabled' })))
+      .toBe('姓名、角色 话务员→派单员、所属单位 3→5、停用')
+    expect(auditDetail(entry({ action: 'unit_updated', detail: 'name phone inactive' }))).toBe('名称、电话、停用')
+    expect(auditDetail(entry({ action: 'category_updated', detail: 'name retired v4' }))).toBe('名称、停用、分类体系第 4 版')
+    expect(auditDetail(entry({ action: 'category_created', detail: 'taxonomy version 3' }))).toBe('分类体系第 3 版')
+    expect(auditDetail(entry({ action: 'kb_entry_publish', detail: 'version 2' }))).toBe('第 2 版')
+    expect(auditDetail(entry({ action: 'org_imported', target: 'units', detail: '12 rows from units.csv (hotline import)' })))
+      .toBe('从 units.csv 导入 12 行（命令行 hotline import）')
+    expect(auditTarget(entry({ target: 'units' })).text).toBe('单位')
+    expect(auditTarget(entry({ target: 'kb:12' })).text).toBe('知识条目（编号 12）')
+    expect(auditTarget(entry({ target: 'taxonomy:3' })).text).toBe('分类体系 第 3 版')
+    for (const a of ['unit_created', 'area_created', 'dispatch_rule_created', 'dispatch_rule_deleted', 'taxonomy_imported',
+      'kb_entry_created', 'kb_entry_updated', 'kb_entry_review', 'kb_entry_retire', 'kb_entry_redraft', 'kb_synonyms_added',
+      'kb_synonyms_deleted']) expect(auditActionLabels[a]).toBeTruthy()
   })
 })

@@ -1,6 +1,7 @@
 // The audit log's rows as an administrator reads them (审计日志): the server records the
 // target as kind:id and the detail as it was at the time; this says them in Chinese.
 import { fullTime } from './format'
+import { roleLabels } from './labels'
 
 export interface AuditEntry { id: string; at: string; user_id: string; user_name?: string; action: string; target: string; detail: string }
 
@@ -9,7 +10,20 @@ export const auditActionLabels: Record<string, string> = {
   caller_lookup: '来电人查询', litigation_clues_export: '导出诉讼线索', calendar_update: '修改工作日历',
   sla_policy_update: '修改时限规则', unit_updated: '修改单位', area_updated: '修改区域', user_updated: '修改用户',
   category_updated: '修改分类', dispatch_rule_updated: '修改派单规则',
+  user_created: '新建用户', unit_created: '新建单位', area_created: '新建区域', category_created: '新建分类',
+  dispatch_rule_created: '新建派单规则', dispatch_rule_deleted: '删除派单规则',
+  taxonomy_imported: '导入分类体系', org_imported: '导入组织数据',
+  kb_entry_created: '新建知识条目', kb_entry_updated: '修改知识条目', kb_entry_review: '审核知识条目',
+  kb_entry_publish: '发布知识条目', kb_entry_retire: '停用知识条目', kb_entry_redraft: '退回知识条目为草稿',
+  kb_synonyms_added: '新增同义词组', kb_synonyms_deleted: '删除同义词组',
 }
+
+// The words the server writes into details (field names, states), in Chinese.
+const detailWords: Record<string, string> = {
+  name: '名称', phone: '电话', active: '启用', inactive: '停用', aliases: '别名', retired: '停用',
+  display_name: '姓名', password: '密码', enabled: '启用', disabled: '停用',
+}
+const importKinds: Record<string, string> = { units: '单位', areas: '区域', 'dispatch-rules': '派单目录', taxonomy: '分类体系' }
 
 const personalFields: Record<string, string> = { name: '姓名', phone: '手机号', id_number: '身份证号' }
 
@@ -27,6 +41,10 @@ export function auditTarget(e: AuditEntry): { text: string; ticketId?: string } 
     case 'area': return { text: `区域（编号 ${id}）` }
     case 'category': return { text: `分类 ${id}` }
     case 'dispatch_rule': return { text: `派单规则（编号 ${id}）` }
+    case 'kb': return { text: `知识条目（编号 ${id}）` }
+    case 'kb_synonyms': return { text: `同义词组（编号 ${id}）` }
+    case 'taxonomy': return { text: `分类体系 第 ${id} 版` }
+    case 'units': case 'areas': case 'dispatch-rules': return { text: importKinds[kind] }
     default: return { text: e.target }
   }
 }
@@ -37,5 +55,35 @@ export function auditDetail(e: AuditEntry): string {
   if (e.action === 'reveal' || e.action === 'view_personal_data') {
     return e.detail.split(',').filter(Boolean).map((f) => personalFields[f] ?? f).join('、')
   }
-  return e.detail
+  let d = e.detail
+  // Done at the console: `hotline init` / `hotline import`, by nobody the database knows.
+  const cli = /\s*\((hotline \w+)\)$/.exec(d)
+  if (cli) d = d.slice(0, cli.index)
+  const by = cli ? `（命令行 ${cli[1]}）` : ''
+  const rows = /^(\d+) (rows|categories) from (.*)$/.exec(d)
+  if (rows) return `从 ${rows[3]} 导入 ${rows[1]} ${rows[2] === 'rows' ? '行' : '个分类'}${by}`
+  const version = /^(taxonomy )?version (\d+)$/.exec(d)
+  if (version) return (version[1] ? `分类体系第 ${version[2]} 版` : `第 ${version[2]} 版`) + by
+  // What an update changed: "name phone", "role agent->dispatcher unit 3->5", "name retired v4".
+  const said: string[] = []
+  const words = d.split(' ').filter(Boolean)
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]
+    const change = /^(\w+)->(\w+)$/.exec(words[i + 1] ?? '')
+    if (w === 'role' && change) {
+      said.push(`角色 ${roleLabels[change[1]] ?? change[1]}→${roleLabels[change[2]] ?? change[2]}`)
+      i++
+    } else if (w === 'role' && words[i + 1]) {
+      said.push(`角色 ${roleLabels[words[i + 1]] ?? words[i + 1]}`)
+      i++
+    } else if (w === 'unit' && change) {
+      said.push(`所属单位 ${change[1]}→${change[2]}`)
+      i++
+    } else if (/^v\d+$/.test(w)) {
+      said.push(`分类体系第 ${w.slice(1)} 版`)
+    } else {
+      said.push(detailWords[w] ?? w)
+    }
+  }
+  return said.join('、') + by
 }
