@@ -449,6 +449,8 @@ class LifecycleTest(Base):
         self.assertEqual(t["status"], "returned")
         self.assertEqual(t["return_count"], 1)
         self.assertEqual(lead(t)["return_reason"], "路灯属城管局管理，非本单位职责")
+        # The centre it went back to holds it now, not the unit that returned it.
+        self.assertEqual((t["current_unit_id"], t["current_unit_name"]), (U("hub"), "临江市12345热线中心"))
         due = t["due_at"]
         time.sleep(0.01)
         t = self.act("disp1", t, "redispatch", {"unit_id": U("dept_b"), "note": "改派城管局"})

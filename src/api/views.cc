@@ -130,9 +130,11 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
   }
   const TicketStatus st = t.Status();
   const Assignment* lead = t.ActiveLead();
-  // A unit that returned the order is not its current unit once the ticket has left handling
+  // A unit that returned the order is not its current unit: the centre it returned to holds
+  // it until it dispatches again, and nobody does once the ticket has left handling
   // (transferred, merged or withdrawn from the returned queue).
-  if (lead && lead->state == AssignmentState::kReturned && !IsOpenStatus(st)) lead = nullptr;
+  Id current_unit = lead ? lead->unit_id : 0;
+  if (lead && lead->state == AssignmentState::kReturned) current_unit = IsOpenStatus(st) ? lead->dispatched_by_unit_id : 0;
   // The ticket's time limit, as the list filters read it (each assignment keeps its own).
   const Ticket::Deadline deadline = t.ClockDeadline();
   const WarningLevel level = t.LevelAt(now);
@@ -150,8 +152,8 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
             {"overdue", level == WarningLevel::kRed},
             {"warning_level", WarningLevelName(level)},
             {"callback_due_at", Iso(t.callback_due_at)},
-            {"current_unit_id", IdOrNull(lead ? lead->unit_id : 0)},
-            {"current_unit_name", lead ? UnitName(org, lead->unit_id) : ""},
+            {"current_unit_id", IdOrNull(current_unit)},
+            {"current_unit_name", current_unit ? UnitName(org, current_unit) : ""},
             {"reopen_count", t.reopen_count}, {"urge_count", t.urge_count}, {"return_count", t.return_count},
             {"escalation_level", t.escalation_level}, {"supervised", t.supervised}, {"exempt", t.exempt},
             {"callback_attempts", t.callback_attempts}, {"closing_kind", t.closing_kind},
