@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { actionFailure, byteLength, defaultUnit, staleRowMessage, excerpt, lastReturn, remainingFor, returningUnits, scoreText, STALE_FORM_MESSAGE, suggestedCategory, suggestedUnits, unitAssignment, warningFor } from './dqTicket'
+import { actionFailure, byteLength, categoryCell, defaultUnit, staleRowMessage, excerpt, lastReturn, remainingFor, returningUnits, scoreText, STALE_FORM_MESSAGE, suggestedCategory, suggestedUnits, unitAssignment, warningFor } from './dqTicket'
 import { ApiError, describeError } from './api'
 
 const a = (o: any) => ({ unit_id: 'u1', unit_name: '甲', lead: true, state: 'pending', dispatched_at: '2026-11-28T10:00:00+08:00', ended_at: '', ...o })
@@ -15,6 +15,11 @@ describe('dqTicket', () => {
     expect(suggestedUnits(t)[0].name).toBe('教育局')
     expect(suggestedCategory(t)).toEqual({ code: '0504', name: '校外培训', confidence: 0.9 })
     expect(suggestedCategory({ suggestions: { category: { abstain: true, code: '01' } } } as any)).toBeNull()
+    // The list shows the ticket's own category first, the proposal only without one.
+    const names = new Map([['0706', '噪声污染']])
+    expect(categoryCell({ ...t, category_code: '0706' } as any, names)).toEqual({ name: '噪声污染', hint: '已分类' })
+    expect(categoryCell({ ...t, category_code: '' } as any, names)).toEqual({ name: '校外培训', hint: '建议 · 置信度 90.0%' })
+    expect(categoryCell({ category_code: '', suggestions: {} } as any, names)).toBeNull()
     expect(suggestedUnits({} as any)).toEqual([])
     expect(scoreText(0.996)).toBe('99.6%')
     expect(scoreText(1e-170)).toBe('<0.1%')

@@ -23,6 +23,15 @@ export function suggestedCategory(t: Pick<Ticket, 'suggestions'>): { code: strin
   return { code: c.code, name: c.name || c.code, confidence: typeof c.confidence === 'number' ? c.confidence : 0 }
 }
 
+// The dispatch list's category cell: the ticket's own category when it has one (the agent
+// chose it, or a dispatch set it), else what the model proposed, with its confidence.
+export function categoryCell(t: Pick<Ticket, 'suggestions' | 'category_code'>, names: ReadonlyMap<string, string>):
+  { name: string; hint: string } | null {
+  if (t.category_code) return { name: names.get(t.category_code) ?? t.category_code, hint: '已分类' }
+  const s = suggestedCategory(t)
+  return s ? { name: s.name, hint: '建议 · 置信度 ' + scoreText(s.confidence) } : null
+}
+
 // "0.996" → "99.6%"; tiny values show as "<0.1%".
 export function scoreText(x: number | null | undefined): string {
   if (x === null || x === undefined || Number.isNaN(x)) return '—'
