@@ -599,27 +599,56 @@ Status Step::Redispatch(bool coordinate) {
   if (!CentreCovers(active->dispatched_by_unit_id)) {
     return PermissionDenied("the order was dispatched by another centre");
   }
-  const Unit* by = org().FindUnit(active->dispatched_by_unit_id);
   const bool relay = cmd_.mode == "relay";
   RETURN_IF_ERROR(CheckTarget(cmd_.unit_id, "unit_id", relay));
-  if (by && !org().InSubtree(cmd_.unit_id, by->id)) {
-    return Status(Code::kPermissionDenied, "unit_id: outside the subtree of the centre the order returned to", "unit_id");
-  }
   if (cmd_.unit_id == active->unit_id && active->state != AssignmentState::kReturned) {
     return InvalidArgument("unit_id", "the order is already with that unit");
   }
-  const Id old_id = active->id, old_unit = active->unit_id, parent = active->parent_id,
-           by_unit = active->dispatched_by_unit_id;
-  if (active->state == AssignmentState::kAccepted) {
-    // Taken from the unit that holds it: a suspension ends as a resume would, and a relay
-    // centre's orders further down leave with its own.
-    if (active->suspended) {
-      const int64_t stopped_ms = EndSuspension(*active);
-      if (!RecomputeOverall() && t_.due_at) t_.due_at += stopped_ms;
+  // The order the new one replaces: the active one when its dispatching centre covers the new
+  // unit; else the relay above it whose centre does, so a higher centre can take a district's
+  // order back to a unit of its own (上级协调), the district's relay leaving with it. At the top
+  // of the chain (a reopened round has no relay above it) the actor's own centre dispatches.
+  Assignment* replaced = active;
+  Id by_unit = active->dispatched_by_unit_id;
+  for (Assignment* x = active; x;) {
+    const Unit* by = org().FindUnit(x->dispatched_by_unit_id);
+    if (!by || (org().InSubtree(cmd_.unit_id, by->id) && CentreCovers(by->id))) {
+      replaced = x;
+      by_unit = x->dispatched_by_unit_id;
+      break;
     }
-    SupersedeOpen(true, active->id);
+    Assignment* up = x->parent_id ? t_.FindAssignment(x->parent_id) : nullptr;
+    if (!up) {
+      const Id mine = ActorCentre() ? ActorCentre() : t_.intake_unit_id;
+      if (!org().InSubtree(cmd_.unit_id, mine) || !org().InSubtree(x->dispatched_by_unit_id, mine)) {
+        return Status(Code::kPermissionDenied, "unit_id: outside the subtree of the centre that dispatched the order",
+                      "unit_id");
+      }
+      replaced = x;
+      by_unit = mine;
+    }
+    x = up;
   }
-  Supersede(*active);  // (a return already ended the unit's time: that end stays)
+  const Id old_id = active->id, old_unit = active->unit_id, parent = replaced->parent_id;
+  if (active->state == AssignmentState::kAccepted && active->suspended) {
+    // Taken from the unit that holds it: a suspension ends as a resume would.
+    const int64_t stopped_ms = EndSuspension(*active);
+    if (!RecomputeOverall() && t_.due_at) t_.due_at += stopped_ms;
+  }
+  // The orders under the replaced one (a relay centre's further down, a returned one too)
+  // leave with it. (A return already ended its unit's time: that end stays.)
+  const auto below = [&](const Assignment& a) {
+    for (Id p = a.parent_id, depth = 0; p && depth < 16; ++depth) {
+      if (p == replaced->id) return true;
+      const Assignment* up = t_.FindAssignment(p);
+      p = up ? up->parent_id : 0;
+    }
+    return false;
+  };
+  for (auto& a : t_.assignments) {
+    if (below(a) && (a.IsLive() || a.state == AssignmentState::kReturned)) Supersede(a);
+  }
+  Supersede(*replaced);
   json data;
   ApplyCorrections(data);
   Assignment& a = AddAssignment(cmd_.unit_id, true, relay ? "relay" : "direct", parent, by_unit);

@@ -379,6 +379,39 @@ TEST_F(Lifecycle, RelayChainRepliesUpAndReturnsGoBack) {
   EXPECT_EQ(t.assignments[1].state, AssignmentState::kAccepted);
 }
 
+// The city centre may take a district's order back to a unit of its own (上级协调): the
+// district's relay leaves with the street's order, and the new one is the city's.
+TEST_F(Lifecycle, AHigherCentreTakesARelayedOrderBack) {
+  const Actor district = A(Role::kDispatcher, kDistrict);
+  Ticket t = Must(Must(New(), Dispatch(kDistrict, "relay"), dispatcher()), Dispatch(kStreet), district);
+  t = Must(t, Cmd(C::kAccept), handler(kStreet));
+  Command to_city = Cmd(C::kCoordinate);
+  to_city.unit_id = kDept2;
+  const auto refused = Run(t, to_city, district).status();  // the district cannot reach a city unit
+  EXPECT_EQ(refused.code(), Code::kPermissionDenied);
+  EXPECT_EQ(refused.field(), "unit_id");
+  t = Must(t, to_city, supervisor());
+  EXPECT_EQ(t.Status(), S::kDispatched);
+  ASSERT_EQ(t.assignments.size(), 3u);
+  EXPECT_EQ(t.assignments[0].state, AssignmentState::kSuperseded);  // the district's relay
+  EXPECT_EQ(t.assignments[1].state, AssignmentState::kSuperseded);  // the street's order
+  const Assignment& city = t.assignments[2];
+  EXPECT_EQ(city.unit_id, kDept2);
+  EXPECT_EQ(city.parent_id, 0);
+  EXPECT_EQ(city.dispatched_by_unit_id, kHub);
+  EXPECT_EQ(t.ClockLead(), &t.assignments[2]);
+  // The same for a re-dispatch of an order the street returned to the district.
+  Ticket r = Must(Must(Must(New(), Dispatch(kDistrict, "relay"), dispatcher()), Dispatch(kStreet), district),
+                  Cmd(C::kReturn), handler(kStreet));
+  Command re = Cmd(C::kRedispatch);
+  re.unit_id = kDept;
+  r = Must(r, re, dispatcher());
+  EXPECT_EQ(r.Status(), S::kDispatched);
+  EXPECT_EQ(r.ActiveLead()->unit_id, kDept);
+  EXPECT_EQ(r.ActiveLead()->parent_id, 0);
+  EXPECT_EQ(r.assignments[0].state, AssignmentState::kSuperseded);
+}
+
 TEST_F(Lifecycle, AssistingUnitsDoNotMoveTheTicket) {
   Command c = Dispatch(kDept);
   c.assisting_unit_ids = {kDept2};

@@ -109,7 +109,7 @@ const detailPatterns: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^unit .* is out of use$/, '单位已停用'],
   [/^its parent .* is retired$/, '上级分类已停用，请先启用上级'],
   [/^'[^']*' .*is retired$/, '该分类已停用'],
-  [/outside the subtree of the centre the order returned to/, '该单位不在工单退回中心的辖区内'],
+  [/outside the subtree of the centre the order returned to|outside the subtree of the centre that dispatched the order/, '该单位不在派出该工单的中心辖区内'],
   [/^each alias must be 1-200 bytes/, '每个别名应为 1 到 200 字节'],
   [/^'([^']*)' already names (.*) in the same district$/, (m) => `「${m[1]}」已是同区的${m[2]}的名称或别名`],
   [/^a relay dispatch goes to a district centre or sub-centre/, '逐级转派只能派给区分中心或分中心'],

@@ -78,7 +78,7 @@ describe('bulk', () => {
     }, (n) => progress.push(n))
     expect(res.map((r) => r.ok)).toEqual([true, false, false])
     expect(res[0].message).toBe('已派至U3')
-    expect(res[2].message).toContain('ticket changed')
+    expect(res[2].message).toBe('工单已被他人修改，请刷新后重试')
     expect(progress).toEqual([1, 2, 3])
     expect(bulkSummary(res)).toBe('成功 1 单，失败 2 单')
     expect(bulkSummary([res[0]])).toBe('全部成功：共 1 单')
