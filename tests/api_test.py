@@ -1661,6 +1661,7 @@ class PublicTest(Base):
         for i in range(5):
             r = call("GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(phone_last4="%04d" % i)))
             self.expect(r, 404, "wrong try %d" % (i + 1))
+            self.assertIn("%d tries by phone digits left" % (4 - i), r.json["error"]["message"])
         r = call("GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(phone_last4="8888")))
         self.expect_error(r, 429)
         self.assertIn("query code", r.json["error"]["message"])

@@ -1338,8 +1338,11 @@ Result<PublicProgress> Service::PublicLookup(const std::string& number, const st
       match = r.ok() && r->phone.size() >= 4 && r->phone.substr(r->phone.size() - 4) == last4;
     }
     if (!match) {
-      (void)store_->RecordLookupFailure(number, now, kLookupWindowMs);
-      return NotFound("no ticket matches this number and phone/code");  // same answer either way
+      // The same answer whether the number exists or not; the tries left count for any number.
+      auto failed = store_->RecordLookupFailure(number, now, kLookupWindowMs);
+      const int left = std::max(0, kMaxLookupFailures - (failed.ok() ? *failed : failures + 1));
+      return NotFound("no ticket matches this number and phone/code; " + std::to_string(left) +
+                      " tries by phone digits left, or use the query code");
     }
   }
   PublicProgress p;

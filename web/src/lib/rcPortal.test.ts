@@ -30,6 +30,8 @@ describe('portal checks', () => {
   })
   it('speaks plainly about errors', () => {
     expect(publicError(404, 'x')).toContain('未查到')
+    expect(publicError(404, 'x', 'no ticket matches this number and phone/code; 2 tries by phone digits left, or use the query code')).toContain('还可尝试 2 次')
+    expect(publicError(404, 'x', 'no ticket matches this number and phone/code; 0 tries by phone digits left, or use the query code')).toContain('请改用查询码')
     expect(publicError(500, 'x')).toBe('x')
     expect(publicError(429, 'x', 'too many failed look-ups of this number by phone digits; use the query code, or try again in 15 minutes')).toContain('查询码')
     expect(publicError(429, 'x', 'too many requests from your address; slow down')).toBe('操作过于频繁，请稍后再试')

@@ -83,7 +83,12 @@ export function statusTone(status: string): 'success' | 'warning' | 'info' | 'pr
 
 // The public error the citizen reads (no codes): 404 on a wrong pair, 429 when locked.
 export function publicError(status: number | undefined, fallback: string, message = ''): string {
-  if (status === 404) return '未查到该工单，请核对工单编号和手机号后四位（或查询码）'
+  if (status === 404) {
+    const left = /(\d+) tries by phone digits left/.exec(message)
+    const base = '未查到该工单，请核对工单编号和手机号后四位（或查询码）'
+    if (!left) return base
+    return Number(left[1]) > 0 ? `${base}；按手机号后四位还可尝试 ${left[1]} 次` : `${base}；手机号后四位已不能再试，请改用查询码，或 15 分钟后再试`
+  }
   if (status === 429) {
     if (/phone digits/.test(message)) return '手机号后四位错误次数过多，请改用查询码查询，或 15 分钟后再试'
     return '操作过于频繁，请稍后再试'
