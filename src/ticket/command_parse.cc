@@ -154,6 +154,8 @@ Status ParseFields(CommandType type, json& j, Command* c) {
     }
     case CommandType::kDecideExtension:
     case CommandType::kDecideSuspension: {
+      // Which unit's request, when a lead and an assisting unit both wait for a decision.
+      if (type == CommandType::kDecideExtension) RETURN_IF_ERROR(GetId(j, "assignment_id", false, &c->assignment_id));
       Take take{j, "approve"};
       auto it = j.find("approve");
       if (it == j.end() || it->is_null()) return InvalidArgument("approve", "is required");

@@ -673,8 +673,9 @@ Status Step::Coordinate() {
 }
 
 Status Step::RequestExtension() {
+  // The lead unit's, or an assisting unit's for its own part (协办延期).
   Assignment* a = nullptr;
-  RETURN_IF_ERROR(NeedOwnAssignment(&a, {AssignmentState::kAccepted}, true));
+  RETURN_IF_ERROR(NeedOwnAssignment(&a, {AssignmentState::kAccepted}, false));
   if (t_.phase != Phase::kHandling) return Invalid(t_, cmd_.type);
   if (a->extension_days_requested > 0) {
     return Conflict("invalid_transition", "an extension request is already waiting for a decision");
@@ -693,10 +694,17 @@ Status Step::RequestExtension() {
 Status Step::DecideExtension() {
   RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kDispatcher, Role::kSupervisor}));
   Assignment* a = nullptr;
+  int waiting = 0;
   for (auto& x : t_.assignments) {
-    if (x.extension_days_requested > 0 && x.state == AssignmentState::kAccepted) a = &x;
+    if (x.extension_days_requested <= 0 || x.state != AssignmentState::kAccepted) continue;
+    ++waiting;
+    if (cmd_.assignment_id == 0 || x.id == cmd_.assignment_id) a = &x;
   }
-  if (!a) return Conflict("invalid_transition", "no extension request is waiting");
+  if (waiting == 0) return Conflict("invalid_transition", "no extension request is waiting");
+  if (!a) return InvalidArgument("assignment_id", "no extension request waits on that assignment");
+  if (waiting > 1 && cmd_.assignment_id == 0) {
+    return InvalidArgument("assignment_id", "several extension requests wait: name the assignment to decide");
+  }
   if (!CentreCovers(a->dispatched_by_unit_id)) return PermissionDenied("the order was dispatched by another centre");
   if (!cmd_.approve) return InvalidArgument("approve", "is required");
   const int days = a->extension_days_requested;
@@ -705,14 +713,17 @@ Status Step::DecideExtension() {
     a->extension_ms += static_cast<int64_t>(days) * kDayMs;  // working days on a working clock
     RecomputeDues(*a, *ctx_.policy);
     ClearFutureAlarms(*a, ctx_.now);
-    // The order's overall deadline gets the same days (a ticket stored before the overall
-    // clock was kept: at least the unit's new deadline).
-    t_.overall_extension_ms += static_cast<int64_t>(days) * kDayMs;
-    if (!RecomputeOverall() && t_.due_at < a->handle_due_at) t_.due_at = a->handle_due_at;
     data["handle_due_at"] = a->handle_due_at;
-    data["due_at"] = t_.due_at;
-    // The relaying centres above wait on this order: their clocks get the same days.
-    MoveRelayClocks(*a, static_cast<int64_t>(days) * kDayMs, 0);
+    if (a->lead) {
+      // The order's overall deadline gets the same days (a ticket stored before the overall
+      // clock was kept: at least the unit's new deadline). An assisting unit's extension is
+      // its own part's only: the citizen's deadline stays the lead's.
+      t_.overall_extension_ms += static_cast<int64_t>(days) * kDayMs;
+      if (!RecomputeOverall() && t_.due_at < a->handle_due_at) t_.due_at = a->handle_due_at;
+      data["due_at"] = t_.due_at;
+      // The relaying centres above wait on this order: their clocks get the same days.
+      MoveRelayClocks(*a, static_cast<int64_t>(days) * kDayMs, 0);
+    }
   }
   if (!cmd_.comment.empty()) data["comment"] = cmd_.comment;
   a->extension_days_requested = 0;

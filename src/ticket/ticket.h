@@ -233,6 +233,7 @@ struct Command {
   std::string content, note, reason, comment, to, mode, decision, outcome, rating;
   Id unit_id = 0;
   Id into_ticket_id = 0;
+  Id assignment_id = 0;  // decide_extension: whose request, when several wait
   std::vector<Id> assisting_unit_ids, kb_entry_ids, attachment_ids;
   int days = 0;
   // Dispatch: the dispatcher's confirmation or correction of what intake proposed ("": keep).

@@ -424,6 +424,34 @@ TEST_F(Lifecycle, AssistingUnitsDoNotMoveTheTicket) {
   EXPECT_EQ(Run(New(), c, dispatcher()).status().field(), "assisting_unit_ids[0]");
 }
 
+// An assisting unit may ask for more time for its own part (协办延期): granted, it moves its own
+// deadline only; with the lead's request waiting too, the decision names whose it is.
+TEST_F(Lifecycle, AnAssistingUnitAsksForAnExtensionOfItsOwnPart) {
+  Command c = Dispatch(kDept);
+  c.assisting_unit_ids = {kDept2};
+  Ticket t = Must(Must(Must(New(), c, dispatcher()), Cmd(C::kAccept), handler(kDept2)), Cmd(C::kAccept), handler(kDept));
+  const TimeMs overall = t.due_at;
+  Assignment* assist = nullptr;
+  for (auto& a : t.assignments) if (!a.lead) assist = &a;
+  ASSERT_NE(assist, nullptr);
+  const TimeMs assist_due = assist->handle_due_at;
+  const Id assist_id = assist->id, lead_id = t.ActiveLead()->id;
+  t = Must(t, Cmd(C::kRequestExtension), handler(kDept2));
+  t = Must(t, Cmd(C::kRequestExtension), handler(kDept));
+  Command decide = Cmd(C::kDecideExtension);
+  EXPECT_EQ(Run(t, decide, supervisor()).status().field(), "assignment_id");  // two wait: whose?
+  decide.assignment_id = 12345;
+  EXPECT_EQ(Run(t, decide, supervisor()).status().field(), "assignment_id");
+  decide.assignment_id = assist_id;
+  t = Must(t, decide, supervisor());
+  EXPECT_EQ(t.FindAssignment(assist_id)->handle_due_at, assist_due + 3 * kDayMs);
+  EXPECT_EQ(t.due_at, overall) << "the citizen's deadline stays the lead's";
+  // One request left: no need to name it.
+  t = Must(t, Cmd(C::kDecideExtension), supervisor());
+  EXPECT_EQ(t.FindAssignment(lead_id)->extension_days_requested, 0);
+  EXPECT_EQ(t.due_at, overall + 3 * kDayMs);
+}
+
 // A unit holds one live order on a ticket, and none is left open once the answer is approved.
 TEST_F(Lifecycle, AssistingOrdersGiveWayToALeadOrderAndEndWithTheAnswer) {
   auto live = [](const Ticket& t, Id unit) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { effectiveWarning, alertNumbers, alertSummary, callbackBody, callbackEffect, CursorStack, latestReply, pendingKinds, pendingRequests, repliesOf, reviewBody, textBody } from './rcTicket'
+import { effectiveWarning, alertNumbers, alertSummary, callbackBody, callbackEffect, CursorStack, firstExtensionRequest, latestReply, pendingKinds, pendingRequests, repliesOf, reviewBody, textBody } from './rcTicket'
 
 const a = (o: any) => ({ id: 'a', unit_id: 'u', unit_name: 'U', lead: true, mode: 'direct', parent_id: null, round: 1,
   state: 'replied', dispatched_at: '', replied_at: '2026-11-28T10:00:00+08:00', handle_due_at: '', handled_on_time: true, ...o })
@@ -32,6 +32,15 @@ describe('pendingRequests', () => {
     expect(pendingRequests({ assignments: [] })).toEqual([])
     expect(pendingKinds(t as any)).toEqual(['extension', 'suspension'])
     expect(pendingKinds({ assignments: [t.assignments[2], t.assignments[3]] } as any)).toEqual([])
+  })
+  it('names the extension request a decision answers, an assisting unit\'s too', () => {
+    const t = { assignments: [
+      a({ id: '5', state: 'superseded', extension_request: { days: 2, reason: '旧申请' } }),
+      a({ id: '7', state: 'accepted', lead: false, unit_name: '区住建局', extension_request: { days: 3, reason: '配合勘查' } }),
+      a({ id: '8', state: 'accepted', lead: true, unit_name: '市城管局', extension_request: { days: 5, reason: '需现场勘查' } }),
+    ] }
+    expect(firstExtensionRequest(t as any)).toEqual({ assignment_id: '7', text: '区住建局（协办） 申请延期 3 天：配合勘查' })
+    expect(firstExtensionRequest({ assignments: [] })).toBeNull()
   })
 })
 

@@ -171,6 +171,14 @@ export function pendingRequests(t: Pick<RcTicket, 'assignments'>): string[] {
   return out
 }
 
+// The extension request a decision answers: the first waiting (a lead's and an assisting
+// unit's may wait together; each is decided on its own, naming its assignment).
+export function firstExtensionRequest(t: Pick<RcTicket, 'assignments'>): { assignment_id: string; text: string } | null {
+  const a = (t.assignments ?? []).find((x) => x.state === 'accepted' && x.extension_request)
+  if (!a || !a.extension_request) return null
+  return { assignment_id: a.id, text: `${a.unit_name}${a.lead ? '' : '（协办）'} 申请延期 ${a.extension_request.days} 天：${a.extension_request.reason}` }
+}
+
 // Which decisions a ticket waits for (an accepted assignment's extension or suspension request).
 export function pendingKinds(t: Pick<RcTicket, 'assignments'>): ('extension' | 'suspension')[] {
   const live = (t.assignments ?? []).filter((a) => a.state === 'accepted')
