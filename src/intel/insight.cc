@@ -85,7 +85,9 @@ bool ReadsAsPlaceName(std::string_view key) {
   static const std::u32string times[] = {U"今年", U"去年", U"明年", U"前年", U"今天", U"昨天", U"现在",
                                          U"一下", U"来电", U"电称", U"反映"};
   const std::u32string k = CodePoints(key);
-  if (k.empty() || first.find(k[0]) != std::u32string::npos) return false;
+  // 和 joins two words (我和邻居), but 和平 is a name (和平新村, 和平路).
+  const bool heping = k.size() >= 2 && k[0] == U'和' && k[1] == U'平';
+  if (k.empty() || (first.find(k[0]) != std::u32string::npos && !heping)) return false;
   for (const auto& t : times) {
     if (k.find(t) != std::u32string::npos) return false;
   }
@@ -148,7 +150,15 @@ const std::vector<std::u32string>& PlaceSuffixes() {
 
 std::vector<uint64_t> Shingles(const std::string& text) { return BigramSet(WordChars(text)); }
 
-std::vector<std::string> PlacesNamedIn(const std::string& text) { return PlaceKeys(WordChars(text)); }
+// The place keys that read as names: the ones two texts are told apart by. A window that
+// reaches into the sentence (旁边就是学校 in two complaints about two roads) names nothing.
+static std::vector<std::string> NamedPlaces(const std::u32string& chars) {
+  std::vector<std::string> keys = PlaceKeys(chars);
+  std::erase_if(keys, [](const std::string& k) { return !ReadsAsPlaceName(k); });
+  return keys;
+}
+
+std::vector<std::string> PlacesNamedIn(const std::string& text) { return NamedPlaces(WordChars(text)); }
 
 bool PlacesApart(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   if (a.empty() || b.empty()) return false;
@@ -317,7 +327,7 @@ std::vector<DuplicateGroup> FindDuplicates(const std::vector<Message>& msgs, con
   for (size_t i = 0; i < n; ++i) {
     const std::u32string chars = WordChars(msgs[i].text);
     grams[i] = BigramSet(chars);
-    named[i] = PlaceKeys(chars);
+    named[i] = NamedPlaces(chars);
     if (!msgs[i].address.empty()) place[i] = WordChars(msgs[i].address);
   }
   // Both carry the field and they differ: another place or another problem.
@@ -900,6 +910,27 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     float s;
   };
   std::vector<std::vector<Edge>> found(threads);
+  // Each message's keys that read as names: two messages that both name places, none the
+  // same, are two matters however alike their words (one complaint at five estates), as
+  // duplicates read them (PlacesApart).
+  std::vector<bool> is_name(corpus.key_names.size());
+  for (size_t k = 0; k < is_name.size(); ++k) is_name[k] = ReadsAsPlaceName(corpus.key_names[k]);
+  std::vector<std::vector<uint32_t>> names(n);
+  for (size_t i = 0; i < n; ++i) {
+    for (uint32_t k : keys[i]) {
+      if (is_name[k]) names[i].push_back(k);
+    }
+    std::sort(names[i].begin(), names[i].end());
+  }
+  const auto apart = [&](uint32_t a, uint32_t b) {
+    const auto &x = names[a], &y = names[b];
+    if (x.empty() || y.empty()) return false;
+    for (size_t i = 0, j = 0; i < x.size() && j < y.size();) {
+      if (x[i] == y[j]) return false;
+      x[i] < y[j] ? ++i : ++j;
+    }
+    return true;
+  };
   // Anchors (messages with a place to compare by) in order of their busiest place, then of
   // time: the next anchor of a place meets almost the same candidates, still in the cache
   // (which anchor meets which candidates does not change). Threads take blocks of them in
@@ -993,7 +1024,8 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
         Lanes s;
         SlotDot(slot, row, vec[b], s);
         for (size_t lane = 0; lane < group; ++lane) {
-          if ((lanes[b] >> lane & 1) && s[lane] >= ((strict[b] >> lane & 1) ? opts.busy_link : opts.link)) {
+          if ((lanes[b] >> lane & 1) && s[lane] >= ((strict[b] >> lane & 1) ? opts.busy_link : opts.link) &&
+              !apart(anchors[g + lane], b)) {
             found[t].push_back({anchors[g + lane], b, s[lane]});
           }
         }

@@ -76,7 +76,8 @@ double Jaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b);
 // before one of these suffixes. Longer suffixes first, so 小区 wins over 区-less readings.
 const std::vector<std::u32string>& PlaceSuffixes();
 
-// The place keys a text names (see PlaceSuffixes: 和平新村 gives 平新村 and 和平新村), ascending.
+// The place keys a text names that read as names (see PlaceSuffixes: 和平新村 gives 平新村
+// and 和平新村; 旁边就是学校 gives none), ascending.
 std::vector<std::string> PlacesNamedIn(const std::string& text);
 
 // Two texts that both name places, none of them the same (no key in common), are about

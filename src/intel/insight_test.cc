@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "intel/insight.h"
 #include "text/text.h"
@@ -59,6 +60,17 @@ TEST(Duplicates, TheSameComplaintAtAnotherPlaceIsAnotherMatter) {
   EXPECT_TRUE(PlacesApart(PlacesNamedIn(at("和平新村")), PlacesNamedIn(at("江景苑"))));
   EXPECT_FALSE(PlacesApart(PlacesNamedIn(at("和平新村")), PlacesNamedIn("和平新村5栋")));
   EXPECT_FALSE(PlacesApart(PlacesNamedIn(at("和平新村")), PlacesNamedIn(m[3].text)));  // nothing to compare
+  // A window reaching into the sentence names no place: 旁边就是学校 in both does not make two
+  // roads one.
+  const auto manhole = [](const char* road) {
+    return std::string(road) + "人行道上一个井盖缺失，旁边就是学校，很危险，请马上处理。";
+  };
+  EXPECT_TRUE(PlacesApart(PlacesNamedIn(manhole("新桥路")), PlacesNamedIn(manhole("北山路"))));
+  std::vector<Message> roads = {{"a", "", manhole("新桥路"), {}, "", 0}, {"b", "", manhole("北山路"), {}, "", 0},
+                                {"c", "", manhole("新桥路"), {}, "", 0}};
+  const auto road_groups = FindDuplicates(roads);
+  EXPECT_TRUE(Together(road_groups, 0, 2));
+  EXPECT_FALSE(Together(road_groups, 0, 1));
 }
 
 TEST(Duplicates, AWindowKeepsApartTheSameWordsMonthsLater) {
@@ -224,6 +236,26 @@ TEST(Hotspots, OnePlaceOneProblemRankedByCallers) {
   EXPECT_EQ(*spots[0].time_to, *day(25));
   EXPECT_GT(spots[0].heat, spots[1].heat);
   for (size_t i = 0; i < spots[0].members.size(); ++i) EXPECT_EQ(m[spots[0].members[i]].id[0], 'f');
+}
+
+// One complaint at five places is five matters, each showing its whole place (和平新村, not
+// 平新村: 和 opens no name but 和平 does).
+TEST(Hotspots, TheSameComplaintAtFivePlacesIsFiveMatters) {
+  const char* places[] = {"和平新村", "滨江公园", "软件园", "新桥路", "北山中学"};
+  std::vector<Message> m;
+  for (int i = 0; i < 20; ++i) {
+    m.push_back({std::to_string(i), "", std::string(places[i % 5]) + "人行道上一个井盖缺失，旁边就是学校，很危险，请马上处理。",
+                 ParseLooseTime("2026/11/" + std::to_string(20 + i % 9) + " 10:00:00"), "u" + std::to_string(i), 0});
+  }
+  const auto spots = FindHotspots(m);
+  ASSERT_EQ(spots.size(), 5u);
+  std::set<std::string> shown;
+  for (const auto& h : spots) {
+    EXPECT_EQ(h.members.size(), 4u) << h.place;
+    for (size_t k : h.members) EXPECT_EQ(k % 5, h.members[0] % 5) << h.place;
+    shown.insert(h.place);
+  }
+  EXPECT_EQ(shown, (std::set<std::string>{"和平新村", "滨江公园", "软件园", "新桥路", "北山中学"}));
 }
 
 // The place shown reads as a name: the window before 路 reaches back to 条 in every message
