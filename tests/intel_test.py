@@ -618,7 +618,7 @@ class AssistTest(DemoCase):
         with urllib.request.urlopen(req, timeout=10) as r:
             self.assertIn("text/csv", r.headers["Content-Type"])
             body = r.read().decode("utf-8-sig")
-        self.assertTrue(body.startswith("number,created_at,category_code,domain,label,evidence"))
+        self.assertTrue(body.startswith("工单编号,受理时间,分类编码,领域代码,线索领域,线索依据"), body[:100])
         self.assertIn(t["number"], body)
         status, _ = self.api("GET", "/api/v1/insight/litigation", who="agent1")
         self.assertEqual(status, 403)

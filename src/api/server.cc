@@ -1069,7 +1069,9 @@ void ApiServer::Impl::IntelRoutes() {
     auto list = svc->LitigationClues(a, from, to);
     if (!list.ok()) return SendError(res, list.status());
     json items = json::array();
-    std::string csv = "number,created_at,category_code,domain,label,evidence\r\n";
+    // For officials opening it in a spreadsheet: Chinese headings; the domain's code kept
+    // beside its name for whoever filters by it.
+    std::string csv = "工单编号,受理时间,分类编码,领域代码,线索领域,线索依据\r\n";
     const auto quote = [](const std::string& v) { return CsvField(v); };
     for (const auto& c : *list) {
       const json sug = json::parse(c.suggestions.empty() ? "{}" : c.suggestions, nullptr, false);
