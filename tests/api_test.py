@@ -1850,6 +1850,10 @@ class ScreensTest(Base):
         self.assertEqual(sum(c["contacts"] for c in r["centres"]), r["contacts"])
         self.expect_error(call("GET", "/api/v1/stats/staffing", token=T("agent1")), 403)
         self.expect_error(call("GET", "/api/v1/stats/staffing?aht=fast", token=T("admin")), 400, field="aht")
+        # A misspelt parameter is refused by name, not ignored (a city-wide answer that reads as a filtered one).
+        self.expect_error(call("GET", "/api/v1/stats/staffing?ahd=240", token=T("admin")), 400, field="ahd")
+        self.expect_error(call("GET", "/api/v1/reports/special?catgory=01", token=T("admin")), 400, field="catgory")
+        self.expect_error(call("GET", "/api/v1/stats/overview?form=2026-11-01", token=T("admin")), 400, field="form")
         self.expect_error(call("GET", "/api/v1/stats/staffing?service_level=1.5", token=T("admin")), 400,
                           field="service_level")
         self.expect_error(call("GET", "/api/v1/stats/staffing?weeks=52", token=T("admin")), 400, field="weeks")

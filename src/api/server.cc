@@ -118,6 +118,19 @@ Status StrField(const json& j, const char* f, bool required, size_t max, std::st
 }
 
 // ?from=&to= (ISO 8601) of the statistics endpoints; by default the last 30 days to now.
+// A misspelt parameter (catgory=01, statu=closed) is refused by name: ignored, it would
+// answer for everything as if it had matched (a city-wide 专报 that reads as a category's).
+Status OnlyParams(const Req& req, std::initializer_list<std::string_view> known, std::string_view what) {
+  for (const auto& [name, value] : req.params) {
+    (void)value;
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    std::string list;
+    for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+    return InvalidArgument(name, "is not a parameter of " + std::string(what) + " (" + (list.empty() ? "none" : list) + ")");
+  }
+  return Status::Ok();
+}
+
 Status PeriodParams(const Req& req, TimeMs now, TimeMs* from, TimeMs* to) {
   *from = now - 30 * kDayMs;
   *to = now + 1;
@@ -874,6 +887,7 @@ void ApiServer::Impl::SlaRoutes() {
   }));
   Get("/api/v1/stats/overview", "/api/v1/stats/overview", Authed([this](const Actor& a, const Req& req, Res& res) {
     TimeMs from = 0, to = 0;
+    if (Status st = OnlyParams(req, {"from", "to"}, "the overview"); !st.ok()) return SendError(res, st);
     if (Status st = PeriodParams(req, svc->clock()->NowMs(), &from, &to); !st.ok()) return SendError(res, st);
     auto out = svc->Overview(a, from, to);
     if (!out.ok()) return SendError(res, out.status());
@@ -881,6 +895,9 @@ void ApiServer::Impl::SlaRoutes() {
   }));
   // 周报/月报/专报: JSON for the screen, Markdown to file or forward.
   Get(R"(/api/v1/reports/([a-z]+))", "/api/v1/reports/{kind}", Authed([this](const Actor& a, const Req& req, Res& res) {
+    if (Status st = OnlyParams(req, {"date", "from", "to", "category", "format"}, "a report"); !st.ok()) {
+      return SendError(res, st);
+    }
     std::optional<TimeMs> when[3];
     const char* names[3] = {"date", "from", "to"};
     for (int i = 0; i < 3; ++i) {
@@ -922,6 +939,7 @@ void ApiServer::Impl::SlaRoutes() {
   }));
   Get("/api/v1/stats/sla", "/api/v1/stats/sla", Authed([this](const Actor& a, const Req& req, Res& res) {
     TimeMs from = 0, to = 0;
+    if (Status st = OnlyParams(req, {"from", "to"}, "the unit statistics"); !st.ok()) return SendError(res, st);
     if (Status st = PeriodParams(req, svc->clock()->NowMs(), &from, &to); !st.ok()) return SendError(res, st);
     auto rows = svc->SlaStats(a, from, to);
     if (!rows.ok()) return SendError(res, rows.status());
@@ -1103,7 +1121,10 @@ void ApiServer::Impl::IntelRoutes() {
   Get("/api/v1/stats/staffing", "/api/v1/stats/staffing", Authed([this](const Actor& a, const Req& req, Res& res) {
     int weeks = 4;
     contact::StaffingTarget t;
-    Status st = IntParam(req, "weeks", &weeks);
+    Status st = OnlyParams(req, {"weeks", "min_agents", "aht", "answer_within", "service_level", "max_occupancy",
+                                 "shrinkage", "patience", "max_abandon", "channel"},
+                           "seat planning");
+    if (st.ok()) st = IntParam(req, "weeks", &weeks);
     if (st.ok()) st = IntParam(req, "min_agents", &t.min_agents);
     for (auto [name, field] : {std::pair<const char*, double*>{"aht", &t.aht_s}, {"answer_within", &t.answer_within_s},
                                {"service_level", &t.service_level}, {"max_occupancy", &t.max_occupancy},
@@ -1128,6 +1149,7 @@ void ApiServer::Impl::IntelRoutes() {
   // the proposed unit was followed.
   Get("/api/v1/stats/dispatch", "/api/v1/stats/dispatch", Authed([this](const Actor& a, const Req& req, Res& res) {
     TimeMs from = 0, to = 0;
+    if (Status st = OnlyParams(req, {"from", "to"}, "dispatch statistics"); !st.ok()) return SendError(res, st);
     if (Status st = PeriodParams(req, svc->clock()->NowMs(), &from, &to); !st.ok()) return SendError(res, st);
     auto s = svc->DispatchStats(a, from, to);
     if (!s.ok()) return SendError(res, s.status());
@@ -1468,18 +1490,10 @@ Result<std::optional<int64_t>> IfMatchVersion(const Req& req) {
 }
 
 Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
-  // A misspelt filter (statu=closed) would list every ticket as if it had matched.
-  static constexpr std::string_view kParams[] = {
-      "status", "unit_id", "area_id", "cursor", "open", "assignment_state", "closing_kind", "min_returns",
-      "awaiting", "overdue", "warning", "due_before", "category", "q", "phone", "urgency", "channel", "page_size"};
-  for (const auto& [name, value] : req.params) {
-    (void)value;
-    if (std::find(std::begin(kParams), std::end(kParams), name) == std::end(kParams)) {
-      std::string known;
-      for (auto k : kParams) known += (known.empty() ? "" : ", ") + std::string(k);
-      return InvalidArgument(name, "is not a filter of the ticket list (" + known + ")");
-    }
-  }
+  RETURN_IF_ERROR(OnlyParams(req, {"status", "unit_id", "area_id", "cursor", "open", "assignment_state", "closing_kind",
+                                    "min_returns", "awaiting", "overdue", "warning", "due_before", "category", "q",
+                                    "phone", "urgency", "channel", "page_size"},
+                             "the ticket list"));
   TicketQuery q;
   if (req.has_param("status") && !req.get_param_value("status").empty()) {
     q.status = ParseTicketStatus(req.get_param_value("status"));
