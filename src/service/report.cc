@@ -285,7 +285,7 @@ std::string ReportMarkdown(const json& r) {
     md += "\n";
   }
   md += "## 三、区域分布\n\n";
-  if (r["areas"].empty()) md += "本期诉求未识别到区域。\n\n";
+  if (r["areas"].empty()) md += s.value("received", 0) == 0 ? "本期无诉求。\n\n" : "本期诉求未识别到区域。\n\n";
   else {
     md += "| 区域 | 件数 |\n|---|---|\n";
     for (const auto& ar : r["areas"]) md += "| " + Cell(ar.value("name", "")) + " | " + Num(ar["count"]) + " |\n";
