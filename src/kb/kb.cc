@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/json.h"
 #include "core/text.h"
@@ -179,6 +180,30 @@ std::vector<std::string> Synonyms::ExpandIn(std::string_view text) const {
   return out;
 }
 
+namespace {
+
+constexpr size_t kShortQueryChars = 16;
+
+// A lone character the segmenter cut out of a longer word (医保 read as 医 + 保) searches for
+// that character anywhere (保 of 维保, 医 of 医院): dropped when a term of two characters or
+// more in the query holds it, which finds the word itself.
+void DropCoveredCharacters(std::unordered_map<std::string, double>& qtf) {
+  std::unordered_set<char32_t> covered;
+  for (const auto& [t, w] : qtf) {
+    size_t i = 0, n = 0;
+    std::vector<char32_t> cps;
+    while (i < t.size() && n < 8) cps.push_back(NextCodePoint(t, i)), ++n;
+    if (cps.size() >= 2) covered.insert(cps.begin(), cps.end());
+  }
+  std::erase_if(qtf, [&](const auto& kv) {
+    size_t i = 0;
+    const char32_t c = kv.first.empty() ? 0 : NextCodePoint(kv.first, i);
+    return i == kv.first.size() && IsCjk(c) && covered.count(c);
+  });
+}
+
+}  // namespace
+
 Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, const Synonyms& synonyms,
                                   const KbSearchOptions& opts) {
   ASSIGN_OR_RETURN(std::string q, NormaliseText(query));
@@ -208,6 +233,10 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
   for (const auto& syn : synonyms.ExpandIn(q)) {
     for (const auto& t : Terms(syn)) qtf.emplace(t, 0).first->second += 0.5;
   }
+  // In a short query (an agent's or a citizen's few words) every term must count; in a whole
+  // message the lone characters still help a little (MRR@10 on the reply check 0.732 with
+  // them, 0.729 without).
+  if (Utf8Length(q) <= kShortQueryChars) DropCoveredCharacters(qtf);
   if (qtf.empty()) return std::vector<KbHit>{};
   ASSIGN_OR_RETURN(auto stats, index.Stats());
   const double n = static_cast<double>(std::max<int64_t>(stats.first, 1));

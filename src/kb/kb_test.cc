@@ -69,6 +69,10 @@ TEST(Kb, TwoCharacterWordsTraditionalQueriesAndTitles) {
   syn.AddGroup({"医保", "医疗保险"});
   EXPECT_EQ(found("医保").count(4), 1u);
   EXPECT_EQ(found("医疗保险怎么报销").count(5), 1u);
+  // A short query finds its words, not their lone characters: 保 of 维保 is no answer to 医保.
+  idx.Add(6, E("住宅电梯故障报修渠道", "电梯由维保单位负责维修保养，故障请拨打轿厢内的维保电话。"));
+  EXPECT_EQ(found("医保").count(6), 0u);
+  EXPECT_EQ(found("电梯维保").count(6), 1u);
   EXPECT_FALSE(RankKb(idx, "\xff", syn, {}).ok());
   EXPECT_TRUE(RankKb(idx, "!!!", syn, {})->empty());
 }
