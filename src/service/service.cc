@@ -20,7 +20,7 @@ using nlohmann::json;
 
 namespace {
 constexpr TimeMs kSessionTtlMs = 12 * kHourMs;       // one shift and a half
-constexpr TimeMs kSessionCacheMs = 30 * 1000;        // revocations reach other servers within this
+constexpr TimeMs kSessionCacheMs = 30 * 1000;        // account changes reach other servers within this
 constexpr TimeMs kOrgRecheckMs = 1000;
 constexpr size_t kMaxSessionCache = 10000;
 constexpr int kMaxLoginFailures = 5;                 // per username per window
@@ -288,13 +288,25 @@ Result<Actor> Service::Authenticate(const std::string& token) {
   const std::string h = DigestHex(token);
   const TimeMs now = clock_->NowMs();
   uint64_t epoch = 0;
+  std::optional<Actor> cached;
   {
     std::lock_guard lock(session_mu_);
     auto it = sessions_.find(h);
-    if (it != sessions_.end() && now - it->second.cached_at < kSessionCacheMs) return it->second.actor;
+    if (it != sessions_.end() && now - it->second.cached_at < kSessionCacheMs) cached = it->second.actor;
     epoch = sessions_epoch_;
   }
-  ASSIGN_OR_RETURN(Id user_id, store_->FindSession(h, now));
+  // The session itself is read every time (one indexed row): a logout on any server ends it
+  // everywhere at once. The account behind it (role, unit, enabled) is what is cached.
+  auto session = store_->FindSession(h, now);
+  if (!session.ok()) {
+    if (cached) {
+      std::lock_guard lock(session_mu_);
+      sessions_.erase(h);
+    }
+    return session.status();
+  }
+  const Id user_id = *session;
+  if (cached && cached->user_id == user_id) return *cached;
   ASSIGN_OR_RETURN(User u, store_->GetUser(user_id));
   if (!u.active) return Status(Code::kUnauthenticated, "the account is disabled");
   Actor a{u.id, u.role, u.unit_id, u.username};

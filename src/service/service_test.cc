@@ -628,6 +628,19 @@ TEST_F(ServiceTest, TheLoginLockoutHoldsAcrossServersSharingTheDatabase) {
   EXPECT_EQ(locked.load(), 7);
 }
 
+// A logout, or an account change that ends sessions, holds on every server sharing the
+// database at once, not after another server's cache expires.
+TEST_F(ServiceTest, ALogoutEndsTheSessionOnEveryServerAtOnce) {
+  ASSERT_TRUE(MakeAgent("wangwu", "Correct-Horse-2026").ok());
+  Service other(store_.get(), &clock_, &ids_);
+  auto token = svc_->Login("wangwu", "Correct-Horse-2026");
+  ASSERT_TRUE(token.ok());
+  ASSERT_TRUE(other.Authenticate(*token).ok());  // now cached there
+  ASSERT_TRUE(svc_->Logout(*token).ok());
+  EXPECT_EQ(other.Authenticate(*token).status().code(), Code::kUnauthenticated);
+  EXPECT_EQ(svc_->Authenticate(*token).status().code(), Code::kUnauthenticated);
+}
+
 // Of two near-equal answers the newer ranks first; an old but clearly better one still
 // beats a fresh weak one. Age counts from the effective date, or the last change.
 TEST_F(ServiceTest, NewerKnowledgeRanksAboveOlderWhenOtherwiseEqual) {
