@@ -1090,7 +1090,7 @@ void ApiServer::Impl::IntelRoutes() {
     // For officials opening it in a spreadsheet: Chinese headings; the domain's code kept
     // beside its name for whoever filters by it.
     std::string csv = "工单编号,受理时间,分类编码,领域代码,线索领域,线索依据\r\n";
-    const auto quote = [](const std::string& v) { return CsvField(v); };
+    const auto quote = [](const std::string& v) { return SpreadsheetField(v); };
     for (const auto& c : *list) {
       const json sug = json::parse(c.suggestions.empty() ? "{}" : c.suggestions, nullptr, false);
       if (!sug.is_object() || !sug.contains("litigation")) continue;

@@ -197,7 +197,7 @@ Result<std::vector<KbEntry>> ReadKbCsv(const std::string& path, std::vector<size
     }
     nlohmann::json j = nlohmann::json::object();
     for (size_t c = 0; c < header.size(); ++c) {
-      const std::string v = Trim(rows[r][c]);
+      const std::string v = SpreadsheetText(Trim(rows[r][c]));  // as exported: '=… is =…
       if (v.empty()) continue;
       if (header[c] == "keywords" && v.front() == '[') {
         // A JSON array, as export writes keywords that hold a '|' themselves.
@@ -319,7 +319,7 @@ int KbExport(const std::string& db, const std::string& output) {
         } else if (j.contains(c)) {
           v = j[c].get<std::string>();
         }
-        out << (c == kColumns[0] ? "" : ",") << CsvField(v);
+        out << (c == kColumns[0] ? "" : ",") << SpreadsheetField(v);  // opened in a spreadsheet to edit
       }
       out << "\r\n";
     }

@@ -83,6 +83,16 @@ TEST(Text, CsvQuotesAndNewlines) {
   EXPECT_EQ((*rows)[1][1], "he said \"hi\"");
   EXPECT_EQ((*rows)[1][2], "two\nlines");
   EXPECT_EQ((*rows)[2].size(), 3u);
+  // Spreadsheet-safe fields: a formula is shown as text, and import gives back what was exported.
+  EXPECT_EQ(SpreadsheetField("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+  EXPECT_EQ(SpreadsheetField("电梯"), "\"电梯\"");
+  for (const char* v : {"=1+1", "+86", "-x", "@SUM(A1)", "\tx", "'=x", "''x", "'x", "x'", "'"}) {
+    const auto back = ParseCsv("a," + SpreadsheetField(v) + "\n");
+    ASSERT_TRUE(back.ok() && back->size() == 1 && (*back)[0].size() == 2) << v;
+    const std::string cell = (*back)[0][1];
+    EXPECT_EQ(SpreadsheetText(cell), v) << v;
+    EXPECT_TRUE(cell.empty() || std::string("=+-@\t").find(cell[0]) == std::string::npos) << v;
+  }
   auto bad = ParseCsv("a,\"open\nb\n");
   EXPECT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("line 1"), std::string::npos);

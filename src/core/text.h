@@ -34,6 +34,11 @@ Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data, st
 
 // One field for a CSV file: quoted, its quotes doubled (RFC 4180).
 std::string CsvField(std::string_view v);
+// A CSV field for a file people open in a spreadsheet: one beginning with = + - @ (or a tab
+// or carriage return) gets a leading ' so it is shown as text, never run as a formula
+// (=HYPERLINK(...) in a knowledge entry's title). SpreadsheetText undoes it on import.
+std::string SpreadsheetField(std::string_view v);
+std::string SpreadsheetText(std::string_view v);
 
 // Reads a whole file, limited to max_bytes.
 Result<std::string> ReadFile(const std::string& path, size_t max_bytes = 256u << 20);
