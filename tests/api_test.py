@@ -888,6 +888,12 @@ class AccessTest(Base):
                                                "role": "admin", "unit_id": U("hub")}, T(who))
             self.expect(r, 403, who)
         self.expect(call("GET", "/api/v1/users", token=T("disp1")), 403)
+        # Refused before the body is read: an empty or bad body tells a non-admin nothing.
+        for method, path in (("POST", "/users"), ("PATCH", "/users/1"), ("POST", "/units"), ("PATCH", "/units/1"),
+                             ("POST", "/areas"), ("PATCH", "/areas/1"), ("POST", "/categories"),
+                             ("PATCH", "/categories/01"), ("POST", "/dispatch-rules"), ("PUT", "/dispatch-rules/1"),
+                             ("PUT", "/sla-policies"), ("PUT", "/calendars/default")):
+            self.expect_error(call(method, "/api/v1" + path, {}, T("agent1")), 403, "permission_denied")
 
     def test_users_are_filtered_and_paged_on_the_server(self):
         def page(**params):

@@ -399,6 +399,16 @@ struct ApiServer::Impl {
       h(*actor, req, res);
     };
   }
+  // The administration's writes: refused before the body is read, so a caller who may not
+  // make them learns nothing of their shape or of which ids exist from the validation.
+  Handler AdminOnly(AuthedHandler h) {
+    return Authed([h](const Actor& a, const Req& req, Res& res) {
+      if (a.role != Role::kAdmin) {
+        return SendError(res, PermissionDenied("only an administrator may change the organisation and users"));
+      }
+      h(a, req, res);
+    });
+  }
 
   void Get(const std::string& pattern, const std::string& name, Handler h) { http.Get(pattern, Wrap(name, std::move(h))); }
   void Post(const std::string& pattern, const std::string& name, Handler h) { http.Post(pattern, Wrap(name, std::move(h))); }
@@ -862,7 +872,7 @@ void ApiServer::Impl::SlaRoutes() {
     SendError(res, NotFound("no calendar named " + req.matches[1].str()));
   }));
   Put(R"(/api/v1/calendars/([A-Za-z0-9_.-]{1,64}))", "/api/v1/calendars/{name}",
-      Authed([this](const Actor& a, const Req& req, Res& res) {
+      AdminOnly([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);
     if (!body.ok()) return SendError(res, body.status());
     // The path names the calendar; a body naming another one is a mistake, not a rename.
@@ -877,7 +887,7 @@ void ApiServer::Impl::SlaRoutes() {
   Get("/api/v1/sla-policies", "/api/v1/sla-policies", Authed([this](const Actor&, const Req&, Res& res) {
     SendJson(res, 200, json::parse(svc->CurrentPolicy()->doc().ToJson()));
   }));
-  Put("/api/v1/sla-policies", "/api/v1/sla-policies", Authed([this](const Actor& a, const Req& req, Res& res) {
+  Put("/api/v1/sla-policies", "/api/v1/sla-policies", AdminOnly([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);
     if (!body.ok()) return SendError(res, body.status());
     auto version = svc->PutSlaPolicy(a, body->dump());
@@ -1168,7 +1178,7 @@ void ApiServer::Impl::OrgRoutes() {
     if (!page.ok()) return SendError(res, page.status());
     SendJson(res, 200, *page);
   }));
-  Post("/api/v1/units", "/api/v1/units", Authed([this](const Actor& a, const Req& req, Res& res) {
+  Post("/api/v1/units", "/api/v1/units", AdminOnly([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);
     if (!body.ok()) return SendError(res, body.status());
     Unit u;
@@ -1188,7 +1198,7 @@ void ApiServer::Impl::OrgRoutes() {
     SendJson(res, 201, UnitJson(*r));
   }));
   // An administrator renames a unit, changes its phone, or makes it (in)active.
-  Patch(R"(/api/v1/units/(\d+))", "/api/v1/units/{id}", Authed([this](const Actor& a, const Req& req, Res& res) {
+  Patch(R"(/api/v1/units/(\d+))", "/api/v1/units/{id}", AdminOnly([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);
     if (!body.ok()) return SendError(res, body.status());
     Service::UnitChange change;
@@ -1212,7 +1222,7 @@ void ApiServer::Impl::OrgRoutes() {
     if (!page.ok()) return SendError(res, page.status());
     SendJson(res, 200, *page);
   }));
-  Post("/api/v1/areas", "/api/v1/areas", Authed([this](const Actor& a, const Req& req, Res& res) {
+  Post("/api/v1/areas", "/api/v1/areas", AdminOnly([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);
     if (!body.ok()) return SendError(res, body.status());
     Area area;
@@ -1229,7 +1239,7 @@ void ApiServer::Impl::OrgRoutes() {
     SendJson(res, 201, AreaJson(*r));
   }));
   // An administrator renames an area or replaces the names addresses call it by (aliases).
-  Patch(R"(/api/v1/areas/(\d+))", "/api/v1/areas/{id}", Authed([this](const Actor& a, const Req& req, Res& res) {
+  Patch(R"(/api/v1/areas/(\d+))", "/api/v1/areas/{id}", AdminOnly([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);
     if (!body.ok()) return SendError(res, body.status());
     Service::AreaChange change;
@@ -1286,7 +1296,7 @@ void ApiServer::Impl::OrgRoutes() {
     }
     return Status::Ok();
   };
-  Post("/api/v1/dispatch-rules", "/api/v1/dispatch-rules", Authed([this, rule_body](const Actor& a, const Req& req, Res& res) {
+  Post("/api/v1/dispatch-rules", "/api/v1/dispatch-rules", AdminOnly([this, rule_body](const Actor& a, const Req& req, Res& res) {
     DispatchRule r;
     if (Status st = rule_body(req, &r, false); !st.ok()) return SendError(res, st);
     auto out = svc->CreateDispatchRule(a, r);
@@ -1295,7 +1305,7 @@ void ApiServer::Impl::OrgRoutes() {
   }));
   // An administrator changes a rule (the whole rule, as on creation).
   Put(R"(/api/v1/dispatch-rules/(\d+))", "/api/v1/dispatch-rules/{id}",
-      Authed([this, rule_body](const Actor& a, const Req& req, Res& res) {
+      AdminOnly([this, rule_body](const Actor& a, const Req& req, Res& res) {
     DispatchRule r;
     if (Status st = rule_body(req, &r, true); !st.ok()) return SendError(res, st);
     r.id = ParseId(req.matches[1]).value_or(0);
@@ -1304,7 +1314,7 @@ void ApiServer::Impl::OrgRoutes() {
     SendJson(res, 200, RuleJson(*out));
   }));
   Delete(R"(/api/v1/dispatch-rules/(\d+))", "/api/v1/dispatch-rules/{id}",
-         Authed([this](const Actor& a, const Req& req, Res& res) {
+         AdminOnly([this](const Actor& a, const Req& req, Res& res) {
     if (a.role != Role::kAdmin) return SendError(res, PermissionDenied("only an administrator may change the directory"));
     Status st = svc->DeleteDispatchRule(a, ParseId(req.matches[1]).value_or(0));
     if (!st.ok()) return SendError(res, st);
@@ -1327,7 +1337,7 @@ void ApiServer::Impl::OrgRoutes() {
     (*page)["version"] = version;
     SendJson(res, 200, *page);
   }));
-  Post("/api/v1/categories", "/api/v1/categories", Authed([this](const Actor& a, const Req& req, Res& res) {
+  Post("/api/v1/categories", "/api/v1/categories", AdminOnly([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);
     if (!body.ok()) return SendError(res, body.status());
     Category c;
@@ -1349,7 +1359,7 @@ void ApiServer::Impl::OrgRoutes() {
   }));
   // An administrator renames or retires a category: a new taxonomy version.
   Patch(R"(/api/v1/categories/([A-Za-z0-9_.-]{1,32}))", "/api/v1/categories/{code}",
-        Authed([this](const Actor& a, const Req& req, Res& res) {
+        AdminOnly([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);
     if (!body.ok()) return SendError(res, body.status());
     Service::CategoryChange change;
@@ -1385,7 +1395,7 @@ void ApiServer::Impl::OrgRoutes() {
     if (!page.ok()) return SendError(res, page.status());
     SendJson(res, 200, *page);
   }));
-  Post("/api/v1/users", "/api/v1/users", Authed([this](const Actor& a, const Req& req, Res& res) {
+  Post("/api/v1/users", "/api/v1/users", AdminOnly([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);
     if (!body.ok()) return SendError(res, body.status());
     User u;
@@ -1407,7 +1417,7 @@ void ApiServer::Impl::OrgRoutes() {
   }));
   // An administrator disables or re-enables an account, sets a new password, or moves a
   // user to another role or unit; all but a new display name end the user's sessions.
-  Patch(R"(/api/v1/users/(\d+))", "/api/v1/users/{id}", Authed([this](const Actor& a, const Req& req, Res& res) {
+  Patch(R"(/api/v1/users/(\d+))", "/api/v1/users/{id}", AdminOnly([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);
     if (!body.ok()) return SendError(res, body.status());
     Service::UserChange change;
