@@ -1281,6 +1281,13 @@ class ErrorTest(Base):
         r = call("POST", "/api/v1/tickets/%s/attachments?name=%s" % (t["id"], urllib.parse.quote("a\r\nb.jpg")),
                  raw=b"\x01", token=T("h_a"), headers={"Content-Type": "image/jpeg"})
         self.expect_error(r, 400, field="name")
+        # The stored type is sent back as the download's Content-Type: no control characters.
+        r = call("POST", "/api/v1/tickets/%s/attachments?name=a.txt" % t["id"], raw=b"x", token=T("h_a"),
+                 headers={"Content-Type": "text/plain\x0bX"})
+        self.expect_error(r, 400, field="Content-Type")
+        # A parameter given twice is refused by name, not resolved by whichever came first.
+        self.expect_error(call("GET", "/api/v1/tickets?status=received&status=closed", token=T("admin")), 400,
+                          field="status")
 
     def test_missing_content_names_field(self):
         r = self.post_ticket({"channel": "web", "request_type": "complaint"})

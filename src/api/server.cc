@@ -123,6 +123,9 @@ Status StrField(const json& j, const char* f, bool required, size_t max, std::st
 Status OnlyParams(const Req& req, std::initializer_list<std::string_view> known, std::string_view what) {
   for (const auto& [name, value] : req.params) {
     (void)value;
+    if (req.params.count(name) > 1) {
+      return InvalidArgument(name, "is given more than once (which one counts would be a guess)");
+    }
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
     std::string list;
     for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);

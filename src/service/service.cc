@@ -1259,6 +1259,11 @@ Result<Attachment> Service::AddAttachment(const Actor& a, Id ticket_id, std::str
   }
   if (mime.empty()) mime = "application/octet-stream";
   if (mime.size() > 100) return InvalidArgument("Content-Type", "too long");
+  // Sent back as the download's Content-Type: printable ASCII only (type/subtype; parameters).
+  if (std::any_of(mime.begin(), mime.end(), [](char c) { return c < 0x20 || c > 0x7e; }) ||
+      mime.find('/') == std::string::npos) {
+    return InvalidArgument("Content-Type", "must be a media type such as image/jpeg, in printable ASCII");
+  }
   ASSIGN_OR_RETURN(auto t, GetTicket(a, ticket_id));
   const TimeMs now = clock_->NowMs();
   Attachment att{ids_->Next(), t.id, name, mime, DigestHex(data), static_cast<int64_t>(data.size()), a.user_id, now};
