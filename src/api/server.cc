@@ -474,6 +474,19 @@ void ApiServer::Impl::Routes() {
   // told what it lacks, instead of the HTTP library's bare 400.
   http.set_pre_routing_handler([](const Req& req, Res& res) {
     using R = httplib::Server::HandlerResponse;
+    // A length that is no number (abc, -1, past 2^63) is answered at once and the connection
+    // closed: read as one, it would hold a worker until the read timeout for a body that
+    // never ends where the client thinks.
+    if (req.has_header("Content-Length")) {
+      const std::string v = req.get_header_value("Content-Length");
+      if (v.empty() || v.size() > 18 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        res.set_header("Connection", "close");
+        SendJson(res, 400, {{"error", {{"code", "invalid_argument"},
+                                       {"message", "Content-Length: must be a number of bytes"},
+                                       {"details", {{"field", "Content-Length"}}}}}});
+        return R::Handled;
+      }
+    }
     if (req.path.rfind("/api/", 0) != 0 || (req.method != "POST" && req.method != "PUT" && req.method != "PATCH")) {
       return R::Unhandled;
     }
