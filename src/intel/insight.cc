@@ -82,8 +82,11 @@ bool ReadsAsPlaceName(std::string_view key) {
   static const std::u32string inside = U"的了把被我你他她们些吗呢吧要说没不就也还";
   static const std::u32string first = U"在是这那条个和与及对从到向给有去往离近等为因每该其子年区县问请";
   // Time words, and the words a caller or an agent opens with (反映一下幸福小区, 来电称创新公寓).
+  // And words that describe rather than name (纳入老旧小区, 附近小区, 周边学校).
   static const std::u32string times[] = {U"今年", U"去年", U"明年", U"前年", U"今天", U"昨天", U"现在",
-                                         U"一下", U"来电", U"电称", U"反映"};
+                                         U"一下", U"来电", U"电称", U"反映", U"老旧", U"纳入", U"附近",
+                                         U"周边", U"旁边", U"所在", U"整个", U"各个", U"多个", U"很多",
+                                         U"所有", U"其他", U"住在"};
   const std::u32string k = CodePoints(key);
   // 和 joins two words (我和邻居), but 和平 is a name (和平新村, 和平路).
   const bool heping = k.size() >= 2 && k[0] == U'和' && k[1] == U'平';
@@ -1064,8 +1067,22 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
   for (size_t i : order) {
     if (cluster_of[i] != UINT32_MAX) continue;
     std::vector<size_t> members = {i};
+    // The places the matter names so far: a leader that names none (滨江一号 is no suffix's)
+    // takes a neighbour at one road, and then none at another.
+    std::vector<uint32_t> named = names[i];
     for (size_t k = nb_start[i]; k < nb_start[i + 1]; ++k) {
-      if (cluster_of[nb[k]] == UINT32_MAX) members.push_back(nb[k]);
+      const uint32_t b = nb[k];
+      if (cluster_of[b] != UINT32_MAX) continue;
+      if (!named.empty() && !names[b].empty()) {
+        bool common = false;
+        for (size_t x = 0, y = 0; x < named.size() && y < names[b].size() && !common;) {
+          if (named[x] == names[b][y]) common = true;
+          else named[x] < names[b][y] ? ++x : ++y;
+        }
+        if (!common) continue;
+      }
+      members.push_back(b);
+      if (named.empty() && !names[b].empty()) named = names[b];
     }
     std::sort(members.begin() + 1, members.end());
     for (size_t m : members) cluster_of[m] = static_cast<uint32_t>(clusters.size());
@@ -1140,9 +1157,32 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
       while (parent[x] != x) x = parent[x] = parent[parent[x]];
       return x;
     };
+    // The places each merged group names: two groups at different places stay two matters
+    // however alike their centroids (one template complaint, written the same at every estate).
+    std::vector<std::vector<uint32_t>> group_names(clusters.size());
+    for (size_t c = 0; c < clusters.size(); ++c) {
+      for (size_t m : clusters[c]) group_names[c].insert(group_names[c].end(), names[m].begin(), names[m].end());
+      std::sort(group_names[c].begin(), group_names[c].end());
+      group_names[c].erase(std::unique(group_names[c].begin(), group_names[c].end()), group_names[c].end());
+    }
+    const auto groups_apart = [&](size_t x, size_t y) {
+      const auto &p = group_names[x], &q = group_names[y];
+      if (p.empty() || q.empty()) return false;
+      for (size_t i = 0, j = 0; i < p.size() && j < q.size();) {
+        if (p[i] == q[j]) return false;
+        p[i] < q[j] ? ++i : ++j;
+      }
+      return true;
+    };
     for (const auto& [cs, a, b] : pairs) {
       const size_t ra = find(a), rb = find(b);
-      if (ra != rb) parent[std::max(ra, rb)] = std::min(ra, rb);
+      if (ra == rb || groups_apart(ra, rb)) continue;
+      const size_t into = std::min(ra, rb), from = std::max(ra, rb);
+      parent[from] = into;
+      std::vector<uint32_t> both;
+      std::set_union(group_names[into].begin(), group_names[into].end(), group_names[from].begin(),
+                     group_names[from].end(), std::back_inserter(both));
+      group_names[into] = std::move(both);
     }
     std::vector<std::vector<size_t>> merged(clusters.size());
     for (size_t c = 0; c < clusters.size(); ++c) {

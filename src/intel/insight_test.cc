@@ -258,6 +258,27 @@ TEST(Hotspots, TheSameComplaintAtFivePlacesIsFiveMatters) {
   EXPECT_EQ(shown, (std::set<std::string>{"和平新村", "滨江公园", "软件园", "新桥路", "北山中学"}));
 }
 
+// Messages that name no place (滨江一号 ends in no suffix) do not chain two roads into one
+// matter, whether they lead a group or link two groups the merge would join.
+TEST(Hotspots, AMessageNamingNoPlaceChainsNoPlacesTogether) {
+  std::vector<Message> m;
+  const char* places[] = {"北山路", "新桥路", "滨江一号"};
+  for (int i = 0; i < 18; ++i) {  // (旁边就是学校 in fewer than 20 messages: not a busy key)
+    m.push_back({std::to_string(i), "", std::string(i % 3 == 2 ? "您好，" : "") + places[i % 3] +
+                 "人行道上一个井盖缺失，旁边就是学校，很危险，请马上处理。",
+                 ParseLooseTime("2026/11/" + std::to_string(10 + i % 15) + " 10:00:00"), "u" + std::to_string(i), 0});
+  }
+  for (const auto& h : FindHotspots(m, {})) {
+    bool north = false, new_bridge = false;
+    for (size_t k : h.members) {
+      if (k % 3 == 0) north = true;
+      if (k % 3 == 1) new_bridge = true;
+    }
+    EXPECT_FALSE(north && new_bridge) << h.place << " holds both roads";
+    EXPECT_NE(h.place, "纳入老旧小区");
+  }
+}
+
 // The place shown reads as a name: the window before 路 reaches back to 条 in every message
 // ("两条公交线路"), and 公交线路 says the same without it.
 TEST(Hotspots, ThePlaceShownReadsAsAName) {
