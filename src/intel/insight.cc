@@ -163,7 +163,11 @@ static std::vector<std::string> NamedPlaces(const std::u32string& chars) {
 
 std::vector<std::string> PlacesNamedIn(const std::string& text) { return NamedPlaces(WordChars(text)); }
 
-bool PlacesApart(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+namespace {
+// Two sorted sets, both holding something and nothing in common: two texts (or groups) that
+// both name places, none the same.
+template <typename T>
+bool Apart(const std::vector<T>& a, const std::vector<T>& b) {
   if (a.empty() || b.empty()) return false;
   for (size_t i = 0, j = 0; i < a.size() && j < b.size();) {
     if (a[i] == b[j]) return false;
@@ -171,6 +175,9 @@ bool PlacesApart(const std::vector<std::string>& a, const std::vector<std::strin
   }
   return true;
 }
+}  // namespace
+
+bool PlacesApart(const std::vector<std::string>& a, const std::vector<std::string>& b) { return Apart(a, b); }
 
 double Jaccard(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {
   const size_t both = Intersection(a, b), uni = a.size() + b.size() - both;
@@ -925,15 +932,7 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     }
     std::sort(names[i].begin(), names[i].end());
   }
-  const auto apart = [&](uint32_t a, uint32_t b) {
-    const auto &x = names[a], &y = names[b];
-    if (x.empty() || y.empty()) return false;
-    for (size_t i = 0, j = 0; i < x.size() && j < y.size();) {
-      if (x[i] == y[j]) return false;
-      x[i] < y[j] ? ++i : ++j;
-    }
-    return true;
-  };
+  const auto apart = [&](uint32_t a, uint32_t b) { return Apart(names[a], names[b]); };
   // Anchors (messages with a place to compare by) in order of their busiest place, then of
   // time: the next anchor of a place meets almost the same candidates, still in the cache
   // (which anchor meets which candidates does not change). Threads take blocks of them in
@@ -1072,15 +1071,7 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     std::vector<uint32_t> named = names[i];
     for (size_t k = nb_start[i]; k < nb_start[i + 1]; ++k) {
       const uint32_t b = nb[k];
-      if (cluster_of[b] != UINT32_MAX) continue;
-      if (!named.empty() && !names[b].empty()) {
-        bool common = false;
-        for (size_t x = 0, y = 0; x < named.size() && y < names[b].size() && !common;) {
-          if (named[x] == names[b][y]) common = true;
-          else named[x] < names[b][y] ? ++x : ++y;
-        }
-        if (!common) continue;
-      }
+      if (cluster_of[b] != UINT32_MAX || Apart(named, names[b])) continue;
       members.push_back(b);
       if (named.empty() && !names[b].empty()) named = names[b];
     }
@@ -1165,18 +1156,9 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
       std::sort(group_names[c].begin(), group_names[c].end());
       group_names[c].erase(std::unique(group_names[c].begin(), group_names[c].end()), group_names[c].end());
     }
-    const auto groups_apart = [&](size_t x, size_t y) {
-      const auto &p = group_names[x], &q = group_names[y];
-      if (p.empty() || q.empty()) return false;
-      for (size_t i = 0, j = 0; i < p.size() && j < q.size();) {
-        if (p[i] == q[j]) return false;
-        p[i] < q[j] ? ++i : ++j;
-      }
-      return true;
-    };
     for (const auto& [cs, a, b] : pairs) {
       const size_t ra = find(a), rb = find(b);
-      if (ra == rb || groups_apart(ra, rb)) continue;
+      if (ra == rb || Apart(group_names[ra], group_names[rb])) continue;
       const size_t into = std::min(ra, rb), from = std::max(ra, rb);
       parent[from] = into;
       std::vector<uint32_t> both;
