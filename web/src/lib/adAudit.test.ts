@@ -33,6 +33,7 @@ describe('audit rows', () => {
     expect(auditDetail(entry({ action: 'org_imported', target: 'units', detail: '12 rows from units.csv (hotline import)' })))
       .toBe('从 units.csv 导入 12 行（命令行 hotline import）')
     expect(auditTarget(entry({ target: 'units' })).text).toBe('单位')
+    expect(auditDetail(entry({ action: 'unit_created', detail: '12345 热线 东区分中心' }))).toBe('12345 热线 东区分中心')
     expect(auditTarget(entry({ target: 'kb:12' })).text).toBe('知识条目（编号 12）')
     expect(auditTarget(entry({ target: 'taxonomy:3' })).text).toBe('分类体系 第 3 版')
     for (const a of ['unit_created', 'area_created', 'dispatch_rule_created', 'dispatch_rule_deleted', 'taxonomy_imported',

@@ -65,6 +65,8 @@ export function auditDetail(e: AuditEntry): string {
   const version = /^(taxonomy )?version (\d+)$/.exec(d)
   if (version) return (version[1] ? `分类体系第 ${version[2]} 版` : `第 ${version[2]} 版`) + by
   // What an update changed: "name phone", "role agent->dispatcher unit 3->5", "name retired v4".
+  // Other details (a new unit's or area's name, a rule's prefix) are shown as they are.
+  if (!e.action.endsWith('_updated') && e.action !== 'user_created') return d + by
   const said: string[] = []
   const words = d.split(' ').filter(Boolean)
   for (let i = 0; i < words.length; i++) {
