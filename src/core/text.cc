@@ -163,19 +163,17 @@ namespace {
 bool StartsFormula(std::string_view v) {
   return !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r');
 }
+// A leading ' that SpreadsheetField put there: before a formula character or another '.
+bool Escaped(std::string_view v) { return v.size() > 1 && v[0] == '\'' && (StartsFormula(v.substr(1)) || v[1] == '\''); }
 }  // namespace
 
 std::string SpreadsheetField(std::string_view v) {
-  // A field already beginning with ' and a formula character (or another ') gets one more,
-  // so import gives back exactly what was exported.
-  const bool escape = StartsFormula(v) || (v.size() > 1 && v[0] == '\'' && (StartsFormula(v.substr(1)) || v[1] == '\''));
-  return escape ? CsvField("'" + std::string(v)) : CsvField(v);
+  // A field that would read as escaped gets one more ', so import gives back exactly what
+  // was exported.
+  return StartsFormula(v) || Escaped(v) ? CsvField("'" + std::string(v)) : CsvField(v);
 }
 
-std::string SpreadsheetText(std::string_view v) {
-  if (v.size() > 1 && v[0] == '\'' && (StartsFormula(v.substr(1)) || v[1] == '\'')) return std::string(v.substr(1));
-  return std::string(v);
-}
+std::string SpreadsheetText(std::string_view v) { return std::string(Escaped(v) ? v.substr(1) : v); }
 
 Result<std::string> ReadFile(const std::string& path, size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);

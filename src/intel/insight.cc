@@ -866,6 +866,9 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
   // generic to compare by, and is left out; one that reads as a whole name (a big estate,
   // the biggest matter of the period) is kept, but two of its messages are one matter only when
   // their words say so (`busy_link`), not the place alone.
+  // Which keys read as a name, once: the busy rule, the links and the place shown all ask.
+  std::vector<bool> is_name(corpus.key_names.size());
+  for (size_t k = 0; k < is_name.size(); ++k) is_name[k] = ReadsAsPlaceName(corpus.key_names[k]);
   const size_t place_cap = std::min(opts.max_place_messages, std::max<size_t>(20, static_cast<size_t>(opts.max_place_share * n)));
   std::vector<uint32_t> place_of(corpus.key_names.size(), UINT32_MAX);
   std::vector<uint32_t> place_start(1, 0);
@@ -886,7 +889,7 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
   for (size_t k = 0; k < corpus.key_names.size(); ++k) {
     const uint32_t size = corpus.key_size[k];
     const bool is_busy = size > place_cap;
-    if (size >= 2 && (!is_busy || (ReadsAsPlaceName(corpus.key_names[k]) && whole[k] * 2 >= size))) {
+    if (size >= 2 && (!is_busy || (is_name[k] && whole[k] * 2 >= size))) {
       place_of[k] = static_cast<uint32_t>(place_start.size() - 1);
       place_start.push_back(place_start.back() + size);
       busy.push_back(is_busy);
@@ -923,8 +926,6 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
   // Each message's keys that read as names: two messages that both name places, none the
   // same, are two matters however alike their words (one complaint at five estates), as
   // duplicates read them (PlacesApart).
-  std::vector<bool> is_name(corpus.key_names.size());
-  for (size_t k = 0; k < is_name.size(); ++k) is_name[k] = ReadsAsPlaceName(corpus.key_names[k]);
   std::vector<std::vector<uint32_t>> names(n);
   for (size_t i = 0; i < n; ++i) {
     for (uint32_t k : keys[i]) {
@@ -1279,8 +1280,8 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     // the place of whichever few came first.
     size_t best = (members.size() + 1) / 2 - 1;
     for (const auto& [k, cnt] : key_count) {
+      if (!is_name[k]) continue;
       const std::string_view name = corpus.key_names[k];
-      if (!ReadsAsPlaceName(name)) continue;
       const size_t len = Utf8Length(name), best_len = Utf8Length(h.place);
       if (cnt > best || (cnt == best && (len > best_len || (len == best_len && name < h.place)))) best = cnt, h.place = name;
     }
