@@ -410,7 +410,7 @@ class DemoCase(unittest.TestCase):
         cls.tokens = {}
         for user, password in (("admin", "admin-12345"), ("agent1", "demo-12345"), ("dispatcher1", "demo-12345"),
                                ("supervisor1", "demo-12345"), ("h_chengguan", "demo-12345"),
-                               ("disp_jiangbei", "demo-12345")):
+                               ("disp_jiangbei", "demo-12345"), ("analyst1", "demo-12345")):
             status, body = call(cls.url, "POST", "/api/v1/auth/login", {"username": user, "password": password})
             assert status == 200, body
             cls.tokens[user] = body["token"]
@@ -600,6 +600,58 @@ class AssistTest(DemoCase):
         self.assertEqual(status, 403)
         status, e = self.api("GET", "/api/v1/alerts?kind=weather", who="dispatcher1")
         self.assertEqual((status, e["error"]["details"]["field"]), (400, "kind"))
+
+    def test_alerts_are_handled_and_open_again_on_a_newer_report(self):
+        def call_in(text):
+            status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "complaint",
+                                                            "content": text, "citizen": {"phone": "13911112222"}})
+            self.assertEqual(status, 201, t)
+
+        def mine(state="", who="supervisor1"):
+            status, alerts = self.api("GET", "/api/v1/alerts?kind=repeat_caller" + (state and "&state=" + state),
+                                      who=who)
+            self.assertEqual(status, 200, alerts)
+            return [a for a in alerts["items"] if a["data"]["phone"] == "139****2222"]
+
+        for text in ("小区地下车库漏水严重", "地下车库漏水还没修好", "地下车库漏水一个月了没人管"):
+            call_in(text)
+        [alert] = mine("open")
+        self.assertEqual((alert["state"], alert["handled"]), ("open", None), alert)
+        self.assertIsInstance(alert["version"], int)
+        self.assertEqual(len(mine(who="analyst1")), 1)  # analysts read alerts, as 热点预警 shows them
+        path = "/api/v1/alerts/%s/handle" % alert["id"]
+        handle = {"version": alert["version"], "note": "已联系来电人，车库漏水转物业限期整改"}
+        for who in ("analyst1", "agent1", "h_chengguan"):
+            status, e = self.api("POST", path, handle, who=who)
+            self.assertEqual(status, 403, (who, e))
+        status, e = self.api("POST", path, handle, who="disp_jiangbei")  # another district's centre
+        self.assertEqual(status, 404, e)
+        for body, field in (({"version": alert["version"]}, "note"), ({**handle, "version": "1"}, "version"),
+                            ({**handle, "notes": "x"}, "notes"), ({"note": "已处理"}, "version")):
+            status, e = self.api("POST", path, body, who="supervisor1")
+            self.assertEqual((status, e["error"]["details"].get("field")), (400, field), e)
+        status, e = self.api("POST", path, {**handle, "version": alert["version"] - 1}, who="supervisor1")
+        self.assertEqual((status, e["error"]["code"]), (409, "alert_updated"), e)
+        status, e = self.api("POST", "/api/v1/alerts/99999/handle", handle, who="supervisor1")
+        self.assertEqual(status, 404, e)
+        status, done = self.api("POST", path, handle, who="supervisor1")
+        self.assertEqual(status, 200, done)
+        self.assertEqual((done["state"], done["handled"]["note"]), ("handled", handle["note"]), done)
+        self.assertTrue(done["handled"]["by_name"])
+        self.assertEqual(mine("open"), [])
+        self.assertEqual([a["id"] for a in mine("handled")], [alert["id"]])
+        status, audit = self.api("GET", "/api/v1/audit", who="admin")
+        self.assertIn(("alert_handled", "alert:" + alert["id"]),
+                      [(e["action"], e["target"]) for e in audit["items"]])
+        # The caller calls again: the alert is open again, the earlier handling still shown.
+        call_in("地下车库漏水，物业说没接到通知")
+        [again] = mine("open")
+        self.assertEqual((again["id"], again["handled"]["note"]), (alert["id"], handle["note"]), again)
+        self.assertGreater(again["version"], alert["version"])
+        status, e = self.api("GET", "/api/v1/alerts?state=closed", who="supervisor1")
+        self.assertEqual((status, e["error"]["details"]["field"]), (400, "state"), e)
+        status, e = self.api("GET", "/api/v1/alerts?kinds=x", who="supervisor1")
+        self.assertEqual((status, e["error"]["details"]["field"]), (400, "kinds"), e)
 
     def test_litigation_clues_flagged_at_intake_and_exported(self):
         status, t = self.api("POST", "/api/v1/tickets", {

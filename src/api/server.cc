@@ -355,6 +355,19 @@ struct ApiServer::Impl {
     }
     return out;
   }
+  // An alert without its evidence (`data`, which a district centre sees filtered).
+  static json AlertJson(const Store::Alert& al, const std::map<Id, std::string>& names) {
+    json j = {{"id", IdToString(al.id)}, {"kind", al.kind}, {"severity", al.severity},
+              {"ticket_id", IdToString(al.ticket_id)}, {"created_at", Iso(al.created_at)},
+              {"updated_at", Iso(al.updated_at)}, {"version", al.updated_at}, {"state", al.open() ? "open" : "handled"},
+              {"handled", nullptr}};
+    if (al.handled_at > 0) {
+      auto who = names.find(al.handled_by);
+      j["handled"] = {{"at", Iso(al.handled_at)}, {"by", IdToString(al.handled_by)},
+                      {"by_name", who == names.end() ? "" : who->second}, {"note", al.handled_note}};
+    }
+    return j;
+  }
   RateLimiter public_limiter{60, 20};
   RateLimiter public_write_limiter{20, 10};  // citizens' submissions and ratings, per address
   std::mutex metrics_mu;
@@ -1016,6 +1029,7 @@ void ApiServer::Impl::IntelRoutes() {
     SendJson(res, 200, *r);
   }));
   Get("/api/v1/alerts", "/api/v1/alerts", Authed([this](const Actor& a, const Req& req, Res& res) {
+    if (Status st = OnlyParams(req, {"kind", "since", "limit", "state"}, "the alerts"); !st.ok()) return SendError(res, st);
     const TimeMs now = svc->clock()->NowMs();
     TimeMs since = now - 7 * kDayMs;
     if (req.has_param("since")) {
@@ -1029,15 +1043,39 @@ void ApiServer::Impl::IntelRoutes() {
     if (!kind.empty() && kind != "repeat_caller" && kind != "duplicate_cluster" && kind != "emergency") {
       return SendError(res, InvalidArgument("kind", "must be repeat_caller, duplicate_cluster or emergency"));
     }
-    auto list = svc->Alerts(a, kind, since, limit);
+    const std::string state = req.get_param_value("state");
+    if (!state.empty() && state != "open" && state != "handled") {
+      return SendError(res, InvalidArgument("state", "must be open or handled"));
+    }
+    auto list = svc->Alerts(a, kind, since, limit,
+                            state == "open"      ? Store::AlertState::kOpen
+                            : state == "handled" ? Store::AlertState::kHandled
+                                                 : Store::AlertState::kAny);
     if (!list.ok()) return SendError(res, list.status());
+    const auto names = StaffNames();
     json items = json::array();
     for (const auto& al : *list) {
-      items.push_back({{"id", IdToString(al.id)}, {"kind", al.kind}, {"severity", al.severity},
-                       {"ticket_id", IdToString(al.ticket_id)}, {"created_at", Iso(al.created_at)},
-                       {"updated_at", Iso(al.updated_at)}, {"data", json::parse(al.data_json, nullptr, false)}});
+      json j = AlertJson(al, names);
+      j["data"] = json::parse(al.data_json, nullptr, false);
+      items.push_back(std::move(j));
     }
     SendJson(res, 200, {{"items", items}, {"total", items.size()}});
+  }));
+  // 处置: the alert as the caller saw it (`version`) is marked handled with what was done.
+  Post(R"(/api/v1/alerts/(\d+)/handle)", "/api/v1/alerts/{id}/handle", Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto body = BodyObject(req, 16 * 1024);
+    if (!body.ok()) return SendError(res, body.status());
+    std::string note;
+    Status st = RefuseUnknownFields(*body, "", {"version", "note"});
+    if (st.ok()) st = StrField(*body, "note", true, 2000, &note);
+    const auto v = body->find("version");
+    if (st.ok() && (v == body->end() || !v->is_number_integer() || v->get<int64_t>() <= 0)) {
+      st = InvalidArgument("version", "must be the alert's version as listed (a positive integer)");
+    }
+    if (!st.ok()) return SendError(res, st);
+    auto al = svc->HandleAlert(a, ParseId(req.matches[1]).value_or(0), v->get<int64_t>(), note);
+    if (!al.ok()) return SendError(res, al.status());
+    SendJson(res, 200, AlertJson(*al, StaffNames()));
   }));
   // Hotspots (热点问题) among the stored tickets of a period, in the 热点问题表 shape.
   Get("/api/v1/insight/hotspots", "/api/v1/insight/hotspots", Authed([this](const Actor& a, const Req& req, Res& res) {

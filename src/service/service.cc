@@ -930,16 +930,17 @@ Result<std::vector<Store::ClueTicket>> Service::LitigationClues(const Actor& a, 
   return store_->LitigationClues(from, to, 10000, scope);
 }
 
-Result<std::vector<Store::Alert>> Service::Alerts(const Actor& a, const std::string& kind, TimeMs since, int limit) {
+Result<std::vector<Store::Alert>> Service::Alerts(const Actor& a, const std::string& kind, TimeMs since, int limit,
+                                                  Store::AlertState state) {
   if (!(a.role == Role::kAdmin || a.role == Role::kSupervisor || a.role == Role::kDispatcher ||
-        a.role == Role::kAgent)) {
+        a.role == Role::kAgent || a.role == Role::kAnalyst)) {
     return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not see alerts");
   }
   if (limit < 1 || limit > 500) return InvalidArgument("limit", "must be 1 to 500");
   // A district centre sees the alerts raised by tickets in its scope; the hub the city's.
   auto org = Org();
   ASSIGN_OR_RETURN(std::vector<Id> scope, CentreScope(a, *org));
-  ASSIGN_OR_RETURN(auto alerts, store_->ListAlerts(kind, since, limit, scope));
+  ASSIGN_OR_RETURN(auto alerts, store_->ListAlerts(kind, since, limit, scope, state));
   if (scope.empty()) return alerts;
   // An alert raised in this district may name tickets of others: a repeat caller's tickets
   // across the city, a matter reported in several districts. A district centre keeps the
@@ -984,6 +985,21 @@ Result<std::vector<Store::Alert>> Service::Alerts(const Actor& a, const std::str
     alerts[i].data_json = d.dump();
   }
   return alerts;
+}
+
+Result<Store::Alert> Service::HandleAlert(const Actor& a, Id id, TimeMs seen_update, const std::string& note) {
+  if (!(a.role == Role::kAdmin || a.role == Role::kSupervisor || a.role == Role::kDispatcher)) {
+    return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not handle alerts");
+  }
+  ASSIGN_OR_RETURN(std::vector<Id> scope, CentreScope(a, *Org()));
+  ASSIGN_OR_RETURN(auto found, store_->GetAlert(id, scope));
+  if (!found) return NotFound("no such alert");
+  const TimeMs now = clock_->NowMs();
+  RETURN_IF_ERROR(store_->HandleAlert(id, seen_update, now, a.user_id, note));
+  (void)Audit(a, "alert_handled", "alert:" + IdToString(id), found->kind + ": " + note);
+  ASSIGN_OR_RETURN(found, store_->GetAlert(id));
+  if (!found) return NotFound("no such alert");
+  return *found;
 }
 
 Result<std::vector<Category>> Service::Categories() {

@@ -180,8 +180,12 @@ class Service {
                                           std::vector<Store::TicketText>* tickets);
   Result<std::vector<intel::DuplicateGroup>> DuplicateGroups(const Actor& a, TimeMs from, TimeMs to,
                                                              std::vector<Store::TicketText>* tickets);
-  // Early-warning alerts (预警), newest first: centre staff and administrators.
-  Result<std::vector<Store::Alert>> Alerts(const Actor& a, const std::string& kind, TimeMs since, int limit);
+  // Early-warning alerts (预警), newest first: centre staff, analysts and administrators.
+  Result<std::vector<Store::Alert>> Alerts(const Actor& a, const std::string& kind, TimeMs since, int limit,
+                                           Store::AlertState state = Store::AlertState::kAny);
+  // Handles (处置) an alert the actor's centre sees, as last updated at `seen_update`, with a
+  // note (what was done: 已转督办, 已联系来电人 …): supervisors, dispatchers and administrators.
+  Result<Store::Alert> HandleAlert(const Actor& a, Id id, TimeMs seen_update, const std::string& note);
   // Share of centre dispatches not returned, overall and when the proposal was followed.
   Result<Store::DispatchStats> DispatchStats(const Actor& a, TimeMs from, TimeMs to);
 

@@ -286,12 +286,25 @@ class Store {
     Id ticket_id = 0;      // the ticket that raised or last updated it
     TimeMs created_at = 0, updated_at = 0;
     std::string data_json;  // the evidence
+    // Handled (处置) by whom, when, with what note; open while handled_at < updated_at (a
+    // report after the handling opens it again).
+    TimeMs handled_at = 0;
+    Id handled_by = 0;
+    std::string handled_note;
+    bool open() const { return handled_at < updated_at; }
   };
   virtual Status RaiseAlert(const Alert& a) = 0;
+  enum class AlertState { kAny, kOpen, kHandled };
   // Newest first (by last update); kind "" for all; `scope_units` as for TicketTexts, applied
   // to the ticket that raised the alert.
   virtual Result<std::vector<Alert>> ListAlerts(const std::string& kind, TimeMs since, int limit,
-                                                const std::vector<Id>& scope_units = {}) = 0;
+                                                const std::vector<Id>& scope_units = {},
+                                                AlertState state = AlertState::kAny) = 0;
+  // One alert, if it exists and (with `scope_units`) its ticket is in that scope.
+  virtual Result<std::optional<Alert>> GetAlert(Id id, const std::vector<Id>& scope_units = {}) = 0;
+  // Marks it handled now, unless a report updated it after `seen_update` (kAborted then):
+  // a supervisor handles what they saw, not a report that came in meanwhile.
+  virtual Status HandleAlert(Id id, TimeMs seen_update, TimeMs at, Id by, const std::string& note) = 0;
   // How many alerts of each kind were first raised in [from, to), scoped as ListAlerts;
   // with `category`, only those raised by tickets of that category (a special report's).
   virtual Result<std::map<std::string, int64_t>> CountAlerts(TimeMs from, TimeMs to,

@@ -161,6 +161,13 @@ ALTER TABLE idempotency ADD COLUMN contact_id INTEGER NOT NULL DEFAULT 0;
       R"SQL(
 CREATE TABLE node_leases(node INTEGER PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL);
 )SQL",
+      // 13: an alert is handled (处置) by a centre's staff with a note; it is open again
+      // when a newer report updates it (handled_at < updated_at).
+      R"SQL(
+ALTER TABLE alerts ADD COLUMN handled_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE alerts ADD COLUMN handled_by INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE alerts ADD COLUMN handled_note TEXT NOT NULL DEFAULT '';
+)SQL",
   };
   return kMigrations;
 }

@@ -123,7 +123,9 @@ class SqliteStore final : public Store {
   Result<std::vector<ClueTicket>> LitigationClues(TimeMs from, TimeMs to, int limit,
                                                   const std::vector<Id>& scope_units) override;
   Result<std::vector<Alert>> ListAlerts(const std::string& kind, TimeMs since, int limit,
-                                        const std::vector<Id>& scope_units) override;
+                                        const std::vector<Id>& scope_units, AlertState state) override;
+  Result<std::optional<Alert>> GetAlert(Id id, const std::vector<Id>& scope_units) override;
+  Status HandleAlert(Id id, TimeMs seen_update, TimeMs at, Id by, const std::string& note) override;
   Result<std::map<std::string, int64_t>> CountAlerts(TimeMs from, TimeMs to, const std::vector<Id>& scope_units,
                                                      const std::string& category) override;
   Result<std::vector<UnitHistory>> DispatchHistory(const std::string& category_prefix, int recent) override;
@@ -1582,23 +1584,58 @@ Status SqliteStore::RaiseAlert(const Alert& a) {
   });
 }
 
+namespace {
+constexpr const char* kAlertColumns =
+    "SELECT id, kind, key, severity, ticket_id, created_at, updated_at, data, handled_at, handled_by, handled_note "
+    "FROM alerts ";
+Store::Alert AlertRow(Stmt& s) {
+  return {s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Int(5), s.Int(6), s.Text(7), s.Int(8), s.Int(9),
+          s.Text(10)};
+}
+}  // namespace
+
 Result<std::vector<Store::Alert>> SqliteStore::ListAlerts(const std::string& kind, TimeMs since, int limit,
-                                                         const std::vector<Id>& scope_units) {
+                                                         const std::vector<Id>& scope_units, AlertState state) {
   using Out = std::vector<Alert>;
+  const char* of_state = state == AlertState::kOpen      ? " AND handled_at < updated_at"
+                         : state == AlertState::kHandled ? " AND handled_at >= updated_at"
+                                                         : "";
   return Read<Out>([&](Connection& c) -> Result<Out> {
-    ASSIGN_OR_RETURN(auto s, c.Prepare(
-        "SELECT id, kind, key, severity, ticket_id, created_at, updated_at, data FROM alerts "
-        "WHERE updated_at >= ? AND (? = '' OR kind = ?)" + ScopeClause("ticket_id", scope_units) +
-        " ORDER BY updated_at DESC, id DESC LIMIT ?"));
+    ASSIGN_OR_RETURN(auto s, c.Prepare(std::string(kAlertColumns) + "WHERE updated_at >= ? AND (? = '' OR kind = ?)" +
+                                       of_state + ScopeClause("ticket_id", scope_units) +
+                                       " ORDER BY updated_at DESC, id DESC LIMIT ?"));
     s.Bind(1, since).Bind(2, kind).Bind(3, kind);
     s.Bind(BindScope(s, 4, scope_units), static_cast<int64_t>(limit));
     Out out;
     Status st;
-    while (s.Step(&st)) {
-      out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Int(5), s.Int(6), s.Text(7)});
-    }
+    while (s.Step(&st)) out.push_back(AlertRow(s));
     RETURN_IF_ERROR(st);
     return out;
+  });
+}
+
+Result<std::optional<Store::Alert>> SqliteStore::GetAlert(Id id, const std::vector<Id>& scope_units) {
+  using Out = std::optional<Alert>;
+  return Read<Out>([&](Connection& c) -> Result<Out> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare(std::string(kAlertColumns) + "WHERE id = ?" + ScopeClause("ticket_id", scope_units)));
+    s.Bind(1, id);
+    BindScope(s, 2, scope_units);
+    Out out;
+    Status st;
+    if (s.Step(&st)) out = AlertRow(s);
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Status SqliteStore::HandleAlert(Id id, TimeMs seen_update, TimeMs at, Id by, const std::string& note) {
+  return WriteStatus([&](Connection& c) -> Status {
+    ASSIGN_OR_RETURN(auto s, c.Prepare(
+        "UPDATE alerts SET handled_at = MAX(?, updated_at), handled_by = ?, handled_note = ? "
+        "WHERE id = ? AND updated_at = ?"));
+    RETURN_IF_ERROR(s.Bind(1, at).Bind(2, by).Bind(3, note).Bind(4, id).Bind(5, seen_update).Run());
+    if (c.Changes() == 0) return Conflict("alert_updated", "a newer report updated the alert: look at it again");
+    return Status::Ok();
   });
 }
 

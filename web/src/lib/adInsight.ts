@@ -1,6 +1,7 @@
 // Pure helpers of the insight screen (热点预警): the period parameters and alert summaries.
 import { dayString, dayTime } from './adCalendar'
 import { cityDate } from './format'
+import type { AlertHandling } from './rcTicket'
 
 // A picked date range [first, last] (YYYY-MM-DD, both included) → the API's [from, to)
 // (dates without a time are read in the city's time zone by the server).
@@ -29,6 +30,9 @@ export interface Alert {
   ticket_id: string
   created_at: string
   updated_at: string
+  version?: number
+  state?: 'open' | 'handled'
+  handled?: AlertHandling | null
   data: any
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { effectiveWarning, alertNumbers, alertSummary, callbackBody, callbackEffect, CursorStack, firstExtensionRequest, latestReply, pendingKinds, pendingRequests, repliesOf, reviewBody, textBody } from './rcTicket'
+import { effectiveWarning, alertHandledText, alertNumbers, alertSummary, callbackBody, callbackEffect, CursorStack, firstExtensionRequest, latestReply, pendingKinds, pendingRequests, repliesOf, reviewBody, textBody } from './rcTicket'
 
 const a = (o: any) => ({ id: 'a', unit_id: 'u', unit_name: 'U', lead: true, mode: 'direct', parent_id: null, round: 1,
   state: 'replied', dispatched_at: '', replied_at: '2026-11-28T10:00:00+08:00', handle_due_at: '', handled_on_time: true, ...o })
@@ -94,6 +94,13 @@ describe('alerts', () => {
     const rep = { kind: 'repeat_caller', data: { phone: '138****0000', count: 4, window_days: 30, escalating: true, tickets: [{ number: 'A' }] } }
     expect(alertSummary(rep)).toContain('升级')
     expect(alertNumbers(rep)).toEqual(['A'])
+  })
+  it('says who handled an alert, and that a newer report opened it again', () => {
+    const handled = { at: '2026-12-01T10:00:00+08:00', by: '7', by_name: '督办员', note: '已联系来电人' }
+    const time = (iso: string) => iso.slice(5, 16).replace('T', ' ')
+    expect(alertHandledText({ state: 'handled', handled }, time)).toBe('已处置：督办员 12-01 10:00，已联系来电人')
+    expect(alertHandledText({ state: 'open', handled }, time)).toBe('上次处置：督办员 12-01 10:00，已联系来电人')
+    expect(alertHandledText({ state: 'open', handled: null }, time)).toBe('')
   })
 })
 

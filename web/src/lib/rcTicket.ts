@@ -151,6 +151,16 @@ export function alertSummary(a: { kind: string; data: any }): string {
       return ''
   }
 }
+// 处置 (POST /alerts/{id}/handle): who handled an alert, when and how; an alert a newer report
+// opened again still shows its last handling.
+export interface AlertHandling { at: string; by: string; by_name: string; note: string }
+export const alertStateLabels: Record<string, string> = { open: '待处置', handled: '已处置' }
+export function alertHandledText(a: { state?: string; handled?: AlertHandling | null }, time: (iso: string) => string): string {
+  const h = a.handled
+  if (!h) return ''
+  const who = h.by_name || '—'
+  return `${a.state === 'handled' ? '已处置' : '上次处置'}：${who} ${time(h.at)}，${h.note}`
+}
 // Numbers of the tickets an alert names (for links).
 export function alertNumbers(a: { kind: string; data: any }): string[] {
   const d = a.data ?? {}
