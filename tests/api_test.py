@@ -1669,6 +1669,16 @@ class PublicTest(Base):
         self.expect_error(r, 404, "not_found")
         self.expect(call("GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(phone_last4="7777"))), 200)
 
+    def test_public_rate_limit_says_when_to_come_back(self):
+        codes = []
+        for _ in range(40):
+            r = call_from("127.0.0.9", "GET", "/api/v1/public/kb/search" + q(q="电梯"))
+            codes.append(r.status)
+            if r.status == 429:
+                break
+        self.assertEqual(codes[-1], 429, codes)
+        self.assertEqual(r.headers.get("Retry-After"), "1")  # 60 a minute: a request a second
+
     def test_public_lookup_locks_after_five_failures(self):
         t = self.create(citizen={"phone": "13512348888"})
         for i in range(5):

@@ -2,7 +2,7 @@
 """The knowledge base over the real server: editing and review, Chinese search with
 traditional characters and synonyms, validity, public FAQ, direct answers counting uses.
 Usage: python3 tests/kb_test.py PATH/TO/hotline"""
-import csv, json, sqlite3, os, signal, subprocess, sys, tempfile, time, unittest, urllib.error, urllib.parse, urllib.request
+import csv, datetime, json, sqlite3, os, signal, subprocess, sys, tempfile, time, unittest, urllib.error, urllib.parse, urllib.request
 
 BIN = sys.argv.pop(1) if len(sys.argv) > 1 else "build/hotline"
 
@@ -46,8 +46,8 @@ class KbTest(unittest.TestCase):
         cls.server.send_signal(signal.SIGTERM); cls.server.wait(10)
 
     @classmethod
-    def call(cls, method, path, body=None, token=None, raw=None):
-        h = {"Content-Type": "application/json"}
+    def call(cls, method, path, body=None, token=None, raw=None, headers=None):
+        h = {"Content-Type": "application/json", **(headers or {})}
         if token: h["Authorization"] = "Bearer " + token
         data = raw if raw is not None else (json.dumps(body, ensure_ascii=False).encode() if body is not None else None)
         req = urllib.request.Request(f"http://127.0.0.1:{cls.port}" + path, data=data, method=method, headers=h)
@@ -126,6 +126,7 @@ class KbTest(unittest.TestCase):
         code, group = self.call("POST", "/api/v1/kb/synonyms", {"terms": ["煤气", "燃气"]}, self.admin)
         self.assertEqual(code, 201)
         self.assertEqual(self.search("煤气")[1]["items"][0]["id"], e["id"])
+        self.assertIn("<em>燃气</em>", self.search("煤气")[1]["items"][0]["snippet"], "the synonym found is marked")
         # The same group again, a term twice (煤氣 is 煤气), an unknown field, a non-admin: refused.
         for body, want in (({"terms": ["燃气", "煤气"]}, 409), ({"terms": ["煤气", "煤氣"]}, 400),
                            ({"terms": ["医保", "医疗保险"], "x": 1}, 400)):
@@ -149,6 +150,57 @@ class KbTest(unittest.TestCase):
         self.assertEqual(self.search("燃气", path="/api/v1/public/kb/search")[1]["total"], 1)
         self.call("POST", f"/api/v1/kb/{e['id']}/actions/retire", {}, self.admin)
         self.assertEqual(self.search("燃气开户")[1]["total"], 0)
+
+    def test_edits_carry_the_version_loaded_and_dates_read_as_editors_mean(self):
+        today = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8)).date()
+        c, e = self.call("POST", "/api/v1/kb", {"title": "自来水停水通知查询", "body": "停水计划可在供水公司公众号查询。",
+                                                 "category_code": "02", "status": "published",
+                                                 "expires": today.isoformat()}, self.admin)
+        self.assertEqual(c, 201, e)
+        # 有效期至 today: served through today, expiring at tomorrow's midnight.
+        self.assertTrue(e["current"], e)
+        self.assertEqual(e["expires"], (today + datetime.timedelta(days=1)).isoformat() + "T00:00:00+08:00")
+        self.assertIn(e["id"], [i["id"] for i in self.search("停水计划")[1]["items"]])
+        path = f"/api/v1/kb/{e['id']}"
+        edit = {"title": "自来水停水通知查询", "body": "停水计划可在供水公司公众号或网站查询。", "category_code": "02",
+                "status": "published"}
+        c, js = self.call("POST", "/api/v1/kb", {**edit, "version": 1}, self.admin)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "version"), js)
+        c, js = self.call("PUT", path, {**edit, "version": "1"}, self.admin)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "version"), js)
+        c, js = self.call("PUT", path, edit, self.admin, headers={"If-Match": '"2"'})
+        self.assertEqual((c, js["error"]["code"]), (409, "stale_version"), js)
+        c, js = self.call("PUT", path, {**edit, "version": 1}, self.admin, headers={"If-Match": '"2"'})
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "If-Match"), js)
+        c, saved = self.call("PUT", path, {**edit, "version": 1}, self.admin)
+        self.assertEqual((c, saved["version"]), (200, 2), saved)
+        # The second editor, who loaded version 1 too, is told instead of overwriting.
+        c, js = self.call("PUT", path, {**edit, "body": "旧的正文", "version": 1}, self.admin)
+        self.assertEqual((c, js["error"]["code"]), (409, "stale_version"), js)
+        self.assertEqual(self.call("GET", path, token=self.admin)[1]["body"], edit["body"])
+        c, saved = self.call("PUT", path, {**edit, "title": "停水通知查询"}, self.admin, headers={"If-Match": '"2"'})
+        self.assertEqual((c, saved["version"]), (200, 3), saved)
+        # The editors' list filters by category as search does.
+        listed = self.call("GET", "/api/v1/kb?category=02&page_size=100", token=self.admin)[1]
+        self.assertEqual([i["id"] for i in listed["items"]], [e["id"]], listed)
+        self.assertEqual(listed["total"], 1)
+        # An editor's search among drafts says they are not served.
+        c, d = self.call("POST", "/api/v1/kb", {"title": "停水赔偿草稿", "body": "停水计划外的赔偿标准。"}, self.admin)
+        found = self.call("GET", "/api/v1/kb/search?status=draft&q=" + urllib.parse.quote("停水"), token=self.admin)[1]
+        self.assertEqual([(i["id"], i["current"]) for i in found["items"]], [(d["id"], False)], found)
+
+    def test_long_messages_are_assisted_through_post(self):
+        # A whole citizen message (about 3,000 characters) does not fit in a URL: POST carries it.
+        text = "我家小区的电梯经常出现故障，" * 200
+        c, js = self.call("POST", "/api/v1/kb/suggest", {"text": text}, self.agent)
+        self.assertEqual(c, 200, js)
+        self.assertEqual(js["items"][0]["external_id"], "faq-1")
+        c, js = self.call("POST", "/api/v1/kb/similar-cases", {"text": text}, self.agent)
+        self.assertEqual(c, 200, js)
+        for body, field in (({"text": text, "limit": 3}, "limit"), ({}, "ticket_id"), ({"ticket_id": "x"}, "ticket_id"),
+                            ({"text": 5}, "text"), ({"text": "电梯" * 7000}, "text")):
+            c, js = self.call("POST", "/api/v1/kb/suggest", body, self.agent)
+            self.assertEqual((c, js["error"]["details"].get("field")), (400, field), (body if len(str(body)) < 99 else field, js))
 
     def test_public_search_only_public_entries(self):
         c, js = self.call("GET", "/api/v1/public/kb/search?q=" + urllib.parse.quote("电梯 噪音"))
@@ -348,7 +400,17 @@ class KbTest(unittest.TestCase):
         r = imp(f_csv, 'id,title,body\nc1,"一"二,正文\n')
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("text after the closing quote on line 2", r.stderr)
+        r = imp(f_jsonl, '[{"id":"a","title":"一","body":"正文"}]\n')
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("b.jsonl line 1: must be one entry, a JSON object", r.stderr)
         self.assertEqual([n for n in os.listdir(d) if n.startswith("b.db")], [], "nothing was imported")
+        # A file named .CSV is CSV, whatever the case of its name.
+        r = imp(os.path.join(d, "UP.CSV"), "id,title,body\nc1,停车场收费,按物价局核定标准收费\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = subprocess.run([BIN, "kb", "search", "--db", db, "停车场收费"], capture_output=True, text=True)
+        self.assertIn("c1", r.stdout)
+        r = subprocess.run([BIN, "kb", "search", "--db", db, "火车票"], capture_output=True, text=True)
+        self.assertEqual((r.returncode, r.stdout), (0, "no current entry matches\n"), r.stderr)
         # Batch search: a line without an id is refused, not answered under a null id.
         q, out = os.path.join(d, "q.jsonl"), os.path.join(d, "out.jsonl")
         with open(q, "w", encoding="utf-8") as f:
@@ -356,6 +418,7 @@ class KbTest(unittest.TestCase):
         r = subprocess.run([BIN, "kb", "search", "--db", self.db, "--queries", q, "--output", out], capture_output=True, text=True)
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("line 1: needs", r.stderr)
+        self.assertIn("searched 1 queries, 0 with errors; 1 lines refused", r.stderr)
         self.assertEqual([json.loads(l)["id"] for l in open(out, encoding="utf-8")], [7])
 
 

@@ -85,6 +85,8 @@ class RateLimiter {
     b.tokens -= 1;
     return true;
   }
+  // Seconds until a refused client has a request again (Retry-After).
+  int RetryAfterS() const { return static_cast<int>(std::ceil(1.0 / (rate_per_ms_ * 1000.0))); }
 
  private:
   struct Bucket { double tokens = 0; TimeMs at = 0; };
@@ -105,6 +107,21 @@ Result<json> BodyObject(const Req& req, size_t max_bytes) {
   }
   if (!IsValidUtf8(req.body)) return InvalidArgument("body", "is not valid UTF-8");
   return ParseJsonObject(req.body.empty() ? "{}" : req.body);
+}
+
+// The version an If-Match header names: a ticket's or knowledge entry's ETag ("3", also W/"3" or 3). A header
+// that names no version is refused, never dropped (the write would go ahead unchecked).
+Result<std::optional<int64_t>> IfMatchVersion(const Req& req) {
+  if (!req.has_header("If-Match")) return std::optional<int64_t>{};
+  const std::string header = Trim(req.get_header_value("If-Match"));
+  std::string_view v = header;
+  if (v.substr(0, 2) == "W/") v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  int64_t n = 0;
+  const bool digits = !v.empty() && v.size() <= 12 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits) return InvalidArgument("If-Match", "must be the ETag of what is changed, e.g. \"3\"");
+  for (char c : v) n = n * 10 + (c - '0');
+  return std::optional<int64_t>{n};
 }
 
 Status StrField(const json& j, const char* f, bool required, size_t max, std::string* out) {
@@ -339,6 +356,12 @@ Status ParseListen(const std::string& listen, std::string* host, int* port) {
     return InvalidArgument("listen", "expected HOST:PORT, got '" + listen + "'");
   }
   return Status::Ok();
+}
+
+// 429 with Retry-After, so a well-behaved client (or proxy) knows when to come back.
+void SendTooMany(Res& res, const RateLimiter& limiter, const std::string& message) {
+  res.set_header("Retry-After", std::to_string(limiter.RetryAfterS()));
+  SendError(res, Status(Code::kResourceExhausted, message));
 }
 
 struct ApiServer::Impl {
@@ -619,11 +642,12 @@ json KbJson(const KbEntry& e, bool current) {
   return j;
 }
 
-json KbResultsJson(const std::vector<KbResult>& results, bool public_view) {
+json KbResultsJson(const std::vector<KbResult>& results, bool public_view, TimeMs now) {
   json items = json::array();
   for (const auto& r : results) {
+    // An editor's search by status (status=draft) finds entries that are not served.
     json j = public_view ? json{{"id", IdToString(r.entry.id)}, {"title", r.entry.title}, {"body", r.entry.body}}
-                         : KbJson(r.entry, true);  // search serves current entries only
+                         : KbJson(r.entry, r.entry.CurrentAt(now));
     j["score"] = r.score;
     j["snippet"] = r.snippet;
     items.push_back(std::move(j));
@@ -669,61 +693,83 @@ void ApiServer::Impl::KbRoutes() {
     if (q->status && !KbEditor(a)) return SendError(res, PermissionDenied("only editors search drafts and retired entries"));
     auto r = svc->Kb().Search(req.get_param_value("q"), *q);
     if (!r.ok()) return SendError(res, r.status());
-    SendJson(res, 200, KbResultsJson(*r, false));
+    SendJson(res, 200, KbResultsJson(*r, false, svc->clock()->NowMs()));
   }));
-  Get("/api/v1/kb/suggest", "/api/v1/kb/suggest", Authed([this](const Actor& a, const Req& req, Res& res) {
-    std::string text = req.get_param_value("text");
-    if (req.has_param("ticket_id")) {
-      const auto id = ParseId(req.get_param_value("ticket_id"));
-      if (!id) return SendError(res, InvalidArgument("ticket_id", "must be an id"));
-      auto t = svc->GetTicket(a, *id);
-      if (!t.ok()) return SendError(res, t.status());
-      text = TicketQueryText(*t);
+  // The words to assist with: a ticket's (`ticket_id`, which the caller must be able to
+  // open) or typed `text`. GET takes them as parameters; POST as a JSON body, for a whole
+  // message longer than a URL may be (a URL holds about 900 characters of Chinese).
+  auto assist_text = [this](const Actor& a, const Req& req, bool post, Id* ticket) -> Result<std::string> {
+    std::string text, ticket_id;
+    bool has_ticket = false;
+    if (post) {
+      ASSIGN_OR_RETURN(json body, BodyObject(req, 256 * 1024));
+      RETURN_IF_ERROR(RefuseUnknownFields(body, "", {"text", "ticket_id"}));
+      RETURN_IF_ERROR(StrField(body, "text", false, SIZE_MAX, &text));
+      RETURN_IF_ERROR(StrField(body, "ticket_id", false, 32, &ticket_id));
+      has_ticket = body.contains("ticket_id") && !body["ticket_id"].is_null();
+    } else {
+      text = req.get_param_value("text");
+      has_ticket = req.has_param("ticket_id");
+      ticket_id = req.get_param_value("ticket_id");
     }
-    if (Trim(text).empty()) return SendError(res, InvalidArgument("ticket_id", "give ticket_id or text"));
-    KbQuery q;
-    q.limit = 5;
-    auto r = svc->Kb().Search(text, q);
-    if (!r.ok()) return SendError(res, AsTextParam(r.status()));
-    SendJson(res, 200, KbResultsJson(*r, false));
-  }));
-  Get("/api/v1/kb/similar-cases", "/api/v1/kb/similar-cases", Authed([this](const Actor& a, const Req& req, Res& res) {
-    // Past tickets carry citizens' words: centre staff only, never unit handlers or analysts.
-    if ((!IsCentreRole(a.role) && a.role != Role::kAdmin) || a.role == Role::kAnalyst) {
-      return SendError(res, PermissionDenied("similar cases are for centre staff"));
+    *ticket = 0;
+    if (has_ticket) {
+      const auto id = ParseId(ticket_id);
+      if (!id) return InvalidArgument("ticket_id", "must be an id");
+      ASSIGN_OR_RETURN(hotline::Ticket t, svc->GetTicket(a, *id));
+      *ticket = t.id;
+      return TicketQueryText(t);
     }
-    std::string text = req.get_param_value("text");
-    Id exclude = 0;
-    if (req.has_param("ticket_id")) {
-      const auto id = ParseId(req.get_param_value("ticket_id"));
-      if (!id) return SendError(res, InvalidArgument("ticket_id", "must be an id"));
-      auto t = svc->GetTicket(a, *id);
-      if (!t.ok()) return SendError(res, t.status());
-      text = TicketQueryText(*t);
-      exclude = t->id;
-    }
-    if (Trim(text).empty()) return SendError(res, InvalidArgument("ticket_id", "give ticket_id or text"));
-    KbQuery q;
-    q.kind = "case";
-    q.limit = 20;
-    auto r = svc->Kb().Search(text, q);
-    if (!r.ok()) return SendError(res, AsTextParam(r.status()));
-    json items = json::array();
-    for (const auto& x : *r) {
-      const Id tid = ParseId(x.entry.external_id.substr(x.entry.external_id.find(':') + 1)).value_or(0);
-      if (tid == exclude || items.size() == 5) continue;
-      if (!svc->GetTicket(a, tid).ok()) continue;  // another district's case stays with it
-      const auto sep = x.entry.body.find("\n【答复】");
-      items.push_back({{"ticket_id", IdToString(tid)}, {"number", x.entry.title}, {"score", x.score},
-                       {"category_code", x.entry.category_code}, {"request", x.entry.body.substr(0, sep)},
-                       {"answer", sep == std::string::npos ? "" : x.entry.body.substr(sep + std::string("\n【答复】").size())},
-                       {"snippet", x.snippet}});
-    }
-    SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
-  }));
+    if (Trim(text).empty()) return InvalidArgument("ticket_id", "give ticket_id or text");
+    return text;
+  };
+  auto suggest = [this, assist_text](bool post) {
+    return Authed([this, assist_text, post](const Actor& a, const Req& req, Res& res) {
+      Id ticket = 0;
+      auto text = assist_text(a, req, post, &ticket);
+      if (!text.ok()) return SendError(res, text.status());
+      KbQuery q;
+      q.limit = 5;
+      auto r = svc->Kb().Search(*text, q);
+      if (!r.ok()) return SendError(res, AsTextParam(r.status()));
+      SendJson(res, 200, KbResultsJson(*r, false, svc->clock()->NowMs()));
+    });
+  };
+  Get("/api/v1/kb/suggest", "/api/v1/kb/suggest", suggest(false));
+  Post("/api/v1/kb/suggest", "/api/v1/kb/suggest", suggest(true));
+  auto similar_cases = [this, assist_text](bool post) {
+    return Authed([this, assist_text, post](const Actor& a, const Req& req, Res& res) {
+      // Past tickets carry citizens' words: centre staff only, never unit handlers or analysts.
+      if ((!IsCentreRole(a.role) && a.role != Role::kAdmin) || a.role == Role::kAnalyst) {
+        return SendError(res, PermissionDenied("similar cases are for centre staff"));
+      }
+      Id exclude = 0;
+      auto text = assist_text(a, req, post, &exclude);
+      if (!text.ok()) return SendError(res, text.status());
+      KbQuery q;
+      q.kind = "case";
+      q.limit = 20;
+      auto r = svc->Kb().Search(*text, q);
+      if (!r.ok()) return SendError(res, AsTextParam(r.status()));
+      json items = json::array();
+      for (const auto& x : *r) {
+        const Id tid = ParseId(x.entry.external_id.substr(x.entry.external_id.find(':') + 1)).value_or(0);
+        if (tid == exclude || items.size() == 5) continue;
+        if (!svc->GetTicket(a, tid).ok()) continue;  // another district's case stays with it
+        const auto sep = x.entry.body.find("\n【答复】");
+        items.push_back({{"ticket_id", IdToString(tid)}, {"number", x.entry.title}, {"score", x.score},
+                         {"category_code", x.entry.category_code}, {"request", x.entry.body.substr(0, sep)},
+                         {"answer", sep == std::string::npos ? "" : x.entry.body.substr(sep + std::string("\n【答复】").size())},
+                         {"snippet", x.snippet}});
+      }
+      SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
+    });
+  };
+  Get("/api/v1/kb/similar-cases", "/api/v1/kb/similar-cases", similar_cases(false));
+  Post("/api/v1/kb/similar-cases", "/api/v1/kb/similar-cases", similar_cases(true));
   Get(R"(/api/v1/public/kb/search)", "/api/v1/public/kb/search", [this](const Req& req, Res& res) {
     if (!public_limiter.Allow(req.remote_addr, svc->clock()->NowMs())) {
-      return SendError(res, Status(Code::kResourceExhausted, "too many requests from your address; slow down"));
+      return SendTooMany(res, public_limiter, "too many requests from your address; slow down");
     }
     KbQuery q;
     q.public_only = true;
@@ -731,7 +777,7 @@ void ApiServer::Impl::KbRoutes() {
     if (req.get_param_value("q").size() > 400) return SendError(res, InvalidArgument("q", "at most 400 bytes"));
     auto r = svc->Kb().Search(req.get_param_value("q"), q);
     if (!r.ok()) return SendError(res, r.status());
-    SendJson(res, 200, KbResultsJson(*r, true));
+    SendJson(res, 200, KbResultsJson(*r, true, svc->clock()->NowMs()));
   });
   Get("/api/v1/kb", "/api/v1/kb", Authed([this](const Actor& a, const Req& req, Res& res) {
     auto q = KbQueryOf(req, *svc);
@@ -751,9 +797,9 @@ void ApiServer::Impl::KbRoutes() {
     // Others read what is served: published and inside its validity period.
     const TimeMs now = svc->clock()->NowMs();
     const TimeMs current_at = KbEditor(a) ? 0 : now;
-    auto list = svc->store()->KbList(q->status, after, page + 1, "entry", current_at);
+    auto list = svc->store()->KbList(q->status, after, page + 1, "entry", current_at, q->category_prefix);
     if (!list.ok()) return SendError(res, list.status());
-    auto total = svc->store()->KbCount(q->status, "entry", current_at);
+    auto total = svc->store()->KbCount(q->status, "entry", current_at, q->category_prefix);
     if (!total.ok()) return SendError(res, total.status());
     json items = json::array();
     for (size_t i = 0; i < list->size() && static_cast<int>(i) < page; ++i) {
@@ -766,12 +812,35 @@ void ApiServer::Impl::KbRoutes() {
   auto save = [this](const Actor& a, const Req& req, Res& res, Id id) {
     if (!KbEditor(a)) return SendError(res, PermissionDenied("only administrators and supervisors edit the knowledge base"));
     if (req.body.size() > opts.max_json_bytes) return SendError(res, Status(Code::kTooLarge, "body: too large", "body"));
-    auto e = ParseKbEntry(req.body);
+    // An edit names the version the editor loaded (body `version` or If-Match): a save by
+    // someone else in between is refused (409 stale_version), not silently overwritten.
+    std::string text = req.body;
+    std::optional<int64_t> expected;
+    if (auto doc = json::parse(req.body, nullptr, false); doc.is_object() && doc.contains("version")) {
+      const json& v = doc["version"];
+      if (!id) return SendError(res, InvalidArgument("version", "a new entry has no version yet"));
+      if (!v.is_number_integer() || v.get<int64_t>() < 1) {
+        return SendError(res, InvalidArgument("version", "must be the entry's version as loaded (a positive integer)"));
+      }
+      expected = v.get<int64_t>();
+      doc.erase("version");
+      text = doc.dump();
+    }
+    auto if_match = IfMatchVersion(req);
+    if (!if_match.ok()) return SendError(res, if_match.status());
+    if (*if_match && expected && **if_match != *expected) {
+      return SendError(res, InvalidArgument("If-Match", "names version " + std::to_string(**if_match) +
+                                                            " and the body version " + std::to_string(*expected)));
+    }
+    if (*if_match && !id) return SendError(res, InvalidArgument("If-Match", "a new entry has no version yet"));
+    if (!expected) expected = *if_match;
+    auto e = ParseKbEntry(text);
     if (!e.ok()) return SendError(res, e.status());
+    if (expected) e->expected_version = static_cast<int>(std::min<int64_t>(*expected, INT32_MAX));
     if (e->owner_unit_id && !svc->Org()->FindUnit(e->owner_unit_id)) {
       return SendError(res, InvalidArgument("owner_unit_id", "no unit with id " + IdToString(e->owner_unit_id)));
     }
-    const json body = json::parse(req.body);
+    const json body = json::parse(text);
     if (!body.contains("status")) e->status = KbStatus::kDraft;  // edits go through review
     // Filtering by category reads the taxonomy's codes: an entry filed under another code
     // would never be found by it. The error names the field as sent (category is an alias).
@@ -789,6 +858,7 @@ void ApiServer::Impl::KbRoutes() {
     if (!saved.ok()) return SendError(res, saved.status());
     (void)svc->Audit(a, id ? "kb_entry_updated" : "kb_entry_created", "kb:" + IdToString(saved->at(0).id),
                      "version " + std::to_string(saved->at(0).version));
+    res.set_header("ETag", "\"" + std::to_string(saved->at(0).version) + "\"");
     SendJson(res, id ? 200 : 201, KbJson(saved->at(0), saved->at(0).CurrentAt(svc->clock()->NowMs())));
   };
   Post("/api/v1/kb", "/api/v1/kb", Authed([save](const Actor& a, const Req& req, Res& res) { save(a, req, res, 0); }));
@@ -802,6 +872,7 @@ void ApiServer::Impl::KbRoutes() {
     // Others see what search would serve them: published entries inside their validity.
     const bool current = e->CurrentAt(svc->clock()->NowMs());
     if (!KbEditor(a) && !current) return SendError(res, NotFound("no current knowledge entry " + IdToString(id)));
+    res.set_header("ETag", "\"" + std::to_string(e->version) + "\"");
     SendJson(res, 200, KbJson(*e, current));
   }));
   Get(R"(/api/v1/kb/(\d+)/versions)", "/api/v1/kb/{id}/versions", Authed([this](const Actor& a, const Req& req, Res& res) {
@@ -1538,21 +1609,6 @@ void ApiServer::Impl::OrgRoutes() {
 
 namespace {
 
-// The version an If-Match header names: the ticket's ETag ("3", also W/"3" or 3). A header
-// that names no version is refused, never dropped (the write would go ahead unchecked).
-Result<std::optional<int64_t>> IfMatchVersion(const Req& req) {
-  if (!req.has_header("If-Match")) return std::optional<int64_t>{};
-  const std::string header = Trim(req.get_header_value("If-Match"));
-  std::string_view v = header;
-  if (v.substr(0, 2) == "W/") v.remove_prefix(2);
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-  int64_t n = 0;
-  const bool digits = !v.empty() && v.size() <= 12 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!digits) return InvalidArgument("If-Match", "must be the ticket's ETag, e.g. \"3\"");
-  for (char c : v) n = n * 10 + (c - '0');
-  return std::optional<int64_t>{n};
-}
-
 Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
   RETURN_IF_ERROR(OnlyParams(req, {"status", "unit_id", "area_id", "cursor", "open", "assignment_state", "closing_kind",
                                     "min_returns", "awaiting", "overdue", "warning", "due_before", "category", "q",
@@ -1745,7 +1801,7 @@ void ApiServer::Impl::PublicRoutes() {
   Get(R"(/api/v1/public/tickets/([0-9A-Za-z]{1,32}))", "/api/v1/public/tickets/{number}",
       [this](const Req& req, Res& res) {
     if (!public_limiter.Allow(req.remote_addr, svc->clock()->NowMs())) {
-      return SendError(res, Status(Code::kResourceExhausted, "too many requests from your address; slow down"));
+      return SendTooMany(res, public_limiter, "too many requests from your address; slow down");
     }
     auto p = svc->PublicLookup(req.matches[1].str(), req.get_param_value("phone_last4"), req.get_param_value("code"));
     if (!p.ok()) return SendError(res, p.status());
@@ -1754,7 +1810,7 @@ void ApiServer::Impl::PublicRoutes() {
   // A citizen files a request: {content, phone, name?, address?, request_type?}.
   Post("/api/v1/public/tickets", "/api/v1/public/tickets", [this](const Req& req, Res& res) {
     if (!public_write_limiter.Allow(req.remote_addr, svc->clock()->NowMs())) {
-      return SendError(res, Status(Code::kResourceExhausted, "too many submissions from your address; slow down"));
+      return SendTooMany(res, public_write_limiter, "too many submissions from your address; slow down");
     }
     auto body = BodyObject(req, 64 * 1024);
     if (!body.ok()) return SendError(res, body.status());
@@ -1792,7 +1848,7 @@ void ApiServer::Impl::PublicRoutes() {
   Post(R"(/api/v1/public/tickets/([0-9A-Za-z]{1,32})/rating)", "/api/v1/public/tickets/{number}/rating",
        [this](const Req& req, Res& res) {
     if (!public_write_limiter.Allow(req.remote_addr, svc->clock()->NowMs())) {
-      return SendError(res, Status(Code::kResourceExhausted, "too many requests from your address; slow down"));
+      return SendTooMany(res, public_write_limiter, "too many requests from your address; slow down");
     }
     auto body = BodyObject(req, 16 * 1024);
     if (!body.ok()) return SendError(res, body.status());

@@ -152,6 +152,9 @@ Result<std::vector<KbEntry>> ReadKbJsonl(const std::string& path, std::vector<si
     // The entry parser speaks of an HTTP request's body; here the body is a line of the file.
     if (!IsValidUtf8(line)) return Status(Code::kInvalidArgument, where + "is not valid UTF-8");
     if (!nlohmann::json::accept(line)) return Status(Code::kInvalidArgument, where + "is not valid JSON");
+    if (const char c = Trim(line).front(); c != '{') {
+      return Status(Code::kInvalidArgument, where + "must be one entry, a JSON object {\"id\", \"title\", \"body\", …}");
+    }
     auto e = ParseKbEntry(line);
     if (!e.ok()) return Status(Code::kInvalidArgument, where + e.status().message(), e.status().field());
     out.push_back(std::move(e).value());
@@ -224,9 +227,17 @@ Result<std::vector<KbEntry>> ReadKbCsv(const std::string& path, std::vector<size
   return out;
 }
 
+// A file named *.csv (any case: EXPORT.CSV) is CSV; anything else JSON lines.
+bool IsCsvName(const std::string& path) {
+  if (path.size() < 4) return false;
+  std::string ext = path.substr(path.size() - 4);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".csv";
+}
+
 int KbImport(const std::string& db, const std::string& file) {
   std::vector<size_t> lines;
-  const bool csv = file.ends_with(".csv");
+  const bool csv = IsCsvName(file);
   auto entries = csv ? ReadKbCsv(file, &lines) : ReadKbJsonl(file, &lines);
   if (!entries.ok()) return cli::Fail(entries.status());
   // A database this import creates is taken back, with its key, if the import then fails:
@@ -295,7 +306,7 @@ int KbExport(const std::string& db, const std::string& output) {
   // CSV when the output is a .csv file: the columns kb import reads back (keywords by '|').
   static constexpr const char* kColumns[] = {"id", "title", "body", "category_code", "keywords", "status",
                                              "visibility", "effective", "expires", "owner_unit_id"};
-  const bool csv = output.ends_with(".csv");
+  const bool csv = IsCsvName(output);
   if (csv) {
     for (const char* c : kColumns) out << (c == kColumns[0] ? "" : ",") << c;
     out << "\r\n";
@@ -359,6 +370,7 @@ int KbSearch(const std::string& db, const std::string& query, const std::string&
     if (as_json) {
       std::cout << KbResultsJson(*r, true).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
+      if (r->empty()) std::cout << "no current entry matches\n";
       for (size_t i = 0; i < r->size(); ++i) {
         const auto& x = (*r)[i];
         std::printf("%2zu. [%.2f] %s  (%s)\n    %s\n", i + 1, x.score, x.entry.title.c_str(),
@@ -374,7 +386,7 @@ int KbSearch(const std::string& db, const std::string& query, const std::string&
   std::ofstream file(output);
   if (!file) return cli::Fail(Status(Code::kNotFound, "cannot write " + output));
   std::string line;
-  size_t bad = 0, done = 0;
+  size_t bad = 0, done = 0, refused = 0;
   for (size_t n = 1; std::getline(in, line); ++n) {
     if (Trim(line).empty()) continue;
     auto j = nlohmann::json::parse(line, nullptr, false);
@@ -382,7 +394,7 @@ int KbSearch(const std::string& db, const std::string& query, const std::string&
     if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string() || !j.contains("id") ||
         !(j["id"].is_string() || j["id"].is_number_integer())) {
       std::cerr << queries << " line " << n << ": needs a JSON object with \"id\" and \"text\"\n";
-      ++bad;
+      ++refused;
       continue;
     }
     auto r = kb.Search(j["text"].get<std::string>(), q, /*cache_postings=*/true);
@@ -400,9 +412,10 @@ int KbSearch(const std::string& db, const std::string& query, const std::string&
   }
   file.flush();
   if (!file) return cli::Fail(Internal("writing " + output + " failed"));
-  std::cerr << "searched " << done << " queries, " << bad << " with errors\n";
+  std::cerr << "searched " << done << " queries, " << bad << " with errors; " << refused
+            << " lines refused (not in the output)\n";
   // The good lines are answered; a script still learns that some were not.
-  return bad > 0 ? 1 : 0;
+  return bad + refused > 0 ? 1 : 0;
 }
 
 // With a database: a calendar stored there (by default the one its SLA policy uses), else a

@@ -107,7 +107,9 @@ Result<KbEntry> ParseKbEntry(std::string_view text) {
   if (!expires.empty()) {
     auto t = ParseIso(expires);
     if (!t) return InvalidArgument("expires", "expected a date or ISO 8601 time");
-    e.expires_at = *t;
+    // A date alone is the last day served (有效期至 2026-12-31: through that day), as an
+    // editor reads it; a time is the first instant no longer served.
+    e.expires_at = expires.size() == 10 ? *t + kDayMs : *t;
   }
   if (e.effective_at && e.expires_at && e.expires_at <= e.effective_at) {
     return InvalidArgument("expires", "must come after effective");

@@ -39,6 +39,9 @@ struct KbEntry {
   std::string kind = "entry";
   bool is_public = false;    // shown on the citizens' FAQ
   int version = 1;
+  // A save that must find the stored entry at this version (an editor's form, as loaded),
+  // refused as stale_version otherwise; 0 for any (imports, the review workflow).
+  int expected_version = 0;
   Id updated_by = 0;
   TimeMs updated_at = 0;
   int64_t use_count = 0;     // times used in a direct answer

@@ -234,7 +234,11 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
   Reader reader(store_, cache, generation, q.kind);
   ASSIGN_OR_RETURN(auto hits, RankKb(reader, query, *synonyms_, KbSearchOptions{}));
   const TimeMs now = clock_->NowMs();
-  const std::vector<std::string> snippet_terms = KbQueryTerms(query);
+  // The snippet marks what matched, a synonym's words too (煤气 finds and marks 燃气).
+  std::vector<std::string> snippet_terms = KbQueryTerms(query);
+  for (const auto& syn : synonyms_->ExpandIn(Normalised(query))) {
+    for (auto& t : KbQueryTerms(syn)) snippet_terms.push_back(std::move(t));
+  }
   // An older entry's score drops a little (Freshness), and an entry naming only places the
   // query does not name is about somewhere else, its score dropping more (kOtherPlaceFactor).
   // Scores only drop, so the reading below goes on until the limit-th best adjusted score is

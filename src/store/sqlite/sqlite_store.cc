@@ -145,9 +145,11 @@ class SqliteStore final : public Store {
   Result<KbEntry> KbGet(Id id) override;
   Result<std::vector<KbEntry>> KbGetMany(const std::vector<Id>& ids) override;
   Result<std::vector<KbEntry>> KbList(std::optional<KbStatus> status, Id after_id, int limit,
-                                      const std::string& kind, TimeMs current_at) override;
+                                      const std::string& kind, TimeMs current_at,
+                                      const std::string& category_prefix) override;
   Result<std::vector<std::pair<int, std::string>>> KbVersions(Id id) override;
-  Result<int64_t> KbCount(std::optional<KbStatus> status, const std::string& kind, TimeMs current_at) override;
+  Result<int64_t> KbCount(std::optional<KbStatus> status, const std::string& kind, TimeMs current_at,
+                          const std::string& category_prefix) override;
   Result<int64_t> AuditCount(const std::optional<std::vector<Id>>& users) override;
   Result<std::vector<KbPosting>> KbPostings(const std::string& term) override;
   Result<int64_t> KbTermDf(const std::string& term) override;
@@ -2007,8 +2009,9 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
       // databases), so importing that file back updates the entry instead of copying it.
       Id existing = 0;
       int old_len = 0, old_version = 0;
+      int64_t old_uses = 0;
       {
-        ASSIGN_OR_RETURN(auto f, c.Prepare("SELECT id, doc_len, version, external_id IS NULL FROM kb_entries WHERE id = ? OR "
+        ASSIGN_OR_RETURN(auto f, c.Prepare("SELECT id, doc_len, version, external_id IS NULL, use_count FROM kb_entries WHERE id = ? OR "
                                            "(external_id IS NOT NULL AND external_id = ?) OR "
                                            "(external_id IS NULL AND id = ?) ORDER BY external_id IS NULL LIMIT 1"));
         f.Bind(1, e.id).Bind(2, e.external_id.empty() ? std::string("\x01none") : e.external_id).Bind(3, as_internal);
@@ -2018,9 +2021,15 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
           old_len = static_cast<int>(f.Int(1));
           old_version = static_cast<int>(f.Int(2));
           if (f.Int(3) != 0 && existing == as_internal) e.external_id.clear();
+          old_uses = f.Int(4);
         }
         RETURN_IF_ERROR(st);
       }
+      if (e.expected_version != 0 && (existing == 0 || old_version != e.expected_version)) {
+        return Conflict("stale_version", "the entry is at version " + std::to_string(old_version) + ", not " +
+                                             std::to_string(e.expected_version) + ": someone else saved it; reload it");
+      }
+      e.use_count = old_uses;  // an edit keeps the entry's record of direct answers
       if (existing) {
         e.id = existing;
         e.version = old_version + 1;
@@ -2139,14 +2148,21 @@ Result<std::vector<KbEntry>> SqliteStore::KbGetMany(const std::vector<Id>& ids) 
   });
 }
 
+namespace {
+// Entries under a category code prefix ("" for all), as search filters them.
+constexpr const char* kKbUnder = " AND (? = '' OR substr(category_code, 1, length(?)) = ?)";
+}  // namespace
+
 Result<std::vector<KbEntry>> SqliteStore::KbList(std::optional<KbStatus> status, Id after_id, int limit,
-                                                 const std::string& kind, TimeMs current_at) {
+                                                 const std::string& kind, TimeMs current_at,
+                                                 const std::string& category_prefix) {
   return Read<std::vector<KbEntry>>([&](Connection& c) -> Result<std::vector<KbEntry>> {
     ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + kKbCols + " FROM kb_entries WHERE kind = ? AND (? = '' OR status = ?) AND " +
-                                       kKbCurrent + " AND id > ? ORDER BY id LIMIT ?"));
+                                       kKbCurrent + kKbUnder + " AND id > ? ORDER BY id LIMIT ?"));
     const std::string st_name = status ? KbStatusName(*status) : "";
     s.Bind(1, kind).Bind(2, st_name).Bind(3, st_name).Bind(4, current_at).Bind(5, current_at).Bind(6, current_at)
-        .Bind(7, after_id).Bind(8, std::clamp(limit, 1, 10000));
+        .Bind(7, category_prefix).Bind(8, category_prefix).Bind(9, category_prefix)
+        .Bind(10, after_id).Bind(11, std::clamp(limit, 1, 10000));
     std::vector<KbEntry> out;
     Status st;
     while (s.Step(&st)) out.push_back(ReadKb(s));
@@ -2155,12 +2171,14 @@ Result<std::vector<KbEntry>> SqliteStore::KbList(std::optional<KbStatus> status,
   });
 }
 
-Result<int64_t> SqliteStore::KbCount(std::optional<KbStatus> status, const std::string& kind, TimeMs current_at) {
+Result<int64_t> SqliteStore::KbCount(std::optional<KbStatus> status, const std::string& kind, TimeMs current_at,
+                                     const std::string& category_prefix) {
   return Read<int64_t>([&](Connection& c) -> Result<int64_t> {
     ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT COUNT(*) FROM kb_entries WHERE kind = ? AND (? = '' OR status = ?) AND ") +
-                                       kKbCurrent));
+                                       kKbCurrent + kKbUnder));
     const std::string st_name = status ? KbStatusName(*status) : "";
-    s.Bind(1, kind).Bind(2, st_name).Bind(3, st_name).Bind(4, current_at).Bind(5, current_at).Bind(6, current_at);
+    s.Bind(1, kind).Bind(2, st_name).Bind(3, st_name).Bind(4, current_at).Bind(5, current_at).Bind(6, current_at)
+        .Bind(7, category_prefix).Bind(8, category_prefix).Bind(9, category_prefix);
     Status st;
     s.Step(&st);
     RETURN_IF_ERROR(st);

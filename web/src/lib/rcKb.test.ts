@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { emptyKbForm, formOf, hitWords, kbActions, kbBody, parseTerms } from './rcKb'
+import { emptyKbForm, formOf, hitWords, kbActions, kbBody, lastDay, parseTerms } from './rcKb'
 
 describe('kb helpers', () => {
   it('offers the workflow steps', () => {
@@ -18,6 +18,18 @@ describe('kb helpers', () => {
   it('reads an entry back into the form', () => {
     const e = { id: '1', title: 't', body: 'b', category_code: '01', keywords: ['k'], status: 'draft', visibility: 'public', effective: '2026-01-01T00:00:00+08:00' }
     expect(formOf(e)).toMatchObject({ visibility: 'public', effective: '2026-01-01', expires: '' })
+  })
+  it('shows the last day served and keeps times the editor did not change', () => {
+    // Served through 12-31: it expires at 01-01 00:00 city time.
+    expect(lastDay('2027-01-01T00:00:00+08:00')).toBe('2026-12-31')
+    expect(lastDay('2026-12-31T23:59:00+08:00')).toBe('2026-12-31')
+    const e = { id: '1', title: 't', body: 'b', category_code: '', keywords: [], status: 'published', visibility: 'internal',
+      effective: '2026-12-01T19:21:00+08:00', expires: '2026-12-31T23:59:00+08:00', version: 4 }
+    const f = formOf(e)
+    expect([f.effective, f.expires]).toEqual(['2026-12-01', '2026-12-31'])
+    expect(kbBody(f)).toMatchObject({ ok: true, body: { effective: e.effective, expires: e.expires, version: 4 } })
+    // A day picked is sent as a date; one day of validity (from and through the same day) is allowed.
+    expect(kbBody({ ...f, expires: '2026-12-01' })).toMatchObject({ ok: true, body: { effective: e.effective, expires: '2026-12-01' } })
   })
   it('parses terms', () => {
     expect(parseTerms('煤气 燃气，天然气、燃气')).toEqual(['煤气', '燃气', '天然气'])

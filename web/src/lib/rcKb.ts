@@ -1,5 +1,6 @@
 // Pure helpers of the knowledge-base screen: the review workflow's next steps, the body
 // of a save, and synonym groups typed as one line.
+import { cityDate } from './format'
 
 export interface KbEntry {
   id: string
@@ -47,20 +48,30 @@ export interface KbForm {
   category_code: string
   keywords: string[]
   visibility: string
-  effective: string // YYYY-MM-DD or ''
-  expires: string
+  effective: string // YYYY-MM-DD or '': served from the start of that day
+  expires: string // YYYY-MM-DD or '': the last day served (有效期至)
   owner_unit_id: string
+  // The entry as loaded: its version (a save by someone else meanwhile is refused) and its
+  // validity times, sent back unchanged unless the editor picks another day.
+  version?: number
+  loaded?: { effective: string; expires: string }
 }
 
 export function emptyKbForm(): KbForm {
   return { title: '', body: '', category_code: '', keywords: [], visibility: 'internal', effective: '', expires: '', owner_unit_id: '' }
 }
 
+// The day an entry starts being served, and the last day it is served: `expires` is the
+// first instant it is not (an entry "through 12-31" expires at 01-01 00:00).
+export const firstDay = (iso?: string): string => (iso ? cityDate(new Date(iso)) : '')
+export const lastDay = (iso?: string): string => (iso ? cityDate(new Date(Date.parse(iso) - 1)) : '')
+
 export function formOf(e: KbEntry): KbForm {
   return {
     title: e.title, body: e.body, category_code: e.category_code ?? '', keywords: [...(e.keywords ?? [])],
-    visibility: e.visibility || 'internal', effective: (e.effective ?? '').slice(0, 10), expires: (e.expires ?? '').slice(0, 10),
-    owner_unit_id: e.owner_unit_id ?? '',
+    visibility: e.visibility || 'internal', effective: firstDay(e.effective), expires: lastDay(e.expires),
+    owner_unit_id: e.owner_unit_id ?? '', version: e.version,
+    loaded: { effective: e.effective ?? '', expires: e.expires ?? '' },
   }
 }
 
@@ -75,11 +86,15 @@ export function kbBody(f: KbForm): KbChecked {
   if (!body) return { ok: false, field: 'body', message: '请填写正文' }
   const keywords = [...new Set(f.keywords.map((k) => k.trim()).filter(Boolean))]
   if (keywords.length > 50) return { ok: false, field: 'keywords', message: '关键词最多50个' }
-  if (f.effective && f.expires && f.expires <= f.effective) return { ok: false, field: 'expires', message: '失效日期须晚于生效日期' }
+  if (f.effective && f.expires && f.expires < f.effective) return { ok: false, field: 'expires', message: '有效期至不能早于生效日期' }
   const out: Record<string, unknown> = { title, body, keywords, visibility: f.visibility || 'internal' }
   if (f.category_code) out.category_code = f.category_code
-  if (f.effective) out.effective = f.effective
-  if (f.expires) out.expires = f.expires
+  // A day the editor left as loaded keeps its exact time (an entry effective at 19:00 is not
+  // moved to midnight by saving a typo fix); a day picked is sent as a date.
+  const loaded = f.loaded
+  if (f.effective) out.effective = loaded?.effective && firstDay(loaded.effective) === f.effective ? loaded.effective : f.effective
+  if (f.expires) out.expires = loaded?.expires && lastDay(loaded.expires) === f.expires ? loaded.expires : f.expires
+  if (f.version) out.version = f.version
   if (f.owner_unit_id) out.owner_unit_id = f.owner_unit_id
   return { ok: true, body: out }
 }
