@@ -1026,6 +1026,19 @@ class AccessTest(Base):
         rule = self.expect(call("POST", "/api/v1/dispatch-rules", {"lead_unit_id": U("dept_a"), "category_prefix": code,
                                                                    "area_id": area}, admin), 201).json
         path = "/api/v1/dispatch-rules/%s" % rule["id"]
+        # One rule per category, area and priority: the same again, or another lead there, is
+        # refused (which would apply would come down to ids); another priority is a rule of its own.
+        same = {"lead_unit_id": U("dept_a"), "category_prefix": code, "area_id": area}
+        r = call("POST", "/api/v1/dispatch-rules", same, admin)
+        self.expect_error(r, 409, field="priority")
+        self.assertIn("holds this rule already", r.json["error"]["message"])
+        self.expect_error(call("POST", "/api/v1/dispatch-rules", dict(same, lead_unit_id=U("dept_b")), admin), 409,
+                          field="priority")
+        other = self.expect(call("POST", "/api/v1/dispatch-rules", dict(same, lead_unit_id=U("dept_b"), priority=9), admin),
+                            201).json
+        self.expect_error(call("PUT", "/api/v1/dispatch-rules/%s" % other["id"], dict(same, lead_unit_id=U("dept_b")), admin),
+                          409, field="priority")
+        self.expect(call("DELETE", "/api/v1/dispatch-rules/%s" % other["id"], token=admin), 200)
         body = {"lead_unit_id": U("dept_b"), "assisting_unit_ids": [U("dept_a")], "category_prefix": code, "area_id": area,
                 "priority": 5}
         self.expect(call("PUT", path, body, T("disp1")), 403)

@@ -181,7 +181,12 @@ TEST(Kb, EntriesParseWithNamedErrorsAndValidity) {
   EXPECT_EQ(e->status, KbStatus::kPublished);
   EXPECT_TRUE(e->is_public);
   EXPECT_TRUE(e->CurrentAt(*ParseIso("2025-06-01")));
-  EXPECT_FALSE(e->CurrentAt(*ParseIso("2026-01-01")));
+  // A date alone is the last day served: through 2026-01-01, not on the 2nd.
+  EXPECT_TRUE(e->CurrentAt(*ParseIso("2026-01-01T23:59:59+08:00")));
+  EXPECT_FALSE(e->CurrentAt(*ParseIso("2026-01-02")));
+  auto timed = ParseKbEntry(R"({"title":"t","body":"b","expires":"2026-01-01T00:00:00+08:00"})");
+  ASSERT_TRUE(timed.ok());
+  EXPECT_FALSE(timed->CurrentAt(*ParseIso("2026-01-01")));  // a time is exact
   EXPECT_EQ(ParseKbEntry(R"({"title":"t"})").status().field(), "body");
   EXPECT_EQ(ParseKbEntry(R"({"title":"t","body":"b","status":"live"})").status().field(), "status");
   EXPECT_EQ(ParseKbEntry(R"({"title":"t","body":"b","expires":"soon"})").status().field(), "expires");

@@ -75,6 +75,26 @@ Status ValidateUnit(const Unit& u) {
   return Status::Ok();
 }
 
+bool RivalRules(const DispatchRule& a, const DispatchRule& b) {
+  return a.category_prefix == b.category_prefix && a.area_id == b.area_id && a.priority == b.priority;
+}
+
+bool SameRule(const DispatchRule& a, const DispatchRule& b) {
+  auto x = a.assisting_unit_ids, y = b.assisting_unit_ids;
+  std::sort(x.begin(), x.end());
+  std::sort(y.begin(), y.end());
+  return RivalRules(a, b) && a.lead_unit_id == b.lead_unit_id && x == y;
+}
+
+std::vector<std::string> CleanAliases(const std::vector<std::string>& given, const std::string& name) {
+  std::vector<std::string> out;
+  for (const auto& al : given) {
+    const std::string t = Trim(al);
+    if (t != name && std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+  }
+  return out;
+}
+
 Status ValidateArea(const Area& a) {
   if (Trim(a.name).empty() || a.name.size() > 200 || !IsValidUtf8(a.name) || HasAsciiControl(a.name)) {
     return InvalidArgument("name", "must be 1-200 bytes of UTF-8 text without control characters");

@@ -53,9 +53,18 @@ struct DispatchRule {
   int priority = 0;             // higher wins among equally specific rules
 };
 
+// The same rule: every field but the id (assisting units in any order).
+bool SameRule(const DispatchRule& a, const DispatchRule& b);
+// Two rules for the same tickets at the same priority (prefix, area and priority equal):
+// which one a ticket gets would come down to their ids, so the directory holds only one.
+bool RivalRules(const DispatchRule& a, const DispatchRule& b);
+
 // Validation of single rows, at the edge (field names as in the API).
 Status ValidateUnit(const Unit& u);
 Status ValidateArea(const Area& a);
+// Aliases as stored: trimmed, each once, in the order given, without the area's own name
+// (which addresses find anyway).
+std::vector<std::string> CleanAliases(const std::vector<std::string>& given, const std::string& name);
 
 class OrgSnapshot {
  public:

@@ -17,6 +17,19 @@ Status LineError(size_t line, const char* col, const std::string& msg) {
   const std::string what = msg.rfind(prefix, 0) == 0 ? msg.substr(prefix.size()) : msg;
   return Status(Code::kInvalidArgument, "line " + std::to_string(line) + ", column " + col + ": " + what, col);
 }
+// A fault of a whole line (the header, a row's width), not of one column.
+Status WholeLineError(size_t line, const std::string& msg) {
+  return Status(Code::kInvalidArgument, "line " + std::to_string(line) + ": " + msg, "csv");
+}
+// A validator's refusal, named by the file's column: a validator speaks of the API's fields
+// (parent_id, area_id), a file of its columns (parent, area).
+Status ValidatorError(size_t line, const Status& st) {
+  const std::string& field = st.field();
+  const std::string column = field == "parent_id" ? "parent" : field == "area_id" ? "area" : field;
+  const std::string prefix = field + ": ";
+  const std::string& msg = st.message();
+  return LineError(line, column.c_str(), msg.rfind(prefix, 0) == 0 ? msg.substr(prefix.size()) : msg);
+}
 
 // Column lookup by header name, so column order does not matter.
 class Table {
@@ -37,17 +50,17 @@ class Table {
       if (name.empty()) continue;  // a trailing comma's column
       const auto is = [&](const char* c) { return name == c; };
       if (std::none_of(required.begin(), required.end(), is) && std::none_of(optional.begin(), optional.end(), is)) {
-        return InvalidArgument("csv", "column '" + name + "' is not one of " + known);
+        return WholeLineError(t.lines_[0], "column '" + name + "' is not one of " + known);
       }
-      if (!t.cols_.emplace(name, i).second) return InvalidArgument("csv", "the header names column '" + name + "' twice");
+      if (!t.cols_.emplace(name, i).second) return WholeLineError(t.lines_[0], "the header names column '" + name + "' twice");
     }
     for (const char* r : required) {
-      if (!t.cols_.count(r)) return InvalidArgument("csv", std::string("the header has no column '") + r + "'");
+      if (!t.cols_.count(r)) return WholeLineError(t.lines_[0], std::string("the header has no column '") + r + "'");
     }
     for (size_t r = 1; r < rows.size(); ++r) {
       if (rows[r].size() != rows[0].size()) {
-        return LineError(t.lines_[r], "line", "has " + std::to_string(rows[r].size()) + " fields, the header " +
-                                                  std::to_string(rows[0].size()));
+        return WholeLineError(t.lines_[r], "has " + std::to_string(rows[r].size()) + " fields, the header " +
+                                               std::to_string(rows[0].size()));
       }
     }
     t.rows_ = std::move(rows);
@@ -171,8 +184,8 @@ Result<std::vector<Area>> ParseAreasCsv(std::string_view csv, const OrgSnapshot&
     if (const std::string parent = t.Get(r, "parent"); !parent.empty()) {
       ASSIGN_OR_RETURN(a.parent_id, names.Find(parent, t.Line(r), "parent", "area"));
     }
-    a.aliases = SplitBar(t.Get(r, "aliases"));
-    if (Status st = ValidateArea(a); !st.ok()) return LineError(t.Line(r), st.field().c_str(), st.message());
+    a.aliases = CleanAliases(SplitBar(t.Get(r, "aliases")), a.name);
+    if (Status st = ValidateArea(a); !st.ok()) return ValidatorError(t.Line(r), st);
     ASSIGN_OR_RETURN(bool again, ImportedBefore(org.areas(), a, t.Line(r), "n area"));
     if (again) continue;
     if (names.Has(a.name)) return LineError(t.Line(r), "name", "names an area the file has named before");
@@ -214,7 +227,7 @@ Result<std::vector<Unit>> ParseUnitsCsv(std::string_view csv, const OrgSnapshot&
       ASSIGN_OR_RETURN(u.area_id, areas.Find(area, t.Line(r), "area", "area"));
     }
     u.phone = t.Get(r, "phone");
-    if (Status st = ValidateUnit(u); !st.ok()) return LineError(t.Line(r), st.field().c_str(), st.message());
+    if (Status st = ValidateUnit(u); !st.ok()) return ValidatorError(t.Line(r), st);
     ASSIGN_OR_RETURN(bool again, ImportedBefore(org.units(), u, t.Line(r), " unit"));
     if (again) continue;
     if (units.Has(u.name)) return LineError(t.Line(r), "name", "names a unit the file has named before");
@@ -268,18 +281,21 @@ Result<std::vector<DispatchRule>> ParseRulesCsv(std::string_view csv, const OrgS
       rule.priority = static_cast<int>(v);
     }
     // A rule the directory holds already is skipped, so a file can be imported again after
-    // rows are added; the same rule twice in the file is a mistake.
-    const auto same = [&](const DispatchRule& o) {
-      auto a = o.assisting_unit_ids, b = rule.assisting_unit_ids;
-      std::sort(a.begin(), a.end());
-      std::sort(b.begin(), b.end());
-      return o.category_prefix == rule.category_prefix && o.area_id == rule.area_id &&
-             o.lead_unit_id == rule.lead_unit_id && a == b && o.priority == rule.priority;
-    };
+    // rows are added; the same rule twice in the file is a mistake, and so are two rules for
+    // the same tickets at the same priority with other units (which one applies would be
+    // decided by the order of the lines).
+    const auto same = [&](const DispatchRule& o) { return SameRule(o, rule); };
+    const auto rival = [&](const DispatchRule& o) { return RivalRules(o, rule); };
     if (std::any_of(out.begin(), out.end(), same)) {
       return LineError(t.Line(r), "category_prefix", "repeats a rule the file has given before");
     }
     if (std::any_of(org.rules().begin(), org.rules().end(), same)) continue;
+    const bool in_file = std::any_of(out.begin(), out.end(), rival);
+    if (in_file || std::any_of(org.rules().begin(), org.rules().end(), rival)) {
+      return LineError(t.Line(r), "priority", std::string("gives the same category and area the same priority as ") +
+                                                  (in_file ? "a rule above it" : "a rule of the directory") +
+                                                  " with other units: give one a higher priority");
+    }
     rule.id = new_id();
     out.push_back(std::move(rule));
   }

@@ -181,7 +181,7 @@ TEST(OrgImport, NamesStayUniqueAndAFileCanBeImportedTwice) {
             std::string::npos) << misspelt.status().message();
   auto wide = ParseAreasCsv("name,kind,parent,aliases\n乙区,district,,,extra\n", org, new_id);
   ASSERT_FALSE(wide.ok());
-  EXPECT_EQ(wide.status().message(), "line 2, column line: has 5 fields, the header 4");
+  EXPECT_EQ(wide.status().message(), "line 2: has 5 fields, the header 4");
   // Rules: one the directory holds already is skipped; one given twice in a file is refused.
   const std::string rules_csv = "category_prefix,lead_unit,priority\n01,幸福街道办,3\n";
   auto rules = ParseRulesCsv(rules_csv, org, new_id, nullptr);
@@ -195,6 +195,16 @@ TEST(OrgImport, NamesStayUniqueAndAFileCanBeImportedTwice) {
   auto rule_twice = ParseRulesCsv(rules_csv + "01,幸福街道办,3\n", org, new_id, nullptr);
   ASSERT_FALSE(rule_twice.ok());
   EXPECT_EQ(rule_twice.status().message(), "line 3, column category_prefix: repeats a rule the file has given before");
+  // Another lead for the same category and area at the same priority: in the file or the
+  // directory, which one applies would be a guess.
+  auto rival = ParseRulesCsv("category_prefix,lead_unit,priority\n02,幸福街道办,1\n02,市中心,1\n", org, new_id, nullptr);
+  ASSERT_FALSE(rival.ok());
+  EXPECT_EQ(rival.status().field(), "priority") << rival.status().message();
+  EXPECT_NE(rival.status().message().find("line 3, column priority: gives the same category and area the same priority as a rule above it"),
+            std::string::npos) << rival.status().message();
+  EXPECT_EQ(ParseRulesCsv("category_prefix,lead_unit,priority\n01,市中心,3\n", with_rule, new_id, nullptr).status().field(),
+            "priority");
+  EXPECT_TRUE(ParseRulesCsv("category_prefix,lead_unit,priority\n01,市中心,4\n", with_rule, new_id, nullptr).ok());
   // Control characters in a name or alias, and a phone that is no number, are refused.
   EXPECT_EQ(ParseAreasCsv("name,kind,parent,aliases\n\"城南\n区\",district,,\n", org, new_id).status().field(), "name");
   EXPECT_EQ(ParseUnitsCsv("name,kind,parent,phone\n水务局,department,市中心,abc-not-phone\n", org, new_id).status().field(),
@@ -202,7 +212,15 @@ TEST(OrgImport, NamesStayUniqueAndAFileCanBeImportedTwice) {
   EXPECT_TRUE(ParseUnitsCsv("name,kind,parent,phone\n水务局,department,市中心,0571-8888001转123、96345\n", org, new_id).ok());
   auto two_columns = ParseUnitsCsv("name,kind,parent,name\n城管局,department,市中心,城管\n", org, new_id);
   ASSERT_FALSE(two_columns.ok());
-  EXPECT_EQ(two_columns.status().message(), "csv: the header names column 'name' twice");
+  EXPECT_EQ(two_columns.status().message(), "line 1: the header names column 'name' twice");
+  // Aliases are kept once each, without the area's own name.
+  auto aliases = ParseAreasCsv("name,kind,parent,aliases\n丙区,district,,丙区|老城|老城\n", org, new_id);
+  ASSERT_TRUE(aliases.ok()) << aliases.status().ToString();
+  EXPECT_EQ((*aliases)[0].aliases, std::vector<std::string>{"老城"});
+  // A validator's field is named as the file's column.
+  auto no_parent = ParseUnitsCsv("name,kind,parent\n某局,department,\n", org, new_id);
+  ASSERT_FALSE(no_parent.ok());
+  EXPECT_EQ(no_parent.status().field(), "parent") << no_parent.status().message();
 }
 
 }  // namespace

@@ -398,22 +398,12 @@ Result<Unit> Service::CreateUnit(const Actor& a, Unit u) {
 namespace {
 
 
-// Aliases as stored: trimmed, each once, in the order given.
-std::vector<std::string> CleanAliases(const std::vector<std::string>& given) {
-  std::vector<std::string> out;
-  for (const auto& al : given) {
-    const std::string t = Trim(al);
-    if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
-  }
-  return out;
-}
-
 }  // namespace
 
 Result<Area> Service::CreateArea(const Actor& a, Area area) {
   RETURN_IF_ERROR(NeedAdmin(a));
-  area.aliases = CleanAliases(area.aliases);
   area.name = Trim(area.name);
+  area.aliases = CleanAliases(area.aliases, area.name);
   RETURN_IF_ERROR(NameFree(Org()->areas(), area.name, 0, "an area"));
   RETURN_IF_ERROR(CheckAreaAliases(*Org(), area));
   auto r = store_->CreateArea(std::move(area));
@@ -434,10 +424,26 @@ Result<int> Service::CheckCategory(const std::string& field, const std::string& 
   return version;
 }
 
+namespace {
+// The directory holds one rule for a category, area and priority (but `r` itself).
+Status NoRivalRule(const OrgSnapshot& org, const DispatchRule& r) {
+  for (const auto& o : org.rules()) {
+    if (o.id == r.id || !RivalRules(o, r)) continue;
+    return Status(Code::kConflict,
+                  SameRule(o, r) ? "the directory holds this rule already (id " + IdToString(o.id) + ")"
+                                 : "rule " + IdToString(o.id) + " gives the same category and area the same priority "
+                                   "with other units: which one applies would be a guess; give another priority or edit it",
+                  "priority");
+  }
+  return Status::Ok();
+}
+}  // namespace
+
 Result<DispatchRule> Service::CreateDispatchRule(const Actor& a, DispatchRule r) {
   RETURN_IF_ERROR(NeedAdmin(a));
   // A prefix of some category of the current taxonomy (01, 0104, ...), or empty for all.
   if (!r.category_prefix.empty()) RETURN_IF_ERROR(CheckCategory("category_prefix", r.category_prefix, true).status());
+  RETURN_IF_ERROR(NoRivalRule(*Org(), r));
   auto out = store_->CreateDispatchRule(std::move(r));
   InvalidateOrg();
   if (out.ok()) (void)Audit(a, "dispatch_rule_created", "dispatch_rule:" + IdToString(out->id), out->category_prefix);
@@ -447,6 +453,12 @@ Result<DispatchRule> Service::CreateDispatchRule(const Actor& a, DispatchRule r)
 Result<DispatchRule> Service::ReplaceDispatchRule(const Actor& a, DispatchRule r) {
   RETURN_IF_ERROR(NeedAdmin(a));
   if (!r.category_prefix.empty()) RETURN_IF_ERROR(CheckCategory("category_prefix", r.category_prefix, true).status());
+  const auto org = Org();
+  const auto& rules = org->rules();
+  if (std::none_of(rules.begin(), rules.end(), [&](const DispatchRule& o) { return o.id == r.id; })) {
+    return NotFound("no dispatch rule with id " + IdToString(r.id));
+  }
+  RETURN_IF_ERROR(NoRivalRule(*org, r));
   RETURN_IF_ERROR(store_->ReplaceDispatchRule(r));
   InvalidateOrg();
   (void)Audit(a, "dispatch_rule_updated", "dispatch_rule:" + IdToString(r.id), "");
@@ -543,7 +555,7 @@ Result<Area> Service::UpdateArea(const Actor& a, Id area_id, const AreaChange& c
   if (!found) return NotFound("no area with id " + IdToString(area_id));
   Area area = *found;
   if (change.name) area.name = Trim(*change.name);
-  if (change.aliases) area.aliases = CleanAliases(*change.aliases);
+  if (change.aliases) area.aliases = CleanAliases(*change.aliases, area.name);
   RETURN_IF_ERROR(NameFree(org->areas(), area.name, area.id, "an area"));
   // Checked when they change: an area whose words a later edit of another made clash can
   // still be renamed in other respects.

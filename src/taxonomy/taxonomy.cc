@@ -114,9 +114,24 @@ Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv) {
   std::vector<Category> out;
   const auto& header = rows[0];
   if (header.size() >= 2 && Trim(header[0]) == "code" && Trim(header[1]) == "name") {
+    // The code form has these columns only: another (parent_cod, a note column) would be
+    // dropped and every category made a top-level one, in a version that is then in force.
+    if (header.size() > 2 && Trim(header[2]) != "parent_code") {
+      return Status(Code::kInvalidArgument, "taxonomy line " + std::to_string(lines[0]) + ": column '" + Trim(header[2]) +
+                                                "' is not one of code, name, parent_code", Trim(header[2]));
+    }
+    if (header.size() > 3) {
+      return Status(Code::kInvalidArgument, "taxonomy line " + std::to_string(lines[0]) + ": column '" + Trim(header[3]) +
+                                                "' is not one of code, name, parent_code", Trim(header[3]));
+    }
     std::map<std::string, int> level_of;
     for (size_t r = 1; r < rows.size(); ++r) {
       const auto& row = rows[r];
+      if (row.size() != header.size()) {
+        return Status(Code::kInvalidArgument, "taxonomy line " + std::to_string(lines[r]) + ": has " +
+                                                  std::to_string(row.size()) + " fields, the header " +
+                                                  std::to_string(header.size()), "taxonomy");
+      }
       Category c;
       c.code = Trim(row[0]);
       c.name = row.size() > 1 ? Trim(row[1]) : "";

@@ -48,6 +48,16 @@ TEST(Taxonomy, ExplicitCodesAndErrors) {
   EXPECT_NE(dup.status().message().find("taxonomy line 4: "), std::string::npos) << dup.status().message();
   EXPECT_EQ(dup.status().field(), "code");
   EXPECT_FALSE(ParseTaxonomyCsv("").ok());
+  // Another column would be dropped, and a misspelt parent_code would flatten the tree.
+  auto misspelt = ParseTaxonomyCsv("code,name,parent_cod\n01,城乡建设,\n0101,物业,01\n");
+  ASSERT_FALSE(misspelt.ok());
+  EXPECT_EQ(misspelt.status().field(), "parent_cod");
+  EXPECT_NE(misspelt.status().message().find("taxonomy line 1: column 'parent_cod' is not one of"), std::string::npos);
+  EXPECT_EQ(ParseTaxonomyCsv("code,name,parent_code,note\n01,城乡建设,,x\n").status().field(), "note");
+  auto ragged = ParseTaxonomyCsv("code,name,parent_code\n01,城乡建设\n");
+  ASSERT_FALSE(ragged.ok());
+  EXPECT_NE(ragged.status().message().find("taxonomy line 2: has 2 fields, the header 3"), std::string::npos);
+  EXPECT_TRUE(ParseTaxonomyCsv("code,name\n01,城乡建设\n").ok());
 }
 
 TEST(Taxonomy, DefaultStandardIsValid) {
