@@ -27,7 +27,8 @@ export const screenRoles: Record<string, string[]> = {
   callback: ['callback_agent', 'admin'],
   supervision: ['supervisor', 'dispatcher', 'admin'],
   tickets: ['agent', 'dispatcher', 'unit_handler', 'reviewer', 'callback_agent', 'supervisor', 'qa_inspector', 'analyst', 'admin'],
-  dashboard: ['supervisor', 'analyst', 'qa_inspector', 'dispatcher', 'admin', 'agent'],
+  // Every centre desk (the wall screen of the centre; the server refuses unit handlers only).
+  dashboard: ['supervisor', 'analyst', 'qa_inspector', 'dispatcher', 'admin', 'agent', 'reviewer', 'callback_agent'],
   reports: ['supervisor', 'analyst', 'dispatcher', 'admin'],
   insight: ['analyst', 'supervisor', 'admin'],
   staffing: ['supervisor', 'analyst', 'admin'],
