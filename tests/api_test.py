@@ -1298,6 +1298,9 @@ class ErrorTest(Base):
         r = call("POST", "/api/v1/tickets/%s/attachments?name=a.txt" % t["id"], raw=b"x", token=T("h_a"),
                  headers={"Content-Type": "text/plain\x0bX"})
         self.expect_error(r, 400, field="Content-Type")
+        r = call("POST", "/api/v1/tickets/%s/attachments?nmae=a.jpg" % t["id"], raw=b"x", token=T("h_a"),
+                 headers={"Content-Type": "image/jpeg"})
+        self.expect_error(r, 400, field="nmae")
         # A parameter given twice is refused by name, not resolved by whichever came first.
         self.expect_error(call("GET", "/api/v1/tickets?status=received&status=closed", token=T("admin")), 400,
                           field="status")
@@ -1596,6 +1599,9 @@ class IntakeTest(Base):
         listed = self.expect(call("GET", "/api/v1/tickets/%s/attachments" % t["id"], token=T("agent1")), 200)
         self.assertEqual([a["id"] for a in listed.json["items"]], [att["id"]])
         self.assertIn(call("GET", "/api/v1/attachments/" + att["id"], token=T("h_b")).status, (403, 404))
+        # Analysts see nothing of the citizen, and a photo may show them: listed, not opened.
+        self.expect(call("GET", "/api/v1/tickets/%s/attachments" % t["id"], token=T("ana1")), 200)
+        self.expect_error(call("GET", "/api/v1/attachments/" + att["id"], token=T("ana1")), 403)
         r = call("POST", "/api/v1/tickets/%s/attachments?name=big.bin" % t["id"], raw=b"\0" * (5 * 1024 * 1024 + 1),
                  token=T("h_a"), headers={"Content-Type": "application/octet-stream"})
         self.expect(r, 413)

@@ -1754,6 +1754,8 @@ void ApiServer::Impl::TicketRoutes() {
   }));
   Post(R"(/api/v1/tickets/(\d+)/attachments)", "/api/v1/tickets/{id}/attachments",
        Authed([this](const Actor& a, const Req& req, Res& res) {
+    // A misspelt ?nmae= would store the file nameless; refused by name instead.
+    if (Status st = OnlyParams(req, {"name"}, "an upload"); !st.ok()) return SendError(res, st);
     auto att = svc->AddAttachment(a, ParseId(req.matches[1]).value_or(0), req.get_param_value("name"),
                                   req.get_header_value("Content-Type"), req.body);
     if (!att.ok()) return SendError(res, att.status());

@@ -1303,6 +1303,9 @@ Result<Attachment> Service::AddAttachment(const Actor& a, Id ticket_id, std::str
 }
 
 Result<std::pair<Attachment, std::string>> Service::GetAttachment(const Actor& a, Id attachment_id) {
+  // A photo or scan may show the citizen (a face, an ID card, a house number), and analysts
+  // see nothing of the citizen: they may list a ticket's files but not open them.
+  if (a.role == Role::kAnalyst) return PermissionDenied("analysts see no citizen data, and an attachment may show it");
   ASSIGN_OR_RETURN(auto out, store_->GetAttachment(attachment_id));
   RETURN_IF_ERROR(GetTicket(a, out.first.ticket_id).status());
   return out;
