@@ -16,6 +16,13 @@ TEST(Clues, HarmsInTheProcuratorateDomainsWithEvidence) {
   ASSERT_EQ(two.size(), 2u);
   EXPECT_EQ(two[0].domain, "food_drug");
   EXPECT_EQ(two[1].domain, "minors");
+  // Cooking fumes let out untreated, and a meal that made a family ill.
+  auto fumes = FindLitigationClues("楼下烧烤店油烟直排，整栋楼都是油烟味。");
+  ASSERT_EQ(fumes.size(), 1u);
+  EXPECT_EQ(fumes[0].domain, "ecology");
+  auto meal = FindLitigationClues("在学校食堂吃完午饭后，十几个孩子上吐下泻，送医院了。");
+  ASSERT_EQ(meal.size(), 1u);
+  EXPECT_EQ(meal[0].domain, "food_drug");
 }
 
 TEST(Clues, TopicsWithoutHarmAreNotClues) {
