@@ -109,8 +109,9 @@ Result<json> BodyObject(const Req& req, size_t max_bytes) {
   return ParseJsonObject(req.body.empty() ? "{}" : req.body);
 }
 
-// The version an If-Match header names: a ticket's or knowledge entry's ETag ("3", also W/"3" or 3). A header
-// that names no version is refused, never dropped (the write would go ahead unchecked).
+// The version an If-Match header names: a ticket's or knowledge entry's ETag ("3", also W/"3"
+// or 3). A header that names no version is refused, never dropped (the write would go ahead
+// unchecked).
 Result<std::optional<int64_t>> IfMatchVersion(const Req& req) {
   if (!req.has_header("If-Match")) return std::optional<int64_t>{};
   const std::string header = Trim(req.get_header_value("If-Match"));
@@ -661,6 +662,31 @@ std::string TicketQueryText(const Ticket& t) { return Utf8Prefix(t.title + " " +
 
 bool KbEditor(const Actor& a) { return a.role == Role::kAdmin || a.role == Role::kSupervisor; }
 
+// The version an edit of entry `id` was made on (body `version` or If-Match; none for a new
+// entry), so that a save by someone else in between is refused (409 stale_version), not
+// silently overwritten. `text` loses the body's `version`, which is no field of the entry.
+Result<std::optional<int64_t>> KbEditVersion(const Req& req, Id id, std::string* text) {
+  std::optional<int64_t> expected;
+  // Read strictly, as the entry is: a key given twice is refused by the entry's parser.
+  if (auto doc = ParseJsonObject(req.body); doc.ok() && doc->contains("version")) {
+    const json& v = (*doc)["version"];
+    if (!id) return InvalidArgument("version", "a new entry has no version yet");
+    if (!v.is_number_integer() || v.get<int64_t>() < 1) {
+      return InvalidArgument("version", "must be the entry's version as loaded (a positive integer)");
+    }
+    expected = v.get<int64_t>();
+    doc->erase("version");
+    *text = doc->dump();
+  }
+  ASSIGN_OR_RETURN(const std::optional<int64_t> if_match, IfMatchVersion(req));
+  if (if_match && !id) return InvalidArgument("If-Match", "a new entry has no version yet");
+  if (if_match && expected && *if_match != *expected) {
+    return InvalidArgument("If-Match", "names version " + std::to_string(*if_match) + " and the body version " +
+                                           std::to_string(*expected));
+  }
+  return expected ? expected : if_match;
+}
+
 // Search names its text `q`; the suggestion endpoints take it as `text`.
 Status AsTextParam(const Status& st) {
   if (st.field() != "q") return st;
@@ -812,31 +838,12 @@ void ApiServer::Impl::KbRoutes() {
   auto save = [this](const Actor& a, const Req& req, Res& res, Id id) {
     if (!KbEditor(a)) return SendError(res, PermissionDenied("only administrators and supervisors edit the knowledge base"));
     if (req.body.size() > opts.max_json_bytes) return SendError(res, Status(Code::kTooLarge, "body: too large", "body"));
-    // An edit names the version the editor loaded (body `version` or If-Match): a save by
-    // someone else in between is refused (409 stale_version), not silently overwritten.
     std::string text = req.body;
-    std::optional<int64_t> expected;
-    if (auto doc = json::parse(req.body, nullptr, false); doc.is_object() && doc.contains("version")) {
-      const json& v = doc["version"];
-      if (!id) return SendError(res, InvalidArgument("version", "a new entry has no version yet"));
-      if (!v.is_number_integer() || v.get<int64_t>() < 1) {
-        return SendError(res, InvalidArgument("version", "must be the entry's version as loaded (a positive integer)"));
-      }
-      expected = v.get<int64_t>();
-      doc.erase("version");
-      text = doc.dump();
-    }
-    auto if_match = IfMatchVersion(req);
-    if (!if_match.ok()) return SendError(res, if_match.status());
-    if (*if_match && expected && **if_match != *expected) {
-      return SendError(res, InvalidArgument("If-Match", "names version " + std::to_string(**if_match) +
-                                                            " and the body version " + std::to_string(*expected)));
-    }
-    if (*if_match && !id) return SendError(res, InvalidArgument("If-Match", "a new entry has no version yet"));
-    if (!expected) expected = *if_match;
+    auto expected = KbEditVersion(req, id, &text);
+    if (!expected.ok()) return SendError(res, expected.status());
     auto e = ParseKbEntry(text);
     if (!e.ok()) return SendError(res, e.status());
-    if (expected) e->expected_version = static_cast<int>(std::min<int64_t>(*expected, INT32_MAX));
+    if (*expected) e->expected_version = static_cast<int>(std::min<int64_t>(**expected, INT32_MAX));
     if (e->owner_unit_id && !svc->Org()->FindUnit(e->owner_unit_id)) {
       return SendError(res, InvalidArgument("owner_unit_id", "no unit with id " + IdToString(e->owner_unit_id)));
     }
