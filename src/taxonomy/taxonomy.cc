@@ -116,13 +116,11 @@ Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv) {
   if (header.size() >= 2 && Trim(header[0]) == "code" && Trim(header[1]) == "name") {
     // The code form has these columns only: another (parent_cod, a note column) would be
     // dropped and every category made a top-level one, in a version that is then in force.
-    if (header.size() > 2 && Trim(header[2]) != "parent_code") {
-      return Status(Code::kInvalidArgument, "taxonomy line " + std::to_string(lines[0]) + ": column '" + Trim(header[2]) +
-                                                "' is not one of code, name, parent_code", Trim(header[2]));
-    }
-    if (header.size() > 3) {
-      return Status(Code::kInvalidArgument, "taxonomy line " + std::to_string(lines[0]) + ": column '" + Trim(header[3]) +
-                                                "' is not one of code, name, parent_code", Trim(header[3]));
+    for (size_t c = 2; c < header.size(); ++c) {
+      const std::string column = Trim(header[c]);
+      if (c == 2 && column == "parent_code") continue;
+      return Status(Code::kInvalidArgument, "taxonomy line " + std::to_string(lines[0]) + ": column '" + column +
+                                                "' is not one of code, name, parent_code", column);
     }
     std::map<std::string, int> level_of;
     for (size_t r = 1; r < rows.size(); ++r) {
