@@ -638,6 +638,9 @@ class AssistTest(DemoCase):
         self.assertEqual(status, 200, done)
         self.assertEqual((done["state"], done["handled"]["note"]), ("handled", handle["note"]), done)
         self.assertTrue(done["handled"]["by_name"])
+        # A second person handling what they saw before the first did is told, not let overwrite it.
+        status, e = self.api("POST", path, {**handle, "note": "已转交警处理"}, who="dispatcher1")
+        self.assertEqual((status, e["error"]["code"]), (409, "alert_handled"), e)
         self.assertEqual(mine("open"), [])
         self.assertEqual([a["id"] for a in mine("handled")], [alert["id"]])
         status, audit = self.api("GET", "/api/v1/audit", who="admin")

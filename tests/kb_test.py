@@ -134,6 +134,12 @@ class KbTest(unittest.TestCase):
             self.assertEqual(c, want, js)
             self.assertIn(js["error"]["details"]["field"], ("terms", "terms[1]", "x"))
         self.assertEqual(self.call("DELETE", f"/api/v1/kb/synonyms/{group['id']}", token=self.agent)[0], 403)
+        # A group whose terms one group holds already expands nothing more: refused.
+        code, wide = self.call("POST", "/api/v1/kb/synonyms", {"terms": ["瓦斯", "沼气", "甲烷"]}, self.admin)
+        self.assertEqual(code, 201, wide)
+        c, js = self.call("POST", "/api/v1/kb/synonyms", {"terms": ["甲烷", "瓦斯"]}, self.admin)
+        self.assertEqual((c, js["error"]["details"]["field"]), (409, "terms"), js)
+        self.assertEqual(self.call("DELETE", f"/api/v1/kb/synonyms/{wide['id']}", token=self.admin)[0], 200)
         listed = self.call("GET", "/api/v1/kb/synonyms", token=self.agent)[1]["items"]
         self.assertEqual(listed, [{"id": group["id"], "terms": ["煤气", "燃气"]}])
         # A wrong group can be taken back: search stops expanding at once.

@@ -268,11 +268,18 @@ SentimentScore ScoreSentiment(std::string_view text) {
   double anger = 0, negative = 0, positive = 0;
   bool escalated = false;
 
+  // A phrase said again counts far less each time (1, 1/4, 1/9 …: at most 1.65 times in
+  // all): a message pasted twelve times over is not twelve times as angry, and its evidence
+  // lists the phrase once.
+  std::unordered_map<std::string, int> said;
   auto count = [&](Kind kind, double w, std::string_view phrase) {
+    std::string shown = (kind == P ? "-" : kind == E ? "!" : "+") + std::string(phrase);
+    const int times = ++said[shown];
+    w /= static_cast<double>(times) * times;
     anger += kind == A || kind == E ? w : kind == N ? kNegShare * w : 0;
     (kind == P ? positive : negative) += w;
     escalated = escalated || kind == E;
-    out.evidence.push_back((kind == P ? "-" : kind == E ? "!" : "+") + std::string(phrase));
+    if (times == 1) out.evidence.push_back(std::move(shown));
   };
 
   // The pending modifiers of the clause: negators and intensifiers before a sentiment word.
@@ -352,7 +359,7 @@ SentimentScore ScoreSentiment(std::string_view text) {
                    std::string(s.substr(neg_end, j - neg_end));
         }
         const double f = negators > 0 && int_after_neg ? 0.8 : factor;  // 不是很满意 is milder
-        if (cancelled) out.evidence.push_back("~" + phrase);
+        if (cancelled && ++said["~" + phrase] == 1) out.evidence.push_back("~" + phrase);
         else if (flipped) count(N, 0.8 * e->weight * f, phrase);
         else count(e->kind, e->weight * f, phrase);
         reset();

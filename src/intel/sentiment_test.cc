@@ -217,6 +217,17 @@ TEST(SentimentMonotonicity, AddingAngerNeverLowersIt) {
   }
 }
 
+// A paragraph pasted over and over is as angry as once (a phrase repeated counts 1, 1/4,
+// 1/9 …), and its evidence names each phrase once.
+TEST(SentimentRepetition, APastedParagraphIsNotAngrier) {
+  const std::string once = "楼下餐馆油烟问题反映了多次还是没有解决，严重影响我们的生活。";
+  std::string pasted;
+  for (int i = 0; i < 12; ++i) pasted += once;
+  const auto a = ScoreSentiment(once), b = ScoreSentiment(pasted);
+  EXPECT_EQ(a.level, b.level) << a.anger << " vs " << b.anger;
+  EXPECT_EQ(a.evidence, b.evidence);
+}
+
 TEST(SentimentEdge, EmptyAndInvalidInput) {
   for (const std::string& t : {std::string(), std::string("   "), std::string("\xff\xfe 愤怒"),
                                std::string("绝望\xe4\xb8"), std::string("12345")}) {

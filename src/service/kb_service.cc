@@ -201,6 +201,10 @@ Result<Id> KbService::AddSynonyms(const std::vector<std::string>& terms) {
       if (auto n = NormaliseText(t); n.ok()) other.insert(*n);
     }
     if (other == norm) return Status(Code::kConflict, "the same group exists already (id " + IdToString(g.id) + ")", "terms");
+    // Every term in one group already: the new group would expand nothing more.
+    if (std::includes(other.begin(), other.end(), norm.begin(), norm.end())) {
+      return Status(Code::kConflict, "group " + IdToString(g.id) + " holds all these terms already", "terms");
+    }
   }
   synonyms_.reset();
   return store_->KbAddSynonymGroup(terms);

@@ -1007,7 +1007,14 @@ Result<Store::Alert> Service::HandleAlert(const Actor& a, Id id, TimeMs seen_upd
   ASSIGN_OR_RETURN(auto found, store_->GetAlert(id, scope));
   if (!found) return NotFound("no such alert");
   const TimeMs now = clock_->NowMs();
-  RETURN_IF_ERROR(store_->HandleAlert(id, seen_update, now, a.user_id, note));
+  if (Status st = store_->HandleAlert(id, seen_update, now, a.user_id, note); !st.ok()) {
+    // Someone handled what this actor saw: say so, rather than "look again" at nothing new.
+    auto again = store_->GetAlert(id);
+    if (st.code() == Code::kConflict && again.ok() && *again && !(*again)->open() && (*again)->updated_at == seen_update) {
+      return Conflict("alert_handled", "someone else handled the alert meanwhile");
+    }
+    return st;
+  }
   (void)Audit(a, "alert_handled", "alert:" + IdToString(id), found->kind + ": " + note);
   ASSIGN_OR_RETURN(found, store_->GetAlert(id));
   if (!found) return NotFound("no such alert");

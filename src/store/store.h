@@ -302,8 +302,8 @@ class Store {
                                                 AlertState state = AlertState::kAny) = 0;
   // One alert, if it exists and (with `scope_units`) its ticket is in that scope.
   virtual Result<std::optional<Alert>> GetAlert(Id id, const std::vector<Id>& scope_units = {}) = 0;
-  // Marks it handled now, unless a report updated it after `seen_update` (kAborted then):
-  // a supervisor handles what they saw, not a report that came in meanwhile.
+  // Marks it handled now, unless a report updated it after `seen_update` or someone handled
+  // it since (kConflict, alert_updated): a supervisor handles what they saw, once.
   virtual Status HandleAlert(Id id, TimeMs seen_update, TimeMs at, Id by, const std::string& note) = 0;
   // How many alerts of each kind were first raised in [from, to), scoped as ListAlerts;
   // with `category`, only those raised by tickets of that category (a special report's).

@@ -1634,9 +1634,9 @@ Status SqliteStore::HandleAlert(Id id, TimeMs seen_update, TimeMs at, Id by, con
   return WriteStatus([&](Connection& c) -> Status {
     ASSIGN_OR_RETURN(auto s, c.Prepare(
         "UPDATE alerts SET handled_at = MAX(?, updated_at), handled_by = ?, handled_note = ? "
-        "WHERE id = ? AND updated_at = ?"));
+        "WHERE id = ? AND updated_at = ? AND handled_at < updated_at"));
     RETURN_IF_ERROR(s.Bind(1, at).Bind(2, by).Bind(3, note).Bind(4, id).Bind(5, seen_update).Run());
-    if (c.Changes() == 0) return Conflict("alert_updated", "a newer report updated the alert: look at it again");
+    if (c.Changes() == 0) return Conflict("alert_updated", "the alert changed (a newer report, or someone handled it): look at it again");
     return Status::Ok();
   });
 }

@@ -16,9 +16,8 @@ export function lastDaysRange(days: number, today: Date = new Date()): [string, 
   return [dayString(dayTime(t) - (days - 1) * 86400000), t]
 }
 
-export const alertKindLabels: Record<string, string> = {
-  repeat_caller: '重复来电', duplicate_cluster: '重复诉求聚集', emergency: '紧急事件',
-}
+// One name for each kind of alert and severity on every screen (督办 and 热点预警).
+export { alertKindLabels, severityType } from './rcTicket'
 export const severityLabels: Record<string, string> = { high: '高', warning: '中', info: '低' }
 export const toneLabels: Record<string, string> = { calm: '平静', dissatisfied: '不满', angry: '愤怒', extreme: '激烈' }
 export const transferLabels: Record<string, string> = { '110': '转110', '119': '转119', '120': '转120', '122': '转122' }
@@ -55,9 +54,6 @@ export function alertSummary(a: Alert): string {
   }
 }
 
-export function severityType(s: string): 'danger' | 'warning' | 'info' {
-  return s === 'high' ? 'danger' : s === 'warning' ? 'warning' : 'info'
-}
 
 // ---- the 智能模型 tab: what a model file says of itself, in Chinese.
 const modelFields: Record<string, string> = { category: '诉求分类', request_type: '诉求类型', urgency: '紧急程度' }

@@ -52,6 +52,11 @@ describe('api client', () => {
     expect(e).toBeInstanceOf(ApiError)
     expect(e.field).toBe('content')
     expect(describeError(e)).toBe('诉求内容：不能为空')
+    // A list's item is named as the list, and a byte limit is read in characters too.
+    expect(describeError(new ApiError(400, 'invalid_argument', 'terms[0]: each term is 1-100 bytes of text', 'terms[0]')))
+      .toBe('同义词：每个词应为 1 到 100 字节（约 33 个汉字）')
+    expect(describeError(new ApiError(400, 'invalid_argument', 'keywords: each must be a string of at most 100 bytes', 'keywords')))
+      .toBe('关键词：每项最多 100 字节（约 33 个汉字）')
   })
 
   it('says in Chinese why an action or an account change was refused', async () => {

@@ -41,7 +41,7 @@ const fieldNames: Record<string, string> = {
   comment: '意见', outcome: '回访结果', rating: '满意度', note: '说明', to: '转办去向', username: '用户名',
   password: '密码', q: '查询', phone_last4: '手机号后四位', code: '编码', name: '名称', kind: '类型',
   into_ticket_id: '主工单', decision: '决定', approve: '审核结论', body: '请求', version: '版本',
-  warning_pct: '预警比例', rules: '时限规则', parent_id: '上级', lead_unit_id: '主办单位', priority: '优先级',
+  terms: '同义词', keywords: '关键词', warning_pct: '预警比例', rules: '时限规则', parent_id: '上级', lead_unit_id: '主办单位', priority: '优先级',
   category_prefix: '分类', display_name: '姓名', role: '角色', aliases: '别名', from: '开始时间',
   date: '日期', category: '分类', top: '数量', reopen_cap: '重办', closing_kind: '办结类型', min_returns: '退回次数',
   assignment_state: '签收状态', active: '状态', weeks: '统计周数', aht: '平均处理时长', answer_within: '接通时限',
@@ -138,6 +138,10 @@ const detailPatterns: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^'([^']*)' is taken/, (m) => `「${m[1]}」已被使用`],
   [/^(?:a |an )?(\w+) named '([^']*)' exists already/, (m) => `已有名为「${m[2]}」的${({ unit: '单位', area: '区域' } as Record<string, string>)[m[1]] ?? ''}`],
   [/^the same group exists already/, '相同的同义词组已存在'],
+  [/^group \d+ holds all these terms already/, '已有同义词组包含这些词'],
+  // A byte limit read in characters: a Chinese character is 3 bytes.
+  [/^each term is 1-(\d+) bytes of text$/, (m) => `每个词应为 1 到 ${m[1]} 字节（约 ${Math.floor(Number(m[1]) / 3)} 个汉字）`],
+  [/^each must be a string of at most (\d+) bytes$/, (m) => `每项最多 ${m[1]} 字节（约 ${Math.floor(Number(m[1]) / 3)} 个汉字）`],
   [/^'([^']*)' appears twice/, (m) => `「${m[1]}」重复`],
   [/^is given twice in one JSON object/, '同一字段提交了两次'],
   [/^too many failed logins/, '登录失败次数过多，请 5 分钟后再试'],
@@ -172,7 +176,9 @@ export function translateDetail(detail: string): string {
 
 export function fieldLabel(field: string | undefined): string {
   if (!field) return ''
-  return fieldNames[field] ?? field
+  // An item of a list (terms[1]) is named as the list.
+  const name = field.replace(/\[\d+\]$/, '')
+  return fieldNames[name] ?? name
 }
 
 // "content: must not be empty" → "诉求内容：must not be empty" (the server's detail kept).

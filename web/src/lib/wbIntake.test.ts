@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  Latest, codePath, composeAnswer, emergencyNote, emptyForm, formItemFor, historyPhone,
+  Latest, codePath, composeAnswer, emergencyNote, emptyForm, formItemFor, historyPhone, hitPhrases, toneEvidence,
   matchAreas, matchCategories, newIdempotencyKey, parentCode, proposedCategory, proposedValue, snippetParts, ticketBody,
 } from './wbIntake'
 import { requestTypeLabels } from './labels'
@@ -92,6 +92,11 @@ describe('proposals', () => {
   it('writes the transfer note', () => {
     expect(emergencyNote({ transfer: '119', hits: [{ kind: 'fire', transfer: '119', phrase: '着火' }, { kind: 'fire', transfer: '119', phrase: '着火' }] }))
       .toBe('话务员转119：紧急事项（着火）')
+    expect(hitPhrases([{ phrase: '煤气味' }, { phrase: '煤气味' }, { phrase: '着火' }])).toEqual(['煤气味', '着火'])
+  })
+  it('shows the tone evidence that counted, as written, once each', () => {
+    expect(toneEvidence(['+还是没', '!上访', '+太不(否定)负责', '~不(否定)满意', '-感谢', '+还是没'])).toEqual(['还是没', '上访', '太不负责', '感谢'])
+    expect(toneEvidence(undefined)).toEqual([])
   })
   it('splits snippets without markup', () => {
     expect(snippetParts('住宅<em>电梯</em>故障<b>x</b>')).toEqual([

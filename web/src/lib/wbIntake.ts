@@ -233,9 +233,22 @@ export const emergencyKindLabels: Record<string, string> = {
   missing: '人员走失', collapse: '坍塌', electric: '触电', poisoning: '中毒',
 }
 
+// What the screening heard, each phrase once (a message may say 煤气味 a dozen times).
+export function hitPhrases(hits: { phrase: string }[] | undefined): string[] {
+  return [...new Set((hits ?? []).map((h) => h.phrase).filter(Boolean))]
+}
+
+// The tone's evidence as a reader wants it: the server marks each phrase (+ negative,
+// ! escalation, - positive, ~ cancelled by a negation, (否定) where the negator was); shown
+// are the phrases that counted, once each, as the citizen wrote them.
+export function toneEvidence(evidence: string[] | undefined): string[] {
+  const shown = (evidence ?? []).filter((e) => !e.startsWith('~')).map((e) => e.replace(/^[-+!]/, '').replace('(否定)', ''))
+  return [...new Set(shown.filter(Boolean))]
+}
+
 // The note sent with the emergency transfer: what was heard.
 export function emergencyNote(e: NonNullable<Suggestion['emergency']>): string {
-  const phrases = [...new Set(e.hits.map((h) => h.phrase))].join('、')
+  const phrases = hitPhrases(e.hits).join('、')
   return `话务员转${e.transfer}：紧急事项（${phrases || '危及人身财产安全'}）`
 }
 
