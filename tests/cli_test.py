@@ -307,6 +307,7 @@ class CliTest(unittest.TestCase):
         # rule it leaves matching nothing.
         out, _ = self.imp("dispatch-rules", self.RULES)
         self.assertIn("imported 0 dispatch-rules", out)
+        self.assertIn("skipped %d rows the database holds already" % (len(self.RULES.strip().splitlines()) - 1), out)
         out, err = self.imp("taxonomy", "code,name,parent_code\n01,城乡建设,\n02,环境保护,\n")
         self.assertIn("warning: 1 dispatch rules", err)
         self.assertIn("0101 (rule " + r["id"] + ")", err)
@@ -460,6 +461,10 @@ class CliTest(unittest.TestCase):
         code, out, err = run("serve", "--db", self.db, "--listen", "127.0.0.1:notaport", timeout=20)
         self.assertNotEqual(code, 0)
         self.assertIn("listen", err)
+        # A --web-root given is meant: mistyped, the server does not start with a bare page.
+        code, out, err = run("serve", "--db", self.db, "--listen", "127.0.0.1:0", "--web-root", "/nonexistent", timeout=20)
+        self.assertNotEqual(code, 0)
+        self.assertIn("web-root: '/nonexistent' holds no index.html", err)
 
     # ---- demo ------------------------------------------------------------------------------
 

@@ -45,6 +45,10 @@ int Serve(const std::string& db, const std::string& listen, int threads, const s
   if (Status st = ParseListen(listen, &opts.host, &opts.port); !st.ok()) return cli::Fail(st);
   opts.threads = threads;
   opts.web_root = web_root.empty() ? cli::DefaultWebRoot() : web_root;
+  // A --web-root given is meant: a mistyped one stops here instead of serving a bare page.
+  if (!web_root.empty() && !std::filesystem::is_regular_file(std::filesystem::path(web_root) / "index.html")) {
+    return cli::Fail(InvalidArgument("web-root", "'" + web_root + "' holds no index.html (a built web UI: build/web/dist)"));
+  }
   cli::BlockStopSignals();
   auto app = cli::OpenApp(db, false);
   if (!app.ok()) return cli::Fail(app.status());
@@ -126,6 +130,12 @@ int Import(const std::string& db, const std::string& kind, const std::string& pa
   (void)store.AppendAudit({0, SystemClock::Default()->NowMs(), 0, "org_imported", kind,
                            std::to_string(n) + " rows from " + Utf8Prefix(path, 200) + " (hotline import)"});
   std::cout << "imported " << n << " " << kind << "\n";
+  // Rows naming what is stored already are skipped, not applied: said, so that an edited
+  // alias or phone in such a row is not taken for done.
+  if (auto rows = ParseCsv(*data); rows.ok() && rows->size() > 1 + n) {
+    std::cout << "skipped " << rows->size() - 1 - n << " rows the database holds already (a stored row is not changed "
+              << "by an import: edit it in 系统管理 or with the API)\n";
+  }
   return 0;
 }
 
