@@ -395,11 +395,6 @@ Result<Unit> Service::CreateUnit(const Actor& a, Unit u) {
   return r;
 }
 
-namespace {
-
-
-}  // namespace
-
 Result<Area> Service::CreateArea(const Actor& a, Area area) {
   RETURN_IF_ERROR(NeedAdmin(a));
   area.name = Trim(area.name);
@@ -1015,7 +1010,7 @@ Result<Store::Alert> Service::HandleAlert(const Actor& a, Id id, TimeMs seen_upd
     }
     return st;
   }
-  (void)Audit(a, "alert_handled", "alert:" + IdToString(id), found->kind + ": " + note);
+  (void)Audit(a, "alert_handled", "alert:" + IdToString(id), found->kind + ": " + Utf8Prefix(note, 500));
   ASSIGN_OR_RETURN(found, store_->GetAlert(id));
   if (!found) return NotFound("no such alert");
   return *found;
