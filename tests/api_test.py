@@ -1301,6 +1301,10 @@ class ErrorTest(Base):
         r = call("POST", "/api/v1/tickets/%s/attachments?nmae=a.jpg" % t["id"], raw=b"x", token=T("h_a"),
                  headers={"Content-Type": "image/jpeg"})
         self.expect_error(r, 400, field="nmae")
+        # A raw body sent as a form (curl's default) is a file, not parameters.
+        r = call("POST", "/api/v1/tickets/%s/attachments?name=note.txt" % t["id"], raw=b"hello\nworld=1&x=2",
+                 token=T("h_a"), headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.expect(r, 201)
         # A parameter given twice is refused by name, not resolved by whichever came first.
         self.expect_error(call("GET", "/api/v1/tickets?status=received&status=closed", token=T("admin")), 400,
                           field="status")

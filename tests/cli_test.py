@@ -464,7 +464,7 @@ class CliTest(unittest.TestCase):
         # A --web-root given is meant: mistyped, the server does not start with a bare page.
         code, out, err = run("serve", "--db", self.db, "--listen", "127.0.0.1:0", "--web-root", "/nonexistent", timeout=20)
         self.assertNotEqual(code, 0)
-        self.assertIn("web-root: '/nonexistent' holds no index.html", err)
+        self.assertIn("web-root: '/nonexistent' is no built web UI", err)
 
     # ---- demo ------------------------------------------------------------------------------
 

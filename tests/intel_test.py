@@ -627,6 +627,7 @@ class AssistTest(DemoCase):
         status, e = self.api("POST", path, handle, who="disp_jiangbei")  # another district's centre
         self.assertEqual(status, 404, e)
         for body, field in (({"version": alert["version"]}, "note"), ({**handle, "version": "1"}, "version"),
+                            ({**handle, "note": "\u200b\ufeff \u0007"}, "note"),
                             ({**handle, "notes": "x"}, "notes"), ({"note": "已处理"}, "version")):
             status, e = self.api("POST", path, body, who="supervisor1")
             self.assertEqual((status, e["error"]["details"].get("field")), (400, field), e)

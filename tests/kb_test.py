@@ -178,6 +178,8 @@ class KbTest(unittest.TestCase):
         self.assertEqual((c, js["error"]["code"]), (409, "stale_version"), js)
         c, js = self.call("PUT", path, {**edit, "version": 1}, self.admin, headers={"If-Match": '"2"'})
         self.assertEqual((c, js["error"]["details"]["field"]), (400, "If-Match"), js)
+        c, js = self.call("PUT", path, edit, self.admin, headers={"If-Match": '"0"'})
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "If-Match"), js)
         c, saved = self.call("PUT", path, {**edit, "version": 1}, self.admin)
         self.assertEqual((c, saved["version"]), (200, 2), saved)
         # The second editor, who loaded version 1 too, is told instead of overwriting.

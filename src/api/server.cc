@@ -680,6 +680,7 @@ Result<std::optional<int64_t>> KbEditVersion(const Req& req, Id id, std::string*
   }
   ASSIGN_OR_RETURN(const std::optional<int64_t> if_match, IfMatchVersion(req));
   if (if_match && !id) return InvalidArgument("If-Match", "a new entry has no version yet");
+  if (if_match && *if_match < 1) return InvalidArgument("If-Match", "names no version (versions start at 1)");
   if (if_match && expected && *if_match != *expected) {
     return InvalidArgument("If-Match", "names version " + std::to_string(*if_match) + " and the body version " +
                                            std::to_string(*expected));
@@ -714,6 +715,7 @@ Result<KbQuery> KbQueryOf(const Req& req, Service& svc) {
 
 void ApiServer::Impl::KbRoutes() {
   Get("/api/v1/kb/search", "/api/v1/kb/search", Authed([this](const Actor& a, const Req& req, Res& res) {
+    if (Status st = OnlyParams(req, {"q", "category", "status", "limit"}, "a search"); !st.ok()) return SendError(res, st);
     auto q = KbQueryOf(req, *svc);
     if (!q.ok()) return SendError(res, q.status());
     if (q->status && !KbEditor(a)) return SendError(res, PermissionDenied("only editors search drafts and retired entries"));
@@ -806,6 +808,9 @@ void ApiServer::Impl::KbRoutes() {
     SendJson(res, 200, KbResultsJson(*r, true, svc->clock()->NowMs()));
   });
   Get("/api/v1/kb", "/api/v1/kb", Authed([this](const Actor& a, const Req& req, Res& res) {
+    if (Status st = OnlyParams(req, {"status", "category", "cursor", "page_size"}, "the entry list"); !st.ok()) {
+      return SendError(res, st);
+    }
     auto q = KbQueryOf(req, *svc);
     if (!q.ok()) return SendError(res, q.status());
     // Drafts, entries in review and retired ones are the editors' (as in search).
@@ -1146,6 +1151,9 @@ void ApiServer::Impl::IntelRoutes() {
     std::string note;
     Status st = RefuseUnknownFields(*body, "", {"version", "note"});
     if (st.ok()) st = StrField(*body, "note", true, 2000, &note);
+    // As a ticket's notes: control characters dropped, and only blanks or zero-width ones is empty.
+    note = CleanText(note);
+    if (st.ok() && !HasVisibleText(note)) st = InvalidArgument("note", "must not be empty");
     const auto v = body->find("version");
     if (st.ok() && (v == body->end() || !v->is_number_integer() || v->get<int64_t>() <= 0)) {
       st = InvalidArgument("version", "must be the alert's version as listed (a positive integer)");
@@ -1761,8 +1769,13 @@ void ApiServer::Impl::TicketRoutes() {
   }));
   Post(R"(/api/v1/tickets/(\d+)/attachments)", "/api/v1/tickets/{id}/attachments",
        Authed([this](const Actor& a, const Req& req, Res& res) {
-    // A misspelt ?nmae= would store the file nameless; refused by name instead.
-    if (Status st = OnlyParams(req, {"name"}, "an upload"); !st.ok()) return SendError(res, st);
+    // A misspelt ?nmae= would store the file nameless; refused by name instead. Only the URL's
+    // parameters: httplib also reads a body sent as a form (curl's default) into params.
+    httplib::Request query;
+    if (const size_t at = req.target.find('?'); at != std::string::npos) {
+      httplib::detail::parse_query_text(req.target.substr(at + 1), query.params);
+    }
+    if (Status st = OnlyParams(query, {"name"}, "an upload"); !st.ok()) return SendError(res, st);
     auto att = svc->AddAttachment(a, ParseId(req.matches[1]).value_or(0), req.get_param_value("name"),
                                   req.get_header_value("Content-Type"), req.body);
     if (!att.ok()) return SendError(res, att.status());

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "api/static_files.h"
 #include "cli/app.h"
 #include "cli/commands.h"
 #include "cli/input.h"
@@ -45,9 +46,12 @@ int Serve(const std::string& db, const std::string& listen, int threads, const s
   if (Status st = ParseListen(listen, &opts.host, &opts.port); !st.ok()) return cli::Fail(st);
   opts.threads = threads;
   opts.web_root = web_root.empty() ? cli::DefaultWebRoot() : web_root;
-  // A --web-root given is meant: a mistyped one stops here instead of serving a bare page.
-  if (!web_root.empty() && !std::filesystem::is_regular_file(std::filesystem::path(web_root) / "index.html")) {
-    return cli::Fail(InvalidArgument("web-root", "'" + web_root + "' holds no index.html (a built web UI: build/web/dist)"));
+  // A --web-root given is meant: one the server could not serve stops here (read as the
+  // server reads it) instead of starting with a bare page.
+  if (!web_root.empty()) {
+    if (Status st = StaticFiles().Load(web_root); !st.ok()) {
+      return cli::Fail(InvalidArgument("web-root", "'" + web_root + "' is no built web UI (build/web/dist): " + st.message()));
+    }
   }
   cli::BlockStopSignals();
   auto app = cli::OpenApp(db, false);

@@ -359,9 +359,13 @@ SentimentScore ScoreSentiment(std::string_view text) {
                    std::string(s.substr(neg_end, j - neg_end));
         }
         const double f = negators > 0 && int_after_neg ? 0.8 : factor;  // 不是很满意 is milder
-        if (cancelled && ++said["~" + phrase] == 1) out.evidence.push_back("~" + phrase);
-        else if (flipped) count(N, 0.8 * e->weight * f, phrase);
-        else count(e->kind, e->weight * f, phrase);
+        if (cancelled) {
+          if (++said["~" + phrase] == 1) out.evidence.push_back("~" + phrase);  // counts nothing, however often said
+        } else if (flipped) {
+          count(N, 0.8 * e->weight * f, phrase);
+        } else {
+          count(e->kind, e->weight * f, phrase);
+        }
         reset();
       }
     }

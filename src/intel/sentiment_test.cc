@@ -226,6 +226,9 @@ TEST(SentimentRepetition, APastedParagraphIsNotAngrier) {
   const auto a = ScoreSentiment(once), b = ScoreSentiment(pasted);
   EXPECT_EQ(a.level, b.level) << a.anger << " vs " << b.anger;
   EXPECT_EQ(a.evidence, b.evidence);
+  // A denial said again stays a denial: 我不生气 three times is as calm as once.
+  EXPECT_EQ(ScoreSentiment("我不生气，我不生气，我不生气。").level, 0);
+  EXPECT_EQ(ScoreSentiment("我不生气，我不生气，我不生气。").anger, ScoreSentiment("我不生气。").anger);
 }
 
 TEST(SentimentEdge, EmptyAndInvalidInput) {

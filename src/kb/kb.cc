@@ -109,7 +109,9 @@ Result<KbEntry> ParseKbEntry(std::string_view text) {
     if (!t) return InvalidArgument("expires", "expected a date or ISO 8601 time");
     // A date alone is the last day served (有效期至 2026-12-31: through that day), as an
     // editor reads it; a time is the first instant no longer served.
-    e.expires_at = expires.size() == 10 ? *t + kDayMs : *t;
+    // 9999-12-31, the usual "never", ends at 23:59:59 (its midnight would be year 10000,
+    // which no ISO time writes, so an export could not be imported again).
+    e.expires_at = expires.size() != 10 ? *t : expires == "9999-12-31" ? *t + kDayMs - 1000 : *t + kDayMs;
   }
   if (e.effective_at && e.expires_at && e.expires_at <= e.effective_at) {
     return InvalidArgument("expires", "must come after effective");

@@ -187,6 +187,10 @@ TEST(Kb, EntriesParseWithNamedErrorsAndValidity) {
   auto timed = ParseKbEntry(R"({"title":"t","body":"b","expires":"2026-01-01T00:00:00+08:00"})");
   ASSERT_TRUE(timed.ok());
   EXPECT_FALSE(timed->CurrentAt(*ParseIso("2026-01-01")));  // a time is exact
+  // 9999-12-31 ("never") is written back as a time an import reads again.
+  auto never = ParseKbEntry(R"({"title":"t","body":"b","expires":"9999-12-31"})");
+  ASSERT_TRUE(never.ok());
+  ASSERT_TRUE(ParseKbEntry(KbEntryJson(*never)).ok()) << KbEntryJson(*never);
   EXPECT_EQ(ParseKbEntry(R"({"title":"t"})").status().field(), "body");
   EXPECT_EQ(ParseKbEntry(R"({"title":"t","body":"b","status":"live"})").status().field(), "status");
   EXPECT_EQ(ParseKbEntry(R"({"title":"t","body":"b","expires":"soon"})").status().field(), "expires");

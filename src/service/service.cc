@@ -1006,7 +1006,7 @@ Result<Store::Alert> Service::HandleAlert(const Actor& a, Id id, TimeMs seen_upd
     // Someone handled what this actor saw: say so, rather than "look again" at nothing new.
     auto again = store_->GetAlert(id);
     if (st.code() == Code::kConflict && again.ok() && *again && !(*again)->open() && (*again)->updated_at == seen_update) {
-      return Conflict("alert_handled", "someone else handled the alert meanwhile");
+      return Conflict("alert_handled", "the alert was handled meanwhile");
     }
     return st;
   }

@@ -1,5 +1,7 @@
 #include "taxonomy/taxonomy.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -67,11 +69,37 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
   std::vector<Category> out;
   std::map<std::string, std::string> code_of_path;  // "a\x1f" "b" -> code
   std::map<std::string, int> children_count;        // parent code -> children so far
+  // A header of the code form's columns, misspelt or reordered (CODE,NAME; 编码,名称; name,code)
+  // would be read as level names, its codes as categories: refused, not made a version.
+  for (const auto& h : rows[0]) {
+    std::string c = Trim(h);
+    for (char& ch : c) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    static const std::set<std::string> kCodeForm = {"code", "name", "parent_code", "parent", "编码", "代码", "名称",
+                                                    "上级编码", "父级编码", "上级代码", "分类编码", "分类代码"};
+    if (kCodeForm.count(c)) {
+      return Status(Code::kInvalidArgument, "taxonomy line " + std::to_string(lines[0]) + ": column '" + Trim(h) +
+                                                "' belongs to the code form, whose header is exactly code,name[,parent_code]",
+                    Trim(h));
+    }
+  }
   for (size_t r = 1; r < rows.size(); ++r) {
     std::string path, parent;
     int level = 0;
+    // One level per column of the header: a wider row would make a level no column names.
+    if (rows[r].size() > rows[0].size()) {
+      return Status(Code::kInvalidArgument, "taxonomy line " + std::to_string(lines[r]) + ": has " +
+                                                std::to_string(rows[r].size()) + " fields, the header " +
+                                                std::to_string(rows[0].size()), "taxonomy");
+    }
     for (size_t col = 0; col < rows[r].size(); ++col) {
       std::string name = Trim(rows[r][col]);
+      // Digits alone name no category: a code read as a name (a code-form file with another header).
+      if (!name.empty() && std::all_of(name.begin(), name.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+        return Status(Code::kInvalidArgument, "taxonomy line " + std::to_string(lines[r]) + ": level " +
+                                                  std::to_string(col + 1) + " '" + name +
+                                                  "' is a code, not a name (the code form's header is code,name,parent_code)",
+                      "taxonomy");
+      }
       if (name.empty()) {
         // A level left empty with a deeper one named would silently drop the deeper one.
         for (size_t after = col + 1; after < rows[r].size(); ++after) {
