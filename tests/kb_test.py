@@ -206,7 +206,8 @@ class KbTest(unittest.TestCase):
         c, js = self.call("POST", "/api/v1/kb/similar-cases", {"text": text}, self.agent)
         self.assertEqual(c, 200, js)
         for body, field in (({"text": text, "limit": 3}, "limit"), ({}, "ticket_id"), ({"ticket_id": "x"}, "ticket_id"),
-                            ({"text": 5}, "text"), ({"text": "电梯" * 7000}, "text")):
+                            ({"text": 5}, "text"), ({"text": "电梯" * 7000}, "text"),
+                            ({"text": "电梯", "ticket_id": "1"}, "text")):
             c, js = self.call("POST", "/api/v1/kb/suggest", body, self.agent)
             self.assertEqual((c, js["error"]["details"].get("field")), (400, field), (body if len(str(body)) < 99 else field, js))
 

@@ -741,6 +741,7 @@ void ApiServer::Impl::KbRoutes() {
       ticket_id = req.get_param_value("ticket_id");
     }
     *ticket = 0;
+    if (has_ticket && !Trim(text).empty()) return InvalidArgument("text", "give ticket_id or text, not both");
     if (has_ticket) {
       const auto id = ParseId(ticket_id);
       if (!id) return InvalidArgument("ticket_id", "must be an id");

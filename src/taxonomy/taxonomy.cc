@@ -147,6 +147,7 @@ Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv) {
     for (size_t c = 2; c < header.size(); ++c) {
       const std::string column = Trim(header[c]);
       if (c == 2 && column == "parent_code") continue;
+      if (column.empty()) continue;  // a trailing comma's column, as the other imports allow
       return Status(Code::kInvalidArgument, "taxonomy line " + std::to_string(lines[0]) + ": column '" + column +
                                                 "' is not one of code, name, parent_code", column);
     }

@@ -58,6 +58,7 @@ TEST(Taxonomy, ExplicitCodesAndErrors) {
   ASSERT_FALSE(ragged.ok());
   EXPECT_NE(ragged.status().message().find("taxonomy line 2: has 2 fields, the header 3"), std::string::npos);
   EXPECT_TRUE(ParseTaxonomyCsv("code,name\n01,城乡建设\n").ok());
+  EXPECT_TRUE(ParseTaxonomyCsv("code,name,parent_code,\n01,城乡建设,,\n").ok()) << "a trailing comma's column";
   // The code form under another header is not read as level names (its codes as categories).
   for (const char* header : {"编码,名称,上级编码", "CODE,NAME,PARENT_CODE", "name,code,parent_code", "code,名称,parent_code"}) {
     auto wrong = ParseTaxonomyCsv(std::string(header) + "\n01,城建,\n0101,供水,01\n");
