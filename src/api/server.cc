@@ -119,10 +119,20 @@ Result<std::optional<int64_t>> IfMatchVersion(const Req& req) {
   if (v.substr(0, 2) == "W/") v.remove_prefix(2);
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
   int64_t n = 0;
-  const bool digits = !v.empty() && v.size() <= 12 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!digits) return InvalidArgument("If-Match", "must be the ETag of what is changed, e.g. \"3\"");
+  if (v.size() > 12 || !IsDigits(v)) return InvalidArgument("If-Match", "must be the ETag of what is changed, e.g. \"3\"");
   for (char c : v) n = n * 10 + (c - '0');
   return std::optional<int64_t>{n};
+}
+
+// The version a write was made on: `in_body` (a `version` field) or If-Match. Both given
+// and different: which one the client meant cannot be told.
+Result<std::optional<int64_t>> WriteVersion(const Req& req, std::optional<int64_t> in_body) {
+  ASSIGN_OR_RETURN(const std::optional<int64_t> if_match, IfMatchVersion(req));
+  if (in_body && if_match && *in_body != *if_match) {
+    return InvalidArgument("If-Match", "names version " + std::to_string(*if_match) + " and the body version " +
+                                           std::to_string(*in_body));
+  }
+  return in_body ? in_body : if_match;
 }
 
 Status StrField(const json& j, const char* f, bool required, size_t max, std::string* out) {
@@ -135,7 +145,6 @@ Status StrField(const json& j, const char* f, bool required, size_t max, std::st
   return Status::Ok();
 }
 
-// ?from=&to= (ISO 8601) of the statistics endpoints; by default the last 30 days to now.
 // A misspelt parameter (catgory=01, statu=closed) is refused by name: ignored, it would
 // answer for everything as if it had matched (a city-wide 专报 that reads as a category's).
 Status OnlyParams(const Req& req, std::initializer_list<std::string_view> known, std::string_view what) {
@@ -152,6 +161,7 @@ Status OnlyParams(const Req& req, std::initializer_list<std::string_view> known,
   return Status::Ok();
 }
 
+// ?from=&to= (ISO 8601) of the statistics endpoints; by default the last 30 days to now.
 Status PeriodParams(const Req& req, TimeMs now, TimeMs* from, TimeMs* to) {
   *from = now - 30 * kDayMs;
   *to = now + 1;
@@ -516,7 +526,7 @@ void ApiServer::Impl::Routes() {
     // never ends where the client thinks.
     if (req.has_header("Content-Length")) {
       const std::string v = req.get_header_value("Content-Length");
-      if (v.empty() || v.size() > 18 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      if (v.size() > 18 || !IsDigits(v)) {
         res.set_header("Connection", "close");
         SendJson(res, 400, {{"error", {{"code", "invalid_argument"},
                                        {"message", "Content-Length: must be a number of bytes"},
@@ -678,14 +688,12 @@ Result<std::optional<int64_t>> KbEditVersion(const Req& req, Id id, std::string*
     doc->erase("version");
     *text = doc->dump();
   }
-  ASSIGN_OR_RETURN(const std::optional<int64_t> if_match, IfMatchVersion(req));
-  if (if_match && !id) return InvalidArgument("If-Match", "a new entry has no version yet");
-  if (if_match && *if_match < 1) return InvalidArgument("If-Match", "names no version (versions start at 1)");
-  if (if_match && expected && *if_match != *expected) {
-    return InvalidArgument("If-Match", "names version " + std::to_string(*if_match) + " and the body version " +
-                                           std::to_string(*expected));
+  ASSIGN_OR_RETURN(const std::optional<int64_t> version, WriteVersion(req, expected));
+  if (version && !expected) {  // from If-Match alone
+    if (!id) return InvalidArgument("If-Match", "a new entry has no version yet");
+    if (*version < 1) return InvalidArgument("If-Match", "names no version (versions start at 1)");
   }
-  return expected ? expected : if_match;
+  return version;
 }
 
 // Search names its text `q`; the suggestion endpoints take it as `text`.
@@ -1456,7 +1464,6 @@ void ApiServer::Impl::OrgRoutes() {
   }));
   Delete(R"(/api/v1/dispatch-rules/(\d+))", "/api/v1/dispatch-rules/{id}",
          AdminOnly([this](const Actor& a, const Req& req, Res& res) {
-    if (a.role != Role::kAdmin) return SendError(res, PermissionDenied("only an administrator may change the directory"));
     Status st = svc->DeleteDispatchRule(a, ParseId(req.matches[1]).value_or(0));
     if (!st.ok()) return SendError(res, st);
     SendJson(res, 200, {{"ok", true}});
@@ -1805,14 +1812,9 @@ void ApiServer::Impl::TicketRoutes() {
     if (!IsValidUtf8(req.body)) return SendError(res, InvalidArgument("body", "is not valid UTF-8"));
     auto cmd = ParseCommand(*type, req.body);
     if (!cmd.ok()) return SendError(res, cmd.status());
-    auto if_match = IfMatchVersion(req);
-    if (!if_match.ok()) return SendError(res, if_match.status());
-    // Both given and different: which one the client meant cannot be told.
-    if (cmd->expected_version && *if_match && *cmd->expected_version != **if_match) {
-      return SendError(res, InvalidArgument("If-Match", "names version " + std::to_string(**if_match) +
-                                                            " and the body version " + std::to_string(*cmd->expected_version)));
-    }
-    if (!cmd->expected_version) cmd->expected_version = *if_match;
+    auto version = WriteVersion(req, cmd->expected_version);
+    if (!version.ok()) return SendError(res, version.status());
+    cmd->expected_version = *version;
     auto t = svc->Act(a, ParseId(req.matches[1]).value_or(0), *cmd);
     if (!t.ok()) return SendError(res, t.status());
     res.set_header("ETag", "\"" + std::to_string(t->version) + "\"");

@@ -74,6 +74,15 @@ TEST(Text, Utf8Validation) {
   EXPECT_EQ(Trim("\u3000\t 你好 \n"), "你好");
 }
 
+TEST(Text, DigitsOnly) {
+  EXPECT_TRUE(IsDigits("0"));
+  EXPECT_TRUE(IsDigits("0123456789"));
+  EXPECT_FALSE(IsDigits(""));
+  EXPECT_FALSE(IsDigits("-1"));
+  EXPECT_FALSE(IsDigits("12a"));
+  EXPECT_FALSE(IsDigits("１２"));  // full-width digits are not ASCII digits
+}
+
 TEST(Text, CsvQuotesAndNewlines) {
   auto rows = ParseCsv("\xEF\xBB\xBF" "a,b,c\n\"x,1\",\"he said \"\"hi\"\"\",\"two\nlines\"\r\nlast,,\n");
   ASSERT_TRUE(rows.ok());

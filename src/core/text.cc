@@ -11,6 +11,10 @@ bool HasAsciiControl(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
 }
 
+bool IsDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
 bool IsValidUtf8(std::string_view s) {
   // The well-formed byte sequences of the Unicode standard (table 3-7): the second byte's
   // range depends on the first, which rules out overlong forms, surrogates and code points

@@ -19,6 +19,8 @@ std::string Utf8Prefix(std::string_view s, size_t max_bytes);
 std::string Trim(std::string_view s);
 // Whether s holds an ASCII control character (below 0x20, or DEL).
 bool HasAsciiControl(std::string_view s);
+// Whether s is one or more ASCII digits and nothing else.
+bool IsDigits(std::string_view s);
 // Text a person typed, as kept: control characters other than tab and newline (ESC, BEL
 // ... from a channel gateway; they show as nothing or garbage) dropped, then trimmed.
 std::string CleanText(std::string_view s);

@@ -103,13 +103,10 @@ Status Citizen(const json& j, Requester* r) {
   }
   RETURN_IF_ERROR(Str(c, "citizen.", "id_number", false, 18, &r->id_number));
   // A resident identity card number: 15 digits, or 17 digits and a check digit or X.
-  const auto digits = [](std::string_view v) {
-    return std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-  };
   if (!r->id_number.empty() && r->id_number.back() == 'x') r->id_number.back() = 'X';
   const std::string& id = r->id_number;
-  if (!id.empty() && !(id.size() == 15 && digits(id)) &&
-      !(id.size() == 18 && digits(std::string_view(id).substr(0, 17)) && (digits(id.substr(17)) || id.back() == 'X'))) {
+  if (!id.empty() && !(id.size() == 15 && IsDigits(id)) &&
+      !(id.size() == 18 && IsDigits(std::string_view(id).substr(0, 17)) && (IsDigits(id.substr(17)) || id.back() == 'X'))) {
     return InvalidArgument("citizen.id_number", "must be 15 digits, or 17 digits and a check digit or X");
   }
   if (!id.empty()) RETURN_IF_ERROR(CheckIdNumber(id));

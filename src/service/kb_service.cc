@@ -239,15 +239,16 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
   ASSIGN_OR_RETURN(auto hits, RankKb(reader, query, *synonyms_, KbSearchOptions{}));
   const TimeMs now = clock_->NowMs();
   // The snippet marks what matched, a synonym's words too (煤气 finds and marks 燃气).
+  const std::string normalised = Normalised(query);
   std::vector<std::string> snippet_terms = KbQueryTerms(query);
-  for (const auto& syn : synonyms_->ExpandIn(Normalised(query))) {
+  for (const auto& syn : synonyms_->ExpandIn(normalised)) {
     for (auto& t : KbQueryTerms(syn)) snippet_terms.push_back(std::move(t));
   }
   // An older entry's score drops a little (Freshness), and an entry naming only places the
   // query does not name is about somewhere else, its score dropping more (kOtherPlaceFactor).
   // Scores only drop, so the reading below goes on until the limit-th best adjusted score is
   // above the next unread entry's score, or kPlaceReading candidates are read.
-  const std::set<std::string> query_places = places_->In(Normalised(query));
+  const std::set<std::string> query_places = places_->In(normalised);
   std::vector<KbResult> out;
   const auto better = [](const KbResult& a, const KbResult& b) {
     return a.score != b.score ? a.score > b.score : a.entry.id < b.entry.id;

@@ -383,7 +383,9 @@ class Store {
 
   // ---- knowledge base ----
   // Saves entries with their index terms in one transaction (all or nothing): an entry
-  // whose external id exists is a new version of it. Returns the saved entries.
+  // whose external id exists is a new version of it. An entry whose `expected_version` is set
+  // is refused (kConflict, stale_version) unless the stored entry is at that version.
+  // Returns the saved entries.
   virtual Result<std::vector<KbEntry>> KbSave(std::vector<std::pair<KbEntry, KbDocTerms>> entries, Id changed_by) = 0;
   // Re-derives every entry's index terms (both kinds) with `terms_of`, in one transaction,
   // when the index was built by an older terms version than `terms_version`; else does
@@ -393,8 +395,6 @@ class Store {
   virtual Result<std::vector<KbEntry>> KbGetMany(const std::vector<Id>& ids) = 0;
   // Entries by id ascending after `after_id` (status filter optional; `current_at` > 0: only
   // those inside their validity period then; `category_prefix`: only those filed under it).
-  // A save whose entry has `expected_version` set is refused (kConflict, stale_version)
-  // unless the stored entry is at that version.
   virtual Result<std::vector<KbEntry>> KbList(std::optional<KbStatus> status, Id after_id, int limit,
                                               const std::string& kind = "entry", TimeMs current_at = 0,
                                               const std::string& category_prefix = "") = 0;

@@ -12,6 +12,15 @@ namespace hotline {
 
 namespace {
 
+// A refusal of the file, named by its line.
+Status LineError(size_t line, const std::string& msg, std::string field = "taxonomy") {
+  return Status(Code::kInvalidArgument, "taxonomy line " + std::to_string(line) + ": " + msg, std::move(field));
+}
+// A row of another width than the header.
+Status WidthError(size_t line, size_t fields, size_t header) {
+  return LineError(line, "has " + std::to_string(fields) + " fields, the header " + std::to_string(header));
+}
+
 std::string TwoDigits(int n) {
   return std::string(1, static_cast<char>('0' + n / 10 % 10)) + static_cast<char>('0' + n % 10);
 }
@@ -77,9 +86,8 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
     static const std::set<std::string> kCodeForm = {"code", "name", "parent_code", "parent", "编码", "代码", "名称",
                                                     "上级编码", "父级编码", "上级代码", "分类编码", "分类代码"};
     if (kCodeForm.count(c)) {
-      return Status(Code::kInvalidArgument, "taxonomy line " + std::to_string(lines[0]) + ": column '" + Trim(h) +
-                                                "' belongs to the code form, whose header is exactly code,name[,parent_code]",
-                    Trim(h));
+      return LineError(lines[0], "column '" + Trim(h) + "' belongs to the code form, whose header is exactly code,name[,parent_code]",
+                       Trim(h));
     }
   }
   for (size_t r = 1; r < rows.size(); ++r) {
@@ -87,26 +95,21 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
     int level = 0;
     // One level per column of the header: a wider row would make a level no column names.
     if (rows[r].size() > rows[0].size()) {
-      return Status(Code::kInvalidArgument, "taxonomy line " + std::to_string(lines[r]) + ": has " +
-                                                std::to_string(rows[r].size()) + " fields, the header " +
-                                                std::to_string(rows[0].size()), "taxonomy");
+      return WidthError(lines[r], rows[r].size(), rows[0].size());
     }
     for (size_t col = 0; col < rows[r].size(); ++col) {
       std::string name = Trim(rows[r][col]);
       // Digits alone name no category: a code read as a name (a code-form file with another header).
-      if (!name.empty() && std::all_of(name.begin(), name.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
-        return Status(Code::kInvalidArgument, "taxonomy line " + std::to_string(lines[r]) + ": level " +
-                                                  std::to_string(col + 1) + " '" + name +
-                                                  "' is a code, not a name (the code form's header is code,name,parent_code)",
-                      "taxonomy");
+      if (IsDigits(name)) {
+        return LineError(lines[r], "level " + std::to_string(col + 1) + " '" + name +
+                                       "' is a code, not a name (the code form's header is code,name,parent_code)");
       }
       if (name.empty()) {
         // A level left empty with a deeper one named would silently drop the deeper one.
         for (size_t after = col + 1; after < rows[r].size(); ++after) {
           if (!Trim(rows[r][after]).empty()) {
-            return Status(Code::kInvalidArgument,
-                          "taxonomy line " + std::to_string(lines[r]) + ": level " + std::to_string(col + 1) +
-                              " is empty but level " + std::to_string(after + 1) + " is named", "taxonomy");
+            return LineError(lines[r], "level " + std::to_string(col + 1) + " is empty but level " +
+                                           std::to_string(after + 1) + " is named");
           }
         }
         break;
@@ -117,9 +120,7 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
       if (it == code_of_path.end()) {
         int n = ++children_count[parent];
         if (n > 99) {
-          return Status(Code::kInvalidArgument,
-                        "taxonomy line " + std::to_string(lines[r]) + ": more than 99 children under '" +
-                            parent + "'", "taxonomy");
+          return LineError(lines[r], "more than 99 children under '" + parent + "'");
         }
         std::string code = parent + TwoDigits(n);
         code_of_path.emplace(path, code);
@@ -148,16 +149,13 @@ Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv) {
       const std::string column = Trim(header[c]);
       if (c == 2 && column == "parent_code") continue;
       if (column.empty()) continue;  // a trailing comma's column, as the other imports allow
-      return Status(Code::kInvalidArgument, "taxonomy line " + std::to_string(lines[0]) + ": column '" + column +
-                                                "' is not one of code, name, parent_code", column);
+      return LineError(lines[0], "column '" + column + "' is not one of code, name, parent_code", column);
     }
     std::map<std::string, int> level_of;
     for (size_t r = 1; r < rows.size(); ++r) {
       const auto& row = rows[r];
       if (row.size() != header.size()) {
-        return Status(Code::kInvalidArgument, "taxonomy line " + std::to_string(lines[r]) + ": has " +
-                                                  std::to_string(row.size()) + " fields, the header " +
-                                                  std::to_string(header.size()), "taxonomy");
+        return WidthError(lines[r], row.size(), header.size());
       }
       Category c;
       c.code = Trim(row[0]);
@@ -166,9 +164,7 @@ Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv) {
       if (!c.parent_code.empty()) {
         auto it = level_of.find(c.parent_code);
         if (it == level_of.end()) {
-          return Status(Code::kInvalidArgument,
-                        "taxonomy line " + std::to_string(lines[r]) + ": parent_code '" +
-                            c.parent_code + "' is not defined above it", "parent_code");
+          return LineError(lines[r], "parent_code '" + c.parent_code + "' is not defined above it", "parent_code");
         }
         c.level = it->second + 1;
       }

@@ -92,7 +92,8 @@ describe('proposals', () => {
   it('writes the transfer note', () => {
     expect(emergencyNote({ transfer: '119', hits: [{ kind: 'fire', transfer: '119', phrase: '着火' }, { kind: 'fire', transfer: '119', phrase: '着火' }] }))
       .toBe('话务员转119：紧急事项（着火）')
-    expect(hitPhrases([{ phrase: '煤气味' }, { phrase: '煤气味' }, { phrase: '着火' }])).toEqual(['煤气味', '着火'])
+    const hit = (phrase: string) => ({ kind: 'gas', transfer: '119', phrase })
+    expect(hitPhrases([hit('煤气味'), hit('煤气味'), hit('着火')])).toEqual(['煤气味', '着火'])
   })
   it('shows the tone evidence that counted, as written, once each', () => {
     expect(toneEvidence(['+还是没', '!上访', '+太不(否定)负责', '~不(否定)满意', '-感谢', '+还是没'])).toEqual(['还是没', '上访', '太不负责', '感谢'])

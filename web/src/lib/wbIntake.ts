@@ -200,6 +200,8 @@ export interface SuggestUnit {
   reasons: string[]
 }
 
+export interface EmergencyHit { kind: string; transfer: string; phrase: string }
+
 export interface Suggestion {
   category?: Prediction
   category_used?: string
@@ -207,7 +209,7 @@ export interface Suggestion {
   urgency?: Prediction
   units?: SuggestUnit[]
   tone?: { level: number; name: string; anger: number; evidence: string[] }
-  emergency?: { transfer: string; hits: { kind: string; transfer: string; phrase: string }[] }
+  emergency?: { transfer: string; hits: EmergencyHit[] }
   duplicates?: { ticket_id: string; number: string; status: string; score: number }[]
   litigation?: { domain: string; label: string; evidence: string[] }[]
 }
@@ -233,9 +235,13 @@ export const emergencyKindLabels: Record<string, string> = {
   missing: '人员走失', collapse: '坍塌', electric: '触电', poisoning: '中毒',
 }
 
-// What the screening heard, each phrase once (a message may say 煤气味 a dozen times).
-export function hitPhrases(hits: { phrase: string }[] | undefined): string[] {
-  return [...new Set((hits ?? []).map((h) => h.phrase).filter(Boolean))]
+// What the screening heard, each phrase once (a message may say 煤气味 a dozen times): the
+// first hit of each phrase, or the phrases alone.
+export function uniqueHits(hits: EmergencyHit[] | undefined): EmergencyHit[] {
+  return (hits ?? []).filter((h, i, all) => h.phrase && all.findIndex((x) => x.phrase === h.phrase) === i)
+}
+export function hitPhrases(hits: EmergencyHit[] | undefined): string[] {
+  return uniqueHits(hits).map((h) => h.phrase)
 }
 
 // The tone's evidence as a reader wants it: the server marks each phrase (+ negative,
