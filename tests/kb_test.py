@@ -197,6 +197,76 @@ class KbTest(unittest.TestCase):
         found = self.call("GET", "/api/v1/kb/search?status=draft&q=" + urllib.parse.quote("停水"), token=self.admin)[1]
         self.assertEqual([(i["id"], i["current"]) for i in found["items"]], [(d["id"], False)], found)
 
+    def test_a_published_entry_keeps_serving_while_its_edit_is_reviewed(self):
+        c, e = self.call("POST", "/api/v1/kb", {"title": "居住证办理材料", "body": "办理居住证需身份证、租房合同和照片。",
+                                                 "status": "published"}, self.admin)
+        self.assertEqual(c, 201, e)
+        path = f"/api/v1/kb/{e['id']}"
+        edit = {"title": "居住证办理材料（新）", "body": "办理居住证需身份证和租房合同，照片现场采集。", "version": e["version"]}
+        c, saved = self.call("PUT", path, edit, self.admin)
+        self.assertEqual(c, 200, saved)
+        # The entry is still published and served with its text; the edit waits beside it.
+        self.assertEqual((saved["status"], saved["current"], saved["body"]), ("published", True, e["body"]), saved)
+        self.assertEqual((saved["revision"]["status"], saved["revision"]["body"]), ("draft", edit["body"]), saved)
+        self.assertNotEqual(saved["revision"]["updated_by"], "0")
+        found = self.search("居住证照片")[1]["items"]
+        self.assertEqual([(i["id"], i["body"]) for i in found][:1], [(e["id"], e["body"])], found)
+        self.assertNotIn("revision", found[0], "agents are served the published text only")
+        self.assertNotIn("revision", self.call("GET", path, token=self.agent)[1])
+        self.assertEqual(self.search("现场采集")[1]["total"], 0, "the revision's words are not searchable yet")
+        # Editors find the entries whose edit waits for review.
+        pending = self.call("GET", "/api/v1/kb?revision=pending&page_size=100", token=self.admin)[1]
+        self.assertEqual([i["id"] for i in pending["items"]], [e["id"]], pending)
+        self.assertEqual(pending["total"], 1)
+        self.assertEqual(self.call("GET", "/api/v1/kb?revision=pending", token=self.agent)[0], 403)
+        c, js = self.call("GET", "/api/v1/kb?revision=yes", token=self.admin)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "revision"), js)
+        # A second edit made on the old version is refused; one on the current replaces the revision.
+        c, js = self.call("PUT", path, {**edit, "body": "另一份修改"}, self.admin)
+        self.assertEqual((c, js["error"]["code"]), (409, "stale_version"), js)
+        c, saved = self.call("PUT", path, {**edit, "version": saved["version"]}, self.admin)
+        self.assertEqual((c, saved["revision"]["title"]), (200, edit["title"]), saved)
+        # Publishing needs review first; review and publish move the revision, not the entry.
+        c, js = self.call("POST", path + "/actions/publish", {}, self.admin)
+        self.assertEqual((c, js["error"]["code"]), (409, "invalid_transition"), js)
+        c, reviewed = self.call("POST", path + "/actions/review", {}, self.admin)
+        self.assertEqual((c, reviewed["status"], reviewed["revision"]["status"]), (200, "published", "reviewed"), reviewed)
+        c, back = self.call("POST", path + "/actions/redraft", {}, self.admin)
+        self.assertEqual((c, back["status"], back["revision"]["status"]), (200, "published", "draft"), back)
+        self.call("POST", path + "/actions/review", {}, self.admin)
+        c, published = self.call("POST", path + "/actions/publish", {}, self.admin)
+        self.assertEqual(c, 200, published)
+        self.assertEqual((published["title"], published["body"], published["status"], published["current"]),
+                         (edit["title"], edit["body"], "published", True), published)
+        self.assertNotIn("revision", published)
+        self.assertEqual([i["id"] for i in self.search("现场采集")[1]["items"]], [e["id"]], "the new text is served")
+        self.assertEqual(self.call("GET", "/api/v1/kb?revision=pending", token=self.admin)[1]["total"], 0)
+        # The history shows what was proposed; the audit log who proposed and published it.
+        versions = self.call("GET", path + "/versions", token=self.admin)[1]["items"]
+        self.assertEqual(versions[1]["entry"]["body"], e["body"])
+        self.assertEqual(versions[1]["entry"]["revision"]["body"], edit["body"], versions[1])
+        audit = self.call("GET", "/api/v1/audit?page_size=100", token=self.admin)[1]["items"]
+        actions = [a["action"] for a in audit if a.get("target") == "kb:" + e["id"]]
+        for want in ("kb_revision_proposed", "kb_revision_review", "kb_revision_redraft", "kb_revision_publish"):
+            self.assertIn(want, actions)
+        # A revision can be dropped: the entry is untouched; with none, discard is a conflict.
+        c, saved = self.call("PUT", path, {"title": "居住证", "body": "临时修改"}, self.admin)
+        self.assertEqual((c, saved["revision"]["body"]), (200, "临时修改"), saved)
+        c, dropped = self.call("POST", path + "/actions/discard", {}, self.admin)
+        self.assertEqual((c, dropped["body"], dropped["status"]), (200, edit["body"], "published"), dropped)
+        self.assertNotIn("revision", dropped)
+        c, js = self.call("POST", path + "/actions/discard", {}, self.admin)
+        self.assertEqual((c, js["error"]["code"]), (409, "no_revision"), js)
+        self.assertEqual(self.call("POST", path + "/actions/discard", {}, self.agent)[0], 403)
+        # Retiring the entry drops a waiting revision with it; an edit of a retired entry is a draft.
+        self.call("PUT", path, {"title": "居住证", "body": "又一次修改"}, self.admin)
+        c, retired = self.call("POST", path + "/actions/retire", {}, self.admin)
+        self.assertEqual((c, retired["status"]), (200, "retired"), retired)
+        self.assertNotIn("revision", retired)
+        c, draft = self.call("PUT", path, {"title": "居住证", "body": "重新起草"}, self.admin)
+        self.assertEqual((c, draft["status"], draft["body"]), (200, "draft", "重新起草"), draft)
+        self.assertNotIn("revision", draft)
+
     def test_long_messages_are_assisted_through_post(self):
         # A whole citizen message (about 3,000 characters) does not fit in a URL: POST carries it.
         text = "我家小区的电梯经常出现故障，" * 200

@@ -641,7 +641,8 @@ void ApiServer::Impl::Routes() {
 namespace {
 // `current`: published and inside its validity period now (only such entries are served
 // by search, suggestions and direct answers; editors also list the others).
-json KbJson(const KbEntry& e, bool current) {
+// `editor`: with the pending revision, if any (the text in review is the editors').
+json KbJson(const KbEntry& e, bool current, bool editor) {
   json j = json::parse(KbEntryJson(e));
   j["current"] = current;
   j["id"] = IdToString(e.id);
@@ -650,6 +651,13 @@ json KbJson(const KbEntry& e, bool current) {
   j["use_count"] = e.use_count;
   j["updated_at"] = Iso(e.updated_at);
   j["updated_by"] = IdToString(e.updated_by);
+  if (editor && e.revision) {
+    json r = json::parse(KbEntryJson(*e.revision));
+    r.erase("id");
+    r["updated_at"] = Iso(e.revision->updated_at);
+    r["updated_by"] = IdToString(e.revision->updated_by);
+    j["revision"] = std::move(r);
+  }
   return j;
 }
 
@@ -658,7 +666,7 @@ json KbResultsJson(const std::vector<KbResult>& results, bool public_view, TimeM
   for (const auto& r : results) {
     // An editor's search by status (status=draft) finds entries that are not served.
     json j = public_view ? json{{"id", IdToString(r.entry.id)}, {"title", r.entry.title}, {"body", r.entry.body}}
-                         : KbJson(r.entry, r.entry.CurrentAt(now));
+                         : KbJson(r.entry, r.entry.CurrentAt(now), false);
     j["score"] = r.score;
     j["snippet"] = r.snippet;
     items.push_back(std::move(j));
@@ -817,8 +825,14 @@ void ApiServer::Impl::KbRoutes() {
     SendJson(res, 200, KbResultsJson(*r, true, svc->clock()->NowMs()));
   });
   Get("/api/v1/kb", "/api/v1/kb", Authed([this](const Actor& a, const Req& req, Res& res) {
-    if (Status st = OnlyParams(req, {"status", "category", "cursor", "page_size"}, "the entry list"); !st.ok()) {
+    if (Status st = OnlyParams(req, {"status", "category", "revision", "cursor", "page_size"}, "the entry list"); !st.ok()) {
       return SendError(res, st);
+    }
+    // revision=pending: the published entries whose edit waits for review (editors').
+    const std::string revision = req.get_param_value("revision");
+    if (!revision.empty() && revision != "pending") return SendError(res, InvalidArgument("revision", "must be pending"));
+    if (!revision.empty() && !KbEditor(a)) {
+      return SendError(res, PermissionDenied("only editors list the revisions in review"));
     }
     auto q = KbQueryOf(req, *svc);
     if (!q.ok()) return SendError(res, q.status());
@@ -837,13 +851,14 @@ void ApiServer::Impl::KbRoutes() {
     // Others read what is served: published and inside its validity period.
     const TimeMs now = svc->clock()->NowMs();
     const TimeMs current_at = KbEditor(a) ? 0 : now;
-    auto list = svc->store()->KbList(q->status, after, page + 1, "entry", current_at, q->category_prefix);
+    const bool pending = !revision.empty();
+    auto list = svc->store()->KbList(q->status, after, page + 1, "entry", current_at, q->category_prefix, pending);
     if (!list.ok()) return SendError(res, list.status());
-    auto total = svc->store()->KbCount(q->status, "entry", current_at, q->category_prefix);
+    auto total = svc->store()->KbCount(q->status, "entry", current_at, q->category_prefix, pending);
     if (!total.ok()) return SendError(res, total.status());
     json items = json::array();
     for (size_t i = 0; i < list->size() && static_cast<int>(i) < page; ++i) {
-      items.push_back(KbJson((*list)[i], (*list)[i].CurrentAt(now)));
+      items.push_back(KbJson((*list)[i], (*list)[i].CurrentAt(now), KbEditor(a)));
     }
     const bool more = static_cast<int>(list->size()) > page;
     SendJson(res, 200, {{"items", items}, {"total", *total},
@@ -862,25 +877,29 @@ void ApiServer::Impl::KbRoutes() {
       return SendError(res, InvalidArgument("owner_unit_id", "no unit with id " + IdToString(e->owner_unit_id)));
     }
     const json body = json::parse(text);
-    if (!body.contains("status")) e->status = KbStatus::kDraft;  // edits go through review
+    const bool status_given = body.contains("status");
+    if (!status_given) e->status = KbStatus::kDraft;  // edits go through review
     // Filtering by category reads the taxonomy's codes: an entry filed under another code
     // would never be found by it. The error names the field as sent (category is an alias).
     if (!e->category_code.empty()) {
       const char* field = body.contains("category_code") ? "category_code" : "category";
       if (auto v = svc->CheckCategory(field, e->category_code); !v.ok()) return SendError(res, v.status());
     }
+    Result<KbEntry> saved = NotFound("");
     if (id) {
-      auto old = svc->Kb().Get(id);
-      if (!old.ok()) return SendError(res, old.status());
       e->id = id;
-      e->external_id = old->external_id;
+      saved = svc->Kb().Edit(*e, status_given, a.user_id);
+    } else {
+      auto created = svc->Kb().Save({*e}, a.user_id);
+      saved = created.ok() ? Result<KbEntry>(created->at(0)) : Result<KbEntry>(created.status());
     }
-    auto saved = svc->Kb().Save({*e}, a.user_id);
     if (!saved.ok()) return SendError(res, saved.status());
-    (void)svc->Audit(a, id ? "kb_entry_updated" : "kb_entry_created", "kb:" + IdToString(saved->at(0).id),
-                     "version " + std::to_string(saved->at(0).version));
-    res.set_header("ETag", "\"" + std::to_string(saved->at(0).version) + "\"");
-    SendJson(res, id ? 200 : 201, KbJson(saved->at(0), saved->at(0).CurrentAt(svc->clock()->NowMs())));
+    // A published entry's edit waits beside it for review (待审修订).
+    const bool proposed = id && !status_given && saved->revision && saved->status == KbStatus::kPublished;
+    (void)svc->Audit(a, proposed ? "kb_revision_proposed" : id ? "kb_entry_updated" : "kb_entry_created",
+                     "kb:" + IdToString(saved->id), "version " + std::to_string(saved->version));
+    res.set_header("ETag", "\"" + std::to_string(saved->version) + "\"");
+    SendJson(res, id ? 200 : 201, KbJson(*saved, saved->CurrentAt(svc->clock()->NowMs()), true));
   };
   Post("/api/v1/kb", "/api/v1/kb", Authed([save](const Actor& a, const Req& req, Res& res) { save(a, req, res, 0); }));
   Put(R"(/api/v1/kb/(\d+))", "/api/v1/kb/{id}", Authed([save](const Actor& a, const Req& req, Res& res) {
@@ -894,7 +913,7 @@ void ApiServer::Impl::KbRoutes() {
     const bool current = e->CurrentAt(svc->clock()->NowMs());
     if (!KbEditor(a) && !current) return SendError(res, NotFound("no current knowledge entry " + IdToString(id)));
     res.set_header("ETag", "\"" + std::to_string(e->version) + "\"");
-    SendJson(res, 200, KbJson(*e, current));
+    SendJson(res, 200, KbJson(*e, current, KbEditor(a)));
   }));
   Get(R"(/api/v1/kb/(\d+)/versions)", "/api/v1/kb/{id}/versions", Authed([this](const Actor& a, const Req& req, Res& res) {
     if (!KbEditor(a)) return SendError(res, PermissionDenied("only editors see an entry's versions"));
@@ -913,7 +932,7 @@ void ApiServer::Impl::KbRoutes() {
     }
     SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
   }));
-  Post(R"(/api/v1/kb/(\d+)/actions/(review|publish|retire|redraft))", "/api/v1/kb/{id}/actions/{action}",
+  Post(R"(/api/v1/kb/(\d+)/actions/(review|publish|retire|redraft|discard))", "/api/v1/kb/{id}/actions/{action}",
        Authed([this](const Actor& a, const Req& req, Res& res) {
     if (!KbEditor(a)) return SendError(res, PermissionDenied("only administrators and supervisors review entries"));
     // The action takes no fields: one sent (a note meant for the entry) is refused, not lost.
@@ -923,12 +942,18 @@ void ApiServer::Impl::KbRoutes() {
       if (!body->empty()) return SendError(res, InvalidArgument(body->begin().key(), "this action takes no fields"));
     }
     const std::string act = req.matches[2].str();
+    const Id id = ParseId(req.matches[1]).value_or(0);
+    // An entry with an edit in review moves the edit (待审修订), except when retired.
+    auto before = svc->Kb().Get(id);
+    if (!before.ok()) return SendError(res, before.status());
+    const bool of_revision = before->revision && act != "retire";
     const KbStatus to = act == "review" ? KbStatus::kReviewed : act == "publish" ? KbStatus::kPublished
                       : act == "retire" ? KbStatus::kRetired : KbStatus::kDraft;
-    auto e = svc->Kb().SetStatus(ParseId(req.matches[1]).value_or(0), to, a.user_id);
+    auto e = act == "discard" ? svc->Kb().DiscardRevision(id, a.user_id) : svc->Kb().SetStatus(id, to, a.user_id);
     if (!e.ok()) return SendError(res, e.status());
-    (void)svc->Audit(a, "kb_entry_" + act, "kb:" + IdToString(e->id), "version " + std::to_string(e->version));
-    SendJson(res, 200, KbJson(*e, e->CurrentAt(svc->clock()->NowMs())));
+    (void)svc->Audit(a, (of_revision || act == "discard" ? "kb_revision_" : "kb_entry_") + act, "kb:" + IdToString(e->id),
+                     "version " + std::to_string(e->version));
+    SendJson(res, 200, KbJson(*e, e->CurrentAt(svc->clock()->NowMs()), true));
   }));
   Get("/api/v1/kb/synonyms", "/api/v1/kb/synonyms", Authed([this](const Actor&, const Req&, Res& res) {
     auto g = svc->store()->KbSynonymGroups();

@@ -143,6 +143,21 @@ std::string KbEntryJson(const KbEntry& e) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+std::string KbRevisionJson(const KbEntry& revision) {
+  return json{{"entry", json::parse(KbEntryJson(revision))}, {"by", revision.updated_by}, {"at", revision.updated_at}}
+      .dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::shared_ptr<const KbEntry> ParseKbRevision(std::string_view stored) {
+  const json j = json::parse(stored, nullptr, false);
+  if (!j.is_object() || !j.contains("entry")) return nullptr;
+  auto e = ParseKbEntry(j["entry"].dump());
+  if (!e.ok()) return nullptr;
+  e->updated_by = j.value("by", Id{0});
+  e->updated_at = j.value("at", TimeMs{0});
+  return std::make_shared<const KbEntry>(std::move(e).value());
+}
+
 KbDocTerms TermsOfEntry(const KbEntry& e) {
   KbDocTerms d;
   auto add = [&](const std::string& text, int weight) {

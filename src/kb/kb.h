@@ -45,6 +45,10 @@ struct KbEntry {
   Id updated_by = 0;
   TimeMs updated_at = 0;
   int64_t use_count = 0;     // times used in a direct answer
+  // An edit of a published entry awaiting review (待审修订), itself draft or reviewed, with
+  // who made it (updated_by) and when: the entry keeps serving its published text until the
+  // revision is published over it. Null when none waits.
+  std::shared_ptr<const KbEntry> revision;
 
   bool CurrentAt(TimeMs now) const {
     return status == KbStatus::kPublished && (effective_at == 0 || effective_at <= now) &&
@@ -63,6 +67,9 @@ Result<KbEntry> ParseKbEntry(std::string_view json_text);
 bool IsKbEntryField(std::string_view name);
 std::string KbEntryFieldNames();  // "id, title, body, ..." for messages
 std::string KbEntryJson(const KbEntry& e);  // the export form (same fields)
+// A pending revision as stored beside its entry ({"entry": export form, "by", "at"}), and back.
+std::string KbRevisionJson(const KbEntry& revision);
+std::shared_ptr<const KbEntry> ParseKbRevision(std::string_view stored);
 
 // What the index holds for one entry: weighted term frequencies and a length.
 struct KbDocTerms {

@@ -128,18 +128,74 @@ Result<KbEntry> KbService::Get(Id id) {
   return e;
 }
 
+namespace {
+bool KbTransition(KbStatus from, KbStatus to) {
+  return (from == KbStatus::kDraft && to == KbStatus::kReviewed) ||
+         (from == KbStatus::kReviewed && (to == KbStatus::kPublished || to == KbStatus::kDraft)) ||
+         (from == KbStatus::kPublished && to == KbStatus::kRetired) ||
+         (from == KbStatus::kRetired && to == KbStatus::kDraft);
+}
+}  // namespace
+
+Result<KbEntry> KbService::Edit(KbEntry edit, bool status_given, Id by) {
+  ASSIGN_OR_RETURN(KbEntry old, Get(edit.id));
+  edit.external_id = old.external_id;
+  if (status_given || old.status != KbStatus::kPublished) {
+    if (!status_given) edit.status = KbStatus::kDraft;
+    ASSIGN_OR_RETURN(auto saved, Save({std::move(edit)}, by));
+    return saved.at(0);
+  }
+  // The version the editor loaded, or else the one just read: a change saved between this
+  // read and the save is refused, not overwritten.
+  old.expected_version = edit.expected_version ? edit.expected_version : old.version;
+  edit.status = KbStatus::kDraft;
+  edit.expected_version = 0;
+  edit.updated_by = by;
+  edit.updated_at = clock_->NowMs();
+  old.revision = std::make_shared<const KbEntry>(std::move(edit));
+  ASSIGN_OR_RETURN(auto saved, Save({std::move(old)}, by));
+  return saved.at(0);
+}
+
 Result<KbEntry> KbService::SetStatus(Id id, KbStatus status, Id by) {
   ASSIGN_OR_RETURN(KbEntry e, Get(id));
-  // The review workflow: draft → reviewed → published → retired (retired may be re-drafted).
-  const bool ok = (e.status == KbStatus::kDraft && status == KbStatus::kReviewed) ||
-                  (e.status == KbStatus::kReviewed && (status == KbStatus::kPublished || status == KbStatus::kDraft)) ||
-                  (e.status == KbStatus::kPublished && status == KbStatus::kRetired) ||
-                  (e.status == KbStatus::kRetired && status == KbStatus::kDraft);
-  if (!ok) {
-    return Status(Code::kConflict, std::string("an entry that is ") + KbStatusName(e.status) + " cannot become " +
-                                       KbStatusName(status), {}, "invalid_transition");
+  e.expected_version = e.version;
+  if (e.revision && status != KbStatus::kRetired) {
+    if (!KbTransition(e.revision->status, status)) {
+      return Status(Code::kConflict, std::string("the pending revision is ") + KbStatusName(e.revision->status) +
+                                         " and cannot become " + KbStatusName(status), {}, "invalid_transition");
+    }
+    if (status == KbStatus::kPublished) {
+      // The revision's text takes the entry's place; its record of direct answers stays.
+      KbEntry next = *e.revision;
+      next.id = e.id;
+      next.external_id = e.external_id;
+      next.status = KbStatus::kPublished;
+      next.expected_version = e.version;
+      next.revision = nullptr;
+      e = std::move(next);
+    } else {
+      auto revision = std::make_shared<KbEntry>(*e.revision);
+      revision->status = status;
+      e.revision = std::move(revision);
+    }
+  } else {
+    if (!KbTransition(e.status, status)) {
+      return Status(Code::kConflict, std::string("an entry that is ") + KbStatusName(e.status) + " cannot become " +
+                                         KbStatusName(status), {}, "invalid_transition");
+    }
+    e.status = status;
+    e.revision = nullptr;  // retired: the revision of what is no longer served goes with it
   }
-  e.status = status;
+  ASSIGN_OR_RETURN(auto saved, Save({e}, by));
+  return saved.at(0);
+}
+
+Result<KbEntry> KbService::DiscardRevision(Id id, Id by) {
+  ASSIGN_OR_RETURN(KbEntry e, Get(id));
+  if (!e.revision) return Conflict("no_revision", "the entry has no pending revision");
+  e.revision = nullptr;
+  e.expected_version = e.version;
   ASSIGN_OR_RETURN(auto saved, Save({e}, by));
   return saved.at(0);
 }

@@ -71,7 +71,18 @@ class KbService {
   // Re-derives the whole index when it was built by an older kKbTermsVersion (once, by
   // whichever process opens the database first); returns how many entries it re-indexed.
   Result<int64_t> ReindexIfStale();
+  // An editor's save of an existing entry (`edit.id` set). With `status_given` the entry
+  // becomes the edit as sent. Otherwise the edit goes through review: a published entry
+  // keeps serving its text while the edit waits beside it as a draft revision (待审修订; a
+  // later edit replaces it), and any other entry becomes the edit, as a draft.
+  Result<KbEntry> Edit(KbEntry edit, bool status_given, Id by);
+  // The review workflow: draft → reviewed → published → retired (reviewed may go back to
+  // draft, retired be re-drafted). An entry with a pending revision moves the revision
+  // instead, and publishing it puts its text in the entry's place; retiring the entry
+  // drops the revision. A change saved meanwhile is not overwritten (stale_version).
   Result<KbEntry> SetStatus(Id id, KbStatus status, Id by);
+  // Drops the entry's pending revision (kConflict no_revision when none waits).
+  Result<KbEntry> DiscardRevision(Id id, Id by);
   // A knowledge entry by id; past tickets indexed as similar cases are not entries (404).
   Result<KbEntry> Get(Id id);
   // Each query ranked on its own. `cache_postings` keeps postings (and synonyms) across

@@ -394,13 +394,15 @@ class Store {
   virtual Result<KbEntry> KbGet(Id id) = 0;
   virtual Result<std::vector<KbEntry>> KbGetMany(const std::vector<Id>& ids) = 0;
   // Entries by id ascending after `after_id` (status filter optional; `current_at` > 0: only
-  // those inside their validity period then; `category_prefix`: only those filed under it).
+  // those inside their validity period then; `category_prefix`: only those filed under it;
+  // `with_revision`: only those with a pending revision).
   virtual Result<std::vector<KbEntry>> KbList(std::optional<KbStatus> status, Id after_id, int limit,
                                               const std::string& kind = "entry", TimeMs current_at = 0,
-                                              const std::string& category_prefix = "") = 0;
+                                              const std::string& category_prefix = "", bool with_revision = false) = 0;
   // How many entries the same list holds in all: its total.
   virtual Result<int64_t> KbCount(std::optional<KbStatus> status, const std::string& kind = "entry",
-                                  TimeMs current_at = 0, const std::string& category_prefix = "") = 0;
+                                  TimeMs current_at = 0, const std::string& category_prefix = "",
+                                  bool with_revision = false) = 0;
   // (version, the entry's JSON as saved, with changed_by and changed_at: who saved it, when).
   virtual Result<std::vector<std::pair<int, std::string>>> KbVersions(Id id) = 0;
   // How many entries hold the term (without reading its postings).

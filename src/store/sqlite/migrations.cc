@@ -168,6 +168,11 @@ ALTER TABLE alerts ADD COLUMN handled_at INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE alerts ADD COLUMN handled_by INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE alerts ADD COLUMN handled_note TEXT NOT NULL DEFAULT '';
 )SQL",
+      // 14: an edit of a published entry waits for review beside it (待审修订) while the
+      // published text is still served.
+      R"SQL(
+ALTER TABLE kb_entries ADD COLUMN revision TEXT;
+)SQL",
   };
   return kMigrations;
 }

@@ -146,10 +146,10 @@ class SqliteStore final : public Store {
   Result<std::vector<KbEntry>> KbGetMany(const std::vector<Id>& ids) override;
   Result<std::vector<KbEntry>> KbList(std::optional<KbStatus> status, Id after_id, int limit,
                                       const std::string& kind, TimeMs current_at,
-                                      const std::string& category_prefix) override;
+                                      const std::string& category_prefix, bool with_revision) override;
   Result<std::vector<std::pair<int, std::string>>> KbVersions(Id id) override;
   Result<int64_t> KbCount(std::optional<KbStatus> status, const std::string& kind, TimeMs current_at,
-                          const std::string& category_prefix) override;
+                          const std::string& category_prefix, bool with_revision) override;
   Result<int64_t> AuditCount(const std::optional<std::vector<Id>>& users) override;
   Result<std::vector<KbPosting>> KbPostings(const std::string& term) override;
   Result<int64_t> KbTermDf(const std::string& term) override;
@@ -1939,7 +1939,7 @@ namespace {
 constexpr const char* kKbCurrent =
     "(? = 0 OR ((COALESCE(effective_at, 0) = 0 OR effective_at <= ?) AND (COALESCE(expires_at, 0) = 0 OR expires_at > ?)))";
 constexpr const char* kKbCols = "id, external_id, title, body, category_code, keywords, owner_unit_id, effective_at, "
-                                "expires_at, status, is_public, version, updated_by, updated_at, use_count, kind";
+                                "expires_at, status, is_public, version, updated_by, updated_at, use_count, kind, revision";
 KbEntry ReadKb(const Stmt& s) {
   KbEntry e;
   e.id = s.Int(0); e.external_id = s.Text(1); e.title = s.Text(2); e.body = s.Text(3); e.category_code = s.Text(4);
@@ -1949,6 +1949,7 @@ KbEntry ReadKb(const Stmt& s) {
   e.status = ParseKbStatus(s.Text(9)).value_or(KbStatus::kDraft);
   e.is_public = s.Int(10) != 0; e.version = static_cast<int>(s.Int(11)); e.updated_by = s.Int(12);
   e.updated_at = s.Int(13); e.use_count = s.Int(14); e.kind = s.Text(15);
+  if (!s.IsNull(16)) e.revision = ParseKbRevision(s.Text(16));
   return e;
 }
 
@@ -2046,20 +2047,26 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
       e.updated_at = now;
       ASSIGN_OR_RETURN(auto up, c.Prepare(
           "INSERT INTO kb_entries(id, external_id, title, body, category_code, keywords, owner_unit_id, effective_at, "
-          "expires_at, status, is_public, version, updated_by, updated_at, doc_len, kind) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+          "expires_at, status, is_public, version, updated_by, updated_at, doc_len, kind, revision) "
+          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
           "ON CONFLICT(id) DO UPDATE SET external_id=excluded.external_id, title=excluded.title, body=excluded.body, "
           "category_code=excluded.category_code, keywords=excluded.keywords, owner_unit_id=excluded.owner_unit_id, "
           "effective_at=excluded.effective_at, expires_at=excluded.expires_at, status=excluded.status, "
           "is_public=excluded.is_public, version=excluded.version, updated_by=excluded.updated_by, "
-          "updated_at=excluded.updated_at, doc_len=excluded.doc_len"));
+          "updated_at=excluded.updated_at, doc_len=excluded.doc_len, revision=excluded.revision"));
       if (e.external_id.empty()) up.BindNull(2); else up.Bind(2, e.external_id);
+      if (e.revision) up.Bind(17, KbRevisionJson(*e.revision)); else up.BindNull(17);
       RETURN_IF_ERROR(up.Bind(1, e.id).Bind(3, e.title).Bind(4, e.body).Bind(5, e.category_code)
                           .Bind(6, json(e.keywords).dump()).Bind(7, e.owner_unit_id).Bind(8, e.effective_at)
                           .Bind(9, e.expires_at).Bind(10, KbStatusName(e.status)).Bind(11, e.is_public)
                           .Bind(12, e.version).Bind(13, e.updated_by).Bind(14, e.updated_at).Bind(15, terms.length)
                           .Bind(16, e.kind).Run());
       ASSIGN_OR_RETURN(auto v, c.Prepare("INSERT INTO kb_versions(entry_id, version, snapshot, changed_by, at) VALUES(?,?,?,?,?)"));
-      RETURN_IF_ERROR(v.Bind(1, e.id).Bind(2, e.version).Bind(3, KbEntryJson(e)).Bind(4, changed_by).Bind(5, now).Run());
+      // A version that holds a pending revision shows it (who proposed what, in the history).
+      json snapshot = json::parse(KbEntryJson(e));
+      if (e.revision) snapshot["revision"] = json::parse(KbEntryJson(*e.revision));
+      RETURN_IF_ERROR(v.Bind(1, e.id).Bind(2, e.version).Bind(3, snapshot.dump(-1, ' ', false, json::error_handler_t::replace))
+                          .Bind(4, changed_by).Bind(5, now).Run());
       pending[e.id] = &terms;
       RETURN_IF_ERROR(AddCounter(c, len_counter.c_str(), terms.length));
       out.push_back(e);
@@ -2151,18 +2158,19 @@ Result<std::vector<KbEntry>> SqliteStore::KbGetMany(const std::vector<Id>& ids) 
 namespace {
 // Entries under a category code prefix ("" for all), as search filters them.
 constexpr const char* kKbUnder = " AND (? = '' OR substr(category_code, 1, length(?)) = ?)";
+constexpr const char* kKbWithRevision = " AND (? = 0 OR revision IS NOT NULL)";
 }  // namespace
 
 Result<std::vector<KbEntry>> SqliteStore::KbList(std::optional<KbStatus> status, Id after_id, int limit,
                                                  const std::string& kind, TimeMs current_at,
-                                                 const std::string& category_prefix) {
+                                                 const std::string& category_prefix, bool with_revision) {
   return Read<std::vector<KbEntry>>([&](Connection& c) -> Result<std::vector<KbEntry>> {
     ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + kKbCols + " FROM kb_entries WHERE kind = ? AND (? = '' OR status = ?) AND " +
-                                       kKbCurrent + kKbUnder + " AND id > ? ORDER BY id LIMIT ?"));
+                                       kKbCurrent + kKbUnder + kKbWithRevision + " AND id > ? ORDER BY id LIMIT ?"));
     const std::string st_name = status ? KbStatusName(*status) : "";
     s.Bind(1, kind).Bind(2, st_name).Bind(3, st_name).Bind(4, current_at).Bind(5, current_at).Bind(6, current_at)
         .Bind(7, category_prefix).Bind(8, category_prefix).Bind(9, category_prefix)
-        .Bind(10, after_id).Bind(11, std::clamp(limit, 1, 10000));
+        .Bind(10, with_revision).Bind(11, after_id).Bind(12, std::clamp(limit, 1, 10000));
     std::vector<KbEntry> out;
     Status st;
     while (s.Step(&st)) out.push_back(ReadKb(s));
@@ -2172,13 +2180,13 @@ Result<std::vector<KbEntry>> SqliteStore::KbList(std::optional<KbStatus> status,
 }
 
 Result<int64_t> SqliteStore::KbCount(std::optional<KbStatus> status, const std::string& kind, TimeMs current_at,
-                                     const std::string& category_prefix) {
+                                     const std::string& category_prefix, bool with_revision) {
   return Read<int64_t>([&](Connection& c) -> Result<int64_t> {
     ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT COUNT(*) FROM kb_entries WHERE kind = ? AND (? = '' OR status = ?) AND ") +
-                                       kKbCurrent + kKbUnder));
+                                       kKbCurrent + kKbUnder + kKbWithRevision));
     const std::string st_name = status ? KbStatusName(*status) : "";
     s.Bind(1, kind).Bind(2, st_name).Bind(3, st_name).Bind(4, current_at).Bind(5, current_at).Bind(6, current_at)
-        .Bind(7, category_prefix).Bind(8, category_prefix).Bind(9, category_prefix);
+        .Bind(7, category_prefix).Bind(8, category_prefix).Bind(9, category_prefix).Bind(10, with_revision);
     Status st;
     s.Step(&st);
     RETURN_IF_ERROR(st);

@@ -37,7 +37,8 @@ describe('audit rows', () => {
     expect(auditTarget(entry({ target: 'kb:12' })).text).toBe('知识条目（编号 12）')
     expect(auditTarget(entry({ target: 'taxonomy:3' })).text).toBe('分类体系 第 3 版')
     for (const a of ['unit_created', 'area_created', 'dispatch_rule_created', 'dispatch_rule_deleted', 'taxonomy_imported',
-      'kb_entry_created', 'kb_entry_updated', 'kb_entry_review', 'kb_entry_retire', 'kb_entry_redraft', 'kb_synonyms_added',
+      'kb_entry_created', 'kb_entry_updated', 'kb_entry_review', 'kb_entry_retire', 'kb_entry_redraft', 'kb_revision_proposed',
+      'kb_revision_review', 'kb_revision_publish', 'kb_revision_redraft', 'kb_revision_discard', 'kb_synonyms_added',
       'kb_synonyms_deleted']) expect(auditActionLabels[a]).toBeTruthy()
   })
 })

@@ -15,6 +15,8 @@ export const auditActionLabels: Record<string, string> = {
   taxonomy_imported: '导入分类体系', org_imported: '导入组织数据',
   kb_entry_created: '新建知识条目', kb_entry_updated: '修改知识条目', kb_entry_review: '审核知识条目',
   kb_entry_publish: '发布知识条目', kb_entry_retire: '停用知识条目', kb_entry_redraft: '退回知识条目为草稿',
+  kb_revision_proposed: '提交知识条目修订', kb_revision_review: '审核知识条目修订', kb_revision_publish: '发布知识条目修订',
+  kb_revision_redraft: '退回知识条目修订', kb_revision_discard: '放弃知识条目修订',
   kb_synonyms_added: '新增同义词组', kb_synonyms_deleted: '删除同义词组',
 }
 

@@ -3,10 +3,20 @@ import { emptyKbForm, formOf, hitWords, kbActions, kbBody, lastDay, parseTerms }
 
 describe('kb helpers', () => {
   it('offers the workflow steps', () => {
-    expect(kbActions('draft').map((a) => a.action)).toEqual(['review'])
-    expect(kbActions('reviewed').map((a) => a.action)).toEqual(['publish', 'redraft'])
-    expect(kbActions('published').map((a) => a.action)).toEqual(['retire'])
-    expect(kbActions('retired').map((a) => a.action)).toEqual(['redraft'])
+    const steps = (status: string) => kbActions({ status }).map((a) => a.action)
+    expect(steps('draft')).toEqual(['review'])
+    expect(steps('reviewed')).toEqual(['publish', 'redraft'])
+    expect(steps('published')).toEqual(['retire'])
+    expect(steps('retired')).toEqual(['redraft'])
+  })
+  it('moves a revision in review, not the published entry', () => {
+    const rev = { title: 't2', body: 'b2', category_code: '', keywords: [], status: 'draft', visibility: 'internal' }
+    expect(kbActions({ status: 'published', revision: rev }).map((a) => a.action)).toEqual(['review', 'discard', 'retire'])
+    expect(kbActions({ status: 'published', revision: { ...rev, status: 'reviewed' } }).map((a) => a.action))
+      .toEqual(['publish', 'redraft', 'discard', 'retire'])
+    // Editing again continues from the revision, on the entry's version.
+    const e = { id: '1', title: 't', body: 'b', category_code: '', keywords: [], status: 'published', visibility: 'public', version: 3, revision: rev }
+    expect(formOf(e)).toMatchObject({ title: 't2', body: 'b2', visibility: 'internal', version: 3 })
   })
   it('builds and checks the body', () => {
     const f = { ...emptyKbForm(), title: ' 停水查询 ', body: '拨打热线', keywords: ['停水', ' 停水 ', ''] }

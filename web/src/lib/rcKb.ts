@@ -20,7 +20,11 @@ export interface KbEntry {
   updated_by?: string
   score?: number
   snippet?: string
+  // An edit of a published entry in review (待审修订); the entry serves its own text meanwhile.
+  revision?: KbRevision
 }
+
+export type KbRevision = Omit<KbEntry, 'id' | 'revision' | 'score' | 'snippet' | 'use_count' | 'version' | 'external_id'>
 
 export const kbStatusLabels: Record<string, string> = {
   draft: '草稿', reviewed: '已审核', published: '已发布', retired: '已停用',
@@ -31,9 +35,19 @@ export function kbStatusType(s: string): 'info' | 'warning' | 'success' | 'dange
   return s === 'published' ? 'success' : s === 'reviewed' ? 'warning' : s === 'retired' ? 'danger' : 'info'
 }
 
+type KbAction = { action: string; label: string; type: 'primary' | 'success' | 'warning' | 'danger' | 'info' }
+
 // draft → reviewed → published → retired; reviewed may go back to draft, retired re-drafted.
-export function kbActions(status: string): { action: string; label: string; type: 'primary' | 'success' | 'warning' | 'danger' | 'info' }[] {
-  switch (status) {
+// An entry with a revision in review moves the revision (publishing it replaces the entry's
+// text), may drop it, and may still be retired.
+export function kbActions(e: Pick<KbEntry, 'status' | 'revision'>): KbAction[] {
+  if (e.revision) {
+    const steps: KbAction[] = e.revision.status === 'reviewed'
+      ? [{ action: 'publish', label: '发布修订', type: 'success' }, { action: 'redraft', label: '退回修订', type: 'info' }]
+      : [{ action: 'review', label: '审核修订', type: 'primary' }]
+    return [...steps, { action: 'discard', label: '放弃修订', type: 'warning' }, { action: 'retire', label: '停用', type: 'danger' }]
+  }
+  switch (e.status) {
     case 'draft': return [{ action: 'review', label: '审核通过', type: 'primary' }]
     case 'reviewed': return [{ action: 'publish', label: '发布', type: 'success' }, { action: 'redraft', label: '退回草稿', type: 'info' }]
     case 'published': return [{ action: 'retire', label: '停用', type: 'danger' }]
@@ -66,11 +80,14 @@ export function emptyKbForm(): KbForm {
 export const firstDay = (iso?: string): string => (iso ? cityDate(new Date(iso)) : '')
 export const lastDay = (iso?: string): string => (iso ? cityDate(new Date(Date.parse(iso) - 1)) : '')
 
-export function formOf(e: KbEntry): KbForm {
+// The form of an entry, or of its revision in review when it has one (the text an edit
+// continues from); the version is the entry's either way.
+export function formOf(entry: KbEntry): KbForm {
+  const e = entry.revision ?? entry
   return {
     title: e.title, body: e.body, category_code: e.category_code ?? '', keywords: [...(e.keywords ?? [])],
     visibility: e.visibility || 'internal', effective: firstDay(e.effective), expires: lastDay(e.expires),
-    owner_unit_id: e.owner_unit_id ?? '', version: e.version,
+    owner_unit_id: e.owner_unit_id ?? '', version: entry.version,
     loaded: { effective: e.effective ?? '', expires: e.expires ?? '' },
   }
 }
