@@ -560,6 +560,12 @@ class AssistTest(DemoCase):
                                                   ("complaint", "公园健身器材坏了一个月没人修，再不处理我就去上访！"),
                                                   ("consultation", "请问公园健身器材修了没有？")))
         self.assertEqual((park["severity"], park["data"]["escalating"]), ("high", True), park)
+        # One matter told in turns: the first and the last call share no words, but each shares
+        # them with the one between; the matter holds all three, and it escalated.
+        fumes = calls("13544443333", "135****3333", (("consultation", "楼下川味饭店的油烟很大，请问这归哪个部门管？"),
+                                                   ("complaint", "楼下川味饭店的油烟直排，厨房排风扇正对着我家卧室窗户。"),
+                                                   ("complaint", "厨房排风扇正对着我家卧室窗户，半夜轰隆隆响吵得睡不着，太过分了！")))
+        self.assertEqual((fumes["data"]["same_matter"], fumes["data"]["escalating"]), (3, True), fumes)
 
         text = "滨江路与望江路交叉口的红绿灯坏了，车辆乱成一团，早高峰特别危险，请马上派人修复。"
         numbers = []

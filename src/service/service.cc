@@ -772,24 +772,38 @@ void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const
           types.push_back(x->request_type);
           tones.push_back(intel::SentimentLevelName(tone.level));
         }
-        // Escalation is read along the newest ticket's matter (the same first-level category,
-        // or words in common): from asking towards complaining, or a tone that rises (calm →
-        // angry → desperate); a desperate / extreme tone escalates at all. Three different
-        // matters from one phone are a repeat caller, not an escalation.
-        const Ticket* newest = recent.back();
-        const auto newest_shingles = intel::Shingles(newest->title + "\n" + newest->content);
-        const auto same_matter = [&](const Ticket* x) {
-          if (x == newest) return true;
-          if (!x->category_code.empty() && !newest->category_code.empty() &&
-              x->category_code.substr(0, 2) == newest->category_code.substr(0, 2)) {
+        // Escalation is read along the newest ticket's matter: the calls linked to it by the
+        // same first-level category or words in common, directly or through another call of
+        // the matter (a complaint about a restaurant's fumes, then its fan, then its noise).
+        // From asking towards complaining, or a tone that rises (calm → angry → desperate),
+        // escalates; a desperate / extreme tone escalates at all. Three different matters from
+        // one phone are a repeat caller, not an escalation.
+        std::vector<std::vector<uint64_t>> shingles;
+        for (const Ticket* x : recent) shingles.push_back(intel::Shingles(x->title + "\n" + x->content));
+        const auto linked = [&](size_t i, size_t j) {
+          const Ticket* x = recent[i];
+          const Ticket* y = recent[j];
+          if (!x->category_code.empty() && !y->category_code.empty() &&
+              x->category_code.substr(0, 2) == y->category_code.substr(0, 2)) {
             return true;
           }
-          return intel::Jaccard(intel::Shingles(x->title + "\n" + x->content), newest_shingles) >= 0.1;
+          return intel::Jaccard(shingles[i], shingles[j]) >= 0.1;
         };
+        std::vector<bool> in_matter(recent.size(), false);
+        in_matter.back() = true;
+        for (bool grew = true; grew;) {
+          grew = false;
+          for (size_t i = 0; i < recent.size(); ++i) {
+            for (size_t j = 0; j < recent.size() && !in_matter[i]; ++j) {
+              if (in_matter[j] && linked(i, j)) in_matter[i] = grew = true;
+            }
+          }
+        }
+        const Ticket* newest = recent.back();
         size_t first = recent.size() - 1, matter = 0;
         bool desperate = false;  // a threat (上访) or despair in the matter stays on record: a calm call after it does not clear it
         for (size_t i = 0; i < recent.size(); ++i) {
-          if (same_matter(recent[i])) {
+          if (in_matter[i]) {
             first = std::min(first, i);
             ++matter;
             desperate = desperate || levels[i] >= 3;
