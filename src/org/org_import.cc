@@ -199,7 +199,12 @@ Result<std::vector<Area>> ParseAreasCsv(std::string_view csv, const OrgSnapshot&
   std::vector<Area> all = org.areas();
   all.insert(all.end(), out.begin(), out.end());
   const OrgSnapshot with_file(org.units(), std::move(all), {});
-  for (size_t i = 0; i < out.size(); ++i) {
+  // The last line first: of two rows that clash, the later one repeats the word, and its
+  // error names the earlier row's area.
+  std::vector<size_t> by_line(out.size());
+  for (size_t i = 0; i < out.size(); ++i) by_line[i] = i;
+  std::sort(by_line.begin(), by_line.end(), [&](size_t a, size_t b) { return lines[a] > lines[b]; });
+  for (size_t i : by_line) {
     if (Status st = CheckAreaAliases(with_file, out[i]); !st.ok()) return LineError(lines[i], st.field().c_str(), st.message());
   }
   return out;
