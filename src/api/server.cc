@@ -885,14 +885,12 @@ void ApiServer::Impl::KbRoutes() {
       const char* field = body.contains("category_code") ? "category_code" : "category";
       if (auto v = svc->CheckCategory(field, e->category_code); !v.ok()) return SendError(res, v.status());
     }
-    Result<KbEntry> saved = NotFound("");
-    if (id) {
-      e->id = id;
-      saved = svc->Kb().Edit(*e, status_given, a.user_id);
-    } else {
-      auto created = svc->Kb().Save({*e}, a.user_id);
-      saved = created.ok() ? Result<KbEntry>(created->at(0)) : Result<KbEntry>(created.status());
-    }
+    e->id = id;
+    const auto create = [&]() -> Result<KbEntry> {
+      ASSIGN_OR_RETURN(auto created, svc->Kb().Save({*e}, a.user_id));
+      return created.at(0);
+    };
+    auto saved = id ? svc->Kb().Edit(*e, status_given, a.user_id) : create();
     if (!saved.ok()) return SendError(res, saved.status());
     // A published entry's edit waits beside it for review (待审修订).
     const bool proposed = id && !status_given && saved->revision && saved->status == KbStatus::kPublished;
