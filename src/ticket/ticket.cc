@@ -846,6 +846,18 @@ Status Step::Reply() {
       }
     }
   }
+  // The unit's requests still waiting for the centre end with its answer: approved after a
+  // review sent the reply back, they would stop or extend a clock nobody asked about then.
+  json withdrawn = json::array();
+  const auto end_requests = [&](Assignment& x) {
+    if (x.extension_days_requested > 0) withdrawn.push_back("extension");
+    if (x.suspend_requested) withdrawn.push_back("suspension");
+    x.extension_days_requested = 0;
+    x.extension_reason.clear();
+    x.suspend_requested = false;
+    x.suspend_reason.clear();
+  };
+  end_requests(*a);
   a->state = AssignmentState::kReplied;
   a->replied_at = ctx_.now;
   a->reply = cmd_.content;
@@ -860,6 +872,7 @@ Status Step::Reply() {
     for (Id p = a->parent_id; p != 0;) {
       Assignment* up = t_.FindAssignment(p);
       if (!up) break;
+      end_requests(*up);
       up->state = AssignmentState::kReplied;
       up->replied_at = ctx_.now;
       up->reply = cmd_.content;
@@ -868,6 +881,7 @@ Status Step::Reply() {
     }
     t_.phase = Phase::kReview;
   }
+  if (!withdrawn.empty()) data["withdrawn_requests"] = std::move(withdrawn);
   Emit("replied", data, false);  // public only once the review approves it
   return Status::Ok();
 }
@@ -1011,7 +1025,13 @@ Status Step::UrgeOrSupervise() {
   }
   const Assignment* a = t_.ActiveLead();
   json data = {{"note", cmd_.note}, {"escalation_level", t_.escalation_level}};
-  if (a) data["unit_id"] = IdToString(a->unit_id);
+  // A unit is urged while it holds the order; after its answer the order waits on the
+  // centre's review or callback desk, which the chase is then for.
+  if (t_.phase == Phase::kReview || t_.phase == Phase::kCallback) {
+    data["stage"] = t_.phase == Phase::kReview ? "review" : "callback";
+  } else if (a) {
+    data["unit_id"] = IdToString(a->unit_id);
+  }
   Emit(supervise ? "supervised" : "urged", data, false);
   return Status::Ok();
 }
@@ -1019,6 +1039,13 @@ Status Step::UrgeOrSupervise() {
 Status Step::Withdraw() {
   RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kAgent, Role::kDispatcher}));
   if (!IsOpen()) return Invalid(t_, cmd_.type);
+  // Once a unit has answered, the review and the callback end the ticket: withdrawn then, it
+  // would leave the citizen's verdict out of the unit's figures. A citizen who no longer
+  // wants the matter followed is recorded at the callback (refused).
+  if (t_.phase == Phase::kReview || t_.phase == Phase::kCallback) {
+    return Conflict("invalid_transition", "the unit has answered: the review and the callback close this ticket "
+                                          "(a citizen who declines is recorded as a refused callback)");
+  }
   if (!CentreCovers(t_.intake_unit_id)) return PermissionDenied("ticket belongs to another centre");
   t_.phase = Phase::kWithdrawn;
   t_.closed_at = ctx_.now;

@@ -157,9 +157,8 @@ const std::map<S, std::set<C>> kLegal = {
                      C::kSupervise, C::kWithdraw, C::kExempt, C::kNote}},
     {S::kReturned, {C::kTransfer, C::kMerge, C::kDispatch, C::kRedispatch, C::kCoordinate, C::kUrge,
                     C::kSupervise, C::kWithdraw, C::kExempt, C::kNote}},
-    {S::kReplied, {C::kMerge, C::kReview, C::kUrge, C::kSupervise, C::kWithdraw, C::kExempt, C::kNote}},
-    {S::kAwaitingCallback, {C::kMerge, C::kCallback, C::kReopen, C::kUrge, C::kSupervise, C::kWithdraw,
-                            C::kExempt, C::kNote}},
+    {S::kReplied, {C::kMerge, C::kReview, C::kUrge, C::kSupervise, C::kExempt, C::kNote}},
+    {S::kAwaitingCallback, {C::kMerge, C::kCallback, C::kReopen, C::kUrge, C::kSupervise, C::kExempt, C::kNote}},
     {S::kClosed, {C::kReopen, C::kExempt, C::kNote, C::kArchive}},
     {S::kTransferred, {C::kExempt, C::kNote, C::kArchive}},
     {S::kMerged, {C::kExempt, C::kNote, C::kArchive}},
@@ -726,6 +725,35 @@ TEST_F(Lifecycle, ASuspensionRequestIsApprovedOrRefused) {
   clock_.AdvanceMs(kDayMs);
   t = Must(t, Cmd(C::kResume), handler());
   EXPECT_EQ(t.ActiveLead()->handle_due_at, due + kDayMs);
+}
+
+TEST_F(Lifecycle, AReplyEndsTheUnitsWaitingRequestsAndLaterChasesGoToTheCentresDesk) {
+  Ticket t = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kAccept), handler());
+  t = Must(Must(t, Cmd(C::kRequestExtension), handler()), Cmd(C::kSuspend), handler());
+  auto r = Run(t, Cmd(C::kReply), handler());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_NE(r->events.back().data_json.find(R"("withdrawn_requests":["extension","suspension"])"), std::string::npos)
+      << r->events.back().data_json;
+  t = r->ticket;
+  EXPECT_FALSE(t.ActiveLead()->suspend_requested);
+  EXPECT_EQ(t.ActiveLead()->extension_days_requested, 0);
+  // Sent back by the review, the unit holds the order again, with nothing waiting to approve.
+  Command reject = Cmd(C::kReview);
+  reject.decision = "reject";
+  t = Must(t, reject, reviewer());
+  EXPECT_EQ(Run(t, Cmd(C::kDecideSuspension), supervisor()).status().code(), Code::kConflict);
+  EXPECT_EQ(Run(t, Cmd(C::kDecideExtension), supervisor()).status().code(), Code::kConflict);
+  // A chase while the unit holds it names the unit; after its answer, the desk that holds it.
+  r = Run(t, Cmd(C::kUrge), agent());
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->events.back().data_json.find(R"("unit_id")"), std::string::npos);
+  t = Must(Must(t, Cmd(C::kReply), handler()), Cmd(C::kReview), reviewer());
+  r = Run(t, Cmd(C::kUrge), agent());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->events.back().data_json.find(R"("unit_id")"), std::string::npos) << r->events.back().data_json;
+  EXPECT_NE(r->events.back().data_json.find(R"("stage":"callback")"), std::string::npos);
+  // Answered, the ticket ends through its callback, not a withdrawal.
+  EXPECT_EQ(Run(t, Cmd(C::kWithdraw), agent()).status().code(), Code::kConflict);
 }
 
 TEST_F(Lifecycle, CallbacksReopenAndCaps) {

@@ -15,6 +15,9 @@ describe('availableActions', () => {
   it('offers intake commands to agents on a received ticket', () => {
     const a = availableActions(t('received'), { role: 'agent' })
     expect(a).toEqual(['answer_directly', 'transfer', 'merge', 'urge', 'withdraw', 'note'])
+    // Answered, the ticket ends through review and callback: no withdrawal.
+    expect(availableActions(t('awaiting_callback'), { role: 'agent' })).not.toContain('withdraw')
+    expect(availableActions(t('replied'), { role: 'dispatcher' })).not.toContain('withdraw')
   })
   it('lets dispatchers dispatch received and redispatch returned tickets', () => {
     expect(availableActions(t('received'), { role: 'dispatcher' })).toContain('dispatch')
@@ -80,6 +83,11 @@ describe('reveal and events', () => {
     expect(d).toEqual([
       { k: '主办', v: '市教育局' }, { k: '协办', v: '望江街道' }, { k: '方式', v: '直派' }, { k: '说明', v: '尽快' },
     ])
+    // A reply that ended the unit's waiting requests; a chase after the answer names the desk.
+    expect(eventDetails({ type: 'replied', data: { unit_id: '5', withdrawn_requests: ['extension', 'suspension'] } }, () => '市教育局'))
+      .toEqual([{ k: '单位', v: '市教育局' }, { k: '随答复撤回', v: '延期申请、挂起申请' }])
+    expect(eventDetails({ type: 'urged', data: { stage: 'callback', escalation_level: 1 } }, () => ''))
+      .toEqual([{ k: '环节', v: '回访' }, { k: '督办级别', v: '1' }])
   })
 })
 

@@ -104,7 +104,8 @@ export function availableActions(t: TicketLike, user: UserLike | null | undefine
 
   if (s === 'received' && is('agent', 'dispatcher', 'admin')) ok.add('answer_directly')
   if ((s === 'received' || s === 'returned') && is('agent', 'dispatcher', 'admin')) ok.add('transfer')
-  if (open && is('agent', 'dispatcher', 'admin')) ok.add('withdraw')
+  // Once a unit has answered, the review and the callback end the ticket.
+  if (open && !['replied', 'awaiting_callback'].includes(s) && is('agent', 'dispatcher', 'admin')) ok.add('withdraw')
   if (open && is('agent', 'dispatcher', 'supervisor', 'admin')) ok.add('merge')
   if (s === 'received' && is('dispatcher', 'admin')) ok.add('dispatch')
   const lead = activeLead(t)
@@ -249,6 +250,9 @@ export function eventDetails(
       if (d.lead === false) add('角色', '协办')
       if (d.on_time !== undefined) add('按时', d.on_time ? '是' : '否')
       add('退回至', unit(d.to_unit_id))
+      if (Array.isArray(d.withdrawn_requests) && d.withdrawn_requests.length) {
+        add('随答复撤回', d.withdrawn_requests.map((r: string) => (r === 'extension' ? '延期申请' : r === 'suspension' ? '挂起申请' : r)).join('、'))
+      }
       break
     case 'extension_requested':
     case 'extension_decided':
@@ -281,6 +285,7 @@ export function eventDetails(
     case 'urged':
     case 'supervised':
       add('单位', unit(d.unit_id))
+      add('环节', d.stage === 'review' ? '答复审核' : d.stage === 'callback' ? '回访' : d.stage)
       add('督办级别', d.escalation_level)
       break
     case 'sla_warning':
