@@ -249,15 +249,55 @@ class KbTest(unittest.TestCase):
         actions = [a["action"] for a in audit if a.get("target") == "kb:" + e["id"]]
         for want in ("kb_revision_proposed", "kb_revision_review", "kb_revision_redraft", "kb_revision_publish"):
             self.assertIn(want, actions)
+        # The review actions act on the version the editor saw: one saved since is refused,
+        # so nobody publishes text they have not read.
+        c, saved = self.call("PUT", path, {"title": "居住证", "body": "第三稿"}, self.admin)
+        seen = saved["version"]
+        self.assertEqual(saved["updated_at"], published["updated_at"], "the served entry did not change")
+        c, js = self.call("PUT", path, {"title": "居住证", "body": "他人改的第四稿", "version": seen}, self.admin)
+        self.assertEqual(c, 200, js)
+        for kw in ({"body": {"version": seen}}, {"body": {}, "headers": {"If-Match": '"%d"' % seen}}):
+            c, js = self.call("POST", path + "/actions/review", kw["body"], self.admin, headers=kw.get("headers"))
+            self.assertEqual((c, js["error"]["code"]), (409, "stale_version"), js)
+        c, js = self.call("POST", path + "/actions/review", {"version": "x"}, self.admin)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "version"), js)
+        c, ok = self.call("POST", path + "/actions/review", {"version": seen + 1}, self.admin)
+        self.assertEqual((c, ok["revision"]["body"]), (200, "他人改的第四稿"), ok)
+        self.call("POST", path + "/actions/redraft", {}, self.admin)
+        # A status sent as null is no status: the edit still waits for review.
+        c, saved = self.call("PUT", path, {"title": "居住证", "body": "空状态", "status": None}, self.admin)
+        self.assertEqual((c, saved["status"], saved["body"], saved["revision"]["body"]), (200, "published", edit["body"], "空状态"), saved)
+        c, js = self.call("POST", "/api/v1/kb", {"title": "空状态新条目", "body": "正文", "status": None}, self.admin)
+        self.assertEqual((c, js["status"]), (201, "draft"), js)
+        # A control character pasted in (NUL) is refused, named; line breaks and tabs are text.
+        for body, field in (({"title": "NUL\u0000标题", "body": "正文"}, "title"), ({"title": "t", "body": "正文\u0000尾"}, "body"),
+                            ({"title": "t", "body": "b", "keywords": ["a\u0007"]}, "keywords")):
+            c, js = self.call("POST", "/api/v1/kb", body, self.admin)
+            self.assertEqual((c, js["error"]["details"]["field"]), (400, field), js)
+        self.assertEqual(self.call("POST", "/api/v1/kb", {"title": "t", "body": "第一行\n\t第二行"}, self.admin)[0], 201)
         # A revision can be dropped: the entry is untouched; with none, discard is a conflict.
         c, saved = self.call("PUT", path, {"title": "居住证", "body": "临时修改"}, self.admin)
         self.assertEqual((c, saved["revision"]["body"]), (200, "临时修改"), saved)
         c, dropped = self.call("POST", path + "/actions/discard", {}, self.admin)
         self.assertEqual((c, dropped["body"], dropped["status"]), (200, edit["body"], "published"), dropped)
+        self.assertEqual(dropped["updated_at"], published["updated_at"], "proposing and dropping leave the served entry's age")
         self.assertNotIn("revision", dropped)
         c, js = self.call("POST", path + "/actions/discard", {}, self.admin)
         self.assertEqual((c, js["error"]["code"]), (409, "no_revision"), js)
         self.assertEqual(self.call("POST", path + "/actions/discard", {}, self.agent)[0], 403)
+        # An import replaces the entry whole, its revision with it: said, and audited.
+        self.call("PUT", path, {"title": "居住证", "body": "导入前的修订"}, self.admin)
+        src = os.path.join(self.dir, "revision-import.jsonl")
+        with open(src, "w", encoding="utf-8") as f:
+            f.write(json.dumps({"id": e["id"], "title": "居住证办理", "body": "导入的正文"}, ensure_ascii=False) + "\n")
+        r = subprocess.run([BIN, "kb", "import", "--db", self.db, src], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("replaced 1 entries whose edit was waiting in review", r.stdout)
+        got = self.call("GET", path, token=self.admin)[1]
+        self.assertEqual((got["body"], "revision" in got), ("导入的正文", False), got)
+        audit = self.call("GET", "/api/v1/audit?page_size=100", token=self.admin)[1]["items"]
+        imported = [a for a in audit if a["action"] == "kb_imported"]
+        self.assertTrue(imported and "1 revisions in review replaced" in imported[0]["detail"], imported[:1])
         # Retiring the entry drops a waiting revision with it; an edit of a retired entry is a draft.
         self.call("PUT", path, {"title": "居住证", "body": "又一次修改"}, self.admin)
         c, retired = self.call("POST", path + "/actions/retire", {}, self.admin)

@@ -877,7 +877,7 @@ void ApiServer::Impl::KbRoutes() {
       return SendError(res, InvalidArgument("owner_unit_id", "no unit with id " + IdToString(e->owner_unit_id)));
     }
     const json body = json::parse(text);
-    const bool status_given = body.contains("status");
+    const bool status_given = body.contains("status") && !body["status"].is_null();  // null: not given
     if (!status_given) e->status = KbStatus::kDraft;  // edits go through review
     // Filtering by category reads the taxonomy's codes: an entry filed under another code
     // would never be found by it. The error names the field as sent (category is an alias).
@@ -933,12 +933,25 @@ void ApiServer::Impl::KbRoutes() {
   Post(R"(/api/v1/kb/(\d+)/actions/(review|publish|retire|redraft|discard))", "/api/v1/kb/{id}/actions/{action}",
        Authed([this](const Actor& a, const Req& req, Res& res) {
     if (!KbEditor(a)) return SendError(res, PermissionDenied("only administrators and supervisors review entries"));
-    // The action takes no fields: one sent (a note meant for the entry) is refused, not lost.
+    // The action takes the version the editor acted on (`version` or If-Match: a change saved
+    // in between is refused, so nobody publishes text they have not seen) and no other field:
+    // one sent (a note meant for the entry) is refused, not lost.
+    std::optional<int64_t> in_body;
     if (!Trim(req.body).empty()) {
       auto body = BodyObject(req, 16 * 1024);
       if (!body.ok()) return SendError(res, body.status());
-      if (!body->empty()) return SendError(res, InvalidArgument(body->begin().key(), "this action takes no fields"));
+      for (const auto& [key, value] : body->items()) {
+        if (key != "version") return SendError(res, InvalidArgument(key, "this action takes no fields but the entry's version"));
+        if (!value.is_number_integer() || value.get<int64_t>() < 1) {
+          return SendError(res, InvalidArgument("version", "must be the entry's version as loaded (a positive integer)"));
+        }
+        in_body = value.get<int64_t>();
+      }
     }
+    auto expected = WriteVersion(req, in_body);
+    if (!expected.ok()) return SendError(res, expected.status());
+    if (*expected && **expected < 1) return SendError(res, InvalidArgument("If-Match", "names no version (versions start at 1)"));
+    const int version = *expected ? static_cast<int>(std::min<int64_t>(**expected, INT32_MAX)) : 0;
     const std::string act = req.matches[2].str();
     const Id id = ParseId(req.matches[1]).value_or(0);
     // An entry with an edit in review moves the edit (待审修订), except when retired.
@@ -947,10 +960,12 @@ void ApiServer::Impl::KbRoutes() {
     const bool of_revision = before->revision && act != "retire";
     const KbStatus to = act == "review" ? KbStatus::kReviewed : act == "publish" ? KbStatus::kPublished
                       : act == "retire" ? KbStatus::kRetired : KbStatus::kDraft;
-    auto e = act == "discard" ? svc->Kb().DiscardRevision(id, a.user_id) : svc->Kb().SetStatus(id, to, a.user_id);
+    auto e = act == "discard" ? svc->Kb().DiscardRevision(id, a.user_id, version)
+                              : svc->Kb().SetStatus(id, to, a.user_id, version);
     if (!e.ok()) return SendError(res, e.status());
     (void)svc->Audit(a, (of_revision || act == "discard" ? "kb_revision_" : "kb_entry_") + act, "kb:" + IdToString(e->id),
                      "version " + std::to_string(e->version));
+    res.set_header("ETag", "\"" + std::to_string(e->version) + "\"");
     SendJson(res, 200, KbJson(*e, e->CurrentAt(svc->clock()->NowMs()), true));
   }));
   Get("/api/v1/kb/synonyms", "/api/v1/kb/synonyms", Authed([this](const Actor&, const Req&, Res& res) {

@@ -42,6 +42,9 @@ struct KbEntry {
   // A save that must find the stored entry at this version (an editor's form, as loaded),
   // refused as stale_version otherwise; 0 for any (imports, the review workflow).
   int expected_version = 0;
+  // A save that changes only the pending revision below: the served entry keeps its
+  // updated_at and updated_by (what agents see as its last change, and its freshness).
+  bool revision_only = false;
   Id updated_by = 0;
   TimeMs updated_at = 0;
   int64_t use_count = 0;     // times used in a direct answer

@@ -153,13 +153,14 @@ Result<KbEntry> KbService::Edit(KbEntry edit, bool status_given, Id by) {
   edit.updated_by = by;
   edit.updated_at = clock_->NowMs();
   old.revision = std::make_shared<const KbEntry>(std::move(edit));
+  old.revision_only = true;
   ASSIGN_OR_RETURN(auto saved, Save({std::move(old)}, by));
   return saved.at(0);
 }
 
-Result<KbEntry> KbService::SetStatus(Id id, KbStatus status, Id by) {
+Result<KbEntry> KbService::SetStatus(Id id, KbStatus status, Id by, int expected_version) {
   ASSIGN_OR_RETURN(KbEntry e, Get(id));
-  e.expected_version = e.version;
+  e.expected_version = expected_version ? expected_version : e.version;
   if (e.revision && status != KbStatus::kRetired) {
     if (!KbTransition(e.revision->status, status)) {
       return Status(Code::kConflict, std::string("the pending revision is ") + KbStatusName(e.revision->status) +
@@ -171,13 +172,14 @@ Result<KbEntry> KbService::SetStatus(Id id, KbStatus status, Id by) {
       next.id = e.id;
       next.external_id = e.external_id;
       next.status = KbStatus::kPublished;
-      next.expected_version = e.version;
+      next.expected_version = e.expected_version;
       next.revision = nullptr;
       e = std::move(next);
     } else {
       auto revision = std::make_shared<KbEntry>(*e.revision);
       revision->status = status;
       e.revision = std::move(revision);
+      e.revision_only = true;
     }
   } else {
     if (!KbTransition(e.status, status)) {
@@ -191,11 +193,12 @@ Result<KbEntry> KbService::SetStatus(Id id, KbStatus status, Id by) {
   return saved.at(0);
 }
 
-Result<KbEntry> KbService::DiscardRevision(Id id, Id by) {
+Result<KbEntry> KbService::DiscardRevision(Id id, Id by, int expected_version) {
   ASSIGN_OR_RETURN(KbEntry e, Get(id));
   if (!e.revision) return Conflict("no_revision", "the entry has no pending revision");
   e.revision = nullptr;
-  e.expected_version = e.version;
+  e.revision_only = true;
+  e.expected_version = expected_version ? expected_version : e.version;
   ASSIGN_OR_RETURN(auto saved, Save({e}, by));
   return saved.at(0);
 }

@@ -79,10 +79,13 @@ class KbService {
   // The review workflow: draft → reviewed → published → retired (reviewed may go back to
   // draft, retired be re-drafted). An entry with a pending revision moves the revision
   // instead, and publishing it puts its text in the entry's place; retiring the entry
-  // drops the revision. A change saved meanwhile is not overwritten (stale_version).
-  Result<KbEntry> SetStatus(Id id, KbStatus status, Id by);
+  // drops the revision. A change saved meanwhile is not overwritten (stale_version). Saves
+  // that change only the revision leave the served entry's updated_at alone.
+  // `expected_version`: the version the editor acted on (0: the one read here); refused as
+  // stale_version when the entry has moved on.
+  Result<KbEntry> SetStatus(Id id, KbStatus status, Id by, int expected_version = 0);
   // Drops the entry's pending revision (kConflict no_revision when none waits).
-  Result<KbEntry> DiscardRevision(Id id, Id by);
+  Result<KbEntry> DiscardRevision(Id id, Id by, int expected_version = 0);
   // A knowledge entry by id; past tickets indexed as similar cases are not entries (404).
   Result<KbEntry> Get(Id id);
   // Each query ranked on its own. `cache_postings` keeps postings (and synonyms) across

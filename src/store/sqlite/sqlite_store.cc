@@ -2008,11 +2008,13 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
       // An existing entry (by id or external id) gets a new version; its old postings go.
       // Export writes an entry that has no external id under its internal id (unique across
       // databases), so importing that file back updates the entry instead of copying it.
-      Id existing = 0;
+      Id existing = 0, old_by = 0;
       int old_len = 0, old_version = 0;
       int64_t old_uses = 0;
+      TimeMs old_at = 0;
       {
-        ASSIGN_OR_RETURN(auto f, c.Prepare("SELECT id, doc_len, version, external_id IS NULL, use_count FROM kb_entries WHERE id = ? OR "
+        ASSIGN_OR_RETURN(auto f, c.Prepare("SELECT id, doc_len, version, external_id IS NULL, use_count, updated_at, updated_by "
+                                           "FROM kb_entries WHERE id = ? OR "
                                            "(external_id IS NOT NULL AND external_id = ?) OR "
                                            "(external_id IS NULL AND id = ?) ORDER BY external_id IS NULL LIMIT 1"));
         f.Bind(1, e.id).Bind(2, e.external_id.empty() ? std::string("\x01none") : e.external_id).Bind(3, as_internal);
@@ -2023,6 +2025,8 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
           old_version = static_cast<int>(f.Int(2));
           if (f.Int(3) != 0 && existing == as_internal) e.external_id.clear();
           old_uses = f.Int(4);
+          old_at = f.Int(5);
+          old_by = f.Int(6);
         }
         RETURN_IF_ERROR(st);
       }
@@ -2043,8 +2047,9 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
       } else {
         RETURN_IF_ERROR(AddCounter(c, docs_counter.c_str(), 1));
       }
-      e.updated_by = changed_by;
-      e.updated_at = now;
+      const bool keep_updated = existing && e.revision_only;
+      e.updated_by = keep_updated ? old_by : changed_by;
+      e.updated_at = keep_updated ? old_at : now;
       ASSIGN_OR_RETURN(auto up, c.Prepare(
           "INSERT INTO kb_entries(id, external_id, title, body, category_code, keywords, owner_unit_id, effective_at, "
           "expires_at, status, is_public, version, updated_by, updated_at, doc_len, kind, revision) "

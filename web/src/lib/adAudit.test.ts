@@ -30,6 +30,10 @@ describe('audit rows', () => {
     expect(auditDetail(entry({ action: 'category_updated', detail: 'name retired v4' }))).toBe('名称、停用、分类体系第 4 版')
     expect(auditDetail(entry({ action: 'category_created', detail: 'taxonomy version 3' }))).toBe('分类体系第 3 版')
     expect(auditDetail(entry({ action: 'kb_entry_publish', detail: 'version 2' }))).toBe('第 2 版')
+    expect(auditDetail(entry({ action: 'kb_imported', detail: '3 entries from faq.jsonl; 1 revisions in review replaced (hotline kb import)' })))
+      .toBe('从 faq.jsonl 导入 3 条知识条目，替换 1 条待审修订（命令行 hotline kb import）')
+    expect(auditDetail(entry({ action: 'kb_imported', detail: '3 entries from faq.jsonl (hotline kb import)' })))
+      .toBe('从 faq.jsonl 导入 3 条知识条目（命令行 hotline kb import）')
     expect(auditDetail(entry({ action: 'org_imported', target: 'units', detail: '12 rows from units.csv (hotline import)' })))
       .toBe('从 units.csv 导入 12 行（命令行 hotline import）')
     expect(auditTarget(entry({ target: 'units' })).text).toBe('单位')
@@ -38,7 +42,7 @@ describe('audit rows', () => {
     expect(auditTarget(entry({ target: 'taxonomy:3' })).text).toBe('分类体系 第 3 版')
     for (const a of ['unit_created', 'area_created', 'dispatch_rule_created', 'dispatch_rule_deleted', 'taxonomy_imported',
       'kb_entry_created', 'kb_entry_updated', 'kb_entry_review', 'kb_entry_retire', 'kb_entry_redraft', 'kb_revision_proposed',
-      'kb_revision_review', 'kb_revision_publish', 'kb_revision_redraft', 'kb_revision_discard', 'kb_synonyms_added',
+      'kb_revision_review', 'kb_revision_publish', 'kb_revision_redraft', 'kb_revision_discard', 'kb_imported', 'kb_synonyms_added',
       'kb_synonyms_deleted']) expect(auditActionLabels[a]).toBeTruthy()
   })
 })

@@ -16,7 +16,7 @@ export const auditActionLabels: Record<string, string> = {
   kb_entry_created: '新建知识条目', kb_entry_updated: '修改知识条目', kb_entry_review: '审核知识条目',
   kb_entry_publish: '发布知识条目', kb_entry_retire: '停用知识条目', kb_entry_redraft: '退回知识条目为草稿',
   kb_revision_proposed: '提交知识条目修订', kb_revision_review: '审核知识条目修订', kb_revision_publish: '发布知识条目修订',
-  kb_revision_redraft: '退回知识条目修订', kb_revision_discard: '放弃知识条目修订',
+  kb_revision_redraft: '退回知识条目修订', kb_revision_discard: '放弃知识条目修订', kb_imported: '导入知识条目',
   kb_synonyms_added: '新增同义词组', kb_synonyms_deleted: '删除同义词组',
 }
 
@@ -45,6 +45,7 @@ export function auditTarget(e: AuditEntry): { text: string; ticketId?: string } 
     case 'dispatch_rule': return { text: `派单规则（编号 ${id}）` }
     case 'kb': return { text: `知识条目（编号 ${id}）` }
     case 'kb_synonyms': return { text: `同义词组（编号 ${id}）` }
+    case 'kb_import': return { text: '知识库' }
     case 'taxonomy': return { text: `分类体系 第 ${id} 版` }
     case 'units': case 'areas': case 'dispatch-rules': return { text: importKinds[kind] }
     default: return { text: e.target }
@@ -59,11 +60,13 @@ export function auditDetail(e: AuditEntry): string {
   }
   let d = e.detail
   // Done at the console: `hotline init` / `hotline import`, by nobody the database knows.
-  const cli = /\s*\((hotline \w+)\)$/.exec(d)
+  const cli = /\s*\((hotline \w+(?: \w+)?)\)$/.exec(d)
   if (cli) d = d.slice(0, cli.index)
   const by = cli ? `（命令行 ${cli[1]}）` : ''
   const rows = /^(\d+) (rows|categories) from (.*)$/.exec(d)
   if (rows) return `从 ${rows[3]} 导入 ${rows[1]} ${rows[2] === 'rows' ? '行' : '个分类'}${by}`
+  const entries = /^(\d+) entries from (.*?)(?:; (\d+) revisions in review replaced)?$/.exec(d)
+  if (entries) return `从 ${entries[2]} 导入 ${entries[1]} 条知识条目${entries[3] ? `，替换 ${entries[3]} 条待审修订` : ''}${by}`
   const version = /^(taxonomy )?version (\d+)$/.exec(d)
   if (version) return (version[1] ? `分类体系第 ${version[2]} 版` : `第 ${version[2]} 版`) + by
   // What an update changed: "name phone", "role agent->dispatcher unit 3->5", "name retired v4".

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { emptyKbForm, formOf, hitWords, kbActions, kbBody, lastDay, parseTerms } from './rcKb'
+import { emptyKbForm, formOf, hitWords, kbActions, kbBody, kbConfirmOf, lastDay, parseTerms } from './rcKb'
 
 describe('kb helpers', () => {
   it('offers the workflow steps', () => {
@@ -17,6 +17,17 @@ describe('kb helpers', () => {
     // Editing again continues from the revision, on the entry's version.
     const e = { id: '1', title: 't', body: 'b', category_code: '', keywords: [], status: 'published', visibility: 'public', version: 3, revision: rev }
     expect(formOf(e)).toMatchObject({ title: 't2', body: 'b2', visibility: 'internal', version: 3 })
+  })
+  it('asks before an action that takes an answer away', () => {
+    const now = Date.parse('2026-12-01T12:00:00+08:00')
+    const e = { id: '1', title: '居住证', body: 'b', category_code: '', keywords: [], status: 'published', visibility: 'internal' }
+    const rev = { ...e, title: '居住证（新）', status: 'reviewed', expires: '2021-01-01T00:00:00+08:00' }
+    expect(kbConfirmOf(e, 'discard', now)).toContain('放弃')
+    expect(kbConfirmOf(e, 'review', now)).toBeNull()
+    expect(kbConfirmOf({ ...e, revision: { ...rev, expires: undefined } }, 'publish', now)).toBeNull()
+    expect(kbConfirmOf({ ...e, revision: rev }, 'publish', now)).toContain('有效期已于 2020-12-31 结束')
+    expect(kbConfirmOf({ ...e, revision: rev }, 'publish', now)).toContain('现行内容也随之下线')
+    expect(kbConfirmOf({ ...e, status: 'reviewed', effective: '2030-01-01T00:00:00+08:00' }, 'publish', now)).toContain('2030-01-01 才生效')
   })
   it('builds and checks the body', () => {
     const f = { ...emptyKbForm(), title: ' 停水查询 ', body: '拨打热线', keywords: ['停水', ' 停水 ', ''] }

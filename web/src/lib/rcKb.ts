@@ -56,6 +56,19 @@ export function kbActions(e: Pick<KbEntry, 'status' | 'revision'>): KbAction[] {
   }
 }
 
+// The question to ask before an action that takes an answer away: dropping a revision, or
+// publishing text outside its validity period (not served once published). Null: none.
+export function kbConfirmOf(e: KbEntry, action: string, now: number = Date.now()): string | null {
+  if (action === 'discard') return `放弃「${e.title}」待审的修订？条目继续提供现行内容，修订仍可在历史版本中查看。`
+  if (action !== 'publish') return null
+  const text = e.revision ?? e
+  const expired = text.expires !== undefined && Date.parse(text.expires) <= now
+  const early = text.effective !== undefined && Date.parse(text.effective) > now
+  if (!expired && !early) return null
+  const why = expired ? `有效期已于 ${lastDay(text.expires)} 结束` : `${firstDay(text.effective)} 才生效`
+  return `「${text.title}」${why}，发布后检索、直接答复和公开问答都不会提供${e.revision ? '，现行内容也随之下线' : ''}。仍要发布？`
+}
+
 export interface KbForm {
   title: string
   body: string
