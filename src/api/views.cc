@@ -114,6 +114,10 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
     const TimeMs stop = a.suspended ? a.suspended_at : end;
     j["time_used_ms"] = std::max<int64_t>(0, policy.Elapsed(a.dispatched_at, stop, a.clocks.handle_working) - a.suspended_ms);
     if (a.IsLive() && !a.suspended) j["remaining_ms"] = RemainingMs(a.handle_due_at, a.clocks.handle_working, policy, now);
+    // Suspended late: the overrun when the clock stopped (it does not grow while it stands).
+    if (a.IsLive() && a.SuspendedLate()) {
+      j["remaining_ms"] = RemainingMs(a.handle_due_at, a.clocks.handle_working, policy, a.suspended_at);
+    }
     // Not signed for yet: the time left to sign, on the accept clock (working time on a
     // working-day limit, as remaining_ms is).
     if (a.state == AssignmentState::kPending && a.accept_due_at) {
@@ -171,7 +175,7 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
     if (sug.is_object() && !intake_side) sug.erase("duplicates");
     if (!sug.is_discarded()) j["suggestions"] = std::move(sug);
   }
-  if (deadline.due) j["remaining_ms"] = RemainingMs(deadline.due, deadline.working, policy, now);
+  if (deadline.due) j["remaining_ms"] = RemainingMs(deadline.due, deadline.working, policy, deadline.frozen_at ? deadline.frozen_at : now);
   if (actor.role != Role::kUnitHandler && actor.role != Role::kAnalyst) j["query_code"] = t.query_code;
   return j;
 }

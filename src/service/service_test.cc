@@ -209,6 +209,32 @@ TEST_F(ServiceTest, ARelayingCentreIsNotOverdueWhileItsUnitIsSuspended) {
   for (const auto& b : *backlog) EXPECT_EQ(b.overdue, 0) << "the counts agree with the lists";
 }
 
+// An order suspended after its deadline had passed stays in the overdue lists and counts
+// (the clock stops, the lateness does not go away), for the ticket and for its unit.
+TEST_F(ServiceTest, AnOrderSuspendedLateStaysInTheOverdueCounts) {
+  const Id id = NewDispatchedTicket();
+  Actor handler{3, Role::kUnitHandler, dept_, "h"};
+  Command accept;
+  accept.type = CommandType::kAccept;
+  ASSERT_TRUE(svc_->Act(handler, id, accept).ok());
+  clock_.Set(T("2025-12-20T09:00:00+08:00"));  // long past its time limit
+  Command suspend;
+  suspend.type = CommandType::kSuspend;
+  suspend.reason = "等待鉴定结果";
+  ASSERT_TRUE(svc_->Act(Actor{4, Role::kSupervisor, hub_, "sup"}, id, suspend).ok());
+  clock_.Set(T("2025-12-22T09:00:00+08:00"));
+  TicketQuery overdue;
+  overdue.overdue = true;
+  EXPECT_EQ(Count(overdue), 1) << "the ticket's list";
+  overdue.unit_id = dept_;
+  EXPECT_EQ(Count(overdue), 1) << "the unit's list";
+  auto backlog = store_->BacklogByUnit(clock_.NowMs());
+  ASSERT_TRUE(backlog.ok());
+  int64_t late = 0;
+  for (const auto& b : *backlog) late += b.unit_id == dept_ ? b.overdue : 0;
+  EXPECT_EQ(late, 1) << "the unit's count agrees with its list";
+}
+
 // A unit's "overdue" and "due soon" lists read its own order's time limit, as its rows show
 // it: a unit that took over a returned order is not late because the ticket's overall
 // deadline passed, and the unit that returned it lists nothing.

@@ -126,7 +126,8 @@ bool Ticket::ClockStopped(const Assignment& a) const {
 }
 
 WarningLevel Assignment::LevelAt(TimeMs now) const {
-  if (!IsLive() || suspended || handle_due_at == 0) return WarningLevel::kNone;
+  if (!IsLive() || handle_due_at == 0) return WarningLevel::kNone;
+  if (suspended) return SuspendedLate() ? WarningLevel::kRed : WarningLevel::kNone;
   return LevelBetween(handle_due_at, handle_warn_at, now);
 }
 
@@ -142,7 +143,11 @@ TimeMs Ticket::NextAlarmAt() const {
 Ticket::Deadline Ticket::ClockDeadline() const {
   if (exempt || phase != Phase::kHandling || due_at == 0 || !IsOpenStatus(Status())) return {};
   if (const Assignment* a = ClockLead()) {
-    if (a->suspended) return {};
+    if (a->suspended) {
+      // Stopped after the citizen's deadline had passed: still overdue, by what it had run over.
+      return a->suspended_at >= due_at ? Deadline{due_at, a->handle_warn_at, a->clocks.handle_working, a->suspended_at}
+                                       : Deadline{};
+    }
     return {due_at, a->handle_warn_at, a->clocks.handle_working};
   }
   // Returned to its centre and not yet dispatched again: no unit is on the clock, but the

@@ -117,6 +117,9 @@ struct Assignment {
   TimeMs next_alarm_at = 0;      // 0 when nothing is pending
 
   bool IsLive() const { return state == AssignmentState::kPending || state == AssignmentState::kAccepted; }
+  // Suspended after its time limit had passed: the clock stands still, but the lateness
+  // happened and stays shown and counted (红牌) until the order is answered.
+  bool SuspendedLate() const { return suspended && handle_due_at != 0 && suspended_at >= handle_due_at; }
   WarningLevel LevelAt(TimeMs now) const;
 };
 
@@ -180,8 +183,12 @@ struct Ticket {
   // (免考核: no warnings, overdue counts or automatic urging for its units).
   bool ClockStopped(const Assignment& a) const;
   WarningLevel LevelOf(const Assignment& a, TimeMs now) const {
-    return ClockStopped(a) ? WarningLevel::kNone : a.LevelAt(now);
+    if (exempt) return WarningLevel::kNone;
+    return ClockStopped(a) && !a.suspended ? WarningLevel::kNone : a.LevelAt(now);
   }
+  // Whether the store keeps a's deadline where overdue counts read it: on the clock, or
+  // suspended late (not exempted, not a relay waiting on a suspended order below it).
+  bool DeadlineCounts(const Assignment& a) const { return !ClockStopped(a) || (!exempt && a.SuspendedLate()); }
   // The earliest pending alarm among live assignments, 0 when none (the timer's index).
   TimeMs NextAlarmAt() const;
   // The ticket's own time limit while a unit is on the clock (open, handling, its clock lead
@@ -192,6 +199,9 @@ struct Ticket {
   struct Deadline {
     TimeMs due = 0, warn = 0;
     bool working = false;
+    // Suspended after the deadline: the time left (overrun) is counted up to this instant,
+    // when the clock stopped, not to now.
+    TimeMs frozen_at = 0;
   };
   Deadline ClockDeadline() const;
   // The ticket's warning level at `now`: red once ClockDeadline's due has passed, yellow from

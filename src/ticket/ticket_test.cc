@@ -756,6 +756,33 @@ TEST_F(Lifecycle, AReplyEndsTheUnitsWaitingRequestsAndLaterChasesGoToTheCentresD
   EXPECT_EQ(Run(t, Cmd(C::kWithdraw), agent()).status().code(), Code::kConflict);
 }
 
+TEST_F(Lifecycle, AnOrderSuspendedAfterItsDeadlineStaysOverdue) {
+  Ticket t = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kAccept), handler());
+  // Suspended in time: off the clock, shown and counted as nothing.
+  Ticket early = Must(t, Cmd(C::kSuspend), supervisor());
+  EXPECT_EQ(early.LevelAt(clock_.NowMs()), WarningLevel::kNone);
+  EXPECT_FALSE(early.DeadlineCounts(*early.ActiveLead()));
+  // Suspended five days after the deadline: the clock stops, the lateness stays.
+  clock_.AdvanceMs(t.due_at + 5 * kDayMs - clock_.NowMs());
+  t = Must(t, Cmd(C::kSuspend), supervisor());
+  const TimeMs stopped = clock_.NowMs();
+  clock_.AdvanceMs(3 * kDayMs);
+  const Assignment& a = *t.ActiveLead();
+  EXPECT_EQ(t.LevelAt(clock_.NowMs()), WarningLevel::kRed);
+  EXPECT_EQ(t.LevelOf(a, clock_.NowMs()), WarningLevel::kRed);
+  EXPECT_TRUE(t.DeadlineCounts(a));
+  EXPECT_EQ(t.ClockDeadline().frozen_at, stopped) << "the overrun is counted to the stop, not to now";
+  EXPECT_EQ(a.next_alarm_at, 0) << "no automatic urging while it stands";
+  // Exempted (免考核), its lateness is not held against the unit.
+  Command exempt = Cmd(C::kExempt);
+  Ticket off = Must(t, exempt, supervisor());
+  EXPECT_EQ(off.LevelOf(*off.ActiveLead(), clock_.NowMs()), WarningLevel::kNone);
+  EXPECT_FALSE(off.DeadlineCounts(*off.ActiveLead()));
+  // Resumed, it is as late as when it stopped.
+  t = Must(t, Cmd(C::kResume), handler());
+  EXPECT_EQ(t.LevelAt(clock_.NowMs()), WarningLevel::kRed);
+}
+
 TEST_F(Lifecycle, CallbacksReopenAndCaps) {
   Ticket t = InStatus(S::kAwaitingCallback);
   Command bad = Cmd(C::kCallback);

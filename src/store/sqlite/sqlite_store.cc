@@ -920,7 +920,7 @@ Status SqliteStore::WriteTicket(Connection& c, const Ticket& t, bool insert) {
   const bool open = IsOpenStatus(t.Status());
   // The deadline columns behind the due/overdue/warning filters hold a value only while a
   // unit is on the clock or the order is back at its centre: not after the reply, not while
-  // suspended (Ticket::ClockDeadline, as Ticket::LevelAt reads it).
+  // suspended unless it was already late (Ticket::ClockDeadline, as Ticket::LevelAt reads it).
   const Ticket::Deadline deadline = t.ClockDeadline();
   const TimeMs warn_at = deadline.warn;
   const TimeMs due_col = deadline.due;
@@ -939,10 +939,11 @@ Status SqliteStore::WriteTicket(Connection& c, const Ticket& t, bool insert) {
         "accept_due_at=excluded.accept_due_at, handle_due_at=excluded.handle_due_at, "
         "accepted_at=excluded.accepted_at, replied_at=excluded.replied_at"));
     // A suspended order, and a relaying centre's waiting on one, is off the clock: its
-    // deadline column is pushed past any "now" so overdue counts skip it (resume rewrites it).
+    // deadline column is pushed past any "now" so overdue counts skip it (resume rewrites it);
+    // one suspended after its deadline stays counted overdue (Ticket::DeadlineCounts).
     RETURN_IF_ERROR(as.Bind(1, a.id).Bind(2, t.id).Bind(3, a.unit_id).Bind(4, a.lead)
                         .Bind(5, AssignmentStateName(a.state)).Bind(6, a.dispatched_at).Bind(7, a.accept_due_at)
-                        .Bind(8, t.ClockStopped(a) ? kOffClock : a.handle_due_at).Bind(9, a.accepted_at)
+                        .Bind(8, t.DeadlineCounts(a) ? a.handle_due_at : kOffClock).Bind(9, a.accepted_at)
                         .Bind(10, a.replied_at).Run());
   }
   return Status::Ok();
