@@ -413,6 +413,25 @@ class LifecycleTest(Base):
         self.assertEqual(got["status"], "archived")
         self.assertEqual(got["version"], version)
 
+    def test_a_co_handler_that_returns_its_part_is_an_alert_for_the_centre(self):
+        t = self.create()
+        t = self.act("disp1", t, "dispatch", {"unit_id": U("dept_a"), "assisting_unit_ids": [U("dept_b")]})
+        t = self.act("h_b", t, "return", {"reason": "路灯不属城管职责"})
+        self.assertEqual(t["status"], "dispatched", "the lead still holds the order")
+        r = call("GET", "/api/v1/alerts?kind=assist_returned&state=open", None, T("disp1"))
+        self.expect(r, 200)
+        mine = [a for a in r.json["items"] if a["ticket_id"] == t["id"]]
+        self.assertEqual(len(mine), 1, r.json)
+        d = mine[0]["data"]
+        self.assertEqual((d["number"], d["unit_id"], d["reason"], d["lead_unit_id"], d["to_unit_id"]),
+                         (t["number"], U("dept_b"), "路灯不属城管职责", U("dept_a"), U("hub")), d)
+        # The dispatcher records what was decided; the alert is then handled.
+        r = call("POST", "/api/v1/alerts/%s/handle" % mine[0]["id"],
+                 {"version": mine[0]["version"], "note": "由主办单位独立办理"}, T("disp1"))
+        self.expect(r, 200)
+        self.assertEqual(r.json["state"], "handled")
+        self.expect_error(call("GET", "/api/v1/alerts?kind=assist", None, T("disp1")), 400, field="kind")
+
     def test_a_returned_order_is_redispatched_level_by_level(self):
         t = self.dispatched("dept_a")
         t = self.act("h_a", t, "return", {"reason": "属江南区属地管理"})

@@ -1170,8 +1170,9 @@ void ApiServer::Impl::IntelRoutes() {
     int limit = 100;
     if (Status st = IntParam(req, "limit", &limit); !st.ok()) return SendError(res, st);
     const std::string kind = req.get_param_value("kind");
-    if (!kind.empty() && kind != "repeat_caller" && kind != "duplicate_cluster" && kind != "emergency") {
-      return SendError(res, InvalidArgument("kind", "must be repeat_caller, duplicate_cluster or emergency"));
+    if (!kind.empty() && kind != "repeat_caller" && kind != "duplicate_cluster" && kind != "emergency" &&
+        kind != "assist_returned") {
+      return SendError(res, InvalidArgument("kind", "must be repeat_caller, duplicate_cluster, emergency or assist_returned"));
     }
     const std::string state = req.get_param_value("state");
     if (!state.empty() && state != "open" && state != "handled") {

@@ -740,6 +740,34 @@ int RequestTypeRank(const std::string& type) {
 }
 }  // namespace
 
+// A co-handling unit (协办) that returns its part leaves the ticket with its lead, in no
+// centre queue: the centre that dispatched it is told by an alert (协办退回) to find another
+// unit or let the lead answer alone, and records which when it handles the alert.
+void Service::RaiseAssistReturnAlert(const Ticket& t, const std::vector<Event>& events) {
+  for (const auto& e : events) {
+    if (e.type != "returned") continue;
+    const json d = json::parse(e.data_json, nullptr, false);
+    if (!d.is_object() || d.value("lead", true)) continue;
+    const auto org = Org();
+    const Assignment* lead = t.ActiveLead();
+    const auto unit_name = [&](Id id) { const Unit* u = org->FindUnit(id); return u ? u->name : std::string(); };
+    const Id unit = ParseId(d.value("unit_id", "")).value_or(0);
+    const Id to = ParseId(d.value("to_unit_id", "")).value_or(0);
+    Store::Alert al;
+    al.id = ids_->Next();
+    al.kind = "assist_returned";
+    al.key = "assist_returned:" + d.value("assignment_id", "");
+    al.severity = "warning";
+    al.ticket_id = t.id;
+    al.created_at = al.updated_at = clock_->NowMs();
+    al.data_json = json{{"number", t.number}, {"unit_id", IdToString(unit)}, {"unit_name", unit_name(unit)},
+                        {"reason", d.value("reason", "")}, {"to_unit_id", IdToString(to)}, {"to_unit_name", unit_name(to)},
+                        {"lead_unit_id", lead ? IdToString(lead->unit_id) : ""},
+                        {"lead_unit_name", lead ? unit_name(lead->unit_id) : ""}}.dump();
+    if (Status st = store_->RaiseAlert(al); !st.ok()) spdlog::warn("alert {}: {}", al.key, st.message());
+  }
+}
+
 void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const json& sug) {
   const TimeMs now = clock_->NowMs();
   auto raise = [&](Store::Alert al) {
@@ -1189,6 +1217,7 @@ Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& given) 
       spdlog::warn("similar-case index for {}: {}", d.ticket.number, st.message());
     }
   }
+  if (cmd.type == CommandType::kReturn) RaiseAssistReturnAlert(d.ticket, d.events);
   if (cmd.type == CommandType::kAnswerDirectly && !cmd.kb_entry_ids.empty()) {
     // Usefulness of each entry: counted after the answer is committed (a lost count is
     // harmless; a count without an answer is not).

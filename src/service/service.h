@@ -239,6 +239,7 @@ class Service {
   // "high" when the requests escalate from asking to complaining), and a matter several
   // callers report at once (duplicate_cluster). Best effort, after the ticket is committed.
   void RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const nlohmann::json& proposal);
+  void RaiseAssistReturnAlert(const Ticket& t, const std::vector<Event>& events);
 
   // The current taxonomy's categories, cached briefly (intake reads them for every proposal).
   Result<std::vector<Category>> Categories();

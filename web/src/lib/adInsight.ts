@@ -1,7 +1,7 @@
 // Pure helpers of the insight screen (热点预警): the period parameters and alert summaries.
 import { dayString, dayTime } from './adCalendar'
 import { cityDate } from './format'
-import type { AlertHandling } from './rcTicket'
+import { assistReturnedSummary, type AlertHandling } from './rcTicket'
 
 // A picked date range [first, last] (YYYY-MM-DD, both included) → the API's [from, to)
 // (dates without a time are read in the city's time zone by the server).
@@ -49,6 +49,8 @@ export function alertSummary(a: Alert): string {
       const hits = (d.hits ?? []).map((h: any) => h.phrase).filter(Boolean).join('、')
       return `工单 ${d.number ?? ''} 疑似紧急事件${d.transfer ? '，建议' + (transferLabels[d.transfer] ?? '转' + d.transfer) : ''}${hits ? '：' + hits : ''}`
     }
+    case 'assist_returned':
+      return assistReturnedSummary(d)
     default:
       return JSON.stringify(d)
   }

@@ -131,7 +131,12 @@ export class CursorStack {
 
 // Alerts (GET /alerts): a one-line Chinese summary of each kind's data.
 export const alertKindLabels: Record<string, string> = {
-  repeat_caller: '重复来电', emergency: '紧急警情', duplicate_cluster: '重复诉求',
+  repeat_caller: '重复来电', emergency: '紧急警情', duplicate_cluster: '重复诉求', assist_returned: '协办退回',
+}
+// 协办退回: which co-handling unit gave its part back, why, and who leads the order now.
+export function assistReturnedSummary(d: any): string {
+  return `工单 ${d.number ?? ''} 的协办单位 ${d.unit_name || '—'} 退回${d.reason ? `（${d.reason}）` : ''}，`
+    + `主办 ${d.lead_unit_name || '—'}：请另派协办或由主办独立办理`
 }
 export function severityType(s: string): 'danger' | 'warning' | 'info' {
   return s === 'high' ? 'danger' : s === 'warning' ? 'warning' : 'info'
@@ -147,6 +152,8 @@ export function alertSummary(a: { kind: string; data: any }): string {
       return `同一事项 ${d.count ?? (d.numbers ?? []).length} 件${d.first ? `（首件 ${d.first}）` : ''}`
     case 'repeat_caller':
       return `来电 ${d.phone ?? ''} 在${d.window_days ?? 30}天内反映 ${d.count ?? (d.tickets ?? []).length} 次${d.escalating ? '，情绪/诉求升级' : ''}`
+    case 'assist_returned':
+      return assistReturnedSummary(d)
     default:
       return ''
   }
@@ -166,7 +173,7 @@ export function alertNumbers(a: { kind: string; data: any }): string[] {
   const d = a.data ?? {}
   if (a.kind === 'duplicate_cluster') return d.numbers ?? []
   if (a.kind === 'repeat_caller') return (d.tickets ?? []).map((t: any) => t.number)
-  if (a.kind === 'emergency') return d.number ? [d.number] : []
+  if (a.kind === 'emergency' || a.kind === 'assist_returned') return d.number ? [d.number] : []
   return []
 }
 
