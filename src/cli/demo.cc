@@ -183,12 +183,13 @@ class CityBuilder {
       if (lead == "district" && prefix.empty()) add(units.at("临江市12345热线中心"), 0, 0);  // never unmatched
     }
     RETURN_IF_ERROR(s.ImportOrg(area_rows, unit_rows, rules));
-    RETURN_IF_ERROR(CreateKnowledge(code_of));
-    return CreateUsers(units);
+    ASSIGN_OR_RETURN(const Id supervisor, CreateUsers(units));
+    return CreateKnowledge(code_of, supervisor);
   }
 
  private:
-  Status CreateUsers(const std::map<std::string, Id>& units) {
+  // Returns supervisor1's id (the knowledge editor of the demo).
+  Result<Id> CreateUsers(const std::map<std::string, Id>& units) {
     const Id hub = units.at("临江市12345热线中心");
     ASSIGN_OR_RETURN(std::string hash, HashPassword(kDemoPassword));
     struct U { std::string name; Role role; Id unit; std::string display; };
@@ -210,6 +211,7 @@ class CityBuilder {
                          std::string(spec.name) + " 话务员"});
       }
     }
+    Id supervisor = 0;
     for (const auto& u : users) {
       User row;
       row.username = u.name;
@@ -217,14 +219,17 @@ class CityBuilder {
       row.role = u.role;
       row.unit_id = u.unit;
       row.display_name = u.display;
-      RETURN_IF_ERROR(app_.store->CreateUser(row).status());
+      ASSIGN_OR_RETURN(const User made, app_.store->CreateUser(row));
+      if (u.name == "supervisor1") supervisor = made.id;
     }
-    return Status::Ok();
+    return supervisor;
   }
 
   // A small knowledge base: the centre's standard answers, public where citizens may read them.
+  // One published entry has an edit waiting in review (待审修订) by `editor`, as a knowledge
+  // base always has: next year's enrolment dates, proposed before they are confirmed.
   template <typename CodeOf>
-  Status CreateKnowledge(const CodeOf& code_of) {
+  Status CreateKnowledge(const CodeOf& code_of, Id editor) {
     struct K { const char* title; const char* category; const char* body; bool pub; };
     const K kEntries[] = {
         {"停水原因及恢复供水时间查询", "停水", "计划停水会提前24小时在小区公告栏和临江水务公众号公布；突发停水可拨打水务集团热线查询抢修进度，一般抢修在8小时内恢复供水。", true},
@@ -245,7 +250,16 @@ class CityBuilder {
       e.is_public = k.pub;
       entries.push_back(std::move(e));
     }
-    return KbService(app_.store.get(), SystemClock::Default()).Save(std::move(entries), 0).status();
+    KbService kb(app_.store.get(), SystemClock::Default());
+    ASSIGN_OR_RETURN(auto saved, kb.Save(std::move(entries), 0));
+    for (const KbEntry& e : saved) {
+      if (e.title != std::string("小学入学报名")) continue;
+      KbEntry edit = e;
+      edit.body = "适龄儿童按学区划分对口入学，报名时间调整为每年6月10日至6月25日，需提供户口簿、房产证明和出生证明，"
+                  "可通过“临江教育”公众号网上报名，材料不全的可在7月5日前补交。";
+      RETURN_IF_ERROR(kb.Edit(std::move(edit), false, editor).status());
+    }
+    return Status::Ok();
   }
 
   App& app_;
