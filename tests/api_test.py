@@ -1270,9 +1270,9 @@ class ErrorTest(Base):
         r = call("POST", "/api/v1/dispatch-rules", {"lead_unit_id": U("dept_a"), "category_prefix": "01",
                                                     "priority": 2147483648}, T("admin"))
         self.expect_error(r, 400, field="priority")
-        # Wrong shape, a month 13, a wrong check digit, all zeros.
+        # Wrong shape, a month 13, a wrong check digit, all zeros, born in 2099 (right check digit).
         for bad in ("中文中文中文", "ABCDEFGHIJKLMNOPQR", "11010119900307123", "110101199913450000",
-                    "110101199003071234", "000000000000000000"):
+                    "110101199003071234", "000000000000000000", "110105209912310029"):
             r = self.post_ticket({"channel": "web", "request_type": "help", "content": "身份证号格式",
                                   "citizen": {"phone": PHONE, "id_number": bad}})
             self.expect_error(r, 400, field="citizen.id_number")

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/clock.h"
 #include "core/json.h"
 #include "core/text.h"
 #include "ticket/ticket.h"
@@ -63,6 +64,12 @@ Status CheckIdNumber(const std::string& id) {
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   if (year < 1900 || month < 1 || month > 12 || day < 1 || day > kDays[month - 1] || (month == 2 && day == 29 && !leap)) {
     return InvalidArgument("citizen.id_number", "holds no valid birth date");
+  }
+  // Nobody calls before being born: a birth date after today (city time) is a typo.
+  const std::string today = FormatIsoCity(SystemClock::Default()->NowMs()).substr(0, 10);  // YYYY-MM-DD
+  const int now = std::stoi(today.substr(0, 4)) * 10000 + std::stoi(today.substr(5, 2)) * 100 + std::stoi(today.substr(8, 2));
+  if (year * 10000 + month * 100 + day > now) {
+    return InvalidArgument("citizen.id_number", "holds a birth date in the future");
   }
   if (!long_form) return Status::Ok();
   static constexpr int kWeights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};

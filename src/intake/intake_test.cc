@@ -23,6 +23,10 @@ TEST(Intake, PhonesNormaliseToOneFormPerNumber) {
   EXPECT_EQ(NormalisePhone("0086 13812345678"), "13812345678");
   EXPECT_EQ(NormalisePhone("8613812345678"), "13812345678");
   EXPECT_EQ(NormalisePhone("(0731) 8888-1234"), "073188881234");
+  // A landline in the international form gets its trunk 0 back: one caller with 0571….
+  EXPECT_EQ(NormalisePhone("+86 571 8888 1234"), "057188881234");
+  EXPECT_EQ(NormalisePhone("0086-10-6512-3456"), "01065123456");
+  EXPECT_EQ(NormalisePhone("+86 400 123 4567"), "4001234567");
   EXPECT_EQ(NormalisePhone("+1 (415) 555-0100"), "+14155550100");
   EXPECT_EQ(NormalisePhone("001 415 555 0100"), "+14155550100");
   EXPECT_NE(NormalisePhone("+1 415 555 0100"), NormalisePhone("14155550100"));

@@ -2,6 +2,7 @@
 // alarm once — also across a restart — lists filter by deadline, a calendar edit
 // recomputes open deadlines, and the masking matrix holds.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <thread>
 
@@ -233,6 +234,21 @@ TEST_F(ServiceTest, AnOrderSuspendedLateStaysInTheOverdueCounts) {
   int64_t late = 0;
   for (const auto& b : *backlog) late += b.unit_id == dept_ ? b.overdue : 0;
   EXPECT_EQ(late, 1) << "the unit's count agrees with its list";
+  // A database written before this rule held the order off the clock in its columns: opened
+  // again, its open suspended tickets are written anew, once, and the lists agree.
+  svc_.reset();
+  store_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "s.db").string().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE tickets SET due_at = 0, warn_at = 0; UPDATE assignments SET handle_due_at = "
+                             "4611686018427387903; DELETE FROM meta WHERE key = 'ticket_columns_version';",
+                         nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  Open();
+  overdue.unit_id = 0;
+  EXPECT_EQ(Count(overdue), 1) << "the ticket's list, after the upgrade";
+  overdue.unit_id = dept_;
+  EXPECT_EQ(Count(overdue), 1) << "the unit's list, after the upgrade";
 }
 
 // A unit's "overdue" and "due soon" lists read its own order's time limit, as its rows show

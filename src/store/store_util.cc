@@ -50,7 +50,15 @@ std::string NormalisePhone(const std::string& phone) {
     digits = digits.substr(2);
   }
   if (international) {
-    if (digits.rfind("86", 0) == 0) return digits.substr(2);
+    if (digits.rfind("86", 0) == 0) {
+      // A mainland landline drops its trunk 0 in the international form (+86 571 8888 1234):
+      // given back, it is the number as dialled at home (0571…) and one caller with it.
+      std::string national = digits.substr(2);
+      const bool mobile = national.size() == 11 && national[0] == '1' && national[1] >= '3';
+      const bool landline = !national.empty() && national[0] != '0' && !mobile &&  // 10 is Beijing's code
+                            national.rfind("400", 0) != 0 && national.rfind("800", 0) != 0;
+      return landline ? "0" + national : national;
+    }
     return digits.empty() ? "" : "+" + digits;
   }
   if (digits.size() == 13 && digits.rfind("86", 0) == 0) digits = digits.substr(2);

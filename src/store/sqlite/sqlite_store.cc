@@ -180,6 +180,7 @@ class SqliteStore final : public Store {
   Result<T> Read(const std::function<Result<T>(Connection&)>& fn);
   void WriterLoop();
   Status Migrate(Connection& c);
+  Status UpgradeTicketColumns(Connection& c);
   Status CheckKey(Connection& c);
 
   Status BumpOrgVersion(Connection& c);
@@ -286,6 +287,7 @@ Status SqliteStore::Open() {
   ASSIGN_OR_RETURN(writer_, Connection::Open(opts_.path, opts_.synchronous_full));
   RETURN_IF_ERROR(Migrate(*writer_));
   RETURN_IF_ERROR(CheckKey(*writer_));
+  RETURN_IF_ERROR(UpgradeTicketColumns(*writer_));
   if (opts_.node_id < 0) {
     RETURN_IF_ERROR(LeaseNode(*writer_));
   } else {
@@ -326,6 +328,39 @@ Status SqliteStore::Migrate(Connection& c) {
     RETURN_IF_ERROR(c.Exec("COMMIT"));
   }
   return Status::Ok();
+}
+
+// The list and count columns of tickets follow rules in code (Ticket::ClockDeadline,
+// DeadlineCounts); when a rule changes, the open tickets it concerns are written again once,
+// so that lists and counts agree with the tickets' own view. Version 1: an order suspended
+// after its deadline stays overdue (rows written before had it off the clock).
+Status SqliteStore::UpgradeTicketColumns(Connection& c) {
+  constexpr int kColumnsVersion = 1;
+  RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+  Status st = [&]() -> Status {
+    ASSIGN_OR_RETURN(auto v, c.Prepare("SELECT value FROM meta WHERE key = 'ticket_columns_version'"));
+    Status vs;
+    const int built = v.Step(&vs) ? std::atoi(v.Text(0).c_str()) : 0;
+    RETURN_IF_ERROR(vs);
+    if (built >= kColumnsVersion) return Status::Ok();
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT state FROM tickets WHERE is_open = 1 AND instr(state, '\"suspended\":true') > 0"));
+    std::vector<Ticket> suspended;
+    Status rs;
+    while (s.Step(&rs)) {
+      ASSIGN_OR_RETURN(auto t, DecodeTicketState(s.Text(0)));
+      suspended.push_back(std::move(t));
+    }
+    RETURN_IF_ERROR(rs);
+    for (const Ticket& t : suspended) RETURN_IF_ERROR(WriteTicket(c, t, false));
+    ASSIGN_OR_RETURN(auto m, c.Prepare("INSERT INTO meta(key, value) VALUES('ticket_columns_version', ?) "
+                                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+    return m.Bind(1, std::to_string(kColumnsVersion)).Run();
+  }();
+  if (!st.ok()) {
+    (void)c.Exec("ROLLBACK");
+    return st;
+  }
+  return c.Exec("COMMIT");
 }
 
 Status SqliteStore::CheckKey(Connection& c) {

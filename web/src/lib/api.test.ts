@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ApiError, act, api, buildUrl, describeError, getAll, setToken, setUnauthorisedHandler } from './api'
+import { ApiError, act, api, buildUrl, describeError, getAll, newIdempotencyKey, setToken, setUnauthorisedHandler } from './api'
 
 function reply(status: number, body: unknown) {
   return vi.fn(async () => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }))
@@ -8,6 +8,13 @@ function reply(status: number, body: unknown) {
 afterEach(() => {
   vi.unstubAllGlobals()
   setToken('')
+})
+
+describe('idempotency keys', () => {
+  it('are distinct and say whose form they came from', () => {
+    expect(newIdempotencyKey()).not.toBe(newIdempotencyKey())
+    expect(newIdempotencyKey('portal')).toMatch(/^portal-/)
+  })
 })
 
 describe('api client', () => {

@@ -276,3 +276,11 @@ export function act<T = any>(ticketId: string, action: string, body: Record<stri
   if (version !== undefined) headers['If-Match'] = `"${version}"`
   return post<T>(`/tickets/${ticketId}/actions/${action}`, body, headers)
 }
+
+// A fresh Idempotency-Key for one filled-in form (the same key on a retry returns the same
+// ticket): `wb` the workbench's, `portal` the citizens'.
+export function newIdempotencyKey(prefix = 'wb'): string {
+  const c = (globalThis as any).crypto
+  if (c && typeof c.randomUUID === 'function') return `${prefix}-${c.randomUUID()}`
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   Latest, codePath, composeAnswer, emergencyNote, emptyForm, formItemFor, historyPhone, hitPhrases, toneEvidence,
-  matchAreas, matchCategories, newIdempotencyKey, parentCode, proposedCategory, proposedValue, snippetParts, ticketBody,
+  matchAreas, matchCategories, parentCode, proposedCategory, proposedValue, snippetParts, ticketBody,
 } from './wbIntake'
 import { requestTypeLabels } from './labels'
 
@@ -70,9 +70,6 @@ describe('ticket body', () => {
     expect(historyPhone('138-001')).toBe('138001'.length >= 7 ? '138001' : null)
     expect(historyPhone('123456')).toBeNull()
     expect(historyPhone('123 4567')).toBe('1234567')
-  })
-  it('makes distinct idempotency keys', () => {
-    expect(newIdempotencyKey()).not.toBe(newIdempotencyKey())
   })
 })
 

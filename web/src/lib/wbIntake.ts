@@ -175,12 +175,6 @@ export function historyPhone(p: string): string | null {
   return d.length >= 7 ? d : null
 }
 
-// A fresh Idempotency-Key for one filled-in form (the same key on a retry returns the same ticket).
-export function newIdempotencyKey(): string {
-  const c = (globalThis as any).crypto
-  if (c && typeof c.randomUUID === 'function') return 'wb-' + c.randomUUID()
-  return 'wb-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 12)
-}
 
 // ---------------------------------------------------------------- proposals (POST /suggest)
 
