@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { effectiveWarning, alertHandledText, alertNumbers, alertSummary, callbackBody, callbackEffect, CursorStack, firstExtensionRequest, latestReply, pendingKinds, pendingRequests, repliesOf, reviewBody, textBody } from './rcTicket'
+import { alertHandledText, alertNumbers, alertSummary, callbackBody, callbackEffect, CursorStack, firstExtensionRequest, latestReply, pendingKinds, pendingRequests, repliesOf, reviewBody, textBody } from './rcTicket'
 
 const a = (o: any) => ({ id: 'a', unit_id: 'u', unit_name: 'U', lead: true, mode: 'direct', parent_id: null, round: 1,
   state: 'replied', dispatched_at: '', replied_at: '2026-11-28T10:00:00+08:00', handle_due_at: '', handled_on_time: true, ...o })
@@ -107,12 +107,3 @@ describe('alerts', () => {
   })
 })
 
-describe('effectiveWarning', () => {
-  it('reds an open ticket past its due time', () => {
-    const now = Date.parse('2026-11-28T22:00:00+08:00')
-    expect(effectiveWarning({ warning_level: 'none', due_at: '2026-11-28T00:00:00+08:00', status: 'returned' }, now)).toBe('red')
-    expect(effectiveWarning({ warning_level: 'yellow', due_at: '2026-12-01T00:00:00+08:00', status: 'in_progress' }, now)).toBe('yellow')
-    expect(effectiveWarning({ warning_level: 'none', due_at: '2026-11-28T00:00:00+08:00', status: 'closed' }, now)).toBe('none')
-    expect(effectiveWarning({ warning_level: 'none', due_at: '', status: 'received' }, now)).toBe('none')
-  })
-})

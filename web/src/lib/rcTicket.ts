@@ -205,11 +205,3 @@ export function pendingKinds(t: Pick<RcTicket, 'assignments'>): ('extension' | '
   return out
 }
 
-// The warning level to show: the server's, except that an open ticket whose overall due_at
-// has passed counts as red even when no assignment is live (e.g. returned, awaiting
-// redispatch: the server then reports "none").
-export function effectiveWarning(t: Pick<RcTicket, 'warning_level' | 'due_at' | 'status'>, now: number = Date.now()): string {
-  const closedLike = ['closed', 'archived', 'merged', 'withdrawn', 'transferred'].includes(t.status)
-  if (!closedLike && t.due_at && Date.parse(t.due_at) < now) return 'red'
-  return t.warning_level || 'none'
-}
