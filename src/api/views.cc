@@ -113,10 +113,12 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
     const TimeMs end = a.replied_at ? a.replied_at : a.ended_at ? a.ended_at : now;
     const TimeMs stop = a.suspended ? a.suspended_at : end;
     j["time_used_ms"] = std::max<int64_t>(0, policy.Elapsed(a.dispatched_at, stop, a.clocks.handle_working) - a.suspended_ms);
-    if (a.IsLive() && !a.suspended) j["remaining_ms"] = RemainingMs(a.handle_due_at, a.clocks.handle_working, policy, now);
-    // Suspended late: the overrun when the clock stopped (it does not grow while it stands).
-    if (a.IsLive() && a.SuspendedLate()) {
-      j["remaining_ms"] = RemainingMs(a.handle_due_at, a.clocks.handle_working, policy, a.suspended_at);
+    // While its clock stands (suspended, or a relay waiting on a suspended order): nothing,
+    // or, stopped late, the overrun when it stopped (it does not grow while it stands).
+    if (a.IsLive() && t.StoppedAt(a) == 0) {
+      j["remaining_ms"] = RemainingMs(a.handle_due_at, a.clocks.handle_working, policy, now);
+    } else if (t.StoppedLate(a)) {
+      j["remaining_ms"] = RemainingMs(a.handle_due_at, a.clocks.handle_working, policy, t.StoppedAt(a));
     }
     // Not signed for yet: the time left to sign, on the accept clock (working time on a
     // working-day limit, as remaining_ms is).

@@ -741,8 +741,9 @@ int RequestTypeRank(const std::string& type) {
 }  // namespace
 
 // A co-handling unit (协办) that returns its part leaves the ticket with its lead, in no
-// centre queue: the centre that dispatched it is told by an alert (协办退回) to find another
-// unit or let the lead answer alone, and records which when it handles the alert.
+// centre queue: the centre that dispatched it is told by an alert (协办退回) to confirm that
+// the lead answers alone or coordinate the order elsewhere, and records which when it
+// handles the alert.
 void Service::RaiseAssistReturnAlert(const Ticket& t, const std::vector<Event>& events) {
   for (const auto& e : events) {
     if (e.type != "returned") continue;

@@ -125,6 +125,16 @@ bool Ticket::ClockStopped(const Assignment& a) const {
   });
 }
 
+TimeMs Ticket::StoppedAt(const Assignment& a) const {
+  if (a.suspended) return a.suspended_at;
+  TimeMs at = 0;
+  for (const auto& child : assignments) {
+    if (child.parent_id != a.id || child.id == a.id || !child.IsLive()) continue;
+    if (const TimeMs c = StoppedAt(child); c != 0 && (at == 0 || c < at)) at = c;
+  }
+  return at;
+}
+
 WarningLevel Assignment::LevelAt(TimeMs now) const {
   if (!IsLive() || handle_due_at == 0) return WarningLevel::kNone;
   if (suspended) return SuspendedLate() ? WarningLevel::kRed : WarningLevel::kNone;

@@ -182,13 +182,23 @@ struct Ticket {
   // suspended further down (the relaying centre waits on it), or the ticket is exempted
   // (免考核: no warnings, overdue counts or automatic urging for its units).
   bool ClockStopped(const Assignment& a) const;
+  // When a's clock stopped: its own suspension's start, or, for a relay, that of the
+  // suspended order below it that it waits on; 0 while it runs.
+  TimeMs StoppedAt(const Assignment& a) const;
+  // Stopped after its time limit had passed (and not exempted): the lateness stays shown and
+  // counted while the clock stands, the overrun frozen at StoppedAt.
+  bool StoppedLate(const Assignment& a) const {
+    const TimeMs at = exempt ? 0 : StoppedAt(a);
+    return at != 0 && a.IsLive() && a.handle_due_at != 0 && at >= a.handle_due_at;
+  }
   WarningLevel LevelOf(const Assignment& a, TimeMs now) const {
     if (exempt) return WarningLevel::kNone;
-    return ClockStopped(a) && !a.suspended ? WarningLevel::kNone : a.LevelAt(now);
+    if (ClockStopped(a)) return StoppedLate(a) ? WarningLevel::kRed : WarningLevel::kNone;
+    return a.LevelAt(now);
   }
   // Whether the store keeps a's deadline where overdue counts read it: on the clock, or
-  // suspended late (not exempted, not a relay waiting on a suspended order below it).
-  bool DeadlineCounts(const Assignment& a) const { return !ClockStopped(a) || (!exempt && a.SuspendedLate()); }
+  // stopped late.
+  bool DeadlineCounts(const Assignment& a) const { return !ClockStopped(a) || StoppedLate(a); }
   // The earliest pending alarm among live assignments, 0 when none (the timer's index).
   TimeMs NextAlarmAt() const;
   // The ticket's own time limit while a unit is on the clock (open, handling, its clock lead

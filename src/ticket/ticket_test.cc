@@ -783,6 +783,24 @@ TEST_F(Lifecycle, AnOrderSuspendedAfterItsDeadlineStaysOverdue) {
   EXPECT_EQ(t.LevelAt(clock_.NowMs()), WarningLevel::kRed);
 }
 
+TEST_F(Lifecycle, ARelayWaitingOnAnOrderSuspendedLateIsLateToo) {
+  Ticket t = Must(New(), Dispatch(kDistrict, "relay"), dispatcher());
+  t = Must(t, Dispatch(kStreet), A(Role::kDispatcher, kDistrict));
+  t = Must(t, Cmd(C::kAccept), handler(kStreet));
+  const Assignment* relay = nullptr;
+  for (const auto& a : t.assignments) if (a.unit_id == kDistrict) relay = &a;
+  ASSERT_NE(relay, nullptr);
+  clock_.AdvanceMs(relay->handle_due_at + kDayMs - clock_.NowMs());
+  t = Must(t, Cmd(C::kSuspend), A(Role::kDispatcher, kDistrict));
+  for (const auto& a : t.assignments) {
+    if (a.unit_id != kDistrict && a.unit_id != kStreet) continue;
+    EXPECT_EQ(t.StoppedAt(a), clock_.NowMs()) << a.unit_id;
+    EXPECT_TRUE(t.StoppedLate(a)) << a.unit_id;
+    EXPECT_EQ(t.LevelOf(a, clock_.NowMs() + kDayMs), WarningLevel::kRed) << a.unit_id;
+    EXPECT_TRUE(t.DeadlineCounts(a)) << a.unit_id;
+  }
+}
+
 TEST_F(Lifecycle, CallbacksReopenAndCaps) {
   Ticket t = InStatus(S::kAwaitingCallback);
   Command bad = Cmd(C::kCallback);

@@ -95,7 +95,7 @@ describe('alerts', () => {
     expect(alertSummary(rep)).toContain('升级')
     expect(alertNumbers(rep)).toEqual(['A'])
     const back = { kind: 'assist_returned', data: { number: 'B', unit_name: '市住建局', reason: '非本单位职责', lead_unit_name: '市城管局' } }
-    expect(alertSummary(back)).toBe('工单 B 的协办单位 市住建局 退回（非本单位职责），主办 市城管局：请另派协办或由主办独立办理')
+    expect(alertSummary(back)).toBe('工单 B 的协办单位 市住建局 退回（非本单位职责），主办 市城管局：请确认由主办独立办理，或协调改派')
     expect(alertNumbers(back)).toEqual(['B'])
   })
   it('says who handled an alert, and that a newer report opened it again', () => {

@@ -136,7 +136,7 @@ export const alertKindLabels: Record<string, string> = {
 // 协办退回: which co-handling unit gave its part back, why, and who leads the order now.
 export function assistReturnedSummary(d: any): string {
   return `工单 ${d.number ?? ''} 的协办单位 ${d.unit_name || '—'} 退回${d.reason ? `（${d.reason}）` : ''}，`
-    + `主办 ${d.lead_unit_name || '—'}：请另派协办或由主办独立办理`
+    + `主办 ${d.lead_unit_name || '—'}：请确认由主办独立办理，或协调改派`
 }
 export function severityType(s: string): 'danger' | 'warning' | 'info' {
   return s === 'high' ? 'danger' : s === 'warning' ? 'warning' : 'info'
