@@ -1221,6 +1221,17 @@ class PersonalDataTest(Base):
         lookups = [e for e in audit if e["action"] == "caller_lookup" and e["user_id"] == W.users["agent1"]["id"]]
         self.assertTrue(lookups, "caller look-ups are audited")
         self.assertNotIn(phone, json.dumps(audit, ensure_ascii=False), "the audit log holds the phone masked")
+        # A number written in a request's text is found by a text search only by those who may
+        # look callers up, and such a search is audited as one; a ticket number is no phone.
+        c = self.create(citizen={"name": "赵六", "phone": phone}, content="保密举报，举报人电话" + phone, confidential=True)
+        for who in ("ana1", "qa1", "rev1"):
+            self.expect_error(call("GET", "/api/v1/tickets" + q(q=phone), token=T(who)), 403, field="q")
+        items, _ = self.list_all("agent1", q=phone)
+        self.assertIn(c["id"], [x["id"] for x in items])
+        audit = self.expect(call("GET", "/api/v1/audit?page_size=200", token=T("admin")), 200).json["items"]
+        self.assertTrue([e for e in audit if e["action"] == "caller_lookup" and e["target"] == "q"], "audited")
+        self.assertNotIn(phone, json.dumps(audit, ensure_ascii=False))
+        self.expect(call("GET", "/api/v1/tickets" + q(q=c["number"]), token=T("ana1")), 200)
 
 
 # ---- input errors ------------------------------------------------------------------------
