@@ -680,8 +680,20 @@ class AssistTest(DemoCase):
         with urllib.request.urlopen(req, timeout=10) as r:
             self.assertIn("text/csv", r.headers["Content-Type"])
             body = r.read().decode("utf-8-sig")
-        self.assertTrue(body.startswith("工单编号,受理时间,分类编码,领域代码,线索领域,线索依据"), body[:100])
+        self.assertTrue(body.startswith("工单编号,受理时间,分类编码,领域代码,线索领域,线索依据,保密件"), body[:100])
         self.assertIn(t["number"], body)
+        # A confidential report (保密) is marked so, in the list and in the file.
+        status, c = self.api("POST", "/api/v1/tickets", {
+            "channel": "phone", "request_type": "report", "confidential": True,
+            "content": "保密举报：化工厂夜间偷排污水到河里。", "citizen": {"phone": "13500006666"}})
+        self.assertEqual(status, 201, c)
+        status, lst = self.api("GET", "/api/v1/insight/litigation", who="supervisor1")
+        marks = {i["number"]: i["confidential"] for i in lst["items"]}
+        self.assertEqual((marks[t["number"]], marks[c["number"]]), (False, True))
+        with urllib.request.urlopen(req, timeout=10) as r:
+            lines = r.read().decode("utf-8-sig").splitlines()
+        marked = {n: {l.rsplit(",", 1)[1] for l in lines if n in l.split(",")[0]} for n in (t["number"], c["number"])}
+        self.assertEqual(marked, {t["number"]: {"否"}, c["number"]: {"是"}}, lines[:3])
         status, _ = self.api("GET", "/api/v1/insight/litigation", who="agent1")
         self.assertEqual(status, 403)
         status, e = self.api("GET", "/api/v1/insight/litigation?format=xml", who="supervisor1")

@@ -1287,18 +1287,21 @@ void ApiServer::Impl::IntelRoutes() {
     json items = json::array();
     // For officials opening it in a spreadsheet: Chinese headings; the domain's code kept
     // beside its name for whoever filters by it.
-    std::string csv = "工单编号,受理时间,分类编码,领域代码,线索领域,线索依据\r\n";
+    // A confidential report (保密件) is marked, so that whoever forwards the list keeps the
+    // reporter's request.
+    std::string csv = "工单编号,受理时间,分类编码,领域代码,线索领域,线索依据,保密件\r\n";
     const auto quote = [](const std::string& v) { return SpreadsheetField(v); };
     for (const auto& c : *list) {
       const json sug = json::parse(c.suggestions.empty() ? "{}" : c.suggestions, nullptr, false);
       if (!sug.is_object() || !sug.contains("litigation")) continue;
       items.push_back({{"ticket_id", IdToString(c.id)}, {"number", c.number}, {"created_at", Iso(c.created_at)},
-                       {"category_code", c.category_code}, {"clues", sug["litigation"]}});
+                       {"category_code", c.category_code}, {"confidential", c.confidential}, {"clues", sug["litigation"]}});
       for (const auto& d : sug["litigation"]) {
         std::string ev;
         for (const auto& e : d.value("evidence", json::array())) ev += (ev.empty() ? "" : "、") + e.get<std::string>();
         csv += quote(c.number) + "," + quote(Iso(c.created_at)) + "," + quote(c.category_code) + "," +
-               quote(d.value("domain", "")) + "," + quote(d.value("label", "")) + "," + quote(ev) + "\r\n";
+               quote(d.value("domain", "")) + "," + quote(d.value("label", "")) + "," + quote(ev) + "," +
+               (c.confidential ? "是" : "否") + "\r\n";
       }
     }
     if (format == "csv") {

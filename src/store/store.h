@@ -318,6 +318,7 @@ class Store {
     std::string number;
     TimeMs created_at = 0;
     std::string category_code, suggestions;
+    bool confidential = false;  // 保密: the reporter asked that their report be kept confidential
   };
   // `scope_units` as for TicketTexts.
   virtual Result<std::vector<ClueTicket>> LitigationClues(TimeMs from, TimeMs to, int limit,

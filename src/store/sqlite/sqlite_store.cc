@@ -1577,14 +1577,15 @@ Result<std::vector<Store::ClueTicket>> SqliteStore::LitigationClues(TimeMs from,
   return Read<Out>([&](Connection& c) -> Result<Out> {
     // A range on tickets_created; the proposal is a JSON string inside the state.
     ASSIGN_OR_RETURN(auto s, c.Prepare(
-        "SELECT id, number, created_at, category_code, json_extract(state, '$.suggestions') FROM tickets "
+        "SELECT id, number, created_at, category_code, json_extract(state, '$.suggestions'), "
+        "COALESCE(json_extract(state, '$.confidential'), 0) FROM tickets "
         "WHERE created_at >= ? AND created_at < ? AND instr(state, '\\\"litigation\\\"') > 0" +
         ScopeClause("id", scope_units) + " ORDER BY created_at DESC LIMIT ?"));
     s.Bind(1, from).Bind(2, to);
     s.Bind(BindScope(s, 3, scope_units), static_cast<int64_t>(limit));
     Out out;
     Status st;
-    while (s.Step(&st)) out.push_back({s.Int(0), s.Text(1), s.Int(2), s.Text(3), s.Text(4)});
+    while (s.Step(&st)) out.push_back({s.Int(0), s.Text(1), s.Int(2), s.Text(3), s.Text(4), s.Int(5) != 0});
     RETURN_IF_ERROR(st);
     return out;
   });
