@@ -1752,6 +1752,40 @@ class PublicTest(Base):
             self.expect(r, 404, "wrong code %d" % (i + 1))
         self.expect(call("GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(phone_last4="9999"))), 200)
 
+    def test_behind_a_trusted_proxy_each_citizen_has_a_limit_of_their_own(self):
+        # A second server on the same database, told that 127.0.0.1 is its reverse proxy.
+        port = free_port()
+        proc = subprocess.Popen([HOTLINE, "serve", "--db", os.path.join(W.tmp.name, "city.db"), "--listen",
+                                 "127.0.0.1:%d" % port, "--threads", "4", "--trusted-proxy", "127.0.0.1"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=die_with_parent)
+        try:
+            def search(forwarded, source="127.0.0.1"):
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
+                try:
+                    conn.request("GET", "/api/v1/public/kb/search" + q(q="电梯"), headers={"X-Forwarded-For": forwarded})
+                    return conn.getresponse().status
+                finally:
+                    conn.close()
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    if search("198.51.100.250") == 200: break
+                except OSError:
+                    time.sleep(0.1)
+            # Thirty citizens through the proxy: none is held back by the others.
+            self.assertEqual({search("198.51.100.%d, 127.0.0.1" % i) for i in range(30)}, {200})
+            # One citizen asking thirty times is.
+            self.assertIn(429, [search("198.51.100.77") for _ in range(30)])
+            # A client that is not the proxy cannot pick its address by the header.
+            self.assertIn(429, [search("203.0.113.%d" % i, source="127.0.0.11") for i in range(30)])
+        finally:
+            proc.terminate()
+            proc.wait(10)
+        r = subprocess.run([HOTLINE, "serve", "--db", os.path.join(W.tmp.name, "city.db"), "--trusted-proxy", "nginx"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("trusted-proxy", r.stderr + r.stdout)
+
 
 # ---- operations --------------------------------------------------------------------------
 

@@ -402,6 +402,26 @@ struct ApiServer::Impl {
     }
     return j;
   }
+  // The citizen a public request comes from: the connecting address, or, through a trusted
+  // proxy, the nearest address in X-Forwarded-For (X-Real-IP) that is not a trusted proxy.
+  // Entries to the left of it are the client's own word and are not read.
+  std::string ClientAddress(const Req& req) const {
+    const auto trusted = [&](const std::string& a) {
+      return std::find(opts.trusted_proxies.begin(), opts.trusted_proxies.end(), a) != opts.trusted_proxies.end();
+    };
+    if (!trusted(req.remote_addr)) return req.remote_addr;
+    std::string chain = req.get_header_value("X-Forwarded-For");
+    if (chain.empty()) chain = req.get_header_value("X-Real-IP");
+    for (size_t end = chain.size(); end > 0;) {
+      const size_t comma = chain.rfind(',', end - 1);
+      const size_t start = comma == std::string::npos ? 0 : comma + 1;
+      const std::string hop = Trim(chain.substr(start, end - start));
+      if (!hop.empty() && hop.size() <= 64 && !trusted(hop)) return hop;
+      if (comma == std::string::npos) break;
+      end = comma;
+    }
+    return req.remote_addr;
+  }
   RateLimiter public_limiter{60, 20};
   RateLimiter public_write_limiter{20, 10};  // citizens' submissions and ratings, per address
   std::mutex metrics_mu;
@@ -813,7 +833,7 @@ void ApiServer::Impl::KbRoutes() {
   Get("/api/v1/kb/similar-cases", "/api/v1/kb/similar-cases", similar_cases(false));
   Post("/api/v1/kb/similar-cases", "/api/v1/kb/similar-cases", similar_cases(true));
   Get(R"(/api/v1/public/kb/search)", "/api/v1/public/kb/search", [this](const Req& req, Res& res) {
-    if (!public_limiter.Allow(req.remote_addr, svc->clock()->NowMs())) {
+    if (!public_limiter.Allow(ClientAddress(req), svc->clock()->NowMs())) {
       return SendTooMany(res, public_limiter, "too many requests from your address; slow down");
     }
     KbQuery q;
@@ -1867,7 +1887,7 @@ void ApiServer::Impl::TicketRoutes() {
 void ApiServer::Impl::PublicRoutes() {
   Get(R"(/api/v1/public/tickets/([0-9A-Za-z]{1,32}))", "/api/v1/public/tickets/{number}",
       [this](const Req& req, Res& res) {
-    if (!public_limiter.Allow(req.remote_addr, svc->clock()->NowMs())) {
+    if (!public_limiter.Allow(ClientAddress(req), svc->clock()->NowMs())) {
       return SendTooMany(res, public_limiter, "too many requests from your address; slow down");
     }
     auto p = svc->PublicLookup(req.matches[1].str(), req.get_param_value("phone_last4"), req.get_param_value("code"));
@@ -1876,7 +1896,7 @@ void ApiServer::Impl::PublicRoutes() {
   });
   // A citizen files a request: {content, phone, name?, address?, request_type?}.
   Post("/api/v1/public/tickets", "/api/v1/public/tickets", [this](const Req& req, Res& res) {
-    if (!public_write_limiter.Allow(req.remote_addr, svc->clock()->NowMs())) {
+    if (!public_write_limiter.Allow(ClientAddress(req), svc->clock()->NowMs())) {
       return SendTooMany(res, public_write_limiter, "too many submissions from your address; slow down");
     }
     auto body = BodyObject(req, 64 * 1024);
@@ -1914,7 +1934,7 @@ void ApiServer::Impl::PublicRoutes() {
   // The citizen rates the answer: {phone_last4 | code, rating, comment?}.
   Post(R"(/api/v1/public/tickets/([0-9A-Za-z]{1,32})/rating)", "/api/v1/public/tickets/{number}/rating",
        [this](const Req& req, Res& res) {
-    if (!public_write_limiter.Allow(req.remote_addr, svc->clock()->NowMs())) {
+    if (!public_write_limiter.Allow(ClientAddress(req), svc->clock()->NowMs())) {
       return SendTooMany(res, public_write_limiter, "too many requests from your address; slow down");
     }
     auto body = BodyObject(req, 16 * 1024);

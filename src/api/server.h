@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "service/service.h"
@@ -17,6 +18,9 @@ struct ServerOptions {
   size_t max_json_bytes = 1u << 20;        // 1 MiB for JSON bodies
   size_t max_upload_bytes = 5u << 20;      // attachments
   std::string web_root;                    // static files served at / when set
+  // Reverse proxies (their addresses as they connect) whose X-Forwarded-For names the
+  // client: the portal's rate limits then count per citizen, not per proxy.
+  std::vector<std::string> trusted_proxies;
 };
 
 class ApiServer {

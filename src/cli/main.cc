@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
 #include <iostream>
 #include <map>
 #include <set>
@@ -41,10 +42,18 @@ int Init(const std::string& db, const std::string& user, const std::string& pass
 }
 
 int Serve(const std::string& db, const std::string& listen, int threads, const std::string& web_root,
-          int sla_interval_ms, const std::string& models, double auto_dispatch) {
+          int sla_interval_ms, const std::string& models, double auto_dispatch,
+          const std::vector<std::string>& trusted_proxies) {
   ServerOptions opts;
   if (Status st = ParseListen(listen, &opts.host, &opts.port); !st.ok()) return cli::Fail(st);
   opts.threads = threads;
+  for (const auto& p : trusted_proxies) {
+    const bool address = !p.empty() && p.size() <= 64 && std::all_of(p.begin(), p.end(), [](char c) {
+      return std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':';
+    });
+    if (!address) return cli::Fail(InvalidArgument("trusted-proxy", "'" + p + "' is not an IP address"));
+  }
+  opts.trusted_proxies = trusted_proxies;
   opts.web_root = web_root.empty() ? cli::DefaultWebRoot() : web_root;
   // A --web-root given is meant: one the server could not serve stops here (read as the
   // server reads it) instead of starting with a bare page.
@@ -592,6 +601,9 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", listen, "HOST:PORT to listen on")->capture_default_str();
   serve->add_option("--threads", threads, "HTTP worker threads")->check(CLI::Range(2, 512))->capture_default_str();
   serve->add_option("--web-root", web_root, "directory of the built web UI to serve at /");
+  std::vector<std::string> trusted_proxies;
+  serve->add_option("--trusted-proxy", trusted_proxies,
+                    "address of a reverse proxy whose X-Forwarded-For names the client (repeatable)");
   int sla_interval_ms = 5000;
   std::string models;
   double auto_dispatch = 0;
@@ -693,7 +705,7 @@ int main(int argc, char** argv) {
   if (*cal_import) return CalendarImport(cal_db, cal_file, cal_replace);
 
   if (*init) return Init(db, admin_user, admin_password);
-  if (*serve) return Serve(db, listen, threads, web_root, sla_interval_ms, models, auto_dispatch);
+  if (*serve) return Serve(db, listen, threads, web_root, sla_interval_ms, models, auto_dispatch, trusted_proxies);
   if (*import) return Import(db, kind, input);
   if (*demo) return cli::RunDemo(demo_db, demo_listen, fresh, !no_traffic, interval_ms, demo_auto_dispatch);
   return 0;
