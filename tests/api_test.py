@@ -1205,6 +1205,13 @@ class PersonalDataTest(Base):
         self.assertNotIn("13900001111", json.dumps(self.get("h_a", t), ensure_ascii=False))
         agent_view = self.get("agent1", t)["citizen"]
         self.assertEqual(agent_view["phone"], "139****1111", "confidential: masked even for the agent")
+        # Its unit opens its files to handle it, and who opened one is recorded.
+        att = self.expect(call("POST", "/api/v1/tickets/%s/attachments?name=scene.jpg" % t["id"], raw=b"\xff\xd8jpeg",
+                               token=T("h_a"), headers={"Content-Type": "image/jpeg"}), 201).json
+        self.expect(call("GET", "/api/v1/attachments/" + att["id"], token=T("h_a")), 200)
+        audit = self.expect(call("GET", "/api/v1/audit?page_size=200", token=T("admin")), 200).json["items"]
+        opened = [e for e in audit if e["action"] == "attachment_opened" and e["target"] == "ticket:" + t["id"]]
+        self.assertEqual([(e["user_id"], e["detail"]) for e in opened], [(W.users["h_a"]["id"], "attachment " + att["id"])])
 
     def test_caller_history_by_phone(self):
         phone = "137" + "".join(secrets.choice("0123456789") for _ in range(8))

@@ -1371,7 +1371,11 @@ Result<std::pair<Attachment, std::string>> Service::GetAttachment(const Actor& a
   // see nothing of the citizen: they may list a ticket's files but not open them.
   if (a.role == Role::kAnalyst) return PermissionDenied("analysts see no citizen data, and an attachment may show it");
   ASSIGN_OR_RETURN(auto out, store_->GetAttachment(attachment_id));
-  RETURN_IF_ERROR(GetTicket(a, out.first.ticket_id).status());
+  ASSIGN_OR_RETURN(const Ticket t, GetTicket(a, out.first.ticket_id));
+  // A confidential report's files may identify the reporter: who opened one is recorded.
+  if (t.confidential) {
+    (void)Audit(a, "attachment_opened", "ticket:" + IdToString(t.id), "attachment " + IdToString(attachment_id));
+  }
   return out;
 }
 

@@ -7,7 +7,7 @@ export interface AuditEntry { id: string; at: string; user_id: string; user_name
 
 export const auditActionLabels: Record<string, string> = {
   login: '登录', login_failed: '登录失败', reveal: '查看完整个人信息', view_personal_data: '查看个人信息',
-  caller_lookup: '来电人查询', litigation_clues_export: '导出诉讼线索', calendar_update: '修改工作日历',
+  caller_lookup: '来电人查询', attachment_opened: '查看保密件附件', litigation_clues_export: '导出诉讼线索', calendar_update: '修改工作日历',
   sla_policy_update: '修改时限规则', unit_updated: '修改单位', area_updated: '修改区域', user_updated: '修改用户',
   category_updated: '修改分类', dispatch_rule_updated: '修改派单规则',
   user_created: '新建用户', unit_created: '新建单位', area_created: '新建区域', category_created: '新建分类',
