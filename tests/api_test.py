@@ -1728,6 +1728,11 @@ class PublicTest(Base):
         r = call("GET", "/api/v1/public/tickets/%s%s" % ("209901010000001", q(phone_last4="7777")))
         self.expect_error(r, 404, "not_found")
         self.expect(call("GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(phone_last4="7777"))), 200)
+        # A misspelt or extra parameter, or both proofs at once, is refused by name.
+        r = call("GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(phone_last4="7777", x="1")))
+        self.expect_error(r, 400, field="x")
+        r = call("GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(phone_last4="7777", code="ABCDEF")))
+        self.expect_error(r, 400, field="phone_last4")
 
     def test_public_rate_limit_says_when_to_come_back(self):
         codes = []

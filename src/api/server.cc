@@ -1890,6 +1890,11 @@ void ApiServer::Impl::PublicRoutes() {
     if (!public_limiter.Allow(ClientAddress(req), svc->clock()->NowMs())) {
       return SendTooMany(res, public_limiter, "too many requests from your address; slow down");
     }
+    if (Status st = OnlyParams(req, {"code", "phone_last4"}, "a progress look-up"); !st.ok()) return SendError(res, st);
+    // One proof: a query code and phone digits together would be read as the code alone.
+    if (req.has_param("code") && req.has_param("phone_last4")) {
+      return SendError(res, InvalidArgument("phone_last4", "give the query code or the phone's last four digits, not both"));
+    }
     auto p = svc->PublicLookup(req.matches[1].str(), req.get_param_value("phone_last4"), req.get_param_value("code"));
     if (!p.ok()) return SendError(res, p.status());
     SendJson(res, 200, PublicProgressJson(*p, *svc->Org()));
