@@ -274,7 +274,7 @@ class KbTest(unittest.TestCase):
                             ({"title": "t", "body": "b", "keywords": ["a\u0007"]}, "keywords")):
             c, js = self.call("POST", "/api/v1/kb", body, self.admin)
             self.assertEqual((c, js["error"]["details"]["field"]), (400, field), js)
-        self.assertEqual(self.call("POST", "/api/v1/kb", {"title": "t", "body": "第一行\n\t第二行"}, self.admin)[0], 201)
+        self.assertEqual(self.call("POST", "/api/v1/kb", {"title": "标题\n续", "body": "第一行\n\t第二行"}, self.admin)[0], 201)
         # A revision can be dropped: the entry is untouched; with none, discard is a conflict.
         c, saved = self.call("PUT", path, {"title": "居住证", "body": "临时修改"}, self.admin)
         self.assertEqual((c, saved["revision"]["body"]), (200, "临时修改"), saved)

@@ -83,13 +83,15 @@ Result<KbEntry> ParseKbEntry(std::string_view text) {
   RETURN_IF_ERROR(str("id", false, 128, &e.external_id));
   RETURN_IF_ERROR(str("title", true, 500, &e.title));
   RETURN_IF_ERROR(str("body", true, kMaxKbBodyBytes, &e.body));
-  // Control characters (a NUL pasted in) break a CSV export and the tools that read it; a
-  // body keeps its line breaks and tabs.
-  if (HasAsciiControl(e.title)) return InvalidArgument("title", "must not hold control characters");
-  if (std::any_of(e.body.begin(), e.body.end(), [](char ch) {
-        return (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\r' && ch != '\t') || ch == 0x7f;
-      })) {
-    return InvalidArgument("body", "must not hold control characters other than line breaks and tabs");
+  // Control characters (a NUL pasted in) break a CSV export and the tools that read it; line
+  // breaks and tabs are text (a title cut from a reply may hold one).
+  const auto controls = [](const std::string& v) {
+    return std::any_of(v.begin(), v.end(), [](char ch) {
+      return (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\r' && ch != '\t') || ch == 0x7f;
+    });
+  };
+  for (const auto& [field, value] : {std::pair{"title", &e.title}, std::pair{"body", &e.body}}) {
+    if (controls(*value)) return InvalidArgument(field, "must not hold control characters other than line breaks and tabs");
   }
   RETURN_IF_ERROR(str("category_code", false, 32, &e.category_code));
   if (e.category_code.empty()) RETURN_IF_ERROR(str("category", false, 32, &e.category_code));
@@ -128,7 +130,7 @@ Result<KbEntry> ParseKbEntry(std::string_view text) {
     if (!it->is_array() || it->size() > 50) return InvalidArgument("keywords", "must be an array of at most 50 strings");
     for (const auto& k : *it) {
       if (!k.is_string() || k.get<std::string>().size() > 100) return InvalidArgument("keywords", "each must be a string of at most 100 bytes");
-      if (HasAsciiControl(k.get<std::string>())) return InvalidArgument("keywords", "must not hold control characters");
+      if (controls(k.get<std::string>())) return InvalidArgument("keywords", "must not hold control characters");
       e.keywords.push_back(Trim(k.get<std::string>()));
     }
   }
