@@ -271,7 +271,7 @@ class KbTest(unittest.TestCase):
         self.assertEqual((c, js["status"]), (201, "draft"), js)
         # A control character pasted in (NUL) is refused, named; line breaks and tabs are text.
         for body, field in (({"title": "NUL\u0000标题", "body": "正文"}, "title"), ({"title": "t", "body": "正文\u0000尾"}, "body"),
-                            ({"title": "t", "body": "b", "keywords": ["a\u0007"]}, "keywords")):
+                            ({"title": "t", "body": "b", "keywords": ["a\u0007"]}, "keywords"), ({"title": "t", "body": "b", "keywords": ["关键\n词"]}, "keywords")):
             c, js = self.call("POST", "/api/v1/kb", body, self.admin)
             self.assertEqual((c, js["error"]["details"]["field"]), (400, field), js)
         self.assertEqual(self.call("POST", "/api/v1/kb", {"title": "标题\n续", "body": "第一行\n\t第二行"}, self.admin)[0], 201)

@@ -403,19 +403,28 @@ struct ApiServer::Impl {
     return j;
   }
   // The citizen a public request comes from: the connecting address, or, through a trusted
-  // proxy, the nearest address in X-Forwarded-For (X-Real-IP) that is not a trusted proxy.
-  // Entries to the left of it are the client's own word and are not read.
+  // proxy, the nearest X-Forwarded-For hop (all header lines, in order, as one list) that is
+  // not a trusted proxy, without a port. Hops to the left of it are the client's own word and
+  // are not read; X-Real-IP is not read either (a proxy that only sets it would pass a
+  // client's X-Forwarded-For through).
   std::string ClientAddress(const Req& req) const {
     const auto trusted = [&](const std::string& a) {
       return std::find(opts.trusted_proxies.begin(), opts.trusted_proxies.end(), a) != opts.trusted_proxies.end();
     };
     if (!trusted(req.remote_addr)) return req.remote_addr;
-    std::string chain = req.get_header_value("X-Forwarded-For");
-    if (chain.empty()) chain = req.get_header_value("X-Real-IP");
+    std::string chain;
+    const size_t lines = std::min<size_t>(req.get_header_value_count("X-Forwarded-For"), 16);
+    for (size_t i = 0; i < lines; ++i) chain += (chain.empty() ? "" : ",") + req.get_header_value("X-Forwarded-For", i);
     for (size_t end = chain.size(); end > 0;) {
       const size_t comma = chain.rfind(',', end - 1);
       const size_t start = comma == std::string::npos ? 0 : comma + 1;
-      const std::string hop = Trim(chain.substr(start, end - start));
+      std::string hop = Trim(chain.substr(start, end - start));
+      // 203.0.113.7:5555 and [2001:db8::1]:5555 are their addresses.
+      if (!hop.empty() && hop.front() == '[') {
+        hop = hop.substr(1, hop.find(']') == std::string::npos ? std::string::npos : hop.find(']') - 1);
+      } else if (std::count(hop.begin(), hop.end(), ':') == 1) {
+        hop = hop.substr(0, hop.find(':'));
+      }
       if (!hop.empty() && hop.size() <= 64 && !trusted(hop)) return hop;
       if (comma == std::string::npos) break;
       end = comma;
@@ -1891,8 +1900,9 @@ void ApiServer::Impl::PublicRoutes() {
       return SendTooMany(res, public_limiter, "too many requests from your address; slow down");
     }
     if (Status st = OnlyParams(req, {"code", "phone_last4"}, "a progress look-up"); !st.ok()) return SendError(res, st);
-    // One proof: a query code and phone digits together would be read as the code alone.
-    if (req.has_param("code") && req.has_param("phone_last4")) {
+    // One proof: a query code and phone digits together would be read as the code alone (a
+    // form that sends the other one empty is fine).
+    if (!req.get_param_value("code").empty() && !req.get_param_value("phone_last4").empty()) {
       return SendError(res, InvalidArgument("phone_last4", "give the query code or the phone's last four digits, not both"));
     }
     auto p = svc->PublicLookup(req.matches[1].str(), req.get_param_value("phone_last4"), req.get_param_value("code"));
@@ -1948,6 +1958,9 @@ void ApiServer::Impl::PublicRoutes() {
     Status st = RefuseUnknownFields(*body, "", {"phone_last4", "code", "rating", "comment"});
     if (st.ok()) st = StrField(*body, "phone_last4", false, 4, &last4);
     if (st.ok()) st = StrField(*body, "code", false, 32, &code);
+    if (st.ok() && !last4.empty() && !code.empty()) {
+      st = InvalidArgument("phone_last4", "give the query code or the phone's last four digits, not both");
+    }
     if (st.ok()) st = StrField(*body, "rating", true, 32, &rating);
     if (st.ok()) st = StrField(*body, "comment", false, 2000, &comment);
     if (!st.ok()) return SendError(res, st);

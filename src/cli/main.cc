@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <iostream>
@@ -48,10 +50,10 @@ int Serve(const std::string& db, const std::string& listen, int threads, const s
   if (Status st = ParseListen(listen, &opts.host, &opts.port); !st.ok()) return cli::Fail(st);
   opts.threads = threads;
   for (const auto& p : trusted_proxies) {
-    const bool address = !p.empty() && p.size() <= 64 && std::all_of(p.begin(), p.end(), [](char c) {
-      return std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':';
-    });
-    if (!address) return cli::Fail(InvalidArgument("trusted-proxy", "'" + p + "' is not an IP address"));
+    // An address as the proxy connects from: no port, no name, no range.
+    unsigned char buf[16];
+    const bool address = p.size() <= 64 && (inet_pton(AF_INET, p.c_str(), buf) == 1 || inet_pton(AF_INET6, p.c_str(), buf) == 1);
+    if (!address) return cli::Fail(InvalidArgument("trusted-proxy", "'" + p + "' is not an IP address (no port, no name)"));
   }
   opts.trusted_proxies = trusted_proxies;
   opts.web_root = web_root.empty() ? cli::DefaultWebRoot() : web_root;

@@ -27,6 +27,8 @@ TEST(Intake, PhonesNormaliseToOneFormPerNumber) {
   EXPECT_EQ(NormalisePhone("+86 571 8888 1234"), "057188881234");
   EXPECT_EQ(NormalisePhone("0086-10-6512-3456"), "01065123456");
   EXPECT_EQ(NormalisePhone("+86 400 123 4567"), "4001234567");
+  EXPECT_EQ(NormalisePhone("+86 12345"), "12345");
+  EXPECT_EQ(NormalisePhone("+86 10086"), "10086");
   EXPECT_EQ(NormalisePhone("+1 (415) 555-0100"), "+14155550100");
   EXPECT_EQ(NormalisePhone("001 415 555 0100"), "+14155550100");
   EXPECT_NE(NormalisePhone("+1 415 555 0100"), NormalisePhone("14155550100"));

@@ -130,7 +130,9 @@ Result<KbEntry> ParseKbEntry(std::string_view text) {
     if (!it->is_array() || it->size() > 50) return InvalidArgument("keywords", "must be an array of at most 50 strings");
     for (const auto& k : *it) {
       if (!k.is_string() || k.get<std::string>().size() > 100) return InvalidArgument("keywords", "each must be a string of at most 100 bytes");
-      if (controls(k.get<std::string>())) return InvalidArgument("keywords", "must not hold control characters");
+      if (HasAsciiControl(k.get<std::string>())) {
+        return InvalidArgument("keywords", "must not hold control characters (a keyword is one line)");
+      }
       e.keywords.push_back(Trim(k.get<std::string>()));
     }
   }

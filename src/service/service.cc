@@ -1261,24 +1261,10 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
   auto org = Org();
   const bool may_look_up = a.role == Role::kAdmin || a.role == Role::kAgent || a.role == Role::kDispatcher ||
                            a.role == Role::kCallbackAgent || a.role == Role::kSupervisor;
-  // A text search for a phone number (7 to 12 digits in a row; a ticket number has 15) finds
-  // callers through what they wrote, a whistleblower's number in a confidential report among
-  // them: it is a caller look-up, allowed and audited as one.
-  {
-    std::string number;  // the first phone-like run of digits
-    for (size_t i = 0, run = 0; i <= q.q.size() && number.empty(); ++i) {
-      if (i < q.q.size() && q.q[i] >= '0' && q.q[i] <= '9') { ++run; continue; }
-      if (run >= 7 && run <= 12) number = q.q.substr(i - run, run);
-      run = 0;
-    }
-    if (!number.empty()) {
-      if (!may_look_up) {
-        return Status(Code::kPermissionDenied, std::string("role ") + RoleName(a.role) +
-                                                   " may not search tickets by a phone number", "q");
-      }
-      (void)Audit(a, "caller_lookup", "q", MaskPhone(number));
-    }
-  }
+  // A confidential report's text may name its reporter (a phone, a name, a door number):
+  // staff who neither look callers up nor handle the order (analysts, QA, reviewers) do not
+  // find it by searching its words, only by its number.
+  q.q_skips_confidential = !may_look_up && a.role != Role::kUnitHandler;
   if (!phone.empty()) {
     if (!may_look_up) return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not look callers up by phone");
     const std::string p = NormalisePhone(phone);

@@ -94,6 +94,7 @@ struct TicketQuery {
   std::string category_prefix;
   std::string phone_hash;     // caller history
   std::string q;              // substring of content or address, or an exact number
+  bool q_skips_confidential = false;  // q finds a confidential ticket by its number only
   std::vector<Id> ids;        // only these tickets (at most a page's worth)
   Id area_id = 0;
   // Visibility scope: when set, only tickets taken by these units (intake) or assigned to

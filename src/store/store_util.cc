@@ -54,8 +54,10 @@ std::string NormalisePhone(const std::string& phone) {
       // A mainland landline drops its trunk 0 in the international form (+86 571 8888 1234):
       // given back, it is the number as dialled at home (0571…) and one caller with it.
       std::string national = digits.substr(2);
+      // An area code and a local number are 9 to 11 digits (10 is Beijing's code); a mobile
+      // is 11 from 13…, a service number (12345, 10086, 400…, 800…) is dialled as it is.
       const bool mobile = national.size() == 11 && national[0] == '1' && national[1] >= '3';
-      const bool landline = !national.empty() && national[0] != '0' && !mobile &&  // 10 is Beijing's code
+      const bool landline = national.size() >= 9 && national.size() <= 11 && national[0] != '0' && !mobile &&
                             national.rfind("400", 0) != 0 && national.rfind("800", 0) != 0;
       return landline ? "0" + national : national;
     }

@@ -1190,7 +1190,10 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
   }
   if (!q.q.empty()) {
     const std::string text = q.q;
-    add("(t.number = ? OR instr(t.content, ?) > 0 OR instr(t.address, ?) > 0)", [text](Stmt& s, int i) { s.Bind(i, text); });
+    const std::string words = q.q_skips_confidential ? "(COALESCE(json_extract(t.state, '$.confidential'), 0) = 0 AND "
+                                                        "(instr(t.content, ?) > 0 OR instr(t.address, ?) > 0))"
+                                                      : "(instr(t.content, ?) > 0 OR instr(t.address, ?) > 0)";
+    add("(t.number = ? OR " + words + ")", [text](Stmt& s, int i) { s.Bind(i, text); });
     binds.push_back([text](Stmt& s, int i) { s.Bind(i, text); });
     binds.push_back([text](Stmt& s, int i) { s.Bind(i, text); });
   }
