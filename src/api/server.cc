@@ -709,6 +709,14 @@ std::string TicketQueryText(const Ticket& t) { return Utf8Prefix(t.title + " " +
 
 bool KbEditor(const Actor& a) { return a.role == Role::kAdmin || a.role == Role::kSupervisor; }
 
+// A knowledge entry's `version` as a body sends it: the version the editor loaded.
+Result<int64_t> KbVersionField(const json& v) {
+  if (!v.is_number_integer() || v.get<int64_t>() < 1) {
+    return InvalidArgument("version", "must be the entry's version as loaded (a positive integer)");
+  }
+  return v.get<int64_t>();
+}
+
 // The version an edit of entry `id` was made on (body `version` or If-Match; none for a new
 // entry), so that a save by someone else in between is refused (409 stale_version), not
 // silently overwritten. `text` loses the body's `version`, which is no field of the entry.
@@ -718,10 +726,7 @@ Result<std::optional<int64_t>> KbEditVersion(const Req& req, Id id, std::string*
   if (auto doc = ParseJsonObject(req.body); doc.ok() && doc->contains("version")) {
     const json& v = (*doc)["version"];
     if (!id) return InvalidArgument("version", "a new entry has no version yet");
-    if (!v.is_number_integer() || v.get<int64_t>() < 1) {
-      return InvalidArgument("version", "must be the entry's version as loaded (a positive integer)");
-    }
-    expected = v.get<int64_t>();
+    ASSIGN_OR_RETURN(expected, KbVersionField(v));
     doc->erase("version");
     *text = doc->dump();
   }
@@ -971,10 +976,9 @@ void ApiServer::Impl::KbRoutes() {
       if (!body.ok()) return SendError(res, body.status());
       for (const auto& [key, value] : body->items()) {
         if (key != "version") return SendError(res, InvalidArgument(key, "this action takes no fields but the entry's version"));
-        if (!value.is_number_integer() || value.get<int64_t>() < 1) {
-          return SendError(res, InvalidArgument("version", "must be the entry's version as loaded (a positive integer)"));
-        }
-        in_body = value.get<int64_t>();
+        auto v = KbVersionField(value);
+        if (!v.ok()) return SendError(res, v.status());
+        in_body = *v;
       }
     }
     auto expected = WriteVersion(req, in_body);

@@ -11,6 +11,15 @@ bool HasAsciiControl(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
 }
 
+namespace {
+bool IsNonWhitespaceControl(char ch) {
+  const auto u = static_cast<unsigned char>(ch);
+  return (u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || u == 0x7f;
+}
+}  // namespace
+
+bool HasNonWhitespaceControl(std::string_view s) { return std::any_of(s.begin(), s.end(), IsNonWhitespaceControl); }
+
 bool IsDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
 }
@@ -89,9 +98,7 @@ std::string CleanText(std::string_view s) {
   std::string kept;
   kept.reserve(s.size());
   for (char ch : s) {
-    const auto u = static_cast<unsigned char>(ch);
-    if ((u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || u == 0x7f) continue;
-    kept += ch;
+    if (!IsNonWhitespaceControl(ch)) kept += ch;
   }
   return Trim(kept);
 }

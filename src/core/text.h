@@ -19,6 +19,9 @@ std::string Utf8Prefix(std::string_view s, size_t max_bytes);
 std::string Trim(std::string_view s);
 // Whether s holds an ASCII control character (below 0x20, or DEL).
 bool HasAsciiControl(std::string_view s);
+// Whether s holds one other than tab and line breaks: text that shows as nothing or garbage
+// (NUL, ESC, BEL …), which CleanText drops.
+bool HasNonWhitespaceControl(std::string_view s);
 // Whether s is one or more ASCII digits and nothing else.
 bool IsDigits(std::string_view s);
 // Text a person typed, as kept: control characters other than tab and newline (ESC, BEL

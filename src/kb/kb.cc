@@ -85,13 +85,10 @@ Result<KbEntry> ParseKbEntry(std::string_view text) {
   RETURN_IF_ERROR(str("body", true, kMaxKbBodyBytes, &e.body));
   // Control characters (a NUL pasted in) break a CSV export and the tools that read it; line
   // breaks and tabs are text (a title cut from a reply may hold one).
-  const auto controls = [](const std::string& v) {
-    return std::any_of(v.begin(), v.end(), [](char ch) {
-      return (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\r' && ch != '\t') || ch == 0x7f;
-    });
-  };
   for (const auto& [field, value] : {std::pair{"title", &e.title}, std::pair{"body", &e.body}}) {
-    if (controls(*value)) return InvalidArgument(field, "must not hold control characters other than line breaks and tabs");
+    if (HasNonWhitespaceControl(*value)) {
+      return InvalidArgument(field, "must not hold control characters other than line breaks and tabs");
+    }
   }
   RETURN_IF_ERROR(str("category_code", false, 32, &e.category_code));
   if (e.category_code.empty()) RETURN_IF_ERROR(str("category", false, 32, &e.category_code));

@@ -740,6 +740,15 @@ int RequestTypeRank(const std::string& type) {
 }
 }  // namespace
 
+// Raised (or updated, by its key) for ticket `ticket_id` at `at`. Best effort, after the
+// ticket is committed: a failure is logged, and the ticket stands.
+void Service::RaiseAlert(Store::Alert al, Id ticket_id, TimeMs at) {
+  al.id = ids_->Next();
+  al.ticket_id = ticket_id;
+  al.created_at = al.updated_at = at;
+  if (Status st = store_->RaiseAlert(al); !st.ok()) spdlog::warn("alert {}: {}", al.key, st.message());
+}
+
 // A co-handling unit (协办) that returns its part leaves the ticket with its lead, in no
 // centre queue: the centre that dispatched it is told by an alert (协办退回) to confirm that
 // the lead answers alone or coordinate the order elsewhere, and records which when it
@@ -755,28 +764,19 @@ void Service::RaiseAssistReturnAlert(const Ticket& t, const std::vector<Event>& 
     const Id unit = ParseId(d.value("unit_id", "")).value_or(0);
     const Id to = ParseId(d.value("to_unit_id", "")).value_or(0);
     Store::Alert al;
-    al.id = ids_->Next();
     al.kind = "assist_returned";
     al.key = "assist_returned:" + d.value("assignment_id", "");
     al.severity = "warning";
-    al.ticket_id = t.id;
-    al.created_at = al.updated_at = clock_->NowMs();
     al.data_json = json{{"number", t.number}, {"unit_id", IdToString(unit)}, {"unit_name", unit_name(unit)},
                         {"reason", d.value("reason", "")}, {"to_unit_id", IdToString(to)}, {"to_unit_name", unit_name(to)},
                         {"lead_unit_id", lead ? IdToString(lead->unit_id) : ""},
                         {"lead_unit_name", lead ? unit_name(lead->unit_id) : ""}}.dump();
-    if (Status st = store_->RaiseAlert(al); !st.ok()) spdlog::warn("alert {}: {}", al.key, st.message());
+    RaiseAlert(std::move(al), t.id, clock_->NowMs());
   }
 }
 
 void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const json& sug) {
   const TimeMs now = clock_->NowMs();
-  auto raise = [&](Store::Alert al) {
-    al.id = ids_->Next();
-    al.ticket_id = t.id;
-    al.created_at = al.updated_at = now;
-    if (Status st = store_->RaiseAlert(al); !st.ok()) spdlog::warn("alert {}: {}", al.key, st.message());
-  };
   const std::string p = NormalisePhone(phone);
   if (p.size() >= 5) {
     TicketQuery q;
@@ -848,7 +848,7 @@ void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const
         al.data_json = json{{"phone", MaskPhone(p)}, {"count", recent.size()}, {"window_days", 30},
                             {"request_types", types}, {"tones", tones}, {"escalating", escalating},
                             {"same_matter", matter}, {"tickets", list}}.dump();
-        raise(std::move(al));
+        RaiseAlert(std::move(al), t.id, now);
       }
     }
   }
@@ -859,7 +859,7 @@ void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const
     al.severity = "high";
     al.data_json = json{{"number", t.number}, {"transfer", sug["emergency"].value("transfer", "")},
                         {"hits", sug["emergency"].value("hits", json::array())}}.dump();
-    raise(std::move(al));
+    RaiseAlert(std::move(al), t.id, now);
   }
   const json duplicates = sug.value("duplicates", json::array());
   // Callers, not tickets: one citizen filing the same text three times is a repeat caller.
@@ -890,7 +890,7 @@ void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const
     al.data_json =
         json{{"count", numbers.size()}, {"callers", callers.size() + anonymous}, {"numbers", numbers},
              {"tickets", tickets}, {"first", first}}.dump();
-    raise(std::move(al));
+    RaiseAlert(std::move(al), t.id, now);
   }
 }
 

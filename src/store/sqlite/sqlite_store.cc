@@ -54,6 +54,21 @@ Status MustExist(Connection& c, const char* table, Id id, const std::string& fie
   return st.ok() ? InvalidArgument(field, message) : st;
 }
 
+// The version of something derived from the rows (an index, a column rule) that the
+// database was last brought up to, kept in meta under `key`; 0 before one was kept.
+Result<int> MetaVersion(Connection& c, const char* key) {
+  ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT value FROM meta WHERE key = ?"));
+  Status st;
+  const int v = s.Bind(1, key).Step(&st) ? std::atoi(s.Text(0).c_str()) : 0;
+  RETURN_IF_ERROR(st);
+  return v;
+}
+Status SetMetaVersion(Connection& c, const char* key, int version) {
+  ASSIGN_OR_RETURN(auto m, c.Prepare("INSERT INTO meta(key, value) VALUES(?, ?) "
+                                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+  return m.Bind(1, key).Bind(2, std::to_string(version)).Run();
+}
+
 template <typename T>
 using WriteFn = std::function<Result<T>(Connection&)>;
 
@@ -336,12 +351,14 @@ Status SqliteStore::Migrate(Connection& c) {
 // after its deadline stays overdue (rows written before had it off the clock).
 Status SqliteStore::UpgradeTicketColumns(Connection& c) {
   constexpr int kColumnsVersion = 1;
+  constexpr const char* kKey = "ticket_columns_version";
+  // A read at every open, so a database already up to date takes no write lock; the write
+  // re-checks, since another process may have upgraded it between.
+  ASSIGN_OR_RETURN(const int current, MetaVersion(c, kKey));
+  if (current >= kColumnsVersion) return Status::Ok();
   RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
   Status st = [&]() -> Status {
-    ASSIGN_OR_RETURN(auto v, c.Prepare("SELECT value FROM meta WHERE key = 'ticket_columns_version'"));
-    Status vs;
-    const int built = v.Step(&vs) ? std::atoi(v.Text(0).c_str()) : 0;
-    RETURN_IF_ERROR(vs);
+    ASSIGN_OR_RETURN(const int built, MetaVersion(c, kKey));
     if (built >= kColumnsVersion) return Status::Ok();
     ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT state FROM tickets WHERE is_open = 1 AND instr(state, '\"suspended\":true') > 0"));
     std::vector<Ticket> suspended;
@@ -352,9 +369,7 @@ Status SqliteStore::UpgradeTicketColumns(Connection& c) {
     }
     RETURN_IF_ERROR(rs);
     for (const Ticket& t : suspended) RETURN_IF_ERROR(WriteTicket(c, t, false));
-    ASSIGN_OR_RETURN(auto m, c.Prepare("INSERT INTO meta(key, value) VALUES('ticket_columns_version', ?) "
-                                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
-    return m.Bind(1, std::to_string(kColumnsVersion)).Run();
+    return SetMetaVersion(c, kKey, kColumnsVersion);
   }();
   if (!st.ok()) {
     (void)c.Exec("ROLLBACK");
@@ -2124,13 +2139,7 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
 
 Result<int64_t> SqliteStore::KbReindex(int terms_version, const std::function<KbDocTerms(const KbEntry&)>& terms_of) {
   // The terms version the index was built with (0 before versions were kept).
-  const auto built = [](Connection& c) -> Result<int> {
-    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT value FROM meta WHERE key = 'kb_terms_version'"));
-    Status st;
-    const int v = s.Step(&st) ? std::atoi(s.Text(0).c_str()) : 0;
-    RETURN_IF_ERROR(st);
-    return v;
-  };
+  const auto built = [](Connection& c) { return MetaVersion(c, "kb_terms_version"); };
   // Every process checks this when it opens the database: a read, so a current index costs
   // no write lock; the write re-checks, since another process may have re-indexed between.
   ASSIGN_OR_RETURN(const int current, Read<int>(built));
@@ -2174,9 +2183,7 @@ Result<int64_t> SqliteStore::KbReindex(int terms_version, const std::function<Kb
       RETURN_IF_ERROR(s.Bind(1, name).Bind(2, value).Run());
     }
     RETURN_IF_ERROR(AddCounter(c, "kb_generation", 1));
-    ASSIGN_OR_RETURN(auto m, c.Prepare("INSERT INTO meta(key, value) VALUES('kb_terms_version', ?) "
-                                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
-    RETURN_IF_ERROR(m.Bind(1, std::to_string(terms_version)).Run());
+    RETURN_IF_ERROR(SetMetaVersion(c, "kb_terms_version", terms_version));
     return entries;
   });
 }
