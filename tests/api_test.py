@@ -432,6 +432,41 @@ class LifecycleTest(Base):
         self.assertEqual(r.json["state"], "handled")
         self.expect_error(call("GET", "/api/v1/alerts?kind=assist", None, T("disp1")), 400, field="kind")
 
+    def test_a_centre_adds_co_handlers_and_that_settles_the_return_alert(self):
+        def alert_of(t):
+            r = call("GET", "/api/v1/alerts?kind=assist_returned", None, T("disp1"))
+            self.expect(r, 200)
+            return [a for a in r.json["items"] if a["ticket_id"] == t["id"]]
+        # 增派协办: the lead holds the order; the street joins as co-handler.
+        t = self.in_progress("dept_a", "h_a")
+        self.act("h_a", t, "coordinate", {"note": "x", "assisting_unit_ids": [U("dept_b")]}, status=403)
+        self.act("disp1", t, "coordinate", {"note": "请城管局协办", "assisting_unit_ids": [U("dept_a")]}, status=400)
+        t = self.act("disp1", t, "coordinate", {"note": "请城管局协办", "assisting_unit_ids": [U("dept_b")]})
+        self.assertEqual(t["status"], "in_progress")
+        parts = [a for a in t["assignments"] if not a["lead"]]
+        self.assertEqual([(a["unit_id"], a["state"]) for a in parts], [(U("dept_b"), "pending")])
+        self.assertEqual(self.events(t)[-1]["data"]["assisting"][0]["unit_id"], U("dept_b"))
+        listed, _ = self.list_all("h_b", unit_id=U("dept_b"), open="true")
+        self.assertIn(t["id"], [x["id"] for x in listed], "the co-handler finds it in its inbox")
+        # It gives its part back: an alert; naming a co-handler again settles it.
+        t = self.act("h_b", t, "return", {"reason": "非本单位职责"})
+        self.assertEqual([a["state"] for a in alert_of(t)], ["open"])
+        t = self.act("disp1", t, "coordinate", {"note": "协调后城管局继续协办", "assisting_unit_ids": [U("dept_b")]})
+        [al] = alert_of(t)
+        self.assertEqual(al["state"], "handled")
+        self.assertIn("已增派协办单位", al["handled"]["note"])
+        self.assertEqual(al["handled"]["by"], W.users["disp1"]["id"])
+        # A lead that answers alone settles the alert too.
+        t2 = self.create()
+        t2 = self.act("disp1", t2, "dispatch", {"unit_id": U("dept_a"), "assisting_unit_ids": [U("dept_b")]})
+        t2 = self.act("h_b", t2, "return", {"reason": "非本单位职责"})
+        t2 = self.act("h_a", t2, "accept", {})
+        self.assertEqual([a["state"] for a in alert_of(t2)], ["open"], "signing for it settles nothing")
+        t2 = self.act("h_a", t2, "reply", {"content": "已由住建局独立办结。"})
+        [al] = alert_of(t2)
+        self.assertEqual(al["state"], "handled")
+        self.assertIn("主办单位已答复", al["handled"]["note"])
+
     def test_a_returned_order_is_redispatched_level_by_level(self):
         t = self.dispatched("dept_a")
         t = self.act("h_a", t, "return", {"reason": "属江南区属地管理"})

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 #include <mutex>
 #include <set>
 #include <nlohmann/json.hpp>
@@ -775,6 +776,47 @@ void Service::RaiseAssistReturnAlert(const Ticket& t, const std::vector<Event>& 
   }
 }
 
+// A 协办退回 alert is settled by what the centre does with the order: it ends when the order
+// is answered or closed (the lead answered alone), when another unit takes the lead, or when
+// a co-handler joins after the return. The actor whose command settled it is recorded.
+void Service::SettleAssistReturnAlerts(const Actor& a, const Ticket& t) {
+  const Assignment* lead = t.ActiveLead();
+  std::map<std::string, std::string> settled;  // alert key → why
+  for (const auto& r : t.assignments) {
+    if (r.lead || r.state != AssignmentState::kReturned) continue;
+    std::string why;
+    if (t.phase != Phase::kHandling) {
+      why = t.phase == Phase::kReview || t.phase == Phase::kCallback ? "主办单位已答复"
+            : t.phase == Phase::kMerged                                ? "工单已并入另一工单"
+            : t.phase == Phase::kWithdrawn                             ? "工单已撤回"
+                                                                       : "工单已办结";
+    } else if (std::any_of(t.assignments.begin(), t.assignments.end(), [&](const Assignment& o) {
+                 return !o.lead && o.IsLive() && o.dispatched_at >= r.ended_at;
+               })) {
+      why = "已增派协办单位";
+    } else if (lead && lead->dispatched_at > r.ended_at) {
+      why = "已改由其他单位主办";
+    }
+    if (!why.empty()) settled["assist_returned:" + IdToString(r.id)] = why;
+  }
+  if (settled.empty()) return;
+  auto open = store_->ListAlerts("assist_returned", 0, 1000, {}, Store::AlertState::kOpen);
+  if (!open.ok()) {
+    spdlog::warn("assist_returned alerts of {}: {}", t.number, open.status().message());
+    return;
+  }
+  for (const auto& al : *open) {
+    auto it = settled.find(al.key);
+    if (it == settled.end()) continue;
+    const std::string note = "随工单操作自动处置：" + it->second;
+    if (Status st = store_->HandleAlert(al.id, al.updated_at, clock_->NowMs(), a.user_id, note); !st.ok()) {
+      spdlog::warn("alert {}: {}", al.key, st.message());
+      continue;
+    }
+    (void)Audit(a, "alert_handled", "alert:" + IdToString(al.id), al.kind + ": " + note);
+  }
+}
+
 void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const json& sug) {
   const TimeMs now = clock_->NowMs();
   const std::string p = NormalisePhone(phone);
@@ -1219,6 +1261,7 @@ Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& given) 
     }
   }
   if (cmd.type == CommandType::kReturn) RaiseAssistReturnAlert(d.ticket, d.events);
+  else SettleAssistReturnAlerts(a, d.ticket);
   if (cmd.type == CommandType::kAnswerDirectly && !cmd.kb_entry_ids.empty()) {
     // Usefulness of each entry: counted after the answer is committed (a lost count is
     // harmless; a count without an answer is not).

@@ -240,6 +240,7 @@ class Service {
   // callers report at once (duplicate_cluster). Best effort, after the ticket is committed.
   void RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const nlohmann::json& proposal);
   void RaiseAssistReturnAlert(const Ticket& t, const std::vector<Event>& events);
+  void SettleAssistReturnAlerts(const Actor& a, const Ticket& t);
   void RaiseAlert(Store::Alert al, Id ticket_id, TimeMs at);
 
   // The current taxonomy's categories, cached briefly (intake reads them for every proposal).

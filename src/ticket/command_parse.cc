@@ -140,6 +140,7 @@ Status ParseFields(CommandType type, json& j, Command* c) {
       return GetString(j, "note", false, kMaxShortBytes, &c->note);
     case CommandType::kCoordinate:
       RETURN_IF_ERROR(GetString(j, "note", true, kMaxShortBytes, &c->note));
+      RETURN_IF_ERROR(GetIds(j, "assisting_unit_ids", &c->assisting_unit_ids));
       return GetId(j, "unit_id", false, &c->unit_id);
     case CommandType::kRequestExtension: {
       Take take{j, "days"};

@@ -268,6 +268,8 @@ class Step {
   Assignment* OwnAssignment(std::initializer_list<AssignmentState> states, bool lead_only);
   Status NeedOwnAssignment(Assignment** out, std::initializer_list<AssignmentState> states, bool lead_only);
   Status CheckTarget(Id unit_id, const char* field, bool relay) const;
+  Status CheckAssisting(Id lead_unit) const;
+  json AddAssisting(Id parent, Id by_unit);
   Assignment& AddAssignment(Id unit, bool lead, std::string mode, Id parent, Id by_unit);
   void Supersede(Assignment& a);
   int64_t EndSuspension(Assignment& a);
@@ -358,6 +360,35 @@ Status Step::CheckTarget(Id unit_id, const char* field, bool relay) const {
     return Status(Code::kPermissionDenied, std::string(field) + ": unit is outside your centre's subtree", field);
   }
   return Status::Ok();
+}
+
+// The co-handlers (协办) a dispatch or a coordination names: each once, handling units the
+// actor's centre covers, none the lead and none already holding a live part of the order.
+Status Step::CheckAssisting(Id lead_unit) const {
+  const auto& ids = cmd_.assisting_unit_ids;
+  if (ids.size() > 20) return InvalidArgument("assisting_unit_ids", "at most 20 units");
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const std::string field = "assisting_unit_ids[" + std::to_string(i) + "]";
+    if (ids[i] == lead_unit) return InvalidArgument(field, "the lead unit cannot also assist");
+    if (std::count(ids.begin(), ids.end(), ids[i]) > 1) return InvalidArgument(field, "appears twice");
+    RETURN_IF_ERROR(CheckTarget(ids[i], field.c_str(), false));
+    for (const auto& a : t_.assignments) {
+      if (!a.lead && a.unit_id == ids[i] && a.IsLive()) return InvalidArgument(field, "already assists this order");
+    }
+  }
+  return Status::Ok();
+}
+
+// Adds the checked co-handlers beside the lead (same parent, same dispatching centre); their
+// assignments as event data.
+json Step::AddAssisting(Id parent, Id by_unit) {
+  json out = json::array();
+  for (Id u : cmd_.assisting_unit_ids) {
+    const Assignment& a = AddAssignment(u, false, "direct", parent, by_unit);
+    out.push_back({{"assignment_id", IdToString(a.id)}, {"unit_id", IdToString(u)},
+                   {"accept_due_at", a.accept_due_at}, {"handle_due_at", a.handle_due_at}});
+  }
+  return out;
 }
 
 Assignment& Step::AddAssignment(Id unit, bool lead, std::string mode, Id parent, Id by_unit) {
@@ -533,26 +564,14 @@ Status Step::Dispatch() {
     return Invalid(t_, cmd_.type);
   }
   RETURN_IF_ERROR(CheckTarget(cmd_.unit_id, "unit_id", relay));
-  for (size_t i = 0; i < cmd_.assisting_unit_ids.size(); ++i) {
-    const Id u = cmd_.assisting_unit_ids[i];
-    const std::string field = "assisting_unit_ids[" + std::to_string(i) + "]";
-    if (u == cmd_.unit_id) return InvalidArgument(field, "the lead unit cannot also assist");
-    if (std::count(cmd_.assisting_unit_ids.begin(), cmd_.assisting_unit_ids.end(), u) > 1) {
-      return InvalidArgument(field, "appears twice");
-    }
-    RETURN_IF_ERROR(CheckTarget(u, field.c_str(), false));
-  }
+  RETURN_IF_ERROR(CheckAssisting(cmd_.unit_id));
   json corrected;
   ApplyCorrections(corrected);
   t_.phase = Phase::kHandling;
   Assignment& lead = AddAssignment(cmd_.unit_id, true, cmd_.mode, parent, by_unit);
-  json assist = json::array();
   json lead_json = {{"assignment_id", IdToString(lead.id)}, {"unit_id", IdToString(lead.unit_id)},
                     {"accept_due_at", lead.accept_due_at}, {"handle_due_at", lead.handle_due_at}};
-  for (Id u : cmd_.assisting_unit_ids) {
-    Assignment& a = AddAssignment(u, false, "direct", parent, by_unit);
-    assist.push_back({{"assignment_id", IdToString(a.id)}, {"unit_id", IdToString(u)}});
-  }
+  json assist = AddAssisting(parent, by_unit);
   json data = {{"lead", lead_json}, {"assisting", assist}, {"mode", cmd_.mode},
                {"parent_assignment_id", IdToString(parent)}, {"by_unit_id", IdToString(by_unit)}};
   if (corrected.contains("corrected")) data["corrected"] = std::move(corrected["corrected"]);
@@ -616,6 +635,7 @@ Status Step::Redispatch(bool coordinate) {
   }
   const bool relay = cmd_.mode == "relay";
   RETURN_IF_ERROR(CheckTarget(cmd_.unit_id, "unit_id", relay));
+  RETURN_IF_ERROR(CheckAssisting(cmd_.unit_id));  // a coordination may name co-handlers too
   if (cmd_.unit_id == active->unit_id && active->state != AssignmentState::kReturned) {
     return InvalidArgument("unit_id", "the order is already with that unit");
   }
@@ -670,6 +690,7 @@ Status Step::Redispatch(bool coordinate) {
   data.update({{"from_assignment_id", IdToString(old_id)}, {"from_unit_id", IdToString(old_unit)},
                {"assignment_id", IdToString(a.id)}, {"unit_id", IdToString(a.unit_id)},
                {"accept_due_at", a.accept_due_at}, {"handle_due_at", a.handle_due_at}});
+  if (!cmd_.assisting_unit_ids.empty()) data["assisting"] = AddAssisting(parent, by_unit);
   if (!cmd_.note.empty()) data["note"] = cmd_.note;
   Emit(coordinate ? "coordinated" : "redispatched", data, true);
   return Status::Ok();
@@ -683,7 +704,17 @@ Status Step::Coordinate() {
   if (!CentreCovers(active ? active->dispatched_by_unit_id : t_.intake_unit_id)) {
     return PermissionDenied("ticket belongs to another centre");
   }
-  Emit("coordinated", {{"note", cmd_.note}}, false);
+  json data = {{"note", cmd_.note}};
+  if (!cmd_.assisting_unit_ids.empty()) {
+    // 增派协办: more units help the lead that holds the order (one whose co-handler gave its
+    // part back, or a matter found to reach further). A returned order is re-dispatched first.
+    if (!active || !active->IsLive()) {
+      return InvalidArgument("assisting_unit_ids", "co-handlers join an order a lead unit holds; re-dispatch a returned order first");
+    }
+    RETURN_IF_ERROR(CheckAssisting(active->unit_id));
+    data["assisting"] = AddAssisting(active->parent_id, active->dispatched_by_unit_id);
+  }
+  Emit("coordinated", data, false);
   return Status::Ok();
 }
 

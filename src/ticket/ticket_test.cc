@@ -542,6 +542,48 @@ TEST_F(Lifecycle, ACoordinationTakesTheOrderFromTheUnitThatHoldsIt) {
   EXPECT_FALSE(Run(t, to_same, handler()).ok());
 }
 
+// 增派协办: a centre adds co-handlers to an order its lead holds, once each, never the lead;
+// a coordination that hands the order on may name them too.
+TEST_F(Lifecycle, ACoordinationAddsCoHandlersToTheOrderTheLeadHolds) {
+  auto assisting = [](const Ticket& t) {
+    std::vector<Id> units;
+    for (const auto& a : t.assignments) if (!a.lead && a.IsLive()) units.push_back(a.unit_id);
+    return units;
+  };
+  Ticket t = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kAccept), handler());
+  const Id lead = t.ActiveLead()->id;
+  Command add = Cmd(C::kCoordinate);
+  add.assisting_unit_ids = {kDept};
+  EXPECT_EQ(Run(t, add, supervisor()).status().field(), "assisting_unit_ids[0]") << "the lead";
+  add.assisting_unit_ids = {kHub};
+  EXPECT_EQ(Run(t, add, supervisor()).status().field(), "assisting_unit_ids[0]") << "a centre";
+  add.assisting_unit_ids = {kDept2};
+  EXPECT_FALSE(Run(t, add, handler()).ok());
+  t = Must(t, add, supervisor());
+  EXPECT_EQ(assisting(t), std::vector<Id>{kDept2});
+  EXPECT_EQ(t.ActiveLead()->id, lead) << "the lead keeps the order";
+  EXPECT_EQ(t.Status(), S::kInProgress);
+  const Assignment* part = nullptr;
+  for (const auto& a : t.assignments) if (!a.lead) part = &a;
+  ASSERT_NE(part, nullptr);
+  EXPECT_EQ(part->parent_id, t.ActiveLead()->parent_id);
+  EXPECT_EQ(part->dispatched_by_unit_id, t.ActiveLead()->dispatched_by_unit_id);
+  EXPECT_EQ(Run(t, add, supervisor()).status().field(), "assisting_unit_ids[0]") << "already assists";
+  // Its co-handler gives its part back; the centre names it again.
+  t = Must(t, Cmd(C::kReturn), handler(kDept2));
+  EXPECT_TRUE(assisting(t).empty());
+  t = Must(t, add, dispatcher());
+  EXPECT_EQ(assisting(t), std::vector<Id>{kDept2});
+  // Handing the order on with a co-handler: the new lead cannot assist itself.
+  Command hand = Cmd(C::kCoordinate);
+  hand.unit_id = kDept2;
+  hand.assisting_unit_ids = {kDept2};
+  EXPECT_EQ(Run(t, hand, supervisor()).status().field(), "assisting_unit_ids[0]");
+  // A returned order is re-dispatched before anyone joins it.
+  Ticket back = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kReturn), handler());
+  EXPECT_EQ(Run(back, add, dispatcher()).status().field(), "assisting_unit_ids");
+}
+
 // Raising the urgency at a re-dispatch brings the overall deadline forward to the new
 // order's; lowering it never pushes the deadline back (an extension does that).
 TEST_F(Lifecycle, ARaisedUrgencyBringsTheOverallDeadlineForward) {

@@ -34,6 +34,8 @@ describe('dispatch form', () => {
     expect(redispatchBody('3', '', 'direct')).toEqual({ unit_id: '3' })
     expect(coordinateBody(' 已协调 ', '')).toEqual({ note: '已协调' })
     expect(coordinateBody('已协调', '3')).toEqual({ note: '已协调', unit_id: '3' })
+    expect(coordinateBody('增派协办', '', ['5'])).toEqual({ note: '增派协办', assisting_unit_ids: ['5'] })
+    expect(coordinateBody('改办', '3', ['3', '5'])).toEqual({ note: '改办', unit_id: '3', assisting_unit_ids: ['5'] })
     expect(validateCoordinate('  ', '')?.field).toBe('note')
   })
   it('groups active units, centres first', () => {

@@ -101,9 +101,12 @@ export function validateCoordinate(note: string, unitId: string): FieldError | n
   return null
 }
 
-export function coordinateBody(note: string, unitId: string): Record<string, unknown> {
+// 增派协办: co-handlers to join the order (beside its lead, or the unit it is handed to).
+export function coordinateBody(note: string, unitId: string, assisting: string[] = []): Record<string, unknown> {
   const body: Record<string, unknown> = { note: note.trim() }
   if (unitId) body.unit_id = unitId
+  const joining = assisting.filter((id) => id && id !== unitId)
+  if (joining.length) body.assisting_unit_ids = joining
   return body
 }
 
