@@ -1966,13 +1966,19 @@ class ScreensTest(Base):
         a = units[U("dept_a")]
         self.assertGreaterEqual(a["rated"], 1)
         self.assertIsNotNone(a["score"])
-        self.assertEqual([u["rank"] for u in o["units"]], list(range(1, len(o["units"]) + 1)))
+        def places(us):  # equal scores share a place (并列): 1, 1, 3
+            out = []
+            for i, u in enumerate(us):
+                out.append(out[-1] if i and us[i - 1]["score"] == u["score"] else i + 1)
+            return out
+        self.assertEqual([u["rank"] for u in o["units"]], places(o["units"]))
         scores = [u["score"] for u in o["units"] if u["score"] is not None]
         self.assertEqual(scores, sorted(scores, reverse=True))
         # 红黑榜 as the reports draw it: scored units with at least 3 orders, at most half each.
-        judged = [dict(u, rank=i + 1) for i, u in enumerate(u for u in o["units"] if u["score"] is not None and u["dispatched"] >= 3)]
+        judged = [u for u in o["units"] if u["score"] is not None and u["dispatched"] >= 3]
+        judged = [dict(u, rank=r) for u, r in zip(judged, places(judged))]
         n = min(5, len(judged) // 2)
-        self.assertEqual(o["board"], {"red": judged[:n], "black": judged[::-1][:n]})
+        self.assertEqual(o["board"], {"red": judged[:n], "black": judged[::-1][:n], "judged": len(judged)})
         self.assertNotIn(U("hub"), units, "centres relay; they are not ranked")
         self.assertGreater(o["rates"]["satisfaction_rate"], 0)
         self.assertLessEqual(o["rates"]["completion_rate"], 1)

@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -180,6 +181,14 @@ class CliTest(unittest.TestCase):
             token = s.token("admin", "Brand-New-Passw0rd")
             self.assertEqual(s.get("/api/v1/categories", token)["version"], 1)
             self.assertEqual(len(s.get("/api/v1/users", token)["items"]), 1)
+        # A disabled (停用) administrator: init is the console's way back in, so it enables it.
+        con = sqlite3.connect(self.db)
+        con.execute("UPDATE users SET active = 0 WHERE username = 'admin'")
+        con.commit()
+        con.close()
+        self.init(password="Back-In-Passw0rd")
+        with Server(self.db) as s:
+            s.token("admin", "Back-In-Passw0rd")
 
     def test_staffing_on_a_database_without_contacts(self):
         self.init()

@@ -163,15 +163,18 @@ Status OnlyParams(const Req& req, std::initializer_list<std::string_view> known,
 
 // ?from=&to= (ISO 8601) of the statistics endpoints; by default the last 30 days to now.
 Status PeriodParams(const Req& req, TimeMs now, TimeMs* from, TimeMs* to) {
-  *from = now - 30 * kDayMs;
   *to = now + 1;
+  std::optional<TimeMs> given_from;
   for (auto [name, out] : {std::pair<const char*, TimeMs*>{"from", from}, {"to", to}}) {
     const std::string v = req.get_param_value(name);
     if (v.empty()) continue;
     auto t = ParseIso(v);
     if (!t) return InvalidArgument(name, "expected ISO 8601");
     *out = *t;
+    if (out == from) given_from = *t;
   }
+  // Without a start: the 30 days up to the end (up to now when neither is given).
+  if (!given_from) *from = *to - 30 * kDayMs;
   return Status::Ok();
 }
 
@@ -1153,8 +1156,10 @@ void ApiServer::Impl::SlaRoutes() {
       items.push_back({{"unit_id", IdToString(r.unit_id)}, {"unit_name", u ? u->name : ""},
                        {"dispatched", r.dispatched}, {"accepted", r.accepted}, {"accepted_on_time", r.accepted_on_time},
                        {"replied", r.replied}, {"replied_on_time", r.replied_on_time}, {"open", r.open},
-                       {"open_overdue", r.open_overdue}, {"accept_on_time_rate", rate(r.accepted_on_time, r.accepted)},
-                       {"handle_on_time_rate", rate(r.replied_on_time, r.replied)}});
+                       {"open_overdue", r.open_overdue}, {"ended_overdue", r.ended_overdue},
+                       {"accept_missed", r.accept_missed},
+                       {"accept_on_time_rate", rate(r.accepted_on_time, r.AcceptCounted())},
+                       {"handle_on_time_rate", rate(r.replied_on_time, r.HandleCounted())}});
     }
     SendJson(res, 200, {{"from", Iso(from)}, {"to", Iso(to)}, {"items", items}, {"total", items.size()},
                         {"next_cursor", nullptr}});

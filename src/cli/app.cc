@@ -92,10 +92,17 @@ Status InitDatabase(App& app, const std::string& admin_user, const std::string& 
     if (existing->role != Role::kAdmin) {
       return Status(Code::kConflict, "admin-user: '" + admin_user + "' exists with role " + RoleName(existing->role));
     }
-    RETURN_IF_ERROR(app.store->UpdatePassword(existing->id, hash));
+    // The console's way back in: a disabled (停用) administrator is enabled again, or the new
+    // password would open nothing.
+    const bool was_disabled = !existing->active;
+    User u = *existing;
+    u.password_hash = hash;
+    u.active = true;
+    RETURN_IF_ERROR(app.store->UpdateUser(u));
     // Done at the console, by nobody the database knows: recorded as the command line's.
     return app.store->AppendAudit({0, SystemClock::Default()->NowMs(), 0, "user_updated",
-                                   "user:" + IdToString(existing->id), "password (hotline init)"});
+                                   "user:" + IdToString(existing->id),
+                                   was_disabled ? "password, enabled again (hotline init)" : "password (hotline init)"});
   }
   if (existing.status().code() != Code::kNotFound) return existing.status();
   User u;

@@ -232,6 +232,27 @@ std::optional<DispatchRule> OrgSnapshot::MatchRule(std::string_view category_cod
   return *best;
 }
 
+Status CheckAreaParent(const OrgSnapshot& org, const Area& area) {
+  const Area* parent = area.parent_id ? org.FindArea(area.parent_id) : nullptr;
+  if (area.parent_id && !parent) return InvalidArgument("parent_id", "no area with id " + IdToString(area.parent_id));
+  switch (area.kind) {
+    case AreaKind::kDistrict:
+      if (parent) return InvalidArgument("parent_id", "a district is a top-level area, not under '" + parent->name + "'");
+      break;
+    case AreaKind::kStreet:
+      if (!parent || parent->kind != AreaKind::kDistrict) {
+        return InvalidArgument("parent_id", "a street belongs to a district" + (parent ? ", not to the " + std::string(AreaKindName(parent->kind)) + " '" + parent->name + "'" : std::string()));
+      }
+      break;
+    case AreaKind::kCommunity:
+      if (!parent || parent->kind != AreaKind::kStreet) {
+        return InvalidArgument("parent_id", "a community belongs to a street" + (parent ? ", not to the " + std::string(AreaKindName(parent->kind)) + " '" + parent->name + "'" : std::string()));
+      }
+      break;
+  }
+  return Status::Ok();
+}
+
 // A name an address may use (an alias, or an area's name) names one area of its district:
 // addresses are resolved within the district they name, so the same word on two areas of
 // one district would send them to either. Two areas may share a name (two 幸福小区 under

@@ -108,5 +108,8 @@ class OrgSnapshot {
 // A name an address may use (an alias, or an area's name) names one area of its district:
 // `area` against the others of `org` (the API and the CSV import check the same).
 Status CheckAreaAliases(const OrgSnapshot& org, const Area& area);
+// The area tree's levels: a district at the top, a street (街道/乡镇) under a district, a
+// community (社区/村) under a street. Field parent_id.
+Status CheckAreaParent(const OrgSnapshot& org, const Area& area);
 
 }  // namespace hotline

@@ -204,6 +204,9 @@ Result<std::vector<Area>> ParseAreasCsv(std::string_view csv, const OrgSnapshot&
   std::vector<size_t> by_line(out.size());
   for (size_t i = 0; i < out.size(); ++i) by_line[i] = i;
   std::sort(by_line.begin(), by_line.end(), [&](size_t a, size_t b) { return lines[a] > lines[b]; });
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (Status st = CheckAreaParent(with_file, out[i]); !st.ok()) return LineError(lines[i], "parent", st.message());
+  }
   for (size_t i : by_line) {
     if (Status st = CheckAreaAliases(with_file, out[i]); !st.ok()) return LineError(lines[i], st.field().c_str(), st.message());
   }

@@ -153,6 +153,26 @@ TEST(OrgImport, ResolvesNamesAcrossRowsAndReportsLines) {
 
 // Names are what imports, rules and addresses go by: a file imported again adds nothing, and
 // a name taken by another area or unit, in the database or earlier in the file, is refused.
+// The area tree keeps its levels: district, street under a district, community under a street.
+TEST(OrgImport, AreasKeepTheirLevels) {
+  const OrgSnapshot org = Sample();
+  Id next = 100;
+  auto new_id = [&] { return next++; };
+  auto district_under_street = ParseAreasCsv("name,kind,parent,aliases\n东十二区,district,幸福街道,\n", org, new_id);
+  ASSERT_FALSE(district_under_street.ok());
+  EXPECT_EQ(district_under_street.status().field(), "parent");
+  EXPECT_NE(district_under_street.status().message().find("line 2"), std::string::npos);
+  auto community_under_district = ParseAreasCsv("name,kind,parent,aliases\n新社区,community,幸福区,\n", org, new_id);
+  ASSERT_FALSE(community_under_district.ok());
+  EXPECT_NE(community_under_district.status().message().find("belongs to a street"), std::string::npos)
+      << community_under_district.status().message();
+  // A file's own street may be the parent of its community, a row after or before.
+  auto ok = ParseAreasCsv("name,kind,parent,aliases\n新社区,community,新街道,\n新街道,street,幸福区,\n", org, new_id);
+  EXPECT_TRUE(ok.ok()) << ok.status().ToString();
+  Area lone{0, "孤街道", AreaKind::kStreet, 0, {}};
+  EXPECT_EQ(CheckAreaParent(org, lone).field(), "parent_id");
+}
+
 TEST(OrgImport, NamesStayUniqueAndAFileCanBeImportedTwice) {
   Id next = 100;
   auto new_id = [&] { return next++; };

@@ -57,7 +57,9 @@ std::string SignedPct(const json& v) {
 std::string Points(const json& now, const json& before) {
   if (!now.is_number() || !before.is_number()) return "—";
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%+.1f 个百分点", (now.get<double>() - before.get<double>()) * 100.0);
+  // From the rates as printed beside it (87.2 % and 87.4 %: -0.2, not the unrounded -0.3).
+  const auto shown = [](const json& v) { return std::round(v.get<double>() * 1000.0) / 10.0; };
+  std::snprintf(buf, sizeof buf, "%+.1f 个百分点", shown(now) - shown(before));
   return buf;
 }
 
@@ -73,6 +75,12 @@ std::string Cell(const std::string& s) {
 }
 
 std::string Num(const json& v) { return v.is_number() ? v.dump() : "—"; }
+
+// A period bound as a leader reads it: the date at a city midnight, else the date and time.
+std::string PeriodBound(const std::string& iso) {
+  if (iso.size() >= 19 && iso.compare(10, 9, "T00:00:00") == 0) return iso.substr(0, 10);
+  return iso.size() >= 16 ? iso.substr(0, 10) + " " + iso.substr(11, 5) : iso;
+}
 
 }  // namespace
 
@@ -96,14 +104,14 @@ Result<ReportPeriod> ResolveReportPeriod(const std::string& kind, std::optional<
       p.to = StartOfDay(MonthStart(days, 1));
     }
     if (p.from > now) return InvalidArgument("date", "the period has not begun yet");
-    if (p.from < 0) return InvalidArgument("date", "must be in 1970 or later");
+    if (p.from < StartOfDay(0)) return InvalidArgument("date", "must be in 1970 or later");
   } else if (kind == "special") {
     if (date) return InvalidArgument("date", "a special report takes from and to");
     p.to = to.value_or(CityDayStart(now) + kDayMs);
     p.from = from.value_or(p.to - 30 * kDayMs);
     if (p.to <= p.from) return InvalidArgument("to", "must be after from");
     if (p.from > now) return InvalidArgument("from", "the period has not begun yet");
-    if (p.from < 0) return InvalidArgument("from", "must be in 1970 or later");
+    if (p.from < StartOfDay(0)) return InvalidArgument("from", "must be in 1970 or later");
     if (p.to - p.from > kMaxReportDays * kDayMs) {
       return InvalidArgument("to", "a report covers at most " + std::to_string(kMaxReportDays) + " days");
     }
@@ -144,8 +152,12 @@ Result<json> Service::Report(const Actor& a, const ReportPeriod& p, const std::s
     for (const auto& c : cats) if (c.code == code) return c.name;
     return code;
   };
-  std::string title = "12345 热线" + std::string(kind_zh) + "（" + DateText(p.from) + " 至 " + DateText(p.to - 1) + "）";
-  if (!category.empty()) title = "12345 热线专报：" + cat_name(category) + "（" + DateText(p.from) + " 至 " + DateText(p.to - 1) + "）";
+  // Whole days read as the first and last day; a period given to the minute as its bounds.
+  const bool whole_days = CityDayStart(p.from) == p.from && CityDayStart(p.to) == p.to;
+  const std::string span = whole_days ? DateText(p.from) + " 至 " + DateText(p.to - 1)
+                                      : PeriodBound(FormatIsoCity(p.from)) + " 至 " + PeriodBound(FormatIsoCity(p.to));
+  std::string title = "12345 热线" + std::string(kind_zh) + "（" + span + "）";
+  if (!category.empty()) title = "12345 热线专报：" + cat_name(category) + "（" + span + "）";
 
   // ---- summary: this period against the one before
   // Taken in: every ticket of the period (the categories count them all); the rates' base
@@ -189,9 +201,10 @@ Result<json> Service::Report(const Actor& a, const ReportPeriod& p, const std::s
   if (category.empty()) {
     ASSIGN_OR_RETURN(auto spots, Hotspots(a, p.from, to, kTopHotspots, &texts));
     for (const auto& h : spots) {
+      if (h.members.size() < 2) continue;  // a hot matter is one reported more than once
       json numbers = json::array();
       for (size_t i = 0; i < h.members.size() && numbers.size() < 5; ++i) numbers.push_back(texts[h.members[i]].number);
-      hotspots.push_back({{"rank", h.rank}, {"description", h.description}, {"place", h.place},
+      hotspots.push_back({{"rank", hotspots.size() + 1}, {"description", h.description}, {"place", h.place},
                           {"tickets", h.members.size()}, {"callers", h.callers}, {"numbers", numbers}});
     }
   } else {
@@ -229,6 +242,7 @@ Result<json> Service::Report(const Actor& a, const ReportPeriod& p, const std::s
               {"open", cur["open"]},
               {"red_list", red},
               {"black_list", black},
+              {"ranked_units", board["judged"]},
               {"alerts", alerts}};
   if (!category.empty()) {
     out["topic"] = {{"code", category}, {"name", cat_name(category)}, {"tickets", topic_count}, {"subtopics", subtopics}};
@@ -243,18 +257,27 @@ json UnitBoard(const json& ranked_units, size_t size) {
     if (!u["score"].is_null() && u["dispatched"].get<int64_t>() >= kMinOrders) scored.push_back(u);
   }
   // 名次 among the units judged: one with too few orders takes no place on either list.
-  for (size_t i = 0; i < scored.size(); ++i) scored[i]["rank"] = i + 1;
+  RankByScore(scored);
   const size_t n = std::min(size, scored.size() / 2);
   json red = json::array(), black = json::array();
   for (size_t i = 0; i < n; ++i) red.push_back(scored[i]);
   for (size_t i = 0; i < n; ++i) black.push_back(scored[scored.size() - 1 - i]);
-  return {{"red", red}, {"black", black}};
+  return {{"red", red}, {"black", black}, {"judged", scored.size()}};
 }
+
+void RankByScore(json& units) {
+  // Equal scores share a place (并列), the next place counting them: 1, 1, 1, 4.
+  for (size_t i = 0; i < units.size(); ++i) {
+    const bool tied = i > 0 && units[i]["score"] == units[i - 1]["score"];
+    units[i]["rank"] = tied ? units[i - 1]["rank"].get<size_t>() : i + 1;
+  }
+}
+
 
 std::string ReportMarkdown(const json& r) {
   std::string md = "# " + r.value("title", "") + "\n\n";
-  md += "范围：" + r.value("scope", "") + "　统计期：" + r["period"]["from"].get<std::string>().substr(0, 10) + " 至 " +
-        r["period"]["to"].get<std::string>().substr(0, 10) + "（不含）";
+  md += "范围：" + r.value("scope", "") + "　统计期：" + PeriodBound(r["period"]["from"].get<std::string>()) + " 至 " +
+        PeriodBound(r["period"]["to"].get<std::string>()) + "（不含）";
   if (!r["period"].value("complete", true)) md += "，统计期尚未结束，数据截至生成时";
   md += "　生成时间：" + r.value("generated_at", "") + "\n\n";
   if (r.contains("topic")) md += "注：本专报各节均只统计该专题分类（含其下级分类）的诉求。\n\n";
@@ -319,7 +342,9 @@ std::string ReportMarkdown(const json& r) {
   auto board = [&](const char* name, const json& rows) {
     md += std::string("**") + name + "**\n\n";
     if (rows.empty()) {
-      md += "暂无可排名的单位。\n\n";
+      const int64_t judged = r.value("ranked_units", int64_t{0});
+      md += judged == 0 ? "暂无可排名的单位（本期派单 3 件以上且已有答复或超期的单位参与排名）。\n\n"
+                        : "可排名的单位仅 " + std::to_string(judged) + " 个，不足以分列红黑榜（每榜至多占可排名单位的一半）。\n\n";
       return;
     }
     md += "| 名次 | 单位 | 综合得分 | 按时办结率 | 满意率 | 派单 | 退单 | 在办超期 |\n|---|---|---|---|---|---|---|---|\n";

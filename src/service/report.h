@@ -28,9 +28,12 @@ Result<ReportPeriod> ResolveReportPeriod(const std::string& kind, std::optional<
 // 红黑榜: the best units (red, best first) and the worst (black, worst first) of units ranked
 // best first (Overview's "units"). Only units with a score and at least 3 orders in the
 // period count; each list holds at most `size` and at most half of them, so no unit is on
-// both and a lone unit is on neither. Each unit's "rank" is its place among those judged.
+// both and a lone unit is on neither. Each unit's "rank" is its place among those judged
+// (equal scores share it), and "judged" says how many were.
 // The reports and the dashboard both use this rule.
 nlohmann::json UnitBoard(const nlohmann::json& ranked_units, size_t size);
+// Sets each unit's 名次 ("rank") in a list ordered best first: equal scores share a place (并列).
+void RankByScore(nlohmann::json& units);
 
 // The report (Service::Report's JSON) as a Markdown document.
 std::string ReportMarkdown(const nlohmann::json& report);

@@ -401,6 +401,7 @@ Result<Area> Service::CreateArea(const Actor& a, Area area) {
   area.name = Trim(area.name);
   area.aliases = CleanAliases(area.aliases, area.name);
   RETURN_IF_ERROR(NameFree(Org()->areas(), area.name, 0, "an area"));
+  RETURN_IF_ERROR(CheckAreaParent(*Org(), area));
   RETURN_IF_ERROR(CheckAreaAliases(*Org(), area));
   auto r = store_->CreateArea(std::move(area));
   InvalidateOrg();

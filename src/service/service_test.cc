@@ -251,6 +251,39 @@ TEST_F(ServiceTest, AnOrderSuspendedLateStaysInTheOverdueCounts) {
   EXPECT_EQ(Count(overdue), 1) << "the unit's list, after the upgrade";
 }
 
+// 按时办结率 and 签收及时率 count a late order as late however it ended: a unit that returns an
+// order after its time limit, or never signs for one, does not lift its rates by that.
+TEST_F(ServiceTest, ALateOrderReturnedOrNeverSignedCountsAsLate) {
+  const TimeMs start = clock_.NowMs();
+  Actor handler{3, Role::kUnitHandler, dept_, "h"};
+  Command accept, reply, ret;
+  accept.type = CommandType::kAccept;
+  reply.type = CommandType::kReply;
+  reply.content = "已处理";
+  ret.type = CommandType::kReturn;
+  ret.reason = "不属本单位职责";
+  const Id answered = NewDispatchedTicket(), returned = NewDispatchedTicket(), unsigned_ = NewDispatchedTicket();
+  ASSERT_TRUE(svc_->Act(handler, answered, accept).ok());
+  ASSERT_TRUE(svc_->Act(handler, answered, reply).ok());
+  ASSERT_TRUE(svc_->Act(handler, returned, accept).ok());
+  clock_.Set(start + 30 * kDayMs);  // long past both time limits
+  ASSERT_TRUE(svc_->Act(handler, returned, ret).ok());
+  auto rows = svc_->SlaStats(dispatcher_, start - kDayMs, start + kDayMs);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  const UnitSlaStats* unit = nullptr;
+  for (const auto& r : *rows) if (r.unit_id == dept_) unit = &r;
+  ASSERT_NE(unit, nullptr);
+  EXPECT_EQ(unit->dispatched, 3);
+  EXPECT_EQ(unit->replied_on_time, 1);
+  EXPECT_EQ(unit->open_overdue, 1) << "the order never signed for";
+  EXPECT_EQ(unit->ended_overdue, 1) << "the order returned late";
+  EXPECT_EQ(unit->HandleCounted(), 3);
+  EXPECT_EQ(unit->accepted_on_time, 2);
+  EXPECT_EQ(unit->accept_missed, 1);
+  EXPECT_EQ(unit->AcceptCounted(), 3);
+  (void)unsigned_;
+}
+
 // A unit's "overdue" and "due soon" lists read its own order's time limit, as its rows show
 // it: a unit that took over a returned order is not late because the ticket's overall
 // deadline passed, and the unit that returned it lists nothing.
@@ -792,6 +825,16 @@ TEST(ReportBoard, BestAndWorstUnitsNeverTheSameAndOnlyWithEnoughOrders) {
   EXPECT_EQ(board["black"][0]["rank"], 3);
   EXPECT_TRUE(UnitBoard(nlohmann::json::array({unit("a", 1)}), 5)["red"].empty());
   EXPECT_TRUE(UnitBoard(nlohmann::json::array(), 5)["black"].empty());
+  EXPECT_EQ(UnitBoard(nlohmann::json::array({unit("a", 1)}), 5)["judged"], 1) << "one judged, too few for two lists";
+  // Equal scores share a place (并列), and the next place counts them.
+  board = UnitBoard(nlohmann::json::array({unit("a", 100), unit("b", 100), unit("c", 100), unit("d", 80),
+                                           unit("e", 70), unit("f", 70)}), 3);
+  std::vector<int> ranks;
+  for (const auto& u : board["red"]) ranks.push_back(u["rank"]);
+  EXPECT_EQ(ranks, (std::vector<int>{1, 1, 1}));
+  EXPECT_EQ(board["black"][0]["rank"], 5);
+  EXPECT_EQ(board["black"][1]["rank"], 5);
+  EXPECT_EQ(board["black"][2]["rank"], 4);
 }
 
 TEST(ReportPeriod, WeeksRunMondayToSundayAndMonthsByTheCalendar) {
@@ -831,6 +874,9 @@ TEST(ReportPeriod, WeeksRunMondayToSundayAndMonthsByTheCalendar) {
   EXPECT_EQ(ResolveReportPeriod("special", At("2026-11-10"), std::nullopt, std::nullopt, now).status().field(), "date");
   EXPECT_EQ(ResolveReportPeriod("weekly", std::nullopt, At("2026-11-10"), std::nullopt, now).status().field(), "from");
   EXPECT_EQ(ResolveReportPeriod("daily", std::nullopt, std::nullopt, std::nullopt, now).status().field(), "kind");
+  // The city's first day of 1970 is in 1970, though its midnight is 1969 in UTC.
+  EXPECT_TRUE(ResolveReportPeriod("weekly", At("1970-01-01"), std::nullopt, std::nullopt, now).status().field() == "date");
+  EXPECT_TRUE(ResolveReportPeriod("special", std::nullopt, At("1970-01-01"), At("1970-02-01"), now).ok());
 }
 
 }  // namespace hotline

@@ -244,21 +244,22 @@ Result<json> Service::Overview(const Actor& a, TimeMs from, TimeMs to, TimeMs cl
     if (u && IsCentre(u->kind)) continue;  // centres relay; the ranking is of handling units
     auto it = o.units.find(r.unit_id);
     const Store::Overview::UnitRatings ratings = it == o.units.end() ? Store::Overview::UnitRatings{} : it->second;
-    // 按时办结率: replies on time among the replies and the orders already overdue.
-    json on_time = Rate(r.replied_on_time, r.replied + r.open_overdue);
+    // 按时办结率: replies on time among the replies and the orders already late (open, or
+    // ended unanswered after their time limit).
+    json on_time = Rate(r.replied_on_time, r.HandleCounted());
     json satisfaction = Rate(ratings.satisfied, ratings.rated);
     json kept = Rate(std::max<int64_t>(0, r.dispatched - ratings.returned), r.dispatched);
     units.push_back({{"unit_id", IdToString(r.unit_id)}, {"name", u ? u->name : ""}, {"dispatched", r.dispatched},
                      {"replied", r.replied}, {"returned", ratings.returned}, {"rated", ratings.rated},
                      {"on_time_rate", on_time}, {"satisfaction_rate", satisfaction},
-                     {"overdue_open", r.open_overdue}, {"score", UnitScore(on_time, satisfaction, kept)}});
+                     {"overdue_open", r.open_overdue}, {"overdue_ended", r.ended_overdue}, {"score", UnitScore(on_time, satisfaction, kept)}});
   }
   std::stable_sort(units.begin(), units.end(), [](const json& x, const json& y) {
     const double sx = x["score"].is_null() ? -1 : x["score"].get<double>();
     const double sy = y["score"].is_null() ? -1 : y["score"].get<double>();
     return sx > sy;
   });
-  for (size_t i = 0; i < units.size(); ++i) units[i]["rank"] = i + 1;
+  RankByScore(units);
 
   // The city's 按时办结率 is the units' own, summed: replies on time among the replies and
   // the orders already overdue (leaving those out made the headline kinder than its units).
@@ -266,7 +267,7 @@ Result<json> Service::Overview(const Actor& a, TimeMs from, TimeMs to, TimeMs cl
   for (const auto& r : sla) {
     const Unit* u = org->FindUnit(r.unit_id);
     if (u && IsCentre(u->kind)) continue;
-    replied += r.replied + r.open_overdue;
+    replied += r.HandleCounted();
     replied_on_time += r.replied_on_time;
   }
   return json{

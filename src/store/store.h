@@ -118,6 +118,13 @@ struct UnitSlaStats {
   Id unit_id = 0;
   int64_t dispatched = 0, accepted = 0, accepted_on_time = 0, replied = 0, replied_on_time = 0;
   int64_t open = 0, open_overdue = 0;
+  // Orders that ended unanswered after their time limit (returned, taken away, withdrawn
+  // late), and orders never signed for by their signing deadline (still waiting, or ended).
+  int64_t ended_overdue = 0, accept_missed = 0;
+  // The denominators of 按时办结率 and 签收及时率: a late order counts as late however it
+  // ended, so returning it does not lift the rate.
+  int64_t HandleCounted() const { return replied + open_overdue + ended_overdue; }
+  int64_t AcceptCounted() const { return accepted + accept_missed; }
 };
 
 struct TicketPage {

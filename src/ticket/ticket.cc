@@ -726,9 +726,15 @@ Status Step::RequestExtension() {
   if (a->extension_days_requested > 0) {
     return Conflict("invalid_transition", "an extension request is already waiting for a decision");
   }
-  if (cmd_.days > ctx_.policy->extension_max_days) {
-    return InvalidArgument("days", "must be between 1 and " + std::to_string(ctx_.policy->extension_max_days) +
-                                       " (the longest extension the policy allows)");
+  // The policy's longest extension bounds the order's extensions together, not each request
+  // (approved one at a time, they would stretch an order without end).
+  const int granted = static_cast<int>(a->extension_ms / kDayMs);
+  if (granted + cmd_.days > ctx_.policy->extension_max_days) {
+    const int left = std::max(0, ctx_.policy->extension_max_days - granted);
+    const std::string all = "the policy allows " + std::to_string(ctx_.policy->extension_max_days) +
+                            " days of extension in all, " + std::to_string(granted) + " granted already";
+    return InvalidArgument("days", left == 0 ? "no more days can be granted: " + all
+                                             : "must be between 1 and " + std::to_string(left) + ": " + all);
   }
   a->extension_days_requested = cmd_.days;
   a->extension_reason = cmd_.reason;
@@ -1019,6 +1025,9 @@ Status Step::Reopen() {
   t_.callback_due_at = 0;
   t_.callback_from = 0;
   t_.callback_alarmed = false;
+  // A new round starts on a new clock: its urging and supervision start over too (the last
+  // round's stay in the history).
+  t_.escalation_level = 0;
   json data = {{"reason", cmd_.reason}, {"reopen_count", t_.reopen_count}};
   const Assignment* last = t_.ActiveLead();
   const Unit* last_unit = last ? ctx_.org->FindUnit(last->unit_id) : nullptr;

@@ -319,6 +319,18 @@ TEST_F(Lifecycle, ASystemCommandThatChangesTheStatusMovesTheVersion) {
   EXPECT_EQ(Run(closed, reopen, A(Role::kCallbackAgent, kHub)).status().reason(), "stale_version");
 }
 
+// A reopened round runs on a new clock: the last round's urging and supervision do not
+// carry over into it.
+TEST_F(Lifecycle, AReopenedRoundStartsAtEscalationLevelZero) {
+  Ticket t = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kAccept), handler());
+  t = Must(t, Cmd(C::kSupervise), supervisor());
+  ASSERT_GE(t.escalation_level, 2);
+  t = Must(Must(t, Cmd(C::kReply), handler()), Cmd(C::kReview), reviewer());
+  t = Must(t, Cmd(C::kReopen), callback_agent());
+  EXPECT_EQ(t.escalation_level, 0);
+  EXPECT_EQ(t.Status(), S::kDispatched);
+}
+
 // A unit deactivated (停用) after it answered is dispatched nothing more: a reopened ticket
 // goes back to the centre's queue instead of to it.
 TEST_F(Lifecycle, ReopenAfterTheUnitWasDeactivatedGoesBackToTheCentre) {
@@ -624,6 +636,15 @@ TEST_F(Lifecycle, DeadlinesMoveWithExtensionsAndSuspension) {
   EXPECT_EQ(Run(t, Cmd(C::kRequestExtension), handler()).status().code(), Code::kConflict);
   t = Must(t, Cmd(C::kDecideExtension), supervisor());
   EXPECT_EQ(t.ActiveLead()->handle_due_at, due + 3 * kDayMs);
+  // The policy's 30 days bound the extensions together: 3 granted, 27 left.
+  too_long.days = 28;
+  const auto over = Run(t, too_long, handler()).status();
+  EXPECT_EQ(over.field(), "days");
+  EXPECT_NE(over.message().find("between 1 and 27"), std::string::npos) << over.message();
+  too_long.days = 27;
+  Ticket full = Must(Must(t, too_long, handler()), Cmd(C::kDecideExtension), supervisor());
+  EXPECT_EQ(full.ActiveLead()->handle_due_at, due + 30 * kDayMs);
+  EXPECT_NE(Run(full, Cmd(C::kRequestExtension), handler()).status().message().find("no more days"), std::string::npos);
   // Suspension asked by the unit is only a request; the centre's suspension stops the clock.
   t = Must(t, Cmd(C::kSuspend), handler());
   EXPECT_EQ(t.Status(), S::kInProgress);

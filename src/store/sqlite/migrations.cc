@@ -173,6 +173,15 @@ ALTER TABLE alerts ADD COLUMN handled_note TEXT NOT NULL DEFAULT '';
       R"SQL(
 ALTER TABLE kb_entries ADD COLUMN revision TEXT;
 )SQL",
+      // 15: when an order ended, so one returned or taken away after its time limit counts
+      // as late in the on-time rates; filled in from the tickets for the orders already ended.
+      R"SQL(
+ALTER TABLE assignments ADD COLUMN ended_at INTEGER NOT NULL DEFAULT 0;
+UPDATE assignments SET ended_at = COALESCE((SELECT json_extract(j.value, '$.ended_at')
+  FROM tickets t, json_each(t.state, '$.assignments') j
+  WHERE t.id = assignments.ticket_id AND json_extract(j.value, '$.id') = assignments.id), 0)
+WHERE state NOT IN ('pending', 'accepted');
+)SQL",
   };
   return kMigrations;
 }

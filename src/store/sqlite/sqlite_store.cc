@@ -985,16 +985,16 @@ Status SqliteStore::WriteTicket(Connection& c, const Ticket& t, bool insert) {
   for (const auto& a : t.assignments) {
     ASSIGN_OR_RETURN(auto as, c.Prepare(
         "INSERT INTO assignments(id, ticket_id, unit_id, lead, state, dispatched_at, accept_due_at, handle_due_at, "
-        "accepted_at, replied_at) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET state=excluded.state, "
+        "accepted_at, replied_at, ended_at) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET state=excluded.state, "
         "accept_due_at=excluded.accept_due_at, handle_due_at=excluded.handle_due_at, "
-        "accepted_at=excluded.accepted_at, replied_at=excluded.replied_at"));
+        "accepted_at=excluded.accepted_at, replied_at=excluded.replied_at, ended_at=excluded.ended_at"));
     // A suspended order, and a relaying centre's waiting on one, is off the clock: its
     // deadline column is pushed past any "now" so overdue counts skip it (resume rewrites it);
     // one suspended after its deadline stays counted overdue (Ticket::DeadlineCounts).
     RETURN_IF_ERROR(as.Bind(1, a.id).Bind(2, t.id).Bind(3, a.unit_id).Bind(4, a.lead)
                         .Bind(5, AssignmentStateName(a.state)).Bind(6, a.dispatched_at).Bind(7, a.accept_due_at)
                         .Bind(8, t.DeadlineCounts(a) ? a.handle_due_at : kOffClock).Bind(9, a.accepted_at)
-                        .Bind(10, a.replied_at).Run());
+                        .Bind(10, a.replied_at).Bind(11, a.ended_at).Run());
   }
   return Status::Ok();
 }
@@ -1506,14 +1506,17 @@ Result<std::vector<UnitSlaStats>> SqliteStore::SlaStats(TimeMs from, TimeMs to, 
     ASSIGN_OR_RETURN(auto s, c.Prepare(
         "SELECT unit_id, COUNT(*), SUM(accepted_at > 0), SUM(accepted_at > 0 AND accepted_at <= accept_due_at), "
         "SUM(replied_at > 0), SUM(replied_at > 0 AND replied_at <= handle_due_at), "
-        "SUM(state IN ('pending','accepted')), SUM(state IN ('pending','accepted') AND handle_due_at <= ?) "
-        "FROM assignments WHERE dispatched_at >= ? AND dispatched_at < ?" + of_category +
+        "SUM(state IN ('pending','accepted')), SUM(state IN ('pending','accepted') AND handle_due_at <= ?1), "
+        "SUM(state NOT IN ('pending','accepted') AND replied_at = 0 AND handle_due_at > 0 AND ended_at > handle_due_at), "
+        "SUM(accepted_at = 0 AND accept_due_at > 0 AND (CASE WHEN state = 'pending' THEN ?1 ELSE ended_at END) > accept_due_at) "
+        "FROM assignments WHERE dispatched_at >= ?2 AND dispatched_at < ?3" + of_category +
         " GROUP BY unit_id ORDER BY unit_id"));
     s.Bind(1, now).Bind(2, from).Bind(3, to);
     std::vector<UnitSlaStats> out;
     Status st;
     while (s.Step(&st)) {
-      out.push_back(UnitSlaStats{s.Int(0), s.Int(1), s.Int(2), s.Int(3), s.Int(4), s.Int(5), s.Int(6), s.Int(7)});
+      out.push_back(UnitSlaStats{s.Int(0), s.Int(1), s.Int(2), s.Int(3), s.Int(4), s.Int(5), s.Int(6), s.Int(7),
+                                 s.Int(8), s.Int(9)});
     }
     RETURN_IF_ERROR(st);
     return out;

@@ -21,6 +21,7 @@ export interface Report {
   hotspots: { rank: number; description: string; place: string; tickets: number; callers: number; numbers: string[] }[]
   open: { total: number; overdue: number; yellow: number }
   red_list: ReportUnit[]
+  ranked_units?: number
   black_list: ReportUnit[]
   alerts: { repeat_caller: number; duplicate_cluster: number; emergency: number }
   topic?: { code: string; name: string; tickets: number; subtopics: { terms: string[]; tickets: number; share: number }[] }
@@ -64,6 +65,13 @@ export function changeText(c: number | null | undefined): string {
 export function rateWithPrev(now: number | null | undefined, prev: number | null | undefined): string {
   if (now === null || now === undefined) return '—'
   if (prev === null || prev === undefined) return percent(now)
-  const pts = (now - prev) * 100
+  // From the rates as shown (87.2% and 87.4%: -0.2, not the unrounded -0.3).
+  const shown = (v: number) => Math.round(v * 1000) / 10
+  const pts = Math.round((shown(now) - shown(prev)) * 10) / 10
   return `${percent(now)}（上期 ${percent(prev)}，${pts >= 0 ? '+' : ''}${pts.toFixed(1)} 个百分点）`
+}
+
+// What an empty 红榜/黑榜 says: nobody could be ranked, or too few to split into two lists.
+export function emptyBoardText(ranked: number | undefined): string {
+  return ranked ? `可排名的单位仅 ${ranked} 个，不足以分列红黑榜` : '暂无可排名的单位（本期派单 3 件以上且已有答复或超期）'
 }
