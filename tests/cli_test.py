@@ -356,6 +356,18 @@ class CliTest(unittest.TestCase):
                                    "科创街道,street,高新区,\n"
                                    "孤儿街道,street,,\n", ok=False)
         self.assertIn("line 4", err)
+        # Levels: a community under a district is refused, named with its line.
+        _, err = self.imp("areas", "name,kind,parent,aliases\n新社区,community,江南区,\n", ok=False)
+        self.assertIn("line 2", err)
+        self.assertIn("a community belongs to a street", err)
+        # A spreadsheet's GBK export is named as not UTF-8, with its first such line.
+        path = os.path.join(self.dir, "gbk.csv")
+        with open(path, "wb") as f:
+            f.write("name,kind,parent,aliases\n高新区,district,,\n".encode("gbk"))
+        code, _, err = run("import", "--db", self.db, "areas", path)
+        self.assertNotEqual(code, 0)
+        self.assertIn("gbk.csv line 2: is not UTF-8 text", err)
+        self.assertEqual(self.count_org(), before)
 
         _, err = self.imp("dispatch-rules", "category_prefix,area,lead_unit,assisting_units,priority\n"
                                             "01,,临江市12345热线中心,,0\n"

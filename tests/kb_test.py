@@ -403,6 +403,11 @@ class KbTest(unittest.TestCase):
         self.assertEqual([l["results"][0]["id"] for l in lines], ["faq-1", "faq-2"])
         single = subprocess.run([BIN, "kb", "search", "--db", self.db, "电梯坏了", "--json"], capture_output=True, text=True)
         self.assertEqual(json.loads(single.stdout)[0]["id"], "faq-1")
+        # --output belongs to the batch form: a single query with it is refused, not printed.
+        stray = subprocess.run([BIN, "kb", "search", "--db", self.db, "电梯坏了", "--output", out + ".x"],
+                               capture_output=True, text=True)
+        self.assertNotEqual(stray.returncode, 0)
+        self.assertIn("--output is for --queries", stray.stderr)
         bad = os.path.join(self.dir, "bad.jsonl")
         with open(bad, "w", encoding="utf-8") as f:
             f.write('{"id":"n1","title":"新","body":"新条目"}\n{"id":"n2","title":"缺正文"}\n')
@@ -512,7 +517,12 @@ class KbTest(unittest.TestCase):
         self.assertIn("b.jsonl line 1: owner_unit_id: no unit with id 123456789", r.stderr)
         r = imp(f_csv, b"id,title,body\nc1,\xe4\xb8\x80,ok\nc2,x,\xff\n", "wb")
         self.assertNotEqual(r.returncode, 0)
-        self.assertIn("b.csv line 3: is not valid UTF-8", r.stderr)
+        self.assertIn("b.csv line 3: is not UTF-8 text", r.stderr)
+        # A byte-order mark (a JSONL file saved by a Windows editor) is not part of the first line.
+        with open(f_jsonl, "w", encoding="utf-8") as f:
+            f.write('\ufeff{"id":"bom","title":"一","body":"正文"}\n')
+        r = subprocess.run([BIN, "kb", "import", "--db", os.path.join(self.dir, "bom.db"), f_jsonl], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
         r = imp(f_csv, "id,title,body,title\nc1,一,正文,二\n")
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("column 'title' appears twice", r.stderr)

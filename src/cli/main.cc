@@ -76,9 +76,24 @@ int Serve(const std::string& db, const std::string& listen, int threads, const s
   return st.ok() ? 0 : cli::Fail(st);
 }
 
+// A file given to an import is UTF-8 text; one that is not (a GBK export from a spreadsheet)
+// is named with its first line that is not.
+Status Utf8File(const std::string& path, std::string_view data) {
+  if (IsValidUtf8(data)) return Status::Ok();
+  size_t n = 1;
+  for (size_t start = 0; start < data.size(); ++n) {
+    const size_t end = std::min(data.find('\n', start), data.size());
+    if (!IsValidUtf8(data.substr(start, end - start))) break;
+    start = end + 1;
+  }
+  return Status(Code::kInvalidArgument, path + " line " + std::to_string(n) +
+                                            ": is not UTF-8 text (convert the file, e.g. iconv -f GBK -t UTF-8)");
+}
+
 int Import(const std::string& db, const std::string& kind, const std::string& path) {
   auto data = ReadFile(path);
   if (!data.ok()) return cli::Fail(data.status());
+  if (Status st = Utf8File(path, *data); !st.ok()) return cli::Fail(st);
   // Into a database `init` made: a mistyped --db must not leave a new empty city (and key)
   // behind that the import then fills.
   auto app = cli::OpenApp(db, false);
@@ -172,6 +187,7 @@ Result<std::vector<KbEntry>> ReadKbJsonl(const std::string& path, std::vector<si
   std::vector<KbEntry> out;
   std::string line;
   for (size_t n = 1; std::getline(in, line); ++n) {
+    if (n == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a byte-order mark, as the CSV import allows
     if (Trim(line).empty()) continue;
     const std::string where = path + " line " + std::to_string(n) + ": ";
     // The entry parser speaks of an HTTP request's body; here the body is a line of the file.
@@ -193,15 +209,7 @@ Result<std::vector<KbEntry>> ReadKbJsonl(const std::string& path, std::vector<si
 // owner_unit_id); each row is read as the JSON line of the same fields would be.
 Result<std::vector<KbEntry>> ReadKbCsv(const std::string& path, std::vector<size_t>* lines) {
   ASSIGN_OR_RETURN(std::string data, ReadFile(path));
-  if (!IsValidUtf8(data)) {
-    size_t n = 1;
-    for (size_t start = 0; start < data.size(); ++n) {
-      const size_t end = std::min(data.find('\n', start), data.size());
-      if (!IsValidUtf8(std::string_view(data).substr(start, end - start))) break;
-      start = end + 1;
-    }
-    return Status(Code::kInvalidArgument, path + " line " + std::to_string(n) + ": is not valid UTF-8");
-  }
+  RETURN_IF_ERROR(Utf8File(path, data));
   std::vector<size_t> at;
   ASSIGN_OR_RETURN(auto rows, ParseCsv(data, &at));
   if (rows.empty()) return Status(Code::kInvalidArgument, path + ": has no header row");
@@ -700,6 +708,9 @@ int main(int argc, char** argv) {
       return cli::Fail(InvalidArgument("query", "give a query, or --queries FILE with --output FILE"));
     }
     if (!kb_queries.empty() && kb_output.empty()) return cli::Fail(InvalidArgument("output", "--queries needs --output"));
+    if (kb_queries.empty() && !kb_output.empty()) {
+      return cli::Fail(InvalidArgument("output", "--output is for --queries; a single query prints its results (--json for JSON)"));
+    }
     return KbSearch(kb_db, kb_query, kb_queries, kb_output, kb_limit, kb_json);
   }
   if (*deadline) return SlaDeadline(dl);

@@ -74,7 +74,9 @@ Status CheckCategories(const std::vector<Category>& categories, size_t* at) {
   return Status::Ok();
 }
 
-Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::string>>& rows, const std::vector<size_t>& lines) {
+// `made_at` receives the file line of each category made (its first row).
+Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::string>>& rows, const std::vector<size_t>& lines,
+                                        std::vector<size_t>* made_at) {
   std::vector<Category> out;
   std::map<std::string, std::string> code_of_path;  // "a\x1f" "b" -> code
   std::map<std::string, int> children_count;        // parent code -> children so far
@@ -125,6 +127,7 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
         std::string code = parent + TwoDigits(n);
         code_of_path.emplace(path, code);
         out.push_back(Category{code, name, parent, level, true});
+        made_at->push_back(lines[r]);
         parent = code;
       } else {
         parent = it->second;
@@ -179,8 +182,14 @@ Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv) {
     }
     return out;
   }
-  ASSIGN_OR_RETURN(out, FromPaths(rows, lines));
-  RETURN_IF_ERROR(ValidateTaxonomy(out));
+  std::vector<size_t> made_at;
+  ASSIGN_OR_RETURN(out, FromPaths(rows, lines, &made_at));
+  // A bad name is named with the line that made its category, as in the code form.
+  size_t at = 0;
+  if (Status st = CheckCategories(out, &at); !st.ok()) {
+    if (at >= out.size()) return st;
+    return Status(st.code(), "taxonomy line " + std::to_string(made_at[at]) + ": " + st.message(), st.field());
+  }
   return out;
 }
 

@@ -21,6 +21,10 @@ TEST(Taxonomy, DerivesCodesFromPaths) {
   auto gap = ParseTaxonomyCsv("一级,二级,三级\n城建,物业,服务\n城建,,维修\n");
   ASSERT_FALSE(gap.ok()) << "a level left empty under a named one is not dropped silently";
   EXPECT_NE(gap.status().message().find("line 3"), std::string::npos) << gap.status().message();
+  // A name too long is named with its line, as in the code form.
+  auto long_name = ParseTaxonomyCsv("一级,二级\n甲,乙\n甲," + std::string(300, 'x') + "\n");
+  ASSERT_FALSE(long_name.ok());
+  EXPECT_NE(long_name.status().message().find("line 3"), std::string::npos) << long_name.status().message();
   EXPECT_TRUE(CodeHasPrefix("010102", "0101"));
   EXPECT_FALSE(CodeHasPrefix("0201", "01"));
 }
