@@ -424,6 +424,33 @@ class CliTest(unittest.TestCase):
         self.assertIn(str(port), msg, msg)
         self.assertRegex(msg, r"(?i)in use|cannot listen|address", msg)
 
+    def test_a_bad_file_is_named_in_the_error(self):
+        self.init()
+        def write(name, data):
+            path = os.path.join(self.dir, name)
+            with open(path, "wb") as f:
+                f.write(data)
+            return path
+        cal = write("cut.json", b'{"name": "x",')
+        code, _, err = run("calendar", "import", "--db", self.db, cal)
+        self.assertNotEqual(code, 0)
+        self.assertIn("cut.json: ", err)
+        model = write("junk.model", b"junk")
+        inp = write("in.jsonl", '{"id":"1","text":"路灯不亮"}\n'.encode())
+        code, _, err = run("model", "predict", "--model", model, "--input", inp, "--output", os.path.join(self.dir, "o.jsonl"))
+        self.assertNotEqual(code, 0)
+        self.assertIn("junk.model: ", err)
+        cut = write("cut.csv", '留言主题,留言详情\n"路灯,不亮\n'.encode())
+        code, _, err = run("insight", "duplicates", "--input", cut, "--output", os.path.join(self.dir, "d.jsonl"))
+        self.assertNotEqual(code, 0)
+        self.assertIn("cut.csv: ", err)
+        other = write("other.db", b"this is not a database")
+        with open(self.db + ".key", "rb") as f:
+            write("other.db.key", f.read())
+        code, _, err = run("import", "--db", other, "areas", write("a.csv", b"name,kind,parent,aliases\n"))
+        self.assertNotEqual(code, 0)
+        self.assertIn("other.db: ", err)
+
     def test_serve_on_a_port_in_use_fails(self):
         self.init()
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:

@@ -27,6 +27,10 @@ int Fail(const Status& st) {
   return st.code() == Code::kInvalidArgument ? 2 : 1;
 }
 
+Status InFile(const std::string& path, const Status& st) {
+  return Status(st.code(), path + ": " + st.message(), st.field());
+}
+
 Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock) {
   if (!clock) clock = SystemClock::Default();
   // Only `init` (and the commands documented to create one) make a database: a mistyped path
@@ -65,7 +69,8 @@ Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock)
   if (!store.ok()) {
     if (!key_existed) std::filesystem::remove(key_path, ec);
     if (!db_existed) std::filesystem::remove(db_path, ec);
-    return store.status();
+    // Named with its path: a command given several files says which one it could not open.
+    return InFile(db_path, store.status());
   }
   app.store = std::move(store).value();
   app.created_db = !db_existed;

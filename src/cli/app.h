@@ -37,6 +37,8 @@ Status ServeUntilSignal(App& app, const ServerOptions& opts, const std::function
                         int sla_interval_ms = 5000);
 
 int Fail(const Status& st);
+// The same error, named with the file it is about (a command given several files says which).
+Status InFile(const std::string& path, const Status& st);
 
 // Trains the `target` classifier (category | request_type | urgency) from the newest closed
 // tickets of the store and saves it to `out`; needs `min_rows` labelled tickets. Returns a

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <map>
 
+#include "cli/app.h"
 #include "core/text.h"
 #include "intel/insight.h"
 
@@ -87,7 +88,9 @@ Result<CsvTable> ReadCsvTable(const std::string& path) {
   ASSIGN_OR_RETURN(std::string data, ReadFile(path, 1u << 30));
   CsvTable t;
   t.path = path;
-  ASSIGN_OR_RETURN(t.rows, ParseCsv(data, &t.lines));
+  auto rows = ParseCsv(data, &t.lines);
+  if (!rows.ok()) return InFile(path, rows.status());
+  t.rows = std::move(rows).value();
   if (t.rows.size() < 2) return InvalidArgument("input", path + " has no data rows");
   for (size_t c = 0; c < t.rows[0].size(); ++c) {
     if (!t.columns.emplace(Trim(t.rows[0][c]), c).second) t.repeated.insert(Trim(t.rows[0][c]));
@@ -170,7 +173,9 @@ Result<std::vector<LabelledRow>> ReadTextRows(const std::string& path, const Inp
     data = std::move(clean);
   }
   std::vector<size_t> lines;  // where each record starts in the file
-  ASSIGN_OR_RETURN(auto records, ParseCsv(data, &lines));
+  auto parsed = ParseCsv(data, &lines);
+  if (!parsed.ok()) return InFile(path, parsed.status());
+  auto records = std::move(parsed).value();
   if (records.empty()) return InvalidArgument("input", path + " has no header row");
   std::map<std::string, size_t> col;
   for (size_t c = 0; c < records[0].size(); ++c) col[Trim(records[0][c])] = c;

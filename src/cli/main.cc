@@ -100,9 +100,7 @@ int Import(const std::string& db, const std::string& kind, const std::string& pa
   if (!app.ok()) return cli::Fail(app.status());
   Store& store = *app->store;
   // What is wrong with the file names it, as `kb import` does: a set-up script imports several.
-  const auto fail_in_file = [&](const Status& st) {
-    return cli::Fail(Status(st.code(), path + ": " + st.message(), st.field()));
-  };
+  const auto fail_in_file = [&](const Status& st) { return cli::Fail(cli::InFile(path, st)); };
   if (kind == "taxonomy") {
     auto cats = ParseTaxonomyCsv(*data);
     if (!cats.ok()) return fail_in_file(cats.status());
@@ -526,7 +524,7 @@ int CalendarImport(const std::string& db, const std::string& file, bool replace)
   auto text = ReadFile(file, 4u << 20);
   if (!text.ok()) return cli::Fail(text.status());
   auto incoming = Calendar::FromJson(*text);
-  if (!incoming.ok()) return cli::Fail(incoming.status());
+  if (!incoming.ok()) return cli::Fail(cli::InFile(file, incoming.status()));
   auto app = cli::OpenApp(db, false);
   if (!app.ok()) return cli::Fail(app.status());
   nlohmann::json doc = nlohmann::json::parse(incoming->ToJson());

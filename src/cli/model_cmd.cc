@@ -129,7 +129,7 @@ int Train(const ModelArgs& a) {
 
 int Predict(const ModelArgs& a) {
   auto model = intel::Classifier::Load(a.model);
-  if (!model.ok()) return Fail(model.status());
+  if (!model.ok()) return Fail(InFile(a.model, model.status()));
   std::ifstream in(a.input);
   if (!in) return Fail(NotFound("cannot open " + a.input));
   std::ofstream out(a.output, std::ios::trunc);
@@ -168,7 +168,7 @@ int Predict(const ModelArgs& a) {
 
 int Eval(const ModelArgs& a) {
   auto model = intel::Classifier::Load(a.model);
-  if (!model.ok()) return Fail(model.status());
+  if (!model.ok()) return Fail(InFile(a.model, model.status()));
   auto rows = ReadLabelled({a.input}, a);
   if (!rows.ok()) return Fail(rows.status());
   std::vector<std::string> gold;

@@ -1043,13 +1043,34 @@ Status Step::Reopen() {
     t_.phase = Phase::kIntake;
   } else {
     t_.phase = Phase::kHandling;
-    const Id unit = last->unit_id, by = last->dispatched_by_unit_id, parent = last->parent_id;
-    // The replied chain stays as history; the same unit handles the new round.
-    for (auto& a : t_.assignments) {
-      if (a.state == AssignmentState::kReplied && a.lead && a.id != parent) a.state = AssignmentState::kSuperseded;
+    const Id unit = last->unit_id, by = last->dispatched_by_unit_id;
+    // The relay chain above the unit that answered, top first: each centre of it gets its
+    // order of the new round back, signed for as it was when it passed the order down, so it
+    // can answer, take the order back or return it upward, on the clock, as in the first round.
+    std::vector<std::pair<Id, Id>> relays;  // (centre, dispatched by)
+    for (Id p = last->parent_id, depth = 0; p != 0 && depth < 16; ++depth) {
+      const Assignment* up = t_.FindAssignment(p);
+      if (!up) break;
+      relays.insert(relays.begin(), {up->unit_id, up->dispatched_by_unit_id});
+      p = up->parent_id;
     }
-    Assignment& a = AddAssignment(unit, true, "direct", 0, by == 0 ? t_.intake_unit_id : by);
-    SetClocks(a, true);
+    // The replied round stays as history; the same units handle the new one.
+    for (auto& a : t_.assignments) {
+      if (a.state == AssignmentState::kReplied && a.lead) a.state = AssignmentState::kSuperseded;
+    }
+    Id parent = 0;
+    json relayed = json::array();
+    for (const auto& [centre, centre_by] : relays) {
+      Assignment& r = AddAssignment(centre, true, "relay", parent, centre_by == 0 ? t_.intake_unit_id : centre_by);
+      r.state = AssignmentState::kAccepted;
+      r.accepted_at = ctx_.now;
+      if (parent == 0) SetClocks(r, true);  // the top of the chain holds the citizen's deadline
+      parent = r.id;
+      relayed.push_back({{"assignment_id", IdToString(r.id)}, {"unit_id", IdToString(centre)}});
+    }
+    Assignment& a = AddAssignment(unit, true, "direct", parent, by == 0 ? t_.intake_unit_id : by);
+    if (relays.empty()) SetClocks(a, true);
+    if (!relayed.empty()) data["relays"] = std::move(relayed);
     data["assignment_id"] = IdToString(a.id);
     data["unit_id"] = IdToString(unit);
     data["handle_due_at"] = a.handle_due_at;

@@ -331,6 +331,30 @@ TEST_F(Lifecycle, AReopenedRoundStartsAtEscalationLevelZero) {
   EXPECT_EQ(t.Status(), S::kDispatched);
 }
 
+// A reopened order that went city → district → street comes back down the same chain: the
+// district holds its order of the new round again, so it may return it upward as before.
+TEST_F(Lifecycle, AReopenedRelayedOrderComesBackDownItsChain) {
+  const Actor district = A(Role::kDispatcher, kDistrict);
+  Ticket t = Must(Must(New(), Dispatch(kDistrict, "relay"), dispatcher()), Dispatch(kStreet), district);
+  t = Must(Must(t, Cmd(C::kAccept), handler(kStreet)), Cmd(C::kReply), handler(kStreet));
+  t = Must(Must(t, Cmd(C::kReview), reviewer()), Cmd(C::kReopen), callback_agent());
+  EXPECT_EQ(t.Status(), S::kDispatched);
+  const Assignment* street = t.ActiveLead();
+  ASSERT_NE(street, nullptr);
+  EXPECT_EQ(street->unit_id, kStreet);
+  const Assignment* relay = t.FindAssignment(street->parent_id);
+  ASSERT_NE(relay, nullptr) << "the street's order hangs under the district's again";
+  EXPECT_EQ(relay->unit_id, kDistrict);
+  EXPECT_EQ(relay->state, AssignmentState::kAccepted);
+  EXPECT_EQ(relay->round, 1);
+  EXPECT_EQ(t.overall_from, relay->id);
+  // The street returns it; the district may send it back up to the city.
+  t = Must(t, Cmd(C::kReturn), handler(kStreet));
+  t = Must(t, Cmd(C::kReturn), district);
+  EXPECT_EQ(t.Status(), S::kReturned);
+  EXPECT_EQ(t.ActiveLead()->unit_id, kDistrict);
+}
+
 // A unit deactivated (停用) after it answered is dispatched nothing more: a reopened ticket
 // goes back to the centre's queue instead of to it.
 TEST_F(Lifecycle, ReopenAfterTheUnitWasDeactivatedGoesBackToTheCentre) {
