@@ -450,6 +450,18 @@ class CliTest(unittest.TestCase):
         code, _, err = run("import", "--db", other, "areas", write("a.csv", b"name,kind,parent,aliases\n"))
         self.assertNotEqual(code, 0)
         self.assertIn("other.db: ", err)
+        # An empty file is no database init made: refused, not filled as a new one.
+        empty = write("empty.db", b"")
+        write("empty.db.key", open(self.db + ".key", "rb").read())
+        code, _, err = run("import", "--db", empty, "areas", os.path.join(self.dir, "a.csv"))
+        self.assertNotEqual(code, 0)
+        self.assertIn("empty.db is an empty file", err)
+        self.assertEqual(os.path.getsize(empty), 0)
+        # Training on too few examples per label says its scores are not a fair estimate.
+        two = write("two.csv", "text,label\n电梯坏了,a\n燃气泄漏,b\n".encode())
+        code, out, err = run("model", "train", "--input", two, "--out", os.path.join(self.dir, "two.model"))
+        self.assertEqual(code, 0, err)
+        self.assertIn("warning: 2 of 2 labels have fewer examples than the 5 folds", out)
 
     def test_serve_on_a_port_in_use_fails(self):
         self.init()

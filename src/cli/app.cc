@@ -43,6 +43,10 @@ Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock)
   if (!create && !db_existed) {
     return InvalidArgument("db", "no database at " + db_path + " (create one with: hotline init --db " + db_path + ")");
   }
+  // An empty file is no database `init` made either (SQLite would take it as a new one).
+  if (!create && db_existed && std::filesystem::is_regular_file(db_path, ec) && std::filesystem::file_size(db_path, ec) == 0) {
+    return InvalidArgument("db", db_path + " is an empty file, not a database (create one with: hotline init --db " + db_path + ")");
+  }
   // A key file this call creates is taken back if the database then fails to open (not a
   // database, a directory, another key): it would sit beside the file and key nothing.
   const std::string key_path = db_path + ".key";

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "cli/app.h"
@@ -118,6 +119,16 @@ int Train(const ModelArgs& a) {
   std::cout << "trained " << a.out << " (version " << info["version"].get<std::string>() << ") on " << examples.size()
             << " examples, " << model->labels().size() << " labels, in " << std::fixed << std::setprecision(1) << secs
             << " s\n";
+  // Out-of-fold scores need each label in several folds: with fewer examples than folds a
+  // label is scored by a model that never saw it, and the numbers say little.
+  std::map<std::string, size_t> per_label;
+  for (const auto& e : examples) ++per_label[e.label];
+  size_t thin = 0;
+  for (const auto& [label, n] : per_label) thin += n < static_cast<size_t>(std::max(2, a.folds)) ? 1 : 0;
+  if (thin > 0) {
+    std::cout << "warning: " << thin << " of " << per_label.size() << " labels have fewer examples than the "
+              << std::max(2, a.folds) << " folds; the out-of-fold scores below are not a fair estimate (add examples)\n";
+  }
   if (info["scores"].contains("macro_f1")) {
     std::cout << std::setprecision(3) << "out-of-fold: accuracy " << info["scores"]["accuracy"].get<double>()
               << ", macro-F1 " << info["scores"]["macro_f1"].get<double>() << "; abstains below confidence "

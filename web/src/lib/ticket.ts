@@ -78,3 +78,16 @@ export interface Ticket {
   citizen?: { kind: string; masked: boolean; name?: string; phone?: string }
   [k: string]: unknown
 }
+
+// What became of an order, for the assignment tables: a superseded order still says whether
+// its unit had returned it (then re-dispatched) or answered it (then reopened), which its
+// state alone no longer does.
+export function assignmentStateText(a: Pick<Assignment, 'state' | 'return_reason' | 'replied_at'>): string {
+  if (a.state === 'superseded') {
+    if (a.return_reason) return '已退回（已改派）'
+    if (a.replied_at) return '已反馈（已重办）'
+    return '已失效'
+  }
+  const labels: Record<string, string> = { pending: '待签收', accepted: '办理中', replied: '已反馈', returned: '已退回' }
+  return labels[a.state] ?? a.state
+}
