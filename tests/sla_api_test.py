@@ -166,6 +166,15 @@ class SlaApiTest(unittest.TestCase):
         code, out, err = run("--start", "2025-09-30T09:00:00+08:00", "--hours", "5", "--mode", "end_of_day")
         self.assertNotEqual(code, 0)
         self.assertIn("mode", err)
+        # A natural-time limit out of range names its own option and unit.
+        code, out, err = run("--start", "2025-10-01T09:00:00+08:00", "--hours", "-1")
+        self.assertNotEqual(code, 0)
+        self.assertIn("hours: must be between 0 and 87600", err)
+        # A deadline past what ISO 8601 writes is refused, not printed with a five-digit year.
+        code, out, err = run("--start", "9999-12-31T00:00:00+08:00", "--working-days", "3650")
+        self.assertNotEqual(code, 0)
+        self.assertIn("after 9999-12-31", err)
+        self.assertNotIn("warning", err)
 
     def test_calendar_import_adds_years(self):
         db = os.path.join(self.dir, "cal.db")

@@ -494,6 +494,7 @@ int SlaDeadline(const DeadlineArgs& a) {
   const int given = a.working_days.has_value() + a.days.has_value() + a.hours.has_value() + a.minutes.has_value();
   if (given != 1) return cli::Fail(InvalidArgument("limit", "give exactly one of --working-days, --days, --hours, --minutes"));
   TimeMs at = 0;
+  std::string warning;
   if (a.working_days) {
     auto mode = ParseCountMode(a.mode);
     if (!mode) return cli::Fail(InvalidArgument("mode", "must be elapsed or end_of_day"));
@@ -501,8 +502,12 @@ int SlaDeadline(const DeadlineArgs& a) {
     if (!cal.ok()) return cli::Fail(cal.status());
     auto d = AddWorkingDays(*cal, *start, static_cast<int>(std::clamp<int64_t>(*a.working_days, -1, 100000)), *mode);
     if (!d.ok()) return cli::Fail(d.status());
-    for (int y : d->missing_years) {
-      std::cerr << "warning: calendar " << cal->name() << " has no data for " << y << "; counted weekends only\n";
+    if (!d->missing_years.empty()) {
+      const int first = *d->missing_years.begin(), last = *d->missing_years.rbegin();
+      warning = "warning: calendar " + cal->name() + " has no data for " +
+                (first == last ? std::to_string(first) : std::to_string(d->missing_years.size()) + " years, " +
+                                                             std::to_string(first) + " to " + std::to_string(last)) +
+                "; counted weekends only\n";
     }
     at = d->at;
   } else {
@@ -511,9 +516,18 @@ int SlaDeadline(const DeadlineArgs& a) {
     }
     const int64_t unit = a.days ? kDayMs : a.hours ? kHourMs : kMinuteMs;
     const int64_t n = a.days ? *a.days : a.hours ? *a.hours : *a.minutes;
-    if (n < 0 || n > 3650 * kDayMs / unit) return cli::Fail(InvalidArgument("limit", "must be between 0 and 3650 days"));
+    const char* field = a.days ? "days" : a.hours ? "hours" : "minutes";
+    if (n < 0 || n > 3650 * kDayMs / unit) {
+      return cli::Fail(InvalidArgument(field, "must be between 0 and " + std::to_string(3650 * kDayMs / unit) +
+                                                  " (3650 days)"));
+    }
     at = *start + n * unit;
   }
+  // A time ISO 8601 can write: four-digit years.
+  if (at > *ParseIso("9999-12-31T23:59:59+08:00")) {
+    return cli::Fail(InvalidArgument("start", "the deadline would fall after 9999-12-31"));
+  }
+  std::cerr << warning;
   std::cout << FormatIsoCity(at) << std::endl;
   return 0;
 }

@@ -178,7 +178,13 @@ Result<Deadline> AddWorkingDays(const Calendar& cal, TimeMs start, int n_days, C
       note(d);
       if (cal.IsWorkingDay(d)) ++counted;
     }
-    out.at = n_days == 0 ? start : StartOfDay(d + 1);
+    // N = 0: the end of the start day when it is a working day, else of the next one (as an
+    // elapsed count from a day off starts on the next working day).
+    for (int guard = 0; n_days == 0 && !cal.IsWorkingDay(d) && guard < kMaxDays * 7; ++guard) {
+      ++d;
+      note(d);
+    }
+    out.at = StartOfDay(d + 1);
     return out;
   }
   return AddWorkingMs(cal, start, static_cast<int64_t>(n_days) * kDayMs);

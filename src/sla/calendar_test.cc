@@ -25,6 +25,9 @@ TEST(Calendar, PublishedExamplesAndBoundaries) {
       // end_of_day: the first day is not counted; the deadline is 24:00 of the N-th working day.
       {"2025-09-30T09:00:00+08:00", 1, CountMode::kEndOfDay, "2025-10-10T00:00:00+08:00"},
       {"2026-02-13T16:00:00+08:00", 2, CountMode::kEndOfDay, "2026-02-25T00:00:00+08:00"},
+      // N = 0: the end of the start day, or of the next working day from a day off.
+      {"2025-09-30T09:00:00+08:00", 0, CountMode::kEndOfDay, "2025-10-01T00:00:00+08:00"},
+      {"2025-10-03T10:00:00+08:00", 0, CountMode::kEndOfDay, "2025-10-10T00:00:00+08:00"},
   };
   for (const auto& c : cases) {
     auto d = AddWorkingDays(Calendar::Default(), T(c.start), c.days, c.mode);
