@@ -916,6 +916,17 @@ class AccessTest(Base):
             items, _ = self.list_all("h_a", page_size=100, **query)
             self.assertNotIn(t["id"], [x["id"] for x in items], query)
 
+    def test_an_analyst_sees_no_phone_in_a_repeat_caller_alert(self):
+        phone = "1370000%04d" % (secrets.randbelow(9000) + 1000)
+        for i in range(3):
+            self.create(content="反复来电第%d次" % i, citizen={"name": "重复", "phone": phone})
+        r = self.expect(call("GET", "/api/v1/alerts?kind=repeat_caller", None, T("ana1")), 200)
+        self.assertTrue(r.json["items"], "the alert is listed for the analyst")
+        for a in r.json["items"]:
+            self.assertNotIn("phone", a.get("data", {}), a)
+        sup = self.expect(call("GET", "/api/v1/alerts?kind=repeat_caller", None, T("sup1")), 200)
+        self.assertTrue(any("phone" in a.get("data", {}) for a in sup.json["items"]), "a supervisor still sees it masked")
+
     def test_analyst_may_read_but_not_act(self):
         t = self.in_progress()
         self.get("ana1", t)
@@ -1204,6 +1215,7 @@ class PersonalDataTest(Base):
 
         r = self.expect(call("POST", "/api/v1/tickets/%s/reveal" % t["id"], token=T("disp1")), 200)
         self.assertEqual(r.json["phone"], PHONE)
+        self.assertEqual(r.headers.get("Cache-Control"), "no-store", "no browser or proxy keeps a revealed phone")
         self.assertEqual(r.json["name"], "李四")
         r = call("POST", "/api/v1/tickets/%s/reveal" % t["id"], token=T("ana1"))
         self.assertEqual(r.status, 403, repr(r))

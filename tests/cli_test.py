@@ -488,6 +488,19 @@ class CliTest(unittest.TestCase):
         with Server(self.db) as again:
             self.assertEqual(again.login("admin", ADMIN_PASSWORD)[0], 429)
 
+    def test_failed_logins_from_one_address_are_throttled(self):
+        # Made-up names never trip the per-name lock; failures per address do, before the
+        # slow password check. Successes do not count.
+        self.init()
+        with Server(self.db) as s:
+            s.token()
+            codes = []
+            while len(codes) < 60 and 429 not in codes:  # 30 a minute: a slow flood refills a few
+                codes.append(s.login("ghost-%d" % len(codes), "x")[0])
+            self.assertEqual(codes[-1], 429, codes)
+            self.assertGreaterEqual(codes.count(401), 30)
+            self.assertEqual(s.login("admin", ADMIN_PASSWORD)[0], 429, "the address waits a moment, whoever it is")
+
     def test_serve_stops_cleanly_on_sigterm(self):
         self.init()
         made = []

@@ -369,6 +369,17 @@ class KbTest(unittest.TestCase):
         self.assertEqual(js["items"][0]["ticket_id"], t["id"])
         self.assertIn("出生医学证明", js["items"][0]["answer"])
         self.assertNotIn(new["id"], [i["ticket_id"] for i in js["items"]])
+        # A confidential report's words may name its reporter: it is never offered as a case.
+        secret = self.call("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "consultation", "confidential": True,
+                                                       "content": "保密咨询：新生儿落户材料，我叫王秘密电话13912345678",
+                                                       "citizen": {"phone": "13912345678"}}, self.agent)
+        self.assertEqual(secret[0], 201, secret[1])
+        c, js = self.call("POST", f"/api/v1/tickets/{secret[1]['id']}/actions/answer_directly",
+                          {"content": "需出生医学证明。"}, self.agent)
+        self.assertEqual(c, 200, js)
+        for token in (self.agent, self.admin):
+            js = self.call("POST", "/api/v1/kb/similar-cases", {"text": "王秘密 新生儿落户材料"}, token)[1]
+            self.assertNotIn(secret[1]["id"], [i["ticket_id"] for i in js["items"]])
         # A district centre's dispatcher, who may not open the hub's ticket, is not shown it
         # as a case either.
         hub = self.call("GET", "/api/v1/units", token=self.admin)[1]["items"][0]["id"]

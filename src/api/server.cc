@@ -85,6 +85,13 @@ class RateLimiter {
     b.tokens -= 1;
     return true;
   }
+  // Whether the client has a request left, without taking it (taken later if it counts).
+  bool Has(const std::string& key, TimeMs now) {
+    std::lock_guard lock(mu_);
+    auto it = buckets_.find(key);
+    if (it == buckets_.end()) return true;
+    return std::min(burst_, it->second.tokens + (now - it->second.at) * rate_per_ms_) >= 1;
+  }
   // Seconds until a refused client has a request again (Retry-After).
   int RetryAfterS() const { return static_cast<int>(std::ceil(1.0 / (rate_per_ms_ * 1000.0))); }
 
@@ -436,6 +443,10 @@ struct ApiServer::Impl {
   }
   RateLimiter public_limiter{60, 20};
   RateLimiter public_write_limiter{20, 10};  // citizens' submissions and ratings, per address
+  // Failed logins per address: a flood of made-up names is refused before the slow password
+  // check (the per-name lock never trips on names that change). A shift logging in behind one
+  // address is not held up: only failures count.
+  RateLimiter login_failure_limiter{30, 30};
   std::mutex metrics_mu;
   std::map<std::string, RouteMetrics> metrics;
   std::atomic<uint64_t> in_flight{0};
@@ -551,6 +562,11 @@ void ApiServer::Impl::Routes() {
   http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   // Before a body is read: a POST, PUT or PATCH without a length (curl -X POST with no data) is
   // told what it lacks, instead of the HTTP library's bare 400.
+  // The API's answers carry personal data (a revealed phone, a caller's history): no browser
+  // or proxy keeps a copy. The web UI's files may be cached as usual.
+  http.set_post_routing_handler([](const Req& req, Res& res) {
+    if (req.path.rfind("/api/", 0) == 0 && !res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-store");
+  });
   http.set_pre_routing_handler([](const Req& req, Res& res) {
     using R = httplib::Server::HandlerResponse;
     // A length that is no number (abc, -1, past 2^63) is answered at once and the connection
@@ -644,8 +660,15 @@ void ApiServer::Impl::Routes() {
     Status st = StrField(*body, "username", true, 64, &user);
     if (st.ok()) st = StrField(*body, "password", true, 200, &pass);
     if (!st.ok()) return SendError(res, st);
+    const std::string from = ClientAddress(req);
+    if (!login_failure_limiter.Has(from, svc->clock()->NowMs())) {
+      return SendTooMany(res, login_failure_limiter, "too many failed logins from your address; wait a minute");
+    }
     auto token = svc->Login(user, pass);
-    if (!token.ok()) return SendError(res, token.status());
+    if (!token.ok()) {
+      if (token.status().code() == Code::kUnauthenticated) (void)login_failure_limiter.Allow(from, svc->clock()->NowMs());
+      return SendError(res, token.status());
+    }
     auto actor = svc->Authenticate(*token);
     if (!actor.ok()) return SendError(res, actor.status());
     SendJson(res, 200, {{"token", *token}, {"user", {{"id", IdToString(actor->user_id)}, {"username", actor->username},
@@ -837,7 +860,11 @@ void ApiServer::Impl::KbRoutes() {
       for (const auto& x : *r) {
         const Id tid = ParseId(x.entry.external_id.substr(x.entry.external_id.find(':') + 1)).value_or(0);
         if (tid == exclude || items.size() == 5) continue;
-        if (!svc->GetTicket(a, tid).ok()) continue;  // another district's case stays with it
+        auto found = svc->GetTicket(a, tid);
+        if (!found.ok()) continue;  // another district's case stays with it
+        // A confidential report's words may name its reporter: never offered as a case (one
+        // indexed before this rule is passed over here).
+        if (found->confidential) continue;
         const auto sep = x.entry.body.find("\n【答复】");
         items.push_back({{"ticket_id", IdToString(tid)}, {"number", x.entry.title}, {"score", x.score},
                          {"category_code", x.entry.category_code}, {"request", x.entry.body.substr(0, sep)},

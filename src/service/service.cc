@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -252,6 +253,13 @@ Result<std::string> Service::Login(const std::string& username, const std::strin
     }
   } leave{this, username};
   std::lock_guard turn(gate->mu);
+  if (!password_checks_.try_acquire_for(std::chrono::seconds(5))) {
+    return Status(Code::kResourceExhausted, "the server is busy checking other logins; try again in a moment");
+  }
+  struct Release {
+    std::counting_semaphore<64>& s;
+    ~Release() { s.release(); }
+  } release{password_checks_};
   const TimeMs now = clock_->NowMs();
   const std::string failure_key = "login:" + username;
   // The attempt is counted as failed before the check and taken back if it succeeds: the
@@ -1034,6 +1042,15 @@ Result<std::vector<Store::Alert>> Service::Alerts(const Actor& a, const std::str
   auto org = Org();
   ASSIGN_OR_RETURN(std::vector<Id> scope, CentreScope(a, *org));
   ASSIGN_OR_RETURN(auto alerts, store_->ListAlerts(kind, since, limit, scope, state));
+  // Analysts see no caller's phone anywhere, masked or not: a repeat caller is told by the
+  // tickets it lists.
+  if (a.role == Role::kAnalyst) {
+    for (auto& al : alerts) {
+      if (al.kind != "repeat_caller") continue;
+      json d = json::parse(al.data_json, nullptr, false);
+      if (d.is_object() && d.erase("phone")) al.data_json = d.dump();
+    }
+  }
   if (scope.empty()) return alerts;
   // An alert raised in this district may name tickets of others: a repeat caller's tickets
   // across the city, a matter reported in several districts. A district centre keeps the
@@ -1250,9 +1267,10 @@ Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& given) 
       spdlog::warn("similar-case index for {}: {}", d.ticket.number, st.message());
     }
   }
-  if (solved(d.ticket) && !was_solved) {
+  if (solved(d.ticket) && !was_solved && !d.ticket.confidential) {
     // A solved ticket becomes a similar case for the next agent (indexed after the commit:
-    // a crash in between loses only the suggestion, never the ticket).
+    // a crash in between loses only the suggestion, never the ticket); a confidential report
+    // does not, as its words may name its reporter.
     std::string answer;
     if (cmd.type == CommandType::kAnswerDirectly) answer = cmd.content;
     else if (const Assignment* lead = d.ticket.ActiveLead()) answer = lead->reply;

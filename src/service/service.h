@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <semaphore>
 #include <string>
 #include <vector>
 
@@ -274,6 +275,9 @@ class Service {
     int waiting = 0;
   };
   std::map<std::string, std::shared_ptr<LoginGate>> login_gates_;
+  // Password checks (argon2id, tens of MB each) running at once in this process: a flood of
+  // logins under made-up names waits here instead of taking every worker and all memory.
+  std::counting_semaphore<64> password_checks_{4};
 };
 
 }  // namespace hotline
