@@ -257,30 +257,60 @@ Status CheckAreaParent(const OrgSnapshot& org, const Area& area) {
 // addresses are resolved within the district they name, so the same word on two areas of
 // one district would send them to either. Two areas may share a name (two 幸福小区 under
 // different streets), but not an alias or a name another one has as its alias.
-Status CheckAreaAliases(const OrgSnapshot& org, const Area& area) {
-  const auto district_of = [&](const Area& x) {
-    const Area* at = &x;
-    for (int depth = 0; depth < 8 && at->parent_id != 0; ++depth) {
-      const Area* up = org.FindArea(at->parent_id);
-      if (!up) break;
-      at = up;
-    }
-    return at->id;
-  };
-  const Id district = district_of(area);
-  for (const Area& other : org.areas()) {
-    if (other.id == area.id || district_of(other) != district) continue;
-    const auto has_alias = [&](const std::string& word) {
-      return std::find(other.aliases.begin(), other.aliases.end(), word) != other.aliases.end();
-    };
-    if (has_alias(area.name)) return InvalidArgument("name", "'" + area.name + "' already names " + other.name + " in the same district");
-    for (const auto& al : area.aliases) {
-      if (al == other.name || has_alias(al)) {
-        return InvalidArgument("aliases", "'" + al + "' already names " + other.name + " in the same district");
+AreaWords::AreaWords(const OrgSnapshot& org) : org_(org) {
+  const auto& areas = org.areas();
+  for (size_t i = 0; i < areas.size(); ++i) {
+    const Id d = DistrictOf(areas[i]);
+    names_[{d, areas[i].name}].push_back(i);
+    for (const auto& al : areas[i].aliases) aliases_[{d, al}].push_back(i);
+  }
+}
+
+Id AreaWords::DistrictOf(const Area& x) {
+  if (auto it = district_.find(x.id); x.id != 0 && it != district_.end()) return it->second;
+  const Area* at = &x;
+  for (int depth = 0; depth < 8 && at->parent_id != 0; ++depth) {
+    const Area* up = org_.FindArea(at->parent_id);
+    if (!up) break;
+    at = up;
+  }
+  if (x.id != 0) district_[x.id] = at->id;
+  return at->id;
+}
+
+// The first area of the snapshot (in its order) other than `self` that has `word` in `index`.
+const Area* AreaWords::Other(const std::map<std::pair<Id, std::string>, std::vector<size_t>>& index, Id district,
+                             const std::string& word, Id self) const {
+  auto it = index.find({district, word});
+  if (it == index.end()) return nullptr;
+  for (size_t i : it->second) {
+    if (org_.areas()[i].id != self) return &org_.areas()[i];
+  }
+  return nullptr;
+}
+
+Status AreaWords::Check(const Area& area) {
+  const Id district = DistrictOf(area);
+  // The first other area that clashes, as a walk over the snapshot's areas would meet it.
+  const Area* clash = Other(aliases_, district, area.name, area.id);
+  const char* field = "name";
+  std::string word = area.name;
+  for (const auto& al : area.aliases) {
+    for (const Area* o : {Other(names_, district, al, area.id), Other(aliases_, district, al, area.id)}) {
+      if (!o) continue;
+      const auto index_of = [&](const Area* a) { return a - org_.areas().data(); };
+      // An earlier area in the snapshot wins; on the same area, its name is checked first.
+      if (!clash || index_of(o) < index_of(clash)) {
+        clash = o;
+        field = "aliases";
+        word = al;
       }
     }
   }
-  return Status::Ok();
+  if (!clash) return Status::Ok();
+  return InvalidArgument(field, "'" + word + "' already names " + clash->name + " in the same district");
 }
+
+Status CheckAreaAliases(const OrgSnapshot& org, const Area& area) { return AreaWords(org).Check(area); }
 
 }  // namespace hotline

@@ -108,6 +108,21 @@ class OrgSnapshot {
 // A name an address may use (an alias, or an area's name) names one area of its district:
 // `area` against the others of `org` (the API and the CSV import check the same).
 Status CheckAreaAliases(const OrgSnapshot& org, const Area& area);
+// The same check for many areas of one snapshot (an import): the snapshot's names and aliases
+// are indexed once per district, so each check is a few look-ups, not a walk over every area.
+class AreaWords {
+ public:
+  explicit AreaWords(const OrgSnapshot& org);  // `org` must outlive this
+  Status Check(const Area& area);
+
+ private:
+  Id DistrictOf(const Area& x);
+  const Area* Other(const std::map<std::pair<Id, std::string>, std::vector<size_t>>& index, Id district,
+                    const std::string& word, Id self) const;
+  const OrgSnapshot& org_;
+  std::map<Id, Id> district_;
+  std::map<std::pair<Id, std::string>, std::vector<size_t>> names_, aliases_;
+};
 // The area tree's levels: a district at the top, a street (街道/乡镇) under a district, a
 // community (社区/村) under a street. Field parent_id.
 Status CheckAreaParent(const OrgSnapshot& org, const Area& area);

@@ -207,8 +207,9 @@ Result<std::vector<Area>> ParseAreasCsv(std::string_view csv, const OrgSnapshot&
   for (size_t i = 0; i < out.size(); ++i) {
     if (Status st = CheckAreaParent(with_file, out[i]); !st.ok()) return LineError(lines[i], "parent", st.message());
   }
+  AreaWords words(with_file);
   for (size_t i : by_line) {
-    if (Status st = CheckAreaAliases(with_file, out[i]); !st.ok()) return LineError(lines[i], st.field().c_str(), st.message());
+    if (Status st = words.Check(out[i]); !st.ok()) return LineError(lines[i], st.field().c_str(), st.message());
   }
   return out;
 }
