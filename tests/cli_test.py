@@ -356,10 +356,10 @@ class CliTest(unittest.TestCase):
                                    "科创街道,street,高新区,\n"
                                    "孤儿街道,street,,\n", ok=False)
         self.assertIn("line 4", err)
-        # Levels: a community under a district is refused, named with its line.
-        _, err = self.imp("areas", "name,kind,parent,aliases\n新社区,community,江南区,\n", ok=False)
+        # Levels: a district under a street is refused, named with its line.
+        _, err = self.imp("areas", "name,kind,parent,aliases\n新区,district,望江街道,\n", ok=False)
         self.assertIn("line 2", err)
-        self.assertIn("a community belongs to a street", err)
+        self.assertIn("a district is a top-level area", err)
         # A spreadsheet's GBK export is named as not UTF-8, with its first such line.
         path = os.path.join(self.dir, "gbk.csv")
         with open(path, "wb") as f:

@@ -245,8 +245,10 @@ Status CheckAreaParent(const OrgSnapshot& org, const Area& area) {
       }
       break;
     case AreaKind::kCommunity:
-      if (!parent || parent->kind != AreaKind::kStreet) {
-        return InvalidArgument("parent_id", "a community belongs to a street" + (parent ? ", not to the " + std::string(AreaKindName(parent->kind)) + " '" + parent->name + "'" : std::string()));
+      // Under a street (街道/镇), or straight under a district where no street stands between
+      // (a development zone's 社区; a city without districts whose 镇街 are its top areas).
+      if (!parent || parent->kind == AreaKind::kCommunity) {
+        return InvalidArgument("parent_id", "a community belongs to a street or a district" + (parent ? ", not to the community '" + parent->name + "'" : std::string()));
       }
       break;
   }

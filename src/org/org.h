@@ -124,7 +124,7 @@ class AreaWords {
   std::map<std::pair<Id, std::string>, std::vector<size_t>> names_, aliases_;
 };
 // The area tree's levels: a district at the top, a street (街道/乡镇) under a district, a
-// community (社区/村) under a street. Field parent_id.
+// community (社区/村) under a street or straight under a district. Field parent_id.
 Status CheckAreaParent(const OrgSnapshot& org, const Area& area);
 
 }  // namespace hotline

@@ -162,10 +162,15 @@ TEST(OrgImport, AreasKeepTheirLevels) {
   ASSERT_FALSE(district_under_street.ok());
   EXPECT_EQ(district_under_street.status().field(), "parent");
   EXPECT_NE(district_under_street.status().message().find("line 2"), std::string::npos);
-  auto community_under_district = ParseAreasCsv("name,kind,parent,aliases\n新社区,community,幸福区,\n", org, new_id);
-  ASSERT_FALSE(community_under_district.ok());
-  EXPECT_NE(community_under_district.status().message().find("belongs to a street"), std::string::npos)
-      << community_under_district.status().message();
+  // A development zone's 社区 straight under the district is a real city's; under another
+  // community it is not.
+  EXPECT_TRUE(ParseAreasCsv("name,kind,parent,aliases\n开发区第一社区,community,幸福区,\n", org, new_id).ok());
+  auto community_under_community = ParseAreasCsv("name,kind,parent,aliases\n甲社区,community,幸福街道,\n乙社区,community,甲社区,\n", org, new_id);
+  ASSERT_FALSE(community_under_community.ok());
+  EXPECT_NE(community_under_community.status().message().find("belongs to a street or a district"), std::string::npos)
+      << community_under_community.status().message();
+  auto street_under_street = ParseAreasCsv("name,kind,parent,aliases\n新街道,street,幸福街道,\n", org, new_id);
+  ASSERT_FALSE(street_under_street.ok());
   // A file's own street may be the parent of its community, a row after or before.
   auto ok = ParseAreasCsv("name,kind,parent,aliases\n新社区,community,新街道,\n新街道,street,幸福区,\n", org, new_id);
   EXPECT_TRUE(ok.ok()) << ok.status().ToString();

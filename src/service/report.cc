@@ -57,8 +57,13 @@ std::string SignedPct(const json& v) {
 std::string Points(const json& now, const json& before) {
   if (!now.is_number() || !before.is_number()) return "—";
   char buf[32];
-  // From the rates as printed beside it (87.2 % and 87.4 %: -0.2, not the unrounded -0.3).
-  const auto shown = [](const json& v) { return std::round(v.get<double>() * 1000.0) / 10.0; };
+  // From the rates as printed beside it (87.2 % and 87.4 %: -0.2, not the unrounded -0.3),
+  // rounded as Pct prints them.
+  const auto shown = [](const json& v) {
+    char printed[32];
+    std::snprintf(printed, sizeof printed, "%.1f", v.get<double>() * 100.0);
+    return std::strtod(printed, nullptr);
+  };
   std::snprintf(buf, sizeof buf, "%+.1f 个百分点", shown(now) - shown(before));
   return buf;
 }
@@ -199,9 +204,12 @@ Result<json> Service::Report(const Actor& a, const ReportPeriod& p, const std::s
   json subtopics = json::array();
   int64_t topic_count = 0;
   if (category.empty()) {
-    ASSIGN_OR_RETURN(auto spots, Hotspots(a, p.from, to, kTopHotspots, &texts));
+    // The hottest matters reported more than once: one-off reports are passed over, and the
+    // next ones read, so five are found when five exist.
+    ASSIGN_OR_RETURN(auto spots, Hotspots(a, p.from, to, 100, &texts));
     for (const auto& h : spots) {
-      if (h.members.size() < 2) continue;  // a hot matter is one reported more than once
+      if (h.members.size() < 2) continue;
+      if (hotspots.size() == kTopHotspots) break;
       json numbers = json::array();
       for (size_t i = 0; i < h.members.size() && numbers.size() < 5; ++i) numbers.push_back(texts[h.members[i]].number);
       hotspots.push_back({{"rank", hotspots.size() + 1}, {"description", h.description}, {"place", h.place},

@@ -253,7 +253,7 @@ Result<std::string> Service::Login(const std::string& username, const std::strin
     }
   } leave{this, username};
   std::lock_guard turn(gate->mu);
-  if (!password_checks_.try_acquire_for(std::chrono::seconds(5))) {
+  if (!password_checks_.try_acquire_for(std::chrono::seconds(20))) {
     return Status(Code::kResourceExhausted, "the server is busy checking other logins; try again in a moment");
   }
   struct Release {
@@ -791,8 +791,11 @@ void Service::RaiseAssistReturnAlert(const Ticket& t, const std::vector<Event>& 
 void Service::SettleAssistReturnAlerts(const Actor& a, const Ticket& t) {
   const Assignment* lead = t.ActiveLead();
   std::map<std::string, std::string> settled;  // alert key → why
+  TimeMs since = 0;
   for (const auto& r : t.assignments) {
-    if (r.lead || r.state != AssignmentState::kReturned) continue;
+    // A co-handler's part given back: returned, or since superseded with its relay centre's
+    // return (the reason stays).
+    if (r.lead || r.return_reason.empty() || r.ended_at == 0) continue;
     std::string why;
     if (t.phase != Phase::kHandling) {
       why = t.phase == Phase::kReview || t.phase == Phase::kCallback ? "主办单位已答复"
@@ -806,10 +809,13 @@ void Service::SettleAssistReturnAlerts(const Actor& a, const Ticket& t) {
     } else if (lead && lead->dispatched_at > r.ended_at) {
       why = "已改由其他单位主办";
     }
-    if (!why.empty()) settled["assist_returned:" + IdToString(r.id)] = why;
+    if (why.empty()) continue;
+    settled["assist_returned:" + IdToString(r.id)] = why;
+    since = since == 0 ? r.ended_at : std::min(since, r.ended_at);
   }
   if (settled.empty()) return;
-  auto open = store_->ListAlerts("assist_returned", 0, 1000, {}, Store::AlertState::kOpen);
+  // Raised when the part came back, or updated since: only those are read.
+  auto open = store_->ListAlerts("assist_returned", since, 500, {}, Store::AlertState::kOpen);
   if (!open.ok()) {
     spdlog::warn("assist_returned alerts of {}: {}", t.number, open.status().message());
     return;

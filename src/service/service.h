@@ -277,7 +277,7 @@ class Service {
   std::map<std::string, std::shared_ptr<LoginGate>> login_gates_;
   // Password checks (argon2id, tens of MB each) running at once in this process: a flood of
   // logins under made-up names waits here instead of taking every worker and all memory.
-  std::counting_semaphore<64> password_checks_{4};
+  std::counting_semaphore<64> password_checks_{8};
 };
 
 }  // namespace hotline

@@ -282,6 +282,20 @@ TEST_F(ServiceTest, ALateOrderReturnedOrNeverSignedCountsAsLate) {
   EXPECT_EQ(unit->accept_missed, 1);
   EXPECT_EQ(unit->AcceptCounted(), 3);
   (void)unsigned_;
+  // An exempt order (免考核) is off the clock: never signed, it is not late to sign either.
+  const Id exempt = NewDispatchedTicket();
+  Command ex;
+  ex.type = CommandType::kExempt;
+  ex.reason = "不可抗力";
+  ASSERT_TRUE(svc_->Act(Actor{4, Role::kSupervisor, hub_, "sup"}, exempt, ex).ok());
+  clock_.Set(start + 40 * kDayMs);
+  rows = svc_->SlaStats(dispatcher_, start - kDayMs, start + 41 * kDayMs);
+  ASSERT_TRUE(rows.ok());
+  for (const auto& r : *rows) {
+    if (r.unit_id == dept_) {
+      EXPECT_EQ(r.accept_missed, 1) << "the exempt order adds nothing";
+    }
+  }
 }
 
 // A unit's "overdue" and "due soon" lists read its own order's time limit, as its rows show

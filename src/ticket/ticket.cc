@@ -461,9 +461,14 @@ void Step::ApplyCorrections(json& data) {
 // An order nobody will act on any more: its unit's time ends now (one a return or a reply
 // already ended keeps that time).
 void Step::Supersede(Assignment& a) {
+  if (a.suspended) {
+    // The time it stood suspended is not its unit's: its deadline moves by it, as a resume
+    // would move it, so an order suspended in time and then withdrawn or merged is not late.
+    EndSuspension(a);
+    RecomputeDues(a, *ctx_.policy);
+  }
   a.state = AssignmentState::kSuperseded;
   if (a.ended_at == 0) a.ended_at = ctx_.now;
-  a.suspended = false;
 }
 
 void Step::SupersedeOpen(bool children_of_only, Id parent) {
@@ -1053,6 +1058,14 @@ Status Step::Reopen() {
       if (!up) break;
       relays.insert(relays.begin(), {up->unit_id, up->dispatched_by_unit_id});
       p = up->parent_id;
+    }
+    // A centre deactivated (停用) since is dispatched nothing: the unit's order then hangs
+    // under no relay, as before relays were rebuilt.
+    if (std::any_of(relays.begin(), relays.end(), [&](const auto& r) {
+          const Unit* u = ctx_.org->FindUnit(r.first);
+          return !u || !u->active;
+        })) {
+      relays.clear();
     }
     // The replied round stays as history; the same units handle the new one.
     for (auto& a : t_.assignments) {

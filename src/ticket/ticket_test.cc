@@ -355,6 +355,40 @@ TEST_F(Lifecycle, AReopenedRelayedOrderComesBackDownItsChain) {
   EXPECT_EQ(t.ActiveLead()->unit_id, kDistrict);
 }
 
+// An order suspended in time and then withdrawn ends with its deadline moved by the time it
+// stood suspended: it was not late.
+TEST_F(Lifecycle, AnOrderSuspendedInTimeAndWithdrawnIsNotLate) {
+  Ticket t = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kAccept), handler());
+  const TimeMs due = t.ActiveLead()->handle_due_at;
+  clock_.AdvanceMs(kDayMs);
+  t = Must(t, Cmd(C::kSuspend), supervisor());
+  clock_.AdvanceMs(10 * kDayMs);  // past the first deadline, the clock stopped
+  t = Must(t, Cmd(C::kWithdraw), dispatcher());
+  const Assignment& a = t.assignments.front();
+  EXPECT_EQ(a.state, AssignmentState::kSuperseded);
+  EXPECT_FALSE(a.suspended);
+  EXPECT_EQ(a.handle_due_at, due + 10 * kDayMs);
+  EXPECT_LT(a.ended_at, a.handle_due_at);
+}
+
+// A reopened relayed order whose relay centre was deactivated since is not given to it.
+TEST_F(Lifecycle, AReopenedOrderIsNotRelayedThroughADeactivatedCentre) {
+  const Actor district = A(Role::kDispatcher, kDistrict);
+  Ticket t = Must(Must(New(), Dispatch(kDistrict, "relay"), dispatcher()), Dispatch(kStreet), district);
+  t = Must(Must(t, Cmd(C::kAccept), handler(kStreet)), Cmd(C::kReply), handler(kStreet));
+  t = Must(t, Cmd(C::kReview), reviewer());
+  std::vector<Unit> units = org_.units();
+  for (auto& u : units) if (u.id == kDistrict) u.active = false;
+  org_ = OrgSnapshot(units, org_.areas(), {});
+  t = Must(t, Cmd(C::kReopen), callback_agent());
+  for (const auto& a : t.assignments) {
+    if (a.unit_id == kDistrict) {
+      EXPECT_NE(a.round, 1) << "no new order for the deactivated centre";
+    }
+  }
+  EXPECT_EQ(t.ActiveLead()->unit_id, kStreet);
+}
+
 // A unit deactivated (停用) after it answered is dispatched nothing more: a reopened ticket
 // goes back to the centre's queue instead of to it.
 TEST_F(Lifecycle, ReopenAfterTheUnitWasDeactivatedGoesBackToTheCentre) {

@@ -1508,10 +1508,12 @@ Result<std::vector<UnitSlaStats>> SqliteStore::SlaStats(TimeMs from, TimeMs to, 
         "SUM(replied_at > 0), SUM(replied_at > 0 AND replied_at <= handle_due_at), "
         "SUM(state IN ('pending','accepted')), SUM(state IN ('pending','accepted') AND handle_due_at <= ?1), "
         "SUM(state NOT IN ('pending','accepted') AND replied_at = 0 AND handle_due_at > 0 AND ended_at > handle_due_at), "
-        "SUM(accepted_at = 0 AND accept_due_at > 0 AND (CASE WHEN state = 'pending' THEN ?1 ELSE ended_at END) > accept_due_at) "
+        "SUM(accepted_at = 0 AND accept_due_at > 0 AND handle_due_at < ?4 "
+        "AND (CASE WHEN state = 'pending' THEN ?1 ELSE ended_at END) > accept_due_at) "
         "FROM assignments WHERE dispatched_at >= ?2 AND dispatched_at < ?3" + of_category +
         " GROUP BY unit_id ORDER BY unit_id"));
-    s.Bind(1, now).Bind(2, from).Bind(3, to);
+    // ?4: an order off the clock (免考核, or suspended in time) is not late to sign either.
+    s.Bind(1, now).Bind(2, from).Bind(3, to).Bind(4, kOffClock);
     std::vector<UnitSlaStats> out;
     Status st;
     while (s.Step(&st)) {
