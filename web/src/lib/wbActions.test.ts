@@ -23,6 +23,7 @@ describe('action dialogs', () => {
     })
     expect(actionBody('transfer', m({ to: '119', note: 'n' }))).toEqual({ to: '119', note: 'n' })
     expect(actionBody('coordinate', m({ note: 'n' }))).toEqual({ note: 'n' })
+    expect(actionBody('coordinate', m({ note: '增派', assisting_unit_ids: ['7'] }))).toEqual({ note: '增派', assisting_unit_ids: ['7'] })
     expect(actionBody('accept', m())).toEqual({})
   })
   it('checks required fields', () => {

@@ -1,6 +1,8 @@
 // The fields each lifecycle command asks for (src/ticket/command_parse.cc) and the body
 // built from them, for the action dialogs of TicketActions.vue.
 
+import { coordinateBody } from './dqDispatch'
+
 // The longest extension (延期) a unit may ask for: the server's policy (extension_max_days).
 export const MAX_EXTENSION_DAYS = 30
 
@@ -81,6 +83,8 @@ export const actionFields: Record<string, FieldSpec[]> = {
   coordinate: [
     { key: 'note', label: '协调意见', kind: 'textarea', required: true },
     { key: 'unit_id', label: '改由单位', kind: 'unit', placeholder: '不改派可不选' },
+    // 增派协办: co-handlers join the order beside its lead (or the unit it is handed to).
+    { key: 'assisting_unit_ids', label: '增派协办', kind: 'units' },
   ],
   reply: [{ key: 'content', label: '办理结果', kind: 'textarea', required: true, placeholder: '办理过程与结果，将经审核后答复市民' }],
   review: [
@@ -151,11 +155,8 @@ export function actionBody(action: string, m: ActionModel): Record<string, unkno
       return { days: m.days, reason: t(m.reason) }
     case 'decide_extension': case 'decide_suspension':
       return opt({ approve: m.approve }, 'comment', m.comment)
-    case 'coordinate': {
-      const b: Record<string, unknown> = { note: t(m.note) }
-      if (m.unit_id) b.unit_id = m.unit_id
-      return b
-    }
+    case 'coordinate':
+      return coordinateBody(m.note, m.unit_id, m.assisting_unit_ids)
     case 'reply': case 'note': case 'answer_directly':
       return { content: t(m.content) }
     case 'review':

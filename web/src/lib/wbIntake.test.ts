@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  Latest, codePath, composeAnswer, emergencyNote, emptyForm, formItemFor, historyPhone, hitPhrases, toneEvidence,
+  Latest, codePath, composeAnswer, insertOnce, emergencyNote, emptyForm, formItemFor, historyPhone, hitPhrases, toneEvidence,
   matchAreas, matchCategories, parentCode, proposedCategory, proposedValue, snippetParts, ticketBody,
 } from './wbIntake'
 import { requestTypeLabels } from './labels'
@@ -104,6 +104,10 @@ describe('proposals', () => {
   it('composes an answer in ticking order', () => {
     const es = [{ id: 'a', body: 'A。' }, { id: 'b', body: ' B。 ' }]
     expect(composeAnswer(es, ['b', 'a', 'zz'])).toBe('B。\nA。')
+    // 插入答复 after ticking the same entry does not say it twice.
+    expect(insertOnce('B。', 'B。')).toBe('B。')
+    expect(insertOnce('B。', 'A。')).toBe('B。\nA。')
+    expect(insertOnce('', 'A。')).toBe('A。')
   })
 })
 

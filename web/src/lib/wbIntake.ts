@@ -350,6 +350,14 @@ export function composeAnswer(entries: { id: string; body: string }[], ticked: s
     .join('\n')
 }
 
+// An entry's text inserted into the answer (插入答复) once: an answer that holds it already,
+// ticked or inserted before, stays as it is.
+export function insertOnce(answer: string, text: string): string {
+  const t = text.trim()
+  if (!t || answer.includes(t)) return answer
+  return answer.trim() ? answer.trimEnd() + '\n' + t : t
+}
+
 // The server's unit reasons name areas by id and categories by code ("派单目录: 分类0111
 // 区域3850…"); show their names.
 export function humanReason(reason: string, areaNames?: Map<string, string>, catNames?: Map<string, string>): string {
