@@ -137,13 +137,17 @@ bool KbTransition(KbStatus from, KbStatus to) {
 }
 }  // namespace
 
+Result<KbEntry> KbService::SaveOne(KbEntry entry, Id by) {
+  ASSIGN_OR_RETURN(auto saved, Save({std::move(entry)}, by));
+  return saved.at(0);
+}
+
 Result<KbEntry> KbService::Edit(KbEntry edit, bool status_given, Id by) {
   ASSIGN_OR_RETURN(KbEntry old, Get(edit.id));
   edit.external_id = old.external_id;
   if (status_given || old.status != KbStatus::kPublished) {
     if (!status_given) edit.status = KbStatus::kDraft;
-    ASSIGN_OR_RETURN(auto saved, Save({std::move(edit)}, by));
-    return saved.at(0);
+    return SaveOne(std::move(edit), by);
   }
   // The version the editor loaded, or else the one just read: a change saved between this
   // read and the save is refused, not overwritten.
@@ -154,8 +158,7 @@ Result<KbEntry> KbService::Edit(KbEntry edit, bool status_given, Id by) {
   edit.updated_at = clock_->NowMs();
   old.revision = std::make_shared<const KbEntry>(std::move(edit));
   old.revision_only = true;
-  ASSIGN_OR_RETURN(auto saved, Save({std::move(old)}, by));
-  return saved.at(0);
+  return SaveOne(std::move(old), by);
 }
 
 Result<KbEntry> KbService::SetStatus(Id id, KbStatus status, Id by, int expected_version) {
@@ -189,8 +192,7 @@ Result<KbEntry> KbService::SetStatus(Id id, KbStatus status, Id by, int expected
     e.status = status;
     e.revision = nullptr;  // retired: the revision of what is no longer served goes with it
   }
-  ASSIGN_OR_RETURN(auto saved, Save({e}, by));
-  return saved.at(0);
+  return SaveOne(std::move(e), by);
 }
 
 Result<KbEntry> KbService::DiscardRevision(Id id, Id by, int expected_version) {
@@ -199,8 +201,7 @@ Result<KbEntry> KbService::DiscardRevision(Id id, Id by, int expected_version) {
   e.revision = nullptr;
   e.revision_only = true;
   e.expected_version = expected_version ? expected_version : e.version;
-  ASSIGN_OR_RETURN(auto saved, Save({e}, by));
-  return saved.at(0);
+  return SaveOne(std::move(e), by);
 }
 
 Status KbService::SaveCase(Id ticket_id, const std::string& number, const std::string& category_code,

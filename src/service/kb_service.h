@@ -68,6 +68,8 @@ class KbService {
 
   // Validates and indexes entries in one transaction (all or nothing).
   Result<std::vector<KbEntry>> Save(std::vector<KbEntry> entries, Id by);
+  // One entry's save (an editor's create, edit or review step): the entry as saved.
+  Result<KbEntry> SaveOne(KbEntry entry, Id by);
   // Re-derives the whole index when it was built by an older kKbTermsVersion (once, by
   // whichever process opens the database first); returns how many entries it re-indexed.
   Result<int64_t> ReindexIfStale();
