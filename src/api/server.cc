@@ -79,7 +79,7 @@ class RateLimiter {
     if (buckets_.size() > 100000) buckets_.clear();  // bounded memory under a flood of addresses
     auto& b = buckets_[key];
     if (b.at == 0) b = {burst_, now};
-    b.tokens = std::min(burst_, b.tokens + (now - b.at) * rate_per_ms_);
+    b.tokens = Refilled(b, now);
     b.at = now;
     if (b.tokens < 1) return false;
     b.tokens -= 1;
@@ -89,14 +89,15 @@ class RateLimiter {
   bool Has(const std::string& key, TimeMs now) {
     std::lock_guard lock(mu_);
     auto it = buckets_.find(key);
-    if (it == buckets_.end()) return true;
-    return std::min(burst_, it->second.tokens + (now - it->second.at) * rate_per_ms_) >= 1;
+    return it == buckets_.end() || Refilled(it->second, now) >= 1;
   }
   // Seconds until a refused client has a request again (Retry-After).
   int RetryAfterS() const { return static_cast<int>(std::ceil(1.0 / (rate_per_ms_ * 1000.0))); }
 
  private:
   struct Bucket { double tokens = 0; TimeMs at = 0; };
+  // The bucket's tokens at `now`: what it held, refilled since, up to the burst.
+  double Refilled(const Bucket& b, TimeMs now) const { return std::min(burst_, b.tokens + (now - b.at) * rate_per_ms_); }
   double rate_per_ms_, burst_;
   std::mutex mu_;
   std::map<std::string, Bucket> buckets_;
@@ -379,6 +380,15 @@ Status ParseListen(const std::string& listen, std::string* host, int* port) {
   return Status::Ok();
 }
 
+// A citizen proves a ticket is theirs by its query code or the phone's last four digits, one
+// of them: both at once would be read as the code alone (a form sending the other empty is fine).
+Status OneProof(const std::string& code, const std::string& last4) {
+  if (!code.empty() && !last4.empty()) {
+    return InvalidArgument("phone_last4", "give the query code or the phone's last four digits, not both");
+  }
+  return Status::Ok();
+}
+
 // 429 with Retry-After, so a well-behaved client (or proxy) knows when to come back.
 void SendTooMany(Res& res, const RateLimiter& limiter, const std::string& message) {
   res.set_header("Retry-After", std::to_string(limiter.RetryAfterS()));
@@ -560,13 +570,13 @@ void ApiServer::Impl::Routes() {
   });
   const int threads = opts.threads;
   http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  // Before a body is read: a POST, PUT or PATCH without a length (curl -X POST with no data) is
-  // told what it lacks, instead of the HTTP library's bare 400.
   // The API's answers carry personal data (a revealed phone, a caller's history): no browser
   // or proxy keeps a copy. The web UI's files may be cached as usual.
   http.set_post_routing_handler([](const Req& req, Res& res) {
     if (req.path.rfind("/api/", 0) == 0 && !res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-store");
   });
+  // Before a body is read: a POST, PUT or PATCH without a length (curl -X POST with no data) is
+  // told what it lacks, instead of the HTTP library's bare 400.
   http.set_pre_routing_handler([](const Req& req, Res& res) {
     using R = httplib::Server::HandlerResponse;
     // A length that is no number (abc, -1, past 2^63) is answered at once and the connection
@@ -950,11 +960,7 @@ void ApiServer::Impl::KbRoutes() {
       if (auto v = svc->CheckCategory(field, e->category_code); !v.ok()) return SendError(res, v.status());
     }
     e->id = id;
-    const auto create = [&]() -> Result<KbEntry> {
-      ASSIGN_OR_RETURN(auto created, svc->Kb().Save({*e}, a.user_id));
-      return created.at(0);
-    };
-    auto saved = id ? svc->Kb().Edit(*e, status_given, a.user_id) : create();
+    auto saved = id ? svc->Kb().Edit(*e, status_given, a.user_id) : svc->Kb().SaveOne(*e, a.user_id);
     if (!saved.ok()) return SendError(res, saved.status());
     // A published entry's edit waits beside it for review (待审修订).
     const bool proposed = id && !status_given && saved->revision && saved->status == KbStatus::kPublished;
@@ -1936,10 +1942,8 @@ void ApiServer::Impl::PublicRoutes() {
       return SendTooMany(res, public_limiter, "too many requests from your address; slow down");
     }
     if (Status st = OnlyParams(req, {"code", "phone_last4"}, "a progress look-up"); !st.ok()) return SendError(res, st);
-    // One proof: a query code and phone digits together would be read as the code alone (a
-    // form that sends the other one empty is fine).
-    if (!req.get_param_value("code").empty() && !req.get_param_value("phone_last4").empty()) {
-      return SendError(res, InvalidArgument("phone_last4", "give the query code or the phone's last four digits, not both"));
+    if (Status st = OneProof(req.get_param_value("code"), req.get_param_value("phone_last4")); !st.ok()) {
+      return SendError(res, st);
     }
     auto p = svc->PublicLookup(req.matches[1].str(), req.get_param_value("phone_last4"), req.get_param_value("code"));
     if (!p.ok()) return SendError(res, p.status());
@@ -1994,9 +1998,7 @@ void ApiServer::Impl::PublicRoutes() {
     Status st = RefuseUnknownFields(*body, "", {"phone_last4", "code", "rating", "comment"});
     if (st.ok()) st = StrField(*body, "phone_last4", false, 4, &last4);
     if (st.ok()) st = StrField(*body, "code", false, 32, &code);
-    if (st.ok() && !last4.empty() && !code.empty()) {
-      st = InvalidArgument("phone_last4", "give the query code or the phone's last four digits, not both");
-    }
+    if (st.ok()) st = OneProof(code, last4);
     if (st.ok()) st = StrField(*body, "rating", true, 32, &rating);
     if (st.ok()) st = StrField(*body, "comment", false, 2000, &comment);
     if (!st.ok()) return SendError(res, st);
