@@ -144,6 +144,7 @@ Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv) {
   ASSIGN_OR_RETURN(auto rows, ParseCsv(csv, &lines));
   if (rows.empty()) return InvalidArgument("taxonomy", "the file is empty");
   std::vector<Category> out;
+  std::vector<size_t> made_at;  // the file line of each category (the row that made it)
   const auto& header = rows[0];
   if (header.size() >= 2 && Trim(header[0]) == "code" && Trim(header[1]) == "name") {
     // The code form has these columns only: another (parent_cod, a note column) would be
@@ -173,21 +174,15 @@ Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv) {
       }
       level_of[c.code] = c.level;
       out.push_back(std::move(c));
+      made_at.push_back(lines[r]);
     }
-    // One category per data row: a bad one is named with its line.
-    size_t at = 0;
-    if (Status st = CheckCategories(out, &at); !st.ok()) {
-      if (at >= out.size()) return st;  // the whole set (empty, too many)
-      return Status(st.code(), "taxonomy line " + std::to_string(lines[at + 1]) + ": " + st.message(), st.field());
-    }
-    return out;
+  } else {
+    ASSIGN_OR_RETURN(out, FromPaths(rows, lines, &made_at));
   }
-  std::vector<size_t> made_at;
-  ASSIGN_OR_RETURN(out, FromPaths(rows, lines, &made_at));
-  // A bad name is named with the line that made its category, as in the code form.
+  // A bad category is named with the line that made it, in either form.
   size_t at = 0;
   if (Status st = CheckCategories(out, &at); !st.ok()) {
-    if (at >= out.size()) return st;
+    if (at >= out.size()) return st;  // the whole set (empty, too many)
     return Status(st.code(), "taxonomy line " + std::to_string(made_at[at]) + ": " + st.message(), st.field());
   }
   return out;
