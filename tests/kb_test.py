@@ -65,6 +65,11 @@ class KbTest(unittest.TestCase):
         self.assertIn("<em>电梯</em>", js["items"][0]["snippet"])
         self.assertEqual(self.search("噪音")[1]["items"][0]["external_id"], "faq-2")
         self.assertEqual(self.search("電梯壞了")[1]["items"][0]["external_id"], "faq-1")
+        # One character is found wherever it is written, and marked there.
+        one = self.search("梯")[1]["items"]
+        self.assertEqual(one[0]["external_id"], "faq-1")
+        self.assertIn("电<em>梯</em>", one[0]["snippet"])
+        self.assertEqual(self.search("\u200b")[0], 400, "zero-width alone is an empty query")
 
     def test_expired_entries_are_never_served(self):
         ids = [i["external_id"] for i in self.search("电梯补贴")[1]["items"]]
@@ -156,6 +161,25 @@ class KbTest(unittest.TestCase):
         self.assertEqual(self.search("燃气", path="/api/v1/public/kb/search")[1]["total"], 1)
         self.call("POST", f"/api/v1/kb/{e['id']}/actions/retire", {}, self.admin)
         self.assertEqual(self.search("燃气开户")[1]["total"], 0)
+
+    def test_a_synonym_counts_as_written_and_is_marked_whole(self):
+        ids = {}
+        for title, body in (("门诊统筹报销", "参加城乡居民医疗保险的，门诊费用按比例报销。"),
+                            ("灵活就业人员参加养老保险", "到社保经办窗口办理参保登记。")):
+            c, e = self.call("POST", "/api/v1/kb", {"title": title, "body": body}, self.admin)
+            self.assertEqual(c, 201, e)
+            for action in ("review", "publish"):
+                self.assertEqual(self.call("POST", f"/api/v1/kb/{e['id']}/actions/{action}", {}, self.admin)[0], 200)
+            ids[title] = e["id"]
+        code, group = self.call("POST", "/api/v1/kb/synonyms", {"terms": ["医保", "医疗保险"]}, self.admin)
+        self.assertEqual(code, 201, group)
+        try:
+            found = self.search("医保")[1]["items"]
+            # 医疗保险 as written, not the 保险 of 养老保险 nor the lone 保 of 社保.
+            self.assertEqual([i["id"] for i in found], [ids["门诊统筹报销"]], found)
+            self.assertIn("<em>医疗保险</em>", found[0]["snippet"])
+        finally:
+            self.assertEqual(self.call("DELETE", f"/api/v1/kb/synonyms/{group['id']}", token=self.admin)[0], 200)
 
     def test_edits_carry_the_version_loaded_and_dates_read_as_editors_mean(self):
         today = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=8)).date()
@@ -315,7 +339,21 @@ class KbTest(unittest.TestCase):
         self.assertEqual(js["items"][0]["external_id"], "faq-1")
         c, js = self.call("POST", "/api/v1/kb/similar-cases", {"text": text}, self.agent)
         self.assertEqual(c, 200, js)
-        for body, field in (({"text": text, "limit": 3}, "limit"), ({}, "ticket_id"), ({"ticket_id": "x"}, "ticket_id"),
+        c, js = self.call("POST", "/api/v1/kb/suggest", {"text": text, "limit": 1}, self.agent)
+        self.assertEqual((c, len(js["items"])), (200, 1), js)
+        c, js = self.call("GET", "/api/v1/kb/suggest?text=" + urllib.parse.quote("电梯") + "&limit=1", token=self.agent)
+        self.assertEqual((c, len(js["items"])), (200, 1), js)
+        # Only their own parameters, each once, named when wrong.
+        for query, field in (("text=%E7%94%B5%E6%A2%AF&foo=1", "foo"), ("txt=abc", "txt"),
+                             ("text=%E7%94%B5%E6%A2%AF&text=x", "text"), ("text=x&limit=51", "limit")):
+            c, js = self.call("GET", "/api/v1/kb/suggest?" + query, token=self.agent)
+            self.assertEqual((c, js["error"]["details"].get("field")), (400, field), js)
+        c, js = self.call("GET", "/api/v1/kb/similar-cases?text=x&limit=21", token=self.agent)
+        self.assertEqual((c, js["error"]["details"].get("field")), (400, "limit"), js)
+        c, js = self.call("GET", "/api/v1/public/kb/search?q=x&status=draft")
+        self.assertEqual((c, js["error"]["details"].get("field")), (400, "status"), js)
+        for body, field in (({"text": text, "limit": 0}, "limit"), ({"text": text, "limit": "3"}, "limit"),
+                            ({"text": text, "lmit": 3}, "lmit"), ({}, "ticket_id"), ({"ticket_id": "x"}, "ticket_id"),
                             ({"text": 5}, "text"), ({"text": "电梯" * 7000}, "text"),
                             ({"text": "电梯", "ticket_id": "1"}, "text")):
             c, js = self.call("POST", "/api/v1/kb/suggest", body, self.agent)

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -209,7 +210,9 @@ Result<std::vector<KbEntry>> ReadKbCsv(const std::string& path, std::vector<size
   ASSIGN_OR_RETURN(std::string data, ReadFile(path));
   RETURN_IF_ERROR(Utf8File(path, data));
   std::vector<size_t> at;
-  ASSIGN_OR_RETURN(auto rows, ParseCsv(data, &at));
+  auto parsed = ParseCsv(data, &at);
+  if (!parsed.ok()) return cli::InFile(path, parsed.status());
+  auto rows = std::move(parsed).value();
   if (rows.empty()) return Status(Code::kInvalidArgument, path + ": has no header row");
   std::vector<std::string> header;
   for (const auto& h : rows[0]) {
@@ -408,6 +411,26 @@ nlohmann::json KbResultsJson(const std::vector<KbResult>& results, bool full) {
   return arr;
 }
 
+// A snippet (HTML: escaped text with <em> marks) as a terminal shows it: the marks in bold
+// on a terminal, left out in a file or pipe, and the text unescaped.
+std::string SnippetForTerminal(const std::string& html, bool tty) {
+  std::string out;
+  for (size_t i = 0; i < html.size();) {
+    bool matched = false;
+    for (const auto& [from, to] : {std::pair<std::string_view, std::string_view>{"<em>", tty ? "\x1b[1m" : ""},
+                                   {"</em>", tty ? "\x1b[0m" : ""}, {"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}}) {
+      if (html.compare(i, from.size(), from) == 0) {
+        out += to;
+        i += from.size();
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) out += html[i++];
+  }
+  return out;
+}
+
 int KbSearch(const std::string& db, const std::string& query, const std::string& queries, const std::string& output,
              int limit, bool as_json) {
   auto app = cli::OpenApp(db, false);
@@ -422,11 +445,12 @@ int KbSearch(const std::string& db, const std::string& query, const std::string&
       std::cout << KbResultsJson(*r, true).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
       if (r->empty()) std::cout << "no current entry matches\n";
+      const bool tty = isatty(STDOUT_FILENO);
       for (size_t i = 0; i < r->size(); ++i) {
         const auto& x = (*r)[i];
         std::printf("%2zu. [%.2f] %s  (%s)\n    %s\n", i + 1, x.score, x.entry.title.c_str(),
                     x.entry.external_id.empty() ? IdToString(x.entry.id).c_str() : x.entry.external_id.c_str(),
-                    x.snippet.c_str());
+                    SnippetForTerminal(x.snippet, tty).c_str());
       }
     }
     return 0;
@@ -440,6 +464,11 @@ int KbSearch(const std::string& db, const std::string& query, const std::string&
   size_t bad = 0, done = 0, refused = 0;
   for (size_t n = 1; std::getline(in, line); ++n) {
     if (Trim(line).empty()) continue;
+    if (!IsValidUtf8(line)) {
+      std::cerr << queries << " line " << n << ": is not valid UTF-8\n";
+      ++refused;
+      continue;
+    }
     auto j = nlohmann::json::parse(line, nullptr, false);
     // Without an id a result cannot be told from another: the line is refused, not answered as null.
     if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string() || !j.contains("id") ||

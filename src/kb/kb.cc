@@ -76,7 +76,7 @@ Result<KbEntry> ParseKbEntry(std::string_view text) {
     }
     if (!it->is_string()) return InvalidArgument(f, "must be a string");
     *out = Trim(it->get<std::string>());
-    if (required && out->empty()) return InvalidArgument(f, "must not be empty");
+    if (required && !HasVisibleText(*out)) return InvalidArgument(f, "must not be empty");
     if (out->size() > max) return InvalidArgument(f, "is longer than " + std::to_string(max) + " bytes");
     return Status::Ok();
   };
@@ -91,7 +91,15 @@ Result<KbEntry> ParseKbEntry(std::string_view text) {
     }
   }
   RETURN_IF_ERROR(str("category_code", false, 32, &e.category_code));
-  if (e.category_code.empty()) RETURN_IF_ERROR(str("category", false, 32, &e.category_code));
+  {
+    // category is category_code's other name: both given, they must agree.
+    std::string category;
+    RETURN_IF_ERROR(str("category", false, 32, &category));
+    if (e.category_code.empty()) e.category_code = category;
+    else if (!category.empty() && category != e.category_code) {
+      return InvalidArgument("category", "'" + category + "' differs from category_code '" + e.category_code + "'; give one of them");
+    }
+  }
   std::string status, visibility, effective, expires;
   RETURN_IF_ERROR(str("status", false, 16, &status));
   if (!status.empty()) {
@@ -130,7 +138,11 @@ Result<KbEntry> ParseKbEntry(std::string_view text) {
       if (HasAsciiControl(k.get<std::string>())) {
         return InvalidArgument("keywords", "must not hold control characters (a keyword is one line)");
       }
-      e.keywords.push_back(Trim(k.get<std::string>()));
+      // Blank and repeated keywords are dropped: a keyword written twice would count twice.
+      std::string kw = Trim(k.get<std::string>());
+      if (HasVisibleText(kw) && std::find(e.keywords.begin(), e.keywords.end(), kw) == e.keywords.end()) {
+        e.keywords.push_back(std::move(kw));
+      }
     }
   }
   if (auto it = j.find("owner_unit_id"); it != j.end() && !it->is_null()) {
@@ -168,7 +180,7 @@ std::shared_ptr<const KbEntry> ParseKbRevision(std::string_view stored) {
   return std::make_shared<const KbEntry>(std::move(e).value());
 }
 
-KbDocTerms TermsOfEntry(const KbEntry& e) {
+KbDocTerms TermsOfEntry(const KbEntry& e, bool characters) {
   KbDocTerms d;
   auto add = [&](const std::string& text, int weight) {
     auto norm = NormaliseText(text);
@@ -176,6 +188,11 @@ KbDocTerms TermsOfEntry(const KbEntry& e) {
     for (auto& t : Terms(*norm)) {
       d.tf[t] += weight;
       d.length += weight;
+    }
+    if (!characters) return;
+    for (size_t i = 0; i < norm->size();) {
+      const size_t at = i;
+      if (IsCjk(NextCodePoint(*norm, i))) d.tf[std::string(kKbCharacterMark) + norm->substr(at, i - at)] += weight;
     }
   };
   add(e.title, 3);
@@ -239,6 +256,11 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
   // Query terms with their weight: frequency in the query; synonyms' terms at half weight.
   std::unordered_map<std::string, double> qtf;
   for (const auto& t : Terms(q)) qtf[t] += 1;
+  // One character alone is looked for wherever it is written (水 finds 停水 and 供水).
+  if (const std::string bare = Trim(q); Utf8Length(bare) == 1) {
+    size_t i = 0;
+    if (IsCjk(NextCodePoint(bare, i))) qtf = {{std::string(kKbCharacterMark) + bare, 1.0}};
+  }
   // A citizen's message opens with what it is about (its title, as a message board sends
   // it): the terms of the first clause of a longer query are counted once more (MRR@10 on
   // the reply check 0.714 → 0.716). Only a clause that ends within kLeadChars and has more
@@ -259,8 +281,15 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
       for (const auto& t : Terms(q.substr(0, end))) qtf[t] += 1;
     }
   }
+  std::unordered_set<std::string> own;
+  for (const auto& [t, w] : qtf) own.insert(t);
+  // A synonym counts by its words and bigrams, not its lone characters: 医疗保险 for 医保
+  // must not find the 保 of 维保.
   for (const auto& syn : synonyms.ExpandIn(q)) {
-    for (const auto& t : Terms(syn)) qtf.emplace(t, 0).first->second += 0.5;
+    std::unordered_map<std::string, double> stf;
+    for (const auto& t : Terms(syn)) stf[t] += 0.5;
+    if (Utf8Length(syn) >= 2) DropCoveredCharacters(stf);
+    for (const auto& [t, w] : stf) qtf.emplace(t, 0).first->second += w;
   }
   // In a short query (an agent's or a citizen's few words) every term must count; in a whole
   // message the lone characters still help a little (MRR@10 on the reply check 0.732 with
@@ -270,13 +299,13 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
   ASSIGN_OR_RETURN(auto stats, index.Stats());
   const double n = static_cast<double>(std::max<int64_t>(stats.first, 1));
   const double avgdl = stats.second > 0 ? static_cast<double>(stats.second) / n : 1;
-  struct QT { std::string term; double weight; KbPostingList postings; double idf; };
+  struct QT { std::string term; double weight; KbPostingList postings; double idf; bool own; };
   std::vector<QT> terms;
   for (auto& [t, w] : qtf) {
     ASSIGN_OR_RETURN(const int64_t df, index.Df(t));
     if (df <= 0) continue;
     const double idf = std::log(1 + (n - df + 0.5) / (df + 0.5));
-    terms.push_back({t, w, {}, idf});
+    terms.push_back({t, w, {}, idf, own.count(t) > 0});
   }
   // A whole citizen message has hundreds of terms: keep the most informative ones, and read
   // postings for those only (the common terms' lists are the long ones).
@@ -292,12 +321,12 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
   // once however many of the terms it holds, so the index's size bounds the table too.
   size_t cap = 16;
   while (cap < 2 * std::min<size_t>(total, static_cast<size_t>(n) + 1)) cap <<= 1;
-  std::vector<std::pair<Id, double>> score(cap, {0, 0.0});
+  std::vector<KbHit> score(cap);
   int shift = 64 - std::countr_zero(cap);
   size_t used = 0;
   auto slot = [&](Id id) {
     size_t h = static_cast<size_t>((static_cast<uint64_t>(id) * 0x9e3779b97f4a7c15ULL) >> shift);
-    while (score[h].first != 0 && score[h].first != id) h = (h + 1) & (score.size() - 1);
+    while (score[h].entry_id != 0 && score[h].entry_id != id) h = (h + 1) & (score.size() - 1);
     return h;
   };
   for (const auto& t : terms) {
@@ -309,26 +338,24 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
       const double tf = p.tf;
       const double norm = tf + kK1 * (1 - kB + kB * p.length / avgdl);
       size_t h = slot(p.entry_id);
-      if (score[h].first == 0) {
+      if (score[h].entry_id == 0) {
         if (2 * ++used > score.size()) {  // more entries than the index said it holds
-          std::vector<std::pair<Id, double>> old(score.size() * 2, {0, 0.0});
+          std::vector<KbHit> old(score.size() * 2);
           old.swap(score);
           --shift;
           for (const auto& e : old) {
-            if (e.first != 0) score[slot(e.first)] = e;
+            if (e.entry_id != 0) score[slot(e.entry_id)] = e;
           }
           h = slot(p.entry_id);
         }
-        score[h].first = p.entry_id;
+        score[h] = {p.entry_id, 0.0, true};
       }
-      score[h].second += qw * t.idf * tf * (kK1 + 1) / norm;
+      score[h].score += qw * t.idf * tf * (kK1 + 1) / norm;
+      if (t.own) score[h].synonym_only = false;
     }
   }
-  std::vector<KbHit> hits;
-  hits.reserve(used);
-  for (const auto& [id, s] : score) {
-    if (id != 0) hits.push_back({id, s});
-  }
+  std::erase_if(score, [](const KbHit& h) { return h.entry_id == 0; });
+  std::vector<KbHit> hits = std::move(score);
   // The best `max_candidates` in order: selected in linear time, then sorted.
   const size_t keep = std::min(hits.size(), opts.max_candidates);
   const auto better = [](const KbHit& a, const KbHit& b) {
@@ -461,18 +488,26 @@ std::string KbSnippet(const std::string& text, const std::vector<std::string>& q
     if (!std::all_of(w.begin(), w.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) return true;
     return !(at > 0 && alnum(at - 1)) && !alnum(at + w.size());
   };
+  // The end of the longest match at k, or k when none starts there.
+  auto match_end = [&](size_t k) {
+    for (const auto& w : words) if (t.compare(k, w.size(), w) == 0 && whole(w, k)) return k + w.size();
+    return k;
+  };
   while (i < t.size() && chars < max_chars) {
-    const std::string* hit = nullptr;
-    for (const auto& w : words) if (t.compare(i, w.size(), w) == 0 && whole(w, i)) { hit = &w; break; }
-    if (!hit) {
+    size_t end = match_end(i);
+    if (end == i) {
       out += shown(i);
       ++chars;
       continue;
     }
+    // Matches that overlap make one mark: 身份 and 份证 mark 身份证 whole.
+    for (size_t k = i; k < end;) {
+      end = std::max(end, match_end(k));
+      NextCodePoint(t, k);
+    }
     out += "<em>";
-    for (const size_t end = i + hit->size(); i < end;) out += shown(i);
+    while (i < end) out += shown(i), ++chars;
     out += "</em>";
-    chars += Utf8Length(*hit);
   }
   return (start > 0 ? "…" : "") + out + (i < t.size() ? "…" : "");
 }

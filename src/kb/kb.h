@@ -79,12 +79,15 @@ struct KbDocTerms {
   std::map<std::string, int> tf;
   int length = 0;
 };
-// Title terms count three times, keywords twice, body once.
-KbDocTerms TermsOfEntry(const KbEntry& e);
+// Title terms count three times, keywords twice, body once. With `characters`, each CJK
+// character is a term of its own as well (under kKbCharacterMark, outside the entry's
+// length), for a query of one character (水 finds 停水): no other query reads them.
+KbDocTerms TermsOfEntry(const KbEntry& e, bool characters = true);
+inline constexpr std::string_view kKbCharacterMark = "\x1f";
 // The version of what TermsOfEntry extracts: bumped whenever it (or Terms() beneath it)
 // changes, so that an index built by an older binary is re-derived when a newer one opens
-// the database (2: bigrams run across ASCII letters and digits).
-constexpr int kKbTermsVersion = 2;
+// the database (2: bigrams run across ASCII letters and digits; 3: characters).
+constexpr int kKbTermsVersion = 3;
 
 struct KbPosting {
   Id entry_id = 0;
@@ -95,6 +98,7 @@ struct KbPosting {
 struct KbHit {
   Id entry_id = 0;
   double score = 0;
+  bool synonym_only = false;  // matched none of the query's own terms, only a synonym's
 };
 
 // One term's postings, shared with the cache that holds them (a search reads them, never

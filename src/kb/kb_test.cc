@@ -51,6 +51,8 @@ TEST(Kb, TwoCharacterWordsTraditionalQueriesAndTitles) {
   };
   EXPECT_EQ(top("电梯"), 1);
   EXPECT_EQ(top("噪音"), 2);
+  EXPECT_EQ(top("梯"), 1) << "one character is found wherever it is written";
+  EXPECT_EQ(top(" 噪 "), 2);
   EXPECT_EQ(top("電梯壞了沒人修"), 1);   // traditional characters
   EXPECT_EQ(top("工地晚上施工太吵"), 2);
   EXPECT_EQ(top("煤气"), 0);             // no synonym yet
@@ -73,6 +75,12 @@ TEST(Kb, TwoCharacterWordsTraditionalQueriesAndTitles) {
   idx.Add(6, E("住宅电梯故障报修渠道", "电梯由维保单位负责维修保养，故障请拨打轿厢内的维保电话。"));
   EXPECT_EQ(found("医保").count(6), 0u);
   EXPECT_EQ(found("电梯维保").count(6), 1u);
+  // An entry found only through a synonym's words is marked so (the service keeps it only if
+  // it holds the synonym as written): 养老保险 shares 保险 with 医疗保险, not 医保.
+  idx.Add(7, E("灵活就业人员参加养老保险", "到社保经办窗口办理参保登记。"));
+  std::map<Id, bool> only;
+  if (auto r = RankKb(idx, "医保", syn, {}); r.ok()) for (const auto& h : *r) only[h.entry_id] = h.synonym_only;
+  EXPECT_EQ(only, (std::map<Id, bool>{{4, true}, {5, false}, {7, true}}));
   EXPECT_FALSE(RankKb(idx, "\xff", syn, {}).ok());
   EXPECT_TRUE(RankKb(idx, "!!!", syn, {})->empty());
 }
@@ -195,6 +203,11 @@ TEST(Kb, EntriesParseWithNamedErrorsAndValidity) {
   EXPECT_EQ(ParseKbEntry(R"({"title":"t","body":"b","status":"live"})").status().field(), "status");
   EXPECT_EQ(ParseKbEntry(R"({"title":"t","body":"b","expires":"soon"})").status().field(), "expires");
   EXPECT_EQ(ParseKbEntry("not json").status().field(), "body");
+  EXPECT_EQ(ParseKbEntry(R"({"title":"\u200b\u200b","body":"b"})").status().field(), "title") << "zero-width only is empty";
+  EXPECT_EQ(ParseKbEntry(R"({"title":"t","body":"b","category":"0402","category_code":"0108"})").status().field(), "category");
+  EXPECT_EQ(ParseKbEntry(R"({"title":"t","body":"b","category":"0108","category_code":"0108"})")->category_code, "0108");
+  EXPECT_EQ(ParseKbEntry(R"({"title":"t","body":"b","keywords":[""," a ","a","\u200b","b"]})")->keywords,
+            (std::vector<std::string>{"a", "b"}));
   auto round = ParseKbEntry(KbEntryJson(*e));
   ASSERT_TRUE(round.ok());
   EXPECT_EQ(round->expires_at, e->expires_at);
@@ -206,7 +219,10 @@ TEST(Kb, SnippetsHighlight) {
   // The entry as written: full-width, traditional characters and capitals stay, matches
   // are marked where they stand, whitespace runs read as one space, markup is escaped.
   const std::string t = KbSnippet("Ａ7縣住宅電梯\n\n \x01 出現故障，請聯絡物業<b>ＰＭ</b>。", KbQueryTerms("a7县的电梯坏了"));
-  EXPECT_EQ(t, "<em>Ａ7</em>縣住宅<em>電梯</em> 出現故障，請聯絡物業&lt;b&gt;ＰＭ&lt;/b&gt;。") << t;
+  EXPECT_EQ(t, "<em>Ａ7縣</em>住宅<em>電梯</em> 出現故障，請聯絡物業&lt;b&gt;ＰＭ&lt;/b&gt;。") << t;
+  // Overlapping matches make one mark, the word whole.
+  EXPECT_EQ(KbSnippet("携带身份證办理", KbQueryTerms("身份证")), "携带<em>身份證</em>办理");
+  EXPECT_EQ(KbSnippet("费用８０元", KbQueryTerms("80元")), "费用<em>８０元</em>");
   const std::string long_text = std::string(100, 'x') + "电梯" + std::string(100, 'Y');
   const std::string u = KbSnippet(long_text, KbQueryTerms("电梯"), 20);
   EXPECT_EQ(u, "…xxxxxxxxxxxx<em>电梯</em>YYYYYY…") << u;

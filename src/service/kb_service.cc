@@ -38,7 +38,7 @@ double Freshness(const KbEntry& e, TimeMs now) {
 
 // What the index holds for an entry: a case's terms under the case prefix.
 KbDocTerms IndexTerms(const KbEntry& e) {
-  KbDocTerms terms = TermsOfEntry(e);
+  KbDocTerms terms = TermsOfEntry(e, e.kind != "case");  // nobody looks up a case by one character
   if (e.kind != "case") return terms;
   KbDocTerms prefixed;
   prefixed.length = terms.length;
@@ -278,7 +278,7 @@ Status KbService::DeleteSynonyms(Id id) {
 Result<std::vector<KbResult>> KbService::Search(std::string_view query, const KbQuery& q, bool cache_postings) {
   if (query.size() > kMaxQueryBytes) return InvalidArgument("q", "is longer than 20000 bytes");
   if (!IsValidUtf8(query)) return InvalidArgument("q", "is not valid UTF-8");
-  if (Trim(query).empty()) return InvalidArgument("q", "must not be empty");
+  if (!HasVisibleText(query)) return InvalidArgument("q", "must not be empty");
   if (q.limit == 0 || q.limit > kMaxLimit) return InvalidArgument("limit", "must be between 1 and 50");
   if (!cache_postings) synonyms_.reset();
   if (!synonyms_) {
@@ -301,9 +301,18 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
   // The snippet marks what matched, a synonym's words too (煤气 finds and marks 燃气).
   const std::string normalised = Normalised(query);
   std::vector<std::string> snippet_terms = KbQueryTerms(query);
-  for (const auto& syn : synonyms_->ExpandIn(normalised)) {
+  const std::vector<std::string> expansions = synonyms_->ExpandIn(normalised);
+  for (const auto& syn : expansions) {
     for (auto& t : KbQueryTerms(syn)) snippet_terms.push_back(std::move(t));
   }
+  // An entry found through a synonym alone must hold it as written: 医疗保险 for 医保, not
+  // the 保险 of 养老保险.
+  const auto holds_synonym = [&](const KbEntry& e) {
+    std::string text = e.title + "\n" + e.body;
+    for (const auto& k : e.keywords) text += "\n" + k;
+    text = Normalised(text);
+    return std::any_of(expansions.begin(), expansions.end(), [&](const std::string& x) { return text.find(x) != std::string::npos; });
+  };
   // An older entry's score drops a little (Freshness), and an entry naming only places the
   // query does not name is about somewhere else, its score dropping more (kOtherPlaceFactor).
   // Scores only drop, so the reading below goes on until the limit-th best adjusted score is
@@ -334,6 +343,7 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
       if (q.status ? e.status != *q.status : !e.CurrentAt(now)) continue;
       if (q.public_only && !(e.is_public && e.CurrentAt(now))) continue;
       if (!q.category_prefix.empty() && !CodeHasPrefix(e.category_code, q.category_prefix)) continue;
+      if (hits[i].synonym_only && !holds_synonym(e)) continue;
       KbResult r;
       r.score = hits[i].score * Freshness(e, now);
       if (!query_places.empty() && ElsewhereThan(query_places, places_->In(Normalised(e.title + "\n" + Utf8Prefix(e.body, kPlaceTextBytes))))) {

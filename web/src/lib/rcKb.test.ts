@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { emptyKbForm, formOf, hitWords, kbActions, kbBody, kbConfirmOf, lastDay, parseTerms } from './rcKb'
+import { emptyKbForm, formOf, hitWords, kbActions, kbBody, kbConfirmOf, lastDay, parseTerms, versionBy } from './rcKb'
 
 describe('kb helpers', () => {
+  it('says who saved a version', () => {
+    const v = { version: 1, changed_at: '2026-12-01T10:00:00+08:00', entry: {} as never }
+    expect(versionBy({ ...v, changed_by: '7', changed_by_name: '张敏' })).toBe('张敏')
+    expect(versionBy({ ...v, changed_by: '7', changed_by_name: null })).toBe('用户 7')
+    expect(versionBy({ ...v, changed_by: null, changed_by_name: null })).toBe('命令行导入')
+  })
   it('offers the workflow steps', () => {
     const steps = (status: string) => kbActions({ status }).map((a) => a.action)
     expect(steps('draft')).toEqual(['review'])

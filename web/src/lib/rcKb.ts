@@ -26,6 +26,21 @@ export interface KbEntry {
 
 export type KbRevision = Omit<KbEntry, 'id' | 'revision' | 'score' | 'snippet' | 'use_count' | 'version' | 'external_id'>
 
+// One saved version (GET /kb/{id}/versions): who saved it — no user when the command line did
+// (hotline kb import) — and when.
+export interface KbVersion {
+  version: number
+  changed_by: string | null
+  changed_by_name: string | null
+  changed_at: string
+  entry: KbEntry
+}
+
+export function versionBy(v: KbVersion): string {
+  if (v.changed_by_name) return v.changed_by_name
+  return v.changed_by ? `用户 ${v.changed_by}` : '命令行导入'
+}
+
 export const kbStatusLabels: Record<string, string> = {
   draft: '草稿', reviewed: '已审核', published: '已发布', retired: '已停用',
 }
