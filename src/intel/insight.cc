@@ -79,7 +79,7 @@ std::string Utf8(const std::u32string& s) {
 // nor the tail of a district or a question (区, 县, 问, 请: 江北区银杏湾小区 cut to 区银杏湾小区).
 // Display only: the clustering keys by every window.
 bool ReadsAsPlaceName(std::string_view key) {
-  static const std::u32string inside = U"的了把被我你他她们些吗呢吧要说没不就也还";
+  static const std::u32string inside = U"的了把被我你他她们些吗呢吧要说没不就也还请乱";
   static const std::u32string first = U"在是这那条个和与及对从到向给有去往离近等为因每该其子年区县问请";
   // Time words, and the words a caller or an agent opens with (反映一下幸福小区, 来电称创新公寓).
   // And words that describe rather than name (纳入老旧小区, 附近小区, 周边学校).
@@ -87,7 +87,24 @@ bool ReadsAsPlaceName(std::string_view key) {
                                          U"一下", U"来电", U"电称", U"反映", U"老旧", U"纳入", U"附近",
                                          U"周边", U"旁边", U"所在", U"整个", U"各个", U"多个", U"很多",
                                          U"所有", U"其他", U"住在"};
+  // Nor a common noun in front of its suffix: what many places have (物业公司, 公交线路, 开发商
+  // 项目) names none of them; nor a name that is another place word with less than a name in
+  // front of it (花园小区, 湖花园小区, 小区物业公司): the tail of a place or one of its parts.
+  // 翠湖花园小区 and 理想家园小区 are names.
+  static const std::u32string generic[] = {U"物业", U"公交", U"交线", U"开发", U"地产", U"施工", U"装修",
+                                           U"保洁", U"快递", U"停车", U"垃圾", U"燃气", U"供水", U"供电"};
   const std::u32string k = CodePoints(key);
+  for (const auto& g : generic) {
+    if (k.find(g) != std::u32string::npos) return false;
+  }
+  size_t own = 0;  // the key's own suffix: the longest place word it ends with
+  for (const auto& suf : PlaceSuffixes()) {
+    if (k.size() > suf.size() && k.compare(k.size() - suf.size(), suf.size(), suf) == 0) own = std::max(own, suf.size());
+  }
+  const std::u32string name = k.substr(0, k.size() - own);
+  for (const auto& suf : PlaceSuffixes()) {
+    if (suf.size() >= 2 && name.find(suf) < 2) return false;
+  }
   // 和 joins two words (我和邻居), but 和平 is a name (和平新村, 和平路).
   const bool heping = k.size() >= 2 && k[0] == U'和' && k[1] == U'平';
   if (k.empty() || (first.find(k[0]) != std::u32string::npos && !heping)) return false;

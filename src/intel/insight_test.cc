@@ -66,6 +66,16 @@ TEST(Duplicates, TheSameComplaintAtAnotherPlaceIsAnotherMatter) {
     return std::string(road) + "人行道上一个井盖缺失，旁边就是学校，很危险，请马上处理。";
   };
   EXPECT_TRUE(PlacesApart(PlacesNamedIn(manhole("新桥路")), PlacesNamedIn(manhole("北山路"))));
+  // What many places have is no place: one template complaint about the property company, a
+  // bus line or a 花园小区 at two estates is two matters.
+  EXPECT_TRUE(PlacesApart(PlacesNamedIn("玉兰苑小区物业公司长期不打扫楼道，垃圾堆放多日"),
+                          PlacesNamedIn("紫荆花园小区物业公司长期不打扫楼道，垃圾堆放多日")));
+  EXPECT_TRUE(PlacesApart(PlacesNamedIn("翠湖花园小区下水道堵塞"), PlacesNamedIn("紫荆花园小区下水道堵塞")));
+  EXPECT_TRUE(PlacesApart(PlacesNamedIn("建议在金桂苑增设一条夜班公交线路"), PlacesNamedIn("建议在银杏家园增设一条夜班公交线路")));
+  EXPECT_FALSE(PlacesApart(PlacesNamedIn("翠湖花园小区下水道堵塞"), PlacesNamedIn("翠湖花园3栋楼下下水道堵塞")));
+  const std::vector<Message> estates = {{"a", "", "玉兰苑小区物业公司长期不打扫楼道，垃圾堆放多日无人清理，请督促整改。", {}, "", 0},
+                                        {"b", "", "紫荆花园小区物业公司长期不打扫楼道，垃圾堆放多日无人清理，请督促整改。", {}, "", 0}};
+  EXPECT_FALSE(Together(FindDuplicates(estates), 0, 1));
   std::vector<Message> roads = {{"a", "", manhole("新桥路"), {}, "", 0}, {"b", "", manhole("北山路"), {}, "", 0},
                                 {"c", "", manhole("新桥路"), {}, "", 0}};
   const auto road_groups = FindDuplicates(roads);
@@ -280,7 +290,7 @@ TEST(Hotspots, AMessageNamingNoPlaceChainsNoPlacesTogether) {
 }
 
 // The place shown reads as a name: the window before 路 reaches back to 条 in every message
-// ("两条公交线路"), and 公交线路 says the same without it.
+// ("两条公交线路"), and 公交线路 is what many places have, no place at all.
 TEST(Hotspots, ThePlaceShownReadsAsAName) {
   std::vector<Message> m;
   const char* texts[] = {"小区门口只有两条公交线路班次太少", "小区门口只有两条公交线路早高峰挤不上车",
@@ -293,7 +303,7 @@ TEST(Hotspots, ThePlaceShownReadsAsAName) {
   ASSERT_GE(spots.size(), 1u);
   EXPECT_EQ(spots[0].members.size(), 8u);
   EXPECT_EQ(spots[0].place.find("条"), std::string::npos) << spots[0].place;
-  EXPECT_NE(spots[0].place.find("线路"), std::string::npos) << spots[0].place;
+  EXPECT_EQ(spots[0].place.find("线路"), std::string::npos) << spots[0].place;
   // The window before 小区 cuts 江北区银杏湾小区 to 区银杏湾小区: the tail of a district is not shown.
   std::vector<Message> estate;
   for (int i = 0; i < 4; ++i) {
