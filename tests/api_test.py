@@ -760,6 +760,16 @@ class LifecycleTest(Base):
         self.assertEqual(len(merged_in), 1)
         self.assertEqual(merged_in[0]["data"]["ticket_id"], dup["id"])
         self.assertEqual(self.get("admin", target)["status"], "dispatched")
+        # The merged request waits on the target's answer: the target is not withdrawn or
+        # transferred from under it, and the screen does not offer it.
+        self.assertEqual(self.get("agent1", target)["merged_in"], 1)
+        r = self.act("agent1", target, "withdraw", {"reason": "市民来电撤回"}, status=409)
+        self.assertEqual(r["error"]["code"], "merged_requests", r)
+        self.assertNotIn("withdraw", self.get("agent1", target)["actions"])
+        received = self.create(content="滨江花园门口路灯不亮，第三次反映。")
+        self.act("agent1", self.create(content="滨江花园路灯不亮。"), "merge", {"into_ticket_id": received["id"]})
+        r = self.act("agent1", received, "transfer", {"to": "110", "note": "转警方"}, status=409)
+        self.assertIn("1 request is merged into this ticket", r["error"]["message"])
         # a ticket cannot merge into itself, nor into a closed one
         other = self.create()
         r = call("POST", "/api/v1/tickets/%s/actions/merge" % other["id"], {"into_ticket_id": other["id"]},
@@ -803,6 +813,13 @@ class LifecycleTest(Base):
         self.assertEqual(t["escalation_level"], 2)
         self.act("agent1", t, "supervise", {"note": "x"}, status=403)
         self.assertEqual(self.event_types(t)[-2:], ["urged", "supervised"])
+        self.assertEqual(self.events(t)[-2]["data"]["unit_id"], U("dept_a"), "the unit holding it is urged")
+        # Returned, the order waits on the centre it came back to: the chase is for that centre.
+        t = self.act("h_a", t, "return", {"reason": "非本单位职责"})
+        t = self.act("agent1", t, "urge", {"note": "退回件催办"})
+        data = self.events(t)[-1]["data"]
+        self.assertEqual((data.get("stage"), data.get("unit_id")), ("dispatch", None), data)
+        self.assertEqual(data["centre_id"], [a for a in t["assignments"] if a["lead"]][-1]["dispatched_by_unit_id"])
 
     def test_note(self):
         t = self.in_progress()
@@ -1674,6 +1691,18 @@ class IntakeTest(Base):
         self.assertEqual(self.event_types(t).count("contact_added"), 2)
         r = call("POST", "/api/v1/tickets/%s/contacts" % t["id"], dict(chase, content="另一件事"), T("agent1"), headers=key)
         self.expect_error(r, 422, field="Idempotency-Key")
+        # Someone ringing from another phone: shown on the contact as the ticket's citizen would
+        # be, and the ticket is in that phone's caller history.
+        other = {"channel": "phone", "kind": "supplement", "content": "邻居补充：井盖旁还有积水",
+                 "citizen": {"phone": "13812340505", "name": "补充人"}}
+        r = self.expect(call("POST", "/api/v1/tickets/%s/contacts" % t["id"], other, T("agent1")), 201)
+        self.assertEqual((r.json["citizen"]["phone"], r.json["citizen"]["name"]), ("13812340505", "补充人"))
+        listed = self.expect(call("GET", "/api/v1/tickets/%s/contacts" % t["id"], token=T("qa1")), 200).json
+        [mine] = [c for c in listed["items"] if c["content"].startswith("邻居补充")]
+        self.assertEqual(mine["citizen"]["phone"], "138****0505", "masked for QA")
+        self.assertTrue(mine["citizen"]["masked"])
+        history, _ = self.list_all("agent1", phone="13812340505")
+        self.assertIn(t["id"], [x["id"] for x in history])
 
     def test_attachments_round_trip(self):
         t = self.in_progress()
@@ -1782,6 +1811,14 @@ class PublicTest(Base):
         self.expect_error(r, 400, field="x")
         r = call("GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(phone_last4="7777", code="ABCDEF")))
         self.expect_error(r, 400, field="phone_last4")
+        # A typo is named, not counted as a wrong try; the query code reads in either case.
+        # (From an address of its own: the look-ups of this class share a minute's limit.)
+        for typo in ("77a7", "77777", "    "):
+            r = call_from("127.0.0.6", "GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(phone_last4=typo)))
+            self.expect_error(r, 400, field="phone_last4")
+        r = call_from("127.0.0.6", "GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(phone_last4="1235")))
+        self.assertIn("3 tries by phone digits left", r.json["error"]["message"])
+        self.expect(call_from("127.0.0.6", "GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(code=t["query_code"].lower()))), 200)
 
     def test_public_rate_limit_says_when_to_come_back(self):
         codes = []
@@ -2272,15 +2309,16 @@ class ScreensTest(Base):
                       {"code": code, "phone_last4": "1111", "rating": "satisfied"})
         self.expect_error(r, 400, field="phone_last4")
         r = self.expect(call("POST", "/api/v1/public/tickets/%s/rating" % number,
-                             {"phone_last4": "1111", "rating": "dissatisfied", "comment": "还是经常坏"}), 200)
+                             {"phone_last4": "1111", "rating": "dissatisfied", "comment": "还是经常坏\u0001 "}), 200)
         self.assertEqual(r.json["status"], "closed")
         got = self.get("admin", t["id"])
         self.assertEqual((got["rating"], got["closing_kind"]), ("dissatisfied", "unsatisfied"))
         ev = self.events(t["id"])[-1]
         self.assertEqual((ev["type"], ev["actor_role"], ev["system"]), ("callback_recorded", "system", True))
-        self.assertIn("还是经常坏", ev["data"]["comment"])
+        self.assertEqual(ev["data"]["comment"], "市民自助评价：还是经常坏")
         r = call("POST", "/api/v1/public/tickets/%s/rating" % number, {"code": code, "rating": "satisfied"})
         self.expect_error(r, 409)
+        self.assertIn("already closed and rated", r.json["error"]["message"])
 
     def test_citizen_submission_errors_name_the_field(self):
         def total():

@@ -566,6 +566,21 @@ class AssistTest(DemoCase):
                                                    ("complaint", "楼下川味饭店的油烟直排，厨房排风扇正对着我家卧室窗户。"),
                                                    ("complaint", "厨房排风扇正对着我家卧室窗户，半夜轰隆隆响吵得睡不着，太过分了！")))
         self.assertEqual((fumes["data"]["same_matter"], fumes["data"]["escalating"]), (3, True), fumes)
+        # A caller chasing one request again and again (催单 as contacts with their phone) is a
+        # repeat caller too, and a threat in a chase escalates it.
+        status, lid = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "complaint",
+                                                          "content": "望江路人行道上的井盖缺了一个，晚上很危险。",
+                                                          "citizen": {"phone": "13366667777"}})
+        self.assertEqual(status, 201, lid)
+        for said in ("井盖还没换，请抓紧。", "井盖怎么还没换？你们到底管不管，再不处理我就去上访！"):
+            status, c = self.api("POST", "/api/v1/tickets/%s/contacts" % lid["id"],
+                                 {"channel": "phone", "kind": "chase", "content": said, "citizen": {"phone": "13366667777"}})
+            self.assertEqual(status, 201, c)
+        status, alerts = self.api("GET", "/api/v1/alerts?kind=repeat_caller", who="dispatcher1")
+        [chased] = [a for a in alerts["items"] if a["data"]["phone"] == "133****7777"]
+        self.assertEqual((chased["data"]["count"], chased["severity"], chased["data"]["escalating"]), (3, "high", True), chased)
+        self.assertEqual([x.get("contact") for x in chased["data"]["tickets"]], [None, "chase", "chase"])
+        self.assertEqual({x["number"] for x in chased["data"]["tickets"]}, {lid["number"]})
 
         text = "滨江路与望江路交叉口的红绿灯坏了，车辆乱成一团，早高峰特别危险，请马上派人修复。"
         numbers = []
@@ -579,6 +594,18 @@ class AssistTest(DemoCase):
         cluster = [a for a in alerts["items"] if a["data"]["first"] == numbers[0]]
         self.assertEqual(len(cluster), 1, alerts)
         self.assertEqual(sorted(cluster[0]["data"]["numbers"]), sorted(numbers))
+        # One caller is one caller whatever name they give: three reports from one phone are a
+        # repeat caller, not a matter three citizens raised.
+        lamp = "新桥镇中心小学门口的红绿灯一直不亮，孩子们上学过马路很危险，请尽快修好。"
+        one_caller = []
+        for citizen in ({"phone": "13600007777"}, {"phone": "13600007777", "name": "甲"},
+                        {"phone": "136 0000 7777", "id_number": "11010519491231002X"}):
+            status, t = self.api("POST", "/api/v1/tickets", {"channel": "app", "request_type": "complaint",
+                                                            "content": lamp, "citizen": citizen})
+            self.assertEqual(status, 201, t)
+            one_caller.append(t["number"])
+        status, alerts = self.api("GET", "/api/v1/alerts?kind=duplicate_cluster&limit=500", who="supervisor1")
+        self.assertEqual([a for a in alerts["items"] if a["data"]["first"] in one_caller], [], "one caller is no cluster")
         # The same words about another crossing are another matter: not proposed for merging.
         status, elsewhere = self.api("POST", "/api/v1/tickets", {"channel": "app", "request_type": "complaint",
                                                                 "content": text.replace("滨江路与望江路", "北山路与新桥路"),
@@ -811,7 +838,17 @@ class AssistTest(DemoCase):
         status, alerts = self.api("GET", "/api/v1/alerts?kind=emergency", who="supervisor1")
         mine = [a for a in alerts["items"] if a["data"]["number"] == t["number"]]
         self.assertEqual(len(mine), 1, alerts)
-        self.assertEqual(mine[0]["severity"], "high")
+        self.assertEqual((mine[0]["severity"], mine[0]["state"]), ("high", "open"))
+        # Transferred as it asks, it settles itself, by the agent who transferred it.
+        status, done = self.api("POST", "/api/v1/tickets/%s/actions/transfer" % t["id"],
+                                {"to": "119", "note": "已转消防119"})
+        self.assertEqual(status, 200, done)
+        status, alerts = self.api("GET", "/api/v1/alerts?kind=emergency", who="supervisor1")
+        [al] = [a for a in alerts["items"] if a["data"]["number"] == t["number"]]
+        self.assertEqual(al["state"], "handled")
+        self.assertIn("已转交 119", al["handled"]["note"])
+        status, waiting = self.api("GET", "/api/v1/alerts?kind=emergency&state=open", who="supervisor1")
+        self.assertNotIn(t["number"], [a["data"]["number"] for a in waiting["items"]])
 
     def test_duplicate_groups_and_hotspots_over_stored_tickets(self):
         text = "幸福里社区东门菜市场门口的污水井盖破损，已经有老人摔倒，请尽快更换井盖。"

@@ -400,6 +400,16 @@ struct ApiServer::Impl {
   ServerOptions opts;
   httplib::Server http;
   StaticFiles web;  // the built web UI, when --web-root names one
+  // A contact of ticket `t` with the caller who rang (催单, 补充 from another phone), shown as
+  // the ticket's citizen is shown to this actor.
+  Result<json> ContactWithCaller(const Actor& a, const Ticket& t, const Contact& c) {
+    json out = ContactJson(c);
+    if (c.requester_id == 0) return out;
+    ASSIGN_OR_RETURN(auto v, svc->Citizen(a, t, false, c.requester_id));
+    out["citizen"] = CitizenJson(v);
+    return out;
+  }
+
   // Staff display names by user id, for "who" on a ticket's timeline (every staff role
   // reads it; only administrators may list users).
   std::map<Id, std::string> StaffNames() {
@@ -804,7 +814,10 @@ void ApiServer::Impl::KbRoutes() {
     if (Status st = OnlyParams(req, {"q", "category", "status", "limit"}, "a search"); !st.ok()) return SendError(res, st);
     auto q = KbQueryOf(req, *svc);
     if (!q.ok()) return SendError(res, q.status());
-    if (q->status && !KbEditor(a)) return SendError(res, PermissionDenied("only editors search drafts and retired entries"));
+    if (q->status && !KbEditor(a)) {
+      // By status an editor also finds entries out of their validity period.
+      return SendError(res, PermissionDenied("only editors search by status (drafts, reviewed, retired or out-of-date entries)"));
+    }
     auto r = svc->Kb().Search(req.get_param_value("q"), *q);
     if (!r.ok()) return SendError(res, r.status());
     SendJson(res, 200, KbResultsJson(*r, false, svc->clock()->NowMs()));
@@ -812,19 +825,33 @@ void ApiServer::Impl::KbRoutes() {
   // The words to assist with: a ticket's (`ticket_id`, which the caller must be able to
   // open) or typed `text`. GET takes them as parameters; POST as a JSON body, for a whole
   // message longer than a URL may be (a URL holds about 900 characters of Chinese).
-  auto assist_text = [this](const Actor& a, const Req& req, bool post, Id* ticket) -> Result<std::string> {
-    std::string text, ticket_id;
+  // `limit` (1 to max_limit, default 5) says how many to return.
+  auto assist_text = [this](const Actor& a, const Req& req, bool post, Id* ticket, size_t* limit,
+                            size_t max_limit) -> Result<std::string> {
+    std::string text, ticket_id, limit_text;
     bool has_ticket = false;
     if (post) {
       ASSIGN_OR_RETURN(json body, BodyObject(req, 256 * 1024));
-      RETURN_IF_ERROR(RefuseUnknownFields(body, "", {"text", "ticket_id"}));
+      RETURN_IF_ERROR(RefuseUnknownFields(body, "", {"text", "ticket_id", "limit"}));
       RETURN_IF_ERROR(StrField(body, "text", false, SIZE_MAX, &text));
       RETURN_IF_ERROR(StrField(body, "ticket_id", false, 32, &ticket_id));
       has_ticket = body.contains("ticket_id") && !body["ticket_id"].is_null();
+      if (auto it = body.find("limit"); it != body.end() && !it->is_null()) {
+        if (!it->is_number_unsigned()) return InvalidArgument("limit", "must be between 1 and " + std::to_string(max_limit));
+        limit_text = std::to_string(it->get<uint64_t>());
+      }
     } else {
+      RETURN_IF_ERROR(OnlyParams(req, {"text", "ticket_id", "limit"}, "this request"));
       text = req.get_param_value("text");
       has_ticket = req.has_param("ticket_id");
       ticket_id = req.get_param_value("ticket_id");
+      limit_text = req.get_param_value("limit");
+    }
+    *limit = 5;
+    if (!limit_text.empty()) {
+      auto n = ParseId(limit_text);
+      if (!n || *n > static_cast<int64_t>(max_limit)) return InvalidArgument("limit", "must be between 1 and " + std::to_string(max_limit));
+      *limit = static_cast<size_t>(*n);
     }
     *ticket = 0;
     if (has_ticket && !Trim(text).empty()) return InvalidArgument("text", "give ticket_id or text, not both");
@@ -841,10 +868,11 @@ void ApiServer::Impl::KbRoutes() {
   auto suggest = [this, assist_text](bool post) {
     return Authed([this, assist_text, post](const Actor& a, const Req& req, Res& res) {
       Id ticket = 0;
-      auto text = assist_text(a, req, post, &ticket);
+      size_t limit = 0;
+      auto text = assist_text(a, req, post, &ticket, &limit, 50);
       if (!text.ok()) return SendError(res, text.status());
       KbQuery q;
-      q.limit = 5;
+      q.limit = limit;
       auto r = svc->Kb().Search(*text, q);
       if (!r.ok()) return SendError(res, AsTextParam(r.status()));
       SendJson(res, 200, KbResultsJson(*r, false, svc->clock()->NowMs()));
@@ -859,17 +887,18 @@ void ApiServer::Impl::KbRoutes() {
         return SendError(res, PermissionDenied("similar cases are for centre staff"));
       }
       Id exclude = 0;
-      auto text = assist_text(a, req, post, &exclude);
+      size_t limit = 0;
+      auto text = assist_text(a, req, post, &exclude, &limit, 20);
       if (!text.ok()) return SendError(res, text.status());
       KbQuery q;
       q.kind = "case";
-      q.limit = 20;
+      q.limit = 50;  // read past cases this caller may not open
       auto r = svc->Kb().Search(*text, q);
       if (!r.ok()) return SendError(res, AsTextParam(r.status()));
       json items = json::array();
       for (const auto& x : *r) {
         const Id tid = ParseId(x.entry.external_id.substr(x.entry.external_id.find(':') + 1)).value_or(0);
-        if (tid == exclude || items.size() == 5) continue;
+        if (tid == exclude || items.size() == limit) continue;
         auto found = svc->GetTicket(a, tid);
         if (!found.ok()) continue;  // another district's case stays with it
         // A confidential report's words may name its reporter: never offered as a case (one
@@ -890,11 +919,12 @@ void ApiServer::Impl::KbRoutes() {
     if (!public_limiter.Allow(ClientAddress(req), svc->clock()->NowMs())) {
       return SendTooMany(res, public_limiter, "too many requests from your address; slow down");
     }
-    KbQuery q;
-    q.public_only = true;
-    q.limit = 10;
+    if (Status st = OnlyParams(req, {"q", "category", "limit"}, "a search"); !st.ok()) return SendError(res, st);
     if (req.get_param_value("q").size() > 400) return SendError(res, InvalidArgument("q", "at most 400 bytes"));
-    auto r = svc->Kb().Search(req.get_param_value("q"), q);
+    auto q = KbQueryOf(req, *svc);
+    if (!q.ok()) return SendError(res, q.status());
+    q->public_only = true;
+    auto r = svc->Kb().Search(req.get_param_value("q"), *q);
     if (!r.ok()) return SendError(res, r.status());
     SendJson(res, 200, KbResultsJson(*r, true, svc->clock()->NowMs()));
   });
@@ -990,13 +1020,18 @@ void ApiServer::Impl::KbRoutes() {
     auto v = svc->store()->KbVersions(id);
     if (!v.ok()) return SendError(res, v.status());
     json items = json::array();
+    const auto names = StaffNames();
     for (const auto& [n, snap] : *v) {
       json entry = json::parse(snap);
       const Id by = entry.value("changed_by", Id{0});
       const TimeMs at = entry.value("changed_at", TimeMs{0});
       entry.erase("changed_by");
       entry.erase("changed_at");
-      items.push_back({{"version", n}, {"changed_by", IdToString(by)}, {"changed_at", Iso(at)}, {"entry", entry}});
+      // No user: the command line saved it (hotline kb import, the demo's seed).
+      const auto name = names.find(by);
+      items.push_back({{"version", n}, {"changed_by", by ? json(IdToString(by)) : json(nullptr)},
+                       {"changed_by_name", name != names.end() ? json(name->second) : json(nullptr)},
+                       {"changed_at", Iso(at)}, {"entry", entry}});
     }
     SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
   }));
@@ -1232,7 +1267,8 @@ void ApiServer::Impl::IntelRoutes() {
   Get("/api/v1/alerts", "/api/v1/alerts", Authed([this](const Actor& a, const Req& req, Res& res) {
     if (Status st = OnlyParams(req, {"kind", "since", "limit", "state"}, "the alerts"); !st.ok()) return SendError(res, st);
     const TimeMs now = svc->clock()->NowMs();
-    TimeMs since = now - 7 * kDayMs;
+    // What still waits for someone is listed however old (state=open); otherwise a week's.
+    TimeMs since = req.get_param_value("state") == "open" ? 0 : now - 7 * kDayMs;
     if (req.has_param("since")) {
       auto t = ParseIso(req.get_param_value("since"));
       if (!t) return SendError(res, InvalidArgument("since", "expected ISO 8601"));
@@ -1880,13 +1916,26 @@ void ApiServer::Impl::TicketRoutes() {
                              req.get_header_value("Idempotency-Key"), &replayed);
     if (!c.ok()) return SendError(res, c.status());
     if (replayed) res.set_header("Idempotent-Replayed", "true");
-    SendJson(res, replayed ? 200 : 201, ContactJson(*c));
+    auto t = svc->GetTicket(a, c->ticket_id);
+    if (!t.ok()) return SendError(res, t.status());
+    auto out = ContactWithCaller(a, *t, *c);
+    if (!out.ok()) return SendError(res, out.status());
+    SendJson(res, replayed ? 200 : 201, *out);
   }));
   Get(R"(/api/v1/tickets/(\d+)/contacts)", "/api/v1/tickets/{id}/contacts",
       Authed([this](const Actor& a, const Req& req, Res& res) {
-    auto cs = svc->Contacts(a, ParseId(req.matches[1]).value_or(0));
+    const Id id = ParseId(req.matches[1]).value_or(0);
+    auto cs = svc->Contacts(a, id);
     if (!cs.ok()) return SendError(res, cs.status());
-    SendJson(res, 200, ListJson(*cs, &ContactJson));
+    auto t = svc->GetTicket(a, id);
+    if (!t.ok()) return SendError(res, t.status());
+    json items = json::array();
+    for (const auto& c : *cs) {
+      auto out = ContactWithCaller(a, *t, c);
+      if (!out.ok()) return SendError(res, out.status());
+      items.push_back(std::move(out).value());
+    }
+    SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
   }));
   Post(R"(/api/v1/tickets/(\d+)/attachments)", "/api/v1/tickets/{id}/attachments",
        Authed([this](const Actor& a, const Req& req, Res& res) {

@@ -163,7 +163,7 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
             {"reopen_count", t.reopen_count}, {"urge_count", t.urge_count}, {"return_count", t.return_count},
             {"escalation_level", t.escalation_level}, {"supervised", t.supervised}, {"exempt", t.exempt},
             {"callback_attempts", t.callback_attempts}, {"closing_kind", t.closing_kind},
-            {"rating", t.rating}, {"transfer_to", t.transfer_to}, {"merged_into", IdOrNull(t.merged_into)},
+            {"rating", t.rating}, {"transfer_to", t.transfer_to}, {"merged_into", IdOrNull(t.merged_into)}, {"merged_in", t.merged_in},
             {"assignments", as}};
   if (t.exempt) j["exempt_reason"] = t.exempt_reason;
   if (!t.suggestions.empty()) {

@@ -79,6 +79,22 @@ Status CheckIdNumber(const std::string& id) {
   return Status::Ok();
 }
 
+// A unified social credit code (统一社会信用代码, GB 32100): 18 characters of the code's
+// alphabet (digits and capitals without I, O, S, V, Z), the last a check character of the
+// first 17 (weights 3^i mod 31).
+Status CheckCreditCode(const std::string& code) {
+  static constexpr std::string_view kAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+  static constexpr int kWeights[] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
+  if (code.size() != 18 || code.find_first_not_of(kAlphabet) != std::string::npos) {
+    return InvalidArgument("citizen.credit_code",
+                           "must be 18 digits or capital letters, without I, O, S, V or Z (统一社会信用代码)");
+  }
+  int sum = 0;
+  for (int i = 0; i < 17; ++i) sum += static_cast<int>(kAlphabet.find(code[i])) * kWeights[i];
+  if (kAlphabet[(31 - sum % 31) % 31] != code[17]) return InvalidArgument("citizen.credit_code", "has a wrong check character");
+  return Status::Ok();
+}
+
 Status Citizen(const json& j, Requester* r) {
   auto it = j.find("citizen");
   if (it == j.end() || it->is_null()) return Status::Ok();
@@ -119,11 +135,7 @@ Status Citizen(const json& j, Requester* r) {
   if (!id.empty()) RETURN_IF_ERROR(CheckIdNumber(id));
   RETURN_IF_ERROR(Str(c, "citizen.", "org_name", false, 200, &r->org_name));
   RETURN_IF_ERROR(Str(c, "citizen.", "credit_code", false, 18, &r->credit_code));
-  if (!r->credit_code.empty()) {
-    bool ok = r->credit_code.size() == 18;
-    for (char ch : r->credit_code) ok = ok && (std::isdigit(static_cast<unsigned char>(ch)) || std::isupper(static_cast<unsigned char>(ch)));
-    if (!ok) return InvalidArgument("citizen.credit_code", "must be 18 digits or capital letters (统一社会信用代码)");
-  }
+  if (!r->credit_code.empty()) RETURN_IF_ERROR(CheckCreditCode(r->credit_code));
   if (r->kind == "enterprise" && r->org_name.empty()) {
     return InvalidArgument("citizen.org_name", "is required for an enterprise");
   }

@@ -53,6 +53,15 @@ TEST(Intake, ErrorsNameTheField) {
   EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","citizen":{"phone":"12"}})"), "citizen.phone");
   EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","tags":[1]})"), "tags[0]");
   EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","citizen":{"kind":"enterprise","org_name":"某公司","credit_code":"bad"}})"), "citizen.credit_code");
+  // GB 32100: the alphabet leaves out I, O, S, V and Z, and the last character checks the rest.
+  const auto credit = [&](const char* code) {
+    const std::string body = std::string(R"({"channel":"web","request_type":"help","content":"a","citizen":{"kind":"enterprise","org_name":"某公司","credit_code":")") +
+                             code + "\"}}";
+    return field(body.c_str());
+  };
+  EXPECT_EQ(credit("91350100M000100Y43"), "");
+  EXPECT_EQ(credit("91350100M000100Y44"), "citizen.credit_code") << "wrong check character";
+  EXPECT_EQ(credit("IIIIIIIIIIIIIIIIII"), "citizen.credit_code") << "letters the code never uses";
   EXPECT_EQ(ParseTicketInput("{\"channel\":\"web\",\"request_type\":\"help\",\"content\":\"\xff\"}").status().field(), "body");
   // A misspelt field is named, not dropped; so is a NUL inside a string.
   EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","adress":"望江路1号"})"), "adress");

@@ -2,6 +2,8 @@
 // system for the city centre; neither needs an account.
 #include "service/service.h"
 
+#include "core/text.h"
+
 namespace hotline {
 
 Result<CreatedTicket> Service::PublicSubmit(TicketInput in, const std::string& idempotency_key) {
@@ -32,19 +34,24 @@ Result<Ticket> Service::PublicRate(const std::string& number, const std::string&
                                      "very_dissatisfied");
   }
   if (comment.size() > 2000) return InvalidArgument("comment", "at most 2000 bytes");
+  // Cleaned as every other text a citizen or agent writes: control characters dropped, and
+  // blanks or zero-width characters alone are no comment.
+  const std::string said = HasVisibleText(comment) ? Trim(CleanText(comment)) : "";
   ASSIGN_OR_RETURN(auto progress, PublicLookup(number, phone_last4, code));
   const Ticket& t = progress.ticket;
   if (t.phase != Phase::kCallback) {
     return Status(Code::kConflict,
-                  t.phase == Phase::kClosed ? "this request is already closed and rated"
-                                            : "this request has not been answered yet; rate it once it is",
+                  t.phase != Phase::kClosed ? "this request has not been answered yet; rate it once it is"
+                  : !t.rating.empty()       ? "this request is already closed and rated"
+                                            : "this request is already closed (answered on the spot, or closed "
+                                              "after the callback) and can no longer be rated",
                   "", "invalid_transition");
   }
   Command cmd;
   cmd.type = CommandType::kCallback;
   cmd.outcome = "reached";
   cmd.rating = rating;
-  cmd.comment = comment.empty() ? "市民自助评价" : "市民自助评价：" + comment;
+  cmd.comment = said.empty() ? "市民自助评价" : "市民自助评价：" + said;
   cmd.expected_version = t.version;
   const Actor portal{0, Role::kSystem, t.intake_unit_id, "portal"};
   return Act(portal, t.id, cmd);

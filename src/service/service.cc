@@ -813,11 +813,33 @@ void Service::SettleAssistReturnAlerts(const Actor& a, const Ticket& t) {
     settled["assist_returned:" + IdToString(r.id)] = why;
     since = since == 0 ? r.ended_at : std::min(since, r.ended_at);
   }
-  if (settled.empty()) return;
   // Raised when the part came back, or updated since: only those are read.
-  auto open = store_->ListAlerts("assist_returned", since, 500, {}, Store::AlertState::kOpen);
+  SettleAlerts(a, t, "assist_returned", since, settled);
+}
+
+// An emergency alert asks for the ticket to be transferred at once (110/119/120): it is
+// settled when the ticket is transferred, or ends otherwise (answered on the spot, closed,
+// withdrawn, merged). A ticket dispatched instead keeps it open, for a supervisor to judge.
+void Service::SettleEmergencyAlert(const Actor& a, const Ticket& t) {
+  std::string why;
+  switch (t.phase) {
+    case Phase::kTransferred: why = "已转交 " + t.transfer_to; break;
+    case Phase::kClosed: why = t.closing_kind == "direct_answer" ? "已直接答复" : "工单已办结"; break;
+    case Phase::kWithdrawn: why = "工单已撤回"; break;
+    case Phase::kMerged: why = "工单已并入另一工单"; break;
+    default: return;
+  }
+  SettleAlerts(a, t, "emergency", t.created_at, {{"emergency:" + t.number, why}});
+}
+
+// Marks the open alerts of `kind` updated since `since` whose key `settled` names handled by
+// `a`, with the reason, as the ticket's command did it (audited).
+void Service::SettleAlerts(const Actor& a, const Ticket& t, const std::string& kind, TimeMs since,
+                           const std::map<std::string, std::string>& settled) {
+  if (settled.empty()) return;
+  auto open = store_->ListAlerts(kind, since, 500, {}, Store::AlertState::kOpen);
   if (!open.ok()) {
-    spdlog::warn("assist_returned alerts of {}: {}", t.number, open.status().message());
+    spdlog::warn("{} alerts of {}: {}", kind, t.number, open.status().message());
     return;
   }
   for (const auto& al : *open) {
@@ -832,83 +854,111 @@ void Service::SettleAssistReturnAlerts(const Actor& a, const Ticket& t) {
   }
 }
 
-void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const json& sug) {
-  const TimeMs now = clock_->NowMs();
+// A repeat caller (repeat_caller): the same phone three or more times in 30 days, counting
+// the requests it filed and its calls about them again (催单, 补充 as contacts), each with its
+// tone. `ticket_id` is the ticket whose call raised it.
+void Service::RaiseRepeatCallerAlert(const std::string& phone, Id ticket_id, TimeMs now) {
   const std::string p = NormalisePhone(phone);
-  if (p.size() >= 5) {
-    TicketQuery q;
-    q.phone_hash = store_->PhoneHash(p);
-    q.page_size = 50;
-    auto page = store_->ListTickets(q);
-    if (page.ok()) {
-      std::vector<const Ticket*> recent;
-      for (const auto& x : page->items) {
-        if (x.created_at >= now - 30 * kDayMs) recent.push_back(&x);
-      }
-      std::sort(recent.begin(), recent.end(), [](const Ticket* a, const Ticket* b) { return a->created_at < b->created_at; });
-      if (recent.size() >= 3) {
-        json list = json::array(), types = json::array(), tones = json::array();
-        std::vector<int> levels;
-        for (const Ticket* x : recent) {
-          const intel::SentimentScore tone = intel::ScoreSentiment(x->title + "。" + x->content);
-          levels.push_back(tone.level);
-          list.push_back({{"ticket_id", IdToString(x->id)}, {"number", x->number}, {"created_at", FormatIsoCity(x->created_at)},
-                          {"request_type", x->request_type}, {"category_code", x->category_code},
-                          {"tone", intel::SentimentLevelName(tone.level)}, {"tone_evidence", tone.evidence}});
-          types.push_back(x->request_type);
-          tones.push_back(intel::SentimentLevelName(tone.level));
-        }
-        // Escalation is read along the newest ticket's matter: the calls linked to it by the
-        // same first-level category or words in common, directly or through another call of
-        // the matter (a complaint about a restaurant's fumes, then its fan, then its noise).
-        // From asking towards complaining, or a tone that rises (calm → angry → desperate),
-        // escalates; a desperate / extreme tone escalates at all. Three different matters from
-        // one phone are a repeat caller, not an escalation.
-        std::vector<std::vector<uint64_t>> shingles;
-        for (const Ticket* x : recent) shingles.push_back(intel::Shingles(x->title + "\n" + x->content));
-        const auto linked = [&](size_t i, size_t j) {
-          const Ticket* x = recent[i];
-          const Ticket* y = recent[j];
-          if (!x->category_code.empty() && !y->category_code.empty() &&
-              x->category_code.substr(0, 2) == y->category_code.substr(0, 2)) {
-            return true;
-          }
-          return intel::Jaccard(shingles[i], shingles[j]) >= 0.1;
-        };
-        std::vector<bool> in_matter(recent.size(), false);
-        in_matter.back() = true;
-        for (bool grew = true; grew;) {
-          grew = false;
-          for (size_t i = 0; i < recent.size(); ++i) {
-            for (size_t j = 0; j < recent.size() && !in_matter[i]; ++j) {
-              if (in_matter[j] && linked(i, j)) in_matter[i] = grew = true;
-            }
-          }
-        }
-        const Ticket* newest = recent.back();
-        size_t first = recent.size() - 1, matter = 0;
-        bool desperate = false;  // a threat (上访) or despair in the matter stays on record: a calm call after it does not clear it
-        for (size_t i = 0; i < recent.size(); ++i) {
-          if (in_matter[i]) {
-            first = std::min(first, i);
-            ++matter;
-            desperate = desperate || levels[i] >= 3;
-          }
-        }
-        const bool escalating = desperate ||
-                                (matter >= 2 && (RequestTypeRank(newest->request_type) > RequestTypeRank(recent[first]->request_type) ||
-                                                 levels.back() > levels[first]));
-        Store::Alert al;
-        al.kind = "repeat_caller";
-        al.key = "repeat:" + q.phone_hash.substr(0, 32) + ":" + CityDateCompact(now);
-        al.severity = escalating || recent.size() >= 5 ? "high" : "warning";
-        al.data_json = json{{"phone", MaskPhone(p)}, {"count", recent.size()}, {"window_days", 30},
-                            {"request_types", types}, {"tones", tones}, {"escalating", escalating},
-                            {"same_matter", matter}, {"tickets", list}}.dump();
-        RaiseAlert(std::move(al), t.id, now);
+  if (p.size() < 5) return;
+  const std::string hash = store_->PhoneHash(p);
+  TicketQuery q;
+  q.phone_hash = hash;
+  q.phone_own = true;
+  q.page_size = 50;
+  auto page = store_->ListTickets(q);
+  auto contacts = store_->ContactsFromPhone(hash, now - 30 * kDayMs, 50);
+  if (!page.ok() || !contacts.ok()) return;
+  // One call: a request filed, or a contact about one (its ticket's type and category, the
+  // contact's own words and tone).
+  struct Call {
+    TimeMs at;
+    const Ticket* ticket;  // in `page` or `about`, which outlive the calls
+    std::string text, contact;
+  };
+  std::vector<Call> recent;
+  for (const auto& x : page->items) {
+    if (x.created_at >= now - 30 * kDayMs) recent.push_back({x.created_at, &x, x.title + "。" + x.content, ""});
+  }
+  std::map<Id, Ticket> about;
+  for (const auto& c : *contacts) {
+    if (c.kind == "intake") continue;  // the call that filed a ticket is the ticket
+    auto it = about.find(c.ticket_id);
+    if (it == about.end()) {
+      auto x = store_->GetTicket(c.ticket_id);
+      if (!x.ok()) continue;
+      it = about.emplace(c.ticket_id, std::move(x).value()).first;
+    }
+    recent.push_back({c.at, &it->second, c.content, c.kind});
+  }
+  std::sort(recent.begin(), recent.end(), [](const Call& a, const Call& b) { return a.at < b.at; });
+  if (recent.size() > 50) recent.erase(recent.begin(), recent.end() - 50);
+  if (recent.size() < 3) return;
+  json list = json::array(), types = json::array(), tones = json::array();
+  std::vector<int> levels;
+  for (const Call& x : recent) {
+    const intel::SentimentScore tone = intel::ScoreSentiment(x.text);
+    levels.push_back(tone.level);
+    json item = {{"ticket_id", IdToString(x.ticket->id)}, {"number", x.ticket->number}, {"created_at", FormatIsoCity(x.at)},
+                 {"request_type", x.ticket->request_type}, {"category_code", x.ticket->category_code},
+                 {"tone", intel::SentimentLevelName(tone.level)}, {"tone_evidence", tone.evidence}};
+    if (!x.contact.empty()) item["contact"] = x.contact;
+    list.push_back(std::move(item));
+    types.push_back(x.ticket->request_type);
+    tones.push_back(intel::SentimentLevelName(tone.level));
+  }
+  // Escalation is read along the newest call's matter: the calls linked to it by the same
+  // first-level category or words in common, directly or through another call of the matter
+  // (a complaint about a restaurant's fumes, then its fan, then its noise; a chase about a
+  // ticket is of that ticket's matter). From asking towards complaining, or a tone that rises
+  // (calm → angry → desperate), escalates; a desperate / extreme tone escalates at all. Three
+  // different matters from one phone are a repeat caller, not an escalation.
+  std::vector<std::vector<uint64_t>> shingles;
+  for (const Call& x : recent) shingles.push_back(intel::Shingles(x.ticket->title + "\n" + x.ticket->content));
+  const auto linked = [&](size_t i, size_t j) {
+    const Ticket& x = *recent[i].ticket;
+    const Ticket& y = *recent[j].ticket;
+    if (x.id == y.id) return true;
+    if (!x.category_code.empty() && !y.category_code.empty() && x.category_code.substr(0, 2) == y.category_code.substr(0, 2)) {
+      return true;
+    }
+    return intel::Jaccard(shingles[i], shingles[j]) >= 0.1;
+  };
+  std::vector<bool> in_matter(recent.size(), false);
+  in_matter.back() = true;
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (size_t i = 0; i < recent.size(); ++i) {
+      for (size_t j = 0; j < recent.size() && !in_matter[i]; ++j) {
+        if (in_matter[j] && linked(i, j)) in_matter[i] = grew = true;
       }
     }
   }
+  const Ticket& newest = *recent.back().ticket;
+  size_t first = recent.size() - 1, matter = 0;
+  bool desperate = false;  // a threat (上访) or despair in the matter stays on record: a calm call after it does not clear it
+  for (size_t i = 0; i < recent.size(); ++i) {
+    if (in_matter[i]) {
+      first = std::min(first, i);
+      ++matter;
+      desperate = desperate || levels[i] >= 3;
+    }
+  }
+  const bool escalating = desperate ||
+                          (matter >= 2 && (RequestTypeRank(newest.request_type) > RequestTypeRank(recent[first].ticket->request_type) ||
+                                           levels.back() > levels[first]));
+  Store::Alert al;
+  al.kind = "repeat_caller";
+  al.key = "repeat:" + hash.substr(0, 32) + ":" + CityDateCompact(now);
+  al.severity = escalating || recent.size() >= 5 ? "high" : "warning";
+  al.data_json = json{{"phone", MaskPhone(p)}, {"count", recent.size()}, {"window_days", 30},
+                      {"request_types", types}, {"tones", tones}, {"escalating", escalating},
+                      {"same_matter", matter}, {"tickets", list}}.dump();
+  RaiseAlert(std::move(al), ticket_id, now);
+}
+
+void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const json& sug) {
+  const TimeMs now = clock_->NowMs();
+  RaiseRepeatCallerAlert(phone, t.id, now);
   if (sug.contains("emergency")) {
     Store::Alert al;
     al.kind = "emergency";
@@ -920,9 +970,15 @@ void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const
   }
   const json duplicates = sug.value("duplicates", json::array());
   // Callers, not tickets: one citizen filing the same text three times is a repeat caller.
-  std::set<Id> callers;
+  // A caller is a phone number (a name given once and not the next time is the same caller),
+  // else the requester record.
+  std::set<std::string> callers;
   size_t anonymous = 0;
-  const auto count_caller = [&](Id requester) { requester ? (void)callers.insert(requester) : (void)++anonymous; };
+  const auto count_caller = [&](Id requester) {
+    if (!requester) return (void)++anonymous;
+    auto r = store_->GetRequester(requester);
+    callers.insert(r.ok() && !r->phone.empty() ? "phone:" + r->phone : "requester:" + IdToString(requester));
+  };
   if (duplicates.size() >= 2) {
     count_caller(t.requester_id);
     for (const auto& d : duplicates) {
@@ -1287,6 +1343,7 @@ Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& given) 
   }
   if (cmd.type == CommandType::kReturn) RaiseAssistReturnAlert(d.ticket, d.events);
   else SettleAssistReturnAlerts(a, d.ticket);
+  SettleEmergencyAlert(a, d.ticket);
   if (cmd.type == CommandType::kAnswerDirectly && !cmd.kb_entry_ids.empty()) {
     // Usefulness of each entry: counted after the answer is committed (a lost count is
     // harmless; a count without an answer is not).
@@ -1383,7 +1440,12 @@ Result<Contact> Service::AddContact(const Actor& a, Id ticket_id, ContactInput i
                                                 in.citizen.phone, in.citizen.id_number, in.citizen.org_name,
                                                 in.citizen.credit_code}.dump(-1, ' ', false, json::error_handler_t::replace));
   }
-  return store_->AddContact(std::move(c), in.citizen, std::move(e), key, replayed);
+  const std::string phone = in.citizen.phone;
+  ASSIGN_OR_RETURN(Contact saved, store_->AddContact(std::move(c), in.citizen, std::move(e), key, replayed));
+  // A caller ringing again (催单 from the phone they name) counts toward a repeat caller, with
+  // the tone of what they said. Best effort, after the contact is committed.
+  if (!(replayed && *replayed) && saved.kind != "intake" && !phone.empty()) RaiseRepeatCallerAlert(phone, t.id, now);
+  return saved;
 }
 
 Result<std::vector<Contact>> Service::Contacts(const Actor& a, Id ticket_id) {
@@ -1438,7 +1500,7 @@ Status Service::Audit(const Actor& a, const std::string& action, const std::stri
   return store_->AppendAudit({0, clock_->NowMs(), a.user_id, action, target, detail});
 }
 
-Result<CitizenView> Service::Citizen(const Actor& a, const Ticket& t, bool reveal) {
+Result<CitizenView> Service::Citizen(const Actor& a, const Ticket& t, bool reveal, Id requester) {
   if (reveal) {
     // A reveal by a role that may see nothing in full is refused, not answered masked.
     static constexpr const char* kFields[] = {"name", "phone", "id_number"};
@@ -1449,8 +1511,11 @@ Result<CitizenView> Service::Citizen(const Actor& a, const Ticket& t, bool revea
     if (!any) return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not reveal personal data");
   }
   CitizenView v;
-  if (t.requester_id == 0) return v;
-  ASSIGN_OR_RETURN(auto r, store_->GetRequester(t.requester_id));
+  if (requester == 0) requester = t.requester_id;
+  // No caller on record (an anonymous report): nothing is held back.
+  v.masked = false;
+  if (requester == 0) return v;
+  ASSIGN_OR_RETURN(auto r, store_->GetRequester(requester));
   v.kind = r.kind;
   v.org_name = r.org_name;
   v.credit_code = r.credit_code;
@@ -1469,7 +1534,7 @@ Result<CitizenView> Service::Citizen(const Actor& a, const Ticket& t, bool revea
   field("name", r.name, MaskName, &v.name);
   field("phone", r.phone, MaskPhone, &v.phone);
   field("id_number", r.id_number, MaskIdNumber, &v.id_number);
-  v.masked = shown.empty();
+  v.masked = shown.empty() && !(r.name.empty() && r.phone.empty() && r.id_number.empty());
   if (!shown.empty()) {
     std::string fields;
     for (auto& s : shown) fields += (fields.empty() ? "" : ",") + s;
@@ -1483,12 +1548,18 @@ Result<PublicProgress> Service::PublicLookup(const std::string& number, const st
   const TimeMs now = clock_->NowMs();
   if (number.empty() || number.size() > 32) return NotFound("no such ticket");
   if (last4.empty() && code.empty()) return InvalidArgument("phone_last4", "give phone_last4 or code");
+  // A typo is told at once, not counted against the citizen's tries.
+  if (!last4.empty() && (last4.size() != 4 || !IsDigits(last4))) {
+    return InvalidArgument("phone_last4", "must be the last 4 digits of the phone number");
+  }
   auto t = store_->GetTicketByNumber(number);
   // The query code (8 of 31 characters) is the strong secret: it always opens the ticket, even
   // while guesses of the phone digits are locked out, so no one can lock a citizen out of their
   // own request by guessing wrong on purpose. Its failures are not counted (the address rate
   // limit bounds guessing, and a count would hand out that lock-out again).
-  bool match = t.ok() && !code.empty() && code == t->query_code;
+  std::string given_code = code;  // as printed, in capitals; typed in either case
+  for (char& c : given_code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  bool match = t.ok() && !code.empty() && given_code == t->query_code;
   std::unique_lock<std::mutex> lock;
   if (!match && last4.empty()) return NotFound("no ticket matches this number and phone/code");
   if (!match) {

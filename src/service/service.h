@@ -118,7 +118,8 @@ class Service {
   Result<std::pair<Attachment, std::string>> GetAttachment(const Actor& a, Id attachment_id);
 
   // The citizen on a ticket as this actor may see them; fields at kFull are audited as a view.
-  Result<CitizenView> Citizen(const Actor& a, const Ticket& t, bool reveal);
+  // `requester`: another caller on the ticket (a contact's), else the ticket's own.
+  Result<CitizenView> Citizen(const Actor& a, const Ticket& t, bool reveal, Id requester = 0);
 
   // Public progress: the number plus the phone's last four digits or the query code.
   Result<PublicProgress> PublicLookup(const std::string& number, const std::string& phone_last4,
@@ -240,8 +241,12 @@ class Service {
   // "high" when the requests escalate from asking to complaining), and a matter several
   // callers report at once (duplicate_cluster). Best effort, after the ticket is committed.
   void RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const nlohmann::json& proposal);
+  void RaiseRepeatCallerAlert(const std::string& phone, Id ticket_id, TimeMs now);
   void RaiseAssistReturnAlert(const Ticket& t, const std::vector<Event>& events);
   void SettleAssistReturnAlerts(const Actor& a, const Ticket& t);
+  void SettleEmergencyAlert(const Actor& a, const Ticket& t);
+  void SettleAlerts(const Actor& a, const Ticket& t, const std::string& kind, TimeMs since,
+                    const std::map<std::string, std::string>& settled);
   void RaiseAlert(Store::Alert al, Id ticket_id, TimeMs at);
 
   // The current taxonomy's categories, cached briefly (intake reads them for every proposal).

@@ -92,7 +92,8 @@ struct TicketQuery {
   // "suspension", or "any" of the two.
   std::string awaiting;
   std::string category_prefix;
-  std::string phone_hash;     // caller history
+  std::string phone_hash;     // caller history: its tickets and those it rang about again (contacts)
+  bool phone_own = false;     // with phone_hash: only the tickets the phone filed
   std::string q;              // substring of content or address, or an exact number
   bool q_skips_confidential = false;  // q finds a confidential ticket by its number only
   std::vector<Id> ids;        // only these tickets (at most a page's worth)
@@ -236,6 +237,8 @@ class Store {
   virtual Result<Contact> AddContact(Contact c, Requester requester, Event e, const ContactKey& idempotency = {},
                                      bool* replayed = nullptr) = 0;
   virtual Result<std::vector<Contact>> ListContacts(Id ticket_id) = 0;
+  // The contacts recorded from this phone (by its hash) since `since`, newest first.
+  virtual Result<std::vector<Contact>> ContactsFromPhone(const std::string& phone_hash, TimeMs since, int limit) = 0;
   // Refused (kFailedPrecondition) when the ticket holds max_per_ticket files already,
   // counted in the same transaction, so parallel uploads cannot pass the limit.
   virtual Result<Attachment> AddAttachment(Attachment a, const std::string& data, Event e, size_t max_per_ticket) = 0;

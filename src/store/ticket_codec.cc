@@ -78,7 +78,7 @@ std::string EncodeTicketState(const Ticket& t) {
             {"return_count", t.return_count}, {"supervised", t.supervised}, {"exempt", t.exempt},
             {"exempt_reason", t.exempt_reason}, {"closing_kind", t.closing_kind},
             {"rating", t.rating}, {"transfer_to", t.transfer_to}, {"merged_into", t.merged_into},
-            {"assignments", as}};
+            {"merged_in", t.merged_in}, {"assignments", as}};
   if (!t.suggestions.empty()) j["suggestions"] = t.suggestions;
   return j.dump();
 }
@@ -112,6 +112,7 @@ Result<Ticket> DecodeTicketState(const std::string& text) {
     t.exempt = j.at("exempt"); t.exempt_reason = j.at("exempt_reason");
     t.closing_kind = j.at("closing_kind"); t.rating = j.at("rating");
     t.transfer_to = j.at("transfer_to"); t.merged_into = j.at("merged_into");
+    t.merged_in = j.value("merged_in", 0);
     t.suggestions = j.value("suggestions", std::string());
     for (const auto& a : j.at("assignments")) t.assignments.push_back(DecodeAssignment(a));
     return t;

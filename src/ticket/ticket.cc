@@ -282,6 +282,7 @@ class Step {
 
   Status AnswerDirectly();
   Status Transfer();
+  Status NoMergedRequests(const char* what) const;
   Status Merge();
   Status Dispatch();
   Status Accept();
@@ -499,11 +500,21 @@ Status Step::AnswerDirectly() {
   return Status::Ok();
 }
 
+// Requests merged into this ticket are answered by its handling: withdrawn or transferred,
+// it would leave them with no answer and no way back (a merged request cannot be reopened).
+Status Step::NoMergedRequests(const char* what) const {
+  if (t_.merged_in == 0) return Status::Ok();
+  return Conflict("merged_requests", std::to_string(t_.merged_in) + (t_.merged_in == 1 ? " request is" : " requests are") +
+                                         " merged into this ticket and wait on its answer: it cannot be " + what +
+                                         " (record the caller's wish as a note; the ticket goes on for the others)");
+}
+
 Status Step::Transfer() {
   RETURN_IF_ERROR(NeedRole(actor_, cmd_.type, {Role::kAdmin, Role::kAgent, Role::kDispatcher}));
   const bool returned = t_.Status() == TicketStatus::kReturned;
   if (t_.phase != Phase::kIntake && !returned) return Invalid(t_, cmd_.type);
   if (!CentreCovers(t_.intake_unit_id)) return PermissionDenied("ticket belongs to another centre");
+  RETURN_IF_ERROR(NoMergedRequests("transferred"));
   t_.phase = Phase::kTransferred;
   t_.transfer_to = cmd_.to;
   t_.closed_at = ctx_.now;
@@ -536,6 +547,7 @@ Status Step::Merge() {
   Emit("merged", {{"into_ticket_id", IdToString(target->id)}, {"into_number", target->number}}, true);
   target_ = *target;
   target_->updated_at = ctx_.now;
+  ++target_->merged_in;
   target_events_.push_back(MakeEvent(*target_, "merged_in", actor_, ctx_.now, ctx_.ids,
                                      json{{"ticket_id", IdToString(t_.id)}, {"number", t_.number}}.dump(),
                                      false));
@@ -1115,9 +1127,13 @@ Status Step::UrgeOrSupervise() {
   const Assignment* a = t_.ActiveLead();
   json data = {{"note", cmd_.note}, {"escalation_level", t_.escalation_level}};
   // A unit is urged while it holds the order; after its answer the order waits on the
-  // centre's review or callback desk, which the chase is then for.
+  // centre's review or callback desk, and once returned on the centre it came back to (to
+  // dispatch it again): the chase is then for them, not for the unit that let it go.
   if (t_.phase == Phase::kReview || t_.phase == Phase::kCallback) {
     data["stage"] = t_.phase == Phase::kReview ? "review" : "callback";
+  } else if (a && a->state == AssignmentState::kReturned) {
+    data["stage"] = "dispatch";
+    data["centre_id"] = IdToString(a->dispatched_by_unit_id);
   } else if (a) {
     data["unit_id"] = IdToString(a->unit_id);
   }
@@ -1136,6 +1152,7 @@ Status Step::Withdraw() {
                                           "(a citizen who declines is recorded as a refused callback)");
   }
   if (!CentreCovers(t_.intake_unit_id)) return PermissionDenied("ticket belongs to another centre");
+  RETURN_IF_ERROR(NoMergedRequests("withdrawn"));
   t_.phase = Phase::kWithdrawn;
   t_.closed_at = ctx_.now;
   SupersedeOpen();

@@ -164,6 +164,7 @@ struct Ticket {
   std::string rating;
   std::string transfer_to;
   Id merged_into = 0;
+  int merged_in = 0;  // requests merged into this one, which wait on its answer
   // What the platform proposed at intake (category, type, urgency, units, emergency), as a
   // JSON object; "" when nothing was proposed. Dispatch records whether it was followed.
   std::string suggestions;

@@ -182,6 +182,18 @@ UPDATE assignments SET ended_at = COALESCE((SELECT json_extract(j.value, '$.ende
   WHERE t.id = assignments.ticket_id AND json_extract(j.value, '$.id') = assignments.id), 0)
 WHERE state NOT IN ('pending', 'accepted');
 )SQL",
+      // 16: how many requests were merged into a ticket, so one they wait on is not
+      // withdrawn or transferred from under them; counted for the merges already made.
+      R"SQL(
+UPDATE tickets SET state = json_set(state, '$.merged_in',
+  (SELECT count(*) FROM tickets m WHERE m.status = 'merged' AND json_extract(m.state, '$.merged_into') = tickets.id))
+WHERE id IN (SELECT json_extract(state, '$.merged_into') FROM tickets WHERE status = 'merged');
+)SQL",
+      // 17: a caller's history holds the tickets they rang about again (a contact from
+      // their phone), found through the contact's requester.
+      R"SQL(
+CREATE INDEX contacts_requester ON contacts(requester_id);
+)SQL",
   };
   return kMigrations;
 }

@@ -123,6 +123,7 @@ class SqliteStore final : public Store {
   Result<Contact> AddContact(Contact c, Requester requester, Event e, const ContactKey& idempotency,
                              bool* replayed) override;
   Result<std::vector<Contact>> ListContacts(Id ticket_id) override;
+  Result<std::vector<Contact>> ContactsFromPhone(const std::string& phone_hash, TimeMs since, int limit) override;
   Result<Attachment> AddAttachment(Attachment a, const std::string& data, Event e, size_t max_per_ticket) override;
   Result<std::pair<Attachment, std::string>> GetAttachment(Id id) override;
   Result<std::vector<Attachment>> ListAttachments(Id ticket_id) override;
@@ -1197,7 +1198,14 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
   }
   if (!q.phone_hash.empty()) {
     const std::string h = q.phone_hash;
-    add("t.phone_hash = ?", [h](Stmt& s, int i) { s.Bind(i, h); });
+    if (q.phone_own) {
+      add("t.phone_hash = ?", [h](Stmt& s, int i) { s.Bind(i, h); });
+    } else {
+      // The caller's own tickets, and those they rang about again (a 催单 or 补充 from this phone).
+      add("(t.phone_hash = ? OR t.id IN (SELECT ticket_id FROM contacts WHERE requester_id IN "
+          "(SELECT id FROM requesters WHERE phone_hash = ?)))", [h](Stmt& s, int i) { s.Bind(i, h); });
+      binds.push_back([h](Stmt& s, int i) { s.Bind(i, h); });
+    }
   }
   if (q.area_id) {
     const Id a = q.area_id;
@@ -1391,6 +1399,20 @@ Result<std::vector<Contact>> SqliteStore::ListContacts(Id ticket_id) {
     ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + kContactCols +
                                        " FROM contacts WHERE ticket_id = ? ORDER BY at, id LIMIT 1000"));
     s.Bind(1, ticket_id);
+    std::vector<Contact> out;
+    Status st;
+    while (s.Step(&st)) out.push_back(ReadContact(s));
+    RETURN_IF_ERROR(st);
+    return out;
+  });
+}
+
+Result<std::vector<Contact>> SqliteStore::ContactsFromPhone(const std::string& phone_hash, TimeMs since, int limit) {
+  return Read<std::vector<Contact>>([&](Connection& c) -> Result<std::vector<Contact>> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + kContactCols +
+                                       " FROM contacts WHERE requester_id IN (SELECT id FROM requesters WHERE phone_hash = ?)"
+                                       " AND at >= ? ORDER BY at DESC, id DESC LIMIT ?"));
+    s.Bind(1, phone_hash).Bind(2, since).Bind(3, static_cast<int64_t>(limit));
     std::vector<Contact> out;
     Status st;
     while (s.Step(&st)) out.push_back(ReadContact(s));

@@ -11,6 +11,9 @@ export const channelLabels: Record<string, string> = {
   web: '网站', message_board: '留言板', email: '电子邮件', walk_in: '来访', transfer: '转来', open311: 'Open311',
 }
 
+// Another call or message about a ticket (POST /tickets/{id}/contacts).
+export const contactKindLabels: Record<string, string> = { chase: '催单', supplement: '补充', other: '其他', intake: '受理来电' }
+
 export const requestTypeLabels: Record<string, string> = {
   consultation: '咨询', help: '求助', complaint: '投诉', report: '举报', suggestion: '建议', praise: '表扬',
 }

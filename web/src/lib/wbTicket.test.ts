@@ -17,6 +17,8 @@ describe('availableActions', () => {
     expect(a).toEqual(['answer_directly', 'transfer', 'merge', 'urge', 'withdraw', 'note'])
     // Answered, the ticket ends through review and callback: no withdrawal.
     expect(availableActions(t('awaiting_callback'), { role: 'agent' })).not.toContain('withdraw')
+    // Requests merged into it wait on its answer.
+    expect(availableActions({ ...t('received'), merged_in: 1 }, { role: 'agent' })).toEqual(['answer_directly', 'merge', 'urge', 'note'])
     expect(availableActions(t('replied'), { role: 'dispatcher' })).not.toContain('withdraw')
   })
   it('lets dispatchers dispatch received and redispatch returned tickets', () => {
@@ -88,6 +90,9 @@ describe('reveal and events', () => {
       .toEqual([{ k: '单位', v: '市教育局' }, { k: '随答复撤回', v: '延期申请、挂起申请' }])
     expect(eventDetails({ type: 'urged', data: { stage: 'callback', escalation_level: 1 } }, () => ''))
       .toEqual([{ k: '环节', v: '回访' }, { k: '督办级别', v: '1' }])
+    // A returned order waits on the centre it came back to.
+    expect(eventDetails({ type: 'urged', data: { stage: 'dispatch', centre_id: '2', escalation_level: 1 } }, (id) => (id === '2' ? '市中心' : '')))
+      .toEqual([{ k: '单位', v: '市中心' }, { k: '环节', v: '退回待派' }, { k: '督办级别', v: '1' }])
   })
 })
 

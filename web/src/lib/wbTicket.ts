@@ -103,9 +103,11 @@ export function availableActions(t: TicketLike, user: UserLike | null | undefine
   const actsAsUnit = is('unit_handler') || is('dispatcher')
 
   if (s === 'received' && is('agent', 'dispatcher', 'admin')) ok.add('answer_directly')
-  if ((s === 'received' || s === 'returned') && is('agent', 'dispatcher', 'admin')) ok.add('transfer')
+  // Requests merged into this one wait on its answer: it is neither transferred nor withdrawn.
+  const carries = Number(t.merged_in ?? 0) > 0
+  if ((s === 'received' || s === 'returned') && is('agent', 'dispatcher', 'admin') && !carries) ok.add('transfer')
   // Once a unit has answered, the review and the callback end the ticket.
-  if (open && !['replied', 'awaiting_callback'].includes(s) && is('agent', 'dispatcher', 'admin')) ok.add('withdraw')
+  if (open && !['replied', 'awaiting_callback'].includes(s) && is('agent', 'dispatcher', 'admin') && !carries) ok.add('withdraw')
   if (open && is('agent', 'dispatcher', 'supervisor', 'admin')) ok.add('merge')
   if (s === 'received' && is('dispatcher', 'admin')) ok.add('dispatch')
   const lead = activeLead(t)
@@ -209,6 +211,8 @@ export function msTime(v: unknown): string {
 
 const outcomeLabels: Record<string, string> = { reached: '已联系', unreachable: '联系不上', refused: '拒绝回访' }
 const levelLabels: Record<string, string> = { yellow: '黄牌', red: '红牌', none: '正常' }
+// Where a chase is for when no unit holds the order (urged, supervised).
+const urgeStageLabels: Record<string, string> = { review: '答复审核', callback: '回访', dispatch: '退回待派' }
 
 // The key data of an event as "label：value" pairs (ids shown as unit names where known).
 export function eventDetails(
@@ -284,8 +288,8 @@ export function eventDetails(
       break
     case 'urged':
     case 'supervised':
-      add('单位', unit(d.unit_id))
-      add('环节', d.stage === 'review' ? '答复审核' : d.stage === 'callback' ? '回访' : d.stage)
+      add('单位', unit(d.unit_id ?? d.centre_id))
+      add('环节', urgeStageLabels[d.stage] ?? d.stage)
       add('督办级别', d.escalation_level)
       break
     case 'sla_warning':
