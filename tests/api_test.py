@@ -753,6 +753,7 @@ class LifecycleTest(Base):
     def test_merge_into_open_ticket(self):
         target = self.dispatched()
         dup = self.create(content="滨江花园门口路灯不亮，重复反映。")
+        code = dup["query_code"]
         dup = self.act("agent1", dup, "merge", {"into_ticket_id": target["id"]})
         self.assertEqual(dup["status"], "merged")
         self.assertEqual(dup["merged_into"], target["id"])
@@ -760,6 +761,11 @@ class LifecycleTest(Base):
         self.assertEqual(len(merged_in), 1)
         self.assertEqual(merged_in[0]["data"]["ticket_id"], dup["id"])
         self.assertEqual(self.get("admin", target)["status"], "dispatched")
+        # Its citizen sees on the portal where the request it joined stands (not its timeline).
+        p = self.expect(call_from("127.0.0.7", "GET", "/api/v1/public/tickets/%s%s" % (dup["number"], q(code=code))), 200).json
+        self.assertEqual(p["status"], "merged")
+        self.assertEqual((p["merged_into"]["number"], p["merged_into"]["status"]), (target["number"], "dispatched"))
+        self.assertNotIn("timeline", p["merged_into"])
         # The merged request waits on the target's answer: the target is not withdrawn or
         # transferred from under it, and the screen does not offer it.
         self.assertEqual(self.get("agent1", target)["merged_in"], 1)

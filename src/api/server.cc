@@ -318,11 +318,17 @@ Status IdListField(const json& j, const char* f, std::vector<Id>* out) {
   return Status::Ok();
 }
 
+// A list answered whole, in one page.
+json Listed(json items) {
+  const size_t n = items.size();
+  return {{"items", std::move(items)}, {"total", n}, {"next_cursor", nullptr}};
+}
+
 template <typename T>
 json ListJson(const std::vector<T>& items, json (*view)(const T&)) {
   json arr = json::array();
   for (const auto& x : items) arr.push_back(view(x));
-  return {{"items", arr}, {"total", items.size()}, {"next_cursor", nullptr}};
+  return Listed(std::move(arr));
 }
 
 // Lists held whole in memory, in pages keyed by id or code: `page_size` (default_size when
@@ -746,7 +752,7 @@ json KbResultsJson(const std::vector<KbResult>& results, bool public_view, TimeM
     j["snippet"] = r.snippet;
     items.push_back(std::move(j));
   }
-  return {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}};
+  return Listed(std::move(items));
 }
 
 // A ticket's words as a knowledge query: its title and content, cut to fit the search's
@@ -790,17 +796,22 @@ Status AsTextParam(const Status& st) {
   return Status(st.code(), "text" + st.message().substr(1), "text", st.reason());
 }
 
+// `limit` as given (nullopt: not given, `dflt`): 1 to `max`.
+Result<size_t> LimitParam(const std::optional<std::string>& given, size_t dflt, size_t max) {
+  if (!given) return dflt;
+  auto n = ParseId(*given);
+  if (!n || *n > static_cast<int64_t>(max)) return InvalidArgument("limit", "must be between 1 and " + std::to_string(max));
+  return static_cast<size_t>(*n);
+}
+
 Result<KbQuery> KbQueryOf(const Req& req, Service& svc) {
   KbQuery q;
   q.category_prefix = req.get_param_value("category");
   if (q.category_prefix.size() > 32) return InvalidArgument("category", "too long");
   // A code no category begins with would filter everything away in silence.
   if (!q.category_prefix.empty()) RETURN_IF_ERROR(svc.CheckCategory("category", q.category_prefix, true).status());
-  if (req.has_param("limit")) {
-    auto n = ParseId(req.get_param_value("limit"));
-    if (!n || *n > 50) return InvalidArgument("limit", "must be between 1 and 50");
-    q.limit = static_cast<size_t>(*n);
-  }
+  ASSIGN_OR_RETURN(q.limit, LimitParam(req.has_param("limit") ? std::optional(req.get_param_value("limit")) : std::nullopt,
+                                       q.limit, 50));
   if (const std::string st = req.get_param_value("status"); !st.empty()) {
     q.status = ParseKbStatus(st);
     if (!q.status) return InvalidArgument("status", "must be draft, reviewed, published or retired");
@@ -828,7 +839,8 @@ void ApiServer::Impl::KbRoutes() {
   // `limit` (1 to max_limit, default 5) says how many to return.
   auto assist_text = [this](const Actor& a, const Req& req, bool post, Id* ticket, size_t* limit,
                             size_t max_limit) -> Result<std::string> {
-    std::string text, ticket_id, limit_text;
+    std::string text, ticket_id;
+    std::optional<std::string> limit_given;
     bool has_ticket = false;
     if (post) {
       ASSIGN_OR_RETURN(json body, BodyObject(req, 256 * 1024));
@@ -837,22 +849,16 @@ void ApiServer::Impl::KbRoutes() {
       RETURN_IF_ERROR(StrField(body, "ticket_id", false, 32, &ticket_id));
       has_ticket = body.contains("ticket_id") && !body["ticket_id"].is_null();
       if (auto it = body.find("limit"); it != body.end() && !it->is_null()) {
-        if (!it->is_number_unsigned()) return InvalidArgument("limit", "must be between 1 and " + std::to_string(max_limit));
-        limit_text = std::to_string(it->get<uint64_t>());
+        limit_given = it->is_number_unsigned() ? std::to_string(it->get<uint64_t>()) : "";  // "": refused as not a number
       }
     } else {
       RETURN_IF_ERROR(OnlyParams(req, {"text", "ticket_id", "limit"}, "this request"));
       text = req.get_param_value("text");
       has_ticket = req.has_param("ticket_id");
       ticket_id = req.get_param_value("ticket_id");
-      limit_text = req.get_param_value("limit");
+      if (req.has_param("limit")) limit_given = req.get_param_value("limit");
     }
-    *limit = 5;
-    if (!limit_text.empty()) {
-      auto n = ParseId(limit_text);
-      if (!n || *n > static_cast<int64_t>(max_limit)) return InvalidArgument("limit", "must be between 1 and " + std::to_string(max_limit));
-      *limit = static_cast<size_t>(*n);
-    }
+    ASSIGN_OR_RETURN(*limit, LimitParam(limit_given, 5, max_limit));
     *ticket = 0;
     if (has_ticket && !Trim(text).empty()) return InvalidArgument("text", "give ticket_id or text, not both");
     if (has_ticket) {
@@ -910,7 +916,7 @@ void ApiServer::Impl::KbRoutes() {
                          {"answer", sep == std::string::npos ? "" : x.entry.body.substr(sep + std::string("\n【答复】").size())},
                          {"snippet", x.snippet}});
       }
-      SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
+      SendJson(res, 200, Listed(std::move(items)));
     });
   };
   Get("/api/v1/kb/similar-cases", "/api/v1/kb/similar-cases", similar_cases(false));
@@ -1033,7 +1039,7 @@ void ApiServer::Impl::KbRoutes() {
                        {"changed_by_name", name != names.end() ? json(name->second) : json(nullptr)},
                        {"changed_at", Iso(at)}, {"entry", entry}});
     }
-    SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
+    SendJson(res, 200, Listed(std::move(items)));
   }));
   Post(R"(/api/v1/kb/(\d+)/actions/(review|publish|retire|redraft|discard))", "/api/v1/kb/{id}/actions/{action}",
        Authed([this](const Actor& a, const Req& req, Res& res) {
@@ -1077,7 +1083,7 @@ void ApiServer::Impl::KbRoutes() {
     if (!g.ok()) return SendError(res, g.status());
     json items = json::array();
     for (const auto& group : *g) items.push_back({{"id", IdToString(group.id)}, {"terms", group.terms}});
-    SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
+    SendJson(res, 200, Listed(std::move(items)));
   }));
   Post("/api/v1/kb/synonyms", "/api/v1/kb/synonyms", Authed([this](const Actor& a, const Req& req, Res& res) {
     if (a.role != Role::kAdmin) return SendError(res, PermissionDenied("only administrators maintain synonyms"));
@@ -1121,7 +1127,7 @@ void ApiServer::Impl::SlaRoutes() {
   Get("/api/v1/calendars", "/api/v1/calendars", Authed([this, calendar_json](const Actor&, const Req&, Res& res) {
     json items = json::array();
     for (const auto& c : svc->Calendars()) items.push_back(calendar_json(c));
-    SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
+    SendJson(res, 200, Listed(std::move(items)));
   }));
   Get(R"(/api/v1/calendars/([A-Za-z0-9_.-]{1,64}))", "/api/v1/calendars/{name}",
       Authed([this, calendar_json](const Actor&, const Req& req, Res& res) {
@@ -1208,7 +1214,7 @@ void ApiServer::Impl::SlaRoutes() {
       items.push_back({{"unit_id", IdToString(r.unit_id)}, {"unit_name", u ? u->name : ""}, {"open", r.open},
                        {"overdue", r.overdue}});
     }
-    SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
+    SendJson(res, 200, Listed(std::move(items)));
   }));
   Get("/api/v1/stats/sla", "/api/v1/stats/sla", Authed([this](const Actor& a, const Req& req, Res& res) {
     TimeMs from = 0, to = 0;
@@ -1904,7 +1910,7 @@ void ApiServer::Impl::TicketRoutes() {
       if (auto it = names.find(e.actor_user_id); it != names.end()) j["actor_name"] = it->second;
       items.push_back(std::move(j));
     }
-    SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
+    SendJson(res, 200, Listed(std::move(items)));
   }));
   Post(R"(/api/v1/tickets/(\d+)/contacts)", "/api/v1/tickets/{id}/contacts",
        Authed([this](const Actor& a, const Req& req, Res& res) {
@@ -1935,7 +1941,7 @@ void ApiServer::Impl::TicketRoutes() {
       if (!out.ok()) return SendError(res, out.status());
       items.push_back(std::move(out).value());
     }
-    SendJson(res, 200, {{"items", items}, {"total", items.size()}, {"next_cursor", nullptr}});
+    SendJson(res, 200, Listed(std::move(items)));
   }));
   Post(R"(/api/v1/tickets/(\d+)/attachments)", "/api/v1/tickets/{id}/attachments",
        Authed([this](const Actor& a, const Req& req, Res& res) {

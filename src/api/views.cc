@@ -219,10 +219,18 @@ json PublicProgressJson(const PublicProgress& p, const OrgSnapshot& org) {
   }
   const TicketStatus st = p.ticket.Status();
   const Area* area = org.FindArea(p.ticket.area_id);
-  return {{"number", p.ticket.number}, {"status", TicketStatusName(st)}, {"status_label", TicketStatusLabelZh(st)},
-          {"request_type", p.ticket.request_type}, {"created_at", Iso(p.ticket.created_at)},
-          {"closed_at", Iso(p.ticket.closed_at)}, {"area", area ? area->name : ""},
-          {"can_rate", st == TicketStatus::kAwaitingCallback}, {"timeline", timeline}};
+  json out = {{"number", p.ticket.number}, {"status", TicketStatusName(st)}, {"status_label", TicketStatusLabelZh(st)},
+              {"request_type", p.ticket.request_type}, {"created_at", Iso(p.ticket.created_at)},
+              {"closed_at", Iso(p.ticket.closed_at)}, {"area", area ? area->name : ""},
+              {"can_rate", st == TicketStatus::kAwaitingCallback}, {"timeline", timeline}};
+  // Merged (并单): the request is handled as the one it joined, whose progress is shown (its
+  // number and status only: the other citizen's answer and timeline stay theirs).
+  if (p.merged_into) {
+    const TicketStatus into = p.merged_into->Status();
+    out["merged_into"] = {{"number", p.merged_into->number}, {"status", TicketStatusName(into)},
+                          {"status_label", TicketStatusLabelZh(into)}, {"closed_at", Iso(p.merged_into->closed_at)}};
+  }
+  return out;
 }
 
 }  // namespace hotline

@@ -88,9 +88,10 @@ bool ReadsAsPlaceName(std::string_view key) {
                                          U"周边", U"旁边", U"所在", U"整个", U"各个", U"多个", U"很多",
                                          U"所有", U"其他", U"住在"};
   // Nor a common noun in front of its suffix: what many places have (物业公司, 公交线路, 开发商
-  // 项目) names none of them; nor a name that is another place word with less than a name in
-  // front of it (花园小区, 湖花园小区, 小区物业公司): the tail of a place or one of its parts.
-  // 翠湖花园小区 and 理想家园小区 are names.
+  // 项目) names none of them; nor an estate, company or the like named by another place word
+  // with less than a name in front of it (花园小区, 湖花园小区, 小区物业公司): the tail of a place
+  // or one of its parts. 翠湖花园小区 and 理想家园小区 are names, and so are roads, towns and
+  // villages named after one (学院路, 花园街, 大学城).
   static const std::u32string generic[] = {U"物业", U"公交", U"交线", U"开发", U"地产", U"施工", U"装修",
                                            U"保洁", U"快递", U"停车", U"垃圾", U"燃气", U"供水", U"供电"};
   const std::u32string k = CodePoints(key);
@@ -103,7 +104,7 @@ bool ReadsAsPlaceName(std::string_view key) {
   }
   const std::u32string name = k.substr(0, k.size() - own);
   for (const auto& suf : PlaceSuffixes()) {
-    if (suf.size() >= 2 && name.find(suf) < 2) return false;
+    if (own >= 2 && suf.size() >= 2 && name.find(suf) < 2) return false;
   }
   // 和 joins two words (我和邻居), but 和平 is a name (和平新村, 和平路).
   const bool heping = k.size() >= 2 && k[0] == U'和' && k[1] == U'平';

@@ -73,6 +73,9 @@ TEST(Duplicates, TheSameComplaintAtAnotherPlaceIsAnotherMatter) {
   EXPECT_TRUE(PlacesApart(PlacesNamedIn("翠湖花园小区下水道堵塞"), PlacesNamedIn("紫荆花园小区下水道堵塞")));
   EXPECT_TRUE(PlacesApart(PlacesNamedIn("建议在金桂苑增设一条夜班公交线路"), PlacesNamedIn("建议在银杏家园增设一条夜班公交线路")));
   EXPECT_FALSE(PlacesApart(PlacesNamedIn("翠湖花园小区下水道堵塞"), PlacesNamedIn("翠湖花园3栋楼下下水道堵塞")));
+  // A road named after a place word is still a name.
+  EXPECT_TRUE(PlacesApart(PlacesNamedIn(manhole("学院路")), PlacesNamedIn(manhole("北山路"))));
+  EXPECT_TRUE(PlacesApart(PlacesNamedIn(manhole("人民路")), PlacesNamedIn(manhole("中学路"))));
   const std::vector<Message> estates = {{"a", "", "玉兰苑小区物业公司长期不打扫楼道，垃圾堆放多日无人清理，请督促整改。", {}, "", 0},
                                         {"b", "", "紫荆花园小区物业公司长期不打扫楼道，垃圾堆放多日无人清理，请督促整改。", {}, "", 0}};
   EXPECT_FALSE(Together(FindDuplicates(estates), 0, 1));

@@ -53,6 +53,7 @@ TEST(Kb, TwoCharacterWordsTraditionalQueriesAndTitles) {
   EXPECT_EQ(top("噪音"), 2);
   EXPECT_EQ(top("梯"), 1) << "one character is found wherever it is written";
   EXPECT_EQ(top(" 噪 "), 2);
+  EXPECT_EQ(top("噪？"), 2);
   EXPECT_EQ(top("電梯壞了沒人修"), 1);   // traditional characters
   EXPECT_EQ(top("工地晚上施工太吵"), 2);
   EXPECT_EQ(top("煤气"), 0);             // no synonym yet

@@ -35,16 +35,24 @@ Result<Ticket> Service::PublicRate(const std::string& number, const std::string&
   }
   if (comment.size() > 2000) return InvalidArgument("comment", "at most 2000 bytes");
   // Cleaned as every other text a citizen or agent writes: control characters dropped, and
-  // blanks or zero-width characters alone are no comment.
-  const std::string said = HasVisibleText(comment) ? Trim(CleanText(comment)) : "";
+  // blanks or zero-width characters alone are no comment (nor kept at its ends).
+  std::string said = HasVisibleText(comment) ? Trim(CleanText(comment)) : "";
+  for (std::string_view zw : {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}) {
+    while (said.starts_with(zw)) said = Trim(said.substr(zw.size()));
+    while (said.ends_with(zw)) said = Trim(said.substr(0, said.size() - zw.size()));
+  }
   ASSIGN_OR_RETURN(auto progress, PublicLookup(number, phone_last4, code));
   const Ticket& t = progress.ticket;
   if (t.phase != Phase::kCallback) {
+    const bool closed = t.phase == Phase::kClosed || t.phase == Phase::kArchived;
+    const bool ended = t.phase == Phase::kTransferred || t.phase == Phase::kMerged || t.phase == Phase::kWithdrawn;
     return Status(Code::kConflict,
-                  t.phase != Phase::kClosed ? "this request has not been answered yet; rate it once it is"
-                  : !t.rating.empty()       ? "this request is already closed and rated"
-                                            : "this request is already closed (answered on the spot, or closed "
-                                              "after the callback) and can no longer be rated",
+                  closed && !t.rating.empty() ? "this request is already closed and rated"
+                  : closed                    ? "this request is already closed (answered on the spot, or closed after "
+                                                "the callback) and can no longer be rated"
+                  : ended                     ? "this request ended without an answer to rate here (transferred, "
+                                                "merged into another request, or withdrawn)"
+                                              : "this request has not been answered yet; rate it once it is",
                   "", "invalid_transition");
   }
   Command cmd;

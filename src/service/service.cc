@@ -785,6 +785,20 @@ void Service::RaiseAssistReturnAlert(const Ticket& t, const std::vector<Event>& 
   }
 }
 
+namespace {
+// How a ticket ended, as an alert it settles says it ("" while it is open).
+std::string TicketEndedWhy(const Ticket& t) {
+  switch (t.phase) {
+    case Phase::kTransferred: return "已转交 " + t.transfer_to;
+    case Phase::kClosed: return t.closing_kind == "direct_answer" ? "已直接答复" : "工单已办结";
+    case Phase::kWithdrawn: return "工单已撤回";
+    case Phase::kMerged: return "工单已并入另一工单";
+    case Phase::kArchived: return "工单已归档";
+    default: return "";
+  }
+}
+}  // namespace
+
 // A 协办退回 alert is settled by what the centre does with the order: it ends when the order
 // is answered or closed (the lead answered alone), when another unit takes the lead, or when
 // a co-handler joins after the return. The actor whose command settled it is recorded.
@@ -798,10 +812,8 @@ void Service::SettleAssistReturnAlerts(const Actor& a, const Ticket& t) {
     if (r.lead || r.return_reason.empty() || r.ended_at == 0) continue;
     std::string why;
     if (t.phase != Phase::kHandling) {
-      why = t.phase == Phase::kReview || t.phase == Phase::kCallback ? "主办单位已答复"
-            : t.phase == Phase::kMerged                                ? "工单已并入另一工单"
-            : t.phase == Phase::kWithdrawn                             ? "工单已撤回"
-                                                                       : "工单已办结";
+      why = t.phase == Phase::kReview || t.phase == Phase::kCallback ? "主办单位已答复" : TicketEndedWhy(t);
+      if (why.empty()) why = "工单已办结";
     } else if (std::any_of(t.assignments.begin(), t.assignments.end(), [&](const Assignment& o) {
                  return !o.lead && o.IsLive() && o.dispatched_at >= r.ended_at;
                })) {
@@ -821,15 +833,8 @@ void Service::SettleAssistReturnAlerts(const Actor& a, const Ticket& t) {
 // settled when the ticket is transferred, or ends otherwise (answered on the spot, closed,
 // withdrawn, merged). A ticket dispatched instead keeps it open, for a supervisor to judge.
 void Service::SettleEmergencyAlert(const Actor& a, const Ticket& t) {
-  std::string why;
-  switch (t.phase) {
-    case Phase::kTransferred: why = "已转交 " + t.transfer_to; break;
-    case Phase::kClosed: why = t.closing_kind == "direct_answer" ? "已直接答复" : "工单已办结"; break;
-    case Phase::kWithdrawn: why = "工单已撤回"; break;
-    case Phase::kMerged: why = "工单已并入另一工单"; break;
-    default: return;
-  }
-  SettleAlerts(a, t, "emergency", t.created_at, {{"emergency:" + t.number, why}});
+  const std::string why = TicketEndedWhy(t);
+  if (!why.empty()) SettleAlerts(a, t, "emergency", t.created_at, {{"emergency:" + t.number, why}});
 }
 
 // Marks the open alerts of `kind` updated since `since` whose key `settled` names handled by
@@ -1591,6 +1596,13 @@ Result<PublicProgress> Service::PublicLookup(const std::string& number, const st
   ASSIGN_OR_RETURN(auto events, store_->ListEvents(t->id));
   for (auto& e : events) if (e.is_public) p.events.push_back(std::move(e));
   p.ticket = std::move(t).value();
+  // The ticket it was merged into, or the one that was merged further in turn.
+  for (Id into = p.ticket.merged_into, hops = 0; into && hops < 10; ++hops) {
+    auto target = store_->GetTicket(into);
+    if (!target.ok()) break;
+    into = target->merged_into;
+    p.merged_into = std::move(target).value();
+  }
   return p;
 }
 

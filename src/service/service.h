@@ -45,6 +45,8 @@ struct CitizenView {
 struct PublicProgress {
   Ticket ticket;
   std::vector<Event> events;  // public ones only
+  // A request merged into another (并单) is handled as that one: where it stands now.
+  std::optional<Ticket> merged_into;
 };
 
 class Service {

@@ -504,8 +504,10 @@ Status Step::AnswerDirectly() {
 // it would leave them with no answer and no way back (a merged request cannot be reopened).
 Status Step::NoMergedRequests(const char* what) const {
   if (t_.merged_in == 0) return Status::Ok();
-  return Conflict("merged_requests", std::to_string(t_.merged_in) + (t_.merged_in == 1 ? " request is" : " requests are") +
-                                         " merged into this ticket and wait on its answer: it cannot be " + what +
+  return Conflict("merged_requests", std::to_string(t_.merged_in) +
+                                         (t_.merged_in == 1 ? " request is merged into this ticket and waits"
+                                                            : " requests are merged into this ticket and wait") +
+                                         " on its answer: it cannot be " + what +
                                          " (record the caller's wish as a note; the ticket goes on for the others)");
 }
 

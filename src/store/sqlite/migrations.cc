@@ -183,16 +183,33 @@ UPDATE assignments SET ended_at = COALESCE((SELECT json_extract(j.value, '$.ende
 WHERE state NOT IN ('pending', 'accepted');
 )SQL",
       // 16: how many requests were merged into a ticket, so one they wait on is not
-      // withdrawn or transferred from under them; counted for the merges already made.
+      // withdrawn or transferred from under them; counted for the merges already made (a
+      // merged request archived since still waits on the same answer).
       R"SQL(
 UPDATE tickets SET state = json_set(state, '$.merged_in',
-  (SELECT count(*) FROM tickets m WHERE m.status = 'merged' AND json_extract(m.state, '$.merged_into') = tickets.id))
-WHERE id IN (SELECT json_extract(state, '$.merged_into') FROM tickets WHERE status = 'merged');
+  (SELECT count(*) FROM tickets m WHERE json_extract(m.state, '$.merged_into') = tickets.id))
+WHERE id IN (SELECT json_extract(state, '$.merged_into') FROM tickets WHERE json_extract(state, '$.merged_into') > 0);
 )SQL",
       // 17: a caller's history holds the tickets they rang about again (a contact from
       // their phone), found through the contact's requester.
       R"SQL(
 CREATE INDEX contacts_requester ON contacts(requester_id);
+)SQL",
+      // 18: an emergency alert settles itself when its ticket is transferred or ends; those
+      // raised before this rule, on tickets that have ended since, are settled as it would
+      // have settled them (they would otherwise wait in 待处置 for good).
+      R"SQL(
+UPDATE alerts SET
+  handled_at = max(updated_at, (SELECT closed_at FROM tickets t WHERE t.id = alerts.ticket_id)),
+  handled_by = 0,
+  handled_note = '随工单操作自动处置：' || (SELECT CASE t.status
+      WHEN 'transferred' THEN '已转交 ' || json_extract(t.state, '$.transfer_to')
+      WHEN 'withdrawn' THEN '工单已撤回'
+      WHEN 'merged' THEN '工单已并入另一工单'
+      WHEN 'archived' THEN '工单已归档'
+      ELSE '工单已办结' END FROM tickets t WHERE t.id = alerts.ticket_id)
+WHERE kind = 'emergency' AND handled_at < updated_at
+  AND ticket_id IN (SELECT id FROM tickets WHERE status IN ('closed', 'transferred', 'withdrawn', 'merged', 'archived'));
 )SQL",
   };
   return kMigrations;

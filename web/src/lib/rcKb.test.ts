@@ -6,7 +6,7 @@ describe('kb helpers', () => {
     const v = { version: 1, changed_at: '2026-12-01T10:00:00+08:00', entry: {} as never }
     expect(versionBy({ ...v, changed_by: '7', changed_by_name: '张敏' })).toBe('张敏')
     expect(versionBy({ ...v, changed_by: '7', changed_by_name: null })).toBe('用户 7')
-    expect(versionBy({ ...v, changed_by: null, changed_by_name: null })).toBe('命令行导入')
+    expect(versionBy({ ...v, changed_by: null, changed_by_name: null })).toBe('命令行或系统')
   })
   it('offers the workflow steps', () => {
     const steps = (status: string) => kbActions({ status }).map((a) => a.action)

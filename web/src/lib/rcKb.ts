@@ -26,8 +26,8 @@ export interface KbEntry {
 
 export type KbRevision = Omit<KbEntry, 'id' | 'revision' | 'score' | 'snippet' | 'use_count' | 'version' | 'external_id'>
 
-// One saved version (GET /kb/{id}/versions): who saved it — no user when the command line did
-// (hotline kb import) — and when.
+// One saved version (GET /kb/{id}/versions): who saved it — no user when the command line
+// (hotline kb import) or the system did — and when.
 export interface KbVersion {
   version: number
   changed_by: string | null
@@ -38,7 +38,7 @@ export interface KbVersion {
 
 export function versionBy(v: KbVersion): string {
   if (v.changed_by_name) return v.changed_by_name
-  return v.changed_by ? `用户 ${v.changed_by}` : '命令行导入'
+  return v.changed_by ? `用户 ${v.changed_by}` : '命令行或系统'
 }
 
 export const kbStatusLabels: Record<string, string> = {

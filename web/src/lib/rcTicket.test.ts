@@ -94,6 +94,9 @@ describe('alerts', () => {
     const rep = { kind: 'repeat_caller', data: { phone: '138****0000', count: 4, window_days: 30, escalating: true, tickets: [{ number: 'A' }] } }
     expect(alertSummary(rep)).toContain('升级')
     expect(alertNumbers(rep)).toEqual(['A'])
+    // A ticket chased twice is one ticket.
+    expect(alertNumbers({ kind: 'repeat_caller', data: { tickets: [{ number: 'A' }, { number: 'A', contact: 'chase' }, { number: 'B' }] } }))
+      .toEqual(['A', 'B'])
     const back = { kind: 'assist_returned', data: { number: 'B', unit_name: '市住建局', reason: '非本单位职责', lead_unit_name: '市城管局' } }
     expect(alertSummary(back)).toBe('工单 B 的协办单位 市住建局 退回（非本单位职责），主办 市城管局：请确认由主办独立办理，或协调改派')
     expect(alertNumbers(back)).toEqual(['B'])

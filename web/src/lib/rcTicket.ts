@@ -172,7 +172,8 @@ export function alertHandledText(a: { state?: string; handled?: AlertHandling | 
 export function alertNumbers(a: { kind: string; data: any }): string[] {
   const d = a.data ?? {}
   if (a.kind === 'duplicate_cluster') return d.numbers ?? []
-  if (a.kind === 'repeat_caller') return (d.tickets ?? []).map((t: any) => t.number)
+  // A ticket chased again is one ticket, listed once.
+  if (a.kind === 'repeat_caller') return [...new Set<string>((d.tickets ?? []).map((t: any) => t.number))]
   if (a.kind === 'emergency' || a.kind === 'assist_returned') return d.number ? [d.number] : []
   return []
 }
