@@ -776,6 +776,9 @@ class LifecycleTest(Base):
         self.act("agent1", self.create(content="滨江花园路灯不亮。"), "merge", {"into_ticket_id": received["id"]})
         r = self.act("agent1", received, "transfer", {"to": "110", "note": "转警方"}, status=409)
         self.assertIn("1 request is merged into this ticket", r["error"]["message"])
+        # Merged onward, a ticket takes the requests merged into it along: the last one counts all.
+        self.act("agent1", received, "merge", {"into_ticket_id": target["id"]})
+        self.assertEqual(self.get("agent1", target)["merged_in"], 3)
         # a ticket cannot merge into itself, nor into a closed one
         other = self.create()
         r = call("POST", "/api/v1/tickets/%s/actions/merge" % other["id"], {"into_ticket_id": other["id"]},

@@ -182,22 +182,22 @@ std::shared_ptr<const KbEntry> ParseKbRevision(std::string_view stored) {
 
 KbDocTerms TermsOfEntry(const KbEntry& e, bool characters) {
   KbDocTerms d;
-  auto add = [&](const std::string& text, int weight) {
+  auto add = [&](const std::string& text, int weight, bool with_characters) {
     auto norm = NormaliseText(text);
     if (!norm.ok()) return;
     for (auto& t : Terms(*norm)) {
       d.tf[t] += weight;
       d.length += weight;
     }
-    if (!characters) return;
+    if (!with_characters) return;
     for (size_t i = 0; i < norm->size();) {
       const size_t at = i;
       if (IsCjk(NextCodePoint(*norm, i))) d.tf[std::string(kKbCharacterMark) + norm->substr(at, i - at)] += weight;
     }
   };
-  add(e.title, 3);
-  for (const auto& k : e.keywords) add(k, 2);
-  add(e.body, 1);
+  add(e.title, 3, characters);
+  for (const auto& k : e.keywords) add(k, 2, characters);
+  add(e.body, 1, false);
   return d;
 }
 
@@ -290,9 +290,9 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
   // message the lone characters still help a little (MRR@10 on the reply check 0.732 with
   // them, 0.729 without).
   if (Utf8Length(q) <= kShortQueryChars) DropCoveredCharacters(qtf);
-  // One character alone (水, 水？) is looked for wherever it is written too: 水 finds 停水 and
-  // 供水 through the entries' characters, and still finds where it stands alone (a case,
-  // indexed without characters).
+  // One character alone (水, 水？) is looked for in titles and keywords wherever it is written
+  // too (水 finds 停水原因查询, through their characters), and still where it stands alone as
+  // a word (in a body, or a case, indexed without characters).
   {
     std::string only;
     bool other = false;

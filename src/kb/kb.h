@@ -80,14 +80,16 @@ struct KbDocTerms {
   int length = 0;
 };
 // Title terms count three times, keywords twice, body once. With `characters`, each CJK
-// character is a term of its own as well (under kKbCharacterMark, outside the entry's
-// length), for a query of one character (水 finds 停水): no other query reads them.
+// character of the title and keywords is a term of its own as well (under kKbCharacterMark,
+// outside the entry's length), for a query of one character (水 finds 停水原因查询): no other
+// query reads them. The body's are left out: they would add a third to the index.
 KbDocTerms TermsOfEntry(const KbEntry& e, bool characters = true);
 inline constexpr std::string_view kKbCharacterMark = "\x1f";
 // The version of what TermsOfEntry extracts: bumped whenever it (or Terms() beneath it)
 // changes, so that an index built by an older binary is re-derived when a newer one opens
-// the database (2: bigrams run across ASCII letters and digits; 3: characters).
-constexpr int kKbTermsVersion = 3;
+// the database (2: bigrams run across ASCII letters and digits; 3: characters; 4: only the
+// title's and keywords').
+constexpr int kKbTermsVersion = 4;
 
 struct KbPosting {
   Id entry_id = 0;

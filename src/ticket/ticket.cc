@@ -549,7 +549,8 @@ Status Step::Merge() {
   Emit("merged", {{"into_ticket_id", IdToString(target->id)}, {"into_number", target->number}}, true);
   target_ = *target;
   target_->updated_at = ctx_.now;
-  ++target_->merged_in;
+  // The target answers this request and those merged into it before.
+  target_->merged_in += 1 + t_.merged_in;
   target_events_.push_back(MakeEvent(*target_, "merged_in", actor_, ctx_.now, ctx_.ids,
                                      json{{"ticket_id", IdToString(t_.id)}, {"number", t_.number}}.dump(),
                                      false));

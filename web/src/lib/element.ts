@@ -3,7 +3,7 @@
 // for the app. Loaded through lib/ui.ts, never imported by the entry or the workbench form,
 // so an agent's first screen does not wait for it.
 import type { App } from 'vue'
-import { ElMessage, provideGlobalConfig } from 'element-plus'
+import { ElMessage, ElMessageBox, provideGlobalConfig } from 'element-plus'
 import zhCn from 'element-plus/es/locale/lang/zh-cn'
 // The date pickers' weeks start on Monday, as the city's weekly reports do.
 import 'dayjs/locale/zh-cn'
@@ -17,4 +17,4 @@ export function install(app: App): void {
   provideGlobalConfig({ locale: zhCn }, app, true)
 }
 
-export { ElMessage }
+export { ElMessage, ElMessageBox }

@@ -12,7 +12,7 @@ export const channelLabels: Record<string, string> = {
 }
 
 // Another call or message about a ticket (POST /tickets/{id}/contacts).
-export const contactKindLabels: Record<string, string> = { chase: '催单', supplement: '补充', other: '其他', intake: '受理来电' }
+export const contactKindLabels: Record<string, string> = { chase: '催单', supplement: '补充', other: '其他', intake: '受理' }
 
 export const requestTypeLabels: Record<string, string> = {
   consultation: '咨询', help: '求助', complaint: '投诉', report: '举报', suggestion: '建议', praise: '表扬',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { alertHandledText, alertNumbers, alertSummary, callbackBody, callbackEffect, CursorStack, firstExtensionRequest, latestReply, pendingKinds, pendingRequests, repliesOf, reviewBody, textBody } from './rcTicket'
+import { alertHandledText, alertNumbers, alertSummary, callbackBody, callbackEffect, contactBody, CursorStack, firstExtensionRequest, latestReply, pendingKinds, pendingRequests, repliesOf, reviewBody, textBody } from './rcTicket'
 
 const a = (o: any) => ({ id: 'a', unit_id: 'u', unit_name: 'U', lead: true, mode: 'direct', parent_id: null, round: 1,
   state: 'replied', dispatched_at: '', replied_at: '2026-11-28T10:00:00+08:00', handle_due_at: '', handled_on_time: true, ...o })
@@ -110,3 +110,16 @@ describe('alerts', () => {
   })
 })
 
+describe('contactBody', () => {
+  const f = { kind: 'chase', channel: 'phone', content: ' 井盖还没换 ', phone: '', name: '' }
+  it('records what was said, and the caller when given', () => {
+    expect(contactBody(f)).toEqual({ ok: true, body: { kind: 'chase', channel: 'phone', content: '井盖还没换' } })
+    expect(contactBody({ ...f, phone: '139 1111 2222', name: ' 李女士 ' }))
+      .toEqual({ ok: true, body: { kind: 'chase', channel: 'phone', content: '井盖还没换', citizen: { phone: '139 1111 2222', name: '李女士' } } })
+  })
+  it('names the field that is wrong', () => {
+    expect(contactBody({ ...f, content: '  ' })).toMatchObject({ ok: false, error: { field: 'content' } })
+    expect(contactBody({ ...f, phone: '123' })).toMatchObject({ ok: false, error: { field: 'citizen.phone' } })
+    expect(contactBody({ ...f, phone: '139x1111' })).toMatchObject({ ok: false, error: { field: 'citizen.phone' } })
+  })
+})

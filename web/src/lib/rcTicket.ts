@@ -102,6 +102,26 @@ export function textBody<K extends string>(key: K, text: string, what: string): 
   return { ok: true, body: { [key]: v } as Record<K, string> }
 }
 
+// Another call or message about a ticket (催单, 补充) as the agent records it: what was said,
+// and who rang when it is someone with a phone of their own (POST /tickets/{id}/contacts).
+export interface ContactForm { kind: string; channel: string; content: string; phone: string; name: string }
+export interface ContactBody {
+  kind: string; channel: string; content: string; citizen?: { phone?: string; name?: string }
+}
+export function contactBody(f: ContactForm): Checked<ContactBody> {
+  const text = textBody('content', f.content, '来电内容')
+  if (!text.ok) return text
+  const body: ContactBody = { kind: f.kind, channel: f.channel, content: text.body.content }
+  const phone = f.phone.trim(), name = f.name.trim()
+  const digits = phone.replace(/\D/g, '').length
+  if (phone && (digits < 5 || digits > 20 || /[^\d\s\-+().]/.test(phone))) {
+    return { ok: false, error: { field: 'citizen.phone', message: '来电号码应为 5–20 位数字' } }
+  }
+  if ([...name].length > 50) return { ok: false, error: { field: 'citizen.name', message: '姓名过长' } }
+  if (phone || name) body.citizen = { ...(phone ? { phone } : {}), ...(name ? { name } : {}) }
+  return { ok: true, body }
+}
+
 // Keyset pagination: the cursors of the pages seen so far, so 上一页 goes back.
 export class CursorStack {
   private stack: (string | null)[] = [null]

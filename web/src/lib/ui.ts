@@ -23,6 +23,18 @@ export function elementPlus(): Promise<ElementModule> {
 
 export type ToastKind = 'success' | 'warning' | 'info' | 'error'
 
+// Asks before a step that cannot be undone (ElMessageBox, once Element Plus is there):
+// true when confirmed.
+export async function confirmStep(title: string, message: string, confirm: string): Promise<boolean> {
+  try {
+    const m = await elementPlus()
+    await m.ElMessageBox.confirm(message, title, { confirmButtonText: confirm, cancelButtonText: '取消', type: 'warning' })
+    return true
+  } catch {
+    return false
+  }
+}
+
 // A short message at the top of the screen (ElMessage, once Element Plus is there).
 export function toast(kind: ToastKind, message: string): void {
   elementPlus().then(

@@ -280,7 +280,7 @@ export function eventDetails(
       add('并入', d.into_number)
       break
     case 'merged_in':
-      add('并入工单', d.number)
+      add('并入本单的工单', d.number)
       break
     case 'reopened':
       add('重办次数', d.reopen_count)
