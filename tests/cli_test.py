@@ -219,6 +219,20 @@ class CliTest(unittest.TestCase):
         code, out, err = run("init", "--db", notadb, "--admin-user", "admin", "--admin-password", ADMIN_PASSWORD)
         self.assertNotEqual(code, 0)
         self.assertFalse(os.path.exists(notadb + ".key"))
+        # Another application's SQLite database is not taken over: refused, named once, untouched.
+        other = os.path.join(os.path.dirname(notadb), "other.db")
+        con = sqlite3.connect(other)
+        con.execute("CREATE TABLE foo(x)")
+        con.commit()
+        con.close()
+        code, out, err = run("init", "--db", other, "--admin-user", "admin", "--admin-password", ADMIN_PASSWORD)
+        self.assertNotEqual(code, 0)
+        self.assertIn("holds another application's tables", err)
+        self.assertEqual(err.count(other), 1, err)
+        con = sqlite3.connect(other)
+        self.assertEqual([r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")], ["foo"])
+        con.close()
+        self.assertFalse(os.path.exists(other + ".key"))
 
     # ---- import ----------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ int Fail(const Status& st) {
 }
 
 Status InFile(const std::string& path, const Status& st) {
+  if (st.message().starts_with(path)) return st;  // named already
   return Status(st.code(), path + ": " + st.message(), st.field());
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -96,6 +97,42 @@ TEST_F(StoreTest, TicketRoundTripNumbersAndEncryption) {
   o.path = path_;
   o.data_key_hex = key_;
   EXPECT_EQ(OpenSqliteStore(o).status().code(), Code::kFailedPrecondition);
+}
+
+// Another application's database is not taken over, and a database a newer binary migrated
+// is not opened by an older one: both are refused, naming the file, and left as they were.
+TEST_F(StoreTest, AnotherApplicationsDatabaseOrANewerSchemaIsRefused) {
+  const auto exec = [&](const char* sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+    sqlite3_close(db);
+  };
+  const auto refused = [&] {
+    SqliteOptions o;
+    o.path = path_;
+    o.data_key_hex = key_;
+    o.node_id = 1;
+    auto s = OpenSqliteStore(o);
+    return s.ok() ? std::string() : s.status().message();
+  };
+  exec("CREATE TABLE foo(x)");
+  const std::string foreign = refused();
+  EXPECT_NE(foreign.find(path_ + " holds another application's tables"), std::string::npos) << foreign;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  int tables = 0;
+  sqlite3_exec(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", [](void* p, int, char** v, char**) {
+    *static_cast<int*>(p) = std::atoi(v[0]);
+    return 0;
+  }, &tables, nullptr);
+  sqlite3_close(db);
+  EXPECT_EQ(tables, 1) << "nothing of ours was written into it";
+  std::filesystem::remove(path_);
+  { auto s = Open(); ASSERT_TRUE(s); }
+  exec("INSERT INTO schema_migrations(version, applied_at) VALUES(999, 0)");
+  const std::string newer = refused();
+  EXPECT_NE(newer.find("schema version 999, newer than this hotline knows"), std::string::npos) << newer;
 }
 
 // A database this user may not write is refused when it is opened, naming the file, instead

@@ -319,9 +319,32 @@ Status SqliteStore::Open() {
 }
 
 Status SqliteStore::Migrate(Connection& c) {
+  // Another application's database is not taken over: its tables and no schema of ours.
+  {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table'), "
+                                       "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')"));
+    Status st;
+    if (s.Step(&st) && s.Int(0) > 0 && s.Int(1) == 0) {
+      return Status(Code::kFailedPrecondition, opts_.path + " holds another application's tables, not a hotline database "
+                                               "(create one with: hotline init --db NEW_FILE)");
+    }
+    RETURN_IF_ERROR(st);
+  }
   RETURN_IF_ERROR(c.Exec("CREATE TABLE IF NOT EXISTS schema_migrations("
                          "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"));
   const auto& migrations = sqlite::Migrations();
+  // A database a newer binary migrated is refused: this one would misread what it does not
+  // know (an index built another way, a column it does not fill).
+  {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT COALESCE(max(version), 0) FROM schema_migrations"));
+    Status st;
+    if (s.Step(&st) && s.Int(0) > static_cast<int64_t>(migrations.size())) {
+      return Status(Code::kFailedPrecondition, opts_.path + " is at schema version " + std::to_string(s.Int(0)) +
+                                               ", newer than this hotline knows (" + std::to_string(migrations.size()) +
+                                               "): run the newer hotline that upgraded it");
+    }
+    RETURN_IF_ERROR(st);
+  }
   for (size_t i = 0; i < migrations.size(); ++i) {
     RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
     ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?"));
