@@ -83,6 +83,15 @@ TEST(Text, DigitsOnly) {
   EXPECT_FALSE(IsDigits("１２"));  // full-width digits are not ASCII digits
 }
 
+// Zero-width characters look like nothing on every screen: alone they are no text, and at the
+// ends of text they are trimmed like blanks; inside it they stay.
+TEST(Text, InvisibleCharactersAreBlanks) {
+  EXPECT_FALSE(HasVisibleText(" \u200b\t\ufeff \u2060"));
+  EXPECT_TRUE(HasVisibleText("\u200b好"));
+  EXPECT_EQ(TrimInvisible("\u200b \u200c很好\u200d好 \ufeff\n"), "很好\u200d好");
+  EXPECT_EQ(TrimInvisible("\u200b \u200b"), "");
+}
+
 TEST(Text, CsvQuotesAndNewlines) {
   auto rows = ParseCsv("\xEF\xBB\xBF" "a,b,c\n\"x,1\",\"he said \"\"hi\"\"\",\"two\nlines\"\r\nlast,,\n");
   ASSERT_TRUE(rows.ok());

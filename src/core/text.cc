@@ -103,13 +103,20 @@ std::string CleanText(std::string_view s) {
   return Trim(kept);
 }
 
-bool HasVisibleText(std::string_view s) {
-  std::string rest(s);
-  for (std::string_view zw : {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}) {
-    for (size_t at; (at = rest.find(zw)) != std::string::npos;) rest.erase(at, zw.size());
+std::string TrimInvisible(std::string_view s) {
+  static constexpr std::string_view kZeroWidth[] = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"};
+  std::string rest = Trim(s);
+  for (bool cut = true; cut;) {
+    cut = false;
+    for (std::string_view zw : kZeroWidth) {
+      if (rest.starts_with(zw)) rest = Trim(std::string_view(rest).substr(zw.size())), cut = true;
+      if (rest.ends_with(zw)) rest = Trim(std::string_view(rest).substr(0, rest.size() - zw.size())), cut = true;
+    }
   }
-  return !Trim(rest).empty();
+  return rest;
 }
+
+bool HasVisibleText(std::string_view s) { return !TrimInvisible(s).empty(); }
 
 Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data, std::vector<size_t>* lines) {
   if (data.substr(0, 3) == "\xEF\xBB\xBF") data.remove_prefix(3);

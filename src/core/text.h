@@ -30,6 +30,8 @@ std::string CleanText(std::string_view s);
 // Whether s holds anything but blanks and zero-width characters (U+200B–U+200D, U+2060,
 // U+FEFF), which look empty on every screen.
 bool HasVisibleText(std::string_view s);
+// s without the blanks and zero-width characters at its ends.
+std::string TrimInvisible(std::string_view s);
 
 // RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. A leading
 // UTF-8 BOM is dropped, and so are blank lines. Fails with the line number of an

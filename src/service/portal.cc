@@ -36,11 +36,7 @@ Result<Ticket> Service::PublicRate(const std::string& number, const std::string&
   if (comment.size() > 2000) return InvalidArgument("comment", "at most 2000 bytes");
   // Cleaned as every other text a citizen or agent writes: control characters dropped, and
   // blanks or zero-width characters alone are no comment (nor kept at its ends).
-  std::string said = HasVisibleText(comment) ? Trim(CleanText(comment)) : "";
-  for (std::string_view zw : {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}) {
-    while (said.starts_with(zw)) said = Trim(said.substr(zw.size()));
-    while (said.ends_with(zw)) said = Trim(said.substr(0, said.size() - zw.size()));
-  }
+  const std::string said = TrimInvisible(CleanText(comment));
   ASSIGN_OR_RETURN(auto progress, PublicLookup(number, phone_last4, code));
   const Ticket& t = progress.ticket;
   if (t.phase != Phase::kCallback) {

@@ -886,7 +886,6 @@ void Service::RaiseRepeatCallerAlert(const std::string& phone, Id ticket_id, Tim
   }
   std::map<Id, Ticket> about;
   for (const auto& c : *contacts) {
-    if (c.kind == "intake") continue;  // the call that filed a ticket is the ticket
     auto it = about.find(c.ticket_id);
     if (it == about.end()) {
       auto x = store_->GetTicket(c.ticket_id);
@@ -917,8 +916,10 @@ void Service::RaiseRepeatCallerAlert(const std::string& phone, Id ticket_id, Tim
   // ticket is of that ticket's matter). From asking towards complaining, or a tone that rises
   // (calm → angry → desperate), escalates; a desperate / extreme tone escalates at all. Three
   // different matters from one phone are a repeat caller, not an escalation.
-  std::vector<std::vector<uint64_t>> shingles;
-  for (const Call& x : recent) shingles.push_back(intel::Shingles(x.ticket->title + "\n" + x.ticket->content));
+  std::map<Id, std::vector<uint64_t>> shingles;  // per ticket: one chased twice is read once
+  for (const Call& x : recent) {
+    if (!shingles.count(x.ticket->id)) shingles[x.ticket->id] = intel::Shingles(x.ticket->title + "\n" + x.ticket->content);
+  }
   const auto linked = [&](size_t i, size_t j) {
     const Ticket& x = *recent[i].ticket;
     const Ticket& y = *recent[j].ticket;
@@ -926,7 +927,7 @@ void Service::RaiseRepeatCallerAlert(const std::string& phone, Id ticket_id, Tim
     if (!x.category_code.empty() && !y.category_code.empty() && x.category_code.substr(0, 2) == y.category_code.substr(0, 2)) {
       return true;
     }
-    return intel::Jaccard(shingles[i], shingles[j]) >= 0.1;
+    return intel::Jaccard(shingles[x.id], shingles[y.id]) >= 0.1;
   };
   std::vector<bool> in_matter(recent.size(), false);
   in_matter.back() = true;

@@ -237,7 +237,8 @@ class Store {
   virtual Result<Contact> AddContact(Contact c, Requester requester, Event e, const ContactKey& idempotency = {},
                                      bool* replayed = nullptr) = 0;
   virtual Result<std::vector<Contact>> ListContacts(Id ticket_id) = 0;
-  // The contacts recorded from this phone (by its hash) since `since`, newest first.
+  // The calls recorded from this phone (by its hash) about a ticket again since `since`,
+  // newest first: contacts other than the intake (the call that filed the ticket).
   virtual Result<std::vector<Contact>> ContactsFromPhone(const std::string& phone_hash, TimeMs since, int limit) = 0;
   // Refused (kFailedPrecondition) when the ticket holds max_per_ticket files already,
   // counted in the same transaction, so parallel uploads cannot pass the limit.

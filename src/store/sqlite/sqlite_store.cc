@@ -1434,7 +1434,7 @@ Result<std::vector<Contact>> SqliteStore::ContactsFromPhone(const std::string& p
   return Read<std::vector<Contact>>([&](Connection& c) -> Result<std::vector<Contact>> {
     ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT ") + kContactCols +
                                        " FROM contacts WHERE requester_id IN (SELECT id FROM requesters WHERE phone_hash = ?)"
-                                       " AND at >= ? ORDER BY at DESC, id DESC LIMIT ?"));
+                                       " AND kind != 'intake' AND at >= ? ORDER BY at DESC, id DESC LIMIT ?"));
     s.Bind(1, phone_hash).Bind(2, since).Bind(3, static_cast<int64_t>(limit));
     std::vector<Contact> out;
     Status st;

@@ -3,6 +3,7 @@
 // urge / supervise commands (src/ticket/command_parse.cc), validated before sending.
 
 import type { Assignment, Ticket } from './ticket'
+import { phoneDigits } from './wbIntake'
 
 // The screens' names for the one ticket type (lib/ticket.ts).
 export type RcAssignment = Assignment
@@ -113,7 +114,7 @@ export function contactBody(f: ContactForm): Checked<ContactBody> {
   if (!text.ok) return text
   const body: ContactBody = { kind: f.kind, channel: f.channel, content: text.body.content }
   const phone = f.phone.trim(), name = f.name.trim()
-  const digits = phone.replace(/\D/g, '').length
+  const digits = phoneDigits(phone).length
   if (phone && (digits < 5 || digits > 20 || /[^\d\s\-+().]/.test(phone))) {
     return { ok: false, error: { field: 'citizen.phone', message: '来电号码应为 5–20 位数字' } }
   }
