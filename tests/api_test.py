@@ -1312,6 +1312,19 @@ class PersonalDataTest(Base):
             self.assertEqual([x["id"] for x in items], [c["id"]], who)
         items, _ = self.list_all("agent1", q=phone[:6])
         self.assertIn(c["id"], [x["id"] for x in items])
+        # Opened by its number, it does not show an analyst its words either: not in the
+        # detail, the list, a contact or the timeline. The other roles read them.
+        self.expect(call("POST", "/api/v1/tickets/%s/contacts" % c["id"], {"channel": "phone", "kind": "supplement",
+                         "content": "补充：举报人赵六再次来电"}, T("agent1")), 201)
+        hidden = "（保密件，内容不显示）"
+        for who, shown in (("ana1", False), ("qa1", True), ("agent1", True)):
+            detail = self.expect(call("GET", "/api/v1/tickets/" + c["id"], token=T(who)), 200).json
+            listed, _ = self.list_all(who, q=c["number"])
+            contacts = self.expect(call("GET", "/api/v1/tickets/%s/contacts" % c["id"], token=T(who)), 200).json["items"]
+            events = self.expect(call("GET", "/api/v1/tickets/%s/events" % c["id"], token=T(who)), 200).json["items"]
+            seen = json.dumps([detail, listed, contacts, events], ensure_ascii=False)
+            self.assertEqual(phone in seen and "赵六" in seen, shown, who)
+            self.assertEqual(detail["content"] == hidden and contacts[0]["content"] == hidden, not shown, who)
         # Dates and parts of ticket numbers are ordinary searches for every role.
         self.expect(call("GET", "/api/v1/tickets" + q(q="20261201"), token=T("ana1")), 200)
 

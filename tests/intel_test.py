@@ -881,6 +881,22 @@ class AssistTest(DemoCase):
         cover = [x for x in h["hotspots"] if numbers[0] in x["numbers"]]
         self.assertEqual(len(cover), 1, h)
         self.assertEqual(sorted(cover[0]["numbers"]), sorted(numbers))
+        # A matter reported only in confidential reports is counted, but its words (which may
+        # name the reporter) are not quoted as its description.
+        secret = []
+        for i in range(3):
+            status, t = self.api("POST", "/api/v1/tickets", {
+                "channel": "phone", "request_type": "report", "confidential": True,
+                "content": "举报人孙保密：和平里社区西门餐馆后厨老鼠横行，卫生极差，请查处。",
+                "citizen": {"phone": "1390000%04d" % (100 + i)}})
+            self.assertEqual(status, 201, t)
+            secret.append(t["number"])
+        status, h = self.api("GET", "/api/v1/insight/hotspots?top=100", who="analyst1")
+        self.assertEqual(status, 200, h)
+        [matter] = [x for x in h["hotspots"] if secret[0] in x["numbers"]]
+        self.assertEqual(sorted(matter["numbers"]), sorted(secret))
+        self.assertEqual(matter["description"], "（保密件，内容不显示）")
+        self.assertNotIn("孙保密", json.dumps(h, ensure_ascii=False))
         # A district centre's analysis runs over its own tickets only: the city centre's group
         # is not in it, and every ticket it names is one the centre may open.
         status, mine = self.api("GET", "/api/v1/insight/duplicates", who="disp_jiangbei")

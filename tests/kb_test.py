@@ -350,12 +350,23 @@ class KbTest(unittest.TestCase):
             self.assertEqual((c, js["error"]["details"].get("field")), (400, field), js)
         c, js = self.call("GET", "/api/v1/kb/similar-cases?text=x&limit=21", token=self.agent)
         self.assertEqual((c, js["error"]["details"].get("field")), (400, "limit"), js)
+        # A parameter that is not what it says is refused by name: a broken escape would be
+        # searched as the literal text, and nobody types a control character.
+        for path, field in (("/api/v1/kb/search?q=%zz", "q"), ("/api/v1/kb/search?q=%E7%94%B5%zz", "q"),
+                            ("/api/v1/kb/search?q=%", "q"), ("/api/v1/kb/search?q=%00", "q"),
+                            ("/api/v1/kb/search?q=%E7%94%B5%E6%A2%AF&limit=%1", "limit"),
+                            ("/api/v1/kb/suggest?text=", "text"), ("/api/v1/kb/similar-cases?text=", "text")):
+            c, js = self.call("GET", path, token=self.agent)
+            self.assertEqual((c, js["error"]["details"].get("field")), (400, field), (path, js))
+        c, js = self.call("GET", "/api/v1/kb/suggest?text=%E7%94%B5%E6%A2%AF%0A%E5%9D%8F%E4%BA%86", token=self.agent)
+        self.assertEqual(c, 200, js)
         c, js = self.call("GET", "/api/v1/public/kb/search?q=x&status=draft")
         self.assertEqual((c, js["error"]["details"].get("field")), (400, "status"), js)
         for body, field in (({"text": text, "limit": 0}, "limit"), ({"text": text, "limit": "3"}, "limit"),
                             ({"text": text, "lmit": 3}, "lmit"), ({}, "ticket_id"), ({"ticket_id": "x"}, "ticket_id"),
                             ({"text": 5}, "text"), ({"text": "电梯" * 7000}, "text"),
-                            ({"text": "电梯", "ticket_id": "1"}, "text")):
+                            ({"text": "电梯", "ticket_id": "1"}, "text"), ({"text": ""}, "text"),
+                            ({"text": " \u200b"}, "text")):
             c, js = self.call("POST", "/api/v1/kb/suggest", body, self.agent)
             self.assertEqual((c, js["error"]["details"].get("field")), (400, field), (body if len(str(body)) < 99 else field, js))
 
@@ -546,6 +557,16 @@ class KbTest(unittest.TestCase):
                          "the edited file updates its entry; it does not add a copy")
         conn = sqlite3.connect(db)
         self.assertEqual(conn.execute("SELECT count(*), max(version), max(external_id) FROM kb_entries").fetchone(), (1, 2, None))
+        stamp = conn.execute("SELECT updated_at FROM kb_entries").fetchone()
+        conn.close()
+        # The same file again changes nothing: no new version, and the entry's freshness
+        # (updated_at, which ranking reads) is left alone.
+        r = kb("import", "--db", db, out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("(1 unchanged", r.stdout)
+        conn = sqlite3.connect(db)
+        self.assertEqual(conn.execute("SELECT version, updated_at FROM kb_entries").fetchone(), (2, stamp[0]))
+        self.assertEqual(conn.execute("SELECT count(*) FROM kb_versions").fetchone(), (2,))
         conn.close()
 
     def test_import_refuses_what_it_cannot_keep(self):

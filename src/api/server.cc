@@ -396,6 +396,39 @@ Status OneProof(const std::string& code, const std::string& last4) {
 }
 
 // 429 with Retry-After, so a well-behaved client (or proxy) knows when to come back.
+// The query string of a request target, parameter by parameter: every % opens two hex
+// digits, and no parameter holds a control character once decoded (tab and line breaks
+// aside: a whole message may be sent as `text`).
+Status CheckQueryString(const std::string& target) {
+  const size_t q = target.find('?');
+  if (q == std::string::npos) return Status::Ok();
+  const std::string_view query = std::string_view(target).substr(q + 1);
+  size_t start = 0;
+  while (start <= query.size()) {
+    size_t end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    const std::string_view pair = query.substr(start, end - start);
+    const size_t eq = pair.find('=');
+    const std::string_view key = pair.substr(0, eq);
+    std::string name = httplib::detail::decode_url(std::string(key), true);
+    if (name.empty() || name.size() > 64 || !IsValidUtf8(name)) name = "query";
+    for (size_t i = 0; i < pair.size(); ++i) {
+      if (pair[i] != '%') continue;
+      if (i + 2 >= pair.size() || !std::isxdigit(static_cast<unsigned char>(pair[i + 1])) ||
+          !std::isxdigit(static_cast<unsigned char>(pair[i + 2]))) {
+        return InvalidArgument(name, "has a broken %-escape (write % itself as %25)");
+      }
+    }
+    for (const char c : httplib::detail::decode_url(std::string(pair), true)) {
+      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+        return InvalidArgument(name, "holds a control character");
+      }
+    }
+    start = end + 1;
+  }
+  return Status::Ok();
+}
+
 void SendTooMany(Res& res, const RateLimiter& limiter, const std::string& message) {
   res.set_header("Retry-After", std::to_string(limiter.RetryAfterS()));
   SendError(res, Status(Code::kResourceExhausted, message));
@@ -409,7 +442,7 @@ struct ApiServer::Impl {
   // A contact of ticket `t` with the caller who rang (催单, 补充 from another phone), shown as
   // the ticket's citizen is shown to this actor.
   Result<json> ContactWithCaller(const Actor& a, const Ticket& t, const Contact& c) {
-    json out = ContactJson(c);
+    json out = ContactJson(c, t, a);
     if (c.requester_id == 0) return out;
     ASSIGN_OR_RETURN(auto v, svc->Citizen(a, t, false, c.requester_id));
     out["citizen"] = CitizenJson(v);
@@ -467,7 +500,9 @@ struct ApiServer::Impl {
     }
     return req.remote_addr;
   }
-  RateLimiter public_limiter{60, 20};
+  // Per address, each its own: a citizen reading the FAQ is not locked out of their ticket.
+  RateLimiter public_lookup_limiter{60, 20};  // progress look-ups
+  RateLimiter public_kb_limiter{60, 20};      // FAQ searches
   RateLimiter public_write_limiter{20, 10};  // citizens' submissions and ratings, per address
   // Failed logins per address: a flood of made-up names is refused before the slow password
   // check (the per-name lock never trips on names that change). A shift logging in behind one
@@ -608,6 +643,15 @@ void ApiServer::Impl::Routes() {
         return R::Handled;
       }
     }
+    // A parameter that is not what it says is refused by name: a broken escape (%zz, a lone %)
+    // would otherwise be searched as the literal text, and a control character (%00) was
+    // never typed by anyone.
+    if (req.path.rfind("/api/", 0) == 0) {
+      if (Status st = CheckQueryString(req.target); !st.ok()) {
+        SendError(res, st);
+        return R::Handled;
+      }
+    }
     if (req.path.rfind("/api/", 0) != 0 || (req.method != "POST" && req.method != "PUT" && req.method != "PATCH")) {
       return R::Unhandled;
     }
@@ -731,12 +775,12 @@ json KbJson(const KbEntry& e, bool current, bool editor) {
   j["version"] = e.version;
   j["use_count"] = e.use_count;
   j["updated_at"] = Iso(e.updated_at);
-  j["updated_by"] = IdToString(e.updated_by);
+  j["updated_by"] = IdOrNull(e.updated_by);
   if (editor && e.revision) {
     json r = json::parse(KbEntryJson(*e.revision));
     r.erase("id");
     r["updated_at"] = Iso(e.revision->updated_at);
-    r["updated_by"] = IdToString(e.revision->updated_by);
+    r["updated_by"] = IdOrNull(e.revision->updated_by);
     j["revision"] = std::move(r);
   }
   return j;
@@ -841,9 +885,10 @@ void ApiServer::Impl::KbRoutes() {
                             size_t max_limit) -> Result<std::string> {
     std::string text, ticket_id;
     std::optional<std::string> limit_given;
-    bool has_ticket = false;
+    bool has_ticket = false, text_given = false;
     if (post) {
       ASSIGN_OR_RETURN(json body, BodyObject(req, 256 * 1024));
+      text_given = body.contains("text") && !body["text"].is_null();
       RETURN_IF_ERROR(RefuseUnknownFields(body, "", {"text", "ticket_id", "limit"}));
       RETURN_IF_ERROR(StrField(body, "text", false, SIZE_MAX, &text));
       RETURN_IF_ERROR(StrField(body, "ticket_id", false, 32, &ticket_id));
@@ -854,6 +899,7 @@ void ApiServer::Impl::KbRoutes() {
     } else {
       RETURN_IF_ERROR(OnlyParams(req, {"text", "ticket_id", "limit"}, "this request"));
       text = req.get_param_value("text");
+      text_given = req.has_param("text");
       has_ticket = req.has_param("ticket_id");
       ticket_id = req.get_param_value("ticket_id");
       if (req.has_param("limit")) limit_given = req.get_param_value("limit");
@@ -868,7 +914,10 @@ void ApiServer::Impl::KbRoutes() {
       *ticket = t.id;
       return TicketQueryText(t);
     }
-    if (Trim(text).empty()) return InvalidArgument("ticket_id", "give ticket_id or text");
+    // Text given but blank is named as such; neither given asks for one of them.
+    if (!HasVisibleText(text)) {
+      return text_given ? InvalidArgument("text", "must not be empty") : InvalidArgument("ticket_id", "give ticket_id or text");
+    }
     return text;
   };
   auto suggest = [this, assist_text](bool post) {
@@ -922,8 +971,8 @@ void ApiServer::Impl::KbRoutes() {
   Get("/api/v1/kb/similar-cases", "/api/v1/kb/similar-cases", similar_cases(false));
   Post("/api/v1/kb/similar-cases", "/api/v1/kb/similar-cases", similar_cases(true));
   Get(R"(/api/v1/public/kb/search)", "/api/v1/public/kb/search", [this](const Req& req, Res& res) {
-    if (!public_limiter.Allow(ClientAddress(req), svc->clock()->NowMs())) {
-      return SendTooMany(res, public_limiter, "too many requests from your address; slow down");
+    if (!public_kb_limiter.Allow(ClientAddress(req), svc->clock()->NowMs())) {
+      return SendTooMany(res, public_kb_limiter, "too many searches from your address; slow down");
     }
     if (Status st = OnlyParams(req, {"q", "category", "limit"}, "a search"); !st.ok()) return SendError(res, st);
     if (req.get_param_value("q").size() > 400) return SendError(res, InvalidArgument("q", "at most 400 bytes"));
@@ -1010,6 +1059,7 @@ void ApiServer::Impl::KbRoutes() {
     save(a, req, res, ParseId(req.matches[1]).value_or(0));
   }));
   Get(R"(/api/v1/kb/(\d+))", "/api/v1/kb/{id}", Authed([this](const Actor& a, const Req& req, Res& res) {
+    if (Status st = OnlyParams(req, {}, "an entry"); !st.ok()) return SendError(res, st);
     const Id id = ParseId(req.matches[1]).value_or(0);
     auto e = svc->Kb().Get(id);
     if (!e.ok()) return SendError(res, e.status());
@@ -1021,6 +1071,7 @@ void ApiServer::Impl::KbRoutes() {
   }));
   Get(R"(/api/v1/kb/(\d+)/versions)", "/api/v1/kb/{id}/versions", Authed([this](const Actor& a, const Req& req, Res& res) {
     if (!KbEditor(a)) return SendError(res, PermissionDenied("only editors see an entry's versions"));
+    if (Status st = OnlyParams(req, {}, "an entry's versions (all are listed)"); !st.ok()) return SendError(res, st);
     const Id id = ParseId(req.matches[1]).value_or(0);
     if (auto e = svc->Kb().Get(id); !e.ok()) return SendError(res, e.status());
     auto v = svc->store()->KbVersions(id);
@@ -1035,7 +1086,7 @@ void ApiServer::Impl::KbRoutes() {
       entry.erase("changed_at");
       // No user: the command line saved it (hotline kb import, the demo's seed).
       const auto name = names.find(by);
-      items.push_back({{"version", n}, {"changed_by", by ? json(IdToString(by)) : json(nullptr)},
+      items.push_back({{"version", n}, {"changed_by", IdOrNull(by)},
                        {"changed_by_name", name != names.end() ? json(name->second) : json(nullptr)},
                        {"changed_at", Iso(at)}, {"entry", entry}});
     }
@@ -1361,7 +1412,11 @@ void ApiServer::Impl::IntelRoutes() {
     for (const auto& t : r->topics) {
       auto [ids, numbers] = MemberIds(t.members, tickets);
       json examples = json::array();
-      for (size_t k = 0; k < t.members.size() && k < 3; ++k) examples.push_back(Utf8Prefix(tickets[t.members[k]].content, 300));
+      // Examples never quote a confidential report: its words may name its reporter.
+      for (size_t m : t.members) {
+        if (examples.size() == 3) break;
+        if (!tickets[m].confidential) examples.push_back(Utf8Prefix(tickets[m].content, 300));
+      }
       items.push_back({{"terms", t.terms}, {"tickets", t.members.size()}, {"share", std::round(t.share * 1000) / 1000},
                        {"before", t.before}, {"after", t.after},
                        {"change", t.change ? json(std::round(*t.change * 1000) / 1000) : json(nullptr)},
@@ -1775,7 +1830,7 @@ void ApiServer::Impl::OrgRoutes() {
     json items = json::array();
     const auto names = StaffNames();
     for (const auto& e : *entries) {
-      json item = {{"id", IdToString(e.id)}, {"at", Iso(e.at)}, {"user_id", IdToString(e.user_id)},
+      json item = {{"id", IdToString(e.id)}, {"at", Iso(e.at)}, {"user_id", IdOrNull(e.user_id)},
                    {"action", e.action}, {"target", e.target}, {"detail", e.detail}};
       if (auto it = names.find(e.user_id); it != names.end()) item["user_name"] = it->second;
       items.push_back(std::move(item));
@@ -1901,12 +1956,16 @@ void ApiServer::Impl::TicketRoutes() {
   }));
   Get(R"(/api/v1/tickets/(\d+)/events)", "/api/v1/tickets/{id}/events",
       Authed([this](const Actor& a, const Req& req, Res& res) {
-    auto events = svc->Events(a, ParseId(req.matches[1]).value_or(0));
+    const Id id = ParseId(req.matches[1]).value_or(0);
+    auto events = svc->Events(a, id);
     if (!events.ok()) return SendError(res, events.status());
+    auto t = svc->GetTicket(a, id);
+    if (!t.ok()) return SendError(res, t.status());
     const auto names = StaffNames();
     json items = json::array();
     for (const auto& e : *events) {
       json j = EventJson(e);
+      if (e.type == "contact_added" && WordsHidden(*t, a)) j["data"]["content"] = intel::kConfidentialOnly;
       if (auto it = names.find(e.actor_user_id); it != names.end()) j["actor_name"] = it->second;
       items.push_back(std::move(j));
     }
@@ -1993,8 +2052,8 @@ void ApiServer::Impl::TicketRoutes() {
 void ApiServer::Impl::PublicRoutes() {
   Get(R"(/api/v1/public/tickets/([0-9A-Za-z]{1,32}))", "/api/v1/public/tickets/{number}",
       [this](const Req& req, Res& res) {
-    if (!public_limiter.Allow(ClientAddress(req), svc->clock()->NowMs())) {
-      return SendTooMany(res, public_limiter, "too many requests from your address; slow down");
+    if (!public_lookup_limiter.Allow(ClientAddress(req), svc->clock()->NowMs())) {
+      return SendTooMany(res, public_lookup_limiter, "too many look-ups from your address; slow down");
     }
     if (Status st = OnlyParams(req, {"code", "phone_last4"}, "a progress look-up"); !st.ok()) return SendError(res, st);
     if (Status st = OneProof(req.get_param_value("code"), req.get_param_value("phone_last4")); !st.ok()) {

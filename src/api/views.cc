@@ -6,8 +6,9 @@ using nlohmann::json;
 
 std::string Iso(TimeMs t) { return t == 0 ? "" : FormatIsoCity(t); }
 
-namespace {
 json IdOrNull(Id id) { return id == 0 ? json(nullptr) : json(IdToString(id)); }
+
+namespace {
 json IdList(const std::vector<Id>& ids) {
   json out = json::array();
   for (Id id : ids) out.push_back(IdToString(id));
@@ -84,8 +85,11 @@ json EventJson(const Event& e) {
           {"data", data.is_discarded() ? json::object() : data}};
 }
 
-json ContactJson(const Contact& c) {
-  return {{"id", IdToString(c.id)}, {"channel", c.channel}, {"kind", c.kind}, {"content", c.content},
+bool WordsHidden(const Ticket& t, const Actor& actor) { return t.confidential && actor.role == Role::kAnalyst; }
+
+json ContactJson(const Contact& c, const Ticket& t, const Actor& actor) {
+  return {{"id", IdToString(c.id)}, {"channel", c.channel}, {"kind", c.kind},
+          {"content", WordsHidden(t, actor) ? intel::kConfidentialOnly : c.content},
           {"recorded_by", IdOrNull(c.recorded_by)}, {"at", Iso(c.at)}};
 }
 
@@ -148,7 +152,8 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
   json j = {{"id", IdToString(t.id)}, {"number", t.number}, {"status", TicketStatusName(st)},
             {"status_label", TicketStatusLabelZh(st)}, {"phase", PhaseName(t.phase)}, {"version", t.version},
             {"channel", t.channel}, {"request_type", t.request_type}, {"urgency", t.urgency},
-            {"title", t.title}, {"content", t.content}, {"address", t.address},
+            {"title", WordsHidden(t, actor) ? intel::kConfidentialOnly : t.title},
+            {"content", WordsHidden(t, actor) ? intel::kConfidentialOnly : t.content}, {"address", t.address},
             {"area_id", IdOrNull(t.area_id)}, {"area_name", area ? area->name : ""},
             {"category_code", t.category_code}, {"taxonomy_version", t.taxonomy_version},
             {"confidential", t.confidential}, {"tags", t.tags},

@@ -10,15 +10,23 @@
 
 namespace hotline {
 
+// An id as a string, or null for 0 (none: the command line or the system, no unit).
+nlohmann::json IdOrNull(Id id);
 nlohmann::json UnitJson(const Unit& u);
 nlohmann::json AreaJson(const Area& a);
 nlohmann::json RuleJson(const DispatchRule& r);
 nlohmann::json CategoryJson(const Category& c);
 nlohmann::json UserJson(const User& u);
+// A confidential report's words may name its reporter: an analyst, who sees no citizen data,
+// does not read them (the ticket's title and content, a contact's words).
+bool WordsHidden(const Ticket& t, const Actor& actor);
 nlohmann::json EventJson(const Event& e);
-nlohmann::json ContactJson(const Contact& c);
+// A contact on ticket `t` (a 催单's words), as `actor` may read them.
+nlohmann::json ContactJson(const Contact& c, const Ticket& t, const Actor& actor);
 nlohmann::json AttachmentJson(const Attachment& a);
 // The ticket for staff. `query_code` only where the actor took the request or runs a centre.
+// An analyst, who sees no citizen data, does not read a confidential report's words (title,
+// content): they may name its reporter.
 // `now` and `policy` give the warning level and the remaining (working) time.
 nlohmann::json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, const Policy& policy, TimeMs now);
 nlohmann::json CitizenJson(const CitizenView& v);

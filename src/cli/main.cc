@@ -337,10 +337,15 @@ int KbImport(const std::string& db, const std::string& file) {
   auto saved = kb.Save(std::move(entries).value(), 0);
   if (!saved.ok()) return cli::Fail(saved.status());
   created.keep = true;
+  const size_t unchanged = static_cast<size_t>(
+      std::count_if(saved->begin(), saved->end(), [](const KbEntry& e) { return e.unchanged; }));
   std::string detail = std::to_string(n) + " entries from " + Utf8Prefix(file, 200);
+  if (unchanged) detail += "; " + std::to_string(unchanged) + " unchanged";
   if (replaced) detail += "; " + std::to_string(replaced) + " revisions in review replaced";
   (void)app->store->AppendAudit({0, SystemClock::Default()->NowMs(), 0, "kb_imported", "kb_import", detail + " (hotline kb import)"});
-  std::cout << "imported " << n << " knowledge entries\n";
+  std::cout << "imported " << n << " knowledge entries";
+  if (unchanged) std::cout << " (" << unchanged << " unchanged: no new version)";
+  std::cout << "\n";
   if (replaced) {
     std::cout << "replaced " << replaced << " entries whose edit was waiting in review (the edits stay in their "
                  "version history)\n";

@@ -1303,8 +1303,13 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
       const size_t len = Utf8Length(name), best_len = Utf8Length(h.place);
       if (cnt > best || (cnt == best && (len > best_len || (len == best_len && name < h.place)))) best = cnt, h.place = name;
     }
-    const Message& rep = msgs[h.members[0]];
-    h.description = !rep.title.empty() ? rep.title : Utf8(WordChars(rep.text).substr(0, 40));
+    h.description = kConfidentialOnly;
+    for (size_t m : h.members) {
+      const Message& rep = msgs[m];
+      if (rep.confidential) continue;
+      h.description = !rep.title.empty() ? rep.title : Utf8(WordChars(rep.text).substr(0, 40));
+      break;
+    }
     out.push_back(std::move(h));
   }
   lap("heat and the top hotspots");

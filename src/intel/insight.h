@@ -33,6 +33,9 @@ struct Message {
   std::string features{};
   // The ticket's urgency where the source has one (normal | urgent | emergency).
   std::string urgency{};
+  // A confidential report (保密件): counted like any other, but its words may name its
+  // reporter, so they are never quoted as a matter's description.
+  bool confidential = false;
 };
 
 // "2019/2/28 11:25:05", "2019-09-05 12:29:01", ISO 8601; read in the city's zone.
@@ -134,13 +137,17 @@ struct HotspotOptions {
   StageTimes* stages = nullptr;  // when set, FindHotspots appends where its time went
 };
 
+// A matter reported only in confidential reports is described by this, never by their words.
+inline constexpr const char* kConfidentialOnly = "（保密件，内容不显示）";
+
 struct Hotspot {
   int rank = 0;
   double heat = 0;
   std::vector<size_t> members;  // most central first
   std::optional<TimeMs> time_from, time_to;
   std::string place;
-  std::string description;  // the most central message's title (or opening)
+  std::string description;  // the most central message's title (or opening) that is not
+                            // confidential; kConfidentialOnly when every message is
   size_t callers = 0;
   int64_t votes = 0;
   double coherence = 0;  // mean cosine of members to the matter's centroid

@@ -210,6 +210,35 @@ TEST(Hotspots, RisingAndUrgentMattersWeighMore) {
   EXPECT_DOUBLE_EQ(spots[0].urgency, 0.5);
 }
 
+// A confidential report's words may name its reporter: a matter is described by a message
+// that is not confidential, and one reported only in confidential reports by a fixed text.
+TEST(Hotspots, AConfidentialReportIsNeverQuoted) {
+  const auto matter = [](const std::string& place, bool all_confidential, std::vector<Message>* m) {
+    for (int i = 0; i < 6; ++i) {
+      Message x{place + std::to_string(i), "", "", {}, place + "u" + std::to_string(i), 0};
+      x.confidential = all_confidential || i % 2 == 0;
+      // The confidential ones name their reporter, and are the most alike (most central).
+      x.title = x.confidential ? "举报人王秘密：" + place + "餐馆后厨老鼠横行卫生极差"
+                               : place + "餐馆后厨老鼠多卫生差" + std::to_string(i);
+      x.text = x.title + "。";
+      m->push_back(std::move(x));
+    }
+  };
+  std::vector<Message> m;
+  matter("金桂苑小区", true, &m);
+  matter("银杏湾小区", false, &m);
+  const auto spots = FindHotspots(m);
+  ASSERT_EQ(spots.size(), 2u);
+  for (const auto& h : spots) {
+    EXPECT_EQ(h.description.find("王秘密"), std::string::npos) << h.description;
+    if (h.place.find("银杏湾") != std::string::npos) {
+      EXPECT_EQ(h.description.rfind("银杏湾小区餐馆后厨老鼠多卫生差", 0), 0u) << h.description;
+    } else {
+      EXPECT_EQ(h.description, kConfidentialOnly) << h.place;
+    }
+  }
+}
+
 // A text copied over and over (every bigram in it is common) is still one duplicate group.
 TEST(Duplicates, ATextRepeatedVeryOftenIsStillOneGroup) {
   std::vector<Message> m = StreetTraffic();

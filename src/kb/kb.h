@@ -45,6 +45,9 @@ struct KbEntry {
   // A save that changes only the pending revision below: the served entry keeps its
   // updated_at and updated_by (what agents see as its last change, and its freshness).
   bool revision_only = false;
+  // Set by a save that found the entry exactly as given (a file exported and imported
+  // again): no new version, and its updated_at (its freshness) is left alone.
+  bool unchanged = false;
   Id updated_by = 0;
   TimeMs updated_at = 0;
   int64_t use_count = 0;     // times used in a direct answer

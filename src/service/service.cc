@@ -1031,6 +1031,7 @@ std::vector<intel::Message> AsMessages(const std::vector<Store::TicketText>& tic
     msgs.push_back({IdToString(t.id), t.title, t.title + "\n" + t.content, t.created_at, t.phone_hash, 0});
     msgs.back().features = t.hotspot_features;
     msgs.back().urgency = t.urgency;
+    msgs.back().confidential = t.confidential;
   }
   return msgs;
 }

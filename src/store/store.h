@@ -271,6 +271,7 @@ class Store {
     std::string category_code;
     std::string hotspot_features;  // as stored at intake; "" for tickets taken in before they were
     std::string urgency;
+    bool confidential = false;  // 保密: its words may name its reporter, never quoted
   };
   // `scope_units` (empty: the whole city) keeps a centre to the tickets it took in or that
   // were dispatched into those units, as ListTickets scopes a centre's lists.

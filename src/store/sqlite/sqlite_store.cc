@@ -1665,7 +1665,8 @@ Result<std::vector<Store::TicketText>> SqliteStore::TicketTexts(TimeMs from, Tim
   return Read<Out>([&](Connection& c) -> Result<Out> {
     ASSIGN_OR_RETURN(auto s, c.Prepare(
         "SELECT id, number, json_extract(state, '$.title'), content, phone_hash, created_at, category_code, "
-        "(SELECT hotspot FROM ticket_features WHERE ticket_id = tickets.id), urgency FROM tickets "
+        "(SELECT hotspot FROM ticket_features WHERE ticket_id = tickets.id), urgency, "
+        "COALESCE(json_extract(state, '$.confidential'), 0) FROM tickets "
         "WHERE created_at >= ? AND created_at < ?" + ScopeClause("id", scope_units) +
         " ORDER BY created_at LIMIT ?"));
     s.Bind(1, from).Bind(2, to);
@@ -1673,7 +1674,8 @@ Result<std::vector<Store::TicketText>> SqliteStore::TicketTexts(TimeMs from, Tim
     Out out;
     Status st;
     while (s.Step(&st)) {
-      out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Text(6), s.Blob(7), s.Text(8)});
+      out.push_back(
+          {s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Text(6), s.Blob(7), s.Text(8), s.Int(9) != 0});
     }
     RETURN_IF_ERROR(st);
     return out;
@@ -2117,12 +2119,20 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
       int old_len = 0, old_version = 0;
       int64_t old_uses = 0;
       TimeMs old_at = 0;
+      bool same = false;  // stored exactly as given
       {
-        ASSIGN_OR_RETURN(auto f, c.Prepare("SELECT id, doc_len, version, external_id IS NULL, use_count, updated_at, updated_by "
+        ASSIGN_OR_RETURN(auto f, c.Prepare("SELECT id, doc_len, version, external_id IS NULL, use_count, updated_at, updated_by, "
+                                           "title = ? AND body = ? AND category_code = ? AND keywords = ? AND "
+                                           "owner_unit_id = ? AND effective_at = ? AND expires_at = ? AND status = ? AND "
+                                           "is_public = ? AND kind = ? AND revision IS ? "
                                            "FROM kb_entries WHERE id = ? OR "
                                            "(external_id IS NOT NULL AND external_id = ?) OR "
                                            "(external_id IS NULL AND id = ?) ORDER BY external_id IS NULL LIMIT 1"));
-        f.Bind(1, e.id).Bind(2, e.external_id.empty() ? std::string("\x01none") : e.external_id).Bind(3, as_internal);
+        f.Bind(1, e.title).Bind(2, e.body).Bind(3, e.category_code).Bind(4, json(e.keywords).dump())
+            .Bind(5, e.owner_unit_id).Bind(6, e.effective_at).Bind(7, e.expires_at).Bind(8, KbStatusName(e.status))
+            .Bind(9, e.is_public).Bind(10, e.kind);
+        if (e.revision) f.Bind(11, KbRevisionJson(*e.revision)); else f.BindNull(11);
+        f.Bind(12, e.id).Bind(13, e.external_id.empty() ? std::string("\x01none") : e.external_id).Bind(14, as_internal);
         Status st;
         if (f.Step(&st)) {
           existing = f.Int(0);
@@ -2132,6 +2142,7 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
           old_uses = f.Int(4);
           old_at = f.Int(5);
           old_by = f.Int(6);
+          same = f.Int(7) != 0;
         }
         RETURN_IF_ERROR(st);
       }
@@ -2140,6 +2151,17 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
                                              std::to_string(e.expected_version) + ": someone else saved it; reload it");
       }
       e.use_count = old_uses;  // an edit keeps the entry's record of direct answers
+      if (existing && same) {
+        // Saved again as it was (a file exported and imported back): no new version, and
+        // its updated_at, which ranks fresh entries higher, is left alone.
+        e.id = existing;
+        e.version = old_version;
+        e.updated_by = old_by;
+        e.updated_at = old_at;
+        e.unchanged = true;
+        out.push_back(e);
+        continue;
+      }
       if (existing) {
         e.id = existing;
         e.version = old_version + 1;
