@@ -114,5 +114,8 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['src/**/*.test.ts'],
+    // A component under test imports Element Plus's styles as the build does: through Vite
+    // (which reads CSS), not Node (which cannot).
+    server: { deps: { inline: ['element-plus'] } },
   },
 } as any)

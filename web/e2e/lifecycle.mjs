@@ -52,7 +52,18 @@ try {
   let code = ''
   let categoryCode = ''
 
-  // 0. A wrong password sent with Enter is one attempt, not two (the lockout allows five).
+  // 0. The address the server prints opens the sign-in page, and once signed in the user's
+  // own screen.
+  await as(null, async (page) => {
+    await page.goto(server.base + '/')
+    await page.waitForSelector('[data-test="username"]', { timeout: 15_000 })
+  })
+  await as('dispatcher1', async (page) => {
+    await page.goto(server.base + '/')
+    await page.waitForURL(/#\/dispatch/, { timeout: 15_000 })
+  })
+
+  // A wrong password sent with Enter is one attempt, not two (the lockout allows five).
   await as(null, async (page) => {
     let attempts = 0
     page.on('request', (r) => { if (r.url().includes('/auth/login')) attempts++ })

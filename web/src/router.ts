@@ -7,6 +7,9 @@ import { elementPlus } from './lib/ui'
 // drawn without Element Plus (the workbench form, for the agent's first load); the router
 // loads it before the others.
 const routes: RouteRecordRaw[] = [
+  // The address the server prints: the sign-in page, or the signed-in user's own screen. It
+  // must be a route of its own: sent to the catch-all below, it would redirect to itself.
+  { path: '/', name: 'root', redirect: () => ({ name: session.user ? homeFor(session.user.role) : 'login' }) },
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true, bare: true } },
   { path: '/portal', name: 'portal', component: () => import('./views/PortalView.vue'), meta: { public: true, bare: true } },
   { path: '/workbench', name: 'workbench', component: () => import('./views/WorkbenchView.vue'), meta: { title: '话务受理', light: true } },
@@ -31,8 +34,7 @@ export const router = createRouter({ history: createWebHashHistory(), routes })
 router.beforeEach(async (to) => {
   const user = session.user
   if (!to.meta.public) {
-    if (!user) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
-    if (to.path === '/') return { name: homeFor(user.role) }
+    if (!user) return { name: 'login', query: { next: to.fullPath } }
     const screen = (to.meta.screen as string | undefined) ?? (to.name as string)
     if (!canSee(screen, user.role)) return { name: homeFor(user.role) }
   }

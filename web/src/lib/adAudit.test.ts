@@ -20,7 +20,7 @@ describe('audit rows', () => {
     expect(auditDetail(entry({ action: 'caller_lookup', detail: '138****5678' }))).toBe('138****5678')
   })
   it('says administration in Chinese, the console\'s included', () => {
-    const created = entry({ action: 'user_created', user_id: '0', target: 'user:1', detail: 'role admin (hotline init)' })
+    const created = entry({ action: 'user_created', user_id: null, target: 'user:1', detail: 'role admin (hotline init)' })
     expect(auditActionLabels[created.action]).toBe('新建用户')
     expect(auditDetail(created)).toBe('角色 系统管理员（命令行 hotline init）')
     expect(auditDetail(entry({ action: 'user_updated', detail: 'password (hotline init)' }))).toBe('密码（命令行 hotline init）')

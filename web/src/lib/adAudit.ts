@@ -3,7 +3,7 @@
 import { fullTime } from './format'
 import { roleLabels } from './labels'
 
-export interface AuditEntry { id: string; at: string; user_id: string; user_name?: string; action: string; target: string; detail: string }
+export interface AuditEntry { id: string; at: string; user_id: string | null; user_name?: string; action: string; target: string; detail: string }
 
 export const auditActionLabels: Record<string, string> = {
   login: '登录', login_failed: '登录失败', reveal: '查看完整个人信息', view_personal_data: '查看个人信息',

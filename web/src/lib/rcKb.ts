@@ -17,7 +17,7 @@ export interface KbEntry {
   version?: number
   use_count?: number
   updated_at?: string
-  updated_by?: string
+  updated_by?: string | null
   score?: number
   snippet?: string
   // An edit of a published entry in review (待审修订); the entry serves its own text meanwhile.
