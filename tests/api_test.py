@@ -1652,6 +1652,11 @@ class IntakeTest(Base):
         self.assertEqual(len(totals), 3)
         self.assertTrue(all(n == 7 for n in totals), totals)
         self.assertEqual([x["id"] for x in items], sorted(ids, key=int, reverse=True), "newest first")
+        # A queue reads oldest first, every ticket once, page after page.
+        items, totals = self.list_all("admin", q=marker, page_size=3, order="oldest")
+        self.assertEqual([x["id"] for x in items], sorted(ids, key=int), "oldest first")
+        self.assertEqual(totals, [7, 7, 7])
+        self.expect_error(call("GET", "/api/v1/tickets" + q(order="due"), token=T("admin")), 400, field="order")
 
         def total(**params):
             r = self.expect(call("GET", "/api/v1/tickets" + q(q=marker, **params), token=T("admin")), 200)
@@ -2178,6 +2183,13 @@ class ScreensTest(Base):
         self.assertTrue(md.startswith("# 12345 热线周报"), md[:80])
         for section in ("## 一、总体情况", "## 二、诉求分类", "## 五、承办单位红黑榜", "## 六、预警提示"):
             self.assertIn(section, md)
+        # Each rate says what it counts, as the JSON does.
+        s = w["summary"]
+        self.assertIn("| 满意率 | ", md)
+        self.assertIn("%s / %s 件已评价" % (s["satisfied"], s["rated"]), md)
+        self.assertIn("%s / %s 单" % (s["on_time"], s["on_time_base"]), md)
+        self.assertLessEqual(s["on_time"], s["on_time_base"])
+        self.expect_error(call("GET", "/api/v1/reports/special?category=", token=T("sup1")), 400, field="category")
         # A district centre's report is its own.
         d = self.expect(call("GET", "/api/v1/reports/special" + q(**{"from": str(today), "to": str(tomorrow)}), token=T("disp_dc")), 200).json
         self.assertEqual(d["scope"], "江南区12345分中心")

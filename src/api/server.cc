@@ -1238,6 +1238,10 @@ void ApiServer::Impl::SlaRoutes() {
     }
     const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
     if (format != "json" && format != "markdown") return SendError(res, InvalidArgument("format", "must be json or markdown"));
+    // An empty category would silently be the whole city's report.
+    if (req.has_param("category") && Trim(req.get_param_value("category")).empty()) {
+      return SendError(res, InvalidArgument("category", "is empty: give a category code, or leave it out for every category"));
+    }
     auto period = ResolveReportPeriod(req.matches[1], when[0], when[1], when[2], svc->clock()->NowMs());
     if (!period.ok()) return SendError(res, period.status());
     auto out = svc->Report(a, *period, req.get_param_value("category"));
@@ -1845,9 +1849,13 @@ namespace {
 Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
   RETURN_IF_ERROR(OnlyParams(req, {"status", "unit_id", "area_id", "cursor", "open", "assignment_state", "closing_kind",
                                     "min_returns", "awaiting", "overdue", "warning", "due_before", "category", "q",
-                                    "phone", "urgency", "channel", "page_size"},
+                                    "phone", "urgency", "channel", "page_size", "order"},
                              "the ticket list"));
   TicketQuery q;
+  if (const std::string order = req.get_param_value("order"); !order.empty() && order != "newest") {
+    if (order != "oldest") return InvalidArgument("order", "must be newest or oldest");
+    q.oldest_first = true;
+  }
   if (req.has_param("status") && !req.get_param_value("status").empty()) {
     q.status = ParseTicketStatus(req.get_param_value("status"));
     if (!q.status) return InvalidArgument("status", "unknown status '" + req.get_param_value("status") + "'");

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <tuple>
 
 #include "service/service.h"
 #include "sla/calendar.h"
@@ -176,7 +177,9 @@ Result<json> Service::Report(const Actor& a, const ReportPeriod& p, const std::s
   const json& rp = prev["rates"];
   const int64_t got = received(cur), got_prev = received(prev);
   json summary = {{"received", got}, {"received_prev", got_prev}, {"received_change", Change(got, got_prev)},
-                  {"rate_base", r["created"]}, {"closed", r["closed"]}, {"rated", r["rated"]}};
+                  {"rate_base", r["created"]}, {"closed", r["closed"]}, {"rated", r["rated"]},
+                  {"satisfied", r["satisfied"]}, {"on_time", r["on_time"]}, {"on_time_base", r["on_time_base"]},
+                  {"answered_directly", r["answered_directly"]}};
   for (const char* k : {"completion_rate", "on_time_rate", "satisfaction_rate", "direct_answer_rate"}) {
     summary[k] = r[k];
     summary[std::string(k) + "_prev"] = rp[k];
@@ -268,8 +271,15 @@ json UnitBoard(const json& ranked_units, size_t size) {
   RankByScore(scored);
   const size_t n = std::min(size, scored.size() / 2);
   json red = json::array(), black = json::array();
-  for (size_t i = 0; i < n; ++i) red.push_back(scored[i]);
-  for (size_t i = 0; i < n; ++i) black.push_back(scored[scored.size() - 1 - i]);
+  if (n == 0) return {{"red", red}, {"black", black}, {"judged", scored.size()}};
+  // Units tied across a list's cut are all left off it: which of them made the list would be
+  // arbitrary, and a score shared with a unit on the other list would be both best and worst.
+  const double red_cut = scored[n]["score"].get<double>();
+  const double black_cut = scored[scored.size() - 1 - n]["score"].get<double>();
+  for (size_t i = 0; i < n && scored[i]["score"].get<double>() > red_cut; ++i) red.push_back(scored[i]);
+  for (size_t i = 0; i < n && scored[scored.size() - 1 - i]["score"].get<double>() < black_cut; ++i) {
+    black.push_back(scored[scored.size() - 1 - i]);
+  }
   return {{"red", red}, {"black", black}, {"judged", scored.size()}};
 }
 
@@ -295,11 +305,17 @@ std::string ReportMarkdown(const json& r) {
   md += "本期受理诉求 " + Num(s["received"]) + " 件，上期 " + Num(s["received_prev"]) + " 件，环比 " +
         SignedPct(s["received_change"]) + "。其中需办结 " + Num(s["rate_base"]) + " 件（撤单、并单和转出的不计），已办结 " +
         Num(s["closed"]) + " 件。\n\n";
-  md += "| 指标 | 本期 | 上期 | 变化 |\n|---|---|---|---|\n";
-  for (auto [k, zh] : {std::pair<const char*, const char*>{"completion_rate", "办结率"}, {"on_time_rate", "按时办结率"},
-                       {"satisfaction_rate", "满意率"}, {"direct_answer_rate", "直接答复率"}}) {
+  // Each rate with what it counts (本期): a rate on 3 ratings reads apart from one on 300.
+  const auto of = [&](const char* num, const char* base, const char* what) {
+    return Num(s.value(num, json())) + " / " + Num(s.value(base, json())) + " " + what;
+  };
+  md += "| 指标 | 本期 | 依据（本期） | 上期 | 变化 |\n|---|---|---|---|---|\n";
+  for (auto [k, zh, basis] : {std::tuple<const char*, const char*, std::string>{"completion_rate", "办结率", of("closed", "rate_base", "件")},
+                              {"on_time_rate", "按时办结率", of("on_time", "on_time_base", "单（已答复或已超期的派单）")},
+                              {"satisfaction_rate", "满意率", of("satisfied", "rated", "件已评价")},
+                              {"direct_answer_rate", "直接答复率", of("answered_directly", "rate_base", "件")}}) {
     const std::string prev = std::string(k) + "_prev";
-    md += std::string("| ") + zh + " | " + Pct(s[k]) + " | " + Pct(s[prev]) + " | " + Points(s[k], s[prev]) + " |\n";
+    md += std::string("| ") + zh + " | " + Pct(s[k]) + " | " + basis + " | " + Pct(s[prev]) + " | " + Points(s[k], s[prev]) + " |\n";
   }
   const json& open = r["open"];
   md += "\n当前在办 " + Num(open["total"]) + " 件，其中超期 " + Num(open["overdue"]) + " 件、黄牌预警 " +
@@ -351,10 +367,13 @@ std::string ReportMarkdown(const json& r) {
     md += std::string("**") + name + "**\n\n";
     if (rows.empty()) {
       const int64_t judged = r.value("ranked_units", int64_t{0});
-      md += judged == 0 ? "暂无可排名的单位（本期派单 3 件以上且已有答复或超期的单位参与排名）。\n\n"
-                        : "可排名的单位仅 " + std::to_string(judged) + " 个，不足以分列红黑榜（每榜至多占可排名单位的一半）。\n\n";
+      md += judged == 0  ? "暂无可排名的单位（本期派单 3 件以上且已有答复或超期的单位参与排名）。\n\n"
+            : judged < 2 ? "可排名的单位仅 " + std::to_string(judged) + " 个，不足以分列红黑榜（每榜至多占可排名单位的一半）。\n\n"
+                         : "本榜暂缺：可排名的 " + std::to_string(judged) + " 个单位得分在榜单分界处并列（并列者不列入）。\n\n";
       return;
     }
+    const size_t cap = std::min<size_t>(kBoardSize, r.value("ranked_units", size_t{0}) / 2);
+    if (rows.size() < cap) md += "得分与榜单分界处并列的单位不列入，本榜 " + std::to_string(rows.size()) + " 个。\n\n";
     md += "| 名次 | 单位 | 综合得分 | 按时办结率 | 满意率 | 派单 | 退单 | 在办超期 |\n|---|---|---|---|---|---|---|---|\n";
     for (const auto& u : rows) {
       md += "| " + Num(u["rank"]) + " | " + Cell(u.value("name", "")) + " | " + Num(u["score"]) + " | " +

@@ -842,13 +842,24 @@ TEST(ReportBoard, BestAndWorstUnitsNeverTheSameAndOnlyWithEnoughOrders) {
   EXPECT_EQ(UnitBoard(nlohmann::json::array({unit("a", 1)}), 5)["judged"], 1) << "one judged, too few for two lists";
   // Equal scores share a place (并列), and the next place counts them.
   board = UnitBoard(nlohmann::json::array({unit("a", 100), unit("b", 100), unit("c", 100), unit("d", 80),
-                                           unit("e", 70), unit("f", 70)}), 3);
+                                           unit("e", 70), unit("f", 70), unit("g", 60)}), 3);
   std::vector<int> ranks;
   for (const auto& u : board["red"]) ranks.push_back(u["rank"]);
   EXPECT_EQ(ranks, (std::vector<int>{1, 1, 1}));
-  EXPECT_EQ(board["black"][0]["rank"], 5);
+  EXPECT_EQ(names(board["black"]), (std::vector<std::string>{"g", "f", "e"}));
+  EXPECT_EQ(board["black"][0]["rank"], 7);
   EXPECT_EQ(board["black"][1]["rank"], 5);
-  EXPECT_EQ(board["black"][2]["rank"], 4);
+  EXPECT_EQ(board["black"][2]["rank"], 5);
+  // Units tied across a list's cut are left off it whole: which of them made the list would be
+  // arbitrary, and one score would read as both best and worst.
+  board = UnitBoard(nlohmann::json::array({unit("a", 100), unit("b", 100), unit("c", 33.3), unit("d", 33.3),
+                                           unit("e", 33.3), unit("f", 33.3), unit("g", 16.7)}), 3);
+  EXPECT_EQ(names(board["red"]), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(names(board["black"]), (std::vector<std::string>{"g"}));
+  board = UnitBoard(nlohmann::json::array({unit("a", 50), unit("b", 50), unit("c", 50), unit("d", 50)}), 3);
+  EXPECT_TRUE(board["red"].empty());
+  EXPECT_TRUE(board["black"].empty());
+  EXPECT_EQ(board["judged"], 4);
 }
 
 TEST(ReportPeriod, WeeksRunMondayToSundayAndMonthsByTheCalendar) {

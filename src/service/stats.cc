@@ -278,7 +278,10 @@ Result<json> Service::Overview(const Actor& a, TimeMs from, TimeMs to, TimeMs cl
       {"open", {{"total", open_total}, {"overdue", o.open_overdue}, {"yellow", o.open_yellow}, {"by_status", statuses}}},
       {"categories", categories},
       {"areas", areas},
-      {"rates", {{"created", o.created}, {"closed", o.closed}, {"rated", o.rated},
+      // Each rate with its numerator and denominator: a leader reads 100% on 3 ratings apart
+      // from 100% on 300.
+      {"rates", {{"created", o.created}, {"closed", o.closed}, {"rated", o.rated}, {"satisfied", o.satisfied},
+                 {"on_time", replied_on_time}, {"on_time_base", replied}, {"answered_directly", o.answered_directly},
                  {"completion_rate", Rate(o.closed, o.created)}, {"on_time_rate", Rate(replied_on_time, replied)},
                  {"satisfaction_rate", Rate(o.satisfied, o.rated)},
                  {"direct_answer_rate", Rate(o.answered_directly, o.created)}}},

@@ -26,6 +26,10 @@ export interface Overview {
     created: number
     closed: number
     rated: number
+    satisfied?: number
+    on_time?: number
+    on_time_base?: number
+    answered_directly?: number
     completion_rate: number | null
     on_time_rate: number | null
     satisfaction_rate: number | null

@@ -38,6 +38,9 @@ describe('the city clock', () => {
   })
   it('turns a picked day into the city day it means', () => {
     expect(cityDayIso(new Date(2026, 10, 28, 0, 0, 0))).toBe('2026-11-28T00:00:00+08:00')
-    expect(cityDayIso('2026-11-28', true)).toBe('2026-11-28T23:59:59+08:00')
+    // The end of a picked period is the next day's start: periods run [from, to).
+    expect(cityDayIso('2026-11-28', true)).toBe('2026-11-29T00:00:00+08:00')
+    expect(cityDayIso('2026-12-31', true)).toBe('2027-01-01T00:00:00+08:00')
+    expect(cityDayIso('2028-02-28', true)).toBe('2028-02-29T00:00:00+08:00')
   })
 })

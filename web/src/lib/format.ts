@@ -74,12 +74,18 @@ export function cityClock(d: Date): string {
 }
 
 // A calendar day (a date picker's value: the day the user picked, in the browser's zone;
-// or YYYY-MM-DD) as the start of that day in the city, or its last second with `end`.
+// or YYYY-MM-DD) as the start of that day in the city, or with `end` the start of the next
+// (the API's periods run [from, to): the picked day's last second counts too).
 export function cityDayIso(day: Date | string, end = false): string {
-  const ymd = typeof day === 'string' ? day.slice(0, 10) : `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`
+  let ymd = typeof day === 'string' ? day.slice(0, 10) : `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`
+  if (end) {
+    const [y, m, d] = ymd.split('-').map(Number)
+    const next = new Date(Date.UTC(y, m - 1, d + 1))
+    ymd = `${next.getUTCFullYear()}-${pad(next.getUTCMonth() + 1)}-${pad(next.getUTCDate())}`
+  }
   const sign = CITY_OFFSET_MIN >= 0 ? '+' : '-'
   const off = Math.abs(CITY_OFFSET_MIN)
-  return `${ymd}T${end ? '23:59:59' : '00:00:00'}${sign}${pad(Math.floor(off / 60))}:${pad(off % 60)}`
+  return `${ymd}T00:00:00${sign}${pad(Math.floor(off / 60))}:${pad(off % 60)}`
 }
 
 // Hides all but the last four digits of a phone number typed by the agent (display only;

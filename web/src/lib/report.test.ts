@@ -26,6 +26,7 @@ describe('report', () => {
     expect(rateWithPrev(0.8716, 0.8744)).toBe('87.2%（上期 87.4%，-0.2 个百分点）')
     expect(emptyBoardText(1)).toContain('仅 1 个')
     expect(emptyBoardText(0)).toContain('暂无可排名')
+    expect(emptyBoardText(4)).toContain('并列')
     expect(rateWithPrev(0.8, null)).toBe('80.0%')
     expect(rateWithPrev(null, 0.5)).toBe('—')
   })

@@ -72,6 +72,8 @@ export function rateWithPrev(now: number | null | undefined, prev: number | null
 }
 
 // What an empty 红榜/黑榜 says: nobody could be ranked, or too few to split into two lists.
+// Units tied across a list's cut are left off it: a list may be empty with enough units.
 export function emptyBoardText(ranked: number | undefined): string {
-  return ranked ? `可排名的单位仅 ${ranked} 个，不足以分列红黑榜` : '暂无可排名的单位（本期派单 3 件以上且已有答复或超期）'
+  if (!ranked) return '暂无可排名的单位（本期派单 3 件以上且已有答复或超期）'
+  return ranked < 2 ? `可排名的单位仅 ${ranked} 个，不足以分列红黑榜` : `本榜暂缺：可排名的 ${ranked} 个单位得分在分界处并列`
 }
