@@ -110,7 +110,10 @@ struct TicketQuery {
   bool overdue = false;
   std::string warning;  // "" | "yellow" | "red"
   bool scope_intake = true;   // unit handlers see by assignment only
-  Id cursor = 0;              // keyset: ids strictly below this
+  // Newest first by default; a queue is worked oldest first (the citizen who has waited
+  // longest), and then the cursor reads ids strictly above it.
+  bool oldest_first = false;
+  Id cursor = 0;              // keyset: ids strictly below this (above it, oldest first)
   int page_size = 20;
 };
 

@@ -309,10 +309,21 @@ TEST_F(StoreTest, KnowledgeBatchKeepsTheLastTermsOfAnEntry) {
   EXPECT_TRUE(s->KbPostings("噪音")->empty());
   EXPECT_EQ(s->KbPostings("燃气")->at(0).tf, 3);
   EXPECT_EQ(*s->KbStats("entry"), std::make_pair(int64_t{2}, int64_t{4 + 1}));
-  // A later batch replaces an entry's postings.
-  ASSERT_TRUE(s->KbSave({entry("b", {{"噪音", 1}})}, 0).ok());
+  // A later batch replaces an entry's postings. Its text as stored, it keeps its version
+  // (and updated_at): no new version is recorded for a save that changed nothing.
+  auto again = s->KbSave({entry("b", {{"噪音", 1}})}, 0);
+  ASSERT_TRUE(again.ok());
   EXPECT_EQ(*s->KbTermDf("电梯"), 1);
   EXPECT_EQ(*s->KbTermDf("噪音"), 1);
+  EXPECT_TRUE((*again)[0].unchanged);
+  EXPECT_EQ((*again)[0].version, 1);
+  EXPECT_EQ(s->KbVersions((*again)[0].id)->size(), 1u);
+  auto edited = entry("b", {{"噪音", 1}});
+  edited.first.body = "正文改过";
+  again = s->KbSave({edited}, 0);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE((*again)[0].unchanged);
+  EXPECT_EQ((*again)[0].version, 2);
 }
 
 TEST_F(StoreTest, MigrationsAreIdempotentAndOrgIsVersioned) {

@@ -168,6 +168,10 @@ try {
 
   // 6. The callback agent records the citizen's satisfaction; the ticket closes.
   await as('callback1', async (page) => {
+    // The queue lists the request waiting longest first: this one, just answered, is found by
+    // its number.
+    await page.fill('[data-test="callback-q"]', number)
+    await page.click('[data-test="callback-search"]')
     await page.locator(`[data-test="callback-open-${number}"]`).click()
     await page.waitForSelector('[data-test="callback-dialog"]')
     await page.click('[data-test="callback-outcome-reached"]')

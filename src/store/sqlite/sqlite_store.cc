@@ -1313,8 +1313,9 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
       RETURN_IF_ERROR(st);
       out.total = s.Int(0);
     }
-    std::string sql = "SELECT t.state FROM tickets t" + where + (q.cursor ? " AND t.id < ?" : "") +
-                      " ORDER BY t.id DESC LIMIT ?";
+    std::string sql = "SELECT t.state FROM tickets t" + where +
+                      (q.cursor ? (q.oldest_first ? " AND t.id > ?" : " AND t.id < ?") : "") +
+                      (q.oldest_first ? " ORDER BY t.id ASC LIMIT ?" : " ORDER BY t.id DESC LIMIT ?");
     ASSIGN_OR_RETURN(auto s, c.Prepare(sql));
     int i = 1;
     for (auto& b : binds) b(s, i++);
@@ -2151,20 +2152,13 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
                                              std::to_string(e.expected_version) + ": someone else saved it; reload it");
       }
       e.use_count = old_uses;  // an edit keeps the entry's record of direct answers
-      if (existing && same) {
-        // Saved again as it was (a file exported and imported back): no new version, and
-        // its updated_at, which ranks fresh entries higher, is left alone.
-        e.id = existing;
-        e.version = old_version;
-        e.updated_by = old_by;
-        e.updated_at = old_at;
-        e.unchanged = true;
-        out.push_back(e);
-        continue;
-      }
+      // Saved again as it was (a file exported and imported back): no new version, and its
+      // updated_at, which ranks fresh entries higher, is left alone; its terms are written
+      // afresh all the same. Not when this batch saved it already: its last save holds.
+      e.unchanged = existing && same && !pending.count(existing);
       if (existing) {
         e.id = existing;
-        e.version = old_version + 1;
+        e.version = e.unchanged ? old_version : old_version + 1;
         ASSIGN_OR_RETURN(auto dd, c.Prepare(
             "UPDATE kb_df SET df = df - 1 WHERE term IN (SELECT term FROM kb_postings WHERE entry_id = ?)"));
         RETURN_IF_ERROR(dd.Bind(1, existing).Run());
@@ -2174,7 +2168,7 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
       } else {
         RETURN_IF_ERROR(AddCounter(c, docs_counter.c_str(), 1));
       }
-      const bool keep_updated = existing && e.revision_only;
+      const bool keep_updated = existing && (e.revision_only || e.unchanged);
       e.updated_by = keep_updated ? old_by : changed_by;
       e.updated_at = keep_updated ? old_at : now;
       ASSIGN_OR_RETURN(auto up, c.Prepare(
@@ -2193,12 +2187,14 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
                           .Bind(9, e.expires_at).Bind(10, KbStatusName(e.status)).Bind(11, e.is_public)
                           .Bind(12, e.version).Bind(13, e.updated_by).Bind(14, e.updated_at).Bind(15, terms.length)
                           .Bind(16, e.kind).Run());
-      ASSIGN_OR_RETURN(auto v, c.Prepare("INSERT INTO kb_versions(entry_id, version, snapshot, changed_by, at) VALUES(?,?,?,?,?)"));
-      // A version that holds a pending revision shows it (who proposed what, in the history).
-      json snapshot = json::parse(KbEntryJson(e));
-      if (e.revision) snapshot["revision"] = json::parse(KbEntryJson(*e.revision));
-      RETURN_IF_ERROR(v.Bind(1, e.id).Bind(2, e.version).Bind(3, snapshot.dump(-1, ' ', false, json::error_handler_t::replace))
-                          .Bind(4, changed_by).Bind(5, now).Run());
+      if (!e.unchanged) {
+        ASSIGN_OR_RETURN(auto v, c.Prepare("INSERT INTO kb_versions(entry_id, version, snapshot, changed_by, at) VALUES(?,?,?,?,?)"));
+        // A version that holds a pending revision shows it (who proposed what, in the history).
+        json snapshot = json::parse(KbEntryJson(e));
+        if (e.revision) snapshot["revision"] = json::parse(KbEntryJson(*e.revision));
+        RETURN_IF_ERROR(v.Bind(1, e.id).Bind(2, e.version).Bind(3, snapshot.dump(-1, ' ', false, json::error_handler_t::replace))
+                            .Bind(4, changed_by).Bind(5, now).Run());
+      }
       pending[e.id] = &terms;
       RETURN_IF_ERROR(AddCounter(c, len_counter.c_str(), terms.length));
       out.push_back(e);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { actionBody, allowedActions, inboxQuery, isoWithOffset, validateAction } from './dqInbox'
+import { actionBody, ActionDrafts, allowedActions, inboxQuery, isoWithOffset, validateAction } from './dqInbox'
 
 const t = (a: any): any => ({ id: '1', assignments: [{ unit_id: 'u', state: 'pending', dispatched_at: '2026-11-28T10:00:00+08:00', ...a }] })
 
@@ -44,5 +44,26 @@ describe('inbox', () => {
     expect(actionBody('reply', f({ content: ' 已修复 ' }))).toEqual({ content: '已修复' })
     expect(actionBody('return', f({ reason: 'x' }))).toEqual({ reason: 'x' })
     expect(actionBody('accept', f({}))).toEqual({})
+  })
+})
+
+describe('action drafts', () => {
+  const start = { reason: '', days: 3, content: '旧答复' }
+  it('keeps what was typed and closed unsent, per ticket and action', () => {
+    const d = new ActionDrafts()
+    d.keep('1', 'reply', { reason: '', days: 3, content: '新答复，按审核意见修改' }, start)
+    expect(d.take('1', 'reply')?.content).toBe('新答复，按审核意见修改')
+    expect(d.take('1', 'return')).toBeUndefined()
+    expect(d.take('2', 'reply')).toBeUndefined()
+    d.drop('1', 'reply')
+    expect(d.take('1', 'reply')).toBeUndefined()
+  })
+  it('keeps nothing when nothing was typed, and forgets a draft cleared back to the start', () => {
+    const d = new ActionDrafts()
+    d.keep('1', 'reply', { ...start }, start)
+    expect(d.take('1', 'reply')).toBeUndefined()
+    d.keep('1', 'return', { reason: '非本单位职责', days: 3, content: '' }, { reason: '', days: 3, content: '' })
+    d.keep('1', 'return', { reason: ' ', days: 3, content: '' }, { reason: '', days: 3, content: '' })
+    expect(d.take('1', 'return')).toBeUndefined()
   })
 })

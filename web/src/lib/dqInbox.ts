@@ -62,6 +62,22 @@ export interface ActionForm {
   content: string
 }
 
+// What a handler typed in an action dialog and closed without sending (Esc, 取消, a click
+// outside), by ticket and action: opening it again brings the text back. Kept for the
+// browser tab's life; sending drops it.
+export class ActionDrafts {
+  private drafts = new Map<string, ActionForm>()
+  private static key(ticketId: string, action: InboxAction) { return `${ticketId}:${action}` }
+  keep(ticketId: string, action: InboxAction, form: ActionForm, start: ActionForm) {
+    const typed = form.reason.trim() !== '' || form.content.trim() !== start.content.trim() || form.days !== start.days
+    if (typed) this.drafts.set(ActionDrafts.key(ticketId, action), { ...form })
+    else this.drafts.delete(ActionDrafts.key(ticketId, action))
+  }
+  take(ticketId: string, action: InboxAction): ActionForm | undefined { return this.drafts.get(ActionDrafts.key(ticketId, action)) }
+  drop(ticketId: string, action: InboxAction) { this.drafts.delete(ActionDrafts.key(ticketId, action)) }
+}
+export const actionDrafts = new ActionDrafts()
+
 export const MAX_REASON_BYTES = 2000
 export const MAX_CONTENT_BYTES = 20000
 

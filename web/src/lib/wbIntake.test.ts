@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  hasTyped,
   Latest, codePath, composeAnswer, insertOnce, emergencyNote, emptyForm, formItemFor, historyPhone, hitPhrases, toneEvidence,
   matchAreas, matchCategories, parentCode, proposedCategory, proposedValue, snippetParts, ticketBody,
 } from './wbIntake'
@@ -145,5 +146,16 @@ describe('humanReason', () => {
     expect(humanReason('派单目录: 分类0104；历史: 分类010401近期承办14单', undefined, new Map([['0104', '市容环境'], ['010401', '占道经营']])))
       .toBe('派单目录: 分类「市容环境」；历史: 分类「占道经营」近期承办14单')
     expect(humanReason('分类0199', undefined, new Map())).toBe('分类0199')
+  })
+})
+
+describe('hasTyped', () => {
+  it('is what 清空 would throw away: typed text, not the defaults every call starts with', () => {
+    expect(hasTyped(emptyForm())).toBe(false)
+    expect(hasTyped({ ...emptyForm(), channel: 'wechat', urgency: 'urgent' })).toBe(false)
+    expect(hasTyped({ ...emptyForm(), content: '路灯不亮' })).toBe(true)
+    expect(hasTyped({ ...emptyForm(), phone: '139' })).toBe(true)
+    expect(hasTyped({ ...emptyForm(), content: '  ' })).toBe(false)
+    expect(hasTyped(emptyForm(), '已为您查询')).toBe(true)
   })
 })

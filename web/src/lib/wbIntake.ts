@@ -132,6 +132,12 @@ export function emptyForm(): IntakeForm {
   }
 }
 
+// Whether the agent has typed anything of a call (what 清空 would throw away), beyond the
+// channel and the type and urgency every form starts with.
+export function hasTyped(f: IntakeForm, answer = ''): boolean {
+  return [f.phone, f.name, f.org_name, f.address, f.content, answer].some((x) => x.trim() !== '')
+}
+
 // The body of POST /tickets: trimmed, empty optional fields left out.
 export function ticketBody(f: IntakeForm): Record<string, unknown> {
   const citizen: Record<string, string> = { kind: f.kind }
