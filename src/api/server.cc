@@ -395,7 +395,6 @@ Status OneProof(const std::string& code, const std::string& last4) {
   return Status::Ok();
 }
 
-// 429 with Retry-After, so a well-behaved client (or proxy) knows when to come back.
 // The query string of a request target, parameter by parameter: every % opens two hex
 // digits, and no parameter holds a control character once decoded (tab and line breaks
 // aside: a whole message may be sent as `text`).
@@ -429,6 +428,7 @@ Status CheckQueryString(const std::string& target) {
   return Status::Ok();
 }
 
+// 429 with Retry-After, so a well-behaved client (or proxy) knows when to come back.
 void SendTooMany(Res& res, const RateLimiter& limiter, const std::string& message) {
   res.set_header("Retry-After", std::to_string(limiter.RetryAfterS()));
   SendError(res, Status(Code::kResourceExhausted, message));
@@ -1050,7 +1050,8 @@ void ApiServer::Impl::KbRoutes() {
     // A published entry's edit waits beside it for review (待审修订).
     const bool proposed = id && !status_given && saved->revision && saved->status == KbStatus::kPublished;
     (void)svc->Audit(a, proposed ? "kb_revision_proposed" : id ? "kb_entry_updated" : "kb_entry_created",
-                     "kb:" + IdToString(saved->id), "version " + std::to_string(saved->version));
+                     "kb:" + IdToString(saved->id),
+                     "version " + std::to_string(saved->version) + (saved->unchanged ? " (saved unchanged)" : ""));
     res.set_header("ETag", "\"" + std::to_string(saved->version) + "\"");
     SendJson(res, id ? 200 : 201, KbJson(*saved, saved->CurrentAt(svc->clock()->NowMs()), true));
   };
@@ -1862,7 +1863,18 @@ Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
   }
   RETURN_IF_ERROR(IdParam(req, "unit_id", &q.unit_id));
   RETURN_IF_ERROR(IdParam(req, "area_id", &q.area_id));
-  RETURN_IF_ERROR(IdParam(req, "cursor", &q.cursor));
+  if (q.oldest_first && req.has_param("cursor")) {
+    // Oldest first, the cursor is the last item's "updated_at.id" (as next_cursor gave it).
+    const std::string c = req.get_param_value("cursor");
+    const size_t dot = c.find('.');
+    const auto at = dot == std::string::npos ? std::nullopt : ParseId(c.substr(0, dot));
+    const auto id = dot == std::string::npos ? std::nullopt : ParseId(c.substr(dot + 1));
+    if (!at || !id || !*id) return InvalidArgument("cursor", "must be a cursor from next_cursor (of order=oldest)");
+    q.cursor_at = static_cast<TimeMs>(*at);
+    q.cursor = *id;
+  } else {
+    RETURN_IF_ERROR(IdParam(req, "cursor", &q.cursor));
+  }
   RETURN_IF_ERROR(BoolParam(req, "open", &q.unit_open_only));
   if (req.has_param("open") && !q.unit_id) return InvalidArgument("open", "needs unit_id (a unit's live orders)");
   q.assignment_state = req.get_param_value("assignment_state");
@@ -1939,8 +1951,13 @@ void ApiServer::Impl::TicketRoutes() {
     auto policy = svc->CurrentPolicy();
     const TimeMs now = svc->clock()->NowMs();
     for (const auto& t : page->items) items.push_back(TicketJson(t, *org, a, *policy, now));
-    SendJson(res, 200, {{"items", items}, {"total", page->total},
-                        {"next_cursor", page->next_cursor ? json(IdToString(page->next_cursor)) : json(nullptr)}});
+    json next = nullptr;
+    if (page->next_cursor) {
+      next = req.get_param_value("order") == "oldest"
+                 ? std::to_string(page->next_cursor_at) + "." + IdToString(page->next_cursor)
+                 : IdToString(page->next_cursor);
+    }
+    SendJson(res, 200, {{"items", items}, {"total", page->total}, {"next_cursor", std::move(next)}});
   }));
   Get(R"(/api/v1/tickets/(\d+))", "/api/v1/tickets/{id}", Authed([this](const Actor& a, const Req& req, Res& res) {
     auto t = svc->GetTicket(a, ParseId(req.matches[1]).value_or(0));

@@ -155,7 +155,7 @@ int Predict(const ModelArgs& a) {
       ++bad;
       continue;
     }
-    if (row->id.is_null()) row->id = n;  // the line number, so the output matches its input
+    if (row->id.is_null()) row->id = std::to_string(n);  // the line number (a string, as ids are)
     auto p = model->Predict(row->text, static_cast<size_t>(a.top));
     if (!p.ok()) {
       std::cerr << a.input << " line " << n << ": " << p.status().message() << "\n";

@@ -139,10 +139,9 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
       }
     }
   }
-  // A phrase that names an emergency (着火, 有人被困) decides the urgency: the proposal must
-  // not say 一般 beside a red banner saying 转 119.
-  if (out.contains("emergency") && out["emergency"].value("source", "") != "classifier" &&
-      (!out.contains("urgency") || out["urgency"].value("label", "") != "emergency")) {
+  // A phrase that names an emergency (着火, 有人被困) decides the urgency, whatever the model
+  // said: the proposal must not say 一般 beside a red banner saying 转 119.
+  if (out.contains("emergency") && out["emergency"].value("source", "") != "classifier") {
     out["urgency"] = {{"label", "emergency"}, {"confidence", 1.0}, {"abstain", false}, {"source", "screening"},
                       {"top", json::array({{{"label", "emergency"}, {"confidence", 1.0}}})}};
   }

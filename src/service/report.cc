@@ -369,7 +369,7 @@ std::string ReportMarkdown(const json& r) {
       const int64_t judged = r.value("ranked_units", int64_t{0});
       md += judged == 0  ? "暂无可排名的单位（本期派单 3 件以上且已有答复或超期的单位参与排名）。\n\n"
             : judged < 2 ? "可排名的单位仅 " + std::to_string(judged) + " 个，不足以分列红黑榜（每榜至多占可排名单位的一半）。\n\n"
-                         : "本榜暂缺：可排名的 " + std::to_string(judged) + " 个单位得分在榜单分界处并列（并列者不列入）。\n\n";
+                         : "本榜暂缺：得分与榜单分界处并列的单位不列入（可排名的单位 " + std::to_string(judged) + " 个）。\n\n";
       return;
     }
     const size_t cap = std::min<size_t>(kBoardSize, r.value("ranked_units", size_t{0}) / 2);

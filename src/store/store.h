@@ -110,10 +110,12 @@ struct TicketQuery {
   bool overdue = false;
   std::string warning;  // "" | "yellow" | "red"
   bool scope_intake = true;   // unit handlers see by assignment only
-  // Newest first by default; a queue is worked oldest first (the citizen who has waited
-  // longest), and then the cursor reads ids strictly above it.
+  // Newest first by default. A queue is worked longest waiting first: by the time the
+  // ticket last changed (entered its state: replied, approved, a callback attempt), then
+  // id; its cursor is that pair, strictly after (cursor_at, cursor).
   bool oldest_first = false;
-  Id cursor = 0;              // keyset: ids strictly below this (above it, oldest first)
+  Id cursor = 0;              // keyset: ids strictly below this (newest first)
+  TimeMs cursor_at = 0;       // with oldest_first: the last item's updated_at
   int page_size = 20;
 };
 
@@ -135,6 +137,7 @@ struct TicketPage {
   std::vector<Ticket> items;
   int64_t total = 0;
   Id next_cursor = 0;  // 0 when there is no next page
+  TimeMs next_cursor_at = 0;  // oldest first: the last item's updated_at
 };
 
 // Everything needed to create a ticket; the store assigns the public number.

@@ -1,13 +1,13 @@
 // Pure helpers of the insight screen (热点预警): the period parameters and alert summaries.
 import { dayString, dayTime } from './adCalendar'
-import { cityDate } from './format'
+import { cityDate, nextDay } from './format'
 import { assistReturnedSummary, type AlertHandling } from './rcTicket'
 
 // A picked date range [first, last] (YYYY-MM-DD, both included) → the API's [from, to)
 // (dates without a time are read in the city's time zone by the server).
 export function periodQuery(range: [string, string] | null | undefined): { from?: string; to?: string } {
   if (!range || !range[0] || !range[1]) return {}
-  return { from: range[0], to: dayString(dayTime(range[1]) + 86400000) }
+  return { from: range[0], to: nextDay(range[1]) }
 }
 
 // The last `days` days up to and including `today` as a picker value.

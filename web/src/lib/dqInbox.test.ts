@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { actionBody, ActionDrafts, allowedActions, inboxQuery, isoWithOffset, validateAction } from './dqInbox'
+import { actionBody, ActionDrafts, actionDrafts, allowedActions, inboxQuery, isoWithOffset, validateAction } from './dqInbox'
+import { forget } from './session'
 
 const t = (a: any): any => ({ id: '1', assignments: [{ unit_id: 'u', state: 'pending', dispatched_at: '2026-11-28T10:00:00+08:00', ...a }] })
 
@@ -52,18 +53,25 @@ describe('action drafts', () => {
   it('keeps what was typed and closed unsent, per ticket and action', () => {
     const d = new ActionDrafts()
     d.keep('1', 'reply', { reason: '', days: 3, content: '新答复，按审核意见修改' }, start)
-    expect(d.take('1', 'reply')?.content).toBe('新答复，按审核意见修改')
-    expect(d.take('1', 'return')).toBeUndefined()
-    expect(d.take('2', 'reply')).toBeUndefined()
+    expect(d.take('1', 'reply', start)?.content).toBe('新答复，按审核意见修改')
+    expect(d.take('1', 'return', start)).toBeUndefined()
+    expect(d.take('2', 'reply', start)).toBeUndefined()
+    // Sent back again, the form starts from the newer reply: the old draft is not offered.
+    expect(d.take('1', 'reply', { ...start, content: '第二次答复' })).toBeUndefined()
     d.drop('1', 'reply')
-    expect(d.take('1', 'reply')).toBeUndefined()
+    expect(d.take('1', 'reply', start)).toBeUndefined()
+  })
+  it('are all dropped when the user signs out', () => {
+    actionDrafts.keep('1', 'return', { reason: '非本单位职责', days: 3, content: '' }, { reason: '', days: 3, content: '' })
+    forget()
+    expect(actionDrafts.take('1', 'return', { reason: '', days: 3, content: '' })).toBeUndefined()
   })
   it('keeps nothing when nothing was typed, and forgets a draft cleared back to the start', () => {
     const d = new ActionDrafts()
     d.keep('1', 'reply', { ...start }, start)
-    expect(d.take('1', 'reply')).toBeUndefined()
+    expect(d.take('1', 'reply', start)).toBeUndefined()
     d.keep('1', 'return', { reason: '非本单位职责', days: 3, content: '' }, { reason: '', days: 3, content: '' })
     d.keep('1', 'return', { reason: ' ', days: 3, content: '' }, { reason: '', days: 3, content: '' })
-    expect(d.take('1', 'return')).toBeUndefined()
+    expect(d.take('1', 'return', { reason: '', days: 3, content: '' })).toBeUndefined()
   })
 })

@@ -3,6 +3,7 @@
 import { byteLength, unitAssignment, type Ticket } from './dqTicket'
 import type { FieldError } from './dqDispatch'
 import { MAX_EXTENSION_DAYS } from './wbActions'
+import { onForget } from './session'
 
 export type InboxTab = 'pending' | 'accepted' | 'due' | 'all'
 export type DueFilter = 'soon' | 'yellow' | 'red'
@@ -63,20 +64,26 @@ export interface ActionForm {
 }
 
 // What a handler typed in an action dialog and closed without sending (Esc, 取消, a click
-// outside), by ticket and action: opening it again brings the text back. Kept for the
-// browser tab's life; sending drops it.
+// outside), by ticket and action: opening it again brings the text back, as long as the form
+// would start from the same text (a reply sent back again starts from the newer one). Kept
+// for the signed-in session; sending drops it, signing out drops them all.
 export class ActionDrafts {
-  private drafts = new Map<string, ActionForm>()
+  private drafts = new Map<string, { form: ActionForm; start: ActionForm }>()
   private static key(ticketId: string, action: InboxAction) { return `${ticketId}:${action}` }
   keep(ticketId: string, action: InboxAction, form: ActionForm, start: ActionForm) {
     const typed = form.reason.trim() !== '' || form.content.trim() !== start.content.trim() || form.days !== start.days
-    if (typed) this.drafts.set(ActionDrafts.key(ticketId, action), { ...form })
+    if (typed) this.drafts.set(ActionDrafts.key(ticketId, action), { form: { ...form }, start: { ...start } })
     else this.drafts.delete(ActionDrafts.key(ticketId, action))
   }
-  take(ticketId: string, action: InboxAction): ActionForm | undefined { return this.drafts.get(ActionDrafts.key(ticketId, action)) }
+  take(ticketId: string, action: InboxAction, start: ActionForm): ActionForm | undefined {
+    const d = this.drafts.get(ActionDrafts.key(ticketId, action))
+    return d && d.start.content === start.content ? d.form : undefined
+  }
   drop(ticketId: string, action: InboxAction) { this.drafts.delete(ActionDrafts.key(ticketId, action)) }
+  clear() { this.drafts.clear() }
 }
 export const actionDrafts = new ActionDrafts()
+onForget(() => actionDrafts.clear())
 
 export const MAX_REASON_BYTES = 2000
 export const MAX_CONTENT_BYTES = 20000

@@ -73,16 +73,18 @@ export function cityClock(d: Date): string {
   return `${pad(w.h)}:${pad(w.mi)}:${pad(w.s)}`
 }
 
+// The calendar day after YYYY-MM-DD.
+export function nextDay(ymd: string): string {
+  const [y, m, d] = ymd.split('-').map(Number)
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10)
+}
+
 // A calendar day (a date picker's value: the day the user picked, in the browser's zone;
 // or YYYY-MM-DD) as the start of that day in the city, or with `end` the start of the next
 // (the API's periods run [from, to): the picked day's last second counts too).
 export function cityDayIso(day: Date | string, end = false): string {
   let ymd = typeof day === 'string' ? day.slice(0, 10) : `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`
-  if (end) {
-    const [y, m, d] = ymd.split('-').map(Number)
-    const next = new Date(Date.UTC(y, m - 1, d + 1))
-    ymd = `${next.getUTCFullYear()}-${pad(next.getUTCMonth() + 1)}-${pad(next.getUTCDate())}`
-  }
+  if (end) ymd = nextDay(ymd)
   const sign = CITY_OFFSET_MIN >= 0 ? '+' : '-'
   const off = Math.abs(CITY_OFFSET_MIN)
   return `${ymd}T00:00:00${sign}${pad(Math.floor(off / 60))}:${pad(off % 60)}`

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { changeText, emptyBoardText, nextDay, rateWithPrev, reportQuery } from './report'
+import { boardCutShort, changeText, emptyBoardText, nextDay, rateWithPrev, reportQuery } from './report'
 
 describe('report', () => {
   it('asks for the period the form names', () => {
@@ -27,6 +27,9 @@ describe('report', () => {
     expect(emptyBoardText(1)).toContain('仅 1 个')
     expect(emptyBoardText(0)).toContain('暂无可排名')
     expect(emptyBoardText(4)).toContain('并列')
+    expect(boardCutShort(2, 7)).toBe(true)
+    expect(boardCutShort(3, 7)).toBe(false)
+    expect(boardCutShort(5, 40)).toBe(false)
     expect(rateWithPrev(0.8, null)).toBe('80.0%')
     expect(rateWithPrev(null, 0.5)).toBe('—')
   })

@@ -1,5 +1,5 @@
 // 周报/月报/专报 (GET /reports/{kind}): the request a form makes, and how its changes read.
-import { percent } from './format'
+import { nextDay, percent } from './format'
 
 export type ReportKind = 'weekly' | 'monthly' | 'special'
 export const reportKindLabels: Record<ReportKind, string> = { weekly: '周报', monthly: '月报', special: '专报' }
@@ -49,11 +49,7 @@ export function reportQuery(f: ReportForm): Record<string, string> {
   return q
 }
 
-export function nextDay(ymd: string): string {
-  const [y, m, d] = ymd.split('-').map(Number)
-  const t = new Date(Date.UTC(y, m - 1, d + 1))
-  return t.toISOString().slice(0, 10)
-}
+export { nextDay }
 
 // "+12.5%" / "-3.0%" / "—" (nothing before to compare with).
 export function changeText(c: number | null | undefined): string {
@@ -72,8 +68,14 @@ export function rateWithPrev(now: number | null | undefined, prev: number | null
 }
 
 // What an empty 红榜/黑榜 says: nobody could be ranked, or too few to split into two lists.
+// Whether a list holds fewer units than its cap (five, and at most half the ranked units):
+// units tied across its cut were left off.
+export function boardCutShort(listed: number, ranked: number | undefined): boolean {
+  return listed < Math.min(5, Math.floor((ranked ?? 0) / 2))
+}
+
 // Units tied across a list's cut are left off it: a list may be empty with enough units.
 export function emptyBoardText(ranked: number | undefined): string {
   if (!ranked) return '暂无可排名的单位（本期派单 3 件以上且已有答复或超期）'
-  return ranked < 2 ? `可排名的单位仅 ${ranked} 个，不足以分列红黑榜` : `本榜暂缺：可排名的 ${ranked} 个单位得分在分界处并列`
+  return ranked < 2 ? `可排名的单位仅 ${ranked} 个，不足以分列红黑榜` : '本榜暂缺：得分与榜单分界处并列的单位不列入'
 }

@@ -105,7 +105,13 @@ export async function restore(): Promise<void> {
   session.ready = true
 }
 
+// What else a signed-out session must not leave behind for the next user of the browser tab
+// (unsent drafts): registered by the modules that keep it.
+const forgetHooks: (() => void)[] = []
+export function onForget(hook: () => void): void { forgetHooks.push(hook) }
+
 export function forget(): void {
+  for (const hook of forgetHooks) hook()
   setToken('')
   sessionStorage.removeItem(KEY)
   sessionStorage.removeItem(USER_KEY)
