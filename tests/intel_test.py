@@ -116,7 +116,8 @@ class ModelTest(unittest.TestCase):
         self.assertIn("line 5: line: is not a JSON object", r.stderr)
         with open(self.path("out.jsonl"), encoding="utf-8") as f:
             out = [json.loads(l) for l in f]
-        self.assertEqual([o["id"] for o in out], ["a", 7, "t", 6])
+        # An id is echoed as given; a line without one is named by its line number, a string.
+        self.assertEqual([o["id"] for o in out], ["a", 7, "t", "6"])
         self.assertEqual([o["label"] for o in out][:3], ["城乡建设", "环境保护", "教育文体"])
         for o in out:
             self.assertEqual(set(o), {"id", "label", "confidence", "abstain", "top"})
@@ -820,6 +821,13 @@ class AssistTest(DemoCase):
         self.assertEqual(status, 200, s)
         self.assertEqual(s["emergency"]["transfer"], "119")
         self.assertEqual(s["emergency"]["hits"][0]["kind"], "fire")
+        # The phrase decides the urgency, whatever the model said, and says so: also where the
+        # model agrees (a gas leak, which the demo model reads as an emergency too).
+        self.assertEqual(s["urgency"].get("source"), "screening", s["urgency"])
+        for text in ("楼道里煤气味很浓，好像燃气泄漏了，快来人！", "我闻到楼道里有很浓的煤气味，好像燃气泄漏了"):
+            status, g = self.api("POST", "/api/v1/suggest", {"content": text})
+            self.assertEqual((g["emergency"]["transfer"], g["urgency"]["label"], g["urgency"].get("source")),
+                             ("119", "emergency", "screening"), g["urgency"])
         self.assertEqual((s["urgency"]["label"], s["urgency"]["abstain"]), ("emergency", False),
                          "the urgency proposal agrees with the emergency banner")
         status, s = self.api("POST", "/api/v1/suggest", {"content": "小区消防通道被车堵了，请处理"})
