@@ -418,6 +418,14 @@ class KbTest(unittest.TestCase):
         self.assertEqual(js["items"][0]["ticket_id"], t["id"])
         self.assertIn("出生医学证明", js["items"][0]["answer"])
         self.assertNotIn(new["id"], [i["ticket_id"] for i in js["items"]])
+        # The same request answered the same way again is one case, not two copies of it.
+        twin = self.call("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "consultation",
+                                                     "content": "请问新生儿落户需要带哪些材料？",
+                                                     "citizen": {"phone": "13900002222"}}, self.agent)[1]
+        self.call("POST", f"/api/v1/tickets/{twin['id']}/actions/answer_directly",
+                  {"content": "需出生医学证明、父母户口簿和身份证，可网上办理。"}, self.agent)
+        js = self.call("GET", f"/api/v1/kb/similar-cases?ticket_id={new['id']}", token=self.agent)[1]
+        self.assertEqual(len([i for i in js["items"] if i["ticket_id"] in (t["id"], twin["id"])]), 1, js)
         # A confidential report's words may name its reporter: it is never offered as a case.
         secret = self.call("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "consultation", "confidential": True,
                                                        "content": "保密咨询：新生儿落户材料，我叫王秘密电话13912345678",
@@ -446,6 +454,37 @@ class KbTest(unittest.TestCase):
         self.assertEqual(c, 200, js)
         js = self.call("GET", f"/api/v1/kb/similar-cases?ticket_id={new['id']}", token=self.agent)[1]
         self.assertNotIn(t["id"], [i["ticket_id"] for i in js["items"]])
+
+    def test_suggest_weighs_the_requests_category(self):
+        cats = {c["name"]: c["code"] for c in self.call("GET", "/api/v1/categories", token=self.agent)[1]["items"]}
+        gas, lift = cats["燃气供应"], cats["电梯安全"]
+        src = os.path.join(self.dir, "cat.jsonl")
+        with open(src, "w", encoding="utf-8") as f:
+            f.write(json.dumps({"id": "cat-gas", "title": "燃气泄漏处置", "category_code": gas,
+                                "body": "发现燃气泄漏立即关阀开窗，撤离后拨打抢险电话。"}, ensure_ascii=False) + "\n")
+            f.write(json.dumps({"id": "cat-lift", "title": "物业电话打不通怎么办", "category_code": lift,
+                                "body": "物业电话打不通，电梯维保单位电话见轿厢铭牌，物业不处理可投诉。"}, ensure_ascii=False) + "\n")
+        r = subprocess.run([BIN, "kb", "import", "--db", self.db, src], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        text = "楼道里燃气泄漏了，物业电话打不通"
+        def scores(**extra):
+            c, js = self.call("POST", "/api/v1/kb/suggest", {"text": text, **extra}, self.agent)
+            self.assertEqual(c, 200, js)
+            return {i["external_id"]: i["score"] for i in js["items"]}, [i["external_id"] for i in js["items"]]
+        plain, _ = scores()
+        weighed, order = scores(category=gas)
+        # Another category's entry scores half; the request's own (and one under it) as before.
+        self.assertAlmostEqual(weighed["cat-lift"], plain["cat-lift"] / 2, places=3)
+        self.assertAlmostEqual(weighed["cat-gas"], plain["cat-gas"], places=3)
+        self.assertLess(order.index("cat-gas"), order.index("cat-lift"))
+        c, js = self.call("POST", "/api/v1/kb/suggest", {"text": text, "category": "9999"}, self.agent)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "category"), js)
+        t = self.call("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "help", "content": text,
+                                                  "category_code": gas, "citizen": {"phone": "13900003333"}}, self.agent)[1]
+        c, js = self.call("GET", f"/api/v1/kb/suggest?ticket_id={t['id']}&category={gas}", token=self.agent)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "category"), js)
+        ids = [i["external_id"] for i in self.call("GET", f"/api/v1/kb/suggest?ticket_id={t['id']}", token=self.agent)[1]["items"]]
+        self.assertLess(ids.index("cat-gas"), ids.index("cat-lift"), "a ticket's own category weighs in")
 
     def test_suggest_for_a_ticket_and_cli_batch(self):
         t = self.call("POST", "/api/v1/tickets", {"channel": "web", "request_type": "complaint",

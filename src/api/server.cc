@@ -881,15 +881,22 @@ void ApiServer::Impl::KbRoutes() {
   // open) or typed `text`. GET takes them as parameters; POST as a JSON body, for a whole
   // message longer than a URL may be (a URL holds about 900 characters of Chinese).
   // `limit` (1 to max_limit, default 5) says how many to return.
+  // `category` (suggest only, else null): the request's category, given with the text or,
+  // for a ticket, its own.
   auto assist_text = [this](const Actor& a, const Req& req, bool post, Id* ticket, size_t* limit,
-                            size_t max_limit) -> Result<std::string> {
+                            size_t max_limit, std::string* category = nullptr) -> Result<std::string> {
     std::string text, ticket_id;
     std::optional<std::string> limit_given;
     bool has_ticket = false, text_given = false;
     if (post) {
       ASSIGN_OR_RETURN(json body, BodyObject(req, 256 * 1024));
       text_given = body.contains("text") && !body["text"].is_null();
-      RETURN_IF_ERROR(RefuseUnknownFields(body, "", {"text", "ticket_id", "limit"}));
+      if (category) {
+        RETURN_IF_ERROR(RefuseUnknownFields(body, "", {"text", "ticket_id", "limit", "category"}));
+        RETURN_IF_ERROR(StrField(body, "category", false, 32, category));
+      } else {
+        RETURN_IF_ERROR(RefuseUnknownFields(body, "", {"text", "ticket_id", "limit"}));
+      }
       RETURN_IF_ERROR(StrField(body, "text", false, SIZE_MAX, &text));
       RETURN_IF_ERROR(StrField(body, "ticket_id", false, 32, &ticket_id));
       has_ticket = body.contains("ticket_id") && !body["ticket_id"].is_null();
@@ -897,7 +904,13 @@ void ApiServer::Impl::KbRoutes() {
         limit_given = it->is_number_unsigned() ? std::to_string(it->get<uint64_t>()) : "";  // "": refused as not a number
       }
     } else {
-      RETURN_IF_ERROR(OnlyParams(req, {"text", "ticket_id", "limit"}, "this request"));
+      if (category) {
+        RETURN_IF_ERROR(OnlyParams(req, {"text", "ticket_id", "limit", "category"}, "this request"));
+        *category = req.get_param_value("category");
+        if (category->size() > 32) return InvalidArgument("category", "is longer than 32 bytes");
+      } else {
+        RETURN_IF_ERROR(OnlyParams(req, {"text", "ticket_id", "limit"}, "this request"));
+      }
       text = req.get_param_value("text");
       text_given = req.has_param("text");
       has_ticket = req.has_param("ticket_id");
@@ -912,6 +925,10 @@ void ApiServer::Impl::KbRoutes() {
       if (!id) return InvalidArgument("ticket_id", "must be an id");
       ASSIGN_OR_RETURN(hotline::Ticket t, svc->GetTicket(a, *id));
       *ticket = t.id;
+      if (category) {
+        if (!category->empty()) return InvalidArgument("category", "a ticket's own category is used: give ticket_id or category");
+        *category = t.category_code;
+      }
       return TicketQueryText(t);
     }
     // Text given but blank is named as such; neither given asks for one of them.
@@ -924,10 +941,15 @@ void ApiServer::Impl::KbRoutes() {
     return Authed([this, assist_text, post](const Actor& a, const Req& req, Res& res) {
       Id ticket = 0;
       size_t limit = 0;
-      auto text = assist_text(a, req, post, &ticket, &limit, 50);
+      std::string category;
+      auto text = assist_text(a, req, post, &ticket, &limit, 50, &category);
       if (!text.ok()) return SendError(res, text.status());
+      if (!category.empty() && !ticket) {
+        if (auto known = svc->CheckCategory("category", category); !known.ok()) return SendError(res, known.status());
+      }
       KbQuery q;
       q.limit = limit;
+      q.prefer_category = category;
       auto r = svc->Kb().Search(*text, q);
       if (!r.ok()) return SendError(res, AsTextParam(r.status()));
       SendJson(res, 200, KbResultsJson(*r, false, svc->clock()->NowMs()));
@@ -951,14 +973,19 @@ void ApiServer::Impl::KbRoutes() {
       auto r = svc->Kb().Search(*text, q);
       if (!r.ok()) return SendError(res, AsTextParam(r.status()));
       json items = json::array();
+      // One case per request and answer: five copies of one (a template complaint answered
+      // the same way each time) would crowd out the other solutions.
+      std::set<std::string> seen;
       for (const auto& x : *r) {
         const Id tid = ParseId(x.entry.external_id.substr(x.entry.external_id.find(':') + 1)).value_or(0);
         if (tid == exclude || items.size() == limit) continue;
+        if (seen.count(x.entry.body)) continue;
         auto found = svc->GetTicket(a, tid);
         if (!found.ok()) continue;  // another district's case stays with it
         // A confidential report's words may name its reporter: never offered as a case (one
         // indexed before this rule is passed over here).
         if (found->confidential) continue;
+        seen.insert(x.entry.body);
         const auto sep = x.entry.body.find("\n【答复】");
         items.push_back({{"ticket_id", IdToString(tid)}, {"number", x.entry.title}, {"score", x.score},
                          {"category_code", x.entry.category_code}, {"request", x.entry.body.substr(0, sep)},

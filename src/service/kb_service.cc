@@ -20,6 +20,15 @@ constexpr size_t kMaxQueryBytes = 20000;
 constexpr size_t kPlaceReading = 200;  // candidates read at most while adjustments (age, places) move scores
 constexpr size_t kMaxLimit = 50;
 constexpr size_t kPlaceTextBytes = 4096;  // of an entry's body read for the places it names
+// An entry filed under another second-level category than the request's (the elevator
+// entry for a gas leak that mentions the property manager) weighs this much.
+constexpr double kOtherCategoryFactor = 0.5;
+// Whether an entry's category is the request's, or a neighbour of it: the same second-level
+// category (the first four characters of the codes, two per level), or one above the other.
+bool RelatedCategory(std::string_view entry, std::string_view request) {
+  if (CodeHasPrefix(entry, request) || CodeHasPrefix(request, entry)) return true;
+  return entry.size() >= 4 && request.size() >= 4 && entry.substr(0, 4) == request.substr(0, 4);
+}
 constexpr const char* kCasePrefix = "case:";  // cases' terms live apart from the entries'
 
 // Fresher knowledge ranks a little higher (时效): a score is multiplied by
@@ -313,8 +322,9 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
     text = Normalised(text);
     return std::any_of(expansions.begin(), expansions.end(), [&](const std::string& x) { return text.find(x) != std::string::npos; });
   };
-  // An older entry's score drops a little (Freshness), and an entry naming only places the
-  // query does not name is about somewhere else, its score dropping more (kOtherPlaceFactor).
+  // An older entry's score drops a little (Freshness), an entry naming only places the query
+  // does not name is about somewhere else, its score dropping more (kOtherPlaceFactor), and
+  // so does one filed under another category than the request's (kOtherCategoryFactor).
   // Scores only drop, so the reading below goes on until the limit-th best adjusted score is
   // above the next unread entry's score, or kPlaceReading candidates are read.
   const std::set<std::string> query_places = places_->In(normalised);
@@ -348,6 +358,9 @@ Result<std::vector<KbResult>> KbService::Search(std::string_view query, const Kb
       r.score = hits[i].score * Freshness(e, now);
       if (!query_places.empty() && ElsewhereThan(query_places, places_->In(Normalised(e.title + "\n" + Utf8Prefix(e.body, kPlaceTextBytes))))) {
         r.score *= kOtherPlaceFactor;
+      }
+      if (!q.prefer_category.empty() && !e.category_code.empty() && !RelatedCategory(e.category_code, q.prefer_category)) {
+        r.score *= kOtherCategoryFactor;
       }
       r.entry = std::move(e);
       out.push_back(std::move(r));

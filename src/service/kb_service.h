@@ -17,6 +17,10 @@ namespace hotline {
 
 struct KbQuery {
   std::string category_prefix;
+  // The request's category (picked, or proposed with confidence), for agent assist: an entry
+  // filed under another second-level category ranks lower (kOtherCategoryFactor), one with
+  // no category is left as it is. Not a filter: a good match elsewhere still shows.
+  std::string prefer_category;
   bool public_only = false;
   // Default: only what is current (published, effective, not expired). A status filter
   // lists entries of that status instead (for editors), validity not applied.

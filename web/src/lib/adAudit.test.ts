@@ -46,3 +46,13 @@ describe('audit rows', () => {
       'kb_synonyms_deleted']) expect(auditActionLabels[a]).toBeTruthy()
   })
 })
+
+describe('audit of alerts and unchanged saves', () => {
+  it('says them in Chinese', () => {
+    const handled = entry({ action: 'alert_handled', target: 'alert:42', detail: 'emergency: 随工单操作自动处置：工单已办结' })
+    expect(auditActionLabels[handled.action]).toBe('处置预警')
+    expect(auditTarget(handled).text).toBe('预警（编号 42）')
+    expect(auditDetail(handled)).toBe('紧急警情：随工单操作自动处置：工单已办结')
+    expect(auditDetail(entry({ action: 'kb_entry_updated', target: 'kb:7', detail: 'version 3 (saved unchanged)' }))).toBe('第 3 版（内容未变）')
+  })
+})

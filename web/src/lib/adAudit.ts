@@ -2,6 +2,7 @@
 // target as kind:id and the detail as it was at the time; this says them in Chinese.
 import { fullTime } from './format'
 import { roleLabels } from './labels'
+import { alertKindLabels } from './rcTicket'
 
 export interface AuditEntry { id: string; at: string; user_id: string | null; user_name?: string; action: string; target: string; detail: string }
 
@@ -17,7 +18,7 @@ export const auditActionLabels: Record<string, string> = {
   kb_entry_publish: '发布知识条目', kb_entry_retire: '停用知识条目', kb_entry_redraft: '退回知识条目为草稿',
   kb_revision_proposed: '提交知识条目修订', kb_revision_review: '审核知识条目修订', kb_revision_publish: '发布知识条目修订',
   kb_revision_redraft: '退回知识条目修订', kb_revision_discard: '放弃知识条目修订', kb_imported: '导入知识条目',
-  kb_synonyms_added: '新增同义词组', kb_synonyms_deleted: '删除同义词组',
+  kb_synonyms_added: '新增同义词组', kb_synonyms_deleted: '删除同义词组', alert_handled: '处置预警',
 }
 
 // The words the server writes into details (field names, states), in Chinese.
@@ -46,6 +47,7 @@ export function auditTarget(e: AuditEntry): { text: string; ticketId?: string } 
     case 'kb': return { text: `知识条目（编号 ${id}）` }
     case 'kb_synonyms': return { text: `同义词组（编号 ${id}）` }
     case 'kb_import': return { text: '知识库' }
+    case 'alert': return { text: `预警（编号 ${id}）` }
     case 'taxonomy': return { text: `分类体系 第 ${id} 版` }
     case 'units': case 'areas': case 'dispatch-rules': return { text: importKinds[kind] }
     default: return { text: e.target }
@@ -67,8 +69,11 @@ export function auditDetail(e: AuditEntry): string {
   if (rows) return `从 ${rows[3]} 导入 ${rows[1]} ${rows[2] === 'rows' ? '行' : '个分类'}${by}`
   const entries = /^(\d+) entries from (.*?)(?:; (\d+) revisions in review replaced)?$/.exec(d)
   if (entries) return `从 ${entries[2]} 导入 ${entries[1]} 条知识条目${entries[3] ? `，替换 ${entries[3]} 条待审修订` : ''}${by}`
-  const version = /^(taxonomy )?version (\d+)$/.exec(d)
-  if (version) return (version[1] ? `分类体系第 ${version[2]} 版` : `第 ${version[2]} 版`) + by
+  const version = /^(taxonomy )?version (\d+)( \(saved unchanged\))?$/.exec(d)
+  if (version) return (version[1] ? `分类体系第 ${version[2]} 版` : `第 ${version[2]} 版`) + (version[3] ? '（内容未变）' : '') + by
+  // A handled alert: its kind, then the note (the system's own, when it settled itself).
+  const alert = e.action === 'alert_handled' ? /^(\w+): ([\s\S]*)$/.exec(d) : null
+  if (alert) return `${alertKindLabels[alert[1]] ?? alert[1]}：${alert[2]}`
   // What an update changed: "name phone", "role agent->dispatcher unit 3->5", "name retired v4".
   // Other details (a new unit's or area's name, a rule's prefix) are shown as they are.
   if (!e.action.endsWith('_updated') && e.action !== 'user_created') return d + by
