@@ -1652,17 +1652,13 @@ class IntakeTest(Base):
         self.assertEqual(len(totals), 3)
         self.assertTrue(all(n == 7 for n in totals), totals)
         self.assertEqual([x["id"] for x in items], sorted(ids, key=int, reverse=True), "newest first")
-        # A queue reads longest waiting first (by its last change), every ticket once, page
-        # after page: one that has just changed goes to the back.
+        # A queue reads oldest request first, every ticket once, page after page; what
+        # happens to a ticket meanwhile (a note, a system tick) does not move it.
+        self.act("agent1", made[1], "note", {"content": "补充说明"})
         items, totals = self.list_all("admin", q=marker, page_size=3, order="oldest")
         self.assertEqual([x["id"] for x in items], sorted(ids, key=int), "oldest first")
         self.assertEqual(totals, [7, 7, 7])
-        self.act("agent1", made[1], "note", {"content": "补充说明"})
-        items, _ = self.list_all("admin", q=marker, page_size=3, order="oldest")
-        self.assertEqual([x["id"] for x in items], [t["id"] for t in made if t is not made[1]] + [made[1]["id"]])
         self.expect_error(call("GET", "/api/v1/tickets" + q(order="due"), token=T("admin")), 400, field="order")
-        self.expect_error(call("GET", "/api/v1/tickets" + q(order="oldest", cursor="123"), token=T("admin")), 400,
-                          field="cursor")
 
         def total(**params):
             r = self.expect(call("GET", "/api/v1/tickets" + q(q=marker, **params), token=T("admin")), 200)

@@ -1890,18 +1890,7 @@ Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
   }
   RETURN_IF_ERROR(IdParam(req, "unit_id", &q.unit_id));
   RETURN_IF_ERROR(IdParam(req, "area_id", &q.area_id));
-  if (q.oldest_first && req.has_param("cursor")) {
-    // Oldest first, the cursor is the last item's "updated_at.id" (as next_cursor gave it).
-    const std::string c = req.get_param_value("cursor");
-    const size_t dot = c.find('.');
-    const auto at = dot == std::string::npos ? std::nullopt : ParseId(c.substr(0, dot));
-    const auto id = dot == std::string::npos ? std::nullopt : ParseId(c.substr(dot + 1));
-    if (!at || !id || !*id) return InvalidArgument("cursor", "must be a cursor from next_cursor (of order=oldest)");
-    q.cursor_at = static_cast<TimeMs>(*at);
-    q.cursor = *id;
-  } else {
-    RETURN_IF_ERROR(IdParam(req, "cursor", &q.cursor));
-  }
+  RETURN_IF_ERROR(IdParam(req, "cursor", &q.cursor));
   RETURN_IF_ERROR(BoolParam(req, "open", &q.unit_open_only));
   if (req.has_param("open") && !q.unit_id) return InvalidArgument("open", "needs unit_id (a unit's live orders)");
   q.assignment_state = req.get_param_value("assignment_state");
@@ -1978,13 +1967,8 @@ void ApiServer::Impl::TicketRoutes() {
     auto policy = svc->CurrentPolicy();
     const TimeMs now = svc->clock()->NowMs();
     for (const auto& t : page->items) items.push_back(TicketJson(t, *org, a, *policy, now));
-    json next = nullptr;
-    if (page->next_cursor) {
-      next = req.get_param_value("order") == "oldest"
-                 ? std::to_string(page->next_cursor_at) + "." + IdToString(page->next_cursor)
-                 : IdToString(page->next_cursor);
-    }
-    SendJson(res, 200, {{"items", items}, {"total", page->total}, {"next_cursor", std::move(next)}});
+    SendJson(res, 200, {{"items", items}, {"total", page->total},
+                        {"next_cursor", page->next_cursor ? json(IdToString(page->next_cursor)) : json(nullptr)}});
   }));
   Get(R"(/api/v1/tickets/(\d+))", "/api/v1/tickets/{id}", Authed([this](const Actor& a, const Req& req, Res& res) {
     auto t = svc->GetTicket(a, ParseId(req.matches[1]).value_or(0));

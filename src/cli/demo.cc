@@ -263,7 +263,7 @@ class CityBuilder {
     // the answers are written in (煤气 for 燃气, 上户口 for 落户).
     const std::vector<std::vector<std::string>> kSynonyms = {
         {"燃气", "煤气", "天然气"}, {"泄漏", "漏气"},       {"医保", "医疗保险"},   {"噪声", "噪音"},
-        {"落户", "上户口", "入户"}, {"公积金", "住房公积金"}, {"社保", "社会保险"}, {"停水", "没水", "断水"},
+        {"落户", "上户口"}, {"公积金", "住房公积金"}, {"社保", "社会保险"}, {"停水", "没水", "断水"},
     };
     for (const auto& group : kSynonyms) RETURN_IF_ERROR(kb.AddSynonyms(group).status());
     return Status::Ok();

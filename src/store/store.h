@@ -110,12 +110,11 @@ struct TicketQuery {
   bool overdue = false;
   std::string warning;  // "" | "yellow" | "red"
   bool scope_intake = true;   // unit handlers see by assignment only
-  // Newest first by default. A queue is worked longest waiting first: by the time the
-  // ticket last changed (entered its state: replied, approved, a callback attempt), then
-  // id; its cursor is that pair, strictly after (cursor_at, cursor).
+  // Newest first by default; a queue is worked oldest request first (by number: a ticket's
+  // updated_at moves with every system tick and calendar change, its id never), and then
+  // the cursor reads ids strictly above it.
   bool oldest_first = false;
-  Id cursor = 0;              // keyset: ids strictly below this (newest first)
-  TimeMs cursor_at = 0;       // with oldest_first: the last item's updated_at
+  Id cursor = 0;              // keyset: ids strictly below this (above it, oldest first)
   int page_size = 20;
 };
 
@@ -137,7 +136,6 @@ struct TicketPage {
   std::vector<Ticket> items;
   int64_t total = 0;
   Id next_cursor = 0;  // 0 when there is no next page
-  TimeMs next_cursor_at = 0;  // oldest first: the last item's updated_at
 };
 
 // Everything needed to create a ticket; the store assigns the public number.

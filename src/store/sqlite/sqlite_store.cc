@@ -1314,19 +1314,17 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
       out.total = s.Int(0);
     }
     std::string sql = "SELECT t.state FROM tickets t" + where +
-                      (q.cursor ? (q.oldest_first ? " AND (t.updated_at, t.id) > (?, ?)" : " AND t.id < ?") : "") +
-                      (q.oldest_first ? " ORDER BY t.updated_at ASC, t.id ASC LIMIT ?" : " ORDER BY t.id DESC LIMIT ?");
+                      (q.cursor ? (q.oldest_first ? " AND t.id > ?" : " AND t.id < ?") : "") +
+                      (q.oldest_first ? " ORDER BY t.id ASC LIMIT ?" : " ORDER BY t.id DESC LIMIT ?");
     ASSIGN_OR_RETURN(auto s, c.Prepare(sql));
     int i = 1;
     for (auto& b : binds) b(s, i++);
-    if (q.cursor && q.oldest_first) s.Bind(i++, q.cursor_at);
     if (q.cursor) s.Bind(i++, q.cursor);
     s.Bind(i, page + 1);
     Status st;
     while (s.Step(&st)) {
       if (static_cast<int>(out.items.size()) == page) {
         out.next_cursor = out.items.back().id;
-        out.next_cursor_at = out.items.back().updated_at;
         break;
       }
       ASSIGN_OR_RETURN(auto t, DecodeTicketState(s.Text(0)));

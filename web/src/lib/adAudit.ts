@@ -73,7 +73,7 @@ export function auditDetail(e: AuditEntry): string {
   if (version) return (version[1] ? `分类体系第 ${version[2]} 版` : `第 ${version[2]} 版`) + (version[3] ? '（内容未变）' : '') + by
   // A handled alert: its kind, then the note (the system's own, when it settled itself).
   const alert = e.action === 'alert_handled' ? /^(\w+): ([\s\S]*)$/.exec(d) : null
-  if (alert) return `${alertKindLabels[alert[1]] ?? alert[1]}：${alert[2]}`
+  if (alert) return `${alertKindLabels[alert[1]] ?? alert[1]}${alert[2] ? `：${alert[2]}` : ''}` + by
   // What an update changed: "name phone", "role agent->dispatcher unit 3->5", "name retired v4".
   // Other details (a new unit's or area's name, a rule's prefix) are shown as they are.
   if (!e.action.endsWith('_updated') && e.action !== 'user_created') return d + by
