@@ -2056,7 +2056,7 @@ class ScreensTest(Base):
         judged = [u for u in o["units"] if u["score"] is not None and u["dispatched"] >= 3]
         judged = [dict(u, rank=r) for u, r in zip(judged, places(judged))]
         n = min(5, len(judged) // 2)
-        self.assertEqual(o["board"], {"red": judged[:n], "black": judged[::-1][:n], "judged": len(judged)})
+        self.assertEqual(o["board"], {"red": judged[:n], "black": judged[::-1][:n], "judged": len(judged), "places": n})
         self.assertNotIn(U("hub"), units, "centres relay; they are not ranked")
         self.assertGreater(o["rates"]["satisfaction_rate"], 0)
         self.assertLessEqual(o["rates"]["completion_rate"], 1)

@@ -149,11 +149,12 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
   const Ticket::Deadline deadline = t.ClockDeadline();
   const WarningLevel level = t.LevelAt(now);
   const Area* area = org.FindArea(t.area_id);
+  const bool hidden = WordsHidden(t, actor);  // an analyst and a confidential report
   json j = {{"id", IdToString(t.id)}, {"number", t.number}, {"status", TicketStatusName(st)},
             {"status_label", TicketStatusLabelZh(st)}, {"phase", PhaseName(t.phase)}, {"version", t.version},
             {"channel", t.channel}, {"request_type", t.request_type}, {"urgency", t.urgency},
-            {"title", WordsHidden(t, actor) ? intel::kConfidentialOnly : t.title},
-            {"content", WordsHidden(t, actor) ? intel::kConfidentialOnly : t.content}, {"address", t.address},
+            {"title", hidden ? intel::kConfidentialOnly : t.title},
+            {"content", hidden ? intel::kConfidentialOnly : t.content}, {"address", t.address},
             {"area_id", IdOrNull(t.area_id)}, {"area_name", area ? area->name : ""},
             {"category_code", t.category_code}, {"taxonomy_version", t.taxonomy_version},
             {"confidential", t.confidential}, {"tags", t.tags},

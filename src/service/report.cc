@@ -20,7 +20,7 @@ using nlohmann::json;
 namespace {
 
 constexpr int64_t kMaxReportDays = 400;
-constexpr size_t kTopCategories = 10, kTopAreas = 10, kTopHotspots = 5, kBoardSize = 5;
+constexpr size_t kTopCategories = 10, kTopAreas = 10, kTopHotspots = 5;
 
 
 std::string DateText(TimeMs t) { return FormatIsoCity(t).substr(0, 10); }
@@ -254,6 +254,7 @@ Result<json> Service::Report(const Actor& a, const ReportPeriod& p, const std::s
               {"red_list", red},
               {"black_list", black},
               {"ranked_units", board["judged"]},
+              {"board_places", board["places"]},
               {"alerts", alerts}};
   if (!category.empty()) {
     out["topic"] = {{"code", category}, {"name", cat_name(category)}, {"tickets", topic_count}, {"subtopics", subtopics}};
@@ -271,7 +272,8 @@ json UnitBoard(const json& ranked_units, size_t size) {
   RankByScore(scored);
   const size_t n = std::min(size, scored.size() / 2);
   json red = json::array(), black = json::array();
-  if (n == 0) return {{"red", red}, {"black", black}, {"judged", scored.size()}};
+  // `places`: what each list could hold; a list shorter than that lost units tied at its cut.
+  if (n == 0) return {{"red", red}, {"black", black}, {"judged", scored.size()}, {"places", n}};
   // Units tied across a list's cut are all left off it: which of them made the list would be
   // arbitrary, and a score shared with a unit on the other list would be both best and worst.
   const double red_cut = scored[n]["score"].get<double>();
@@ -280,7 +282,7 @@ json UnitBoard(const json& ranked_units, size_t size) {
   for (size_t i = 0; i < n && scored[scored.size() - 1 - i]["score"].get<double>() < black_cut; ++i) {
     black.push_back(scored[scored.size() - 1 - i]);
   }
-  return {{"red", red}, {"black", black}, {"judged", scored.size()}};
+  return {{"red", red}, {"black", black}, {"judged", scored.size()}, {"places", n}};
 }
 
 void RankByScore(json& units) {
@@ -372,8 +374,7 @@ std::string ReportMarkdown(const json& r) {
                          : "本榜暂缺：得分与榜单分界处并列的单位不列入（可排名的单位 " + std::to_string(judged) + " 个）。\n\n";
       return;
     }
-    const size_t cap = std::min<size_t>(kBoardSize, r.value("ranked_units", size_t{0}) / 2);
-    if (rows.size() < cap) md += "得分与榜单分界处并列的单位不列入，本榜 " + std::to_string(rows.size()) + " 个。\n\n";
+    if (rows.size() < r.value("board_places", size_t{0})) md += "得分与榜单分界处并列的单位不列入，本榜 " + std::to_string(rows.size()) + " 个。\n\n";
     md += "| 名次 | 单位 | 综合得分 | 按时办结率 | 满意率 | 派单 | 退单 | 在办超期 |\n|---|---|---|---|---|---|---|---|\n";
     for (const auto& u : rows) {
       md += "| " + Num(u["rank"]) + " | " + Cell(u.value("name", "")) + " | " + Num(u["score"]) + " | " +

@@ -29,9 +29,12 @@ Result<ReportPeriod> ResolveReportPeriod(const std::string& kind, std::optional<
 // best first (Overview's "units"). Only units with a score and at least 3 orders in the
 // period count; each list holds at most `size` and at most half of them, so no unit is on
 // both and a lone unit is on neither. Each unit's "rank" is its place among those judged
-// (equal scores share it), and "judged" says how many were.
+// (equal scores share it), "judged" says how many were, and "places" how many each list
+// could hold: units tied across a list's cut are left off it, so a list may hold fewer.
 // The reports and the dashboard both use this rule.
 nlohmann::json UnitBoard(const nlohmann::json& ranked_units, size_t size);
+// How many units each 红黑榜 list holds at most: the dashboard's and the reports'.
+inline constexpr size_t kBoardSize = 5;
 // Sets each unit's 名次 ("rank") in a list ordered best first: equal scores share a place (并列).
 void RankByScore(nlohmann::json& units);
 

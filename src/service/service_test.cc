@@ -856,6 +856,7 @@ TEST(ReportBoard, BestAndWorstUnitsNeverTheSameAndOnlyWithEnoughOrders) {
                                            unit("e", 33.3), unit("f", 33.3), unit("g", 16.7)}), 3);
   EXPECT_EQ(names(board["red"]), (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(names(board["black"]), (std::vector<std::string>{"g"}));
+  EXPECT_EQ(board["places"], 3) << "each list could hold three: both are cut short by the tie";
   board = UnitBoard(nlohmann::json::array({unit("a", 50), unit("b", 50), unit("c", 50), unit("d", 50)}), 3);
   EXPECT_TRUE(board["red"].empty());
   EXPECT_TRUE(board["black"].empty());

@@ -285,7 +285,7 @@ Result<json> Service::Overview(const Actor& a, TimeMs from, TimeMs to, TimeMs cl
                  {"completion_rate", Rate(o.closed, o.created)}, {"on_time_rate", Rate(replied_on_time, replied)},
                  {"satisfaction_rate", Rate(o.satisfied, o.rated)},
                  {"direct_answer_rate", Rate(o.answered_directly, o.created)}}},
-      {"board", UnitBoard(units, 5)},
+      {"board", UnitBoard(units, kBoardSize)},
       {"units", units}};
 }
 

@@ -36,7 +36,7 @@ export interface Overview {
     direct_answer_rate: number | null
   }
   // 红榜 best first, 黑榜 worst first, by the reports' rule (UnitBoard in report.cc).
-  board: { red: OverviewUnit[]; black: OverviewUnit[]; judged?: number }
+  board: { red: OverviewUnit[]; black: OverviewUnit[]; judged?: number; places?: number }
   units: OverviewUnit[]
 }
 

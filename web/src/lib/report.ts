@@ -22,6 +22,7 @@ export interface Report {
   open: { total: number; overdue: number; yellow: number }
   red_list: ReportUnit[]
   ranked_units?: number
+  board_places?: number
   black_list: ReportUnit[]
   alerts: { repeat_caller: number; duplicate_cluster: number; emergency: number }
   topic?: { code: string; name: string; tickets: number; subtopics: { terms: string[]; tickets: number; share: number }[] }
@@ -68,10 +69,10 @@ export function rateWithPrev(now: number | null | undefined, prev: number | null
 }
 
 // What an empty 红榜/黑榜 says: nobody could be ranked, or too few to split into two lists.
-// Whether a list holds fewer units than its cap (five, and at most half the ranked units):
-// units tied across its cut were left off.
-export function boardCutShort(listed: number, ranked: number | undefined): boolean {
-  return listed < Math.min(5, Math.floor((ranked ?? 0) / 2))
+// Whether a list holds fewer units than it could (the server's `places`): units tied across
+// its cut were left off.
+export function boardCutShort(listed: number, places: number | undefined): boolean {
+  return listed < (places ?? 0)
 }
 
 // Units tied across a list's cut are left off it: a list may be empty with enough units.
