@@ -153,6 +153,7 @@ Status ServeUntilSignal(App& app, const ServerOptions& opts, const std::function
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  app.service->WarnCalendarGaps();
   ApiServer server(app.service.get(), opts);
   ASSIGN_OR_RETURN(int port, server.Bind());
   std::thread waiter([&] {

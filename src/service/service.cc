@@ -108,16 +108,27 @@ Status Service::ReloadPolicy() {
     spdlog::warn("SLA policy names calendar '{}', which does not exist; counting weekends only", doc.calendar);
     cal = Calendar(doc.calendar);
   }
+  auto policy = std::make_shared<SlaPolicy>(std::move(doc), std::move(cal));
+  {
+    std::lock_guard lock(policy_mu_);
+    policy_ = policy;
+  }
+  if (warn_calendar_gaps_) WarnCalendarGaps(policy->calendar());
+  return Status::Ok();
+}
+
+void Service::WarnCalendarGaps() {
+  warn_calendar_gaps_ = true;
+  WarnCalendarGaps(CurrentPolicy()->calendar());
+}
+
+void Service::WarnCalendarGaps(const Calendar& cal) const {
   const int year = YearOf(DayOf(clock_->NowMs()));
   for (int y : {year, year + 1}) {
     if (!cal.HasYear(y) && FirstWarning(cal.name() + "/" + std::to_string(y))) {
       spdlog::warn("calendar {} has no data for {}: counting weekends only", cal.name(), y);
     }
   }
-  auto policy = std::make_shared<SlaPolicy>(std::move(doc), std::move(cal));
-  std::lock_guard lock(policy_mu_);
-  policy_ = std::move(policy);
-  return Status::Ok();
 }
 
 Result<int> Service::RunSlaTick(int limit) {

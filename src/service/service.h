@@ -138,6 +138,10 @@ class Service {
   // The SLA policy and calendar in force (loaded from the store, defaults otherwise).
   std::shared_ptr<const SlaPolicy> CurrentPolicy();
   Status ReloadPolicy();
+  // From now on, warns (once per process) when the calendar in force lacks this year's or
+  // next year's holidays, and checks at once. A server calls it; a one-off command that
+  // counts no deadlines stays quiet.
+  void WarnCalendarGaps();
   // Raises the deadline alarms that are due (the timer loop calls this); returns the
   // number of tickets that got events. Runs at most `limit` tickets per call.
   Result<int> RunSlaTick(int limit = 500);
@@ -263,6 +267,8 @@ class Service {
 
   std::mutex policy_mu_;
   std::shared_ptr<const SlaPolicy> policy_;
+  std::atomic<bool> warn_calendar_gaps_{false};
+  void WarnCalendarGaps(const Calendar& cal) const;
 
   std::mutex org_mu_;
   std::shared_ptr<const OrgSnapshot> org_;
