@@ -19,6 +19,7 @@
 
 #include "api/views.h"
 #include "core/json.h"
+#include "core/pii.h"
 #include "core/text.h"
 #include "api/static_files.h"
 
@@ -987,10 +988,13 @@ void ApiServer::Impl::KbRoutes() {
         if (found->confidential) continue;
         seen.insert(x.entry.body);
         const auto sep = x.entry.body.find("\n【答复】");
+        // Another citizen's case: the numbers written in it are theirs (masked when the case
+        // was indexed; these, for cases indexed before).
         items.push_back({{"ticket_id", IdToString(tid)}, {"number", x.entry.title}, {"score", x.score},
-                         {"category_code", x.entry.category_code}, {"request", x.entry.body.substr(0, sep)},
-                         {"answer", sep == std::string::npos ? "" : x.entry.body.substr(sep + std::string("\n【答复】").size())},
-                         {"snippet", x.snippet}});
+                         {"category_code", x.entry.category_code},
+                         {"request", MaskPersonalNumbers(x.entry.body.substr(0, sep))},
+                         {"answer", sep == std::string::npos ? "" : MaskPersonalNumbers(x.entry.body.substr(sep + std::string("\n【答复】").size()))},
+                         {"snippet", MaskPersonalNumbers(x.snippet)}});
       }
       SendJson(res, 200, Listed(std::move(items)));
     });
@@ -1447,7 +1451,7 @@ void ApiServer::Impl::IntelRoutes() {
       // Examples never quote a confidential report: its words may name its reporter.
       for (size_t m : t.members) {
         if (examples.size() == 3) break;
-        if (!tickets[m].confidential) examples.push_back(Utf8Prefix(tickets[m].content, 300));
+        if (!tickets[m].confidential) examples.push_back(MaskPersonalNumbers(Utf8Prefix(tickets[m].content, 300)));
       }
       items.push_back({{"terms", t.terms}, {"tickets", t.members.size()}, {"share", std::round(t.share * 1000) / 1000},
                        {"before", t.before}, {"after", t.after},
@@ -2001,7 +2005,10 @@ void ApiServer::Impl::TicketRoutes() {
     json items = json::array();
     for (const auto& e : *events) {
       json j = EventJson(e);
-      if (e.type == "contact_added" && WordsHidden(*t, a)) j["data"]["content"] = intel::kConfidentialOnly;
+      // A contact's words are the citizen's; an answer or a note may quote them.
+      if (auto c = j["data"].find("content"); c != j["data"].end() && c->is_string()) {
+        *c = WordsFor(*t, a, c->get<std::string>(), e.type == "contact_added");
+      }
       if (auto it = names.find(e.actor_user_id); it != names.end()) j["actor_name"] = it->second;
       items.push_back(std::move(j));
     }

@@ -1,5 +1,7 @@
 #include "api/views.h"
 
+#include "core/pii.h"
+
 namespace hotline {
 
 using nlohmann::json;
@@ -87,9 +89,19 @@ json EventJson(const Event& e) {
 
 bool WordsHidden(const Ticket& t, const Actor& actor) { return t.confidential && actor.role == Role::kAnalyst; }
 
+std::string WordsFor(const Ticket& t, const Actor& actor, const std::string& words, bool may_hide) {
+  if (may_hide && WordsHidden(t, actor)) return intel::kConfidentialOnly;
+  const auto masked = [&](const char* field) {
+    const FieldAccess f = AccessFor(actor.role, field, t.confidential);
+    return f == FieldAccess::kHidden || f == FieldAccess::kMasked;
+  };
+  const PersonalNumbers which{.phones = masked("phone"), .ids = masked("id_number")};
+  return which.phones || which.ids ? MaskPersonalNumbers(words, which) : words;
+}
+
 json ContactJson(const Contact& c, const Ticket& t, const Actor& actor) {
   return {{"id", IdToString(c.id)}, {"channel", c.channel}, {"kind", c.kind},
-          {"content", WordsHidden(t, actor) ? intel::kConfidentialOnly : c.content},
+          {"content", WordsFor(t, actor, c.content)},
           {"recorded_by", IdOrNull(c.recorded_by)}, {"at", Iso(c.at)}};
 }
 
@@ -149,12 +161,11 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
   const Ticket::Deadline deadline = t.ClockDeadline();
   const WarningLevel level = t.LevelAt(now);
   const Area* area = org.FindArea(t.area_id);
-  const bool hidden = WordsHidden(t, actor);  // an analyst and a confidential report
   json j = {{"id", IdToString(t.id)}, {"number", t.number}, {"status", TicketStatusName(st)},
             {"status_label", TicketStatusLabelZh(st)}, {"phase", PhaseName(t.phase)}, {"version", t.version},
             {"channel", t.channel}, {"request_type", t.request_type}, {"urgency", t.urgency},
-            {"title", hidden ? intel::kConfidentialOnly : t.title},
-            {"content", hidden ? intel::kConfidentialOnly : t.content}, {"address", t.address},
+            {"title", WordsFor(t, actor, t.title)},
+            {"content", WordsFor(t, actor, t.content)}, {"address", WordsFor(t, actor, t.address)},
             {"area_id", IdOrNull(t.area_id)}, {"area_name", area ? area->name : ""},
             {"category_code", t.category_code}, {"taxonomy_version", t.taxonomy_version},
             {"confidential", t.confidential}, {"tags", t.tags},

@@ -20,6 +20,10 @@ nlohmann::json UserJson(const User& u);
 // A confidential report's words may name its reporter: an analyst, who sees no citizen data,
 // does not read them (the ticket's title and content, a contact's words).
 bool WordsHidden(const Ticket& t, const Actor& actor);
+// Words written on ticket `t` (its title and content, a contact's, an answer) as `actor` may
+// read them: hidden as above, else with the phone and ID numbers written into them masked
+// where the actor may not see the citizen's phone or ID number whole (AccessFor).
+std::string WordsFor(const Ticket& t, const Actor& actor, const std::string& words, bool may_hide = true);
 nlohmann::json EventJson(const Event& e);
 // A contact on ticket `t` (a 催单's words), as `actor` may read them.
 nlohmann::json ContactJson(const Contact& c, const Ticket& t, const Actor& actor);

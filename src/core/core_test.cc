@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/ids.h"
+#include "core/pii.h"
 #include "core/json.h"
 #include "core/text.h"
 
@@ -159,4 +160,25 @@ TEST(Crypto, PasswordsAndVault) {
 }
 
 }  // namespace
+}  // namespace hotline
+
+namespace hotline {
+TEST(Pii, NumbersWrittenIntoTextAreMasked) {
+  EXPECT_EQ(MaskPersonalNumbers("我叫林小明，电话13977778888，身份证110105198001011238，请联系我"),
+            "我叫林小明，电话139****8888，身份证1101**********1238，请联系我");
+  EXPECT_EQ(MaskPersonalNumbers("ID 11010519800101123X."), "ID 1101**********123X.");
+  EXPECT_EQ(MaskPersonalNumbers("座机0731-84567890或073184567890，+8613977778888"),
+            "座机****-****7890或********7890，+86139****8888");
+  // Ticket numbers, dates, amounts, codes and longer runs are not personal numbers.
+  for (std::string_view kept : {"工单202611290000014已办结", "2026年11月29日", "罚款12345678901元", "A13977778888",
+                                "139777788881", "单号SF13977778888", "1397777888"}) {
+    EXPECT_EQ(MaskPersonalNumbers(kept), kept) << kept;
+    EXPECT_FALSE(HasPersonalNumber(kept)) << kept;
+  }
+  // Only what is asked for.
+  EXPECT_EQ(MaskPersonalNumbers("13977778888 110105198001011238", {.phones = false, .ids = true}),
+            "13977778888 1101**********1238");
+  EXPECT_TRUE(HasPersonalNumber("电话：13977778888"));
+  EXPECT_FALSE(HasPersonalNumber("13977778888", {.phones = false, .ids = true}));
+}
 }  // namespace hotline

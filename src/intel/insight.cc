@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/pii.h"
 #include "core/text.h"
 #include "text/text.h"
 
@@ -115,6 +116,40 @@ bool ReadsAsPlaceName(std::string_view key) {
   return std::none_of(k.begin(), k.end(), [](char32_t c) { return inside.find(c) != std::u32string::npos; });
 }
 
+// What a report without a title is called: its first sentence as written, without the
+// words a caller or an agent leads in with (来电人反映：), at most 40 characters.
+std::string Headline(const std::string& text) {
+  static const std::u32string_view kLeads[] = {U"市民来电反映", U"来电人反映", U"来电人称", U"来电反映", U"市民反映",
+                                               U"来电称", U"我想反映一下", U"我想反映", U"我要反映", U"反映一下",
+                                               U"您好", U"你好"};
+  static const std::u32string_view kPause = U"：:，,、 　\t\r\n";
+  static const std::u32string_view kStop = U"。！？；!?;\n";
+  std::u32string s;
+  for (size_t i = 0; i < text.size();) s += NextCodePoint(text, i);
+  size_t from = 0;
+  for (bool again = true; again;) {
+    again = false;
+    while (from < s.size() && kPause.find(s[from]) != std::u32string_view::npos) ++from;
+    for (auto lead : kLeads) {
+      if (std::u32string_view(s).substr(from).starts_with(lead)) from += lead.size(), again = true;
+    }
+  }
+  size_t to = from;
+  while (to < s.size() && kStop.find(s[to]) == std::u32string_view::npos) ++to;
+  while (to > from && kPause.find(s[to - 1]) != std::u32string_view::npos) --to;
+  constexpr size_t kMax = 40;
+  if (to - from > kMax) return Utf8(s.substr(from, kMax - 1)) + "…";
+  return Utf8(s.substr(from, to - from));
+}
+
+// Two characters that lead a place in (来电人反映：…, 我想反映一下…, 举报…), but never begin
+// its name.
+bool IsLeadIn(std::u32string_view two) {
+  static const std::u32string_view kLeadIns[] = {U"反映", U"一下", U"举报", U"投诉", U"咨询", U"询问", U"位于",
+                                                 U"关于", U"住在", U"来电", U"电称", U"我们", U"我家"};
+  return std::find(std::begin(kLeadIns), std::end(kLeadIns), two) != std::end(kLeadIns);
+}
+
 // Place keys of a text: for each place suffix, the suffix with the last 2, 3 and 4
 // ideographs before it ("魅力之城小区" gives 之城小区, 力之城小区, 魅力之城小区), so one
 // place named a little differently still shares a key.
@@ -146,7 +181,11 @@ std::vector<std::string> PlaceKeys(const std::u32string& s) {
     }
     size_t run = 0;
     while (run < 4 && run < i && IsCjk(s[i - run - 1])) ++run;
-    for (size_t len = 2; len <= run; ++len) keys.push_back(Utf8(s.substr(i - len, len) + *hit));
+    for (size_t len = 2; len <= run; ++len) {
+      // Not into the words a caller or an agent leads in with: 反映锦绣花园 gives no 映锦绣花园.
+      if (i - len >= 1 && IsLeadIn(s.substr(i - len - 1, 2))) break;
+      keys.push_back(Utf8(s.substr(i - len, len) + *hit));
+    }
     i += hit->size();
   }
   std::sort(keys.begin(), keys.end());
@@ -1290,7 +1329,9 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     // of the same messages says it without the stray words. None that reads as a name: no
     // place (a matter like school places is about a topic; a sentence fragment misleads).
     std::unordered_map<uint32_t, size_t> key_count;
+    // A confidential report's words may point at its reporter: they name no place.
     for (size_t m : members) {
+      if (msgs[m].confidential) continue;
       for (uint32_t k : keys[m]) ++key_count[k];
     }
     // A place names the matter only when at least half its messages name it: a matter
@@ -1307,7 +1348,7 @@ std::vector<Hotspot> FindHotspots(const std::vector<Message>& msgs, const Hotspo
     for (size_t m : h.members) {
       const Message& rep = msgs[m];
       if (rep.confidential) continue;
-      h.description = !rep.title.empty() ? rep.title : Utf8(WordChars(rep.text).substr(0, 40));
+      h.description = !rep.title.empty() ? MaskPersonalNumbers(rep.title) : Headline(MaskPersonalNumbers(rep.text));
       break;
     }
     out.push_back(std::move(h));

@@ -239,6 +239,24 @@ TEST(Hotspots, AConfidentialReportIsNeverQuoted) {
   }
 }
 
+// A report without a title is called by its first sentence as written, without the words the
+// agent led in with, which its place does not take in either; the phone written in it is masked.
+TEST(Hotspots, AnUntitledReportIsCalledByItsFirstSentence) {
+  std::vector<Message> m;
+  for (int i = 0; i < 5; ++i) {
+    Message x{"k" + std::to_string(i), "", "", {}, "u" + std::to_string(i), 0};
+    x.text = "来电人反映：锦绣花园门口的路灯坏了一个多月，晚上出行不便，电话1397777888" + std::to_string(i) +
+             "。请尽快修复。";
+    m.push_back(std::move(x));
+  }
+  const auto spots = FindHotspots(m);
+  ASSERT_EQ(spots.size(), 1u);
+  EXPECT_EQ(spots[0].place, "锦绣花园");
+  EXPECT_EQ(spots[0].description.rfind("锦绣花园门口的路灯坏了一个多月，晚上出行不便，电话139****888", 0), 0u)
+      << spots[0].description;
+  EXPECT_EQ(spots[0].description.find("。"), std::string::npos) << spots[0].description;
+}
+
 // A text copied over and over (every bigram in it is common) is still one duplicate group.
 TEST(Duplicates, ATextRepeatedVeryOftenIsStillOneGroup) {
   std::vector<Message> m = StreetTraffic();

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "core/pii.h"
 #include "core/text.h"
 #include "text/text.h"
 #include "taxonomy/taxonomy.h"
@@ -219,7 +220,8 @@ Status KbService::SaveCase(Id ticket_id, const std::string& number, const std::s
   e.kind = "case";
   e.external_id = "ticket:" + IdToString(ticket_id);
   e.title = number;
-  e.body = request + "\n【答复】" + answer;
+  // Offered to staff on other citizens' requests: the phone and ID numbers written in it masked.
+  e.body = MaskPersonalNumbers(request + "\n【答复】" + answer);
   e.category_code = category_code;
   if (e.body.size() > kMaxKbBodyBytes) e.body.resize(kMaxKbBodyBytes);
   return Save({std::move(e)}, 0).status();

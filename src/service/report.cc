@@ -360,7 +360,8 @@ std::string ReportMarkdown(const json& r) {
       for (const auto& n : h["numbers"]) numbers += (numbers.empty() ? "" : "、") + n.get<std::string>();
       md += Num(h["rank"]) + ". " + Cell(h.value("description", "")) +
             (h.value("place", "").empty() ? "" : "（" + Cell(h.value("place", "")) + "）") + "：" + Num(h["tickets"]) +
-            " 件、" + Num(h["callers"]) + " 位来电人；工单 " + numbers + "\n";
+            " 件、" + Num(h["callers"]) + " 位来电人；工单 " + numbers +
+            (h["numbers"].size() < h.value("tickets", size_t{0}) ? " 等" : "") + "\n";
     }
     md += "\n";
   }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/crypto.h"
+#include "core/pii.h"
 #include "core/text.h"
 #include "intel/insight.h"
 #include "intel/sentiment.h"
@@ -1408,6 +1409,13 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
   // staff who neither look callers up nor handle the order (analysts, QA, reviewers) do not
   // find it by searching its words, only by its number.
   q.q_skips_confidential = !may_look_up && a.role != Role::kUnitHandler;
+  // A phone or ID number searched for in the words is a caller look-up too.
+  if (HasPersonalNumber(q.q)) {
+    if (!may_look_up) {
+      return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not look callers up by phone: q holds a phone or ID number");
+    }
+    (void)Audit(a, "caller_lookup", "q", MaskPersonalNumbers(q.q));
+  }
   if (!phone.empty()) {
     if (!may_look_up) return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not look callers up by phone");
     const std::string p = NormalisePhone(phone);
