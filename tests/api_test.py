@@ -2379,6 +2379,10 @@ class ScreensTest(Base):
         ev = self.events(t["id"])[-1]
         self.assertEqual((ev["type"], ev["actor_role"], ev["system"]), ("callback_recorded", "system", True))
         self.assertEqual(ev["data"]["comment"], "市民自助评价：还是经常坏")
+        # Anyone who knows the phone's last digits can rate: the rating is traceable.
+        audit = self.expect(call("GET", "/api/v1/audit?page_size=50", token=T("admin")), 200).json["items"]
+        self.assertIn(("ticket:" + t["id"], "phone_last4 dissatisfied from 127.0.0.1"),
+                      [(a["target"], a["detail"]) for a in audit if a["action"] == "public_rating"])
         r = call("POST", "/api/v1/public/tickets/%s/rating" % number, {"code": code, "rating": "satisfied"})
         self.expect_error(r, 409)
         self.assertIn("already closed and rated", r.json["error"]["message"])
@@ -2389,8 +2393,10 @@ class ScreensTest(Base):
         before = total()
         self.expect_error(call("POST", "/api/v1/public/tickets", {"phone": "13800001111"}), 400, field="content")
         self.expect_error(call("POST", "/api/v1/public/tickets", {"content": "有事反映"}), 400, field="phone")
-        self.expect_error(call("POST", "/api/v1/public/tickets", {"content": "有事反映", "phone": "12"}), 400,
-                          field="phone")
+        # A number nobody can be called back on: not a mainland mobile, nor a landline with its area code.
+        for bad in ("12", "000000000000", "23800138000", "13800138000000000000", "12345678901"):
+            self.expect_error(call("POST", "/api/v1/public/tickets", {"content": "有事反映", "phone": bad}), 400,
+                              field="phone")
         self.expect_error(call("POST", "/api/v1/public/tickets", {"content": "有事", "phone": "13800001111",
                                                                   "request_type": "gossip"}), 400, field="request_type")
         self.assertEqual(total(), before)

@@ -134,7 +134,9 @@ class KbTest(unittest.TestCase):
         self.assertIn("<em>燃气</em>", self.search("煤气")[1]["items"][0]["snippet"], "the synonym found is marked")
         # The same group again, a term twice (煤氣 is 煤气), an unknown field, a non-admin: refused.
         for body, want in (({"terms": ["燃气", "煤气"]}, 409), ({"terms": ["煤气", "煤氣"]}, 400),
-                           ({"terms": ["医保", "医疗保险"], "x": 1}, 400)):
+                           ({"terms": ["医保", "医疗保险"], "x": 1}, 400),
+                           # punctuation alone would expand every question into the other term
+                           ({"terms": ["路灯", "？"]}, 400), ({"terms": ["路灯", "*"]}, 400)):
             c, js = self.call("POST", "/api/v1/kb/synonyms", body, self.admin)
             self.assertEqual(c, want, js)
             self.assertIn(js["error"]["details"]["field"], ("terms", "terms[1]", "x"))
@@ -311,12 +313,21 @@ class KbTest(unittest.TestCase):
         self.assertEqual(self.call("POST", path + "/actions/discard", {}, self.agent)[0], 403)
         # An import replaces the entry whole, its revision with it: said, and audited.
         self.call("PUT", path, {"title": "居住证", "body": "导入前的修订"}, self.admin)
+        # Imported back exactly as exported (a file holds no revision), the entry keeps its edit.
+        out = os.path.join(self.dir, "revision-export.jsonl")
+        subprocess.run([BIN, "kb", "export", "--db", self.db, "--output", out], check=True, capture_output=True)
+        r = subprocess.run([BIN, "kb", "import", "--db", self.db, out], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("replaced", r.stdout)
+        got = self.call("GET", path, token=self.admin)[1]
+        self.assertEqual(got.get("revision", {}).get("body"), "导入前的修订", got)
         src = os.path.join(self.dir, "revision-import.jsonl")
         with open(src, "w", encoding="utf-8") as f:
             f.write(json.dumps({"id": e["id"], "title": "居住证办理", "body": "导入的正文"}, ensure_ascii=False) + "\n")
         r = subprocess.run([BIN, "kb", "import", "--db", self.db, src], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("replaced 1 entries whose edit was waiting in review", r.stdout)
+        self.assertIn(e["id"], r.stdout.split("review")[-1], "the import names the entries whose edit it replaced")
         got = self.call("GET", path, token=self.admin)[1]
         self.assertEqual((got["body"], "revision" in got), ("导入的正文", False), got)
         audit = self.call("GET", "/api/v1/audit?page_size=100", token=self.admin)[1]["items"]

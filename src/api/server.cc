@@ -2159,7 +2159,7 @@ void ApiServer::Impl::PublicRoutes() {
     if (st.ok()) st = StrField(*body, "rating", true, 32, &rating);
     if (st.ok()) st = StrField(*body, "comment", false, 2000, &comment);
     if (!st.ok()) return SendError(res, st);
-    auto t = svc->PublicRate(req.matches[1].str(), last4, code, rating, comment);
+    auto t = svc->PublicRate(req.matches[1].str(), last4, code, rating, comment, ClientAddress(req));
     if (!t.ok()) return SendError(res, t.status());
     SendJson(res, 200, {{"ok", true}, {"status", TicketStatusName(t->Status())},
                         {"status_label", TicketStatusLabelZh(t->Status())}});

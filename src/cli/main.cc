@@ -329,9 +329,6 @@ int KbImport(const std::string& db, const std::string& file) {
     if (page->size() < 1000) break;
     after = page->back().id;
   }
-  const size_t replaced = static_cast<size_t>(std::count_if(entries->begin(), entries->end(), [&](const KbEntry& e) {
-    return !e.external_id.empty() && in_review.count(e.external_id);
-  }));
   KbService kb(app->store.get(), SystemClock::Default());
   const size_t n = entries->size();
   auto saved = kb.Save(std::move(entries).value(), 0);
@@ -339,6 +336,13 @@ int KbImport(const std::string& db, const std::string& file) {
   created.keep = true;
   const size_t unchanged = static_cast<size_t>(
       std::count_if(saved->begin(), saved->end(), [](const KbEntry& e) { return e.unchanged; }));
+  // An entry given unchanged keeps its edit in review; one given changed replaces it.
+  std::vector<std::string> replaced_ids;
+  for (const auto& e : *saved) {
+    const std::string id = e.external_id.empty() ? IdToString(e.id) : e.external_id;
+    if (!e.unchanged && in_review.count(id)) replaced_ids.push_back(id);
+  }
+  const size_t replaced = replaced_ids.size();
   std::string detail = std::to_string(n) + " entries from " + Utf8Prefix(file, 200);
   if (unchanged) detail += "; " + std::to_string(unchanged) + " unchanged";
   if (replaced) detail += "; " + std::to_string(replaced) + " revisions in review replaced";
@@ -348,7 +352,10 @@ int KbImport(const std::string& db, const std::string& file) {
   std::cout << "\n";
   if (replaced) {
     std::cout << "replaced " << replaced << " entries whose edit was waiting in review (the edits stay in their "
-                 "version history)\n";
+                 "version history):";
+    for (size_t i = 0; i < std::min<size_t>(replaced, 20); ++i) std::cout << " " << replaced_ids[i];
+    if (replaced > 20) std::cout << " …";
+    std::cout << "\n";
   }
   return 0;
 }

@@ -262,7 +262,12 @@ Result<Id> KbService::AddSynonyms(const std::vector<std::string>& terms) {
     const std::string& t = terms[i];
     if (Trim(t).empty() || t.size() > 100 || !IsValidUtf8(t)) return InvalidArgument(f, "each term is 1-100 bytes of text");
     auto n = NormaliseText(t);
-    if (!n.ok() || n->empty()) return InvalidArgument(f, "holds no searchable text");
+    // Punctuation alone (？, *) would expand every query that holds it into the other terms.
+    bool searchable = false;
+    if (n.ok()) {
+      for (size_t k = 0; k < n->size() && !searchable;) searchable = IsWordChar(NextCodePoint(*n, k));
+    }
+    if (!searchable) return InvalidArgument(f, "holds no searchable text: a word needs letters, digits or ideographs");
     if (!norm.insert(*n).second) return InvalidArgument(f, "'" + t + "' repeats another term of the group");
   }
   ASSIGN_OR_RETURN(auto groups, store_->KbSynonymGroups());

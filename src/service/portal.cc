@@ -14,6 +14,16 @@ Result<CreatedTicket> Service::PublicSubmit(TicketInput in, const std::string& i
   }
   if (hub == 0) return Status(Code::kUnavailable, "the hotline centre is not set up yet");
   if (in.citizen.phone.empty()) return InvalidArgument("phone", "is required, to follow the request up");
+  // The citizen is called back on it: a mainland mobile or a landline with its area code, as
+  // the form asks (staff intake takes any caller number; a citizen typing one can mistype).
+  std::string_view digits = in.citizen.phone;
+  if (digits.starts_with("+86")) digits.remove_prefix(3);
+  const bool mobile = digits.size() == 11 && digits[0] == '1' && digits[1] >= '3' && digits[1] <= '9';
+  const bool landline = digits.size() >= 10 && digits.size() <= 12 && digits[0] == '0';
+  if (!IsDigits(digits) || (!mobile && !landline)) {
+    return InvalidArgument("phone", "must be a mainland mobile number (11 digits, 13–19 first) or a landline with "
+                                    "its area code (0 and 9 to 11 digits)");
+  }
   in.channel = "web";
   in.confidential = false;
   in.area_id = 0;
@@ -28,7 +38,8 @@ Result<CreatedTicket> Service::PublicSubmit(TicketInput in, const std::string& i
 }
 
 Result<Ticket> Service::PublicRate(const std::string& number, const std::string& phone_last4,
-                                   const std::string& code, const std::string& rating, const std::string& comment) {
+                                   const std::string& code, const std::string& rating, const std::string& comment,
+                                   const std::string& client) {
   if (!IsValidRating(rating)) {
     return InvalidArgument("rating", "must be one of: very_satisfied, satisfied, basically_satisfied, dissatisfied, "
                                      "very_dissatisfied");
@@ -58,7 +69,10 @@ Result<Ticket> Service::PublicRate(const std::string& number, const std::string&
   cmd.comment = said.empty() ? "市民自助评价" : "市民自助评价：" + said;
   cmd.expected_version = t.version;
   const Actor portal{0, Role::kSystem, t.intake_unit_id, "portal"};
-  return Act(portal, t.id, cmd);
+  ASSIGN_OR_RETURN(Ticket rated, Act(portal, t.id, cmd));
+  (void)Audit(portal, "public_rating", "ticket:" + IdToString(t.id),
+              std::string(code.empty() ? "phone_last4" : "code") + " " + rating + (client.empty() ? "" : " from " + client));
+  return rated;
 }
 
 }  // namespace hotline

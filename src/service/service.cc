@@ -294,8 +294,10 @@ Result<std::string> Service::Login(const std::string& username, const std::strin
   if (ok) (void)store_->ForgetLookupFailure(failure_key, now);
   if (!ok) {
     // Recorded for unknown names too: the same write either way, and the attempts on record.
+    // Not what was typed, though: a password typed into the username field would be kept.
     (void)store_->AppendAudit({0, now, user.ok() ? user->id : 0, "login_failed",
-                               user.ok() ? "user:" + IdToString(user->id) : "username:" + Utf8Prefix(username, 64), ""});
+                               user.ok() ? "user:" + IdToString(user->id) : "username:(unknown)",
+                               user.ok() ? "" : std::to_string(Utf8Length(username)) + " characters"});
     return Status(Code::kUnauthenticated, "wrong username or password");
   }
   const std::string token = RandomHex(32);

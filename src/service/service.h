@@ -129,10 +129,12 @@ class Service {
 
   // The citizen portal (市民服务): a request filed by the citizen on the web channel, taken
   // in by the city centre as the system; and the citizen's own rating of an answered request
-  // (the callback done by the citizen), after the same check as PublicLookup.
+  // (the callback done by the citizen), after the same check as PublicLookup. A rating is
+  // audited with the proof given and the client's address (`client`): anyone who knows the
+  // phone's last digits can rate, so a rating is traceable.
   Result<CreatedTicket> PublicSubmit(TicketInput in, const std::string& idempotency_key);
   Result<Ticket> PublicRate(const std::string& number, const std::string& phone_last4, const std::string& code,
-                            const std::string& rating, const std::string& comment);
+                            const std::string& rating, const std::string& comment, const std::string& client = "");
 
   // ---- time limits ----
   // The SLA policy and calendar in force (loaded from the store, defaults otherwise).

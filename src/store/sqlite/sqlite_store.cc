@@ -2125,7 +2125,7 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
         ASSIGN_OR_RETURN(auto f, c.Prepare("SELECT id, doc_len, version, external_id IS NULL, use_count, updated_at, updated_by, "
                                            "title = ? AND body = ? AND category_code = ? AND keywords = ? AND "
                                            "owner_unit_id = ? AND effective_at = ? AND expires_at = ? AND status = ? AND "
-                                           "is_public = ? AND kind = ? AND revision IS ? "
+                                           "is_public = ? AND kind = ?, revision IS ?, revision "
                                            "FROM kb_entries WHERE id = ? OR "
                                            "(external_id IS NOT NULL AND external_id = ?) OR "
                                            "(external_id IS NULL AND id = ?) ORDER BY external_id IS NULL LIMIT 1"));
@@ -2143,7 +2143,13 @@ Result<std::vector<KbEntry>> SqliteStore::KbSave(std::vector<std::pair<KbEntry, 
           old_uses = f.Int(4);
           old_at = f.Int(5);
           old_by = f.Int(6);
-          same = f.Int(7) != 0;
+          same = f.Int(7) != 0 && f.Int(8) != 0;
+          // The entry as stored, given without the edit waiting in review (a file exported and
+          // imported back holds none): the edit stays. Dropping one is DiscardRevision's.
+          if (f.Int(7) != 0 && !f.IsNull(9) && !e.revision && !e.revision_only) {
+            e.revision = ParseKbRevision(f.Text(9));
+            same = true;
+          }
         }
         RETURN_IF_ERROR(st);
       }

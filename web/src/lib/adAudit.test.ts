@@ -17,6 +17,11 @@ describe('audit rows', () => {
     expect(auditDetail(entry({ detail: '2026-11-01T00:00:00+08:00 .. 2026-12-01T00:00:00+08:00' })))
       .toBe('2026-11-01 00:00:00 至 2026-12-01 00:00:00')
     expect(auditDetail(entry({ action: 'reveal', detail: 'name,phone,id_number' }))).toBe('姓名、手机号、身份证号')
+    expect(auditDetail(entry({ action: 'login_failed', target: 'username:(unknown)', detail: '23 characters' }))).toBe('输入 23 个字符')
+    expect(auditDetail(entry({ action: 'public_rating', detail: 'phone_last4 very_satisfied from 10.0.0.7' })))
+      .toBe('凭手机号后四位评价「非常满意」，来自 10.0.0.7')
+    expect(auditTarget(entry({ action: 'login_failed', target: 'username:(unknown)' })).text).toBe('不存在的用户名')
+    expect(auditTarget(entry({ action: 'caller_lookup', target: 'q', detail: '139****8888' })).text).toBe('按内容中的号码搜索工单')
     expect(auditDetail(entry({ action: 'caller_lookup', detail: '138****5678' }))).toBe('138****5678')
   })
   it('says administration in Chinese, the console\'s included', () => {

@@ -1,13 +1,13 @@
 // The audit log's rows as an administrator reads them (审计日志): the server records the
 // target as kind:id and the detail as it was at the time; this says them in Chinese.
 import { fullTime } from './format'
-import { roleLabels } from './labels'
+import { ratingLabels, roleLabels } from './labels'
 import { alertKindLabels } from './rcTicket'
 
 export interface AuditEntry { id: string; at: string; user_id: string | null; user_name?: string; action: string; target: string; detail: string }
 
 export const auditActionLabels: Record<string, string> = {
-  login: '登录', login_failed: '登录失败', reveal: '查看完整个人信息', view_personal_data: '查看个人信息',
+  login: '登录', login_failed: '登录失败', public_rating: '市民自助评价', reveal: '查看完整个人信息', view_personal_data: '查看个人信息',
   caller_lookup: '来电人查询', attachment_opened: '查看保密件附件', litigation_clues_export: '导出诉讼线索', calendar_update: '修改工作日历',
   sla_policy_update: '修改时限规则', unit_updated: '修改单位', area_updated: '修改区域', user_updated: '修改用户',
   category_updated: '修改分类', dispatch_rule_updated: '修改派单规则',
@@ -39,6 +39,8 @@ export function auditTarget(e: AuditEntry): { text: string; ticketId?: string } 
     case 'calendar': return { text: `工作日历 ${id}` }
     case 'sla_policy': return { text: `时限规则 第 ${id} 版` }
     case 'phone': return { text: '来电号码' }
+    case 'q': return { text: '按内容中的号码搜索工单' }
+    case 'username': return { text: '不存在的用户名' }
     case 'tickets': return { text: '工单（按统计期导出）' }
     case 'unit': return { text: `单位（编号 ${id}）` }
     case 'area': return { text: `区域（编号 ${id}）` }
@@ -59,6 +61,15 @@ export function auditDetail(e: AuditEntry): string {
   if (period) return `${fullTime(period[1])} 至 ${fullTime(period[2])}`
   if (e.action === 'reveal' || e.action === 'view_personal_data') {
     return e.detail.split(',').filter(Boolean).map((f) => personalFields[f] ?? f).join('、')
+  }
+  // A failed login under a name no account has: what was typed is not kept, only its length.
+  const typed = e.action === 'login_failed' ? /^(\d+) characters$/.exec(e.detail) : null
+  if (typed) return `输入 ${typed[1]} 个字符`
+  // A citizen's rating on the portal: the proof given, the rating and where it came from.
+  const rated = e.action === 'public_rating' ? /^(phone_last4|code) (\w+)(?: from (.+))?$/.exec(e.detail) : null
+  if (rated) {
+    return `凭${rated[1] === 'code' ? '查询码' : '手机号后四位'}评价「${ratingLabels[rated[2]] ?? rated[2]}」` +
+      (rated[3] ? `，来自 ${rated[3]}` : '')
   }
   let d = e.detail
   // Done at the console: `hotline init` / `hotline import`, by nobody the database knows.

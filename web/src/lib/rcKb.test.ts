@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { emptyKbForm, formOf, hitWords, kbActions, kbBody, kbConfirmOf, lastDay, parseTerms, versionBy } from './rcKb'
+import { emptyKbForm, formOf, hitWords, kbActions, kbBody, kbConfirmOf, lastDay, parseTerms, validityLabel, validityText, versionBy } from './rcKb'
 
 describe('kb helpers', () => {
+  it('says when a published entry is served to nobody, and its period in words', () => {
+    const now = Date.parse('2026-12-02T10:00:00+08:00')
+    expect(validityLabel({ status: 'published', current: true }, now)).toBe('')
+    expect(validityLabel({ status: 'draft', current: false }, now)).toBe('')
+    expect(validityLabel({ status: 'published', current: false, effective: '2026-12-03T00:00:00+08:00' }, now)).toBe('未生效')
+    expect(validityLabel({ status: 'published', current: false }, now)).toBe('已过期')
+    expect(validityText({})).toBe('长期有效')
+    expect(validityText({ effective: '2026-12-03T00:00:00+08:00' })).toBe('2026-12-03 起长期有效')
+  })
   it('says who saved a version', () => {
     const v = { version: 1, changed_at: '2026-12-01T10:00:00+08:00', entry: {} as never }
     expect(versionBy({ ...v, changed_by: '7', changed_by_name: '张敏' })).toBe('张敏')

@@ -15,6 +15,8 @@ export interface KbEntry {
   expires?: string
   owner_unit_id?: string
   version?: number
+  // Published and inside its validity period now: only such entries are served.
+  current?: boolean
   use_count?: number
   updated_at?: string
   updated_by?: string | null
@@ -45,6 +47,19 @@ export const kbStatusLabels: Record<string, string> = {
   draft: '草稿', reviewed: '已审核', published: '已发布', retired: '已停用',
 }
 export const kbVisibilityLabels: Record<string, string> = { internal: '内部', public: '公开' }
+
+// A published entry outside its validity period reads 已发布 yet is served to nobody: said so.
+export function validityLabel(e: Pick<KbEntry, 'status' | 'current' | 'effective'>, now = Date.now()): string {
+  if (e.status !== 'published' || e.current !== false) return ''
+  return e.effective && Date.parse(e.effective) > now ? '未生效' : '已过期'
+}
+
+// The validity period in words: 长期有效, 至 2026-12-31, 2026-12-01 起, 2026-12-01 至 2026-12-31.
+export function validityText(e: Pick<KbEntry, 'effective' | 'expires'>): string {
+  const from = e.effective ? firstDay(e.effective) : '', to = e.expires ? lastDay(e.expires) : ''
+  if (from && to) return `${from} 至 ${to}`
+  return from ? `${from} 起长期有效` : to ? `至 ${to}` : '长期有效'
+}
 
 export function kbStatusType(s: string): 'info' | 'warning' | 'success' | 'danger' {
   return s === 'published' ? 'success' : s === 'reviewed' ? 'warning' : s === 'retired' ? 'danger' : 'info'

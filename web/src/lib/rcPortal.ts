@@ -31,14 +31,18 @@ export interface SubmitForm {
   request_type: string
 }
 
-export function checkSubmit(f: SubmitForm): PortalCheck {
+// Every field that needs fixing at once (field → message), so one tap shows them all;
+// empty when the form may be sent.
+export function checkSubmit(f: SubmitForm): Record<string, string> {
+  const errors: Record<string, string> = {}
   const content = f.content.trim()
-  if (content.length < 5) return { ok: false, field: 'content', message: '请把诉求写清楚（至少5个字）' }
-  if (content.length > 2000) return { ok: false, field: 'content', message: '诉求内容不超过2000字' }
-  if (!isPhone(f.phone)) return { ok: false, field: 'phone', message: '请填写正确的手机号或固定电话' }
-  if (f.name.trim().length > 50) return { ok: false, field: 'name', message: '姓名过长' }
-  if (f.address.trim().length > 200) return { ok: false, field: 'address', message: '地址过长' }
-  return { ok: true }
+  if (content.length < 5) errors.content = '请把诉求写清楚（至少5个字）'
+  else if (content.length > 2000) errors.content = '诉求内容不超过2000字'
+  if (!f.phone.trim()) errors.phone = '请填写联系电话'
+  else if (!isPhone(f.phone)) errors.phone = '请填写正确的手机号或固定电话'
+  if (f.name.trim().length > 50) errors.name = '姓名过长'
+  if (f.address.trim().length > 200) errors.address = '地址过长'
+  return errors
 }
 
 export function submitBody(f: SubmitForm): Record<string, string> {
