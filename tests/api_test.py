@@ -1604,6 +1604,24 @@ class ErrorTest(Base):
         self.assertEqual(r.status, 411, body)
         self.assertEqual(body["error"]["details"]["field"], "Content-Length")
 
+    def test_two_different_lengths_and_an_overlong_url_are_refused_plainly(self):
+        import http.client
+        conn = http.client.HTTPConnection(BASE.split("//")[1].split("/")[0], timeout=10)
+        conn.putrequest("POST", "/api/v1/public/tickets")
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Content-Length", "2")
+        conn.putheader("Content-Length", "70")
+        conn.endheaders()
+        conn.send(b"{}")
+        r = conn.getresponse()
+        body = json.loads(r.read())
+        conn.close()
+        self.assertEqual((r.status, body["error"]["details"]["field"]), (400, "Content-Length"), body)
+        self.assertIn("different values", body["error"]["message"])
+        r = call("GET", "/api/v1/kb/search?q=" + urllib.parse.quote("电梯坏了" * 250), token=T("agent1"))
+        self.assertEqual((r.status, r.json["error"]["code"]), (414, "uri_too_long"), r)
+        self.assertIn("POST /api/v1/kb/suggest", r.json["error"]["message"])
+
     def test_logout_revokes_token(self):
         token = login("qa1")
         self.expect(call("POST", "/api/v1/auth/logout", token=token), 200)

@@ -490,6 +490,14 @@ class KbTest(unittest.TestCase):
         self.assertLess(order.index("cat-gas"), order.index("cat-lift"))
         c, js = self.call("POST", "/api/v1/kb/suggest", {"text": text, "category": "9999"}, self.agent)
         self.assertEqual((c, js["error"]["details"]["field"]), (400, "category"), js)
+        # A match far below the best (a lone shared character) is left out of the suggestions;
+        # the search, with the same text, still lists it.
+        long_text = "我家厨房里燃气泄漏了，有很浓的味道，门口还有人在办事，怎么办"
+        c, js = self.call("POST", "/api/v1/kb/suggest", {"text": long_text, "limit": 50}, self.agent)
+        got = [i["score"] for i in js["items"]]
+        self.assertTrue(got and all(x >= got[0] / 5 for x in got), got)
+        c, found = self.call("GET", "/api/v1/kb/search?limit=50&q=" + urllib.parse.quote(long_text), token=self.agent)
+        self.assertGreater(len(found["items"]), len(got), "the weak matches exist: only the suggestions drop them")
         t = self.call("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "help", "content": text,
                                                   "category_code": gas, "citizen": {"phone": "13900003333"}}, self.agent)[1]
         c, js = self.call("GET", f"/api/v1/kb/suggest?ticket_id={t['id']}&category={gas}", token=self.agent)

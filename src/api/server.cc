@@ -634,12 +634,19 @@ void ApiServer::Impl::Routes() {
     // A length that is no number (abc, -1, past 2^63) is answered at once and the connection
     // closed: read as one, it would hold a worker until the read timeout for a body that
     // never ends where the client thinks.
+    // Two lengths that differ are refused too (RFC 9112 §6.3): a proxy in front that reads
+    // the other one would see a different request (request smuggling).
     if (req.has_header("Content-Length")) {
       const std::string v = req.get_header_value("Content-Length");
-      if (v.size() > 18 || !IsDigits(v)) {
+      bool differ = false;
+      for (size_t i = 1; i < req.get_header_value_count("Content-Length"); ++i) {
+        differ = differ || req.get_header_value("Content-Length", i) != v;
+      }
+      if (v.size() > 18 || !IsDigits(v) || differ) {
         res.set_header("Connection", "close");
         SendJson(res, 400, {{"error", {{"code", "invalid_argument"},
-                                       {"message", "Content-Length: must be a number of bytes"},
+                                       {"message", differ ? "Content-Length: given twice with different values"
+                                                          : "Content-Length: must be a number of bytes"},
                                        {"details", {{"field", "Content-Length"}}}}}});
         return R::Handled;
       }
@@ -683,6 +690,12 @@ void ApiServer::Impl::Routes() {
       SendError(res, Status(Code::kTooLarge, "body: request body too large", "body"));
     } else if (res.status == 404) {
       SendError(res, NotFound("no route for " + req.method + " " + req.path));
+    } else if (res.status == 414) {
+      SendJson(res, 414, {{"error", {{"code", "uri_too_long"},
+                                     {"message", "the URL is longer than " + std::to_string(CPPHTTPLIB_REQUEST_URI_MAX_LENGTH) +
+                                                     " bytes: send long text in a POST body (a whole message to "
+                                                     "POST /api/v1/kb/suggest as {\"text\"})"},
+                                     {"details", json::object()}}}});
     } else if (res.status >= 400) {
       SendJson(res, res.status, {{"error", {{"code", "http_" + std::to_string(res.status)},
                                             {"message", "HTTP error " + std::to_string(res.status)},
@@ -953,6 +966,13 @@ void ApiServer::Impl::KbRoutes() {
       q.prefer_category = category;
       auto r = svc->Kb().Search(*text, q);
       if (!r.ok()) return SendError(res, AsTextParam(r.status()));
+      // An agent on a call reads the panel top down: a match far below the best one (a lone
+      // 有 or 办 shared with a long message) is noise there, left out. Search keeps them.
+      constexpr double kWeakShare = 0.2;
+      if (!r->empty()) {
+        const double floor = r->front().score * kWeakShare;
+        std::erase_if(*r, [floor](const KbResult& x) { return x.score < floor; });
+      }
       SendJson(res, 200, KbResultsJson(*r, false, svc->clock()->NowMs()));
     });
   };
