@@ -1,6 +1,7 @@
 // `hotline staffing`: seat planning (坐席测算) by Erlang C (Erlang A with --patience), either for one load given on the
 // command line or, from a database, for every hour of the week from the past weeks' contacts
 // (the command runs with an administrator's view: the whole city's lines).
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -90,7 +91,9 @@ int Run(const StaffingArgs& a) {
   }
   const auto& s = p["summary"];
   if (const auto& b = s["busiest"]; !b.is_null()) {  // null: no contacts in the period
-    std::printf("busiest hour: weekday %d %02d:00, %.1f contacts/h\n", b["weekday"].get<int>(), b["hour"].get<int>(),
+    static const char* const kDays[] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
+    const int day = std::clamp(b["weekday"].get<int>(), 1, 7);  // 1 = Monday
+    std::printf("busiest hour: %s %02d:00, %.1f contacts/h\n", kDays[day - 1], b["hour"].get<int>(),
                 b["calls_per_hour"].get<double>());
   }
   std::printf("at most %d agents, %d staff at the busiest week's peak\n", s["max_agents_at_peak"].get<int>(),

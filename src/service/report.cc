@@ -299,7 +299,8 @@ std::string ReportMarkdown(const json& r) {
   md += "范围：" + r.value("scope", "") + "　统计期：" + PeriodBound(r["period"]["from"].get<std::string>()) + " 至 " +
         PeriodBound(r["period"]["to"].get<std::string>()) + "（不含）";
   if (!r["period"].value("complete", true)) md += "，统计期尚未结束，数据截至生成时";
-  md += "　生成时间：" + r.value("generated_at", "") + "\n\n";
+  const std::string at = r.value("generated_at", "");  // ISO 8601: said as 2026-12-02 06:40
+  md += "　生成时间：" + (at.size() >= 16 ? at.substr(0, 10) + " " + at.substr(11, 5) : at) + "\n\n";
   if (r.contains("topic")) md += "注：本专报各节均只统计该专题分类（含其下级分类）的诉求。\n\n";
 
   const json& s = r["summary"];

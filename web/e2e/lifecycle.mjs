@@ -198,6 +198,12 @@ try {
       await shot(page, name)
     }
     check(await page.locator('[data-test="dashboard"]').count() === 0, 'navigating away unmounts the dashboard')
+    // 黄牌预警 on the dashboard opens that 督办 queue.
+    await page.click('[data-test="menu-dashboard"]')
+    await page.click('[data-test="dash-num-yellow"]')
+    await page.waitForFunction(() => location.hash.includes('supervision') && location.hash.includes('tab=yellow'))
+    check(await page.locator('[data-test="supervision-tabs"] .el-tabs__item.is-active').textContent().then((t) => t.includes('黄牌预警')),
+          'a dashboard card opens the queue it counts')
     // 统计报告: last week's report for the city, with the unit ranking.
     await page.click('[data-test="menu-reports"]')
     await page.waitForSelector('[data-test="report-title"]', { timeout: 30_000 })
