@@ -513,7 +513,15 @@ class CliTest(unittest.TestCase):
                 codes.append(s.login("ghost-%d" % len(codes), "x")[0])
             self.assertEqual(codes[-1], 429, codes)
             self.assertGreaterEqual(codes.count(401), 30)
-            self.assertEqual(s.login("admin", ADMIN_PASSWORD)[0], 429, "the address waits a moment, whoever it is")
+            # The address waits a moment, whoever it is. A guess comes back every 2 s, so one
+            # may come back between the refusal and this login: then refused again, and asked again.
+            for _ in range(3):
+                code = s.login("admin", ADMIN_PASSWORD)[0]
+                if code == 429:
+                    break
+                while s.login("ghost-%d" % len(codes), "x")[0] != 429:
+                    codes.append(401)
+            self.assertEqual(code, 429, "the address waits a moment, whoever it is")
 
     def test_serve_stops_cleanly_on_sigterm(self):
         self.init()

@@ -2025,9 +2025,12 @@ void ApiServer::Impl::TicketRoutes() {
     json items = json::array();
     for (const auto& e : *events) {
       json j = EventJson(e);
-      // A contact's words are the citizen's; an answer or a note may quote them.
-      if (auto c = j["data"].find("content"); c != j["data"].end() && c->is_string()) {
-        *c = WordsFor(*t, a, c->get<std::string>(), e.type == "contact_added");
+      // A contact's words are the citizen's; an answer, a note, a comment or a reason may
+      // quote them.
+      for (const char* key : {"content", "comment", "note", "reason"}) {
+        if (auto c = j["data"].find(key); c != j["data"].end() && c->is_string()) {
+          *c = WordsFor(*t, a, c->get<std::string>(), e.type == "contact_added" && key == std::string_view("content"));
+        }
       }
       if (auto it = names.find(e.actor_user_id); it != names.end()) j["actor_name"] = it->second;
       items.push_back(std::move(j));

@@ -91,10 +91,9 @@ bool WordsHidden(const Ticket& t, const Actor& actor) { return t.confidential &&
 
 std::string WordsFor(const Ticket& t, const Actor& actor, const std::string& words, bool may_hide) {
   if (may_hide && WordsHidden(t, actor)) return intel::kConfidentialOnly;
-  const auto masked = [&](const char* field) {
-    const FieldAccess f = AccessFor(actor.role, field, t.confidential);
-    return f == FieldAccess::kHidden || f == FieldAccess::kMasked;
-  };
+  // Shown whole only where the field is (kFull): a field masked unless revealed is masked
+  // in the words too, the reveal being of the fields.
+  const auto masked = [&](const char* field) { return AccessFor(actor.role, field, t.confidential) != FieldAccess::kFull; };
   const PersonalNumbers which{.phones = masked("phone"), .ids = masked("id_number")};
   return which.phones || which.ids ? MaskPersonalNumbers(words, which) : words;
 }

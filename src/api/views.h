@@ -22,7 +22,8 @@ nlohmann::json UserJson(const User& u);
 bool WordsHidden(const Ticket& t, const Actor& actor);
 // Words written on ticket `t` (its title and content, a contact's, an answer) as `actor` may
 // read them: hidden as above, else with the phone and ID numbers written into them masked
-// where the actor may not see the citizen's phone or ID number whole (AccessFor).
+// where the actor does not see the citizen's phone or ID number whole (AccessFor: anything
+// but kFull).
 std::string WordsFor(const Ticket& t, const Actor& actor, const std::string& words, bool may_hide = true);
 nlohmann::json EventJson(const Event& e);
 // A contact on ticket `t` (a 催单's words), as `actor` may read them.

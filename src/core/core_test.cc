@@ -169,9 +169,15 @@ TEST(Pii, NumbersWrittenIntoTextAreMasked) {
   EXPECT_EQ(MaskPersonalNumbers("ID 11010519800101123X."), "ID 1101**********123X.");
   EXPECT_EQ(MaskPersonalNumbers("座机0731-84567890或073184567890，+8613977778888"),
             "座机****-****7890或********7890，+86139****8888");
-  // Ticket numbers, dates, amounts, codes and longer runs are not personal numbers.
-  for (std::string_view kept : {"工单202611290000014已办结", "2026年11月29日", "罚款12345678901元", "A13977778888",
-                                "139777788881", "单号SF13977778888", "1397777888"}) {
+  // Written in groups, full width, after a word or a country code, a first-generation ID.
+  EXPECT_EQ(MaskPersonalNumbers("139-7777-8888、139 7777 8888"), "139-****-8888、139 **** 8888");
+  EXPECT_EQ(MaskPersonalNumbers("电话１３９７７７７８８８８"), "电话１３９****８８８８");
+  EXPECT_EQ(MaskPersonalNumbers("Tel13977778888 008613977778888"), "Tel139****8888 0086139****8888");
+  EXPECT_EQ(MaskPersonalNumbers("老身份证110105800101123"), "老身份证1101*******1123");
+  // Ticket numbers, dates, amounts, order numbers and longer runs are not personal numbers.
+  for (std::string_view kept : {"工单202611290000014已办结", "2026年11月29日", "2026-11-29", "罚款12345678901元",
+                                "罚款金额0123456789元", "订单号123456789012345678", "139777788881", "1397777888",
+                                "13977778888123"}) {
     EXPECT_EQ(MaskPersonalNumbers(kept), kept) << kept;
     EXPECT_FALSE(HasPersonalNumber(kept)) << kept;
   }
@@ -180,5 +186,20 @@ TEST(Pii, NumbersWrittenIntoTextAreMasked) {
             "13977778888 1101**********1238");
   EXPECT_TRUE(HasPersonalNumber("电话：13977778888"));
   EXPECT_FALSE(HasPersonalNumber("13977778888", {.phones = false, .ids = true}));
+}
+
+TEST(Pii, SearchingForAPieceOfANumberIsACallerLookUp) {
+  for (std::string_view q : {"13977778888", "3977778888", "1397777", "139-7777-8888", "11010519800101123", "８８８８１２３"}) {
+    EXPECT_TRUE(SearchesForPersonalNumber(q)) << q;
+  }
+  for (std::string_view q : {"202611290000014", "20261129", "2026112900", "电梯", "123456", "12345 热线", "A7县"}) {
+    EXPECT_FALSE(SearchesForPersonalNumber(q)) << q;
+  }
+  EXPECT_TRUE(IsMainlandPhone("13800138000"));
+  EXPECT_TRUE(IsMainlandPhone("073184567890"));
+  EXPECT_TRUE(IsMainlandPhone("01012345678"));
+  for (std::string_view bad : {"000000000000", "01234567890", "23800138000", "12345678901", "1380013800", "138001380001"}) {
+    EXPECT_FALSE(IsMainlandPhone(bad)) << bad;
+  }
 }
 }  // namespace hotline

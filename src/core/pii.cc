@@ -1,81 +1,188 @@
 #include "core/pii.h"
 
+#include <vector>
+
 namespace hotline {
 namespace {
 
-bool Digit(char c) { return c >= '0' && c <= '9'; }
-bool Alnum(char c) { return Digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-enum class Kind { kNone, kMobile, kLandline, kId };
-
-struct Found {
-  Kind kind = Kind::kNone;
-  size_t end = 0;  // one past the number
+// A digit of the text, ASCII or full-width (０–９, three bytes), with where it stands.
+struct Digit {
+  char value;
+  size_t begin, end;  // bytes
 };
 
-// What the number beginning at `i` (a digit with no digit or letter before it) is.
-Found Classify(std::string_view s, size_t i) {
-  size_t j = i;
-  while (j < s.size() && Digit(s[j])) ++j;
-  const size_t len = j - i;
-  const auto alone = [&](size_t end) { return end == s.size() || !Alnum(s[end]); };
-  if (len == 17 && j < s.size() && (s[j] == 'X' || s[j] == 'x') && alone(j + 1) && s[i] != '0') return {Kind::kId, j + 1};
-  if (!alone(j)) return {};
-  if (len == 18 && s[i] != '0') return {Kind::kId, j};
-  const auto mobile_at = [&](size_t k) { return s[k] == '1' && s[k + 1] >= '3' && s[k + 1] <= '9'; };
-  if (len == 11 && mobile_at(i)) return {Kind::kMobile, j};
-  if (len == 13 && s.substr(i, 2) == "86" && mobile_at(i + 2)) return {Kind::kMobile, j};
-  if (s[i] == '0' && len >= 10 && len <= 12) return {Kind::kLandline, j};
-  // An area code, a hyphen and the local number: 0731-84567890.
-  if (s[i] == '0' && (len == 3 || len == 4) && j + 1 < s.size() && s[j] == '-' && Digit(s[j + 1])) {
-    size_t k = j + 1;
-    while (k < s.size() && Digit(s[k])) ++k;
-    if ((k - j - 1 == 7 || k - j - 1 == 8) && alone(k)) return {Kind::kLandline, k};
+// Reads the digit at byte `i`, if one stands there.
+bool DigitAt(std::string_view s, size_t i, Digit* d) {
+  if (s[i] >= '0' && s[i] <= '9') {
+    *d = {s[i], i, i + 1};
+    return true;
   }
-  return {};
+  if (i + 2 < s.size() && static_cast<unsigned char>(s[i]) == 0xEF && static_cast<unsigned char>(s[i + 1]) == 0xBC &&
+      static_cast<unsigned char>(s[i + 2]) >= 0x90 && static_cast<unsigned char>(s[i + 2]) <= 0x99) {
+    *d = {static_cast<char>('0' + (static_cast<unsigned char>(s[i + 2]) - 0x90)), i, i + 3};
+    return true;
+  }
+  return false;
 }
 
-bool Wanted(Kind k, PersonalNumbers which) {
-  return k == Kind::kId ? which.ids : k != Kind::kNone && which.phones;
-}
+// Digits standing next to each other.
+struct Group {
+  std::vector<Digit> digits;
+  std::string text;              // their values
+  bool joined_to_next = false;   // one space or dash, then the next group
+  bool x_after = false;          // an X (an ID number's check character) right after
+};
 
-// Calls f(start, found) for each wanted number, in order.
-template <typename F>
-void ForEachNumber(std::string_view s, PersonalNumbers which, F&& f) {
-  size_t i = 0;
-  while (i < s.size()) {
-    if (!Digit(s[i]) || (i > 0 && Alnum(s[i - 1]))) {
+std::vector<Group> Groups(std::string_view s) {
+  std::vector<Group> out;
+  for (size_t i = 0; i < s.size();) {
+    Digit d;
+    if (!DigitAt(s, i, &d)) {
       ++i;
       continue;
     }
-    const Found n = Classify(s, i);
-    if (Wanted(n.kind, which)) {
-      f(i, n);
-      i = n.end;
-    } else {
-      while (i < s.size() && Alnum(s[i])) ++i;  // past this run of digits and letters
+    Group g;
+    while (i < s.size() && DigitAt(s, i, &d)) {
+      g.digits.push_back(d);
+      g.text += d.value;
+      i = d.end;
     }
+    g.x_after = i < s.size() && (s[i] == 'X' || s[i] == 'x');
+    Digit next;
+    g.joined_to_next = i + 1 < s.size() && (s[i] == ' ' || s[i] == '-') && DigitAt(s, i + 1, &next);
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+bool Between(std::string_view two, int lo, int hi) {
+  const int v = (two[0] - '0') * 10 + (two[1] - '0');
+  return v >= lo && v <= hi;
+}
+
+// A birth date, as an ID number holds one: YYYYMMDD (19xx or 20xx) or YYMMDD.
+bool BirthDate(std::string_view d) {
+  if (d.size() == 8) return (d.starts_with("19") || d.starts_with("20")) && BirthDate(d.substr(2));
+  return d.size() == 6 && Between(d.substr(2, 2), 1, 12) && Between(d.substr(4, 2), 1, 31);
+}
+
+bool Mobile(std::string_view d) { return d.size() == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9'; }
+
+// An area code: 010, 02x (then 7–8 digits) or 0[3-9]xx (then 7–8 digits); its length, or 0.
+size_t AreaCode(std::string_view d) {
+  if (d.size() < 3 || d[0] != '0') return 0;
+  if (d[1] == '1') return d[2] == '0' ? 3 : 0;
+  if (d[1] == '2') return 3;
+  return d.size() >= 4 && d[1] >= '3' ? 4 : 0;
+}
+
+bool Landline(std::string_view d) {
+  const size_t code = AreaCode(d);
+  return code && d.size() - code >= 7 && d.size() - code <= 8;
+}
+
+enum class Kind { kNone, kPhone, kId };
+
+// One number found: its digits (across the groups it spans) and how many to keep at each end.
+struct Found {
+  Kind kind = Kind::kNone;
+  std::vector<Digit> digits;
+  size_t keep_front = 0, keep_back = 4;
+  size_t groups = 1;  // groups it spans
+};
+
+Found Classify(const std::vector<Group>& g, size_t i) {
+  Found f;
+  const auto joined = [&](size_t from, size_t n) {
+    for (size_t k = from; k + 1 < from + n; ++k) {
+      if (k + 1 >= g.size() || !g[k].joined_to_next) return false;
+    }
+    return from + n <= g.size();
+  };
+  const auto take = [&](Kind kind, size_t n, size_t front, size_t back) {
+    f.kind = kind, f.groups = n, f.keep_front = front, f.keep_back = back;
+    for (size_t k = i; k < i + n; ++k) f.digits.insert(f.digits.end(), g[k].digits.begin(), g[k].digits.end());
+    return f;
+  };
+  // Written in groups: 139 7777 8888, 139-7777-8888; 0731-84567890, 010 12345678.
+  if (joined(i, 3) && g[i].text.size() == 3 && g[i + 1].text.size() == 4 && g[i + 2].text.size() == 4 &&
+      Mobile(g[i].text + g[i + 1].text + g[i + 2].text)) {
+    return take(Kind::kPhone, 3, 3, 4);
+  }
+  if (joined(i, 2) && AreaCode(g[i].text) == g[i].text.size() && Landline(g[i].text + g[i + 1].text)) {
+    return take(Kind::kPhone, 2, 0, 4);
+  }
+  const std::string_view d = g[i].text;
+  if (d.size() == 17 && g[i].x_after && d[0] != '0' && BirthDate(d.substr(6, 8))) return take(Kind::kId, 1, 4, 3);
+  if (d.size() == 18 && d[0] != '0' && BirthDate(d.substr(6, 8))) return take(Kind::kId, 1, 4, 4);
+  if (Mobile(d)) return take(Kind::kPhone, 1, 3, 4);
+  if (d.size() == 13 && d.starts_with("86") && Mobile(d.substr(2))) return take(Kind::kPhone, 1, 5, 4);
+  if (d.size() == 15 && d.starts_with("0086") && Mobile(d.substr(4))) return take(Kind::kPhone, 1, 7, 4);
+  if (d.size() == 15 && d[0] != '0' && BirthDate(d.substr(6, 6))) return take(Kind::kId, 1, 4, 4);
+  if (Landline(d)) return take(Kind::kPhone, 1, 0, 4);
+  return f;
+}
+
+bool Wanted(Kind k, PersonalNumbers which) { return k == Kind::kId ? which.ids : k == Kind::kPhone && which.phones; }
+
+// Calls f(found) for each wanted number, in order.
+template <typename F>
+void ForEachNumber(std::string_view s, PersonalNumbers which, F&& f) {
+  const std::vector<Group> g = Groups(s);
+  for (size_t i = 0; i < g.size();) {
+    const Found n = Classify(g, i);
+    if (Wanted(n.kind, which)) f(n);
+    i += n.kind == Kind::kNone ? 1 : n.groups;
   }
 }
 
 }  // namespace
 
 std::string MaskPersonalNumbers(std::string_view text, PersonalNumbers which) {
-  std::string out(text);
-  ForEachNumber(text, which, [&](size_t start, const Found& n) {
-    const size_t len = n.end - start;
-    const size_t keep_front = n.kind == Kind::kLandline ? 0 : n.kind == Kind::kId ? 4 : len - 8;  // +86 139…
-    for (size_t k = start + keep_front; k + 4 < n.end; ++k) {
-      if (Digit(out[k])) out[k] = '*';
-    }
+  std::vector<std::pair<size_t, size_t>> masked;  // byte spans, in order
+  ForEachNumber(text, which, [&](const Found& n) {
+    for (size_t k = n.keep_front; k + n.keep_back < n.digits.size(); ++k) masked.push_back({n.digits[k].begin, n.digits[k].end});
   });
+  if (masked.empty()) return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  size_t at = 0;
+  for (const auto& [b, e] : masked) {
+    out.append(text.substr(at, b - at));
+    out += '*';
+    at = e;
+  }
+  out.append(text.substr(at));
   return out;
 }
 
 bool HasPersonalNumber(std::string_view text, PersonalNumbers which) {
   bool found = false;
-  ForEachNumber(text, which, [&](size_t, const Found&) { found = true; });
+  ForEachNumber(text, which, [&](const Found&) { found = true; });
   return found;
+}
+
+bool SearchesForPersonalNumber(std::string_view query) {
+  const std::vector<Group> g = Groups(query);
+  for (size_t i = 0; i < g.size();) {
+    std::string run = g[i].text;
+    size_t k = i;
+    while (g[k].joined_to_next && k + 1 < g.size()) run += g[++k].text;
+    i = k + 1;
+    if (run.size() < 7) continue;
+    // A ticket number begins with the day it was filed: 20YYMMDD, then a sequence.
+    const bool ticket = run.starts_with("20") && Between(std::string_view(run).substr(4, 2), 1, 12) &&
+                        (run.size() < 8 || Between(std::string_view(run).substr(6, 2), 1, 31));
+    if (!ticket) return true;
+  }
+  return false;
+}
+
+bool IsMainlandPhone(std::string_view digits) {
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+  }
+  return Mobile(digits) || Landline(digits);
 }
 
 }  // namespace hotline

@@ -9,17 +9,27 @@
 namespace hotline {
 
 struct PersonalNumbers {
-  bool phones = true;  // mobiles (1[3-9] and 9 digits, +86 allowed), landlines (0 and 9–11 digits, 0xx(x)-7–8 digits)
-  bool ids = true;     // resident ID numbers (17 digits and a digit or X)
+  bool phones = true;  // mobiles (1[3-9] and 9 digits; 3-4-4 with spaces or dashes; +86/0086 before),
+                       // landlines (an area code 010, 02x or 0[3-9]xx, then 7–8 digits; a dash may follow the code)
+  bool ids = true;     // resident ID numbers: 17 digits and a digit or X, or 15 digits, with a birth date inside
 };
 
 // The text with each such number masked: a mobile keeps its first three and last four
 // digits (139****8888), a landline its last four, an ID number its first four and last four.
-// A number counts only standing alone (no digit or Latin letter either side), so ticket
-// numbers, dates and codes stay as they are. Byte lengths are kept.
+// Full-width digits (１３９…) count as digits. A number counts only with no digit either side,
+// so ticket numbers (a date and a sequence), amounts and longer codes stay as they are.
 std::string MaskPersonalNumbers(std::string_view text, PersonalNumbers which = {});
 
 // True when the text holds a number MaskPersonalNumbers would mask.
 bool HasPersonalNumber(std::string_view text, PersonalNumbers which = {});
+
+// True when a search text holds 7 or more digits in a row (spaces and dashes between them
+// allowed) that are no part of a ticket number's leading date (20YYMMDD…): a phone, an ID
+// number or a piece of one. Searching the words for it is looking a caller up.
+bool SearchesForPersonalNumber(std::string_view query);
+
+// A number the citizen can be called back on: a mainland mobile, or a landline with its
+// area code, as digits only.
+bool IsMainlandPhone(std::string_view digits);
 
 }  // namespace hotline

@@ -116,38 +116,56 @@ bool ReadsAsPlaceName(std::string_view key) {
   return std::none_of(k.begin(), k.end(), [](char32_t c) { return inside.find(c) != std::u32string::npos; });
 }
 
-// What a report without a title is called: its first sentence as written, without the
-// words a caller or an agent leads in with (来电人反映：), at most 40 characters.
+// How a caller or an agent leads a message in: who speaks (市民, 来电人, 来电, 我想), then
+// how (反映, 称, 投诉 …), then 一下: 市民来电称, 来电人反映：, 我想反映一下.
+constexpr std::u32string_view kLeadSpeakers[] = {U"来电市民", U"来电人", U"市民", U"来电", U"我想", U"我要"};
+constexpr std::u32string_view kLeadVerbs[] = {U"反映", U"称", U"投诉", U"咨询", U"表示", U"举报", U"询问"};
+
+// What a report without a title is called: its first sentence as written, without its lead-in,
+// at most 40 characters (its first 40 letters and ideographs when that leaves nothing).
 std::string Headline(const std::string& text) {
-  static const std::u32string_view kLeads[] = {U"市民来电反映", U"来电人反映", U"来电人称", U"来电反映", U"市民反映",
-                                               U"来电称", U"我想反映一下", U"我想反映", U"我要反映", U"反映一下",
-                                               U"您好", U"你好"};
   static const std::u32string_view kPause = U"：:，,、 　\t\r\n";
   static const std::u32string_view kStop = U"。！？；!?;\n";
   std::u32string s;
   for (size_t i = 0; i < text.size();) s += NextCodePoint(text, i);
   size_t from = 0;
-  for (bool again = true; again;) {
-    again = false;
+  const auto skip_pause = [&] {
     while (from < s.size() && kPause.find(s[from]) != std::u32string_view::npos) ++from;
-    for (auto lead : kLeads) {
-      if (std::u32string_view(s).substr(from).starts_with(lead)) from += lead.size(), again = true;
-    }
+  };
+  const auto eat = [&](std::u32string_view w) {
+    const bool at = std::u32string_view(s).substr(from).starts_with(w);
+    if (at) from += w.size();
+    return at;
+  };
+  skip_pause();
+  if (eat(U"您好") || eat(U"你好")) skip_pause();
+  bool spoke = false;
+  for (auto who : kLeadSpeakers) spoke = eat(who) || spoke;
+  for (auto how : kLeadVerbs) {
+    const size_t at = from;
+    if (!eat(how)) continue;
+    // A verb with no speaker is the message's own (投诉某餐馆) unless a pause or 一下 follows.
+    const bool lead = spoke || eat(U"一下") || (from < s.size() && kPause.find(s[from]) != std::u32string_view::npos);
+    if (!lead) from = at;
+    break;
   }
+  eat(U"一下");
+  skip_pause();
   size_t to = from;
   while (to < s.size() && kStop.find(s[to]) == std::u32string_view::npos) ++to;
   while (to > from && kPause.find(s[to - 1]) != std::u32string_view::npos) --to;
   constexpr size_t kMax = 40;
+  if (to == from) return Utf8(WordChars(text).substr(0, kMax));
   if (to - from > kMax) return Utf8(s.substr(from, kMax - 1)) + "…";
   return Utf8(s.substr(from, to - from));
 }
 
-// Two characters that lead a place in (来电人反映：…, 我想反映一下…, 举报…), but never begin
-// its name.
+// Two characters that lead a place in (来电人反映：…, 我想反映一下…, 举报…, 住在…), so never
+// begin its name.
 bool IsLeadIn(std::u32string_view two) {
-  static const std::u32string_view kLeadIns[] = {U"反映", U"一下", U"举报", U"投诉", U"咨询", U"询问", U"位于",
-                                                 U"关于", U"住在", U"来电", U"电称", U"我们", U"我家"};
-  return std::find(std::begin(kLeadIns), std::end(kLeadIns), two) != std::end(kLeadIns);
+  static const std::u32string_view kOthers[] = {U"一下", U"来电", U"电称", U"人称", U"位于", U"关于", U"住在", U"我们", U"我家"};
+  const auto is = [&](std::u32string_view w) { return w == two; };
+  return std::any_of(std::begin(kLeadVerbs), std::end(kLeadVerbs), is) || std::any_of(std::begin(kOthers), std::end(kOthers), is);
 }
 
 // Place keys of a text: for each place suffix, the suffix with the last 2, 3 and 4

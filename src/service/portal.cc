@@ -2,6 +2,7 @@
 // system for the city centre; neither needs an account.
 #include "service/service.h"
 
+#include "core/pii.h"
 #include "core/text.h"
 
 namespace hotline {
@@ -16,13 +17,9 @@ Result<CreatedTicket> Service::PublicSubmit(TicketInput in, const std::string& i
   if (in.citizen.phone.empty()) return InvalidArgument("phone", "is required, to follow the request up");
   // The citizen is called back on it: a mainland mobile or a landline with its area code, as
   // the form asks (staff intake takes any caller number; a citizen typing one can mistype).
-  std::string_view digits = in.citizen.phone;
-  if (digits.starts_with("+86")) digits.remove_prefix(3);
-  const bool mobile = digits.size() == 11 && digits[0] == '1' && digits[1] >= '3' && digits[1] <= '9';
-  const bool landline = digits.size() >= 10 && digits.size() <= 12 && digits[0] == '0';
-  if (!IsDigits(digits) || (!mobile && !landline)) {
+  if (!IsMainlandPhone(in.citizen.phone)) {
     return InvalidArgument("phone", "must be a mainland mobile number (11 digits, 13–19 first) or a landline with "
-                                    "its area code (0 and 9 to 11 digits)");
+                                    "its area code (010, 02x or 0xxx, then 7 or 8 digits)");
   }
   in.channel = "web";
   in.confidential = false;

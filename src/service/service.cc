@@ -792,7 +792,9 @@ void Service::RaiseAssistReturnAlert(const Ticket& t, const std::vector<Event>& 
     al.key = "assist_returned:" + d.value("assignment_id", "");
     al.severity = "warning";
     al.data_json = json{{"number", t.number}, {"unit_id", IdToString(unit)}, {"unit_name", unit_name(unit)},
-                        {"reason", d.value("reason", "")}, {"to_unit_id", IdToString(to)}, {"to_unit_name", unit_name(to)},
+                        // read by analysts, who see no citizen data: numbers written in it masked
+                        {"reason", MaskPersonalNumbers(d.value("reason", ""))}, {"to_unit_id", IdToString(to)},
+                        {"to_unit_name", unit_name(to)},
                         {"lead_unit_id", lead ? IdToString(lead->unit_id) : ""},
                         {"lead_unit_name", lead ? unit_name(lead->unit_id) : ""}}.dump();
     RaiseAlert(std::move(al), t.id, clock_->NowMs());
@@ -1411,12 +1413,21 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
   // staff who neither look callers up nor handle the order (analysts, QA, reviewers) do not
   // find it by searching its words, only by its number.
   q.q_skips_confidential = !may_look_up && a.role != Role::kUnitHandler;
-  // A phone or ID number searched for in the words is a caller look-up too.
-  if (HasPersonalNumber(q.q)) {
-    if (!may_look_up) {
-      return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not look callers up by phone: q holds a phone or ID number");
+  // A phone or ID number (or a piece of one) searched for in the words is a caller look-up
+  // too: refused where phone= is, and audited. A unit handler, who calls its own orders'
+  // citizens back, may search its orders by one, but not find a confidential report by it.
+  if (SearchesForPersonalNumber(q.q)) {
+    if (!may_look_up && a.role != Role::kUnitHandler) {
+      return PermissionDenied(std::string("role ") + RoleName(a.role) +
+                              " may not look callers up by phone: q holds a phone or ID number, or part of one");
     }
-    (void)Audit(a, "caller_lookup", "q", MaskPersonalNumbers(q.q));
+    if (a.role == Role::kUnitHandler) q.q_skips_confidential = true;
+    std::string shown = q.q;  // all but the last four digits hidden
+    for (size_t i = 0, digits = std::count_if(q.q.begin(), q.q.end(), [](char c) { return c >= '0' && c <= '9'; });
+         i < shown.size() && digits > 4; ++i) {
+      if (shown[i] >= '0' && shown[i] <= '9') shown[i] = '*', --digits;
+    }
+    (void)Audit(a, "caller_lookup", "q", Utf8Prefix(shown, 64));
   }
   if (!phone.empty()) {
     if (!may_look_up) return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not look callers up by phone");

@@ -8,6 +8,9 @@ describe('portal checks', () => {
     expect(isPhone('138 0013 8000')).toBe(true)
     expect(isPhone('0571-88886666')).toBe(true)
     expect(isPhone('12345')).toBe(false)
+    expect(isPhone('000000000000')).toBe(false)
+    expect(isPhone('01234567890')).toBe(false)
+    expect(isPhone('010-12345678')).toBe(true)
   })
   it('checks the submit form', () => {
     const f = { content: '小区门口路灯坏了一周', phone: '13800138000', name: '', address: '', request_type: 'help' }
