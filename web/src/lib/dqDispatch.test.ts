@@ -48,16 +48,20 @@ describe('dispatch form', () => {
 describe('confirming the proposal', () => {
   const proposed = { category: { code: '0111', confidence: 0.9, abstain: false }, urgency: { label: 'urgent', abstain: false } }
   it('starts from the ticket, else from a confident proposal', () => {
-    expect(confirmedFields({ category_code: '', urgency: 'normal', suggestions: proposed })).toEqual({ category_code: '0111', urgency: 'normal' })
-    expect(confirmedFields({ category_code: '0201', urgency: 'urgent', suggestions: proposed })).toEqual({ category_code: '0201', urgency: 'urgent' })
+    expect(confirmedFields({ category_code: '', urgency: 'normal', suggestions: proposed })).toEqual({ category_code: '0111', urgency: 'normal', request_type: '' })
+    expect(confirmedFields({ category_code: '0201', urgency: 'urgent', suggestions: proposed })).toEqual({ category_code: '0201', urgency: 'urgent', request_type: '' })
     expect(confirmedFields({ category_code: '', urgency: '', suggestions: { category: { code: '0111', abstain: true } } }))
-      .toEqual({ category_code: '', urgency: 'normal' })
+      .toEqual({ category_code: '', urgency: 'normal', request_type: '' })
   })
   it('sends only what differs from the ticket', () => {
     const t = { category_code: '', urgency: 'normal' }
     expect(correctionFields(t, { category_code: '0111', urgency: 'normal' })).toEqual({ category_code: '0111' })
     expect(correctionFields(t, { category_code: '', urgency: 'emergency' })).toEqual({ urgency: 'emergency' })
     expect(correctionFields({ category_code: '0111', urgency: 'urgent' }, { category_code: '0111', urgency: 'urgent' })).toEqual({})
+    // A complaint filed as a consultation runs on the shorter limit: the dispatch corrects it.
+    expect(correctionFields({ category_code: '0111', urgency: 'urgent', request_type: 'consultation' },
+      { category_code: '0111', urgency: 'urgent', request_type: 'complaint' })).toEqual({ request_type: 'complaint' })
+    expect(confirmedFields({ category_code: '0111', urgency: 'urgent', request_type: 'complaint', suggestions: {} }).request_type).toBe('complaint')
   })
 })
 

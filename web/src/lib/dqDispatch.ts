@@ -62,25 +62,29 @@ export function dispatchBody(f: DispatchForm): Record<string, unknown> {
 
 // The category and urgency a dispatch confirms: the ticket's own, else what intake proposed
 // (when the model did not abstain).
-export function confirmedFields(t: Pick<Ticket, 'category_code' | 'urgency' | 'suggestions'>): Corrections {
+export function confirmedFields(t: Pick<Ticket, 'category_code' | 'urgency' | 'suggestions'> & { request_type?: string }): Corrections {
   const c = t.suggestions?.category
   return {
     category_code: t.category_code || (c && !c.abstain && c.code ? c.code : ''),
     urgency: t.urgency || 'normal',
+    request_type: t.request_type || '',
   }
 }
 
+// The request type (投诉, 咨询 …) is corrected too: it sets the time limit.
 export interface Corrections {
   category_code: string
   urgency: string
+  request_type?: string
 }
 
 // What the dispatcher confirmed or corrected, sent with the dispatch: only what differs from
 // the ticket (the server records each change as feedback for the classifier).
-export function correctionFields(t: Pick<Ticket, 'category_code' | 'urgency'>, c: Corrections): Record<string, string> {
+export function correctionFields(t: Pick<Ticket, 'category_code' | 'urgency'> & { request_type?: string }, c: Corrections): Record<string, string> {
   const out: Record<string, string> = {}
   if (c.category_code && c.category_code !== t.category_code) out.category_code = c.category_code
   if (c.urgency && c.urgency !== t.urgency) out.urgency = c.urgency
+  if (c.request_type && c.request_type !== t.request_type) out.request_type = c.request_type
   return out
 }
 

@@ -73,6 +73,7 @@ export interface Ticket {
   suggestions?: {
     category?: { abstain?: boolean; code?: string; name?: string; confidence?: number }
     urgency?: { abstain?: boolean; label?: string; confidence?: number }
+    request_type?: { abstain?: boolean; label?: string; confidence?: number }
     units?: SuggestedUnit[]
   }
   citizen?: { kind: string; masked: boolean; name?: string; phone?: string }
