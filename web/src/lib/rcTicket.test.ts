@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { alertHandledText, alertNumbers, alertSummary, callbackBody, callbackEffect, contactBody, CursorStack, firstExtensionRequest, latestReply, pendingKinds, pendingRequests, repliesOf, reviewBody, textBody } from './rcTicket'
+import { alertHandledText, alertNumbers, alertSummary, callbackBody, callbackEffect, contactBody, CursorStack, extensionRequests, latestReply, pendingDecisions, pendingRequests, repliesOf, reviewBody, textBody } from './rcTicket'
 
 const a = (o: any) => ({ id: 'a', unit_id: 'u', unit_name: 'U', lead: true, mode: 'direct', parent_id: null, round: 1,
   state: 'replied', dispatched_at: '', replied_at: '2026-11-28T10:00:00+08:00', handle_due_at: '', handled_on_time: true, ...o })
@@ -30,8 +30,8 @@ describe('pendingRequests', () => {
     ] }
     expect(pendingRequests(t as any)).toEqual(['市城管局 申请延期 5 天：需现场勘查', '区住建局 申请挂起：待法院裁定'])
     expect(pendingRequests({ assignments: [] })).toEqual([])
-    expect(pendingKinds(t as any)).toEqual(['extension', 'suspension'])
-    expect(pendingKinds({ assignments: [t.assignments[2], t.assignments[3]] } as any)).toEqual([])
+    expect(pendingDecisions(t as any).map((d) => d.kind)).toEqual(['extension', 'suspension'])
+    expect(pendingDecisions({ assignments: [t.assignments[2], t.assignments[3]] } as any)).toEqual([])
   })
   it('names the extension request a decision answers, an assisting unit\'s too', () => {
     const t = { assignments: [
@@ -39,8 +39,14 @@ describe('pendingRequests', () => {
       a({ id: '7', state: 'accepted', lead: false, unit_name: '区住建局', extension_request: { days: 3, reason: '配合勘查' } }),
       a({ id: '8', state: 'accepted', lead: true, unit_name: '市城管局', extension_request: { days: 5, reason: '需现场勘查' } }),
     ] }
-    expect(firstExtensionRequest(t as any)).toEqual({ assignment_id: '7', text: '区住建局（协办） 申请延期 3 天：配合勘查' })
-    expect(firstExtensionRequest({ assignments: [] })).toBeNull()
+    expect(extensionRequests(t as any)).toEqual([
+      { assignment_id: '7', unit: '区住建局（协办）', text: '区住建局（协办） 申请延期 3 天：配合勘查' },
+      { assignment_id: '8', unit: '市城管局', text: '市城管局 申请延期 5 天：需现场勘查' }])
+    expect(extensionRequests({ assignments: [] })).toEqual([])
+    // Two units waiting: a decision each, named; one alone needs no name.
+    expect(pendingDecisions(t as any)).toEqual([{ kind: 'extension', assignment_id: '7', unit: '区住建局（协办）' },
+                                                { kind: 'extension', assignment_id: '8', unit: '市城管局' }])
+    expect(pendingDecisions({ assignments: [t.assignments[2]] } as any)).toEqual([{ kind: 'extension', assignment_id: '8', unit: undefined }])
   })
 })
 

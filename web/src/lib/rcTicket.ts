@@ -210,20 +210,25 @@ export function pendingRequests(t: Pick<RcTicket, 'assignments'>): string[] {
   return out
 }
 
-// The extension request a decision answers: the first waiting (a lead's and an assisting
-// unit's may wait together; each is decided on its own, naming its assignment).
-export function firstExtensionRequest(t: Pick<RcTicket, 'assignments'>): { assignment_id: string; text: string } | null {
-  const a = (t.assignments ?? []).find((x) => x.state === 'accepted' && x.extension_request)
-  if (!a || !a.extension_request) return null
-  return { assignment_id: a.id, text: `${a.unit_name}${a.lead ? '' : '（协办）'} 申请延期 ${a.extension_request.days} 天：${a.extension_request.reason}` }
+// The extension requests waiting (a lead's and an assisting unit's may wait together; each
+// is decided on its own, naming its assignment).
+export function extensionRequests(t: Pick<RcTicket, 'assignments'>): { assignment_id: string; unit: string; text: string }[] {
+  return (t.assignments ?? [])
+    .filter((a) => a.state === 'accepted' && a.extension_request)
+    .map((a) => {
+      const unit = `${a.unit_name}${a.lead ? '' : '（协办）'}`
+      return { assignment_id: a.id, unit, text: `${unit} 申请延期 ${a.extension_request!.days} 天：${a.extension_request!.reason}` }
+    })
 }
 
-// Which decisions a ticket waits for (an accepted assignment's extension or suspension request).
-export function pendingKinds(t: Pick<RcTicket, 'assignments'>): ('extension' | 'suspension')[] {
-  const live = (t.assignments ?? []).filter((a) => a.state === 'accepted')
-  const out: ('extension' | 'suspension')[] = []
-  if (live.some((a) => a.extension_request)) out.push('extension')
-  if (live.some((a) => a.suspend_requested && !a.suspended)) out.push('suspension')
+// The decisions a ticket waits for: one per extension request (the unit named when two
+// wait), and the suspension.
+export interface PendingDecision { kind: 'extension' | 'suspension'; assignment_id?: string; unit?: string }
+export function pendingDecisions(t: Pick<RcTicket, 'assignments'>): PendingDecision[] {
+  const extensions = extensionRequests(t)
+  const out: PendingDecision[] = extensions.map((r) =>
+    ({ kind: 'extension', assignment_id: r.assignment_id, unit: extensions.length > 1 ? r.unit : undefined }))
+  if ((t.assignments ?? []).some((a) => a.state === 'accepted' && a.suspend_requested && !a.suspended)) out.push({ kind: 'suspension' })
   return out
 }
 
