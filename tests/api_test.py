@@ -1216,8 +1216,10 @@ class PersonalDataTest(Base):
 
     def test_numbers_written_into_the_words_are_masked_where_the_fields_are(self):
         words = "玫瑰园小区电梯天天坏，我叫林小明，电话13977778888，身份证110105198001011238，请联系我"
-        t = self.dispatched(content=words, citizen={"name": "林小明", "phone": "13977778888"})
+        t = self.in_progress(content=words, citizen={"name": "林小明", "phone": "13977778888"})
         self.act("agent1", t, "note", {"content": "市民说打13977778888找他"})
+        # What a unit writes (an extension's reason) may quote the number too.
+        self.act("h_a", t, "request_extension", {"days": 3, "reason": "需联系市民13977778888现场核实"})
         # Roles that see the phone whole read it whole; the ID number only where the field shows.
         self.assertIn("13977778888", self.get("agent1", t)["content"])
         self.assertIn("1101**********1238", self.get("agent1", t)["content"])
@@ -1228,6 +1230,8 @@ class PersonalDataTest(Base):
             self.assertNotIn("13977778888", seen, who)
             self.assertNotIn("110105198001011238", seen, who)
             self.assertIn("139****8888", seen, who)
+            self.assertIn("需联系市民139****8888现场核实", seen, who)
+        self.assertIn("需联系市民13977778888现场核实", json.dumps(self.get("h_a", t), ensure_ascii=False), "its own words, whole")
         for who in ("ana1", "qa1", "rev1"):
             # Nor found by searching the words for the number, or a piece of it: a caller look-up.
             for piece in ("13977778888", "3977778888", "139-7777-8888", "11010519800101123"):

@@ -140,13 +140,17 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
     if (a.state == AssignmentState::kPending && a.accept_due_at) {
       j["accept_remaining_ms"] = RemainingMs(a.accept_due_at, a.clocks.accept_working, policy, now);
     }
-    if (!a.return_reason.empty()) j["return_reason"] = a.return_reason;
-    if (!a.reply.empty()) j["reply"] = a.reply;
-    if (!a.rejected_comment.empty()) j["rejected_comment"] = a.rejected_comment;
+    // What units and the centre wrote may quote the citizen's numbers: masked as the words are,
+    // except for the unit that wrote them (its rejected reply comes back to it to correct).
+    const bool own = actor.role == Role::kUnitHandler && actor.unit_id == a.unit_id;
+    const auto words = [&](const std::string& w) { return own ? w : WordsFor(t, actor, w, false); };
+    if (!a.return_reason.empty()) j["return_reason"] = words(a.return_reason);
+    if (!a.reply.empty()) j["reply"] = words(a.reply);
+    if (!a.rejected_comment.empty()) j["rejected_comment"] = words(a.rejected_comment);
     if (a.extension_days_requested) {
-      j["extension_request"] = {{"days", a.extension_days_requested}, {"reason", a.extension_reason}};
+      j["extension_request"] = {{"days", a.extension_days_requested}, {"reason", words(a.extension_reason)}};
     }
-    if (a.suspended || a.suspend_requested) j["suspend_reason"] = a.suspend_reason;
+    if (a.suspended || a.suspend_requested) j["suspend_reason"] = words(a.suspend_reason);
     as.push_back(std::move(j));
   }
   const TicketStatus st = t.Status();

@@ -192,9 +192,12 @@ TEST(Pii, SearchingForAPieceOfANumberIsACallerLookUp) {
   for (std::string_view q : {"13977778888", "3977778888", "1397777", "139-7777-8888", "11010519800101123", "８８８８１２３"}) {
     EXPECT_TRUE(SearchesForPersonalNumber(q)) << q;
   }
-  for (std::string_view q : {"202611290000014", "20261129", "2026112900", "电梯", "123456", "12345 热线", "A7县"}) {
+  for (std::string_view q : {"202611290000014", "20261129", "2026112900", "电梯", "123456", "12345 热线", "A7县",
+                             "4200001234202611281234"}) {
     EXPECT_FALSE(SearchesForPersonalNumber(q)) << q;
   }
+  EXPECT_EQ(MaskDigits("13977778888"), "*******8888");
+  EXPECT_EQ(MaskDigits("电话１３９７７７７８８８８"), "电话*******８８８８");
   EXPECT_TRUE(IsMainlandPhone("13800138000"));
   EXPECT_TRUE(IsMainlandPhone("073184567890"));
   EXPECT_TRUE(IsMainlandPhone("01012345678"));

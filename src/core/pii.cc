@@ -169,13 +169,35 @@ bool SearchesForPersonalNumber(std::string_view query) {
     size_t k = i;
     while (g[k].joined_to_next && k + 1 < g.size()) run += g[++k].text;
     i = k + 1;
-    if (run.size() < 7) continue;
+    if (run.size() < 7 || run.size() > 18) continue;  // longer: an order or account number, no phone or ID
     // A ticket number begins with the day it was filed: 20YYMMDD, then a sequence.
     const bool ticket = run.starts_with("20") && Between(std::string_view(run).substr(4, 2), 1, 12) &&
                         (run.size() < 8 || Between(std::string_view(run).substr(6, 2), 1, 31));
     if (!ticket) return true;
   }
   return false;
+}
+
+std::string MaskDigits(std::string_view text, size_t keep) {
+  std::vector<Digit> digits;
+  Digit d;
+  for (size_t i = 0; i < text.size();) {
+    if (DigitAt(text, i, &d)) {
+      digits.push_back(d);
+      i = d.end;
+    } else {
+      ++i;
+    }
+  }
+  std::string out;
+  size_t at = 0;
+  for (size_t k = 0; k + keep < digits.size(); ++k) {
+    out.append(text.substr(at, digits[k].begin - at));
+    out += '*';
+    at = digits[k].end;
+  }
+  out.append(text.substr(at));
+  return out;
 }
 
 bool IsMainlandPhone(std::string_view digits) {

@@ -28,6 +28,9 @@ bool HasPersonalNumber(std::string_view text, PersonalNumbers which = {});
 // number or a piece of one. Searching the words for it is looking a caller up.
 bool SearchesForPersonalNumber(std::string_view query);
 
+// The text with every digit but the last `keep` masked (an audit entry of what was searched).
+std::string MaskDigits(std::string_view text, size_t keep = 4);
+
 // A number the citizen can be called back on: a mainland mobile, or a landline with its
 // area code, as digits only.
 bool IsMainlandPhone(std::string_view digits);

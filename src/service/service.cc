@@ -1422,12 +1422,7 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
                               " may not look callers up by phone: q holds a phone or ID number, or part of one");
     }
     if (a.role == Role::kUnitHandler) q.q_skips_confidential = true;
-    std::string shown = q.q;  // all but the last four digits hidden
-    for (size_t i = 0, digits = std::count_if(q.q.begin(), q.q.end(), [](char c) { return c >= '0' && c <= '9'; });
-         i < shown.size() && digits > 4; ++i) {
-      if (shown[i] >= '0' && shown[i] <= '9') shown[i] = '*', --digits;
-    }
-    (void)Audit(a, "caller_lookup", "q", Utf8Prefix(shown, 64));
+    (void)Audit(a, "caller_lookup", "q", Utf8Prefix(MaskDigits(q.q), 64));
   }
   if (!phone.empty()) {
     if (!may_look_up) return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not look callers up by phone");

@@ -18,6 +18,8 @@ describe('audit rows', () => {
       .toBe('2026-11-01 00:00:00 至 2026-12-01 00:00:00')
     expect(auditDetail(entry({ action: 'reveal', detail: 'name,phone,id_number' }))).toBe('姓名、手机号、身份证号')
     expect(auditDetail(entry({ action: 'login_failed', target: 'username:(unknown)', detail: '23 characters' }))).toBe('输入 23 个字符')
+    expect(auditDetail(entry({ action: 'kb_imported', detail: '10 entries from /tmp/kb.jsonl; 10 unchanged; 1 revisions in review replaced (hotline kb import)' })))
+      .toBe('从 /tmp/kb.jsonl 导入 10 条知识条目（10 条未变），替换 1 条待审修订（命令行 hotline kb import）')
     expect(auditDetail(entry({ action: 'public_rating', detail: 'phone_last4 very_satisfied from 10.0.0.7' })))
       .toBe('凭手机号后四位评价「非常满意」，来自 10.0.0.7')
     expect(auditTarget(entry({ action: 'login_failed', target: 'username:(unknown)' })).text).toBe('不存在的用户名')

@@ -78,8 +78,11 @@ export function auditDetail(e: AuditEntry): string {
   const by = cli ? `（命令行 ${cli[1]}）` : ''
   const rows = /^(\d+) (rows|categories) from (.*)$/.exec(d)
   if (rows) return `从 ${rows[3]} 导入 ${rows[1]} ${rows[2] === 'rows' ? '行' : '个分类'}${by}`
-  const entries = /^(\d+) entries from (.*?)(?:; (\d+) revisions in review replaced)?$/.exec(d)
-  if (entries) return `从 ${entries[2]} 导入 ${entries[1]} 条知识条目${entries[3] ? `，替换 ${entries[3]} 条待审修订` : ''}${by}`
+  const entries = /^(\d+) entries from (.*?)(?:; (\d+) unchanged)?(?:; (\d+) revisions in review replaced)?$/.exec(d)
+  if (entries) {
+    return `从 ${entries[2]} 导入 ${entries[1]} 条知识条目${entries[3] ? `（${entries[3]} 条未变）` : ''}` +
+      `${entries[4] ? `，替换 ${entries[4]} 条待审修订` : ''}${by}`
+  }
   const version = /^(taxonomy )?version (\d+)( \(saved unchanged\))?$/.exec(d)
   if (version) return (version[1] ? `分类体系第 ${version[2]} 版` : `第 ${version[2]} 版`) + (version[3] ? '（内容未变）' : '') + by
   // A handled alert: its kind, then the note (the system's own, when it settled itself).

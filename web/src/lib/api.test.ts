@@ -80,6 +80,8 @@ describe('api client', () => {
     expect(await refused('invalid_argument', 'citizen.phone: may hold only digits, spaces, -, ( ) and a leading +', 'citizen.phone'))
       .toMatch(/：只能包含数字、空格/)
     expect(await refused('conflict', "username: 'agent1' is taken", 'username')).toMatch(/：「agent1」已被使用$/)
+    expect(await refused('permission_denied', 'role qa_inspector may not look callers up by phone: q holds a phone or ID number, or part of one', ''))
+      .toBe('当前角色不能按电话或证件号码查询工单（搜索内容含号码）')
     expect(await refused('conflict', "name: a unit named '市城市管理局' exists already", 'name')).toMatch(/：已有名为「市城市管理局」的单位$/)
     expect(await refused('resource_exhausted', 'too many failed logins for this user; wait 5 minutes')).toBe('登录失败次数过多，请 5 分钟后再试')
     expect(await refused('invalid_argument', 'warning_pct: must be an integer from 1 to 99', 'warning_pct')).toMatch(/：应为 1 到 99 的整数$/)

@@ -11,6 +11,9 @@ describe('portal checks', () => {
     expect(isPhone('000000000000')).toBe(false)
     expect(isPhone('01234567890')).toBe(false)
     expect(isPhone('010-12345678')).toBe(true)
+    expect(isPhone('+86 139 1234 5678')).toBe(true)
+    expect(isPhone('(0731)84567890')).toBe(true)
+    expect(isPhone('0086 13912345678')).toBe(true)
   })
   it('checks the submit form', () => {
     const f = { content: '小区门口路灯坏了一周', phone: '13800138000', name: '', address: '', request_type: 'help' }

@@ -19,7 +19,8 @@ export function normaliseCode(s: string): string {
 
 // A mainland mobile (11 digits starting 1) or a landline with area code.
 export function isPhone(s: string): boolean {
-  const p = normaliseDigits(s)
+  // Read as the server reads it: brackets round an area code and a +86 / 0086 before a mobile dropped.
+  const p = normaliseDigits(s).replace(/[()（）]/g, '').replace(/^(\+86|0086)(?=1\d{10}$)/, '')
   // As the server checks it: a mainland mobile, or an area code (010, 02x, 0[3-9]xx) and 7–8 digits.
   return /^1[3-9]\d{9}$/.test(p) || /^(010|02\d|0[3-9]\d\d)\d{7,8}$/.test(p)
 }
