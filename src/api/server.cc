@@ -1471,7 +1471,7 @@ void ApiServer::Impl::IntelRoutes() {
       // Examples never quote a confidential report: its words may name its reporter.
       for (size_t m : t.members) {
         if (examples.size() == 3) break;
-        if (!tickets[m].confidential) examples.push_back(MaskPersonalNumbers(Utf8Prefix(tickets[m].content, 300)));
+        if (!tickets[m].confidential) examples.push_back(Utf8Prefix(MaskPersonalNumbers(tickets[m].content), 300));
       }
       items.push_back({{"terms", t.terms}, {"tickets", t.members.size()}, {"share", std::round(t.share * 1000) / 1000},
                        {"before", t.before}, {"after", t.after},

@@ -141,12 +141,12 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
       j["accept_remaining_ms"] = RemainingMs(a.accept_due_at, a.clocks.accept_working, policy, now);
     }
     // What units and the centre wrote may quote the citizen's numbers: masked as the words are,
-    // except for the unit that wrote them (its rejected reply comes back to it to correct).
+    // except a unit's own words for that unit (its rejected reply comes back to it to correct).
     const bool own = actor.role == Role::kUnitHandler && actor.unit_id == a.unit_id;
     const auto words = [&](const std::string& w) { return own ? w : WordsFor(t, actor, w, false); };
     if (!a.return_reason.empty()) j["return_reason"] = words(a.return_reason);
     if (!a.reply.empty()) j["reply"] = words(a.reply);
-    if (!a.rejected_comment.empty()) j["rejected_comment"] = words(a.rejected_comment);
+    if (!a.rejected_comment.empty()) j["rejected_comment"] = WordsFor(t, actor, a.rejected_comment, false);
     if (a.extension_days_requested) {
       j["extension_request"] = {{"days", a.extension_days_requested}, {"reason", words(a.extension_reason)}};
     }
@@ -185,7 +185,7 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
             {"callback_attempts", t.callback_attempts}, {"closing_kind", t.closing_kind},
             {"rating", t.rating}, {"transfer_to", t.transfer_to}, {"merged_into", IdOrNull(t.merged_into)}, {"merged_in", t.merged_in},
             {"assignments", as}};
-  if (t.exempt) j["exempt_reason"] = t.exempt_reason;
+  if (t.exempt) j["exempt_reason"] = WordsFor(t, actor, t.exempt_reason, false);
   if (!t.suggestions.empty()) {
     json sug = json::parse(t.suggestions, nullptr, false);
     // The likely duplicates name other tickets, of any unit: a unit handler (who neither

@@ -174,6 +174,9 @@ TEST(Pii, NumbersWrittenIntoTextAreMasked) {
   EXPECT_EQ(MaskPersonalNumbers("电话１３９７７７７８８８８"), "电话１３９****８８８８");
   EXPECT_EQ(MaskPersonalNumbers("Tel13977778888 008613977778888"), "Tel139****8888 0086139****8888");
   EXPECT_EQ(MaskPersonalNumbers("老身份证110105800101123"), "老身份证1101*******1123");
+  EXPECT_EQ(MaskPersonalNumbers("021 1234 5678、0731-8456-7890、(0731)84567890"),
+            "*** **** 5678、****-****-7890、(****)****7890");
+  EXPECT_EQ(MaskPersonalNumbers("139　7777　8888 １３９－７７７７－８８８８"), "139　****　8888 １３９－****－８８８８");
   // Ticket numbers, dates, amounts, order numbers and longer runs are not personal numbers.
   for (std::string_view kept : {"工单202611290000014已办结", "2026年11月29日", "2026-11-29", "罚款12345678901元",
                                 "罚款金额0123456789元", "订单号123456789012345678", "139777788881", "1397777888",
@@ -189,11 +192,13 @@ TEST(Pii, NumbersWrittenIntoTextAreMasked) {
 }
 
 TEST(Pii, SearchingForAPieceOfANumberIsACallerLookUp) {
-  for (std::string_view q : {"13977778888", "3977778888", "1397777", "139-7777-8888", "11010519800101123", "８８８８１２３"}) {
+  // A birth date of 2000 or later looks like a ticket's date: only a whole ticket number is spared.
+  for (std::string_view q : {"13977778888", "3977778888", "1397777", "139-7777-8888", "11010519800101123", "８８８８１２３",
+                             "200501011234", "20261129"}) {
     EXPECT_TRUE(SearchesForPersonalNumber(q)) << q;
   }
-  for (std::string_view q : {"202611290000014", "20261129", "2026112900", "电梯", "123456", "12345 热线", "A7县",
-                             "4200001234202611281234"}) {
+  for (std::string_view q : {"202611290000014", "电梯", "123456", "12345 热线", "A7县", "4200001234202611281234",
+                             "2026-12-01", "2026 1 9"}) {
     EXPECT_FALSE(SearchesForPersonalNumber(q)) << q;
   }
   EXPECT_EQ(MaskDigits("13977778888"), "*******8888");

@@ -25,6 +25,18 @@ bool DigitAt(std::string_view s, size_t i, Digit* d) {
   return false;
 }
 
+// What may stand between the groups of one number (139 7777 8888, 0731-84567890,
+// (0731)84567890, full-width spaces, dashes and brackets): its length in bytes, or 0.
+size_t JoinerAt(std::string_view s, size_t i) {
+  if (i >= s.size()) return 0;
+  if (s[i] == ' ' || s[i] == '-' || s[i] == ')') return 1;
+  static constexpr std::string_view kWide[] = {"\u3000", "\uFF0D", "\uFF09"};  // 　 － ）
+  for (std::string_view w : kWide) {
+    if (s.substr(i).starts_with(w)) return w.size();
+  }
+  return 0;
+}
+
 // Digits standing next to each other.
 struct Group {
   std::vector<Digit> digits;
@@ -49,7 +61,8 @@ std::vector<Group> Groups(std::string_view s) {
     }
     g.x_after = i < s.size() && (s[i] == 'X' || s[i] == 'x');
     Digit next;
-    g.joined_to_next = i + 1 < s.size() && (s[i] == ' ' || s[i] == '-') && DigitAt(s, i + 1, &next);
+    const size_t joiner = JoinerAt(s, i);
+    g.joined_to_next = joiner && DigitAt(s, i + joiner, &next);
     out.push_back(std::move(g));
   }
   return out;
@@ -108,6 +121,10 @@ Found Classify(const std::vector<Group>& g, size_t i) {
   if (joined(i, 3) && g[i].text.size() == 3 && g[i + 1].text.size() == 4 && g[i + 2].text.size() == 4 &&
       Mobile(g[i].text + g[i + 1].text + g[i + 2].text)) {
     return take(Kind::kPhone, 3, 3, 4);
+  }
+  if (joined(i, 3) && AreaCode(g[i].text) == g[i].text.size() && g[i + 2].text.size() == 4 &&
+      Landline(g[i].text + g[i + 1].text + g[i + 2].text)) {
+    return take(Kind::kPhone, 3, 0, 4);  // 021 1234 5678, 0731-8456-7890
   }
   if (joined(i, 2) && AreaCode(g[i].text) == g[i].text.size() && Landline(g[i].text + g[i + 1].text)) {
     return take(Kind::kPhone, 2, 0, 4);
@@ -168,11 +185,16 @@ bool SearchesForPersonalNumber(std::string_view query) {
     std::string run = g[i].text;
     size_t k = i;
     while (g[k].joined_to_next && k + 1 < g.size()) run += g[++k].text;
+    // A date written as one (2026-12-01, 2026 12 1): no phone is written so.
+    const bool date = k == i + 2 && g[i].text.size() == 4 && (run.starts_with("19") || run.starts_with("20")) &&
+                      g[i + 1].text.size() <= 2 && g[i + 2].text.size() <= 2 &&
+                      Between(g[i + 1].text.size() == 2 ? g[i + 1].text : "0" + g[i + 1].text, 1, 12) &&
+                      Between(g[i + 2].text.size() == 2 ? g[i + 2].text : "0" + g[i + 2].text, 1, 31);
     i = k + 1;
-    if (run.size() < 7 || run.size() > 18) continue;  // longer: an order or account number, no phone or ID
-    // A ticket number begins with the day it was filed: 20YYMMDD, then a sequence.
-    const bool ticket = run.starts_with("20") && Between(std::string_view(run).substr(4, 2), 1, 12) &&
-                        (run.size() < 8 || Between(std::string_view(run).substr(6, 2), 1, 31));
+    if (date || run.size() < 7 || run.size() > 18) continue;  // longer: an order or account number, no phone or ID
+    // A whole ticket number (the day it was filed, 20YYMMDD, and a 7-digit sequence) is no
+    // look-up; a date-shaped piece is not spared: an ID number holds its holder's birth date.
+    const bool ticket = run.size() == 15 && run.starts_with("20") && BirthDate(std::string_view(run).substr(0, 8));
     if (!ticket) return true;
   }
   return false;

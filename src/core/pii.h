@@ -23,9 +23,9 @@ std::string MaskPersonalNumbers(std::string_view text, PersonalNumbers which = {
 // True when the text holds a number MaskPersonalNumbers would mask.
 bool HasPersonalNumber(std::string_view text, PersonalNumbers which = {});
 
-// True when a search text holds 7 or more digits in a row (spaces and dashes between them
-// allowed) that are no part of a ticket number's leading date (20YYMMDD…): a phone, an ID
-// number or a piece of one. Searching the words for it is looking a caller up.
+// True when a search text holds 7 to 18 digits in a row (spaces and dashes between them
+// allowed) that are not a whole ticket number (20YYMMDD and a 7-digit sequence): a phone, an
+// ID number or a piece of one, maybe. Searching the words for it is looking a caller up.
 bool SearchesForPersonalNumber(std::string_view query);
 
 // The text with every digit but the last `keep` masked (an audit entry of what was searched).

@@ -1419,7 +1419,8 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
   if (SearchesForPersonalNumber(q.q)) {
     if (!may_look_up && a.role != Role::kUnitHandler) {
       return PermissionDenied(std::string("role ") + RoleName(a.role) +
-                              " may not look callers up by phone: q holds a phone or ID number, or part of one");
+                              " may not look callers up by phone: q holds a phone or ID number, or part of one "
+                              "(7 digits or more that are no whole ticket number)");
     }
     if (a.role == Role::kUnitHandler) q.q_skips_confidential = true;
     (void)Audit(a, "caller_lookup", "q", Utf8Prefix(MaskDigits(q.q), 64));
