@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "core/text.h"
+
 namespace hotline {
 namespace {
 
@@ -153,24 +155,28 @@ void ForEachNumber(std::string_view s, PersonalNumbers which, F&& f) {
   }
 }
 
-}  // namespace
-
-std::string MaskPersonalNumbers(std::string_view text, PersonalNumbers which) {
-  std::vector<std::pair<size_t, size_t>> masked;  // byte spans, in order
-  ForEachNumber(text, which, [&](const Found& n) {
-    for (size_t k = n.keep_front; k + n.keep_back < n.digits.size(); ++k) masked.push_back({n.digits[k].begin, n.digits[k].end});
-  });
-  if (masked.empty()) return std::string(text);
+// The text with each of `digits` (in order) written as one '*'.
+std::string Starred(std::string_view text, const std::vector<Digit>& digits) {
   std::string out;
   out.reserve(text.size());
   size_t at = 0;
-  for (const auto& [b, e] : masked) {
-    out.append(text.substr(at, b - at));
+  for (const Digit& d : digits) {
+    out.append(text.substr(at, d.begin - at));
     out += '*';
-    at = e;
+    at = d.end;
   }
   out.append(text.substr(at));
   return out;
+}
+
+}  // namespace
+
+std::string MaskPersonalNumbers(std::string_view text, PersonalNumbers which) {
+  std::vector<Digit> masked;
+  ForEachNumber(text, which, [&](const Found& n) {
+    for (size_t k = n.keep_front; k + n.keep_back < n.digits.size(); ++k) masked.push_back(n.digits[k]);
+  });
+  return Starred(text, masked);
 }
 
 bool HasPersonalNumber(std::string_view text, PersonalNumbers which) {
@@ -211,22 +217,10 @@ std::string MaskDigits(std::string_view text, size_t keep) {
       ++i;
     }
   }
-  std::string out;
-  size_t at = 0;
-  for (size_t k = 0; k + keep < digits.size(); ++k) {
-    out.append(text.substr(at, digits[k].begin - at));
-    out += '*';
-    at = digits[k].end;
-  }
-  out.append(text.substr(at));
-  return out;
+  digits.resize(digits.size() > keep ? digits.size() - keep : 0);
+  return Starred(text, digits);
 }
 
-bool IsMainlandPhone(std::string_view digits) {
-  for (char c : digits) {
-    if (c < '0' || c > '9') return false;
-  }
-  return Mobile(digits) || Landline(digits);
-}
+bool IsMainlandPhone(std::string_view digits) { return IsDigits(digits) && (Mobile(digits) || Landline(digits)); }
 
 }  // namespace hotline
