@@ -288,6 +288,7 @@ class Base(unittest.TestCase):
                 "address": "江南区望江路滨江花园3幢",
                 "citizen": {"name": "张三", "phone": PHONE}}
         body.update(fields)
+        body = {k: v for k, v in body.items() if v is not None}  # citizen=None: an anonymous report
         r = call("POST", "/api/v1/tickets", body, token or T("agent1"))
         self.expect(r, status, "create ticket")
         return r.json
@@ -1248,6 +1249,30 @@ class PersonalDataTest(Base):
         audit = self.expect(call("GET", "/api/v1/audit?page_size=50", token=T("admin")), 200).json["items"]
         self.assertIn(("caller_lookup", "q", "*******8888"),
                       [(e["action"], e["target"], e["detail"]) for e in audit if e["user_id"] == W.users["agent1"]["id"]])
+
+    def test_a_reveal_shows_the_numbers_written_in_the_words_audited(self):
+        # A second call-back number in the content, and one in a later call: the dispatcher
+        # reads them masked until the reveal, which shows them whole and says so in the audit.
+        t = self.dispatched(content="楼道灯坏了，白天打我同事139 2222 3333，晚上打0731-84567890", citizen={"phone": PHONE})
+        call("POST", "/api/v1/tickets/%s/contacts" % t["id"], {"channel": "phone", "kind": "supplement",
+             "content": "又来电：也可以打１５８００００１１１１"}, T("agent1"))
+        self.assertNotIn("13922223333", json.dumps(self.get("disp1", t), ensure_ascii=False))
+        shown = self.expect(call("POST", "/api/v1/tickets/%s/reveal" % t["id"], token=T("disp1")), 200).json
+        self.assertEqual(shown["phone"], PHONE)
+        self.assertEqual([(n["field"], n["kind"], n["number"]) for n in shown["numbers_in_text"]],
+                         [("content", "phone", "13922223333"), ("content", "phone", "073184567890"),
+                          ("contacts", "phone", "15800001111")])
+        audit = self.expect(call("GET", "/api/v1/audit?page_size=50", token=T("admin")), 200).json["items"]
+        self.assertIn("numbers_in_text", [e["detail"] for e in audit if e["action"] == "reveal"
+                                          and e["target"] == "ticket:" + t["id"]][0].split(","))
+        # The agent reads phones whole already: its reveal (on a non-confidential report) adds none.
+        self.assertNotIn("numbers_in_text", call("POST", "/api/v1/tickets/%s/reveal" % t["id"], token=T("agent1")).json or {})
+        # An anonymous report's words: the reveal shows them though no citizen is on record.
+        anon = self.dispatched(content="匿名反映：工地夜间施工，举报人留电话13800001234", citizen=None,
+                               channel="web")
+        self.assertEqual([n["number"] for n in self.expect(call("POST", "/api/v1/tickets/%s/reveal" % anon["id"],
+                                                                token=T("sup1")), 200).json["numbers_in_text"]],
+                         ["13800001234"])
 
     def test_masking_reveal_and_audit(self):
         t = self.dispatched(citizen={"name": "李四", "phone": PHONE, "id_number": "110101199003071233"})

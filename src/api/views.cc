@@ -209,6 +209,13 @@ json CitizenJson(const CitizenView& v) {
   if (!v.id_number.empty()) j["id_number"] = v.id_number;
   if (!v.org_name.empty()) j["org_name"] = v.org_name;
   if (!v.credit_code.empty()) j["credit_code"] = v.credit_code;
+  if (!v.written.empty()) {
+    json w = json::array();
+    for (const auto& [field, n] : v.written) {
+      w.push_back({{"field", field}, {"kind", n.id ? "id_number" : "phone"}, {"number", n.digits}});
+    }
+    j["numbers_in_text"] = std::move(w);
+  }
   return j;
 }
 

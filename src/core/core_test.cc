@@ -191,6 +191,21 @@ TEST(Pii, NumbersWrittenIntoTextAreMasked) {
   EXPECT_FALSE(HasPersonalNumber("13977778888", {.phones = false, .ids = true}));
 }
 
+TEST(Pii, NumbersWrittenIntoTextAreListedAsOneWouldDialThem) {
+  std::vector<std::pair<bool, std::string>> got;
+  for (const auto& n : PersonalNumbersIn("白天139-7777-8888，晚上(0731)84567890，也可+8613977778888，"
+                                         "证件11010519800101123X，手机１５８００００１１１１")) {
+    got.emplace_back(n.id, n.digits);
+  }
+  EXPECT_EQ(got, (std::vector<std::pair<bool, std::string>>{{false, "13977778888"},
+                                                            {false, "073184567890"},
+                                                            {true, "11010519800101123X"},
+                                                            {false, "15800001111"}}))
+      << "each once, digits only, the +86 dropped, the check character kept";
+  EXPECT_TRUE(PersonalNumbersIn("工单202611290000014，2026-11-29，罚款12345678901元").empty());
+  EXPECT_EQ(PersonalNumbersIn("13977778888 110105198001011238", {.phones = false, .ids = true}).size(), 1u);
+}
+
 TEST(Pii, SearchingForAPieceOfANumberIsACallerLookUp) {
   // A birth date of 2000 or later looks like a ticket's date: only a whole ticket number is spared.
   for (std::string_view q : {"13977778888", "3977778888", "1397777", "139-7777-8888", "11010519800101123", "８８８８１２３",

@@ -1,5 +1,6 @@
 #include "core/pii.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "core/text.h"
@@ -177,6 +178,21 @@ std::string MaskPersonalNumbers(std::string_view text, PersonalNumbers which) {
     for (size_t k = n.keep_front; k + n.keep_back < n.digits.size(); ++k) masked.push_back(n.digits[k]);
   });
   return Starred(text, masked);
+}
+
+std::vector<WrittenNumber> PersonalNumbersIn(std::string_view text, PersonalNumbers which) {
+  std::vector<WrittenNumber> out;
+  ForEachNumber(text, which, [&](const Found& n) {
+    WrittenNumber w{.id = n.kind == Kind::kId, .digits = {}};
+    for (const Digit& d : n.digits) w.digits += d.value;
+    if (w.id && w.digits.size() == 17) w.digits += 'X';
+    if (!w.id && w.digits.size() > 11 && Mobile(w.digits.substr(w.digits.size() - 11))) {
+      w.digits.erase(0, w.digits.size() - 11);  // 86 or 0086 before a mobile
+    }
+    const bool seen = std::any_of(out.begin(), out.end(), [&](const WrittenNumber& o) { return o.digits == w.digits; });
+    if (!seen) out.push_back(std::move(w));
+  });
+  return out;
 }
 
 bool HasPersonalNumber(std::string_view text, PersonalNumbers which) {

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hotline {
 
@@ -19,6 +20,16 @@ struct PersonalNumbers {
 // Full-width digits (１３９…) count as digits. A number counts only with no digit either side,
 // so ticket numbers (a date and a sequence), amounts and longer codes stay as they are.
 std::string MaskPersonalNumbers(std::string_view text, PersonalNumbers which = {});
+
+// A number found in the words, as one would dial or type it: digits only (full-width ones
+// read as ASCII), a mobile without its +86/0086, an ID number with its check character.
+struct WrittenNumber {
+  bool id = false;  // an ID number; else a phone
+  std::string digits;
+};
+
+// The numbers MaskPersonalNumbers would mask, in order, each once.
+std::vector<WrittenNumber> PersonalNumbersIn(std::string_view text, PersonalNumbers which = {});
 
 // True when the text holds a number MaskPersonalNumbers would mask.
 bool HasPersonalNumber(std::string_view text, PersonalNumbers which = {});

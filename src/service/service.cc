@@ -1546,15 +1546,39 @@ Result<CitizenView> Service::Citizen(const Actor& a, const Ticket& t, bool revea
     if (!any) return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not reveal personal data");
   }
   CitizenView v;
+  std::vector<std::string> shown;
+  if (reveal) {
+    // A second call-back number or an ID number the citizen wrote into the words is theirs
+    // as much as the fields are: shown with them, audited with them.
+    const auto revealable = [&](const char* f) { return AccessFor(a.role, f, t.confidential) == FieldAccess::kRevealable; };
+    const PersonalNumbers which{.phones = revealable("phone"), .ids = revealable("id_number")};
+    const auto collect = [&](const char* field, const std::string& words) {
+      for (auto& n : PersonalNumbersIn(words, which)) {
+        const bool seen = std::any_of(v.written.begin(), v.written.end(),
+                                      [&](const auto& w) { return w.second.digits == n.digits; });
+        if (!seen) v.written.emplace_back(field, std::move(n));
+      }
+    };
+    if (which.phones || which.ids) {
+      collect("title", t.title);
+      collect("content", t.content);
+      collect("address", t.address);
+      ASSIGN_OR_RETURN(auto contacts, store_->ListContacts(t.id));
+      for (const auto& c : contacts) collect("contacts", c.content);
+    }
+    if (!v.written.empty()) shown.push_back("numbers_in_text");
+  }
   if (requester == 0) requester = t.requester_id;
   // No caller on record (an anonymous report): nothing is held back.
   v.masked = false;
-  if (requester == 0) return v;
+  if (requester == 0) {
+    RETURN_IF_ERROR(AuditShown(a, t, reveal, shown));
+    return v;
+  }
   ASSIGN_OR_RETURN(auto r, store_->GetRequester(requester));
   v.kind = r.kind;
   v.org_name = r.org_name;
   v.credit_code = r.credit_code;
-  std::vector<std::string> shown;
   auto field = [&](const char* name, const std::string& value, std::string (*mask)(const std::string&),
                    std::string* out) {
     const FieldAccess acc = AccessFor(a.role, name, t.confidential);
@@ -1569,13 +1593,17 @@ Result<CitizenView> Service::Citizen(const Actor& a, const Ticket& t, bool revea
   field("name", r.name, MaskName, &v.name);
   field("phone", r.phone, MaskPhone, &v.phone);
   field("id_number", r.id_number, MaskIdNumber, &v.id_number);
-  v.masked = shown.empty() && !(r.name.empty() && r.phone.empty() && r.id_number.empty());
-  if (!shown.empty()) {
-    std::string fields;
-    for (auto& s : shown) fields += (fields.empty() ? "" : ",") + s;
-    RETURN_IF_ERROR(Audit(a, reveal ? "reveal" : "view_personal_data", "ticket:" + IdToString(t.id), fields));
-  }
+  v.masked = std::none_of(shown.begin(), shown.end(), [](const std::string& f) { return f != "numbers_in_text"; }) &&
+             !(r.name.empty() && r.phone.empty() && r.id_number.empty());
+  RETURN_IF_ERROR(AuditShown(a, t, reveal, shown));
   return v;
+}
+
+Status Service::AuditShown(const Actor& a, const Ticket& t, bool reveal, const std::vector<std::string>& shown) {
+  if (shown.empty()) return Status::Ok();
+  std::string fields;
+  for (auto& s : shown) fields += (fields.empty() ? "" : ",") + s;
+  return Audit(a, reveal ? "reveal" : "view_personal_data", "ticket:" + IdToString(t.id), fields);
 }
 
 Result<PublicProgress> Service::PublicLookup(const std::string& number, const std::string& last4,

@@ -15,6 +15,7 @@
 #include "contact/staffing.h"
 #include "core/clock.h"
 #include "core/ids.h"
+#include "core/pii.h"
 #include "intake/intake.h"
 #include "org/org.h"
 #include "sla/policy.h"
@@ -40,6 +41,9 @@ FieldAccess AccessFor(Role role, const std::string& field, bool confidential);
 struct CitizenView {
   std::string kind, name, phone, id_number, org_name, credit_code;
   bool masked = true;
+  // On a reveal: the phone and ID numbers written in the ticket's words (title, content,
+  // address, contacts), which the role otherwise reads masked, each with the field it is in.
+  std::vector<std::pair<std::string, WrittenNumber>> written;
 };
 
 struct PublicProgress {
@@ -228,6 +232,8 @@ class Service {
   // One line of the audit log (审计): who did `action` to `target`, with what in `detail`
   // (never personal data in clear).
   Status Audit(const Actor& a, const std::string& action, const std::string& target, const std::string& detail);
+  // Audits the personal data a view or reveal of `t` showed whole (`shown`: field names).
+  Status AuditShown(const Actor& a, const Ticket& t, bool reveal, const std::vector<std::string>& shown);
 
  private:
   Status NeedAdmin(const Actor& a) const;

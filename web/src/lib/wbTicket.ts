@@ -60,6 +60,17 @@ export function canReveal(role: string | undefined): boolean {
   return !!role && revealRoles.includes(role)
 }
 
+// Words with a number masked in them (139****8888, 1101**********1238, ****5678): a reveal
+// shows the number whole, audited, as it shows the citizen's fields.
+export function hasMaskedNumber(...texts: (string | null | undefined)[]): boolean {
+  return texts.some((t) => !!t && /\*{3,}[0-9]{3}[0-9Xx]/.test(t))
+}
+
+// Where a revealed number was written (numbers_in_text[].field).
+export const writtenFieldLabels: Record<string, string> = {
+  title: '标题', content: '诉求内容', address: '地址', contacts: '来电记录',
+}
+
 // ---------------------------------------------------------------- actions
 
 const openStatuses = new Set(['received', 'dispatched', 'in_progress', 'suspended', 'returned', 'replied', 'awaiting_callback'])
