@@ -14,6 +14,12 @@ describe('portal checks', () => {
     expect(isPhone('+86 139 1234 5678')).toBe(true)
     expect(isPhone('(0731)84567890')).toBe(true)
     expect(isPhone('0086 13912345678')).toBe(true)
+    // Whatever the server reads as the same number: dots, a landline with +86, not another country's.
+    expect(isPhone('139.1234.5678')).toBe(true)
+    expect(isPhone('+86 731 8456 7890')).toBe(true)
+    expect(isPhone('+86 10 12345678')).toBe(true)
+    expect(isPhone('+1 415 555 0100')).toBe(false)
+    expect(isPhone('13912345678 ext 12')).toBe(false)
   })
   it('checks the submit form', () => {
     const f = { content: '小区门口路灯坏了一周', phone: '13800138000', name: '', address: '', request_type: 'help' }

@@ -19,10 +19,21 @@ export function normaliseCode(s: string): string {
 
 // A mainland mobile (11 digits starting 1) or a landline with area code.
 export function isPhone(s: string): boolean {
-  // Read as the server reads it: brackets round an area code and a +86 / 0086 before a mobile dropped.
-  const p = normaliseDigits(s).replace(/[()（）]/g, '').replace(/^(\+86|0086)(?=1\d{10}$)/, '')
+  // Read as the server reads it (NormalisePhone): only the digits count; after a + or 00 the
+  // number is international, China's (86) being the national number with a landline's trunk 0
+  // given back (+86 731 8456 7890 is 0731 8456 7890).
+  const t = toHalfWidth(s).trim()
+  if (!/^\+?[\d\s\-().（）]*$/.test(t)) return false  // letters or an extension: another number
+  let d = t.replace(/\D/g, '')
+  const international = t.startsWith('+') || d.startsWith('00')
+  if (d.startsWith('00')) d = d.slice(2)
+  if (international) {
+    if (!d.startsWith('86')) return false
+    d = d.slice(2)
+    if (!/^1[3-9]\d{9}$/.test(d) && /^[1-9]\d{8,10}$/.test(d)) d = '0' + d
+  }
   // As the server checks it: a mainland mobile, or an area code (010, 02x, 0[3-9]xx) and 7–8 digits.
-  return /^1[3-9]\d{9}$/.test(p) || /^(010|02\d|0[3-9]\d\d)\d{7,8}$/.test(p)
+  return /^1[3-9]\d{9}$/.test(d) || /^(010|02\d|0[3-9]\d\d)\d{7,8}$/.test(d)
 }
 
 export interface SubmitForm {
