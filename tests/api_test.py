@@ -1012,6 +1012,13 @@ class AccessTest(Base):
 
     def test_admin_disables_and_moves_a_user(self):
         admin = T("admin")
+        # A name differing only in case would read as the same person everywhere; a display
+        # name with control characters would show as another.
+        self.expect_error(call("POST", "/api/v1/users", {"username": "Agent1", "password": PASSWORD, "role": "agent",
+                                                         "unit_id": U("hub")}, admin), 409, field="username")
+        self.expect_error(call("POST", "/api/v1/users", {"username": "ctl1", "password": PASSWORD, "role": "agent",
+                                                         "unit_id": U("hub"), "display_name": "测试\u0000人"}, admin),
+                          400, field="display_name")
         u = self.expect(call("POST", "/api/v1/users", {"username": "leaver1", "password": PASSWORD, "role": "agent",
                                                        "unit_id": U("hub")}, admin), 201).json
         dept = self.expect(call("POST", "/api/v1/units", {"name": "市人社局", "kind": "department",
@@ -1110,6 +1117,11 @@ class AccessTest(Base):
         self.assertEqual(self.create(category_code="98")["category_code"], "98")
         self.expect(call("PATCH", "/api/v1/categories/nosuch", {"name": "无"}, admin), 404)
         self.expect_error(call("PATCH", "/api/v1/categories/98", {"name": " "}, admin), 400, field="name")
+        # A code taken is a conflict, as is a second 春晖专项 beside the first (a retired one may share it).
+        self.expect_error(call("POST", "/api/v1/categories", {"code": "98", "name": "别的"}, admin), 409, field="code")
+        self.expect_error(call("POST", "/api/v1/categories", {"code": "97", "name": "春晖专项"}, admin), 409, field="name")
+        self.expect(call("POST", "/api/v1/categories", {"code": "9802", "name": "临时专项子类", "parent_code": "98"}, admin), 201)
+        self.expect_error(call("PATCH", "/api/v1/categories/9801", {"active": True}, admin), 409, field="name")
 
     def test_admin_edits_a_dispatch_rule(self):
         admin = T("admin")
@@ -1194,6 +1206,15 @@ class AccessTest(Base):
         self.expect_error(call("PATCH", path, {"name": ""}, admin), 400, field="name")
         self.expect_error(call("PATCH", path, {"kind": "street"}, admin), 400, field="kind")
         self.expect_error(call("PATCH", "/api/v1/units/%s" % U("hub"), {"active": False}, admin), 400, field="active")
+        # A directory rule naming a unit out of use would match nothing: refused, naming the field.
+        self.expect_error(call("POST", "/api/v1/dispatch-rules", {"lead_unit_id": unit["id"], "category_prefix": code,
+                                                                  "priority": 7}, admin), 400, field="lead_unit_id")
+        self.expect_error(call("POST", "/api/v1/dispatch-rules", {"lead_unit_id": U("dept_a"), "category_prefix": code,
+                                                                  "assisting_unit_ids": [unit["id"]], "priority": 7}, admin),
+                          400, field="assisting_unit_ids[0]")
+        # A unit's number is a phone, not forty digits.
+        self.expect_error(call("PATCH", "/api/v1/units/%s" % U("dept_a"), {"phone": "1" * 40}, admin), 400, field="phone")
+        self.expect(call("PATCH", "/api/v1/units/%s" % U("dept_a"), {"phone": "0571-88880001转123、12345"}, admin), 200)
         self.expect(call("PATCH", "/api/v1/units/999999999", {"name": "无"}, admin), 404)
 
 
@@ -1618,7 +1639,9 @@ class ErrorTest(Base):
         for t in threads: t.join()
         self.assertLessEqual(codes.count(401), 5, codes)  # at most the five failures the lockout allows
         self.assertEqual(codes.count(401) + codes.count(429), 12, codes)
-        self.expect_error(call("POST", "/api/v1/auth/login", {"username": name, "password": PASSWORD}), 429)
+        locked = call("POST", "/api/v1/auth/login", {"username": name, "password": PASSWORD})
+        self.expect_error(locked, 429)
+        self.assertEqual(locked.headers.get("Retry-After"), "300", "the lock ages out within five minutes")
         # The right password from several tabs at once is not taken for guessing.
         other = "tabs-" + secrets.token_hex(4)
         self.expect(call("POST", "/api/v1/users", {"username": other, "password": PASSWORD, "role": "qa_inspector",

@@ -136,7 +136,9 @@ class KbTest(unittest.TestCase):
         for body, want in (({"terms": ["燃气", "煤气"]}, 409), ({"terms": ["煤气", "煤氣"]}, 400),
                            ({"terms": ["医保", "医疗保险"], "x": 1}, 400),
                            # punctuation alone would expand every question into the other term
-                           ({"terms": ["路灯", "？"]}, 400), ({"terms": ["路灯", "*"]}, 400)):
+                           ({"terms": ["路灯", "？"]}, 400), ({"terms": ["路灯", "*"]}, 400),
+                           # a control character would show as nothing and match nothing typed
+                           ({"terms": ["灯杆", "井盖\u001b"]}, 400)):
             c, js = self.call("POST", "/api/v1/kb/synonyms", body, self.admin)
             self.assertEqual(c, want, js)
             self.assertIn(js["error"]["details"]["field"], ("terms", "terms[1]", "x"))

@@ -90,7 +90,17 @@ class SlaApiTest(unittest.TestCase):
         after = self.call("GET", f"/api/v1/tickets/{t['id']}", token=self.agent)[1]
         self.assertGreater(after["due_at"], t["due_at"])
         events = self.call("GET", f"/api/v1/tickets/{t['id']}/events", token=self.admin)[1]["items"]
-        self.assertIn("deadline_recomputed", [e["type"] for e in events])
+        moved = [e for e in events if e["type"] == "deadline_recomputed"][0]["data"]
+        self.assertEqual(moved["reason"], "工作日历 cn-mainland 已调整")
+        self.assertRegex(moved["handle_due_at"]["new"], r"^\d{4}-\d\d-\d\dT", "times in ISO 8601, as everywhere")
+        self.assertGreater(moved["handle_due_at"]["new"], moved["handle_due_at"]["old"])
+        audit = self.call("GET", "/api/v1/audit?page_size=20", token=self.admin)[1]["items"]
+        self.assertRegex([e for e in audit if e["action"] == "calendar_update"][0]["detail"], r"\d{4}: \d+ holidays, \d+ workdays")
+        # A 调休 workday on a weekday is a slip: refused, naming the year.
+        c, js = self.call("PUT", "/api/v1/calendars/cn-mainland",
+                          {"years": {**full["years"], "2028": {"holidays": [], "workdays": ["2028-01-04"]}}}, self.admin)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "years.2028.workdays"), js)
+        self.assertIn("2028-01-04 is a weekday", js["error"]["message"])
         self.assertEqual(after["version"], t["version"], "recomputing is a system event")
 
     def test_policies_are_versioned_data(self):

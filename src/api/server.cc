@@ -751,6 +751,11 @@ void ApiServer::Impl::Routes() {
     auto token = svc->Login(user, pass);
     if (!token.ok()) {
       if (token.status().code() == Code::kUnauthenticated) (void)login_failure_limiter.Allow(from, svc->clock()->NowMs());
+      if (token.status().code() == Code::kResourceExhausted) {
+        // A user locked after failed logins waits out the window at most; a busy server, a moment.
+        const bool locked = token.status().message().starts_with("too many failed logins");
+        res.set_header("Retry-After", locked ? std::to_string(Service::kLoginLockSeconds) : "1");
+      }
       return SendError(res, token.status());
     }
     auto actor = svc->Authenticate(*token);

@@ -59,20 +59,21 @@ namespace {
 // Event data as the API gives every other time and id: an instant (a key ending in _at,
 // stored as epoch milliseconds) in ISO 8601, an absent id ("0") as null; durations (_ms)
 // stay numbers.
-void ApiForm(json& j) {
+// `times`: inside an "…_at" object ({"old", "new"} of a moved deadline), every number is one.
+void ApiForm(json& j, bool times = false) {
   if (j.is_array()) {
     for (auto& x : j) ApiForm(x);
     return;
   }
   if (!j.is_object()) return;
   for (auto& [key, value] : j.items()) {
-    if (key.ends_with("_at") && value.is_number_integer()) {
+    if ((times || key.ends_with("_at")) && value.is_number_integer()) {
       const int64_t ms = value.get<int64_t>();
       value = ms > 0 ? json(Iso(ms)) : json(nullptr);
     } else if (key.ends_with("_id") && value.is_string() && value.get<std::string>() == "0") {
       value = nullptr;
     } else {
-      ApiForm(value);
+      ApiForm(value, key.ends_with("_at"));
     }
   }
 }

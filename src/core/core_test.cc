@@ -134,7 +134,11 @@ TEST(Json, AKeyGivenTwiceInOneObjectIsRefused) {
   EXPECT_EQ(ParseJsonObject(R"({"a":{"b":1,"b":2}})").status().field(), "b");
   EXPECT_TRUE(ParseJsonObject(R"({"a":{"b":1},"c":{"b":2},"b":[{"b":3},{"b":4}]})").ok());
   EXPECT_EQ(ParseJsonObject("[1]").status().message(), "body: must be a JSON object");
-  EXPECT_EQ(ParseJsonObject("{", "line").status().message(), "line: is not valid JSON");
+  EXPECT_EQ(ParseJsonObject("{", "line").status().message(), "line: is not valid JSON (at character 2)");
+  EXPECT_EQ(ParseJsonObject("{\n  \"a\": 1,\n  \"b\" 2\n}", "calendar").status().message(),
+            "calendar: is not valid JSON (at line 3, column 7)");
+  EXPECT_EQ(ParseJsonObject("{\"a\": \"\xff\"}", "f").status().message(),
+            "f: is not valid JSON (at character 8: not UTF-8 text)");
   std::string d;
   EXPECT_TRUE(ParseJsonText(R"([{"k":1},{"k":1}])", &d).is_array());
   EXPECT_TRUE(d.empty());

@@ -1,6 +1,7 @@
 #include "org/org.h"
 
 #include <algorithm>
+#include <set>
 
 #include "core/text.h"
 
@@ -40,18 +41,24 @@ std::optional<AreaKind> ParseAreaKind(std::string_view s) {
 namespace {
 // A unit's public number: digits with separators, several numbers and an extension (转)
 // allowed, as a 12345 directory prints them (0571-8888001转123, 12345、96345).
+// Each number (between / , ; 、 ， ； and 转) holds at most 20 digits, as a caller's does.
 bool IsPhoneList(std::string_view p) {
   bool digit = false;
+  int in_number = 0;
   for (size_t i = 0; i < p.size();) {
     const char c = p[i];
-    if (c >= '0' && c <= '9') digit = true;
+    if (c >= '0' && c <= '9') {
+      digit = true;
+      if (++in_number > 20) return false;
+    }
+    if (c == '/' || c == ',' || c == ';') in_number = 0;
     if ((c >= '0' && c <= '9') || c == ' ' || c == '-' || c == '+' || c == '(' || c == ')' || c == '/' || c == ',' || c == ';') {
       ++i;
       continue;
     }
     bool ok = false;
     for (std::string_view w : {"转", "、", "，", "；"}) {
-      if (p.substr(i, w.size()) == w) i += w.size(), ok = true;
+      if (p.substr(i, w.size()) == w) i += w.size(), ok = true, in_number = 0;
     }
     if (!ok) return false;
   }
@@ -64,7 +71,7 @@ Status ValidateUnit(const Unit& u) {
     return InvalidArgument("name", "must be 1-200 bytes of UTF-8 text without control characters");
   }
   if (!u.phone.empty() && (u.phone.size() > 60 || !IsPhoneList(u.phone))) {
-    return InvalidArgument("phone", "must be telephone numbers: digits, - ( ) + / , and 转 for an extension");
+    return InvalidArgument("phone", "must be telephone numbers of at most 20 digits each: digits, - ( ) + / , and 转 for an extension");
   }
   if (u.kind == UnitKind::kCityCenter && u.parent_id != 0) {
     return InvalidArgument("parent_id", "a city_center is the root and has no parent");
@@ -88,9 +95,10 @@ bool SameRule(const DispatchRule& a, const DispatchRule& b) {
 
 std::vector<std::string> CleanAliases(const std::vector<std::string>& given, const std::string& name) {
   std::vector<std::string> out;
+  std::set<std::string> seen{name};  // a set: a file's row may hold thousands, refused only later
   for (const auto& al : given) {
-    const std::string t = Trim(al);
-    if (t != name && std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+    std::string t = Trim(al);
+    if (seen.insert(t).second) out.push_back(std::move(t));
   }
   return out;
 }

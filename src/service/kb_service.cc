@@ -260,7 +260,9 @@ Result<Id> KbService::AddSynonyms(const std::vector<std::string>& terms) {
   for (size_t i = 0; i < terms.size(); ++i) {
     const std::string f = "terms[" + std::to_string(i) + "]";
     const std::string& t = terms[i];
-    if (Trim(t).empty() || t.size() > 100 || !IsValidUtf8(t)) return InvalidArgument(f, "each term is 1-100 bytes of text");
+    if (Trim(t).empty() || t.size() > 100 || !IsValidUtf8(t) || HasAsciiControl(t)) {
+      return InvalidArgument(f, "each term is 1-100 bytes of text without control characters");
+    }
     auto n = NormaliseText(t);
     // Punctuation alone (？, *) would expand every query that holds it into the other terms.
     bool searchable = false;

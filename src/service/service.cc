@@ -27,7 +27,7 @@ constexpr TimeMs kSessionCacheMs = 30 * 1000;        // account changes reach ot
 constexpr TimeMs kOrgRecheckMs = 1000;
 constexpr size_t kMaxSessionCache = 10000;
 constexpr int kMaxLoginFailures = 5;                 // per username per window
-constexpr TimeMs kLoginWindowMs = 5 * kMinuteMs;
+constexpr TimeMs kLoginWindowMs = Service::kLoginLockSeconds * 1000;
 constexpr int kMaxLoginsWaiting = 16;               // per username at once, checked or queued
 constexpr int kMaxLookupFailures = 5;                // per ticket number per window
 constexpr TimeMs kLookupWindowMs = 15 * kMinuteMs;
@@ -179,11 +179,24 @@ Result<int> Service::PutCalendar(const Actor& a, const std::string& json_doc) {
   // What is stored must load again at the next start, or the policy using it falls back.
   const std::string doc = cal.ToJson();
   if (auto back = Calendar::FromJson(doc); !back.ok()) return Internal("calendar does not read back: " + back.status().message());
+  // A 调休 day is a weekend day worked; a weekday listed so is a slip (a date typed wrong).
+  std::string summary;
+  for (int year : cal.Years()) {
+    const Calendar::Year* y = cal.FindYear(year);
+    for (Day d : y->workdays) {
+      if (WeekdayOf(d) <= 5) {
+        return InvalidArgument("years." + std::to_string(year) + ".workdays",
+                               FormatDay(d) + " is a weekday, worked anyway; a 调休 workday is a Saturday or Sunday");
+      }
+    }
+    summary += (summary.empty() ? "" : "; ") + std::to_string(year) + ": " + std::to_string(y->holidays.size()) +
+               " holidays, " + std::to_string(y->workdays.size()) + " workdays";
+  }
   RETURN_IF_ERROR(store_->PutCalendar(cal.name(), doc));
-  (void)Audit(a, "calendar_update", "calendar:" + cal.name(), "");
+  (void)Audit(a, "calendar_update", "calendar:" + cal.name(), summary);
   RETURN_IF_ERROR(ReloadPolicy());
   if (CurrentPolicy()->calendar().name() != cal.name()) return 0;  // not the calendar in force
-  return RecomputeOpenDeadlines("calendar " + cal.name() + " updated");
+  return RecomputeOpenDeadlines("工作日历 " + cal.name() + " 已调整");
 }
 
 std::vector<Calendar> Service::Calendars() {
@@ -456,12 +469,27 @@ Status NoRivalRule(const OrgSnapshot& org, const DispatchRule& r) {
   }
   return Status::Ok();
 }
+
+// A rule sending orders to a unit out of use would match nothing, in silence.
+Status RuleUnitsInUse(const OrgSnapshot& org, const DispatchRule& r) {
+  const auto check = [&](Id id, const std::string& field) -> Status {
+    const Unit* u = org.FindUnit(id);
+    if (u && !u->active) return InvalidArgument(field, "unit " + u->name + " is out of use");
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(check(r.lead_unit_id, "lead_unit_id"));
+  for (size_t i = 0; i < r.assisting_unit_ids.size(); ++i) {
+    RETURN_IF_ERROR(check(r.assisting_unit_ids[i], "assisting_unit_ids[" + std::to_string(i) + "]"));
+  }
+  return Status::Ok();
+}
 }  // namespace
 
 Result<DispatchRule> Service::CreateDispatchRule(const Actor& a, DispatchRule r) {
   RETURN_IF_ERROR(NeedAdmin(a));
   // A prefix of some category of the current taxonomy (01, 0104, ...), or empty for all.
   if (!r.category_prefix.empty()) RETURN_IF_ERROR(CheckCategory("category_prefix", r.category_prefix, true).status());
+  RETURN_IF_ERROR(RuleUnitsInUse(*Org(), r));
   RETURN_IF_ERROR(NoRivalRule(*Org(), r));
   auto out = store_->CreateDispatchRule(std::move(r));
   InvalidateOrg();
@@ -477,6 +505,7 @@ Result<DispatchRule> Service::ReplaceDispatchRule(const Actor& a, DispatchRule r
   if (std::none_of(rules.begin(), rules.end(), [&](const DispatchRule& o) { return o.id == r.id; })) {
     return NotFound("no dispatch rule with id " + IdToString(r.id));
   }
+  RETURN_IF_ERROR(RuleUnitsInUse(*org, r));
   RETURN_IF_ERROR(NoRivalRule(*org, r));
   RETURN_IF_ERROR(store_->ReplaceDispatchRule(r));
   InvalidateOrg();
@@ -533,13 +562,33 @@ Status CheckRoleUnit(const OrgSnapshot& org, Role role, Id unit_id) {
   return Status::Ok();
 }
 
+// A display name is what the history and the audit log show for the person.
+Status CheckDisplayName(const std::string& name) {
+  if (HasAsciiControl(name)) return InvalidArgument("display_name", "must not hold control characters");
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<User> Service::CreateUser(const Actor& a, User u, const std::string& password) {
   RETURN_IF_ERROR(NeedAdmin(a));
   RETURN_IF_ERROR(CheckUsername(u.username));
+  RETURN_IF_ERROR(CheckDisplayName(u.display_name));
   RETURN_IF_ERROR(CheckPassword(password));
   RETURN_IF_ERROR(CheckRoleUnit(*Org(), u.role, u.unit_id));
+  // Agent1 beside agent1 (or ADMIN beside admin) would read as the same person in every
+  // history and audit entry: a name differing only in case is taken.
+  const auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  ASSIGN_OR_RETURN(auto users, store_->ListUsers());
+  for (const auto& other : users) {
+    if (other.username != u.username && lower(other.username) == lower(u.username)) {
+      return Status(Code::kConflict, "username: " + u.username + " differs from the existing " + other.username +
+                                         " only in case", "username");
+    }
+  }
   ASSIGN_OR_RETURN(u.password_hash, HashPassword(password));
   auto made = store_->CreateUser(std::move(u));
   if (made.ok()) (void)Audit(a, "user_created", "user:" + IdToString(made->id), std::string("role ") + RoleName(made->role));
@@ -594,6 +643,7 @@ Result<std::pair<Category, int>> Service::UpdateCategory(const Actor& a, const s
     auto it = std::find_if(cats.begin(), cats.end(), [&](const Category& c) { return c.code == code; });
     if (it == cats.end()) return NotFound("no category '" + code + "' in the current taxonomy");
     if (change.name) it->name = Trim(*change.name);
+    if (change.name || (change.active && *change.active)) RETURN_IF_ERROR(SiblingNameFree(cats, *it));
     if (change.active && *change.active && !it->parent_code.empty()) {
       auto parent = std::find_if(cats.begin(), cats.end(), [&](const Category& c) { return c.code == it->parent_code; });
       if (parent != cats.end() && !parent->active) {
@@ -624,7 +674,10 @@ Result<User> Service::UpdateUser(const Actor& a, Id user_id, const UserChange& c
   RETURN_IF_ERROR(NeedAdmin(a));
   ASSIGN_OR_RETURN(User u, store_->GetUser(user_id));
   const User was = u;
-  if (change.display_name) u.display_name = Trim(*change.display_name);
+  if (change.display_name) {
+    u.display_name = Trim(*change.display_name);
+    RETURN_IF_ERROR(CheckDisplayName(u.display_name));
+  }
   if (change.role) u.role = *change.role;
   if (change.unit_id) u.unit_id = *change.unit_id;
   if (change.active) u.active = *change.active;

@@ -57,6 +57,9 @@ class Service {
  public:
   Service(Store* store, const Clock* clock, IdGenerator* ids);
 
+  // How long failed logins are counted (five lock the account until they age out).
+  static constexpr int kLoginLockSeconds = 5 * 60;
+
   // ---- auth ----
   Result<std::string> Login(const std::string& username, const std::string& password);
   Result<Actor> Authenticate(const std::string& bearer_token);

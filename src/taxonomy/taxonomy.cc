@@ -74,6 +74,7 @@ Status CheckCategories(const std::vector<Category>& categories, size_t* at) {
   return Status::Ok();
 }
 
+
 // `made_at` receives the file line of each category made (its first row).
 Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::string>>& rows, const std::vector<size_t>& lines,
                                         std::vector<size_t>* made_at) {
@@ -191,6 +192,16 @@ Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv) {
 Status ValidateTaxonomy(const std::vector<Category>& categories) {
   size_t at = 0;
   return CheckCategories(categories, &at);
+}
+
+Status SiblingNameFree(const std::vector<Category>& categories, const Category& c) {
+  for (const Category& x : categories) {
+    if (x.code != c.code && x.active && x.parent_code == c.parent_code && x.name == c.name) {
+      return Status(Code::kConflict, "name: category " + x.code + " under the same parent is called " + c.name + " already",
+                    "name");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace hotline

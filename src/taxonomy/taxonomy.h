@@ -32,6 +32,10 @@ Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv);
 // Checks codes are unique, parents exist, names are non-empty UTF-8 within limits.
 Status ValidateTaxonomy(const std::vector<Category>& categories);
 
+// Conflict when an active category under the same parent, other than `c` itself (same code),
+// already has c's name: pickers and reports would show two alike.
+Status SiblingNameFree(const std::vector<Category>& categories, const Category& c);
+
 // The default standard shipped with the product (15 first-level areas of government
 // work, about 90 second-level categories).
 std::string_view DefaultTaxonomyCsv();

@@ -791,6 +791,11 @@ Result<int> SqliteStore::AddCategory(const Category& cat) {
     ASSIGN_OR_RETURN(int current, MaxTaxonomyVersion(c));
     ASSIGN_OR_RETURN(auto cats, ReadCategories(c, current));
     Category added = cat;
+    if (auto same = std::find_if(cats.begin(), cats.end(), [&](const Category& x) { return x.code == added.code; });
+        same != cats.end()) {
+      return Status(Code::kConflict, "code: '" + added.code + "' exists already (" + same->name + ")", "code");
+    }
+    RETURN_IF_ERROR(SiblingNameFree(cats, added));
     if (!added.parent_code.empty()) {
       auto it = std::find_if(cats.begin(), cats.end(), [&](const Category& x) { return x.code == added.parent_code; });
       if (it == cats.end()) return InvalidArgument("parent_code", "'" + added.parent_code + "' is not a category");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkDuration, validatePolicy, policyBody, durationText, type SlaPolicy } from './adSla'
+import { checkDuration, deadRules, matchRule, validatePolicy, policyBody, durationText, type SlaPolicy } from './adSla'
 
 const base = (): SlaPolicy => ({
   calendar: 'cn-mainland', warning_pct: 75, supervise_after: '1wd', callback: '1wd', reopen_cap: 2,
@@ -41,5 +41,25 @@ describe('validatePolicy', () => {
     p.rules[1].urgency = ''
     p.rules[1].category_prefix = ' '
     expect(policyBody(p).rules[1]).toEqual({ accept: '1wd', handle: '5wd' })
+  })
+})
+
+describe('which rule applies', () => {
+  // As the server picks it: the most specific matching rule, whatever the order.
+  const rules = [
+    { accept: '1wd', handle: '5wd' },
+    { category_prefix: '0101', accept: '2h', handle: '1wd' },
+    { urgency: 'urgent', accept: '10m', handle: '3h' },
+    { category_prefix: '010101', accept: '1h', handle: '2wd' },
+    { category_prefix: '0101', accept: '4h', handle: '3wd' },
+  ]
+  it('picks the most specific, urgency first', () => {
+    expect(matchRule(rules, { urgency: 'urgent', request_type: 'complaint', category_code: '010101' })).toBe(2)
+    expect(matchRule(rules, { urgency: 'normal', request_type: 'complaint', category_code: '010101' })).toBe(3)
+    expect(matchRule(rules, { urgency: 'normal', request_type: 'complaint', category_code: '010199' })).toBe(1)
+    expect(matchRule(rules, { urgency: 'normal', request_type: 'complaint', category_code: '02' })).toBe(0)
+  })
+  it('marks only a repeat of an earlier rule as never applying', () => {
+    expect([...deadRules(rules)]).toEqual([4])
   })
 })

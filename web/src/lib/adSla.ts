@@ -40,6 +40,34 @@ export function durationText(s: string | undefined): string {
 
 export const isCatchAll = (r: SlaRule) => !r.urgency && !r.request_type && !r.category_prefix
 
+// Which rule sets a ticket's limits, as the server picks it (SlaPolicyDoc::Match): of the
+// rules whose conditions all hold, the most specific — urgency outranks request type, which
+// outranks a longer category prefix — and the first among equals.
+export function ruleScore(r: SlaRule): number {
+  return (r.urgency ? 1000 : 0) + (r.request_type ? 100 : 0) + (r.category_prefix?.length ?? 0) + 1
+}
+export function matchRule(rules: SlaRule[], t: { urgency: string; request_type: string; category_code: string }): number {
+  let best = -1
+  rules.forEach((r, i) => {
+    if (r.urgency && r.urgency !== t.urgency) return
+    if (r.request_type && r.request_type !== t.request_type) return
+    if (r.category_prefix && !t.category_code.startsWith(r.category_prefix)) return
+    if (best < 0 || ruleScore(r) > ruleScore(rules[best])) best = i
+  })
+  return best
+}
+// Rules that never take effect: an earlier rule has exactly the same conditions.
+export function deadRules(rules: SlaRule[]): Set<number> {
+  const seen = new Set<string>()
+  const out = new Set<number>()
+  rules.forEach((r, i) => {
+    const key = [r.urgency ?? '', r.request_type ?? '', r.category_prefix ?? ''].join('|')
+    if (seen.has(key)) out.add(i)
+    seen.add(key)
+  })
+  return out
+}
+
 // Field → message for everything wrong with the policy; keys use the server's names
 // ("rules[2].accept", "warning_pct", "rules").
 export function validatePolicy(p: SlaPolicy): Record<string, string> {

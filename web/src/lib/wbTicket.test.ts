@@ -100,6 +100,14 @@ describe('reveal and events', () => {
     expect(eventDetails({ type: 'urged', data: { stage: 'dispatch', centre_id: '2', escalation_level: 1 } }, (id) => (id === '2' ? '市中心' : '')))
       .toEqual([{ k: '单位', v: '市中心' }, { k: '环节', v: '退回待派' }, { k: '督办级别', v: '1' }])
   })
+  it('says which deadlines a calendar change moved', () => {
+    expect(eventDetails({ type: 'deadline_recomputed', data: {
+      unit_id: '5', accept_due_at: { old: '2026-12-07T10:00:00+08:00', new: '2026-12-07T10:00:00+08:00' },
+      handle_due_at: { old: '2026-12-10T17:00:00+08:00', new: '2026-12-11T17:00:00+08:00' },
+      reason: 'calendar cn-mainland updated' } }, () => '市教育局'))
+      .toEqual([{ k: '单位', v: '市教育局' }, { k: '办结时限', v: '2026-12-10 17:00 → 2026-12-11 17:00' },
+                { k: '原因', v: '工作日历 cn-mainland 已调整' }])
+  })
 })
 
 describe('dispatchTargets', () => {

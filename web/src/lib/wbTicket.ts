@@ -311,11 +311,19 @@ export function eventDetails(
     case 'resumed':
       add('新时限', msTime(d.handle_due_at))
       break
+    case 'deadline_recomputed':
+      add('单位', unit(d.unit_id))
+      for (const [k, name] of [['accept_due_at', '签收时限'], ['handle_due_at', '办结时限'], ['due_at', '总时限'], ['callback_due_at', '回访时限']]) {
+        const v = d[k]
+        if (v && typeof v === 'object' && v.old !== v.new) add(name, `${msTime(v.old) || '—'} → ${msTime(v.new) || '—'}`)
+      }
+      break
     case 'suspended':
       if (d.approved_request) add('结果', '同意挂起申请')
       break
   }
-  add('原因', d.reason)
+  // (a system reason stored in English before it was written in Chinese)
+  add('原因', typeof d.reason === 'string' ? d.reason.replace(/^calendar (\S+) updated$/, '工作日历 $1 已调整') : d.reason)
   add('说明', d.note)
   add('意见', d.comment)
   add('内容', d.content)
