@@ -289,6 +289,7 @@ class Step {
   Status Return();
   Status Redispatch(bool coordinate);
   void SuspendNow(Assignment& a, json data);
+  bool StillHandled(const Assignment& a) const;
   Status Coordinate();
   Status RequestExtension();
   Status DecideExtension();
@@ -333,12 +334,17 @@ Status Step::NeedOwnAssignment(Assignment** out, std::initializer_list<Assignmen
                                bool lead_only) {
   *out = OwnAssignment(states, lead_only);
   if (*out) return Status::Ok();
-  bool has_any = false;
+  bool any = false, lead = false;
   for (const auto& a : t_.assignments) {
-    has_any = has_any || (a.unit_id == actor_.unit_id && (a.lead || !lead_only));
+    any = any || a.unit_id == actor_.unit_id;
+    lead = lead || (a.unit_id == actor_.unit_id && a.lead);
   }
-  if (!has_any || !(actor_.role == Role::kUnitHandler || actor_.role == Role::kDispatcher)) {
+  if (!any || !(actor_.role == Role::kUnitHandler || actor_.role == Role::kDispatcher)) {
     return PermissionDenied("this ticket has no assignment for your unit");
+  }
+  if (lead_only && !lead) {
+    return PermissionDenied("only the lead unit may " + std::string(CommandName(cmd_.type)) +
+                            "; your unit assists (协办) on this order");
   }
   return Invalid(t_, cmd_.type);
 }
@@ -618,10 +624,17 @@ Status Step::Accept() {
   return Status::Ok();
 }
 
+// An order its unit still works on: while units handle the ticket; a co-handler's (协办) also
+// while the lead's answer is reviewed, its part still open (a rejection sends the answer back,
+// an approval ends the part), so it is never left with a running clock and nothing to do.
+bool Step::StillHandled(const Assignment& a) const {
+  return t_.phase == Phase::kHandling || (!a.lead && t_.phase == Phase::kReview);
+}
+
 Status Step::Return() {
   Assignment* a = nullptr;
   RETURN_IF_ERROR(NeedOwnAssignment(&a, {AssignmentState::kPending, AssignmentState::kAccepted}, false));
-  if (t_.phase != Phase::kHandling) return Invalid(t_, cmd_.type);
+  if (!StillHandled(*a)) return Invalid(t_, cmd_.type);
   if (a->suspended) {
     // A return does not turn a suspension into lost time: it ends as a resume would.
     const int64_t stopped_ms = EndSuspension(*a);
@@ -742,7 +755,8 @@ Status Step::RequestExtension() {
   // The lead unit's, or an assisting unit's for its own part (协办延期).
   Assignment* a = nullptr;
   RETURN_IF_ERROR(NeedOwnAssignment(&a, {AssignmentState::kAccepted}, false));
-  if (t_.phase != Phase::kHandling) return Invalid(t_, cmd_.type);
+  if (!StillHandled(*a)) return Invalid(t_, cmd_.type);
+  if (a->suspended) return Conflict("invalid_transition", "the order is suspended: its clock stands still, no extension is needed");
   if (a->extension_days_requested > 0) {
     return Conflict("invalid_transition", "an extension request is already waiting for a decision");
   }
@@ -908,7 +922,7 @@ Status Step::Resume() {
 Status Step::Reply() {
   Assignment* a = nullptr;
   RETURN_IF_ERROR(NeedOwnAssignment(&a, {AssignmentState::kAccepted}, false));
-  if (t_.phase != Phase::kHandling) return Invalid(t_, cmd_.type);
+  if (!StillHandled(*a)) return Invalid(t_, cmd_.type);
   if (a->suspended) return Conflict("invalid_transition", "resume the suspended order before replying");
   if (a->lead) {
     for (const auto& c : t_.assignments) {

@@ -153,7 +153,7 @@ const std::map<S, std::set<C>> kLegal = {
                       C::kSupervise, C::kWithdraw, C::kExempt, C::kNote}},
     {S::kInProgress, {C::kMerge, C::kReturn, C::kCoordinate, C::kRequestExtension, C::kSuspend, C::kReply,
                       C::kUrge, C::kSupervise, C::kWithdraw, C::kExempt, C::kNote}},
-    {S::kSuspended, {C::kMerge, C::kReturn, C::kCoordinate, C::kRequestExtension, C::kResume, C::kUrge,
+    {S::kSuspended, {C::kMerge, C::kReturn, C::kCoordinate, C::kResume, C::kUrge,
                      C::kSupervise, C::kWithdraw, C::kExempt, C::kNote}},
     {S::kReturned, {C::kTransfer, C::kMerge, C::kDispatch, C::kRedispatch, C::kCoordinate, C::kUrge,
                     C::kSupervise, C::kWithdraw, C::kExempt, C::kNote}},
@@ -557,6 +557,33 @@ TEST_F(Lifecycle, AssistingOrdersGiveWayToALeadOrderAndEndWithTheAnswer) {
       EXPECT_EQ(a.ended_at, clock_.NowMs()) << "its time stops when it is superseded";
     }
   }
+}
+
+// While the lead's answer is reviewed, a co-handler's open part is still its to finish: it
+// may sign, ask for time, reply or give it back, never left with a running clock and nothing
+// it can do. The lead itself waits for the review; a suspended order asks for no extension.
+TEST_F(Lifecycle, ACoHandlerFinishesItsPartWhileTheAnswerIsReviewed) {
+  Command c = Dispatch(kDept);
+  c.assisting_unit_ids = {kDept2};
+  Ticket t = Must(Must(New(), c, dispatcher()), Cmd(C::kAccept), handler());
+  t = Must(t, Cmd(C::kReply), handler());
+  EXPECT_EQ(t.Status(), S::kReplied);
+  EXPECT_FALSE(Run(t, Cmd(C::kReturn), handler()).ok()) << "the lead has answered";
+  t = Must(t, Cmd(C::kAccept), handler(kDept2));
+  EXPECT_TRUE(Run(t, Cmd(C::kRequestExtension), handler(kDept2)).ok());
+  Ticket gave_back = Must(t, Cmd(C::kReturn), handler(kDept2));
+  EXPECT_EQ(gave_back.Status(), S::kReplied);
+  t = Must(t, Cmd(C::kReply), handler(kDept2));
+  for (const auto& a : t.assignments) {
+    if (!a.lead) {
+      EXPECT_EQ(a.state, AssignmentState::kReplied);
+    }
+  }
+  EXPECT_EQ(t.Status(), S::kReplied) << "the co-handler's part does not answer the ticket";
+  // A suspended order's clock stands still: no extension is asked for it.
+  Ticket s = Must(Must(New(), Dispatch(kDept), dispatcher()), Cmd(C::kAccept), handler());
+  s = Must(s, Cmd(C::kSuspend), supervisor());
+  EXPECT_EQ(Run(s, Cmd(C::kRequestExtension), handler()).status().code(), Code::kConflict);
 }
 
 // 免考核: an exempted ticket's units are off the clock — no warning level, no overdue

@@ -20,7 +20,9 @@ describe('inbox', () => {
   })
   it('offers what the assignment allows', () => {
     expect(allowedActions(t({}), 'u')).toEqual(['accept', 'return'])
-    expect(allowedActions(t({ state: 'accepted' }), 'u')).toEqual(['reply', 'return', 'request_extension', 'suspend'])
+    expect(allowedActions(t({ state: 'accepted', lead: true }), 'u')).toEqual(['reply', 'return', 'request_extension', 'suspend'])
+    // A co-handler (协办) asks for more time, not for the order's clock to stop.
+    expect(allowedActions(t({ state: 'accepted', lead: false }), 'u')).toEqual(['reply', 'return', 'request_extension'])
     expect(allowedActions(t({ state: 'accepted', extension_request: { days: 2, reason: 'x' }, suspend_requested: true }), 'u')).toEqual(['reply', 'return'])
     expect(allowedActions(t({ state: 'accepted', suspended: true, lead: true }), 'u')).toEqual(['resume', 'return'])
     expect(allowedActions(t({ state: 'accepted', suspended: true, lead: false }), 'u')).toEqual(['return'])

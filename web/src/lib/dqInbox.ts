@@ -53,7 +53,8 @@ export function allowedActions(t: Ticket, unitId: string): InboxAction[] {
   if (a.suspended) return a.lead ? ['resume', 'return'] : ['return']
   const out: InboxAction[] = ['reply', 'return']
   if (!a.extension_request) out.push('request_extension')
-  if (!a.suspended && !a.suspend_requested) out.push('suspend')
+  // Only the lead asks to stop the order's clock; a co-handler asks for more time instead.
+  if (a.lead && !a.suspend_requested) out.push('suspend')
   return out
 }
 

@@ -54,7 +54,7 @@ export type Checked<T> = { ok: true; body: T } | { ok: false; error: FieldError 
 export function reviewBody(decision: string, comment: string): Checked<{ decision: string; comment?: string }> {
   const c = comment.trim()
   if (decision !== 'approve' && decision !== 'reject') return { ok: false, error: { field: 'decision', message: '请选择审核结论' } }
-  if (decision === 'reject' && !c) return { ok: false, error: { field: 'comment', message: '退回重办请填写意见' } }
+  if (decision === 'reject' && !c) return { ok: false, error: { field: 'comment', message: '退回修改请填写意见' } }
   if (c.length > 600) return { ok: false, error: { field: 'comment', message: '意见不超过600字' } }
   return { ok: true, body: c ? { decision, comment: c } : { decision } }
 }

@@ -21,6 +21,7 @@ export interface Assignment {
   handled_on_time: boolean | null
   suspended: boolean
   suspend_requested: boolean
+  working_time?: boolean // the handle limit runs in working time (false: natural time, an urgent order)
   warning_level: string
   remaining_ms?: number
   accept_remaining_ms?: number // pending only: working time left to sign

@@ -265,6 +265,9 @@ export function eventDetails(
       if (d.lead === false) add('角色', '协办')
       if (d.on_time !== undefined) add('按时', d.on_time ? '是' : '否')
       add('退回至', unit(d.to_unit_id))
+      if (Array.isArray(d.assisting_ended) && d.assisting_ended.length) {
+        add('协办随之结束', d.assisting_ended.map((id: string) => unit(id)).join('、'))
+      }
       if (Array.isArray(d.withdrawn_requests) && d.withdrawn_requests.length) {
         add('随答复撤回', d.withdrawn_requests.map((r: string) => (r === 'extension' ? '延期申请' : r === 'suspension' ? '挂起申请' : r)).join('、'))
       }
@@ -276,7 +279,7 @@ export function eventDetails(
       add('新时限', msTime(d.handle_due_at))
       break
     case 'reviewed':
-      add('结论', d.decision === 'approve' ? '通过' : d.decision === 'reject' ? '退回重办' : d.decision)
+      add('结论', d.decision === 'approve' ? '通过' : d.decision === 'reject' ? '退回修改' : d.decision)
       break
     case 'callback_recorded':
       add('结果', outcomeLabels[d.outcome] ?? d.outcome)
