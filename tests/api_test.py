@@ -570,10 +570,19 @@ class LifecycleTest(Base):
         t = self.act("h_street", t, "return", {"reason": "电梯属特种设备，应由市场监管部门处理"})
         self.assertEqual(t["status"], "returned")
         self.assertEqual(self.events(t)[-1]["data"]["to_unit_id"], U("dc"), "back to the unit that dispatched it")
+        # It waits in the district centre's 退单 queue, not the city's (which still sees it returned).
+        queue = lambda who: [x["id"] for x in self.expect(call("GET", "/api/v1/tickets" + q(
+            status="returned", returned_to="mine", page_size=100), token=T(who)), 200).json["items"]]
+        self.assertIn(t["id"], queue("disp_dc"))
+        self.assertNotIn(t["id"], queue("disp1"))
+        self.assertIn(t["id"], [x["id"] for x in self.list_all("disp1", status="returned")[0]])
+        self.expect_error(call("GET", "/api/v1/tickets" + q(returned_to="yours"), token=T("disp1")), 400, field="returned_to")
         # the district centre sends it back up to the hub, which re-dispatches it itself
         t = self.act("disp_dc", t, "return", {"reason": "不属于区级职责，退回市中心"})
         self.assertEqual(t["status"], "returned")
         self.assertEqual(self.events(t)[-1]["data"]["to_unit_id"], U("hub"))
+        self.assertIn(t["id"], queue("disp1"))
+        self.assertNotIn(t["id"], queue("disp_dc"))
         t = self.act("disp1", t, "redispatch", {"unit_id": U("dept_a")})
         self.assertEqual((t["status"], t["current_unit_id"]), ("dispatched", U("dept_a")))
         self.assertEqual(t["return_count"], 2)
@@ -1122,6 +1131,7 @@ class AccessTest(Base):
         self.expect_error(call("POST", "/api/v1/categories", {"code": "97", "name": "春晖专项"}, admin), 409, field="name")
         self.expect(call("POST", "/api/v1/categories", {"code": "9802", "name": "临时专项子类", "parent_code": "98"}, admin), 201)
         self.expect_error(call("PATCH", "/api/v1/categories/9801", {"active": True}, admin), 409, field="name")
+        self.expect(call("PATCH", "/api/v1/categories/9802", {"active": False}, admin), 200)  # (98 stays without live subs)
 
     def test_admin_edits_a_dispatch_rule(self):
         admin = T("admin")

@@ -1906,7 +1906,7 @@ namespace {
 Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
   RETURN_IF_ERROR(OnlyParams(req, {"status", "unit_id", "area_id", "cursor", "open", "assignment_state", "closing_kind",
                                     "min_returns", "awaiting", "overdue", "warning", "due_before", "category", "q",
-                                    "phone", "urgency", "channel", "page_size", "order"},
+                                    "phone", "urgency", "channel", "page_size", "order", "returned_to"},
                              "the ticket list"));
   TicketQuery q;
   if (const std::string order = req.get_param_value("order"); !order.empty() && order != "newest") {
@@ -1938,6 +1938,10 @@ Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
     auto n = ParseId(req.get_param_value("min_returns"));
     if (!n || *n > 100) return InvalidArgument("min_returns", "must be 1 to 100");
     q.min_returns = static_cast<int>(*n);
+  }
+  if (const std::string to = req.get_param_value("returned_to"); !to.empty()) {
+    if (to != "mine") return InvalidArgument("returned_to", "must be mine (the orders returned to your centre)");
+    q.returned_to_mine = true;
   }
   q.awaiting = req.get_param_value("awaiting");
   if (!q.awaiting.empty() && q.awaiting != "extension" && q.awaiting != "suspension" && q.awaiting != "any") {

@@ -1497,6 +1497,10 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
     q.scope_units.clear();
   }
   if (q.scope_units.size() > 5000) q.scope_units.resize(5000);
+  if (q.returned_to_mine) {
+    q.returned_to = org->CentreOf(a.unit_id);
+    if (q.returned_to == 0) return InvalidArgument("returned_to", "your unit belongs to no centre");
+  }
   q.now = clock_->NowMs();
   return store_->ListTickets(q);
 }

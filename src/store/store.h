@@ -88,6 +88,10 @@ struct TicketQuery {
   std::string channel;        // taken in on this channel (phone, wechat, ...)
   std::string closing_kind;   // closed tickets closed this way (direct_answer, resolved, unsatisfied, …)
   int min_returns = 0;        // > 0: open tickets returned at least this many times (bounced between units)
+  // A centre's 退单 queue: tickets whose lead unit returned its order to this centre (the
+  // centre that dispatched it), not those returned to a centre below or above it.
+  bool returned_to_mine = false;  // the API's returned_to=mine; the service sets returned_to
+  Id returned_to = 0;
   // Open tickets where a unit's request waits for the centre's decision: "extension",
   // "suspension", or "any" of the two.
   std::string awaiting;

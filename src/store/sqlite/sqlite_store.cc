@@ -1194,6 +1194,12 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
     const std::string kind = q.closing_kind;
     add("t.closed_at > 0 AND json_extract(t.state, '$.closing_kind') = ?", [kind](Stmt& s, int i) { s.Bind(i, kind); });
   }
+  if (q.returned_to) {
+    const Id to = q.returned_to;
+    add("t.is_open = 1 AND EXISTS (SELECT 1 FROM json_each(t.state, '$.assignments') j "
+        "WHERE json_extract(j.value, '$.state') = 'returned' AND json_extract(j.value, '$.lead') "
+        "AND json_extract(j.value, '$.by') = ?)", [to](Stmt& s, int i) { s.Bind(i, to); });
+  }
   if (q.min_returns > 0) {
     const int n = q.min_returns;
     add("t.is_open = 1 AND json_extract(t.state, '$.return_count') >= ?", [n](Stmt& s, int i) { s.Bind(i, n); });

@@ -64,7 +64,7 @@ describe('api client', () => {
       .toBe('同义词：每个词应为 1 到 100 字节（约 33 个汉字）')
     expect(describeError(new ApiError(400, 'invalid_argument', 'keywords: each must be a string of at most 100 bytes', 'keywords')))
       .toBe('关键词：每项最多 100 字节（约 33 个汉字）')
-    expect(describeError(new ApiError(403, 'permission_denied', 'only the lead unit may suspend; your unit assists (协办) on this order')))
+    expect(describeError(new ApiError(403, 'permission_denied', 'only the lead unit may suspend; your unit assists (协办) on this order', undefined)))
       .toBe('只有主办单位可以挂起，本单位为协办单位')
     expect(describeError(new ApiError(409, 'conflict', 'username: Agent1 differs from the existing agent1 only in case', 'username')))
       .toMatch(/「Agent1」与已有账号「agent1」仅大小写不同$/)
