@@ -577,6 +577,9 @@ class LifecycleTest(Base):
         self.assertNotIn(t["id"], queue("disp1"))
         self.assertIn(t["id"], [x["id"] for x in self.list_all("disp1", status="returned")[0]])
         self.expect_error(call("GET", "/api/v1/tickets" + q(returned_to="yours"), token=T("disp1")), 400, field="returned_to")
+        admin_queue = [x["id"] for x in self.expect(call("GET", "/api/v1/tickets" + q(
+            status="returned", returned_to="mine", page_size=100), token=T("admin")), 200).json["items"]]
+        self.assertIn(t["id"], admin_queue, "an administrator of no centre works every return")
         # the district centre sends it back up to the hub, which re-dispatches it itself
         t = self.act("disp_dc", t, "return", {"reason": "不属于区级职责，退回市中心"})
         self.assertEqual(t["status"], "returned")
@@ -1287,15 +1290,24 @@ class PersonalDataTest(Base):
         t = self.dispatched(content="楼道灯坏了，白天打我同事139 2222 3333，晚上打0731-84567890", citizen={"phone": PHONE})
         call("POST", "/api/v1/tickets/%s/contacts" % t["id"], {"channel": "phone", "kind": "supplement",
              "content": "又来电：也可以打１５８００００１１１１"}, T("agent1"))
-        self.assertNotIn("13922223333", json.dumps(self.get("disp1", t), ensure_ascii=False))
+        # Another caller's words stay theirs: the reveal opens the ticket's own citizen only.
+        call("POST", "/api/v1/tickets/%s/contacts" % t["id"], {"channel": "phone", "kind": "supplement",
+             "content": "邻居来电，他的电话13655556666", "citizen": {"name": "李四", "phone": "13655556666"}}, T("agent1"))
+        seen = self.get("disp1", t)
+        self.assertNotIn("13922223333", json.dumps(seen, ensure_ascii=False))
+        self.assertTrue(seen["citizen"]["words_revealable"], "the detail says a reveal would show more")
         shown = self.expect(call("POST", "/api/v1/tickets/%s/reveal" % t["id"], token=T("disp1")), 200).json
         self.assertEqual(shown["phone"], PHONE)
+        self.assertNotIn("13655556666", json.dumps(shown))
         self.assertEqual([(n["field"], n["kind"], n["number"]) for n in shown["numbers_in_text"]],
                          [("content", "phone", "13922223333"), ("content", "phone", "073184567890"),
                           ("contacts", "phone", "15800001111")])
         audit = self.expect(call("GET", "/api/v1/audit?page_size=50", token=T("admin")), 200).json["items"]
         self.assertIn("numbers_in_text", [e["detail"] for e in audit if e["action"] == "reveal"
                                           and e["target"] == "ticket:" + t["id"]][0].split(","))
+        # An ID number the agent may not reveal: no reveal is offered for it.
+        idt = self.dispatched(content="身份证110105198001011238办不了业务")
+        self.assertFalse(self.get("agent1", idt)["citizen"]["words_revealable"])
         # The agent reads phones whole already: its reveal (on a non-confidential report) adds none.
         self.assertNotIn("numbers_in_text", call("POST", "/api/v1/tickets/%s/reveal" % t["id"], token=T("agent1")).json or {})
         # An anonymous report's words: the reveal shows them though no citizen is on record.

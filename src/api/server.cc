@@ -2012,6 +2012,10 @@ void ApiServer::Impl::TicketRoutes() {
     auto citizen = svc->Citizen(a, *t, false);
     if (!citizen.ok()) return SendError(res, citizen.status());
     out["citizen"] = CitizenJson(*citizen);
+    // Whether a reveal would show numbers written in the words (the 查看完整信息 button).
+    auto written = svc->WrittenNumbers(a, *t);
+    if (!written.ok()) return SendError(res, written.status());
+    out["citizen"]["words_revealable"] = !written->empty();
     res.set_header("ETag", "\"" + std::to_string(t->version) + "\"");  // for If-Match on the next action
     SendJson(res, 200, out);
   }));

@@ -41,7 +41,7 @@ std::optional<AreaKind> ParseAreaKind(std::string_view s) {
 namespace {
 // A unit's public number: digits with separators, several numbers and an extension (转)
 // allowed, as a 12345 directory prints them (0571-8888001转123, 12345、96345).
-// Each number (between / , ; 、 ， ； and 转) holds at most 20 digits, as a caller's does.
+// Each number (between spaces, / , ; 、 ， ； and 转) holds at most 20 digits, as a caller's does.
 bool IsPhoneList(std::string_view p) {
   bool digit = false;
   int in_number = 0;
@@ -51,7 +51,7 @@ bool IsPhoneList(std::string_view p) {
       digit = true;
       if (++in_number > 20) return false;
     }
-    if (c == '/' || c == ',' || c == ';') in_number = 0;
+    if (c == '/' || c == ',' || c == ';' || c == ' ') in_number = 0;  // (a space may part two numbers)
     if ((c >= '0' && c <= '9') || c == ' ' || c == '-' || c == '+' || c == '(' || c == ')' || c == '/' || c == ',' || c == ';') {
       ++i;
       continue;

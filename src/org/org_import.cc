@@ -266,9 +266,16 @@ Result<std::vector<DispatchRule>> ParseRulesCsv(std::string_view csv, const OrgS
     if (const std::string area = t.Get(r, "area"); !area.empty()) {
       ASSIGN_OR_RETURN(rule.area_id, areas.Find(area, t.Line(r), "area", "area"));
     }
+    // As the API: a rule sending orders to a unit out of use would match nothing, in silence.
+    const auto in_use = [&](Id id, const char* column) -> Status {
+      const Unit* u = org.FindUnit(id);
+      return u && !u->active ? LineError(t.Line(r), column, "unit " + u->name + " is out of use") : Status::Ok();
+    };
     ASSIGN_OR_RETURN(rule.lead_unit_id, units.Find(t.Get(r, "lead_unit"), t.Line(r), "lead_unit", "unit"));
+    RETURN_IF_ERROR(in_use(rule.lead_unit_id, "lead_unit"));
     for (const auto& name : SplitBar(t.Get(r, "assisting_units"))) {
       ASSIGN_OR_RETURN(Id id, units.Find(name, t.Line(r), "assisting_units", "unit"));
+      RETURN_IF_ERROR(in_use(id, "assisting_units"));
       // As the API: the lead does not assist its own order, and no unit is listed twice.
       if (id == rule.lead_unit_id) return LineError(t.Line(r), "assisting_units", "lists the lead unit");
       if (std::count(rule.assisting_unit_ids.begin(), rule.assisting_unit_ids.end(), id)) {

@@ -643,7 +643,8 @@ Result<std::pair<Category, int>> Service::UpdateCategory(const Actor& a, const s
     auto it = std::find_if(cats.begin(), cats.end(), [&](const Category& c) { return c.code == code; });
     if (it == cats.end()) return NotFound("no category '" + code + "' in the current taxonomy");
     if (change.name) it->name = Trim(*change.name);
-    if (change.name || (change.active && *change.active)) RETURN_IF_ERROR(SiblingNameFree(cats, *it));
+    const bool active_after = change.active ? *change.active : it->active;
+    if (active_after && (change.name || change.active)) RETURN_IF_ERROR(SiblingNameFree(cats, *it));
     if (change.active && *change.active && !it->parent_code.empty()) {
       auto parent = std::find_if(cats.begin(), cats.end(), [&](const Category& c) { return c.code == it->parent_code; });
       if (parent != cats.end() && !parent->active) {
@@ -1497,10 +1498,8 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
     q.scope_units.clear();
   }
   if (q.scope_units.size() > 5000) q.scope_units.resize(5000);
-  if (q.returned_to_mine) {
-    q.returned_to = org->CentreOf(a.unit_id);
-    if (q.returned_to == 0) return InvalidArgument("returned_to", "your unit belongs to no centre");
-  }
+  // (an administrator of no centre works every centre's returns)
+  if (q.returned_to_mine) q.returned_to = org->CentreOf(a.unit_id);
   q.now = clock_->NowMs();
   return store_->ListTickets(q);
 }
@@ -1592,6 +1591,30 @@ Status Service::Audit(const Actor& a, const std::string& action, const std::stri
   return store_->AppendAudit({0, clock_->NowMs(), a.user_id, action, target, detail});
 }
 
+Result<std::vector<std::pair<std::string, WrittenNumber>>> Service::WrittenNumbers(const Actor& a, const Ticket& t) {
+  // A second call-back number or an ID number the citizen wrote into the words is theirs as
+  // much as the fields are: shown with them by a reveal, audited with them. Not the words of
+  // a contact from another caller: the reveal opens the ticket's own citizen only.
+  const auto revealable = [&](const char* f) { return AccessFor(a.role, f, t.confidential) == FieldAccess::kRevealable; };
+  const PersonalNumbers which{.phones = revealable("phone"), .ids = revealable("id_number")};
+  std::vector<std::pair<std::string, WrittenNumber>> out;
+  if (!which.phones && !which.ids) return out;
+  const auto collect = [&](const char* field, const std::string& words) {
+    for (auto& n : PersonalNumbersIn(words, which)) {
+      const bool seen = std::any_of(out.begin(), out.end(), [&](const auto& w) { return w.second.digits == n.digits; });
+      if (!seen) out.emplace_back(field, std::move(n));
+    }
+  };
+  collect("title", t.title);
+  collect("content", t.content);
+  collect("address", t.address);
+  ASSIGN_OR_RETURN(auto contacts, store_->ListContacts(t.id));
+  for (const auto& c : contacts) {
+    if (c.requester_id == 0 || c.requester_id == t.requester_id) collect("contacts", c.content);
+  }
+  return out;
+}
+
 Result<CitizenView> Service::Citizen(const Actor& a, const Ticket& t, bool reveal, Id requester) {
   if (reveal) {
     // A reveal by a role that may see nothing in full is refused, not answered masked.
@@ -1605,24 +1628,7 @@ Result<CitizenView> Service::Citizen(const Actor& a, const Ticket& t, bool revea
   CitizenView v;
   std::vector<std::string> shown;
   if (reveal) {
-    // A second call-back number or an ID number the citizen wrote into the words is theirs
-    // as much as the fields are: shown with them, audited with them.
-    const auto revealable = [&](const char* f) { return AccessFor(a.role, f, t.confidential) == FieldAccess::kRevealable; };
-    const PersonalNumbers which{.phones = revealable("phone"), .ids = revealable("id_number")};
-    const auto collect = [&](const char* field, const std::string& words) {
-      for (auto& n : PersonalNumbersIn(words, which)) {
-        const bool seen = std::any_of(v.written.begin(), v.written.end(),
-                                      [&](const auto& w) { return w.second.digits == n.digits; });
-        if (!seen) v.written.emplace_back(field, std::move(n));
-      }
-    };
-    if (which.phones || which.ids) {
-      collect("title", t.title);
-      collect("content", t.content);
-      collect("address", t.address);
-      ASSIGN_OR_RETURN(auto contacts, store_->ListContacts(t.id));
-      for (const auto& c : contacts) collect("contacts", c.content);
-    }
+    ASSIGN_OR_RETURN(v.written, WrittenNumbers(a, t));
     if (!v.written.empty()) shown.push_back("numbers_in_text");
   }
   if (requester == 0) requester = t.requester_id;

@@ -129,6 +129,9 @@ class Service {
   // The citizen on a ticket as this actor may see them; fields at kFull are audited as a view.
   // `requester`: another caller on the ticket (a contact's), else the ticket's own.
   Result<CitizenView> Citizen(const Actor& a, const Ticket& t, bool reveal, Id requester = 0);
+  // The phone and ID numbers written in the ticket's words (title, content, address, its own
+  // caller's contacts) that the role reads masked but may reveal, each with its field.
+  Result<std::vector<std::pair<std::string, WrittenNumber>>> WrittenNumbers(const Actor& a, const Ticket& t);
 
   // Public progress: the number plus the phone's last four digits or the query code.
   Result<PublicProgress> PublicLookup(const std::string& number, const std::string& phone_last4,

@@ -91,7 +91,7 @@ struct TicketQuery {
   // A centre's 退单 queue: tickets whose lead unit returned its order to this centre (the
   // centre that dispatched it), not those returned to a centre below or above it.
   bool returned_to_mine = false;  // the API's returned_to=mine; the service sets returned_to
-  Id returned_to = 0;
+  Id returned_to = 0;             // 0: no such filter (an administrator of no centre)
   // Open tickets where a unit's request waits for the centre's decision: "extension",
   // "suspension", or "any" of the two.
   std::string awaiting;

@@ -20,6 +20,8 @@ describe('portal checks', () => {
     expect(isPhone('+86 10 12345678')).toBe(true)
     expect(isPhone('+1 415 555 0100')).toBe(false)
     expect(isPhone('13912345678 ext 12')).toBe(false)
+    expect(isPhone('+86 400 123 4567')).toBe(false)
+    expect(isPhone('8613912345678')).toBe(true)
   })
   it('checks the submit form', () => {
     const f = { content: '小区门口路灯坏了一周', phone: '13800138000', name: '', address: '', request_type: 'help' }

@@ -30,7 +30,10 @@ export function isPhone(s: string): boolean {
   if (international) {
     if (!d.startsWith('86')) return false
     d = d.slice(2)
-    if (!/^1[3-9]\d{9}$/.test(d) && /^[1-9]\d{8,10}$/.test(d)) d = '0' + d
+    // (a service number, 400… or 800…, is dialled as it is: no landline)
+    if (!/^1[3-9]\d{9}$/.test(d) && /^[1-9]\d{8,10}$/.test(d) && !/^[48]00/.test(d)) d = '0' + d
+  } else if (d.length === 13 && d.startsWith('86')) {
+    d = d.slice(2) // 86 and a mobile, the + left out
   }
   // As the server checks it: a mainland mobile, or an area code (010, 02x, 0[3-9]xx) and 7–8 digits.
   return /^1[3-9]\d{9}$/.test(d) || /^(010|02\d|0[3-9]\d\d)\d{7,8}$/.test(d)

@@ -18,6 +18,13 @@ describe('replies', () => {
     expect(latestReply(t as any)?.text).toBe('新答复')
     expect(repliesOf({ assignments: [] })).toEqual([])
   })
+  it("shows the lead's answer though a co-handler replied after it", () => {
+    const t = { assignments: [
+      a({ id: '1', round: 1, lead: true, reply: '主办答复', replied_at: '2026-11-28T10:00:00+08:00' }),
+      a({ id: '2', round: 1, lead: false, reply: '协办意见', replied_at: '2026-11-28T11:00:00+08:00' }),
+    ] }
+    expect(latestReply(t as any)?.text).toBe('主办答复')
+  })
 })
 
 describe('pendingRequests', () => {

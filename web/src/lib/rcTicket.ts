@@ -40,10 +40,12 @@ export function repliesOf(t: Pick<RcTicket, 'assignments'>): RcReply[] {
     .sort((x, y) => (y.round - x.round) || (Number(y.current) - Number(x.current)) || (y.repliedAt < x.repliedAt ? -1 : 1))
 }
 
-// The reply the list shows in one line: the latest current one, else the latest at all.
+// The reply the list shows in one line: the lead unit's current one (the answer the citizen
+// gets; a co-handler may reply after it while it is reviewed), else the latest current one,
+// else the latest at all.
 export function latestReply(t: Pick<RcTicket, 'assignments'>): RcReply | undefined {
   const all = repliesOf(t)
-  return all.find((r) => r.current) ?? all[0]
+  return all.find((r) => r.current && r.lead) ?? all.find((r) => r.current) ?? all[0]
 }
 
 export type FieldError = { field: string; message: string }

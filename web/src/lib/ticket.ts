@@ -77,7 +77,7 @@ export interface Ticket {
     request_type?: { abstain?: boolean; label?: string; confidence?: number }
     units?: SuggestedUnit[]
   }
-  citizen?: { kind: string; masked: boolean; name?: string; phone?: string }
+  citizen?: { kind: string; masked: boolean; name?: string; phone?: string; words_revealable?: boolean }
   [k: string]: unknown
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { availableActions, canReveal, dispatchTargets, eventDetails, eventLabel, hasMaskedNumber, type TicketLike } from './wbTicket'
+import { availableActions, canReveal, dispatchTargets, eventDetails, eventLabel, type TicketLike } from './wbTicket'
 
 const t = (status: string, extra: Partial<TicketLike> = {}): TicketLike => ({ id: '1', number: 'N', status, version: 3, assignments: [], ...extra })
 
@@ -70,12 +70,6 @@ describe('reveal and events', () => {
     expect(canReveal('agent')).toBe(true)
     expect(canReveal('qa_inspector')).toBe(false)
     expect(canReveal('unit_handler')).toBe(false)
-  })
-  it('sees a number masked in the words', () => {
-    expect(hasMaskedNumber('电话139****8888')).toBe(true)
-    expect(hasMaskedNumber(null, '证件1101**********123X')).toBe(true)
-    expect(hasMaskedNumber('座机****-****7890')).toBe(true)
-    expect(hasMaskedNumber('路灯不亮 ***', undefined, '3幢')).toBe(false)
   })
   it('labels events by their command', () => {
     expect(eventLabel('dispatched')).toBe('派单')

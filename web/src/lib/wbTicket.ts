@@ -60,12 +60,6 @@ export function canReveal(role: string | undefined): boolean {
   return !!role && revealRoles.includes(role)
 }
 
-// Words with a number masked in them (139****8888, 1101**********1238, ****5678): a reveal
-// shows the number whole, audited, as it shows the citizen's fields.
-export function hasMaskedNumber(...texts: (string | null | undefined)[]): boolean {
-  return texts.some((t) => !!t && /\*{3,}[0-9]{3}[0-9Xx]/.test(t))
-}
-
 // Where a revealed number was written (numbers_in_text[].field).
 export const writtenFieldLabels: Record<string, string> = {
   title: '标题', content: '诉求内容', address: '地址', contacts: '来电记录',
@@ -265,9 +259,6 @@ export function eventDetails(
       if (d.lead === false) add('角色', '协办')
       if (d.on_time !== undefined) add('按时', d.on_time ? '是' : '否')
       add('退回至', unit(d.to_unit_id))
-      if (Array.isArray(d.assisting_ended) && d.assisting_ended.length) {
-        add('协办随之结束', d.assisting_ended.map((id: string) => unit(id)).join('、'))
-      }
       if (Array.isArray(d.withdrawn_requests) && d.withdrawn_requests.length) {
         add('随答复撤回', d.withdrawn_requests.map((r: string) => (r === 'extension' ? '延期申请' : r === 'suspension' ? '挂起申请' : r)).join('、'))
       }
