@@ -1239,7 +1239,7 @@ class PersonalDataTest(Base):
         first = self.create(citizen={"name": "张三", "phone": phone})
         # Anyone may file on the portal with that number, under any name, or none.
         self.expect(call_from("127.0.0.3", "POST", "/api/v1/public/tickets",
-                              {"content": "路灯不亮", "phone": phone, "name": "冒名者"}), 201)
+                              {"content": "路灯不亮好几天了", "phone": phone, "name": "冒名者"}), 201)
         nameless = self.create(citizen={"phone": phone})
         again = self.create(citizen={"name": "张三", "phone": phone})
         self.assertEqual(self.get("agent1", first)["citizen"]["name"], "张三")
@@ -2180,12 +2180,14 @@ class ScreensTest(Base):
             for i, u in enumerate(us):
                 out.append(out[-1] if i and us[i - 1]["score"] == u["score"] else i + 1)
             return out
-        self.assertEqual([u["rank"] for u in o["units"]], places(o["units"]))
         scores = [u["score"] for u in o["units"] if u["score"] is not None]
         self.assertEqual(scores, sorted(scores, reverse=True))
-        # 红黑榜 as the reports draw it: scored units with at least 3 orders, at most half each.
-        judged = [u for u in o["units"] if u["score"] is not None and u["dispatched"] >= 3]
-        judged = [dict(u, rank=r) for u, r in zip(judged, places(judged))]
+        # 红黑榜 as the reports draw it: scored units with at least 3 orders, at most half each;
+        # the unit table gives each the same 名次, and none to a unit not judged.
+        is_judged = lambda u: u["score"] is not None and u["dispatched"] >= 3
+        judged = [u for u in o["units"] if is_judged(u)]
+        self.assertEqual([u["rank"] for u in judged], places(judged))
+        self.assertTrue(all(u["rank"] is None for u in o["units"] if not is_judged(u)))
         n = min(5, len(judged) // 2)
         self.assertEqual(o["board"], {"red": judged[:n], "black": judged[::-1][:n], "judged": len(judged), "places": n})
         self.assertNotIn(U("hub"), units, "centres relay; they are not ranked")
@@ -2459,8 +2461,13 @@ class ScreensTest(Base):
         # Not answered yet: nothing to rate.
         r = call("POST", "/api/v1/public/tickets/%s/rating" % number, {"code": code, "rating": "satisfied"})
         self.expect_error(r, 409, code="invalid_transition")
-        # Through the lifecycle to the callback, then the citizen rates it.
-        self.act("disp1", t, "dispatch", {"unit_id": U("dept_a")})
+        # Through the lifecycle to the callback, then the citizen rates it. A unit's return reads
+        # in the citizen's words, not as a rejection.
+        self.act("disp1", t, "dispatch", {"unit_id": U("dept_b")})
+        self.act("h_b", t, "return", {"reason": "不属于本单位职责"})
+        label = lambda: call("GET", "/api/v1/public/tickets/%s?code=%s" % (number, code)).json["status_label"]
+        self.assertEqual(label(), "重新派单中")
+        self.act("disp1", t, "redispatch", {"unit_id": U("dept_a")})
         self.act("h_a", t, "accept")
         self.act("h_a", t, "reply", {"content": "已修复信号灯。"})
         self.act("rev1", t, "review", {"decision": "approve"})
@@ -2497,6 +2504,9 @@ class ScreensTest(Base):
         before = total()
         self.expect_error(call("POST", "/api/v1/public/tickets", {"phone": "13800001111"}), 400, field="content")
         self.expect_error(call("POST", "/api/v1/public/tickets", {"content": "有事反映"}), 400, field="phone")
+        # Fewer than five characters say nothing the centre can act on, as the form says.
+        self.expect_error(call_from("127.0.0.13", "POST", "/api/v1/public/tickets", {"content": " 测试 ", "phone": "13800001111"}),
+                          400, field="content")
         # A number nobody can be called back on: not a mainland mobile, nor a landline with its area code.
         for bad in ("12", "000000000000", "23800138000", "13800138000000000000", "12345678901"):
             self.expect_error(call_from("127.0.0.13", "POST", "/api/v1/public/tickets", {"content": "有事反映", "phone": bad}),

@@ -220,6 +220,19 @@ json CitizenJson(const CitizenView& v) {
   return j;
 }
 
+namespace {
+// The status in the citizen's words: the staff's 已退单 reads as "rejected" to a citizen,
+// while the centre is finding the unit that handles it.
+const char* PublicStatusLabel(TicketStatus s) {
+  switch (s) {
+    case TicketStatus::kReturned: return "重新派单中";
+    case TicketStatus::kSuspended: return "暂缓办理";
+    case TicketStatus::kReplied: return "已答复，审核中";
+    default: return TicketStatusLabelZh(s);
+  }
+}
+}  // namespace
+
 json PublicProgressJson(const PublicProgress& p, const OrgSnapshot& org) {
   static const std::map<std::string, std::string> kLabels = {
       {"created", "诉求已受理"}, {"answered_directly", "已直接答复"}, {"transferred", "已转交相关部门"},
@@ -247,7 +260,7 @@ json PublicProgressJson(const PublicProgress& p, const OrgSnapshot& org) {
   }
   const TicketStatus st = p.ticket.Status();
   const Area* area = org.FindArea(p.ticket.area_id);
-  json out = {{"number", p.ticket.number}, {"status", TicketStatusName(st)}, {"status_label", TicketStatusLabelZh(st)},
+  json out = {{"number", p.ticket.number}, {"status", TicketStatusName(st)}, {"status_label", PublicStatusLabel(st)},
               {"request_type", p.ticket.request_type}, {"created_at", Iso(p.ticket.created_at)},
               {"closed_at", Iso(p.ticket.closed_at)}, {"area", area ? area->name : ""},
               {"can_rate", st == TicketStatus::kAwaitingCallback}, {"timeline", timeline}};
@@ -256,7 +269,7 @@ json PublicProgressJson(const PublicProgress& p, const OrgSnapshot& org) {
   if (p.merged_into) {
     const TicketStatus into = p.merged_into->Status();
     out["merged_into"] = {{"number", p.merged_into->number}, {"status", TicketStatusName(into)},
-                          {"status_label", TicketStatusLabelZh(into)}, {"closed_at", Iso(p.merged_into->closed_at)}};
+                          {"status_label", PublicStatusLabel(into)}, {"closed_at", Iso(p.merged_into->closed_at)}};
   }
   return out;
 }

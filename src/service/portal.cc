@@ -7,6 +7,8 @@
 
 namespace hotline {
 
+constexpr size_t kMinPublicContent = 5;
+
 Result<CreatedTicket> Service::PublicSubmit(TicketInput in, const std::string& idempotency_key) {
   auto org = Org();
   Id hub = 0;
@@ -20,6 +22,11 @@ Result<CreatedTicket> Service::PublicSubmit(TicketInput in, const std::string& i
   if (!IsMainlandPhone(in.citizen.phone)) {
     return InvalidArgument("phone", "must be a mainland mobile number (11 digits, 13–19 first) or a landline with "
                                     "its area code (010, 02x or 0xxx, then 7 or 8 digits)");
+  }
+  // As the form asks: a request the centre can act on says what happened (a staff agent
+  // taking a call writes what the caller said, however short).
+  if (Utf8Length(Trim(in.content)) < kMinPublicContent) {
+    return InvalidArgument("content", "say what happened in at least " + std::to_string(kMinPublicContent) + " characters");
   }
   in.channel = "web";
   in.confidential = false;

@@ -262,11 +262,17 @@ Result<json> Service::Report(const Actor& a, const ReportPeriod& p, const std::s
   return out;
 }
 
-json UnitBoard(const json& ranked_units, size_t size) {
+namespace {
+bool Judged(const json& u) {
   constexpr int64_t kMinOrders = 3;  // fewer orders in the period are too few to judge by
+  return !u["score"].is_null() && u["dispatched"].get<int64_t>() >= kMinOrders;
+}
+}  // namespace
+
+json UnitBoard(const json& ranked_units, size_t size) {
   json scored = json::array();
   for (const auto& u : ranked_units) {
-    if (!u["score"].is_null() && u["dispatched"].get<int64_t>() >= kMinOrders) scored.push_back(u);
+    if (Judged(u)) scored.push_back(u);
   }
   // 名次 among the units judged: one with too few orders takes no place on either list.
   RankByScore(scored);
@@ -287,9 +293,16 @@ json UnitBoard(const json& ranked_units, size_t size) {
 
 void RankByScore(json& units) {
   // Equal scores share a place (并列), the next place counting them: 1, 1, 1, 4.
-  for (size_t i = 0; i < units.size(); ++i) {
-    const bool tied = i > 0 && units[i]["score"] == units[i - 1]["score"];
-    units[i]["rank"] = tied ? units[i - 1]["rank"].get<size_t>() : i + 1;
+  size_t place = 0;
+  const json* before = nullptr;
+  for (auto& u : units) {
+    if (!Judged(u)) {
+      u["rank"] = nullptr;
+      continue;
+    }
+    ++place;
+    u["rank"] = before && (*before)["score"] == u["score"] ? (*before)["rank"].get<size_t>() : place;
+    before = &u;
   }
 }
 

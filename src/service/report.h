@@ -36,6 +36,8 @@ nlohmann::json UnitBoard(const nlohmann::json& ranked_units, size_t size);
 // How many units each 红黑榜 list holds at most: the dashboard's and the reports'.
 inline constexpr size_t kBoardSize = 5;
 // Sets each unit's 名次 ("rank") in a list ordered best first: equal scores share a place (并列).
+// Only the units judged (a score, and enough orders in the period) take a place; the others'
+// rank is null, so a unit has the same 名次 in the unit table as on the 红黑榜.
 void RankByScore(nlohmann::json& units);
 
 // The report (Service::Report's JSON) as a Markdown document.

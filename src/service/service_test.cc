@@ -837,6 +837,12 @@ TEST(ReportBoard, BestAndWorstUnitsNeverTheSameAndOnlyWithEnoughOrders) {
   EXPECT_EQ(names(board["black"]), (std::vector<std::string>{"c"}));
   EXPECT_EQ(board["red"][0]["rank"], 1) << "the unit with too few orders takes no place";
   EXPECT_EQ(board["black"][0]["rank"], 3);
+  // The unit table ranks the same way: a unit has one 名次, in the table and on the board.
+  nlohmann::json table = nlohmann::json::array({unit("few", 99, 2), unit("a", 90), unit("b", 50), unit("c", 10), unit("d", nullptr)});
+  RankByScore(table);
+  std::vector<nlohmann::json> table_ranks;
+  for (const auto& u : table) table_ranks.push_back(u["rank"]);
+  EXPECT_EQ(table_ranks, (std::vector<nlohmann::json>{nullptr, 1, 2, 3, nullptr}));
   EXPECT_TRUE(UnitBoard(nlohmann::json::array({unit("a", 1)}), 5)["red"].empty());
   EXPECT_TRUE(UnitBoard(nlohmann::json::array(), 5)["black"].empty());
   EXPECT_EQ(UnitBoard(nlohmann::json::array({unit("a", 1)}), 5)["judged"], 1) << "one judged, too few for two lists";

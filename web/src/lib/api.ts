@@ -144,6 +144,7 @@ const detailPatterns: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^is required for a phone request/, '电话诉求必须填写，用于回访'],
   [/^is required for an enterprise/, '企业诉求必须填写'],
   [/^is required, to follow the request up/, '必须填写，用于跟进诉求'],
+  [/^say what happened in at least (\d+) characters/, (m) => `请把诉求写清楚（至少${m[1]}个字）`],
   [/^has a wrong check digit/, '校验位不正确'],
   [/^holds no valid birth date/, '出生日期无效'],
   [/^must be 15 digits, or 17 digits and a check digit/, '应为 15 位数字，或 17 位数字加校验位（数字或 X）'],
