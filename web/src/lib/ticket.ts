@@ -93,3 +93,17 @@ export function assignmentStateText(a: Pick<Assignment, 'state' | 'return_reason
   const labels: Record<string, string> = { pending: '待签收', accepted: '办理中', replied: '已反馈', returned: '已退回' }
   return labels[a.state] ?? a.state
 }
+
+// How an order that ended stood against its time limit, for the assignment table's 预警
+// column (a live order shows its warning level there): answered in time or late, or ended
+// (returned, taken away) after its deadline had passed.
+export function endedTimeliness(
+  a: Pick<Assignment, 'state' | 'ended_at' | 'handle_due_at' | 'handled_on_time'>,
+): { text: string; type: 'success' | 'danger' | 'info' } | null {
+  if (a.state === 'pending' || a.state === 'accepted') return null
+  if (a.handled_on_time === true) return { text: '按时反馈', type: 'success' }
+  if (a.handled_on_time === false) return { text: '超时反馈', type: 'danger' }
+  const end = Date.parse(a.ended_at || ''), due = Date.parse(a.handle_due_at || '')
+  if (end && due && end > due) return { text: '超期结束', type: 'danger' }
+  return { text: '已结束', type: 'info' }
+}
