@@ -411,7 +411,8 @@ class DemoCase(unittest.TestCase):
         cls.tokens = {}
         for user, password in (("admin", "admin-12345"), ("agent1", "demo-12345"), ("dispatcher1", "demo-12345"),
                                ("supervisor1", "demo-12345"), ("h_chengguan", "demo-12345"),
-                               ("disp_jiangbei", "demo-12345"), ("analyst1", "demo-12345")):
+                               ("disp_jiangbei", "demo-12345"), ("analyst1", "demo-12345"),
+                               ("agent_jiangnan", "demo-12345"), ("agent_gaoxin", "demo-12345")):
             status, body = call(cls.url, "POST", "/api/v1/auth/login", {"username": user, "password": password})
             assert status == 200, body
             cls.tokens[user] = body["token"]
@@ -791,6 +792,8 @@ class AssistTest(DemoCase):
         self.assertEqual(len(mine), 1, alerts)
         self.assertEqual(mine[0]["data"]["count"], 3)
         self.assertEqual([x["ticket_id"] for x in mine[0]["data"]["tickets"]], [ids[-1]])
+        self.assertEqual(len(mine[0]["data"]["tones"]), 1, "the other calls' tones are not 江北's to read")
+        self.assertEqual(len(mine[0]["data"]["request_types"]), 1)
         # A matter three callers report: 江北 holds the third ticket, so it sees the alert with
         # the city-wide count, but only its own ticket's number.
         text = "北山路菜市场门口的下水道堵了，污水漫到路面上，臭气熏天，请尽快疏通。"
@@ -815,6 +818,31 @@ class AssistTest(DemoCase):
         self.assertEqual(cluster[0]["data"]["numbers"], [tickets[-1]["number"]])
         self.assertEqual([x["ticket_id"] for x in cluster[0]["data"]["tickets"]], [tickets[-1]["id"]])
         self.assertNotIn("first", cluster[0]["data"])
+
+    def test_a_matter_is_the_citys_whichever_centres_take_its_calls(self):
+        # Three callers through two district centres are three callers: the city is alerted.
+        text = "锦绣东路公交站台的顶棚被风刮塌了一半，下雨天候车的人没处躲，请尽快修复。"
+        made = []
+        for i, who in enumerate(("agent_jiangnan", "agent_jiangnan", "agent_gaoxin")):
+            status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "complaint",
+                                                            "content": text, "citizen": {"phone": "1398889%04d" % i}}, who=who)
+            self.assertEqual(status, 201, t)
+            made.append(t["number"])
+        status, city = self.api("GET", "/api/v1/alerts?kind=duplicate_cluster&limit=500", who="supervisor1")
+        cluster = [a for a in city["items"] if made[-1] in a["data"]["numbers"]]
+        self.assertEqual(len(cluster), 1, city)
+        self.assertEqual(sorted(cluster[0]["data"]["numbers"]), sorted(made))
+        # The same words at three estates, named only in the address, are three matters.
+        words = "我们楼下的窨井盖板破损塌陷了，晚上路过很危险，已经有人差点踩空，请尽快更换。"
+        numbers = []
+        for i, place in enumerate(("江北区北山街道和平新村12栋", "江南区望江街道江景苑5栋", "高新区未来城8栋")):
+            status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "complaint", "content": words,
+                                                            "address": place, "citizen": {"phone": "1397776%04d" % i}})
+            self.assertEqual(status, 201, t)
+            numbers.append(t["number"])
+            self.assertFalse((t.get("suggestions") or {}).get("duplicates"), place)
+        status, city = self.api("GET", "/api/v1/alerts?kind=duplicate_cluster&limit=500", who="supervisor1")
+        self.assertFalse([a for a in city["items"] if numbers[-1] in a["data"]["numbers"]], "three places, no matter")
 
     def test_emergency_flagged_at_intake_with_transfer_and_alert(self):
         status, s = self.api("POST", "/api/v1/suggest", {"content": "楼下厨房着火了，烟很大，快来人！"})

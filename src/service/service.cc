@@ -764,9 +764,21 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
   const auto shingles = intel::Shingles(t.title + "\n" + t.content);
   const auto bands = intel::LshBands(shingles);
   json sug = json::object();  // the proposal, kept for the alerts and auto-dispatch below
+  json city_duplicates = json::array();
   if (auto cats = Categories(); cats.ok()) {
     sug = CurrentAssistant()->Suggest(t, *org, *cats, *store_);
-    if (auto dups = NearDuplicates(a, t, shingles, bands); dups.ok() && !dups->empty()) sug["duplicates"] = *dups;
+    // The matter is the city's (three callers through three district centres are three
+    // callers); the agent is shown those it may open.
+    if (auto dups = NearDuplicates(kSystemActor, t, shingles, bands); dups.ok() && !dups->empty()) {
+      city_duplicates = *dups;
+      json mine = json::array();
+      const auto org_now = Org();
+      for (const auto& d : *dups) {
+        auto x = store_->GetTicket(ParseId(d.value("ticket_id", "")).value_or(0));
+        if (x.ok() && CanView(*x, a, *org_now)) mine.push_back(d);
+      }
+      if (!mine.empty()) sug["duplicates"] = std::move(mine);
+    }
     t.suggestions = sug.dump();
   } else {
     spdlog::warn("no proposal for a new ticket: {}", cats.status().message());
@@ -786,7 +798,7 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
   }
   ASSIGN_OR_RETURN(auto created, store_->CreateTicket(std::move(nt)));
   if (!created.replayed) {
-    RaiseIntakeAlerts(created.ticket, in.citizen.phone, sug);
+    RaiseIntakeAlerts(created.ticket, in.citizen.phone, sug, city_duplicates);
     const double threshold = auto_dispatch_.load();
     if (threshold > 0 && sug.contains("category") && sug["category"].contains("code") && !sug.contains("emergency") &&
         sug.contains("units") && !sug["units"].empty() && !sug["category"].value("abstain", true) &&
@@ -1032,7 +1044,7 @@ void Service::RaiseRepeatCallerAlert(const std::string& phone, Id ticket_id, Tim
   RaiseAlert(std::move(al), ticket_id, now);
 }
 
-void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const json& sug) {
+void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const json& sug, const json& duplicates) {
   const TimeMs now = clock_->NowMs();
   RaiseRepeatCallerAlert(phone, t.id, now);
   if (sug.contains("emergency")) {
@@ -1044,7 +1056,6 @@ void Service::RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const
                         {"hits", sug["emergency"].value("hits", json::array())}}.dump();
     RaiseAlert(std::move(al), t.id, now);
   }
-  const json duplicates = sug.value("duplicates", json::array());
   // Callers, not tickets: one citizen filing the same text three times is a repeat caller.
   // A caller is a phone number (a name given once and not the next time is the same caller),
   // else the requester record.
@@ -1219,13 +1230,25 @@ Result<std::vector<Store::Alert>> Service::Alerts(const Actor& a, const std::str
     json& d = data[i];
     if (!d.is_object()) continue;
     json kept = json::array(), numbers = json::array();
-    for (const auto& t : d.value("tickets", json::array())) {
+    const json all = d.value("tickets", json::array());
+    std::vector<size_t> kept_at;
+    for (size_t k = 0; k < all.size(); ++k) {
+      const json& t = all[k];
       auto id = ParseId(t.is_object() ? t.value("ticket_id", "") : "");
       if (!id || !visible.count(*id)) continue;
       kept.push_back(t);
+      kept_at.push_back(k);
       numbers.push_back(t.value("number", ""));
     }
     d["tickets"] = std::move(kept);
+    // A repeat caller's trend (each call's type and tone) goes with its calls: another
+    // centre's calls are not this one's to read.
+    for (const char* per_call : {"request_types", "tones"}) {
+      if (!d.contains(per_call) || !d[per_call].is_array() || d[per_call].size() != all.size()) continue;
+      json only = json::array();
+      for (size_t k : kept_at) only.push_back(d[per_call][k]);
+      d[per_call] = std::move(only);
+    }
     if (alerts[i].kind == "duplicate_cluster") {
       // Alerts raised before the ticket ids were kept name numbers only: none are shown.
       if (d.contains("first") && std::find(numbers.begin(), numbers.end(), d["first"]) == numbers.end()) d.erase("first");
@@ -1309,14 +1332,17 @@ Result<json> Service::NearDuplicates(const Actor& viewer, const Ticket& t, const
                                      const std::vector<int64_t>& bands) {
   ASSIGN_OR_RETURN(auto cands, store_->DuplicateCandidates(bands, clock_->NowMs() - kDuplicateWindowMs, 200));
   // The same words at another place are another matter (和平新村's blocked sewer is not
-  // 江景苑's): the places the new request names, in its text or its address, against the
-  // candidate's text.
+  // 江景苑's): the places each request names, in its text or its address; and two addresses
+  // naming different places part two requests whose words are the same.
   const auto places = intel::PlacesNamedIn(t.title + "\n" + t.content + "\n" + t.address);
+  const auto at = intel::PlacesNamedIn(t.address);
   std::vector<std::pair<double, const Store::DuplicateCandidate*>> found;
   for (const auto& c : cands) {
     const std::string text = c.title + "\n" + c.content;
     const double score = intel::NearDuplicateScore(shingles, intel::Shingles(text));
-    if (score >= 0 && !intel::PlacesApart(places, intel::PlacesNamedIn(text))) found.push_back({score, &c});
+    const bool apart = intel::PlacesApart(places, intel::PlacesNamedIn(text + "\n" + c.address)) ||
+                       intel::PlacesApart(at, intel::PlacesNamedIn(c.address));
+    if (score >= 0 && !apart) found.push_back({score, &c});
   }
   // Closest first; among equals the oldest, so a matter's first report stays in the list (and
   // its alert keeps one key) while the candidates read hold it (the newest 200).

@@ -260,7 +260,9 @@ class Service {
   // Alerts a new ticket raises: a caller whose requests keep coming back (repeat_caller,
   // "high" when the requests escalate from asking to complaining), and a matter several
   // callers report at once (duplicate_cluster). Best effort, after the ticket is committed.
-  void RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const nlohmann::json& proposal);
+  // `duplicates`: the open tickets across the city that report the same matter.
+  void RaiseIntakeAlerts(const Ticket& t, const std::string& phone, const nlohmann::json& proposal,
+                         const nlohmann::json& duplicates);
   void RaiseRepeatCallerAlert(const std::string& phone, Id ticket_id, TimeMs now);
   void RaiseAssistReturnAlert(const Ticket& t, const std::vector<Event>& events);
   void SettleAssistReturnAlerts(const Actor& a, const Ticket& t);

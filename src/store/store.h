@@ -291,7 +291,7 @@ class Store {
   // first, at most `limit`: their id, number and text (title and content).
   struct DuplicateCandidate {
     Id id = 0;
-    std::string number, title, content, status;
+    std::string number, title, content, status, address;
   };
   virtual Result<std::vector<DuplicateCandidate>> DuplicateCandidates(const std::vector<int64_t>& bands, TimeMs since,
                                                                       int limit) = 0;

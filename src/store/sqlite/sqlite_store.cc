@@ -1610,7 +1610,7 @@ Result<std::vector<Store::DuplicateCandidate>> SqliteStore::DuplicateCandidates(
     // tickets found.
     const std::string in = Placeholders(bands.size());
     ASSIGN_OR_RETURN(auto s, c.Prepare(
-        "SELECT t.id, t.number, json_extract(t.state, '$.title'), t.content, t.status FROM "
+        "SELECT t.id, t.number, json_extract(t.state, '$.title'), t.content, t.status, t.address FROM "
         "(SELECT DISTINCT ticket_id AS id FROM ticket_lsh WHERE band IN (" + in + ")) c CROSS JOIN tickets t "
         "ON t.id = c.id WHERE t.is_open = 1 AND t.created_at >= ? ORDER BY t.id DESC LIMIT ?"));
     int i = 1;
@@ -1619,7 +1619,7 @@ Result<std::vector<Store::DuplicateCandidate>> SqliteStore::DuplicateCandidates(
     s.Bind(i, static_cast<int64_t>(limit));
     Out out;
     Status st;
-    while (s.Step(&st)) out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4)});
+    while (s.Step(&st)) out.push_back({s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5)});
     RETURN_IF_ERROR(st);
     return out;
   });

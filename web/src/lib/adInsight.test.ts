@@ -15,6 +15,9 @@ describe('insight helpers', () => {
     expect(alertSummary({ ...base, kind: 'emergency', data: { number: 'N1', transfer: '119', hits: [{ phrase: '煤气味' }] } }))
       .toBe('工单 N1 疑似紧急事件，建议转119：煤气味')
     expect(alertSummary({ ...base, kind: 'duplicate_cluster', data: { count: 3, first: 'N0', numbers: [] } })).toContain('3 件')
+    // A district centre gets no first report of another centre's: no dangling 首件.
+    expect(alertSummary({ ...base, kind: 'duplicate_cluster', data: { count: 5, first: null, numbers: ['N3'] } }))
+      .toBe('同一事项全市已有 5 件重复诉求')
     expect(alertSummary({ ...base, kind: 'repeat_caller', data: { phone: '139****0000', count: 4, window_days: 30, escalating: true, tones: ['calm', 'angry'] } }))
       .toBe('139****0000 30 天内来电 4 次，情绪/诉求升级（平静→愤怒）')
   })

@@ -44,7 +44,9 @@ export function alertSummary(a: Alert): string {
       return `${d.phone ?? ''} ${d.window_days ?? 30} 天内来电 ${d.count ?? '?'} 次${d.escalating ? '，情绪/诉求升级' : ''}${tones ? '（' + tones + '）' : ''}`
     }
     case 'duplicate_cluster':
-      return `同一事项已有 ${d.count ?? (d.numbers ?? []).length} 件重复诉求，首件 ${d.first ?? ''}`
+      // (the count is the city's; a district centre lists only its own tickets, and the first
+      // report only when it is one of them)
+      return `同一事项全市已有 ${d.count ?? (d.numbers ?? []).length} 件重复诉求${d.first ? `，首件 ${d.first}` : ''}`
     case 'emergency': {
       const hits = (d.hits ?? []).map((h: any) => h.phrase).filter(Boolean).join('、')
       return `工单 ${d.number ?? ''} 疑似紧急事件${d.transfer ? '，建议' + (transferLabels[d.transfer] ?? '转' + d.transfer) : ''}${hits ? '：' + hits : ''}`
