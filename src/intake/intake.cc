@@ -11,6 +11,33 @@
 
 namespace hotline {
 
+namespace {
+// Full-width ASCII (１３９, ＋, －, （）, from a Chinese input method) and the ideographic
+// space as plain ASCII.
+std::string AsciiWidth(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+    if (i + 2 < s.size() && b(i) == 0xEF && (b(i + 1) == 0xBC || b(i + 1) == 0xBD) && b(i + 2) >= 0x80 && b(i + 2) <= 0xBF) {
+      const unsigned cp = 0xFF00 + ((b(i + 1) - 0xBC) << 6) + (b(i + 2) - 0x80);
+      if (cp >= 0xFF01 && cp <= 0xFF5E) {
+        out += static_cast<char>(cp - 0xFEE0);
+        i += 2;
+        continue;
+      }
+    }
+    if (i + 2 < s.size() && b(i) == 0xE3 && b(i + 1) == 0x80 && b(i + 2) == 0x80) {  // U+3000
+      out += ' ';
+      i += 2;
+      continue;
+    }
+    out += s[i];
+  }
+  return out;
+}
+}  // namespace
+
 using nlohmann::json;
 
 namespace {
@@ -108,7 +135,9 @@ Status Citizen(const json& j, Requester* r) {
   }
   RETURN_IF_ERROR(Str(c, "citizen.", "name", false, 100, &r->name));
   std::string phone;
-  RETURN_IF_ERROR(Str(c, "citizen.", "phone", false, 40, &phone));
+  RETURN_IF_ERROR(Str(c, "citizen.", "phone", false, 120, &phone));  // 40 characters, full width maybe
+  phone = AsciiWidth(phone);  // full-width digits, as a Chinese input method types them
+  if (phone.size() > 40) return InvalidArgument("citizen.phone", "is longer than 40 characters");
   if (!phone.empty()) {
     // Digits with the usual separators; letters or an extension ("ext 12") are not dropped
     // in silence: the digits left would be another number.

@@ -37,6 +37,13 @@ TEST(Intake, PhonesNormaliseToOneFormPerNumber) {
   ASSERT_TRUE(in.ok()) << in.status().ToString();
   EXPECT_EQ(in->citizen.phone, "+442079460958");
   EXPECT_EQ(MaskPhone(in->citizen.phone), "+44******0958");
+  // A Chinese input method's full-width digits are the same number.
+  in = ParseTicketInput(R"({"channel":"phone","request_type":"help","content":"x","citizen":{"phone":"１３９００００２２２３"}})");
+  ASSERT_TRUE(in.ok()) << in.status().ToString();
+  EXPECT_EQ(in->citizen.phone, "13900002223");
+  in = ParseTicketInput(R"({"channel":"phone","request_type":"help","content":"x","citizen":{"phone":"（０７３１）８４５６　７８９０"}})");
+  ASSERT_TRUE(in.ok()) << in.status().ToString();
+  EXPECT_EQ(in->citizen.phone, "073184567890");
 }
 
 TEST(Intake, ErrorsNameTheField) {

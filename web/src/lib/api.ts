@@ -36,7 +36,7 @@ export function setUnauthorisedHandler(f: () => void): void {
 // "手机号：…" rather than "citizen.phone: …".
 const fieldNames: Record<string, string> = {
   content: '诉求内容', title: '标题', channel: '渠道', request_type: '诉求类型', urgency: '紧急程度',
-  category_code: '分类', address: '地址', area_id: '区域', 'citizen.phone': '手机号', 'citizen.name': '姓名',
+  category_code: '分类', address: '地址', area_id: '区域', 'citizen.phone': '来电号码', 'citizen.name': '姓名',
   phone: '手机号', unit_id: '承办单位', assisting_unit_ids: '协办单位', reason: '原因', days: '天数',
   comment: '意见', outcome: '回访结果', rating: '满意度', note: '说明', to: '转办去向', username: '用户名',
   password: '密码', q: '查询', phone_last4: '手机号后四位', code: '编码', name: '名称', kind: '类型',

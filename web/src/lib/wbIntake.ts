@@ -1,6 +1,7 @@
 // Pure helpers of the intake workbench (话务受理): the category cascader, the request body
 // of POST /tickets, the proposals of POST /suggest as the screen shows them, area look-up
 // for the address autocomplete, and "only the latest request counts" for typing-driven calls.
+import { toHalfWidth } from './rcPortal'
 import { categoryName, compareCodes } from './wbTicket'
 
 // ---------------------------------------------------------------- categories
@@ -141,7 +142,7 @@ export function hasTyped(f: IntakeForm, answer = ''): boolean {
 // The body of POST /tickets: trimmed, empty optional fields left out.
 export function ticketBody(f: IntakeForm): Record<string, unknown> {
   const citizen: Record<string, string> = { kind: f.kind }
-  if (f.phone.trim()) citizen.phone = f.phone.trim()
+  if (f.phone.trim()) citizen.phone = toHalfWidth(f.phone).trim()  // an IME's full-width digits
   if (f.name.trim()) citizen.name = f.name.trim()
   if (f.kind === 'enterprise' && f.org_name.trim()) citizen.org_name = f.org_name.trim()
   const body: Record<string, unknown> = {
@@ -172,7 +173,7 @@ export function formItemFor(field: string | undefined): keyof IntakeForm | undef
 
 // Digits of a phone as typed ("138 0013-8000" → "13800138000").
 export function phoneDigits(p: string): string {
-  return p.replace(/\D+/g, '')
+  return toHalfWidth(p).replace(/\D+/g, '')
 }
 
 // Caller history is worth asking for from seven digits on (a local number).

@@ -1,0 +1,38 @@
+// The caller on the line when an agent opens an existing ticket from the workbench (a
+// duplicate, the caller's history): the ticket page's 记录来电 starts from that caller, not
+// from the ticket's own citizen, so a neighbour's chase counts for the neighbour. Kept for
+// one ticket, read once, and dropped after ten minutes (it is a phone number).
+const KEY = 'hotline.caller-handoff'
+const TTL_MS = 10 * 60 * 1000
+
+export interface Caller { phone: string; name: string }
+
+export function handCallerTo(ticketId: string, caller: Caller, now = Date.now()) {
+  if (!caller.phone.trim()) return
+  try {
+    localStorage.setItem(KEY, JSON.stringify({ ticketId, phone: caller.phone.trim(), name: caller.name.trim(), at: now }))
+  } catch { /* storage full or off: the dialog starts from the ticket's caller */ }
+}
+
+export function takeCallerFor(ticketId: string, now = Date.now()): Caller | null {
+  let raw: string | null = null
+  try {
+    raw = localStorage.getItem(KEY)
+  } catch {
+    return null
+  }
+  if (!raw) return null
+  try {
+    const h = JSON.parse(raw)
+    if (now - h.at > TTL_MS) {
+      localStorage.removeItem(KEY)
+      return null
+    }
+    if (h.ticketId !== ticketId) return null
+    localStorage.removeItem(KEY)
+    return { phone: String(h.phone ?? ''), name: String(h.name ?? '') }
+  } catch {
+    localStorage.removeItem(KEY)
+    return null
+  }
+}
