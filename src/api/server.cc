@@ -2177,7 +2177,7 @@ void ApiServer::Impl::PublicRoutes() {
     const auto& t = created->ticket;
     SendJson(res, created->replayed ? 200 : 201,
              {{"number", t.number}, {"query_code", t.query_code}, {"status", TicketStatusName(t.Status())},
-              {"status_label", TicketStatusLabelZh(t.Status())}});
+              {"status_label", PublicStatusLabel(t.Status())}});
   });
   // The citizen rates the answer: {phone_last4 | code, rating, comment?}.
   Post(R"(/api/v1/public/tickets/([0-9A-Za-z]{1,32})/rating)", "/api/v1/public/tickets/{number}/rating",
@@ -2198,7 +2198,7 @@ void ApiServer::Impl::PublicRoutes() {
     auto t = svc->PublicRate(req.matches[1].str(), last4, code, rating, comment, ClientAddress(req));
     if (!t.ok()) return SendError(res, t.status());
     SendJson(res, 200, {{"ok", true}, {"status", TicketStatusName(t->Status())},
-                        {"status_label", TicketStatusLabelZh(t->Status())}});
+                        {"status_label", PublicStatusLabel(t->Status())}});
   });
 }
 

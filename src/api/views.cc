@@ -220,9 +220,6 @@ json CitizenJson(const CitizenView& v) {
   return j;
 }
 
-namespace {
-// The status in the citizen's words: the staff's 已退单 reads as "rejected" to a citizen,
-// while the centre is finding the unit that handles it.
 const char* PublicStatusLabel(TicketStatus s) {
   switch (s) {
     case TicketStatus::kReturned: return "重新派单中";
@@ -231,7 +228,6 @@ const char* PublicStatusLabel(TicketStatus s) {
     default: return TicketStatusLabelZh(s);
   }
 }
-}  // namespace
 
 json PublicProgressJson(const PublicProgress& p, const OrgSnapshot& org) {
   static const std::map<std::string, std::string> kLabels = {

@@ -41,4 +41,8 @@ nlohmann::json PublicProgressJson(const PublicProgress& p, const OrgSnapshot& or
 // "" for 0, else ISO 8601 in the city's zone.
 std::string Iso(TimeMs t);
 
+// A ticket's status in the citizen's words (the portal): the staff's 已退单 reads as
+// "rejected" to a citizen while the centre is finding the unit that handles it.
+const char* PublicStatusLabel(TicketStatus s);
+
 }  // namespace hotline

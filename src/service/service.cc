@@ -769,11 +769,12 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
     sug = CurrentAssistant()->Suggest(t, *org, *cats, *store_);
     // The matter is the city's (three callers through three district centres are three
     // callers); the agent is shown those it may open.
-    if (auto dups = NearDuplicates(kSystemActor, t, shingles, bands); dups.ok() && !dups->empty()) {
-      city_duplicates = *dups;
+    if (auto dups = NearDuplicates(kSystemActor, t, shingles, bands, kDuplicatesRead); dups.ok() && !dups->empty()) {
       json mine = json::array();
       const auto org_now = Org();
       for (const auto& d : *dups) {
+        if (city_duplicates.size() < kDuplicatesShown) city_duplicates.push_back(d);
+        if (mine.size() >= kDuplicatesShown) continue;
         auto x = store_->GetTicket(ParseId(d.value("ticket_id", "")).value_or(0));
         if (x.ok() && CanView(*x, a, *org_now)) mine.push_back(d);
       }
@@ -1244,7 +1245,11 @@ Result<std::vector<Store::Alert>> Service::Alerts(const Actor& a, const std::str
     // A repeat caller's trend (each call's type and tone) goes with its calls: another
     // centre's calls are not this one's to read.
     for (const char* per_call : {"request_types", "tones"}) {
-      if (!d.contains(per_call) || !d[per_call].is_array() || d[per_call].size() != all.size()) continue;
+      if (!d.contains(per_call)) continue;
+      if (!d[per_call].is_array() || d[per_call].size() != all.size()) {
+        d.erase(per_call);  // not one entry per call: nothing here says which calls are this centre's
+        continue;
+      }
       json only = json::array();
       for (size_t k : kept_at) only.push_back(d[per_call][k]);
       d[per_call] = std::move(only);
@@ -1329,8 +1334,8 @@ Result<json> Service::Suggest(const Actor& a, const std::string& title, const st
 }
 
 Result<json> Service::NearDuplicates(const Actor& viewer, const Ticket& t, const std::vector<uint64_t>& shingles,
-                                     const std::vector<int64_t>& bands) {
-  ASSIGN_OR_RETURN(auto cands, store_->DuplicateCandidates(bands, clock_->NowMs() - kDuplicateWindowMs, 200));
+                                     const std::vector<int64_t>& bands, size_t limit) {
+  ASSIGN_OR_RETURN(auto cands, store_->DuplicateCandidates(bands, clock_->NowMs() - kDuplicateWindowMs, kDuplicatesRead));
   // The same words at another place are another matter (和平新村's blocked sewer is not
   // 江景苑's): the places each request names, in its text or its address; and two addresses
   // naming different places part two requests whose words are the same.
@@ -1353,7 +1358,7 @@ Result<json> Service::NearDuplicates(const Actor& viewer, const Ticket& t, const
   // tickets (not even that one with these words exists).
   const auto org = Org();
   json out = json::array();
-  for (size_t i = 0; i < found.size() && out.size() < 10; ++i) {
+  for (size_t i = 0; i < found.size() && out.size() < limit; ++i) {
     auto x = store_->GetTicket(found[i].second->id);
     if (!x.ok() || !CanView(*x, viewer, *org)) continue;
     out.push_back({{"ticket_id", IdToString(found[i].second->id)}, {"number", found[i].second->number},

@@ -181,11 +181,14 @@ class Service {
   Result<nlohmann::json> Suggest(const Actor& a, const std::string& title, const std::string& content,
                                  const std::string& address, Id area_id, const std::string& category_code);
   // Open tickets of the last `kDuplicateWindowMs` that are near duplicates of the text
-  // (并单候选) that `viewer` may open: [{ticket_id, number, status, score}], best first. No
-  // text of theirs: a proposal may be seen by roles that may not see those tickets.
+  // (并单候选) that `viewer` may open: [{ticket_id, number, status, score}], best first, at
+  // most `limit` of the `kDuplicatesRead` candidates read. No text of theirs: a proposal may
+  // be seen by roles that may not see those tickets.
   static constexpr int64_t kDuplicateWindowMs = 30 * kDayMs;
+  static constexpr int kDuplicatesRead = 200;
+  static constexpr size_t kDuplicatesShown = 10;
   Result<nlohmann::json> NearDuplicates(const Actor& viewer, const Ticket& t, const std::vector<uint64_t>& shingles,
-                                        const std::vector<int64_t>& bands);
+                                        const std::vector<int64_t>& bands, size_t limit = kDuplicatesShown);
   // Tickets flagged as public-interest litigation clues (公益诉讼线索) in a period:
   // administrators, supervisors and analysts (the list goes to the procuratorate).
   Result<std::vector<Store::ClueTicket>> LitigationClues(const Actor& a, TimeMs from, TimeMs to);

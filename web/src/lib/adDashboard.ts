@@ -11,7 +11,7 @@ export interface OverviewUnit {
   satisfaction_rate: number | null
   overdue_open: number
   score: number | null
-  rank: number
+  rank: number | null // null: not judged (no score, or fewer than 3 orders)
 }
 
 export interface Overview {

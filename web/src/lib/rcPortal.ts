@@ -52,7 +52,7 @@ export interface SubmitForm {
 export function checkSubmit(f: SubmitForm): Record<string, string> {
   const errors: Record<string, string> = {}
   const content = f.content.trim()
-  if (content.length < 5) errors.content = '请把诉求写清楚（至少5个字）'
+  if ([...content].length < 5) errors.content = '请把诉求写清楚（至少5个字）'
   else if (content.length > 2000) errors.content = '诉求内容不超过2000字'
   if (!f.phone.trim()) errors.phone = '请填写联系电话'
   else if (!isPhone(f.phone)) errors.phone = '请填写正确的手机号或固定电话'

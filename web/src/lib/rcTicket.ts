@@ -4,6 +4,7 @@
 
 import type { Assignment, Ticket } from './ticket'
 import { phoneDigits } from './wbIntake'
+import { toHalfWidth } from './rcPortal'
 
 // The screens' names for the one ticket type (lib/ticket.ts).
 export type RcAssignment = Assignment
@@ -115,7 +116,7 @@ export function contactBody(f: ContactForm): Checked<ContactBody> {
   const text = textBody('content', f.content, '来电内容')
   if (!text.ok) return text
   const body: ContactBody = { kind: f.kind, channel: f.channel, content: text.body.content }
-  const phone = f.phone.trim(), name = f.name.trim()
+  const phone = toHalfWidth(f.phone).trim(), name = f.name.trim()
   const digits = phoneDigits(phone).length
   if (phone && (digits < 5 || digits > 20 || /[^\d\s\-+().]/.test(phone))) {
     return { ok: false, error: { field: 'citizen.phone', message: '来电号码应为 5–20 位数字' } }

@@ -5,7 +5,7 @@ export type ReportKind = 'weekly' | 'monthly' | 'special'
 export const reportKindLabels: Record<ReportKind, string> = { weekly: '周报', monthly: '月报', special: '专报' }
 
 export interface ReportUnit {
-  unit_id: string; name: string; rank: number; score: number | null; dispatched: number; returned: number
+  unit_id: string; name: string; rank: number | null; score: number | null; dispatched: number; returned: number
   on_time_rate: number | null; satisfaction_rate: number | null; overdue_open: number
 }
 export interface Report {

@@ -2,6 +2,7 @@
 // permission; this only keeps the UI from offering (or asking for) what the role cannot do.
 import { reactive } from 'vue'
 import { get, post, setToken } from './api'
+import { forgetHandedCaller } from './callerHandoff'
 
 export interface User {
   id: string
@@ -112,6 +113,7 @@ export function onForget(hook: () => void): void { forgetHooks.push(hook) }
 
 export function forget(): void {
   for (const hook of forgetHooks) hook()
+  forgetHandedCaller()
   setToken('')
   sessionStorage.removeItem(KEY)
   sessionStorage.removeItem(USER_KEY)

@@ -98,9 +98,10 @@ export function assignmentStateText(a: Pick<Assignment, 'state' | 'return_reason
 // column (a live order shows its warning level there): answered in time or late, or ended
 // (returned, taken away) after its deadline had passed.
 export function endedTimeliness(
-  a: Pick<Assignment, 'state' | 'ended_at' | 'handle_due_at' | 'handled_on_time'>,
+  a: Pick<Assignment, 'state' | 'ended_at' | 'handle_due_at' | 'handled_on_time'>, exempt = false,
 ): { text: string; type: 'success' | 'danger' | 'info' } | null {
   if (a.state === 'pending' || a.state === 'accepted') return null
+  if (exempt) return { text: '免考核', type: 'info' }  // its units are off the clock
   if (a.handled_on_time === true) return { text: '按时反馈', type: 'success' }
   if (a.handled_on_time === false) return { text: '超时反馈', type: 'danger' }
   const end = Date.parse(a.ended_at || ''), due = Date.parse(a.handle_due_at || '')
