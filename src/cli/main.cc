@@ -264,9 +264,7 @@ Result<std::vector<KbEntry>> ReadKbCsv(const std::string& path, std::vector<size
 // A file named *.csv (any case: EXPORT.CSV) is CSV; anything else JSON lines.
 bool IsCsvName(const std::string& path) {
   if (path.size() < 4) return false;
-  std::string ext = path.substr(path.size() - 4);
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return ext == ".csv";
+  return AsciiLower(path.substr(path.size() - 4)) == ".csv";
 }
 
 int KbImport(const std::string& db, const std::string& file) {

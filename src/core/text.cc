@@ -24,6 +24,14 @@ bool IsDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
 }
 
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 bool IsValidUtf8(std::string_view s) {
   // The well-formed byte sequences of the Unicode standard (table 3-7): the second byte's
   // range depends on the first, which rules out overlong forms, surrogates and code points

@@ -24,6 +24,9 @@ bool HasAsciiControl(std::string_view s);
 bool HasNonWhitespaceControl(std::string_view s);
 // Whether s is one or more ASCII digits and nothing else.
 bool IsDigits(std::string_view s);
+// s with ASCII A–Z lower-cased and every other byte kept (names, codes, file extensions
+// compared without case; UTF-8 is untouched).
+std::string AsciiLower(std::string_view s);
 // Text a person typed, as kept: control characters other than tab and newline (ESC, BEL
 // ... from a channel gateway; they show as nothing or garbage) dropped, then trimmed.
 std::string CleanText(std::string_view s);

@@ -578,13 +578,9 @@ Result<User> Service::CreateUser(const Actor& a, User u, const std::string& pass
   RETURN_IF_ERROR(CheckRoleUnit(*Org(), u.role, u.unit_id));
   // Agent1 beside agent1 (or ADMIN beside admin) would read as the same person in every
   // history and audit entry: a name differing only in case is taken.
-  const auto lower = [](std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
   ASSIGN_OR_RETURN(auto users, store_->ListUsers());
   for (const auto& other : users) {
-    if (other.username != u.username && lower(other.username) == lower(u.username)) {
+    if (other.username != u.username && AsciiLower(other.username) == AsciiLower(u.username)) {
       return Status(Code::kConflict, "username: " + u.username + " differs from the existing " + other.username +
                                          " only in case", "username");
     }

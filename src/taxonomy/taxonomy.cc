@@ -84,8 +84,7 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
   // A header of the code form's columns, misspelt or reordered (CODE,NAME; 编码,名称; name,code)
   // would be read as level names, its codes as categories: refused, not made a version.
   for (const auto& h : rows[0]) {
-    std::string c = Trim(h);
-    for (char& ch : c) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string c = AsciiLower(Trim(h));
     static const std::set<std::string> kCodeForm = {"code", "name", "parent_code", "parent", "编码", "代码", "名称",
                                                     "上级编码", "父级编码", "上级代码", "分类编码", "分类代码"};
     if (kCodeForm.count(c)) {
