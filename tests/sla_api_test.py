@@ -126,6 +126,20 @@ class SlaApiTest(unittest.TestCase):
         c, js = self.call("PUT", "/api/v1/sla-policies", p, self.admin)
         self.assertEqual(c, 200, js)
         self.assertGreater(js["version"], 1)
+        # Every version stays readable (an older assignment's policy_version says which), and
+        # the change's audit entry says what the policy holds.
+        v = js["version"]
+        c, old = self.call("GET", "/api/v1/sla-policies?version=1", token=self.agent)
+        self.assertEqual((c, old["version"], old["rules"]), (200, 1, p["rules"]))
+        c, cur = self.call("GET", "/api/v1/sla-policies?version=%d" % v, token=self.agent)
+        self.assertEqual((c, cur["version"]), (200, v))
+        c, js = self.call("GET", "/api/v1/sla-policies?version=%d" % (v + 100), token=self.agent)
+        self.assertEqual((c, js["error"]["details"]["field"]), (404, "version"), js)
+        c, js = self.call("GET", "/api/v1/sla-policies?histroy=1", token=self.agent)
+        self.assertEqual((c, js["error"]["details"]["field"]), (400, "histroy"), js)
+        c, audit = self.call("GET", "/api/v1/audit?page_size=50", token=self.admin)
+        entry = next(e for e in audit["items"] if e["target"] == "sla_policy:%d" % v)
+        self.assertIn("%d rules" % len(p["rules"]), entry["detail"])
 
     def test_tickets_show_deadlines_and_filters_find_them(self):
         t = self.dispatched()

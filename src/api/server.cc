@@ -1261,8 +1261,16 @@ void ApiServer::Impl::SlaRoutes() {
     if (!moved.ok()) return SendError(res, moved.status());
     SendJson(res, 200, {{"name", req.matches[1].str()}, {"tickets_recomputed", *moved}});
   }));
-  Get("/api/v1/sla-policies", "/api/v1/sla-policies", Authed([this](const Actor&, const Req&, Res& res) {
-    SendJson(res, 200, json::parse(svc->CurrentPolicy()->doc().ToJson()));
+  Get("/api/v1/sla-policies", "/api/v1/sla-policies", Authed([this](const Actor&, const Req& req, Res& res) {
+    if (Status st = OnlyParams(req, {"version"}, "the SLA policy"); !st.ok()) return SendError(res, st);
+    int version = 0;  // the one in force
+    if (req.has_param("version")) {
+      version = static_cast<int>(ParseId(req.get_param_value("version")).value_or(0));
+      if (version <= 0) return SendError(res, InvalidArgument("version", "must be a positive integer"));
+    }
+    auto doc = svc->SlaPolicyJson(version);
+    if (!doc.ok()) return SendError(res, doc.status());
+    SendJson(res, 200, json::parse(*doc));
   }));
   Put("/api/v1/sla-policies", "/api/v1/sla-policies", AdminOnly([this](const Actor& a, const Req& req, Res& res) {
     auto body = BodyObject(req, opts.max_json_bytes);

@@ -151,6 +151,23 @@ std::string Headline(const std::string& text) {
   }
   eat(U"一下");
   skip_pause();
+  // Who is calling and how to call back (我叫赵六，电话136****5678，…) is not the matter, and
+  // a headline leaders read names nobody: up to three such leading clauses are passed over
+  // (a short one introducing the caller, or one holding a masked number), unless nothing
+  // would be left.
+  static constexpr std::u32string_view kSelf[] = {U"我叫", U"我姓", U"我是", U"本人叫", U"本人姓", U"本人是", U"姓名", U"联系人"};
+  for (int k = 0; k < 3; ++k) {
+    size_t end = from;
+    while (end < s.size() && kPause.find(s[end]) == std::u32string_view::npos && kStop.find(s[end]) == std::u32string_view::npos) ++end;
+    const std::u32string_view clause = std::u32string_view(s).substr(from, end - from);
+    const bool self = clause.size() <= 12 && std::any_of(std::begin(kSelf), std::end(kSelf), [&](auto w) { return clause.starts_with(w); });
+    const bool contact = clause.find(U"****") != std::u32string_view::npos;
+    if (!(self || contact)) break;
+    size_t next = end;
+    while (next < s.size() && (kPause.find(s[next]) != std::u32string_view::npos || kStop.find(s[next]) != std::u32string_view::npos)) ++next;
+    if (next >= s.size()) break;
+    from = next;
+  }
   size_t to = from;
   while (to < s.size() && kStop.find(s[to]) == std::u32string_view::npos) ++to;
   while (to > from && kPause.find(s[to - 1]) != std::u32string_view::npos) --to;

@@ -265,6 +265,25 @@ TEST(Hotspots, AnUntitledReportIsCalledByItsFirstSentence) {
   }
 }
 
+// A caller introducing themselves is not the matter: a leaders' headline names nobody.
+TEST(Hotspots, AHeadlinePassesOverTheCallersNameAndNumber) {
+  std::vector<Message> m;
+  const char* names[] = {"王五", "赵六", "钱七", "孙八", "周九"};
+  for (int i = 0; i < 5; ++i) {
+    Message x{"k" + std::to_string(i), "", "", {}, "u" + std::to_string(i), 0};
+    x.text = std::string("我叫") + names[i] + "，电话1365555567" + std::to_string(i) + "，翠湖花园小区门口垃圾堆积，没人清理。";
+    m.push_back(std::move(x));
+  }
+  const auto spots = FindHotspots(m);
+  ASSERT_EQ(spots.size(), 1u);
+  EXPECT_EQ(spots[0].description, "翠湖花园小区门口垃圾堆积，没人清理");
+  // Nothing but an introduction: the headline is what there is.
+  std::vector<Message> only;
+  for (int i = 0; i < 5; ++i) only.push_back({"o" + std::to_string(i), "", "", {}, "w" + std::to_string(i), 0});
+  for (auto& x : only) x.text = "我是翠湖花园业主";
+  for (const auto& h : FindHotspots(only)) EXPECT_EQ(h.description, "我是翠湖花园业主");
+}
+
 // A text copied over and over (every bigram in it is common) is still one duplicate group.
 TEST(Duplicates, ATextRepeatedVeryOftenIsStillOneGroup) {
   std::vector<Message> m = StreetTraffic();

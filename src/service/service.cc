@@ -214,6 +214,21 @@ std::vector<Calendar> Service::Calendars() {
   return out;
 }
 
+Result<std::string> Service::SlaPolicyJson(int version) {
+  const auto current = CurrentPolicy();
+  if (version == 0 || version == current->doc().version) return current->doc().ToJson();
+  ASSIGN_OR_RETURN(auto stored, store_->SlaPolicyAt(version));
+  // The built-in policy is version 1 and is never stored: the first one saved is version 2.
+  if (!stored && version == SlaPolicyDoc::Default().version) return SlaPolicyDoc::Default().ToJson();
+  if (!stored) {
+    return Status(Code::kNotFound, "version: no SLA policy version " + std::to_string(version) + " (the one in force is " +
+                                       std::to_string(current->doc().version) + ")", "version");
+  }
+  ASSIGN_OR_RETURN(SlaPolicyDoc doc, SlaPolicyDoc::FromJson(*stored));
+  doc.version = version;
+  return doc.ToJson();
+}
+
 Result<int> Service::PutSlaPolicy(const Actor& a, const std::string& json_doc) {
   RETURN_IF_ERROR(NeedAdmin(a));
   ASSIGN_OR_RETURN(SlaPolicyDoc doc, SlaPolicyDoc::FromJson(json_doc));
@@ -232,8 +247,14 @@ Result<int> Service::PutSlaPolicy(const Actor& a, const std::string& json_doc) {
     return InvalidArgument("calendar", "no calendar named '" + doc.calendar + "' (there are: " + names + ")");
   }
   // New assignments get the new rules; open ones keep the version they were given.
+  const SlaPolicyDoc before = CurrentPolicy()->doc();
   ASSIGN_OR_RETURN(int version, store_->PutSlaPolicy(doc.ToJson()));
-  (void)Audit(a, "sla_policy_update", "sla_policy:" + std::to_string(version), "");
+  // What the entry says: the calendar and how many rules, against the version it replaced
+  // (GET /sla-policies?version= shows either whole).
+  (void)Audit(a, "sla_policy_update", "sla_policy:" + std::to_string(version),
+              "calendar " + doc.calendar + ", " + std::to_string(doc.rules.size()) + " rules, warning at " +
+                  std::to_string(doc.warning_pct) + "% (version " + std::to_string(before.version) + ": calendar " +
+                  before.calendar + ", " + std::to_string(before.rules.size()) + " rules)");
   RETURN_IF_ERROR(ReloadPolicy());
   return version;
 }
@@ -1497,6 +1518,13 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
   // staff who neither look callers up nor handle the order (analysts, QA, reviewers) do not
   // find it by searching its words, only by its number.
   q.q_skips_confidential = !may_look_up && a.role != Role::kUnitHandler;
+  // Who reads the phone or ID numbers in the words masked (139****8888) and may not look
+  // callers up by them searches the words as masked too, or four digits at a time would tell
+  // what the mask hides. (Who may look callers up may search whole numbers anyway, audited.)
+  if (std::any_of(q.q.begin(), q.q.end(), [](char c) { return (c >= '0' && c <= '9') || c == '\xEF'; })) {  // or U+FFxx
+    q.q_masks_phones = !may_look_up && a.role != Role::kUnitHandler;
+    q.q_masks_ids = !may_look_up;
+  }
   // A phone or ID number (or a piece of one) searched for in the words is a caller look-up
   // too: refused where phone= is, and audited. A unit handler, who calls its own orders'
   // citizens back, may search its orders by one, but not find a confidential report by it.

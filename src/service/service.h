@@ -161,6 +161,9 @@ class Service {
   // on each. Returns the number of tickets whose deadlines moved.
   Result<int> PutCalendar(const Actor& a, const std::string& json);
   std::vector<Calendar> Calendars();
+  // One version of the SLA policy as JSON (0: the one in force), for reading what an older
+  // assignment's policy_version meant.
+  Result<std::string> SlaPolicyJson(int version);
   Result<int> PutSlaPolicy(const Actor& a, const std::string& json);
   Result<std::vector<UnitSlaStats>> SlaStats(const Actor& a, TimeMs from, TimeMs to, const std::string& category = "");
 

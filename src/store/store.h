@@ -100,6 +100,9 @@ struct TicketQuery {
   bool phone_own = false;     // with phone_hash: only the tickets the phone filed
   std::string q;              // substring of content or address, or an exact number
   bool q_skips_confidential = false;  // q finds a confidential ticket by its number only
+  // q is matched against the words with these personal numbers masked (139****8888), as a
+  // role that may not see them reads them: its search cannot probe the digits the mask hides.
+  bool q_masks_phones = false, q_masks_ids = false;
   std::vector<Id> ids;        // only these tickets (at most a page's worth)
   Id area_id = 0;
   // Visibility scope: when set, only tickets taken by these units (intake) or assigned to
@@ -402,6 +405,8 @@ class Store {
   virtual Result<std::vector<std::pair<std::string, std::string>>> ListCalendars() = 0;
   virtual Result<int> PutSlaPolicy(const std::string& doc) = 0;  // returns the new version
   virtual Result<std::optional<std::pair<int, std::string>>> CurrentSlaPolicy() = 0;
+  // One stored version's document (the one an assignment's policy_version names), if stored.
+  virtual Result<std::optional<std::string>> SlaPolicyAt(int version) = 0;
 
   // ---- knowledge base ----
   // Saves entries with their index terms in one transaction (all or nothing): an entry

@@ -1,6 +1,22 @@
 #include "store/sqlite/db.h"
 
+#include "core/pii.h"
+
 namespace hotline::sqlite {
+
+namespace {
+// masked_numbers(text, which): the text as a role that sees personal numbers masked reads it
+// (139****8888; which: 1 phones, 2 ID numbers, 3 both), so that such a role's search cannot
+// match the digits the mask hides.
+void MaskedNumbers(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  if (!text) return sqlite3_result_null(ctx);
+  const int64_t which = sqlite3_value_int64(argv[1]);
+  const std::string out = MaskPersonalNumbers(std::string_view(text, static_cast<size_t>(sqlite3_value_bytes(argv[0]))),
+                                              PersonalNumbers{.phones = (which & 1) != 0, .ids = (which & 2) != 0});
+  sqlite3_result_text(ctx, out.data(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+}
+}  // namespace
 
 Status FromSqlite(sqlite3* db, int rc, std::string_view what) {
   if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return Status::Ok();
@@ -37,6 +53,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
   std::unique_ptr<Connection> c(new Connection(db));
   sqlite3_busy_timeout(db, 10000);
   sqlite3_extended_result_codes(db, 1);
+  RETURN_IF_ERROR(FromSqlite(db, sqlite3_create_function_v2(db, "masked_numbers", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                                                            &MaskedNumbers, nullptr, nullptr, nullptr),
+                             "register masked_numbers"));
   // SQLite falls back to reading a file it may not write, and then fails at the first write
   // with "attempt to write a readonly database": said up front, naming what to fix.
   const Status read_only(Code::kFailedPrecondition,

@@ -156,6 +156,7 @@ class SqliteStore final : public Store {
   Result<std::vector<std::pair<std::string, std::string>>> ListCalendars() override;
   Result<int> PutSlaPolicy(const std::string& doc) override;
   Result<std::optional<std::pair<int, std::string>>> CurrentSlaPolicy() override;
+  Result<std::optional<std::string>> SlaPolicyAt(int version) override;
   Result<std::vector<KbEntry>> KbSave(std::vector<std::pair<KbEntry, KbDocTerms>> entries, Id changed_by) override;
   Result<int64_t> KbReindex(int terms_version, const std::function<KbDocTerms(const KbEntry&)>& terms_of) override;
   Result<KbEntry> KbGet(Id id) override;
@@ -1247,9 +1248,14 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
   }
   if (!q.q.empty()) {
     const std::string text = q.q;
-    const std::string words = q.q_skips_confidential ? "(COALESCE(json_extract(t.state, '$.confidential'), 0) = 0 AND "
-                                                        "(instr(t.content, ?) > 0 OR instr(t.address, ?) > 0))"
-                                                      : "(instr(t.content, ?) > 0 OR instr(t.address, ?) > 0)";
+    const int masks = (q.q_masks_phones ? 1 : 0) | (q.q_masks_ids ? 2 : 0);
+    const std::string which = std::to_string(masks);
+    const std::string match = masks ? "(instr(masked_numbers(t.content, " + which + "), ?) > 0 OR instr(masked_numbers(t.address, " +
+                                          which + "), ?) > 0)"
+                                    : "(instr(t.content, ?) > 0 OR instr(t.address, ?) > 0)";
+    const std::string words = q.q_skips_confidential
+                                  ? "(COALESCE(json_extract(t.state, '$.confidential'), 0) = 0 AND " + match + ")"
+                                  : match;
     add("(t.number = ? OR " + words + ")", [text](Stmt& s, int i) { s.Bind(i, text); });
     binds.push_back([text](Stmt& s, int i) { s.Bind(i, text); });
     binds.push_back([text](Stmt& s, int i) { s.Bind(i, text); });
@@ -2046,6 +2052,18 @@ Result<std::optional<std::pair<int, std::string>>> SqliteStore::CurrentSlaPolicy
     ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT version, doc FROM sla_policies ORDER BY version DESC LIMIT 1"));
     Status st;
     if (s.Step(&st)) return Out(std::make_pair(static_cast<int>(s.Int(0)), s.Text(1)));
+    RETURN_IF_ERROR(st);
+    return Out();
+  });
+}
+
+Result<std::optional<std::string>> SqliteStore::SlaPolicyAt(int version) {
+  using Out = std::optional<std::string>;
+  return Read<Out>([&](Connection& c) -> Result<Out> {
+    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT doc FROM sla_policies WHERE version = ?"));
+    s.Bind(1, static_cast<int64_t>(version));
+    Status st;
+    if (s.Step(&st)) return Out(s.Text(0));
     RETURN_IF_ERROR(st);
     return Out();
   });
