@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <tuple>
 
 #include "service/service.h"
@@ -40,33 +42,38 @@ json Change(int64_t now, int64_t before) {
   return std::round(1000.0 * static_cast<double>(now - before) / static_cast<double>(before)) / 1000.0;
 }
 
-std::string Pct(const json& v) {
-  if (!v.is_number()) return "—";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", v.get<double>() * 100.0);
+// x in tenths, rounded half away from zero on its exact binary value (四舍五入, as the
+// screen's Number.toFixed rounds: 81.25 is 81.3, where printf would take the even 81.2).
+int64_t Tenths(double x) {
+  char exact[400];
+  std::snprintf(exact, sizeof exact, "%.60f", std::fabs(x));  // glibc prints the exact expansion
+  const char* dot = std::strchr(exact, '.');
+  int64_t t = std::strtoll(exact, nullptr, 10) * 10 + (dot[1] - '0');
+  if (dot[2] >= '5') ++t;
+  return x < 0 ? -t : t;
+}
+
+std::string TenthsText(int64_t t, bool sign) {
+  char buf[40];
+  const int64_t a = t < 0 ? -t : t;
+  std::snprintf(buf, sizeof buf, "%s%lld.%lld", t < 0 ? "-" : sign ? "+" : "", static_cast<long long>(a / 10),
+                static_cast<long long>(a % 10));
   return buf;
 }
+
+std::string Pct(const json& v) { return v.is_number() ? TenthsText(Tenths(v.get<double>() * 100.0), false) + "%" : "—"; }
 
 std::string SignedPct(const json& v) {
   if (!v.is_number()) return "—";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%+.1f%%", v.get<double>() * 100.0);
-  return buf;
+  const int64_t t = Tenths(v.get<double>() * 100.0);
+  return TenthsText(t, t != 0) + "%";
 }
 
-// A rate's change in percentage points.
+// A rate's change in percentage points, from the rates as printed beside it (87.2 % and
+// 87.4 %: -0.2, not the unrounded -0.3).
 std::string Points(const json& now, const json& before) {
   if (!now.is_number() || !before.is_number()) return "—";
-  char buf[32];
-  // From the rates as printed beside it (87.2 % and 87.4 %: -0.2, not the unrounded -0.3),
-  // rounded as Pct prints them.
-  const auto shown = [](const json& v) {
-    char printed[32];
-    std::snprintf(printed, sizeof printed, "%.1f", v.get<double>() * 100.0);
-    return std::strtod(printed, nullptr);
-  };
-  std::snprintf(buf, sizeof buf, "%+.1f 个百分点", shown(now) - shown(before));
-  return buf;
+  return TenthsText(Tenths(now.get<double>() * 100.0) - Tenths(before.get<double>() * 100.0), true) + " 个百分点";
 }
 
 // Text from tickets goes into a Markdown table cell: no line breaks, no cell separators.
@@ -276,7 +283,9 @@ json UnitBoard(const json& ranked_units, size_t size) {
   }
   // 名次 among the units judged: one with too few orders takes no place on either list.
   RankByScore(scored);
-  const size_t n = std::min(size, scored.size() / 2);
+  // Each list holds at most a third of them: the middle third is on neither, so a unit is not
+  // blacklisted for being the second of two (89.1 points) or the last of a close field of three.
+  const size_t n = std::min(size, scored.size() / 3);
   json red = json::array(), black = json::array();
   // `places`: what each list could hold; a list shorter than that lost units tied at its cut.
   if (n == 0) return {{"red", red}, {"black", black}, {"judged", scored.size()}, {"places", n}};

@@ -828,10 +828,16 @@ TEST(ReportBoard, BestAndWorstUnitsNeverTheSameAndOnlyWithEnoughOrders) {
   nlohmann::json seven = nlohmann::json::array();
   for (int s : {90, 80, 70, 60, 50, 40, 30}) seven.push_back(unit("u" + std::to_string(s), s));
   auto board = UnitBoard(seven, 3);
+  EXPECT_EQ(names(board["red"]), (std::vector<std::string>{"u90", "u80"})) << "at most a third of seven";
+  EXPECT_EQ(names(board["black"]), (std::vector<std::string>{"u30", "u40"})) << "worst first";
+  for (int s : {20, 10}) seven.push_back(unit("u" + std::to_string(s), s));
+  board = UnitBoard(seven, 3);
   EXPECT_EQ(names(board["red"]), (std::vector<std::string>{"u90", "u80", "u70"}));
-  EXPECT_EQ(names(board["black"]), (std::vector<std::string>{"u30", "u40", "u50"})) << "worst first";
+  EXPECT_EQ(names(board["black"]), (std::vector<std::string>{"u10", "u20", "u30"}));
+  // Two units judged are too few for two lists: the second of two is not the worst of a field.
+  EXPECT_TRUE(UnitBoard(nlohmann::json::array({unit("a", 95), unit("b", 89.1)}), 5)["black"].empty());
   // Unscored units and units with fewer than three orders are on neither list; each list
-  // holds at most half of the rest.
+  // holds at most a third of the rest.
   board = UnitBoard(nlohmann::json::array({unit("few", 99, 2), unit("a", 90), unit("b", 50), unit("c", 10), unit("d", nullptr)}), 5);
   EXPECT_EQ(names(board["red"]), (std::vector<std::string>{"a"}));
   EXPECT_EQ(names(board["black"]), (std::vector<std::string>{"c"}));
@@ -847,19 +853,19 @@ TEST(ReportBoard, BestAndWorstUnitsNeverTheSameAndOnlyWithEnoughOrders) {
   EXPECT_TRUE(UnitBoard(nlohmann::json::array(), 5)["black"].empty());
   EXPECT_EQ(UnitBoard(nlohmann::json::array({unit("a", 1)}), 5)["judged"], 1) << "one judged, too few for two lists";
   // Equal scores share a place (并列), and the next place counts them.
-  board = UnitBoard(nlohmann::json::array({unit("a", 100), unit("b", 100), unit("c", 100), unit("d", 80),
-                                           unit("e", 70), unit("f", 70), unit("g", 60)}), 3);
+  board = UnitBoard(nlohmann::json::array({unit("a", 100), unit("b", 100), unit("c", 100), unit("d", 80), unit("x", 75),
+                                           unit("y", 75), unit("e", 70), unit("f", 70), unit("g", 60)}), 3);
   std::vector<int> ranks;
   for (const auto& u : board["red"]) ranks.push_back(u["rank"]);
   EXPECT_EQ(ranks, (std::vector<int>{1, 1, 1}));
   EXPECT_EQ(names(board["black"]), (std::vector<std::string>{"g", "f", "e"}));
-  EXPECT_EQ(board["black"][0]["rank"], 7);
-  EXPECT_EQ(board["black"][1]["rank"], 5);
-  EXPECT_EQ(board["black"][2]["rank"], 5);
+  EXPECT_EQ(board["black"][0]["rank"], 9);
+  EXPECT_EQ(board["black"][1]["rank"], 7);
+  EXPECT_EQ(board["black"][2]["rank"], 7);
   // Units tied across a list's cut are left off it whole: which of them made the list would be
   // arbitrary, and one score would read as both best and worst.
-  board = UnitBoard(nlohmann::json::array({unit("a", 100), unit("b", 100), unit("c", 33.3), unit("d", 33.3),
-                                           unit("e", 33.3), unit("f", 33.3), unit("g", 16.7)}), 3);
+  board = UnitBoard(nlohmann::json::array({unit("a", 100), unit("b", 100), unit("h", 50), unit("i", 50), unit("c", 33.3),
+                                           unit("d", 33.3), unit("e", 33.3), unit("f", 33.3), unit("g", 16.7)}), 3);
   EXPECT_EQ(names(board["red"]), (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(names(board["black"]), (std::vector<std::string>{"g"}));
   EXPECT_EQ(board["places"], 3) << "each list could hold three: both are cut short by the tie";

@@ -25,6 +25,10 @@ describe('report', () => {
     expect(rateWithPrev(0.8, 0.9)).toBe('80.0%（上期 90.0%，-10.0 个百分点）')
     expect(rateWithPrev(0.8716, 0.8744)).toBe('87.2%（上期 87.4%，-0.2 个百分点）')
     expect(emptyBoardText(1)).toContain('仅 1 个')
+    expect(emptyBoardText(2)).toContain('仅 2 个')
+    // 81.25 % is shown 81.3 %, as the Markdown prints it; the points are those of the rates shown.
+    expect(rateWithPrev(0.8125, 1)).toBe('81.3%（上期 100.0%，-18.7 个百分点）')
+    expect(rateWithPrev(0.5, 0.5)).toBe('50.0%（上期 50.0%，+0.0 个百分点）')
     expect(emptyBoardText(0)).toContain('暂无可排名')
     expect(emptyBoardText(4)).toContain('并列')
     expect(boardCutShort(2, 3)).toBe(true)

@@ -62,10 +62,11 @@ export function changeText(c: number | null | undefined): string {
 export function rateWithPrev(now: number | null | undefined, prev: number | null | undefined): string {
   if (now === null || now === undefined) return '—'
   if (prev === null || prev === undefined) return percent(now)
-  // From the rates as shown (87.2% and 87.4%: -0.2, not the unrounded -0.3).
-  const shown = (v: number) => Math.round(v * 1000) / 10
-  const pts = Math.round((shown(now) - shown(prev)) * 10) / 10
-  return `${percent(now)}（上期 ${percent(prev)}，${pts >= 0 ? '+' : ''}${pts.toFixed(1)} 个百分点）`
+  // From the rates as shown (87.2% and 87.4%: -0.2, not the unrounded -0.3), in tenths of a
+  // point: percent() rounds half up (81.25 → 81.3), as the Markdown download does.
+  const tenths = (v: number) => Math.round(Number((v * 100).toFixed(1)) * 10)
+  const pts = tenths(now) - tenths(prev)
+  return `${percent(now)}（上期 ${percent(prev)}，${pts >= 0 ? '+' : '-'}${(Math.abs(pts) / 10).toFixed(1)} 个百分点）`
 }
 
 // What an empty 红榜/黑榜 says: nobody could be ranked, or too few to split into two lists.
@@ -78,5 +79,6 @@ export function boardCutShort(listed: number, places: number | undefined): boole
 // Units tied across a list's cut are left off it: a list may be empty with enough units.
 export function emptyBoardText(ranked: number | undefined): string {
   if (!ranked) return '暂无可排名的单位（本期派单 3 件以上且已有答复或超期）'
-  return ranked < 2 ? `可排名的单位仅 ${ranked} 个，不足以分列红黑榜` : '本榜暂缺：得分与榜单分界处并列的单位不列入'
+  // (each list holds at most a third of the units ranked: three are needed for one on each)
+  return ranked < 3 ? `可排名的单位仅 ${ranked} 个，不足以分列红黑榜` : '本榜暂缺：得分与榜单分界处并列的单位不列入'
 }
