@@ -249,20 +249,36 @@ class CliTest(unittest.TestCase):
             cats = s.get("/api/v1/categories", s.token())
         self.assertEqual(cats["version"], 2)
         got = {c["code"]: (c["name"], c["parent_code"], c["level"]) for c in cats["items"]}
-        self.assertEqual(got, {
+        # A path the standard in force (init's default) has keeps its code there; a new one
+        # takes the next number under its parent that the default does not hold (市政设施 is 0104
+        # with four children; 交通运输 has six).
+        expected = {
             "01": ("城乡建设", None, 1),
             "0101": ("物业管理", "01", 2),
             "010101": ("物业服务", "0101", 3),
             "010102": ("物业收费", "0101", 3),
-            "0102": ("市政设施", "01", 2),
-            "010201": ("路灯照明", "0102", 3),
+            "0104": ("市政设施", "01", 2),
+            "010405": ("路灯照明", "0104", 3),
             "02": ("环境保护", None, 1),
             "0201": ("噪声污染", "02", 2),
             "020101": ("施工噪声", "0201", 3),
             "03": ("交通运输", None, 1),
-            "0301": ("出租车", "03", 2),
-            "030101": ("拒载、绕路", "0301", 3),
-        })
+            "0307": ("出租车", "03", 2),
+            "030701": ("拒载、绕路", "0307", 3),
+        }
+        self.assertEqual(got, expected)
+        # The file edited and imported again, a row added at the top: no code moves (tickets,
+        # rules, knowledge entries, SLA rules and models hold them), the new row takes a new one,
+        # and the default's numbers are not given again (16, after its fifteen).
+        out, _ = self.imp("taxonomy", "一级分类,二级分类,三级分类\n应急管理,应急值守,突发事件\n"
+                                      "城乡建设,物业管理,物业服务\n城乡建设,物业管理,物业收费\n城乡建设,市政设施,路灯照明\n"
+                                      "环境保护,噪声污染,施工噪声\n交通运输,出租车,拒载、绕路\n")
+        self.assertIn("taxonomy version 3", out)
+        with Server(self.db) as s:
+            cats = s.get("/api/v1/categories", s.token())
+        again = {c["code"]: (c["name"], c["parent_code"], c["level"]) for c in cats["items"]}
+        self.assertEqual(again, {**expected, "16": ("应急管理", None, 1), "1601": ("应急值守", "16", 2),
+                                 "160101": ("突发事件", "1601", 3)})
 
     AREAS = ("name,kind,parent,aliases\n"
              "江南区,district,,江南\n"

@@ -18,6 +18,14 @@ namespace hotline::cli {
 
 namespace {
 
+// A record's time as written in its file (a 311 export's local clock), without an offset:
+// the records are read on the city's clock, and "+08:00" would misstate a US city's.
+std::string WallTime(TimeMs t) {
+  std::string s = FormatIsoCity(t).substr(0, 19);
+  s[10] = ' ';
+  return s;
+}
+
 struct DispatchArgs {
   std::string input, unit_column, time_column;
   std::vector<std::string> key_columns;
@@ -125,7 +133,7 @@ int Eval(const DispatchArgs& a) {
     majority.Add(global_rank, r.unit);
   }
   nlohmann::json out = {{"input", a.input}, {"rows", rows.size()}, {"skipped", skipped}, {"train", cut},
-                        {"test", rows.size() - cut}, {"train_until", FormatIsoCity(rows[cut - 1].at)},
+                        {"test", rows.size() - cut}, {"train_until", WallTime(rows[cut - 1].at)},
                         {"keys", a.key_columns}, {"unit", a.unit_column},
                         {"recommender", recommender.Json()}, {"most_frequent_for_" + a.key_columns[0], by_first_key.Json()},
                         {"most_frequent_overall", majority.Json()}};

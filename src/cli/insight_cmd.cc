@@ -53,7 +53,7 @@ Result<std::vector<intel::Message>> ReadMessages(const std::string& path, std::v
       std::cerr << path << " line " << r.line << ": id " << it->first << " was already used on line " << it->second
                 << "; results will not tell the two apart\n";
     }
-    intel::Message m{IdString(r.id), r.title, r.text, intel::ParseLooseTime(r.time), r.user, r.votes, r.category,
+    intel::Message m{IdString(r.id), r.title, r.text, ParseRecordTime(r.time), r.user, r.votes, r.category,
                      r.address};
     if (!r.time.empty() && !m.time) ++no_time;
     msgs.push_back(std::move(m));

@@ -103,7 +103,17 @@ int Import(const std::string& db, const std::string& kind, const std::string& pa
   // What is wrong with the file names it, as `kb import` does: a set-up script imports several.
   const auto fail_in_file = [&](const Status& st) { return cli::Fail(cli::InFile(path, st)); };
   if (kind == "taxonomy") {
-    auto cats = ParseTaxonomyCsv(*data);
+    // Paths a stored standard has keep their codes, and no code given before is given again
+    // (what tickets, rules and models hold).
+    std::vector<std::vector<Category>> versions;
+    auto version = store.CurrentTaxonomyVersion();
+    if (!version.ok()) return cli::Fail(version.status());
+    for (int v = 1; v <= *version; ++v) {
+      auto listed = store.ListCategories(v);
+      if (!listed.ok()) return cli::Fail(listed.status());
+      versions.push_back(std::move(listed).value());
+    }
+    auto cats = ParseTaxonomyCsv(*data, versions);
     if (!cats.ok()) return fail_in_file(cats.status());
     auto v = store.ImportTaxonomy(*cats, path);
     if (!v.ok()) return cli::Fail(v.status());
@@ -750,7 +760,12 @@ int main(int argc, char** argv) {
   cli::AddReportCommands(app, set_action);
   cli::AddStaffingCommands(app, set_action);
 
-  CLI11_PARSE(app, argc, argv);
+  // A usage error exits 2, as every other refused input does (CLI11's own codes run 100+).
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
   if (action) return action();
   if (*kb_import) return KbImport(kb_db, kb_file);
   if (*kb_export) return KbExport(kb_db, kb_output);

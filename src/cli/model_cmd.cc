@@ -2,6 +2,7 @@
 // operators use to re-label history.
 #include "cli/commands.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -121,15 +122,15 @@ int Train(const ModelArgs& a) {
             << " s\n";
   // Out-of-fold scores need each label in several folds: with fewer examples than folds a
   // label is scored by a model that never saw it, and the numbers say little.
-  std::map<std::string, size_t> per_label;
-  for (const auto& e : examples) ++per_label[e.label];
-  size_t thin = 0;
-  for (const auto& [label, n] : per_label) thin += n < static_cast<size_t>(std::max(2, a.folds)) ? 1 : 0;
-  if (thin > 0) {
-    std::cout << "warning: " << thin << " of " << per_label.size() << " labels have fewer examples than the "
-              << std::max(2, a.folds) << " folds; the out-of-fold scores below are not a fair estimate (add examples)\n";
-  }
-  if (info["scores"].contains("macro_f1")) {
+  if (info["scores"].contains("macro_f1")) {  // (none without --folds)
+    std::map<std::string, size_t> per_label;
+    for (const auto& e : examples) ++per_label[e.label];
+    size_t thin = 0;
+    for (const auto& [label, n] : per_label) thin += n < static_cast<size_t>(std::max(2, a.folds)) ? 1 : 0;
+    if (thin > 0) {
+      std::cout << "warning: " << thin << " of " << per_label.size() << " labels have fewer examples than the "
+                << std::max(2, a.folds) << " folds; the out-of-fold scores below are not a fair estimate (add examples)\n";
+    }
     std::cout << std::setprecision(3) << "out-of-fold: accuracy " << info["scores"]["accuracy"].get<double>()
               << ", macro-F1 " << info["scores"]["macro_f1"].get<double>() << "; abstains below confidence "
               << model->abstain_below() << " (coverage " << info["scores"]["coverage"].get<double>()
@@ -195,6 +196,15 @@ int Eval(const ModelArgs& a) {
   }
   // Scores over nothing would read as a model that is wrong on everything.
   if (gold.empty()) return Fail(InvalidArgument("input", a.input + " has no labelled rows to evaluate"));
+  // Gold labels the model never had (a model trained with --level 1 read against whole paths)
+  // would score 0 for a mismatch of forms, not of predictions: said, with what the model knows.
+  const auto& known = model->labels();
+  if (std::none_of(gold.begin(), gold.end(), [&](const std::string& g) { return std::find(known.begin(), known.end(), g) != known.end(); })) {
+    std::cerr << "warning: none of the input's labels is one the model knows (its labels: ";
+    for (size_t i = 0; i < known.size() && i < 3; ++i) std::cerr << (i ? ", " : "") << known[i];
+    std::cerr << (known.size() > 3 ? ", …" : "") << "; input: " << gold[0]
+              << "); was it trained at another --level or on another label column?\n";
+  }
   const intel::EvalReport rep = intel::Evaluate(gold, preds);
   if (a.json) {
     std::cout << intel::EvalJson(rep).dump(2) << "\n";

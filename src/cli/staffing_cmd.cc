@@ -79,7 +79,8 @@ int Run(const StaffingArgs& a) {
   }
   std::cout << "agents on the lines per hour (mean load / busiest week), Monday to Sunday:\n";
   std::printf("hour ");
-  for (const char* d : {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}) std::printf(" %9s", d);
+  // Each day over its column's "mean/peak" (10 characters: " %4d/%-4d"), centred on the slash.
+  for (const char* d : {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}) std::printf(" %6s   ", d);
   std::printf("\n");
   for (int h = 0; h < 24; ++h) {
     std::printf("%02d   ", h);

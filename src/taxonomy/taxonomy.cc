@@ -77,10 +77,34 @@ Status CheckCategories(const std::vector<Category>& categories, size_t* at) {
 
 // `made_at` receives the file line of each category made (its first row).
 Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::string>>& rows, const std::vector<size_t>& lines,
-                                        std::vector<size_t>* made_at) {
+                                        const std::vector<std::vector<Category>>& versions, std::vector<size_t>* made_at) {
   std::vector<Category> out;
   std::map<std::string, std::string> code_of_path;  // "a\x1f" "b" -> code
-  std::map<std::string, int> children_count;        // parent code -> children so far
+  std::map<std::string, int> children_count;        // parent code -> the highest number used under it
+  // The standards stored: their paths keep their codes (the latest's), and no number any of
+  // them gave is given again (an older ticket may hold it).
+  std::map<std::string, std::string> known;  // path -> code
+  std::set<std::string> taken;
+  for (const auto& version : versions) {
+    std::map<std::string, const Category*> by_code;
+    for (const Category& c : version) by_code[c.code] = &c, taken.insert(c.code);
+    for (const Category& c : version) {
+      std::string path;
+      const Category* at = &c;
+      for (int depth = 0; at && depth < 32; ++depth) {
+        path = at->name + '\x1f' + path;
+        if (at->parent_code.empty()) break;
+        auto it = by_code.find(at->parent_code);
+        at = it == by_code.end() ? nullptr : it->second;
+      }
+      if (at) known[path] = c.code;
+      const std::string_view rest = std::string_view(c.code).substr(std::min(c.code.size(), c.parent_code.size()));
+      if (CodeHasPrefix(c.code, c.parent_code) && rest.size() == 2 && IsDigits(rest)) {
+        int& most = children_count[c.parent_code];
+        most = std::max(most, std::stoi(std::string(rest)));
+      }
+    }
+  }
   // A header of the code form's columns, misspelt or reordered (CODE,NAME; 编码,名称; name,code)
   // would be read as level names, its codes as categories: refused, not made a version.
   for (const auto& h : rows[0]) {
@@ -120,11 +144,17 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
       path += name + '\x1f';
       auto it = code_of_path.find(path);
       if (it == code_of_path.end()) {
-        int n = ++children_count[parent];
-        if (n > 99) {
-          return LineError(lines[r], "more than 99 children under '" + parent + "'");
+        std::string code;
+        if (auto k = known.find(path); k != known.end() && CodeHasPrefix(k->second, parent)) {
+          code = k->second;
+        } else {
+          do {
+            const int n = ++children_count[parent];
+            if (n > 99) return LineError(lines[r], "more than 99 children under '" + parent + "'");
+            code = parent + TwoDigits(n);
+          } while (taken.count(code));
         }
-        std::string code = parent + TwoDigits(n);
+        taken.insert(code);
         code_of_path.emplace(path, code);
         out.push_back(Category{code, name, parent, level, true});
         made_at->push_back(lines[r]);
@@ -139,7 +169,7 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
 
 }  // namespace
 
-Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv) {
+Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv, const std::vector<std::vector<Category>>& versions) {
   std::vector<size_t> lines;  // where each row starts in the file
   ASSIGN_OR_RETURN(auto rows, ParseCsv(csv, &lines));
   if (rows.empty()) return InvalidArgument("taxonomy", "the file is empty");
@@ -177,7 +207,7 @@ Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv) {
       made_at.push_back(lines[r]);
     }
   } else {
-    ASSIGN_OR_RETURN(out, FromPaths(rows, lines, &made_at));
+    ASSIGN_OR_RETURN(out, FromPaths(rows, lines, versions, &made_at));
   }
   // A bad category is named with the line that made it, in either form.
   size_t at = 0;

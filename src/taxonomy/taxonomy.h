@@ -27,7 +27,12 @@ constexpr size_t kMaxCategoryNameBytes = 200;
 //  - code,name,parent_code  (explicit codes; parents must appear before children)
 //  - any other header: each row is a path of names, one column per level
 //    (e.g. 一级分类,二级分类,三级分类); empty trailing cells end the path; codes derived.
-Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv);
+//    With `versions` (the standards stored, oldest first), a path of names one of them has
+//    keeps its code (the latest one's), and a new one takes the next number under its parent
+//    that no version ever gave: a file edited and imported again (a row added at the top) does
+//    not move the codes that tickets, dispatch rules, knowledge entries, SLA rules and models
+//    hold over to other categories.
+Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv, const std::vector<std::vector<Category>>& versions = {});
 
 // Checks codes are unique, parents exist, names are non-empty UTF-8 within limits.
 Status ValidateTaxonomy(const std::vector<Category>& categories);

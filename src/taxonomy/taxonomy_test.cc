@@ -2,8 +2,30 @@
 
 #include "taxonomy/taxonomy.h"
 
+#include <map>
+
 namespace hotline {
 namespace {
+
+// An edited file imported again keeps the codes of the paths in force: a row added at the top
+// does not renumber what tickets and rules hold, and a number in force is not given again.
+TEST(Taxonomy, AnImportKeepsTheCodesOfThePathsInForce) {
+  auto current = ParseTaxonomyCsv("一级,二级\n城建,物业\n城建,市政\n环保,噪声\n");
+  ASSERT_TRUE(current.ok());
+  auto next = ParseTaxonomyCsv("一级,二级\n应急,值守\n城建,物业\n城建,路灯\n交通,出租\n", {*current});
+  ASSERT_TRUE(next.ok()) << next.status().message();
+  std::map<std::string, std::string> got;
+  for (const auto& c : *next) got[c.code] = c.name;
+  EXPECT_EQ(got, (std::map<std::string, std::string>{{"01", "城建"}, {"0101", "物业"}, {"0103", "路灯"}, {"03", "应急"},
+                                                     {"0301", "值守"}, {"04", "交通"}, {"0401", "出租"}}))
+      << "市政 (0102) and 环保 (02) are gone from the file, and their codes are not reused";
+  // Nor by the import after: a code of any stored version stays its category's.
+  auto third = ParseTaxonomyCsv("一级,二级\n环保,噪声\n水务,供水\n", {*current, *next});
+  ASSERT_TRUE(third.ok()) << third.status().message();
+  got.clear();
+  for (const auto& c : *third) got[c.code] = c.name;
+  EXPECT_EQ(got, (std::map<std::string, std::string>{{"02", "环保"}, {"0201", "噪声"}, {"05", "水务"}, {"0501", "供水"}}));
+}
 
 TEST(Taxonomy, DerivesCodesFromPaths) {
   auto cats = ParseTaxonomyCsv("一级,二级,三级\n城乡建设,物业管理,物业服务\n城乡建设,物业管理,物业收费\n"
