@@ -90,8 +90,12 @@ describe('api client', () => {
     expect(await refused('resource_exhausted', 'too many failed logins for this user; wait 5 minutes')).toBe('登录失败次数过多，请 5 分钟后再试')
     expect(await refused('invalid_argument', 'warning_pct: must be an integer from 1 to 99', 'warning_pct')).toMatch(/：应为 1 到 99 的整数$/)
     expect(await refused('invalid_argument', 'terms: a synonym group has 2 to 20 terms', 'terms')).toMatch(/：同义词组应有 2 到 20 个词$/)
-    expect(await refused('invalid_argument', 'days: must be between 1 and 30 (the longest extension the policy allows)', 'days'))
-      .toMatch(/：应为 1 到 30 天/)
+    expect(await refused('invalid_argument',
+      'days: must be between 1 and 28: the policy allows 30 days of extension in all, 2 granted already', 'days'))
+      .toBe('天数：应为 1 到 28 天（本单延期合计最多 30 天，已批准 2 天）')
+    expect(await refused('invalid_argument', 'assisting_unit_ids[1]: repeats an earlier id', 'assisting_unit_ids[1]'))
+      .toBe('协办单位：与前面的单位重复')
+    expect(await refused('conflict', 'cannot return a ticket that is replied', '')).toBe('工单当前为「已反馈待审核」，不能退单')
     expect(await refused('invalid_argument', 'kind: must be district, street or community', 'kind')).toMatch(/：取值不在可选范围内$/)
   })
 

@@ -1,3 +1,5 @@
+import { statusLabels } from './labels'
+
 // The one HTTP client of the app: JSON in and out, the bearer token of the session,
 // and the server's error envelope {error:{code,message,details:{field}}} turned into an
 // ApiError whose message is plain Chinese and whose `field` names the input to mark.
@@ -160,7 +162,18 @@ const detailPatterns: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^is given twice in one JSON object/, '同一字段提交了两次'],
   [/^too many failed logins/, '登录失败次数过多，请 5 分钟后再试'],
   [/^too many logins at once/, '该账号同时登录的请求过多，请稍后再试'],
-  [/^must be between 1 and (\d+) \(the longest extension/, (m) => `应为 1 到 ${m[1]} 天（最长可延期天数）`],
+  // An order's extensions together are bounded by the policy: what is left, of how much, is said.
+  [/^must be between 1 and (\d+): the policy allows (\d+) days of extension in all, (\d+) granted already/,
+    (m) => `应为 1 到 ${m[1]} 天（本单延期合计最多 ${m[2]} 天，已批准 ${m[3]} 天）`],
+  [/^no more days can be granted: the policy allows (\d+) days of extension in all, (\d+) granted already/,
+    (m) => `已无可延期天数（本单延期合计最多 ${m[1]} 天，已批准 ${m[2]} 天）`],
+  [/^repeats an earlier id$/, '与前面的单位重复'],
+  [/^cannot ([a-z_]+) a ticket that is ([a-z_]+)$/,
+    (m) => `工单当前为「${statusLabels[m[2]] ?? m[2]}」，不能${actionZh[m[1]] ?? m[1]}`],
+  [/^the unit has answered: the review and the callback close this ticket/,
+    '承办单位已反馈，工单由审核和回访办结（市民不再需要办理的，回访时记为拒绝回访）'],
+  [/^attachment \d+ is not one of this ticket's files/, '该附件不属于此工单'],
+  [/^unit handlers see their own orders, not rankings/, '承办单位只能查看本单位的工单，不能查看排名'],
   [/^must be between (\d+) and (\d+)/, (m) => `应在 ${m[1]} 到 ${m[2]} 之间`],
   [/^must be an integer from ([\d,-]+) to ([\d,]+)/, (m) => `应为 ${m[1]} 到 ${m[2]} 的整数`],
   [/^must be (\d+(?:\.\d+)?) to (\d+(?:\.\d+)?)( seconds)?$/, (m) => `应为 ${m[1]} 到 ${m[2]}${m[3] ? ' 秒' : ''}`],
