@@ -155,13 +155,22 @@ std::string Headline(const std::string& text) {
   // a headline leaders read names nobody: up to three such leading clauses are passed over
   // (a short one introducing the caller, or one holding a masked number), unless nothing
   // would be left.
-  static constexpr std::u32string_view kSelf[] = {U"我叫", U"我姓", U"我是", U"本人叫", U"本人姓", U"本人是", U"姓名", U"联系人"};
+  // 我是 introduces the caller (我是翠湖花园业主) unless the clause goes on to say what they want
+  // (我是要投诉楼下餐馆油烟扰民).
+  static constexpr std::u32string_view kName[] = {U"我叫", U"我姓", U"本人叫", U"本人姓", U"姓名", U"联系人"};
+  static constexpr std::u32string_view kWho[] = {U"我是", U"本人是"};
+  static constexpr std::u32string_view kWants = U"要想来请问诉报询映";
+  const auto starts = [](std::u32string_view clause, const auto& words) {
+    return std::any_of(std::begin(words), std::end(words), [&](auto w) { return clause.starts_with(w); });
+  };
   for (int k = 0; k < 3; ++k) {
     size_t end = from;
     while (end < s.size() && kPause.find(s[end]) == std::u32string_view::npos && kStop.find(s[end]) == std::u32string_view::npos) ++end;
     const std::u32string_view clause = std::u32string_view(s).substr(from, end - from);
-    const bool self = clause.size() <= 12 && std::any_of(std::begin(kSelf), std::end(kSelf), [&](auto w) { return clause.starts_with(w); });
-    const bool contact = clause.find(U"****") != std::u32string_view::npos;
+    const bool self = (clause.size() <= 12 && starts(clause, kName)) ||
+                      (clause.size() <= 10 && starts(clause, kWho) && clause.find_first_of(kWants) == std::u32string_view::npos);
+    // A clause that is a number and little else (电话136****5678), not one that runs on into the matter.
+    const bool contact = clause.size() <= 20 && clause.find(U"****") != std::u32string_view::npos;
     if (!(self || contact)) break;
     size_t next = end;
     while (next < s.size() && (kPause.find(s[next]) != std::u32string_view::npos || kStop.find(s[next]) != std::u32string_view::npos)) ++next;
@@ -640,6 +649,36 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* s
   worked.resize(n);
   std::vector<std::vector<std::string_view>> key_text(n);
   std::vector<std::vector<uint64_t>> key_hash(n);
+  // For clustering, a message's words leave out the names of the places it names (its places
+  // stay its keys): two short reports at one estate, one about a gym that closed and one
+  // about a gas smell, share the name's bigrams and little else, and the name alone would
+  // make them one matter. Whether two messages are about one place is the keys' question;
+  // whether about one problem, the rest of their words'.
+  constexpr size_t kShortMessage = 80;  // distinct bigrams
+  const auto without_names = [&](size_t i, std::vector<uint64_t>& grams, std::vector<uint16_t>& counts) {
+    if (every_term || grams.size() >= kShortMessage) return;
+    std::vector<uint64_t> named;
+    for (std::string_view key : key_text[i]) {
+      if (!ReadsAsPlaceName(key)) continue;
+      char32_t before = 0;
+      for (size_t at = 0; at < key.size();) {
+        const char32_t cp = NextCodePoint(key, at);
+        if (before) named.push_back(Bigram(before, cp));
+        before = cp;
+      }
+    }
+    if (named.empty()) return;
+    std::sort(named.begin(), named.end());
+    size_t kept = 0;
+    for (size_t k = 0; k < grams.size(); ++k) {
+      if (std::binary_search(named.begin(), named.end(), grams[k])) continue;
+      grams[kept] = grams[k];
+      counts[kept] = counts[k];
+      ++kept;
+    }
+    grams.resize(kept);
+    counts.resize(kept);
+  };
   const auto read = [&](size_t i, std::vector<uint64_t>& grams, std::vector<uint16_t>& counts) {
     const auto place = [&](std::string_view key) {
       key_text[i].push_back(key);
@@ -647,11 +686,12 @@ Corpus Vectorise(const std::vector<Message>& msgs, size_t threads, StageTimes* s
     };
     key_text[i].clear();
     key_hash[i].clear();
-    if (worked[i].empty() && ReadFeatures(msgs[i].features, grams, counts, place)) return;
+    if (worked[i].empty() && ReadFeatures(msgs[i].features, grams, counts, place)) return without_names(i, grams, counts);
     key_text[i].clear();
     key_hash[i].clear();
     if (worked[i].empty()) worked[i] = EncodeFeatures(HotspotFeatures(msgs[i].title, msgs[i].text));
     ReadFeatures(worked[i], grams, counts, place);
+    without_names(i, grams, counts);
   };
   // The bigrams are numbered as they are read, with their document frequency. Characters
   // are ranked by how often they occur in the bigrams of every 16th message (the ranking

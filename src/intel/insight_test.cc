@@ -265,6 +265,28 @@ TEST(Hotspots, AnUntitledReportIsCalledByItsFirstSentence) {
   }
 }
 
+// Short reports (an agent's summary of a call) at one estate about different problems are
+// different matters: the estate's name is most of what they share.
+TEST(Hotspots, ShortReportsAtOnePlaceAboutDifferentProblemsAreDifferentMatters) {
+  std::vector<Message> m;
+  const char* gym[] = {"锦绣花园健身房突然停业，年卡还有十个月没用，怎么退钱？", "锦绣花园的健身房突然停业了，年卡没用完，怎么退钱",
+                       "锦绣花园健身房停业，办的年卡要求退钱"};
+  const char* drink[] = {"锦绣花园晚上经常有人聚集喝酒闹事，居民很担心安全。", "锦绣花园晚上有人喝酒闹事，很不安全",
+                         "锦绣花园夜里经常有人聚集喝酒闹事"};
+  for (int i = 0; i < 3; ++i) {
+    m.push_back({"gym" + std::to_string(i), "", gym[i], {}, "u" + std::to_string(i), 0});
+    m.push_back({"drink" + std::to_string(i), "", drink[i], {}, "v" + std::to_string(i), 0});
+  }
+  const auto spots = FindHotspots(m);
+  ASSERT_EQ(spots.size(), 2u);
+  for (const auto& h : spots) {
+    ASSERT_EQ(h.members.size(), 3u) << h.description;
+    const std::string first = m[h.members[0]].id.substr(0, 3);
+    for (size_t k : h.members) EXPECT_EQ(m[k].id.substr(0, 3), first) << h.description;
+    EXPECT_EQ(h.place, "锦绣花园");
+  }
+}
+
 // A caller introducing themselves is not the matter: a leaders' headline names nobody.
 TEST(Hotspots, AHeadlinePassesOverTheCallersNameAndNumber) {
   std::vector<Message> m;
@@ -277,11 +299,19 @@ TEST(Hotspots, AHeadlinePassesOverTheCallersNameAndNumber) {
   const auto spots = FindHotspots(m);
   ASSERT_EQ(spots.size(), 1u);
   EXPECT_EQ(spots[0].description, "翠湖花园小区门口垃圾堆积，没人清理");
-  // Nothing but an introduction: the headline is what there is.
-  std::vector<Message> only;
-  for (int i = 0; i < 5; ++i) only.push_back({"o" + std::to_string(i), "", "", {}, "w" + std::to_string(i), 0});
-  for (auto& x : only) x.text = "我是翠湖花园业主";
-  for (const auto& h : FindHotspots(only)) EXPECT_EQ(h.description, "我是翠湖花园业主");
+  // Nothing but an introduction: the headline is what there is. And 我是 that goes on to the
+  // matter is the matter.
+  std::vector<Message> only, wants;
+  for (int i = 0; i < 5; ++i) {
+    only.push_back({"o" + std::to_string(i), "", "我是翠湖花园业主", {}, "w" + std::to_string(i), 0});
+    wants.push_back({"p" + std::to_string(i), "", "我是要投诉翠湖花园楼下餐馆油烟扰民，已经半年了", {}, "x" + std::to_string(i), 0});
+  }
+  const auto alone = FindHotspots(only);
+  ASSERT_EQ(alone.size(), 1u);
+  EXPECT_EQ(alone[0].description, "我是翠湖花园业主");
+  const auto meant = FindHotspots(wants);
+  ASSERT_EQ(meant.size(), 1u);
+  EXPECT_EQ(meant[0].description, "我是要投诉翠湖花园楼下餐馆油烟扰民，已经半年了");
 }
 
 // A text copied over and over (every bigram in it is common) is still one duplicate group.
