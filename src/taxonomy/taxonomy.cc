@@ -46,6 +46,12 @@ Status CheckCategories(const std::vector<Category>& categories, size_t* at) {
     if (c.name.empty() || c.name.size() > kMaxCategoryNameBytes || !IsValidUtf8(c.name)) {
       return InvalidArgument("name", "category " + c.code + " needs a UTF-8 name of 1-200 bytes");
     }
+    // A name is shown in pickers, reports and CSV files: no control characters (NUL, BEL),
+    // and not blank, invisible (U+200B alone) or padded with what cannot be seen.
+    if (HasAsciiControl(c.name) || !HasVisibleText(c.name) || TrimInvisible(c.name) != c.name) {
+      return InvalidArgument("name", "category " + c.code + ": the name must be visible text without control characters "
+                                     "or blanks at its ends");
+    }
     if (!c.parent_code.empty() && !codes.count(c.parent_code)) {
       return InvalidArgument("parent_code", "'" + c.parent_code + "' of " + c.code + " is unknown");
     }
@@ -84,7 +90,8 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
   // The standards stored: their paths keep their codes (the latest's), and no number any of
   // them gave is given again (an older ticket may hold it).
   std::map<std::string, std::string> known;  // path -> code
-  std::set<std::string> taken;
+  std::map<std::string, std::string> owner;  // code -> path, in the latest version that gave it
+  std::set<std::string> taken, given;        // codes ever given; codes this file has given
   for (const auto& version : versions) {
     std::map<std::string, const Category*> by_code;
     for (const Category& c : version) by_code[c.code] = &c, taken.insert(c.code);
@@ -97,7 +104,7 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
         auto it = by_code.find(at->parent_code);
         at = it == by_code.end() ? nullptr : it->second;
       }
-      if (at) known[path] = c.code;
+      if (at) known[path] = c.code, owner[c.code] = path;
       const std::string_view rest = std::string_view(c.code).substr(std::min(c.code.size(), c.parent_code.size()));
       if (CodeHasPrefix(c.code, c.parent_code) && rest.size() == 2 && IsDigits(rest)) {
         int& most = children_count[c.parent_code];
@@ -145,16 +152,23 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
       auto it = code_of_path.find(path);
       if (it == code_of_path.end()) {
         std::string code;
-        if (auto k = known.find(path); k != known.end() && CodeHasPrefix(k->second, parent)) {
+        // A code a later version gave to another path (numbered by row order before codes were
+        // kept) is that path's now: this one takes a new number.
+        if (auto k = known.find(path);
+            k != known.end() && CodeHasPrefix(k->second, parent) && owner[k->second] == path && !given.count(k->second)) {
           code = k->second;
         } else {
           do {
             const int n = ++children_count[parent];
-            if (n > 99) return LineError(lines[r], "more than 99 children under '" + parent + "'");
+            if (n > 99) {
+              return LineError(lines[r], "more than 99 children under '" + parent +
+                                             "' (a number an earlier taxonomy version gave is not given again)");
+            }
             code = parent + TwoDigits(n);
           } while (taken.count(code));
         }
         taken.insert(code);
+        given.insert(code);
         code_of_path.emplace(path, code);
         out.push_back(Category{code, name, parent, level, true});
         made_at->push_back(lines[r]);

@@ -25,6 +25,15 @@ TEST(Taxonomy, AnImportKeepsTheCodesOfThePathsInForce) {
   got.clear();
   for (const auto& c : *third) got[c.code] = c.name;
   EXPECT_EQ(got, (std::map<std::string, std::string>{{"02", "环保"}, {"0201", "噪声"}, {"05", "水务"}, {"0501", "供水"}}));
+  // Versions numbered by row order (before codes were kept) gave one code to two paths: the
+  // later version's path keeps it, the other takes a new number.
+  const std::vector<Category> v1 = {{"01", "城建", "", 1}, {"0101", "物业", "01", 2}, {"0102", "市政", "01", 2}};
+  const std::vector<Category> v2 = {{"01", "城建", "", 1}, {"0101", "市政", "01", 2}};
+  auto both = ParseTaxonomyCsv("一级,二级\n城建,物业\n城建,市政\n", {v1, v2});
+  ASSERT_TRUE(both.ok()) << both.status().message();
+  got.clear();
+  for (const auto& c : *both) got[c.code] = c.name;
+  EXPECT_EQ(got, (std::map<std::string, std::string>{{"01", "城建"}, {"0101", "市政"}, {"0103", "物业"}}));
 }
 
 TEST(Taxonomy, DerivesCodesFromPaths) {
