@@ -775,6 +775,13 @@ class LifecycleTest(Base):
         self.assertEqual(len(merged_in), 1)
         self.assertEqual(merged_in[0]["data"]["ticket_id"], dup["id"])
         self.assertEqual(self.get("admin", target)["status"], "dispatched")
+        # A chase about the merged request is recorded on the one being handled, where the unit
+        # and the centre read it.
+        c = self.expect(call("POST", "/api/v1/tickets/%s/contacts" % dup["id"],
+                             {"channel": "phone", "kind": "chase", "content": "催办路灯并单后"}, T("agent1")), 201).json
+        self.assertEqual(c["ticket_id"], target["id"])
+        on_target = self.expect(call("GET", "/api/v1/tickets/%s/contacts" % target["id"], token=T("agent1")), 200).json["items"]
+        self.assertIn("催办路灯并单后", [x["content"] for x in on_target])
         # Its citizen sees on the portal where the request it joined stands (not its timeline).
         p = self.expect(call_from("127.0.0.7", "GET", "/api/v1/public/tickets/%s%s" % (dup["number"], q(code=code))), 200).json
         self.assertEqual(p["status"], "merged")
@@ -1286,6 +1293,15 @@ class PersonalDataTest(Base):
                 self.assertFalse(found_by(hidden), (who, hidden))
             self.assertTrue(found_by("139****8888"), who)
             self.assertTrue(found_by("8888，身份证1101"), who)
+        # So for every role: as each reads the words. A dispatcher reads the phone masked (it may
+        # reveal it, audited); an agent reads it whole but the ID number masked.
+        def found(who, piece):
+            r = self.expect(call("GET", "/api/v1/tickets" + q(q=piece, page_size=100), token=T(who)), 200).json
+            return t["id"] in [x["id"] for x in r["items"]]
+        self.assertFalse(found("disp1", "7777"))
+        self.assertTrue(found("agent1", "7777"))
+        self.assertFalse(found("agent1", "198001"))
+        self.assertTrue(found("agent1", "1101**********1238"))
         # Those who look callers up, and the unit calling its own citizen back, may: audited.
         for who in ("agent1", "h_a"):
             found = self.expect(call("GET", "/api/v1/tickets" + q(q="13977778888"), token=T(who)), 200).json
@@ -1425,7 +1441,11 @@ class PersonalDataTest(Base):
                 self.assertNotIn(c["id"], [x["id"] for x in items], (who, text))
             items, _ = self.list_all(who, q=c["number"])
             self.assertEqual([x["id"] for x in items], [c["id"]], who)
+        # An agent reads a confidential report's phone masked too (it may reveal it): a piece of
+        # the number does not find it, the whole number does (a look-up, audited).
         items, _ = self.list_all("agent1", q=phone[:6])
+        self.assertNotIn(c["id"], [x["id"] for x in items])
+        items, _ = self.list_all("agent1", q=phone)
         self.assertIn(c["id"], [x["id"] for x in items])
         # Opened by its number, it does not show an analyst its words either: not in the
         # detail, the list, a contact or the timeline. The other roles read them.
@@ -1969,6 +1989,29 @@ class PublicTest(Base):
         approved = [e for e in r.json["timeline"] if e["type"] == "reviewed"]
         self.assertEqual(approved[0]["content"], "已补装井盖。")
 
+    def test_the_portal_masks_numbers_in_answers_and_speaks_a_citizens_words(self):
+        t = self.create(citizen={"phone": "13566667777"}, content="楼上装修噪音很大，影响休息。")
+        self.act("disp1", t, "dispatch", {"unit_id": U("dept_a")})
+        look = lambda: call_from("127.0.0.15", "GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(code=t["query_code"])))
+        self.assertEqual(self.expect(look(), 200).json["status_label"], "已转交承办单位")
+        self.act("h_a", t, "accept")
+        self.act("h_a", t, "reply", {"content": "已联系装修户赵强（身份证110105194912310020，电话13988887777），来电人（13566667777）已知悉。"})
+        self.act("rev1", t, "review", {"decision": "approve"})
+        r = self.expect(look(), 200)
+        # Anyone with the number and four digits reads this page: the answer's numbers are masked.
+        for whole in ("110105194912310020", "13988887777", "13566667777"):
+            self.assertNotIn(whole, r.text)
+        approved = [e for e in r.json["timeline"] if e["type"] == "reviewed"][0]
+        self.assertIn("电话139****7777", approved["content"])
+        self.assertEqual(r.json["status_label"], "已答复，待评价")
+        # A submission screened as an emergency tells the citizen whom to call now.
+        e = self.expect(call_from("127.0.0.16", "POST", "/api/v1/public/tickets",
+                                  {"content": "我家厨房燃气泄漏了，味道很大，现在不敢开灯怎么办", "phone": "13755556666"}), 201).json
+        self.assertEqual(e["emergency"]["transfer"], "119")
+        plain = self.expect(call_from("127.0.0.16", "POST", "/api/v1/public/tickets",
+                                      {"content": "小区门口路灯坏了好几天了", "phone": "13755556666"}), 201).json
+        self.assertNotIn("emergency", plain)
+
     def test_public_wrong_last4_is_404(self):
         t = self.create(citizen={"phone": "13566667777"})
         r = call("GET", "/api/v1/public/tickets/%s%s" % (t["number"], q(phone_last4="1234")))
@@ -2116,6 +2159,35 @@ class OperationsTest(Base):
 # ---- what the screens read: dashboard, queues, citizen portal, the app itself -------------
 
 class ReferenceListTest(Base):
+    def test_what_two_administrators_send_at_once_is_checked_as_if_one_after_the_other(self):
+        # A double click or two administrators: names and rules are unique in the write itself.
+        def at_once(path, body, n=4):
+            statuses = []
+            threads = [threading.Thread(target=lambda: statuses.append(call("POST", path, body, T("admin")).status))
+                       for _ in range(n)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            return sorted(statuses)
+        tag = secrets.token_hex(3)
+        self.assertEqual(at_once("/api/v1/areas", {"name": "并发区" + tag, "kind": "district"}), [201, 409, 409, 409])
+        self.assertEqual(at_once("/api/v1/units", {"name": "并发单位" + tag, "kind": "department", "parent_id": U("hub")}),
+                         [201, 409, 409, 409])
+        rule = {"category_prefix": "01", "area_id": None, "lead_unit_id": U("dept_a"), "priority": 700 + secrets.randbelow(200)}
+        self.assertEqual(at_once("/api/v1/dispatch-rules", rule), [201, 409, 409, 409])
+        group = {"terms": ["并发词" + tag, "同时词" + tag]}
+        self.assertEqual(at_once("/api/v1/kb/synonyms", group), [201, 409, 409, 409])
+        # Misspelt parameters are named, not ignored (a roster or log read whole instead).
+        self.expect_error(call("GET", "/api/v1/users?rolee=agent", token=T("admin")), 400, field="rolee")
+        self.expect_error(call("GET", "/api/v1/audit?action=login", token=T("admin")), 400, field="action")
+        self.expect_error(call("GET", "/api/v1/units?kind=street", token=T("admin")), 400, field="kind")
+        # The directory's tester answers for categories the taxonomy has.
+        self.expect_error(call("GET", "/api/v1/dispatch-rules?category=zz", token=T("admin")), 400, field="category")
+        # A category's name is visible text: no NUL, no BEL, not an invisible character alone.
+        for name in ("x\u0000y", "新\u0007顶级", "\u200b"):
+            self.expect_error(call("POST", "/api/v1/categories", {"code": "Z9", "name": name}, T("admin")), 400, field="name")
+
     def pages(self, path, size, **params):
         items, cursor, totals = [], None, set()
         for _ in range(1000):

@@ -1215,9 +1215,17 @@ void ApiServer::Impl::KbRoutes() {
   Delete(R"(/api/v1/kb/synonyms/([0-9]{1,19}))", "/api/v1/kb/synonyms/{id}", Authed([this](const Actor& a, const Req& req, Res& res) {
     if (a.role != Role::kAdmin) return SendError(res, PermissionDenied("only administrators maintain synonyms"));
     const Id id = ParseId(req.matches[1]).value_or(0);
+    // What the group held, for the audit: once deleted, nothing else says.
+    std::string listed;
+    if (auto groups = svc->store()->KbSynonymGroups(); groups.ok()) {
+      for (const auto& g : *groups) {
+        if (g.id != id) continue;
+        for (const auto& t : g.terms) listed += (listed.empty() ? "" : "/") + t;
+      }
+    }
     Status st = svc->Kb().DeleteSynonyms(id);
     if (!st.ok()) return SendError(res, st);
-    (void)svc->Audit(a, "kb_synonyms_deleted", "kb_synonyms:" + IdToString(id), "");
+    (void)svc->Audit(a, "kb_synonyms_deleted", "kb_synonyms:" + IdToString(id), Utf8Prefix(listed, 200));
     SendJson(res, 200, {{"ok", true}});
   }));
 }
@@ -1265,8 +1273,9 @@ void ApiServer::Impl::SlaRoutes() {
     if (Status st = OnlyParams(req, {"version"}, "the SLA policy"); !st.ok()) return SendError(res, st);
     int version = 0;  // the one in force
     if (req.has_param("version")) {
-      version = static_cast<int>(ParseId(req.get_param_value("version")).value_or(0));
-      if (version <= 0) return SendError(res, InvalidArgument("version", "must be a positive integer"));
+      const Id v = ParseId(req.get_param_value("version")).value_or(0);
+      if (v <= 0 || v > 1000000000) return SendError(res, InvalidArgument("version", "must be a positive integer"));
+      version = static_cast<int>(v);
     }
     auto doc = svc->SlaPolicyJson(version);
     if (!doc.ok()) return SendError(res, doc.status());
@@ -1602,6 +1611,7 @@ void ApiServer::Impl::IntelRoutes() {
 
 void ApiServer::Impl::OrgRoutes() {
   Get("/api/v1/units", "/api/v1/units", Authed([this](const Actor&, const Req& req, Res& res) {
+    if (Status st = OnlyParams(req, {"cursor", "page_size"}, "the unit list"); !st.ok()) return SendError(res, st);
     auto page = KeyedPageJson(svc->Org()->units(), &UnitJson, [](const Unit& u) { return u.id; }, req);
     if (!page.ok()) return SendError(res, page.status());
     SendJson(res, 200, *page);
@@ -1640,6 +1650,7 @@ void ApiServer::Impl::OrgRoutes() {
     SendJson(res, 200, UnitJson(*r));
   }));
   Get("/api/v1/areas", "/api/v1/areas", Authed([this](const Actor&, const Req& req, Res& res) {
+    if (Status st = OnlyParams(req, {"resolve", "cursor", "page_size"}, "the area list"); !st.ok()) return SendError(res, st);
     auto org = svc->Org();
     if (req.has_param("resolve")) {
       const Id id = org->ResolveArea(req.get_param_value("resolve"));
@@ -1680,8 +1691,16 @@ void ApiServer::Impl::OrgRoutes() {
     SendJson(res, 200, AreaJson(*r));
   }));
   Get("/api/v1/dispatch-rules", "/api/v1/dispatch-rules", Authed([this](const Actor&, const Req& req, Res& res) {
+    if (Status st = OnlyParams(req, {"category", "address", "area_id", "cursor", "page_size"}, "the dispatch directory"); !st.ok()) {
+      return SendError(res, st);
+    }
     auto org = svc->Org();
     if (req.has_param("category") || req.has_param("address") || req.has_param("area_id")) {
+      // The tester answers for a category the taxonomy has (as search and dispatch do): a
+      // mistyped one would be answered by the catch-all rule, which says nothing about it.
+      if (const std::string cat = req.get_param_value("category"); !cat.empty()) {
+        if (auto known = svc->CheckCategory("category", cat, true); !known.ok()) return SendError(res, known.status());
+      }
       Id area = 0;
       if (auto st = IdParam(req, "area_id", &area, "must be an area id"); !st.ok()) return SendError(res, st);
       if (area != 0 && !org->FindArea(area)) return SendError(res, InvalidArgument("area_id", "no area with id " + IdToString(area)));
@@ -1804,6 +1823,9 @@ void ApiServer::Impl::OrgRoutes() {
   // q (part of the username or name), role, unit_id; keyset by id (cursor, page_size ≤ 200).
   Get("/api/v1/users", "/api/v1/users", Authed([this](const Actor& a, const Req& req, Res& res) {
     if (a.role != Role::kAdmin) return SendError(res, PermissionDenied("only an administrator may list users"));
+    if (Status st = OnlyParams(req, {"q", "role", "unit_id", "cursor", "page_size"}, "the user list"); !st.ok()) {
+      return SendError(res, st);
+    }
     const std::string q = Trim(req.get_param_value("q")), role = req.get_param_value("role");
     if (q.size() > 100) return SendError(res, InvalidArgument("q", "at most 100 bytes"));
     if (!role.empty() && !ParseRole(role)) return SendError(res, InvalidArgument("role", "no role named '" + role + "'"));
@@ -1872,6 +1894,7 @@ void ApiServer::Impl::OrgRoutes() {
     if (a.role != Role::kAdmin && a.role != Role::kSupervisor) {
       return SendError(res, PermissionDenied("only administrators and supervisors read the audit log"));
     }
+    if (Status st = OnlyParams(req, {"cursor", "page_size"}, "the audit log"); !st.ok()) return SendError(res, st);
     Id after = 0;
     int64_t page_size = 100;
     if (auto st = IdParam(req, "cursor", &after, "must be a cursor from next_cursor"); !st.ok()) return SendError(res, st);
@@ -2072,6 +2095,7 @@ void ApiServer::Impl::TicketRoutes() {
     if (!t.ok()) return SendError(res, t.status());
     auto out = ContactWithCaller(a, *t, *c);
     if (!out.ok()) return SendError(res, out.status());
+    (*out)["ticket_id"] = IdToString(c->ticket_id);  // the request being handled, for one merged into it
     SendJson(res, replayed ? 200 : 201, *out);
   }));
   Get(R"(/api/v1/tickets/(\d+)/contacts)", "/api/v1/tickets/{id}/contacts",
@@ -2183,9 +2207,15 @@ void ApiServer::Impl::PublicRoutes() {
     auto created = svc->PublicSubmit(std::move(in).value(), req.get_header_value("Idempotency-Key"));
     if (!created.ok()) return SendError(res, created.status());
     const auto& t = created->ticket;
-    SendJson(res, created->replayed ? 200 : 201,
-             {{"number", t.number}, {"query_code", t.query_code}, {"status", TicketStatusName(t.Status())},
-              {"status_label", PublicStatusLabel(t.Status())}});
+    json out = {{"number", t.number}, {"query_code", t.query_code}, {"status", TicketStatusName(t.Status())},
+                {"status_label", PublicStatusLabel(t.Status())}};
+    // Screened as an emergency (a gas smell, a fire): the citizen is told at once whom to call;
+    // the centre has its alert.
+    if (json s = json::parse(t.suggestions, nullptr, false); s.is_object() && s.contains("emergency") && s["emergency"].is_object()) {
+      out["emergency"] = {{"transfer", s["emergency"].value("transfer", "")}};
+    }
+    if (created->replayed) res.set_header("Idempotent-Replayed", "true");
+    SendJson(res, created->replayed ? 200 : 201, out);
   });
   // The citizen rates the answer: {phone_last4 | code, rating, comment?}.
   Post(R"(/api/v1/public/tickets/([0-9A-Za-z]{1,32})/rating)", "/api/v1/public/tickets/{number}/rating",

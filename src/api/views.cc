@@ -222,9 +222,15 @@ json CitizenJson(const CitizenView& v) {
 
 const char* PublicStatusLabel(TicketStatus s) {
   switch (s) {
+    case TicketStatus::kDispatched: return "已转交承办单位";
     case TicketStatus::kReturned: return "重新派单中";
     case TicketStatus::kSuspended: return "暂缓办理";
     case TicketStatus::kReplied: return "已答复，审核中";
+    case TicketStatus::kAwaitingCallback: return "已答复，待评价";
+    case TicketStatus::kTransferred: return "已转交其他部门";
+    case TicketStatus::kMerged: return "已与相同诉求合并办理";
+    case TicketStatus::kWithdrawn: return "已撤回";
+    case TicketStatus::kArchived: return "已办结";
     default: return TicketStatusLabelZh(s);
   }
 }
@@ -240,6 +246,8 @@ json PublicProgressJson(const PublicProgress& p, const OrgSnapshot& org) {
   for (const auto& e : p.events) {
     auto it = kLabels.find(e.type);
     json item = {{"at", Iso(e.at)}, {"type", e.type}, {"label", it == kLabels.end() ? e.type : it->second}};
+    // The citizen's own rating on the portal is no callback (the system records it for them).
+    if (e.type == "callback_recorded" && e.actor_role == "system") item["label"] = "市民已评价";
     json data = json::parse(e.data_json, nullptr, false);
     if (!data.is_discarded()) {
       // Only what a citizen is meant to read: unit names and the official answers.
@@ -250,7 +258,9 @@ json PublicProgressJson(const PublicProgress& p, const OrgSnapshot& org) {
         item["unit"] = UnitName(org, ParseId(data.value("unit_id", "")).value_or(0));
       }
       // The unit's answer reaches the citizen only once the review approved it.
-      if (e.type == "reviewed" || e.type == "answered_directly") item["content"] = data.value("content", "");
+      // Masked as for the staff who do not see numbers whole: anyone with the number and four
+      // digits reads this page, and a unit's answer may quote a phone or an ID number.
+      if (e.type == "reviewed" || e.type == "answered_directly") item["content"] = MaskPersonalNumbers(data.value("content", ""));
     }
     timeline.push_back(std::move(item));
   }

@@ -272,20 +272,23 @@ Result<Id> KbService::AddSynonyms(const std::vector<std::string>& terms) {
     if (!searchable) return InvalidArgument(f, "holds no searchable text: a word needs letters, digits or ideographs");
     if (!norm.insert(*n).second) return InvalidArgument(f, "'" + t + "' repeats another term of the group");
   }
-  ASSIGN_OR_RETURN(auto groups, store_->KbSynonymGroups());
-  for (const auto& g : groups) {
-    std::set<std::string> other;
-    for (const auto& t : g.terms) {
-      if (auto n = NormaliseText(t); n.ok()) other.insert(*n);
+  // Against the groups as stored when the group is written: two added at once see each other.
+  const auto check = [&](const std::vector<Store::SynonymGroup>& groups) -> Status {
+    for (const auto& g : groups) {
+      std::set<std::string> other;
+      for (const auto& t : g.terms) {
+        if (auto n = NormaliseText(t); n.ok()) other.insert(*n);
+      }
+      if (other == norm) return Status(Code::kConflict, "the same group exists already (id " + IdToString(g.id) + ")", "terms");
+      // Every term in one group already: the new group would expand nothing more.
+      if (std::includes(other.begin(), other.end(), norm.begin(), norm.end())) {
+        return Status(Code::kConflict, "group " + IdToString(g.id) + " holds all these terms already", "terms");
+      }
     }
-    if (other == norm) return Status(Code::kConflict, "the same group exists already (id " + IdToString(g.id) + ")", "terms");
-    // Every term in one group already: the new group would expand nothing more.
-    if (std::includes(other.begin(), other.end(), norm.begin(), norm.end())) {
-      return Status(Code::kConflict, "group " + IdToString(g.id) + " holds all these terms already", "terms");
-    }
-  }
+    return Status::Ok();
+  };
   synonyms_.reset();
-  return store_->KbAddSynonymGroup(terms);
+  return store_->KbAddSynonymGroup(terms, check);
 }
 
 Status KbService::DeleteSynonyms(Id id) {

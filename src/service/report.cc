@@ -45,6 +45,7 @@ json Change(int64_t now, int64_t before) {
 // x in tenths, rounded half away from zero on its exact binary value (四舍五入, as the
 // screen's Number.toFixed rounds: 81.25 is 81.3, where printf would take the even 81.2).
 int64_t Tenths(double x) {
+  if (!std::isfinite(x)) return 0;  // (rates are guarded where they are made)
   char exact[400];
   std::snprintf(exact, sizeof exact, "%.60f", std::fabs(x));  // glibc prints the exact expansion
   const char* dot = std::strchr(exact, '.');
@@ -394,7 +395,7 @@ std::string ReportMarkdown(const json& r) {
     if (rows.empty()) {
       const int64_t judged = r.value("ranked_units", int64_t{0});
       md += judged == 0  ? "暂无可排名的单位（本期派单 3 件以上且已有答复或超期的单位参与排名）。\n\n"
-            : judged < 2 ? "可排名的单位仅 " + std::to_string(judged) + " 个，不足以分列红黑榜（每榜至多占可排名单位的一半）。\n\n"
+            : judged < 3 ? "可排名的单位仅 " + std::to_string(judged) + " 个，不足以分列红黑榜（每榜至多占可排名单位的三分之一）。\n\n"
                          : "本榜暂缺：得分与榜单分界处并列的单位不列入（可排名的单位 " + std::to_string(judged) + " 个）。\n\n";
       return;
     }

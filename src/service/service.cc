@@ -247,7 +247,13 @@ Result<int> Service::PutSlaPolicy(const Actor& a, const std::string& json_doc) {
     return InvalidArgument("calendar", "no calendar named '" + doc.calendar + "' (there are: " + names + ")");
   }
   // New assignments get the new rules; open ones keep the version they were given.
-  const SlaPolicyDoc before = CurrentPolicy()->doc();
+  // The version replaced, as stored (another server may have saved one this one has not loaded).
+  SlaPolicyDoc before = SlaPolicyDoc::Default();
+  ASSIGN_OR_RETURN(auto stored, store_->CurrentSlaPolicy());
+  if (stored) {
+    ASSIGN_OR_RETURN(before, SlaPolicyDoc::FromJson(stored->second));
+    before.version = stored->first;
+  }
   ASSIGN_OR_RETURN(int version, store_->PutSlaPolicy(doc.ToJson()));
   // What the entry says: the calendar and how many rules, against the version it replaced
   // (GET /sla-policies?version= shows either whole).
@@ -426,26 +432,12 @@ Status Service::NeedAdmin(const Actor& a) const {
   return PermissionDenied("only an administrator may change the organisation and users");
 }
 
-namespace {
-
-// Units and areas are named in imports, dispatch rules and addresses: one name, one of each.
-template <typename T>
-Status NameFree(const std::vector<T>& all, const std::string& name, Id self, const char* what) {
-  for (const auto& x : all) {
-    if (x.id != self && x.name == name) {
-      return Status(Code::kConflict, "name: " + std::string(what) + " named '" + name + "' exists already", "name",
-                    "already_exists");
-    }
-  }
-  return Status::Ok();
-}
-
-}  // namespace
+// (A name taken, or a rule rivalling another, is refused by the store in the write itself:
+// checked against a snapshot here, two sent at once would both pass.)
 
 Result<Unit> Service::CreateUnit(const Actor& a, Unit u) {
   RETURN_IF_ERROR(NeedAdmin(a));
   u.name = Trim(u.name);
-  RETURN_IF_ERROR(NameFree(Org()->units(), u.name, 0, "a unit"));
   auto r = store_->CreateUnit(std::move(u));
   InvalidateOrg();
   if (r.ok()) (void)Audit(a, "unit_created", "unit:" + IdToString(r->id), r->name);
@@ -456,7 +448,6 @@ Result<Area> Service::CreateArea(const Actor& a, Area area) {
   RETURN_IF_ERROR(NeedAdmin(a));
   area.name = Trim(area.name);
   area.aliases = CleanAliases(area.aliases, area.name);
-  RETURN_IF_ERROR(NameFree(Org()->areas(), area.name, 0, "an area"));
   RETURN_IF_ERROR(CheckAreaParent(*Org(), area));
   RETURN_IF_ERROR(CheckAreaAliases(*Org(), area));
   auto r = store_->CreateArea(std::move(area));
@@ -478,17 +469,20 @@ Result<int> Service::CheckCategory(const std::string& field, const std::string& 
 }
 
 namespace {
-// The directory holds one rule for a category, area and priority (but `r` itself).
-Status NoRivalRule(const OrgSnapshot& org, const DispatchRule& r) {
-  for (const auto& o : org.rules()) {
-    if (o.id == r.id || !RivalRules(o, r)) continue;
-    return Status(Code::kConflict,
-                  SameRule(o, r) ? "the directory holds this rule already (id " + IdToString(o.id) + ")"
-                                 : "rule " + IdToString(o.id) + " gives the same category and area the same priority "
-                                   "with other units: which one applies would be a guess; give another priority or edit it",
-                  "priority");
+// A rule as the audit log says it: 0104 望江街道 → 市城管局 (+ 市住建局), priority 10.
+std::string RuleText(const OrgSnapshot& org, const DispatchRule& r) {
+  const auto unit = [&](Id id) {
+    const Unit* u = org.FindUnit(id);
+    return u ? u->name : IdToString(id);
+  };
+  std::string out = (r.category_prefix.empty() ? std::string("(all categories)") : r.category_prefix);
+  if (r.area_id) {
+    const Area* area = org.FindArea(r.area_id);
+    out += " " + (area ? area->name : IdToString(r.area_id));
   }
-  return Status::Ok();
+  out += " -> " + unit(r.lead_unit_id);
+  for (Id id : r.assisting_unit_ids) out += " + " + unit(id);
+  return out + ", priority " + std::to_string(r.priority);
 }
 
 // A rule sending orders to a unit out of use would match nothing, in silence.
@@ -511,10 +505,9 @@ Result<DispatchRule> Service::CreateDispatchRule(const Actor& a, DispatchRule r)
   // A prefix of some category of the current taxonomy (01, 0104, ...), or empty for all.
   if (!r.category_prefix.empty()) RETURN_IF_ERROR(CheckCategory("category_prefix", r.category_prefix, true).status());
   RETURN_IF_ERROR(RuleUnitsInUse(*Org(), r));
-  RETURN_IF_ERROR(NoRivalRule(*Org(), r));
   auto out = store_->CreateDispatchRule(std::move(r));
   InvalidateOrg();
-  if (out.ok()) (void)Audit(a, "dispatch_rule_created", "dispatch_rule:" + IdToString(out->id), out->category_prefix);
+  if (out.ok()) (void)Audit(a, "dispatch_rule_created", "dispatch_rule:" + IdToString(out->id), RuleText(*Org(), *out));
   return out;
 }
 
@@ -523,30 +516,36 @@ Result<DispatchRule> Service::ReplaceDispatchRule(const Actor& a, DispatchRule r
   if (!r.category_prefix.empty()) RETURN_IF_ERROR(CheckCategory("category_prefix", r.category_prefix, true).status());
   const auto org = Org();
   const auto& rules = org->rules();
-  if (std::none_of(rules.begin(), rules.end(), [&](const DispatchRule& o) { return o.id == r.id; })) {
-    return NotFound("no dispatch rule with id " + IdToString(r.id));
-  }
+  auto old = std::find_if(rules.begin(), rules.end(), [&](const DispatchRule& o) { return o.id == r.id; });
+  if (old == rules.end()) return NotFound("no dispatch rule with id " + IdToString(r.id));
   RETURN_IF_ERROR(RuleUnitsInUse(*org, r));
-  RETURN_IF_ERROR(NoRivalRule(*org, r));
   RETURN_IF_ERROR(store_->ReplaceDispatchRule(r));
   InvalidateOrg();
-  (void)Audit(a, "dispatch_rule_updated", "dispatch_rule:" + IdToString(r.id), "");
+  (void)Audit(a, "dispatch_rule_updated", "dispatch_rule:" + IdToString(r.id), RuleText(*org, *old) + " => " + RuleText(*org, r));
   return r;
 }
 
 Status Service::DeleteDispatchRule(const Actor& a, Id rule_id) {
   RETURN_IF_ERROR(NeedAdmin(a));
+  const auto org = Org();  // what the rule was, for the audit: once deleted, nothing else says
+  const auto& rules = org->rules();
+  auto gone = std::find_if(rules.begin(), rules.end(), [&](const DispatchRule& o) { return o.id == rule_id; });
   Status st = store_->DeleteDispatchRule(rule_id);
   InvalidateOrg();
   RETURN_IF_ERROR(st);
-  (void)Audit(a, "dispatch_rule_deleted", "dispatch_rule:" + IdToString(rule_id), "");
+  (void)Audit(a, "dispatch_rule_deleted", "dispatch_rule:" + IdToString(rule_id), gone == rules.end() ? "" : RuleText(*org, *gone));
   return Status::Ok();
 }
 
 Result<int> Service::AddCategory(const Actor& a, Category c) {
   RETURN_IF_ERROR(NeedAdmin(a));
+  c.name = TrimInvisible(c.name);
   auto version = store_->AddCategory(c);
-  if (version.ok()) (void)Audit(a, "category_created", "category:" + c.code, "taxonomy version " + std::to_string(*version));
+  if (version.ok()) {
+    (void)Audit(a, "category_created", "category:" + c.code,
+                c.name + (c.parent_code.empty() ? "" : " under " + c.parent_code) + ", taxonomy version " +
+                    std::to_string(*version));
+  }
   return version;
 }
 
@@ -622,7 +621,6 @@ Result<Unit> Service::UpdateUnit(const Actor& a, Id unit_id, const UnitChange& c
   if (change.phone) u.phone = Trim(*change.phone);
   if (change.active) u.active = *change.active;
   if (!u.active && u.parent_id == 0) return InvalidArgument("active", "the city centre cannot be made inactive");
-  RETURN_IF_ERROR(NameFree(org->units(), u.name, u.id, "a unit"));
   RETURN_IF_ERROR(store_->UpdateUnit(u));
   InvalidateOrg();
   std::string what;
@@ -641,7 +639,6 @@ Result<Area> Service::UpdateArea(const Actor& a, Id area_id, const AreaChange& c
   Area area = *found;
   if (change.name) area.name = Trim(*change.name);
   if (change.aliases) area.aliases = CleanAliases(*change.aliases, area.name);
-  RETURN_IF_ERROR(NameFree(org->areas(), area.name, area.id, "an area"));
   // Checked when they change: an area whose words a later edit of another made clash can
   // still be renamed in other respects.
   if (area.name != found->name || area.aliases != found->aliases) RETURN_IF_ERROR(CheckAreaAliases(*org, area));
@@ -656,10 +653,15 @@ Result<std::pair<Category, int>> Service::UpdateCategory(const Actor& a, const s
                                                         const CategoryChange& change) {
   RETURN_IF_ERROR(NeedAdmin(a));
   Category edited;
+  std::string what;  // for the audit: the old and new name, what retiring took with it
   ASSIGN_OR_RETURN(int version, store_->EditTaxonomy([&](std::vector<Category>& cats) -> Status {
     auto it = std::find_if(cats.begin(), cats.end(), [&](const Category& c) { return c.code == code; });
     if (it == cats.end()) return NotFound("no category '" + code + "' in the current taxonomy");
-    if (change.name) it->name = Trim(*change.name);
+    what.clear();
+    if (change.name) {
+      what = "name " + it->name + " -> " + TrimInvisible(*change.name);
+      it->name = TrimInvisible(*change.name);
+    }
     const bool active_after = change.active ? *change.active : it->active;
     if (active_after && (change.name || change.active)) RETURN_IF_ERROR(SiblingNameFree(cats, *it));
     if (change.active && *change.active && !it->parent_code.empty()) {
@@ -672,19 +674,23 @@ Result<std::pair<Category, int>> Service::UpdateCategory(const Actor& a, const s
       // Retiring retires the subtree; re-activating brings back this category alone.
       it->active = *change.active;
       std::set<std::string> subtree{code};
+      size_t retired_below = 0;
       for (bool grew = !*change.active; grew;) {
         grew = false;
         for (auto& c : cats) {
-          if (subtree.count(c.parent_code) && subtree.insert(c.code).second) c.active = false, grew = true;
+          if (subtree.count(c.parent_code) && subtree.insert(c.code).second) {
+            retired_below += c.active;
+            c.active = false, grew = true;
+          }
         }
       }
+      what += std::string(what.empty() ? "" : ", ") + (*change.active ? "active" : "retired") +
+              (retired_below ? " with " + std::to_string(retired_below) + " subcategories" : "");
     }
     edited = *std::find_if(cats.begin(), cats.end(), [&](const Category& c) { return c.code == code; });
     return Status::Ok();
   }, "edit " + code));
-  (void)Audit(a, "category_updated", "category:" + code,
-              Trim(std::string(change.name ? " name" : "") +
-                   (change.active ? (*change.active ? " active" : " retired") : "")) + " v" + std::to_string(version));
+  (void)Audit(a, "category_updated", "category:" + code, what + ", taxonomy version " + std::to_string(version));
   return std::make_pair(edited, version);
 }
 
@@ -1518,12 +1524,22 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
   // staff who neither look callers up nor handle the order (analysts, QA, reviewers) do not
   // find it by searching its words, only by its number.
   q.q_skips_confidential = !may_look_up && a.role != Role::kUnitHandler;
-  // Who reads the phone or ID numbers in the words masked (139****8888) and may not look
-  // callers up by them searches the words as masked too, or four digits at a time would tell
-  // what the mask hides. (Who may look callers up may search whole numbers anyway, audited.)
-  if (std::any_of(q.q.begin(), q.q.end(), [](char c) { return (c >= '0' && c <= '9') || c == '\xEF'; })) {  // or U+FFxx
-    q.q_masks_phones = !may_look_up && a.role != Role::kUnitHandler;
-    q.q_masks_ids = !may_look_up;
+  // A few digits (not a whole number: that is a look-up, refused or audited below) are
+  // matched against the words as the role reads them (WordsFor): masked where the field is
+  // not shown whole, on ordinary and on confidential tickets. Or four digits at a time would
+  // spell out what the mask hides, unaudited.
+  bool has_digit = false;
+  for (size_t i = 0; i < q.q.size() && !has_digit; ++i) {
+    const auto b = [&](size_t k) { return k < q.q.size() ? static_cast<unsigned char>(q.q[k]) : 0; };
+    has_digit = (b(i) >= '0' && b(i) <= '9') || (b(i) == 0xEF && b(i + 1) == 0xBC && b(i + 2) >= 0x90 && b(i + 2) <= 0x99);  // or ０–９
+  }
+  if (has_digit && !SearchesForPersonalNumber(q.q)) {
+    const auto mask = [&](bool confidential) {
+      return (AccessFor(a.role, "phone", confidential) != FieldAccess::kFull ? 1 : 0) |
+             (AccessFor(a.role, "id_number", confidential) != FieldAccess::kFull ? 2 : 0);
+    };
+    q.q_mask_plain = mask(false);
+    q.q_mask_confidential = mask(true);
   }
   // A phone or ID number (or a piece of one) searched for in the words is a caller look-up
   // too: refused where phone= is, and audited. A unit handler, who calls its own orders'
@@ -1575,6 +1591,16 @@ Result<Contact> Service::AddContact(const Actor& a, Id ticket_id, ContactInput i
     return PermissionDenied(std::string("role ") + RoleName(a.role) + " may not record contacts");
   }
   ASSIGN_OR_RETURN(auto t, GetTicket(a, ticket_id));
+  // A request merged into another (并单) is handled there: a chase or a supplement about it is
+  // recorded on the request being handled, where the unit and the centre read it (on the
+  // merged one nobody would).
+  for (int hops = 0; t.phase == Phase::kMerged && t.merged_into != 0 && hops < 16; ++hops) {
+    auto into = GetTicket(a, t.merged_into);
+    if (!into.ok()) {
+      return Conflict("merged", "this request was merged into another you may not see; the centre that holds it records the contact");
+    }
+    t = std::move(into).value();
+  }
   const TimeMs now = clock_->NowMs();
   Contact c{ids_->Next(), t.id, in.channel, in.kind, in.content, 0, a.user_id, now};
   Ticket scratch = t;  // MakeEvent needs a ticket; the store assigns the real seq

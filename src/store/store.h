@@ -100,9 +100,10 @@ struct TicketQuery {
   bool phone_own = false;     // with phone_hash: only the tickets the phone filed
   std::string q;              // substring of content or address, or an exact number
   bool q_skips_confidential = false;  // q finds a confidential ticket by its number only
-  // q is matched against the words with these personal numbers masked (139****8888), as a
-  // role that may not see them reads them: its search cannot probe the digits the mask hides.
-  bool q_masks_phones = false, q_masks_ids = false;
+  // q is matched against the words with these personal numbers masked (139****8888; 1 phones,
+  // 2 ID numbers, 3 both), on ordinary and on confidential tickets, as the role reads them:
+  // its search cannot probe the digits the mask hides.
+  int q_mask_plain = 0, q_mask_confidential = 0;
   std::vector<Id> ids;        // only these tickets (at most a page's worth)
   Id area_id = 0;
   // Visibility scope: when set, only tickets taken by these units (intake) or assigned to
@@ -445,7 +446,10 @@ class Store {
     std::vector<std::string> terms;
   };
   virtual Result<std::vector<SynonymGroup>> KbSynonymGroups() = 0;
-  virtual Result<Id> KbAddSynonymGroup(const std::vector<std::string>& terms) = 0;
+  // `check` sees the groups stored, inside the write: two groups added at once are each
+  // checked against the other.
+  virtual Result<Id> KbAddSynonymGroup(const std::vector<std::string>& terms,
+                                       const std::function<Status(const std::vector<SynonymGroup>&)>& check = {}) = 0;
   virtual Status KbDeleteSynonymGroup(Id id) = 0;  // kNotFound when there is none
   virtual Status KbRecordUse(const std::vector<Id>& ids) = 0;
 

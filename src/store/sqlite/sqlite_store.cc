@@ -173,7 +173,8 @@ class SqliteStore final : public Store {
   Result<std::pair<int64_t, int64_t>> KbStats(const std::string& kind) override;
   Result<int64_t> KbGeneration() override;
   Result<std::vector<SynonymGroup>> KbSynonymGroups() override;
-  Result<Id> KbAddSynonymGroup(const std::vector<std::string>& terms) override;
+  Result<Id> KbAddSynonymGroup(const std::vector<std::string>& terms,
+                               const std::function<Status(const std::vector<SynonymGroup>&)>& check) override;
   Status KbDeleteSynonymGroup(Id id) override;
   Status KbRecordUse(const std::vector<Id>& ids) override;
   Status AppendAudit(AuditEntry e) override;
@@ -537,8 +538,23 @@ Result<Unit> SqliteStore::CreateUnit(Unit u) {
   });
 }
 
+namespace {
+// Units and areas are named in imports, rules and addresses: one name, one of each. Checked in
+// the write itself, so two created at once (a double click, two administrators, two servers)
+// cannot both pass.
+Status NameFreeIn(Connection& c, const char* table, const std::string& name, Id self, const char* what) {
+  ASSIGN_OR_RETURN(auto s, c.Prepare(std::string("SELECT 1 FROM ") + table + " WHERE name = ? AND id != ?"));
+  Status st;
+  if (s.Bind(1, name).Bind(2, self).Step(&st)) {
+    return Status(Code::kConflict, "name: " + std::string(what) + " named '" + name + "' exists already", "name", "already_exists");
+  }
+  return st;
+}
+}  // namespace
+
 Status SqliteStore::InsertUnit(Connection& c, const Unit& u) {
   {
+    RETURN_IF_ERROR(NameFreeIn(c, "units", u.name, u.id, "a unit"));
     if (u.parent_id != 0) {
       ASSIGN_OR_RETURN(auto p, c.Prepare("SELECT kind FROM units WHERE id = ?"));
       Status st;
@@ -567,6 +583,7 @@ Status SqliteStore::InsertUnit(Connection& c, const Unit& u) {
 Status SqliteStore::UpdateUnit(const Unit& u) {
   RETURN_IF_ERROR(ValidateUnit(u));
   return WriteStatus([&](Connection& c) -> Status {
+    RETURN_IF_ERROR(NameFreeIn(c, "units", u.name, u.id, "a unit"));
     ASSIGN_OR_RETURN(auto s, c.Prepare("UPDATE units SET name = ?, phone = ?, active = ? WHERE id = ?"));
     RETURN_IF_ERROR(s.Bind(1, u.name).Bind(2, u.phone).Bind(3, u.active).Bind(4, u.id).Run());
     if (c.Changes() == 0) return NotFound("no unit with id " + IdToString(u.id));
@@ -603,6 +620,7 @@ Result<Area> SqliteStore::CreateArea(Area a) {
 
 Status SqliteStore::InsertArea(Connection& c, const Area& a) {
   {
+    RETURN_IF_ERROR(NameFreeIn(c, "areas", a.name, a.id, "an area"));
     if (a.parent_id != 0) {
       ASSIGN_OR_RETURN(auto p, c.Prepare("SELECT 1 FROM areas WHERE id = ?"));
       Status st;
@@ -618,6 +636,7 @@ Status SqliteStore::InsertArea(Connection& c, const Area& a) {
 Status SqliteStore::UpdateArea(const Area& a) {
   RETURN_IF_ERROR(ValidateArea(a));
   return WriteStatus([&](Connection& c) -> Status {
+    RETURN_IF_ERROR(NameFreeIn(c, "areas", a.name, a.id, "an area"));
     ASSIGN_OR_RETURN(auto s, c.Prepare("UPDATE areas SET name = ?, aliases = ? WHERE id = ?"));
     RETURN_IF_ERROR(s.Bind(1, a.name).Bind(2, json(a.aliases).dump()).Bind(3, a.id).Run());
     if (c.Changes() == 0) return NotFound("no area with id " + IdToString(a.id));
@@ -661,6 +680,25 @@ Status SqliteStore::InsertRule(Connection& c, const DispatchRule& r) {
     }
     if (r.area_id != 0) {
       RETURN_IF_ERROR(MustExist(c, "areas", r.area_id, "area_id", "no area with id " + IdToString(r.area_id)));
+    }
+    // One rule for a category, area and priority, checked in the write (as names are).
+    {
+      ASSIGN_OR_RETURN(auto o, c.Prepare("SELECT id, lead_unit_id, assisting FROM dispatch_rules "
+                                         "WHERE category_prefix = ? AND area_id IS ? AND priority = ? AND id != ?"));
+      o.Bind(1, r.category_prefix).BindIdOrNull(2, r.area_id).Bind(3, r.priority).Bind(4, r.id);
+      Status st;
+      if (o.Step(&st)) {
+        DispatchRule other = r;
+        other.lead_unit_id = o.Int(1);
+        other.assisting_unit_ids = json::parse(o.Text(2)).get<std::vector<Id>>();
+        const bool same = SameRule(other, r);
+        return Status(Code::kConflict,
+                      same ? "the directory holds this rule already (id " + IdToString(o.Int(0)) + ")"
+                           : "rule " + IdToString(o.Int(0)) + " gives the same category and area the same priority "
+                             "with other units: which one applies would be a guess; give another priority or edit it",
+                      "priority");
+      }
+      RETURN_IF_ERROR(st);
     }
     ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO dispatch_rules(id, category_prefix, area_id, lead_unit_id, "
                                        "assisting, priority, created_at) VALUES(?,?,?,?,?,?,?)"));
@@ -1248,17 +1286,26 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
   }
   if (!q.q.empty()) {
     const std::string text = q.q;
-    const int masks = (q.q_masks_phones ? 1 : 0) | (q.q_masks_ids ? 2 : 0);
-    const std::string which = std::to_string(masks);
-    const std::string match = masks ? "(instr(masked_numbers(t.content, " + which + "), ?) > 0 OR instr(masked_numbers(t.address, " +
-                                          which + "), ?) > 0)"
-                                    : "(instr(t.content, ?) > 0 OR instr(t.address, ?) > 0)";
+    // Masked: the words as the role reads them (a match there is one in the words as stored
+    // too, unless q holds the mask's *, so the cheap comparison goes first).
+    const bool masked = q.q_mask_plain || q.q_mask_confidential;
+    const bool star = q.q.find('*') != std::string::npos;
+    const std::string which = q.q_mask_plain == q.q_mask_confidential
+                                  ? std::to_string(q.q_mask_plain)
+                                  : "CASE WHEN COALESCE(json_extract(t.state, '$.confidential'), 0) THEN " +
+                                        std::to_string(q.q_mask_confidential) + " ELSE " + std::to_string(q.q_mask_plain) + " END";
+    const auto field = [&](const std::string& col) {
+      if (!masked) return "instr(" + col + ", ?) > 0";
+      const std::string as_read = "instr(masked_numbers(" + col + ", " + which + "), ?) > 0";
+      return star ? as_read : "(instr(" + col + ", ?) > 0 AND " + as_read + ")";
+    };
+    const std::string match = "(" + field("t.content") + " OR " + field("t.address") + ")";
     const std::string words = q.q_skips_confidential
                                   ? "(COALESCE(json_extract(t.state, '$.confidential'), 0) = 0 AND " + match + ")"
                                   : match;
     add("(t.number = ? OR " + words + ")", [text](Stmt& s, int i) { s.Bind(i, text); });
-    binds.push_back([text](Stmt& s, int i) { s.Bind(i, text); });
-    binds.push_back([text](Stmt& s, int i) { s.Bind(i, text); });
+    const int per_field = masked && !star ? 2 : 1;
+    for (int k = 0; k < 2 * per_field; ++k) binds.push_back([text](Stmt& s, int i) { s.Bind(i, text); });
   }
   if (!q.ids.empty()) {
     if (q.ids.size() > static_cast<size_t>(kMaxPageSize)) return InvalidArgument("ids", "at most 100 tickets at once");
@@ -2437,21 +2484,29 @@ Result<std::pair<int64_t, int64_t>> SqliteStore::KbStats(const std::string& kind
   });
 }
 
+namespace {
+Result<std::vector<Store::SynonymGroup>> ReadSynonymGroups(Connection& c) {
+  ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id, terms FROM kb_synonyms ORDER BY id LIMIT 10000"));
+  std::vector<Store::SynonymGroup> out;
+  Status st;
+  while (s.Step(&st)) out.push_back({s.Int(0), json::parse(s.Text(1)).get<std::vector<std::string>>()});
+  RETURN_IF_ERROR(st);
+  return out;
+}
+}  // namespace
+
 Result<std::vector<Store::SynonymGroup>> SqliteStore::KbSynonymGroups() {
-  using Out = std::vector<SynonymGroup>;
-  return Read<Out>([&](Connection& c) -> Result<Out> {
-    ASSIGN_OR_RETURN(auto s, c.Prepare("SELECT id, terms FROM kb_synonyms ORDER BY id LIMIT 10000"));
-    Out out;
-    Status st;
-    while (s.Step(&st)) out.push_back({s.Int(0), json::parse(s.Text(1)).get<std::vector<std::string>>()});
-    RETURN_IF_ERROR(st);
-    return out;
-  });
+  return Read<std::vector<SynonymGroup>>([&](Connection& c) { return ReadSynonymGroups(c); });
 }
 
-Result<Id> SqliteStore::KbAddSynonymGroup(const std::vector<std::string>& terms) {
+Result<Id> SqliteStore::KbAddSynonymGroup(const std::vector<std::string>& terms,
+                                          const std::function<Status(const std::vector<SynonymGroup>&)>& check) {
   const Id id = ids_->Next();
   return Write<Id>([&](Connection& c) -> Result<Id> {
+    if (check) {
+      ASSIGN_OR_RETURN(auto groups, ReadSynonymGroups(c));
+      RETURN_IF_ERROR(check(groups));
+    }
     ASSIGN_OR_RETURN(auto s, c.Prepare("INSERT INTO kb_synonyms(id, terms) VALUES(?, ?)"));
     RETURN_IF_ERROR(s.Bind(1, id).Bind(2, json(terms).dump()).Run());
     return id;
