@@ -88,6 +88,32 @@ export function auditDetail(e: AuditEntry): string {
   // A handled alert: its kind, then the note (the system's own, when it settled itself).
   const alert = e.action === 'alert_handled' ? /^(\w+): ([\s\S]*)$/.exec(d) : null
   if (alert) return `${alertKindLabels[alert[1]] ?? alert[1]}${alert[2] ? `：${alert[2]}` : ''}` + by
+  // A category made, renamed or retired: "物业 under 01, taxonomy version 7",
+  // "name 物业 -> 物业服务, retired with 3 subcategories, taxonomy version 8".
+  const made = e.action === 'category_created' ? /^(.*?)(?: under (\S+))?, taxonomy version (\d+)$/.exec(d) : null
+  if (made) return `「${made[1]}」${made[2] ? `（上级分类 ${made[2]}）` : ''}，分类体系第 ${made[3]} 版` + by
+  if (e.action === 'category_updated' && /, taxonomy version \d+$/.test(d)) {
+    return d.split(', ').map((part) => {
+      const renamed = /^name (.*) -> (.*)$/.exec(part)
+      if (renamed) return `名称 ${renamed[1]}→${renamed[2]}`
+      const retired = /^(retired|active)(?: with (\d+) subcategories)?$/.exec(part)
+      if (retired) return (retired[1] === 'retired' ? '停用' : '启用') + (retired[2] ? `（含 ${retired[2]} 个下级分类）` : '')
+      const v = /^taxonomy version (\d+)$/.exec(part)
+      return v ? `分类体系第 ${v[1]} 版` : part
+    }).filter(Boolean).join('、') + by
+  }
+  // A dispatch rule as it was and as it is: "0104 望江街道 -> 市城管局 + 市住建局, priority 10 => …".
+  if (e.action.startsWith('dispatch_rule_')) {
+    const rule = (r: string) => r.replace('(all categories)', '（全部分类）').replace(/, priority (-?\d+)$/, '，优先级 $1').replace(/ -> /, ' → 主办 ')
+      .replace(/ \+ /g, ' + 协办 ')
+    return d.split(' => ').map(rule).join(' 改为 ') + by
+  }
+  // An SLA policy saved: what it holds against the version it replaced.
+  const policy = e.action === 'sla_policy_update'
+    ? /^calendar (\S+), (\d+) rules, warning at (\d+)% \(version (\d+): calendar (\S+), (\d+) rules\)$/.exec(d) : null
+  if (policy) {
+    return `日历 ${policy[1]}，${policy[2]} 条规则，用时 ${policy[3]}% 预警（原第 ${policy[4]} 版：日历 ${policy[5]}，${policy[6]} 条规则）` + by
+  }
   // What an update changed: "name phone", "role agent->dispatcher unit 3->5", "name retired v4".
   // Other details (a new unit's or area's name, a rule's prefix) are shown as they are.
   if (!e.action.endsWith('_updated') && e.action !== 'user_created') return d + by

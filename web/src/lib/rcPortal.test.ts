@@ -52,6 +52,11 @@ describe('portal checks', () => {
     expect(publicError(429, 'x', 'too many failed look-ups of this number by phone digits; use the query code, or try again in 15 minutes')).toContain('查询码')
     expect(publicError(429, 'x', 'too many requests from your address; slow down')).toBe('操作过于频繁，请稍后再试')
     expect(publicError(409, 'x', 'this request is already closed and rated')).toContain('已评价')
+    // Answered on the spot and never rated: not "已评价".
+    expect(publicError(409, 'x', 'this request is already closed (answered on the spot, or closed after the callback) and can no longer be rated'))
+      .toBe('该诉求已办结（当场答复，或回访后办结），不能再评价')
+    expect(publicError(409, 'x', 'this request ended without an answer to rate here (transferred, merged into another request, or withdrawn)'))
+      .toContain('无需在此评价')
     expect(publicError(409, 'x', 'this request has not been answered yet; rate it once it is')).toContain('办理中')
   })
 })

@@ -114,7 +114,9 @@ export function publicError(status: number | undefined, fallback: string, messag
     return '操作过于频繁，请稍后再试'
   }
   if (status === 409) {
-    if (/already closed|rated/i.test(message)) return '该诉求已办结并已评价，感谢您的反馈'
+    if (/already closed and rated/i.test(message)) return '该诉求已办结并已评价，感谢您的反馈'
+    if (/already closed/i.test(message)) return '该诉求已办结（当场答复，或回访后办结），不能再评价'
+    if (/ended without an answer/i.test(message)) return '该诉求已转交其他部门、与相同诉求合并或已撤回，无需在此评价'
     if (/not been answered/i.test(message)) return '该诉求尚在办理中，答复后才能评价'
     return '该诉求当前不能评价（办理结果答复后、回访前可以评价）'
   }
