@@ -764,6 +764,16 @@ class LifecycleTest(Base):
         r = call("POST", "/api/v1/tickets/%s/actions/transfer" % t["id"], {"to": "911", "note": "x"}, T("agent1"))
         self.expect_error(r, 400, field="to")
 
+    def test_words_apart_each_match(self):
+        t = self.create(content="望江路锦绣花园小区门口夜间施工噪音扰民，请尽快处理。")
+        def found(text):
+            r = self.expect(call("GET", "/api/v1/tickets" + q(q=text, page_size=100), token=T("agent1")), 200).json
+            return t["id"] in [x["id"] for x in r["items"]]
+        self.assertTrue(found("锦绣花园 噪音"))
+        self.assertTrue(found("施工\u3000扰民"), "an ideographic space parts words too")
+        self.assertFalse(found("锦绣花园 停水"), "every word must be there")
+        self.assertFalse(found("锦绣花园噪音"), "written together, they are one string")
+
     def test_merge_into_open_ticket(self):
         target = self.dispatched()
         dup = self.create(content="滨江花园门口路灯不亮，重复反映。")
@@ -1306,6 +1316,10 @@ class PersonalDataTest(Base):
         for who in ("agent1", "h_a"):
             found = self.expect(call("GET", "/api/v1/tickets" + q(q="13977778888"), token=T(who)), 200).json
             self.assertIn(t["id"], [x["id"] for x in found["items"]], who)
+        # The unit looks its citizen up by phone, never by the ID number it does not see: seven
+        # digits at a time from one's middle find nothing.
+        found = self.expect(call("GET", "/api/v1/tickets" + q(q="0519800101"), token=T("h_a")), 200).json
+        self.assertNotIn(t["id"], [x["id"] for x in found["items"]])
         audit = self.expect(call("GET", "/api/v1/audit?page_size=50", token=T("admin")), 200).json["items"]
         self.assertIn(("caller_lookup", "q", "*******8888"),
                       [(e["action"], e["target"], e["detail"]) for e in audit if e["user_id"] == W.users["agent1"]["id"]])

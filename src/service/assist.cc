@@ -159,7 +159,11 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
     auto& c = units[rule->lead_unit_id];
     c.score += 0.5;
     c.reasons.push_back("派单目录: 分类" + (rule->category_prefix.empty() ? std::string("(全部)") : rule->category_prefix) +
-                        (rule->area_id ? " 区域" + IdToString(rule->area_id) : std::string()));
+                        (rule->area_id ? " 区域" + [&] {
+                          const Area* area = org.FindArea(rule->area_id);
+                          return area ? area->name : IdToString(rule->area_id);
+                        }()
+                                       : std::string()));
   }
   std::vector<std::vector<intel::UnitCount>> levels;
   std::vector<std::string> level_names;

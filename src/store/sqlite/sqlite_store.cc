@@ -4,6 +4,7 @@
 // lets them read while the writer writes.
 #include <sys/stat.h>
 
+#include <cctype>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -1286,26 +1287,53 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
   }
   if (!q.q.empty()) {
     const std::string text = q.q;
+    // Words apart (锦绣花园 噪音: a space or an ideographic space between them) each match,
+    // anywhere in the content or address, as the knowledge search reads a query; at most 8.
+    std::vector<std::string> words;
+    {
+      std::string spaced = q.q;
+      for (size_t at; (at = spaced.find("\xE3\x80\x80")) != std::string::npos;) spaced.replace(at, 3, " ");
+      for (size_t i = 0; i < spaced.size();) {
+        while (i < spaced.size() && std::isspace(static_cast<unsigned char>(spaced[i]))) ++i;
+        size_t j = i;
+        while (j < spaced.size() && !std::isspace(static_cast<unsigned char>(spaced[j]))) ++j;
+        if (j > i && words.size() < 8) words.push_back(spaced.substr(i, j - i));
+        i = j;
+      }
+    }
     // Masked: the words as the role reads them (a match there is one in the words as stored
-    // too, unless q holds the mask's *, so the cheap comparison goes first).
+    // too, unless the word holds the mask's *, so the cheap comparison goes first).
     const bool masked = q.q_mask_plain || q.q_mask_confidential;
-    const bool star = q.q.find('*') != std::string::npos;
     const std::string which = q.q_mask_plain == q.q_mask_confidential
                                   ? std::to_string(q.q_mask_plain)
                                   : "CASE WHEN COALESCE(json_extract(t.state, '$.confidential'), 0) THEN " +
                                         std::to_string(q.q_mask_confidential) + " ELSE " + std::to_string(q.q_mask_plain) + " END";
-    const auto field = [&](const std::string& col) {
-      if (!masked) return "instr(" + col + ", ?) > 0";
-      const std::string as_read = "instr(masked_numbers(" + col + ", " + which + "), ?) > 0";
-      return star ? as_read : "(instr(" + col + ", ?) > 0 AND " + as_read + ")";
-    };
-    const std::string match = "(" + field("t.content") + " OR " + field("t.address") + ")";
-    const std::string words = q.q_skips_confidential
+    std::string match;
+    std::vector<std::string> bound;  // each ? of `match`, in order
+    for (const std::string& w : words) {
+      const bool star = w.find('*') != std::string::npos;
+      const auto field = [&](const std::string& col) {
+        if (!masked) {
+          bound.push_back(w);
+          return "instr(" + col + ", ?) > 0";
+        }
+        const std::string as_read = "instr(masked_numbers(" + col + ", " + which + "), ?) > 0";
+        if (star) {
+          bound.push_back(w);
+          return as_read;
+        }
+        bound.push_back(w), bound.push_back(w);
+        return "(instr(" + col + ", ?) > 0 AND " + as_read + ")";
+      };
+      const std::string content = field("t.content");
+      match += (match.empty() ? "(" : " AND (") + content + " OR " + field("t.address") + ")";
+    }
+    if (match.empty()) match = "0";  // (q of blanks alone: the service trims it away)
+    const std::string found = q.q_skips_confidential
                                   ? "(COALESCE(json_extract(t.state, '$.confidential'), 0) = 0 AND " + match + ")"
-                                  : match;
-    add("(t.number = ? OR " + words + ")", [text](Stmt& s, int i) { s.Bind(i, text); });
-    const int per_field = masked && !star ? 2 : 1;
-    for (int k = 0; k < 2 * per_field; ++k) binds.push_back([text](Stmt& s, int i) { s.Bind(i, text); });
+                                  : "(" + match + ")";
+    add("(t.number = ? OR " + found + ")", [text](Stmt& s, int i) { s.Bind(i, text); });
+    for (const std::string& w : bound) binds.push_back([w](Stmt& s, int i) { s.Bind(i, w); });
   }
   if (!q.ids.empty()) {
     if (q.ids.size() > static_cast<size_t>(kMaxPageSize)) return InvalidArgument("ids", "at most 100 tickets at once");
