@@ -159,16 +159,23 @@ std::string Headline(const std::string& text) {
   // (我是要投诉楼下餐馆油烟扰民).
   static constexpr std::u32string_view kName[] = {U"我叫", U"我姓", U"本人叫", U"本人姓", U"姓名", U"联系人"};
   static constexpr std::u32string_view kWho[] = {U"我是", U"本人是"};
-  static constexpr std::u32string_view kWants = U"要想来请问诉报询映";
+  static constexpr std::u32string_view kWants = U"要想来请问在";
   const auto starts = [](std::u32string_view clause, const auto& words) {
     return std::any_of(std::begin(words), std::end(words), [&](auto w) { return clause.starts_with(w); });
+  };
+  // 我是 then 要/想/来/请/问… is what the caller wants; 我是李想 is a name.
+  const auto wants_next = [&](std::u32string_view clause) {
+    for (auto w : kWho) {
+      if (clause.starts_with(w)) return clause.size() > w.size() && kWants.find(clause[w.size()]) != std::u32string_view::npos;
+    }
+    return false;
   };
   for (int k = 0; k < 3; ++k) {
     size_t end = from;
     while (end < s.size() && kPause.find(s[end]) == std::u32string_view::npos && kStop.find(s[end]) == std::u32string_view::npos) ++end;
     const std::u32string_view clause = std::u32string_view(s).substr(from, end - from);
     const bool self = (clause.size() <= 12 && starts(clause, kName)) ||
-                      (clause.size() <= 10 && starts(clause, kWho) && clause.find_first_of(kWants) == std::u32string_view::npos);
+                      (clause.size() <= 10 && starts(clause, kWho) && !wants_next(clause));
     // A clause that is a number and little else (电话136****5678), not one that runs on into the matter.
     const bool contact = clause.size() <= 20 && clause.find(U"****") != std::u32string_view::npos;
     if (!(self || contact)) break;

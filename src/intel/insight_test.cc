@@ -309,6 +309,12 @@ TEST(Hotspots, AHeadlinePassesOverTheCallersNameAndNumber) {
   const auto alone = FindHotspots(only);
   ASSERT_EQ(alone.size(), 1u);
   EXPECT_EQ(alone[0].description, "我是翠湖花园业主");
+  // A name that happens to hold 想 or 来 is still a name.
+  std::vector<Message> named;
+  for (int i = 0; i < 5; ++i) named.push_back({"q" + std::to_string(i), "", "我是李想，翠湖花园门口垃圾堆积，没人清理", {}, "y" + std::to_string(i), 0});
+  const auto by_name = FindHotspots(named);
+  ASSERT_EQ(by_name.size(), 1u);
+  EXPECT_EQ(by_name[0].description, "翠湖花园门口垃圾堆积，没人清理");
   const auto meant = FindHotspots(wants);
   ASSERT_EQ(meant.size(), 1u);
   EXPECT_EQ(meant[0].description, "我是要投诉翠湖花园楼下餐馆油烟扰民，已经半年了");

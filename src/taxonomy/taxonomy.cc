@@ -46,12 +46,6 @@ Status CheckCategories(const std::vector<Category>& categories, size_t* at) {
     if (c.name.empty() || c.name.size() > kMaxCategoryNameBytes || !IsValidUtf8(c.name)) {
       return InvalidArgument("name", "category " + c.code + " needs a UTF-8 name of 1-200 bytes");
     }
-    // A name is shown in pickers, reports and CSV files: no control characters (NUL, BEL),
-    // and not blank, invisible (U+200B alone) or padded with what cannot be seen.
-    if (HasAsciiControl(c.name) || !HasVisibleText(c.name) || TrimInvisible(c.name) != c.name) {
-      return InvalidArgument("name", "category " + c.code + ": the name must be visible text without control characters "
-                                     "or blanks at its ends");
-    }
     if (!c.parent_code.empty() && !codes.count(c.parent_code)) {
       return InvalidArgument("parent_code", "'" + c.parent_code + "' of " + c.code + " is unknown");
     }
@@ -229,7 +223,20 @@ Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv, const std::
     if (at >= out.size()) return st;  // the whole set (empty, too many)
     return Status(st.code(), "taxonomy line " + std::to_string(made_at[at]) + ": " + st.message(), st.field());
   }
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (Status st = CheckCategoryName(out[i]); !st.ok()) {
+      return Status(st.code(), "taxonomy line " + std::to_string(made_at[i]) + ": " + st.message(), st.field());
+    }
+  }
   return out;
+}
+
+Status CheckCategoryName(const Category& c) {
+  if (HasAsciiControl(c.name) || !HasVisibleText(c.name) || TrimInvisible(c.name) != c.name) {
+    return InvalidArgument("name", "category " + c.code + ": the name must be visible text without control characters "
+                                   "or blanks at its ends");
+  }
+  return Status::Ok();
 }
 
 Status ValidateTaxonomy(const std::vector<Category>& categories) {

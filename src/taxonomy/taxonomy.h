@@ -37,6 +37,11 @@ Result<std::vector<Category>> ParseTaxonomyCsv(std::string_view csv, const std::
 // Checks codes are unique, parents exist, names are non-empty UTF-8 within limits.
 Status ValidateTaxonomy(const std::vector<Category>& categories);
 
+// A name is shown in pickers, reports and CSV files: no control characters (NUL, BEL), and not
+// blank, invisible (U+200B alone) or padded with what cannot be seen. Asked of what a file or
+// an edit brings, not of the whole standard (one stored before the rule would block every edit).
+Status CheckCategoryName(const Category& c);
+
 // Conflict when an active category under the same parent, other than `c` itself (same code),
 // already has c's name: pickers and reports would show two alike.
 Status SiblingNameFree(const std::vector<Category>& categories, const Category& c);
