@@ -593,6 +593,19 @@ class LifecycleTest(Base):
         self.assertFalse([a for a in t["assignments"] if a["state"] in ("pending", "accepted")
                           and a["unit_id"] != U("dept_a")], "no other unit keeps the order open")
 
+    def test_the_city_sending_a_relayed_order_to_a_street_takes_it_back(self):
+        # A street's return waits at the district; the city sends the order back to the street
+        # itself: that is the city's order now, not one made in the district's name.
+        t = self.create(content="望江街道某路段路灯不亮。")
+        t = self.act("disp1", t, "dispatch", {"unit_id": U("dc"), "mode": "relay"})
+        t = self.act("disp_dc", t, "dispatch", {"unit_id": U("street")})
+        t = self.act("h_street", t, "return", {"reason": "需先核实路段归属"})
+        t = self.act("disp1", t, "redispatch", {"unit_id": U("street")})
+        live = [a for a in t["assignments"] if a["state"] in ("pending", "accepted")]
+        self.assertEqual([(a["unit_id"], a["dispatched_by_unit_id"]) for a in live], [(U("street"), U("hub"))])
+        t = self.act("h_street", t, "return", {"reason": "确非本街道职责"})
+        self.assertEqual(self.events(t)[-1]["data"]["to_unit_id"], U("hub"), "its return comes back to the city")
+
     def test_extension_moves_deadline(self):
         t = self.in_progress()
         before = parse_iso(lead(t)["handle_due_at"])

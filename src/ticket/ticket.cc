@@ -678,9 +678,16 @@ Status Step::Redispatch(bool coordinate) {
   // of the chain (a reopened round has no relay above it) the actor's own centre dispatches.
   Assignment* replaced = active;
   Id by_unit = active->dispatched_by_unit_id;
+  // A level dispatched by a centre below the actor's is that centre's: the actor's own
+  // re-dispatch takes the order back from there (the city sending a district's order to one of
+  // its streets is the city's order, and a return comes back to the city), not one made in the
+  // district's name.
+  const Id mine_centre = ActorCentre();
   for (Assignment* x = active; x;) {
     const Unit* by = org().FindUnit(x->dispatched_by_unit_id);
-    if (!by || (org().InSubtree(cmd_.unit_id, by->id) && CentreCovers(by->id))) {
+    const bool below_mine = by && mine_centre && by->id != mine_centre && org().InSubtree(by->id, mine_centre) &&
+                            x->parent_id && t_.FindAssignment(x->parent_id);
+    if (!by || (!below_mine && org().InSubtree(cmd_.unit_id, by->id) && CentreCovers(by->id))) {
       replaced = x;
       by_unit = x->dispatched_by_unit_id;
       break;
