@@ -94,8 +94,7 @@ std::string WordsFor(const Ticket& t, const Actor& actor, const std::string& wor
   if (may_hide && WordsHidden(t, actor)) return intel::kConfidentialOnly;
   // Shown whole only where the field is (kFull): a field masked unless revealed is masked
   // in the words too, the reveal being of the fields.
-  const auto masked = [&](const char* field) { return AccessFor(actor.role, field, t.confidential) != FieldAccess::kFull; };
-  const PersonalNumbers which{.phones = masked("phone"), .ids = masked("id_number")};
+  const PersonalNumbers which = NumbersMaskedFor(actor.role, t.confidential);
   return which.phones || which.ids ? MaskPersonalNumbers(words, which) : words;
 }
 

@@ -62,6 +62,11 @@ FieldAccess AccessFor(Role role, const std::string& field, bool confidential) {
   return FieldAccess::kHidden;
 }
 
+PersonalNumbers NumbersMaskedFor(Role role, bool confidential) {
+  const auto masked = [&](const char* field) { return AccessFor(role, field, confidential) != FieldAccess::kFull; };
+  return {.phones = masked("phone"), .ids = masked("id_number")};
+}
+
 Service::Service(Store* store, const Clock* clock, IdGenerator* ids)
     : store_(store), clock_(clock), ids_(ids),
       policy_(std::make_shared<SlaPolicy>(SlaPolicyDoc::Default(), Calendar::Default())) {
@@ -1537,8 +1542,8 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
   }
   if (has_digit && !SearchesForPersonalNumber(q.q)) {
     const auto mask = [&](bool confidential) {
-      return (AccessFor(a.role, "phone", confidential) != FieldAccess::kFull ? 1 : 0) |
-             (AccessFor(a.role, "id_number", confidential) != FieldAccess::kFull ? 2 : 0);
+      const PersonalNumbers masked = NumbersMaskedFor(a.role, confidential);
+      return (masked.phones ? 1 : 0) | (masked.ids ? 2 : 0);
     };
     q.q_mask_plain = mask(false);
     q.q_mask_confidential = mask(true);

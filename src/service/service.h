@@ -36,6 +36,9 @@ Status CheckUsername(const std::string& username, const char* field = "username"
 // What a role sees of each personal-data field (documented in the README's matrix).
 enum class FieldAccess { kHidden, kMasked, kRevealable, kFull };
 FieldAccess AccessFor(Role role, const std::string& field, bool confidential);
+// The personal numbers written in a ticket's words that the role reads masked: those whose
+// field it does not see whole. What the views show, and what its word search matches against.
+PersonalNumbers NumbersMaskedFor(Role role, bool confidential);
 
 // The citizen as one actor may see them.
 struct CitizenView {

@@ -85,7 +85,7 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
   // them gave is given again (an older ticket may hold it).
   std::map<std::string, std::string> known;  // path -> code
   std::map<std::string, std::string> owner;  // code -> path, in the latest version that gave it
-  std::set<std::string> taken, given;        // codes ever given; codes this file has given
+  std::set<std::string> taken;               // codes ever given, by a version or this file
   for (const auto& version : versions) {
     std::map<std::string, const Category*> by_code;
     for (const Category& c : version) by_code[c.code] = &c, taken.insert(c.code);
@@ -148,8 +148,8 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
         std::string code;
         // A code a later version gave to another path (numbered by row order before codes were
         // kept) is that path's now: this one takes a new number.
-        if (auto k = known.find(path);
-            k != known.end() && CodeHasPrefix(k->second, parent) && owner[k->second] == path && !given.count(k->second)) {
+        // (A path takes its code once: code_of_path holds it for the rows after.)
+        if (auto k = known.find(path); k != known.end() && CodeHasPrefix(k->second, parent) && owner[k->second] == path) {
           code = k->second;
         } else {
           do {
@@ -162,7 +162,6 @@ Result<std::vector<Category>> FromPaths(const std::vector<std::vector<std::strin
           } while (taken.count(code));
         }
         taken.insert(code);
-        given.insert(code);
         code_of_path.emplace(path, code);
         out.push_back(Category{code, name, parent, level, true});
         made_at->push_back(lines[r]);
