@@ -665,6 +665,8 @@ class LifecycleTest(Base):
         self.act("h_a", t, "decide_suspension", {"approve": False}, status=403)
         r = call("POST", "/api/v1/tickets/%s/actions/decide_suspension" % t["id"], {"approve": "no"}, T("sup1"))
         self.expect_error(r, 400, "invalid_argument", "approve")
+        r = call("POST", "/api/v1/tickets/%s/actions/decide_suspension" % t["id"], {"approve": False}, T("sup1"))
+        self.expect_error(r, 400, "invalid_argument", "comment")
         t = self.act("sup1", t, "decide_suspension", {"approve": False, "comment": "先行处置，判决后补充答复"})
         self.assertEqual(t["status"], "in_progress")
         self.assertFalse(lead(t)["suspend_requested"])
@@ -2069,6 +2071,16 @@ class PublicTest(Base):
                 break
         self.assertEqual(codes[-1], 429, codes)
         self.assertEqual(r.headers.get("Retry-After"), "1")  # 60 a minute: a request a second
+
+    def test_a_refused_submission_costs_no_submission(self):
+        # Fifteen forms without a phone (the burst is 10): each refused by name, and the
+        # corrected form still goes in.
+        for _ in range(15):
+            r = call_from("127.0.0.17", "POST", "/api/v1/public/tickets", {"content": "小区路灯不亮已经一周"})
+            self.expect_error(r, 400, field="phone")
+        r = call_from("127.0.0.17", "POST", "/api/v1/public/tickets",
+                      {"content": "小区路灯不亮已经一周", "phone": "13912345678"})
+        self.expect(r, 201)
 
     def test_public_lookup_locks_after_five_failures(self):
         t = self.create(citizen={"phone": "13512348888"})

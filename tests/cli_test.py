@@ -479,7 +479,14 @@ class CliTest(unittest.TestCase):
             write("other.db.key", f.read())
         code, _, err = run("import", "--db", other, "areas", write("a.csv", b"name,kind,parent,aliases\n"))
         self.assertNotEqual(code, 0)
-        self.assertIn("other.db: ", err)
+        self.assertIn("other.db is not a SQLite database", err)
+        # Without its key too: the file is named for what it is, not for a missing key.
+        os.remove(other + ".key")
+        code, _, err = run("import", "--db", other, "areas", os.path.join(self.dir, "a.csv"))
+        self.assertEqual(code, 2, err)
+        self.assertIn("other.db is not a SQLite database", err)
+        self.assertNotIn("data key", err)
+        self.assertFalse(os.path.exists(other + ".key"))
         # An empty file is no database init made: refused, not filled as a new one.
         empty = write("empty.db", b"")
         write("empty.db.key", open(self.db + ".key", "rb").read())

@@ -2175,10 +2175,13 @@ void ApiServer::Impl::PublicRoutes() {
     SendJson(res, 200, PublicProgressJson(*p, *svc->Org()));
   });
   // A citizen files a request: {content, phone, name?, address?, request_type?}.
+  // A submission the form refuses (400) costs nothing: a citizen correcting a field is not
+  // slowed down; what reaches the store takes one of the address's submissions.
   Post("/api/v1/public/tickets", "/api/v1/public/tickets", [this](const Req& req, Res& res) {
-    if (!public_write_limiter.Allow(ClientAddress(req), svc->clock()->NowMs())) {
-      return SendTooMany(res, public_write_limiter, "too many submissions from your address; slow down");
-    }
+    const auto too_many = [&] {
+      SendTooMany(res, public_write_limiter, "too many submissions from your address; slow down");
+    };
+    if (!public_write_limiter.Has(ClientAddress(req), svc->clock()->NowMs())) return too_many();
     auto body = BodyObject(req, 64 * 1024);
     if (!body.ok()) return SendError(res, body.status());
     std::string content, phone, name, address, type = "consultation";
@@ -2204,6 +2207,7 @@ void ApiServer::Impl::PublicRoutes() {
       }
       return SendError(res, in.status());
     }
+    if (!public_write_limiter.Allow(ClientAddress(req), svc->clock()->NowMs())) return too_many();
     auto created = svc->PublicSubmit(std::move(in).value(), req.get_header_value("Idempotency-Key"));
     if (!created.ok()) return SendError(res, created.status());
     const auto& t = created->ticket;

@@ -7,6 +7,8 @@
 #include <cstring>
 
 #include <filesystem>
+#include <fstream>
+#include <string_view>
 
 #include <pthread.h>
 #include <signal.h>
@@ -47,6 +49,15 @@ Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock)
   // An empty file is no database `init` made either (SQLite would take it as a new one).
   if (!create && db_existed && std::filesystem::is_regular_file(db_path, ec) && std::filesystem::file_size(db_path, ec) == 0) {
     return InvalidArgument("db", db_path + " is an empty file, not a database (create one with: hotline init --db " + db_path + ")");
+  }
+  // Another kind of file is named as such, before its missing key could be blamed.
+  if (db_existed && std::filesystem::is_regular_file(db_path, ec) && std::filesystem::file_size(db_path, ec) > 0) {
+    std::ifstream in(db_path, std::ios::binary);
+    char head[16] = {};
+    in.read(head, sizeof head);
+    if (std::string_view(head, static_cast<size_t>(in.gcount())) != std::string_view("SQLite format 3\0", 16)) {
+      return InvalidArgument("db", db_path + " is not a SQLite database");
+    }
   }
   // A key file this call creates is taken back if the database then fails to open (not a
   // database, a directory, another key): it would sit beside the file and key nothing.

@@ -222,6 +222,9 @@ Result<TicketInput> ParseTicketInput(std::string_view body) {
   if (in.channel == "phone" && in.citizen.phone.empty()) {
     return InvalidArgument("citizen.phone", "is required for a phone request (the number called back)");
   }
+  if (in.channel == "sms" && in.citizen.phone.empty()) {
+    return InvalidArgument("citizen.phone", "is required for an SMS request (the number it came from)");
+  }
   return in;
 }
 

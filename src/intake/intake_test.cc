@@ -57,6 +57,7 @@ TEST(Intake, ErrorsNameTheField) {
   EXPECT_EQ(field(R"({"channel":"web","request_type":"x","content":"a"})"), "request_type");
   EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","urgency":"panic"})"), "urgency");
   EXPECT_EQ(field(R"({"channel":"phone","request_type":"help","content":"a"})"), "citizen.phone");
+  EXPECT_EQ(field(R"({"channel":"sms","request_type":"help","content":"a"})"), "citizen.phone");  // the sender
   EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","citizen":{"phone":"12"}})"), "citizen.phone");
   EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","tags":[1]})"), "tags[0]");
   EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","citizen":{"kind":"enterprise","org_name":"某公司","credit_code":"bad"}})"), "citizen.credit_code");

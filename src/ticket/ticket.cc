@@ -800,6 +800,7 @@ Status Step::DecideExtension() {
   }
   if (!CentreCovers(a->dispatched_by_unit_id)) return PermissionDenied("the order was dispatched by another centre");
   if (!cmd_.approve) return InvalidArgument("approve", "is required");
+  if (!*cmd_.approve && cmd_.comment.empty()) return InvalidArgument("comment", "is required when refusing an extension");
   const int days = a->extension_days_requested;
   json data = {{"assignment_id", IdToString(a->id)}, {"days", days}, {"approved", *cmd_.approve}};
   if (*cmd_.approve) {
@@ -879,6 +880,7 @@ Status Step::DecideSuspension() {
   if (!a) return Conflict("invalid_transition", "no suspension request is waiting");
   if (!CentreCovers(a->dispatched_by_unit_id)) return PermissionDenied("the order was dispatched by another centre");
   if (!cmd_.approve) return InvalidArgument("approve", "is required");
+  if (!*cmd_.approve && cmd_.comment.empty()) return InvalidArgument("comment", "is required when refusing a suspension");
   json data = {{"assignment_id", IdToString(a->id)}, {"reason", a->suspend_reason}};
   if (!cmd_.comment.empty()) data["comment"] = cmd_.comment;
   if (*cmd_.approve) {

@@ -515,7 +515,11 @@ TEST_F(Lifecycle, AnAssistingUnitAsksForAnExtensionOfItsOwnPart) {
   t = Must(t, decide, supervisor());
   EXPECT_EQ(t.FindAssignment(assist_id)->handle_due_at, assist_due + 3 * kDayMs);
   EXPECT_EQ(t.due_at, overall) << "the citizen's deadline stays the lead's";
-  // One request left: no need to name it.
+  // One request left: no need to name it. Refusing it needs a word for the unit.
+  Command refuse = Cmd(C::kDecideExtension);
+  refuse.approve = false;
+  refuse.comment.clear();
+  EXPECT_EQ(Run(t, refuse, supervisor()).status().field(), "comment");
   t = Must(t, Cmd(C::kDecideExtension), supervisor());
   EXPECT_EQ(t.FindAssignment(lead_id)->extension_days_requested, 0);
   EXPECT_EQ(t.due_at, overall + 3 * kDayMs);
@@ -849,8 +853,11 @@ TEST_F(Lifecycle, ASuspensionRequestIsApprovedOrRefused) {
   EXPECT_EQ(Run(t, decide, handler()).status().code(), Code::kPermissionDenied);
   decide.approve.reset();
   EXPECT_EQ(Run(t, decide, supervisor()).status().field(), "approve");
-  // Refused: the unit goes on with its clock running, and may ask again.
+  // Refused: the unit goes on with its clock running, and may ask again. A refusal says why.
   decide.approve = false;
+  decide.comment.clear();
+  EXPECT_EQ(Run(t, decide, supervisor()).status().field(), "comment");
+  decide.comment = "意见";
   auto r = Run(t, decide, supervisor());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->events.back().type, "suspend_refused");

@@ -29,6 +29,9 @@ describe('action dialogs', () => {
   it('checks required fields', () => {
     expect(missingFields('return', m())).toEqual({ reason: '退单原因：必填' })
     expect(missingFields('review', m({ decision: 'reject' }))).toEqual({ comment: '审核意见：退回时必填' })
+    expect(missingFields('decide_extension', m({ approve: false }))).toEqual({ comment: '意见：不同意时必填' })
+    expect(missingFields('decide_suspension', m({ approve: false, comment: '先行处置' }))).toEqual({})
+    expect(missingFields('decide_suspension', m({ approve: true }))).toEqual({})
     expect(missingFields('dispatch', m({ unit_id: '5', assisting_unit_ids: ['5'] }))).toHaveProperty('assisting_unit_ids')
     expect(missingFields('request_extension', m({ days: 0, reason: 'x' }))).toHaveProperty('days')
     expect(missingFields('request_extension', m({ days: 31, reason: 'x' }))).toHaveProperty('days')

@@ -72,12 +72,12 @@ export const actionFields: Record<string, FieldSpec[]> = {
   ],
   decide_extension: [
     { key: 'approve', label: '审批结果', kind: 'approve', required: true },
-    { key: 'comment', label: '意见', kind: 'textarea' },
+    { key: 'comment', label: '意见', kind: 'textarea', placeholder: '不同意时必填' },
   ],
   suspend: [{ key: 'reason', label: '挂起原因', kind: 'textarea', required: true }],
   decide_suspension: [
     { key: 'approve', label: '审批结果', kind: 'approve', required: true },
-    { key: 'comment', label: '意见', kind: 'textarea' },
+    { key: 'comment', label: '意见', kind: 'textarea', placeholder: '不同意时必填' },
   ],
   resume: [],
   coordinate: [
@@ -126,6 +126,9 @@ export function missingFields(action: string, m: ActionModel): Record<string, st
     if (f.kind === 'days' && (!Number.isInteger(v) || v < 1 || v > MAX_EXTENSION_DAYS)) out[f.key] = `${f.label}：应为 1 到 ${MAX_EXTENSION_DAYS} 的整数`
   }
   if (action === 'review' && m.decision === 'reject' && !m.comment.trim()) out.comment = '审核意见：退回时必填'
+  if ((action === 'decide_extension' || action === 'decide_suspension') && m.approve === false && !m.comment.trim()) {
+    out.comment = '意见：不同意时必填'
+  }
   if (action === 'callback' && m.outcome === 'reached' && !m.rating) out.rating = '满意度：联系上市民时必填'
   if (action === 'dispatch' && m.unit_id && m.assisting_unit_ids.includes(m.unit_id)) {
     out.assisting_unit_ids = '协办单位：主办单位不能同时为协办单位'
