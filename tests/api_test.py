@@ -110,6 +110,22 @@ def call_from(address, method, path, body=None):
         conn.close()
 
 
+def call_with_headers(method, path, header_pairs, body=None):
+    """A request whose headers may repeat (urllib keeps one of each name)."""
+    u = urllib.parse.urlsplit(BASE)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    try:
+        data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        conn.putrequest(method, path)
+        for name, value in [("Content-Type", "application/json"), ("Content-Length", str(len(data)))] + header_pairs:
+            conn.putheader(name, value)
+        conn.endheaders(data)
+        r = conn.getresponse()
+        return Resp(r.status, r.headers, r.read())
+    finally:
+        conn.close()
+
+
 def q(**params):
     return "?" + urllib.parse.urlencode(params)
 
@@ -1504,6 +1520,48 @@ class PersonalDataTest(Base):
 class ErrorTest(Base):
     def post_ticket(self, body=None, raw=None, headers=None):
         return call("POST", "/api/v1/tickets", body, T("agent1"), headers=headers, raw=raw)
+
+    def test_what_would_be_dropped_or_guessed_is_refused_by_name(self):
+        # A misspelt field on a create is named, as on an edit, rather than dropped.
+        for path, body, field in (
+                ("/api/v1/units", {"name": "错字单位", "kind": "department", "phon": "0731-1"}, "phon"),
+                ("/api/v1/areas", {"name": "错字区", "kind": "district", "alias": ["某小区"]}, "alias"),
+                ("/api/v1/users", {"username": "typo1", "password": PASSWORD, "role": "agent",
+                                   "unit_id": U("hub"), "is_admin": True}, "is_admin"),
+                ("/api/v1/categories", {"code": "Z8", "name": "错字", "bogus": 1}, "bogus")):
+            self.expect_error(call("POST", path, body, T("admin")), 400, "invalid_argument", field)
+        # A key given twice inside an object is named by its path.
+        r = self.post_ticket(raw='{"channel":"web","request_type":"help","content":"路灯不亮",'
+                                 '"citizen":{"phone":"13912345678","phone":"13912345679"}}'.encode(),
+                             headers={"Content-Type": "application/json"})
+        self.expect_error(r, 400, "invalid_argument", "citizen.phone")
+        # A raw '=' inside a query value would be cut to what follows the last one.
+        t = self.create()
+        r = call("POST", "/api/v1/tickets/%s/attachments?name=a=b.png" % t["id"], raw=b"x", token=T("agent1"),
+                 headers={"Content-Type": "image/png"})
+        self.expect_error(r, 400, "invalid_argument", "name")
+        self.expect_error(call("GET", "/api/v1/tickets?q=a=b", token=T("agent1")), 400, "invalid_argument", "q")
+        self.expect(call("GET", "/api/v1/tickets?q=a%3Db", token=T("agent1")), 200)
+        # Headers that say who asks, which version or which retry count once.
+        r = call_with_headers("POST", "/api/v1/tickets/%s/actions/note" % t["id"],
+                              [("Authorization", "Bearer " + T("agent1")), ("If-Match", '"1"'), ("If-Match", '"7"')],
+                              {"content": "n"})
+        self.expect_error(r, 400, "invalid_argument", "If-Match")
+        r = call_with_headers("GET", "/api/v1/auth/me", [("Authorization", "Bearer " + T("agent1")),
+                                                         ("Authorization", "Bearer " + T("admin"))])
+        self.expect_error(r, 400, "invalid_argument", "Authorization")
+        # An id no record can have is quoted back, not read as 0.
+        r = call("GET", "/api/v1/tickets/99999999999999999999", token=T("agent1"))
+        self.expect_error(r, 404)
+        self.assertIn("99999999999999999999", r.json["error"]["message"])
+        # Control characters are dropped from text, C1 ones (U+0085, U+009B) too; a tag holding
+        # one is refused.
+        t = self.create(content="路灯\u007f不亮\u0085了\u009b31m", title="标题\u0001\u0085")
+        got = self.get("agent1", t)
+        self.assertEqual(got["content"], "路灯不亮了31m")
+        self.assertEqual(got["title"], "标题")
+        r = self.post_ticket({"channel": "web", "request_type": "help", "content": "路灯不亮", "tags": ["a\u001bb"]})
+        self.expect_error(r, 400, "invalid_argument", "tags[0]")
 
     def test_values_are_read_whole_or_refused(self):
         # Dates that do not exist are refused, not rolled over.

@@ -419,6 +419,10 @@ Status CheckQueryString(const std::string& target) {
         return InvalidArgument(name, "has a broken %-escape (write % itself as %25)");
       }
     }
+    // httplib would keep only what follows the last '=' (name=a=b.png stores b.png).
+    if (eq != std::string_view::npos && pair.find('=', eq + 1) != std::string_view::npos) {
+      return InvalidArgument(name, "holds a second '=': write '=' inside a value as %3D");
+    }
     for (const char c : httplib::detail::decode_url(std::string(pair), true)) {
       if ((static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
         return InvalidArgument(name, "holds a control character");
@@ -659,6 +663,26 @@ void ApiServer::Impl::Routes() {
         SendError(res, st);
         return R::Handled;
       }
+      // A number in the path too big to be any record's id is answered as such, with the
+      // number sent (parsed, it would read as id 0).
+      for (size_t at = 0; at < req.path.size();) {
+        size_t end = req.path.find('/', at);
+        if (end == std::string::npos) end = req.path.size();
+        const std::string_view seg = std::string_view(req.path).substr(at, end - at);
+        if (seg.size() > 18 && IsDigits(seg) && !ParseId(std::string(seg))) {
+          SendError(res, NotFound("no record has the id " + std::string(seg.substr(0, 40)) + (seg.size() > 40 ? "…" : "")));
+          return R::Handled;
+        }
+        at = end + 1;
+      }
+      // A header that says who asks, which version is edited or which retry this is counts
+      // once: given twice, the library would take the first and which one counts is a guess.
+      for (const char* h : {"Authorization", "If-Match", "Idempotency-Key", "Content-Type"}) {
+        if (req.get_header_value_count(h) > 1) {
+          SendError(res, InvalidArgument(h, "is given more than once (which one counts would be a guess)"));
+          return R::Handled;
+        }
+      }
     }
     if (req.path.rfind("/api/", 0) != 0 || (req.method != "POST" && req.method != "PUT" && req.method != "PATCH")) {
       return R::Unhandled;
@@ -695,6 +719,12 @@ void ApiServer::Impl::Routes() {
                                      {"message", "the URL is longer than " + std::to_string(CPPHTTPLIB_REQUEST_URI_MAX_LENGTH) +
                                                      " bytes: send long text in a POST body (a whole message to "
                                                      "POST /api/v1/kb/suggest as {\"text\"})"},
+                                     {"details", json::object()}}}});
+    } else if (res.status == 400) {
+      // The library could not read the request: its line, a header, or a header block too long.
+      SendJson(res, 400, {{"error", {{"code", "bad_request"},
+                                     {"message", "the request could not be read: a malformed request line or header, "
+                                                 "or headers longer than the server accepts"},
                                      {"details", json::object()}}}});
     } else if (res.status >= 400) {
       SendJson(res, res.status, {{"error", {{"code", "http_" + std::to_string(res.status)},
@@ -1621,7 +1651,10 @@ void ApiServer::Impl::OrgRoutes() {
     if (!body.ok()) return SendError(res, body.status());
     Unit u;
     std::string kind;
-    Status st = StrField(*body, "name", true, 200, &u.name);
+    // A misspelt field (phon, aera_id) is refused by name, as the edit form's are: dropped, the
+    // unit would be made without it and the answer would still be 201.
+    Status st = RefuseUnknownFields(*body, "", {"name", "kind", "parent_id", "area_id", "phone"});
+    if (st.ok()) st = StrField(*body, "name", true, 200, &u.name);
     if (st.ok()) st = StrField(*body, "kind", true, 32, &kind);
     if (st.ok() && !ParseUnitKind(kind)) {
       st = InvalidArgument("kind", "must be city_center, district_center, sub_center, department, street, community or utility");
@@ -1666,7 +1699,8 @@ void ApiServer::Impl::OrgRoutes() {
     if (!body.ok()) return SendError(res, body.status());
     Area area;
     std::string kind;
-    Status st = StrField(*body, "name", true, 200, &area.name);
+    Status st = RefuseUnknownFields(*body, "", {"name", "kind", "parent_id", "aliases"});
+    if (st.ok()) st = StrField(*body, "name", true, 200, &area.name);
     if (st.ok()) st = StrField(*body, "kind", true, 32, &kind);
     if (st.ok() && !ParseAreaKind(kind)) st = InvalidArgument("kind", "must be district, street or community");
     if (st.ok()) st = IdField(*body, "parent_id", false, &area.parent_id);
@@ -1787,7 +1821,8 @@ void ApiServer::Impl::OrgRoutes() {
     auto body = BodyObject(req, opts.max_json_bytes);
     if (!body.ok()) return SendError(res, body.status());
     Category c;
-    Status st = StrField(*body, "code", true, 32, &c.code);
+    Status st = RefuseUnknownFields(*body, "", {"code", "name", "parent_code"});
+    if (st.ok()) st = StrField(*body, "code", true, 32, &c.code);
     if (st.ok()) st = StrField(*body, "name", true, 200, &c.name);
     if (st.ok()) st = StrField(*body, "parent_code", false, 32, &c.parent_code);
     if (!st.ok()) return SendError(res, st);
@@ -1849,7 +1884,8 @@ void ApiServer::Impl::OrgRoutes() {
     if (!body.ok()) return SendError(res, body.status());
     User u;
     std::string role, password;
-    Status st = StrField(*body, "username", true, 64, &u.username);
+    Status st = RefuseUnknownFields(*body, "", {"username", "password", "role", "unit_id", "display_name"});
+    if (st.ok()) st = StrField(*body, "username", true, 64, &u.username);
     if (st.ok()) st = StrField(*body, "password", true, 200, &password);
     if (st.ok()) st = StrField(*body, "role", true, 32, &role);
     if (st.ok() && !ParseRole(role)) {

@@ -93,6 +93,15 @@ TEST(Text, InvisibleCharactersAreBlanks) {
   EXPECT_EQ(TrimInvisible("\u200b \u200b"), "");
 }
 
+TEST(Text, ControlCharactersAreDroppedC0AndC1) {
+  // ESC and BEL, DEL, and the C1 controls (NEL U+0085, CSI U+009B) show as nothing or as an
+  // escape; tab and line breaks are text.
+  EXPECT_EQ(CleanText(" 路灯\x1b\x07\x7f不亮\xc2\x85了\xc2\x9b" "31m\t。\n "), "路灯不亮了31m\t。");
+  EXPECT_EQ(CleanText("\xc2\xa0" "é\xc2\xa9"), "é\xc2\xa9");  // NBSP trimmed, © and é kept
+  EXPECT_TRUE(HasNonWhitespaceControl("a\xc2\x9b" "b"));
+  EXPECT_FALSE(HasNonWhitespaceControl("a\tb\n©"));
+}
+
 TEST(Text, CsvQuotesAndNewlines) {
   auto rows = ParseCsv("\xEF\xBB\xBF" "a,b,c\n\"x,1\",\"he said \"\"hi\"\"\",\"two\nlines\"\r\nlast,,\n");
   ASSERT_TRUE(rows.ok());
@@ -131,7 +140,9 @@ TEST(Json, AKeyGivenTwiceInOneObjectIsRefused) {
   auto dup = ParseJsonObject(R"({"status":"closed","content":"x","status":"open"})");
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.status().field(), "status");
-  EXPECT_EQ(ParseJsonObject(R"({"a":{"b":1,"b":2}})").status().field(), "b");
+  EXPECT_EQ(ParseJsonObject(R"({"a":{"b":1,"b":2}})").status().field(), "a.b");  // named by its path
+  EXPECT_EQ(ParseJsonObject(R"({"a":1,"citizen":{"name":"x","phone":"1","phone":"2"}})").status().field(), "citizen.phone");
+  EXPECT_EQ(ParseJsonObject(R"({"rules":[{"u":1},{"u":1,"u":2}]})").status().field(), "rules.u");
   EXPECT_TRUE(ParseJsonObject(R"({"a":{"b":1},"c":{"b":2},"b":[{"b":3},{"b":4}]})").ok());
   EXPECT_EQ(ParseJsonObject("[1]").status().message(), "body: must be a JSON object");
   EXPECT_EQ(ParseJsonObject("{", "line").status().message(), "line: is not valid JSON (at character 2)");

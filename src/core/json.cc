@@ -13,16 +13,34 @@ using nlohmann::json;
 
 json ParseJsonText(std::string_view text, std::string* duplicate) {
   duplicate->clear();
-  std::vector<std::set<std::string>> open;  // the keys of each object being read, innermost last
+  // Each object or array being read, innermost last: its path (citizen, items) and, for an
+  // object, its keys so far. A key given twice is named by its path (citizen.phone).
+  struct Open {
+    bool object = false;
+    std::string path, last_key;
+    std::set<std::string> keys;
+  };
+  std::vector<Open> open;
+  const auto join = [](const std::string& a, const std::string& b) { return a.empty() ? b : a + "." + b; };
   const json::parser_callback_t seen = [&](int, json::parse_event_t event, json& parsed) {
     switch (event) {
-      case json::parse_event_t::object_start: open.emplace_back(); break;
+      case json::parse_event_t::object_start:
+      case json::parse_event_t::array_start: {
+        Open o;
+        o.object = event == json::parse_event_t::object_start;
+        if (!open.empty()) o.path = open.back().object ? join(open.back().path, open.back().last_key) : open.back().path;
+        open.push_back(std::move(o));
+        break;
+      }
       case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
         if (!open.empty()) open.pop_back();
         break;
       case json::parse_event_t::key:
-        if (!open.empty() && !open.back().insert(parsed.get<std::string>()).second && duplicate->empty()) {
-          *duplicate = parsed.get<std::string>();
+        if (!open.empty()) {
+          Open& o = open.back();
+          o.last_key = parsed.get<std::string>();
+          if (!o.keys.insert(o.last_key).second && duplicate->empty()) *duplicate = join(o.path, o.last_key);
         }
         break;
       default: break;

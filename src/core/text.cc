@@ -16,9 +16,23 @@ bool IsNonWhitespaceControl(char ch) {
   const auto u = static_cast<unsigned char>(ch);
   return (u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || u == 0x7f;
 }
+
+// The length of the C1 control character (U+0080–U+009F: NEL, CSI …, two bytes in UTF-8) that
+// starts s[i], or 0. A terminal reads U+009B as an escape, as it does ESC.
+size_t C1ControlAt(std::string_view s, size_t i) {
+  return i + 1 < s.size() && static_cast<unsigned char>(s[i]) == 0xC2 && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+                 static_cast<unsigned char>(s[i + 1]) <= 0x9F
+             ? 2
+             : 0;
+}
 }  // namespace
 
-bool HasNonWhitespaceControl(std::string_view s) { return std::any_of(s.begin(), s.end(), IsNonWhitespaceControl); }
+bool HasNonWhitespaceControl(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (IsNonWhitespaceControl(s[i]) || C1ControlAt(s, i)) return true;
+  }
+  return false;
+}
 
 bool IsDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
@@ -105,8 +119,12 @@ std::string Trim(std::string_view s) {
 std::string CleanText(std::string_view s) {
   std::string kept;
   kept.reserve(s.size());
-  for (char ch : s) {
-    if (!IsNonWhitespaceControl(ch)) kept += ch;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (const size_t c1 = C1ControlAt(s, i)) {
+      i += c1 - 1;
+    } else if (!IsNonWhitespaceControl(s[i])) {
+      kept += s[i];
+    }
   }
   return Trim(kept);
 }

@@ -213,8 +213,10 @@ Result<TicketInput> ParseTicketInput(std::string_view body) {
       const auto& t = (*it)[i];
       const std::string f = "tags[" + std::to_string(i) + "]";
       if (!t.is_string()) return InvalidArgument(f, "must be a string");
-      std::string v = Trim(t.get<std::string>());
+      // A tag is one short label that lists filter by: no control characters, no line breaks.
+      std::string v = TrimInvisible(t.get<std::string>());
       if (v.empty() || v.size() > 60) return InvalidArgument(f, "must be 1-60 bytes");
+      if (HasAsciiControl(v) || HasNonWhitespaceControl(v)) return InvalidArgument(f, "must not hold control characters");
       if (std::find(in.tags.begin(), in.tags.end(), v) == in.tags.end()) in.tags.push_back(v);
     }
   }

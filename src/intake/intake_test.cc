@@ -60,6 +60,9 @@ TEST(Intake, ErrorsNameTheField) {
   EXPECT_EQ(field(R"({"channel":"sms","request_type":"help","content":"a"})"), "citizen.phone");  // the sender
   EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","citizen":{"phone":"12"}})"), "citizen.phone");
   EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","tags":[1]})"), "tags[0]");
+  EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","tags":["\u0001"]})"), "tags[0]");
+  EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","tags":["ok","a\u001bb"]})"), "tags[1]");
+  EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","tags":["a\u009bb"]})"), "tags[0]");
   EXPECT_EQ(field(R"({"channel":"web","request_type":"help","content":"a","citizen":{"kind":"enterprise","org_name":"某公司","credit_code":"bad"}})"), "citizen.credit_code");
   // GB 32100: the alphabet leaves out I, O, S, V and Z, and the last character checks the rest.
   const auto credit = [&](const char* code) {
