@@ -64,6 +64,13 @@ describe('api client', () => {
       .toBe('同义词：每个词应为 1 到 100 字节（约 33 个汉字）')
     expect(describeError(new ApiError(400, 'invalid_argument', 'keywords: each must be a string of at most 100 bytes', 'keywords')))
       .toBe('关键词：每项最多 100 字节（约 33 个汉字）')
+    // `to` is a period's end when the message is about the period, a transfer's destination otherwise.
+    expect(describeError(new ApiError(400, 'invalid_argument', 'to: a report covers at most 400 days', 'to')))
+      .toBe('结束时间：统计期最长 400 天')
+    expect(describeError(new ApiError(400, 'invalid_argument', 'to: the period must be 1 ms to 400 days long', 'to')))
+      .toBe('结束时间：结束时间应晚于开始时间，统计期最长 400 天')
+    expect(describeError(new ApiError(400, 'invalid_argument', 'date: expected a date such as 2026-11-23 (or ISO 8601)', 'date')))
+      .toBe('日期：日期格式不正确')
     expect(describeError(new ApiError(403, 'permission_denied', 'only the lead unit may suspend; your unit assists (协办) on this order', undefined)))
       .toBe('只有主办单位可以挂起，本单位为协办单位')
     expect(describeError(new ApiError(409, 'conflict', 'username: Agent1 differs from the existing agent1 only in case', 'username')))

@@ -79,7 +79,9 @@ const detailPatterns: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^at most (\d+)$/, (m) => `最多 ${m[1]}`],
   [/^resume the suspended order before replying/, '工单已挂起，请先恢复办理再反馈'],
   [/^must hold 5 to 20 digits$/, '应为 5 到 20 位数字'],
-  [/^expected ISO 8601|^is not a date/, '日期格式不正确'],
+  [/^expected ISO 8601|^is not a date|^expected a date such as/, '日期格式不正确'],
+  [/^a report covers at most (\d+) days/, (m) => `统计期最长 ${m[1]} 天`],
+  [/^the period must be 1 ms to (\d+) days long/, (m) => `结束时间应晚于开始时间，统计期最长 ${m[1]} 天`],
   [/^must be after from$/, '应晚于开始时间'],
   [/^no area with id/, '区域不存在'],
   [/^no unit with id|^no such unit/, '单位不存在'],
@@ -219,7 +221,9 @@ export function describeError(e: unknown): string {
     const generic = codeMessages[e.code]
     let detail = e.message
     if (e.field && detail.startsWith(e.field + ':')) detail = detail.slice(e.field.length + 1).trim()
-    if (e.field) return `${fieldLabel(e.field)}：${translateDetail(detail)}`
+    // `to` is a transfer's destination, or the end of a period (统计期) when the message is about one.
+    const label = e.field === 'to' && /period|report|date|ISO/.test(detail) ? '结束时间' : fieldLabel(e.field)
+    if (e.field) return `${label}：${translateDetail(detail)}`
     const zh = translateDetail(detail)
     if (zh !== detail) return zh
     return generic ? `${generic}（${detail}）` : detail
