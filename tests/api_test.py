@@ -1558,7 +1558,7 @@ class ErrorTest(Base):
         # one is refused.
         t = self.create(content="路灯\u007f不亮\u0085了\u009b31m", title="标题\u0001\u0085")
         got = self.get("agent1", t)
-        self.assertEqual(got["content"], "路灯不亮了31m")
+        self.assertEqual(got["content"], "路灯不亮\n了31m")  # NEL is a line break
         self.assertEqual(got["title"], "标题")
         r = self.post_ticket({"channel": "web", "request_type": "help", "content": "路灯不亮", "tags": ["a\u001bb"]})
         self.expect_error(r, 400, "invalid_argument", "tags[0]")
@@ -2131,11 +2131,14 @@ class PublicTest(Base):
         self.assertEqual(r.headers.get("Retry-After"), "1")  # 60 a minute: a request a second
 
     def test_a_refused_submission_costs_no_submission(self):
-        # Fifteen forms without a phone (the burst is 10): each refused by name, and the
+        # Fifteen forms with a mistake (the burst is 10): each refused by name, and the
         # corrected form still goes in.
-        for _ in range(15):
-            r = call_from("127.0.0.17", "POST", "/api/v1/public/tickets", {"content": "小区路灯不亮已经一周"})
-            self.expect_error(r, 400, field="phone")
+        mistakes = [({"content": "小区路灯不亮已经一周"}, "phone"),
+                    ({"content": "小区路灯不亮已经一周", "phone": "1391234567"}, "phone"),  # a digit short
+                    ({"content": "路灯", "phone": "13912345678"}, "content")]
+        for i in range(15):
+            body, field = mistakes[i % 3]
+            self.expect_error(call_from("127.0.0.17", "POST", "/api/v1/public/tickets", body), 400, field=field)
         r = call_from("127.0.0.17", "POST", "/api/v1/public/tickets",
                       {"content": "小区路灯不亮已经一周", "phone": "13912345678"})
         self.expect(r, 201)

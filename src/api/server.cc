@@ -92,6 +92,11 @@ class RateLimiter {
     auto it = buckets_.find(key);
     return it == buckets_.end() || Refilled(it->second, now) >= 1;
   }
+  // Gives back a request Allow took, for one that turned out not to count.
+  void Refund(const std::string& key) {
+    std::lock_guard lock(mu_);
+    if (auto it = buckets_.find(key); it != buckets_.end()) it->second.tokens = std::min(burst_, it->second.tokens + 1);
+  }
   // Seconds until a refused client has a request again (Retry-After).
   int RetryAfterS() const { return static_cast<int>(std::ceil(1.0 / (rate_per_ms_ * 1000.0))); }
 
@@ -664,8 +669,10 @@ void ApiServer::Impl::Routes() {
         return R::Handled;
       }
       // A number in the path too big to be any record's id is answered as such, with the
-      // number sent (parsed, it would read as id 0).
-      for (size_t at = 0; at < req.path.size();) {
+      // number sent (parsed, it would read as id 0). Category codes and the portal's ticket
+      // numbers are not ids.
+      const bool ids_in_path = req.path.rfind("/api/v1/categories", 0) != 0 && req.path.rfind("/api/v1/public/", 0) != 0;
+      for (size_t at = 0; ids_in_path && at < req.path.size();) {
         size_t end = req.path.find('/', at);
         if (end == std::string::npos) end = req.path.size();
         const std::string_view seg = std::string_view(req.path).substr(at, end - at);
@@ -724,7 +731,8 @@ void ApiServer::Impl::Routes() {
       // The library could not read the request: its line, a header, or a header block too long.
       SendJson(res, 400, {{"error", {{"code", "bad_request"},
                                      {"message", "the request could not be read: a malformed request line or header, "
-                                                 "or headers longer than the server accepts"},
+                                                 "headers longer than the server accepts, or a body shorter than "
+                                                 "its Content-Length"},
                                      {"details", json::object()}}}});
     } else if (res.status >= 400) {
       SendJson(res, res.status, {{"error", {{"code", "http_" + std::to_string(res.status)},
@@ -2211,15 +2219,19 @@ void ApiServer::Impl::PublicRoutes() {
     SendJson(res, 200, PublicProgressJson(*p, *svc->Org()));
   });
   // A citizen files a request: {content, phone, name?, address?, request_type?}.
-  // A submission the form refuses (400) costs nothing: a citizen correcting a field is not
+  // A submission refused as invalid (400) costs nothing: a citizen correcting a field is not
   // slowed down; what reaches the store takes one of the address's submissions.
   Post("/api/v1/public/tickets", "/api/v1/public/tickets", [this](const Req& req, Res& res) {
-    const auto too_many = [&] {
-      SendTooMany(res, public_write_limiter, "too many submissions from your address; slow down");
+    const std::string from = ClientAddress(req);
+    if (!public_write_limiter.Allow(from, svc->clock()->NowMs())) {
+      return SendTooMany(res, public_write_limiter, "too many submissions from your address; slow down");
+    }
+    const auto refused = [&](const Status& st) {
+      if (st.code() == Code::kInvalidArgument) public_write_limiter.Refund(from);
+      SendError(res, st);
     };
-    if (!public_write_limiter.Has(ClientAddress(req), svc->clock()->NowMs())) return too_many();
     auto body = BodyObject(req, 64 * 1024);
-    if (!body.ok()) return SendError(res, body.status());
+    if (!body.ok()) return refused(body.status());
     std::string content, phone, name, address, type = "consultation";
     Status st = RefuseUnknownFields(*body, "", {"content", "phone", "name", "address", "request_type"});
     if (st.ok()) st = StrField(*body, "content", true, 8000, &content);
@@ -2227,7 +2239,7 @@ void ApiServer::Impl::PublicRoutes() {
     if (st.ok()) st = StrField(*body, "name", false, 100, &name);
     if (st.ok()) st = StrField(*body, "address", false, 500, &address);
     if (st.ok()) st = StrField(*body, "request_type", false, 32, &type);
-    if (!st.ok()) return SendError(res, st);
+    if (!st.ok()) return refused(st);
     json ticket = {{"channel", "web"}, {"request_type", type}, {"content", content}, {"address", address},
                    {"citizen", {{"phone", phone}}}};
     if (!name.empty()) ticket["citizen"]["name"] = name;
@@ -2239,13 +2251,12 @@ void ApiServer::Impl::PublicRoutes() {
         const std::string flat = f.substr(8);
         std::string msg = in.status().message();
         if (msg.rfind(f + ": ", 0) == 0) msg = msg.substr(f.size() + 2);
-        return SendError(res, InvalidArgument(flat, msg));
+        return refused(InvalidArgument(flat, msg));
       }
-      return SendError(res, in.status());
+      return refused(in.status());
     }
-    if (!public_write_limiter.Allow(ClientAddress(req), svc->clock()->NowMs())) return too_many();
     auto created = svc->PublicSubmit(std::move(in).value(), req.get_header_value("Idempotency-Key"));
-    if (!created.ok()) return SendError(res, created.status());
+    if (!created.ok()) return refused(created.status());
     const auto& t = created->ticket;
     json out = {{"number", t.number}, {"query_code", t.query_code}, {"status", TicketStatusName(t.Status())},
                 {"status_label", PublicStatusLabel(t.Status())}};

@@ -52,10 +52,12 @@ Result<App> OpenApp(const std::string& db_path, bool create, const Clock* clock)
   }
   // Another kind of file is named as such, before its missing key could be blamed.
   if (db_existed && std::filesystem::is_regular_file(db_path, ec) && std::filesystem::file_size(db_path, ec) > 0) {
+    // One this user cannot read is left to SQLite, which says so.
     std::ifstream in(db_path, std::ios::binary);
     char head[16] = {};
     in.read(head, sizeof head);
-    if (std::string_view(head, static_cast<size_t>(in.gcount())) != std::string_view("SQLite format 3\0", 16)) {
+    if (in.is_open() && !in.bad() && in.gcount() > 0 &&
+        std::string_view(head, static_cast<size_t>(in.gcount())) != std::string_view("SQLite format 3\0", 16)) {
       return InvalidArgument("db", db_path + " is not a SQLite database");
     }
   }

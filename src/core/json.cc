@@ -13,36 +13,37 @@ using nlohmann::json;
 
 json ParseJsonText(std::string_view text, std::string* duplicate) {
   duplicate->clear();
-  // Each object or array being read, innermost last: its path (citizen, items) and, for an
-  // object, its keys so far. A key given twice is named by its path (citizen.phone).
+  // Each object or array being read, innermost last: whether it is an object, and its keys so
+  // far. A key given twice is named by its path (citizen.phone), put together only then: a
+  // path kept per level would grow with the square of the nesting.
   struct Open {
     bool object = false;
-    std::string path, last_key;
     std::set<std::string> keys;
+    const std::string* last_key = nullptr;  // in keys: the key whose value is being read
   };
   std::vector<Open> open;
-  const auto join = [](const std::string& a, const std::string& b) { return a.empty() ? b : a + "." + b; };
   const json::parser_callback_t seen = [&](int, json::parse_event_t event, json& parsed) {
     switch (event) {
       case json::parse_event_t::object_start:
-      case json::parse_event_t::array_start: {
-        Open o;
-        o.object = event == json::parse_event_t::object_start;
-        if (!open.empty()) o.path = open.back().object ? join(open.back().path, open.back().last_key) : open.back().path;
-        open.push_back(std::move(o));
+      case json::parse_event_t::array_start:
+        open.push_back({event == json::parse_event_t::object_start, {}, nullptr});
         break;
-      }
       case json::parse_event_t::object_end:
       case json::parse_event_t::array_end:
         if (!open.empty()) open.pop_back();
         break;
-      case json::parse_event_t::key:
-        if (!open.empty()) {
-          Open& o = open.back();
-          o.last_key = parsed.get<std::string>();
-          if (!o.keys.insert(o.last_key).second && duplicate->empty()) *duplicate = join(o.path, o.last_key);
+      case json::parse_event_t::key: {
+        if (open.empty()) break;
+        Open& o = open.back();
+        auto [at, fresh] = o.keys.insert(parsed.get<std::string>());
+        o.last_key = &*at;
+        if (fresh || !duplicate->empty()) break;
+        for (size_t i = 0; i + 1 < open.size(); ++i) {
+          if (open[i].object && open[i].last_key) *duplicate += *open[i].last_key + ".";
         }
+        *duplicate += *at;
         break;
+      }
       default: break;
     }
     return true;

@@ -17,21 +17,25 @@ bool IsNonWhitespaceControl(char ch) {
   return (u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || u == 0x7f;
 }
 
-// The length of the C1 control character (U+0080–U+009F: NEL, CSI …, two bytes in UTF-8) that
-// starts s[i], or 0. A terminal reads U+009B as an escape, as it does ESC.
-size_t C1ControlAt(std::string_view s, size_t i) {
-  return i + 1 < s.size() && static_cast<unsigned char>(s[i]) == 0xC2 && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
-                 static_cast<unsigned char>(s[i + 1]) <= 0x9F
-             ? 2
-             : 0;
-}
 }  // namespace
 
-bool HasNonWhitespaceControl(std::string_view s) {
+bool HasNonWhitespaceControl(std::string_view s) { return std::any_of(s.begin(), s.end(), IsNonWhitespaceControl); }
+
+std::string DropC1Controls(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    if (IsNonWhitespaceControl(s[i]) || C1ControlAt(s, i)) return true;
+    // In valid UTF-8, C2 80–C2 9F is U+0080–U+009F (0xC2 is only ever a lead byte).
+    const bool c1 = i + 1 < s.size() && static_cast<unsigned char>(s[i]) == 0xC2 &&
+                    static_cast<unsigned char>(s[i + 1]) >= 0x80 && static_cast<unsigned char>(s[i + 1]) <= 0x9F;
+    if (!c1) {
+      out += s[i];
+      continue;
+    }
+    if (static_cast<unsigned char>(s[i + 1]) == 0x85) out += '\n';  // NEL is a line break
+    ++i;
   }
-  return false;
+  return out;
 }
 
 bool IsDigits(std::string_view s) {
@@ -119,12 +123,8 @@ std::string Trim(std::string_view s) {
 std::string CleanText(std::string_view s) {
   std::string kept;
   kept.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (const size_t c1 = C1ControlAt(s, i)) {
-      i += c1 - 1;
-    } else if (!IsNonWhitespaceControl(s[i])) {
-      kept += s[i];
-    }
+  for (char ch : DropC1Controls(s)) {
+    if (!IsNonWhitespaceControl(ch)) kept += ch;
   }
   return Trim(kept);
 }

@@ -27,8 +27,12 @@ bool IsDigits(std::string_view s);
 // s with ASCII A–Z lower-cased and every other byte kept (names, codes, file extensions
 // compared without case; UTF-8 is untouched).
 std::string AsciiLower(std::string_view s);
+// s without the C1 control characters (U+0080–U+009F: CSI U+009B is a terminal escape, as ESC
+// is), NEL (U+0085) read as the line break it is. s must be valid UTF-8.
+std::string DropC1Controls(std::string_view s);
 // Text a person typed, as kept: control characters other than tab and newline (ESC, BEL
-// ... from a channel gateway; they show as nothing or garbage) dropped, then trimmed.
+// ... from a channel gateway; they show as nothing or garbage), C1 ones too, dropped, then
+// trimmed.
 std::string CleanText(std::string_view s);
 // Whether s holds anything but blanks and zero-width characters (U+200B–U+200D, U+2060,
 // U+FEFF), which look empty on every screen.

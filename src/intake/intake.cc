@@ -213,10 +213,13 @@ Result<TicketInput> ParseTicketInput(std::string_view body) {
       const auto& t = (*it)[i];
       const std::string f = "tags[" + std::to_string(i) + "]";
       if (!t.is_string()) return InvalidArgument(f, "must be a string");
-      // A tag is one short label that lists filter by: no control characters, no line breaks.
+      // A tag is one short label that lists filter by: no control characters, not even a tab
+      // or a line break (C1 ones included: U+0085 is a line break).
       std::string v = TrimInvisible(t.get<std::string>());
       if (v.empty() || v.size() > 60) return InvalidArgument(f, "must be 1-60 bytes");
-      if (HasAsciiControl(v) || HasNonWhitespaceControl(v)) return InvalidArgument(f, "must not hold control characters");
+      if (HasAsciiControl(v) || DropC1Controls(v) != v) {
+        return InvalidArgument(f, "must not hold control characters, tabs or line breaks");
+      }
       if (std::find(in.tags.begin(), in.tags.end(), v) == in.tags.end()) in.tags.push_back(v);
     }
   }

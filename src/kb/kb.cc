@@ -85,7 +85,9 @@ Result<KbEntry> ParseKbEntry(std::string_view text) {
   RETURN_IF_ERROR(str("body", true, kMaxKbBodyBytes, &e.body));
   // Control characters (a NUL pasted in) break a CSV export and the tools that read it; line
   // breaks and tabs are text (a title cut from a reply may hold one).
+  // C1 controls (U+0080–U+009F) show as nothing: dropped, as from a ticket's text.
   for (const auto& [field, value] : {std::pair{"title", &e.title}, std::pair{"body", &e.body}}) {
+    *value = DropC1Controls(*value);
     if (HasNonWhitespaceControl(*value)) {
       return InvalidArgument(field, "must not hold control characters other than line breaks and tabs");
     }

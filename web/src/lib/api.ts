@@ -221,8 +221,9 @@ export function describeError(e: unknown): string {
     const generic = codeMessages[e.code]
     let detail = e.message
     if (e.field && detail.startsWith(e.field + ':')) detail = detail.slice(e.field.length + 1).trim()
-    // `to` is a transfer's destination, or the end of a period (统计期) when the message is about one.
-    const label = e.field === 'to' && /period|report|date|ISO/.test(detail) ? '结束时间' : fieldLabel(e.field)
+    // `to` is a transfer's destination (whose errors list the numbers, 110 …) or, everywhere
+    // else, the end of a period (统计期).
+    const label = e.field === 'to' && !/\b110\b/.test(detail) && e.message !== 'to: is required' ? '结束时间' : fieldLabel(e.field)
     if (e.field) return `${label}：${translateDetail(detail)}`
     const zh = translateDetail(detail)
     if (zh !== detail) return zh
