@@ -535,6 +535,12 @@ class KbTest(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("bad.jsonl line 2: body: is required", r.stderr)
         self.assertEqual(r.stderr.count("body"), 1, r.stderr)
+        # An emptied file is said to be empty, not imported as nothing (exit 2, as the other imports).
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write("\n")
+        r = subprocess.run([BIN, "kb", "import", "--db", self.db, bad], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("bad.jsonl: holds no knowledge entries", r.stderr)
         with open(bad, "w", encoding="utf-8") as f:
             f.write('{"id":"n1","title":"新","body":"新条目"}\n{"id":"n2", oops}\n')
         r = subprocess.run([BIN, "kb", "import", "--db", self.db, bad], capture_output=True, text=True)

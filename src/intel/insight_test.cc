@@ -73,6 +73,13 @@ TEST(Duplicates, TheSameComplaintAtAnotherPlaceIsAnotherMatter) {
   EXPECT_TRUE(PlacesApart(PlacesNamedIn("翠湖花园小区下水道堵塞"), PlacesNamedIn("紫荆花园小区下水道堵塞")));
   EXPECT_TRUE(PlacesApart(PlacesNamedIn("建议在金桂苑增设一条夜班公交线路"), PlacesNamedIn("建议在银杏家园增设一条夜班公交线路")));
   EXPECT_FALSE(PlacesApart(PlacesNamedIn("翠湖花园小区下水道堵塞"), PlacesNamedIn("翠湖花园3栋楼下下水道堵塞")));
+  // Where at a place (3栋门口道路, 楼下) describes, it does not name: the estate is the place.
+  {
+    const auto named = PlacesNamedIn("蔚澜湾小区3栋门口道路施工，安全隐患严重");
+    EXPECT_NE(std::find(named.begin(), named.end(), "蔚澜湾小区"), named.end());
+    for (const auto& k : named) EXPECT_EQ(k.find("门口"), std::string::npos) << k;
+    for (const auto& k : named) EXPECT_NE(k.rfind("栋", 0), 0u) << k;
+  }
   // A road named after a place word is still a name.
   EXPECT_TRUE(PlacesApart(PlacesNamedIn(manhole("学院路")), PlacesNamedIn(manhole("北山路"))));
   EXPECT_TRUE(PlacesApart(PlacesNamedIn(manhole("人民路")), PlacesNamedIn(manhole("中学路"))));
@@ -208,6 +215,20 @@ TEST(Hotspots, RisingAndUrgentMattersWeighMore) {
   ASSERT_GE(spots.size(), 2u);
   EXPECT_NE(spots[0].place.find("金桂苑"), std::string::npos) << spots[0].place;
   EXPECT_DOUBLE_EQ(spots[0].urgency, 0.5);
+}
+
+// A message alone is its own matter, however few words it shares with others: its heat is
+// its one caller's, not 0.
+TEST(Hotspots, AMessageAloneIsCoherent) {
+  std::vector<Message> m = {{"1", "", "蔚澜湾小区3栋门口道路施工，安全隐患严重，事故频发", ParseLooseTime("2026/12/1 10:00:00"), "a", 0},
+                            {"2", "", "南湖边工厂偷排污水，河水发黑发臭", ParseLooseTime("2026/12/1 11:00:00"), "b", 0}};
+  const auto spots = FindHotspots(m);
+  ASSERT_EQ(spots.size(), 2u);
+  for (const auto& h : spots) {
+    EXPECT_DOUBLE_EQ(h.coherence, 1.0) << h.place;
+    EXPECT_GE(h.heat, 1.0) << h.place;
+  }
+  EXPECT_TRUE(spots[0].place == "蔚澜湾小区" || spots[1].place == "蔚澜湾小区") << spots[0].place << " " << spots[1].place;
 }
 
 // A confidential report's words may name its reporter: a matter is described by a message

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/text.h"
+#include "text/text.h"
 
 namespace hotline {
 
@@ -174,12 +175,13 @@ Id OrgSnapshot::DistrictOf(Id area) const {
   return a ? a->id : 0;
 }
 
-Id OrgSnapshot::ResolveArea(std::string_view address) const {
-  if (address.empty()) return 0;
+namespace {
+// ResolveArea on the address exactly as written.
+Id ResolveAreaAsWritten(const OrgSnapshot& org, std::string_view address) {
   // Districts named explicitly constrain the answer (幸福区和平街道 must not resolve to a
   // 和平街道 of another district).
   std::vector<Id> named_districts;
-  for (const auto& a : areas_) {
+  for (const auto& a : org.areas()) {
     if (a.kind == AreaKind::kDistrict && address.find(a.name) != std::string_view::npos) {
       named_districts.push_back(a.id);
     }
@@ -187,7 +189,7 @@ Id OrgSnapshot::ResolveArea(std::string_view address) const {
   Id best = 0;
   size_t best_len = 0;
   int best_depth = -1;
-  for (const auto& a : areas_) {
+  for (const auto& a : org.areas()) {
     size_t len = 0;
     if (address.find(a.name) != std::string_view::npos) len = a.name.size();
     for (const auto& al : a.aliases) {
@@ -196,7 +198,7 @@ Id OrgSnapshot::ResolveArea(std::string_view address) const {
     if (len == 0) continue;
     if (!named_districts.empty()) {
       bool agrees = false;
-      for (Id d : named_districts) agrees = agrees || AreaInSubtree(a.id, d);
+      for (Id d : named_districts) agrees = agrees || org.AreaInSubtree(a.id, d);
       if (!agrees) continue;
     }
     const int depth = static_cast<int>(a.kind);
@@ -207,6 +209,24 @@ Id OrgSnapshot::ResolveArea(std::string_view address) const {
     }
   }
   return best;
+}
+}  // namespace
+
+Id OrgSnapshot::ResolveArea(std::string_view address) const {
+  if (address.empty()) return 0;
+  const Id as_written = ResolveAreaAsWritten(*this, address);
+  // An address in traditional characters (江北區幸福小區, typed on a Hong Kong or Taiwan
+  // input method) names the same places: read again in simplified characters, and the more
+  // specific answer taken (望江路錦繡花園: the estate, not only the road written alike; the
+  // simplified reading on a tie, as it also reads the district: 幸福區和平街道).
+  NormaliseOptions o;
+  o.lowercase_ascii = false;
+  auto simplified = NormaliseText(address, o);
+  if (!simplified.ok() || *simplified == address) return as_written;
+  const Id read_simplified = ResolveAreaAsWritten(*this, *simplified);
+  const Area* a = FindArea(as_written);
+  const Area* b = FindArea(read_simplified);
+  return b && (!a || static_cast<int>(b->kind) >= static_cast<int>(a->kind)) ? read_simplified : as_written;
 }
 
 std::optional<DispatchRule> OrgSnapshot::MatchRule(std::string_view category_code, Id area_id) const {

@@ -48,6 +48,9 @@ TEST(Org, AddressResolution) {
   EXPECT_EQ(org.ResolveArea("幸福区和平街道8号"), 12);
   EXPECT_EQ(org.ResolveArea("幸福区某处"), 10);
   EXPECT_EQ(org.ResolveArea("火星"), 0);
+  // Written in traditional characters: the same places.
+  EXPECT_EQ(org.ResolveArea("幸福區和平街道8號"), 12);
+  EXPECT_EQ(org.ResolveArea("和平區和平街道"), 21);
 }
 
 TEST(Org, DispatchDirectoryPrefersSpecificRules) {

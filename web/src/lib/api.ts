@@ -1,4 +1,4 @@
-import { statusLabels } from './labels'
+import { kbStatusLabels, statusLabels } from './labels'
 
 // The one HTTP client of the app: JSON in and out, the bearer token of the session,
 // and the server's error envelope {error:{code,message,details:{field}}} turned into an
@@ -65,6 +65,8 @@ const codeMessages: Record<string, string> = {
 
 // The server explains in English; the screens speak Chinese. Known phrasings are translated,
 // anything else is shown as the server wrote it (still naming the field in Chinese).
+const kbStatusZh = (s: string) => kbStatusLabels[s] ?? s
+
 const detailPatterns: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^is required$|^is missing or empty$/, '必填'],
   [/^must not be empty$/, '不能为空'],
@@ -137,6 +139,10 @@ const detailPatterns: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^no suspension request is waiting/, '没有待审批的挂起申请'],
   [/^a ticket cannot merge into itself/, '工单不能并入自身'],
   [/^is required when rejecting a reply/, '退回答复时必须填写意见'],
+  [/^the target ticket is (\w+), merge needs an open one/, (m) => `目标工单${statusLabels[m[1]] ?? m[1]}，只能并入办理中的工单`],
+  [/^entry \d+ is not a current knowledge entry/, '所选知识条目已过期、未生效、未发布或已停用，请重新选择'],
+  [/^the pending revision is (\w+) and cannot become (\w+)/, (m) => `待发布的修订为${kbStatusZh(m[1])}，不能改为${kbStatusZh(m[2])}`],
+  [/^an entry that is (\w+) cannot become (\w+)/, (m) => `知识条目为${kbStatusZh(m[1])}，不能改为${kbStatusZh(m[2])}`],
   [/^is required when refusing an extension$/, '不同意延期时必须填写意见'],
   [/^is required when refusing a suspension$/, '不同意挂起时必须填写意见'],
   [/^must be 8-200 characters/, '长度应为 8 到 200 位'],

@@ -6,6 +6,10 @@ export const statusLabels: Record<string, string> = {
   withdrawn: '已撤单', archived: '已归档',
 }
 
+export const kbStatusLabels: Record<string, string> = {
+  draft: '草稿', reviewed: '已审核', published: '已发布', retired: '已停用',
+}
+
 export const channelLabels: Record<string, string> = {
   phone: '电话', mailbox: '市长信箱', sms: '短信', app: 'App', wechat: '微信', alipay: '支付宝', weibo: '微博',
   web: '网站', message_board: '留言板', email: '电子邮件', walk_in: '来访', transfer: '转来', open311: 'Open311',

@@ -43,9 +43,7 @@ export function versionBy(v: KbVersion): string {
   return v.changed_by ? `用户 ${v.changed_by}` : '命令行或系统'
 }
 
-export const kbStatusLabels: Record<string, string> = {
-  draft: '草稿', reviewed: '已审核', published: '已发布', retired: '已停用',
-}
+export { kbStatusLabels } from './labels'
 export const kbVisibilityLabels: Record<string, string> = { internal: '内部', public: '公开' }
 
 // A published entry outside its validity period reads 已发布 yet is served to nobody: said so.
