@@ -966,8 +966,9 @@ class AutoDispatchTest(DemoCase):
     extra_args = ["--auto-dispatch", "0.9"]
 
     def test_confident_proposal_is_dispatched_by_the_system(self):
+        # Said the way the city's closed tickets say it: the model is sure.
         status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "complaint",
-                                                        "content": "小区门口的路灯坏了一个星期，晚上很黑",
+                                                        "content": "门前路灯不亮已经一周多了，晚上很黑，请尽快修理",
                                                         "citizen": {"phone": "13800007777"}})
         self.assertEqual(status, 201, t)
         self.assertEqual(t["status"], "dispatched", t)
@@ -977,6 +978,17 @@ class AutoDispatchTest(DemoCase):
         self.assertEqual(len(dispatched), 1)
         self.assertTrue(dispatched[0]["system"])
         self.assertIn("自动派单", dispatched[0]["data"]["note"])
+
+    def test_words_the_model_barely_knows_wait_for_a_person(self):
+        # The demo's model learnt from a few hundred tickets written alike, and every held-out
+        # one was right; a lamp in a stairwell, in words it never saw, once went to the gas
+        # company at 100 %. Its confidence is now no higher than its held-out record allows.
+        for i, text in enumerate(("创新公寓楼道里的灯坏了好几天", "楼上邻居家里漏水渗到我家天花板，物业不管")):
+            status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "complaint",
+                                                            "content": text, "citizen": {"phone": "1380000900%d" % i}})
+            self.assertEqual(status, 201, t)
+            self.assertLess(t["suggestions"]["category"]["confidence"], 0.9, t["suggestions"]["category"])
+            self.assertEqual(t["status"], "received")
 
     def test_emergencies_wait_for_a_person(self):
         status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "help",
