@@ -669,9 +669,10 @@ void ApiServer::Impl::Routes() {
         return R::Handled;
       }
       // A number in the path too big to be any record's id is answered as such, with the
-      // number sent (parsed, it would read as id 0). Category codes and the portal's ticket
-      // numbers are not ids.
-      const bool ids_in_path = req.path.rfind("/api/v1/categories", 0) != 0 && req.path.rfind("/api/v1/public/", 0) != 0;
+      // number sent (parsed, it would read as id 0). Category codes, calendar names and the
+      // portal's ticket numbers are not ids.
+      const bool ids_in_path = req.path.rfind("/api/v1/categories", 0) != 0 && req.path.rfind("/api/v1/calendars", 0) != 0 &&
+                               req.path.rfind("/api/v1/public/", 0) != 0;
       for (size_t at = 0; ids_in_path && at < req.path.size();) {
         size_t end = req.path.find('/', at);
         if (end == std::string::npos) end = req.path.size();

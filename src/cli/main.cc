@@ -282,8 +282,9 @@ int KbImport(const std::string& db, const std::string& file) {
   const bool csv = IsCsvName(file);
   auto entries = csv ? ReadKbCsv(file, &lines) : ReadKbJsonl(file, &lines);
   if (!entries.ok()) return cli::Fail(entries.status());
-  // An emptied file is a mistake to say, as the other imports do, not 0 entries imported.
-  if (entries->empty()) return cli::Fail(InvalidArgument("file", file + ": holds no knowledge entries (the file is empty)"));
+  // A file without entries (emptied by mistake, or the export of an empty base) is said so,
+  // not reported as 0 entries imported.
+  if (entries->empty()) return cli::Fail(InvalidArgument("file", file + ": holds no knowledge entries"));
   // A database this import creates is taken back, with its key, if the import then fails:
   // a refused file leaves nothing behind (declared before the app, so removed after it closes).
   struct CreatedFiles {

@@ -78,16 +78,17 @@ std::string Utf8(const std::u32string& s) {
 // 不, 要 ...), no time word (今年, 去年 ...: 孩子今年上小学 is a sentence, not a school) and no
 // preposition, measure word, demonstrative or word ending in front (在, 条, 这, 子, 年 ...),
 // nor the tail of a district or a question (区, 县, 问, 请: 江北区银杏湾小区 cut to 区银杏湾小区).
-// Display only: the clustering keys by every window.
+// The clustering keys by every window; a key that reads as a name is what a hotspot shows,
+// what tells places apart, and what a short message leaves out of its words when compared.
 bool ReadsAsPlaceName(std::string_view key) {
   static const std::u32string inside = U"的了把被我你他她们些吗呢吧要说没不就也还请乱";
-  static const std::u32string first = U"在是这那条个栋幢号和与及对从到向给有去往离近等为因每该其子年区县问请";
+  static const std::u32string first = U"在是这那条个栋幢号口和与及对从到向给有去往离近等为因每该其子年区县问请";
   // Time words, and the words a caller or an agent opens with (反映一下幸福小区, 来电称创新公寓).
   // And words that describe rather than name (纳入老旧小区, 附近小区, 周边学校, 3栋门口道路).
   static const std::u32string times[] = {U"今年", U"去年", U"明年", U"前年", U"今天", U"昨天", U"现在",
                                          U"一下", U"来电", U"电称", U"反映", U"老旧", U"纳入", U"附近",
                                          U"周边", U"旁边", U"所在", U"整个", U"各个", U"多个", U"很多",
-                                         U"所有", U"其他", U"住在", U"门口", U"门前", U"对面", U"楼下"};
+                                         U"所有", U"其他", U"住在", U"门口", U"门前", U"对面"};
   // Nor a common noun in front of its suffix: what many places have (物业公司, 公交线路, 开发商
   // 项目) names none of them; nor an estate, company or the like named by another place word
   // with less than a name in front of it (花园小区, 湖花园小区, 小区物业公司): the tail of a place

@@ -79,6 +79,9 @@ TEST(Duplicates, TheSameComplaintAtAnotherPlaceIsAnotherMatter) {
     EXPECT_NE(std::find(named.begin(), named.end(), "蔚澜湾小区"), named.end());
     for (const auto& k : named) EXPECT_EQ(k.find("门口"), std::string::npos) << k;
     for (const auto& k : named) EXPECT_NE(k.rfind("栋", 0), 0u) << k;
+    for (const auto& k : named) EXPECT_NE(k.rfind("口", 0), 0u) << k;  // 口道路, the tail of 门口道路
+    // Two estates' 3栋门口道路 are two places.
+    EXPECT_TRUE(PlacesApart(named, PlacesNamedIn("金桂苑小区3栋门口道路施工，安全隐患严重")));
   }
   // A road named after a place word is still a name.
   EXPECT_TRUE(PlacesApart(PlacesNamedIn(manhole("学院路")), PlacesNamedIn(manhole("北山路"))));

@@ -75,7 +75,10 @@ Result<KbEntry> ParseKbEntry(std::string_view text) {
       return Status::Ok();
     }
     if (!it->is_string()) return InvalidArgument(f, "must be a string");
-    *out = Trim(it->get<std::string>());
+    // C1 controls (U+0080–U+009F) show as nothing: dropped first, as from a ticket's text, so
+    // a title of nothing else is empty.
+    const bool text = std::string_view(f) == "title" || std::string_view(f) == "body";
+    *out = Trim(text ? DropC1Controls(it->get<std::string>()) : it->get<std::string>());
     if (required && !HasVisibleText(*out)) return InvalidArgument(f, "must not be empty");
     if (out->size() > max) return InvalidArgument(f, "is longer than " + std::to_string(max) + " bytes");
     return Status::Ok();
@@ -85,9 +88,7 @@ Result<KbEntry> ParseKbEntry(std::string_view text) {
   RETURN_IF_ERROR(str("body", true, kMaxKbBodyBytes, &e.body));
   // Control characters (a NUL pasted in) break a CSV export and the tools that read it; line
   // breaks and tabs are text (a title cut from a reply may hold one).
-  // C1 controls (U+0080–U+009F) show as nothing: dropped, as from a ticket's text.
   for (const auto& [field, value] : {std::pair{"title", &e.title}, std::pair{"body", &e.body}}) {
-    *value = DropC1Controls(*value);
     if (HasNonWhitespaceControl(*value)) {
       return InvalidArgument(field, "must not hold control characters other than line breaks and tabs");
     }

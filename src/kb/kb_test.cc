@@ -201,6 +201,12 @@ TEST(Kb, EntriesParseWithNamedErrorsAndValidity) {
   ASSERT_TRUE(never.ok());
   ASSERT_TRUE(ParseKbEntry(KbEntryJson(*never)).ok()) << KbEntryJson(*never);
   EXPECT_EQ(ParseKbEntry(R"({"title":"t"})").status().field(), "body");
+  // C1 controls are dropped before the title is judged: one of nothing else is empty.
+  EXPECT_EQ(ParseKbEntry(R"({"title":"\u0080\u0085","body":"b"})").status().field(), "title");
+  auto c1 = ParseKbEntry(R"({"title":"标题\u009b","body":"第一行\u0085第二行"})");
+  ASSERT_TRUE(c1.ok()) << c1.status().message();
+  EXPECT_EQ(c1->title, "标题");
+  EXPECT_EQ(c1->body, "第一行\n第二行");
   EXPECT_EQ(ParseKbEntry(R"({"title":"t","body":"b","status":"live"})").status().field(), "status");
   EXPECT_EQ(ParseKbEntry(R"({"title":"t","body":"b","expires":"soon"})").status().field(), "expires");
   EXPECT_EQ(ParseKbEntry("not json").status().field(), "body");

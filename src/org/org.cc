@@ -176,16 +176,19 @@ Id OrgSnapshot::DistrictOf(Id area) const {
 }
 
 namespace {
-// ResolveArea on the address exactly as written.
-Id ResolveAreaAsWritten(const OrgSnapshot& org, std::string_view address) {
-  // Districts named explicitly constrain the answer (幸福区和平街道 must not resolve to a
-  // 和平街道 of another district).
-  std::vector<Id> named_districts;
+// The districts an address names: a match must lie in one of them (幸福区和平街道 must not
+// resolve to a 和平街道 of another district).
+void AddNamedDistricts(const OrgSnapshot& org, std::string_view address, std::vector<Id>* named) {
   for (const auto& a : org.areas()) {
-    if (a.kind == AreaKind::kDistrict && address.find(a.name) != std::string_view::npos) {
-      named_districts.push_back(a.id);
+    if (a.kind == AreaKind::kDistrict && address.find(a.name) != std::string_view::npos &&
+        std::find(named->begin(), named->end(), a.id) == named->end()) {
+      named->push_back(a.id);
     }
   }
+}
+
+// The most specific area the address names as written, in one of `named` when any.
+Id ResolveAreaIn(const OrgSnapshot& org, std::string_view address, const std::vector<Id>& named) {
   Id best = 0;
   size_t best_len = 0;
   int best_depth = -1;
@@ -196,9 +199,9 @@ Id ResolveAreaAsWritten(const OrgSnapshot& org, std::string_view address) {
       if (al.size() > len && address.find(al) != std::string_view::npos) len = al.size();
     }
     if (len == 0) continue;
-    if (!named_districts.empty()) {
+    if (!named.empty()) {
       bool agrees = false;
-      for (Id d : named_districts) agrees = agrees || org.AreaInSubtree(a.id, d);
+      for (Id d : named) agrees = agrees || org.AreaInSubtree(a.id, d);
       if (!agrees) continue;
     }
     const int depth = static_cast<int>(a.kind);
@@ -214,16 +217,20 @@ Id ResolveAreaAsWritten(const OrgSnapshot& org, std::string_view address) {
 
 Id OrgSnapshot::ResolveArea(std::string_view address) const {
   if (address.empty()) return 0;
-  const Id as_written = ResolveAreaAsWritten(*this, address);
+  std::vector<Id> named;
+  AddNamedDistricts(*this, address, &named);
   // An address in traditional characters (江北區幸福小區, typed on a Hong Kong or Taiwan
-  // input method) names the same places: read again in simplified characters, and the more
-  // specific answer taken (望江路錦繡花園: the estate, not only the road written alike; the
-  // simplified reading on a tie, as it also reads the district: 幸福區和平街道).
+  // input method) names the same places: read again in simplified characters. A district
+  // either reading names constrains both (t2s turns the simplified names 乾县 and 於潜 into
+  // 干县 and 于潜, which must not lose the district), and the more specific answer is taken
+  // (望江路錦繡花園: the estate, not the road written alike), the simplified one on a tie.
   NormaliseOptions o;
   o.lowercase_ascii = false;
   auto simplified = NormaliseText(address, o);
-  if (!simplified.ok() || *simplified == address) return as_written;
-  const Id read_simplified = ResolveAreaAsWritten(*this, *simplified);
+  if (!simplified.ok() || *simplified == address) return ResolveAreaIn(*this, address, named);
+  AddNamedDistricts(*this, *simplified, &named);
+  const Id as_written = ResolveAreaIn(*this, address, named);
+  const Id read_simplified = ResolveAreaIn(*this, *simplified, named);
   const Area* a = FindArea(as_written);
   const Area* b = FindArea(read_simplified);
   return b && (!a || static_cast<int>(b->kind) >= static_cast<int>(a->kind)) ? read_simplified : as_written;

@@ -51,6 +51,14 @@ TEST(Org, AddressResolution) {
   // Written in traditional characters: the same places.
   EXPECT_EQ(org.ResolveArea("幸福區和平街道8號"), 12);
   EXPECT_EQ(org.ResolveArea("和平區和平街道"), 21);
+  // A simplified name that the traditional → simplified reading changes (乾县 → 干县) keeps
+  // its district.
+  std::vector<Area> areas = org.areas();
+  areas.push_back({30, "乾县", AreaKind::kDistrict, 0, {}});
+  areas.push_back({31, "和平街道", AreaKind::kStreet, 30, {"幸福小区"}});
+  const OrgSnapshot more(org.units(), areas, {});
+  EXPECT_EQ(more.ResolveArea("乾县和平街道"), 31);
+  EXPECT_EQ(more.ResolveArea("乾县幸福小区"), 31);
 }
 
 TEST(Org, DispatchDirectoryPrefersSpecificRules) {

@@ -1,5 +1,7 @@
 import { kbStatusLabels, statusLabels } from './labels'
 
+const kbStatusZh = (s: string) => kbStatusLabels[s] ?? s
+
 // The one HTTP client of the app: JSON in and out, the bearer token of the session,
 // and the server's error envelope {error:{code,message,details:{field}}} turned into an
 // ApiError whose message is plain Chinese and whose `field` names the input to mark.
@@ -65,8 +67,6 @@ const codeMessages: Record<string, string> = {
 
 // The server explains in English; the screens speak Chinese. Known phrasings are translated,
 // anything else is shown as the server wrote it (still naming the field in Chinese).
-const kbStatusZh = (s: string) => kbStatusLabels[s] ?? s
-
 const detailPatterns: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^is required$|^is missing or empty$/, '必填'],
   [/^must not be empty$/, '不能为空'],
@@ -139,7 +139,7 @@ const detailPatterns: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^no suspension request is waiting/, '没有待审批的挂起申请'],
   [/^a ticket cannot merge into itself/, '工单不能并入自身'],
   [/^is required when rejecting a reply/, '退回答复时必须填写意见'],
-  [/^the target ticket is (\w+), merge needs an open one/, (m) => `目标工单${statusLabels[m[1]] ?? m[1]}，只能并入办理中的工单`],
+  [/^the target ticket is (\w+), merge needs an open one/, (m) => `目标工单${statusLabels[m[1]] ?? m[1]}，只能并入未办结的工单`],
   [/^entry \d+ is not a current knowledge entry/, '所选知识条目已过期、未生效、未发布或已停用，请重新选择'],
   [/^the pending revision is (\w+) and cannot become (\w+)/, (m) => `待发布的修订为${kbStatusZh(m[1])}，不能改为${kbStatusZh(m[2])}`],
   [/^an entry that is (\w+) cannot become (\w+)/, (m) => `知识条目为${kbStatusZh(m[1])}，不能改为${kbStatusZh(m[2])}`],
@@ -227,9 +227,8 @@ export function describeError(e: unknown): string {
     const generic = codeMessages[e.code]
     let detail = e.message
     if (e.field && detail.startsWith(e.field + ':')) detail = detail.slice(e.field.length + 1).trim()
-    // `to` is a transfer's destination (whose errors list the numbers, 110 …) or, everywhere
-    // else, the end of a period (统计期).
-    const label = e.field === 'to' && !/\b110\b/.test(detail) && e.message !== 'to: is required' ? '结束时间' : fieldLabel(e.field)
+    // `to` is a transfer's destination or, in a message about a period (统计期), its end.
+    const label = e.field === 'to' && /period|report|date|ISO|after from/.test(detail) ? '结束时间' : fieldLabel(e.field)
     if (e.field) return `${label}：${translateDetail(detail)}`
     const zh = translateDetail(detail)
     if (zh !== detail) return zh
