@@ -207,6 +207,7 @@ TEST(Kb, EntriesParseWithNamedErrorsAndValidity) {
   ASSERT_TRUE(c1.ok()) << c1.status().message();
   EXPECT_EQ(c1->title, "标题");
   EXPECT_EQ(c1->body, "第一行\n第二行");
+  EXPECT_EQ(ParseKbEntry(R"({"title":"t","body":"b","keywords":["停\u0085水"]})").status().field(), "keywords");
   EXPECT_EQ(ParseKbEntry(R"({"title":"t","body":"b","status":"live"})").status().field(), "status");
   EXPECT_EQ(ParseKbEntry(R"({"title":"t","body":"b","expires":"soon"})").status().field(), "expires");
   EXPECT_EQ(ParseKbEntry("not json").status().field(), "body");

@@ -112,14 +112,17 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
       out["emergency"] = {{"transfer", sc.transfer}, {"hits", hits}};
     }
   }
-  std::string category = t.category_code;
+  // The category the proposal stands on (category_used: intake fills it in, auto-dispatch
+  // and a direct answer take it) is a confident one; units are still looked up for the
+  // model's best guess when it needs a person, so the dispatcher sees where it would go.
+  std::string category = t.category_code, guessed;
   if (category_) {
     if (auto p = category_->Predict(text); p.ok()) {
       json j = PredictionJson(*p);
       if (const Category* c = ResolveCategory(p->label, cats)) {
         j["code"] = c->code;
         j["name"] = c->name;
-        if (category.empty() && !p->abstain) category = c->code;
+        if (category.empty()) (p->abstain ? guessed : category) = c->code;
       }
       out["category"] = std::move(j);
     }
@@ -155,7 +158,8 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
   };
   std::map<Id, Candidate> units;
   // An inactive unit is neither the directory's (MatchRule skips it) nor history's proposal.
-  if (auto rule = org.MatchRule(category, t.area_id)) {
+  const std::string& looked_up = category.empty() ? guessed : category;
+  if (auto rule = org.MatchRule(looked_up, t.area_id)) {
     auto& c = units[rule->lead_unit_id];
     c.score += 0.5;
     c.reasons.push_back("派单目录: 分类" + (rule->category_prefix.empty() ? std::string("(全部)") : rule->category_prefix) +
@@ -167,7 +171,7 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
   }
   std::vector<std::vector<intel::UnitCount>> levels;
   std::vector<std::string> level_names;
-  for (std::string prefix = category; !prefix.empty() && levels.size() < 6;) {
+  for (std::string prefix = looked_up; !prefix.empty() && levels.size() < 6;) {
     auto hist = History(store, prefix);
     if (!hist.ok()) break;
     std::vector<intel::UnitCount> level;

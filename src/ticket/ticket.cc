@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "org/org.h"
 
 namespace hotline {
@@ -800,7 +801,7 @@ Status Step::DecideExtension() {
   }
   if (!CentreCovers(a->dispatched_by_unit_id)) return PermissionDenied("the order was dispatched by another centre");
   if (!cmd_.approve) return InvalidArgument("approve", "is required");
-  if (!*cmd_.approve && cmd_.comment.empty()) return InvalidArgument("comment", "is required when refusing an extension");
+  if (!*cmd_.approve && !HasVisibleText(cmd_.comment)) return InvalidArgument("comment", "is required when refusing an extension");
   const int days = a->extension_days_requested;
   json data = {{"assignment_id", IdToString(a->id)}, {"days", days}, {"approved", *cmd_.approve}};
   if (*cmd_.approve) {
@@ -880,7 +881,7 @@ Status Step::DecideSuspension() {
   if (!a) return Conflict("invalid_transition", "no suspension request is waiting");
   if (!CentreCovers(a->dispatched_by_unit_id)) return PermissionDenied("the order was dispatched by another centre");
   if (!cmd_.approve) return InvalidArgument("approve", "is required");
-  if (!*cmd_.approve && cmd_.comment.empty()) return InvalidArgument("comment", "is required when refusing a suspension");
+  if (!*cmd_.approve && !HasVisibleText(cmd_.comment)) return InvalidArgument("comment", "is required when refusing a suspension");
   json data = {{"assignment_id", IdToString(a->id)}, {"reason", a->suspend_reason}};
   if (!cmd_.comment.empty()) data["comment"] = cmd_.comment;
   if (*cmd_.approve) {
@@ -1002,7 +1003,7 @@ Status Step::Review() {
     data["callback_due_at"] = t_.callback_due_at;
     if (const Assignment* lead = t_.ActiveLead()) data["content"] = lead->reply;  // the answer the citizen sees
   } else {
-    if (cmd_.comment.empty()) return InvalidArgument("comment", "is required when rejecting a reply");
+    if (!HasVisibleText(cmd_.comment)) return InvalidArgument("comment", "is required when rejecting a reply");
     // Back to the unit that replied, and every relay level above it.
     Assignment* a = t_.ActiveLead();
     for (Id id = a ? a->id : 0; id != 0;) {

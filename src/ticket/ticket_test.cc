@@ -857,6 +857,8 @@ TEST_F(Lifecycle, ASuspensionRequestIsApprovedOrRefused) {
   decide.approve = false;
   decide.comment.clear();
   EXPECT_EQ(Run(t, decide, supervisor()).status().field(), "comment");
+  decide.comment = "\u200b\ufeff";  // looks empty on every screen
+  EXPECT_EQ(Run(t, decide, supervisor()).status().field(), "comment");
   decide.comment = "意见";
   auto r = Run(t, decide, supervisor());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
