@@ -94,13 +94,16 @@ TEST(Text, InvisibleCharactersAreBlanks) {
 }
 
 TEST(Text, ControlCharactersAreDroppedC0AndC1) {
-  // ESC and BEL, DEL, and the C1 controls (NEL U+0085, CSI U+009B) show as nothing or as an
-  // escape; tab and line breaks are text.
-  // NEL (U+0085) is a line break.
+  // ESC and BEL, DEL, and the C1 controls (CSI U+009B) show as nothing or as an escape; tab
+  // and line breaks are text, and NEL (U+0085) is a line break.
   EXPECT_EQ(CleanText(" 路灯\x1b\x07\x7f不亮\xc2\x85了\xc2\x9b" "31m\t。\n "), "路灯不亮\n了31m\t。");
   EXPECT_EQ(CleanText("\xc2\xa0" "é\xc2\xa9"), "é\xc2\xa9");  // NBSP trimmed, © and é kept
   EXPECT_EQ(DropC1Controls("a\xc2\x9b" "b\x1b"), "ab\x1b");
   EXPECT_FALSE(HasNonWhitespaceControl("a\tb\n©"));
+  // A one-line label holds none, not even a tab, a line break or NEL.
+  EXPECT_TRUE(HasControl("a\tb"));
+  EXPECT_TRUE(HasControl("停\xc2\x85" "水"));
+  EXPECT_FALSE(HasControl("停水 ©é"));
 }
 
 TEST(Text, CsvQuotesAndNewlines) {

@@ -17,18 +17,29 @@ bool IsNonWhitespaceControl(char ch) {
   return (u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || u == 0x7f;
 }
 
+// Whether a C1 control character (U+0080–U+009F) starts at s[i]. In valid UTF-8 it is C2 80–
+// C2 9F (0xC2 is only ever a lead byte).
+bool C1At(std::string_view s, size_t i) {
+  return i + 1 < s.size() && static_cast<unsigned char>(s[i]) == 0xC2 && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+         static_cast<unsigned char>(s[i + 1]) <= 0x9F;
+}
 }  // namespace
 
 bool HasNonWhitespaceControl(std::string_view s) { return std::any_of(s.begin(), s.end(), IsNonWhitespaceControl); }
+
+bool HasControl(std::string_view s) {
+  if (HasAsciiControl(s)) return true;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (C1At(s, i)) return true;
+  }
+  return false;
+}
 
 std::string DropC1Controls(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    // In valid UTF-8, C2 80–C2 9F is U+0080–U+009F (0xC2 is only ever a lead byte).
-    const bool c1 = i + 1 < s.size() && static_cast<unsigned char>(s[i]) == 0xC2 &&
-                    static_cast<unsigned char>(s[i + 1]) >= 0x80 && static_cast<unsigned char>(s[i + 1]) <= 0x9F;
-    if (!c1) {
+    if (!C1At(s, i)) {
       out += s[i];
       continue;
     }

@@ -19,6 +19,9 @@ std::string Utf8Prefix(std::string_view s, size_t max_bytes);
 std::string Trim(std::string_view s);
 // Whether s holds an ASCII control character (below 0x20, or DEL).
 bool HasAsciiControl(std::string_view s);
+// Whether s holds any control character: an ASCII one (tab and line breaks included) or a C1
+// one (U+0080–U+009F). What a one-line label (a tag, a keyword) must not hold.
+bool HasControl(std::string_view s);
 // Whether s holds one other than tab and line breaks: text that shows as nothing or garbage
 // (NUL, ESC, BEL …), which CleanText drops.
 bool HasNonWhitespaceControl(std::string_view s);
