@@ -1554,6 +1554,12 @@ class ErrorTest(Base):
         r = call("GET", "/api/v1/tickets/99999999999999999999", token=T("agent1"))
         self.expect_error(r, 404)
         self.assertIn("99999999999999999999", r.json["error"]["message"])
+        r = call("POST", "/api/v1/kb/123456789012345678901234/actions/publish", {}, T("admin"))
+        self.expect_error(r, 404)
+        self.assertIn("123456789012345678901234", r.json["error"]["message"])
+        # A category code is no id, however many digits it has.
+        r = call("GET", "/api/v1/categories/99999999999999999999", token=T("agent1"))
+        self.assertNotIn("no record has the id", json.dumps(r.json, ensure_ascii=False))
         # Control characters are dropped from text, C1 ones (U+0085, U+009B) too; a tag holding
         # one is refused.
         t = self.create(content="路灯\u007f不亮\u0085了\u009b31m", title="标题\u0001\u0085")

@@ -539,12 +539,26 @@ struct ApiServer::Impl {
   }
 
   // Wraps a handler with timing, metrics and a last-resort error boundary.
+  // A route's {id} captures are read before its handler runs: digits too many to be any
+  // record's id are answered as such, with the number sent (parsed, it would read as id 0).
   Handler Wrap(const std::string& route, Handler h) {
-    return [this, route, h](const Req& req, Res& res) {
+    std::vector<size_t> id_captures;
+    for (size_t at = route.find('{'), k = 1; at != std::string::npos; at = route.find('{', at + 1), ++k) {
+      if (route.compare(at, 4, "{id}") == 0) id_captures.push_back(k);
+    }
+    return [this, route, h, id_captures](const Req& req, Res& res) {
       const auto start = std::chrono::steady_clock::now();
       ++in_flight;
       try {
-        h(req, res);
+        const auto bad = std::find_if(id_captures.begin(), id_captures.end(), [&](size_t k) {
+          return k < req.matches.size() && !ParseId(req.matches[k].str());
+        });
+        if (bad != id_captures.end()) {
+          const std::string sent = req.matches[*bad].str();
+          SendError(res, NotFound("no record has the id " + sent.substr(0, 40) + (sent.size() > 40 ? "…" : "")));
+        } else {
+          h(req, res);
+        }
       } catch (const std::exception& e) {
         spdlog::error("{} {}: {}", req.method, req.path, e.what());
         SendError(res, Internal("internal error"));
@@ -667,21 +681,6 @@ void ApiServer::Impl::Routes() {
       if (Status st = CheckQueryString(req.target); !st.ok()) {
         SendError(res, st);
         return R::Handled;
-      }
-      // A number in the path too big to be any record's id is answered as such, with the
-      // number sent (parsed, it would read as id 0). Category codes, calendar names and the
-      // portal's ticket numbers are not ids.
-      const bool ids_in_path = req.path.rfind("/api/v1/categories", 0) != 0 && req.path.rfind("/api/v1/calendars", 0) != 0 &&
-                               req.path.rfind("/api/v1/public/", 0) != 0;
-      for (size_t at = 0; ids_in_path && at < req.path.size();) {
-        size_t end = req.path.find('/', at);
-        if (end == std::string::npos) end = req.path.size();
-        const std::string_view seg = std::string_view(req.path).substr(at, end - at);
-        if (seg.size() > 18 && IsDigits(seg) && !ParseId(std::string(seg))) {
-          SendError(res, NotFound("no record has the id " + std::string(seg.substr(0, 40)) + (seg.size() > 40 ? "…" : "")));
-          return R::Handled;
-        }
-        at = end + 1;
       }
       // A header that says who asks, which version is edited or which retry this is counts
       // once: given twice, the library would take the first and which one counts is a guess.
