@@ -1649,6 +1649,13 @@ class ErrorTest(Base):
         self.expect_error(r, 400, field="username")
         r = call("POST", "/api/v1/dispatch-rules", {"lead_unit_id": U("dept_a"), "category_prefix": "no such"}, T("admin"))
         self.expect_error(r, 400, field="category_prefix")
+        # A prefix is a whole category code: '1' (01 without the zero a spreadsheet dropped)
+        # would also begin 10-19.
+        r = call("POST", "/api/v1/dispatch-rules", {"lead_unit_id": U("dept_a"), "category_prefix": "1"}, T("admin"))
+        self.expect_error(r, 400, field="category_prefix")
+        self.assertIn("leading zero of '01'", r.json["error"]["message"])
+        r = call("GET", "/api/v1/kb/search?q=%E7%94%B5%E6%A2%AF&category=010", token=T("agent1"))
+        self.expect_error(r, 400, field="category")
         t = self.in_progress()
         r = call("POST", "/api/v1/tickets/%s/attachments?name=%s" % (t["id"], urllib.parse.quote("a\r\nb.jpg")),
                  raw=b"\x01", token=T("h_a"), headers={"Content-Type": "image/jpeg"})

@@ -347,9 +347,16 @@ class CliTest(unittest.TestCase):
         out, _ = self.imp("dispatch-rules", self.RULES)
         self.assertIn("imported 0 dispatch-rules", out)
         self.assertIn("skipped %d rows the database holds already" % (len(self.RULES.strip().splitlines()) - 1), out)
+        with Server(self.db) as s:  # and a time-limit rule for 0101
+            code, _ = call(s.base, "PUT", "/api/v1/sla-policies",
+                           {"rules": [{"category_prefix": "0101", "accept": "1h", "handle": "2d"},
+                                      {"accept": "2h", "handle": "5wd"}]}, s.token())
+            self.assertEqual(code, 200)
         out, err = self.imp("taxonomy", "code,name,parent_code\n01,城乡建设,\n02,环境保护,\n")
         self.assertIn("warning: 1 dispatch rules", err)
         self.assertIn("0101 (rule " + r["id"] + ")", err)
+        self.assertIn("warning: 1 time-limit policy rules", err)
+        self.assertIn("0101 (rules[0])", err)
 
     def count_org(self):
         with Server(self.db) as s:
@@ -408,6 +415,10 @@ class CliTest(unittest.TestCase):
                                             "01,,临江市12345热线中心,,高\n", ok=False)
         self.assertIn("line 2", err)
         self.assertIn("priority", err)
+        _, err = self.imp("dispatch-rules", "category_prefix,area,lead_unit,assisting_units,priority\n"
+                                            "1,,临江市12345热线中心,,0\n", ok=False)
+        self.assertIn("line 2", err)
+        self.assertIn("leading zero", err, "a code a spreadsheet cut short is no prefix of 10-19")
 
         self.assertEqual(self.count_org(), before)
 

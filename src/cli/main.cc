@@ -124,19 +124,30 @@ int Import(const std::string& db, const std::string& kind, const std::string& pa
     // any more (and cannot be saved again as it is). Said, so the directory is mended.
     auto org = store.LoadOrg();
     if (!org.ok()) return cli::Fail(org.status());
-    std::vector<std::string> orphans;
-    for (const auto& r : org->rules()) {
-      if (r.category_prefix.empty()) continue;
-      const bool covered = std::any_of(cats->begin(), cats->end(),
-                                       [&](const Category& c) { return CodeHasPrefix(c.code, r.category_prefix); });
-      if (!covered) orphans.push_back(r.category_prefix + " (rule " + IdToString(r.id) + ")");
-    }
-    if (!orphans.empty()) {
-      std::cerr << "warning: " << orphans.size() << " dispatch rules name categories this taxonomy does not have; "
-                << "they match nothing until edited or deleted:";
+    const auto orphaned = [&](const std::string& prefix) {
+      return !prefix.empty() && std::none_of(cats->begin(), cats->end(), [&](const Category& c) { return c.code == prefix; });
+    };
+    const auto warn = [](const std::vector<std::string>& orphans, const std::string& what, const std::string& mend) {
+      if (orphans.empty()) return;
+      std::cerr << "warning: " << orphans.size() << " " << what << " name categories this taxonomy does not have; "
+                << "they match nothing until " << mend << ":";
       for (size_t i = 0; i < orphans.size() && i < 20; ++i) std::cerr << (i ? ", " : " ") << orphans[i];
       std::cerr << (orphans.size() > 20 ? ", ...\n" : "\n");
+    };
+    std::vector<std::string> orphans;
+    for (const auto& r : org->rules()) {
+      if (orphaned(r.category_prefix)) orphans.push_back(r.category_prefix + " (rule " + IdToString(r.id) + ")");
     }
+    warn(orphans, "dispatch rules", "edited or deleted");
+    // The time-limit policy's rules too: orders of such a category fall to a wider rule's limits.
+    orphans.clear();
+    const auto& sla_rules = app->service->CurrentPolicy()->doc().rules;
+    for (size_t i = 0; i < sla_rules.size(); ++i) {
+      if (orphaned(sla_rules[i].category_prefix)) {
+        orphans.push_back(sla_rules[i].category_prefix + " (rules[" + std::to_string(i) + "])");
+      }
+    }
+    warn(orphans, "time-limit policy rules", "the policy is saved again without them (PUT /api/v1/sla-policies)");
     return 0;
   }
   auto org = store.LoadOrg();

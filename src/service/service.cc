@@ -464,10 +464,17 @@ Result<Area> Service::CreateArea(const Actor& a, Area area) {
 Result<int> Service::CheckCategory(const std::string& field, const std::string& code, bool prefix, bool in_use) {
   ASSIGN_OR_RETURN(int version, store_->CurrentTaxonomyVersion());
   ASSIGN_OR_RETURN(auto cats, store_->ListCategories(version));
-  const auto matches = [&](const Category& c) { return prefix ? CodeHasPrefix(c.code, code) : c.code == code; };
-  auto it = std::find_if(cats.begin(), cats.end(), matches);
+  // A prefix is a whole category's code too (02 for 02xx): '2', a code whose leading zero a
+  // spreadsheet dropped, begins 20–29 and would send all of them to the unit meant for 02.
+  const auto has = [&](const std::string& c) {
+    return std::any_of(cats.begin(), cats.end(), [&](const Category& k) { return k.code == c; });
+  };
+  auto it = std::find_if(cats.begin(), cats.end(), [&](const Category& c) { return c.code == code; });
   if (it == cats.end()) {
-    return InvalidArgument(field, "'" + code + (prefix ? "' begins no category code of" : "' is not in") + " the current taxonomy");
+    std::string why = "'" + code + "' is not a category code of the current taxonomy";
+    if (prefix) why += " (a prefix names a whole category: its code, which its subcategories' codes begin)";
+    if (has("0" + code)) why += "; did a spreadsheet drop the leading zero of '0" + code + "'?";
+    return InvalidArgument(field, why);
   }
   if (in_use && !prefix && !it->active) return InvalidArgument(field, "'" + code + "' " + it->name + " is retired");
   return version;
