@@ -327,6 +327,16 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
   // postings for those only (the common terms' lists are the long ones).
   std::sort(terms.begin(), terms.end(), [](const QT& a, const QT& b) { return a.idf * a.weight > b.idf * b.weight; });
   if (terms.size() > kMaxQueryTerms) terms.resize(kMaxQueryTerms);
+  // In a whole message a lone character (的, 和, 人, 管) may raise an entry its words found,
+  // but never bring one in by itself: an entry sharing nothing else with the message is no
+  // answer to it. Words go first, so the lone characters find the entries already there.
+  const bool whole_message = Utf8Length(q) > kShortQueryChars;
+  const auto lone = [](const std::string& t) {
+    size_t i = 0;
+    const char32_t c = t.empty() ? 0 : NextCodePoint(t, i);
+    return i == t.size() && IsCjk(c);
+  };
+  if (whole_message) std::stable_partition(terms.begin(), terms.end(), [&](const QT& t) { return !lone(t.term); });
   for (auto& t : terms) {
     ASSIGN_OR_RETURN(t.postings, index.Postings(t.term));
   }
@@ -350,10 +360,12 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
     // the query and by its idf (a rare word the citizen used twice says more than a common
     // one used five times).
     const double qw = (t.weight >= 1 ? 1 + std::log(t.weight) : t.weight) * t.idf;
+    const bool only_raises = whole_message && lone(t.term);
     for (const auto& p : *t.postings) {
       const double tf = p.tf;
       const double norm = tf + kK1 * (1 - kB + kB * p.length / avgdl);
       size_t h = slot(p.entry_id);
+      if (score[h].entry_id == 0 && only_raises) continue;
       if (score[h].entry_id == 0) {
         if (2 * ++used > score.size()) {  // more entries than the index said it holds
           std::vector<KbHit> old(score.size() * 2);

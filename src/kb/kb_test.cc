@@ -84,6 +84,12 @@ TEST(Kb, TwoCharacterWordsTraditionalQueriesAndTitles) {
   EXPECT_EQ(only, (std::map<Id, bool>{{4, true}, {5, false}, {7, true}}));
   EXPECT_FALSE(RankKb(idx, "\xff", syn, {}).ok());
   EXPECT_TRUE(RankKb(idx, "!!!", syn, {})->empty());
+  // In a whole message lone characters (的, 和, 人, 到) raise what its words found but bring
+  // in nothing by themselves: the pension entry shares no word with a barbecue complaint.
+  const char* message = "楼下烧烤店每天晚上开到凌晨，油烟和烟雾很大，人根本睡不着，也没人管。";
+  EXPECT_EQ(found(message).count(7), 0u);
+  idx.Add(8, E("餐饮油烟扰民投诉", "餐饮服务单位油烟直排的，由城管部门依法查处。"));
+  EXPECT_EQ(found(message), (std::set<Id>{8}));
 }
 
 // Bigrams run on across letters and digits: a district code with what it names (7县) or a
