@@ -2516,11 +2516,11 @@ class ScreensTest(Base):
         # Each rate says what it counts, as the JSON does.
         s = w["summary"]
         self.assertIn("| 满意率 | ", md)
-        # A rate is printed as the screen prints it (Number.toFixed: half up on its exact value,
-        # 81.25 is 81.3, not printf's even 81.2).
-        for key, zh in (("satisfaction_rate", "满意率"), ("on_time_rate", "按时办结率")):
-            v = s.get(key)
-            shown = "—" if v is None else str(decimal.Decimal(v * 100).quantize(decimal.Decimal("0.1"), decimal.ROUND_HALF_UP)) + "%"
+        # A rate is printed as the screen prints it: its exact fraction rounded half up
+        # (81.25 is 81.3, not printf's even 81.2; 41/80 is 51.3, not its binary 51.2499…).
+        for n, d, zh in (("satisfied", "rated", "满意率"), ("on_time", "on_time_base", "按时办结率")):
+            shown = "—" if not s[d] else str((decimal.Decimal(s[n] * 100) / decimal.Decimal(s[d])).quantize(
+                decimal.Decimal("0.1"), decimal.ROUND_HALF_UP)) + "%"
             self.assertIn("| %s | %s | " % (zh, shown), md)
         self.assertIn("%s / %s 件已评价" % (s["satisfied"], s["rated"]), md)
         self.assertIn("%s / %s 单" % (s["on_time"], s["on_time_base"]), md)

@@ -979,6 +979,19 @@ class AutoDispatchTest(DemoCase):
         self.assertTrue(dispatched[0]["system"])
         self.assertIn("自动派单", dispatched[0]["data"]["note"])
 
+    def test_the_directorys_co_handler_is_sent_with_the_lead(self):
+        # The demo's 派单目录 sends 施工噪声 at a street's estates to the street, with the
+        # environment bureau assisting (协办): the proposal names it, and the system sends both.
+        status, t = self.api("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "complaint",
+                                                        "content": "江景苑附近工地每天晚上十一点以后还在施工，噪音很大，严重影响休息，请管一管。",
+                                                        "address": "江景苑", "citizen": {"phone": "13800007124"}})
+        self.assertEqual(status, 201, t)
+        best = t["suggestions"]["units"][0]
+        self.assertEqual([a["name"] for a in best.get("assisting", [])], ["市生态环境局"], best)
+        self.assertEqual(t["status"], "dispatched", t["suggestions"]["category"])
+        self.assertEqual(sorted((a["unit_name"], a["lead"]) for a in t["assignments"]),
+                         sorted([(best["name"], True), ("市生态环境局", False)]))
+
     def test_words_the_model_barely_knows_wait_for_a_person(self):
         # The demo's model learnt from a few hundred tickets written alike, and every held-out
         # one was right; a lamp in a stairwell, in words it never saw, once went to the gas

@@ -155,6 +155,7 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
   struct Candidate {
     double score = 0;
     json reasons = json::array();
+    std::vector<Id> assisting;  // the directory's co-handlers (协办), when it names this unit to lead
   };
   std::map<Id, Candidate> units;
   // An inactive unit is neither the directory's (MatchRule skips it) nor history's proposal.
@@ -162,6 +163,9 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
   if (auto rule = org.MatchRule(looked_up, t.area_id)) {
     auto& c = units[rule->lead_unit_id];
     c.score += 0.5;
+    for (Id id : rule->assisting_unit_ids) {
+      if (const Unit* u = org.FindUnit(id); u && u->active) c.assisting.push_back(id);
+    }
     c.reasons.push_back("派单目录: 分类" + (rule->category_prefix.empty() ? std::string("(全部)") : rule->category_prefix) +
                         (rule->area_id ? " 区域" + [&] {
                           const Area* area = org.FindArea(rule->area_id);
@@ -203,8 +207,17 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
   for (size_t i = 0; i < ranked.size() && i < 5; ++i) {
     const Id id = ranked[i].second;
     const Unit* u = org.FindUnit(id);
-    list.push_back({{"unit_id", IdToString(id)}, {"name", u ? u->name : ""},
-                    {"score", std::round(-ranked[i].first * 1000) / 1000}, {"reasons", units[id].reasons}});
+    json item = {{"unit_id", IdToString(id)}, {"name", u ? u->name : ""},
+                 {"score", std::round(-ranked[i].first * 1000) / 1000}, {"reasons", units[id].reasons}};
+    if (!units[id].assisting.empty()) {
+      json assisting = json::array();
+      for (Id a : units[id].assisting) {
+        const Unit* au = org.FindUnit(a);
+        assisting.push_back({{"unit_id", IdToString(a)}, {"name", au ? au->name : ""}});
+      }
+      item["assisting"] = std::move(assisting);
+    }
+    list.push_back(std::move(item));
   }
   out["units"] = std::move(list);
   json clues = json::array();

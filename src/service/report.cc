@@ -42,14 +42,15 @@ json Change(int64_t now, int64_t before) {
   return std::round(1000.0 * static_cast<double>(now - before) / static_cast<double>(before)) / 1000.0;
 }
 
-// x in tenths, rounded half away from zero on its exact binary value (四舍五入, as the
-// screen's Number.toFixed rounds: 81.25 is 81.3, where printf would take the even 81.2).
+// x in tenths, rounded half away from zero (四舍五入) on its decimal value: first to nine
+// decimals, which takes off the binary noise of a rate made by division (41/80 × 100 is
+// 51.2499999… in binary, and is 51.25), then half up, as the screen's percent() rounds.
 int64_t Tenths(double x) {
   if (!std::isfinite(x)) return 0;  // (rates are guarded where they are made)
-  char exact[400];
-  std::snprintf(exact, sizeof exact, "%.60f", std::fabs(x));  // glibc prints the exact expansion
-  const char* dot = std::strchr(exact, '.');
-  int64_t t = std::strtoll(exact, nullptr, 10) * 10 + (dot[1] - '0');
+  char dec[400];
+  std::snprintf(dec, sizeof dec, "%.9f", std::fabs(x));
+  const char* dot = std::strchr(dec, '.');
+  int64_t t = std::strtoll(dec, nullptr, 10) * 10 + (dot[1] - '0');
   if (dot[2] >= '5') ++t;
   return x < 0 ? -t : t;
 }

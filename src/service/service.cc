@@ -845,6 +845,11 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
       cmd.type = CommandType::kDispatch;
       cmd.unit_id = ParseId(sug["units"][0].value("unit_id", "")).value_or(0);
       cmd.mode = "direct";
+      // With the co-handlers (协办) the directory names beside it: the lead alone would wait
+      // on a part nobody was sent.
+      for (const auto& a : sug["units"][0].value("assisting", json::array())) {
+        if (auto id = ParseId(a.value("unit_id", ""))) cmd.assisting_unit_ids.push_back(*id);
+      }
       if (created.ticket.category_code.empty()) cmd.category_code = sug["category"].value("code", "");
       cmd.note = "自动派单: 分类置信度 " + std::to_string(sug["category"].value("confidence", 0.0)).substr(0, 5);
       Actor system{0, Role::kSystem, created.ticket.intake_unit_id, "auto-dispatch"};

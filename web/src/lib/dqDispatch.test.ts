@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from './api'
-import { bulkSummary, canRelay, quickPick, confirmedFields, coordinateBody, correctionFields, dispatchBody, groupUnits, planBulk, redispatchBody, runBulk, validateCoordinate, validateDispatch, type Unit } from './dqDispatch'
+import { bulkSummary, canRelay, quickBody, quickLabel, quickPick, confirmedFields, coordinateBody, correctionFields, dispatchBody, groupUnits, planBulk, redispatchBody, runBulk, validateCoordinate, validateDispatch, type Unit } from './dqDispatch'
 
 const units: Unit[] = [
   { id: '1', name: '市中心', kind: 'city_center', parent_id: null },
@@ -68,7 +68,7 @@ describe('confirming the proposal', () => {
 describe('bulk', () => {
   const t = (id: string, sugg?: string): any => ({ id, number: 'N' + id, version: 1, suggestions: sugg ? { units: [{ unit_id: sugg, name: 'U' + sugg, score: 0.9 }] } : {} })
   it('plans per row suggestion or one unit', () => {
-    const pick = (x: any) => (x.suggestions.units ? { unit_id: x.suggestions.units[0].unit_id, name: x.suggestions.units[0].name, score: 0.9, mode: 'direct' as const } : null)
+    const pick = (x: any) => (x.suggestions.units ? { unit_id: x.suggestions.units[0].unit_id, name: x.suggestions.units[0].name, score: 0.9, mode: 'direct' as const, assisting: [], category_code: '' } : null)
     const p = planBulk([t('a', '3'), t('b')], { kind: 'suggested' }, pick)
     expect(p[0]).toMatchObject({ unit_id: '3', unit_name: 'U3', skip: '' })
     expect(p[1].skip).toContain('请单独派单')
@@ -76,7 +76,7 @@ describe('bulk', () => {
     expect(q.every((x) => x.unit_id === '2' && !x.skip)).toBe(true)
   })
   it('runs one by one and reports each row in Chinese', async () => {
-    const plan = planBulk([t('a', '3'), t('b'), t('c', '3')], { kind: 'suggested' }, (x: any) => (x.suggestions.units ? { unit_id: '3', name: 'U3', score: 0.9, mode: 'direct' } : null))
+    const plan = planBulk([t('a', '3'), t('b'), t('c', '3')], { kind: 'suggested' }, (x: any) => (x.suggestions.units ? { unit_id: '3', name: 'U3', score: 0.9, mode: 'direct', assisting: [], category_code: '' } : null))
     const progress: number[] = []
     const res = await runBulk(plan, async (item) => {
       if (item.ticket.id === 'c') throw new ApiError(409, 'stale_version', 'ticket changed', undefined)
@@ -117,6 +117,7 @@ describe('quickPick', () => {
     { id: 'old', name: '停用单位', kind: 'department', parent_id: 'hub', active: false },
   ]
   const tk = (ids: string[], returnedBy?: string): any => ({
+    category_code: '0101',
     suggestions: { units: ids.map((id, i) => ({ unit_id: id, name: 'N' + id, score: 0.9 - i * 0.1 })) },
     assignments: returnedBy ? [{ unit_id: returnedBy, unit_name: 'R', state: 'returned', return_reason: '非本单位', ended_at: '2026-11-30T10:00:00+08:00', lead: true }] : [],
   })
@@ -132,5 +133,28 @@ describe('quickPick', () => {
     expect(quickPick(tk(['old', 'gas']), units, 'hub')).toBeNull()
     expect(quickPick(tk(['hub', 'gas']), units, 'hub')).toBeNull()
     expect(quickPick(tk([]), units, 'hub')).toBeNull()
+  })
+  it('sends the directory\'s co-handlers with a direct dispatch, never by relay', () => {
+    const t = tk(['gas'])
+    t.suggestions.units[0].assisting = [{ unit_id: 'jn', name: '江南区分中心' }]
+    const p = quickPick(t, units, 'hub')!
+    expect(quickBody(p, 'dispatch')).toEqual({ unit_id: 'gas', mode: 'direct', assisting_unit_ids: ['jn'] })
+    expect(quickBody(p, 'redispatch')).toEqual({ unit_id: 'gas', mode: 'direct' })
+    expect(quickLabel(p)).toBe('Ngas（协办 江南区分中心）')
+    // A co-handler this centre cannot send to: the dialog decides, not one click without it.
+    t.suggestions.units[0].assisting = [{ unit_id: 'old', name: '停用单位' }]
+    expect(quickPick(t, units, 'hub')).toBeNull()
+    const r = tk(['jn'])
+    r.suggestions.units[0].assisting = [{ unit_id: 'gas', name: '燃气公司' }]
+    expect(quickBody(quickPick(r, units, 'hub')!, 'dispatch')).toEqual({ unit_id: 'jn', mode: 'relay' })
+  })
+  it('leaves an unclassified ticket to the dialog and names a confident proposal', () => {
+    const t = tk(['gas'])
+    t.category_code = ''
+    expect(quickPick(t, units, 'hub')).toBeNull()
+    t.suggestions.category = { abstain: true, code: '0202', confidence: 0.3 }
+    expect(quickPick(t, units, 'hub')).toBeNull()
+    t.suggestions.category = { abstain: false, code: '0202', confidence: 0.97 }
+    expect(quickBody(quickPick(t, units, 'hub')!, 'dispatch')).toEqual({ unit_id: 'gas', mode: 'direct', category_code: '0202' })
   })
 })

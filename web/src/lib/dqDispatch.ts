@@ -1,7 +1,7 @@
 // Dispatch centre logic: the dispatch form (lead, assisting units, mode, note) checked as
 // the server checks it (src/ticket/command_parse.cc), and bulk dispatch planned and run one
 // ticket at a time with a Chinese result per row.
-import { byteLength, lastReturn, suggestedUnits, type Ticket } from './dqTicket'
+import { byteLength, lastReturn, suggestedCategory, suggestedUnits, type Ticket } from './dqTicket'
 import { describeError } from './api'
 
 export interface Unit {
@@ -122,6 +122,8 @@ export interface QuickPick {
   score: number
   reasons?: string[]
   mode: 'direct' | 'relay'
+  assisting: { unit_id: string; name: string }[] // sent with a direct dispatch (协办)
+  category_code: string // the model's confident category, for a ticket that has none yet
 }
 
 // Where one click (and a bulk 各自的建议单位) sends a ticket: the best proposal, skipping
@@ -130,13 +132,39 @@ export interface QuickPick {
 // centre itself) or is a centre that cannot relay: the dispatcher chooses in the dialog,
 // rather than the click falling through to a weaker proposal somewhere else.
 export function quickPick(t: Ticket, targets: Unit[], ownUnitId?: string | null): QuickPick | null {
+  // Unclassified (the model abstained): a person picks the category in the dialog, or the
+  // order would leave without one (no category report, no category time limit).
+  const category = t.category_code ? '' : suggestedCategory(t)?.code ?? ''
+  if (!t.category_code && !category) return null
   const returnedBy = lastReturn(t)?.unit_id
   const s = suggestedUnits(t).find((x) => x.unit_id !== returnedBy)
   if (!s) return null
-  const u = targets.find((x) => x.id === s.unit_id)
-  if (!u || u.active === false || u.id === ownUnitId) return null
+  const reachable = (id: string) => {
+    const u = targets.find((x) => x.id === id)
+    return u && u.active !== false && u.id !== ownUnitId ? u : null
+  }
+  const u = reachable(s.unit_id)
+  if (!u) return null
   if (u.is_centre && !canRelay(u)) return null
-  return { unit_id: s.unit_id, name: s.name, score: s.score, reasons: s.reasons, mode: u.is_centre ? 'relay' : 'direct' }
+  // A relayed order's centre chooses its own co-handlers; a direct one takes the directory's,
+  // all of them or, when one cannot be sent from here, none by one click.
+  const assisting = u.is_centre ? [] : (s.assisting ?? []).filter((a) => a.unit_id !== s.unit_id)
+  if (assisting.some((a) => !reachable(a.unit_id))) return null
+  return { unit_id: s.unit_id, name: s.name, score: s.score, reasons: s.reasons, mode: u.is_centre ? 'relay' : 'direct',
+           assisting, category_code: category }
+}
+
+// The body of a one-click (or bulk 各自的建议单位) dispatch: a redispatch names the lead only.
+export function quickBody(p: QuickPick, action: 'dispatch' | 'redispatch'): Record<string, unknown> {
+  const body: Record<string, unknown> = { unit_id: p.unit_id, mode: p.mode }
+  if (action === 'dispatch' && p.assisting.length) body.assisting_unit_ids = p.assisting.map((a) => a.unit_id)
+  if (p.category_code) body.category_code = p.category_code
+  return body
+}
+
+// "望江街道办事处（协办 市生态环境局）": where one click sends the order.
+export function quickLabel(p: QuickPick): string {
+  return p.name + (p.assisting.length ? `（协办 ${p.assisting.map((a) => a.name).join('、')}）` : '')
 }
 
 // ---- bulk ----
@@ -149,6 +177,7 @@ export interface BulkItem {
   unit_name: string
   mode: 'direct' | 'relay'
   skip: string // why the row is not sent ('' when it is)
+  pick?: QuickPick // the row's own proposal, when the target is 'suggested'
 }
 
 // `pick`: each row's own proposal (quickPick), when the target is 'suggested'.
@@ -156,8 +185,8 @@ export function planBulk(rows: Ticket[], target: BulkTarget, pick: (t: Ticket) =
   return rows.map((t) => {
     if (target.kind === 'unit') return { ticket: t, unit_id: target.unit_id, unit_name: target.unit_name, mode: 'direct', skip: '' }
     const s = pick(t)
-    if (!s) return { ticket: t, unit_id: '', unit_name: '', mode: 'direct', skip: '无可直接派出的建议承办单位，请单独派单' }
-    return { ticket: t, unit_id: s.unit_id, unit_name: s.name, mode: s.mode, skip: '' }
+    if (!s) return { ticket: t, unit_id: '', unit_name: '', mode: 'direct', skip: '未分类或无可直接派出的建议承办单位，请单独派单' }
+    return { ticket: t, unit_id: s.unit_id, unit_name: quickLabel(s), mode: s.mode, skip: '', pick: s }
   })
 }
 

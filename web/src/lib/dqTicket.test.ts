@@ -43,10 +43,12 @@ describe('dqTicket', () => {
     // A pending order shows the working time left to sign, as the server counts it.
     expect(remainingFor(t, 'u2', Date.parse('2026-11-28T09:00:00+08:00'))).toBe(7200000)
     expect(unitAssignment(t, '')).toBeNull()
-    // Not signed for in time: red, as its time reads, though the handling clock is fine.
+    // Not signed for in time: 签收超时, as its time reads, though the handling clock is fine;
+    // red once the handling deadline has passed too.
     const late: any = { overdue: false, warning_level: 'none',
       assignments: [a({ unit_id: 'u3', state: 'pending', warning_level: 'none', accept_remaining_ms: -45780000 })] }
-    expect(warningFor(late, 'u3')).toBe('red')
+    expect(warningFor(late, 'u3')).toBe('accept_overdue')
+    expect(warningFor({ ...late, assignments: [{ ...late.assignments[0], warning_level: 'red' }] }, 'u3')).toBe('red')
     expect(warningFor({ ...late, assignments: [{ ...late.assignments[0], accept_remaining_ms: 60000 }] }, 'u3')).toBe('none')
   })
   it('starts a re-dispatch with a confident proposal that has not returned the ticket', () => {

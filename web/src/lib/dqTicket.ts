@@ -87,15 +87,16 @@ export function remainingFor(t: Pick<Ticket, 'assignments' | 'remaining_ms'>, un
 }
 
 // Warning level of the unit's assignment (or the ticket's).
-// An order not signed for by its sign-for deadline is red, whatever its handling clock says
-// (the row's time is the sign-for time then: the tag and the time must agree).
+// An order not signed for by its sign-for deadline is 'accept_overdue' (签收超时), shown as
+// urgently as red (the row's time is the sign-for time then: the tag and the time must agree)
+// but not called 红牌, which is the handling deadline passed, as the overdue lists count it.
 export function warningFor(t: Pick<Ticket, 'assignments' | 'warning_level' | 'overdue'>, unitId?: string | null,
                            now: number = Date.now()): string {
   const a = unitAssignment(t, unitId)
   if (a && a.state === 'pending') {
     const left = typeof a.accept_remaining_ms === 'number' ? a.accept_remaining_ms
       : a.accept_due_at ? Date.parse(a.accept_due_at) - now : null
-    if (left !== null && left < 0) return 'red'
+    if (left !== null && left < 0) return a.warning_level === 'red' ? 'red' : 'accept_overdue'
   }
   if (a && a.warning_level && (a.state === 'pending' || a.state === 'accepted')) return a.warning_level
   if (t.overdue) return 'red'

@@ -21,6 +21,16 @@ describe('format', () => {
     expect(warningType('none')).toBe('success')
     expect(percent(0.9614)).toBe('96.1%')
     expect(percent(null)).toBe('—')
+    // Half up on the decimal value, not on the division's binary noise (as the Markdown).
+    expect(percent(41 / 80)).toBe('51.3%')
+    expect(percent(23 / 80)).toBe('28.8%')
+    expect(percent(29 / 400)).toBe('7.3%')
+    expect(percent(13 / 16)).toBe('81.3%')
+    expect(percent(0.51249)).toBe('51.2%')
+    expect(percent(1)).toBe('100.0%')
+    expect(percent(0)).toBe('0.0%')
+    expect(percent(0.0004)).toBe('0.0%')
+    expect(percent(0.5, 0)).toBe('50%')
   })
   it('masks a typed phone number', () => {
     expect(maskPhone('13912345678')).toBe('139****5678')

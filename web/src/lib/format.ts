@@ -35,15 +35,27 @@ export function remaining(ms: number | null | undefined): string {
 
 // The colour class of a warning level: none / yellow / red.
 export function warningType(level: string | undefined): 'success' | 'warning' | 'danger' | 'info' {
-  if (level === 'red') return 'danger'
+  if (level === 'red' || level === 'accept_overdue') return 'danger'
   if (level === 'yellow') return 'warning'
   if (level === 'none') return 'success'
   return 'info'
 }
 
+// Rounded half away from zero (四舍五入) on the decimal value, as the report's Markdown is:
+// to nine decimals first, which takes off the binary noise of a division (41/80 × 100 is
+// 51.2499999… in binary and is 51.25, so 51.3%, where toFixed would give 51.2%).
+export function roundHalfUp(v: number, digits = 1): string {
+  const [whole, frac] = Math.abs(v).toFixed(9).split('.')
+  let units = Number(whole + frac.slice(0, digits))
+  if (frac.charCodeAt(digits) >= 53) units += 1 // '5' or more
+  const s = units.toString().padStart(digits + 1, '0')
+  const text = digits > 0 ? s.slice(0, -digits) + '.' + s.slice(-digits) : s
+  return (v < 0 && units > 0 ? '-' : '') + text
+}
+
 export function percent(x: number | null | undefined, digits = 1): string {
   if (x === null || x === undefined || Number.isNaN(x)) return '—'
-  return (x * 100).toFixed(digits) + '%'
+  return roundHalfUp(x * 100, digits) + '%'
 }
 
 // The city's zone (UTC+8, no daylight saving): the server speaks it, and the screens show

@@ -50,7 +50,7 @@ export const actionLabels: Record<string, string> = {
   recompute_deadlines: '重算时限', contact: '联系记录', attachment: '附件',
 }
 
-export const warningLabels: Record<string, string> = { none: '正常', yellow: '黄牌预警', red: '红牌超期' }
+export const warningLabels: Record<string, string> = { none: '正常', yellow: '黄牌预警', red: '红牌超期', accept_overdue: '签收超时' }
 
 export const closingKindLabels: Record<string, string> = {
   direct_answer: '直接答复', resolved: '已解决', unsatisfied: '不满意', unreachable: '联系不上', refused: '拒绝回访',

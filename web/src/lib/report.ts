@@ -1,5 +1,5 @@
 // 周报/月报/专报 (GET /reports/{kind}): the request a form makes, and how its changes read.
-import { nextDay, percent } from './format'
+import { nextDay, percent, roundHalfUp } from './format'
 
 export type ReportKind = 'weekly' | 'monthly' | 'special'
 export const reportKindLabels: Record<ReportKind, string> = { weekly: '周报', monthly: '月报', special: '专报' }
@@ -55,7 +55,8 @@ export { nextDay }
 // "+12.5%" / "-3.0%" / "—" (nothing before to compare with).
 export function changeText(c: number | null | undefined): string {
   if (c === null || c === undefined || Number.isNaN(c)) return '—'
-  return (c > 0 ? '+' : '') + (c * 100).toFixed(1) + '%'
+  const text = roundHalfUp(c * 100)
+  return (c > 0 && text !== '0.0' ? '+' : '') + text + '%'
 }
 
 // A rate against the period before: "92.0%（上期 90.5%，+1.5 个百分点）".
@@ -64,7 +65,7 @@ export function rateWithPrev(now: number | null | undefined, prev: number | null
   if (prev === null || prev === undefined) return percent(now)
   // From the rates as shown (87.2% and 87.4%: -0.2, not the unrounded -0.3), in tenths of a
   // point: percent() rounds half up (81.25 → 81.3), as the Markdown download does.
-  const tenths = (v: number) => Math.round(Number((v * 100).toFixed(1)) * 10)
+  const tenths = (v: number) => Math.round(Number(roundHalfUp(v * 100)) * 10)
   const pts = tenths(now) - tenths(prev)
   return `${percent(now)}（上期 ${percent(prev)}，${pts >= 0 ? '+' : '-'}${(Math.abs(pts) / 10).toFixed(1)} 个百分点）`
 }

@@ -37,6 +37,7 @@ export interface SuggestedUnit {
   name: string
   score: number
   reasons?: string[]
+  assisting?: { unit_id: string; name: string }[] // the directory's co-handlers (协办) beside this lead
 }
 
 export interface Ticket {
