@@ -572,6 +572,17 @@ class LifecycleTest(Base):
         self.assertEqual(states[U("street")], "replied")
         self.assertEqual(states[U("dc")], "replied", "the bottom reply answers for the relay level above")
         self.assertEqual(self.event_types(t), ["created", "dispatched", "dispatched", "accepted", "replied"])
+        # The on-time table grades the street that answered, not the centre that passed it on
+        # (its row would be the street's reply again, and sum past the dashboard's).
+        for who in ("sup1", "disp_dc", "admin"):
+            rows = self.expect(call("GET", "/api/v1/stats/sla", token=T(who)), 200).json["items"]
+            self.assertNotIn(U("dc"), [r["unit_id"] for r in rows], who)
+            self.assertNotIn(U("hub"), [r["unit_id"] for r in rows], who)
+        day = datetime.date.today()
+        period = q(**{"from": str(day - datetime.timedelta(days=3)), "to": str(day + datetime.timedelta(days=2))})
+        rows = self.expect(call("GET", "/api/v1/stats/sla" + period, token=T("sup1")), 200).json["items"]
+        rates = self.expect(call("GET", "/api/v1/stats/overview" + period, token=T("sup1")), 200).json["rates"]
+        self.assertEqual(sum(r["replied_on_time"] for r in rows), rates["on_time"])
         items, _ = self.list_all("disp_dc", page_size=100)
         self.assertIn(t["id"], [x["id"] for x in items], "the district centre's queue holds its relays")
         # The detail offers each desk what the server would accept from it, nothing more.
