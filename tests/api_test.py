@@ -1224,6 +1224,9 @@ class AccessTest(Base):
                          (rule["id"], U("dept_b"), [U("dept_a")], 5))
         match = self.expect(call("GET", "/api/v1/dispatch-rules" + q(category=code, area_id=area), token=T("disp1")), 200).json
         self.assertEqual(match["rule"]["lead_unit_id"], U("dept_b"), "the directory answers with the edited rule at once")
+        units = {u["id"]: u["name"] for u in self.expect(call("GET", "/api/v1/units?page_size=500", token=admin), 200).json["items"]}
+        self.assertEqual((match["rule"]["lead_unit_name"], match["rule"]["assisting_unit_names"]),
+                         (units[U("dept_b")], [units[U("dept_a")]]), "named for a desk whose unit list lacks them")
         self.expect_error(call("PUT", path, dict(body, lead_unit_id="999999999"), admin), 400, field="lead_unit_id")
         self.expect_error(call("PUT", path, dict(body, category_prefix="no such"), admin), 400, field="category_prefix")
         match = self.expect(call("GET", "/api/v1/dispatch-rules" + q(category=code, area_id=area), token=T("disp1")), 200).json

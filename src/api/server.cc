@@ -1748,8 +1748,17 @@ void ApiServer::Impl::OrgRoutes() {
       if (area != 0 && !org->FindArea(area)) return SendError(res, InvalidArgument("area_id", "no area with id " + IdToString(area)));
       if (area == 0) area = org->ResolveArea(req.get_param_value("address"));
       auto r = org->MatchRule(req.get_param_value("category"), area);
-      return SendJson(res, 200, {{"area_id", area ? json(IdToString(area)) : json(nullptr)},
-                                 {"rule", r ? RuleJson(*r) : json(nullptr)}});
+      json rule = r ? RuleJson(*r) : json(nullptr);
+      if (r) {
+        // Named, for a dispatcher whose own unit list does not hold them (a district centre's
+        // rule names the centre itself, or a city department).
+        const auto name = [&](Id id) { const Unit* u = org->FindUnit(id); return u ? u->name : std::string(); };
+        rule["lead_unit_name"] = name(r->lead_unit_id);
+        json names = json::array();
+        for (Id id : r->assisting_unit_ids) names.push_back(name(id));
+        rule["assisting_unit_names"] = std::move(names);
+      }
+      return SendJson(res, 200, {{"area_id", area ? json(IdToString(area)) : json(nullptr)}, {"rule", std::move(rule)}});
     }
     auto page = KeyedPageJson(org->rules(), &RuleJson, [](const DispatchRule& r) { return r.id; }, req);
     if (!page.ok()) return SendError(res, page.status());

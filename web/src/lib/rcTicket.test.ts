@@ -25,6 +25,16 @@ describe('replies', () => {
     ] }
     expect(latestReply(t as any)?.text).toBe('主办答复')
   })
+  it('shows a relayed answer once, as the unit that wrote it', () => {
+    const t = { assignments: [
+      a({ id: 'dc', unit_name: '江北区12345分中心', mode: 'relay', reply: '已修复路灯' }),
+      a({ id: 'st', unit_name: '新桥街道办事处', parent_id: 'dc', reply: '已修复路灯' }),
+    ] }
+    expect(repliesOf(t as any).map((r) => r.unitName)).toEqual(['新桥街道办事处'])
+    expect(latestReply(t as any)?.unitName).toBe('新桥街道办事处')
+    // A relay whose centre answered itself (nothing below it) is its own answer.
+    expect(repliesOf({ assignments: [a({ id: 'dc', mode: 'relay', reply: '本中心答复' })] } as any).length).toBe(1)
+  })
 })
 
 describe('pendingRequests', () => {

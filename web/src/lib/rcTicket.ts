@@ -23,8 +23,12 @@ export interface RcReply {
 
 // The units' replies, newest round first; replies of earlier rounds (before a reopening
 // or a rejection) are kept but flagged as history.
+// A relaying centre's order carries its unit's reply passed up (逐级转派): shown once, as the
+// reply of the unit that wrote it.
 export function repliesOf(t: Pick<RcTicket, 'assignments'>): RcReply[] {
-  const withReply = (t.assignments ?? []).filter((a) => (a.reply ?? '').trim() !== '')
+  const all = t.assignments ?? []
+  const relayedOn = new Set(all.filter((a) => a.parent_id).map((a) => a.parent_id))
+  const withReply = all.filter((a) => (a.reply ?? '').trim() !== '' && !(a.mode === 'relay' && relayedOn.has(a.id)))
   if (withReply.length === 0) return []
   const maxRound = Math.max(...withReply.map((a) => a.round ?? 0))
   return withReply
