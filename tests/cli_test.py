@@ -422,6 +422,14 @@ class CliTest(unittest.TestCase):
 
         self.assertEqual(self.count_org(), before)
 
+        # A spreadsheet's padding: empty trailing columns and rows of empty cells are nothing,
+        # a value under no column name is refused with its line.
+        _, err = self.imp("areas", "name,kind,parent,aliases,,\r\n表格区,district,,,,备注\r\n", ok=False)
+        self.assertIn("line 2: field 6 holds '备注' in a column the header does not name", err)
+        self.assertEqual(self.count_org(), before)
+        out, _ = self.imp("areas", "name,kind,parent,aliases,,\r\n表格区,district,,,,\r\n,,,,,\r\n,,,,,\r\n")
+        self.assertIn("imported 1 areas", out)
+
         _, err = self.imp("units", "名称,类型\n甲,department\n", ok=False)
         self.assertIn("name", err, "a wrong header is named")
         code, _, err = run("import", "--db", self.db, "widgets", self.write("w.csv", "a,b\n"))

@@ -492,9 +492,9 @@ class KbTest(unittest.TestCase):
         self.assertLess(order.index("cat-gas"), order.index("cat-lift"))
         c, js = self.call("POST", "/api/v1/kb/suggest", {"text": text, "category": "9999"}, self.agent)
         self.assertEqual((c, js["error"]["details"]["field"]), (400, "category"), js)
-        # A match far below the best (a lone shared character) is left out of the suggestions;
+        # A match far below the best (one common word shared) is left out of the suggestions;
         # the search, with the same text, still lists it.
-        long_text = "我家厨房里燃气泄漏了，有很浓的味道，门口还有人在办事，怎么办"
+        long_text = "厨房燃气泄漏了，已经关阀开窗，人也撤离了，燃气泄漏后还要做什么处置，要怎样处理"
         c, js = self.call("POST", "/api/v1/kb/suggest", {"text": long_text, "limit": 50}, self.agent)
         got = [i["score"] for i in js["items"]]
         self.assertTrue(got and all(x >= got[0] / 5 for x in got), got)
@@ -535,6 +535,18 @@ class KbTest(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("bad.jsonl line 2: body: is required", r.stderr)
         self.assertEqual(r.stderr.count("body"), 1, r.stderr)
+        # A spreadsheet's trailing empty columns and rows of empty cells are read as nothing;
+        # a value under no column name is refused, with its line, not dropped.
+        padded = os.path.join(self.dir, "padded.csv")
+        with open(padded, "w", encoding="utf-8-sig", newline="") as f:
+            f.write("id,title,body,,\r\npad-1,表格条目,从表格导入的条目,,\r\n,,,,\r\n")
+        r = subprocess.run([BIN, "kb", "import", "--db", self.db, padded], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(padded, "w", encoding="utf-8", newline="") as f:
+            f.write("id,title,body,,\r\npad-1,表格条目,从表格导入的条目,,备注\r\n")
+        r = subprocess.run([BIN, "kb", "import", "--db", self.db, padded], capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("padded.csv line 2: field 5 holds '备注' in a column the header does not name", r.stderr)
         # An emptied file is said to be empty, not imported as nothing (exit 2, as the other imports).
         with open(bad, "w", encoding="utf-8") as f:
             f.write("\n")
@@ -551,7 +563,7 @@ class KbTest(unittest.TestCase):
             f.write('{"id":"n1","title":"新","body":"新条目","category":"01"}\n\n{"id":"n3","title":"错分类","body":"正文","category":"9999"}\n')
         r = subprocess.run([BIN, "kb", "import", "--db", self.db, bad], capture_output=True, text=True)
         self.assertNotEqual(r.returncode, 0)
-        self.assertIn("bad.jsonl line 3: category_code: '9999' is not in the current taxonomy", r.stderr)
+        self.assertIn("bad.jsonl line 3: category_code (or category): '9999' is not in the current taxonomy", r.stderr)
         ids = [json.loads(l)["id"] for l in subprocess.run([BIN, "kb", "export", "--db", self.db],
                                                             capture_output=True, text=True).stdout.splitlines()]
         self.assertNotIn("n1", ids, "a failed import writes nothing")

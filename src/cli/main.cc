@@ -238,6 +238,7 @@ Result<std::vector<KbEntry>> ReadKbCsv(const std::string& path, std::vector<size
   std::vector<std::string> header;
   for (const auto& h : rows[0]) {
     header.push_back(Trim(h));
+    if (header.back().empty()) continue;  // a trailing comma's column: it must hold nothing (below)
     if (!IsKbEntryField(header.back())) {
       return Status(Code::kInvalidArgument, path + " line " + std::to_string(at[0]) + ": column '" + header.back() +
                                                 "' is not a knowledge entry field", header.back());
@@ -257,6 +258,10 @@ Result<std::vector<KbEntry>> ReadKbCsv(const std::string& path, std::vector<size
     for (size_t c = 0; c < header.size(); ++c) {
       const std::string v = SpreadsheetText(Trim(rows[r][c]));  // as exported: '=… is =…
       if (v.empty()) continue;
+      if (header[c].empty()) {
+        return Status(Code::kInvalidArgument, where + "field " + std::to_string(c + 1) + " holds '" + Utf8Prefix(v, 40) +
+                                                  "' in a column the header does not name", "line");
+      }
       if (header[c] == "keywords" && v.front() == '[') {
         // A JSON array, as export writes keywords that hold a '|' themselves.
         auto k = nlohmann::json::parse(v, nullptr, false);
@@ -328,7 +333,7 @@ int KbImport(const std::string& db, const std::string& file) {
     const KbEntry& e = (*entries)[i];
     const std::string where = file + " line " + std::to_string(lines[i]) + ": ";
     if (!e.category_code.empty() && !codes.count(e.category_code)) {
-      return cli::Fail(Status(Code::kInvalidArgument, where + "category_code: '" + e.category_code +
+      return cli::Fail(Status(Code::kInvalidArgument, where + "category_code (or category): '" + e.category_code +
                                                           "' is not in the current taxonomy", "category_code"));
     }
     if (e.owner_unit_id && !org->FindUnit(e.owner_unit_id)) {

@@ -115,6 +115,14 @@ TEST(Text, CsvQuotesAndNewlines) {
   EXPECT_EQ((*rows)[1][1], "he said \"hi\"");
   EXPECT_EQ((*rows)[1][2], "two\nlines");
   EXPECT_EQ((*rows)[2].size(), 3u);
+  // A row of empty cells (a spreadsheet's ,,, below its data) is skipped as a blank line is;
+  // its line numbers stay those of the file.
+  std::vector<size_t> lines;
+  auto padded = ParseCsv("a,b,\r\n1,2,\r\n,,\r\n\r\n3,4,\r\n,,", &lines);
+  ASSERT_TRUE(padded.ok());
+  ASSERT_EQ(padded->size(), 3u);
+  EXPECT_EQ((*padded)[2][0], "3");
+  EXPECT_EQ(lines, (std::vector<size_t>{1, 2, 5}));
   // Spreadsheet-safe fields: a formula is shown as text, and import gives back what was exported.
   EXPECT_EQ(SpreadsheetField("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
   EXPECT_EQ(SpreadsheetField("电梯"), "\"电梯\"");

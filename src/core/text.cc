@@ -188,7 +188,9 @@ Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data, st
       row.push_back(std::move(field));
       field.clear();
       field_started = false;
-      if (!(row.size() == 1 && row[0].empty())) {
+      // A blank line, or a row of empty cells (the ,,,, a spreadsheet leaves below its data),
+      // is no row.
+      if (!std::all_of(row.begin(), row.end(), [](const std::string& f) { return f.empty(); })) {
         rows.push_back(std::move(row));
         if (lines) lines->push_back(row_line);
       }
@@ -202,8 +204,10 @@ Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data, st
   }
   if (field_started || !row.empty()) {
     row.push_back(std::move(field));
-    rows.push_back(std::move(row));
-    if (lines) lines->push_back(row_line);
+    if (!std::all_of(row.begin(), row.end(), [](const std::string& f) { return f.empty(); })) {
+      rows.push_back(std::move(row));
+      if (lines) lines->push_back(row_line);
+    }
   }
   return rows;
 }

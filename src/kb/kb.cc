@@ -1,6 +1,7 @@
 #include "kb/kb.h"
 
 #include <algorithm>
+#include <functional>
 #include <cctype>
 #include <bit>
 #include <cmath>
@@ -399,15 +400,13 @@ void KbPlaces::Add(std::string_view name, const std::string& key) {
   auto norm = NormaliseText(name);
   if (!norm.ok() || Utf8Length(*norm) < 2) return;
   size_t i = 0;
-  auto& names = by_first_[NextCodePoint(*norm, i)];
-  for (auto& n : names) {
-    if (n.text != *norm) continue;
-    if (std::find(n.keys.begin(), n.keys.end(), key) == n.keys.end()) n.keys.push_back(key);
-    return;
-  }
+  Names& names = by_first_[NextCodePoint(*norm, i)];
+  const size_t length = norm->size();
+  auto& keys = names.keys[std::move(norm).value()];
+  if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
   // Longest first, so 蔚澜湾二期 is found before 蔚澜湾.
-  auto at = std::find_if(names.begin(), names.end(), [&](const Name& n) { return n.text.size() < norm->size(); });
-  names.insert(at, Name{std::move(norm).value(), {key}});
+  auto at = std::lower_bound(names.lengths.begin(), names.lengths.end(), length, std::greater<>());
+  if (at == names.lengths.end() || *at != length) names.lengths.insert(at, length);
 }
 
 std::set<std::string> KbPlaces::In(std::string_view t) const {
@@ -431,10 +430,12 @@ std::set<std::string> KbPlaces::In(std::string_view t) const {
     }
     auto it = by_first_.find(c);
     if (it == by_first_.end()) continue;
-    for (const Name& name : it->second) {
-      if (t.compare(at, name.text.size(), name.text) == 0) {
-        keys.insert(name.keys.begin(), name.keys.end());
-        i = at + name.text.size();
+    for (const size_t length : it->second.lengths) {
+      if (at + length > t.size()) continue;
+      auto found = it->second.keys.find(std::string(t.substr(at, length)));
+      if (found != it->second.keys.end()) {
+        keys.insert(found->second.begin(), found->second.end());
+        i = at + length;
         break;
       }
     }

@@ -166,11 +166,14 @@ class KbPlaces {
   std::set<std::string> In(std::string_view normalised) const;
 
  private:
-  struct Name {
-    std::string text;
-    std::vector<std::string> keys;
+  // The names beginning with one character: their keys by name, and their lengths in bytes,
+  // longest first (a text is looked up at each length, so a gazetteer of tens of thousands of
+  // names costs a few lookups per character, and adding one is no scan).
+  struct Names {
+    std::vector<size_t> lengths;
+    std::unordered_map<std::string, std::vector<std::string>> keys;
   };
-  std::unordered_map<char32_t, std::vector<Name>> by_first_;
+  std::unordered_map<char32_t, Names> by_first_;
 };
 
 // An entry that names places, none of them a place the query names, is about somewhere else:

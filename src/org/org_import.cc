@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include "core/text.h"
 
@@ -62,6 +63,14 @@ class Table {
         return WholeLineError(t.lines_[r], "has " + std::to_string(rows[r].size()) + " fields, the header " +
                                                std::to_string(rows[0].size()));
       }
+      // A column the header leaves unnamed (a spreadsheet's trailing commas) holds nothing:
+      // a value there would be dropped unread.
+      for (size_t i = 0; i < rows[r].size(); ++i) {
+        if (Trim(rows[0][i]).empty() && !Trim(rows[r][i]).empty()) {
+          return WholeLineError(t.lines_[r], "field " + std::to_string(i + 1) + " holds '" + Utf8Prefix(Trim(rows[r][i]), 40) +
+                                                 "' in a column the header does not name");
+        }
+      }
     }
     t.rows_ = std::move(rows);
     return t;
@@ -112,17 +121,27 @@ class Names {
   std::map<std::string, Id> ids_;
 };
 
-// A row naming what is stored already: the same thing imported again is skipped (true), so
-// a file can be imported twice; the name taken by something else is an error.
+// What is stored already, by name (a lookup per row: a scan per row made importing a big
+// file again take time quadratic in its length). A row naming a stored one: the same thing
+// imported again is skipped (true), so a file can be imported twice; the name taken by
+// something else is an error.
 template <typename T>
-Result<bool> ImportedBefore(const std::vector<T>& stored, const T& row, size_t line, const char* what) {
-  for (const auto& x : stored) {
-    if (x.name != row.name) continue;
+class Stored {
+ public:
+  explicit Stored(const std::vector<T>& stored) {
+    for (const auto& x : stored) by_name_.emplace(x.name, &x);
+  }
+  Result<bool> ImportedBefore(const T& row, size_t line, const char* what) const {
+    const auto it = by_name_.find(row.name);
+    if (it == by_name_.end()) return false;
+    const T& x = *it->second;
     if (x.kind == row.kind && x.parent_id == row.parent_id) return true;
     return LineError(line, "name", std::string("a") + what + " named '" + row.name + "' exists already, of another kind or parent");
   }
-  return false;
-}
+
+ private:
+  std::unordered_map<std::string, const T*> by_name_;
+};
 
 Names AreaNames(const OrgSnapshot& org) {
   Names n;
@@ -172,6 +191,7 @@ Result<std::vector<size_t>> ParentsFirst(const Table& t, const Names& stored) {
 Result<std::vector<Area>> ParseAreasCsv(std::string_view csv, const OrgSnapshot& org, const NewIdFn& new_id) {
   ASSIGN_OR_RETURN(Table t, Table::Parse(csv, {"name", "kind"}, {"parent", "aliases"}));
   Names names = AreaNames(org);
+  const Stored<Area> stored(org.areas());
   std::vector<Area> out;
   std::vector<size_t> lines;  // each new area's line in the file
   ASSIGN_OR_RETURN(const std::vector<size_t> order, ParentsFirst(t, names));
@@ -186,7 +206,7 @@ Result<std::vector<Area>> ParseAreasCsv(std::string_view csv, const OrgSnapshot&
     }
     a.aliases = CleanAliases(SplitBar(t.Get(r, "aliases")), a.name);
     if (Status st = ValidateArea(a); !st.ok()) return ValidatorError(t.Line(r), st);
-    ASSIGN_OR_RETURN(bool again, ImportedBefore(org.areas(), a, t.Line(r), "n area"));
+    ASSIGN_OR_RETURN(bool again, stored.ImportedBefore(a, t.Line(r), "n area"));
     if (again) continue;
     if (names.Has(a.name)) return LineError(t.Line(r), "name", "names an area the file has named before");
     a.id = new_id();
@@ -218,6 +238,7 @@ Result<std::vector<Unit>> ParseUnitsCsv(std::string_view csv, const OrgSnapshot&
   ASSIGN_OR_RETURN(Table t, Table::Parse(csv, {"name", "kind"}, {"parent", "area", "phone"}));
   Names units = UnitNames(org);
   const Names areas = AreaNames(org);
+  const Stored<Unit> stored(org.units());
   std::vector<Unit> out;
   // One city centre per city: the database's or the file's first.
   bool has_city_center = std::any_of(org.units().begin(), org.units().end(),
@@ -237,7 +258,7 @@ Result<std::vector<Unit>> ParseUnitsCsv(std::string_view csv, const OrgSnapshot&
     }
     u.phone = t.Get(r, "phone");
     if (Status st = ValidateUnit(u); !st.ok()) return ValidatorError(t.Line(r), st);
-    ASSIGN_OR_RETURN(bool again, ImportedBefore(org.units(), u, t.Line(r), " unit"));
+    ASSIGN_OR_RETURN(bool again, stored.ImportedBefore(u, t.Line(r), " unit"));
     if (again) continue;
     if (units.Has(u.name)) return LineError(t.Line(r), "name", "names a unit the file has named before");
     if (u.kind == UnitKind::kCityCenter) {
