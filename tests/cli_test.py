@@ -405,6 +405,12 @@ class CliTest(unittest.TestCase):
         self.assertNotEqual(code, 0)
         self.assertIn("gbk.csv line 2: is not UTF-8 text", err)
         self.assertEqual(self.count_org(), before)
+        # Excel's "Unicode text" is named as UTF-16, not taken for GBK.
+        with open(path, "wb") as f:
+            f.write("name,kind,parent,aliases\n高新区,district,,\n".encode("utf-16"))
+        code, _, err = run("import", "--db", self.db, "areas", path)
+        self.assertNotEqual(code, 0)
+        self.assertIn("gbk.csv: is UTF-16 text", err)
 
         _, err = self.imp("dispatch-rules", "category_prefix,area,lead_unit,assisting_units,priority\n"
                                             "01,,临江市12345热线中心,,0\n"

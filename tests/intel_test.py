@@ -80,9 +80,11 @@ class ModelTest(unittest.TestCase):
         self.write_training()
         with open(self.path("names.txt"), "w", encoding="utf-8") as f:
             f.write("\n".join(PLACES) + "\n\n")
-        r = run("model", "train", "--input", self.path("train.csv"), "--out", self.path("d.model"), "--folds", "0",
+        # Into a models folder that does not exist yet (a new city's city.db.models/).
+        r = run("model", "train", "--input", self.path("train.csv"), "--out", self.path("new.models/d.model"), "--folds", "0",
                 "--dictionary", self.path("names.txt"))
         self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(self.path("new.models/d.model")))
         with open(self.path("bad.txt"), "wb") as f:
             f.write(b"\xff\xfe\n")
         r = run("model", "train", "--input", self.path("train.csv"), "--out", self.path("e.model"), "--folds", "0",

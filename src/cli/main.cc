@@ -81,6 +81,11 @@ int Serve(const std::string& db, const std::string& listen, int threads, const s
 // is named with its first line that is not.
 Status Utf8File(const std::string& path, std::string_view data) {
   if (IsValidUtf8(data)) return Status::Ok();
+  // Excel's "Unicode text" is UTF-16, with its byte-order mark first.
+  if (data.size() >= 2 && ((data[0] == '\xFF' && data[1] == '\xFE') || (data[0] == '\xFE' && data[1] == '\xFF'))) {
+    return Status(Code::kInvalidArgument, path + ": is UTF-16 text (save it as \"CSV UTF-8\", or convert it, e.g. "
+                                                 "iconv -f UTF-16 -t UTF-8)");
+  }
   size_t n = 1;
   for (size_t start = 0; start < data.size(); ++n) {
     const size_t end = std::min(data.find('\n', start), data.size());

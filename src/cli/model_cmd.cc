@@ -114,6 +114,11 @@ int Train(const ModelArgs& a) {
   }
   auto model = intel::Classifier::Train(examples, opts);
   if (!model.ok()) return Fail(model.status());
+  // As the --db form: the models folder beside a new city's database does not exist yet.
+  if (const auto dir = std::filesystem::path(a.out).parent_path(); !dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+  }
   if (Status st = model->Save(a.out); !st.ok()) return Fail(st);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const auto& info = model->info();
@@ -258,8 +263,10 @@ Result<std::string> TrainFromHistory(Store& store, const std::string& target, co
   for (const auto& u : units) opts.user_terms.push_back(u.name);
   opts.description = "the platform's history: " + std::to_string(examples.size()) + " closed tickets, label " + target;
   ASSIGN_OR_RETURN(auto model, intel::Classifier::Train(examples, opts));
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(out).parent_path(), ec);
+  if (const auto dir = std::filesystem::path(out).parent_path(); !dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+  }
   RETURN_IF_ERROR(model.Save(out));
   const auto& scores = model.info()["scores"];
   return "trained " + out + " (version " + model.info()["version"].get<std::string>() + ") on " +
