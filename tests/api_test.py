@@ -1241,6 +1241,20 @@ class AccessTest(Base):
                           field="assisting_unit_ids")
         self.expect_error(call("PUT", path, dict(body, assisting_unit_ids=[U("dept_a"), U("dept_a")]), admin), 400,
                           field="assisting_unit_ids")
+        # A rule stored before prefixes had to be whole codes keeps its prefix through an edit
+        # of something else; a new partial prefix is refused.
+        import sqlite3
+        with sqlite3.connect(os.path.join(W.tmp.name, "city.db"), timeout=30) as db:
+            db.execute("UPDATE dispatch_rules SET category_prefix = ? WHERE id = ?", (code[:-1], int(rule["id"])))
+            db.execute("UPDATE counters SET value = value + 1 WHERE name = 'org_version'")
+        for _ in range(100):  # the server reads the organisation again once it sees the new version
+            rules = self.expect(call("GET", "/api/v1/dispatch-rules?page_size=500", token=admin), 200).json["items"]
+            if [x["category_prefix"] for x in rules if x["id"] == rule["id"]] == [code[:-1]]:
+                break
+            time.sleep(0.1)
+        r = self.expect(call("PUT", path, dict(body, category_prefix=code[:-1], priority=6), admin), 200).json
+        self.assertEqual((r["category_prefix"], r["priority"]), (code[:-1], 6))
+        self.expect_error(call("PUT", path, dict(body, category_prefix=code[:-2] or "9"), admin), 400, field="category_prefix")
         r = self.expect(call("PUT", path, dict(body, category_prefix="", area_id=None, priority=-7), admin), 200).json
         self.assertEqual((r["category_prefix"], r["area_id"], r["priority"]), ("", None, -7))
         self.expect(call("DELETE", path, token=admin), 200)  # a city-wide rule would steer other tests

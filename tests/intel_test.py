@@ -453,6 +453,17 @@ class AssistTest(DemoCase):
         self.assertGreaterEqual(s["tone"]["level"], 1)
         self.assertTrue(s["tone"]["evidence"])
 
+    def test_a_street_is_proposed_for_its_own_place_only(self):
+        # 金色家园 lies in 新桥街道 (江北区): other streets' history in the category is no
+        # reason to send them a barbecue stall there (they would only return it).
+        status, s = self.api("POST", "/api/v1/suggest", {"content": "金色家园5栋楼下的烧烤店每天晚上营业到凌晨，油烟很大",
+                                                         "address": "金色家园"})
+        self.assertEqual(status, 200, s)
+        status, units = self.api("GET", "/api/v1/units?page_size=500", who="admin")
+        streets = {u["name"] for u in units["items"] if u["kind"] == "street"}
+        proposed = [u["name"] for u in s["units"]]
+        self.assertEqual([n for n in proposed if n in streets and n != "新桥街道办事处"], [], proposed)
+
     def test_bad_input_and_roles(self):
         status, e = self.api("POST", "/api/v1/suggest", {"content": "  "})
         self.assertEqual(status, 400)

@@ -130,7 +130,8 @@ int Import(const std::string& db, const std::string& kind, const std::string& pa
     auto org = store.LoadOrg();
     if (!org.ok()) return cli::Fail(org.status());
     const auto orphaned = [&](const std::string& prefix) {
-      return !prefix.empty() && std::none_of(cats->begin(), cats->end(), [&](const Category& c) { return c.code == prefix; });
+      return !prefix.empty() &&
+             std::none_of(cats->begin(), cats->end(), [&](const Category& c) { return CodeHasPrefix(c.code, prefix); });
     };
     const auto warn = [](const std::vector<std::string>& orphans, const std::string& what, const std::string& mend) {
       if (orphans.empty()) return;
@@ -146,7 +147,8 @@ int Import(const std::string& db, const std::string& kind, const std::string& pa
     warn(orphans, "dispatch rules", "edited or deleted");
     // The time-limit policy's rules too: orders of such a category fall to a wider rule's limits.
     orphans.clear();
-    const auto& sla_rules = app->service->CurrentPolicy()->doc().rules;
+    const auto policy = app->service->CurrentPolicy();
+    const auto& sla_rules = policy->doc().rules;
     for (size_t i = 0; i < sla_rules.size(); ++i) {
       if (orphaned(sla_rules[i].category_prefix)) {
         orphans.push_back(sla_rules[i].category_prefix + " (rules[" + std::to_string(i) + "])");

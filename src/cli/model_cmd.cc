@@ -21,6 +21,15 @@ namespace hotline::cli {
 
 namespace {
 
+// Into its folder, made if it is not there (a new city has no city.db.models/ yet).
+Status SaveModel(const intel::Classifier& model, const std::string& path) {
+  if (const auto dir = std::filesystem::path(path).parent_path(); !dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+  }
+  return model.Save(path);
+}
+
 struct ModelArgs {
   std::vector<std::string> inputs;
   std::string db, target = "category";
@@ -114,12 +123,7 @@ int Train(const ModelArgs& a) {
   }
   auto model = intel::Classifier::Train(examples, opts);
   if (!model.ok()) return Fail(model.status());
-  // As the --db form: the models folder beside a new city's database does not exist yet.
-  if (const auto dir = std::filesystem::path(a.out).parent_path(); !dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-  }
-  if (Status st = model->Save(a.out); !st.ok()) return Fail(st);
+  if (Status st = SaveModel(*model, a.out); !st.ok()) return Fail(st);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const auto& info = model->info();
   std::cout << "trained " << a.out << " (version " << info["version"].get<std::string>() << ") on " << examples.size()
@@ -263,11 +267,7 @@ Result<std::string> TrainFromHistory(Store& store, const std::string& target, co
   for (const auto& u : units) opts.user_terms.push_back(u.name);
   opts.description = "the platform's history: " + std::to_string(examples.size()) + " closed tickets, label " + target;
   ASSIGN_OR_RETURN(auto model, intel::Classifier::Train(examples, opts));
-  if (const auto dir = std::filesystem::path(out).parent_path(); !dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-  }
-  RETURN_IF_ERROR(model.Save(out));
+  RETURN_IF_ERROR(SaveModel(model, out));
   const auto& scores = model.info()["scores"];
   return "trained " + out + " (version " + model.info()["version"].get<std::string>() + ") on " +
          std::to_string(examples.size()) + " closed tickets, " + std::to_string(model.labels().size()) + " labels" +

@@ -162,6 +162,11 @@ Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data, st
   std::string field;
   bool in_quotes = false, field_started = false, closed = false;
   size_t line = 1, quote_line = 0, row_line = 1;
+  // A blank line, or a row of empty cells (the ,,,, a spreadsheet leaves below its data), is
+  // no row.
+  const auto blank = [](const std::vector<std::string>& r) {
+    return std::all_of(r.begin(), r.end(), [](const std::string& f) { return f.empty(); });
+  };
   if (lines) lines->clear();
   for (size_t i = 0; i < data.size(); ++i) {
     const char c = data[i];
@@ -188,9 +193,7 @@ Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data, st
       row.push_back(std::move(field));
       field.clear();
       field_started = false;
-      // A blank line, or a row of empty cells (the ,,,, a spreadsheet leaves below its data),
-      // is no row.
-      if (!std::all_of(row.begin(), row.end(), [](const std::string& f) { return f.empty(); })) {
+      if (!blank(row)) {
         rows.push_back(std::move(row));
         if (lines) lines->push_back(row_line);
       }
@@ -204,7 +207,7 @@ Result<std::vector<std::vector<std::string>>> ParseCsv(std::string_view data, st
   }
   if (field_started || !row.empty()) {
     row.push_back(std::move(field));
-    if (!std::all_of(row.begin(), row.end(), [](const std::string& f) { return f.empty(); })) {
+    if (!blank(row)) {
       rows.push_back(std::move(row));
       if (lines) lines->push_back(row_line);
     }

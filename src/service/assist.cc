@@ -181,7 +181,13 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
     std::vector<intel::UnitCount> level;
     for (const auto& h : *hist) {
       const Unit* u = org.FindUnit(h.unit_id);
-      if (u && u->active) level.push_back({IdToString(h.unit_id), static_cast<double>(h.kept), static_cast<double>(h.returned)});
+      // A unit of one place (a street, a district's bureau) handles requests of that place:
+      // for a ticket elsewhere, its history in the category is no reason to send it there.
+      const bool elsewhere = u && u->area_id != 0 && t.area_id != 0 && !org.AreaInSubtree(t.area_id, u->area_id) &&
+                             !org.AreaInSubtree(u->area_id, t.area_id);
+      if (u && u->active && !elsewhere) {
+        level.push_back({IdToString(h.unit_id), static_cast<double>(h.kept), static_cast<double>(h.returned)});
+      }
     }
     levels.push_back(std::move(level));
     level_names.push_back(prefix);

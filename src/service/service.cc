@@ -238,9 +238,15 @@ Result<int> Service::PutSlaPolicy(const Actor& a, const std::string& json_doc) {
   RETURN_IF_ERROR(NeedAdmin(a));
   ASSIGN_OR_RETURN(SlaPolicyDoc doc, SlaPolicyDoc::FromJson(json_doc));
   RETURN_IF_ERROR(doc.CheckLimits());
-  // As dispatch rules: a category prefix that begins no category would never match.
+  // As dispatch rules: a prefix is a whole category code (one the current policy holds
+  // already is kept as it was stored).
+  const auto current = CurrentPolicy();
+  const auto kept = [&](const std::string& prefix) {
+    const auto& rules = current->doc().rules;
+    return std::any_of(rules.begin(), rules.end(), [&](const SlaRule& r) { return r.category_prefix == prefix; });
+  };
   for (size_t i = 0; i < doc.rules.size(); ++i) {
-    if (doc.rules[i].category_prefix.empty()) continue;
+    if (doc.rules[i].category_prefix.empty() || kept(doc.rules[i].category_prefix)) continue;
     RETURN_IF_ERROR(
         CheckCategory("rules[" + std::to_string(i) + "].category_prefix", doc.rules[i].category_prefix, true).status());
   }
@@ -531,11 +537,15 @@ Result<DispatchRule> Service::CreateDispatchRule(const Actor& a, DispatchRule r)
 
 Result<DispatchRule> Service::ReplaceDispatchRule(const Actor& a, DispatchRule r) {
   RETURN_IF_ERROR(NeedAdmin(a));
-  if (!r.category_prefix.empty()) RETURN_IF_ERROR(CheckCategory("category_prefix", r.category_prefix, true).status());
   const auto org = Org();
   const auto& rules = org->rules();
   auto old = std::find_if(rules.begin(), rules.end(), [&](const DispatchRule& o) { return o.id == r.id; });
   if (old == rules.end()) return NotFound("no dispatch rule with id " + IdToString(r.id));
+  // A prefix kept as it was stored is not judged again (one saved before prefixes had to be
+  // whole codes can still have its priority or units edited).
+  if (!r.category_prefix.empty() && r.category_prefix != old->category_prefix) {
+    RETURN_IF_ERROR(CheckCategory("category_prefix", r.category_prefix, true).status());
+  }
   RETURN_IF_ERROR(RuleUnitsInUse(*org, r));
   RETURN_IF_ERROR(store_->ReplaceDispatchRule(r));
   InvalidateOrg();
@@ -851,10 +861,15 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
       cmd.type = CommandType::kDispatch;
       cmd.unit_id = ParseId(sug["units"][0].value("unit_id", "")).value_or(0);
       cmd.mode = "direct";
-      // With the co-handlers (协办) the directory names beside it: the lead alone would wait
-      // on a part nobody was sent.
-      for (const auto& a : sug["units"][0].value("assisting", json::array())) {
-        if (auto id = ParseId(a.value("unit_id", ""))) cmd.assisting_unit_ids.push_back(*id);
+      // With the co-handlers (协办) the directory names beside it, those the intake centre can
+      // send to directly (a centre, or a unit outside its subtree, would fail the whole
+      // dispatch): the lead alone would wait on a part nobody was sent.
+      const auto org = Org();
+      const Id centre = org->CentreOf(created.ticket.intake_unit_id);
+      for (const auto& co : sug["units"][0].value("assisting", json::array())) {
+        const Id id = ParseId(co.value("unit_id", "")).value_or(0);
+        const Unit* u = org->FindUnit(id);
+        if (u && !IsCentre(u->kind) && (centre == 0 || org->InSubtree(id, centre))) cmd.assisting_unit_ids.push_back(id);
       }
       if (created.ticket.category_code.empty()) cmd.category_code = sug["category"].value("code", "");
       cmd.note = "自动派单: 分类置信度 " + std::to_string(sug["category"].value("confidence", 0.0)).substr(0, 5);

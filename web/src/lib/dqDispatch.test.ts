@@ -115,6 +115,7 @@ describe('quickPick', () => {
     { id: 'jn', name: '江南区分中心', kind: 'district_center', parent_id: 'hub', is_centre: true },
     { id: 'gas', name: '燃气公司', kind: 'utility', parent_id: 'hub' },
     { id: 'old', name: '停用单位', kind: 'department', parent_id: 'hub', active: false },
+    { id: 'env', name: '生态环境局', kind: 'department', parent_id: 'hub' },
   ]
   const tk = (ids: string[], returnedBy?: string): any => ({
     category_code: '0101',
@@ -136,13 +137,17 @@ describe('quickPick', () => {
   })
   it('sends the directory\'s co-handlers with a direct dispatch, never by relay', () => {
     const t = tk(['gas'])
-    t.suggestions.units[0].assisting = [{ unit_id: 'jn', name: '江南区分中心' }]
+    t.suggestions.units[0].assisting = [{ unit_id: 'env', name: '生态环境局' }]
     const p = quickPick(t, units, 'hub')!
-    expect(quickBody(p, 'dispatch')).toEqual({ unit_id: 'gas', mode: 'direct', assisting_unit_ids: ['jn'] })
+    expect(quickBody(p, 'dispatch')).toEqual({ unit_id: 'gas', mode: 'direct', assisting_unit_ids: ['env'] })
     expect(quickBody(p, 'redispatch')).toEqual({ unit_id: 'gas', mode: 'direct' })
-    expect(quickLabel(p)).toBe('Ngas（协办 江南区分中心）')
-    // A co-handler this centre cannot send to: the dialog decides, not one click without it.
+    expect(quickLabel(p)).toBe('Ngas（协办 生态环境局）')
+    // A co-handler this centre cannot send to directly (out of use, or a centre): the dialog
+    // decides, not one click without it; a redispatch names no co-handler at all.
     t.suggestions.units[0].assisting = [{ unit_id: 'old', name: '停用单位' }]
+    expect(quickPick(t, units, 'hub')).toBeNull()
+    expect(quickPick(t, units, 'hub', false)).toMatchObject({ unit_id: 'gas', assisting: [] })
+    t.suggestions.units[0].assisting = [{ unit_id: 'jn', name: '江南区分中心' }]
     expect(quickPick(t, units, 'hub')).toBeNull()
     const r = tk(['jn'])
     r.suggestions.units[0].assisting = [{ unit_id: 'gas', name: '燃气公司' }]

@@ -131,7 +131,8 @@ export interface QuickPick {
 // (逐级下派). Null when that unit is not one of `targets` (another district, inactive, this
 // centre itself) or is a centre that cannot relay: the dispatcher chooses in the dialog,
 // rather than the click falling through to a weaker proposal somewhere else.
-export function quickPick(t: Ticket, targets: Unit[], ownUnitId?: string | null): QuickPick | null {
+// `withAssisting`: a dispatch sends co-handlers, a redispatch (退单 tab) names the lead only.
+export function quickPick(t: Ticket, targets: Unit[], ownUnitId?: string | null, withAssisting = true): QuickPick | null {
   // Unclassified (the model abstained): a person picks the category in the dialog, or the
   // order would leave without one (no category report, no category time limit).
   const category = t.category_code ? '' : suggestedCategory(t)?.code ?? ''
@@ -148,8 +149,8 @@ export function quickPick(t: Ticket, targets: Unit[], ownUnitId?: string | null)
   if (u.is_centre && !canRelay(u)) return null
   // A relayed order's centre chooses its own co-handlers; a direct one takes the directory's,
   // all of them or, when one cannot be sent from here, none by one click.
-  const assisting = u.is_centre ? [] : (s.assisting ?? []).filter((a) => a.unit_id !== s.unit_id)
-  if (assisting.some((a) => !reachable(a.unit_id))) return null
+  const assisting = u.is_centre || !withAssisting ? [] : (s.assisting ?? []).filter((a) => a.unit_id !== s.unit_id)
+  if (assisting.some((a) => { const x = reachable(a.unit_id); return !x || x.is_centre })) return null
   return { unit_id: s.unit_id, name: s.name, score: s.score, reasons: s.reasons, mode: u.is_centre ? 'relay' : 'direct',
            assisting, category_code: category }
 }

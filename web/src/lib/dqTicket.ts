@@ -96,7 +96,8 @@ export function warningFor(t: Pick<Ticket, 'assignments' | 'warning_level' | 'ov
   if (a && a.state === 'pending') {
     const left = typeof a.accept_remaining_ms === 'number' ? a.accept_remaining_ms
       : a.accept_due_at ? Date.parse(a.accept_due_at) - now : null
-    if (left !== null && left < 0) return a.warning_level === 'red' ? 'red' : 'accept_overdue'
+    const handlingOver = a.warning_level === 'red' || (typeof a.remaining_ms === 'number' && a.remaining_ms < 0)
+    if (left !== null && left < 0) return handlingOver ? 'red' : 'accept_overdue'
   }
   if (a && a.warning_level && (a.state === 'pending' || a.state === 'accepted')) return a.warning_level
   if (t.overdue) return 'red'

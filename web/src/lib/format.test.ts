@@ -31,6 +31,7 @@ describe('format', () => {
     expect(percent(0)).toBe('0.0%')
     expect(percent(0.0004)).toBe('0.0%')
     expect(percent(0.5, 0)).toBe('50%')
+    expect(percent(Infinity)).toBe('—')
   })
   it('masks a typed phone number', () => {
     expect(maskPhone('13912345678')).toBe('139****5678')

@@ -45,6 +45,7 @@ export function warningType(level: string | undefined): 'success' | 'warning' | 
 // to nine decimals first, which takes off the binary noise of a division (41/80 × 100 is
 // 51.2499999… in binary and is 51.25, so 51.3%, where toFixed would give 51.2%).
 export function roundHalfUp(v: number, digits = 1): string {
+  if (!Number.isFinite(v)) return '—'
   const [whole, frac] = Math.abs(v).toFixed(9).split('.')
   let units = Number(whole + frac.slice(0, digits))
   if (frac.charCodeAt(digits) >= 53) units += 1 // '5' or more
@@ -54,7 +55,7 @@ export function roundHalfUp(v: number, digits = 1): string {
 }
 
 export function percent(x: number | null | undefined, digits = 1): string {
-  if (x === null || x === undefined || Number.isNaN(x)) return '—'
+  if (x === null || x === undefined || !Number.isFinite(x)) return '—'
   return roundHalfUp(x * 100, digits) + '%'
 }
 

@@ -32,8 +32,14 @@ describe('replies', () => {
     ] }
     expect(repliesOf(t as any).map((r) => r.unitName)).toEqual(['新桥街道办事处'])
     expect(latestReply(t as any)?.unitName).toBe('新桥街道办事处')
-    // A relay whose centre answered itself (nothing below it) is its own answer.
+    // A relay whose centre answered itself (nothing below it, or the unit below returned it)
+    // is its own answer.
     expect(repliesOf({ assignments: [a({ id: 'dc', mode: 'relay', reply: '本中心答复' })] } as any).length).toBe(1)
+    const back = { assignments: [
+      a({ id: 'dc', unit_name: '江北区12345分中心', mode: 'relay', reply: '本中心答复' }),
+      a({ id: 'st', unit_name: '新桥街道办事处', parent_id: 'dc', state: 'returned', reply: '' }),
+    ] }
+    expect(latestReply(back as any)?.unitName).toBe('江北区12345分中心')
   })
 })
 

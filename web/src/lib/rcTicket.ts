@@ -27,8 +27,10 @@ export interface RcReply {
 // reply of the unit that wrote it.
 export function repliesOf(t: Pick<RcTicket, 'assignments'>): RcReply[] {
   const all = t.assignments ?? []
-  const relayedOn = new Set(all.filter((a) => a.parent_id).map((a) => a.parent_id))
-  const withReply = all.filter((a) => (a.reply ?? '').trim() !== '' && !(a.mode === 'relay' && relayedOn.has(a.id)))
+  // (the centre's own answer, after the unit below it returned the order, is its own)
+  const passedUp = (a: RcAssignment) => a.mode === 'relay' &&
+    all.some((c) => c.parent_id === a.id && c.lead && c.state === 'replied' && c.reply === a.reply)
+  const withReply = all.filter((a) => (a.reply ?? '').trim() !== '' && !passedUp(a))
   if (withReply.length === 0) return []
   const maxRound = Math.max(...withReply.map((a) => a.round ?? 0))
   return withReply

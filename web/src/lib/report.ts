@@ -54,7 +54,7 @@ export { nextDay }
 
 // "+12.5%" / "-3.0%" / "—" (nothing before to compare with).
 export function changeText(c: number | null | undefined): string {
-  if (c === null || c === undefined || Number.isNaN(c)) return '—'
+  if (c === null || c === undefined || !Number.isFinite(c)) return '—'
   const text = roundHalfUp(c * 100)
   return (c > 0 && text !== '0.0' ? '+' : '') + text + '%'
 }
