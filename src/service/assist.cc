@@ -183,8 +183,9 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
       const Unit* u = org.FindUnit(h.unit_id);
       // A unit of one place (a street, a district's bureau) handles requests of that place:
       // for a ticket elsewhere, its history in the category is no reason to send it there.
-      const bool elsewhere = u && u->area_id != 0 && t.area_id != 0 && !org.AreaInSubtree(t.area_id, u->area_id) &&
-                             !org.AreaInSubtree(u->area_id, t.area_id);
+      // (a ticket of no known place: nowhere to say such a unit handles)
+      const bool elsewhere = u && u->area_id != 0 &&
+                             (t.area_id == 0 || (!org.AreaInSubtree(t.area_id, u->area_id) && !org.AreaInSubtree(u->area_id, t.area_id)));
       if (u && u->active && !elsewhere) {
         level.push_back({IdToString(h.unit_id), static_cast<double>(h.kept), static_cast<double>(h.returned)});
       }

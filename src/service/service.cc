@@ -234,16 +234,28 @@ Result<std::string> Service::SlaPolicyJson(int version) {
   return doc.ToJson();
 }
 
+namespace {
+// A prefix stored before prefixes had to be whole codes is kept through other edits while
+// it still begins some category of the current taxonomy (one that begins none matches nothing).
+bool StillBeginsACategory(Store& store, const std::string& prefix) {
+  auto version = store.CurrentTaxonomyVersion();
+  if (!version.ok()) return false;
+  auto cats = store.ListCategories(*version);
+  return cats.ok() && std::any_of(cats->begin(), cats->end(), [&](const Category& c) { return CodeHasPrefix(c.code, prefix); });
+}
+}  // namespace
+
 Result<int> Service::PutSlaPolicy(const Actor& a, const std::string& json_doc) {
   RETURN_IF_ERROR(NeedAdmin(a));
   ASSIGN_OR_RETURN(SlaPolicyDoc doc, SlaPolicyDoc::FromJson(json_doc));
   RETURN_IF_ERROR(doc.CheckLimits());
   // As dispatch rules: a prefix is a whole category code (one the current policy holds
-  // already is kept as it was stored).
+  // already, that still begins some category, is kept as it was stored).
   const auto current = CurrentPolicy();
   const auto kept = [&](const std::string& prefix) {
     const auto& rules = current->doc().rules;
-    return std::any_of(rules.begin(), rules.end(), [&](const SlaRule& r) { return r.category_prefix == prefix; });
+    return std::any_of(rules.begin(), rules.end(), [&](const SlaRule& r) { return r.category_prefix == prefix; }) &&
+           StillBeginsACategory(*store_, prefix);
   };
   for (size_t i = 0; i < doc.rules.size(); ++i) {
     if (doc.rules[i].category_prefix.empty() || kept(doc.rules[i].category_prefix)) continue;
@@ -543,7 +555,7 @@ Result<DispatchRule> Service::ReplaceDispatchRule(const Actor& a, DispatchRule r
   if (old == rules.end()) return NotFound("no dispatch rule with id " + IdToString(r.id));
   // A prefix kept as it was stored is not judged again (one saved before prefixes had to be
   // whole codes can still have its priority or units edited).
-  if (!r.category_prefix.empty() && r.category_prefix != old->category_prefix) {
+  if (!r.category_prefix.empty() && (r.category_prefix != old->category_prefix || !StillBeginsACategory(*store_, r.category_prefix))) {
     RETURN_IF_ERROR(CheckCategory("category_prefix", r.category_prefix, true).status());
   }
   RETURN_IF_ERROR(RuleUnitsInUse(*org, r));
@@ -866,10 +878,18 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
       // dispatch): the lead alone would wait on a part nobody was sent.
       const auto org = Org();
       const Id centre = org->CentreOf(created.ticket.intake_unit_id);
+      bool all_reachable = true;
       for (const auto& co : sug["units"][0].value("assisting", json::array())) {
         const Id id = ParseId(co.value("unit_id", "")).value_or(0);
         const Unit* u = org->FindUnit(id);
         if (u && !IsCentre(u->kind) && (centre == 0 || org->InSubtree(id, centre))) cmd.assisting_unit_ids.push_back(id);
+        else all_reachable = false;
+      }
+      // One it cannot send to: a dispatcher decides, as the web's one click leaves it to the dialog.
+      if (!all_reachable) {
+        spdlog::info("auto-dispatch of {}: left to a dispatcher (a co-handler the directory names is out of reach)",
+                     created.ticket.number);
+        return created;
       }
       if (created.ticket.category_code.empty()) cmd.category_code = sug["category"].value("code", "");
       cmd.note = "自动派单: 分类置信度 " + std::to_string(sug["category"].value("confidence", 0.0)).substr(0, 5);

@@ -49,6 +49,7 @@ describe('dqTicket', () => {
       assignments: [a({ unit_id: 'u3', state: 'pending', warning_level: 'none', accept_remaining_ms: -45780000 })] }
     expect(warningFor(late, 'u3')).toBe('accept_overdue')
     expect(warningFor({ ...late, assignments: [{ ...late.assignments[0], warning_level: 'red' }] }, 'u3')).toBe('red')
+    expect(warningFor({ ...late, assignments: [{ ...late.assignments[0], warning_level: 'yellow', remaining_ms: -1 }] }, 'u3')).toBe('red')
     expect(warningFor({ ...late, assignments: [{ ...late.assignments[0], accept_remaining_ms: 60000 }] }, 'u3')).toBe('none')
   })
   it('starts a re-dispatch with a confident proposal that has not returned the ticket', () => {

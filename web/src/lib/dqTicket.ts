@@ -34,7 +34,7 @@ export function categoryCell(t: Pick<Ticket, 'suggestions' | 'category_code'>, n
 
 // "0.996" → "99.6%"; tiny values show as "<0.1%".
 export function scoreText(x: number | null | undefined): string {
-  if (x === null || x === undefined || Number.isNaN(x)) return '—'
+  if (x === null || x === undefined || !Number.isFinite(x)) return '—'
   if (x > 0 && x < 0.001) return '<0.1%'
   return (x * 100).toFixed(1) + '%'
 }

@@ -40,6 +40,15 @@ describe('replies', () => {
       a({ id: 'st', unit_name: '新桥街道办事处', parent_id: 'dc', state: 'returned', reply: '' }),
     ] }
     expect(latestReply(back as any)?.unitName).toBe('江北区12345分中心')
+    // A reply sent back by review (both levels accepted again) or reopened (superseded) is
+    // still the street's, shown once.
+    for (const state of ['accepted', 'superseded']) {
+      const again = { assignments: [
+        a({ id: 'dc', unit_name: '江北区12345分中心', mode: 'relay', state, reply: '已修复路灯' }),
+        a({ id: 'st', unit_name: '新桥街道办事处', parent_id: 'dc', state, reply: '已修复路灯' }),
+      ] }
+      expect(repliesOf(again as any).map((r) => r.unitName)).toEqual(['新桥街道办事处'])
+    }
   })
 })
 

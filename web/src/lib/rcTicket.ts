@@ -29,7 +29,7 @@ export function repliesOf(t: Pick<RcTicket, 'assignments'>): RcReply[] {
   const all = t.assignments ?? []
   // (the centre's own answer, after the unit below it returned the order, is its own)
   const passedUp = (a: RcAssignment) => a.mode === 'relay' &&
-    all.some((c) => c.parent_id === a.id && c.lead && c.state === 'replied' && c.reply === a.reply)
+    all.some((c) => c.parent_id === a.id && c.lead && c.reply === a.reply)
   const withReply = all.filter((a) => (a.reply ?? '').trim() !== '' && !passedUp(a))
   if (withReply.length === 0) return []
   const maxRound = Math.max(...withReply.map((a) => a.round ?? 0))

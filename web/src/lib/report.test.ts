@@ -23,6 +23,7 @@ describe('report', () => {
     expect(changeText(null)).toBe('—')
     expect(rateWithPrev(0.92, 0.905)).toBe('92.0%（上期 90.5%，+1.5 个百分点）')
     expect(rateWithPrev(0.8, 0.9)).toBe('80.0%（上期 90.0%，-10.0 个百分点）')
+    expect(rateWithPrev(0.8, Infinity)).toBe('80.0%')
     expect(rateWithPrev(0.8716, 0.8744)).toBe('87.2%（上期 87.4%，-0.2 个百分点）')
     expect(emptyBoardText(1)).toContain('仅 1 个')
     expect(emptyBoardText(2)).toContain('仅 2 个')

@@ -62,7 +62,7 @@ export function changeText(c: number | null | undefined): string {
 // A rate against the period before: "92.0%（上期 90.5%，+1.5 个百分点）".
 export function rateWithPrev(now: number | null | undefined, prev: number | null | undefined): string {
   if (now === null || now === undefined) return '—'
-  if (prev === null || prev === undefined) return percent(now)
+  if (prev === null || prev === undefined || !Number.isFinite(prev) || !Number.isFinite(now)) return percent(now)
   // From the rates as shown (87.2% and 87.4%: -0.2, not the unrounded -0.3), in tenths of a
   // point: percent() rounds half up (81.25 → 81.3), as the Markdown download does.
   const tenths = (v: number) => Math.round(Number(roundHalfUp(v * 100)) * 10)
