@@ -237,6 +237,13 @@ constexpr size_t kShortQueryChars = 16;
 // A lone character the segmenter cut out of a longer word (医保 read as 医 + 保) searches for
 // that character anywhere (保 of 维保, 医 of 医院): dropped when a term of two characters or
 // more in the query holds it, which finds the word itself.
+// Whether a term is one ideograph alone (of 医保 cut into 医 + 保, or a 的 of a message).
+bool IsLoneIdeograph(const std::string& term) {
+  size_t i = 0;
+  const char32_t c = term.empty() ? 0 : NextCodePoint(term, i);
+  return i == term.size() && IsCjk(c);
+}
+
 void DropCoveredCharacters(std::unordered_map<std::string, double>& qtf) {
   std::unordered_set<char32_t> covered;
   for (const auto& [t, w] : qtf) {
@@ -247,8 +254,7 @@ void DropCoveredCharacters(std::unordered_map<std::string, double>& qtf) {
   }
   std::erase_if(qtf, [&](const auto& kv) {
     size_t i = 0;
-    const char32_t c = kv.first.empty() ? 0 : NextCodePoint(kv.first, i);
-    return i == kv.first.size() && IsCjk(c) && covered.count(c);
+    return IsLoneIdeograph(kv.first) && covered.count(NextCodePoint(kv.first, i));
   });
 }
 
@@ -293,7 +299,8 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
   // In a short query (an agent's or a citizen's few words) every term must count; in a whole
   // message the lone characters still help a little (MRR@10 on the reply check 0.732 with
   // them, 0.729 without).
-  if (Utf8Length(q) <= kShortQueryChars) DropCoveredCharacters(qtf);
+  const bool whole_message = Utf8Length(q) > kShortQueryChars;
+  if (!whole_message) DropCoveredCharacters(qtf);
   // One character alone (水, 水？) is looked for in titles and keywords wherever it is written
   // too (水 finds 停水原因查询, through their characters), and still where it stands alone as
   // a word (in a body, or a case, indexed without characters).
@@ -331,13 +338,7 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
   // In a whole message a lone character (的, 和, 人, 管) may raise an entry its words found,
   // but never bring one in by itself: an entry sharing nothing else with the message is no
   // answer to it. Words go first, so the lone characters find the entries already there.
-  const bool whole_message = Utf8Length(q) > kShortQueryChars;
-  const auto lone = [](const std::string& t) {
-    size_t i = 0;
-    const char32_t c = t.empty() ? 0 : NextCodePoint(t, i);
-    return i == t.size() && IsCjk(c);
-  };
-  if (whole_message) std::stable_partition(terms.begin(), terms.end(), [&](const QT& t) { return !lone(t.term); });
+  if (whole_message) std::stable_partition(terms.begin(), terms.end(), [](const QT& t) { return !IsLoneIdeograph(t.term); });
   for (auto& t : terms) {
     ASSIGN_OR_RETURN(t.postings, index.Postings(t.term));
   }
@@ -361,7 +362,7 @@ Result<std::vector<KbHit>> RankKb(KbIndexReader& index, std::string_view query, 
     // the query and by its idf (a rare word the citizen used twice says more than a common
     // one used five times).
     const double qw = (t.weight >= 1 ? 1 + std::log(t.weight) : t.weight) * t.idf;
-    const bool only_raises = whole_message && lone(t.term);
+    const bool only_raises = whole_message && IsLoneIdeograph(t.term);
     for (const auto& p : *t.postings) {
       const double tf = p.tf;
       const double norm = tf + kK1 * (1 - kB + kB * p.length / avgdl);

@@ -46,9 +46,15 @@ class Table {
     std::string known;
     for (const char* c : required) known += (known.empty() ? "" : ", ") + std::string(c);
     for (const char* c : optional) known += ", " + std::string(c);
+    // A column the header leaves unnamed (a spreadsheet's trailing commas) holds nothing: a
+    // value there would be dropped unread.
+    std::vector<size_t> unnamed;
     for (size_t i = 0; i < rows[0].size(); ++i) {
       const std::string name = Trim(rows[0][i]);
-      if (name.empty()) continue;  // a trailing comma's column
+      if (name.empty()) {
+        unnamed.push_back(i);
+        continue;
+      }
       const auto is = [&](const char* c) { return name == c; };
       if (std::none_of(required.begin(), required.end(), is) && std::none_of(optional.begin(), optional.end(), is)) {
         return WholeLineError(t.lines_[0], "column '" + name + "' is not one of " + known);
@@ -63,10 +69,8 @@ class Table {
         return WholeLineError(t.lines_[r], "has " + std::to_string(rows[r].size()) + " fields, the header " +
                                                std::to_string(rows[0].size()));
       }
-      // A column the header leaves unnamed (a spreadsheet's trailing commas) holds nothing:
-      // a value there would be dropped unread.
-      for (size_t i = 0; i < rows[r].size(); ++i) {
-        if (Trim(rows[0][i]).empty() && !Trim(rows[r][i]).empty()) {
+      for (size_t i : unnamed) {
+        if (!Trim(rows[r][i]).empty()) {
           return WholeLineError(t.lines_[r], "field " + std::to_string(i + 1) + " holds '" + Utf8Prefix(Trim(rows[r][i]), 40) +
                                                  "' in a column the header does not name");
         }
