@@ -464,6 +464,16 @@ class AssistTest(DemoCase):
         proposed = [u["name"] for u in s["units"]]
         self.assertEqual([n for n in proposed if n in streets and n != "新桥街道办事处"], [], proposed)
 
+    def test_the_directory_sending_it_back_to_the_hub_proposes_nobody(self):
+        # 民政社区 has no rule of its own: the directory's catch-all sends it to the district of
+        # its place, and of no known place to the hub itself, which cannot dispatch to itself.
+        text = {"content": "我想咨询一下低保申请需要什么材料，到哪里办理", "category_code": "10"}
+        status, s = self.api("POST", "/api/v1/suggest", text)
+        self.assertEqual(status, 200, s)
+        self.assertNotIn("临江市12345热线中心", [u["name"] for u in s["units"]], s["units"])
+        status, s = self.api("POST", "/api/v1/suggest", dict(text, address="锦绣花园"))
+        self.assertEqual(s["units"][0]["name"], "江南区12345分中心", s["units"])
+
     def test_bad_input_and_roles(self):
         status, e = self.api("POST", "/api/v1/suggest", {"content": "  "})
         self.assertEqual(status, 400)

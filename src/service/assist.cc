@@ -160,7 +160,14 @@ json Assistant::Suggest(const Ticket& t, const OrgSnapshot& org, const std::vect
   std::map<Id, Candidate> units;
   // An inactive unit is neither the directory's (MatchRule skips it) nor history's proposal.
   const std::string& looked_up = category.empty() ? guessed : category;
-  if (auto rule = org.MatchRule(looked_up, t.area_id)) {
+  // A rule that leads back to the centre that took the ticket in, or above it (a catch-all
+  // "the hub decides"), proposes nobody: that centre cannot dispatch to itself.
+  const Id intake_centre = org.CentreOf(t.intake_unit_id);
+  const auto back_to_intake = [&](Id lead) {
+    const Unit* u = org.FindUnit(lead);
+    return u && IsCentre(u->kind) && intake_centre != 0 && org.InSubtree(intake_centre, lead);
+  };
+  if (auto rule = org.MatchRule(looked_up, t.area_id); rule && !back_to_intake(rule->lead_unit_id)) {
     auto& c = units[rule->lead_unit_id];
     c.score += 0.5;
     for (Id id : rule->assisting_unit_ids) {

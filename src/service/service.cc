@@ -1406,6 +1406,7 @@ Result<json> Service::Suggest(const Actor& a, const std::string& title, const st
   t.content = content;
   t.address = address;
   t.category_code = category_code;
+  t.intake_unit_id = org->CentreOf(a.unit_id);  // where it would be taken in
   if (area_id && !org->FindArea(area_id)) return InvalidArgument("area_id", "no area with id " + IdToString(area_id));
   t.area_id = area_id ? area_id : org->ResolveArea(address);
   ASSIGN_OR_RETURN(auto cats, Categories());
