@@ -87,6 +87,11 @@ try {
     await page.waitForSelector('[data-test="wb-suggest-category"]', { timeout: 15_000 })
     check((await page.textContent('[data-test="wb-suggestions"]')).length > 0, 'the workbench proposes a category while the agent types')
     await page.waitForSelector('[data-test="wb-kb"]')
+    // One Tab leaves the empty category field, its list open, for the next field.
+    await page.focus('[data-test="wb-category"]')
+    await page.waitForSelector('[role="listbox"] li')
+    await page.keyboard.press('Tab')
+    check(await page.evaluate(() => document.activeElement?.id) === 'wb-content', 'one Tab leaves the open category list')
     // The category picker: search by a word of the path, pick with the keyboard.
     await page.click('[data-test="wb-category"]')
     await page.keyboard.type('电梯')

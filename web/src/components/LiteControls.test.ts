@@ -39,6 +39,17 @@ describe('LiteCombo', () => {
     expect(typed[typed.length - 1]).toEqual([''])
     expect(w.emitted('clear')).toHaveLength(1)
   })
+  it('takes the only match left on Enter, and its list is no tab stop', async () => {
+    const w = mount(LiteCombo, { props: { modelValue: '望江', items } })
+    const input = w.get('input')
+    await input.trigger('focus')
+    expect(w.get('ul').attributes('tabindex')).toBe('-1') // a scrolling list would take a Tab
+    await input.trigger('keydown', { key: 'Enter' }) // two matches, none chosen: nothing taken
+    expect(w.emitted('pick')).toBeUndefined()
+    await w.setProps({ modelValue: '望江路', items: [items[1]] })
+    await input.trigger('keydown', { key: 'Enter' })
+    expect(w.emitted('pick')).toEqual([['b']])
+  })
   it('browses every item on focus when asked to, and picks with the mouse', async () => {
     const w = mount(LiteCombo, { props: { modelValue: '', items, openOnFocus: true } })
     await w.get('input').trigger('focus')
