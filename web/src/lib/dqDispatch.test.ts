@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from './api'
-import { bulkSummary, canRelay, quickBody, quickLabel, quickPick, confirmedFields, coordinateBody, correctionFields, dispatchBody, groupUnits, planBulk, redispatchBody, runBulk, validateCoordinate, validateDispatch, type Unit } from './dqDispatch'
+import { bulkSummary, canRelay, coHandlersSendable, quickBody, quickLabel, quickPick, confirmedFields, coordinateBody, correctionFields, dispatchBody, groupUnits, planBulk, redispatchBody, runBulk, validateCoordinate, validateDispatch, type Unit } from './dqDispatch'
 
 const units: Unit[] = [
   { id: '1', name: '市中心', kind: 'city_center', parent_id: null },
@@ -152,6 +152,13 @@ describe('quickPick', () => {
     const r = tk(['jn'])
     r.suggestions.units[0].assisting = [{ unit_id: 'gas', name: '燃气公司' }]
     expect(quickBody(quickPick(r, units, 'hub')!, 'dispatch')).toEqual({ unit_id: 'jn', mode: 'relay' })
+  })
+  it('sends co-handlers only when every one is a handling unit of this desk', () => {
+    const find = (id: string) => units.find((u) => u.id === id)
+    expect(coHandlersSendable([], find)).toBe(true)
+    expect(coHandlersSendable(['gas', 'env'], find)).toBe(true)
+    expect(coHandlersSendable(['gas', 'jn'], find)).toBe(false) // a centre relays, it co-handles nothing
+    expect(coHandlersSendable(['gas', 'elsewhere'], find)).toBe(false)
   })
   it('leaves an unclassified ticket to the dialog and names a confident proposal', () => {
     const t = tk(['gas'])

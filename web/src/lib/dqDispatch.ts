@@ -126,6 +126,12 @@ export interface QuickPick {
   category_code: string // the model's confident category, for a ticket that has none yet
 }
 
+// Whether a direct dispatch from this desk can send all these co-handlers (协办): each one
+// of the desk's units (`find`), and none a centre (a centre is sent an order to relay, not a part).
+export function coHandlersSendable(ids: string[], find: (id: string) => Unit | null | undefined): boolean {
+  return ids.every((id) => { const u = find(id); return !!u && !u.is_centre })
+}
+
 // Where one click (and a bulk 各自的建议单位) sends a ticket: the best proposal, skipping
 // the unit that just returned the order; a district centre or sub-centre gets it to relay
 // (逐级下派). Null when that unit is not one of `targets` (another district, inactive, this
@@ -150,7 +156,7 @@ export function quickPick(t: Ticket, targets: Unit[], ownUnitId?: string | null,
   // A relayed order's centre chooses its own co-handlers; a direct one takes the directory's,
   // all of them or, when one cannot be sent from here, none by one click.
   const assisting = u.is_centre || !withAssisting ? [] : (s.assisting ?? []).filter((a) => a.unit_id !== s.unit_id)
-  if (assisting.some((a) => { const x = reachable(a.unit_id); return !x || x.is_centre })) return null
+  if (!coHandlersSendable(assisting.map((a) => a.unit_id), reachable)) return null
   return { unit_id: s.unit_id, name: s.name, score: s.score, reasons: s.reasons, mode: u.is_centre ? 'relay' : 'direct',
            assisting, category_code: category }
 }
