@@ -1369,6 +1369,15 @@ class PersonalDataTest(Base):
             return t["id"] in [x["id"] for x in r["items"]]
         self.assertFalse(found("disp1", "7777"))
         self.assertTrue(found("agent1", "7777"))
+        # Lists are always masked: paging through them collects no number. The agent reads it
+        # whole on the detail page, which audits the view.
+        for who in ("agent1", "h_a"):
+            listed = self.expect(call("GET", "/api/v1/tickets" + q(q="7777", page_size=100), token=T(who)), 200).json
+            item = json.dumps([x for x in listed["items"] if x["id"] == t["id"]], ensure_ascii=False)
+            self.assertIn("139****8888", item, who)
+            self.assertNotIn("13977778888", item, who)
+            self.assertNotIn("110105198001011238", item, who)
+        self.assertIn("13977778888", json.dumps(self.get("agent1", t), ensure_ascii=False))
         self.assertFalse(found("agent1", "198001"))
         self.assertTrue(found("agent1", "1101**********1238"))
         # Those who look callers up, and the unit calling its own citizen back, may: audited.

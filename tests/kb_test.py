@@ -462,6 +462,16 @@ class KbTest(unittest.TestCase):
         self.assertNotIn(t["id"], [i["ticket_id"] for i in js["items"]])
         # Cases never show up as knowledge entries.
         self.assertNotIn(t["number"], [i["title"] for i in self.search("新生儿落户")[1]["items"]])
+        # Archived, the last step of a closed ticket, it is still a solved case.
+        old = self.call("POST", "/api/v1/tickets", {"channel": "phone", "request_type": "consultation",
+                                                    "content": "老年人乘坐公交车免费乘车卡怎么办理？",
+                                                    "citizen": {"phone": "13900003333"}}, self.agent)[1]
+        self.call("POST", f"/api/v1/tickets/{old['id']}/actions/answer_directly",
+                  {"content": "年满65周岁持身份证到公交卡服务网点办理敬老卡，免费乘车。"}, self.agent)
+        c, js = self.call("POST", f"/api/v1/tickets/{old['id']}/actions/archive", {}, self.admin)
+        self.assertEqual((c, js.get("status")), (200, "archived"), js)
+        js = self.call("POST", "/api/v1/kb/similar-cases", {"text": "老人坐公交免费卡在哪里办"}, self.agent)[1]
+        self.assertIn(old["id"], [i["ticket_id"] for i in js["items"]], js)
         # Reopened, its answer did not solve it: no longer offered as a solved case.
         c, js = self.call("POST", f"/api/v1/tickets/{t['id']}/actions/reopen", {"reason": "市民称材料不全"}, self.admin)
         self.assertEqual(c, 200, js)
@@ -596,16 +606,19 @@ class KbTest(unittest.TestCase):
         r = subprocess.run([BIN, "kb", "import", "--db", other, bad.replace(".jsonl", ".csv")], capture_output=True, text=True)
         self.assertNotEqual(r.returncode, 0, "a misnamed column is refused, not dropped")
         self.assertIn("column 'expires_at'", r.stderr)
-        # A keyword holding '|' survives the round trip (written as a JSON array).
+        # A keyword holding '|', or keywords that open with '[', survive the round trip
+        # (written as a JSON array), unchanged.
+        kept = {"p1": ["a|b", "c"], "p2": ["[通知]"], "p3": ['["x"]'], "p4": ["[1]", "b"]}
         pipes = os.path.join(self.dir, "pipes.jsonl")
         with open(pipes, "w", encoding="utf-8") as f:
-            f.write(json.dumps({"id": "p1", "title": "管道", "body": "正文", "keywords": ["a|b", "c"]}, ensure_ascii=False) + "\n")
+            for i, k in kept.items():
+                f.write(json.dumps({"id": i, "title": "管道" + i, "body": "正文", "keywords": k}, ensure_ascii=False) + "\n")
         p_db, p_csv, p_db2 = (os.path.join(self.dir, n) for n in ("p.db", "p.csv", "p2.db"))
         for args in (["import", "--db", p_db, pipes], ["export", "--db", p_db, "--output", p_csv], ["import", "--db", p_db2, p_csv]):
             r = subprocess.run([BIN, "kb", *args], capture_output=True, text=True)
             self.assertEqual(r.returncode, 0, r.stderr)
-        back = json.loads(subprocess.run([BIN, "kb", "export", "--db", p_db2], capture_output=True, text=True).stdout)
-        self.assertEqual(back["keywords"], ["a|b", "c"])
+        out = subprocess.run([BIN, "kb", "export", "--db", p_db2], capture_output=True, text=True).stdout
+        self.assertEqual({e["id"]: e["keywords"] for e in map(json.loads, out.splitlines())}, kept)
         r = subprocess.run([BIN, "kb", "export", "--db", self.db, "--output", "/nonexistent/dir/x.jsonl"],
                            capture_output=True, text=True)
         self.assertNotEqual(r.returncode, 0, "a file that cannot be written is an error")

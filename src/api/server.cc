@@ -2083,7 +2083,7 @@ void ApiServer::Impl::TicketRoutes() {
     auto org = svc->Org();
     auto policy = svc->CurrentPolicy();
     const TimeMs now = svc->clock()->NowMs();
-    for (const auto& t : page->items) items.push_back(TicketJson(t, *org, a, *policy, now));
+    for (const auto& t : page->items) items.push_back(TicketJson(t, *org, a, *policy, now, /*listed=*/true));
     SendJson(res, 200, {{"items", items}, {"total", page->total},
                         {"next_cursor", page->next_cursor ? json(IdToString(page->next_cursor)) : json(nullptr)}});
   }));

@@ -90,12 +90,20 @@ json EventJson(const Event& e) {
 
 bool WordsHidden(const Ticket& t, const Actor& actor) { return t.confidential && actor.role == Role::kAnalyst; }
 
-std::string WordsFor(const Ticket& t, const Actor& actor, const std::string& words, bool may_hide) {
+namespace {
+// As WordsFor; `listed`: for a list, where every number written is masked whatever the role
+// (lists are always masked: a number is read whole on the detail page, which audits it).
+std::string Words(const Ticket& t, const Actor& actor, const std::string& words, bool may_hide, bool listed) {
   if (may_hide && WordsHidden(t, actor)) return intel::kConfidentialOnly;
   // Shown whole only where the field is (kFull): a field masked unless revealed is masked
   // in the words too, the reveal being of the fields.
-  const PersonalNumbers which = NumbersMaskedFor(actor.role, t.confidential);
+  const PersonalNumbers which = listed ? PersonalNumbers{} : NumbersMaskedFor(actor.role, t.confidential);
   return which.phones || which.ids ? MaskPersonalNumbers(words, which) : words;
+}
+}  // namespace
+
+std::string WordsFor(const Ticket& t, const Actor& actor, const std::string& words, bool may_hide) {
+  return Words(t, actor, words, may_hide, false);
 }
 
 json ContactJson(const Contact& c, const Ticket& t, const Actor& actor) {
@@ -109,7 +117,8 @@ json AttachmentJson(const Attachment& a) {
           {"size", a.size}, {"sha256", a.sha256}, {"uploaded_by", IdToString(a.uploaded_by)}, {"at", Iso(a.at)}};
 }
 
-json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, const Policy& policy, TimeMs now) {
+json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, const Policy& policy, TimeMs now, bool listed) {
+  const auto say = [&](const std::string& w, bool may_hide = true) { return Words(t, actor, w, may_hide, listed); };
   json as = json::array();
   for (const auto& a : t.assignments) {
     json j = {{"id", IdToString(a.id)}, {"unit_id", IdToString(a.unit_id)}, {"unit_name", UnitName(org, a.unit_id)},
@@ -142,11 +151,11 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
     }
     // What units and the centre wrote may quote the citizen's numbers: masked as the words are,
     // except a unit's own words for that unit (its rejected reply comes back to it to correct).
-    const bool own = actor.role == Role::kUnitHandler && actor.unit_id == a.unit_id;
-    const auto words = [&](const std::string& w) { return own ? w : WordsFor(t, actor, w, false); };
+    const bool own = actor.role == Role::kUnitHandler && actor.unit_id == a.unit_id && !listed;
+    const auto words = [&](const std::string& w) { return own ? w : say(w, false); };
     if (!a.return_reason.empty()) j["return_reason"] = words(a.return_reason);
     if (!a.reply.empty()) j["reply"] = words(a.reply);
-    if (!a.rejected_comment.empty()) j["rejected_comment"] = WordsFor(t, actor, a.rejected_comment, false);
+    if (!a.rejected_comment.empty()) j["rejected_comment"] = say(a.rejected_comment, false);
     if (a.extension_days_requested) {
       j["extension_request"] = {{"days", a.extension_days_requested}, {"reason", words(a.extension_reason)}};
     }
@@ -167,8 +176,7 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
   json j = {{"id", IdToString(t.id)}, {"number", t.number}, {"status", TicketStatusName(st)},
             {"status_label", TicketStatusLabelZh(st)}, {"phase", PhaseName(t.phase)}, {"version", t.version},
             {"channel", t.channel}, {"request_type", t.request_type}, {"urgency", t.urgency},
-            {"title", WordsFor(t, actor, t.title)},
-            {"content", WordsFor(t, actor, t.content)}, {"address", WordsFor(t, actor, t.address)},
+            {"title", say(t.title)}, {"content", say(t.content)}, {"address", say(t.address)},
             {"area_id", IdOrNull(t.area_id)}, {"area_name", area ? area->name : ""},
             {"category_code", t.category_code}, {"taxonomy_version", t.taxonomy_version},
             {"confidential", t.confidential}, {"tags", t.tags},
@@ -185,7 +193,7 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
             {"callback_attempts", t.callback_attempts}, {"closing_kind", t.closing_kind},
             {"rating", t.rating}, {"transfer_to", t.transfer_to}, {"merged_into", IdOrNull(t.merged_into)}, {"merged_in", t.merged_in},
             {"assignments", as}};
-  if (t.exempt) j["exempt_reason"] = WordsFor(t, actor, t.exempt_reason, false);
+  if (t.exempt) j["exempt_reason"] = say(t.exempt_reason, false);
   if (!t.suggestions.empty()) {
     json sug = json::parse(t.suggestions, nullptr, false);
     // The likely duplicates name other tickets, of any unit: a unit handler (who neither

@@ -32,8 +32,10 @@ nlohmann::json AttachmentJson(const Attachment& a);
 // The ticket for staff. `query_code` only where the actor took the request or runs a centre.
 // An analyst, who sees no citizen data, does not read a confidential report's words (title,
 // content): they may name its reporter.
-// `now` and `policy` give the warning level and the remaining (working) time.
-nlohmann::json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, const Policy& policy, TimeMs now);
+// `now` and `policy` give the warning level and the remaining (working) time. `listed`: an
+// item of a list, whose words have every phone and ID number masked, whatever the role.
+nlohmann::json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, const Policy& policy, TimeMs now,
+                          bool listed = false);
 nlohmann::json CitizenJson(const CitizenView& v);
 // What a citizen sees: no personal data, no internal notes, no staff names.
 nlohmann::json PublicProgressJson(const PublicProgress& p, const OrgSnapshot& org);

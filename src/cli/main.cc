@@ -423,10 +423,12 @@ int KbExport(const std::string& db, const std::string& output) {
       for (const char* c : kColumns) {
         std::string v;
         if (std::string_view(c) == "keywords") {
+          for (const auto& k : j["keywords"]) v += (v.empty() ? "" : "|") + k.get<std::string>();
           const bool bar = std::any_of(j["keywords"].begin(), j["keywords"].end(),
                                        [](const nlohmann::json& k) { return k.get<std::string>().find('|') != std::string::npos; });
-          if (bar) v = j["keywords"].dump();  // a|b|c would split a keyword holding '|'
-          else for (const auto& k : j["keywords"]) v += (v.empty() ? "" : "|") + k.get<std::string>();
+          // As a JSON array when a|b|c would read back otherwise: a keyword holding '|' would
+          // split, and text opening with '[' (a keyword [通知]) is read as an array.
+          if (bar || Trim(v).starts_with('[')) v = j["keywords"].dump();
         } else if (j.contains(c)) {
           v = j[c].get<std::string>();
         }

@@ -460,9 +460,14 @@ bool ElsewhereThan(const std::set<std::string>& query, const std::set<std::strin
 std::vector<std::string> KbQueryTerms(std::string_view query) {
   auto qn = NormaliseText(query);
   if (!qn.ok()) return {};
-  std::vector<std::string> terms = Terms(*qn);
+  // What the ranking searches for: a lone character cut out of a longer word of the query
+  // (车 of 自行车, 保 of 医疗保险) matched nothing, so it marks nothing either.
+  std::unordered_map<std::string, double> found;
+  for (auto& t : Terms(*qn)) found.emplace(std::move(t), 1);
+  DropCoveredCharacters(found);
+  std::vector<std::string> terms;
+  for (auto& [t, w] : found) terms.push_back(t);
   std::sort(terms.begin(), terms.end());
-  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
   return terms;
 }
 

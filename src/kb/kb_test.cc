@@ -243,6 +243,11 @@ TEST(Kb, SnippetsHighlight) {
   // A bigram of ASCII letters is not marked inside another word.
   const std::string v = KbSnippet("verified wifi", KbQueryTerms("wifi"));
   EXPECT_EQ(v, "verified <em>wifi</em>") << v;
+  // A character of a longer query word matched nothing, and marks nothing: 自行车 found
+  // this entry by its title, not by the 车 of 停车.
+  EXPECT_EQ(KbSnippet("非机动车应停放在停车区域内", KbQueryTerms("自行车")), "非机动车应停放在停车区域内");
+  EXPECT_EQ(KbSnippet("到社保窗口办理参保登记", KbQueryTerms("医疗保险")), "到社保窗口办理参保登记");
+  EXPECT_EQ(KbSnippet("停水请联系水务", KbQueryTerms("水")), "停<em>水</em>请联系<em>水</em>务");
 }
 
 }  // namespace

@@ -1508,8 +1508,10 @@ Result<Ticket> Service::Act(const Actor& a, Id ticket_id, const Command& given) 
     }
   }
   const Id target = cmd.type == CommandType::kMerge ? cmd.into_ticket_id : 0;
+  // (archiving, the last step of a closed ticket, leaves it solved)
   const auto solved = [](const Ticket& t) {
-    return t.phase == Phase::kClosed && (t.closing_kind == "resolved" || t.closing_kind == "direct_answer");
+    return (t.phase == Phase::kClosed || t.phase == Phase::kArchived) &&
+           (t.closing_kind == "resolved" || t.closing_kind == "direct_answer");
   };
   bool was_solved = false;
   ASSIGN_OR_RETURN(auto d, store_->ApplyCommand(ticket_id, target, [&](const Ticket& t, const Ticket* mt) {

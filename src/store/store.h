@@ -395,7 +395,7 @@ class Store {
   // OverviewStats but by the intake unit alone (the centre that answers the line).
   virtual Result<std::vector<Overview::ChannelHour>> ContactsByHour(TimeMs from, TimeMs to,
                                                                     const std::vector<Id>& intake_scope) = 0;
-  // Training rows from the platform's own history: the newest closed tickets' text and
+  // Training rows from the platform's own history: the newest closed (or archived) tickets' text and
   // their final category, request type and urgency.
   struct LabelledTicket {
     std::string title, content, category_code, request_type, urgency;
