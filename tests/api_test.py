@@ -1843,6 +1843,42 @@ class ErrorTest(Base):
         for t in threads: t.join()
         self.assertEqual(codes, [200] * 8)
 
+    def test_a_user_changes_their_own_password(self):
+        name = "own-" + secrets.token_hex(4)
+        self.expect(call("POST", "/api/v1/users", {"username": name, "password": PASSWORD, "role": "agent",
+                                                   "unit_id": U("hub")}, T("admin")), 201)
+        # An administrator's choice is held to the same rules: no commonest password, no username.
+        for bad in ("password", "12345678", "xxxxxxxx", "my-" + name.upper()):
+            self.expect_error(call("POST", "/api/v1/users", {"username": name + "b", "password": bad.replace(name.upper(), (name + "b").upper()),
+                                                             "role": "agent", "unit_id": U("hub")}, T("admin")), 400, field="password")
+        first, second = login(name), login(name)
+        change = lambda body, token=first: call("POST", "/api/v1/auth/password", body, token)
+        self.expect_error(change({"current_password": "not-mine-123", "new_password": "Another-Pass-9"}), 400,
+                          field="current_password")
+        self.expect_error(change({"current_password": PASSWORD, "new_password": "short"}), 400, field="new_password")
+        self.expect_error(change({"current_password": PASSWORD, "new_password": PASSWORD}), 400, field="new_password")
+        self.expect_error(change({"current_password": PASSWORD, "new_password": "qwerty123"}), 400, field="new_password")
+        self.expect_error(change({"current_password": PASSWORD, "new": "x"}), 400, field="new")
+        self.expect_error(call("POST", "/api/v1/auth/password", {"current_password": PASSWORD, "new_password": "Another-Pass-9"}), 401)
+        token = self.expect(change({"current_password": PASSWORD, "new_password": "Another-Pass-9"}), 200).json["token"]
+        # Every session ends, a stolen one with it; the one that changed it goes on under its new token.
+        self.expect_error(call("GET", "/api/v1/auth/me", token=first), 401)
+        self.expect_error(call("GET", "/api/v1/auth/me", token=second), 401)
+        self.assertEqual(self.expect(call("GET", "/api/v1/auth/me", token=token), 200).json["username"], name)
+        self.expect_error(call("POST", "/api/v1/auth/login", {"username": name, "password": PASSWORD}), 401)
+        login(name, "Another-Pass-9")
+        audit = self.expect(call("GET", "/api/v1/audit?page_size=100", token=T("admin")), 200).json["items"]
+        mine = [(e["action"], e["detail"]) for e in audit if e["target"].endswith(self.expect(call("GET", "/api/v1/auth/me", token=token), 200).json["id"])]
+        self.assertIn("password_changed", [a for a, _ in mine], mine)
+        self.assertTrue(any(a == "login_failed" and "password change" in d and "from 127.0.0.1" in d for a, d in mine), mine)
+        # Guessing the current password through an open session counts toward the lock (two
+        # failures above, three more lock it).
+        for _ in range(3):
+            self.expect_error(change({"current_password": "guess-guess-1", "new_password": "Third-Pass-77"}, token), 400)
+        self.expect_error(change({"current_password": "guess-guess-1", "new_password": "Third-Pass-77"}, token), 429)
+        audit = self.expect(call("GET", "/api/v1/audit?page_size=100", token=T("admin")), 200).json["items"]
+        self.assertTrue(any(e["action"] == "login_failed" and "locked for 5 minutes" in e["detail"] for e in audit))
+
     def test_a_chunked_body_is_refused_before_it_is_read(self):
         import http.client
         conn = http.client.HTTPConnection(BASE.split("//")[1].split("/")[0], timeout=10)

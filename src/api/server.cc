@@ -786,7 +786,7 @@ void ApiServer::Impl::Routes() {
     if (!login_failure_limiter.Has(from, svc->clock()->NowMs())) {
       return SendTooMany(res, login_failure_limiter, "too many failed logins from your address; wait a minute");
     }
-    auto token = svc->Login(user, pass);
+    auto token = svc->Login(user, pass, from);
     if (!token.ok()) {
       if (token.status().code() == Code::kUnauthenticated) (void)login_failure_limiter.Allow(from, svc->clock()->NowMs());
       if (token.status().code() == Code::kResourceExhausted) {
@@ -801,6 +801,23 @@ void ApiServer::Impl::Routes() {
     SendJson(res, 200, {{"token", *token}, {"user", {{"id", IdToString(actor->user_id)}, {"username", actor->username},
                                                       {"role", RoleName(actor->role)}, {"unit_id", IdToString(actor->unit_id)}}}});
   });
+  Post("/api/v1/auth/password", "/api/v1/auth/password", Authed([this](const Actor& a, const Req& req, Res& res) {
+    auto body = BodyObject(req, 16 * 1024);
+    if (!body.ok()) return SendError(res, body.status());
+    std::string current, next;
+    Status st = RefuseUnknownFields(*body, "", {"current_password", "new_password"});
+    if (st.ok()) st = StrField(*body, "current_password", true, 200, &current);
+    if (st.ok()) st = StrField(*body, "new_password", true, 200, &next);
+    if (!st.ok()) return SendError(res, st);
+    auto token = svc->ChangeOwnPassword(a, current, next, ClientAddress(req));
+    if (!token.ok()) {
+      if (token.status().code() == Code::kResourceExhausted) {
+        res.set_header("Retry-After", std::to_string(Service::kLoginLockSeconds));
+      }
+      return SendError(res, token.status());
+    }
+    SendJson(res, 200, {{"token", *token}});
+  }));
   Post("/api/v1/auth/logout", "/api/v1/auth/logout", Authed([this](const Actor&, const Req& req, Res& res) {
     Status st = svc->Logout(Bearer(req));
     if (!st.ok()) return SendError(res, st);

@@ -33,6 +33,7 @@ constexpr int kMaxLookupFailures = 5;                // per ticket number per wi
 constexpr TimeMs kLookupWindowMs = 15 * kMinuteMs;
 constexpr size_t kMaxAttachmentBytes = 5u << 20;
 constexpr size_t kMaxAttachmentsPerTicket = 200;  // ListAttachments' page
+Status CheckPassword(const std::string& password, const std::string& username, const char* field);
 }  // namespace
 
 // Role × field matrix. kFull: shown plainly (and audited on the detail view);
@@ -308,7 +309,8 @@ Result<std::vector<UnitSlaStats>> Service::SlaStats(const Actor& a, TimeMs from,
 
 // ---- auth -------------------------------------------------------------------------------
 
-Result<std::string> Service::Login(const std::string& username, const std::string& password) {
+Result<User> Service::CheckCredentials(const std::string& username, const std::string& password,
+                                       const std::string& from, const char* purpose) {
   // Failures are kept in the database, so every server sharing it (and a restarted one)
   // counts them. Attempts for one username take turns at the (slow) password check, each
   // counting the failures before it: guesses sent in parallel cannot all pass the count,
@@ -362,16 +364,55 @@ Result<std::string> Service::Login(const std::string& username, const std::strin
   const bool ok = VerifyPassword(usable ? user->password_hash : decoy, password) && usable;
   if (ok) (void)store_->ForgetLookupFailure(failure_key, now);
   if (!ok) {
-    // Recorded for unknown names too: the same write either way, and the attempts on record.
-    // Not what was typed, though: a password typed into the username field would be kept.
+    // Recorded for unknown names too: the same write either way, and the attempts on record,
+    // with where they came from. Not what was typed, though: a password typed into the
+    // username field would be kept. The guess that locks the account says so.
+    std::string detail = user.ok() ? "" : std::to_string(Utf8Length(username)) + " characters";
+    const auto add = [&](const std::string& part) { detail += (detail.empty() ? "" : ", ") + part; };
+    if (std::string_view(purpose) != "login") add(purpose);
+    if (!from.empty()) add("from " + from);
+    if (counted == kMaxLoginFailures) add("locked for " + std::to_string(kLoginLockSeconds / 60) + " minutes");
     (void)store_->AppendAudit({0, now, user.ok() ? user->id : 0, "login_failed",
-                               user.ok() ? "user:" + IdToString(user->id) : "username:(unknown)",
-                               user.ok() ? "" : std::to_string(Utf8Length(username)) + " characters"});
+                               user.ok() ? "user:" + IdToString(user->id) : "username:(unknown)", detail});
     return Status(Code::kUnauthenticated, "wrong username or password");
   }
+  return std::move(user).value();
+}
+
+Result<std::string> Service::Login(const std::string& username, const std::string& password, const std::string& from) {
+  ASSIGN_OR_RETURN(const User user, CheckCredentials(username, password, from, "login"));
   const std::string token = RandomHex(32);
-  RETURN_IF_ERROR(store_->CreateSession(DigestHex(token), user->id, now + kSessionTtlMs));
-  (void)store_->AppendAudit({0, now, user->id, "login", "user:" + IdToString(user->id), ""});
+  const TimeMs now = clock_->NowMs();
+  RETURN_IF_ERROR(store_->CreateSession(DigestHex(token), user.id, now + kSessionTtlMs));
+  (void)store_->AppendAudit({0, now, user.id, "login", "user:" + IdToString(user.id), from.empty() ? "" : "from " + from});
+  return token;
+}
+
+Result<std::string> Service::ChangeOwnPassword(const Actor& a, const std::string& current, const std::string& next,
+                                               const std::string& from) {
+  if (a.user_id == 0) return PermissionDenied("only a signed-in user changes their own password");
+  ASSIGN_OR_RETURN(const User me, store_->GetUser(a.user_id));
+  // The current password is checked as a login is: counted, so a session left open is no
+  // way around the lock to guess it.
+  auto checked = CheckCredentials(me.username, current, from, "password change");
+  if (!checked.ok()) {
+    if (checked.status().code() == Code::kUnauthenticated) return InvalidArgument("current_password", "is not your password");
+    return checked.status();
+  }
+  if (next == current) return InvalidArgument("new_password", "is the current password");
+  RETURN_IF_ERROR(CheckPassword(next, me.username, "new_password"));
+  ASSIGN_OR_RETURN(const std::string hash, HashPassword(next));
+  // Every session of the user ends (a stolen one with it); this one goes on under a new token.
+  RETURN_IF_ERROR(store_->UpdatePassword(me.id, hash));
+  {
+    std::lock_guard lock(session_mu_);
+    sessions_.clear();
+    ++sessions_epoch_;
+  }
+  const std::string token = RandomHex(32);
+  const TimeMs now = clock_->NowMs();
+  RETURN_IF_ERROR(store_->CreateSession(DigestHex(token), me.id, now + kSessionTtlMs));
+  (void)Audit(a, "password_changed", "user:" + IdToString(me.id), from.empty() ? "" : "from " + from);
   return token;
 }
 
@@ -600,8 +641,23 @@ Status CheckUsername(const std::string& username, const char* field) {
 
 namespace {
 
-Status CheckPassword(const std::string& password) {
-  if (password.size() < 8 || password.size() > 200) return InvalidArgument("password", "must be 8-200 characters");
+// At least 8 characters, and none of what a guesser tries first: the username, one character
+// over and over, or one of the commonest passwords.
+Status CheckPassword(const std::string& password, const std::string& username, const char* field) {
+  if (password.size() < 8 || password.size() > 200) return InvalidArgument(field, "must be 8-200 characters");
+  const std::string lower = AsciiLower(password);
+  if (!username.empty() && lower.find(AsciiLower(username)) != std::string::npos) {
+    return InvalidArgument(field, "must not contain the username");
+  }
+  if (std::all_of(password.begin(), password.end(), [&](char c) { return c == password[0]; })) {
+    return InvalidArgument(field, "must not be one character repeated");
+  }
+  static const std::set<std::string> kCommon = {
+      "password", "password1", "password123", "passw0rd", "12345678", "123456789", "1234567890", "87654321",
+      "11223344", "12341234", "12344321", "qwertyui", "qwerty123", "qwerty12", "1qaz2wsx", "1q2w3e4r", "abc12345",
+      "abcd1234", "a1234567", "aa123456", "admin123", "admin1234", "iloveyou", "5201314520", "woaini1314",
+      "asdfghjk", "zxcvbnm1", "123qweasd", "qweasdzxc", "12qwaszx", "p@ssw0rd", "welcome1", "changeme"};
+  if (kCommon.count(lower)) return InvalidArgument(field, "is one of the commonest passwords");
   return Status::Ok();
 }
 
@@ -635,7 +691,7 @@ Result<User> Service::CreateUser(const Actor& a, User u, const std::string& pass
   RETURN_IF_ERROR(NeedAdmin(a));
   RETURN_IF_ERROR(CheckUsername(u.username));
   RETURN_IF_ERROR(CheckDisplayName(u.display_name));
-  RETURN_IF_ERROR(CheckPassword(password));
+  RETURN_IF_ERROR(CheckPassword(password, u.username, "password"));
   RETURN_IF_ERROR(CheckRoleUnit(*Org(), u.role, u.unit_id));
   // Agent1 beside agent1 (or ADMIN beside admin) would read as the same person in every
   // history and audit entry: a name differing only in case is taken.
@@ -753,7 +809,7 @@ Result<User> Service::UpdateUser(const Actor& a, Id user_id, const UserChange& c
   }
   if (u.role != was.role || u.unit_id != was.unit_id) RETURN_IF_ERROR(CheckRoleUnit(*Org(), u.role, u.unit_id));
   if (change.password) {
-    RETURN_IF_ERROR(CheckPassword(*change.password));
+    RETURN_IF_ERROR(CheckPassword(*change.password, u.username, "password"));
     ASSIGN_OR_RETURN(u.password_hash, HashPassword(*change.password));
   }
   RETURN_IF_ERROR(store_->UpdateUser(u));

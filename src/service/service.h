@@ -64,7 +64,13 @@ class Service {
   static constexpr int kLoginLockSeconds = 5 * 60;
 
   // ---- auth ----
-  Result<std::string> Login(const std::string& username, const std::string& password);
+  // `from`: the client's address, for the audit.
+  Result<std::string> Login(const std::string& username, const std::string& password, const std::string& from = "");
+  // A signed-in user's own password: the current one checked (and counted) as a login is,
+  // the new one held to the rules an administrator's is. Ends every session of the user and
+  // returns a new token for this one.
+  Result<std::string> ChangeOwnPassword(const Actor& a, const std::string& current, const std::string& next,
+                                        const std::string& from = "");
   Result<Actor> Authenticate(const std::string& bearer_token);
   Status Logout(const std::string& bearer_token);
 
@@ -308,6 +314,10 @@ class Service {
   uint64_t sessions_epoch_ = 0;
   // One password check at a time per username (in this process), so each attempt counts the
   // failures of those before it; `waiting` counts the attempts holding or queued for it.
+  // The password check of a login or a password change: one at a time per username,
+  // failures counted toward the lock and audited (`purpose` and `from` in the entry).
+  Result<User> CheckCredentials(const std::string& username, const std::string& password, const std::string& from,
+                                const char* purpose);
   struct LoginGate {
     std::mutex mu;
     int waiting = 0;

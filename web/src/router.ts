@@ -25,6 +25,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/staffing', name: 'staffing', component: () => import('./views/StaffingView.vue'), meta: { title: '坐席测算' } },
   { path: '/insight', name: 'insight', component: () => import('./views/InsightView.vue'), meta: { title: '热点预警' } },
   { path: '/kb', name: 'kb', component: () => import('./views/KbView.vue'), meta: { title: '知识库' } },
+  // Every signed-in user's own: no role is kept from it.
+  { path: '/account', name: 'account', component: () => import('./views/AccountView.vue'), meta: { title: '修改密码' } },
   { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue'), meta: { title: '系统管理', queryInPlace: true } },
   { path: '/:rest(.*)*', redirect: '/' },
 ]

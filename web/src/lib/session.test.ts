@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { canSee, homeFor, restore, screenRoles, session } from './session'
+import { canSee, changePassword, homeFor, newPasswordErrors, restore, screenRoles, session } from './session'
 
 describe('role screens', () => {
   it('lands each role on its own desk', () => {
@@ -69,5 +69,24 @@ describe('restoring a tab session', () => {
     vi.stubGlobal('fetch', reply(200, me))
     await restore()
     expect(session.user?.username).toBe('agent1')
+  })
+})
+
+describe('changing one\'s password', () => {
+  afterEach(() => vi.unstubAllGlobals())
+  it('checks the form before asking the server', () => {
+    expect(newPasswordErrors('', 'short', 'other')).toEqual({ current_password: '请输入当前密码', new_password: '长度应为 8 到 200 位', confirm: '两次输入的新密码不一致' })
+    expect(newPasswordErrors('Old-Pass-1', 'Old-Pass-1', 'Old-Pass-1')).toEqual({ new_password: '不能与当前密码相同' })
+    expect(newPasswordErrors('Old-Pass-1', '新密码新密码新密码', '新密码新密码新密码')).toEqual({}) // 8 bytes or more
+  })
+  it('keeps the new token the server answers with', async () => {
+    sessionStorage.setItem('hotline.token', 'old')
+    const fetch = vi.fn(async () => new Response(JSON.stringify({ token: 'new' }), { status: 200 }))
+    vi.stubGlobal('fetch', fetch)
+    await changePassword('Old-Pass-1', 'New-Pass-2')
+    expect(sessionStorage.getItem('hotline.token')).toBe('new')
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit]
+    expect(url).toBe('/api/v1/auth/password')
+    expect(JSON.parse(init.body as string)).toEqual({ current_password: 'Old-Pass-1', new_password: 'New-Pass-2' })
   })
 })

@@ -120,6 +120,25 @@ export function forget(): void {
   session.user = null
 }
 
+// The signed-in user's own password. The server ends every session of the user and answers
+// with a new token for this tab, kept as login keeps one.
+export async function changePassword(current: string, next: string): Promise<void> {
+  const r = await post<{ token: string }>('/auth/password', { current_password: current, new_password: next })
+  setToken(r.token)
+  sessionStorage.setItem(KEY, r.token)
+}
+
+// What the form can tell before asking the server (which holds the full rules).
+export function newPasswordErrors(current: string, next: string, confirm: string): Record<string, string> {
+  const errors: Record<string, string> = {}
+  if (!current) errors.current_password = '请输入当前密码'
+  const bytes = new TextEncoder().encode(next).length
+  if (bytes < 8 || bytes > 200) errors.new_password = '长度应为 8 到 200 位'
+  else if (next === current) errors.new_password = '不能与当前密码相同'
+  if (confirm !== next) errors.confirm = '两次输入的新密码不一致'
+  return errors
+}
+
 export async function logout(): Promise<void> {
   try {
     await post('/auth/logout')
