@@ -2087,6 +2087,13 @@ class IntakeTest(Base):
         r = call("POST", "/api/v1/tickets/%s/attachments?name=big.bin" % t["id"], raw=b"\0" * (5 * 1024 * 1024 + 1),
                  token=T("h_a"), headers={"Content-Type": "application/octet-stream"})
         self.expect(r, 413)
+        # A type a browser would run (HTML, script) is served as bytes to save, whatever the
+        # upload said; the upload's own type stays on record.
+        r = call("POST", "/api/v1/tickets/%s/attachments?name=x.png" % t["id"], raw=b"<script>alert(1)</script>",
+                 token=T("h_a"), headers={"Content-Type": "text/html"})
+        self.assertEqual(self.expect(r, 201).json["mime"], "text/html")
+        got = self.expect(call("GET", "/api/v1/attachments/" + r.json["id"], token=T("h_a")), 200)
+        self.assertEqual(got.headers.get("Content-Type"), "application/octet-stream")
         # a Chinese file name survives
         name = urllib.parse.quote("现场照片.jpg")
         r = call("POST", "/api/v1/tickets/%s/attachments?name=%s" % (t["id"], name), raw=b"\x01\x02",

@@ -12,6 +12,7 @@ import csv
 import datetime
 import json
 import os
+import stat
 import signal
 import sqlite3
 import subprocess
@@ -85,6 +86,9 @@ class ModelTest(unittest.TestCase):
                 "--dictionary", self.path("names.txt"))
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(os.path.exists(self.path("new.models/d.model")))
+        # Learnt from citizens' words: the owner's only, as the database and its key are.
+        self.assertEqual(stat.S_IMODE(os.stat(self.path("new.models")).st_mode), 0o700)
+        self.assertEqual(stat.S_IMODE(os.stat(self.path("new.models/d.model")).st_mode), 0o600)
         with open(self.path("bad.txt"), "wb") as f:
             f.write(b"\xff\xfe\n")
         r = run("model", "train", "--input", self.path("train.csv"), "--out", self.path("e.model"), "--folds", "0",

@@ -2074,6 +2074,17 @@ Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
   return q;
 }
 
+// The type an attachment is served as: the uploader's, if it is one that no browser runs
+// (a photo, a recording, a PDF, plain text); anything else, HTML or script above all, is
+// served as bytes to save.
+std::string ServedAttachmentType(const std::string& uploaded) {
+  static const std::set<std::string> kInert = {
+      "image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "application/pdf", "text/plain",
+      "audio/mpeg", "audio/wav", "audio/x-wav", "audio/amr", "audio/aac", "audio/mp4", "video/mp4"};
+  const std::string type = AsciiLower(Trim(uploaded.substr(0, uploaded.find(';'))));
+  return kInert.count(type) ? type : "application/octet-stream";
+}
+
 }  // namespace
 
 void ApiServer::Impl::TicketRoutes() {
@@ -2209,7 +2220,7 @@ void ApiServer::Impl::TicketRoutes() {
     auto att = svc->GetAttachment(a, ParseId(req.matches[1]).value_or(0));
     if (!att.ok()) return SendError(res, att.status());
     res.set_header("Content-Disposition", "attachment; filename*=UTF-8''" + httplib::detail::encode_query_param(att->first.name));
-    res.set_content(att->second, att->first.mime);
+    res.set_content(att->second, ServedAttachmentType(att->first.mime));
   }));
   Post(R"(/api/v1/tickets/(\d+)/actions/([a-z_]+))", "/api/v1/tickets/{id}/actions/{action}",
        Authed([this](const Actor& a, const Req& req, Res& res) {

@@ -22,10 +22,14 @@ namespace hotline::cli {
 namespace {
 
 // Into its folder, made if it is not there (a new city has no city.db.models/ yet).
+// A model is learnt from citizens' words: its folder, when this creates it, is its owner's
+// only, as the database and its key are (the file itself is written 0600).
 Status SaveModel(const intel::Classifier& model, const std::string& path) {
   if (const auto dir = std::filesystem::path(path).parent_path(); !dir.empty()) {
     std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
+    if (std::filesystem::create_directories(dir, ec)) {
+      std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+    }
   }
   return model.Save(path);
 }

@@ -721,6 +721,9 @@ Status Classifier::Save(const std::string& path) const {
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return InvalidArgument("out", "cannot write " + tmp);
+    // Its owner's only before a byte is written: the word list is the citizens' words.
+    std::error_code perm;
+    std::filesystem::permissions(tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, perm);
     out << kMagic << meta.dump() << "\n";
     out.write(payload.data(), static_cast<std::streamsize>(payload.size()));
     out.flush();
