@@ -92,7 +92,8 @@ bool WordsHidden(const Ticket& t, const Actor& actor) { return t.confidential &&
 
 namespace {
 // As WordsFor; `listed`: for a list, where every number written is masked whatever the role
-// (lists are always masked: a number is read whole on the detail page, which audits it).
+// (lists are always masked: a number is read whole on the detail page, which audits it), but
+// for a unit's own words (its reply comes back to it to correct, from its inbox list).
 std::string Words(const Ticket& t, const Actor& actor, const std::string& words, bool may_hide, bool listed) {
   if (may_hide && WordsHidden(t, actor)) return intel::kConfidentialOnly;
   // Shown whole only where the field is (kFull): a field masked unless revealed is masked
@@ -151,7 +152,7 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
     }
     // What units and the centre wrote may quote the citizen's numbers: masked as the words are,
     // except a unit's own words for that unit (its rejected reply comes back to it to correct).
-    const bool own = actor.role == Role::kUnitHandler && actor.unit_id == a.unit_id && !listed;
+    const bool own = actor.role == Role::kUnitHandler && actor.unit_id == a.unit_id;
     const auto words = [&](const std::string& w) { return own ? w : say(w, false); };
     if (!a.return_reason.empty()) j["return_reason"] = words(a.return_reason);
     if (!a.reply.empty()) j["reply"] = words(a.reply);

@@ -33,7 +33,8 @@ nlohmann::json AttachmentJson(const Attachment& a);
 // An analyst, who sees no citizen data, does not read a confidential report's words (title,
 // content): they may name its reporter.
 // `now` and `policy` give the warning level and the remaining (working) time. `listed`: an
-// item of a list, whose words have every phone and ID number masked, whatever the role.
+// item of a list, whose words have every phone and ID number masked, whatever the role (a
+// unit's own words on its orders excepted, as on the detail page).
 nlohmann::json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, const Policy& policy, TimeMs now,
                           bool listed = false);
 nlohmann::json CitizenJson(const CitizenView& v);

@@ -1,6 +1,8 @@
 #include "intel/classifier.h"
 
+#include <fcntl.h>
 #include <linear.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -719,11 +721,11 @@ Status Classifier::Save(const std::string& path) const {
   impl_->info = meta;
   const std::string tmp = path + ".tmp";
   {
+    // Its owner's only from its creation: the word list is the citizens' words.
+    std::filesystem::remove(tmp);
+    if (const int fd = ::open(tmp.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0600); fd >= 0) ::close(fd);
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return InvalidArgument("out", "cannot write " + tmp);
-    // Its owner's only before a byte is written: the word list is the citizens' words.
-    std::error_code perm;
-    std::filesystem::permissions(tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, perm);
     out << kMagic << meta.dump() << "\n";
     out.write(payload.data(), static_cast<std::streamsize>(payload.size()));
     out.flush();

@@ -460,8 +460,9 @@ bool ElsewhereThan(const std::set<std::string>& query, const std::set<std::strin
 std::vector<std::string> KbQueryTerms(std::string_view query) {
   auto qn = NormaliseText(query);
   if (!qn.ok()) return {};
-  // What the ranking searches for: a lone character cut out of a longer word of the query
-  // (车 of 自行车, 保 of 医疗保险) matched nothing, so it marks nothing either.
+  // A lone character cut out of a longer word of the query (车 of 自行车, 保 of 医疗保险) is
+  // not what the query asks for: a short query's ranking drops it, a whole message's only lets
+  // it raise entries its words found. It marks nothing either.
   std::unordered_map<std::string, double> found;
   for (auto& t : Terms(*qn)) found.emplace(std::move(t), 1);
   DropCoveredCharacters(found);

@@ -12,6 +12,7 @@
 #include "core/crypto.h"
 #include "core/pii.h"
 #include "core/text.h"
+#include "text/text.h"
 #include "intel/insight.h"
 #include "intel/sentiment.h"
 #include "taxonomy/taxonomy.h"
@@ -34,6 +35,18 @@ constexpr TimeMs kLookupWindowMs = 15 * kMinuteMs;
 constexpr size_t kMaxAttachmentBytes = 5u << 20;
 constexpr size_t kMaxAttachmentsPerTicket = 200;  // ListAttachments' page
 Status CheckPassword(const std::string& password, const std::string& username, const char* field);
+
+// The centre a request taken in by someone of `unit` belongs to: the unit's centre, else the
+// unit; an administrator outside every unit (the one `hotline init` makes) takes calls for
+// the city centre, whose dispatchers can then see and handle them.
+Id IntakeUnitFor(const OrgSnapshot& org, Id unit) {
+  if (const Id centre = org.CentreOf(unit)) return centre;
+  if (unit) return unit;
+  for (const Unit& u : org.units()) {
+    if (u.kind == UnitKind::kCityCenter && u.parent_id == 0) return u.id;
+  }
+  return 0;
+}
 }  // namespace
 
 // Role × field matrix. kFull: shown plainly (and audited on the detail view);
@@ -371,7 +384,10 @@ Result<User> Service::CheckCredentials(const std::string& username, const std::s
     const auto add = [&](const std::string& part) { detail += (detail.empty() ? "" : ", ") + part; };
     if (std::string_view(purpose) != "login") add(purpose);
     if (!from.empty()) add("from " + from);
-    if (counted == kMaxLoginFailures) add("locked for " + std::to_string(kLoginLockSeconds / 60) + " minutes");
+    if (counted == kMaxLoginFailures) {
+      add("locked: " + std::to_string(kMaxLoginFailures) + " failures within " + std::to_string(kLoginLockSeconds / 60) +
+          " minutes");
+    }
     (void)store_->AppendAudit({0, now, user.ok() ? user->id : 0, "login_failed",
                                user.ok() ? "user:" + IdToString(user->id) : "username:(unknown)", detail});
     return Status(Code::kUnauthenticated, "wrong username or password");
@@ -641,17 +657,17 @@ Status CheckUsername(const std::string& username, const char* field) {
 
 namespace {
 
-// At least 8 characters, and none of what a guesser tries first: the username, one character
-// over and over, or one of the commonest passwords.
+// At least 8 bytes, and none of what a guesser tries first: the username itself, one
+// character over and over, or one of the commonest passwords.
 Status CheckPassword(const std::string& password, const std::string& username, const char* field) {
   if (password.size() < 8 || password.size() > 200) return InvalidArgument(field, "must be 8-200 characters");
   const std::string lower = AsciiLower(password);
-  if (!username.empty() && lower.find(AsciiLower(username)) != std::string::npos) {
-    return InvalidArgument(field, "must not contain the username");
-  }
-  if (std::all_of(password.begin(), password.end(), [&](char c) { return c == password[0]; })) {
-    return InvalidArgument(field, "must not be one character repeated");
-  }
+  if (lower == AsciiLower(username)) return InvalidArgument(field, "must not be the username");
+  size_t i = 0;
+  const char32_t first = NextCodePoint(password, i);
+  bool repeated = true;
+  while (i < password.size() && repeated) repeated = NextCodePoint(password, i) == first;
+  if (repeated) return InvalidArgument(field, "must not be one character repeated");
   static const std::set<std::string> kCommon = {
       "password", "password1", "password123", "passw0rd", "12345678", "123456789", "1234567890", "87654321",
       "11223344", "12341234", "12344321", "qwertyui", "qwerty123", "qwerty12", "1qaz2wsx", "1q2w3e4r", "abc12345",
@@ -862,15 +878,7 @@ Result<CreatedTicket> Service::CreateTicket(const Actor& a, TicketInput in, cons
   t.tags = in.tags;
   t.created_by = a.user_id;
   t.created_at = t.updated_at = now;
-  t.intake_unit_id = org->CentreOf(a.unit_id);
-  if (t.intake_unit_id == 0) t.intake_unit_id = a.unit_id;
-  if (t.intake_unit_id == 0) {
-    // An administrator outside every unit (the one `hotline init` makes) takes calls for the
-    // city centre, whose dispatchers can then see and handle them.
-    for (const Unit& u : org->units()) {
-      if (u.kind == UnitKind::kCityCenter && u.parent_id == 0) t.intake_unit_id = u.id;
-    }
-  }
+  t.intake_unit_id = IntakeUnitFor(*org, a.unit_id);
   if (in.area_id) {
     if (!org->FindArea(in.area_id)) return InvalidArgument("area_id", "no area with id " + IdToString(in.area_id));
     t.area_id = in.area_id;
@@ -1462,7 +1470,7 @@ Result<json> Service::Suggest(const Actor& a, const std::string& title, const st
   t.content = content;
   t.address = address;
   t.category_code = category_code;
-  t.intake_unit_id = org->CentreOf(a.unit_id);  // where it would be taken in
+  t.intake_unit_id = IntakeUnitFor(*org, a.unit_id);  // where it would be taken in
   if (area_id && !org->FindArea(area_id)) return InvalidArgument("area_id", "no area with id " + IdToString(area_id));
   t.area_id = area_id ? area_id : org->ResolveArea(address);
   ASSIGN_OR_RETURN(auto cats, Categories());
@@ -1644,21 +1652,15 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
   // find it by searching its words, only by its number.
   q.q_skips_confidential = !may_look_up && a.role != Role::kUnitHandler;
   // A few digits (not a whole number: that is a look-up, refused or audited below) are
-  // matched against the words as the role reads them (WordsFor): masked where the field is
-  // not shown whole, on ordinary and on confidential tickets. Or four digits at a time would
-  // spell out what the mask hides, unaudited.
+  // matched against the words as every list shows them, masked, whatever the role: or four
+  // digits at a time would spell out what the mask hides, unaudited.
   bool has_digit = false;
   for (size_t i = 0; i < q.q.size() && !has_digit; ++i) {
     const auto b = [&](size_t k) { return k < q.q.size() ? static_cast<unsigned char>(q.q[k]) : 0; };
     has_digit = (b(i) >= '0' && b(i) <= '9') || (b(i) == 0xEF && b(i + 1) == 0xBC && b(i + 2) >= 0x90 && b(i + 2) <= 0x99);  // or ０–９
   }
   if (has_digit && !SearchesForPersonalNumber(q.q)) {
-    const auto mask = [&](bool confidential) {
-      const PersonalNumbers masked = NumbersMaskedFor(a.role, confidential);
-      return (masked.phones ? 1 : 0) | (masked.ids ? 2 : 0);
-    };
-    q.q_mask_plain = mask(false);
-    q.q_mask_confidential = mask(true);
+    q.q_mask_plain = q.q_mask_confidential = 1 | 2;  // phones | ID numbers
   }
   // A phone or ID number (or a piece of one) searched for in the words is a caller look-up
   // too: refused where phone= is, and audited. A unit handler, who calls its own orders'

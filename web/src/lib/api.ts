@@ -148,7 +148,7 @@ const detailPatterns: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^must be 8-200 characters/, '长度应为 8 到 200 位'],
   [/^is not your password$/, '与当前密码不符'],
   [/^is the current password$/, '不能与当前密码相同'],
-  [/^must not contain the username$/, '不能包含用户名'],
+  [/^must not be the username$/, '不能与用户名相同'],
   [/^must not be one character repeated$/, '不能是同一字符的重复'],
   [/^is one of the commonest passwords$/, '过于常见，容易被猜中，请换一个'],
   [/^the ticket was reopened (\d+) times already/, (m) => `已重办 ${m[1]} 次，达到重办上限`],
