@@ -427,6 +427,26 @@ TEST_F(ServiceTest, AnAdministratorOutsideEveryUnitTakesCallsForTheCityCentre) {
   EXPECT_TRUE(svc_->Act(dispatcher_, t->ticket.id, c).ok());
 }
 
+TEST_F(ServiceTest, ArchivedTicketsThatClosedStayTrainingHistory) {
+  const Actor admin{9, Role::kAdmin, hub_, "admin"};
+  const auto act = [&](Id id, CommandType type, const std::string& text) {
+    Command c;
+    c.type = type;
+    (type == CommandType::kAnswerDirectly ? c.content : c.reason) = text;
+    auto r = svc_->Act(admin, id, c);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+  };
+  const Id answered = NewTicket(), withdrawn = NewTicket();
+  act(answered, CommandType::kAnswerDirectly, "路灯由城管局维修，已告知报修电话");
+  act(withdrawn, CommandType::kWithdraw, "市民撤回");
+  for (Id id : {answered, withdrawn}) act(id, CommandType::kArchive, "");
+  auto rows = store_->ClosedTicketTexts(10);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  // The answered one, archived, is history to learn from; the withdrawn one never closed.
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].content, "路灯不亮");
+}
+
 TEST_F(ServiceTest, PolicyEditAppliesToNewAssignmentsOnly) {
   const Id before = NewDispatchedTicket();
   Actor admin{9, Role::kAdmin, hub_, "admin"};

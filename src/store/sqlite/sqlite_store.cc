@@ -2074,7 +2074,9 @@ Result<std::vector<Store::LabelledTicket>> SqliteStore::ClosedTicketTexts(int li
   return Read<Out>([&](Connection& c) -> Result<Out> {
     ASSIGN_OR_RETURN(auto s, c.Prepare(
         "SELECT json_extract(state, '$.title'), content, category_code, request_type, urgency FROM tickets "
-        "WHERE status IN ('closed', 'archived') ORDER BY id DESC LIMIT ?"));
+        // closed, or archived after it closed (not a withdrawn, merged or transferred one)
+        "WHERE status = 'closed' OR (status = 'archived' AND IFNULL(json_extract(state, '$.closing_kind'), '') <> '') "
+        "ORDER BY id DESC LIMIT ?"));
     s.Bind(1, static_cast<int64_t>(limit));
     Out out;
     Status st;
