@@ -101,8 +101,8 @@ struct TicketQuery {
   std::string q;              // substring of content or address, or an exact number
   bool q_skips_confidential = false;  // q finds a confidential ticket by its number only
   // q is matched against the words with these personal numbers masked (139****8888; 1 phones,
-  // 2 ID numbers, 3 both), on ordinary and on confidential tickets, as the role reads them:
-  // its search cannot probe the digits the mask hides.
+  // 2 ID numbers, 3 both), on ordinary and on confidential tickets, as the list the search
+  // answers with shows them: its search cannot probe the digits the mask hides.
   int q_mask_plain = 0, q_mask_confidential = 0;
   std::vector<Id> ids;        // only these tickets (at most a page's worth)
   Id area_id = 0;
