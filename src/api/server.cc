@@ -2074,15 +2074,26 @@ Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
   return q;
 }
 
-// The type an attachment is served as: the uploader's, if it is one that no browser runs
-// (a photo, a recording, a PDF, plain text); anything else, HTML or script above all, is
-// served as bytes to save.
-std::string ServedAttachmentType(const std::string& uploaded) {
-  static const std::set<std::string> kInert = {
-      "image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "application/pdf", "text/plain",
-      "audio/mpeg", "audio/wav", "audio/x-wav", "audio/amr", "audio/aac", "audio/mp4", "video/mp4"};
+// The type an attachment is served as: what its first bytes show it to be, among the types
+// no browser runs (a photo, a recording, a PDF), or plain text when it was sent as such and
+// reads as text; anything else, HTML or script above all, whatever the upload said, is
+// served as bytes to save. The uploader's word alone decides nothing.
+std::string ServedAttachmentType(const std::string& uploaded, std::string_view bytes) {
+  const auto starts = [&](std::string_view magic, size_t at = 0) { return bytes.substr(std::min(at, bytes.size())).starts_with(magic); };
+  if (starts("\x89PNG\r\n\x1a\n")) return "image/png";
+  if (starts("\xFF\xD8\xFF")) return "image/jpeg";
+  if (starts("GIF87a") || starts("GIF89a")) return "image/gif";
+  if (starts("RIFF") && starts("WEBP", 8)) return "image/webp";
+  if (starts("RIFF") && starts("WAVE", 8)) return "audio/wav";
+  if (starts("BM") && bytes.size() >= 26) return "image/bmp";
+  if (starts("%PDF-")) return "application/pdf";
+  if (starts("ID3") || starts("\xFF\xFB") || starts("\xFF\xF3") || starts("\xFF\xF2")) return "audio/mpeg";
+  if (starts("\xFF\xF1") || starts("\xFF\xF9")) return "audio/aac";
+  if (starts("#!AMR")) return "audio/amr";
+  if (starts("ftyp", 4)) return "video/mp4";
   const std::string type = AsciiLower(Trim(uploaded.substr(0, uploaded.find(';'))));
-  return kInert.count(type) ? type : "application/octet-stream";
+  if (type == "text/plain" && IsValidUtf8(bytes)) return "text/plain; charset=utf-8";
+  return "application/octet-stream";
 }
 
 }  // namespace
@@ -2220,7 +2231,7 @@ void ApiServer::Impl::TicketRoutes() {
     auto att = svc->GetAttachment(a, ParseId(req.matches[1]).value_or(0));
     if (!att.ok()) return SendError(res, att.status());
     res.set_header("Content-Disposition", "attachment; filename*=UTF-8''" + httplib::detail::encode_query_param(att->first.name));
-    res.set_content(att->second, ServedAttachmentType(att->first.mime));
+    res.set_content(att->second, ServedAttachmentType(att->first.mime, att->second));
   }));
   Post(R"(/api/v1/tickets/(\d+)/actions/([a-z_]+))", "/api/v1/tickets/{id}/actions/{action}",
        Authed([this](const Actor& a, const Req& req, Res& res) {

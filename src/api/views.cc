@@ -156,7 +156,11 @@ json TicketJson(const Ticket& t, const OrgSnapshot& org, const Actor& actor, con
     const auto words = [&](const std::string& w) { return own ? w : say(w, false); };
     if (!a.return_reason.empty()) j["return_reason"] = words(a.return_reason);
     if (!a.reply.empty()) j["reply"] = words(a.reply);
-    if (!a.rejected_comment.empty()) j["rejected_comment"] = say(a.rejected_comment, false);
+    // The reviewer's comment on a unit's reply is written to that unit: read in its inbox list
+    // as on the detail page (a contact number it must call, say).
+    if (!a.rejected_comment.empty()) {
+      j["rejected_comment"] = own ? WordsFor(t, actor, a.rejected_comment, false) : say(a.rejected_comment, false);
+    }
     if (a.extension_days_requested) {
       j["extension_request"] = {{"days", a.extension_days_requested}, {"reason", words(a.extension_reason)}};
     }

@@ -660,7 +660,8 @@ namespace {
 // At least 8 bytes, and none of what a guesser tries first: the username itself, one
 // character over and over, or one of the commonest passwords.
 Status CheckPassword(const std::string& password, const std::string& username, const char* field) {
-  if (password.size() < 8 || password.size() > 200) return InvalidArgument(field, "must be 8-200 characters");
+  // (characters at least, as a person counts them; bytes at most, as a login reads them)
+  if (Utf8Length(password) < 8 || password.size() > 200) return InvalidArgument(field, "must be 8-200 characters");
   const std::string lower = AsciiLower(password);
   if (lower == AsciiLower(username)) return InvalidArgument(field, "must not be the username");
   size_t i = 0;
@@ -1671,12 +1672,12 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
                               " may not look callers up by phone: q holds a phone or ID number, or part of one "
                               "(7 digits or more that are no whole ticket number)");
     }
-    if (a.role == Role::kUnitHandler) {
-      q.q_skips_confidential = true;
-      // Its look-up is by the phone it calls back on: ID numbers, which it never sees, stay
-      // masked, or seven digits at a time would spell one out.
-      q.q_mask_plain = q.q_mask_confidential = 2;
-    }
+    if (a.role == Role::kUnitHandler) q.q_skips_confidential = true;
+    // A look-up is by the phone: an ID number the role does not read whole (a unit handler,
+    // an agent, a dispatcher) stays masked, or a birth date tried day by day, then the rest,
+    // would confirm one.
+    if (a.role == Role::kUnitHandler || NumbersMaskedFor(a.role, false).ids) q.q_mask_plain = 2;
+    if (a.role == Role::kUnitHandler || NumbersMaskedFor(a.role, true).ids) q.q_mask_confidential = 2;
     (void)Audit(a, "caller_lookup", "q", Utf8Prefix(MaskDigits(q.q), 64));
   }
   if (!phone.empty()) {

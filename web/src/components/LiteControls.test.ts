@@ -49,6 +49,11 @@ describe('LiteCombo', () => {
     await w.setProps({ modelValue: '望江路', items: [items[1]] })
     await input.trigger('keydown', { key: 'Enter' })
     expect(w.emitted('pick')).toEqual([['b']])
+    // Typed exactly, by its key (a category code) or its label, among several matches.
+    await w.setProps({ modelValue: ' a ', items })
+    await input.trigger('focus')
+    await input.trigger('keydown', { key: 'Enter' })
+    expect(w.emitted('pick')).toEqual([['b'], ['a']])
   })
   it('browses every item on focus when asked to, and picks with the mouse', async () => {
     const w = mount(LiteCombo, { props: { modelValue: '', items, openOnFocus: true } })

@@ -132,8 +132,8 @@ export async function changePassword(current: string, next: string): Promise<voi
 export function newPasswordErrors(current: string, next: string, confirm: string): Record<string, string> {
   const errors: Record<string, string> = {}
   if (!current) errors.current_password = '请输入当前密码'
-  const bytes = new TextEncoder().encode(next).length
-  if (bytes < 8 || bytes > 200) errors.new_password = '长度应为 8 到 200 位'
+  // at least 8 characters as a person counts them, at most 200 bytes as a login reads them
+  if ([...next].length < 8 || new TextEncoder().encode(next).length > 200) errors.new_password = '长度应为 8 到 200 位'
   else if (next === current) errors.new_password = '不能与当前密码相同'
   if (confirm !== next) errors.confirm = '两次输入的新密码不一致'
   return errors
