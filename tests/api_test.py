@@ -1393,6 +1393,11 @@ class PersonalDataTest(Base):
             for piece in ("19800101", "110105198001011238", "198001011238"):
                 r = self.expect(call("GET", "/api/v1/tickets" + q(q=piece, page_size=100), token=T(who)), 200).json
                 self.assertNotIn(t["id"], [x["id"] for x in r["items"]], (who, piece))
+        # A supervisor, who may reveal it, finds it by it (audited); and a look-up is by its number
+        # alone: other digits beside it would be matched with the phones whole.
+        r = self.expect(call("GET", "/api/v1/tickets" + q(q="110105198001011238", page_size=100), token=T("sup1")), 200).json
+        self.assertIn(t["id"], [x["id"] for x in r["items"]])
+        self.expect_error(call("GET", "/api/v1/tickets" + q(q="1000000 7777"), token=T("disp1")), 400, field="q")
         # The unit looks its citizen up by phone, never by the ID number it does not see: seven
         # digits at a time from one's middle find nothing.
         found = self.expect(call("GET", "/api/v1/tickets" + q(q="0519800101"), token=T("h_a")), 200).json
@@ -2103,13 +2108,15 @@ class IntakeTest(Base):
         # a PNG. The upload's own type stays on record.
         served = []
         for body, sent in ((b"<script>alert(1)</script>", "text/html"), (b"<html><script>x()</script>", "image/png"),
-                           (b"\x89PNG\r\n\x1a\n" + b"\0" * 40, None), ("现场情况说明".encode(), "text/plain")):
+                           (b"\x89PNG\r\n\x1a\n" + b"\0" * 40, None), ("现场情况说明".encode(), "text/plain"),
+                           ("BMW车辆长期占用消防通道，已经一周".encode(), "text/plain")):
             r = call("POST", "/api/v1/tickets/%s/attachments?name=x.png" % t["id"], raw=body, token=T("h_a"),
                      headers={"Content-Type": sent} if sent else {"Content-Type": ""})
             self.expect(r, 201)
             if sent: self.assertEqual(r.json["mime"], sent)
             served.append(self.expect(call("GET", "/api/v1/attachments/" + r.json["id"], token=T("h_a")), 200).headers.get("Content-Type"))
-        self.assertEqual(served, ["application/octet-stream", "application/octet-stream", "image/png", "text/plain; charset=utf-8"])
+        self.assertEqual(served, ["application/octet-stream", "application/octet-stream", "image/png", "text/plain; charset=utf-8",
+                                  "text/plain; charset=utf-8"])
         # a Chinese file name survives
         name = urllib.parse.quote("现场照片.jpg")
         r = call("POST", "/api/v1/tickets/%s/attachments?name=%s" % (t["id"], name), raw=b"\x01\x02",

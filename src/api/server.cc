@@ -2080,17 +2080,37 @@ Result<TicketQuery> ParseQuery(const Req& req, std::string* phone) {
 // served as bytes to save. The uploader's word alone decides nothing.
 std::string ServedAttachmentType(const std::string& uploaded, std::string_view bytes) {
   const auto starts = [&](std::string_view magic, size_t at = 0) { return bytes.substr(std::min(at, bytes.size())).starts_with(magic); };
+  const auto byte = [&](size_t at) { return at < bytes.size() ? static_cast<unsigned char>(bytes[at]) : 0; };
   if (starts("\x89PNG\r\n\x1a\n")) return "image/png";
   if (starts("\xFF\xD8\xFF")) return "image/jpeg";
   if (starts("GIF87a") || starts("GIF89a")) return "image/gif";
   if (starts("RIFF") && starts("WEBP", 8)) return "image/webp";
   if (starts("RIFF") && starts("WAVE", 8)) return "audio/wav";
-  if (starts("BM") && bytes.size() >= 26) return "image/bmp";
+  // BM, a zero reserved field and a known DIB header size: text opening with BMW is text.
+  if (starts("BM") && bytes.size() >= 26 && !byte(6) && !byte(7) && !byte(8) && !byte(9) && !byte(15) && !byte(16) &&
+      !byte(17) && (byte(14) == 12 || byte(14) == 40 || byte(14) == 52 || byte(14) == 56 || byte(14) == 108 || byte(14) == 124)) {
+    return "image/bmp";
+  }
   if (starts("%PDF-")) return "application/pdf";
-  if (starts("ID3") || starts("\xFF\xFB") || starts("\xFF\xF3") || starts("\xFF\xF2")) return "audio/mpeg";
-  if (starts("\xFF\xF1") || starts("\xFF\xF9")) return "audio/aac";
   if (starts("#!AMR")) return "audio/amr";
-  if (starts("ftyp", 4)) return "video/mp4";
+  if (starts("ID3")) return "audio/mpeg";
+  if (byte(0) == 0xFF && (byte(1) & 0xE0) == 0xE0) {
+    // A frame sync: layer 00 is AAC's ADTS, the other layers MPEG audio (MP3), version 01 reserved.
+    if ((byte(1) & 0x06) == 0) return "audio/aac";
+    if ((byte(1) & 0x18) != 0x08) return "audio/mpeg";
+  }
+  if (starts("ftyp", 4)) {
+    // ISO media by its brand: a phone's HEIC/AVIF photo, an M4A recording, an MP4 or MOV video.
+    const std::string_view brand = bytes.substr(std::min<size_t>(8, bytes.size()), 4);
+    if (brand == "heic" || brand == "heix" || brand == "mif1" || brand == "msf1") return "image/heic";
+    if (brand == "avif") return "image/avif";
+    if (brand == "M4A " || brand == "M4B ") return "audio/mp4";
+    if (brand == "qt  ") return "video/quicktime";
+    if (brand == "isom" || brand == "iso2" || brand == "mp41" || brand == "mp42" || brand == "avc1" || brand == "M4V " ||
+        brand.starts_with("3gp") || brand.starts_with("3g2")) {
+      return "video/mp4";
+    }
+  }
   const std::string type = AsciiLower(Trim(uploaded.substr(0, uploaded.find(';'))));
   if (type == "text/plain" && IsValidUtf8(bytes)) return "text/plain; charset=utf-8";
   return "application/octet-stream";

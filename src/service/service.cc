@@ -657,11 +657,12 @@ Status CheckUsername(const std::string& username, const char* field) {
 
 namespace {
 
-// At least 8 bytes, and none of what a guesser tries first: the username itself, one
+// At least 8 characters, and none of what a guesser tries first: the username itself, one
 // character over and over, or one of the commonest passwords.
 Status CheckPassword(const std::string& password, const std::string& username, const char* field) {
   // (characters at least, as a person counts them; bytes at most, as a login reads them)
-  if (Utf8Length(password) < 8 || password.size() > 200) return InvalidArgument(field, "must be 8-200 characters");
+  if (Utf8Length(password) < 8) return InvalidArgument(field, "must be at least 8 characters");
+  if (password.size() > 200) return InvalidArgument(field, "must be at most 200 bytes");
   const std::string lower = AsciiLower(password);
   if (lower == AsciiLower(username)) return InvalidArgument(field, "must not be the username");
   size_t i = 0;
@@ -1667,17 +1668,32 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
   // too: refused where phone= is, and audited. A unit handler, who calls its own orders'
   // citizens back, may search its orders by one, but not find a confidential report by it.
   if (SearchesForPersonalNumber(q.q)) {
+    // A look-up is by its number alone: another piece of digits beside it would be matched
+    // with the phones unmasked (q=1000000 7777 would probe a masked phone's digits).
+    for (size_t at = 0; at < q.q.size();) {
+      const size_t end = std::min(q.q.find_first_of(" \t\n\r", at), q.q.size());
+      const std::string_view word = std::string_view(q.q).substr(at, end - at);
+      const bool digits = std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (digits && !SearchesForPersonalNumber(word)) {
+        return InvalidArgument("q", "a look-up by phone or ID number takes that number alone, without other digits");
+      }
+      at = end + 1;
+    }
     if (!may_look_up && a.role != Role::kUnitHandler) {
       return PermissionDenied(std::string("role ") + RoleName(a.role) +
                               " may not look callers up by phone: q holds a phone or ID number, or part of one "
                               "(7 digits or more that are no whole ticket number)");
     }
     if (a.role == Role::kUnitHandler) q.q_skips_confidential = true;
-    // A look-up is by the phone: an ID number the role does not read whole (a unit handler,
-    // an agent, a dispatcher) stays masked, or a birth date tried day by day, then the rest,
-    // would confirm one.
-    if (a.role == Role::kUnitHandler || NumbersMaskedFor(a.role, false).ids) q.q_mask_plain = 2;
-    if (a.role == Role::kUnitHandler || NumbersMaskedFor(a.role, true).ids) q.q_mask_confidential = 2;
+    // A look-up finds an ID number only for a role that may reveal one (a supervisor, an
+    // administrator): for the others (a unit handler, an agent, a dispatcher) it stays masked,
+    // or a birth date tried day by day, then the rest, would confirm one.
+    const auto unseen = [&](bool confidential) {
+      const FieldAccess id = AccessFor(a.role, "id_number", confidential);
+      return a.role == Role::kUnitHandler || id == FieldAccess::kMasked || id == FieldAccess::kHidden;
+    };
+    if (unseen(false)) q.q_mask_plain = 2;
+    if (unseen(true)) q.q_mask_confidential = 2;
     (void)Audit(a, "caller_lookup", "q", Utf8Prefix(MaskDigits(q.q), 64));
   }
   if (!phone.empty()) {

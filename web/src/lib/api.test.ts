@@ -94,7 +94,7 @@ describe('api client', () => {
     expect(await refused('permission_denied', 'this ticket has no assignment for your unit')).toBe('本单位没有该工单的承办任务')
     expect(await refused('invalid_argument', 'active: you cannot disable your own account', 'active')).toBe('状态：不能停用自己的账号')
     expect(await refused('invalid_argument', 'unit_id: no active unit with id 7', 'unit_id')).toBe('承办单位：单位不存在或已停用')
-    expect(await refused('invalid_argument', 'password: must be 8-200 characters', 'password')).toBe('密码：长度应为 8 到 200 位')
+    expect(await refused('invalid_argument', 'password: must be at least 8 characters', 'password')).toBe('密码：至少 8 位')
     // What the tester met in English on the workbench, the admin screens and the login page.
     expect(await refused('invalid_argument', 'citizen.phone: may hold only digits, spaces, -, ( ) and a leading +', 'citizen.phone'))
       .toMatch(/：只能包含数字、空格/)

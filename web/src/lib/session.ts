@@ -133,7 +133,8 @@ export function newPasswordErrors(current: string, next: string, confirm: string
   const errors: Record<string, string> = {}
   if (!current) errors.current_password = '请输入当前密码'
   // at least 8 characters as a person counts them, at most 200 bytes as a login reads them
-  if ([...next].length < 8 || new TextEncoder().encode(next).length > 200) errors.new_password = '长度应为 8 到 200 位'
+  if ([...next].length < 8) errors.new_password = '至少 8 位'
+  else if (new TextEncoder().encode(next).length > 200) errors.new_password = '过长（最多 200 字节）'
   else if (next === current) errors.new_password = '不能与当前密码相同'
   if (confirm !== next) errors.confirm = '两次输入的新密码不一致'
   return errors
