@@ -1397,7 +1397,8 @@ class PersonalDataTest(Base):
         # alone: other digits beside it would be matched with the phones whole.
         r = self.expect(call("GET", "/api/v1/tickets" + q(q="110105198001011238", page_size=100), token=T("sup1")), 200).json
         self.assertIn(t["id"], [x["id"] for x in r["items"]])
-        self.expect_error(call("GET", "/api/v1/tickets" + q(q="1000000 7777"), token=T("disp1")), 400, field="q")
+        for probe in ("1000000 7777", "1000000\u30007777", "1000000 ７７７７"):  # an ideographic space, full-width digits
+            self.expect_error(call("GET", "/api/v1/tickets" + q(q=probe), token=T("disp1")), 400, field="q")
         # The unit looks its citizen up by phone, never by the ID number it does not see: seven
         # digits at a time from one's middle find nothing.
         found = self.expect(call("GET", "/api/v1/tickets" + q(q="0519800101"), token=T("h_a")), 200).json

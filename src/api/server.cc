@@ -825,9 +825,8 @@ void ApiServer::Impl::Routes() {
   }));
   Get("/api/v1/auth/me", "/api/v1/auth/me", Authed([this](const Actor& a, const Req&, Res& res) {
     const auto org = svc->Org();  // held: FindUnit points into this snapshot
-    const Unit* u = org->FindUnit(a.unit_id);
     SendJson(res, 200, {{"id", IdToString(a.user_id)}, {"username", a.username}, {"role", RoleName(a.role)},
-                        {"unit_id", IdToString(a.unit_id)}, {"unit_name", u ? u->name : ""}});
+                        {"unit_id", IdToString(a.unit_id)}, {"unit_name", UnitName(*org, a.unit_id)}});
   }));
   OrgRoutes();
   TicketRoutes();
@@ -1394,8 +1393,7 @@ void ApiServer::Impl::SlaRoutes() {
     json items = json::array();
     for (const auto& r : *rows) {
       if (centre && !org->InSubtree(r.unit_id, centre)) continue;
-      const Unit* u = org->FindUnit(r.unit_id);
-      items.push_back({{"unit_id", IdToString(r.unit_id)}, {"unit_name", u ? u->name : ""}, {"open", r.open},
+      items.push_back({{"unit_id", IdToString(r.unit_id)}, {"unit_name", UnitName(*org, r.unit_id)}, {"open", r.open},
                        {"overdue", r.overdue}});
     }
     SendJson(res, 200, Listed(std::move(items)));
@@ -1410,8 +1408,7 @@ void ApiServer::Impl::SlaRoutes() {
     auto rate = [](int64_t n, int64_t d) { return d ? json(static_cast<double>(n) / static_cast<double>(d)) : json(nullptr); };
     json items = json::array();
     for (const auto& r : *rows) {
-      const Unit* u = org->FindUnit(r.unit_id);
-      items.push_back({{"unit_id", IdToString(r.unit_id)}, {"unit_name", u ? u->name : ""},
+      items.push_back({{"unit_id", IdToString(r.unit_id)}, {"unit_name", UnitName(*org, r.unit_id)},
                        {"dispatched", r.dispatched}, {"accepted", r.accepted}, {"accepted_on_time", r.accepted_on_time},
                        {"replied", r.replied}, {"replied_on_time", r.replied_on_time}, {"open", r.open},
                        {"open_overdue", r.open_overdue}, {"ended_overdue", r.ended_overdue},
@@ -1769,10 +1766,9 @@ void ApiServer::Impl::OrgRoutes() {
       if (r) {
         // Named, for a dispatcher whose own unit list does not hold them (a district centre's
         // rule names the centre itself, or a city department).
-        const auto name = [&](Id id) { const Unit* u = org->FindUnit(id); return u ? u->name : std::string(); };
-        rule["lead_unit_name"] = name(r->lead_unit_id);
+        rule["lead_unit_name"] = UnitName(*org, r->lead_unit_id);
         json names = json::array();
-        for (Id id : r->assisting_unit_ids) names.push_back(name(id));
+        for (Id id : r->assisting_unit_ids) names.push_back(UnitName(*org, id));
         rule["assisting_unit_names"] = std::move(names);
       }
       return SendJson(res, 200, {{"area_id", area ? json(IdToString(area)) : json(nullptr)}, {"rule", std::move(rule)}});

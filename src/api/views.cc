@@ -21,11 +21,12 @@ int64_t RemainingMs(TimeMs due, bool working, const Policy& policy, TimeMs now) 
   if (now >= due) return -policy.Elapsed(due, now, working);
   return policy.Elapsed(now, due, working);
 }
+}  // namespace
+
 std::string UnitName(const OrgSnapshot& org, Id id) {
   const Unit* u = org.FindUnit(id);
   return u ? u->name : "";
 }
-}  // namespace
 
 json UnitJson(const Unit& u) {
   return {{"id", IdToString(u.id)}, {"name", u.name}, {"kind", UnitKindName(u.kind)},

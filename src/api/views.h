@@ -41,6 +41,9 @@ nlohmann::json CitizenJson(const CitizenView& v);
 // What a citizen sees: no personal data, no internal notes, no staff names.
 nlohmann::json PublicProgressJson(const PublicProgress& p, const OrgSnapshot& org);
 
+// A unit's name, "" for one the snapshot does not hold.
+std::string UnitName(const OrgSnapshot& org, Id id);
+
 // "" for 0, else ISO 8601 in the city's zone.
 std::string Iso(TimeMs t);
 

@@ -82,6 +82,17 @@ TEST(Text, DigitsOnly) {
   EXPECT_FALSE(IsDigits("-1"));
   EXPECT_FALSE(IsDigits("12a"));
   EXPECT_FALSE(IsDigits("１２"));  // full-width digits are not ASCII digits
+  EXPECT_TRUE(HasDigit("门牌12号"));
+  EXPECT_TRUE(HasDigit("尾号７７７７"));  // as an input method types them
+  EXPECT_FALSE(HasDigit("十二号"));
+  EXPECT_FALSE(HasDigit("\xEF\xBC"));  // a cut-off full-width character
+}
+
+// A search's words: apart at blanks and ideographic spaces, at most `max`.
+TEST(Text, SearchWords) {
+  EXPECT_EQ(SearchWords("  锦绣花园\u3000噪音\t 夜间 ", 8), (std::vector<std::string>{"锦绣花园", "噪音", "夜间"}));
+  EXPECT_EQ(SearchWords("a b c", 2), (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(SearchWords(" \u3000 ", 8).empty());
 }
 
 // Zero-width characters look like nothing on every screen: alone they are no text, and at the

@@ -1,6 +1,7 @@
 #include "core/text.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -51,6 +52,30 @@ std::string DropC1Controls(std::string_view s) {
 
 bool IsDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
+bool HasDigit(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto b = [&](size_t k) { return k < s.size() ? static_cast<unsigned char>(s[k]) : 0; };
+    if ((b(i) >= '0' && b(i) <= '9') || (b(i) == 0xEF && b(i + 1) == 0xBC && b(i + 2) >= 0x90 && b(i + 2) <= 0x99)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> SearchWords(std::string_view s, size_t max) {
+  std::string spaced(s);
+  for (size_t at; (at = spaced.find("\xE3\x80\x80")) != std::string::npos;) spaced.replace(at, 3, " ");
+  std::vector<std::string> words;
+  for (size_t i = 0; i < spaced.size() && words.size() < max;) {
+    while (i < spaced.size() && std::isspace(static_cast<unsigned char>(spaced[i]))) ++i;
+    size_t j = i;
+    while (j < spaced.size() && !std::isspace(static_cast<unsigned char>(spaced[j]))) ++j;
+    if (j > i) words.push_back(spaced.substr(i, j - i));
+    i = j;
+  }
+  return words;
 }
 
 std::string AsciiLower(std::string_view s) {

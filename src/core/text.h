@@ -27,6 +27,11 @@ bool HasControl(std::string_view s);
 bool HasNonWhitespaceControl(std::string_view s);
 // Whether s is one or more ASCII digits and nothing else.
 bool IsDigits(std::string_view s);
+// Whether s holds a digit, ASCII or full-width (０–９, as an input method types them).
+bool HasDigit(std::string_view s);
+// The words of a search text, apart at blanks and ideographic spaces (锦绣花园　噪音 is two
+// words), each matched on its own; at most `max`.
+std::vector<std::string> SearchWords(std::string_view s, size_t max);
 // s with ASCII A–Z lower-cased and every other byte kept (names, codes, file extensions
 // compared without case; UTF-8 is untouched).
 std::string AsciiLower(std::string_view s);

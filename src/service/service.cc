@@ -395,6 +395,12 @@ Result<User> Service::CheckCredentials(const std::string& username, const std::s
   return std::move(user).value();
 }
 
+void Service::ForgetCachedSessions() {
+  std::lock_guard lock(session_mu_);
+  sessions_.clear();
+  ++sessions_epoch_;
+}
+
 Result<std::string> Service::Login(const std::string& username, const std::string& password, const std::string& from) {
   ASSIGN_OR_RETURN(const User user, CheckCredentials(username, password, from, "login"));
   const std::string token = RandomHex(32);
@@ -420,11 +426,7 @@ Result<std::string> Service::ChangeOwnPassword(const Actor& a, const std::string
   ASSIGN_OR_RETURN(const std::string hash, HashPassword(next));
   // Every session of the user ends (a stolen one with it); this one goes on under a new token.
   RETURN_IF_ERROR(store_->UpdatePassword(me.id, hash));
-  {
-    std::lock_guard lock(session_mu_);
-    sessions_.clear();
-    ++sessions_epoch_;
-  }
+  ForgetCachedSessions();
   const std::string token = RandomHex(32);
   const TimeMs now = clock_->NowMs();
   RETURN_IF_ERROR(store_->CreateSession(DigestHex(token), me.id, now + kSessionTtlMs));
@@ -831,12 +833,7 @@ Result<User> Service::UpdateUser(const Actor& a, Id user_id, const UserChange& c
     ASSIGN_OR_RETURN(u.password_hash, HashPassword(*change.password));
   }
   RETURN_IF_ERROR(store_->UpdateUser(u));
-  {
-    // Cached sessions carry the old role and unit: the next request reads the store again.
-    std::lock_guard lock(session_mu_);
-    sessions_.clear();
-    ++sessions_epoch_;
-  }
+  ForgetCachedSessions();  // they carry the old role and unit
   std::string what;
   if (u.display_name != was.display_name) what += " display_name";
   if (u.role != was.role) what += std::string(" role ") + RoleName(was.role) + "->" + RoleName(u.role);
@@ -1656,28 +1653,20 @@ Result<TicketPage> Service::ListTickets(const Actor& a, TicketQuery q, const std
   // A few digits (not a whole number: that is a look-up, refused or audited below) are
   // matched against the words as every list shows them, masked, whatever the role: or four
   // digits at a time would spell out what the mask hides, unaudited.
-  bool has_digit = false;
-  for (size_t i = 0; i < q.q.size() && !has_digit; ++i) {
-    const auto b = [&](size_t k) { return k < q.q.size() ? static_cast<unsigned char>(q.q[k]) : 0; };
-    has_digit = (b(i) >= '0' && b(i) <= '9') || (b(i) == 0xEF && b(i + 1) == 0xBC && b(i + 2) >= 0x90 && b(i + 2) <= 0x99);  // or ０–９
-  }
-  if (has_digit && !SearchesForPersonalNumber(q.q)) {
+  if (HasDigit(q.q) && !SearchesForPersonalNumber(q.q)) {
     q.q_mask_plain = q.q_mask_confidential = 1 | 2;  // phones | ID numbers
   }
   // A phone or ID number (or a piece of one) searched for in the words is a caller look-up
   // too: refused where phone= is, and audited. A unit handler, who calls its own orders'
   // citizens back, may search its orders by one, but not find a confidential report by it.
   if (SearchesForPersonalNumber(q.q)) {
-    // A look-up is by its number alone: another piece of digits beside it would be matched
-    // with the phones unmasked (q=1000000 7777 would probe a masked phone's digits).
-    for (size_t at = 0; at < q.q.size();) {
-      const size_t end = std::min(q.q.find_first_of(" \t\n\r", at), q.q.size());
-      const std::string_view word = std::string_view(q.q).substr(at, end - at);
-      const bool digits = std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
-      if (digits && !SearchesForPersonalNumber(word)) {
+    // A look-up is by its number alone: another piece of digits beside it, a word the store
+    // matches apart, would be matched with the phones unmasked (q=1000000 7777 would probe a
+    // masked phone's digits).
+    for (const std::string& word : SearchWords(q.q, q.q.size())) {
+      if (HasDigit(word) && !SearchesForPersonalNumber(word)) {
         return InvalidArgument("q", "a look-up by phone or ID number takes that number alone, without other digits");
       }
-      at = end + 1;
     }
     if (!may_look_up && a.role != Role::kUnitHandler) {
       return PermissionDenied(std::string("role ") + RoleName(a.role) +

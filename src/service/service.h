@@ -312,6 +312,8 @@ class Service {
   // Moved by every change to users: a lookup that read the store before the change does
   // not cache what it read.
   uint64_t sessions_epoch_ = 0;
+  // After a change to users: every cached session is read from the store again.
+  void ForgetCachedSessions();
   // One password check at a time per username (in this process), so each attempt counts the
   // failures of those before it; `waiting` counts the attempts holding or queued for it.
   // The password check of a login or a password change: one at a time per username,

@@ -1289,18 +1289,7 @@ Result<TicketPage> SqliteStore::ListTickets(const TicketQuery& q) {
     const std::string text = q.q;
     // Words apart (锦绣花园 噪音: a space or an ideographic space between them) each match,
     // anywhere in the content or address, as the knowledge search reads a query; at most 8.
-    std::vector<std::string> words;
-    {
-      std::string spaced = q.q;
-      for (size_t at; (at = spaced.find("\xE3\x80\x80")) != std::string::npos;) spaced.replace(at, 3, " ");
-      for (size_t i = 0; i < spaced.size();) {
-        while (i < spaced.size() && std::isspace(static_cast<unsigned char>(spaced[i]))) ++i;
-        size_t j = i;
-        while (j < spaced.size() && !std::isspace(static_cast<unsigned char>(spaced[j]))) ++j;
-        if (j > i && words.size() < 8) words.push_back(spaced.substr(i, j - i));
-        i = j;
-      }
-    }
+    const std::vector<std::string> words = SearchWords(q.q, 8);
     // Masked: the words as the role reads them (a match there is one in the words as stored
     // too, unless the word holds the mask's *, so the cheap comparison goes first).
     const bool masked = q.q_mask_plain || q.q_mask_confidential;
